@@ -1,0 +1,96 @@
+/* Per-layer counters, like `netstat -s`. Every drop has a counter. */
+#ifndef NARU_COUNTERS_H
+#define NARU_COUNTERS_H
+
+#include <stdint.h>
+
+#include "naru/stack.h"
+
+/* X(layer, name, description) */
+#define NARU_COUNTER_LIST(X)                                                          \
+    X(link, rx_frames, "frames received")                                             \
+    X(link, rx_bytes, "bytes received")                                               \
+    X(link, tx_frames, "frames sent")                                                 \
+    X(link, tx_bytes, "bytes sent")                                                   \
+    X(link, rx_malformed, "frames too short or malformed")                            \
+    X(link, rx_vlan_tagged, "802.1Q-tagged frames dropped")                           \
+    X(link, rx_not_for_us, "frames for another MAC address")                          \
+    X(link, rx_unknown_ethertype, "frames of an unknown EtherType")                   \
+    X(link, rx_interface_down, "frames on an interface that is down")                 \
+    X(link, tx_driver_errors, "frames the driver refused")                            \
+    X(link, tx_too_big, "frames larger than the interface MTU")                       \
+    X(buffers, frame_exhausted, "frame buffer pool empty")                            \
+    X(buffers, large_exhausted, "large buffer pool empty")                            \
+    X(arp, rx, "ARP packets received")                                                \
+    X(arp, rx_malformed, "ARP packets malformed or not Ethernet/IPv4")                \
+    X(arp, rx_requests, "ARP requests received")                                      \
+    X(arp, rx_replies, "ARP replies received")                                        \
+    X(arp, tx_requests, "ARP requests sent")                                          \
+    X(arp, tx_replies, "ARP replies sent")                                            \
+    X(arp, tx_gratuitous, "gratuitous ARPs sent")                                     \
+    X(arp, queue_overflow, "packets dropped: too many waiting for resolution")        \
+    X(arp, resolution_failed, "packets dropped: neighbour never answered")            \
+    X(arp, table_full, "packets dropped: neighbour cache full")                       \
+    X(arp, address_conflicts, "ARP packets claiming our address")                     \
+    X(ip, rx, "IP datagrams received")                                                \
+    X(ip, rx_header_errors, "IP datagrams with a bad version or header length")       \
+    X(ip, rx_length_errors, "IP datagrams with a bad total length")                   \
+    X(ip, rx_checksum_errors, "IP datagrams with a bad header checksum")              \
+    X(ip, rx_address_errors, "IP datagrams with an impossible source address")        \
+    X(ip, rx_not_for_us, "IP datagrams for another host, not forwarded")              \
+    X(ip, rx_unknown_protocol, "IP datagrams of an unknown protocol")                 \
+    X(ip, rx_delivered, "IP datagrams delivered locally")                             \
+    X(ip, forwarded, "IP datagrams forwarded")                                        \
+    X(ip, ttl_exceeded, "IP datagrams dropped: TTL expired in transit")               \
+    X(ip, no_route, "IP datagrams dropped: no route")                                 \
+    X(ip, tx, "IP datagrams sent")                                                    \
+    X(ip, fragmented, "IP datagrams fragmented")                                      \
+    X(ip, fragments_created, "IP fragments created")                                  \
+    X(ip, fragment_fails, "IP datagrams too big with DF set")                         \
+    X(ip, reasm_fragments, "IP fragments received")                                   \
+    X(ip, reasm_ok, "IP datagrams reassembled")                                       \
+    X(ip, reasm_overlaps, "IP datagrams dropped: overlapping fragments")              \
+    X(ip, reasm_timeouts, "IP datagrams dropped: reassembly timed out")               \
+    X(ip, reasm_evicted, "IP datagrams dropped: reassembly slots full")                  \
+    X(ip, reasm_malformed, "IP fragments dropped: bad length or offset")              \
+    X(icmp, rx, "ICMP messages received")                                             \
+    X(icmp, rx_malformed, "ICMP messages malformed or with a bad checksum")           \
+    X(icmp, rx_echo_requests, "ICMP echo requests received")                          \
+    X(icmp, rx_echo_replies, "ICMP echo replies received")                            \
+    X(icmp, rx_dest_unreachable, "ICMP destination unreachable received")             \
+    X(icmp, rx_time_exceeded, "ICMP time exceeded received")                          \
+    X(icmp, rx_other, "ICMP messages of other types")                                 \
+    X(icmp, tx, "ICMP messages sent")                                                 \
+    X(icmp, tx_echo_replies, "ICMP echo replies sent")                                \
+    X(icmp, tx_echo_requests, "ICMP echo requests sent")                              \
+    X(icmp, tx_errors, "ICMP errors sent")                                            \
+    X(icmp, tx_rate_limited, "ICMP errors not sent: rate limit")                      \
+    X(icmp, tx_suppressed, "ICMP errors not sent: RFC 1122 forbids")                  \
+    X(udp, rx, "UDP datagrams received")                                              \
+    X(udp, rx_malformed, "UDP datagrams with a bad length or checksum")               \
+    X(udp, rx_no_port, "UDP datagrams to a closed port")                              \
+    X(udp, rx_queue_full, "UDP datagrams dropped: socket queue full")                 \
+    X(udp, tx, "UDP datagrams sent")                                                  \
+    X(tcp, rx, "TCP segments received")                                               \
+    X(tcp, rx_malformed, "TCP segments with a bad header, option or checksum")        \
+    X(tcp, rx_no_socket, "TCP segments for no connection")                            \
+    X(tcp, tx, "TCP segments sent")                                                   \
+    X(tcp, tx_rst, "TCP resets sent")                                                 \
+    X(tcp, retransmits, "TCP segments retransmitted")
+
+struct naru_counters {
+#define NARU_COUNTER_FIELD(layer, name, desc) uint64_t layer##_##name;
+    NARU_COUNTER_LIST(NARU_COUNTER_FIELD)
+#undef NARU_COUNTER_FIELD
+};
+
+const struct naru_counters *naru_stack_counters(const struct naru_stack *stack);
+
+/* Walk the counters by index, for printing: 0 .. naru_counter_count()-1. */
+unsigned naru_counter_count(void);
+const char *naru_counter_layer(unsigned index);
+const char *naru_counter_name(unsigned index);
+const char *naru_counter_description(unsigned index);
+uint64_t naru_counter_value(const struct naru_counters *counters, unsigned index);
+
+#endif

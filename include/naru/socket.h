@@ -1,0 +1,93 @@
+/* naru's socket API: BSD names and semantics, non-blocking, integer socket
+ * handles per stack. Every call returns >= 0 on success or a negative errno
+ * (-EAGAIN, -ECONNREFUSED, ...). Addresses and ports are in host byte order. */
+#ifndef NARU_SOCKET_H
+#define NARU_SOCKET_H
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "naru/stack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum naru_socket_type {
+    NARU_SOCK_DGRAM = 1,   /* UDP */
+    NARU_SOCK_STREAM = 2,  /* TCP */
+    NARU_SOCK_PING = 3,    /* ICMP echo, like Linux's SOCK_DGRAM/IPPROTO_ICMP */
+};
+
+struct naru_sockaddr {
+    uint32_t addr;
+    uint16_t port;         /* for NARU_SOCK_PING: the echo identifier */
+};
+
+/* Readiness, as poll(2) reports it. */
+#define NARU_POLLIN  0x01u
+#define NARU_POLLOUT 0x04u
+#define NARU_POLLERR 0x08u
+#define NARU_POLLHUP 0x10u
+
+/* Flags for send/recv. */
+#define NARU_MSG_PEEK 0x02
+
+int naru_socket(struct naru_stack *stack, enum naru_socket_type type);
+int naru_bind(struct naru_stack *stack, int sock, const struct naru_sockaddr *addr);
+int naru_connect(struct naru_stack *stack, int sock, const struct naru_sockaddr *addr);
+int naru_listen(struct naru_stack *stack, int sock, int backlog);
+int naru_accept(struct naru_stack *stack, int sock, struct naru_sockaddr *peer);
+long naru_sendto(struct naru_stack *stack, int sock, const void *buf, size_t len, int flags,
+                 const struct naru_sockaddr *to);
+long naru_send(struct naru_stack *stack, int sock, const void *buf, size_t len, int flags);
+long naru_recvfrom(struct naru_stack *stack, int sock, void *buf, size_t len, int flags,
+                   struct naru_sockaddr *from);
+long naru_recv(struct naru_stack *stack, int sock, void *buf, size_t len, int flags);
+#define NARU_SHUT_RD 0
+#define NARU_SHUT_WR 1
+#define NARU_SHUT_RDWR 2
+int naru_shutdown(struct naru_stack *stack, int sock, int how);
+int naru_close(struct naru_stack *stack, int sock);
+int naru_getsockname(const struct naru_stack *stack, int sock, struct naru_sockaddr *addr);
+int naru_getpeername(const struct naru_stack *stack, int sock, struct naru_sockaddr *addr);
+
+/* Current readiness (NARU_POLL* bits). */
+unsigned naru_socket_events(const struct naru_stack *stack, int sock);
+
+/* Called whenever a socket may have become readable, writable or failed;
+ * the callback asks naru_socket_events() what changed. One per socket. */
+typedef void (*naru_socket_cb)(void *ctx, struct naru_stack *stack, int sock);
+int naru_socket_set_callback(struct naru_stack *stack, int sock, naru_socket_cb cb, void *ctx);
+
+enum naru_sockopt {
+    NARU_SO_RCVBUF,        /* bytes (TCP) or datagrams (UDP) */
+    NARU_SO_SNDBUF,
+    NARU_SO_REUSEADDR,
+    NARU_SO_KEEPALIVE,
+    NARU_SO_RECVERR,       /* queue ICMP errors for naru_recv_error() */
+    NARU_IP_TTL,
+    NARU_TCP_NODELAY,
+};
+int naru_setsockopt(struct naru_stack *stack, int sock, enum naru_sockopt opt, int value);
+int naru_getsockopt(const struct naru_stack *stack, int sock, enum naru_sockopt opt, int *value);
+/* Pending socket error as a negative errno, cleared by reading; 0 if none. */
+int naru_socket_error(struct naru_stack *stack, int sock);
+
+/* An ICMP error that came back for a datagram this socket sent, like
+ * Linux's IP_RECVERR: who sent it and what it said. */
+struct naru_icmp_error {
+    uint32_t offender;     /* the router or host that sent the ICMP error */
+    uint8_t type, code;
+    struct naru_sockaddr dst;   /* where the original datagram was going */
+    naru_time_t when;
+};
+/* 0 and one queued error, or -EAGAIN. Needs NARU_SO_RECVERR. */
+int naru_recv_error(struct naru_stack *stack, int sock, struct naru_icmp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

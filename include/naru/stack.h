@@ -1,0 +1,128 @@
+/* naru: the stack instance, its interfaces and routes.
+ *
+ * Time and I/O are arguments: the caller passes monotonic time to
+ * naru_stack_poll(), feeds received frames to naru_stack_input(), and gives
+ * each interface a driver whose transmit op takes frames out. Nothing here
+ * reads a clock or makes a system call, and nothing is global: many stacks
+ * can live in one process. */
+#ifndef NARU_STACK_H
+#define NARU_STACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Nanoseconds on a monotonic clock whose epoch the caller chooses. */
+typedef uint64_t naru_time_t;
+#define NARU_US ((naru_time_t)1000)
+#define NARU_MS ((naru_time_t)1000000)
+#define NARU_SEC ((naru_time_t)1000000000)
+#define NARU_NEVER UINT64_MAX
+
+struct naru_stack;
+
+enum naru_log_level { NARU_LOG_ERROR, NARU_LOG_WARN, NARU_LOG_INFO, NARU_LOG_DEBUG };
+enum naru_layer {
+    NARU_LAYER_LINK, NARU_LAYER_ARP, NARU_LAYER_IP, NARU_LAYER_ICMP,
+    NARU_LAYER_UDP, NARU_LAYER_TCP, NARU_LAYER_SOCKET, NARU_LAYER_DNS,
+    NARU_LAYER_APP
+};
+const char *naru_layer_name(enum naru_layer layer);
+
+typedef void (*naru_log_fn)(void *ctx, naru_time_t now, enum naru_log_level level,
+                            enum naru_layer layer, const char *message);
+
+/* Everything bounded is bounded here, once, when the stack is created. */
+struct naru_stack_config {
+    uint64_t seed;                 /* all randomness (ISNs, ports, IDs) derives from it */
+    uint32_t frame_buffers;        /* packet buffers of frame_buffer_size bytes */
+    uint32_t frame_buffer_size;    /* bytes each, headroom included; >= MTU + 256 */
+    uint32_t large_buffers;        /* 64 KiB buffers: reassembly, large datagrams */
+    uint32_t arp_entries;          /* neighbour cache size */
+    uint32_t arp_queue;            /* packets held per unresolved neighbour */
+    uint32_t routes;               /* routing table size */
+    uint32_t reassembly_datagrams; /* datagrams reassembled at once */
+    naru_time_t reassembly_timeout;
+    uint32_t sockets;              /* sockets of all kinds */
+    uint32_t udp_recv_queue;       /* datagrams queued per UDP socket */
+    uint32_t icmp_error_rate;      /* ICMP errors per second, token bucket */
+    uint32_t icmp_error_burst;
+    uint8_t default_ttl;
+    bool forwarding;               /* act as a router between interfaces */
+    naru_log_fn log;
+    void *log_ctx;
+    enum naru_log_level log_level;
+};
+
+void naru_stack_config_default(struct naru_stack_config *config);
+/* Returns 0 and sets *out, or -EINVAL / -ENOMEM. */
+int naru_stack_create(const struct naru_stack_config *config, struct naru_stack **out);
+void naru_stack_destroy(struct naru_stack *stack);
+
+/* Advance the stack's clock to `now` (never backwards) and run due timers.
+ * Input and socket calls act at the time of the last poll. */
+void naru_stack_poll(struct naru_stack *stack, naru_time_t now);
+naru_time_t naru_stack_now(const struct naru_stack *stack);
+/* When the next timer is due, or NARU_NEVER. */
+naru_time_t naru_stack_next_deadline(const struct naru_stack *stack);
+
+/* ---- interfaces ---- */
+
+/* A driver takes frames out. transmit must copy the frame or finish with it
+ * before returning; it returns 0, or a negative errno (counted as a drop). */
+struct naru_driver {
+    int (*transmit)(void *ctx, const uint8_t *frame, size_t len);
+    void *ctx;
+};
+
+#define NARU_IFNAME_MAX 16
+#define NARU_MAX_INTERFACES 8
+
+struct naru_if_config {
+    const char *name;
+    uint8_t mac[6];
+    uint32_t mtu;                  /* IP MTU; 1500 if 0 */
+    struct naru_driver driver;
+};
+
+/* Returns the interface index (>= 0) or a negative errno. */
+int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config);
+/* Give the interface its address (host byte order) and bring it up: adds the
+ * connected route and announces the address with a gratuitous ARP. */
+int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t prefix_len);
+int naru_if_get_addr(const struct naru_stack *stack, int ifindex, uint32_t *addr, uint8_t *prefix_len);
+int naru_if_get_mac(const struct naru_stack *stack, int ifindex, uint8_t mac[6]);
+uint32_t naru_if_mtu(const struct naru_stack *stack, int ifindex);
+
+/* Hand a received Ethernet frame to the stack. The frame is copied. */
+void naru_stack_input(struct naru_stack *stack, int ifindex, const uint8_t *frame, size_t len);
+
+/* Called for every frame the interface sends or receives (pcap capture). */
+enum naru_direction { NARU_DIR_IN, NARU_DIR_OUT };
+typedef void (*naru_frame_tap_fn)(void *ctx, naru_time_t now, int ifindex,
+                                  enum naru_direction dir, const uint8_t *frame, size_t len);
+int naru_if_set_tap(struct naru_stack *stack, int ifindex, naru_frame_tap_fn fn, void *ctx);
+
+/* ---- routing ---- */
+
+/* gateway 0 means the destination is on the interface's link. */
+int naru_route_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len,
+                   uint32_t gateway, int ifindex);
+int naru_route_del(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len);
+void naru_stack_set_forwarding(struct naru_stack *stack, bool on);
+
+/* Packet buffers held anywhere in the stack (queues, reassembly, sockets):
+ * zero when the stack is idle, or something leaked. */
+unsigned naru_stack_buffers_in_use(const struct naru_stack *stack);
+
+/* Resolved neighbour, for tests and tools: 0 and the MAC, or -ENOENT. */
+int naru_arp_lookup(const struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t mac[6]);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,46 @@
+#include "naru/counters.h"
+
+#include "stack.h"
+
+static const struct {
+    const char *layer, *name, *description;
+    size_t offset;
+} table[] = {
+#define NARU_COUNTER_ROW(l, n, d) { #l, #n, d, offsetof(struct naru_counters, l##_##n) },
+    NARU_COUNTER_LIST(NARU_COUNTER_ROW)
+#undef NARU_COUNTER_ROW
+};
+
+unsigned naru_counter_count(void)
+{
+    return sizeof table / sizeof table[0];
+}
+
+const char *naru_counter_layer(unsigned i)
+{
+    return i < naru_counter_count() ? table[i].layer : NULL;
+}
+
+const char *naru_counter_name(unsigned i)
+{
+    return i < naru_counter_count() ? table[i].name : NULL;
+}
+
+const char *naru_counter_description(unsigned i)
+{
+    return i < naru_counter_count() ? table[i].description : NULL;
+}
+
+uint64_t naru_counter_value(const struct naru_counters *c, unsigned i)
+{
+    if (i >= naru_counter_count())
+        return 0;
+    uint64_t v;
+    memcpy(&v, (const char *)c + table[i].offset, sizeof v);
+    return v;
+}
+
+const struct naru_counters *naru_stack_counters(const struct naru_stack *stack)
+{
+    return &stack->counters;
+}

@@ -1,0 +1,110 @@
+/* Packet buffers from fixed pools, sized when the stack is created.
+ *
+ * A pbuf is one contiguous buffer with headroom, so each layer prepends its
+ * header in place on the way down and strips it on the way up. Two pools:
+ * frame-sized buffers for ordinary packets, and a few 64 KiB buffers for
+ * reassembly and large datagrams. An empty pool means a counted drop. */
+#ifndef NARU_CORE_PBUF_H
+#define NARU_CORE_PBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "naru/stack.h"
+
+struct naru_stack;
+
+/* Room for Ethernet + IPv4 + TCP headers with all options, and a VLAN tag. */
+#define PBUF_HEADROOM 160
+/* Largest IP payload, its header, and headroom in front. */
+#define PBUF_LARGE_SIZE (PBUF_HEADROOM + 65536 + 64)
+
+enum pbuf_pool_id { PBUF_POOL_FRAME, PBUF_POOL_LARGE };
+
+/* How a received packet was addressed: RFC 1122 3.2.2 forbids ICMP errors
+ * about datagrams sent to a broadcast address. */
+#define PBUF_F_LINK_BROADCAST 0x01
+#define PBUF_F_IP_BROADCAST 0x02
+
+struct pbuf {
+    struct pbuf *next;         /* queue link, owned by whoever holds the pbuf */
+    uint8_t *base;
+    uint8_t *data;             /* first valid byte */
+    uint32_t len;              /* valid bytes */
+    uint32_t cap;              /* bytes at base */
+    uint8_t pool;
+    uint8_t flags;             /* PBUF_F_* */
+    int8_t ifindex;            /* interface it arrived on */
+    uint16_t network_offset;   /* IP header, from base: quoted by ICMP errors */
+    /* Scratch for the layer holding the pbuf (a UDP queue keeps the sender). */
+    uint32_t meta_addr;
+    uint16_t meta_port;
+    naru_time_t meta_time;
+};
+
+struct pbuf_pool {
+    struct pbuf *free_list;
+    struct pbuf *descriptors;
+    uint8_t *arena;
+    uint32_t count;
+    uint32_t buffer_size;
+    uint32_t in_use;
+};
+
+int pbuf_pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_size, uint8_t id);
+void pbuf_pool_fini(struct pbuf_pool *pool);
+
+/* A buffer with `headroom` bytes before data and room for `len` bytes of
+ * data; data->len = len. NULL (counted) when the pool is empty. */
+struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len);
+void pbuf_free(struct naru_stack *stack, struct pbuf *pb);
+
+static inline size_t pbuf_headroom(const struct pbuf *pb)
+{
+    return (size_t)(pb->data - pb->base);
+}
+static inline size_t pbuf_tailroom(const struct pbuf *pb)
+{
+    return pb->cap - pbuf_headroom(pb) - pb->len;
+}
+/* Prepend n bytes; NULL if there is no headroom. */
+static inline uint8_t *pbuf_push(struct pbuf *pb, size_t n)
+{
+    if (pbuf_headroom(pb) < n)
+        return NULL;
+    pb->data -= n;
+    pb->len += (uint32_t)n;
+    return pb->data;
+}
+/* Strip n bytes from the front (n <= len). */
+static inline void pbuf_pull(struct pbuf *pb, size_t n)
+{
+    pb->data += n;
+    pb->len -= (uint32_t)n;
+}
+static inline void pbuf_trim(struct pbuf *pb, size_t len)
+{
+    if (len < pb->len)
+        pb->len = (uint32_t)len;
+}
+static inline uint8_t *pbuf_network_header(const struct pbuf *pb)
+{
+    return pb->base + pb->network_offset;
+}
+static inline void pbuf_mark_network_header(struct pbuf *pb)
+{
+    pb->network_offset = (uint16_t)(pb->data - pb->base);
+}
+
+/* A FIFO of pbufs. */
+struct pbuf_queue {
+    struct pbuf *head;
+    struct pbuf *tail;
+    uint32_t count;
+};
+void pbuf_queue_push(struct pbuf_queue *q, struct pbuf *pb);
+struct pbuf *pbuf_queue_pop(struct pbuf_queue *q);
+void pbuf_queue_free(struct naru_stack *stack, struct pbuf_queue *q);
+
+#endif

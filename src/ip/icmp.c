@@ -1,0 +1,150 @@
+#include "ip/icmp.h"
+
+#include "core/log.h"
+#include "ip/ipv4.h"
+#include "ip/ping.h"
+#include "naru/addr.h"
+#include "stack.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
+
+/* RFC 1812 4.3.2.3: quote as much as fits in a 576-byte datagram. */
+#define ICMP_QUOTE_MAX (576 - IPV4_MIN_HEADER_LEN - ICMP_HEADER_LEN)
+
+static void echo_reply(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip,
+                       struct icmp_message *m)
+{
+    stack->counters.icmp_rx_echo_requests++;
+    /* Linux's icmp_echo_ignore_broadcasts: a smurf amplifier helps nobody. */
+    if (pb->flags & (PBUF_F_IP_BROADCAST | PBUF_F_LINK_BROADCAST)) {
+        pbuf_free(stack, pb);
+        return;
+    }
+    m->type = ICMP_ECHO_REPLY;
+    m->code = 0;
+    icmp_emit(m, pb->data, pb->len); /* same id, sequence and data */
+    struct ip_send send = { .src = ip->dst, .dst = ip->src, .protocol = IP_PROTO_ICMP, .tos = ip->tos };
+    stack->counters.icmp_tx++;
+    stack->counters.icmp_tx_echo_replies++;
+    ip_output(stack, pb, &send);
+}
+
+/* Hand an error to whoever sent the datagram it quotes. */
+static void report_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender)
+{
+    switch (m->quoted_ip.protocol) {
+    case IP_PROTO_UDP:
+        udp_icmp_error(stack, m, offender);
+        break;
+    case IP_PROTO_TCP:
+        tcp_icmp_error(stack, m, offender);
+        break;
+    case IP_PROTO_ICMP:
+        ping_icmp_error(stack, m, offender);
+        break;
+    default:
+        break;
+    }
+}
+
+void icmp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
+                const struct ipv4_header *ip)
+{
+    (void)iface;
+    struct icmp_message m;
+    stack->counters.icmp_rx++;
+    if (icmp_parse(pb->data, pb->len, &m) < 0) {
+        stack->counters.icmp_rx_malformed++;
+        pbuf_free(stack, pb);
+        return;
+    }
+    switch (m.type) {
+    case ICMP_ECHO_REQUEST:
+        echo_reply(stack, pb, ip, &m);
+        return;
+    case ICMP_ECHO_REPLY:
+        stack->counters.icmp_rx_echo_replies++;
+        ping_input(stack, pb, ip, &m);
+        return;
+    case ICMP_DEST_UNREACHABLE:
+        stack->counters.icmp_rx_dest_unreachable++;
+        report_error(stack, &m, ip->src);
+        break;
+    case ICMP_TIME_EXCEEDED:
+        stack->counters.icmp_rx_time_exceeded++;
+        report_error(stack, &m, ip->src);
+        break;
+    default:
+        stack->counters.icmp_rx_other++;
+        break;
+    }
+    pbuf_free(stack, pb);
+}
+
+static bool rate_allows(struct naru_stack *stack)
+{
+    struct icmp_state *st = &stack->icmp;
+    if (stack->config.icmp_error_rate == 0)
+        return true;
+    naru_time_t cost = NARU_SEC / stack->config.icmp_error_rate;
+    naru_time_t cap = cost * (stack->config.icmp_error_burst ? stack->config.icmp_error_burst : 1);
+    st->credit += stack->now - st->last_refill;
+    st->last_refill = stack->now;
+    if (st->credit > cap)
+        st->credit = cap;
+    if (st->credit < cost)
+        return false;
+    st->credit -= cost;
+    return true;
+}
+
+void icmp_send_error_quoting(struct naru_stack *stack, const uint8_t *datagram, size_t len,
+                             uint8_t pbuf_flags, uint8_t type, uint8_t code, uint32_t rest)
+{
+    struct ipv4_header orig;
+    if (ipv4_parse_quoted(datagram, len, &orig) < 0)
+        return;
+    /* RFC 1122 3.2.2: never about an ICMP error, a broadcast or multicast,
+     * a fragment other than the first, or a source that is not one host. */
+    bool about_error = false;
+    if (orig.protocol == IP_PROTO_ICMP && orig.fragment_offset == 0) {
+        size_t hl = orig.header_len;
+        about_error = len <= hl || icmp_is_error(datagram[hl]);
+    }
+    bool forbidden = about_error || (pbuf_flags & (PBUF_F_LINK_BROADCAST | PBUF_F_IP_BROADCAST)) ||
+                     orig.fragment_offset != 0 || ip_is_multicast(orig.dst) ||
+                     orig.dst == 0xffffffffu || orig.src == 0 || orig.src == 0xffffffffu ||
+                     ip_is_multicast(orig.src) || ip_is_loopback(orig.src);
+    if (forbidden) {
+        stack->counters.icmp_tx_suppressed++;
+        return;
+    }
+    if (!rate_allows(stack)) {
+        stack->counters.icmp_tx_rate_limited++;
+        return;
+    }
+    size_t quote = len < ICMP_QUOTE_MAX ? len : ICMP_QUOTE_MAX;
+    if (quote > orig.total_len)
+        quote = orig.total_len;
+    struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, ICMP_HEADER_LEN + quote);
+    if (!pb)
+        return;
+    memcpy(pb->data + ICMP_HEADER_LEN, datagram, quote);
+    struct icmp_message m = { .type = type, .code = code, .rest = rest };
+    icmp_emit(&m, pb->data, pb->len);
+    stack->counters.icmp_tx++;
+    stack->counters.icmp_tx_errors++;
+    char a[NARU_IP4_STRLEN];
+    LOG_DEBUG(stack, NARU_LAYER_ICMP, "error type %u code %u to %s", type, code, naru_ip4_format(orig.src, a));
+    /* The source is the address of the interface the error leaves by. */
+    struct ip_send send = { .dst = orig.src, .protocol = IP_PROTO_ICMP };
+    ip_output(stack, pb, &send);
+}
+
+void icmp_send_error(struct naru_stack *stack, const struct pbuf *original, uint8_t type,
+                     uint8_t code, uint32_t rest)
+{
+    const uint8_t *ip = pbuf_network_header(original);
+    size_t len = (size_t)(original->data + original->len - ip);
+    icmp_send_error_quoting(stack, ip, len, original->flags, type, code, rest);
+}

@@ -1,0 +1,175 @@
+#include "ip/ipv4.h"
+
+#include "ip/icmp.h"
+#include "ip/reassembly.h"
+#include "link/ethernet.h"
+#include "stack.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
+
+#define LOOPBACK_QUEUE_LIMIT 64
+
+static void count_parse_error(struct naru_stack *stack, int err)
+{
+    switch (err) {
+    case WIRE_BAD_CHECKSUM:
+        stack->counters.ip_rx_checksum_errors++;
+        break;
+    case WIRE_BAD_LENGTH:
+    case WIRE_TRUNCATED:
+        stack->counters.ip_rx_length_errors++;
+        break;
+    default:
+        stack->counters.ip_rx_header_errors++;
+        break;
+    }
+}
+
+/* RFC 1122 3.2.1.3: a source that cannot be a single host is dropped. */
+static bool source_is_martian(const struct naru_iface *iface, uint32_t src)
+{
+    return src == 0xffffffffu || ip_is_multicast(src) || ip_is_loopback(src) ||
+           (iface && iface_is_broadcast(iface, src));
+}
+
+static void deliver(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
+                    const struct ipv4_header *ip)
+{
+    stack->counters.ip_rx_delivered++;
+    pbuf_pull(pb, ip->header_len);
+    switch (ip->protocol) {
+    case IP_PROTO_ICMP:
+        icmp_input(stack, iface, pb, ip);
+        return;
+    case IP_PROTO_UDP:
+        udp_input(stack, pb, ip);
+        return;
+    case IP_PROTO_TCP:
+        tcp_input(stack, pb, ip);
+        return;
+    default:
+        stack->counters.ip_rx_unknown_protocol++;
+        icmp_send_error(stack, pb, ICMP_DEST_UNREACHABLE, ICMP_PROTOCOL_UNREACHABLE, 0);
+        pbuf_free(stack, pb);
+        return;
+    }
+}
+
+void ip_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb)
+{
+    struct ipv4_header ip;
+    stack->counters.ip_rx++;
+    int hl = ipv4_parse(pb->data, pb->len, &ip);
+    if (hl < 0) {
+        count_parse_error(stack, hl);
+        goto drop;
+    }
+    pbuf_trim(pb, ip.total_len); /* Ethernet pads short frames */
+    pbuf_mark_network_header(pb);
+    if (source_is_martian(iface, ip.src)) {
+        stack->counters.ip_rx_address_errors++;
+        goto drop;
+    }
+    bool broadcast = iface && iface_is_broadcast(iface, ip.dst);
+    if (broadcast)
+        pb->flags |= PBUF_F_IP_BROADCAST;
+    if (!broadcast && !iface_owns_addr(stack, ip.dst)) {
+        if (stack->config.forwarding && iface && !(pb->flags & PBUF_F_LINK_BROADCAST) &&
+            !ip_is_multicast(ip.dst)) {
+            ip_forward(stack, iface, pb, &ip);
+            return;
+        }
+        stack->counters.ip_rx_not_for_us++;
+        goto drop;
+    }
+    if (ipv4_is_fragment(&ip)) {
+        pb = ip_reassemble(stack, pb, &ip);
+        if (!pb)
+            return;
+        if (ipv4_parse(pb->data, pb->len, &ip) < 0)
+            goto drop; /* cannot happen: reassembly writes a valid header */
+    }
+    deliver(stack, iface, pb, &ip);
+    return;
+drop:
+    pbuf_free(stack, pb);
+}
+
+int ip_select_source(const struct naru_stack *stack, uint32_t dst, uint32_t *src)
+{
+    if (iface_owns_addr(stack, dst)) {
+        *src = dst;
+        return 0;
+    }
+    const struct route *r = route_lookup(stack, dst);
+    if (!r)
+        return -ENETUNREACH;
+    *src = stack->ifaces[r->ifindex].addr;
+    return 0;
+}
+
+int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb, uint32_t next_hop)
+{
+    if (pb->len > iface->mtu)
+        return ip_fragment(stack, iface, pb, next_hop);
+    eth_output_ip(stack, iface, pb, next_hop);
+    return 0;
+}
+
+int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send)
+{
+    bool to_self = iface_owns_addr(stack, send->dst);
+    const struct route *r = to_self ? NULL : route_lookup(stack, send->dst);
+    if (!to_self && !r) {
+        stack->counters.ip_no_route++;
+        pbuf_free(stack, pb);
+        return -ENETUNREACH;
+    }
+    struct naru_iface *iface = r ? &stack->ifaces[r->ifindex] : NULL;
+    struct ipv4_header h = {
+        .tos = send->tos,
+        .total_len = (uint16_t)(pb->len + IPV4_MIN_HEADER_LEN),
+        .id = stack->ip_next_id++,
+        .dont_fragment = send->dont_fragment,
+        .ttl = send->ttl ? send->ttl : stack->config.default_ttl,
+        .protocol = send->protocol,
+        .src = send->src ? send->src : (iface ? iface->addr : send->dst),
+        .dst = send->dst,
+    };
+    if (pb->len + IPV4_MIN_HEADER_LEN > IPV4_MAX_DATAGRAM) {
+        pbuf_free(stack, pb);
+        return -EMSGSIZE;
+    }
+    uint8_t *p = pbuf_push(pb, IPV4_MIN_HEADER_LEN);
+    if (!p) {
+        pbuf_free(stack, pb);
+        return -ENOBUFS;
+    }
+    ipv4_emit(&h, p, IPV4_MIN_HEADER_LEN);
+    pbuf_mark_network_header(pb);
+    stack->counters.ip_tx++;
+    if (to_self) {
+        if (stack->loopback.count >= LOOPBACK_QUEUE_LIMIT) {
+            pbuf_free(stack, pb);
+            return -ENOBUFS;
+        }
+        pbuf_queue_push(&stack->loopback, pb);
+        return 0;
+    }
+    if (pb->len > iface->mtu && send->dont_fragment) {
+        stack->counters.ip_fragment_fails++;
+        pbuf_free(stack, pb);
+        return -EMSGSIZE;
+    }
+    return ip_send_on_link(stack, iface, pb, r->gateway ? r->gateway : send->dst);
+}
+
+void ip_loopback_run(struct naru_stack *stack)
+{
+    /* Only what is queued now: replies to these wait for the next run. */
+    uint32_t n = stack->loopback.count;
+    while (n--) {
+        struct pbuf *pb = pbuf_queue_pop(&stack->loopback);
+        ip_input(stack, NULL, pb);
+    }
+}

@@ -1,0 +1,47 @@
+/* Reassembly of fragmented datagrams (RFC 791 3.2, RFC 815, RFC 1122
+ * 3.3.2). Each datagram in progress owns one 64 KiB buffer; the number in
+ * progress is bounded, and the oldest gives way when a new one arrives. */
+#ifndef NARU_IP_REASSEMBLY_H
+#define NARU_IP_REASSEMBLY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/timer.h"
+#include "wire/ipv4.h"
+
+struct naru_stack;
+struct pbuf;
+
+#define REASSEMBLY_MAX_FRAGMENTS 64
+
+struct reassembly_slot {
+    bool used;
+    uint8_t protocol;
+    uint16_t id;
+    uint32_t src, dst;
+    naru_time_t started;
+    struct pbuf *buffer;          /* payload at PAYLOAD_OFFSET from base */
+    uint8_t first_header[IPV4_MAX_HEADER_LEN];
+    uint8_t first_header_len;     /* 0 until fragment zero arrives */
+    uint32_t total_len;           /* payload bytes; 0 until the last fragment arrives */
+    uint32_t received;            /* payload bytes held */
+    uint16_t fragment_count;
+    struct { uint16_t start, end; } fragments[REASSEMBLY_MAX_FRAGMENTS];
+    struct naru_timer timer;
+};
+
+struct reassembly {
+    struct reassembly_slot *slots;
+    uint32_t count;
+};
+
+int reassembly_init(struct naru_stack *stack);
+void reassembly_fini(struct naru_stack *stack);
+/* Take a fragment (pb->data at its IP header, already validated). Returns
+ * the whole datagram once the last missing piece arrives, with a fresh
+ * unfragmented header; NULL while pieces are missing or when the datagram
+ * was dropped. Takes the pbuf. */
+struct pbuf *ip_reassemble(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip);
+
+#endif

@@ -1,0 +1,342 @@
+/* The socket API: one front for UDP, TCP and ping sockets. */
+#include "naru/socket.h"
+
+#include "ip/ipv4.h"
+#include "ip/ping.h"
+#include "stack.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
+
+int naru_socket(struct naru_stack *stack, enum naru_socket_type type)
+{
+    if (type != NARU_SOCK_DGRAM && type != NARU_SOCK_STREAM && type != NARU_SOCK_PING)
+        return -EPROTONOSUPPORT;
+    for (uint32_t i = 0; i < stack->sockets.count; i++) {
+        struct sock *s = &stack->sockets.socks[i];
+        if (s->used)
+            continue;
+        memset(s, 0, sizeof *s);
+        s->used = true;
+        s->type = (uint8_t)type;
+        s->receive_limit = stack->config.udp_recv_queue;
+        if (type == NARU_SOCK_STREAM) {
+            int err = tcp_sock_init(stack, s);
+            if (err < 0) {
+                s->used = false;
+                return err;
+            }
+        }
+        return (int)i;
+    }
+    return -EMFILE;
+}
+
+static bool port_is_ephemeral_wildcard(const struct naru_sockaddr *a)
+{
+    return a->port == 0;
+}
+
+static int bind_to(struct naru_stack *stack, struct sock *s, const struct naru_sockaddr *addr)
+{
+    if (addr->addr && !iface_owns_addr(stack, addr->addr))
+        return -EADDRNOTAVAIL;
+    uint16_t port = addr->port;
+    if (port_is_ephemeral_wildcard(addr)) {
+        port = sock_ephemeral_port(stack, s->type, addr->addr);
+        if (!port)
+            return -EADDRINUSE;
+    } else if (sock_port_in_use(stack, s->type, addr->addr, port, s) &&
+               !(s->type == NARU_SOCK_STREAM && tcp_port_reusable(stack, s, addr->addr, port))) {
+        return -EADDRINUSE;
+    }
+    s->local.addr = addr->addr;
+    s->local.port = port;
+    s->bound = true;
+    return 0;
+}
+
+int naru_bind(struct naru_stack *stack, int handle, const struct naru_sockaddr *addr)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    if (!addr)
+        return -EINVAL;
+    if (s->bound)
+        return -EINVAL;
+    return bind_to(stack, s, addr);
+}
+
+static int autobind(struct naru_stack *stack, struct sock *s)
+{
+    if (s->bound)
+        return 0;
+    struct naru_sockaddr any = { 0, 0 };
+    return bind_to(stack, s, &any);
+}
+
+int naru_connect(struct naru_stack *stack, int handle, const struct naru_sockaddr *addr)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    if (!addr || addr->addr == 0)
+        return -EINVAL;
+    if (s->type == NARU_SOCK_STREAM)
+        return tcp_connect(stack, s, addr);
+    int err = autobind(stack, s);
+    if (err < 0)
+        return err;
+    uint32_t src;
+    err = ip_select_source(stack, addr->addr, &src);
+    if (err < 0)
+        return err;
+    s->remote = *addr;
+    if (s->type == NARU_SOCK_PING)
+        s->remote.port = 0;
+    s->connected = true;
+    return 0;
+}
+
+int naru_listen(struct naru_stack *stack, int handle, int backlog)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    if (s->type != NARU_SOCK_STREAM)
+        return -EOPNOTSUPP;
+    int err = autobind(stack, s);
+    return err < 0 ? err : tcp_listen(stack, s, backlog);
+}
+
+int naru_accept(struct naru_stack *stack, int handle, struct naru_sockaddr *peer)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    if (s->type != NARU_SOCK_STREAM)
+        return -EOPNOTSUPP;
+    return tcp_accept(stack, s, peer);
+}
+
+static int take_error(struct sock *s)
+{
+    int err = s->error;
+    s->error = 0;
+    return err;
+}
+
+long naru_sendto(struct naru_stack *stack, int handle, const void *buf, size_t len, int flags,
+                 const struct naru_sockaddr *to)
+{
+    (void)flags;
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    if (!buf && len)
+        return -EFAULT;
+    if (s->type == NARU_SOCK_STREAM)
+        return tcp_send(stack, s, buf, len);
+    int err = take_error(s);
+    if (err < 0)
+        return err;
+    if (!to) {
+        if (!s->connected)
+            return -EDESTADDRREQ;
+        to = &s->remote;
+    }
+    if ((err = autobind(stack, s)) < 0)
+        return err;
+    return s->type == NARU_SOCK_DGRAM ? udp_output(stack, s, buf, len, to)
+                                      : ping_output(stack, s, buf, len, to);
+}
+
+long naru_send(struct naru_stack *stack, int handle, const void *buf, size_t len, int flags)
+{
+    return naru_sendto(stack, handle, buf, len, flags, NULL);
+}
+
+long naru_recvfrom(struct naru_stack *stack, int handle, void *buf, size_t len, int flags,
+                   struct naru_sockaddr *from)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    if (!buf && len)
+        return -EFAULT;
+    if (s->type == NARU_SOCK_STREAM) {
+        long n = tcp_recv(stack, s, buf, len, flags);
+        if (n >= 0 && from)
+            *from = s->remote;
+        return n;
+    }
+    struct pbuf *pb = s->receive_queue.head;
+    if (!pb) {
+        int err = take_error(s);
+        return err < 0 ? err : -EAGAIN;
+    }
+    /* Like recvfrom(2): a datagram is read whole; what does not fit is lost. */
+    size_t n = pb->len < len ? pb->len : len;
+    memcpy(buf, pb->data, n);
+    if (from) {
+        from->addr = pb->meta_addr;
+        from->port = pb->meta_port;
+    }
+    if (!(flags & NARU_MSG_PEEK))
+        pbuf_free(stack, pbuf_queue_pop(&s->receive_queue));
+    return (long)n;
+}
+
+long naru_recv(struct naru_stack *stack, int handle, void *buf, size_t len, int flags)
+{
+    return naru_recvfrom(stack, handle, buf, len, flags, NULL);
+}
+
+int naru_shutdown(struct naru_stack *stack, int handle, int how)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    if (how < NARU_SHUT_RD || how > NARU_SHUT_RDWR)
+        return -EINVAL;
+    if (s->type != NARU_SOCK_STREAM)
+        return s->connected ? 0 : -ENOTCONN;
+    return tcp_shutdown(stack, s, how);
+}
+
+int naru_close(struct naru_stack *stack, int handle)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    pbuf_queue_free(stack, &s->receive_queue);
+    s->callback = NULL;
+    if (s->type == NARU_SOCK_STREAM && s->tcp)
+        tcp_close(stack, s); /* the connection may live on to finish closing */
+    s->used = false;
+    return 0;
+}
+
+int naru_getsockname(const struct naru_stack *stack, int handle, struct naru_sockaddr *addr)
+{
+    struct sock *s = sock_get((struct naru_stack *)stack, handle);
+    if (!s)
+        return -EBADF;
+    *addr = s->local;
+    return 0;
+}
+
+int naru_getpeername(const struct naru_stack *stack, int handle, struct naru_sockaddr *addr)
+{
+    struct sock *s = sock_get((struct naru_stack *)stack, handle);
+    if (!s)
+        return -EBADF;
+    if (!s->connected)
+        return -ENOTCONN;
+    *addr = s->remote;
+    return 0;
+}
+
+unsigned naru_socket_events(const struct naru_stack *stack, int handle)
+{
+    struct sock *s = sock_get((struct naru_stack *)stack, handle);
+    if (!s)
+        return NARU_POLLERR;
+    if (s->type == NARU_SOCK_STREAM)
+        return tcp_poll_events(stack, s);
+    unsigned ev = NARU_POLLOUT;
+    if (s->receive_queue.count)
+        ev |= NARU_POLLIN;
+    if (s->error || s->error_count)
+        ev |= NARU_POLLERR;
+    return ev;
+}
+
+int naru_socket_set_callback(struct naru_stack *stack, int handle, naru_socket_cb cb, void *ctx)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    s->callback = cb;
+    s->callback_ctx = ctx;
+    return 0;
+}
+
+int naru_setsockopt(struct naru_stack *stack, int handle, enum naru_sockopt opt, int value)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    switch (opt) {
+    case NARU_SO_RECVERR:
+        s->recverr = value != 0;
+        return 0;
+    case NARU_SO_REUSEADDR:
+        s->reuseaddr = value != 0;
+        return 0;
+    case NARU_IP_TTL:
+        if (value < 0 || value > 255)
+            return -EINVAL;
+        s->ttl = (uint8_t)value;
+        return 0;
+    case NARU_SO_RCVBUF:
+        if (value <= 0)
+            return -EINVAL;
+        if (s->type != NARU_SOCK_STREAM) {
+            s->receive_limit = (uint32_t)value;
+            return 0;
+        }
+        return tcp_setsockopt(stack, s, opt, value);
+    default:
+        if (s->type == NARU_SOCK_STREAM)
+            return tcp_setsockopt(stack, s, opt, value);
+        return -ENOPROTOOPT;
+    }
+}
+
+int naru_getsockopt(const struct naru_stack *stack, int handle, enum naru_sockopt opt, int *value)
+{
+    struct sock *s = sock_get((struct naru_stack *)stack, handle);
+    if (!s)
+        return -EBADF;
+    switch (opt) {
+    case NARU_SO_RECVERR:
+        *value = s->recverr;
+        return 0;
+    case NARU_SO_REUSEADDR:
+        *value = s->reuseaddr;
+        return 0;
+    case NARU_IP_TTL:
+        *value = s->ttl ? s->ttl : stack->config.default_ttl;
+        return 0;
+    case NARU_SO_RCVBUF:
+        if (s->type != NARU_SOCK_STREAM) {
+            *value = (int)s->receive_limit;
+            return 0;
+        }
+        return tcp_getsockopt(stack, s, opt, value);
+    default:
+        if (s->type == NARU_SOCK_STREAM)
+            return tcp_getsockopt(stack, s, opt, value);
+        return -ENOPROTOOPT;
+    }
+}
+
+int naru_socket_error(struct naru_stack *stack, int handle)
+{
+    struct sock *s = sock_get(stack, handle);
+    return s ? take_error(s) : -EBADF;
+}
+
+int naru_recv_error(struct naru_stack *stack, int handle, struct naru_icmp_error *err)
+{
+    struct sock *s = sock_get(stack, handle);
+    if (!s)
+        return -EBADF;
+    if (!s->error_count)
+        return -EAGAIN;
+    *err = s->errors[s->error_head];
+    s->error_head = (uint8_t)((s->error_head + 1) % SOCK_ERROR_QUEUE_LEN);
+    s->error_count--;
+    return 0;
+}

@@ -1,0 +1,105 @@
+/* The stack instance: creates every layer, polls timers, tears down. */
+#include "stack.h"
+
+#include <stdlib.h>
+
+#include "ip/ipv4.h"
+
+void naru_stack_config_default(struct naru_stack_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->seed = 1;
+    c->frame_buffers = 512;
+    c->frame_buffer_size = 2048;
+    c->large_buffers = 8;
+    c->arp_entries = 64;
+    c->arp_queue = 8;
+    c->routes = 32;
+    c->reassembly_datagrams = 8;
+    c->reassembly_timeout = 30 * NARU_SEC; /* Linux's ipfrag_time */
+    c->sockets = 64;
+    c->udp_recv_queue = 128;
+    c->icmp_error_rate = 1000;             /* Linux's icmp_msgs_per_sec */
+    c->icmp_error_burst = 50;
+    c->default_ttl = 64;
+    c->log_level = NARU_LOG_INFO;
+}
+
+int naru_stack_create(const struct naru_stack_config *config, struct naru_stack **out)
+{
+    if (!config || !out || config->frame_buffer_size < 68 + ETH_HEADER_LEN + PBUF_HEADROOM ||
+        config->frame_buffers == 0 || config->default_ttl == 0)
+        return -EINVAL;
+    struct naru_stack *s = calloc(1, sizeof *s);
+    if (!s)
+        return -ENOMEM;
+    s->config = *config;
+    random_seed(&s->random, config->seed);
+    random_fill(&s->random, s->secret, sizeof s->secret);
+    s->ip_next_id = (uint16_t)random_u32(&s->random);
+    if (config->icmp_error_rate)
+        s->icmp.credit = NARU_SEC / config->icmp_error_rate * (config->icmp_error_burst ? config->icmp_error_burst : 1);
+    int err = pbuf_pool_init(&s->frame_pool, config->frame_buffers, config->frame_buffer_size, PBUF_POOL_FRAME);
+    if (!err)
+        err = pbuf_pool_init(&s->large_pool, config->large_buffers, PBUF_LARGE_SIZE, PBUF_POOL_LARGE);
+    if (!err)
+        err = arp_init(s);
+    if (!err)
+        err = route_init(s);
+    if (!err)
+        err = reassembly_init(s);
+    if (!err)
+        err = sock_table_init(s);
+    if (err) {
+        naru_stack_destroy(s);
+        return err;
+    }
+    *out = s;
+    return 0;
+}
+
+void naru_stack_destroy(struct naru_stack *s)
+{
+    if (!s)
+        return;
+    if (s->sockets.socks)
+        for (uint32_t i = 0; i < s->sockets.count; i++)
+            if (s->sockets.socks[i].used)
+                naru_close(s, (int)i);
+    pbuf_queue_free(s, &s->loopback);
+    if (s->reassembly.slots)
+        reassembly_fini(s);
+    if (s->arp.entries)
+        arp_fini(s);
+    route_fini(s);
+    sock_table_fini(s);
+    pbuf_pool_fini(&s->frame_pool);
+    pbuf_pool_fini(&s->large_pool);
+    free(s);
+}
+
+void naru_stack_poll(struct naru_stack *s, naru_time_t now)
+{
+    if (now > s->now)
+        s->now = now;
+    timers_run(s, &s->timers, s->now);
+    if (s->loopback.count)
+        ip_loopback_run(s);
+}
+
+naru_time_t naru_stack_now(const struct naru_stack *s)
+{
+    return s->now;
+}
+
+naru_time_t naru_stack_next_deadline(const struct naru_stack *s)
+{
+    if (s->loopback.count)
+        return s->now;
+    return timer_next(&s->timers);
+}
+
+unsigned naru_stack_buffers_in_use(const struct naru_stack *s)
+{
+    return s->frame_pool.in_use + s->large_pool.in_use;
+}

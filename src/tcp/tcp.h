@@ -1,0 +1,34 @@
+/* TCP (RFC 9293): the interface the IP and socket layers see. */
+#ifndef NARU_TCP_TCP_H
+#define NARU_TCP_TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "naru/socket.h"
+
+struct naru_stack;
+struct pbuf;
+struct sock;
+struct ipv4_header;
+struct icmp_message;
+
+/* pb->data at the TCP header. Takes the pbuf. */
+void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip);
+void tcp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender);
+
+int tcp_sock_init(struct naru_stack *stack, struct sock *s);
+int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sockaddr *to);
+int tcp_listen(struct naru_stack *stack, struct sock *s, int backlog);
+int tcp_accept(struct naru_stack *stack, struct sock *s, struct naru_sockaddr *peer);
+long tcp_send(struct naru_stack *stack, struct sock *s, const void *data, size_t len);
+long tcp_recv(struct naru_stack *stack, struct sock *s, void *buf, size_t len, int flags);
+int tcp_shutdown(struct naru_stack *stack, struct sock *s, int how);
+void tcp_close(struct naru_stack *stack, struct sock *s);
+unsigned tcp_poll_events(const struct naru_stack *stack, struct sock *s);
+int tcp_setsockopt(struct naru_stack *stack, struct sock *s, enum naru_sockopt opt, int value);
+int tcp_getsockopt(const struct naru_stack *stack, struct sock *s, enum naru_sockopt opt, int *value);
+/* May s bind to a port another socket holds (SO_REUSEADDR over TIME-WAIT)? */
+bool tcp_port_reusable(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port);
+
+#endif

@@ -1,0 +1,25 @@
+/* The Internet checksum (RFC 1071) and its incremental update (RFC 1624).
+ *
+ * Sums are 32-bit partial ones'-complement sums of 16-bit big-endian words.
+ * Chain inet_sum() calls over pieces of a message (every piece but the last
+ * of even length), then inet_fold() gives the checksum field value. A
+ * message whose stored checksum is right folds to 0. */
+#ifndef NARU_WIRE_CHECKSUM_H
+#define NARU_WIRE_CHECKSUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+uint32_t inet_sum(const void *data, size_t len, uint32_t sum);
+/* The IPv4 pseudo-header of TCP and UDP (RFC 793 3.1, RFC 768). */
+uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t protocol, uint16_t length);
+/* Fold a partial sum to 16 bits and complement it. */
+uint16_t inet_fold(uint32_t sum);
+static inline uint16_t inet_checksum(const void *data, size_t len)
+{
+    return inet_fold(inet_sum(data, len, 0));
+}
+/* RFC 1624 eqn. 3: a checksum after one 16-bit word of the message changed. */
+uint16_t inet_checksum_adjust(uint16_t checksum, uint16_t old_word, uint16_t new_word);
+
+#endif

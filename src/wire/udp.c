@@ -1,0 +1,33 @@
+#include "wire/udp.h"
+
+#include "wire/checksum.h"
+#include "wire/ipv4.h"
+
+int udp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct udp_header *h)
+{
+    if (len < UDP_HEADER_LEN)
+        return WIRE_TRUNCATED;
+    h->src_port = wire_get16(buf);
+    h->dst_port = wire_get16(buf + 2);
+    h->length = wire_get16(buf + 4);
+    h->checksum = wire_get16(buf + 6);
+    if (h->length < UDP_HEADER_LEN || h->length > len)
+        return WIRE_BAD_LENGTH;
+    if (h->checksum != 0) {
+        uint32_t sum = inet_pseudo_sum(src, dst, IP_PROTO_UDP, h->length);
+        if (inet_fold(inet_sum(buf, h->length, sum)) != 0)
+            return WIRE_BAD_CHECKSUM;
+    }
+    return UDP_HEADER_LEN;
+}
+
+void udp_emit(const struct udp_header *h, uint32_t src, uint32_t dst, uint8_t *buf, size_t len)
+{
+    wire_put16(buf, h->src_port);
+    wire_put16(buf + 2, h->dst_port);
+    wire_put16(buf + 4, (uint16_t)len);
+    wire_put16(buf + 6, 0);
+    uint16_t sum = inet_fold(inet_sum(buf, len, inet_pseudo_sum(src, dst, IP_PROTO_UDP, (uint16_t)len)));
+    /* RFC 768: a computed 0 is sent as all ones; 0 means "no checksum". */
+    wire_put16(buf + 6, sum ? sum : 0xffff);
+}

@@ -1,0 +1,24 @@
+/* UDP headers (RFC 768). */
+#ifndef NARU_WIRE_UDP_H
+#define NARU_WIRE_UDP_H
+
+#include "wire/wire.h"
+
+#define UDP_HEADER_LEN 8
+
+struct udp_header {
+    uint16_t src_port;
+    uint16_t dst_port;
+    uint16_t length;           /* header and data, from the length field */
+    uint16_t checksum;
+};
+
+/* len is the IP payload length. Checks the length field (8..len; bytes
+ * beyond it are ignored) and, unless it is 0, the checksum with the
+ * pseudo-header. Returns UDP_HEADER_LEN or a wire_error. */
+int udp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct udp_header *h);
+/* Writes the header in front of data already at buf + 8, with length = len
+ * and the checksum over pseudo-header, header and data (0 sent as 0xffff). */
+void udp_emit(const struct udp_header *h, uint32_t src, uint32_t dst, uint8_t *buf, size_t len);
+
+#endif

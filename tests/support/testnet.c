@@ -1,0 +1,50 @@
+#include "testnet.h"
+
+#include <stdio.h>
+#include <string.h>
+
+uint32_t ip(const char *text)
+{
+    uint32_t a = 0;
+    assert_int_equal(naru_ip4_parse(text, &a), 0);
+    return a;
+}
+
+uint64_t counter(const struct naru_stack *stack, const char *name)
+{
+    const struct naru_counters *c = naru_stack_counters(stack);
+    for (unsigned i = 0; i < naru_counter_count(); i++) {
+        char full[96];
+        snprintf(full, sizeof full, "%s_%s", naru_counter_layer(i), naru_counter_name(i));
+        if (strcmp(full, name) == 0)
+            return naru_counter_value(c, i);
+    }
+    fail_msg("no counter named %s", name);
+    return 0;
+}
+
+int udp_socket(struct naru_stack *stack, uint16_t port)
+{
+    int s = naru_socket(stack, NARU_SOCK_DGRAM);
+    assert_true(s >= 0);
+    struct naru_sockaddr a = { 0, port };
+    assert_int_equal(naru_bind(stack, s, &a), 0);
+    return s;
+}
+
+struct readable_wait {
+    struct naru_stack *stack;
+    int sock;
+};
+
+static bool is_readable(void *ctx)
+{
+    struct readable_wait *w = ctx;
+    return naru_socket_events(w->stack, w->sock) & NARU_POLLIN;
+}
+
+bool wait_readable(struct naru_sim *sim, struct naru_stack *stack, int sock, naru_time_t timeout)
+{
+    struct readable_wait w = { stack, sock };
+    return naru_sim_run(sim, naru_sim_now(sim) + timeout, is_readable, &w);
+}
