@@ -1,0 +1,11 @@
+/* The naru command-line program: one subcommand per file, cmd_NAME.c. */
+#ifndef NARU_TOOLS_COMMANDS_H
+#define NARU_TOOLS_COMMANDS_H
+
+/* Each returns the process exit code: 0 success, 1 network failure or
+ * "no answer", 2 usage error (CLI.md). */
+int cmd_ping(int argc, char **argv);
+int cmd_host(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif
