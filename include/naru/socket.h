@@ -46,6 +46,15 @@ long naru_send(struct naru_stack *stack, int sock, const void *buf, size_t len, 
 long naru_recvfrom(struct naru_stack *stack, int sock, void *buf, size_t len, int flags,
                    struct naru_sockaddr *from);
 long naru_recv(struct naru_stack *stack, int sock, void *buf, size_t len, int flags);
+/* What recvmsg(2)'s control messages would say about a datagram. */
+struct naru_recv_info {
+    struct naru_sockaddr from;
+    uint8_t ttl;               /* IP TTL it arrived with (IP_RECVTTL) */
+    naru_time_t when;          /* stack time it arrived (SO_TIMESTAMP) */
+};
+/* recvfrom() for datagram and ping sockets, with that information. */
+long naru_recv_info(struct naru_stack *stack, int sock, void *buf, size_t len, int flags,
+                    struct naru_recv_info *info);
 #define NARU_SHUT_RD 0
 #define NARU_SHUT_WR 1
 #define NARU_SHUT_RDWR 2
@@ -81,7 +90,8 @@ int naru_socket_error(struct naru_stack *stack, int sock);
 struct naru_icmp_error {
     uint32_t offender;     /* the router or host that sent the ICMP error */
     uint8_t type, code;
-    struct naru_sockaddr dst;   /* where the original datagram was going */
+    struct naru_sockaddr dst;   /* where the original went; for a ping socket,
+                                   port is the echo request's sequence number */
     naru_time_t when;
 };
 /* 0 and one queued error, or -EAGAIN. Needs NARU_SO_RECVERR. */

@@ -70,6 +70,7 @@ struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len)
     pb->network_offset = 0;
     pb->meta_addr = 0;
     pb->meta_port = 0;
+    pb->meta_ttl = 0;
     pb->meta_time = 0;
     return pb;
 }

@@ -40,6 +40,7 @@ struct pbuf {
     /* Scratch for the layer holding the pbuf (a UDP queue keeps the sender). */
     uint32_t meta_addr;
     uint16_t meta_port;
+    uint8_t meta_ttl;
     naru_time_t meta_time;
 };
 

@@ -164,6 +164,12 @@ int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *s
     return ip_send_on_link(stack, iface, pb, r->gateway ? r->gateway : send->dst);
 }
 
+void ip_neighbour_failed(struct naru_stack *stack, struct pbuf *pb)
+{
+    icmp_send_error(stack, pb, ICMP_DEST_UNREACHABLE, ICMP_HOST_UNREACHABLE, 0);
+    pbuf_free(stack, pb);
+}
+
 void ip_loopback_run(struct naru_stack *stack)
 {
     /* Only what is queued now: replies to these wait for the next run. */

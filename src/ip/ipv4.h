@@ -32,6 +32,10 @@ int ip_select_source(const struct naru_stack *stack, uint32_t dst, uint32_t *src
  * next_hop, fragmenting it to the MTU. Takes the pbuf. */
 int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
                     uint32_t next_hop);
+/* The link could not reach next hop (ARP gave up): RFC 1812 4.3.3.1 and
+ * Linux answer host unreachable, which also tells a local sender. Takes
+ * the pbuf (pb->data at the IP header). */
+void ip_neighbour_failed(struct naru_stack *stack, struct pbuf *pb);
 /* Datagrams queued to ourselves are delivered here, from the poll loop. */
 void ip_loopback_run(struct naru_stack *stack);
 

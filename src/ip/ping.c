@@ -14,6 +14,7 @@ void ping_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_hea
     }
     pb->meta_addr = ip->src;
     pb->meta_port = icmp_echo_id(m);
+    pb->meta_ttl = ip->ttl;
     pb->meta_time = stack->now;
     sock_queue_datagram(stack, s, pb);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "core/log.h"
+#include "ip/ipv4.h"
 #include "link/ethernet.h"
 #include "link/iface.h"
 #include "naru/addr.h"
@@ -121,6 +122,9 @@ static void entry_timer_fired(struct naru_stack *stack, struct naru_timer *t)
         stack->counters.arp_resolution_failed += e->pending.count;
         LOG_INFO(stack, NARU_LAYER_ARP, "nobody answered for %s after %d requests; %u packet(s) dropped",
                  naru_ip4_format(e->ip, a), ARP_MAX_REQUESTS, e->pending.count);
+        struct pbuf *pb;
+        while ((pb = pbuf_queue_pop(&e->pending)))
+            ip_neighbour_failed(stack, pb);
         entry_free(stack, e);
         return;
     case ARP_REACHABLE:

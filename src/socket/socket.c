@@ -156,8 +156,8 @@ long naru_send(struct naru_stack *stack, int handle, const void *buf, size_t len
     return naru_sendto(stack, handle, buf, len, flags, NULL);
 }
 
-long naru_recvfrom(struct naru_stack *stack, int handle, void *buf, size_t len, int flags,
-                   struct naru_sockaddr *from)
+long naru_recv_info(struct naru_stack *stack, int handle, void *buf, size_t len, int flags,
+                    struct naru_recv_info *info)
 {
     struct sock *s = sock_get(stack, handle);
     if (!s)
@@ -166,8 +166,8 @@ long naru_recvfrom(struct naru_stack *stack, int handle, void *buf, size_t len, 
         return -EFAULT;
     if (s->type == NARU_SOCK_STREAM) {
         long n = tcp_recv(stack, s, buf, len, flags);
-        if (n >= 0 && from)
-            *from = s->remote;
+        if (n >= 0 && info)
+            *info = (struct naru_recv_info){ .from = s->remote, .when = stack->now };
         return n;
     }
     struct pbuf *pb = s->receive_queue.head;
@@ -178,13 +178,25 @@ long naru_recvfrom(struct naru_stack *stack, int handle, void *buf, size_t len, 
     /* Like recvfrom(2): a datagram is read whole; what does not fit is lost. */
     size_t n = pb->len < len ? pb->len : len;
     memcpy(buf, pb->data, n);
-    if (from) {
-        from->addr = pb->meta_addr;
-        from->port = pb->meta_port;
+    if (info) {
+        info->from.addr = pb->meta_addr;
+        info->from.port = pb->meta_port;
+        info->ttl = pb->meta_ttl;
+        info->when = pb->meta_time;
     }
     if (!(flags & NARU_MSG_PEEK))
         pbuf_free(stack, pbuf_queue_pop(&s->receive_queue));
     return (long)n;
+}
+
+long naru_recvfrom(struct naru_stack *stack, int handle, void *buf, size_t len, int flags,
+                   struct naru_sockaddr *from)
+{
+    struct naru_recv_info info;
+    long n = naru_recv_info(stack, handle, buf, len, flags, &info);
+    if (n >= 0 && from)
+        *from = info.from;
+    return n;
 }
 
 long naru_recv(struct naru_stack *stack, int handle, void *buf, size_t len, int flags)

@@ -26,6 +26,8 @@ void udp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
     pbuf_pull(pb, UDP_HEADER_LEN);
     pb->meta_addr = ip->src;
     pb->meta_port = h.src_port;
+    pb->meta_ttl = ip->ttl;
+    pb->meta_time = stack->now;
     if (!sock_queue_datagram(stack, s, pb))
         stack->counters.udp_rx_queue_full++;
 }
