@@ -1,0 +1,124 @@
+/* naru host: a naru stack on a TAP device, answering ARP and ping and
+ * running services until SIGINT or SIGTERM. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "runtime.h"
+#include "services.h"
+
+#define PROG "naru host"
+#define MAX_SERVICES 16
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: naru host --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC]\n"
+            "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE]\n"
+            "\n"
+            "Bring a naru host up on a Linux TAP device (created if it does not exist):\n"
+            "it answers ARP and ping and runs the services named, until SIGINT or\n"
+            "SIGTERM, then prints its counters.\n"
+            "\n"
+            "  --tap IFNAME       the TAP device (needs root or CAP_NET_ADMIN)\n"
+            "  --addr A.B.C.D/LEN the host's address and prefix length\n"
+            "  --gw A.B.C.D       default gateway\n"
+            "  --mac MAC          MAC address (random, locally administered, if not given)\n"
+            "  --serve SPEC       run a service; repeatable\n"
+            "%s"
+            "  --pcap FILE        capture every frame in and out to FILE (pcap)\n"
+            "  -h, --help         this help\n"
+            "\n"
+            "example: naru host --tap naru0 --addr 198.18.0.2/24 --serve echo\n",
+            service_help);
+}
+
+static bool never(void *ctx)
+{
+    (void)ctx;
+    return false;
+}
+
+int cmd_host(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        { "serve", required_argument, NULL, 'S' },
+        RUNTIME_LONG_OPTIONS,
+        { NULL, 0, NULL, 0 },
+    };
+    struct runtime_options ro = { 0 };
+    struct service *services[MAX_SERVICES];
+    int service_count = 0, status = 2, opt;
+    char why[160];
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
+        if (opt == 'h') {
+            usage(stdout);
+            status = 0;
+            goto out;
+        } else if (opt == 'S') {
+            if (service_count == MAX_SERVICES) {
+                fprintf(stderr, "%s: at most %d services\n", PROG, MAX_SERVICES);
+                goto out;
+            }
+            struct service *svc = service_parse(optarg, why, sizeof why);
+            if (!svc) {
+                fprintf(stderr, "%s: %s\n", PROG, why);
+                goto out;
+            }
+            services[service_count++] = svc;
+        } else if (opt - RUNTIME_OPT_BASE == 5) {
+            fprintf(stderr, "%s: --seed is for the simulator; a host on TAP seeds from the OS\n", PROG);
+            goto out;
+        } else if (!runtime_take_option(&ro, PROG, opt, optarg)) {
+            status = runtime_bad_option(PROG, argv, opt);
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", PROG, argv[optind]);
+        goto out;
+    }
+    if (!ro.tap || !ro.addr) {
+        fprintf(stderr, "%s: needs --tap IFNAME and --addr A.B.C.D/LEN (try --help)\n", PROG);
+        goto out;
+    }
+    struct runtime rt;
+    status = runtime_open(&rt, &ro, PROG);
+    if (status) {
+        runtime_close(&rt);
+        goto out;
+    }
+    char list[512] = "";
+    for (int i = 0; i < service_count; i++) {
+        char one[64];
+        if (service_start(services[i], rt.stack, why, sizeof why) < 0) {
+            fprintf(stderr, "%s: %s\n", PROG, why);
+            status = 1;
+            break;
+        }
+        service_describe(services[i], one, sizeof one);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", one);
+    }
+    if (status == 0) {
+        fprintf(stderr, "%s: ready on %s as %s%s%s%s\n", PROG, ro.tap, ro.addr, ro.gw ? " via " : "",
+                ro.gw ? ro.gw : "", service_count ? "" : " (no services)");
+        if (service_count)
+            fprintf(stderr, "%s: serving %s\n", PROG, list);
+        runtime_run(&rt, NARU_NEVER, never, NULL);
+        fprintf(stderr, "%s: stopping; counters:\n", PROG);
+        print_counters(stderr, rt.stack);
+    }
+    for (int i = 0; i < service_count; i++)
+        service_free(services[i], rt.stack);
+    service_count = 0;
+    runtime_close(&rt);
+out:
+    for (int i = 0; i < service_count; i++)
+        service_free(services[i], NULL);
+    return status;
+}
