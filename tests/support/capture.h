@@ -1,0 +1,59 @@
+/* A stack with one interface whose driver records every frame it sends,
+ * so a test can inject a frame and check exactly what came back. */
+#ifndef NARU_TEST_CAPTURE_H
+#define NARU_TEST_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "naru/stack.h"
+
+#define CAPTURE_MAX_FRAMES 256
+
+struct captured_frame {
+    uint8_t *data;
+    size_t len;
+    bool taken;
+};
+
+struct capture_host {
+    struct naru_stack *stack;
+    int ifindex;
+    uint8_t mac[6];
+    uint32_t addr;
+    struct captured_frame frames[CAPTURE_MAX_FRAMES];
+    size_t count;              /* frames sent since the last capture_clear() */
+};
+
+/* A stack (seed 1, defaults) with address `cidr` and MAC 02:00:00:00:00:01. */
+struct capture_host *capture_host_new(const char *cidr);
+/* Same, with a configuration of the caller's (its seed is kept). */
+struct capture_host *capture_host_new_with(const char *cidr, const struct naru_stack_config *config);
+void capture_host_free(struct capture_host *h);
+/* Forget the frames sent so far. */
+void capture_clear(struct capture_host *h);
+/* The oldest frame not yet taken, or NULL; it stays valid until the next
+ * capture_clear() or capture_host_free(). */
+const struct captured_frame *capture_take(struct capture_host *h);
+/* Make `ip` known at `mac` by answering the stack's ARP (or by a
+ * gratuitous reply before it asks), so tests see IP frames, not ARP. */
+void capture_teach_neighbour(struct capture_host *h, uint32_t ip, const uint8_t mac[6]);
+
+/* Frame building, for injecting: an Ethernet + IPv4 frame around `payload`
+ * (checksum computed; fragment fields as given). Returns the frame length. */
+struct frame_spec {
+    const uint8_t *src_mac, *dst_mac;
+    uint32_t src, dst;
+    uint8_t protocol, ttl;
+    uint16_t id;
+    uint16_t fragment_offset;  /* bytes */
+    int more_fragments, dont_fragment;
+};
+size_t build_ip_frame(uint8_t *out, size_t cap, const struct frame_spec *spec, const uint8_t *payload,
+                      size_t len);
+/* A UDP datagram (header + data, checksummed) into out; returns its length. */
+size_t build_udp(uint8_t *out, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+                 const void *data, size_t len);
+
+#endif
