@@ -80,6 +80,15 @@ const struct captured_frame *capture_take(struct capture_host *h)
     return NULL;
 }
 
+const struct captured_frame *capture_take_ip(struct capture_host *h)
+{
+    const struct captured_frame *f;
+    while ((f = capture_take(h)))
+        if (f->len >= ETH_HEADER_LEN && wire_get16(f->data + 12) == ETHERTYPE_IPV4)
+            return f;
+    return NULL;
+}
+
 void capture_teach_neighbour(struct capture_host *h, uint32_t ip, const uint8_t mac[6])
 {
     /* An ARP request from the neighbour for our address: RFC 826 makes us

@@ -36,6 +36,8 @@ void capture_clear(struct capture_host *h);
 /* The oldest frame not yet taken, or NULL; it stays valid until the next
  * capture_clear() or capture_host_free(). */
 const struct captured_frame *capture_take(struct capture_host *h);
+/* The oldest untaken IPv4 frame, skipping (taking) ARP frames; or NULL. */
+const struct captured_frame *capture_take_ip(struct capture_host *h);
 /* Make `ip` known at `mac` by answering the stack's ARP (or by a
  * gratuitous reply before it asks), so tests see IP frames, not ARP. */
 void capture_teach_neighbour(struct capture_host *h, uint32_t ip, const uint8_t mac[6]);
