@@ -96,7 +96,7 @@ int cmd_host(int argc, char **argv)
     char list[512] = "";
     for (int i = 0; i < service_count; i++) {
         char one[64];
-        if (service_start(services[i], rt.stack, why, sizeof why) < 0) {
+        if (service_start(services[i], &rt, rt.stack, why, sizeof why) < 0) {
             fprintf(stderr, "%s: %s\n", PROG, why);
             status = 1;
             break;
@@ -114,11 +114,11 @@ int cmd_host(int argc, char **argv)
         print_counters(stderr, rt.stack);
     }
     for (int i = 0; i < service_count; i++)
-        service_free(services[i], rt.stack);
+        service_free(services[i]);
     service_count = 0;
     runtime_close(&rt);
 out:
     for (int i = 0; i < service_count; i++)
-        service_free(services[i], NULL);
+        service_free(services[i]);
     return status;
 }

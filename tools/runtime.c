@@ -297,6 +297,29 @@ static bool sim_done(void *ctx)
     return interrupted || (w->done && w->done(w->ctx));
 }
 
+int runtime_watch_fd(struct runtime *rt, int fd, short events, void (*fn)(void *ctx, short revents),
+                     void *ctx)
+{
+    if (rt->simulated)
+        return -ENOTSUP;
+    for (int i = 0; i < rt->watch_count; i++) {
+        if (rt->watches[i].fd != fd)
+            continue;
+        if (events) {
+            rt->watches[i] = (struct runtime_watch){ fd, events, fn, ctx };
+        } else {
+            rt->watches[i] = rt->watches[--rt->watch_count];
+        }
+        return 0;
+    }
+    if (!events)
+        return 0;
+    if (rt->watch_count == RUNTIME_MAX_WATCHES)
+        return -ENOSPC;
+    rt->watches[rt->watch_count++] = (struct runtime_watch){ fd, events, fn, ctx };
+    return 0;
+}
+
 /* One pass of the TAP loop: frames in, timers, then sleep in poll(2)
  * until the next frame or deadline. */
 static void tap_step(struct runtime *rt, naru_time_t deadline)
@@ -315,15 +338,34 @@ static void tap_step(struct runtime *rt, naru_time_t deadline)
         next = deadline;
     naru_time_t now = monotonic_ns();
     int timeout_ms = next <= now ? 0 : next - now > 1000 * NARU_MS ? 1000 : (int)((next - now + NARU_MS - 1) / NARU_MS);
-    struct pollfd pfd = { .fd = naru_tap_fd(rt->tap), .events = POLLIN };
-    if (poll(&pfd, 1, timeout_ms) <= 0)
+    struct pollfd pfd[1 + RUNTIME_MAX_WATCHES] = { { .fd = naru_tap_fd(rt->tap), .events = POLLIN } };
+    int n = rt->watch_count;
+    for (int i = 0; i < n; i++)
+        pfd[1 + i] = (struct pollfd){ .fd = rt->watches[i].fd, .events = rt->watches[i].events };
+    if (poll(pfd, (nfds_t)(1 + n), timeout_ms) <= 0)
+        return;
+    /* Copy first: a callback may change the watch list. */
+    struct runtime_watch ready[RUNTIME_MAX_WATCHES];
+    short revents[RUNTIME_MAX_WATCHES];
+    int ready_count = 0;
+    for (int i = 0; i < n; i++) {
+        if (pfd[1 + i].revents) {
+            revents[ready_count] = pfd[1 + i].revents;
+            ready[ready_count++] = rt->watches[i];
+        }
+    }
+    for (int i = 0; i < ready_count; i++) {
+        naru_stack_poll(rt->stack, monotonic_ns());
+        ready[i].fn(ready[i].ctx, revents[i]);
+    }
+    if (!pfd[0].revents)
         return;
     for (int i = 0; i < 256; i++) { /* bounded, so timers still run under load */
-        long n = naru_tap_read(rt->tap, rt->frame, 65536);
-        if (n <= 0)
+        long len = naru_tap_read(rt->tap, rt->frame, 65536);
+        if (len <= 0)
             break;
         naru_stack_poll(rt->stack, monotonic_ns());
-        naru_stack_input(rt->stack, rt->ifindex, rt->frame, (size_t)n);
+        naru_stack_input(rt->stack, rt->ifindex, rt->frame, (size_t)len);
     }
 }
 

@@ -46,6 +46,15 @@ bool runtime_take_option(struct runtime_options *o, const char *prog, int opt, c
 
 struct runtime_timer;
 
+/* An extra file descriptor the TAP loop waits on (stdin for nc, say). */
+struct runtime_watch {
+    int fd;
+    short events;              /* POLLIN / POLLOUT */
+    void (*fn)(void *ctx, short revents);
+    void *ctx;
+};
+#define RUNTIME_MAX_WATCHES 4
+
 struct runtime {
     const char *prog;
     bool simulated;
@@ -57,6 +66,8 @@ struct runtime {
     struct naru_pcap *pcap;
     struct runtime_timer *timers; /* TAP mode: sorted, soonest first */
     uint8_t *frame;            /* TAP mode: receive buffer */
+    struct runtime_watch watches[RUNTIME_MAX_WATCHES];
+    int watch_count;
 };
 
 /* Bring up the stack: on TAP when o->tap is set, else the built-in world
@@ -67,6 +78,10 @@ int runtime_open(struct runtime *rt, const struct runtime_options *o, const char
 void runtime_close(struct runtime *rt);
 naru_time_t runtime_now(const struct runtime *rt);
 int runtime_at(struct runtime *rt, naru_time_t when, void (*fn)(void *ctx), void *ctx);
+/* TAP mode: call fn when fd is ready for `events`; events 0 removes it.
+ * In the simulator there is no wall clock to wait on: -ENOTSUP. */
+int runtime_watch_fd(struct runtime *rt, int fd, short events, void (*fn)(void *ctx, short revents),
+                     void *ctx);
 /* Run until done(ctx), SIGINT/SIGTERM, or `deadline`. Returns 0 when done,
  * 1 when interrupted by a signal, 2 at the deadline. */
 int runtime_run(struct runtime *rt, naru_time_t deadline, bool (*done)(void *ctx), void *ctx);
