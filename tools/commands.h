@@ -7,5 +7,7 @@
 int cmd_ping(int argc, char **argv);
 int cmd_host(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_nc(int argc, char **argv);
+int cmd_fetch(int argc, char **argv);
 
 #endif

@@ -14,6 +14,8 @@ static const struct command commands[] = {
     { "demo", cmd_demo, "watch packets cross the simulated Internet, layer by layer" },
     { "ping", cmd_ping, "send ICMP echo requests, like iputils ping" },
     { "host", cmd_host, "run a naru host on a TAP device, with services" },
+    { "nc", cmd_nc, "copy stdin to a TCP connection and it to stdout, like netcat" },
+    { "fetch", cmd_fetch, "download a URL with HTTP/1.1 over naru's TCP" },
 };
 
 static void usage(FILE *out)

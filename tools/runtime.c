@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "naru/addr.h"
+#include "services.h"
 
 struct runtime_timer {
     struct runtime_timer *next;
@@ -152,6 +153,18 @@ static int open_world(struct runtime *rt, const struct runtime_options *o)
     rt->stack = client;
     rt->router = router;
     rt->server = server;
+    char why[160];
+    const char *specs[] = { "echo", "discard", "daytime" };
+    for (int i = 0; i < 3; i++)
+        rt->world_services[i] = service_parse(specs[i], why, sizeof why);
+    rt->world_services[3] = service_builtin_http(80);
+    for (int i = 0; i < 4; i++) {
+        if (!rt->world_services[i])
+            return -ENOMEM;
+        err = service_start(rt->world_services[i], rt, server, why, sizeof why);
+        if (err < 0 && err != -EPROTONOSUPPORT) /* a stack without TCP serves less */
+            return err;
+    }
     return 0;
 }
 
@@ -254,6 +267,8 @@ void runtime_close(struct runtime *rt)
         rt->timers = t->next;
         free(t);
     }
+    for (int i = 0; i < 4; i++)
+        service_free(rt->world_services[i]);
     if (rt->simulated) {
         naru_sim_destroy(rt->sim);
     } else {

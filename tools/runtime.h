@@ -62,6 +62,7 @@ struct runtime {
     int ifindex;
     struct naru_sim *sim;
     struct naru_stack *router, *server; /* the built-in world's other hosts */
+    struct service *world_services[4];  /* what the built-in server runs */
     struct naru_tap *tap;
     struct naru_pcap *pcap;
     struct runtime_timer *timers; /* TAP mode: sorted, soonest first */
@@ -72,7 +73,8 @@ struct runtime {
 
 /* Bring up the stack: on TAP when o->tap is set, else the built-in world
  * (client 10.1.0.2 — router — server 10.2.0.2, 10 ms each way; the command
- * acts as the client). Prints the reason and returns 1 on failure, 2 on a
+ * acts as the client; the server runs echo, discard, daytime and a web
+ * site on port 80). Prints the reason and returns 1 on failure, 2 on a
  * usage error, 0 on success. */
 int runtime_open(struct runtime *rt, const struct runtime_options *o, const char *prog);
 void runtime_close(struct runtime *rt);

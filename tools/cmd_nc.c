@@ -1,0 +1,346 @@
+/* naru nc: stdin to a TCP connection, the connection to stdout, like
+ * netcat; end of input half-closes (FIN), and nc ends when the peer closes. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "naru/addr.h"
+#include "naru/socket.h"
+#include "runtime.h"
+
+#define PROG "naru nc"
+#define BUFFER 65536
+
+struct nc {
+    struct runtime *rt;
+    struct naru_stack *stack;
+    const char *host;
+    uint16_t port;
+    bool verbose;
+    int listener;
+    int sock;
+    bool connected;
+    int error;                 /* negative errno once the connection failed */
+    uint8_t *in;               /* stdin bytes not yet sent */
+    size_t in_len, in_off;
+    bool stdin_eof;
+    bool write_shut;
+    bool sock_eof;
+    uint8_t *out;
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: naru nc [-v] [-w SECONDS] HOST PORT\n"
+            "       naru nc -l [-v] [HOST] PORT          (listen: needs --tap)\n"
+            "\n"
+            "Open a TCP connection to HOST PORT (or accept one with -l), copy stdin to it\n"
+            "and it to stdout. At the end of stdin naru sends FIN (a half-close) and keeps\n"
+            "reading until the peer closes. In the simulator (the default) stdin is read\n"
+            "whole first; the built-in server runs echo (7), discard (9), daytime (13)\n"
+            "and HTTP (80).\n"
+            "\n"
+            "  -l                 listen for one connection instead of connecting\n"
+            "  -v                 say on stderr when the connection opens and closes\n"
+            "  -w SECONDS         give up if the connection does not open in time (default 30)\n"
+            RUNTIME_HELP
+            "  -h, --help         this help\n"
+            "\n"
+            "Exit status: 0 after a clean close, 1 if the connection failed or was reset,\n"
+            "2 on a usage error.\n"
+            "example: echo hello | naru nc server 7\n");
+}
+
+static void pump(struct nc *nc);
+
+static void stdin_ready(void *ctx, short revents)
+{
+    (void)revents;
+    struct nc *nc = ctx;
+    if (nc->in_off < nc->in_len || nc->stdin_eof)
+        return;
+    ssize_t n = read(STDIN_FILENO, nc->in, BUFFER);
+    if (n < 0 && errno == EINTR)
+        return;
+    if (n <= 0) {
+        nc->stdin_eof = true;
+        runtime_watch_fd(nc->rt, STDIN_FILENO, 0, NULL, NULL);
+    } else {
+        nc->in_len = (size_t)n;
+        nc->in_off = 0;
+        /* Hold stdin until these bytes are in the socket: backpressure. */
+        runtime_watch_fd(nc->rt, STDIN_FILENO, 0, NULL, NULL);
+    }
+    pump(nc);
+}
+
+static void write_all(const uint8_t *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(STDOUT_FILENO, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return; /* stdout gone: nothing useful to do with the bytes */
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static void pump(struct nc *nc)
+{
+    if (!nc->connected || nc->error)
+        return;
+    while (nc->in_off < nc->in_len) {
+        long n = naru_send(nc->stack, nc->sock, nc->in + nc->in_off, nc->in_len - nc->in_off, 0);
+        if (n == -EAGAIN)
+            break;
+        if (n < 0) {
+            nc->error = (int)n;
+            return;
+        }
+        nc->in_off += (size_t)n;
+    }
+    if (nc->in_off == nc->in_len) {
+        nc->in_off = nc->in_len = 0;
+        if (nc->stdin_eof && !nc->write_shut) {
+            naru_shutdown(nc->stack, nc->sock, NARU_SHUT_WR);
+            nc->write_shut = true;
+        } else if (!nc->stdin_eof && !nc->rt->simulated) {
+            runtime_watch_fd(nc->rt, STDIN_FILENO, POLLIN, stdin_ready, nc);
+        }
+    }
+    while (!nc->sock_eof) {
+        long n = naru_recv(nc->stack, nc->sock, nc->out, BUFFER, 0);
+        if (n == -EAGAIN)
+            break;
+        if (n < 0) {
+            nc->error = (int)n;
+            return;
+        }
+        if (n == 0)
+            nc->sock_eof = true;
+        else
+            write_all(nc->out, (size_t)n);
+    }
+}
+
+static void socket_event(void *ctx, struct naru_stack *stack, int sock)
+{
+    struct nc *nc = ctx;
+    unsigned ev = naru_socket_events(stack, sock);
+    if (!nc->connected) {
+        if (ev & NARU_POLLERR) {
+            nc->error = naru_socket_error(stack, sock);
+            if (!nc->error)
+                nc->error = -ECONNREFUSED;
+            return;
+        }
+        if (!(ev & NARU_POLLOUT))
+            return;
+        nc->connected = true;
+        if (nc->verbose)
+            fprintf(stderr, "%s: connected to %s port %u\n", PROG, nc->host, nc->port);
+    }
+    pump(nc);
+}
+
+static void accept_event(void *ctx, struct naru_stack *stack, int listener)
+{
+    struct nc *nc = ctx;
+    struct naru_sockaddr peer;
+    int sock = naru_accept(stack, listener, &peer);
+    if (sock < 0)
+        return;
+    nc->sock = sock;
+    nc->connected = true;
+    naru_socket_set_callback(stack, listener, NULL, NULL);
+    if (nc->verbose) {
+        char a[NARU_IP4_STRLEN];
+        fprintf(stderr, "%s: connection from %s port %u\n", PROG, naru_ip4_format(peer.addr, a), peer.port);
+    }
+    naru_socket_set_callback(stack, sock, socket_event, nc);
+    if (!nc->rt->simulated && !nc->stdin_eof)
+        runtime_watch_fd(nc->rt, STDIN_FILENO, POLLIN, stdin_ready, nc);
+    pump(nc);
+}
+
+static bool finished(void *ctx)
+{
+    struct nc *nc = ctx;
+    return nc->error || (nc->sock_eof && nc->write_shut);
+}
+
+static bool opened(void *ctx)
+{
+    struct nc *nc = ctx;
+    return nc->connected || nc->error;
+}
+
+/* The simulator has no wall clock to wait on stdin: read it all first. */
+static int slurp_stdin(struct nc *nc)
+{
+    size_t cap = BUFFER, len = 0;
+    uint8_t *buf = malloc(cap);
+    for (;;) {
+        if (!buf)
+            return -ENOMEM;
+        if (len == cap) {
+            uint8_t *bigger = realloc(buf, cap *= 2);
+            if (!bigger) {
+                free(buf);
+                return -ENOMEM;
+            }
+            buf = bigger;
+        }
+        ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    free(nc->in);
+    nc->in = buf;
+    nc->in_len = len;
+    nc->in_off = 0;
+    nc->stdin_eof = true;
+    return 0;
+}
+
+int cmd_nc(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        RUNTIME_LONG_OPTIONS,
+        { NULL, 0, NULL, 0 },
+    };
+    struct runtime_options ro = { 0 };
+    struct nc nc = { .listener = -1, .sock = -1 };
+    bool listen_mode = false;
+    naru_time_t connect_timeout = 30 * NARU_SEC;
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+:lvw:h", long_options, NULL)) != -1) {
+        switch (opt) {
+        case 'l':
+            listen_mode = true;
+            break;
+        case 'v':
+            nc.verbose = true;
+            break;
+        case 'w':
+            connect_timeout = (naru_time_t)(runtime_number(PROG, "timeout", optarg, true, 86400) * 1e9);
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            if (runtime_take_option(&ro, PROG, opt, optarg))
+                break;
+            return runtime_bad_option(PROG, argv, opt);
+        }
+    }
+    int positional = argc - optind;
+    if (positional != 2 && !(listen_mode && positional == 1)) {
+        fprintf(stderr, "%s: %s (try --help)\n", PROG, positional < 2 ? "missing HOST PORT" : "too many arguments");
+        return 2;
+    }
+    nc.host = positional == 2 ? argv[optind] : "0.0.0.0";
+    nc.port = (uint16_t)runtime_number(PROG, "port", argv[argc - 1], false, 65535);
+    if (nc.port == 0) {
+        fprintf(stderr, "%s: bad port '0'\n", PROG);
+        return 2;
+    }
+    if (listen_mode && !ro.tap) {
+        fprintf(stderr, "%s: -l needs --tap: in the simulated world nobody would connect to the client\n", PROG);
+        return 2;
+    }
+    struct runtime rt;
+    int status = runtime_open(&rt, &ro, PROG);
+    if (status) {
+        runtime_close(&rt);
+        return status;
+    }
+    status = 1;
+    nc.rt = &rt;
+    nc.stack = rt.stack;
+    nc.in = malloc(BUFFER);
+    nc.out = malloc(BUFFER);
+    uint32_t addr = 0;
+    if (!nc.in || !nc.out)
+        goto out;
+    if (runtime_resolve(&rt, nc.host, &addr) < 0) {
+        fprintf(stderr, "%s: %s: Name or service not known\n", PROG, nc.host);
+        goto out;
+    }
+    if (rt.simulated && slurp_stdin(&nc) < 0)
+        goto out;
+    int err;
+    if (listen_mode) {
+        nc.listener = naru_socket(rt.stack, NARU_SOCK_STREAM);
+        struct naru_sockaddr local = { addr, nc.port };
+        err = nc.listener < 0 ? nc.listener : naru_setsockopt(rt.stack, nc.listener, NARU_SO_REUSEADDR, 1);
+        if (!err)
+            err = naru_bind(rt.stack, nc.listener, &local);
+        if (!err)
+            err = naru_listen(rt.stack, nc.listener, 1);
+        if (err < 0) {
+            fprintf(stderr, "%s: cannot listen on port %u: %s\n", PROG, nc.port, strerror(-err));
+            goto out;
+        }
+        naru_socket_set_callback(rt.stack, nc.listener, accept_event, &nc);
+        if (nc.verbose)
+            fprintf(stderr, "%s: listening on %s port %u\n", PROG, nc.host, nc.port);
+        if (runtime_run(&rt, NARU_NEVER, opened, &nc) != 0)
+            goto out;
+    } else {
+        nc.sock = naru_socket(rt.stack, NARU_SOCK_STREAM);
+        if (nc.sock < 0) {
+            fprintf(stderr, "%s: socket: %s\n", PROG, strerror(-nc.sock));
+            goto out;
+        }
+        naru_socket_set_callback(rt.stack, nc.sock, socket_event, &nc);
+        struct naru_sockaddr to = { addr, nc.port };
+        err = naru_connect(rt.stack, nc.sock, &to);
+        if (err < 0 && err != -EINPROGRESS) {
+            fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, nc.host, nc.port, strerror(-err));
+            goto out;
+        }
+        if (err == 0)
+            socket_event(&nc, rt.stack, nc.sock);
+        int r = runtime_run(&rt, runtime_now(&rt) + connect_timeout, opened, &nc);
+        if (r != 0 || nc.error) {
+            fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, nc.host, nc.port,
+                    r == 2 ? "timed out" : r == 1 ? "interrupted" : strerror(-nc.error));
+            goto out;
+        }
+        if (!rt.simulated)
+            runtime_watch_fd(&rt, STDIN_FILENO, POLLIN, stdin_ready, &nc);
+        pump(&nc);
+    }
+    int r = runtime_run(&rt, NARU_NEVER, finished, &nc);
+    if (nc.error) {
+        fprintf(stderr, "%s: connection to %s port %u: %s\n", PROG, nc.host, nc.port, strerror(-nc.error));
+    } else if (r == 0) {
+        status = 0;
+        if (nc.verbose)
+            fprintf(stderr, "%s: closed\n", PROG);
+    }
+out:
+    if (nc.sock >= 0)
+        naru_close(rt.stack, nc.sock);
+    if (nc.listener >= 0)
+        naru_close(rt.stack, nc.listener);
+    free(nc.in);
+    free(nc.out);
+    runtime_close(&rt);
+    return status;
+}
