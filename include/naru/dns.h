@@ -1,0 +1,208 @@
+/* naru's DNS: an authoritative server that loads RFC 1035 zone files, a
+ * caching stub resolver on naru's sockets, and the message text that
+ * dig-like tools print.
+ *
+ * The server core never does I/O. Its transport interface is one call: a
+ * transport (naru's sockets, or the host's kernel sockets in tools/)
+ * receives a query, hands its bytes to naru_dns_server_answer() and sends
+ * back the reply it gets, over UDP as one datagram, over TCP with the
+ * two-byte length prefix (RFC 1035 4.2.2, RFC 7766). */
+#ifndef NARU_DNS_H
+#define NARU_DNS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "naru/socket.h"
+#include "naru/stack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NARU_DNS_PORT 53
+#define NARU_DNS_NAME_TEXT_MAX 1024   /* presentation form, escapes included */
+
+/* ---- types and codes in text ---- */
+
+/* "AAAA", "mx", "TYPE65" (RFC 3597 5) -> the type number, or -EINVAL. */
+int naru_dns_type_from_text(const char *text);
+/* The mnemonic, or "TYPEnn" written into buf. */
+const char *naru_dns_type_name(uint16_t type, char buf[16]);
+/* "NOERROR", "NXDOMAIN", ..., or "RCODEnn" written into buf. */
+const char *naru_dns_rcode_name(unsigned rcode, char buf[16]);
+
+/* ---- messages, for tools ---- */
+
+/* Build a query for `name` (presentation form, absolute or not) and type,
+ * with RD if `recursion_desired`, and an EDNS(0) OPT advertising
+ * `edns_udp_size` unless it is 0. Returns the length, or -EINVAL for a bad
+ * name, -ENOSPC if cap is too small. */
+long naru_dns_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t type,
+                          bool recursion_desired, uint16_t edns_udp_size);
+/* Is `reply` a well-formed answer to `query`: QR set, same ID, same
+ * question (names compared without regard to case)? 0, or -EINVAL when
+ * the reply does not parse, -ENOMSG when it answers something else. */
+int naru_dns_reply_matches(const uint8_t *query, size_t query_len, const uint8_t *reply,
+                           size_t reply_len);
+/* The header's flags of a reply (QR..rcode) and its full rcode (with the
+ * EDNS extension). -EINVAL when it does not parse. */
+int naru_dns_reply_rcode(const uint8_t *reply, size_t len, uint16_t *flags);
+
+/* Print a message the way dig does: header line, flags and counts, then
+ * each section's records in zone-file form. Lines go to `line(ctx, text)`
+ * without their newline. Returns 0, or -EINVAL (after printing what was
+ * understood) when the message does not parse. */
+typedef void (*naru_dns_line_fn)(void *ctx, const char *line);
+int naru_dns_print_message(const uint8_t *msg, size_t len, naru_dns_line_fn line, void *ctx);
+
+/* RFC 7766 8: a TCP stream carries messages each behind a two-byte length.
+ * Given the bytes received so far, returns the length of the first whole
+ * framed message (prefix included) and points *msg and *msg_len at it, or 0 if
+ * more bytes are needed. */
+size_t naru_dns_tcp_frame(const uint8_t *stream, size_t len, const uint8_t **msg, size_t *msg_len);
+
+/* ---- the authoritative server ---- */
+
+struct naru_dns_server;
+
+struct naru_dns_server_config {
+    uint16_t udp_max;          /* largest UDP reply; default 1232 (DNS flag day 2020) */
+    bool minimal_responses;    /* leave out the authority NS and extra addresses
+                                * in positive answers; default false, like NSD */
+};
+void naru_dns_server_config_default(struct naru_dns_server_config *config);
+
+int naru_dns_server_create(const struct naru_dns_server_config *config,
+                           struct naru_dns_server **out);
+void naru_dns_server_destroy(struct naru_dns_server *server);
+
+/* Load a zone from an RFC 1035 master file. `origin` may be NULL: then the
+ * zone's apex is the owner of its SOA record (the file names it, usually
+ * through $ORIGIN). A file with any error is refused whole: 0, or a
+ * negative errno with "FILE:LINE: problem" in err. Relative $INCLUDE paths
+ * are taken from the including file's folder. */
+int naru_dns_server_load_zone(struct naru_dns_server *server, const char *origin,
+                              const char *path, char *err, size_t err_len);
+/* The same from text in memory; `name` stands for the file in errors, and
+ * $INCLUDE is refused. */
+int naru_dns_server_load_zone_text(struct naru_dns_server *server, const char *origin,
+                                   const char *name, const char *text, size_t len,
+                                   char *err, size_t err_len);
+unsigned naru_dns_server_zone_count(const struct naru_dns_server *server);
+
+enum naru_dns_transport { NARU_DNS_UDP, NARU_DNS_TCP };
+/* Answer one query (the transport interface). Writes the reply into
+ * `reply` (cap at least 512; 65535 lets TCP replies grow to the limit)
+ * and returns its length, or 0 when the query deserves silence (too short
+ * to answer, or itself a response). Never allocates. */
+size_t naru_dns_server_answer(struct naru_dns_server *server, const uint8_t *query, size_t len,
+                              enum naru_dns_transport transport, uint8_t *reply, size_t cap);
+
+struct naru_dns_server_stats {
+    uint64_t queries;          /* messages handed in */
+    uint64_t dropped;          /* too short, or a response: no reply */
+    uint64_t noerror, nxdomain, formerr, notimp, refused, servfail, badvers;
+    uint64_t nodata;           /* NOERROR with an empty answer (and no referral) */
+    uint64_t referrals;
+    uint64_t truncated;        /* UDP replies with TC set */
+    uint64_t tcp, edns;
+};
+const struct naru_dns_server_stats *naru_dns_server_stats(const struct naru_dns_server *server);
+
+/* Serve on a naru stack: UDP on addr:port, and TCP too when the stack has
+ * TCP. The server must outlive the stack's sockets; naru_dns_server_detach
+ * closes them. */
+struct naru_dns_server_endpoint;
+int naru_dns_server_attach(struct naru_dns_server *server, struct naru_stack *stack,
+                           const struct naru_sockaddr *addr,
+                           struct naru_dns_server_endpoint **out);
+void naru_dns_server_detach(struct naru_dns_server_endpoint *endpoint);
+
+/* ---- the stub resolver (on naru's sockets) ---- */
+
+#define NARU_DNS_MAX_SERVERS 4
+#define NARU_DNS_MAX_ADDRS 16
+
+struct naru_dns_resolver_config {
+    struct naru_sockaddr servers[NARU_DNS_MAX_SERVERS];
+    unsigned server_count;
+    naru_time_t timeout;       /* first try at each server; doubles each round. 1 s */
+    unsigned rounds;           /* passes over all the servers; 3 */
+    unsigned cache_entries;    /* positive and negative, together; 256 */
+    unsigned max_queries;      /* in flight at once; 32 */
+    uint32_t max_ttl;          /* cap on any cached TTL, seconds; 86400 */
+    uint32_t max_negative_ttl; /* RFC 2308 5: cap on negative TTLs; 10800 */
+    unsigned hosts_entries;    /* static hosts table size; 64 */
+};
+void naru_dns_resolver_config_default(struct naru_dns_resolver_config *config);
+
+struct naru_dns_resolver;
+int naru_dns_resolver_create(struct naru_stack *stack, const struct naru_dns_resolver_config *config,
+                             struct naru_dns_resolver **out);
+/* Cancels every query in flight (their callbacks are not called). */
+void naru_dns_resolver_destroy(struct naru_dns_resolver *resolver);
+
+/* The static hosts table, consulted before the cache and the servers.
+ * One "ADDRESS NAME [ALIAS...]" per line, '#' comments; IPv4 only. */
+int naru_dns_hosts_add(struct naru_dns_resolver *resolver, const char *name, uint32_t addr);
+int naru_dns_hosts_load(struct naru_dns_resolver *resolver, const char *path, char *err,
+                        size_t err_len);
+
+struct naru_dns_result {
+    int status;                /* 0; -ENOENT no such name (NXDOMAIN); -ENODATA the
+                                * name has no such records; -ETIMEDOUT no server
+                                * answered; -ECONNREFUSED servers refused or failed;
+                                * -EPROTO answers were malformed; -ELOOP CNAME loop */
+    uint16_t type;             /* A or AAAA */
+    unsigned count;
+    uint8_t addrs[NARU_DNS_MAX_ADDRS][16];   /* A: the first 4 bytes */
+    char canonical[NARU_DNS_NAME_TEXT_MAX];  /* after CNAMEs, no trailing dot */
+    uint32_t ttl;              /* seconds left */
+    bool from_cache;
+    bool from_hosts;
+};
+/* Address i of an A result, in host byte order. */
+uint32_t naru_dns_result_ip4(const struct naru_dns_result *result, unsigned i);
+
+typedef void (*naru_dns_callback)(void *ctx, const struct naru_dns_result *result);
+/* Start resolving `name` (type A or AAAA). The callback runs exactly once,
+ * from a later socket event or timer; for a name in the hosts table or the
+ * cache it runs before this call returns. Returns a query handle >= 0, or
+ * -EINVAL (bad name or type), -EAGAIN (too many queries in flight). */
+int naru_dns_resolve(struct naru_dns_resolver *resolver, const char *name, uint16_t type,
+                     naru_dns_callback cb, void *ctx);
+/* Forget a query; its callback will not run. */
+int naru_dns_cancel(struct naru_dns_resolver *resolver, int handle);
+
+/* getaddrinfo-like, for tools: resolve `name` (a dotted quad, a hosts
+ * entry, or a name asked of the servers) to IPv4 addresses and wait for
+ * the answer by calling wait(ctx, &done) until done is set; wait should
+ * run the world (the simulator, or the TAP loop) for a while and return
+ * false to give up. Returns 0 and the result, or a negative errno. */
+typedef bool (*naru_dns_wait_fn)(void *ctx, const bool *done);
+int naru_dns_lookup(struct naru_dns_resolver *resolver, const char *name,
+                    struct naru_dns_result *result, naru_dns_wait_fn wait, void *ctx);
+
+struct naru_dns_resolver_stats {
+    uint64_t queries_sent;     /* datagrams and TCP queries, retries included */
+    uint64_t retries;
+    uint64_t replies;          /* accepted answers */
+    uint64_t forged;           /* ignored: wrong source, ID or question */
+    uint64_t malformed;
+    uint64_t truncated;        /* answers with TC: retried over TCP */
+    uint64_t cache_hits, cache_misses, negative_hits;
+    uint64_t cache_evictions;
+    uint64_t timeouts;
+};
+const struct naru_dns_resolver_stats *naru_dns_resolver_stats(const struct naru_dns_resolver *r);
+/* Entries in the cache (tests). */
+unsigned naru_dns_cache_size(const struct naru_dns_resolver *resolver);
+/* Empty the cache. */
+void naru_dns_cache_flush(struct naru_dns_resolver *resolver);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
