@@ -10,6 +10,9 @@ packages=(
   libcmocka-dev clang libclang-rt-14-dev llvm
   # interoperability tests against Linux
   iproute2 iputils-ping netcat-openbsd tcpdump tshark nftables python3 curl
+  python3-scapy          # hand-made frames: bad checksums, odd fragments
+  # benchmarks (bench/): instructions per datagram
+  valgrind
   # simulator scenario files
   libinih-dev
 )
