@@ -9,5 +9,7 @@ int cmd_host(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_nc(int argc, char **argv);
 int cmd_fetch(int argc, char **argv);
+int cmd_dig(int argc, char **argv);
+int cmd_dnsd(int argc, char **argv);
 
 #endif

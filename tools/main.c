@@ -16,6 +16,8 @@ static const struct command commands[] = {
     { "host", cmd_host, "run a naru host on a TAP device, with services" },
     { "nc", cmd_nc, "copy stdin to a TCP connection and it to stdout, like netcat" },
     { "fetch", cmd_fetch, "download a URL with HTTP/1.1 over naru's TCP" },
+    { "dig", cmd_dig, "ask a DNS server a question, like BIND's dig" },
+    { "dnsd", cmd_dnsd, "serve DNS zones authoritatively over UDP and TCP" },
 };
 
 static void usage(FILE *out)

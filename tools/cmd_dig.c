@@ -1,0 +1,353 @@
+/* naru dig: ask a DNS server one question and print the answer the way
+ * BIND's dig does, on the host's kernel sockets. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "dns_net.h"
+#include "naru/dns.h"
+
+#define PROG "naru dig"
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: naru dig [@SERVER[:PORT]] NAME [TYPE] [+tcp] [+[no]rec] [+[no]edns]\n"
+            "                [+bufsize=N] [+time=SECONDS] [+tries=N] [+short]\n"
+            "\n"
+            "Ask SERVER (default: the first nameserver in /etc/resolv.conf, else 127.0.0.1)\n"
+            "for the records of TYPE (default A) at NAME and print the reply like dig.\n"
+            "Runs on the host's kernel sockets. A truncated UDP reply is asked again over TCP.\n"
+            "\n"
+            "  @SERVER[:PORT]   IPv4 or IPv6 address; [V6]:PORT for IPv6 with a port (default port 53)\n"
+            "  TYPE             A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, CAA, ANY, TYPEnn\n"
+            "  +tcp             ask over TCP (RFC 7766)\n"
+            "  +norec           clear RD (default: set, like dig)\n"
+            "  +noedns          send no OPT record; +bufsize=N advertises N (default 1232)\n"
+            "  +time=SECONDS    wait per try (default 5); +tries=N tries over UDP (default 3)\n"
+            "  +short           print only the answers' data\n"
+            "  -h, --help       this help\n"
+            "\n"
+            "Exit status: 0 when a reply came (whatever its rcode), 1 when none did, 2 on a usage error.\n"
+            "example: naru dig @127.0.0.1:5353 www.example AAAA\n");
+}
+
+struct dig {
+    struct sockaddr_storage server;
+    socklen_t server_len;
+    char server_text[128];
+    const char *name;
+    uint16_t type;
+    bool tcp, recurse, edns, short_form;
+    uint16_t bufsize;
+    int timeout_ms;
+    int tries;
+};
+
+static void print_line(void *ctx, const char *line)
+{
+    (void)ctx;
+    puts(line);
+}
+
+/* +short: the data of each answer record, the last field of its line. */
+static void print_short(void *ctx, const char *line)
+{
+    bool *in_answer = ctx;
+    if (!strncmp(line, ";; ANSWER SECTION:", 18)) {
+        *in_answer = true;
+        return;
+    }
+    if (!line[0] || line[0] == ';') {
+        if (line[0] == ';' && line[1] == ';')
+            *in_answer = false;
+        return;
+    }
+    if (!*in_answer)
+        return;
+    /* owner \t ttl \t class \t type \t data */
+    const char *p = line;
+    for (int tabs = 0; tabs < 4 && p; tabs++) {
+        p = strchr(p, '\t');
+        if (p)
+            p++;
+    }
+    if (p)
+        puts(p);
+}
+
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Wait for fd to be ready for `events`, at most ms. 1 ready, 0 timeout, -1 error. */
+static int wait_fd(int fd, short events, int ms)
+{
+    struct pollfd p = { .fd = fd, .events = events };
+    for (;;) {
+        int r = poll(&p, 1, ms);
+        if (r < 0 && errno == EINTR)
+            continue;
+        return r < 0 ? -1 : r;
+    }
+}
+
+static long ask_udp(const struct dig *d, const uint8_t *q, size_t qlen, uint8_t *reply, size_t cap)
+{
+    int fd = socket(d->server.ss_family, SOCK_DGRAM, 0);
+    if (fd < 0)
+        return -errno;
+    /* connect: the kernel then drops datagrams from any other address and port */
+    if (connect(fd, (const struct sockaddr *)&d->server, d->server_len) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    long result = -ETIMEDOUT;
+    for (int t = 0; t < d->tries && result == -ETIMEDOUT; t++) {
+        if (send(fd, q, qlen, 0) < 0) {
+            result = -errno;
+            break;
+        }
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (;;) {
+            int left = d->timeout_ms - (int)ms_since(&t0);
+            if (left <= 0 || wait_fd(fd, POLLIN, left) <= 0)
+                break;
+            ssize_t n = recv(fd, reply, cap, 0);
+            if (n < 0) {
+                if (errno == ECONNREFUSED) {
+                    result = -ECONNREFUSED;
+                    break;
+                }
+                continue;
+            }
+            /* Only a reply to this very question counts (same ID and question). */
+            if (naru_dns_reply_matches(q, qlen, reply, (size_t)n) == 0) {
+                result = n;
+                break;
+            }
+        }
+    }
+    close(fd);
+    return result;
+}
+
+static bool write_all(int fd, const uint8_t *p, size_t n, int ms)
+{
+    while (n) {
+        if (wait_fd(fd, POLLOUT, ms) <= 0)
+            return false;
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0) {
+            if (errno == EINTR || errno == EAGAIN)
+                continue;
+            return false;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return true;
+}
+
+static long ask_tcp(const struct dig *d, const uint8_t *q, size_t qlen, uint8_t *reply, size_t cap)
+{
+    int fd = socket(d->server.ss_family, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -errno;
+    if (connect(fd, (const struct sockaddr *)&d->server, d->server_len) < 0) {
+        int e = errno;
+        close(fd);
+        return -e;
+    }
+    uint8_t out[2 + 512];
+    out[0] = (uint8_t)(qlen >> 8);
+    out[1] = (uint8_t)qlen;
+    memcpy(out + 2, q, qlen);
+    long result = -ETIMEDOUT;
+    if (write_all(fd, out, qlen + 2, d->timeout_ms)) {
+        /* RFC 7766 8: the reply comes behind its own two-byte length. */
+        uint8_t *in = malloc(2 + 65535);
+        size_t have = 0;
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        while (in) {
+            int left = d->timeout_ms - (int)ms_since(&t0);
+            if (left <= 0 || wait_fd(fd, POLLIN, left) <= 0)
+                break;
+            ssize_t n = recv(fd, in + have, 2 + 65535 - have, 0);
+            if (n <= 0) {
+                result = n == 0 ? -ECONNRESET : -errno;
+                break;
+            }
+            have += (size_t)n;
+            const uint8_t *msg;
+            size_t mlen;
+            size_t used = naru_dns_tcp_frame(in, have, &msg, &mlen);
+            if (!used)
+                continue;
+            if (mlen > cap || naru_dns_reply_matches(q, qlen, msg, mlen) != 0) {
+                result = -EPROTO;
+                break;
+            }
+            memcpy(reply, msg, mlen);
+            result = (long)mlen;
+            break;
+        }
+        free(in);
+    }
+    close(fd);
+    return result;
+}
+
+static void default_server(struct dig *d)
+{
+    char text[128] = "127.0.0.1";
+    FILE *f = fopen("/etc/resolv.conf", "r");
+    if (f) {
+        char line[256];
+        while (fgets(line, sizeof line, f)) {
+            char addr[64];
+            if (sscanf(line, " nameserver %63s", addr) == 1) {
+                struct sockaddr_storage ss;
+                socklen_t l;
+                if (dns_net_parse_addr(addr, 53, &ss, &l) == 0) {
+                    snprintf(text, sizeof text, "%s", addr);
+                    break;
+                }
+            }
+        }
+        fclose(f);
+    }
+    dns_net_parse_addr(text, 53, &d->server, &d->server_len);
+    snprintf(d->server_text, sizeof d->server_text, "%s", text);
+}
+
+int cmd_dig(int argc, char **argv)
+{
+    struct dig d = { .type = 1, .recurse = true, .edns = true, .bufsize = 1232,
+                     .timeout_ms = 5000, .tries = 3 };
+    bool have_server = false, have_type = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+            usage(stdout);
+            return 0;
+        }
+        if (a[0] == '@') {
+            if (dns_net_parse_addr(a + 1, 53, &d.server, &d.server_len) < 0) {
+                fprintf(stderr, "%s: bad server address '%s'\n", PROG, a + 1);
+                return 2;
+            }
+            snprintf(d.server_text, sizeof d.server_text, "%s", a + 1);
+            have_server = true;
+        } else if (a[0] == '+') {
+            unsigned long v;
+            char *end;
+            if (!strcmp(a, "+tcp") || !strcmp(a, "+vc")) d.tcp = true;
+            else if (!strcmp(a, "+notcp")) d.tcp = false;
+            else if (!strcmp(a, "+rec") || !strcmp(a, "+recurse")) d.recurse = true;
+            else if (!strcmp(a, "+norec") || !strcmp(a, "+norecurse")) d.recurse = false;
+            else if (!strcmp(a, "+edns")) d.edns = true;
+            else if (!strcmp(a, "+noedns")) d.edns = false;
+            else if (!strcmp(a, "+short")) d.short_form = true;
+            else if (!strncmp(a, "+bufsize=", 9) && (v = strtoul(a + 9, &end, 10), !*end && a[9] && v >= 512 && v <= 65535))
+                d.bufsize = (uint16_t)v;
+            else if (!strncmp(a, "+time=", 6) && (v = strtoul(a + 6, &end, 10), !*end && a[6] && v >= 1 && v <= 300))
+                d.timeout_ms = (int)v * 1000;
+            else if (!strncmp(a, "+tries=", 7) && (v = strtoul(a + 7, &end, 10), !*end && a[7] && v >= 1 && v <= 10))
+                d.tries = (int)v;
+            else {
+                fprintf(stderr, "%s: unknown or bad option '%s'\n", PROG, a);
+                return 2;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "%s: unknown flag '%s' (try --help)\n", PROG, a);
+            return 2;
+        } else if (!d.name) {
+            d.name = a;
+        } else if (!have_type) {
+            int t = naru_dns_type_from_text(a);
+            if (t < 0) {
+                fprintf(stderr, "%s: unknown type '%s'\n", PROG, a);
+                return 2;
+            }
+            d.type = (uint16_t)t;
+            have_type = true;
+        } else {
+            fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, a);
+            return 2;
+        }
+    }
+    if (!d.name) {
+        fprintf(stderr, "%s: missing NAME (try --help)\n", PROG);
+        return 2;
+    }
+    if (!have_server)
+        default_server(&d);
+    uint16_t id;
+    if (dns_net_random(&id, sizeof id) < 0) {
+        fprintf(stderr, "%s: no random numbers from the OS\n", PROG);
+        return 1;
+    }
+    uint8_t q[512];
+    long qlen = naru_dns_query_build(q, sizeof q, id, d.name, d.type, d.recurse,
+                                     d.edns ? d.bufsize : 0);
+    if (qlen < 0) {
+        fprintf(stderr, "%s: bad name '%s'\n", PROG, d.name);
+        return 2;
+    }
+    char tb[16];
+    if (!d.short_form) {
+        printf("\n; <<>> naru dig <<>> @%s %s %s%s\n", d.server_text, d.name,
+               naru_dns_type_name(d.type, tb), d.tcp ? " +tcp" : "");
+    }
+    static uint8_t reply[65535];
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    long n;
+    bool tcp = d.tcp;
+    if (!tcp) {
+        n = ask_udp(&d, q, (size_t)qlen, reply, sizeof reply);
+        uint16_t flags;
+        if (n > 0 && naru_dns_reply_rcode(reply, (size_t)n, &flags) >= 0 && (flags & 0x0200)) {
+            if (!d.short_form)
+                printf(";; Truncated, retrying in TCP mode.\n");
+            tcp = true;
+        }
+    }
+    if (tcp) {
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        n = ask_tcp(&d, q, (size_t)qlen, reply, sizeof reply);
+    }
+    double ms = ms_since(&t0);
+    char server[160];
+    if (n < 0) {
+        printf(";; communications error to %s: %s\n",
+               dns_net_format_addr((struct sockaddr *)&d.server, server, sizeof server),
+               n == -ETIMEDOUT ? "timed out" : strerror((int)-n));
+        return 1;
+    }
+    if (d.short_form) {
+        bool in_answer = false;
+        naru_dns_print_message(reply, (size_t)n, print_short, &in_answer);
+        return 0;
+    }
+    printf(";; Got answer:\n");
+    naru_dns_print_message(reply, (size_t)n, print_line, NULL);
+    printf("\n;; Query time: %.0f msec\n", ms);
+    printf(";; SERVER: %s (%s)\n", dns_net_format_addr((struct sockaddr *)&d.server, server, sizeof server),
+           tcp ? "TCP" : "UDP");
+    printf(";; MSG SIZE  rcvd: %ld\n\n", n);
+    return 0;
+}
