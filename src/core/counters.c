@@ -2,9 +2,13 @@
 
 #include "stack.h"
 
+/* Character arrays rather than pointers: the table stays in read-only
+ * memory with no relocations. */
 static const struct {
-    const char *layer, *name, *description;
-    size_t offset;
+    char layer[8];
+    char name[32];
+    char description[72];
+    uint16_t offset;
 } table[] = {
 #define NARU_COUNTER_ROW(l, n, d) { #l, #n, d, offsetof(struct naru_counters, l##_##n) },
     NARU_COUNTER_LIST(NARU_COUNTER_ROW)

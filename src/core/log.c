@@ -23,7 +23,16 @@ void naru_log_emit(struct naru_stack *stack, enum naru_log_level level, enum nar
 
 const char *naru_layer_name(enum naru_layer layer)
 {
-    static const char *const names[] = { "link", "arp", "ip", "icmp", "udp",
-                                         "tcp", "socket", "dns", "app" };
-    return (unsigned)layer < sizeof names / sizeof names[0] ? names[layer] : "?";
+    switch (layer) {
+    case NARU_LAYER_LINK: return "link";
+    case NARU_LAYER_ARP: return "arp";
+    case NARU_LAYER_IP: return "ip";
+    case NARU_LAYER_ICMP: return "icmp";
+    case NARU_LAYER_UDP: return "udp";
+    case NARU_LAYER_TCP: return "tcp";
+    case NARU_LAYER_SOCKET: return "socket";
+    case NARU_LAYER_DNS: return "dns";
+    case NARU_LAYER_APP: return "app";
+    }
+    return "?";
 }
