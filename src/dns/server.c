@@ -290,6 +290,7 @@ static void resolve(struct answer *a, const struct dns_name *qname)
     struct dns_name name = *qname;
     const struct dns_name *owner = NULL;   /* NULL: the question's name, by pointer */
     bool positive = false;
+    const struct zone_node *visited[MAX_CNAME_CHAIN];
     for (unsigned chain = 0;; chain++) {
         if (z->has_cuts) {
             const struct zone_node *cut = find_cut(z, &name);
@@ -332,7 +333,12 @@ static void resolve(struct answer *a, const struct dns_name *qname)
             return;
         }
         /* RFC 1034 4.3.2 step 3a: put the CNAME in, and go on with its target
-         * while it stays inside this zone. */
+         * while it stays inside this zone and does not come back to a name
+         * already answered (a loop, RFC 1034 3.6.2). */
+        for (unsigned k = 0; k < chain; k++)
+            if (visited[k] == node)
+                return;
+        visited[chain] = node;
         put_required(a, DNS_SEC_ANSWER, owner, 12, cname, cname->ttl);
         if (a->stop)
             return;

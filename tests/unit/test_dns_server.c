@@ -178,7 +178,8 @@ static void cname_loop_is_cut_short(void **state)
 {
     struct reply *r = ask(*state, "loop1.example", DNS_T_A);
     assert_int_equal(r->rcode, DNS_R_NOERROR);
-    assert_true(r->m.header.ancount >= 2 && r->m.header.ancount <= 8);
+    assert_int_equal(r->m.header.ancount, 2);      /* loop1 -> loop2 -> loop1: stop */
+    assert_int_equal(r->m.header.nscount, 0);
 }
 
 static void wildcard_synthesises_the_asked_name(void **state)
