@@ -18,6 +18,8 @@ work=$(mktemp -d /tmp/naru-dns-diff.XXXXXX)
 naru_pid=""; nsd_pid=""
 cleanup() {
   [ -n "$naru_pid" ] && kill "$naru_pid" 2>/dev/null && wait "$naru_pid" 2>/dev/null
+  # NSD's first process forks; the pidfile names the one that stops the rest.
+  [ -s "$work/nsd.pid" ] && kill "$(cat "$work/nsd.pid")" 2>/dev/null
   if [ -n "$nsd_pid" ]; then kill "$nsd_pid" 2>/dev/null; wait "$nsd_pid" 2>/dev/null; fi
   rm -rf "$work"
 }
