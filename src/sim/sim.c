@@ -1,6 +1,16 @@
-/* The simulation engine: a virtual clock, application timers, and the
- * stacks and links it polls in time order. */
-#include "naru/sim.h"
+/* The simulation engine: a virtual clock and one event queue.
+ *
+ * The queue holds event sources, not events: every stack is in it once,
+ * keyed by its next timer, and every link direction once, keyed by its next
+ * frame to arrive; application timers sit in a heap of their own beside it.
+ * So one step costs O(log n) however many stacks there are, where polling
+ * every stack for its deadline would cost O(n).
+ *
+ * A stack's next deadline can change whenever code acts on it. The engine
+ * looks at it again after each event the stack took part in: a frame it
+ * received, a timer it ran, a frame it sent, an application timer set for
+ * it (naru_sim_at_stack), or an explicit naru_sim_touch(). */
+#include "sim/sim_internal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,31 +19,9 @@
 
 #include "naru/addr.h"
 
-struct app_timer {
-    naru_time_t when;
-    uint64_t order;            /* ties fire in the order they were set */
-    void (*fn)(void *ctx);
-    void *ctx;
-};
-
-struct node {
-    struct naru_stack *stack;
-    char name[32];
-};
-
-struct naru_sim {
-    uint64_t seed;
-    naru_time_t now;
-    uint64_t events;
-    uint64_t timer_order;
-    struct node *nodes;
-    unsigned node_count, node_cap;
-    struct naru_memlink **links;
-    unsigned link_count, link_cap;
-    struct app_timer *timers;  /* binary min-heap */
-    unsigned timer_count, timer_cap;
-    uint32_t next_mac;
-};
+/* Events at one instant beyond this mean something loops without time
+ * passing (a stack re-arming a timer for now, forever): stop the run. */
+#define STALL_LIMIT 50000000u
 
 static uint64_t mix(uint64_t seed, uint64_t salt)
 {
@@ -43,12 +31,31 @@ static uint64_t mix(uint64_t seed, uint64_t salt)
     return z ^ (z >> 31);
 }
 
+uint64_t naru_sim_derive_seed(const struct naru_sim *sim, uint64_t salt)
+{
+    return mix(sim->seed, salt);
+}
+
+int sim_grow(void **array, unsigned *cap, unsigned count, size_t size)
+{
+    if (count < *cap)
+        return 0;
+    unsigned ncap = *cap ? *cap * 2 : 8;
+    void *p = realloc(*array, (size_t)ncap * size);
+    if (!p)
+        return -ENOMEM;
+    *array = p;
+    *cap = ncap;
+    return 0;
+}
+
 int naru_sim_create(uint64_t seed, struct naru_sim **out)
 {
     struct naru_sim *sim = calloc(1, sizeof *sim);
     if (!sim)
         return -ENOMEM;
     sim->seed = seed;
+    sim->log_level = NARU_LOG_INFO;
     *out = sim;
     return 0;
 }
@@ -57,13 +64,25 @@ void naru_sim_destroy(struct naru_sim *sim)
 {
     if (!sim)
         return;
+    /* Applications close their sockets first, while the stacks exist. */
+    sim_apps_destroy(sim);
+    naru_sim_capture_close(sim);
     for (unsigned i = 0; i < sim->link_count; i++)
-        naru_memlink_destroy(sim->links[i]);
-    for (unsigned i = 0; i < sim->node_count; i++)
-        naru_stack_destroy(sim->nodes[i].stack);
+        sim_link_destroy(sim->links[i]);
+    for (unsigned i = 0; i < sim->switch_count; i++)
+        sim_switch_destroy(sim->switches[i]);
+    for (unsigned i = 0; i < sim->node_count; i++) {
+        naru_stack_destroy(sim->nodes[i]->stack);
+        free(sim->nodes[i]);
+    }
+    sim_frames_fini(sim);
     free(sim->links);
+    free(sim->switches);
     free(sim->nodes);
+    free(sim->node_map);
+    free(sim->heap);
     free(sim->timers);
+    free(sim->capture_dir);
     free(sim);
 }
 
@@ -82,105 +101,403 @@ uint64_t naru_sim_events(const struct naru_sim *sim)
     return sim->events;
 }
 
-static int grow(void **array, unsigned *cap, unsigned count, size_t size)
+uint64_t naru_sim_packet_events(const struct naru_sim *sim)
 {
-    if (count < *cap)
+    return sim->packet_events;
+}
+
+/* ---- the event queue: a binary min-heap of sources ---- */
+
+static bool source_before(const struct sim_source *a, const struct sim_source *b)
+{
+    return a->when < b->when || (a->when == b->when && a->order < b->order);
+}
+
+static void heap_place(struct naru_sim *sim, unsigned i, struct sim_source *s)
+{
+    sim->heap[i] = s;
+    s->pos = i + 1;
+}
+
+static void sift_up(struct naru_sim *sim, unsigned i)
+{
+    struct sim_source *s = sim->heap[i];
+    while (i > 0) {
+        unsigned parent = (i - 1) / 2;
+        if (!source_before(s, sim->heap[parent]))
+            break;
+        heap_place(sim, i, sim->heap[parent]);
+        i = parent;
+    }
+    heap_place(sim, i, s);
+}
+
+static void sift_down(struct naru_sim *sim, unsigned i)
+{
+    struct sim_source *s = sim->heap[i];
+    unsigned n = sim->heap_count;
+    for (;;) {
+        unsigned c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && source_before(sim->heap[c + 1], sim->heap[c]))
+            c++;
+        if (!source_before(sim->heap[c], s))
+            break;
+        heap_place(sim, i, sim->heap[c]);
+        i = c;
+    }
+    heap_place(sim, i, s);
+}
+
+static void heap_remove(struct naru_sim *sim, struct sim_source *s)
+{
+    unsigned i = s->pos - 1;
+    s->pos = 0;
+    struct sim_source *last = sim->heap[--sim->heap_count];
+    if (last == s)
+        return;
+    heap_place(sim, i, last);
+    if (i > 0 && source_before(last, sim->heap[(i - 1) / 2]))
+        sift_up(sim, i);
+    else
+        sift_down(sim, i);
+}
+
+/* Queue `s` at (when, order), move it, or take it out (when == NEVER). */
+static void source_update(struct naru_sim *sim, struct sim_source *s, naru_time_t when, uint64_t order)
+{
+    if (when == NARU_NEVER) {
+        if (s->pos)
+            heap_remove(sim, s);
+        return;
+    }
+    if (s->pos) {
+        bool earlier = when < s->when || (when == s->when && order < s->order);
+        s->when = when;
+        s->order = order;
+        if (earlier)
+            sift_up(sim, s->pos - 1);
+        else
+            sift_down(sim, s->pos - 1);
+        return;
+    }
+    if (sim->heap_count == sim->heap_cap)
+        return; /* cannot happen: sim_heap_reserve() made room for every source */
+    s->when = when;
+    s->order = order;
+    heap_place(sim, sim->heap_count++, s);
+    sift_up(sim, sim->heap_count - 1);
+}
+
+void sim_source_set(struct naru_sim *sim, struct sim_source *s, naru_time_t when)
+{
+    /* Frame sources carry their own order (the head frame's sequence);
+     * this is for the others. */
+    if (s->pos && s->when == when)
+        return;
+    source_update(sim, s, when, ++sim->order);
+}
+
+void sim_direction_key(struct naru_sim *sim, struct sim_direction *d, naru_time_t when, uint64_t order)
+{
+    source_update(sim, &d->source, when, order);
+}
+
+/* Room for every source there can be, so queueing one never allocates
+ * (and never fails) in the middle of a run. Called before a node or link
+ * is added, with how many sources it brings. */
+int sim_heap_reserve(struct naru_sim *sim, unsigned more)
+{
+    unsigned need = sim->node_count + 2 * sim->link_count + more;
+    if (need <= sim->heap_cap)
         return 0;
-    unsigned ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*array, ncap * size);
+    unsigned cap = sim->heap_cap ? sim->heap_cap : 8;
+    while (cap < need)
+        cap *= 2;
+    void *p = realloc(sim->heap, cap * sizeof *sim->heap);
     if (!p)
         return -ENOMEM;
-    *array = p;
-    *cap = ncap;
+    sim->heap = p;
+    sim->heap_cap = cap;
     return 0;
+}
+
+/* ---- nodes ---- */
+
+static size_t node_hash(const struct naru_stack *stack, unsigned cap)
+{
+    return (size_t)(((uintptr_t)stack >> 4) * 0x9e3779b97f4a7c15ull) & (cap - 1);
+}
+
+struct sim_node *sim_node_of(const struct naru_sim *sim, const struct naru_stack *stack)
+{
+    if (!sim->node_map_cap || !stack)
+        return NULL;
+    for (size_t i = node_hash(stack, sim->node_map_cap);; i = (i + 1) & (sim->node_map_cap - 1)) {
+        struct sim_node *n = sim->node_map[i];
+        if (!n)
+            return NULL;
+        if (n->stack == stack)
+            return n;
+    }
+}
+
+static int node_map_insert(struct naru_sim *sim, struct sim_node *node)
+{
+    if (2 * (sim->node_count + 1) > sim->node_map_cap) {
+        unsigned cap = sim->node_map_cap ? sim->node_map_cap * 2 : 16;
+        struct sim_node **map = calloc(cap, sizeof *map);
+        if (!map)
+            return -ENOMEM;
+        struct sim_node **old = sim->node_map;
+        unsigned old_cap = sim->node_map_cap;
+        sim->node_map = map;
+        sim->node_map_cap = cap;
+        for (unsigned i = 0; i < old_cap; i++)
+            if (old[i])
+                node_map_insert(sim, old[i]);
+        free(old);
+    }
+    size_t i = node_hash(node->stack, sim->node_map_cap);
+    while (sim->node_map[i])
+        i = (i + 1) & (sim->node_map_cap - 1);
+    sim->node_map[i] = node;
+    return 0;
+}
+
+void sim_node_mark(struct naru_sim *sim, struct sim_node *node)
+{
+    if (node && !node->dirty) {
+        node->dirty = true;
+        node->dirty_next = sim->dirty;
+        sim->dirty = node;
+    }
+}
+
+static void node_refresh(struct naru_sim *sim, struct sim_node *node)
+{
+    sim_source_set(sim, &node->source, naru_stack_next_deadline(node->stack));
+}
+
+static void process_dirty(struct naru_sim *sim)
+{
+    while (sim->dirty) {
+        struct sim_node *n = sim->dirty;
+        sim->dirty = n->dirty_next;
+        n->dirty = false;
+        node_refresh(sim, n);
+    }
+}
+
+/* Bring every stack to now and look at every deadline again: for code
+ * that may have acted on any stack. */
+static void sync_all(struct naru_sim *sim)
+{
+    for (unsigned i = 0; i < sim->node_count; i++)
+        naru_stack_poll(sim->nodes[i]->stack, sim->now);
+    for (unsigned i = 0; i < sim->node_count; i++)
+        node_refresh(sim, sim->nodes[i]);
+}
+
+static void node_log(void *ctx, naru_time_t now, enum naru_log_level level, enum naru_layer layer,
+                     const char *message)
+{
+    struct sim_node *node = ctx;
+    struct naru_sim *sim = node->sim;
+    if (sim->log)
+        sim->log(sim->log_ctx, node->name, now, level, layer, message);
+}
+
+void naru_sim_set_log(struct naru_sim *sim, naru_sim_log_fn fn, void *ctx, enum naru_log_level level)
+{
+    sim->log = fn;
+    sim->log_ctx = ctx;
+    sim->log_level = level;
 }
 
 struct naru_stack *naru_sim_add_stack(struct naru_sim *sim, const char *name,
                                       const struct naru_stack_config *config)
 {
-    if (grow((void **)&sim->nodes, &sim->node_cap, sim->node_count, sizeof *sim->nodes) < 0)
+    if (sim_grow((void **)&sim->nodes, &sim->node_cap, sim->node_count, sizeof *sim->nodes) < 0 ||
+        sim_heap_reserve(sim, 1) < 0)
         return NULL;
+    struct sim_node *node = calloc(1, sizeof *node);
+    if (!node)
+        return NULL;
+    node->sim = sim;
+    node->index = sim->node_count;
+    node->source.kind = SOURCE_NODE;
+    snprintf(node->name, sizeof node->name, "%s", name ? name : "node");
     struct naru_stack_config c;
     if (config)
         c = *config;
     else
         naru_stack_config_default(&c);
     c.seed = mix(sim->seed, sim->node_count);
-    struct naru_stack *stack;
-    if (naru_stack_create(&c, &stack) < 0)
+    if (!c.log && sim->log) {
+        c.log = node_log;
+        c.log_ctx = node;
+        c.log_level = sim->log_level;
+    }
+    if (naru_stack_create(&c, &node->stack) < 0) {
+        free(node);
         return NULL;
-    naru_stack_poll(stack, sim->now);
-    struct node *n = &sim->nodes[sim->node_count++];
-    n->stack = stack;
-    snprintf(n->name, sizeof n->name, "%s", name ? name : "node");
-    return stack;
+    }
+    sim->nodes[sim->node_count] = node;
+    if (node_map_insert(sim, node) < 0) {
+        naru_stack_destroy(node->stack);
+        free(node);
+        return NULL;
+    }
+    sim->node_count++;
+    naru_stack_poll(node->stack, sim->now);
+    node_refresh(sim, node);
+    return node->stack;
+}
+
+struct naru_stack *naru_sim_add_router(struct naru_sim *sim, const char *name,
+                                       const struct naru_stack_config *config)
+{
+    struct naru_stack *s = naru_sim_add_stack(sim, name, config);
+    if (s)
+        naru_stack_set_forwarding(s, true);
+    return s;
 }
 
 const char *naru_sim_stack_name(const struct naru_sim *sim, const struct naru_stack *stack)
 {
-    for (unsigned i = 0; i < sim->node_count; i++)
-        if (sim->nodes[i].stack == stack)
-            return sim->nodes[i].name;
-    return "?";
+    struct sim_node *n = sim_node_of(sim, stack);
+    return n ? n->name : "?";
 }
 
-static int attach(struct naru_sim *sim, struct naru_memlink *link, int end, struct naru_stack *stack,
-                  const char *cidr, int *ifindex_out)
+struct naru_stack *naru_sim_find_stack(const struct naru_sim *sim, const char *name)
 {
-    uint32_t addr;
-    uint8_t prefix;
-    if (naru_cidr_parse(cidr, &addr, &prefix) < 0)
-        return -EINVAL;
-    uint32_t id = ++sim->next_mac;
-    struct naru_if_config ifc = {
-        .name = "eth",
-        .mac = { 0x02, 0x00, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id },
-        .mtu = 1500,
-    };
-    int ifindex = naru_memlink_attach(link, end, stack, &ifc);
-    if (ifindex < 0)
-        return ifindex;
-    if (ifindex_out)
-        *ifindex_out = ifindex;
-    return naru_if_set_addr(stack, ifindex, addr, prefix);
+    for (unsigned i = 0; i < sim->node_count; i++)
+        if (!strcmp(sim->nodes[i]->name, name))
+            return sim->nodes[i]->stack;
+    return NULL;
 }
+
+unsigned naru_sim_stack_count(const struct naru_sim *sim)
+{
+    return sim->node_count;
+}
+
+struct naru_stack *naru_sim_stack_at(const struct naru_sim *sim, unsigned index)
+{
+    return index < sim->node_count ? sim->nodes[index]->stack : NULL;
+}
+
+void naru_sim_touch(struct naru_sim *sim, struct naru_stack *stack)
+{
+    struct sim_node *n = sim_node_of(sim, stack);
+    if (!n)
+        return;
+    naru_stack_poll(stack, sim->now);
+    sim_node_mark(sim, n);
+}
+
+/* ---- links by the simple call ---- */
 
 int naru_sim_connect(struct naru_sim *sim, struct naru_stack *a, const char *a_cidr,
                      struct naru_stack *b, const char *b_cidr,
                      const struct naru_memlink_config *link_config, int *a_ifindex, int *b_ifindex)
 {
-    if (grow((void **)&sim->links, &sim->link_cap, sim->link_count, sizeof *sim->links) < 0)
-        return -ENOMEM;
-    struct naru_memlink_config c = { 0 };
-    if (link_config)
-        c = *link_config;
-    c.seed = mix(sim->seed, 0x10000 + sim->link_count);
-    struct naru_memlink *link;
-    int err = naru_memlink_create(&c, &link);
-    if (err < 0)
-        return err;
-    sim->links[sim->link_count++] = link;
-    err = attach(sim, link, 0, a, a_cidr, a_ifindex);
+    struct naru_sim_link_config c = { 0 };
+    if (link_config) {
+        c.delay = link_config->delay;
+        c.rate_bps = link_config->rate_bps;
+        c.loss = link_config->loss;
+        c.queue_frames = link_config->queue_limit;
+    }
+    /* Named after its ends, as people would: "client-r1", "client-r1-2". */
+    char name[SIM_NAME_MAX], base[SIM_NAME_MAX];
+    snprintf(base, sizeof base, "%.15s-%.15s", naru_sim_stack_name(sim, a), naru_sim_stack_name(sim, b));
+    snprintf(name, sizeof name, "%s", base);
+    for (unsigned n = 2; naru_sim_find_link(sim, name); n++)
+        snprintf(name, sizeof name, "%.26s-%u", base, n);
+    struct naru_sim_link *link;
+    int err = naru_sim_add_link(sim, name, &c, &link);
     if (!err)
-        err = attach(sim, link, 1, b, b_cidr, b_ifindex);
+        err = naru_sim_link_attach(link, 0, a, a_cidr, a_ifindex);
+    if (!err)
+        err = naru_sim_link_attach(link, 1, b, b_cidr, b_ifindex);
     return err;
 }
 
-struct naru_memlink *naru_sim_link(struct naru_sim *sim, unsigned n)
+struct naru_sim_link *naru_sim_link(struct naru_sim *sim, unsigned n)
 {
     return n < sim->link_count ? sim->links[n] : NULL;
 }
+
+unsigned naru_sim_link_count(const struct naru_sim *sim)
+{
+    return sim->link_count;
+}
+
+struct naru_sim_link *naru_sim_find_link(const struct naru_sim *sim, const char *name)
+{
+    for (unsigned i = 0; i < sim->link_count; i++)
+        if (!strcmp(sim->links[i]->name, name))
+            return sim->links[i];
+    return NULL;
+}
+
+void naru_sim_set_observer(struct naru_sim *sim, naru_sim_observer_fn fn, void *ctx)
+{
+    sim->observer = fn;
+    sim->observer_ctx = ctx;
+}
+
+int naru_sim_capture(struct naru_sim *sim, const char *dir)
+{
+    char *copy = malloc(strlen(dir) + 1);
+    if (!copy)
+        return -ENOMEM;
+    strcpy(copy, dir);
+    free(sim->capture_dir);
+    sim->capture_dir = copy;
+    for (unsigned i = 0; i < sim->link_count; i++) {
+        int err = sim_link_open_capture(sim->links[i], dir);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
+int naru_sim_capture_close(struct naru_sim *sim)
+{
+    int first = 0;
+    for (unsigned i = 0; i < sim->link_count; i++) {
+        struct naru_sim_link *l = sim->links[i];
+        if (l->pcap) {
+            int err = naru_pcap_close(l->pcap);
+            l->pcap = NULL;
+            if (err < 0 && !first)
+                first = err;
+        }
+    }
+    free(sim->capture_dir);
+    sim->capture_dir = NULL;
+    return first;
+}
+
+/* ---- application timers ---- */
 
 static bool timer_before(const struct app_timer *a, const struct app_timer *b)
 {
     return a->when < b->when || (a->when == b->when && a->order < b->order);
 }
 
-int naru_sim_at(struct naru_sim *sim, naru_time_t when, void (*fn)(void *ctx), void *ctx)
+static int timer_add(struct naru_sim *sim, struct sim_node *node, naru_time_t when, void (*fn)(void *ctx),
+                     void *ctx)
 {
-    if (grow((void **)&sim->timers, &sim->timer_cap, sim->timer_count, sizeof *sim->timers) < 0)
+    if (!fn)
+        return -EINVAL;
+    if (sim_grow((void **)&sim->timers, &sim->timer_cap, sim->timer_count, sizeof *sim->timers) < 0)
         return -ENOMEM;
-    struct app_timer t = { when < sim->now ? sim->now : when, sim->timer_order++, fn, ctx };
+    struct app_timer t = { when < sim->now ? sim->now : when, ++sim->order, fn, ctx, node };
     unsigned i = sim->timer_count++;
     while (i > 0 && timer_before(&t, &sim->timers[(i - 1) / 2])) {
         sim->timers[i] = sim->timers[(i - 1) / 2];
@@ -188,6 +505,20 @@ int naru_sim_at(struct naru_sim *sim, naru_time_t when, void (*fn)(void *ctx), v
     }
     sim->timers[i] = t;
     return 0;
+}
+
+int naru_sim_at(struct naru_sim *sim, naru_time_t when, void (*fn)(void *ctx), void *ctx)
+{
+    return timer_add(sim, NULL, when, fn, ctx);
+}
+
+int naru_sim_at_stack(struct naru_sim *sim, struct naru_stack *stack, naru_time_t when,
+                      void (*fn)(void *ctx), void *ctx)
+{
+    struct sim_node *node = sim_node_of(sim, stack);
+    if (!node)
+        return -EINVAL;
+    return timer_add(sim, node, when, fn, ctx);
 }
 
 static struct app_timer pop_timer(struct naru_sim *sim)
@@ -211,52 +542,68 @@ static struct app_timer pop_timer(struct naru_sim *sim)
     return top;
 }
 
-static naru_time_t next_event(const struct naru_sim *sim)
+static void run_timer(struct naru_sim *sim)
 {
-    naru_time_t next = sim->timer_count ? sim->timers[0].when : NARU_NEVER;
-    for (unsigned i = 0; i < sim->node_count; i++) {
-        naru_time_t t = naru_stack_next_deadline(sim->nodes[i].stack);
-        if (t < next)
-            next = t;
+    struct app_timer t = pop_timer(sim);
+    if (t.node) {
+        naru_stack_poll(t.node->stack, sim->now);
+        t.fn(t.ctx);
+        sim_node_mark(sim, t.node);
+    } else {
+        sync_all(sim);
+        t.fn(t.ctx);
+        sync_all(sim);
     }
-    for (unsigned i = 0; i < sim->link_count; i++) {
-        naru_time_t t = naru_memlink_next_deadline(sim->links[i]);
-        if (t < next)
-            next = t;
-    }
-    return next;
+}
+
+/* ---- the loop ---- */
+
+bool naru_sim_stalled(const struct naru_sim *sim)
+{
+    return sim->stalled;
 }
 
 bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ctx), void *ctx)
 {
-    if (done && done(ctx))
-        return true;
-    for (;;) {
-        naru_time_t next = next_event(sim);
-        if (next == NARU_NEVER || next > until) {
-            if (until != NARU_NEVER && until > sim->now)
-                sim->now = until;
-            return false;
+    /* Code outside the run may have acted on any stack. */
+    sync_all(sim);
+    bool finished = done && done(ctx);
+    naru_time_t instant = sim->now;
+    uint64_t at_instant = 0;
+    sim->stalled = false;
+    while (!finished) {
+        struct sim_source *top = sim->heap_count ? sim->heap[0] : NULL;
+        const struct app_timer *t = sim->timer_count ? &sim->timers[0] : NULL;
+        bool take_timer = t && (!top || t->when < top->when || (t->when == top->when && t->order < top->order));
+        naru_time_t when = take_timer ? t->when : top ? top->when : NARU_NEVER;
+        if (when == NARU_NEVER || when > until)
+            break;
+        if (when > sim->now)
+            sim->now = when;
+        if (sim->now != instant) {
+            instant = sim->now;
+            at_instant = 0;
+        } else if (++at_instant > STALL_LIMIT) {
+            sim->stalled = true;
+            break;
         }
-        if (next > sim->now)
-            sim->now = next;
         sim->events++;
-        if (sim->timer_count && sim->timers[0].when <= sim->now) {
-            /* Applications act on their stack's clock: bring every stack
-             * up to now before they run. */
-            for (unsigned i = 0; i < sim->node_count; i++)
-                naru_stack_poll(sim->nodes[i].stack, sim->now);
+        if (take_timer) {
+            run_timer(sim);
+        } else if (top->kind == SOURCE_NODE) {
+            struct sim_node *node = container_of(top, struct sim_node, source);
+            naru_stack_poll(node->stack, sim->now);
+            sim_node_mark(sim, node);
+        } else {
+            sim_direction_deliver(sim, container_of(top, struct sim_direction, source));
         }
-        while (sim->timer_count && sim->timers[0].when <= sim->now) {
-            struct app_timer t = pop_timer(sim);
-            t.fn(t.ctx);
-        }
-        for (unsigned i = 0; i < sim->node_count; i++)
-            if (naru_stack_next_deadline(sim->nodes[i].stack) <= sim->now)
-                naru_stack_poll(sim->nodes[i].stack, sim->now);
-        for (unsigned i = 0; i < sim->link_count; i++)
-            naru_memlink_poll(sim->links[i], sim->now);
+        process_dirty(sim);
         if (done && done(ctx))
-            return true;
+            finished = true;
     }
+    if (!finished && !sim->stalled && until != NARU_NEVER && until > sim->now)
+        sim->now = until;
+    /* Leave every stack at the current time, for code acting between runs. */
+    sync_all(sim);
+    return finished;
 }

@@ -1,0 +1,102 @@
+/* Applications the simulator ships, for scenarios, the demo, tests and
+ * benchmarks: ping, traceroute, a UDP or TCP bulk transfer, and an HTTP
+ * download. Each runs inside the simulation through naru's socket API,
+ * driven by simulator timers and socket callbacks, and keeps a result. */
+#ifndef NARU_SIMAPP_H
+#define NARU_SIMAPP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "naru/sim.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct naru_sim_app;
+
+enum naru_sim_app_kind {
+    NARU_SIM_PING,             /* ICMP echo requests, like ping(8) */
+    NARU_SIM_TRACEROUTE,       /* UDP probes with rising TTL, like traceroute(8) */
+    NARU_SIM_UDP_TRANSFER,     /* datagrams at a fixed rate to a receiver on `to` */
+    NARU_SIM_TCP_TRANSFER,     /* one connection carrying `bytes` to a receiver on `to` */
+    NARU_SIM_HTTP_GET,         /* HTTP/1.1 GET from a web server run on `to` */
+};
+
+struct naru_sim_app_config {
+    enum naru_sim_app_kind kind;
+    const char *name;          /* for reports; NULL: the kind and a number */
+    struct naru_stack *from;   /* where it runs: the client, the sender */
+    struct naru_stack *to;     /* the far host, when simulated: transfers and
+                                  HTTP start their receiver or server there */
+    uint32_t dst;              /* address to reach; 0: the first address of `to` */
+    uint16_t port;             /* 0: 5001 and up for transfers, 80 for HTTP,
+                                  33434 for the first traceroute probe */
+    naru_time_t start;         /* when it begins (not before now) */
+    uint32_t count;            /* ping: echo requests (0: 5) */
+    naru_time_t interval;      /* ping: between requests (0: 1 s) */
+    uint32_t size;             /* ping: data bytes (0: 56); UDP: datagram payload (0: 1472) */
+    uint64_t bytes;            /* transfers: bytes to carry (0: 1 MB);
+                                  HTTP: page size (0: a small HTML page) */
+    uint64_t rate_bps;         /* UDP transfer: sending rate (0: 10 Mbit/s) */
+    uint8_t max_ttl;           /* traceroute: (0: 30) */
+    uint8_t queries;           /* traceroute: probes per hop (0: 3) */
+    naru_time_t timeout;       /* ping, traceroute: wait for an answer (0: 1 s);
+                                  UDP transfer: for stragglers after the last
+                                  datagram (0: 1 s) */
+    const char *host;          /* HTTP: the Host header (NULL: the address) */
+};
+
+#define NARU_SIM_MAX_HOPS 64
+#define NARU_SIM_MAX_QUERIES 5
+
+struct naru_sim_hop {
+    uint8_t ttl;
+    uint8_t answered;          /* probes that got an answer */
+    bool reached;              /* the destination answered: the last hop */
+    char mark;                 /* ICMP unreachable other than port: 'N' net, 'H' host, 'P' protocol, 0 */
+    uint32_t addr[NARU_SIM_MAX_QUERIES];   /* who answered each probe (0: nobody) */
+    naru_time_t rtt[NARU_SIM_MAX_QUERIES];
+};
+
+struct naru_sim_app_result {
+    enum naru_sim_app_kind kind;
+    bool finished;             /* it ran to its end, or gave up */
+    bool ok;                   /* it did what it set out to do (see each kind) */
+    naru_time_t started, ended;
+    char error[96];            /* why not ok, in words */
+    /* ping: ok when any reply came back */
+    uint32_t sent, received;
+    naru_time_t rtt_min, rtt_avg, rtt_max;
+    /* traceroute: ok when the destination answered */
+    unsigned hop_count;
+    struct naru_sim_hop hops[NARU_SIM_MAX_HOPS];
+    /* transfers and HTTP: ok when every byte arrived intact (UDP: every
+     * datagram that arrived was intact; losses are reported, not repaired) */
+    uint64_t bytes_sent, bytes_received;
+    bool intact;
+    double goodput_bps;        /* bytes received * 8 over the time they took */
+    uint64_t datagrams_sent, datagrams_received, datagrams_lost, duplicates, reordered;
+    uint64_t retransmits;      /* TCP: the sending stack's retransmissions meanwhile */
+    int http_status;
+};
+
+/* Set an application up; it starts at config->start. The simulation owns it. */
+int naru_sim_app_add(struct naru_sim *sim, const struct naru_sim_app_config *config,
+                     struct naru_sim_app **out);
+const char *naru_sim_app_name(const struct naru_sim_app *app);
+void naru_sim_app_get_result(const struct naru_sim_app *app, struct naru_sim_app_result *result);
+/* Its result in a few plain lines, like the tool it imitates would print. */
+int naru_sim_app_summary(const struct naru_sim_app *app, char *buf, size_t cap);
+unsigned naru_sim_app_count(const struct naru_sim *sim);
+struct naru_sim_app *naru_sim_app_at(const struct naru_sim *sim, unsigned index);
+struct naru_sim_app *naru_sim_find_app(const struct naru_sim *sim, const char *name);
+/* True when every application has finished: a naru_sim_run() done test. */
+bool naru_sim_apps_finished(void *sim);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,481 @@
+/* Simulated links: per direction, a transmitter at a fixed rate behind a
+ * drop-tail queue, then a wire with a propagation delay that may lose,
+ * reorder, duplicate or corrupt what it carries.
+ *
+ * A frame's fate is decided when it is handed over: the time it leaves the
+ * transmitter follows from the frames queued before it (first in, first
+ * out, at rate_bps), and it arrives a delay later. So the queue needs no
+ * events of its own: its occupancy at any moment is the frames whose
+ * serialisation has not finished yet. */
+#include "sim/sim_internal.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "naru/addr.h"
+
+#define DEFAULT_QUEUE_FRAMES 1000
+#define MAX_QUEUE_FRAMES 1000000
+#define DEFAULT_REORDER_DELAY NARU_MS
+#define ETH_HEADER 14
+/* An MTU-sized datagram, its Ethernet header and two VLAN tags. */
+#define FRAME_OVERHEAD (ETH_HEADER + 8)
+
+/* ---- frame buffers: free lists by power-of-two size ---- */
+
+static unsigned size_class(size_t bytes)
+{
+    unsigned c = 0;
+    while (((size_t)128 << c) < bytes)
+        c++;
+    return c;
+}
+
+struct sim_frame *sim_frame_alloc(struct naru_sim *sim, size_t len)
+{
+    unsigned c = size_class(sizeof(struct sim_frame) + len);
+    if (c >= FRAME_CLASSES)
+        return NULL;
+    struct sim_frame *f = sim->free_frames[c];
+    if (f) {
+        sim->free_frames[c] = f->next;
+    } else {
+        f = malloc((size_t)128 << c);
+        if (!f)
+            return NULL;
+    }
+    f->next = NULL;
+    f->size_class = (uint8_t)c;
+    f->len = (uint32_t)len;
+    return f;
+}
+
+void sim_frame_free(struct naru_sim *sim, struct sim_frame *f)
+{
+    f->next = sim->free_frames[f->size_class];
+    sim->free_frames[f->size_class] = f;
+}
+
+void sim_frames_fini(struct naru_sim *sim)
+{
+    for (unsigned c = 0; c < FRAME_CLASSES; c++) {
+        while (sim->free_frames[c]) {
+            struct sim_frame *f = sim->free_frames[c];
+            sim->free_frames[c] = f->next;
+            free(f);
+        }
+    }
+}
+
+/* ---- creating ---- */
+
+static bool probability(double p)
+{
+    return p >= 0 && p <= 1; /* false for NaN too */
+}
+
+static int check_config(const struct naru_sim_link_config *c)
+{
+    if (!probability(c->loss) || !probability(c->ge_p) || !probability(c->ge_r) || !probability(c->ge_h) ||
+        !probability(c->ge_good_loss) || !probability(c->reorder) || !probability(c->duplicate) ||
+        !probability(c->corrupt))
+        return -EINVAL;
+    if (c->mtu && (c->mtu < 68 || c->mtu > 65535))
+        return -EINVAL; /* RFC 791: every link carries 68-byte datagrams */
+    if (c->queue_frames > MAX_QUEUE_FRAMES)
+        return -EINVAL;
+    return 0;
+}
+
+int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_sim_link_config *config,
+                      struct naru_sim_link **out)
+{
+    struct naru_sim_link_config c = { 0 };
+    if (config)
+        c = *config;
+    int err = check_config(&c);
+    if (err)
+        return err;
+    if (!c.mtu)
+        c.mtu = 1500;
+    if (!c.queue_frames)
+        c.queue_frames = DEFAULT_QUEUE_FRAMES;
+    if (!c.reorder_delay)
+        c.reorder_delay = DEFAULT_REORDER_DELAY;
+    char auto_name[SIM_NAME_MAX];
+    if (!name || !*name) {
+        snprintf(auto_name, sizeof auto_name, "link%u", sim->link_count);
+        name = auto_name;
+    }
+    if (strlen(name) >= SIM_NAME_MAX)
+        return -ENAMETOOLONG;
+    if (naru_sim_find_link(sim, name))
+        return -EEXIST;
+    if (sim_grow((void **)&sim->links, &sim->link_cap, sim->link_count, sizeof *sim->links) < 0 ||
+        sim_heap_reserve(sim, 2) < 0)
+        return -ENOMEM;
+    struct naru_sim_link *link = calloc(1, sizeof *link);
+    if (!link)
+        return -ENOMEM;
+    link->sim = sim;
+    link->config = c;
+    snprintf(link->name, sizeof link->name, "%s", name);
+    unsigned index = sim->link_count;
+    for (int i = 0; i < 2; i++) {
+        struct sim_direction *d = &link->dir[i];
+        d->link = link;
+        d->index = i;
+        d->source.kind = SOURCE_DIRECTION;
+        d->queue = calloc(c.queue_frames, sizeof *d->queue);
+        if (!d->queue) {
+            sim_link_destroy(link);
+            return -ENOMEM;
+        }
+        uint64_t salt = 0x10000 + (uint64_t)index * 16 + (uint64_t)i * 8;
+        random_seed(&d->rng_loss, naru_sim_derive_seed(sim, salt));
+        random_seed(&d->rng_ge, naru_sim_derive_seed(sim, salt + 1));
+        random_seed(&d->rng_reorder, naru_sim_derive_seed(sim, salt + 2));
+        random_seed(&d->rng_duplicate, naru_sim_derive_seed(sim, salt + 3));
+        random_seed(&d->rng_corrupt, naru_sim_derive_seed(sim, salt + 4));
+        link->ends[i].link = link;
+        link->ends[i].index = i;
+        link->ends[i].ifindex = -1;
+    }
+    if (sim->capture_dir && (err = sim_link_open_capture(link, sim->capture_dir)) < 0) {
+        sim_link_destroy(link);
+        return err;
+    }
+    sim->links[sim->link_count++] = link;
+    *out = link;
+    return 0;
+}
+
+static void lane_free(struct naru_sim *sim, struct sim_lane *lane)
+{
+    while (lane->head) {
+        struct sim_frame *f = lane->head;
+        lane->head = f->next;
+        sim_frame_free(sim, f);
+    }
+    lane->tail = NULL;
+}
+
+void sim_link_destroy(struct naru_sim_link *link)
+{
+    for (int i = 0; i < 2; i++) {
+        lane_free(link->sim, &link->dir[i].lane);
+        lane_free(link->sim, &link->dir[i].held);
+        free(link->dir[i].queue);
+    }
+    if (link->pcap)
+        naru_pcap_close(link->pcap);
+    free(link);
+}
+
+int sim_link_open_capture(struct naru_sim_link *link, const char *dir)
+{
+    if (link->pcap)
+        return 0;
+    /* Link names become file names: keep them to safe characters. */
+    char safe[SIM_NAME_MAX];
+    size_t i = 0;
+    for (; link->name[i] && i < sizeof safe - 1; i++) {
+        char ch = link->name[i];
+        bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                  ch == '-' || ch == '_' || ch == '.';
+        safe[i] = ok && !(i == 0 && ch == '.') ? ch : '_';
+    }
+    safe[i] = '\0';
+    size_t len = strlen(dir) + strlen(safe) + 8;
+    char *path = malloc(len);
+    if (!path)
+        return -ENOMEM;
+    snprintf(path, len, "%s/%s.pcap", dir, safe);
+    int err = naru_pcap_open(path, &link->pcap);
+    free(path);
+    return err;
+}
+
+static int end_transmit(void *ctx, const uint8_t *frame, size_t len)
+{
+    struct sim_end *end = ctx;
+    struct naru_sim *sim = end->link->sim;
+    /* The stack sent something, so its timers may have changed too. */
+    sim_node_mark(sim, end->node);
+    return sim_link_transmit(end->link, end->index, frame, len);
+}
+
+int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack *stack, const char *cidr,
+                         int *ifindex_out)
+{
+    if (!link || end < 0 || end > 1)
+        return -EINVAL;
+    struct sim_end *e = &link->ends[end];
+    struct sim_node *node = sim_node_of(link->sim, stack);
+    if (!node || e->node || e->sw)
+        return -EINVAL;
+    uint32_t addr = 0;
+    uint8_t prefix = 0;
+    if (cidr && (naru_cidr_parse(cidr, &addr, &prefix) < 0 || addr == 0))
+        return -EINVAL;
+    uint32_t id = ++link->sim->next_mac;
+    char name[NARU_IFNAME_MAX];
+    snprintf(name, sizeof name, "eth%u", node->interfaces);
+    struct naru_if_config ifc = {
+        .name = name,
+        .mac = { 0x02, 0x00, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id },
+        .mtu = link->config.mtu,
+        .driver = { end_transmit, e },
+    };
+    /* The stack transmits at its own clock: bring it to now first. */
+    naru_stack_poll(stack, link->sim->now);
+    int ifindex = naru_if_add(stack, &ifc);
+    if (ifindex < 0)
+        return ifindex;
+    e->node = node;
+    e->ifindex = ifindex;
+    node->interfaces++;
+    if (ifindex_out)
+        *ifindex_out = ifindex;
+    int err = cidr ? naru_if_set_addr(stack, ifindex, addr, prefix) : 0;
+    sim_node_mark(link->sim, node);
+    return err;
+}
+
+int naru_sim_link_attach_switch(struct naru_sim_link *link, int end, struct naru_sim_switch *sw)
+{
+    if (!link || !sw || end < 0 || end > 1)
+        return -EINVAL;
+    struct sim_end *e = &link->ends[end];
+    if (e->node || e->sw)
+        return -EINVAL;
+    int err = sim_switch_add_port(sw, e);
+    if (err < 0)
+        return err;
+    e->sw = sw;
+    return 0;
+}
+
+const char *naru_sim_link_name(const struct naru_sim_link *link)
+{
+    return link->name;
+}
+
+struct naru_stack *naru_sim_link_stack(const struct naru_sim_link *link, int end, int *ifindex)
+{
+    const struct sim_end *e = &link->ends[end & 1];
+    if (ifindex)
+        *ifindex = e->node ? e->ifindex : -1;
+    return e->node ? e->node->stack : NULL;
+}
+
+const struct naru_sim_link_config *naru_sim_link_get_config(const struct naru_sim_link *link)
+{
+    return &link->config;
+}
+
+void naru_sim_link_get_stats(const struct naru_sim_link *link, int end, struct naru_sim_link_stats *stats)
+{
+    *stats = link->dir[end & 1].stats;
+}
+
+void naru_sim_link_set_loss(struct naru_sim_link *link, double loss)
+{
+    if (probability(loss))
+        link->config.loss = loss;
+}
+
+/* ---- the data path ---- */
+
+static void observe(struct naru_sim_link *link, int from, enum naru_sim_link_event ev, const uint8_t *frame,
+                    size_t len)
+{
+    struct naru_sim *sim = link->sim;
+    if (sim->observer)
+        sim->observer(sim->observer_ctx, link, from, ev, sim->now, frame, len);
+}
+
+static void lane_append(struct sim_lane *lane, struct sim_frame *f)
+{
+    if (lane->tail)
+        lane->tail->next = f;
+    else
+        lane->head = f;
+    lane->tail = f;
+}
+
+static bool frame_before(const struct sim_frame *a, const struct sim_frame *b)
+{
+    return a->arrival < b->arrival || (a->arrival == b->arrival && a->seq < b->seq);
+}
+
+/* The direction's next arrival is the earlier of its lanes' heads. */
+static struct sim_lane *next_lane(struct sim_direction *d)
+{
+    struct sim_frame *a = d->lane.head, *b = d->held.head;
+    if (!a)
+        return b ? &d->held : NULL;
+    if (!b)
+        return &d->lane;
+    return frame_before(b, a) ? &d->held : &d->lane;
+}
+
+static void update_key(struct naru_sim *sim, struct sim_direction *d)
+{
+    struct sim_lane *l = next_lane(d);
+    if (l)
+        sim_direction_key(sim, d, l->head->arrival, l->head->seq);
+    else
+        sim_direction_key(sim, d, NARU_NEVER, 0);
+}
+
+/* Time to put len bytes on the wire at rate_bps, carrying the fraction of
+ * a nanosecond to the next frame so long runs keep the exact rate. */
+static naru_time_t serialisation(struct sim_direction *d, uint64_t rate_bps, size_t len)
+{
+    if (!rate_bps)
+        return 0;
+    uint64_t bits_ns = (uint64_t)len * 8 * NARU_SEC + d->carry;
+    d->carry = bits_ns % rate_bps;
+    return bits_ns / rate_bps;
+}
+
+static bool chance(struct naru_random *r, double p)
+{
+    return p > 0 && random_unit(r) < p;
+}
+
+/* Gilbert (1960) and Elliott (1963): a good and a bad state, stepped once
+ * per frame, each with its own loss probability. Returns true if lost. */
+static bool burst_lost(struct sim_direction *d, const struct naru_sim_link_config *c)
+{
+    if (c->ge_p <= 0)
+        return false;
+    double step = random_unit(&d->rng_ge), draw = random_unit(&d->rng_ge);
+    if (d->ge_bad ? step < c->ge_r : step < c->ge_p)
+        d->ge_bad = !d->ge_bad;
+    return d->ge_bad ? draw >= c->ge_h : draw < c->ge_good_loss;
+}
+
+int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len)
+{
+    struct naru_sim *sim = link->sim;
+    struct sim_direction *d = &link->dir[from];
+    const struct naru_sim_link_config *c = &link->config;
+    naru_time_t now = sim->now;
+    d->stats.frames_sent++;
+    d->stats.bytes_sent += len;
+    if (len > (size_t)c->mtu + FRAME_OVERHEAD) {
+        d->stats.dropped_too_big++;
+        observe(link, from, NARU_SIM_FRAME_DROPPED, frame, len);
+        return -EMSGSIZE;
+    }
+    /* Frames whose serialisation has finished have left the queue. */
+    while (d->queue_count && d->queue[d->queue_head].done <= now) {
+        d->queue_bytes -= d->queue[d->queue_head].len;
+        d->queue_head = (d->queue_head + 1) % c->queue_frames;
+        d->queue_count--;
+    }
+    if (d->queue_count >= c->queue_frames || (c->queue_bytes && d->queue_bytes + len > c->queue_bytes)) {
+        d->stats.dropped_queue++;
+        observe(link, from, NARU_SIM_FRAME_DROPPED, frame, len);
+        return -ENOBUFS; /* counted by the stack as a driver drop, like a full qdisc */
+    }
+    if (d->busy_until < now) {
+        d->busy_until = now;
+        d->carry = 0;
+    }
+    d->busy_until += serialisation(d, c->rate_bps, len);
+    struct sim_queued *q = &d->queue[(d->queue_head + d->queue_count) % c->queue_frames];
+    q->done = d->busy_until;
+    q->len = (uint32_t)len;
+    d->queue_count++;
+    d->queue_bytes += len;
+    if (d->queue_count > d->stats.queue_peak)
+        d->stats.queue_peak = d->queue_count;
+    if (link->pcap)
+        naru_pcap_write(link->pcap, now, frame, len);
+    observe(link, from, NARU_SIM_FRAME_SENT, frame, len);
+
+    /* Every impairment draws from its own generator on every frame, so
+     * each one's choices do not depend on which others are on. */
+    bool burst = burst_lost(d, c);
+    bool lost = chance(&d->rng_loss, c->loss) || burst;
+    bool held = chance(&d->rng_reorder, c->reorder);
+    bool twice = chance(&d->rng_duplicate, c->duplicate);
+    bool corrupt = chance(&d->rng_corrupt, c->corrupt);
+    /* Only IPv4 datagrams are corrupted: ARP has no checksum, and real
+     * links' frame check sequences keep such errors away from it. */
+    bool ipv4 = len > ETH_HEADER && frame[12] == 0x08 && frame[13] == 0x00;
+    uint32_t bit = corrupt && ipv4 ? random_below(&d->rng_corrupt, (uint32_t)(len - ETH_HEADER) * 8) : 0;
+    if (lost) {
+        d->stats.lost++;
+        if (burst)
+            d->stats.lost_in_burst++;
+        observe(link, from, NARU_SIM_FRAME_LOST, frame, len);
+        return 0; /* lost on the wire: the sender cannot know */
+    }
+    struct sim_frame *f = sim_frame_alloc(sim, len);
+    if (!f) {
+        d->stats.dropped_queue++;
+        return -ENOBUFS;
+    }
+    memcpy(f->data, frame, len);
+    f->arrival = d->busy_until + c->delay;
+    f->seq = ++sim->order;
+    if (held) {
+        f->arrival += c->reorder_delay;
+        d->stats.reordered++;
+        observe(link, from, NARU_SIM_FRAME_REORDERED, frame, len);
+    }
+    if (corrupt && ipv4) {
+        f->data[ETH_HEADER + bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+        d->stats.corrupted++;
+        observe(link, from, NARU_SIM_FRAME_CORRUPTED, f->data, len);
+    }
+    struct sim_lane *lane = held ? &d->held : &d->lane;
+    lane_append(lane, f);
+    if (twice) {
+        struct sim_frame *g = sim_frame_alloc(sim, len);
+        if (g) {
+            memcpy(g->data, f->data, len);
+            g->arrival = f->arrival;
+            g->seq = ++sim->order;
+            lane_append(lane, g);
+            d->stats.duplicated++;
+            observe(link, from, NARU_SIM_FRAME_DUPLICATED, frame, len);
+        }
+    }
+    update_key(sim, d);
+    return 0;
+}
+
+void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)
+{
+    struct sim_lane *lane = next_lane(d);
+    if (!lane)
+        return;
+    struct sim_frame *f = lane->head;
+    lane->head = f->next;
+    if (!lane->head)
+        lane->tail = NULL;
+    update_key(sim, d);
+    struct naru_sim_link *link = d->link;
+    struct sim_end *to = &link->ends[1 - d->index];
+    if (to->node || to->sw) {
+        d->stats.frames_delivered++;
+        d->stats.bytes_delivered += f->len;
+        sim->packet_events++;
+        observe(link, d->index, NARU_SIM_FRAME_DELIVERED, f->data, f->len);
+    }
+    if (to->node) {
+        naru_stack_poll(to->node->stack, sim->now);
+        naru_stack_input(to->node->stack, to->ifindex, f->data, f->len);
+        sim_node_mark(sim, to->node);
+    } else if (to->sw) {
+        sim_switch_input(to->sw, to, f->data, f->len);
+    }
+    sim_frame_free(sim, f);
+}

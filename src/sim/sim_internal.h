@@ -1,0 +1,203 @@
+/* The simulator's insides, shared by its files: the event queue, nodes,
+ * links and switches. Private to src/sim/. */
+#ifndef NARU_SIM_INTERNAL_H
+#define NARU_SIM_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/random.h"
+#include "naru/pcap.h"
+#include "naru/sim.h"
+
+#define SIM_NAME_MAX 32
+
+/* Anything that can have an event due: a stack (its next timer) or one
+ * direction of a link (its next frame to arrive). Each sits in the event
+ * queue at most once, keyed by (when, order); order breaks ties in the
+ * order keys were set, so runs repeat exactly. */
+enum sim_source_kind { SOURCE_NODE, SOURCE_DIRECTION };
+struct sim_source {
+    naru_time_t when;
+    uint64_t order;
+    uint32_t pos;              /* index in the heap + 1; 0 when not queued */
+    uint8_t kind;
+};
+
+struct sim_frame {
+    struct sim_frame *next;
+    naru_time_t arrival;
+    uint64_t seq;              /* global transmit order: ties arrive in it */
+    uint32_t len;
+    uint8_t size_class;
+    uint8_t data[];
+};
+
+/* Frames a queue holds, for the drop-tail limit: when each finishes
+ * being serialised, and its size. */
+struct sim_queued {
+    naru_time_t done;
+    uint32_t len;
+};
+
+struct sim_end {
+    struct naru_sim_link *link;
+    int index;
+    struct sim_node *node;     /* a stack's interface, or */
+    struct naru_sim_switch *sw; /* a switch port */
+    int ifindex;
+    unsigned port;             /* its port number on the switch */
+};
+
+/* A FIFO of frames in flight. */
+struct sim_lane {
+    struct sim_frame *head, *tail;
+};
+
+/* One direction of a link: the frames end `index` sent. Arrival times only
+ * grow along a lane (each frame leaves the transmitter after the one before
+ * it and all take the same delay), so appending keeps a lane sorted; frames
+ * held back to be reordered take a second lane, where the same holds. */
+struct sim_direction {
+    struct sim_source source;
+    struct naru_sim_link *link;
+    int index;
+    struct sim_lane lane, held;
+    naru_time_t busy_until;    /* when the transmitter finishes its last frame */
+    uint64_t carry;            /* serialisation time's remainder, in 1/rate ns */
+    struct sim_queued *queue;  /* ring of queue_frames entries */
+    uint32_t queue_head, queue_count;
+    uint64_t queue_bytes;
+    bool ge_bad;               /* Gilbert-Elliott state */
+    /* One generator per impairment, so turning one on does not change
+     * which frames another picks. */
+    struct naru_random rng_loss, rng_ge, rng_reorder, rng_duplicate, rng_corrupt;
+    struct naru_sim_link_stats stats;
+};
+
+struct naru_sim_link {
+    struct naru_sim *sim;
+    char name[SIM_NAME_MAX];
+    struct naru_sim_link_config config;
+    struct sim_end ends[2];
+    struct sim_direction dir[2];
+    struct naru_pcap *pcap;
+};
+
+struct sim_node {
+    struct sim_source source;
+    struct naru_sim *sim;
+    struct naru_stack *stack;
+    char name[SIM_NAME_MAX];
+    unsigned index;
+    unsigned interfaces;
+    struct sim_node *dirty_next;
+    bool dirty;
+};
+
+#define SWITCH_MAC_TABLE 256
+
+struct sim_switch_entry {
+    uint8_t mac[6];
+    bool used;
+    uint16_t port;
+};
+
+struct naru_sim_switch {
+    struct naru_sim *sim;
+    char name[SIM_NAME_MAX];
+    struct sim_end **ports;
+    unsigned port_count, port_cap;
+    struct sim_switch_entry table[SWITCH_MAC_TABLE];
+};
+
+struct app_timer {
+    naru_time_t when;
+    uint64_t order;
+    void (*fn)(void *ctx);
+    void *ctx;
+    struct sim_node *node;     /* NULL: may act on every stack */
+};
+
+#define FRAME_CLASSES 11       /* 128 bytes << class, up to 128 KiB */
+
+struct naru_sim_app;
+struct app_http_server;
+struct app_pending_close;
+
+struct naru_sim {
+    uint64_t seed;
+    naru_time_t now;
+    uint64_t events, packet_events;
+    uint64_t order;            /* key order, and frame seq */
+    bool stalled;
+
+    struct sim_node **nodes;
+    unsigned node_count, node_cap;
+    struct sim_node **node_map; /* open addressing, by stack pointer */
+    unsigned node_map_cap;
+    struct sim_node *dirty;
+
+    struct naru_sim_link **links;
+    unsigned link_count, link_cap;
+    struct naru_sim_switch **switches;
+    unsigned switch_count, switch_cap;
+    uint32_t next_mac;
+
+    struct sim_source **heap;
+    unsigned heap_count, heap_cap;
+    struct app_timer *timers;  /* binary min-heap */
+    unsigned timer_count, timer_cap;
+
+    struct sim_frame *free_frames[FRAME_CLASSES];
+
+    naru_sim_log_fn log;
+    void *log_ctx;
+    enum naru_log_level log_level;
+    naru_sim_observer_fn observer;
+    void *observer_ctx;
+    char *capture_dir;
+
+    struct naru_sim_app **apps;
+    unsigned app_count, app_cap, apps_unfinished;
+    uint8_t *app_pattern;
+    struct app_http_server *http_servers;
+    struct app_pending_close *pending_closes;
+};
+
+int sim_grow(void **array, unsigned *cap, unsigned count, size_t size);
+
+/* The event queue. */
+int sim_heap_reserve(struct naru_sim *sim, unsigned more);
+void sim_source_set(struct naru_sim *sim, struct sim_source *s, naru_time_t when);
+void sim_direction_key(struct naru_sim *sim, struct sim_direction *d, naru_time_t when, uint64_t order);
+
+/* Nodes. */
+struct sim_node *sim_node_of(const struct naru_sim *sim, const struct naru_stack *stack);
+void sim_node_mark(struct naru_sim *sim, struct sim_node *node);
+
+/* Frames. */
+struct sim_frame *sim_frame_alloc(struct naru_sim *sim, size_t len);
+void sim_frame_free(struct naru_sim *sim, struct sim_frame *f);
+void sim_frames_fini(struct naru_sim *sim);
+
+/* Links. */
+void sim_link_destroy(struct naru_sim_link *link);
+/* A frame handed to the link at end `from`, at the simulation's now. */
+int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len);
+/* The direction's next frame is due: deliver it. */
+void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d);
+int sim_link_open_capture(struct naru_sim_link *link, const char *dir);
+
+/* Switches. */
+void sim_switch_input(struct naru_sim_switch *sw, struct sim_end *port, const uint8_t *frame, size_t len);
+int sim_switch_add_port(struct naru_sim_switch *sw, struct sim_end *end);
+void sim_switch_destroy(struct naru_sim_switch *sw);
+
+/* Applications (apps.c). */
+void sim_apps_destroy(struct naru_sim *sim);
+
+#define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+#endif

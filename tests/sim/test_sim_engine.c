@@ -1,0 +1,379 @@
+/* The simulation engine: events in time order, stack timers driven by the
+ * event queue, learning switches, routers answering with TTL expiry, one
+ * seed giving one run (byte-identical captures), and many stacks at once. */
+#define _GNU_SOURCE /* scandir, mkdtemp */
+#include "testnet.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "naru/simapp.h"
+
+/* ---- time ---- */
+
+struct order_log {
+    struct naru_sim *sim;
+    int seen[8];
+    naru_time_t at[8];
+    int count;
+};
+
+struct order_mark {
+    struct order_log *log;
+    int id;
+};
+
+static void mark(void *ctx)
+{
+    struct order_mark *m = ctx;
+    m->log->at[m->log->count] = naru_sim_now(m->log->sim);
+    m->log->seen[m->log->count++] = m->id;
+}
+
+static void timers_fire_in_time_order_and_ties_in_the_order_set(void **state)
+{
+    (void)state;
+    struct order_log log = { 0 };
+    assert_int_equal(naru_sim_create(1, &log.sim), 0);
+    struct naru_stack *s = naru_sim_add_stack(log.sim, "s", NULL);
+    struct order_mark m[4] = { { &log, 0 }, { &log, 1 }, { &log, 2 }, { &log, 3 } };
+    naru_sim_at(log.sim, 30 * NARU_MS, mark, &m[0]);
+    naru_sim_at_stack(log.sim, s, 10 * NARU_MS, mark, &m[1]);
+    naru_sim_at(log.sim, 10 * NARU_MS, mark, &m[2]);
+    naru_sim_at(log.sim, 20 * NARU_MS, mark, &m[3]);
+    assert_false(naru_sim_run(log.sim, NARU_SEC, NULL, NULL));
+    assert_int_equal(log.count, 4);
+    int expect[4] = { 1, 2, 3, 0 };
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(log.seen[i], expect[i]);
+    assert_int_equal(log.at[0], 10 * NARU_MS);
+    assert_int_equal(log.at[3], 30 * NARU_MS);
+    /* Idle: time jumps to the end of the run, and every stack with it. */
+    assert_int_equal(naru_sim_now(log.sim), NARU_SEC);
+    assert_int_equal(naru_stack_now(s), NARU_SEC);
+    naru_sim_destroy(log.sim);
+}
+
+static bool after_two(void *ctx)
+{
+    struct order_log *log = ctx;
+    return log->count >= 2;
+}
+
+static void run_stops_when_done_says_so(void **state)
+{
+    (void)state;
+    struct order_log log = { 0 };
+    assert_int_equal(naru_sim_create(1, &log.sim), 0);
+    struct order_mark m[3] = { { &log, 0 }, { &log, 1 }, { &log, 2 } };
+    for (int i = 0; i < 3; i++)
+        naru_sim_at(log.sim, (naru_time_t)(i + 1) * NARU_MS, mark, &m[i]);
+    assert_true(naru_sim_run(log.sim, NARU_SEC, after_two, &log));
+    assert_int_equal(naru_sim_now(log.sim), 2 * NARU_MS);
+    assert_false(naru_sim_run(log.sim, NARU_SEC, NULL, NULL));
+    assert_int_equal(log.count, 3);
+    naru_sim_destroy(log.sim);
+}
+
+static void stack_timers_run_with_nothing_else_happening(void **state)
+{
+    (void)state;
+    /* An address nobody has: ARP retries on the stack's own timers, then
+     * gives up and drops what waited, all through the event queue. */
+    struct naru_sim *sim;
+    assert_int_equal(naru_sim_create(3, &sim), 0);
+    struct naru_stack *a = naru_sim_add_stack(sim, "a", NULL);
+    struct naru_stack *b = naru_sim_add_stack(sim, "b", NULL);
+    assert_int_equal(naru_sim_connect(sim, a, "10.0.0.1/24", b, "10.0.0.2/24", NULL, NULL, NULL), 0);
+    int tx = udp_socket(a, 0);
+    struct naru_sockaddr to = { ip("10.0.0.99"), 9 };
+    assert_int_equal(naru_sendto(a, tx, "x", 1, 0, &to), 1);
+    naru_sim_run(sim, 10 * NARU_SEC, NULL, NULL);
+    assert_true(counter(a, "arp_tx_requests") >= 3);
+    assert_int_equal(counter(a, "arp_resolution_failed"), 1);
+    assert_int_equal(naru_stack_buffers_in_use(a), 0);
+    naru_sim_destroy(sim);
+}
+
+/* ---- switches ---- */
+
+struct by_link {
+    struct naru_sim_link *watch;
+    unsigned delivered_to_far_end, unicast_ip;
+};
+
+static void count_link(void *ctx, struct naru_sim_link *link, int from, enum naru_sim_link_event ev, naru_time_t now,
+                       const uint8_t *frame, size_t len)
+{
+    (void)now;
+    struct by_link *b = ctx;
+    /* Frames the switch sent down to the watched host (end 1 is the host). */
+    if (link != b->watch || from != 0 || ev != NARU_SIM_FRAME_DELIVERED)
+        return;
+    b->delivered_to_far_end++;
+    if (len >= 14 && !(frame[0] & 1) && frame[12] == 0x08 && frame[13] == 0x00)
+        b->unicast_ip++;
+}
+
+static void switch_floods_broadcasts_and_forwards_what_it_learnt(void **state)
+{
+    (void)state;
+    struct naru_sim *sim;
+    assert_int_equal(naru_sim_create(4, &sim), 0);
+    struct naru_sim_switch *sw = naru_sim_add_switch(sim, "sw");
+    struct naru_stack *h[3];
+    struct naru_sim_link *l[3];
+    const char *addr[3] = { "10.0.0.1/24", "10.0.0.2/24", "10.0.0.3/24" };
+    for (int i = 0; i < 3; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "h%d", i);
+        h[i] = naru_sim_add_stack(sim, name, NULL);
+        struct naru_sim_link_config c = { .rate_bps = 100000000, .delay = 10 * NARU_US };
+        assert_int_equal(naru_sim_add_link(sim, name, &c, &l[i]), 0);
+        assert_int_equal(naru_sim_link_attach_switch(l[i], 0, sw), 0);
+        assert_int_equal(naru_sim_link_attach(l[i], 1, h[i], addr[i], NULL), 0);
+    }
+    naru_sim_run(sim, 100 * NARU_MS, NULL, NULL); /* gratuitous ARPs go everywhere */
+    struct by_link watch = { .watch = l[2] };
+    naru_sim_set_observer(sim, count_link, &watch);
+    struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = h[0], .to = h[1], .count = 3,
+                                        .interval = 10 * NARU_MS, .start = naru_sim_now(sim) };
+    struct naru_sim_app *app;
+    assert_int_equal(naru_sim_app_add(sim, &ping, &app), 0);
+    assert_true(naru_sim_run(sim, naru_sim_now(sim) + 10 * NARU_SEC, naru_sim_apps_finished, sim));
+    struct naru_sim_app_result r;
+    naru_sim_app_get_result(app, &r);
+    assert_int_equal(r.received, 3);
+    /* h2 heard the ARP request (broadcast) and nothing of the pings. */
+    assert_int_equal(watch.delivered_to_far_end, 1);
+    assert_int_equal(watch.unicast_ip, 0);
+    naru_sim_destroy(sim);
+}
+
+/* ---- routers ---- */
+
+struct chain {
+    struct naru_sim *sim;
+    struct naru_stack *client, *r[3], *server;
+};
+
+/* client - r1 - r2 - r3 - server, each link its own /24. */
+static void chain_make(struct chain *w, uint64_t seed, const struct naru_sim_link_config *core)
+{
+    assert_int_equal(naru_sim_create(seed, &w->sim), 0);
+    w->client = naru_sim_add_stack(w->sim, "client", NULL);
+    for (int i = 0; i < 3; i++) {
+        char name[4] = { 'r', (char)('1' + i), 0 };
+        w->r[i] = naru_sim_add_router(w->sim, name, NULL);
+    }
+    w->server = naru_sim_add_stack(w->sim, "server", NULL);
+    struct naru_stack *order[5] = { w->client, w->r[0], w->r[1], w->r[2], w->server };
+    for (int i = 0; i < 4; i++) {
+        char a[20], b[20], name[8];
+        snprintf(a, sizeof a, "10.0.%d.1/24", i);
+        snprintf(b, sizeof b, "10.0.%d.2/24", i);
+        snprintf(name, sizeof name, "l%d", i);
+        struct naru_sim_link *l;
+        assert_int_equal(naru_sim_add_link(w->sim, name, core, &l), 0);
+        assert_int_equal(naru_sim_link_attach(l, 0, order[i], a, NULL), 0);
+        assert_int_equal(naru_sim_link_attach(l, 1, order[i + 1], b, NULL), 0);
+    }
+    /* Everything to the right goes right, everything else left. */
+    assert_int_equal(naru_route_add(w->client, 0, 0, ip("10.0.0.2"), 0), 0);
+    for (int i = 0; i < 3; i++) {
+        char right[16], left[16];
+        snprintf(right, sizeof right, "10.0.%d.2", i + 1);
+        snprintf(left, sizeof left, "10.0.%d.1", i);
+        for (int net = i + 2; net < 4; net++) {
+            uint32_t dst = ip("10.0.0.0") | (uint32_t)net << 8;
+            assert_int_equal(naru_route_add(w->r[i], dst, 24, ip(right), 1), 0);
+        }
+        for (int net = 0; net < i; net++) {
+            uint32_t dst = ip("10.0.0.0") | (uint32_t)net << 8;
+            assert_int_equal(naru_route_add(w->r[i], dst, 24, ip(left), 0), 0);
+        }
+    }
+    assert_int_equal(naru_route_add(w->server, 0, 0, ip("10.0.3.1"), 0), 0);
+}
+
+static void traceroute_finds_every_router_by_ttl_expiry(void **state)
+{
+    (void)state;
+    struct chain w;
+    struct naru_sim_link_config c = { .rate_bps = 10000000, .delay = 5 * NARU_MS };
+    chain_make(&w, 5, &c);
+    struct naru_sim_app_config t = { .kind = NARU_SIM_TRACEROUTE, .from = w.client, .to = w.server };
+    struct naru_sim_app *app;
+    assert_int_equal(naru_sim_app_add(w.sim, &t, &app), 0);
+    assert_true(naru_sim_run(w.sim, 60 * NARU_SEC, naru_sim_apps_finished, w.sim));
+    struct naru_sim_app_result r;
+    naru_sim_app_get_result(app, &r);
+    assert_true(r.ok);
+    assert_int_equal(r.hop_count, 4);
+    const char *expect[4] = { "10.0.0.2", "10.0.1.2", "10.0.2.2", "10.0.3.2" };
+    for (unsigned h = 0; h < 4; h++) {
+        assert_int_equal(r.hops[h].ttl, h + 1);
+        assert_int_equal(r.hops[h].answered, 3);
+        for (int q = 0; q < 3; q++)
+            assert_int_equal(r.hops[h].addr[q], ip(expect[h]));
+    }
+    assert_true(r.hops[3].reached);
+    /* Each hop is 10 ms further away, there and back. */
+    assert_true(r.hops[0].rtt[1] >= 10 * NARU_MS && r.hops[0].rtt[1] < 11 * NARU_MS);
+    assert_true(r.hops[3].rtt[1] >= 40 * NARU_MS && r.hops[3].rtt[1] < 42 * NARU_MS);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(counter(w.r[i], "ip_ttl_exceeded"), 3); /* its own hop's probes, no others */
+    assert_int_equal(counter(w.server, "udp_rx_no_port"), 3);
+    char text[1024];
+    naru_sim_app_summary(app, text, sizeof text);
+    assert_non_null(strstr(text, "10.0.1.2 (r2)"));
+    naru_sim_destroy(w.sim);
+}
+
+static void ping_crosses_three_routers_with_ttl_falling(void **state)
+{
+    (void)state;
+    struct chain w;
+    struct naru_sim_link_config c = { .rate_bps = 10000000, .delay = 5 * NARU_MS };
+    chain_make(&w, 6, &c);
+    int rx = udp_socket(w.server, 7);
+    int tx = udp_socket(w.client, 0);
+    struct naru_sockaddr to = { ip("10.0.3.2"), 7 };
+    assert_int_equal(naru_sendto(w.client, tx, "hop", 3, 0, &to), 3);
+    assert_true(wait_readable(w.sim, w.server, rx, NARU_SEC));
+    char buf[8];
+    struct naru_recv_info info;
+    assert_int_equal(naru_recv_info(w.server, rx, buf, sizeof buf, 0, &info), 3);
+    assert_int_equal(info.ttl, 64 - 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(counter(w.r[i], "ip_forwarded"), 1);
+    naru_sim_destroy(w.sim);
+}
+
+/* ---- determinism ---- */
+
+static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+/* One hash over every capture file of a run, in name order. */
+static uint64_t captures_hash(const char *dir)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    assert_true(n > 2);
+    uint64_t h = 0xcbf29ce484222325ull;
+    int files = 0;
+    for (int i = 0; i < n; i++) {
+        if (strstr(names[i]->d_name, ".pcap")) {
+            char path[512];
+            snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+            FILE *f = fopen(path, "rb");
+            assert_non_null(f);
+            uint8_t buf[4096];
+            size_t got;
+            while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+                h = fnv1a(h, buf, got);
+            fclose(f);
+            h = fnv1a(h, (const uint8_t *)names[i]->d_name, strlen(names[i]->d_name));
+            files++;
+            unlink(path);
+        }
+        free(names[i]);
+    }
+    free(names);
+    assert_int_equal(files, 4);
+    return h;
+}
+
+static uint64_t impaired_run(uint64_t seed)
+{
+    char dir[] = "/tmp/naru-sim-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct chain w;
+    struct naru_sim_link_config c = { .rate_bps = 10000000, .delay = 2 * NARU_MS, .loss = 0.05,
+                                      .reorder = 0.05, .duplicate = 0.02, .corrupt = 0.02, .queue_frames = 20 };
+    chain_make(&w, seed, &c);
+    assert_int_equal(naru_sim_capture(w.sim, dir), 0);
+    struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = w.client, .to = w.server, .count = 20,
+                                        .interval = 50 * NARU_MS };
+    struct naru_sim_app_config udp = { .kind = NARU_SIM_UDP_TRANSFER, .from = w.client, .to = w.server,
+                                       .bytes = 300000, .rate_bps = 12000000, .start = 100 * NARU_MS };
+    assert_int_equal(naru_sim_app_add(w.sim, &ping, NULL), 0);
+    assert_int_equal(naru_sim_app_add(w.sim, &udp, NULL), 0);
+    assert_true(naru_sim_run(w.sim, 60 * NARU_SEC, naru_sim_apps_finished, w.sim));
+    assert_int_equal(naru_sim_capture_close(w.sim), 0);
+    naru_sim_destroy(w.sim);
+    uint64_t h = captures_hash(dir);
+    rmdir(dir);
+    return h;
+}
+
+static void one_seed_gives_byte_identical_captures(void **state)
+{
+    (void)state;
+    assert_true(impaired_run(11) == impaired_run(11));
+}
+
+static void another_seed_gives_other_captures(void **state)
+{
+    (void)state;
+    assert_true(impaired_run(11) != impaired_run(12));
+}
+
+/* ---- scale ---- */
+
+static void a_thousand_stacks_share_one_process(void **state)
+{
+    (void)state;
+    struct naru_sim *sim;
+    assert_int_equal(naru_sim_create(8, &sim), 0);
+    enum { PAIRS = 500 };
+    struct naru_stack *a[PAIRS];
+    for (int i = 0; i < PAIRS; i++) {
+        char na[16], nb[16], aa[24], ab[24];
+        snprintf(na, sizeof na, "a%d", i);
+        snprintf(nb, sizeof nb, "b%d", i);
+        a[i] = naru_sim_add_stack(sim, na, NULL);
+        struct naru_stack *b = naru_sim_add_stack(sim, nb, NULL);
+        assert_non_null(a[i]);
+        assert_non_null(b);
+        snprintf(aa, sizeof aa, "10.%d.%d.1/30", i / 256, i % 256);
+        snprintf(ab, sizeof ab, "10.%d.%d.2/30", i / 256, i % 256);
+        struct naru_memlink_config c = { .delay = NARU_MS };
+        assert_int_equal(naru_sim_connect(sim, a[i], aa, b, ab, &c, NULL, NULL), 0);
+        struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = a[i], .to = b, .count = 3,
+                                            .interval = 100 * NARU_MS, .start = (naru_time_t)i * NARU_US };
+        assert_int_equal(naru_sim_app_add(sim, &ping, NULL), 0);
+    }
+    assert_int_equal(naru_sim_stack_count(sim), 2 * PAIRS);
+    assert_true(naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, sim));
+    for (unsigned i = 0; i < naru_sim_app_count(sim); i++) {
+        struct naru_sim_app_result r;
+        naru_sim_app_get_result(naru_sim_app_at(sim, i), &r);
+        assert_int_equal(r.received, 3);
+    }
+    naru_sim_destroy(sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(timers_fire_in_time_order_and_ties_in_the_order_set),
+        cmocka_unit_test(run_stops_when_done_says_so),
+        cmocka_unit_test(stack_timers_run_with_nothing_else_happening),
+        cmocka_unit_test(switch_floods_broadcasts_and_forwards_what_it_learnt),
+        cmocka_unit_test(traceroute_finds_every_router_by_ttl_expiry),
+        cmocka_unit_test(ping_crosses_three_routers_with_ttl_falling),
+        cmocka_unit_test(one_seed_gives_byte_identical_captures),
+        cmocka_unit_test(another_seed_gives_other_captures),
+        cmocka_unit_test(a_thousand_stacks_share_one_process),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

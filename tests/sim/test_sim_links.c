@@ -1,0 +1,360 @@
+/* Simulated links do what their configuration says: rate and delay set
+ * the arrival time, a full queue drops, and loss (independent and in
+ * bursts), reordering, duplication and corruption happen at the rates
+ * asked for. Measured with UDP transfers and the link's own counts. */
+#include "testnet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "naru/simapp.h"
+
+struct pair {
+    struct naru_sim *sim;
+    struct naru_stack *a, *b;
+    struct naru_sim_link *link;
+};
+
+static void pair_make(struct pair *p, uint64_t seed, const struct naru_sim_link_config *c)
+{
+    memset(p, 0, sizeof *p);
+    assert_int_equal(naru_sim_create(seed, &p->sim), 0);
+    p->a = naru_sim_add_stack(p->sim, "a", NULL);
+    p->b = naru_sim_add_stack(p->sim, "b", NULL);
+    assert_non_null(p->a);
+    assert_non_null(p->b);
+    assert_int_equal(naru_sim_add_link(p->sim, "ab", c, &p->link), 0);
+    assert_int_equal(naru_sim_link_attach(p->link, 0, p->a, "10.0.0.1/24", NULL), 0);
+    assert_int_equal(naru_sim_link_attach(p->link, 1, p->b, "10.0.0.2/24", NULL), 0);
+}
+
+/* a learns b's MAC address, so no datagram waits for ARP (whose queue
+ * would drop some) and the link counts only the transfer afterwards. */
+static void resolve(struct pair *p)
+{
+    int tx = udp_socket(p->a, 0);
+    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    uint8_t mac[6];
+    for (int i = 0; i < 50 && naru_arp_lookup(p->a, 0, to.addr, mac) < 0; i++) {
+        naru_sendto(p->a, tx, "x", 1, 0, &to);
+        naru_sim_run(p->sim, naru_sim_now(p->sim) + 100 * NARU_MS, NULL, NULL);
+    }
+    assert_int_equal(naru_arp_lookup(p->a, 0, to.addr, mac), 0);
+    naru_close(p->a, tx);
+    naru_sim_run(p->sim, naru_sim_now(p->sim) + 100 * NARU_MS, NULL, NULL);
+}
+
+static void stats_since(const struct pair *p, const struct naru_sim_link_stats *before, struct naru_sim_link_stats *s)
+{
+    naru_sim_link_get_stats(p->link, 0, s);
+    s->frames_sent -= before->frames_sent;
+    s->frames_delivered -= before->frames_delivered;
+    s->dropped_queue -= before->dropped_queue;
+    s->lost -= before->lost;
+    s->lost_in_burst -= before->lost_in_burst;
+    s->reordered -= before->reordered;
+    s->duplicated -= before->duplicated;
+    s->corrupted -= before->corrupted;
+}
+
+/* `datagrams` UDP datagrams of 1000 bytes from a to b at `rate_bps`; the
+ * link's counts for it in *s. */
+static void udp_transfer(struct pair *p, uint64_t datagrams, uint64_t rate_bps, struct naru_sim_app_result *r,
+                         struct naru_sim_link_stats *s)
+{
+    resolve(p);
+    struct naru_sim_link_stats before;
+    naru_sim_link_get_stats(p->link, 0, &before);
+    struct naru_sim_app_config c = {
+        .kind = NARU_SIM_UDP_TRANSFER, .from = p->a, .to = p->b, .size = 1016,
+        .bytes = datagrams * 1000, .rate_bps = rate_bps, .start = naru_sim_now(p->sim) + 10 * NARU_MS,
+    };
+    struct naru_sim_app *app;
+    assert_int_equal(naru_sim_app_add(p->sim, &c, &app), 0);
+    assert_true(naru_sim_run(p->sim, naru_sim_now(p->sim) + 3600 * NARU_SEC, naru_sim_apps_finished, p->sim));
+    naru_sim_app_get_result(app, r);
+    assert_true(r->finished);
+    stats_since(p, &before, s);
+}
+
+/* Within `sigmas` binomial standard deviations of n * prob. */
+static void assert_rate(uint64_t count, uint64_t n, double prob, double sigmas)
+{
+    double expect = (double)n * prob, sd = sqrt((double)n * prob * (1 - prob));
+    if (fabs((double)count - expect) > sigmas * sd)
+        fail_msg("%llu of %llu, expected %.1f +- %.1f", (unsigned long long)count, (unsigned long long)n, expect,
+                 sigmas * sd);
+}
+
+struct arrivals {
+    naru_time_t sent, delivered;
+    size_t len;
+};
+
+static void note_udp(void *ctx, struct naru_sim_link *link, int from, enum naru_sim_link_event ev, naru_time_t now,
+                     const uint8_t *frame, size_t len)
+{
+    (void)link;
+    struct arrivals *a = ctx;
+    if (from != 0 || len < 14 + 20 || frame[14 + 9] != 17)
+        return;
+    if (ev == NARU_SIM_FRAME_SENT)
+        a->sent = now;
+    if (ev == NARU_SIM_FRAME_DELIVERED) {
+        a->delivered = now;
+        a->len = len;
+    }
+}
+
+static void rate_and_delay_set_the_arrival_time(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .rate_bps = 10000000, .delay = 5 * NARU_MS };
+    struct pair p;
+    pair_make(&p, 1, &c);
+    struct arrivals seen = { 0 };
+    naru_sim_set_observer(p.sim, note_udp, &seen);
+    int rx = udp_socket(p.b, 9);
+    int tx = udp_socket(p.a, 0);
+    uint8_t data[1000] = { 0 };
+    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    assert_int_equal(naru_sendto(p.a, tx, data, sizeof data, 0, &to), 1000); /* resolves ARP */
+    assert_true(wait_readable(p.sim, p.b, rx, NARU_SEC));
+    naru_sim_run(p.sim, naru_sim_now(p.sim) + 100 * NARU_MS, NULL, NULL); /* the link goes idle */
+    assert_int_equal(naru_sendto(p.a, tx, data, sizeof data, 0, &to), 1000);
+    naru_sim_run(p.sim, naru_sim_now(p.sim) + NARU_SEC, NULL, NULL);
+    /* 14 + 20 + 8 + 1000 bytes at 10 Mbit/s take 833.6 us to send. */
+    assert_int_equal(seen.len, 1042);
+    assert_int_equal(seen.delivered - seen.sent, 833600 + 5 * NARU_MS);
+    naru_sim_destroy(p.sim);
+}
+
+static void bandwidth_caps_throughput_and_the_queue_drops_the_rest(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .rate_bps = 10000000, .delay = NARU_MS, .queue_frames = 50 };
+    struct pair p;
+    pair_make(&p, 2, &c);
+    struct naru_sim_app_result r;
+    struct naru_sim_link_stats s;
+    udp_transfer(&p, 5000, 20000000, &r, &s); /* twice what the link carries */
+    assert_true(s.dropped_queue > 2000);
+    assert_int_equal(s.queue_peak, 50);
+    assert_int_equal(s.lost, 0);
+    assert_true(r.intact);
+    /* Payload share of 10 Mbit/s: 1016-byte datagrams in 1058-byte frames. */
+    double limit = 10e6 * 1000 / 1058;
+    assert_true(r.goodput_bps > 0.97 * limit && r.goodput_bps <= 1.001 * limit);
+    assert_int_equal(counter(p.a, "link_tx_driver_errors"), s.dropped_queue);
+    naru_sim_destroy(p.sim);
+}
+
+static void byte_limit_bounds_the_queue(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .rate_bps = 1000000, .queue_bytes = 10 * 1058 };
+    struct pair p;
+    pair_make(&p, 3, &c);
+    struct naru_sim_app_result r;
+    struct naru_sim_link_stats s;
+    udp_transfer(&p, 200, 100000000, &r, &s);
+    assert_int_equal(s.queue_peak, 10);
+    assert_true(s.dropped_queue > 150);
+    naru_sim_destroy(p.sim);
+}
+
+static void independent_loss_happens_at_the_configured_rate(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .rate_bps = 100000000, .delay = NARU_MS, .loss = 0.05 };
+    struct pair p;
+    pair_make(&p, 4, &c);
+    struct naru_sim_app_result r;
+    struct naru_sim_link_stats s;
+    udp_transfer(&p, 20000, 50000000, &r, &s);
+    assert_rate(s.lost, s.frames_sent, 0.05, 4);
+    assert_int_equal(r.datagrams_lost, s.lost);
+    assert_int_equal(r.datagrams_received, 20000 - s.lost);
+    assert_true(r.intact);
+    assert_int_equal(s.lost_in_burst, 0);
+    naru_sim_destroy(p.sim);
+}
+
+struct runs {
+    uint64_t frames, lost, bursts;
+    bool prev_lost, cur_lost;
+};
+
+static void note_losses(void *ctx, struct naru_sim_link *link, int from, enum naru_sim_link_event ev,
+                        naru_time_t now, const uint8_t *frame, size_t len)
+{
+    (void)link;
+    (void)now;
+    (void)frame;
+    (void)len;
+    struct runs *r = ctx;
+    if (from != 0)
+        return;
+    if (ev == NARU_SIM_FRAME_SENT) {
+        r->frames++;
+        r->prev_lost = r->cur_lost;
+        r->cur_lost = false;
+    } else if (ev == NARU_SIM_FRAME_LOST) {
+        /* A burst starts where the frame before got through. */
+        if (!r->prev_lost)
+            r->bursts++;
+        r->lost++;
+        r->cur_lost = true;
+    }
+}
+
+static void gilbert_elliott_losses_come_in_bursts(void **state)
+{
+    (void)state;
+    /* p = 1%, r = 25%, h = 0: mean loss p/(p+r) = 3.85%, bursts of 1/r = 4. */
+    struct naru_sim_link_config c = { .rate_bps = 100000000, .ge_p = 0.01, .ge_r = 0.25 };
+    struct pair p;
+    pair_make(&p, 5, &c);
+    struct runs runs = { 0 };
+    naru_sim_set_observer(p.sim, note_losses, &runs);
+    struct naru_sim_app_result r;
+    struct naru_sim_link_stats s;
+    udp_transfer(&p, 40000, 50000000, &r, &s);
+    double rate = (double)s.lost / (double)s.frames_sent;
+    assert_true(rate > 0.030 && rate < 0.047);
+    assert_int_equal(s.lost_in_burst, s.lost);
+    double mean_burst = (double)runs.lost / (double)runs.bursts;
+    assert_true(mean_burst > 3.3 && mean_burst < 4.8);
+    naru_sim_destroy(p.sim);
+}
+
+static void independent_losses_are_mostly_single(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .rate_bps = 100000000, .loss = 0.0385 };
+    struct pair p;
+    pair_make(&p, 5, &c);
+    struct runs runs = { 0 };
+    naru_sim_set_observer(p.sim, note_losses, &runs);
+    struct naru_sim_app_result r;
+    struct naru_sim_link_stats s;
+    udp_transfer(&p, 40000, 50000000, &r, &s);
+    double mean_burst = (double)runs.lost / (double)runs.bursts;
+    assert_true(mean_burst < 1.1);
+    naru_sim_destroy(p.sim);
+}
+
+static void reordering_lets_later_datagrams_overtake(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .rate_bps = 100000000, .delay = NARU_MS, .reorder = 0.1,
+                                      .reorder_delay = 2 * NARU_MS };
+    struct pair p;
+    pair_make(&p, 6, &c);
+    struct naru_sim_app_result r;
+    struct naru_sim_link_stats s;
+    udp_transfer(&p, 10000, 40000000, &r, &s); /* one every 200 us: 10 pass each held one */
+    assert_rate(s.reordered, s.frames_sent, 0.1, 4);
+    assert_int_equal(r.datagrams_received, 10000);
+    assert_int_equal(r.datagrams_lost, 0);
+    /* Each held datagram arrives behind the ones that passed it. */
+    assert_true(r.reordered >= s.reordered * 9 / 10 && r.reordered <= s.reordered);
+    assert_true(r.intact);
+    naru_sim_destroy(p.sim);
+}
+
+static void duplication_delivers_some_datagrams_twice(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .rate_bps = 100000000, .delay = NARU_MS, .duplicate = 0.05 };
+    struct pair p;
+    pair_make(&p, 7, &c);
+    struct naru_sim_app_result r;
+    struct naru_sim_link_stats s;
+    udp_transfer(&p, 10000, 40000000, &r, &s);
+    assert_rate(s.duplicated, s.frames_sent, 0.05, 4);
+    assert_int_equal(r.duplicates, s.duplicated);
+    assert_int_equal(r.datagrams_lost, 0);
+    assert_int_equal(s.frames_delivered, s.frames_sent + s.duplicated);
+    naru_sim_destroy(p.sim);
+}
+
+static void corruption_is_caught_by_checksums_and_counted(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .rate_bps = 100000000, .delay = NARU_MS, .corrupt = 0.05 };
+    struct pair p;
+    pair_make(&p, 8, &c);
+    struct naru_sim_app_result r;
+    struct naru_sim_link_stats s;
+    udp_transfer(&p, 10000, 40000000, &r, &s);
+    assert_rate(s.corrupted, s.frames_sent, 0.05, 4);
+    /* Not one altered byte reached the application ... */
+    assert_true(r.intact);
+    assert_int_equal(r.datagrams_received, 10000 - s.corrupted);
+    /* ... because every corrupted frame was dropped, and counted, by IP or UDP. */
+    uint64_t caught = counter(p.b, "ip_rx_checksum_errors") + counter(p.b, "ip_rx_header_errors") +
+                      counter(p.b, "ip_rx_length_errors") + counter(p.b, "udp_rx_malformed");
+    assert_int_equal(caught, s.corrupted);
+    naru_sim_destroy(p.sim);
+}
+
+static void mtu_sets_the_interfaces_and_ip_fragments_to_fit(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config c = { .mtu = 576, .delay = NARU_MS };
+    struct pair p;
+    pair_make(&p, 9, &c);
+    assert_int_equal(naru_if_mtu(p.a, 0), 576);
+    int rx = udp_socket(p.b, 9);
+    int tx = udp_socket(p.a, 0);
+    static uint8_t data[1400], got[1500];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)i;
+    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    assert_int_equal(naru_sendto(p.a, tx, data, sizeof data, 0, &to), 1400);
+    assert_true(wait_readable(p.sim, p.b, rx, NARU_SEC));
+    assert_int_equal(naru_recv(p.b, rx, got, sizeof got, 0), 1400);
+    assert_memory_equal(got, data, 1400);
+    assert_int_equal(counter(p.a, "ip_fragments_created"), 3);
+    struct naru_sim_link_stats s;
+    naru_sim_link_get_stats(p.link, 0, &s);
+    assert_int_equal(s.dropped_too_big, 0);
+    naru_sim_destroy(p.sim);
+}
+
+static void bad_link_configurations_are_refused(void **state)
+{
+    (void)state;
+    struct naru_sim *sim;
+    struct naru_sim_link *l;
+    assert_int_equal(naru_sim_create(1, &sim), 0);
+    struct naru_sim_link_config bad_loss = { .loss = 1.5 };
+    struct naru_sim_link_config bad_mtu = { .mtu = 40 };
+    struct naru_sim_link_config nan_dup = { .duplicate = NAN };
+    assert_int_equal(naru_sim_add_link(sim, "x", &bad_loss, &l), -EINVAL);
+    assert_int_equal(naru_sim_add_link(sim, "x", &bad_mtu, &l), -EINVAL);
+    assert_int_equal(naru_sim_add_link(sim, "x", &nan_dup, &l), -EINVAL);
+    assert_int_equal(naru_sim_add_link(sim, "x", NULL, &l), 0);
+    assert_int_equal(naru_sim_add_link(sim, "x", NULL, &l), -EEXIST);
+    naru_sim_destroy(sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rate_and_delay_set_the_arrival_time),
+        cmocka_unit_test(bandwidth_caps_throughput_and_the_queue_drops_the_rest),
+        cmocka_unit_test(byte_limit_bounds_the_queue),
+        cmocka_unit_test(independent_loss_happens_at_the_configured_rate),
+        cmocka_unit_test(gilbert_elliott_losses_come_in_bursts),
+        cmocka_unit_test(independent_losses_are_mostly_single),
+        cmocka_unit_test(reordering_lets_later_datagrams_overtake),
+        cmocka_unit_test(duplication_delivers_some_datagrams_twice),
+        cmocka_unit_test(corruption_is_caught_by_checksums_and_counted),
+        cmocka_unit_test(mtu_sets_the_interfaces_and_ip_fragments_to_fit),
+        cmocka_unit_test(bad_link_configurations_are_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
