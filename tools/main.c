@@ -18,6 +18,7 @@ static const struct command commands[] = {
     { "fetch", cmd_fetch, "download a URL with HTTP/1.1 over naru's TCP" },
     { "dig", cmd_dig, "ask a DNS server a question, like BIND's dig" },
     { "dnsd", cmd_dnsd, "serve DNS zones authoritatively over UDP and TCP" },
+    { "sim", cmd_sim, "run a scenario file on the simulator and report" },
 };
 
 static void usage(FILE *out)

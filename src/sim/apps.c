@@ -87,8 +87,9 @@ const uint8_t *app_pattern(struct naru_sim *sim)
     return sim->app_pattern;
 }
 
-/* Byte k is table[k mod 64 KiB] plus the 64 KiB block number, so data in
- * the wrong place, even a whole block off, does not match. */
+/* Byte k is table[k mod 64 KiB] xor the 64 KiB block number, so data in
+ * the wrong place, even a whole block off, does not match. Done eight
+ * bytes at a time: filling and checking are on every transfer's path. */
 void app_fill(struct naru_sim *sim, uint64_t offset, uint8_t *buf, size_t len)
 {
     const uint8_t *t = app_pattern(sim);
@@ -96,9 +97,16 @@ void app_fill(struct naru_sim *sim, uint64_t offset, uint8_t *buf, size_t len)
         size_t at = (size_t)(offset % APP_PATTERN_SIZE), n = APP_PATTERN_SIZE - at;
         if (n > len)
             n = len;
-        uint8_t add = (uint8_t)(offset / APP_PATTERN_SIZE);
-        for (size_t i = 0; i < n; i++)
-            buf[i] = (uint8_t)(t[at + i] + add);
+        uint8_t block = (uint8_t)(offset / APP_PATTERN_SIZE);
+        uint64_t splat = block * 0x0101010101010101ull, w;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            memcpy(&w, t + at + i, 8);
+            w ^= splat;
+            memcpy(buf + i, &w, 8);
+        }
+        for (; i < n; i++)
+            buf[i] = t[at + i] ^ block;
         buf += n;
         offset += n;
         len -= n;
@@ -108,14 +116,21 @@ void app_fill(struct naru_sim *sim, uint64_t offset, uint8_t *buf, size_t len)
 bool app_check(struct naru_sim *sim, uint64_t offset, const uint8_t *buf, size_t len)
 {
     const uint8_t *t = app_pattern(sim);
-    uint8_t diff = 0;
+    uint64_t diff = 0;
     while (len) {
         size_t at = (size_t)(offset % APP_PATTERN_SIZE), n = APP_PATTERN_SIZE - at;
         if (n > len)
             n = len;
-        uint8_t add = (uint8_t)(offset / APP_PATTERN_SIZE);
-        for (size_t i = 0; i < n; i++)
-            diff |= (uint8_t)(buf[i] - (uint8_t)(t[at + i] + add));
+        uint8_t block = (uint8_t)(offset / APP_PATTERN_SIZE);
+        uint64_t splat = block * 0x0101010101010101ull, a, b;
+        size_t i = 0;
+        for (; i + 8 <= n; i += 8) {
+            memcpy(&a, t + at + i, 8);
+            memcpy(&b, buf + i, 8);
+            diff |= a ^ b ^ splat;
+        }
+        for (; i < n; i++)
+            diff |= (uint8_t)(t[at + i] ^ block ^ buf[i]);
         buf += n;
         offset += n;
         len -= n;
@@ -742,7 +757,8 @@ int naru_sim_app_summary(const struct naru_sim_app *app, char *buf, size_t cap)
     case NARU_SIM_TCP_TRANSFER:
     case NARU_SIM_HTTP_GET:
         if (app->config.kind == NARU_SIM_HTTP_GET)
-            put(&t, "%s: GET http://%s:%u/: status %d, ", app->name, app->host, app->config.port, r->http_status);
+            put(&t, "%s: GET http://%s:%u/%.0llu: status %d, ", app->name, app->host, app->config.port,
+                (unsigned long long)app->config.bytes, r->http_status);
         else
             put(&t, "%s: TCP to %s:%u: ", app->name, naru_ip4_format(app->config.dst, a), app->config.port);
         put(&t, "%llu of %llu bytes, %s, %.3f s, ", (unsigned long long)r->bytes_received,

@@ -128,11 +128,6 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
         d->link = link;
         d->index = i;
         d->source.kind = SOURCE_DIRECTION;
-        d->queue = calloc(c.queue_frames, sizeof *d->queue);
-        if (!d->queue) {
-            sim_link_destroy(link);
-            return -ENOMEM;
-        }
         uint64_t salt = 0x10000 + (uint64_t)index * 16 + (uint64_t)i * 8;
         random_seed(&d->rng_loss, naru_sim_derive_seed(sim, salt));
         random_seed(&d->rng_ge, naru_sim_derive_seed(sim, salt + 1));
@@ -342,6 +337,24 @@ static naru_time_t serialisation(struct sim_direction *d, uint64_t rate_bps, siz
     return bits_ns / rate_bps;
 }
 
+/* Most queues stay short: the ring starts small and doubles as needed. */
+static int queue_grow(struct sim_direction *d, uint32_t limit)
+{
+    uint32_t cap = d->queue_cap ? d->queue_cap * 2 : 16;
+    if (cap > limit)
+        cap = limit;
+    struct sim_queued *q = malloc((size_t)cap * sizeof *q);
+    if (!q)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < d->queue_count; i++)
+        q[i] = d->queue[(d->queue_head + i) % d->queue_cap];
+    free(d->queue);
+    d->queue = q;
+    d->queue_cap = cap;
+    d->queue_head = 0;
+    return 0;
+}
+
 static bool chance(struct naru_random *r, double p)
 {
     return p > 0 && random_unit(r) < p;
@@ -375,10 +388,11 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
     /* Frames whose serialisation has finished have left the queue. */
     while (d->queue_count && d->queue[d->queue_head].done <= now) {
         d->queue_bytes -= d->queue[d->queue_head].len;
-        d->queue_head = (d->queue_head + 1) % c->queue_frames;
+        d->queue_head = (d->queue_head + 1) % d->queue_cap;
         d->queue_count--;
     }
-    if (d->queue_count >= c->queue_frames || (c->queue_bytes && d->queue_bytes + len > c->queue_bytes)) {
+    if (d->queue_count >= c->queue_frames || (c->queue_bytes && d->queue_bytes + len > c->queue_bytes) ||
+        (d->queue_count == d->queue_cap && queue_grow(d, c->queue_frames) < 0)) {
         d->stats.dropped_queue++;
         observe(link, from, NARU_SIM_FRAME_DROPPED, frame, len);
         return -ENOBUFS; /* counted by the stack as a driver drop, like a full qdisc */
@@ -388,7 +402,7 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         d->carry = 0;
     }
     d->busy_until += serialisation(d, c->rate_bps, len);
-    struct sim_queued *q = &d->queue[(d->queue_head + d->queue_count) % c->queue_frames];
+    struct sim_queued *q = &d->queue[(d->queue_head + d->queue_count) % d->queue_cap];
     q->done = d->busy_until;
     q->len = (uint32_t)len;
     d->queue_count++;

@@ -66,8 +66,8 @@ struct sim_direction {
     struct sim_lane lane, held;
     naru_time_t busy_until;    /* when the transmitter finishes its last frame */
     uint64_t carry;            /* serialisation time's remainder, in 1/rate ns */
-    struct sim_queued *queue;  /* ring of queue_frames entries */
-    uint32_t queue_head, queue_count;
+    struct sim_queued *queue;  /* ring, grown on demand up to queue_frames */
+    uint32_t queue_cap, queue_head, queue_count;
     uint64_t queue_bytes;
     bool ge_bad;               /* Gilbert-Elliott state */
     /* One generator per impairment, so turning one on does not change

@@ -1,0 +1,813 @@
+/* Reading scenario files with libinih: every key of every section, its
+ * value parsed and range-checked on the spot, so an error names the line
+ * it is on. The whole is checked afterwards (sc_check.c). Without libinih
+ * at build time, loading says so. */
+#include "sim/scenario_internal.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "naru/addr.h"
+
+#ifdef NARU_HAVE_INIH
+#include <ini.h>
+#endif
+
+/* inih's line buffer is 200 bytes with room for "\r\n\0". */
+#define LINE_MAX_CHARS 196
+
+bool naru_scenario_supported(void)
+{
+#ifdef NARU_HAVE_INIH
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool sc_error(struct naru_scenario *sc, int line, const char *fmt, ...)
+{
+    if (sc->failed)
+        return false;
+    sc->failed = true;
+    if (!sc->error || !sc->error_cap)
+        return false;
+    char what[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (line > 0)
+        snprintf(sc->error, sc->error_cap, "%s:%d: %s", sc->file, line, what);
+    else
+        snprintf(sc->error, sc->error_cap, "%s: %s", sc->file, what);
+    return false;
+}
+
+int sc_find_node(const struct naru_scenario *sc, const char *name)
+{
+    for (unsigned i = 0; i < sc->node_count; i++)
+        if (!strcmp(sc->nodes[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+void naru_scenario_free(struct naru_scenario *sc)
+{
+    if (!sc)
+        return;
+    naru_sim_destroy(sc->sim);
+    for (unsigned i = 0; i < sc->node_count; i++)
+        free(sc->nodes[i].routes);
+    free(sc->nodes);
+    free(sc->links);
+    free(sc->apps);
+    free(sc);
+}
+
+#ifndef NARU_HAVE_INIH
+
+int naru_scenario_load(const char *path, struct naru_scenario **out, char *error, size_t error_cap)
+{
+    (void)out;
+    if (error_cap)
+        snprintf(error, error_cap, "%s: naru was built without scenario support (install libinih-dev and rebuild)",
+                 path);
+    return -ENOTSUP;
+}
+
+int naru_scenario_parse(const char *name, const char *text, struct naru_scenario **out, char *error,
+                        size_t error_cap)
+{
+    (void)text;
+    return naru_scenario_load(name, out, error, error_cap);
+}
+
+#else
+
+/* ---- values ---- */
+
+/* A decimal number, then the rest of the text (its unit). */
+static bool number(const char *text, double *value, const char **unit)
+{
+    char *end;
+    errno = 0;
+    if (!isdigit((unsigned char)text[0]) && !(text[0] == '.' && isdigit((unsigned char)text[1])))
+        return false;
+    double v = strtod(text, &end);
+    if (errno || !isfinite(v) || v < 0)
+        return false;
+    while (*end == ' ')
+        end++;
+    *value = v;
+    *unit = end;
+    return true;
+}
+
+static bool unit_is(const char *unit, const char *const *names, double *scale, const double *scales)
+{
+    for (int i = 0; names[i]; i++) {
+        if (!strcmp(unit, names[i])) {
+            *scale = scales[i];
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool parse_time(const char *text, naru_time_t *out)
+{
+    static const char *const names[] = { "ns", "us", "ms", "s", NULL };
+    static const double scales[] = { 1, 1e3, 1e6, 1e9 };
+    double v, scale;
+    const char *unit;
+    if (!number(text, &v, &unit))
+        return false;
+    if (!*unit && v == 0) {
+        *out = 0;
+        return true;
+    }
+    if (!unit_is(unit, names, &scale, scales) || v * scale > 1e18)
+        return false;
+    *out = (naru_time_t)llround(v * scale);
+    return true;
+}
+
+static bool parse_rate(const char *text, uint64_t *out)
+{
+    static const char *const names[] = { "bit/s", "bps", "kbit/s", "kbps", "Mbit/s", "Mbps", "Gbit/s", "Gbps",
+                                         "bit", "kbit", "Mbit", "Gbit", NULL };
+    static const double scales[] = { 1, 1, 1e3, 1e3, 1e6, 1e6, 1e9, 1e9, 1, 1e3, 1e6, 1e9 };
+    double v, scale;
+    const char *unit;
+    if (!number(text, &v, &unit) || !unit_is(unit, names, &scale, scales) || v * scale > 1e13 || v * scale < 1)
+        return false;
+    *out = (uint64_t)llround(v * scale);
+    return true;
+}
+
+static bool parse_size(const char *text, uint64_t *out)
+{
+    static const char *const names[] = { "", "B", "KB", "MB", "GB", "KiB", "MiB", "GiB", "kB", NULL };
+    static const double scales[] = { 1, 1, 1e3, 1e6, 1e9, 1024, 1048576, 1073741824, 1e3 };
+    double v, scale;
+    const char *unit;
+    if (!number(text, &v, &unit) || !unit_is(unit, names, &scale, scales) || v * scale > 1e12 ||
+        v * scale != floor(v * scale))
+        return false;
+    *out = (uint64_t)(v * scale);
+    return true;
+}
+
+static bool parse_probability(const char *text, double *out)
+{
+    double v;
+    const char *unit;
+    if (!number(text, &v, &unit))
+        return false;
+    if (!strcmp(unit, "%"))
+        v /= 100;
+    else if (*unit)
+        return false;
+    if (v > 1)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_uint(const char *text, uint64_t max, uint64_t *out)
+{
+    double v;
+    const char *unit;
+    if (!number(text, &v, &unit) || *unit || v != floor(v) || v > (double)max)
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+static bool parse_name(const char *text, char out[SC_NAME_MAX])
+{
+    size_t n = strlen(text);
+    if (n == 0 || n >= SC_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (!isalnum(c) && c != '-' && c != '_' && c != '.')
+            return false;
+    }
+    memcpy(out, text, n + 1);
+    return true;
+}
+
+/* ---- sections ---- */
+
+static const char *const section_kinds[] = { "scenario", "host", "router", "switch", "link",
+                                             "ping", "traceroute", "transfer", "http", NULL };
+
+static int grow(void **array, unsigned *cap, unsigned count, size_t size)
+{
+    if (count < *cap)
+        return 0;
+    unsigned ncap = *cap ? *cap * 2 : 8;
+    void *p = realloc(*array, (size_t)ncap * size);
+    if (!p)
+        return -ENOMEM;
+    memset((char *)p + (size_t)*cap * size, 0, (size_t)(ncap - *cap) * size);
+    *array = p;
+    *cap = ncap;
+    return 0;
+}
+
+/* Nodes, links and applications each have their own names: a link may
+ * be called after the host it serves. */
+static bool name_taken(const struct naru_scenario *sc, const char *kind, const char *name)
+{
+    if (!strcmp(kind, "host") || !strcmp(kind, "router") || !strcmp(kind, "switch"))
+        return sc_find_node(sc, name) >= 0;
+    if (!strcmp(kind, "link")) {
+        for (unsigned i = 0; i < sc->link_count; i++)
+            if (!strcmp(sc->links[i].name, name))
+                return true;
+        return false;
+    }
+    for (unsigned i = 0; i < sc->app_count; i++)
+        if (!strcmp(sc->apps[i].name, name))
+            return true;
+    return false;
+}
+
+/* A "[kind name]" line: start a section. */
+static void open_section(struct naru_scenario *sc, const char *header, int line)
+{
+    struct sc_section *s = &sc->section;
+    memset(s, 0, sizeof *s);
+    s->line = line;
+    s->index = -1;
+    char kind[16] = "", name[64] = "", extra[8] = "";
+    int n = sscanf(header, "%15s %63s %7s", kind, name, extra);
+    bool known = false;
+    for (int i = 0; section_kinds[i]; i++)
+        known |= !strcmp(kind, section_kinds[i]);
+    if (n < 1 || !known) {
+        sc_error(sc, line, "unknown section '[%s]' (sections: [scenario], [host NAME], [router NAME], "
+                           "[switch NAME], [link NAME], [ping|traceroute|transfer|http NAME])", header);
+        return;
+    }
+    memcpy(s->kind, kind, sizeof s->kind);
+    if (!strcmp(kind, "scenario")) {
+        if (n != 1) {
+            sc_error(sc, line, "[scenario] takes no name");
+            return;
+        }
+        if (sc->have_scenario_section) {
+            sc_error(sc, line, "a second [scenario] section");
+            return;
+        }
+        sc->have_scenario_section = true;
+        return;
+    }
+    if (n != 2) {
+        sc_error(sc, line, "[%s] needs one name, like [%s NAME]", kind, kind);
+        return;
+    }
+    if (!parse_name(name, s->name)) {
+        sc_error(sc, line, "bad name '%s' (letters, digits, '-', '_', '.'; at most %d)", name, SC_NAME_MAX - 1);
+        return;
+    }
+    if (name_taken(sc, kind, s->name)) {
+        sc_error(sc, line, "a second %s named '%s'", !strcmp(kind, "link") ? "link"
+                                                     : (!strcmp(kind, "host") || !strcmp(kind, "router") ||
+                                                        !strcmp(kind, "switch"))
+                                                         ? "node"
+                                                         : "application",
+                 s->name);
+        return;
+    }
+    if (!strcmp(kind, "host") || !strcmp(kind, "router") || !strcmp(kind, "switch")) {
+        if (grow((void **)&sc->nodes, &sc->node_cap, sc->node_count, sizeof *sc->nodes) < 0) {
+            sc_error(sc, line, "out of memory");
+            return;
+        }
+        struct sc_node *node = &sc->nodes[sc->node_count];
+        memset(node, 0, sizeof *node);
+        memcpy(node->name, s->name, sizeof node->name);
+        node->kind = kind[0] == 'h' ? SC_HOST : kind[0] == 'r' ? SC_ROUTER : SC_SWITCH;
+        node->line = line;
+        s->index = (int)sc->node_count++;
+    } else if (!strcmp(kind, "link")) {
+        if (grow((void **)&sc->links, &sc->link_cap, sc->link_count, sizeof *sc->links) < 0) {
+            sc_error(sc, line, "out of memory");
+            return;
+        }
+        struct sc_link *l = &sc->links[sc->link_count];
+        memset(l, 0, sizeof *l);
+        memcpy(l->name, s->name, sizeof l->name);
+        l->line = line;
+        s->index = (int)sc->link_count++;
+    } else {
+        if (grow((void **)&sc->apps, &sc->app_cap, sc->app_count, sizeof *sc->apps) < 0) {
+            sc_error(sc, line, "out of memory");
+            return;
+        }
+        struct sc_app *a = &sc->apps[sc->app_count];
+        memset(a, 0, sizeof *a);
+        memcpy(a->name, s->name, sizeof a->name);
+        a->line = line;
+        a->config.kind = !strcmp(kind, "ping")         ? NARU_SIM_PING
+                         : !strcmp(kind, "traceroute") ? NARU_SIM_TRACEROUTE
+                         : !strcmp(kind, "http")       ? NARU_SIM_HTTP_GET
+                                                       : NARU_SIM_TCP_TRANSFER;
+        s->index = (int)sc->app_count++;
+    }
+}
+
+/* ---- keys ---- */
+
+struct value {
+    struct naru_scenario *sc;
+    const char *key, *text;
+    int line;
+};
+
+static bool bad(struct value *v, const char *want)
+{
+    return sc_error(v->sc, v->line, "bad %s '%s' (want %s)", v->key, v->text, want);
+}
+
+static bool want_time(struct value *v, naru_time_t *out)
+{
+    return parse_time(v->text, out) || bad(v, "a time such as 10ms, 1.5s or 250us");
+}
+
+static bool want_probability(struct value *v, double *out)
+{
+    return parse_probability(v->text, out) || bad(v, "a probability such as 1% or 0.01");
+}
+
+static bool want_uint(struct value *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char range[64];
+    snprintf(range, sizeof range, "a whole number from %llu to %llu", (unsigned long long)min,
+             (unsigned long long)max);
+    return (parse_uint(v->text, max, out) && *out >= min) || bad(v, range);
+}
+
+static bool want_size(struct value *v, uint64_t min, uint64_t max, uint64_t *out)
+{
+    char range[96];
+    snprintf(range, sizeof range, "a size from %llu to %llu bytes, such as 1500, 64KB or 10MB",
+             (unsigned long long)min, (unsigned long long)max);
+    return (parse_size(v->text, out) && *out >= min && *out <= max) || bad(v, range);
+}
+
+static bool scenario_key(struct value *v)
+{
+    struct naru_scenario *sc = v->sc;
+    uint64_t u;
+    if (!strcmp(v->key, "description")) {
+        snprintf(sc->description, sizeof sc->description, "%s", v->text);
+        return true;
+    }
+    if (!strcmp(v->key, "seed")) {
+        if (!want_uint(v, 0, UINT64_MAX >> 11, &u))
+            return false;
+        sc->seed = u;
+        return true;
+    }
+    if (!strcmp(v->key, "time_limit")) {
+        if (!want_time(v, &sc->time_limit))
+            return false;
+        if (sc->time_limit == 0 || sc->time_limit > 86400 * NARU_SEC)
+            return bad(v, "a time above 0 and at most a day");
+        return true;
+    }
+    if (!strcmp(v->key, "report")) {
+        sc->report = 0;
+        char words[200];
+        snprintf(words, sizeof words, "%s", v->text);
+        for (char *w = strtok(words, ", "); w; w = strtok(NULL, ", ")) {
+            if (!strcmp(w, "apps"))
+                sc->report |= REPORT_APPS;
+            else if (!strcmp(w, "links"))
+                sc->report |= REPORT_LINKS;
+            else if (!strcmp(w, "counters"))
+                sc->report |= REPORT_COUNTERS;
+            else
+                return sc_error(sc, v->line, "bad report item '%s' (want apps, links and/or counters)", w);
+        }
+        return true;
+    }
+    return sc_error(sc, v->line, "unknown key '%s' in [scenario] (description, seed, time_limit, report)", v->key);
+}
+
+/* "DEST/LEN via GW" or "default via GW". */
+static bool route_value(struct value *v, struct sc_node *node, const char *dst_text, const char *gw_text)
+{
+    struct sc_route r = { .line = v->line };
+    if (!strcmp(dst_text, "default")) {
+        r.dst = 0;
+        r.prefix = 0;
+    } else if (naru_cidr_parse(dst_text, &r.dst, &r.prefix) < 0) {
+        return sc_error(v->sc, v->line, "bad route destination '%s' (want A.B.C.D/LEN or default)", dst_text);
+    }
+    if (r.dst & ~naru_prefix_mask(r.prefix))
+        return sc_error(v->sc, v->line, "route destination '%s' has host bits set (did you mean %u.%u.%u.%u/%u?)",
+                        dst_text, (r.dst & naru_prefix_mask(r.prefix)) >> 24,
+                        ((r.dst & naru_prefix_mask(r.prefix)) >> 16) & 0xff,
+                        ((r.dst & naru_prefix_mask(r.prefix)) >> 8) & 0xff, r.dst & naru_prefix_mask(r.prefix) & 0xff,
+                        r.prefix);
+    if (naru_ip4_parse(gw_text, &r.gateway) < 0 || r.gateway == 0)
+        return sc_error(v->sc, v->line, "bad gateway address '%s'", gw_text);
+    for (unsigned i = 0; i < node->route_count; i++)
+        if (node->routes[i].dst == r.dst && node->routes[i].prefix == r.prefix)
+            return sc_error(v->sc, v->line, "a second route to %s (the first is on line %d)", dst_text,
+                            node->routes[i].line);
+    if (grow((void **)&node->routes, &node->route_cap, node->route_count, sizeof *node->routes) < 0)
+        return sc_error(v->sc, v->line, "out of memory");
+    node->routes[node->route_count++] = r;
+    return true;
+}
+
+static bool node_key(struct value *v, struct sc_node *node)
+{
+    if (node->kind == SC_SWITCH)
+        return sc_error(v->sc, v->line, "unknown key '%s': a [switch] has no keys", v->key);
+    if (!strcmp(v->key, "gateway"))
+        return route_value(v, node, "default", v->text);
+    if (!strcmp(v->key, "route")) {
+        char dst[64], via[8], gw[64], extra[8];
+        if (sscanf(v->text, "%63s %7s %63s %7s", dst, via, gw, extra) != 3 || strcmp(via, "via"))
+            return bad(v, "DEST/LEN via GATEWAY, or default via GATEWAY");
+        return route_value(v, node, dst, gw);
+    }
+    return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (route, gateway)", v->key,
+                    node->kind == SC_HOST ? "host" : "router", node->name);
+}
+
+/* "NODE" or "NODE A.B.C.D/LEN". */
+static bool end_value(struct value *v, struct sc_end *e)
+{
+    char node[64], cidr[64], extra[8];
+    int n = sscanf(v->text, "%63s %63s %7s", node, cidr, extra);
+    if (n < 1 || n > 2)
+        return bad(v, "NODE A.B.C.D/LEN, or a switch's NAME");
+    if (!parse_name(node, e->node_name))
+        return sc_error(v->sc, v->line, "bad node name '%s'", node);
+    e->line = v->line;
+    e->node = -1;
+    if (n == 2) {
+        if (naru_cidr_parse(cidr, &e->addr, &e->prefix) < 0 || e->addr == 0)
+            return sc_error(v->sc, v->line, "bad address '%s' (want A.B.C.D/LEN)", cidr);
+        if (e->prefix == 0 || e->prefix > 30 + (e->prefix == 31) + (e->prefix == 32))
+            return sc_error(v->sc, v->line, "bad prefix length in '%s'", cidr);
+        uint32_t host = e->addr & ~naru_prefix_mask(e->prefix);
+        if (e->prefix < 31 && (host == 0 || host == ~naru_prefix_mask(e->prefix)))
+            return sc_error(v->sc, v->line, "'%s' is the %s address of its network, not a host's", cidr,
+                            host == 0 ? "network" : "broadcast");
+        e->has_addr = true;
+    }
+    return true;
+}
+
+static bool link_key(struct value *v, struct sc_link *l)
+{
+    struct naru_sim_link_config *c = &l->config;
+    uint64_t u;
+    if (!strcmp(v->key, "a") || !strcmp(v->key, "b")) {
+        int i = v->key[0] - 'a';
+        l->end_set[i] = true;
+        return end_value(v, &l->end[i]);
+    }
+    if (!strcmp(v->key, "bandwidth"))
+        return parse_rate(v->text, &c->rate_bps) || bad(v, "a rate such as 10Mbit, 1Gbit/s or 512kbit");
+    if (!strcmp(v->key, "delay"))
+        return want_time(v, &c->delay);
+    if (!strcmp(v->key, "queue")) {
+        if (!want_uint(v, 1, 1000000, &u))
+            return false;
+        c->queue_frames = (uint32_t)u;
+        return true;
+    }
+    if (!strcmp(v->key, "queue_bytes")) {
+        if (!want_size(v, 64, 1u << 31, &u))
+            return false;
+        c->queue_bytes = (uint32_t)u;
+        return true;
+    }
+    if (!strcmp(v->key, "mtu")) {
+        if (!want_uint(v, 68, 9000, &u))
+            return false;
+        c->mtu = (uint32_t)u;
+        return true;
+    }
+    if (!strcmp(v->key, "loss"))
+        return want_probability(v, &c->loss);
+    if (!strcmp(v->key, "gilbert_p"))
+        return want_probability(v, &c->ge_p);
+    if (!strcmp(v->key, "gilbert_r"))
+        return want_probability(v, &c->ge_r);
+    if (!strcmp(v->key, "gilbert_h"))
+        return want_probability(v, &c->ge_h);
+    if (!strcmp(v->key, "gilbert_good_loss"))
+        return want_probability(v, &c->ge_good_loss);
+    if (!strcmp(v->key, "reorder"))
+        return want_probability(v, &c->reorder);
+    if (!strcmp(v->key, "reorder_delay"))
+        return want_time(v, &c->reorder_delay);
+    if (!strcmp(v->key, "duplicate"))
+        return want_probability(v, &c->duplicate);
+    if (!strcmp(v->key, "corrupt"))
+        return want_probability(v, &c->corrupt);
+    return sc_error(v->sc, v->line,
+                    "unknown key '%s' in [link %s] (a, b, bandwidth, delay, queue, queue_bytes, mtu, loss, "
+                    "gilbert_p, gilbert_r, gilbert_h, gilbert_good_loss, reorder, reorder_delay, duplicate, "
+                    "corrupt)",
+                    v->key, l->name);
+}
+
+static bool app_key(struct value *v, struct sc_app *a, const char *kind)
+{
+    struct naru_sim_app_config *c = &a->config;
+    enum naru_sim_app_kind k = c->kind;
+    bool transfer = k == NARU_SIM_TCP_TRANSFER || k == NARU_SIM_UDP_TRANSFER;
+    uint64_t u;
+    if (!strcmp(v->key, "from") || !strcmp(v->key, "to")) {
+        bool from = v->key[0] == 'f';
+        char *dst = from ? a->from : a->to;
+        uint32_t addr;
+        if (!parse_name(v->text, dst) && !(naru_ip4_parse(v->text, &addr) == 0 && !from))
+            return bad(v, from ? "a node's name" : "a node's name or an address");
+        if (!parse_name(v->text, dst))
+            snprintf(dst, SC_NAME_MAX, "%s", v->text);
+        *(from ? &a->from_line : &a->to_line) = v->line;
+        return true;
+    }
+    if (!strcmp(v->key, "start"))
+        return want_time(v, &c->start);
+    if (!strcmp(v->key, "timeout") && k != NARU_SIM_HTTP_GET && k != NARU_SIM_TCP_TRANSFER)
+        return want_time(v, &c->timeout);
+    if (k == NARU_SIM_PING) {
+        if (!strcmp(v->key, "count")) {
+            if (!want_uint(v, 1, 65535, &u))
+                return false;
+            c->count = (uint32_t)u;
+            return true;
+        }
+        if (!strcmp(v->key, "interval"))
+            return want_time(v, &c->interval);
+        if (!strcmp(v->key, "size")) {
+            if (!want_size(v, 0, 65000, &u))
+                return false;
+            c->size = (uint32_t)u;
+            return true;
+        }
+    }
+    if (k == NARU_SIM_TRACEROUTE) {
+        if (!strcmp(v->key, "max_ttl")) {
+            if (!want_uint(v, 1, NARU_SIM_MAX_HOPS, &u))
+                return false;
+            c->max_ttl = (uint8_t)u;
+            return true;
+        }
+        if (!strcmp(v->key, "queries")) {
+            if (!want_uint(v, 1, NARU_SIM_MAX_QUERIES, &u))
+                return false;
+            c->queries = (uint8_t)u;
+            return true;
+        }
+    }
+    if (transfer) {
+        if (!strcmp(v->key, "protocol")) {
+            if (strcmp(v->text, "tcp") && strcmp(v->text, "udp"))
+                return bad(v, "tcp or udp");
+            c->kind = v->text[0] == 'u' ? NARU_SIM_UDP_TRANSFER : NARU_SIM_TCP_TRANSFER;
+            a->protocol_udp = v->text[0] == 'u';
+            return true;
+        }
+        if (!strcmp(v->key, "bytes"))
+            return want_size(v, 1, (uint64_t)1 << 40, &c->bytes);
+        if (!strcmp(v->key, "rate"))
+            return parse_rate(v->text, &c->rate_bps) || bad(v, "a rate such as 10Mbit");
+        if (!strcmp(v->key, "size")) {
+            if (!want_size(v, 17, 65507, &u))
+                return false;
+            c->size = (uint32_t)u;
+            return true;
+        }
+    }
+    if (transfer || k == NARU_SIM_HTTP_GET) {
+        if (!strcmp(v->key, "port")) {
+            if (!want_uint(v, 1, 65535, &u))
+                return false;
+            c->port = (uint16_t)u;
+            return true;
+        }
+    }
+    if (k == NARU_SIM_HTTP_GET) {
+        if (!strcmp(v->key, "size"))
+            return want_size(v, 1, (uint64_t)1 << 34, &c->bytes);
+    }
+    static const char *const keys[] = {
+        [NARU_SIM_PING] = "from, to, start, count, interval, size, timeout",
+        [NARU_SIM_TRACEROUTE] = "from, to, start, max_ttl, queries, timeout",
+        [NARU_SIM_UDP_TRANSFER] = "from, to, start, protocol, bytes, rate, size, port, timeout",
+        [NARU_SIM_TCP_TRANSFER] = "from, to, start, protocol, bytes, rate, size, port, timeout",
+        [NARU_SIM_HTTP_GET] = "from, to, start, size, port",
+    };
+    return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (%s)", v->key, kind, a->name, keys[k]);
+}
+
+/* Keys a section may repeat; any other given twice is an error. */
+static bool repeatable(const struct sc_section *s, const char *key)
+{
+    return !strcmp(key, "route") && (!strcmp(s->kind, "host") || !strcmp(s->kind, "router"));
+}
+
+static int handler(void *user, const char *section, const char *key, const char *text)
+{
+    (void)section; /* the reader saw the header first, with its line */
+    struct naru_scenario *sc = user;
+    struct sc_section *s = &sc->section;
+    if (sc->failed)
+        return 1; /* the first error is the one reported */
+    if (!s->kind[0]) {
+        if (!s->line)
+            sc_error(sc, sc->line, "'%s' comes before any [section]", key);
+        return 1;
+    }
+    if (!repeatable(s, key)) {
+        for (unsigned i = 0; i < s->seen_count; i++) {
+            if (!strcmp(s->seen[i], key)) {
+                sc_error(sc, sc->line, "'%s' given twice in this section (first on line %d)%s", key,
+                         s->seen_line[i], sc->line == s->seen_line[i] + 1 ? "; an indented line continues the one above it" : "");
+                return 1;
+            }
+        }
+    }
+    struct value v = { sc, key, text, sc->line };
+    bool ok;
+    if (!strcmp(s->kind, "scenario"))
+        ok = scenario_key(&v);
+    else if (!strcmp(s->kind, "link"))
+        ok = link_key(&v, &sc->links[s->index]);
+    else if (!strcmp(s->kind, "host") || !strcmp(s->kind, "router") || !strcmp(s->kind, "switch"))
+        ok = node_key(&v, &sc->nodes[s->index]);
+    else
+        ok = app_key(&v, &sc->apps[s->index], s->kind);
+    /* Remember the key by one of our own strings: inih's is gone after. */
+    static const char *const known[] = { "description", "seed", "time_limit", "report", "gateway", "a", "b",
+                                         "bandwidth", "delay", "queue", "queue_bytes", "mtu", "loss", "gilbert_p",
+                                         "gilbert_r", "gilbert_h", "gilbert_good_loss", "reorder", "reorder_delay",
+                                         "duplicate", "corrupt", "from", "to", "start", "timeout", "count",
+                                         "interval", "size", "max_ttl", "queries", "protocol", "bytes", "rate",
+                                         "port", NULL };
+    for (int i = 0; ok && known[i]; i++) {
+        if (!strcmp(known[i], key) && s->seen_count < SC_MAX_KEYS) {
+            s->seen[s->seen_count] = known[i];
+            s->seen_line[s->seen_count++] = sc->line;
+        }
+    }
+    return 1;
+}
+
+/* Lines come through here, so we know each one's number, see section
+ * headers (inih tells the handler nothing of a section without keys) and
+ * catch lines too long for inih's buffer. */
+struct source {
+    struct naru_scenario *sc;
+    FILE *file;
+    const char *text;
+    size_t pos;
+    int next_line;
+};
+
+static char *read_line(char *buf, int size, void *stream)
+{
+    struct source *src = stream;
+    struct naru_scenario *sc = src->sc;
+    char line[1024];
+    size_t n = 0;
+    bool got = false;
+    for (;;) {
+        int c;
+        if (src->file) {
+            c = fgetc(src->file);
+        } else {
+            c = src->text[src->pos] ? (unsigned char)src->text[src->pos] : EOF;
+            if (c != EOF)
+                src->pos++;
+        }
+        if (c == EOF)
+            break;
+        got = true;
+        if (n < sizeof line - 1)
+            line[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    if (!got)
+        return NULL;
+    line[n] = '\0';
+    sc->line = ++src->next_line;
+    size_t content = n;
+    while (content && (line[content - 1] == '\n' || line[content - 1] == '\r'))
+        content--;
+    if (content > LINE_MAX_CHARS || (size_t)size < content + 3) {
+        sc_error(sc, sc->line, "line too long (at most %d characters)", LINE_MAX_CHARS);
+        snprintf(buf, (size_t)size, "\n");
+        return buf;
+    }
+    const char *p = line;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '[' && !sc->failed) {
+        const char *end = strchr(p, ']');
+        if (!end) {
+            sc_error(sc, sc->line, "a section header without its ']'");
+        } else {
+            char header[128];
+            size_t hn = (size_t)(end - p - 1);
+            if (hn >= sizeof header)
+                hn = sizeof header - 1;
+            memcpy(header, p + 1, hn);
+            header[hn] = '\0';
+            open_section(sc, header, sc->line);
+        }
+    }
+    memcpy(buf, line, n + 1);
+    return buf;
+}
+
+static int parse(struct naru_scenario *sc, struct source *src)
+{
+    sc->time_limit = 60 * NARU_SEC;
+    sc->seed = 1;
+    sc->report = REPORT_APPS | REPORT_LINKS;
+    int err = ini_parse_stream(read_line, src, handler, sc);
+    if (err > 0 && !sc->failed)
+        sc_error(sc, err, "not a key = value line, a [section] or a comment");
+    else if (err < 0 && !sc->failed)
+        sc_error(sc, 0, "cannot parse (out of memory)");
+    if (!sc->failed)
+        sc_check(sc);
+    return sc->failed ? -EINVAL : 0;
+}
+
+static struct naru_scenario *scenario_new(const char *name, char *error, size_t error_cap)
+{
+    struct naru_scenario *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return NULL;
+    snprintf(sc->file, sizeof sc->file, "%s", name);
+    sc->error = error;
+    sc->error_cap = error_cap;
+    if (error_cap)
+        error[0] = '\0';
+    return sc;
+}
+
+static int finish(struct naru_scenario *sc, int err, struct naru_scenario **out)
+{
+    sc->error = NULL;
+    sc->error_cap = 0;
+    if (err) {
+        naru_scenario_free(sc);
+        return err;
+    }
+    *out = sc;
+    return 0;
+}
+
+int naru_scenario_load(const char *path, struct naru_scenario **out, char *error, size_t error_cap)
+{
+    struct naru_scenario *sc = scenario_new(path, error, error_cap);
+    if (!sc)
+        return -ENOMEM;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        int err = -errno;
+        sc_error(sc, 0, "cannot read it: %s", strerror(errno));
+        return finish(sc, err, out);
+    }
+    struct source src = { .sc = sc, .file = f };
+    int err = parse(sc, &src);
+    fclose(f);
+    return finish(sc, err, out);
+}
+
+int naru_scenario_parse(const char *name, const char *text, struct naru_scenario **out, char *error,
+                        size_t error_cap)
+{
+    struct naru_scenario *sc = scenario_new(name, error, error_cap);
+    if (!sc)
+        return -ENOMEM;
+    struct source src = { .sc = sc, .text = text };
+    return finish(sc, parse(sc, &src), out);
+}
+
+#endif

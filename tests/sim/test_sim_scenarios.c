@@ -1,0 +1,400 @@
+/* Scenario files: every shipped scenario runs and does what it says, and
+ * bad scenarios are turned away before they run, with file, line and
+ * reason. */
+#include "testnet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "naru/scenario.h"
+#include "naru/simapp.h"
+
+#define SCENARIOS NARU_TEST_DATA "/../../scenarios"
+
+static bool tcp_unavailable(const struct naru_sim_app_result *r)
+{
+    return !r->ok && strstr(r->error, "TCP is not available") != NULL;
+}
+
+static struct naru_scenario *run_file(const char *name, uint64_t seed)
+{
+    if (!naru_scenario_supported())
+        skip();
+    char path[512], error[512];
+    snprintf(path, sizeof path, "%s/%s", SCENARIOS, name);
+    struct naru_scenario *sc;
+    int err = naru_scenario_load(path, &sc, error, sizeof error);
+    if (err)
+        fail_msg("%s", error);
+    struct naru_scenario_options o = { .seed = seed, .seed_set = true };
+    err = naru_scenario_run(sc, &o, error, sizeof error);
+    if (err)
+        fail_msg("%s", error);
+    struct naru_scenario_outcome out;
+    naru_scenario_outcome(sc, &out);
+    assert_false(out.timed_out);
+    return sc;
+}
+
+static void result(struct naru_scenario *sc, const char *app, struct naru_sim_app_result *r)
+{
+    struct naru_sim_app *a = naru_sim_find_app(naru_scenario_sim(sc), app);
+    assert_non_null(a);
+    naru_sim_app_get_result(a, r);
+    assert_true(r->finished);
+    if (!r->ok && !tcp_unavailable(r)) {
+        char text[2048];
+        naru_sim_app_summary(a, text, sizeof text);
+        fail_msg("%s", text);
+    }
+}
+
+static void link_stats(struct naru_scenario *sc, const char *link, int end, struct naru_sim_link_stats *s)
+{
+    struct naru_sim_link *l = naru_sim_find_link(naru_scenario_sim(sc), link);
+    assert_non_null(l);
+    naru_sim_link_get_stats(l, end, s);
+}
+
+/* Every byte of a TCP transfer arrived, and retransmissions happened only
+ * where the scenario's links lose frames. */
+static void tcp_checked(struct naru_scenario *sc, const char *app, bool lossy)
+{
+    struct naru_sim_app_result r;
+    result(sc, app, &r);
+    if (tcp_unavailable(&r))
+        return; /* the TCP issue brings it */
+    assert_true(r.intact);
+    assert_int_equal(r.bytes_received, r.bytes_sent);
+    if (lossy)
+        assert_true(r.retransmits > 0);
+    else
+        assert_int_equal(r.retransmits, 0);
+}
+
+static void lan_scenario_runs_clean(void **state)
+{
+    (void)state;
+    struct naru_scenario *sc = run_file("lan.ini", 1);
+    struct naru_sim_app_result r;
+    result(sc, "alice-bob", &r);
+    assert_int_equal(r.received, 5);
+    result(sc, "carol-dave", &r);
+    assert_true(r.intact);
+    assert_int_equal(r.datagrams_lost, 0);
+    assert_int_equal(r.bytes_received, 20000000);
+    tcp_checked(sc, "bob-alice", false);
+    result(sc, "dave-carol", &r);
+    struct naru_sim_link_stats s;
+    for (int e = 0; e < 2; e++) {
+        link_stats(sc, "carol", e, &s);
+        assert_int_equal(s.lost + s.dropped_queue + s.corrupted, 0);
+    }
+    naru_scenario_free(sc);
+}
+
+static void two_sites_traceroute_sees_three_routers(void **state)
+{
+    (void)state;
+    struct naru_scenario *sc = run_file("two-sites.ini", 1);
+    struct naru_sim_app_result r;
+    result(sc, "path", &r);
+    assert_int_equal(r.hop_count, 4);
+    assert_int_equal(r.hops[0].addr[0], ip("10.1.0.1"));
+    assert_int_equal(r.hops[1].addr[0], ip("10.9.1.2"));
+    assert_int_equal(r.hops[2].addr[0], ip("10.9.2.2"));
+    assert_int_equal(r.hops[3].addr[0], ip("10.2.0.2"));
+    assert_true(r.hops[3].reached);
+    result(sc, "rtt", &r);
+    assert_int_equal(r.received, 10);
+    assert_true(r.rtt_min >= 40 * NARU_MS && r.rtt_min < 41 * NARU_MS);
+    result(sc, "page", &r);
+    tcp_checked(sc, "backup", false);
+    naru_scenario_free(sc);
+}
+
+static void long_fat_pipe_carries_udp_at_nearly_line_rate(void **state)
+{
+    (void)state;
+    struct naru_scenario *sc = run_file("long-fat-pipe.ini", 1);
+    struct naru_sim_app_result r;
+    result(sc, "rtt", &r);
+    assert_true(r.rtt_min >= 100 * NARU_MS && r.rtt_min < 101 * NARU_MS);
+    result(sc, "udp-blast", &r);
+    assert_int_equal(r.datagrams_lost, 0);
+    assert_true(r.intact);
+    tcp_checked(sc, "bulk", false);
+    if (r.ok && !tcp_unavailable(&r)) {
+        result(sc, "bulk", &r);
+        if (!tcp_unavailable(&r))
+            assert_true(r.goodput_bps >= 0.8e9); /* window scaling at work */
+    }
+    naru_scenario_free(sc);
+}
+
+static void lossy_wireless_loses_in_bursts_and_checksums_catch_flips(void **state)
+{
+    (void)state;
+    struct naru_scenario *sc = run_file("lossy-wireless.ini", 1);
+    struct naru_sim_link_stats s, wired;
+    link_stats(sc, "wifi", 0, &s);
+    assert_true(s.lost > 0);
+    assert_int_equal(s.lost_in_burst, s.lost);
+    assert_true(s.reordered > 0);
+    link_stats(sc, "wired", 0, &wired);
+    assert_int_equal(wired.lost + wired.dropped_queue, 0);
+    struct naru_sim_app_result r;
+    result(sc, "udp-stream", &r);
+    assert_true(r.intact); /* flipped bits never reach the application */
+    assert_true(r.datagrams_lost > 0);
+    result(sc, "rtt", &r);
+    result(sc, "path", &r);
+    tcp_checked(sc, "upload", true);
+    result(sc, "download", &r);
+    naru_scenario_free(sc);
+}
+
+static double jain(const double *x, int n)
+{
+    double sum = 0, squares = 0;
+    for (int i = 0; i < n; i++) {
+        sum += x[i];
+        squares += x[i] * x[i];
+    }
+    return sum * sum / (n * squares);
+}
+
+static void bottleneck_is_shared_fairly(void **state)
+{
+    (void)state;
+    struct naru_scenario *sc = run_file("bottleneck.ini", 1);
+    const char *flows[4] = { "flow1", "flow2", "flow3", "flow4" };
+    double goodput[4];
+    bool tcp = true;
+    for (int i = 0; i < 4; i++) {
+        struct naru_sim_app_result r;
+        result(sc, flows[i], &r);
+        if (tcp_unavailable(&r)) {
+            tcp = false;
+            break;
+        }
+        assert_true(r.intact);
+        goodput[i] = r.goodput_bps;
+    }
+    if (tcp) {
+        assert_true(jain(goodput, 4) >= 0.9);
+        struct naru_sim_link_stats s;
+        link_stats(sc, "bottleneck", 0, &s);
+        assert_true(s.dropped_queue > 0); /* drop-tail is what tells TCP to slow down */
+    }
+    naru_scenario_free(sc);
+}
+
+static void one_seed_one_run_another_seed_another(void **state)
+{
+    (void)state;
+    struct naru_sim_link_stats a, b, c;
+    struct naru_scenario *sc = run_file("lossy-wireless.ini", 5);
+    link_stats(sc, "wifi", 0, &a);
+    naru_scenario_free(sc);
+    sc = run_file("lossy-wireless.ini", 5);
+    link_stats(sc, "wifi", 0, &b);
+    naru_scenario_free(sc);
+    sc = run_file("lossy-wireless.ini", 6);
+    link_stats(sc, "wifi", 0, &c);
+    naru_scenario_free(sc);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_true(a.lost != c.lost || a.reordered != c.reordered || a.corrupted != c.corrupted);
+}
+
+/* ---- bad scenarios ---- */
+
+static const char good_base[] =
+    "[host a]\n"                   /* 1 */
+    "gateway = 10.0.0.1\n"         /* 2 */
+    "[router r]\n"                 /* 3 */
+    "[host b]\n"                   /* 4 */
+    "gateway = 10.1.0.1\n"         /* 5 */
+    "[link l1]\n"                  /* 6 */
+    "a = a 10.0.0.2/24\n"          /* 7 */
+    "b = r 10.0.0.1/24\n"          /* 8 */
+    "[link l2]\n"                  /* 9 */
+    "a = r 10.1.0.1/24\n"          /* 10 */
+    "b = b 10.1.0.2/24\n"          /* 11 */
+    "[ping p]\n"                   /* 12 */
+    "from = a\n"                   /* 13 */
+    "to = b\n";                    /* 14 */
+
+/* Loads `text`; expects an error at `line` containing `words`. */
+static void rejected(const char *text, int line, const char *words)
+{
+    if (!naru_scenario_supported())
+        skip();
+    char error[512], where[32];
+    struct naru_scenario *sc = NULL;
+    int err = naru_scenario_parse("bad.ini", text, &sc, error, sizeof error);
+    if (err != -EINVAL)
+        fail_msg("accepted:\n%s", text);
+    assert_null(sc);
+    snprintf(where, sizeof where, "bad.ini:%d: ", line);
+    if (strncmp(error, where, strlen(where)) != 0 || !strstr(error, words))
+        fail_msg("got \"%s\", wanted \"%s...%s\"", error, where, words);
+}
+
+static void a_good_scenario_is_accepted(void **state)
+{
+    (void)state;
+    if (!naru_scenario_supported())
+        skip();
+    char error[512];
+    struct naru_scenario *sc;
+    int err = naru_scenario_parse("good.ini", good_base, &sc, error, sizeof error);
+    if (err)
+        fail_msg("%s", error);
+    assert_int_equal(naru_scenario_run(sc, NULL, error, sizeof error), 0);
+    struct naru_scenario_outcome out;
+    naru_scenario_outcome(sc, &out);
+    assert_int_equal(out.apps_ok, 1);
+    naru_scenario_free(sc);
+}
+
+static void unknown_keys_and_sections_are_named(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[link l3]\nbandwith = 10Mbit\n", good_base);
+    rejected(text, 16, "unknown key 'bandwith'");
+    snprintf(text, sizeof text, "%s[tunnel t]\n", good_base);
+    rejected(text, 15, "unknown section '[tunnel t]'");
+    snprintf(text, sizeof text, "[scenario]\nseeds = 3\n%s", good_base);
+    rejected(text, 2, "unknown key 'seeds'");
+    rejected("[switch s]\nports = 4\n", 2, "a [switch] has no keys");
+    rejected("orphan = 1\n[host a]\n", 1, "before any [section]");
+}
+
+static void bad_values_are_named(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.0.0.300/24\n", good_base);
+    rejected(text, 16, "bad address '10.0.0.300/24'");
+    snprintf(text, sizeof text, "%s[link l3]\ndelay = 10 parsecs\n", good_base);
+    rejected(text, 16, "bad delay '10 parsecs'");
+    snprintf(text, sizeof text, "%s[link l3]\nloss = 150%%\n", good_base);
+    rejected(text, 16, "bad loss '150%'");
+    snprintf(text, sizeof text, "%s[link l3]\nbandwidth = fast\n", good_base);
+    rejected(text, 16, "bad bandwidth 'fast'");
+    snprintf(text, sizeof text, "%s[link l3]\nmtu = 40\n", good_base);
+    rejected(text, 16, "bad mtu '40'");
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.0.0.0/24\n", good_base);
+    rejected(text, 16, "the network address");
+    snprintf(text, sizeof text, "%s[ping q]\ncount = many\n", good_base);
+    rejected(text, 16, "bad count 'many'");
+    snprintf(text, sizeof text, "%s[ping q]\ncount = 3\ncount = 4\n", good_base);
+    rejected(text, 17, "'count' given twice");
+}
+
+static void links_to_missing_nodes_are_refused(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24\nb = nowhere 10.5.0.2/24\n", good_base);
+    rejected(text, 17, "no node of that name");
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24\n", good_base);
+    rejected(text, 15, "needs b = NODE");
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24\nb = r\n", good_base);
+    rejected(text, 17, "needs an address on this link");
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24\nb = r 10.6.0.1/24\n", good_base);
+    rejected(text, 17, "not on one network");
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24\nb = r 10.0.0.1/24\n", good_base);
+    rejected(text, 17, "not on one network");
+}
+
+static void addresses_and_gateways_must_make_sense(void **state)
+{
+    (void)state;
+    rejected("[host a]\n[host b]\n[link l]\na = a 10.0.0.1/24\nb = b 10.0.0.1/24\n", 5, "already on line 4");
+    rejected("[host a]\ngateway = 10.9.9.9\n[host b]\n[link l]\na = a 10.0.0.1/24\nb = b 10.0.0.2/24\n", 2,
+             "not on any of a's networks");
+    rejected("[host a]\ngateway = 10.0.0.7\n[host b]\n[link l]\na = a 10.0.0.1/24\nb = b 10.0.0.2/24\n", 2,
+             "no node has the gateway's address");
+    rejected("[host a]\ngateway = 10.0.0.2\n[host b]\n[link l]\na = a 10.0.0.1/24\nb = b 10.0.0.2/24\n", 2,
+             "a host: only a [router] forwards");
+    rejected("[host a]\nroute = 10.0.0.5/24 via 10.0.0.2\n", 2, "host bits set");
+}
+
+static void route_loops_are_refused(void **state)
+{
+    (void)state;
+    /* r1 and r2 each think the other knows the way to 10.9.0.0/16. */
+    const char *loop = "[router r1]\n"                      /* 1 */
+                       "route = 10.9.0.0/16 via 10.0.0.2\n" /* 2 */
+                       "[router r2]\n"                      /* 3 */
+                       "route = 10.9.0.0/16 via 10.0.0.1\n" /* 4 */
+                       "[link l]\n"                         /* 5 */
+                       "a = r1 10.0.0.1/30\n"               /* 6 */
+                       "b = r2 10.0.0.2/30\n";              /* 7 */
+    rejected(loop, 4, "route loop");
+    /* Three routers and default routes round a triangle. */
+    const char *triangle = "[router r1]\ngateway = 10.0.1.2\n[router r2]\ngateway = 10.0.2.2\n"
+                           "[router r3]\ngateway = 10.0.3.2\n"
+                           "[link a]\na = r1 10.0.1.1/30\nb = r2 10.0.1.2/30\n"
+                           "[link b]\na = r2 10.0.2.1/30\nb = r3 10.0.2.2/30\n"
+                           "[link c]\na = r3 10.0.3.1/30\nb = r1 10.0.3.2/30\n";
+    rejected(triangle, 6, "r1 -> r2 -> r3 -> r1");
+}
+
+static void applications_must_name_real_nodes(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[ping q]\nfrom = z\nto = b\n", good_base);
+    rejected(text, 16, "no node named 'z'");
+    snprintf(text, sizeof text, "%s[ping q]\nto = b\n", good_base);
+    rejected(text, 15, "needs from = NODE");
+    snprintf(text, sizeof text, "%s[transfer q]\nfrom = a\nto = 10.1.0.2\n", good_base);
+    rejected(text, 17, "needs a node's name");
+    snprintf(text, sizeof text, "%s[transfer q]\nfrom = a\nto = b\nprotocol = sctp\n", good_base);
+    rejected(text, 18, "bad protocol 'sctp'");
+}
+
+static void a_run_stops_at_its_time_limit(void **state)
+{
+    (void)state;
+    if (!naru_scenario_supported())
+        skip();
+    char text[2048], error[512];
+    snprintf(text, sizeof text, "[scenario]\ntime_limit = 2s\n%scount = 10\n", good_base);
+    struct naru_scenario *sc;
+    int err = naru_scenario_parse("slow.ini", text, &sc, error, sizeof error);
+    if (err)
+        fail_msg("%s", error);
+    assert_int_equal(naru_scenario_run(sc, NULL, error, sizeof error), 0);
+    struct naru_scenario_outcome out;
+    naru_scenario_outcome(sc, &out);
+    assert_true(out.timed_out);
+    assert_int_equal(naru_sim_now(naru_scenario_sim(sc)), 2 * NARU_SEC);
+    naru_scenario_free(sc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(lan_scenario_runs_clean),
+        cmocka_unit_test(two_sites_traceroute_sees_three_routers),
+        cmocka_unit_test(long_fat_pipe_carries_udp_at_nearly_line_rate),
+        cmocka_unit_test(lossy_wireless_loses_in_bursts_and_checksums_catch_flips),
+        cmocka_unit_test(bottleneck_is_shared_fairly),
+        cmocka_unit_test(one_seed_one_run_another_seed_another),
+        cmocka_unit_test(a_good_scenario_is_accepted),
+        cmocka_unit_test(unknown_keys_and_sections_are_named),
+        cmocka_unit_test(bad_values_are_named),
+        cmocka_unit_test(links_to_missing_nodes_are_refused),
+        cmocka_unit_test(addresses_and_gateways_must_make_sense),
+        cmocka_unit_test(route_loops_are_refused),
+        cmocka_unit_test(applications_must_name_real_nodes),
+        cmocka_unit_test(a_run_stops_at_its_time_limit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
