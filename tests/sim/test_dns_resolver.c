@@ -370,6 +370,31 @@ static void lookup_waits_for_the_answer(void **state)
     assert_int_equal(naru_dns_lookup(w->r, "nope.example", &res, run_a_while, w), -ENOENT);
 }
 
+static void truncated_answer_is_asked_again_over_tcp(void **state)
+{
+    struct world *w = *state;
+    int probe = naru_socket(w->client, NARU_SOCK_STREAM);
+    if (probe == -EPROTONOSUPPORT)
+        skip();                /* the stack has no TCP yet */
+    naru_close(w->client, probe);
+    /* 100 A records: about 1.6 kB, more than the resolver's 1232 over UDP. */
+    static char zone[8192];
+    size_t o = (size_t)snprintf(zone, sizeof zone, "$ORIGIN many.test.\n$TTL 60\n@ SOA ns h 1 1 1 1 1\n");
+    for (int i = 0; i < 100; i++)
+        o += (size_t)snprintf(zone + o, sizeof zone - o, "@ A 10.7.%d.%d\n", i / 10, i % 10);
+    char err[256];
+    if (naru_dns_server_load_zone_text(w->dns, NULL, "many", zone, o, err, sizeof err) < 0)
+        fail_msg("%s", err);
+    use_servers(w, (const char *[]){ "10.0.0.2" }, (uint16_t[]){ 53 }, 1);
+    struct got *g = resolve(w, "many.test", DNS_T_A);
+    assert_int_equal(g->res.status, 0);
+    assert_int_equal(g->res.count, NARU_DNS_MAX_ADDRS);
+    assert_int_equal(naru_dns_resolver_stats(w->r)->truncated, 1);
+    assert_int_equal(naru_dns_resolver_stats(w->r)->queries_sent, 2);   /* UDP, then TCP */
+    g = resolve(w, "many.test", DNS_T_A);
+    assert_true(g->res.from_cache);
+}
+
 static void cache_is_bounded(void **state)
 {
     struct world *w = *state;
@@ -423,6 +448,7 @@ int main(void)
         T(forgeries_arriving_first_do_not_win),
         T(hosts_table_answers_first),
         T(lookup_waits_for_the_answer),
+        T(truncated_answer_is_asked_again_over_tcp),
         T(cache_is_bounded),
         T(resolver_leaves_no_sockets_or_buffers_behind),
     };
