@@ -1,195 +1,581 @@
-/* naru demo: two simulated hosts on one Ethernet link; one pings the other,
- * and every frame and every decision the stacks log is told in plain words,
- * layer by layer. No root, no files, no real network: the simulator's
- * virtual clock makes the story the same on every run with the same seed. */
+/* naru demo: the seed's story with real packets. A client and a server on
+ * two networks, two routers between them, and between the routers a slow
+ * link that loses and reorders packets. The client finds the server's
+ * address, pings it, traces the route, sends UDP datagrams, then (with
+ * TCP) downloads a page over port 80 — and the demo says, layer by layer
+ * and in plain words, what happened to the packets. It runs on the
+ * simulator: no root, no network, no files, and the same seed tells the
+ * same story. */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "commands.h"
 #include "naru/addr.h"
 #include "naru/counters.h"
 #include "naru/describe.h"
 #include "naru/sim.h"
+#include "naru/simapp.h"
 #include "naru/socket.h"
 
 #define PROG "naru demo"
-#define PINGS 3
+#define SERVER_NAME "www.naru.test"
+#define PAGE_BYTES 200000
+#define SHOW_MAX 5             /* of each kind of TCP event, before counting quietly */
 
-struct host {
-    const char *name;
-    struct naru_stack *stack;
-    struct demo *demo;
+enum phase { QUIET, EVERY_FRAME, TCP_STORY };
+
+struct range {
+    uint32_t from, to;         /* sequence numbers, to exclusive */
+};
+
+/* What the demo knows of one direction of the TCP connection, from the
+ * frames it sees: enough to spot losses, resends and reordering. */
+struct tcp_watch {
+    bool seen;
+    uint32_t sent_end;         /* highest sequence number sent, plus one */
+    uint32_t rcv_next;         /* in-order data delivered up to here */
+    struct range held[64];     /* delivered ahead of a gap */
+    unsigned held_count;
+    unsigned lost, resent, early, filled; /* told so far */
 };
 
 struct demo {
     struct naru_sim *sim;
-    struct host alice, bob;
+    struct naru_stack *client, *r1, *r2, *server;
+    struct naru_sim_link *lan1, *wan, *lan2;
     bool quiet;
-    int ping_sock;
-    unsigned sent, received;
-    naru_time_t sent_at[PINGS + 1];
-    bool explained_ip, explained_reply;
+    enum phase phase;
+    double loss, reorder;
+    naru_time_t delay;
+    uint64_t bandwidth;
+    const char *pcap;
+    uint32_t server_addr;
+    struct tcp_watch to_server, to_client;
+    unsigned quiet_lost, quiet_resent, quiet_early;
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: naru demo [--seed N] [--quiet]\n"
-                 "\n"
-                 "Two simulated hosts on one Ethernet link; alice pings bob, and the demo\n"
-                 "tells what happens at each layer: ARP, IP, ICMP. Needs no root and no\n"
-                 "network; the same seed tells the same story.\n"
-                 "\n"
-                 "  --seed N     simulator seed (default 1)\n"
-                 "  --quiet      only the summary\n"
-                 "  -h, --help   this help\n"
-                 "\n"
-                 "example: naru demo --seed 7\n");
+    fprintf(out,
+            "usage: naru demo [--seed N] [--loss P] [--delay MS] [--bandwidth RATE] [--reorder P]\n"
+            "                 [--pcap DIR] [--quiet]\n"
+            "\n"
+            "Watch packets cross a small simulated Internet: a client and a server on two\n"
+            "networks, two routers between them, and between the routers a slow link that\n"
+            "loses and reorders packets. The client looks the server's name up, pings it,\n"
+            "traces the route and sends UDP datagrams; with TCP it downloads a page from\n"
+            "port 80. Each step is told layer by layer: ARP, IP and its TTL, ICMP, ports,\n"
+            "TCP's handshake, losses and retransmissions, reordering, the close.\n"
+            "No root, no network, no files needed; the same seed tells the same story.\n"
+            "\n"
+            "  --seed N          seed for every random choice (default 1)\n"
+            "  --loss P          share of packets the router link loses, 0-50%% (default 2%%)\n"
+            "  --delay MS        its one-way delay in milliseconds (default 20)\n"
+            "  --bandwidth RATE  its rate: 10Mbit, 512kbit, 1Gbit (default 10Mbit)\n"
+            "  --reorder P       share of packets it holds back 5 ms (default 1%%)\n"
+            "  --pcap DIR        capture each link to DIR/LINK.pcap (DIR is created)\n"
+            "  --quiet           only the counts at the end\n"
+            "  -h, --help        this help\n"
+            "\n"
+            "example: naru demo --seed 7 --loss 5%% --pcap /tmp/demo\n");
 }
 
-static void say(struct demo *d, const char *text)
+__attribute__((format(printf, 2, 3))) static void say(const struct demo *d, const char *fmt, ...)
 {
-    if (!d->quiet)
-        printf("%s\n", text);
-}
-
-static void stamp(struct demo *d, naru_time_t now, const char *who, const char *what)
-{
-    if (!d->quiet)
-        printf("  %8.3f ms  %-5s  %s\n", (double)now / (double)NARU_MS, who, what);
-}
-
-/* The first time a kind of frame is sent, say why it exists. */
-static void explain(struct demo *d, const uint8_t *frame, size_t len)
-{
-    if (len < 14 + 21 || frame[12] != 0x08 || frame[13] != 0x00)
+    if (d->quiet)
         return;
-    uint8_t icmp_type = frame[14 + (frame[14] & 0x0f) * 4];
-    if (icmp_type == 8 && !d->explained_ip) {
-        d->explained_ip = true;
-        say(d, "\nIP and ICMP: with bob's MAC address known, the ping goes out: an ICMP echo\n"
-               "request inside an IP packet from 10.0.0.1 to 10.0.0.2. Its TTL (time to live)\n"
-               "counts the routers it may still cross; here there are none, so it arrives\n"
-               "with the TTL it left with, 64.");
-    } else if (icmp_type == 0 && !d->explained_reply) {
-        d->explained_reply = true;
-        say(d, "\nbob's stack answers the echo request itself with an echo reply, copying\n"
-               "the identifier, sequence number and data, so alice can match it up.");
+    va_list ap;
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+}
+
+static double ms(naru_time_t t)
+{
+    return (double)t / (double)NARU_MS;
+}
+
+static const char *name_of(const struct demo *d, const struct naru_stack *s)
+{
+    return s ? naru_sim_stack_name(d->sim, s) : "?";
+}
+
+/* ---- reading frames: just what the story needs from TCP ---- */
+
+struct tcp_view {
+    uint32_t src, dst, seq;
+    uint16_t sport, dport, data;
+    uint8_t flags;
+};
+
+static bool tcp_of(const uint8_t *f, size_t len, struct tcp_view *t)
+{
+    if (len < 14 + 20 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 6)
+        return false;
+    size_t ihl = (size_t)(f[14] & 0x0f) * 4;
+    size_t total = (size_t)(f[16] << 8 | f[17]);
+    const uint8_t *p = f + 14 + ihl;
+    if (ihl < 20 || total > len - 14 || total < ihl + 20)
+        return false;
+    size_t thl = (size_t)(p[12] >> 4) * 4;
+    if (thl < 20 || total < ihl + thl)
+        return false;
+    t->src = (uint32_t)f[26] << 24 | (uint32_t)f[27] << 16 | (uint32_t)f[28] << 8 | f[29];
+    t->dst = (uint32_t)f[30] << 24 | (uint32_t)f[31] << 16 | (uint32_t)f[32] << 8 | f[33];
+    t->sport = (uint16_t)(p[0] << 8 | p[1]);
+    t->dport = (uint16_t)(p[2] << 8 | p[3]);
+    t->seq = (uint32_t)p[4] << 24 | (uint32_t)p[5] << 16 | (uint32_t)p[6] << 8 | p[7];
+    t->flags = p[13];
+    t->data = (uint16_t)(total - ihl - thl);
+    return true;
+}
+
+static bool seq_before(uint32_t a, uint32_t b)
+{
+    return (int32_t)(a - b) < 0;
+}
+
+/* ---- telling frames ---- */
+
+static void frame_line(naru_time_t now, const char *from, const char *to, const char *verb,
+                       const uint8_t *frame, size_t len)
+{
+    char text[300];
+    naru_frame_describe(frame, len, text, sizeof text);
+    printf("  %9.3f ms  %-6s -> %-6s %s%s\n", ms(now), from, to, verb, text);
+}
+
+/* The receiving side of a segment's last hop, where the story is told. */
+static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, const char *to, const struct tcp_view *t,
+                          const uint8_t *frame, size_t len)
+{
+    struct tcp_watch *w = t->dst == d->server_addr ? &d->to_server : &d->to_client;
+    if (t->flags & 0x02) { /* SYN */
+        w->rcv_next = t->seq + 1;
+        frame_line(now, from, to, "", frame, len);
+        return;
+    }
+    if (t->flags & 0x05) /* FIN or RST */
+        frame_line(now, from, to, "", frame, len);
+    if (!t->data)
+        return;
+    uint32_t end = t->seq + t->data;
+    if (seq_before(w->rcv_next, t->seq)) {
+        /* A gap before it: a loss, or a segment held back on the way. */
+        if (w->held_count < sizeof w->held / sizeof w->held[0])
+            w->held[w->held_count++] = (struct range){ t->seq, end };
+        if (w->early++ < SHOW_MAX)
+            printf("  %9.3f ms  %-6s got seq %u ahead of %u: it keeps the bytes aside, and its ACK\n"
+                   "                 repeats %u (a duplicate ACK: \"I am still missing that\")\n",
+                   ms(now), to, t->seq, w->rcv_next, w->rcv_next);
+        return;
+    }
+    if (!seq_before(w->rcv_next, end))
+        return; /* old news: a copy of what it has */
+    bool filled_gap = w->held_count > 0;
+    w->rcv_next = end;
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (unsigned i = 0; i < w->held_count; i++) {
+            if (!seq_before(w->rcv_next, w->held[i].from) && seq_before(w->rcv_next, w->held[i].to)) {
+                w->rcv_next = w->held[i].to;
+                grew = true;
+            }
+        }
+    }
+    unsigned keep = 0;
+    for (unsigned i = 0; i < w->held_count; i++)
+        if (seq_before(w->rcv_next, w->held[i].to))
+            w->held[keep++] = w->held[i];
+    w->held_count = keep;
+    if (filled_gap && w->filled++ < SHOW_MAX)
+        printf("  %9.3f ms  %-6s got seq %u: the gap is filled, and everything up to %u goes to\n"
+               "                 the program in order\n",
+               ms(now), to, t->seq, w->rcv_next);
+}
+
+static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum naru_sim_link_event ev, naru_time_t now,
+                    const uint8_t *frame, size_t len)
+{
+    struct demo *d = ctx;
+    if (d->quiet || d->phase == QUIET)
+        return;
+    struct naru_stack *fs = naru_sim_link_stack(link, from_end, NULL);
+    struct naru_stack *ts = naru_sim_link_stack(link, 1 - from_end, NULL);
+    const char *from = name_of(d, fs), *to = name_of(d, ts);
+    if (d->phase == EVERY_FRAME) {
+        if (ev == NARU_SIM_FRAME_DELIVERED)
+            frame_line(now, from, to, "", frame, len);
+        else if (ev == NARU_SIM_FRAME_LOST)
+            frame_line(now, from, to, "LOST: ", frame, len);
+        return;
+    }
+    struct tcp_view t;
+    if (!tcp_of(frame, len, &t))
+        return;
+    struct tcp_watch *w = t.dst == d->server_addr ? &d->to_server : &d->to_client;
+    bool at_source = fs == d->client || fs == d->server;
+    bool at_end = ts == d->client || ts == d->server;
+    if (ev == NARU_SIM_FRAME_SENT && at_source && t.data) {
+        uint32_t end = t.seq + t.data;
+        if (w->seen && seq_before(t.seq, w->sent_end)) {
+            if (w->resent++ < SHOW_MAX)
+                printf("  %9.3f ms  %-6s sends seq %u again (%u bytes): a retransmission\n", ms(now), from, t.seq,
+                       t.data);
+        } else if (!w->seen || seq_before(w->sent_end, end)) {
+            w->sent_end = end;
+        }
+        w->seen = true;
+    } else if (ev == NARU_SIM_FRAME_LOST) {
+        if (w->lost++ < SHOW_MAX)
+            printf("  %9.3f ms  %-6s -> %-6s LOST: seq %u, %u bytes%s\n", ms(now), from, to, t.seq, t.data,
+                   t.flags & 0x03 ? " (a SYN or FIN: it will be sent again)" : "");
+    } else if (ev == NARU_SIM_FRAME_REORDERED) {
+        printf("  %9.3f ms  %-6s -> %-6s held back 5 ms: seq %u; later segments will overtake it\n", ms(now), from,
+               to, t.seq);
+    } else if (ev == NARU_SIM_FRAME_DELIVERED && at_end) {
+        tcp_delivered(d, now, from, to, &t, frame, len);
     }
 }
 
-static void on_frame(void *ctx, naru_time_t now, int ifindex, enum naru_direction dir, const uint8_t *frame,
-                     size_t len)
-{
-    (void)ifindex;
-    struct host *h = ctx;
-    struct demo *d = h->demo;
-    if (d->quiet)
-        return;
-    if (dir == NARU_DIR_OUT)
-        explain(d, frame, len);
-    char text[256], line[300];
-    naru_frame_describe(frame, len, text, sizeof text);
-    snprintf(line, sizeof line, "%s %s", dir == NARU_DIR_OUT ? "sends" : "gets ", text);
-    stamp(d, now, h->name, line);
-}
-
-static void on_log(void *ctx, naru_time_t now, enum naru_log_level level, enum naru_layer layer,
+/* The stacks' own words for decisions no frame shows: ARP at work. */
+static void on_log(void *ctx, const char *node, naru_time_t now, enum naru_log_level level, enum naru_layer layer,
                    const char *message)
 {
     (void)level;
-    struct host *h = ctx;
-    if (h->demo->quiet)
+    struct demo *d = ctx;
+    if (d->quiet || d->phase != EVERY_FRAME || layer != NARU_LAYER_ARP)
         return;
-    char line[320];
-    snprintf(line, sizeof line, "  (%s) %s", naru_layer_name(layer), message);
-    stamp(h->demo, now, h->name, line);
+    printf("  %9.3f ms  %-6s (ARP) %s\n", ms(now), node, message);
 }
 
-static int add_host(struct demo *d, struct host *h, const char *name)
+/* ---- the world ---- */
+
+static int build(struct demo *d, uint64_t seed)
 {
-    struct naru_stack_config c;
-    naru_stack_config_default(&c);
-    c.log = on_log;
-    c.log_ctx = h;
-    c.log_level = NARU_LOG_INFO;
-    h->name = name;
-    h->demo = d;
-    h->stack = naru_sim_add_stack(d->sim, name, &c);
-    return h->stack ? 0 : -ENOMEM;
+    int err = naru_sim_create(seed, &d->sim);
+    if (err < 0)
+        return err;
+    naru_sim_set_log(d->sim, on_log, d, NARU_LOG_INFO);
+    naru_sim_set_observer(d->sim, observe, d);
+    if (d->pcap && (err = naru_sim_capture(d->sim, d->pcap)) < 0)
+        return err;
+    d->client = naru_sim_add_stack(d->sim, "client", NULL);
+    d->r1 = naru_sim_add_router(d->sim, "r1", NULL);
+    d->r2 = naru_sim_add_router(d->sim, "r2", NULL);
+    d->server = naru_sim_add_stack(d->sim, "server", NULL);
+    if (!d->client || !d->r1 || !d->r2 || !d->server)
+        return -ENOMEM;
+    struct naru_sim_link_config lan = { .rate_bps = 1000000000, .delay = 50 * NARU_US };
+    struct naru_sim_link_config wan = { .rate_bps = d->bandwidth, .delay = d->delay, .loss = d->loss,
+                                        .reorder = d->reorder, .reorder_delay = 5 * NARU_MS, .queue_frames = 100 };
+    int c_if, s_if, r1_wan, r2_wan;
+    if ((err = naru_sim_add_link(d->sim, "lan1", &lan, &d->lan1)) < 0 ||
+        (err = naru_sim_link_attach(d->lan1, 0, d->client, "10.1.0.2/24", &c_if)) < 0 ||
+        (err = naru_sim_link_attach(d->lan1, 1, d->r1, "10.1.0.1/24", NULL)) < 0 ||
+        (err = naru_sim_add_link(d->sim, "wan", &wan, &d->wan)) < 0 ||
+        (err = naru_sim_link_attach(d->wan, 0, d->r1, "10.9.0.1/30", &r1_wan)) < 0 ||
+        (err = naru_sim_link_attach(d->wan, 1, d->r2, "10.9.0.2/30", &r2_wan)) < 0 ||
+        (err = naru_sim_add_link(d->sim, "lan2", &lan, &d->lan2)) < 0 ||
+        (err = naru_sim_link_attach(d->lan2, 0, d->r2, "10.2.0.1/24", NULL)) < 0 ||
+        (err = naru_sim_link_attach(d->lan2, 1, d->server, "10.2.0.80/24", &s_if)) < 0)
+        return err;
+    if ((err = naru_route_add(d->client, 0, 0, naru_ip4(10, 1, 0, 1), c_if)) < 0 ||
+        (err = naru_route_add(d->server, 0, 0, naru_ip4(10, 2, 0, 1), s_if)) < 0 ||
+        (err = naru_route_add(d->r1, naru_ip4(10, 2, 0, 0), 24, naru_ip4(10, 9, 0, 2), r1_wan)) < 0 ||
+        (err = naru_route_add(d->r2, naru_ip4(10, 1, 0, 0), 24, naru_ip4(10, 9, 0, 1), r2_wan)) < 0)
+        return err;
+    d->server_addr = naru_ip4(10, 2, 0, 80);
+    return 0;
 }
 
-static void send_ping(void *ctx)
+/* Run one application to its end, telling its frames as asked. */
+static int run_app(struct demo *d, const struct naru_sim_app_config *c, enum phase phase,
+                   struct naru_sim_app_result *r, struct naru_sim_app **out)
 {
-    struct demo *d = ctx;
-    uint8_t req[64] = { 8, 0, 0, 0, 0, 0, 0, (uint8_t)(d->sent + 1) };
-    for (size_t i = 8; i < sizeof req; i++)
-        req[i] = (uint8_t)i;
-    struct naru_sockaddr to = { naru_ip4(10, 0, 0, 2), 0 };
-    d->sent_at[d->sent + 1] = naru_sim_now(d->sim);
-    if (!d->quiet)
-        printf("\nalice: ping bob, sequence %u\n", d->sent + 1);
-    if (d->sent == 0)
-        say(d, "\nLink layer (ARP): Ethernet delivers frames by MAC address, and alice knows\n"
-               "only bob's IP address. So she asks the whole link who has it; bob answers\n"
-               "with his MAC address, and both remember the pair in their ARP caches.");
-    if (naru_sendto(d->alice.stack, d->ping_sock, req, sizeof req, 0, &to) == (long)sizeof req)
-        d->sent++;
+    struct naru_sim_app_config config = *c;
+    config.start = naru_sim_now(d->sim) + 100 * NARU_MS;
+    struct naru_sim_app *app;
+    int err = naru_sim_app_add(d->sim, &config, &app);
+    if (err < 0)
+        return err;
+    d->phase = phase;
+    naru_sim_run(d->sim, naru_sim_now(d->sim) + 600 * NARU_SEC, naru_sim_apps_finished, d->sim);
+    /* Let the last frames (a close, late copies) land before moving on. */
+    naru_sim_run(d->sim, naru_sim_now(d->sim) + 2 * NARU_SEC, NULL, NULL);
+    d->phase = QUIET;
+    naru_sim_app_get_result(app, r);
+    if (out)
+        *out = app;
+    return 0;
 }
 
-static void on_reply(void *ctx, struct naru_stack *stack, int sock)
+static uint64_t counter(const struct naru_stack *s, const char *name)
 {
-    struct demo *d = ctx;
-    uint8_t rep[128];
-    long n;
-    while ((n = naru_recvfrom(stack, sock, rep, sizeof rep, 0, NULL)) >= 8) {
-        unsigned seq = rep[6] << 8 | rep[7];
-        if (rep[0] != 0 || seq == 0 || seq > PINGS)
-            continue;
-        d->received++;
-        if (!d->quiet)
-            printf("alice: echo reply %u came back after %.3f ms (the round-trip time%s)\n", seq,
-                   (double)(naru_sim_now(d->sim) - d->sent_at[seq]) / (double)NARU_MS,
-                   seq == 1 ? ", ARP included" : "");
+    const struct naru_counters *c = naru_stack_counters(s);
+    for (unsigned i = 0; i < naru_counter_count(); i++) {
+        char full[96];
+        snprintf(full, sizeof full, "%s_%s", naru_counter_layer(i), naru_counter_name(i));
+        if (!strcmp(full, name))
+            return naru_counter_value(c, i);
     }
+    return 0;
 }
 
-static bool all_replied(void *ctx)
+/* ---- the chapters ---- */
+
+static void chapter_world(struct demo *d, uint64_t seed)
 {
-    struct demo *d = ctx;
-    return d->received == PINGS;
+    char rate[32];
+    if (d->bandwidth >= 1000000000)
+        snprintf(rate, sizeof rate, "%g Gbit/s", (double)d->bandwidth / 1e9);
+    else if (d->bandwidth >= 1000000)
+        snprintf(rate, sizeof rate, "%g Mbit/s", (double)d->bandwidth / 1e6);
+    else
+        snprintf(rate, sizeof rate, "%g kbit/s", (double)d->bandwidth / 1e3);
+    printf("naru demo, seed %llu: two computers far apart, and the network between them.\n\n",
+           (unsigned long long)seed);
+    say(d,
+        "  client ------ r1 ================== r2 ------ server  (" SERVER_NAME ")\n"
+        "  10.1.0.2/24       %s, %g ms,         10.2.0.80/24\n"
+        "                    loses %g%%, reorders %g%%\n\n"
+        "The client and the server are on different networks (10.1.0.0/24 and\n"
+        "10.2.0.0/24), so neither can reach the other directly: routers r1 and r2\n"
+        "pass packets on, each looking the destination up in its routing table.\n"
+        "Like the Internet, the link between them promises nothing: packets may be\n"
+        "lost or arrive out of order.\n",
+        rate, ms(d->delay), d->loss * 100, d->reorder * 100);
 }
 
-static void print_counts(const struct host *h)
+static void chapter_name(struct demo *d)
 {
-    const struct naru_counters *c = naru_stack_counters(h->stack);
-    printf("  %-5s frames %llu out / %llu in; ARP %llu requests, %llu replies sent; "
-           "IP %llu out / %llu in; ICMP %llu echo requests, %llu echo replies sent\n",
-           h->name, (unsigned long long)c->link_tx_frames, (unsigned long long)c->link_rx_frames,
-           (unsigned long long)(c->arp_tx_requests + c->arp_tx_gratuitous), (unsigned long long)c->arp_tx_replies,
-           (unsigned long long)c->ip_tx, (unsigned long long)c->ip_rx,
-           (unsigned long long)c->icmp_tx_echo_requests, (unsigned long long)c->icmp_tx_echo_replies);
+    char a[NARU_IP4_STRLEN];
+    say(d,
+        "\n1. A name becomes an address\n"
+        "   Programs use names; packets carry addresses. The client looks \"" SERVER_NAME "\"\n"
+        "   up in its table of hosts and finds %s. (With naru's DNS server in the\n"
+        "   simulation, this becomes a DNS query.)\n",
+        naru_ip4_format(d->server_addr, a));
+}
+
+static int chapter_ping(struct demo *d)
+{
+    say(d, "\n2. The first packet: ARP, routers and TTL (a ping, ICMP echo)\n"
+           "   10.2.0.80 is not on the client's network, so the packet goes to its\n"
+           "   gateway, r1. But Ethernet delivers by MAC address: first the client asks\n"
+           "   the link who has 10.1.0.1 (ARP). Each router does the same for its next hop,\n"
+           "   and takes one off the packet's TTL (time to live) as it passes it on.\n\n");
+    struct naru_sim_app_config c = { .kind = NARU_SIM_PING, .from = d->client, .to = d->server, .count = 1,
+                                     .timeout = 3 * NARU_SEC };
+    struct naru_sim_app_result r;
+    int err = run_app(d, &c, EVERY_FRAME, &r, NULL);
+    if (err < 0)
+        return err;
+    if (r.received)
+        say(d, "\n   The reply came back after %.3f ms: the round-trip time, ARP included.\n"
+               "   The TTL fell from 64 to 62 on the way: two routers. The ARP answers stay\n"
+               "   in each cache, so the next packets go straight out.\n",
+            ms(r.rtt_min));
+    else
+        say(d, "\n   No reply: the link lost the request or its answer. Ping does not try again;\n"
+               "   IP promises nothing. (Another --seed draws other losses.)\n");
+    c.count = 10;
+    c.interval = 100 * NARU_MS;
+    c.timeout = NARU_SEC;
+    err = run_app(d, &c, QUIET, &r, NULL);
+    if (err < 0)
+        return err;
+    say(d, "   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n", r.received, ms(r.rtt_min),
+        ms(r.rtt_max));
+    return 0;
+}
+
+static int chapter_traceroute(struct demo *d)
+{
+    say(d, "\n3. Who is on the way: traceroute\n"
+           "   UDP probes with TTL 1, 2, 3...: the router where the TTL runs out drops the\n"
+           "   probe and says so with ICMP \"time exceeded\", giving itself away. The server\n"
+           "   answers \"port unreachable\": nobody listens on the probes' ports.\n\n");
+    struct naru_sim_app_config c = { .kind = NARU_SIM_TRACEROUTE, .from = d->client, .to = d->server,
+                                     .max_ttl = 8, .timeout = NARU_SEC };
+    struct naru_sim_app_result r;
+    struct naru_sim_app *app;
+    int err = run_app(d, &c, QUIET, &r, &app);
+    if (err < 0)
+        return err;
+    char text[2048];
+    naru_sim_app_summary(app, text, sizeof text);
+    const char *lines = strchr(text, '\n');
+    say(d, "%s", lines ? lines + 1 : text);
+    if (r.ok)
+        say(d, "   (A * is a probe or its answer lost on the way.)\n");
+    return 0;
+}
+
+static int chapter_udp(struct demo *d)
+{
+    say(d, "\n4. Ports, and what UDP does not do\n"
+           "   An address finds a computer; a port finds a program on it. The client sends\n"
+           "   300 datagrams of 1000 bytes from a port it picks at random to port 5001 on\n"
+           "   the server, where a program counts them.\n");
+    struct naru_sim_link_stats before, after;
+    naru_sim_link_get_stats(d->wan, 0, &before);
+    struct naru_sim_app_config c = { .kind = NARU_SIM_UDP_TRANSFER, .from = d->client, .to = d->server,
+                                     .bytes = 300 * 1000, .size = 1016, .rate_bps = 2000000, .port = 5001 };
+    struct naru_sim_app_result r;
+    int err = run_app(d, &c, QUIET, &r, NULL);
+    if (err < 0)
+        return err;
+    naru_sim_link_get_stats(d->wan, 0, &after);
+    say(d, "   %llu arrived, %llu were lost (the link lost %llu), %llu came out of order.\n"
+           "   UDP delivers what arrives, as it arrives, and repairs nothing: that is\n"
+           "   left to the program, or to TCP.\n",
+        (unsigned long long)(r.datagrams_received - r.duplicates), (unsigned long long)r.datagrams_lost,
+        (unsigned long long)(after.lost - before.lost), (unsigned long long)r.reordered);
+    return 0;
+}
+
+static int chapter_tcp(struct demo *d, bool *tcp_ran)
+{
+    *tcp_ran = false;
+    say(d, "\n5. TCP: a reliable byte stream over an unreliable network\n"
+           "   The client connects to port 80 and asks for a %d KB page (HTTP GET).\n"
+           "   TCP numbers every byte (seq), the receiver acknowledges what has arrived in\n"
+           "   order (ack), and what is not acknowledged in time is sent again.\n\n",
+        PAGE_BYTES / 1000);
+    uint64_t retrans_before = counter(d->server, "tcp_retransmits");
+    struct naru_sim_app_config c = { .kind = NARU_SIM_HTTP_GET, .from = d->client, .to = d->server,
+                                     .bytes = PAGE_BYTES, .host = SERVER_NAME };
+    struct naru_sim_app_result r;
+    int err = run_app(d, &c, TCP_STORY, &r, NULL);
+    if (err < 0)
+        return err;
+    if (!r.ok && strstr(r.error, "TCP is not available")) {
+        say(d, "   TCP is not in this build of naru yet, so this chapter waits for it.\n");
+        return 0;
+    }
+    *tcp_ran = true;
+    struct tcp_watch *w = &d->to_client;
+    unsigned more_lost = w->lost + d->to_server.lost > SHOW_MAX ? w->lost + d->to_server.lost - SHOW_MAX : 0;
+    if (more_lost || w->resent > SHOW_MAX || w->early > SHOW_MAX)
+        say(d, "  (and more of the same, not shown: %u losses, %u retransmissions, %u early arrivals in all)\n",
+            w->lost + d->to_server.lost, w->resent + d->to_server.resent, w->early + d->to_server.early);
+    say(d, "\n   The page: HTTP status %d, %llu of %u bytes, %s, in %.3f s (%.2f Mbit/s).\n",
+        r.http_status, (unsigned long long)r.bytes_received, PAGE_BYTES,
+        r.intact ? "every byte right and in order" : "DAMAGED", (double)(r.ended - r.started) / 1e9,
+        r.goodput_bps / 1e6);
+    say(d, "   The server retransmitted %llu segments; the client received %llu out of order.\n"
+           "   Losses and reordering cost time, never data: that is TCP's promise.\n",
+        (unsigned long long)(counter(d->server, "tcp_retransmits") - retrans_before),
+        (unsigned long long)counter(d->client, "tcp_rx_out_of_order"));
+    if (!r.ok)
+        say(d, "   (It did not finish cleanly: %s.)\n", r.error);
+    return 0;
+}
+
+static void summary(struct demo *d, bool tcp_ran)
+{
+    struct naru_stack *nodes[4] = { d->client, d->r1, d->r2, d->server };
+    printf("\nWhat each layer counted:\n");
+    printf("  %-7s %8s %8s %6s %6s %9s %9s %6s %6s %7s %7s\n", "", "frames", "frames", "ARP", "ARP", "IP",
+           "IP", "ICMP", "UDP", "TCP", "TCP");
+    printf("  %-7s %8s %8s %6s %6s %9s %9s %6s %6s %7s %7s\n", "node", "out", "in", "asked", "told", "forwarded",
+           "delivered", "out", "out", "out", "resent");
+    for (int i = 0; i < 4; i++) {
+        const struct naru_stack *s = nodes[i];
+        printf("  %-7s %8llu %8llu %6llu %6llu %9llu %9llu %6llu %6llu %7llu %7llu\n", name_of(d, s),
+               (unsigned long long)counter(s, "link_tx_frames"), (unsigned long long)counter(s, "link_rx_frames"),
+               (unsigned long long)counter(s, "arp_tx_requests"), (unsigned long long)counter(s, "arp_tx_replies"),
+               (unsigned long long)counter(s, "ip_forwarded"), (unsigned long long)counter(s, "ip_rx_delivered"),
+               (unsigned long long)counter(s, "icmp_tx"), (unsigned long long)counter(s, "udp_tx"),
+               (unsigned long long)counter(s, "tcp_tx"), (unsigned long long)counter(s, "tcp_retransmits"));
+    }
+    struct naru_sim_link_stats a, b;
+    naru_sim_link_get_stats(d->wan, 0, &a);
+    naru_sim_link_get_stats(d->wan, 1, &b);
+    printf("  the r1-r2 link carried %llu frames, lost %llu, held back %llu, dropped %llu (queue full)\n",
+           (unsigned long long)(a.frames_sent + b.frames_sent), (unsigned long long)(a.lost + b.lost),
+           (unsigned long long)(a.reordered + b.reordered), (unsigned long long)(a.dropped_queue + b.dropped_queue));
+    printf("  %.3f s of simulated time, %llu events%s\n", (double)naru_sim_now(d->sim) / 1e9,
+           (unsigned long long)naru_sim_events(d->sim), tcp_ran ? "" : "; TCP's chapter waits for TCP");
+    if (d->pcap)
+        printf("  captures: %s/lan1.pcap, %s/wan.pcap, %s/lan2.pcap (open them in Wireshark)\n", d->pcap, d->pcap,
+               d->pcap);
+}
+
+/* ---- flags ---- */
+
+static bool parse_share(const char *text, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || !isfinite(v) || v < 0)
+        return false;
+    if (*end == '%') {
+        v /= 100;
+        end++;
+    } else if (v > 1) {
+        v /= 100; /* "5" means 5%, as people write it */
+    }
+    if (*end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_rate(const char *text, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || !isfinite(v) || v <= 0)
+        return false;
+    static const struct { const char *unit; double scale; } units[] = {
+        { "", 1e6 }, { "bit", 1 }, { "kbit", 1e3 }, { "Mbit", 1e6 }, { "Gbit", 1e9 },
+        { "bit/s", 1 }, { "kbit/s", 1e3 }, { "Mbit/s", 1e6 }, { "Gbit/s", 1e9 },
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (!strcmp(end, units[i].unit)) {
+            v *= units[i].scale;
+            if (v < 1000 || v > 100e9)
+                return false;
+            *out = (uint64_t)v;
+            return true;
+        }
+    }
+    return false;
 }
 
 int cmd_demo(int argc, char **argv)
 {
     static const struct option options[] = {
         { "seed", required_argument, NULL, 's' },
+        { "loss", required_argument, NULL, 'l' },
+        { "delay", required_argument, NULL, 'd' },
+        { "bandwidth", required_argument, NULL, 'b' },
+        { "reorder", required_argument, NULL, 'r' },
+        { "pcap", required_argument, NULL, 'p' },
         { "quiet", no_argument, NULL, 'q' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct demo d = { .ping_sock = -1 };
+    struct demo d = { .loss = 0.02, .reorder = 0.01, .delay = 20 * NARU_MS, .bandwidth = 10000000 };
     uint64_t seed = 1;
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        char *end;
+        double v;
         switch (opt) {
-        case 's': {
-            char *end;
+        case 's':
             errno = 0;
             seed = strtoull(optarg, &end, 10);
             if (errno || end == optarg || *end || optarg[0] == '-') {
@@ -197,7 +583,37 @@ int cmd_demo(int argc, char **argv)
                 return 2;
             }
             break;
-        }
+        case 'l':
+            if (!parse_share(optarg, 0.5, &d.loss)) {
+                fprintf(stderr, "%s: bad loss '%s' (want 0%% to 50%%, such as 2%% or 0.02)\n", PROG, optarg);
+                return 2;
+            }
+            break;
+        case 'r':
+            if (!parse_share(optarg, 0.5, &d.reorder)) {
+                fprintf(stderr, "%s: bad reorder '%s' (want 0%% to 50%%)\n", PROG, optarg);
+                return 2;
+            }
+            break;
+        case 'd':
+            errno = 0;
+            v = strtod(optarg, &end);
+            if (errno || end == optarg || (*end && strcmp(end, "ms")) || !isfinite(v) || v < 0 || v > 10000) {
+                fprintf(stderr, "%s: bad delay '%s' (want milliseconds, 0 to 10000)\n", PROG, optarg);
+                return 2;
+            }
+            d.delay = (naru_time_t)llround(v * 1e6);
+            break;
+        case 'b':
+            if (!parse_rate(optarg, &d.bandwidth)) {
+                fprintf(stderr, "%s: bad bandwidth '%s' (want a rate such as 512kbit, 10Mbit or 1Gbit)\n", PROG,
+                        optarg);
+                return 2;
+            }
+            break;
+        case 'p':
+            d.pcap = optarg;
+            break;
         case 'q':
             d.quiet = true;
             break;
@@ -213,46 +629,33 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", PROG, argv[optind]);
         return 2;
     }
-
-    int status = 1;
-    if (naru_sim_create(seed, &d.sim) < 0 || add_host(&d, &d.alice, "alice") < 0 || add_host(&d, &d.bob, "bob") < 0)
+    if (d.pcap && mkdir(d.pcap, 0777) < 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: cannot create %s: %s\n", PROG, d.pcap, strerror(errno));
+        return 2;
+    }
+    int status = 1, err = build(&d, seed);
+    bool tcp_ran = false;
+    if (err < 0) {
+        fprintf(stderr, "%s: cannot build the simulated network: %s\n", PROG, strerror(-err));
         goto out;
-    if (!d.quiet)
-        printf("naru demo (seed %llu): two computers on one simulated Ethernet link, 1 ms apart.\n\n"
-           "  alice 10.0.0.1/24 ---- 1 ms ---- bob 10.0.0.2/24\n\n"
-           "Each has an address and a prefix length: /24 says both are on network 10.0.0.0,\n"
-           "so alice can reach bob directly, without a router. First the interfaces come up;\n"
-           "each host announces its address with a gratuitous ARP.\n\n",
-           (unsigned long long)seed);
-    struct naru_memlink_config link = { .delay = 1 * NARU_MS };
-    int a_if, b_if;
-    if (naru_sim_connect(d.sim, d.alice.stack, "10.0.0.1/24", d.bob.stack, "10.0.0.2/24", &link, &a_if, &b_if) < 0)
+    }
+    /* The interfaces come up and announce themselves (gratuitous ARP);
+     * the story starts once those announcements have landed. */
+    naru_sim_run(d.sim, d.delay + 50 * NARU_MS, NULL, NULL);
+    chapter_world(&d, seed);
+    chapter_name(&d);
+    if ((err = chapter_ping(&d)) < 0 || (err = chapter_traceroute(&d)) < 0 || (err = chapter_udp(&d)) < 0 ||
+        (err = chapter_tcp(&d, &tcp_ran)) < 0) {
+        fprintf(stderr, "%s: the simulation failed: %s\n", PROG, strerror(-err));
         goto out;
-    naru_if_set_tap(d.alice.stack, a_if, on_frame, &d.alice);
-    naru_if_set_tap(d.bob.stack, b_if, on_frame, &d.bob);
-    naru_sim_run(d.sim, 10 * NARU_MS, NULL, NULL);
-
-    d.ping_sock = naru_socket(d.alice.stack, NARU_SOCK_PING);
-    if (d.ping_sock < 0)
-        goto out;
-    naru_socket_set_callback(d.alice.stack, d.ping_sock, on_reply, &d);
-    for (int i = 0; i < PINGS; i++)
-        naru_sim_at(d.sim, (naru_time_t)(i + 1) * 100 * NARU_MS, send_ping, &d);
-    naru_sim_run(d.sim, 10 * NARU_SEC, all_replied, &d);
-
-    if (!d.quiet)
-        printf("\nThe second and later pings need no ARP: the answer is in alice's cache.\n");
-    uint8_t mac[6];
-    char m[NARU_MAC_STRLEN];
-    if (naru_arp_lookup(d.alice.stack, a_if, naru_ip4(10, 0, 0, 2), mac) == 0)
-        printf("%salice's ARP cache: 10.0.0.2 is at %s\n", d.quiet ? "" : "\n", naru_mac_format(mac, m));
-    printf("%u pings sent, %u replies received.\nWhat each layer counted:\n", d.sent, d.received);
-    print_counts(&d.alice);
-    print_counts(&d.bob);
-    status = d.received == PINGS ? 0 : 1;
+    }
+    summary(&d, tcp_ran);
+    status = 0;
+    if (d.pcap && naru_sim_capture_close(d.sim) < 0) {
+        fprintf(stderr, "%s: writing the captures in %s failed\n", PROG, d.pcap);
+        status = 1;
+    }
 out:
-    if (status && d.received != PINGS)
-        fprintf(stderr, "%s: the simulation did not run as it should\n", PROG);
     naru_sim_destroy(d.sim);
     return status;
 }
