@@ -19,6 +19,7 @@ static const struct command commands[] = {
     { "dig", cmd_dig, "ask a DNS server a question, like BIND's dig" },
     { "dnsd", cmd_dnsd, "serve DNS zones authoritatively over UDP and TCP" },
     { "sim", cmd_sim, "run a scenario file on the simulator and report" },
+    { "traceroute", cmd_traceroute, "show the routers on the way to a host, by TTL" },
 };
 
 static void usage(FILE *out)
