@@ -172,7 +172,7 @@ def write(target, name, data):
 
 
 def stack_record(frame, advance_tenths=0, fix_checksums=False):
-    ctl = (advance_tenths & 0x7F) << 1 | (1 if fix_checksums else 0)
+    ctl = (advance_tenths & 0x3F) << 1 | (1 if fix_checksums else 0)
     return bytes([ctl]) + struct.pack(">H", len(frame)) + frame
 
 

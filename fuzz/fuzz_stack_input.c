@@ -1,0 +1,227 @@
+/* Fuzz the whole receive path: frames into a stack through
+ * naru_stack_input, with sockets open and timers run forward.
+ *
+ * Input:
+ *   byte 0      configuration: 0x01 forwarding on, with a second interface
+ *               (198.18.1.1/24) to route to; 0x02 the stack is 198.18.0.1
+ *               (02:6e:61:72:75:0a) instead of 198.18.0.2 (...:0b), the
+ *               two ends of tests/data/linux-capture.pcap
+ *   bytes 1..2  the UDP port a socket is bound to (a second one, connected,
+ *               takes the next port)
+ *   bytes 3..4  the ping socket's echo identifier
+ *   then records, each: a control byte, a 16-bit length, the frame.
+ *     control 0x01   fix the IPv4, ICMP, UDP and TCP checksums first
+ *     control 0x7e   ((c >> 1) & 63) * 100 ms pass before the frame
+ *     control 0x80   the frame arrives on the second interface
+ *
+ * After the frames the sockets are drained, time runs on past every
+ * reassembly and ARP timeout, the sockets close, and time runs on again.
+ * Then no packet buffer may be held (naru_stack_buffers_in_use() == 0),
+ * and destroying the stack must free everything (LeakSanitizer). */
+#include <string.h>
+
+#include "fuzz.h"
+#include "naru/socket.h"
+#include "naru/stack.h"
+#include "wire/checksum.h"
+#include "wire/ethernet.h"
+#include "wire/ipv4.h"
+
+#define MAX_FRAME 65535
+
+struct harness {
+    struct naru_stack *stack;
+    int ifindex[2];
+    int udp, udp_connected, ping, tcp;
+    naru_time_t now;
+    unsigned long frames_sent;
+};
+
+static int count_frame(void *ctx, const uint8_t *frame, size_t len)
+{
+    struct harness *h = ctx;
+    (void)frame;
+    FUZZ_CHECK(len >= ETH_HEADER_LEN);
+    h->frames_sent++;
+    return 0;
+}
+
+/* Make the checksums right, so mutations reach past them. */
+static void fix_checksums(uint8_t *f, size_t len)
+{
+    struct eth_header e;
+    if (eth_parse(f, len, &e) < 0 || e.ethertype != ETHERTYPE_IPV4)
+        return;
+    uint8_t *ip = f + e.header_len;
+    size_t n = len - e.header_len;
+    if (n < IPV4_MIN_HEADER_LEN)
+        return;
+    size_t hl = (size_t)(ip[0] & 15) * 4;
+    if (hl < IPV4_MIN_HEADER_LEN || hl > n)
+        return;
+    size_t total = wire_get16(ip + 2);
+    bool first_and_only = (wire_get16(ip + 6) & 0x3fff) == 0;
+    if (total >= hl && total <= n && first_and_only) {
+        uint8_t *l4 = ip + hl;
+        size_t l4len = total - hl;
+        uint32_t src = wire_get32(ip + 12), dst = wire_get32(ip + 16);
+        if (ip[9] == IP_PROTO_ICMP && l4len >= 8) {
+            wire_put16(l4 + 2, 0);
+            wire_put16(l4 + 2, inet_checksum(l4, l4len));
+        } else if (ip[9] == IP_PROTO_UDP && l4len >= 8) {
+            uint16_t ulen = wire_get16(l4 + 4);
+            if (ulen >= 8 && ulen <= l4len) {
+                wire_put16(l4 + 6, 0);
+                uint16_t c = inet_fold(inet_sum(l4, ulen, inet_pseudo_sum(src, dst, IP_PROTO_UDP, ulen)));
+                wire_put16(l4 + 6, c ? c : 0xffff);
+            }
+        } else if (ip[9] == IP_PROTO_TCP && l4len >= 20) {
+            wire_put16(l4 + 16, 0);
+            wire_put16(l4 + 16, inet_fold(inet_sum(l4, l4len,
+                                                   inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)l4len))));
+        }
+    }
+    wire_put16(ip + 10, 0);
+    wire_put16(ip + 10, inet_checksum(ip, hl));
+}
+
+static void drain(struct harness *h, int sock)
+{
+    if (sock < 0)
+        return;
+    static uint8_t buf[MAX_FRAME];
+    struct naru_sockaddr from;
+    struct naru_icmp_error err;
+    for (int i = 0; i < 1000 && naru_recvfrom(h->stack, sock, buf, sizeof buf, 0, &from) >= 0; i++)
+        ;
+    for (int i = 0; i < 1000 && naru_recv_error(h->stack, sock, &err) == 0; i++)
+        ;
+    naru_socket_error(h->stack, sock);
+}
+
+static void drain_all(struct harness *h)
+{
+    drain(h, h->udp);
+    drain(h, h->udp_connected);
+    drain(h, h->ping);
+}
+
+/* Run every timer due before `until`, in order. */
+static void run_until(struct harness *h, naru_time_t until)
+{
+    for (int i = 0; i < 100000; i++) {
+        naru_time_t next = naru_stack_next_deadline(h->stack);
+        if (next == NARU_NEVER || next > until)
+            break;
+        if (next > h->now)
+            h->now = next;
+        naru_stack_poll(h->stack, h->now);
+        drain_all(h);
+    }
+    h->now = until;
+    naru_stack_poll(h->stack, h->now);
+}
+
+static int open_socket(struct harness *h, enum naru_socket_type type, uint16_t port)
+{
+    int s = naru_socket(h->stack, type);
+    if (s < 0)
+        return s;
+    struct naru_sockaddr any = { 0, port };
+    naru_bind(h->stack, s, &any); /* a port in use leaves it unbound: fine */
+    naru_setsockopt(h->stack, s, NARU_SO_RECVERR, 1);
+    return s;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (size < 5)
+        return 0;
+    uint8_t config = data[0];
+    uint16_t udp_port = wire_get16(data + 1), ping_id = wire_get16(data + 3);
+    data += 5;
+    size -= 5;
+
+    struct harness h = { .udp = -1, .udp_connected = -1, .ping = -1, .tcp = -1 };
+    struct naru_stack_config c;
+    naru_stack_config_default(&c);
+    c.seed = 20240601;
+    /* Small pools, so running dry is reachable too. */
+    c.frame_buffers = 48;
+    c.large_buffers = 3;
+    c.reassembly_datagrams = 3;
+    c.arp_entries = 8;
+    c.arp_queue = 4;
+    c.sockets = 8;
+    c.udp_recv_queue = 8;
+    FUZZ_CHECK(naru_stack_create(&c, &h.stack) == 0);
+
+    bool as_a = config & 2;
+    struct naru_if_config ifc = {
+        .name = "fuzz0",
+        .mac = { 0x02, 0x6e, 0x61, 0x72, 0x75, as_a ? 0x0a : 0x0b },
+        .driver = { count_frame, &h },
+    };
+    h.ifindex[0] = naru_if_add(h.stack, &ifc);
+    FUZZ_CHECK(h.ifindex[0] >= 0);
+    FUZZ_CHECK(naru_if_set_addr(h.stack, h.ifindex[0], as_a ? 0xc6120001u : 0xc6120002u, 24) == 0);
+    h.ifindex[1] = -1;
+    if (config & 1) {
+        struct naru_if_config ifc2 = {
+            .name = "fuzz1",
+            .mac = { 0x02, 0x6e, 0x61, 0x72, 0x75, 0x1b },
+            .mtu = 1280,
+            .driver = { count_frame, &h },
+        };
+        h.ifindex[1] = naru_if_add(h.stack, &ifc2);
+        FUZZ_CHECK(h.ifindex[1] >= 0);
+        FUZZ_CHECK(naru_if_set_addr(h.stack, h.ifindex[1], 0xc6120101u, 24) == 0);
+        naru_stack_set_forwarding(h.stack, true);
+    }
+
+    h.udp = open_socket(&h, NARU_SOCK_DGRAM, udp_port);
+    h.udp_connected = open_socket(&h, NARU_SOCK_DGRAM, (uint16_t)(udp_port + 1));
+    if (h.udp_connected >= 0) {
+        struct naru_sockaddr peer = { as_a ? 0xc6120002u : 0xc6120001u, 7777 };
+        naru_connect(h.stack, h.udp_connected, &peer);
+    }
+    h.ping = open_socket(&h, NARU_SOCK_PING, ping_id);
+    /* TCP listens on 8080 once it exists; until then the socket call fails. */
+    h.tcp = open_socket(&h, NARU_SOCK_STREAM, 8080);
+    if (h.tcp >= 0)
+        naru_listen(h.stack, h.tcp, 4);
+
+    h.now = NARU_SEC;
+    naru_stack_poll(h.stack, h.now);
+
+    static uint8_t frame[MAX_FRAME];
+    while (size >= 3) {
+        uint8_t ctl = data[0];
+        size_t len = wire_get16(data + 1);
+        data += 3;
+        size -= 3;
+        if (len > size)
+            len = size;
+        memcpy(frame, data, len);
+        data += len;
+        size -= len;
+        if (ctl & 1)
+            fix_checksums(frame, len);
+        run_until(&h, h.now + (naru_time_t)((ctl >> 1) & 63) * 100 * NARU_MS);
+        int ifindex = (ctl & 0x80) && h.ifindex[1] >= 0 ? h.ifindex[1] : h.ifindex[0];
+        naru_stack_input(h.stack, ifindex, frame, len);
+        drain_all(&h);
+    }
+
+    /* Past the reassembly timeout (30 s) and every ARP state. */
+    run_until(&h, h.now + 10 * 60 * NARU_SEC);
+    drain_all(&h);
+    int socks[] = { h.udp, h.udp_connected, h.ping, h.tcp };
+    for (size_t i = 0; i < sizeof socks / sizeof socks[0]; i++)
+        if (socks[i] >= 0)
+            naru_close(h.stack, socks[i]);
+    run_until(&h, h.now + 60 * 60 * NARU_SEC);
+    FUZZ_CHECK(naru_stack_buffers_in_use(h.stack) == 0);
+    naru_stack_destroy(h.stack);
+    return 0;
+}
