@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 struct naru_tap {
@@ -17,6 +18,17 @@ struct naru_tap {
     char name[IFNAMSIZ];
 };
 
+/* How long naru_tap_open() waits for the kernel to call the link running. */
+#define RUNNING_WAIT_MS 1000
+
+/* Set the kernel side up, then wait until the kernel reports it running.
+ * Attaching to the device turns its carrier on, but the kernel activates
+ * the device's transmit queue a little later, from its link-watch work;
+ * until then everything the kernel sends on it (such as its answer to our
+ * first ARP request) is dropped. Without the wait, a host that speaks first
+ * loses that answer and waits a whole ARP retry (1 s) to be heard.
+ * IFF_RUNNING (operstate up) is set by that same work. After
+ * RUNNING_WAIT_MS we go on anyway: the ARP retries cope. */
 static int set_link_up(const char *name)
 {
     int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -32,6 +44,12 @@ static int set_link_up(const char *name)
         ifr.ifr_flags |= IFF_UP;
         if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
             err = -errno;
+    }
+    for (int waited = 0; err == 0 && waited < RUNNING_WAIT_MS; waited++) {
+        if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || (ifr.ifr_flags & IFF_RUNNING))
+            break;
+        struct timespec ms = { 0, 1000000 };
+        nanosleep(&ms, NULL);
     }
     close(s);
     return err;
