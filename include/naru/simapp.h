@@ -47,6 +47,8 @@ struct naru_sim_app_config {
                                   UDP transfer: for stragglers after the last
                                   datagram (0: 1 s) */
     const char *host;          /* HTTP: the Host header (NULL: the address) */
+    uint32_t socket_buffer;    /* TCP: send and receive buffer sizes, bytes
+                                  (NARU_SO_SNDBUF/RCVBUF; 0: the stack's) */
 };
 
 #define NARU_SIM_MAX_HOPS 64

@@ -43,6 +43,16 @@ struct stage {
     size_t off, len;
 };
 
+/* Buffers set before the handshake, so the window scale offered fits
+ * them (RFC 7323 2.2); sockets accepted inherit the listener's. */
+static void set_buffers(struct naru_stack *stack, int sock, uint32_t bytes)
+{
+    if (!bytes)
+        return;
+    naru_setsockopt(stack, sock, NARU_SO_SNDBUF, (int)bytes);
+    naru_setsockopt(stack, sock, NARU_SO_RCVBUF, (int)bytes);
+}
+
 /* ---- TCP transfer ---- */
 
 struct tcp_extra {
@@ -114,6 +124,7 @@ static void listener_event(void *ctx, struct naru_stack *stack, int sock)
             continue;
         }
         t->rx = c;
+        set_buffers(stack, c, app->config.socket_buffer);
         naru_socket_set_callback(stack, c, receiver_event, app);
         receiver_event(app, stack, c);
     }
@@ -198,6 +209,7 @@ static int transfer_setup(struct naru_sim_app *app)
     }
     if (t->listener < 0)
         return t->listener;
+    set_buffers(c->to, t->listener, c->socket_buffer);
     struct naru_sockaddr local = { 0, c->port };
     int err = naru_bind(c->to, t->listener, &local);
     if (!err)
@@ -223,6 +235,7 @@ static void transfer_start(struct naru_sim_app *app)
         return;
     }
     naru_socket_set_callback(from, t->tx, sender_event, app);
+    set_buffers(from, t->tx, app->config.socket_buffer);
     struct naru_sockaddr to = { app->config.dst, app->config.port };
     int err = naru_connect(from, t->tx, &to);
     if (err < 0 && err != -EINPROGRESS) {
