@@ -1,14 +1,33 @@
 /* Fuzz eth_parse: any bytes as a received frame. Properties: the header
  * length is 14, 18 or 22 and within the frame, the reported type is the
  * two bytes before the payload, and an untagged header emits back to the
- * same 14 bytes and parses to the same fields. */
+ * same 14 bytes and parses to the same fields.
+ *
+ * The same frame also goes to naru_frame_describe (src/wire/describe.c),
+ * which runs every wire parser on it to print what tools and pcap readers
+ * show: the text is NUL-terminated, its length is what was returned, and
+ * a short buffer gets a prefix of the whole. */
 #include <string.h>
 
 #include "fuzz.h"
+#include "naru/describe.h"
 #include "wire/ethernet.h"
+
+static void describe(const uint8_t *data, size_t size)
+{
+    static char whole[4096], part[17];
+    int n = naru_frame_describe(data, size, whole, sizeof whole);
+    FUZZ_CHECK(n >= 0);
+    if ((size_t)n >= sizeof whole)
+        return;
+    FUZZ_CHECK(strlen(whole) == (size_t)n);
+    FUZZ_CHECK(naru_frame_describe(data, size, part, sizeof part) == n);
+    FUZZ_CHECK(strncmp(part, whole, sizeof part - 1) == 0 && strlen(part) < sizeof part);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    describe(data, size);
     struct eth_header h;
     int r = eth_parse(data, size, &h);
     if (r < 0) {
