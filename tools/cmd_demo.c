@@ -35,14 +35,17 @@ struct range {
 };
 
 /* What the demo knows of one direction of the TCP connection, from the
- * frames it sees: enough to spot losses, resends and reordering. */
+ * frames it sees: enough to spot losses, resends and reordering, told in
+ * bytes of the stream (sequence numbers less the initial one, as
+ * Wireshark shows them). */
 struct tcp_watch {
-    bool seen;
+    bool seen, have_isn, gap_open, told_first, told_fin;
+    uint32_t isn;
     uint32_t sent_end;         /* highest sequence number sent, plus one */
     uint32_t rcv_next;         /* in-order data delivered up to here */
     struct range held[64];     /* delivered ahead of a gap */
-    unsigned held_count;
-    unsigned lost, resent, early, filled; /* told so far */
+    unsigned held_count, held_now;
+    unsigned lost, resent, early, gaps; /* events so far */
 };
 
 struct demo {
@@ -151,18 +154,49 @@ static void frame_line(naru_time_t now, const char *from, const char *to, const 
     printf("  %9.3f ms  %-6s -> %-6s %s%s\n", ms(now), from, to, verb, text);
 }
 
+/* Relative sequence numbers: byte 1 is the first byte of data. */
+static uint32_t rel(const struct tcp_watch *w, uint32_t seq)
+{
+    return w->have_isn ? seq - w->isn : seq;
+}
+
+static const char *stream_of(const struct demo *d, const struct tcp_watch *w)
+{
+    return w == &d->to_client ? "of the page" : "of the request";
+}
+
 /* The receiving side of a segment's last hop, where the story is told. */
 static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, const char *to, const struct tcp_view *t,
                           const uint8_t *frame, size_t len)
 {
     struct tcp_watch *w = t->dst == d->server_addr ? &d->to_server : &d->to_client;
+    struct tcp_watch *back = w == &d->to_server ? &d->to_client : &d->to_server;
     if (t->flags & 0x02) { /* SYN */
+        w->isn = t->seq;
+        w->have_isn = true;
         w->rcv_next = t->seq + 1;
         frame_line(now, from, to, "", frame, len);
+        if (!(t->flags & 0x10))
+            printf("                 the client's port %u was picked at random; port 80 is the web server's.\n"
+                   "                 It starts numbering its bytes at a random %u (the ISN).\n",
+                   t->sport, t->seq);
+        else
+            printf("                 the server agrees, and numbers its own bytes from %u\n", t->seq);
         return;
     }
-    if (t->flags & 0x05) /* FIN or RST */
+    if (t->flags & 0x05) { /* FIN or RST */
         frame_line(now, from, to, "", frame, len);
+        if ((t->flags & 0x01) && !w->told_fin)
+            printf("                 FIN: \"I have nothing more to send\"; the other side's ACK closes\n"
+                   "                 this direction%s\n",
+                   back->told_fin ? ", and with it the connection" : "");
+        w->told_fin = w->told_fin || (t->flags & 0x01);
+    } else if (w == &d->to_server && back->have_isn && !w->told_first) {
+        frame_line(now, from, to, "", frame, len);
+        printf("                 %sthe handshake is done: both know where the other's bytes start\n",
+               t->data ? "the request, and with its ACK " : "");
+    }
+    w->told_first = true;
     if (!t->data)
         return;
     uint32_t end = t->seq + t->data;
@@ -170,15 +204,18 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
         /* A gap before it: a loss, or a segment held back on the way. */
         if (w->held_count < sizeof w->held / sizeof w->held[0])
             w->held[w->held_count++] = (struct range){ t->seq, end };
-        if (w->early++ < SHOW_MAX)
-            printf("  %9.3f ms  %-6s got seq %u ahead of %u: it keeps the bytes aside, and its ACK\n"
-                   "                 repeats %u (a duplicate ACK: \"I am still missing that\")\n",
-                   ms(now), to, t->seq, w->rcv_next, w->rcv_next);
+        w->early++;
+        w->held_now++;
+        if (!w->gap_open && w->gaps++ < SHOW_MAX)
+            printf("  %9.3f ms  %-6s got bytes %u-%u %s before byte %u: it keeps them aside,\n"
+                   "                 and every ACK it sends repeats \"still missing %u\" (duplicate ACKs)\n",
+                   ms(now), to, rel(w, t->seq), rel(w, end) - 1, stream_of(d, w), rel(w, w->rcv_next),
+                   rel(w, w->rcv_next));
+        w->gap_open = true;
         return;
     }
     if (!seq_before(w->rcv_next, end))
         return; /* old news: a copy of what it has */
-    bool filled_gap = w->held_count > 0;
     w->rcv_next = end;
     for (bool grew = true; grew;) {
         grew = false;
@@ -194,10 +231,14 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
         if (seq_before(w->rcv_next, w->held[i].to))
             w->held[keep++] = w->held[i];
     w->held_count = keep;
-    if (filled_gap && w->filled++ < SHOW_MAX)
-        printf("  %9.3f ms  %-6s got seq %u: the gap is filled, and everything up to %u goes to\n"
-               "                 the program in order\n",
-               ms(now), to, t->seq, w->rcv_next);
+    if (w->gap_open && w->gaps <= SHOW_MAX)
+        printf("  %9.3f ms  %-6s got bytes %u-%u: the gap is filled, and bytes up to %u (%u segments\n"
+               "                 kept aside meanwhile) go to the program, in order\n",
+               ms(now), to, rel(w, t->seq), rel(w, end) - 1, rel(w, w->rcv_next) - 1, w->held_now);
+    if (!keep) {
+        w->gap_open = false;
+        w->held_now = 0;
+    }
 }
 
 static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum naru_sim_link_event ev, naru_time_t now,
@@ -226,19 +267,27 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
         uint32_t end = t.seq + t.data;
         if (w->seen && seq_before(t.seq, w->sent_end)) {
             if (w->resent++ < SHOW_MAX)
-                printf("  %9.3f ms  %-6s sends seq %u again (%u bytes): a retransmission\n", ms(now), from, t.seq,
-                       t.data);
+                printf("  %9.3f ms  %-6s sends bytes %u-%u %s again: a retransmission\n", ms(now), from,
+                       rel(w, t.seq), rel(w, end) - 1, stream_of(d, w));
         } else if (!w->seen || seq_before(w->sent_end, end)) {
             w->sent_end = end;
         }
         w->seen = true;
     } else if (ev == NARU_SIM_FRAME_LOST) {
-        if (w->lost++ < SHOW_MAX)
-            printf("  %9.3f ms  %-6s -> %-6s LOST: seq %u, %u bytes%s\n", ms(now), from, to, t.seq, t.data,
-                   t.flags & 0x03 ? " (a SYN or FIN: it will be sent again)" : "");
-    } else if (ev == NARU_SIM_FRAME_REORDERED) {
-        printf("  %9.3f ms  %-6s -> %-6s held back 5 ms: seq %u; later segments will overtake it\n", ms(now), from,
-               to, t.seq);
+        if (w->lost++ >= SHOW_MAX)
+            return;
+        if (t.data)
+            printf("  %9.3f ms  %-6s -> %-6s LOST: bytes %u-%u %s\n", ms(now), from, to, rel(w, t.seq),
+                   rel(w, t.seq + t.data) - 1, stream_of(d, w));
+        else if (t.flags & 0x03)
+            printf("  %9.3f ms  %-6s -> %-6s LOST: a %s; it will be sent again\n", ms(now), from, to,
+                   t.flags & 0x02 ? "SYN" : "FIN");
+        else
+            printf("  %9.3f ms  %-6s -> %-6s LOST: an ACK (no data; the next ACK says the same and more)\n",
+                   ms(now), from, to);
+    } else if (ev == NARU_SIM_FRAME_REORDERED && t.data) {
+        printf("  %9.3f ms  %-6s -> %-6s held back 5 ms: bytes %u-%u; later segments will overtake them\n",
+               ms(now), from, to, rel(w, t.seq), rel(w, t.seq + t.data) - 1);
     } else if (ev == NARU_SIM_FRAME_DELIVERED && at_end) {
         tcp_delivered(d, now, from, to, &t, frame, len);
     }
@@ -447,7 +496,9 @@ static int chapter_tcp(struct demo *d, bool *tcp_ran)
     say(d, "\n5. TCP: a reliable byte stream over an unreliable network\n"
            "   The client connects to port 80 and asks for a %d KB page (HTTP GET).\n"
            "   TCP numbers every byte (seq), the receiver acknowledges what has arrived in\n"
-           "   order (ack), and what is not acknowledged in time is sent again.\n\n",
+           "   order (ack), and what is not acknowledged in time is sent again. Below: the\n"
+           "   three-way handshake, then the first few losses, resends and gaps (bytes\n"
+           "   counted from the start of each side's stream), then the close (FIN).\n\n",
         PAGE_BYTES / 1000);
     uint64_t retrans_before = counter(d->server, "tcp_retransmits");
     struct naru_sim_app_config c = { .kind = NARU_SIM_HTTP_GET, .from = d->client, .to = d->server,
@@ -461,11 +512,11 @@ static int chapter_tcp(struct demo *d, bool *tcp_ran)
         return 0;
     }
     *tcp_ran = true;
-    struct tcp_watch *w = &d->to_client;
-    unsigned more_lost = w->lost + d->to_server.lost > SHOW_MAX ? w->lost + d->to_server.lost - SHOW_MAX : 0;
-    if (more_lost || w->resent > SHOW_MAX || w->early > SHOW_MAX)
-        say(d, "  (and more of the same, not shown: %u losses, %u retransmissions, %u early arrivals in all)\n",
-            w->lost + d->to_server.lost, w->resent + d->to_server.resent, w->early + d->to_server.early);
+    struct tcp_watch *a = &d->to_client, *b = &d->to_server;
+    unsigned lost = a->lost + b->lost, resent = a->resent + b->resent, gaps = a->gaps + b->gaps;
+    if (lost > SHOW_MAX || resent > SHOW_MAX || gaps > SHOW_MAX)
+        say(d, "  (and more of the same: %u frames lost, %u segments sent again, %u gaps filled in all)\n",
+            lost, resent, gaps);
     say(d, "\n   The page: HTTP status %d, %llu of %u bytes, %s, in %.3f s (%.2f Mbit/s).\n",
         r.http_status, (unsigned long long)r.bytes_received, PAGE_BYTES,
         r.intact ? "every byte right and in order" : "DAMAGED", (double)(r.ended - r.started) / 1e9,
