@@ -85,14 +85,14 @@ rtts() {
 linux_to_naru() { rtts "$tapns" ping -n -c "$1" -i "$interval" -W 1 198.18.0.2; }
 linux_to_linux() { rtts "$vetha" ping -n -c "$1" -i "$interval" -W 1 198.18.1.2; }
 naru_to_linux() {
-    rtts "$tapns" "$NARU" ping --tap ntap1 --addr 198.18.2.2/24 -c "$1" -i "$interval" -W 1 198.18.2.1
+    rtts "$tapns" "$naru" ping --tap ntap1 --addr 198.18.2.2/24 -c "$1" -i "$interval" -W 1 198.18.2.1
 }
 
 # Resolve ARP everywhere first, so no round pays for it.
 linux_to_naru 2 >/dev/null
 linux_to_linux 2 >/dev/null
 naru_to_linux 2 >/dev/null
-for r in $(seq 1 "$rounds"); do
+for _ in $(seq 1 "$rounds"); do
     linux_to_naru "$pings" >>"$WORK/linux_naru"
     linux_to_linux "$pings" >>"$WORK/linux_linux"
     naru_to_linux "$pings" >>"$WORK/naru_linux"

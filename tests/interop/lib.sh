@@ -64,7 +64,10 @@ die() {
 # Check the environment, take the naru binary from $1, create $WORK and
 # install the cleanup trap. Extra arguments: tools the test needs.
 interop_init() {
-    [ $# -ge 1 ] && [ -n "$1" ] || { echo "usage: $0 PATH/TO/naru" >&2; exit 2; }
+    if [ $# -lt 1 ] || [ -z "$1" ]; then
+        echo "usage: $0 PATH/TO/naru" >&2
+        exit 2
+    fi
     [ -x "$1" ] || { echo "$0: $1 is not an executable naru binary" >&2; exit 2; }
     NARU=$(realpath "$1")
     shift
@@ -95,6 +98,7 @@ need_scapy() {
     local py
     for py in /usr/bin/python3 python3; do
         if command -v "$py" >/dev/null 2>&1 && "$py" -c 'import scapy' 2>/dev/null; then
+            # shellcheck disable=SC2034 # for the tests that source this file
             SCAPY_PYTHON=$(command -v "$py")
             return 0
         fi
@@ -261,9 +265,10 @@ tap_new() {
 veth_new() {
     ip -n "$1" link add "$2" type veth peer name "$5" netns "$4" || die "cannot create veth $2/$5"
     _INTEROP_LINKS+=("$1 $2")
-    ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" link set "$2" up &&
-        ip -n "$4" addr add "$6" dev "$5" && ip -n "$4" link set "$5" up ||
+    if ! { ip -n "$1" addr add "$3" dev "$2" && ip -n "$1" link set "$2" up &&
+        ip -n "$4" addr add "$6" dev "$5" && ip -n "$4" link set "$5" up; }; then
         die "cannot configure veth $2/$5"
+    fi
 }
 
 # mac_of NS IFNAME: the device's MAC address.
@@ -347,12 +352,16 @@ _alive() {
 # cannot wait for it).
 _proc_end() {
     local pid=$1 i status
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 250; i++)); do
-        _alive "$pid" || break
-        sleep 0.02
-    done
-    _alive "$pid" && kill -KILL "$pid" 2>/dev/null
+    # Signal it only while it is still one of this shell's running jobs:
+    # once bash has reaped it, its PID may belong to someone else.
+    if grep -qx "$pid" <<<"$(jobs -p)"; then
+        kill -TERM "$pid" 2>/dev/null
+        for ((i = 0; i < 250; i++)); do
+            _alive "$pid" || break
+            sleep 0.02
+        done
+        _alive "$pid" && kill -KILL "$pid" 2>/dev/null
+    fi
     wait "$pid" 2>/dev/null
     status=$?
     local kept=() p

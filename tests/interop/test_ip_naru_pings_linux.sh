@@ -48,7 +48,7 @@ check_eq "Linux fragmented its 2 replies, 3 fragments each, for naru to reassemb
 # 8 queued meanwhile were dropped.
 bg_start reader "$ns" bash -c 'while :; do ip link show ntap1 >/dev/null; done'
 complete=0
-for i in $(seq 1 20); do
+for _ in $(seq 1 20); do
     naru_ping -c 40 -i 0.005 -W 0.5 "$KERNEL" | grep -q '^40 packets transmitted, 40 received' &&
         complete=$((complete + 1))
 done
