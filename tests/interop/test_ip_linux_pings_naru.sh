@@ -12,7 +12,9 @@ NARU_MAC=02:00:5e:12:00:02
 
 ns_new ns
 tap_new "$ns" ntap0 "$KERNEL/24"
-naru_start naru "$ns" host --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC"
+# An address beyond naru's link, reached through its default gateway.
+ip -n "$ns" addr add 198.18.5.1/32 dev lo
+naru_start naru "$ns" host --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC" --gw "$KERNEL"
 unicast_pings=0
 
 # --- plain ping ---
@@ -41,6 +43,22 @@ check_eq "Linux sent each 4028-byte request as 3 fragments" 6 \
     $(($(kernel_snmp "$ns" Ip FragCreates) - frag_before))
 check_eq "Linux reassembled naru's 2 fragmented replies" 2 \
     $(($(kernel_snmp "$ns" Ip ReasmOKs) - reasm_before))
+
+# --- sizes at the edges: empty, odd (the checksum's last byte), one byte
+# either side of the MTU, and of two full fragments; ping checks the data ---
+failed=""
+for size in 0 1 57 1472 1473 2952 2953; do
+    in_ns "$ns" ping -c 1 -W 2 -s "$size" -p a5 "$NARU_IP" 2>&1 | grep -q ' 0% packet loss' ||
+        failed="$failed $size"
+    unicast_pings=$((unicast_pings + 1))
+done
+check_eq "pings of 0, 1, 57, 1472, 1473, 2952 and 2953 bytes are all answered" "" "$failed"
+
+# --- a source beyond the link: naru's reply goes through its gateway ---
+out=$(in_ns "$ns" ping -c 1 -W 2 -I 198.18.5.1 "$NARU_IP" 2>&1)
+unicast_pings=$((unicast_pings + 1))
+check_match "a ping from 198.18.5.1 is answered through naru's default gateway" \
+    '^1 packets transmitted, 1 received' "$out"
 
 # --- the largest IPv4 datagram: 65535 bytes, 45 fragments each way ---
 out=$(in_ns "$ns" ping -c 1 -W 2 -s 65507 "$NARU_IP" 2>&1)
