@@ -39,18 +39,25 @@ echo "UDP between two naru stacks in one process (in-memory link, batches of 32,
 echo
 if command -v valgrind >/dev/null; then
     echo "Instructions per datagram (callgrind, send + link + receive + copy out; repeatable):"
-    count=20000
-    for size in 64 1400 4000; do
-        # Only udp_bench_run() is counted: no setup, no ARP, no teardown.
+    # instructions COUNT ARGS...: udp_inproc under callgrind counting only
+    # udp_bench_run() (no setup, ARP or teardown), per datagram.
+    instructions() {
+        local count=$1 collected
+        shift
         collected=$(valgrind --tool=callgrind --toggle-collect=udp_bench_run --callgrind-out-file=/dev/null \
-            "$inproc" --quiet --trials 1 --count "$count" --sizes "$size" 2>&1 |
+            "$inproc" --quiet --trials 1 --count "$count" "$@" 2>&1 |
             sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-        if [ -n "$collected" ]; then
-            printf '%8s bytes: %6d instructions per datagram\n' "$size" $((collected / count))
-        else
-            echo "    $size bytes: callgrind gave no count"
-            status=1
-        fi
+        if [ -n "$collected" ]; then echo $((collected / count)); else echo "?"; status=1; fi
+    }
+    for size in 64 1400 4000; do
+        printf '%8s bytes: %6s instructions per datagram\n' "$size" "$(instructions 20000 --sizes "$size")"
+    done
+    # Receiving looks the socket up by a scan of the whole socket table, so
+    # the cost grows with its size (config.sockets), not with sockets in use.
+    echo "  64 bytes, by socket table size (2 sockets in use):"
+    for sockets in 64 1024 16384; do
+        printf '%8s slots: %6s instructions per datagram\n' "$sockets" \
+            "$(instructions 2000 --sizes 64 --sockets "$sockets")"
     done
 else
     echo "Instructions per datagram: skipped, valgrind is missing (scripts/install-deps.sh)"

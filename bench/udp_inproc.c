@@ -50,7 +50,7 @@ static void step(struct bench *b)
     naru_memlink_poll(b->link, b->now);
 }
 
-static void setup(struct bench *b)
+static void setup(struct bench *b, uint32_t sockets)
 {
     memset(b, 0, sizeof *b);
     struct naru_stack_config config;
@@ -61,6 +61,8 @@ static void setup(struct bench *b)
     config.large_buffers = 64;
     config.reassembly_datagrams = 64;
     config.udp_recv_queue = 256;
+    if (sockets)
+        config.sockets = sockets;
     long err;
     config.seed = 1;
     if ((err = naru_stack_create(&config, &b->a)) < 0)
@@ -162,7 +164,8 @@ static int compare_double(const void *x, const void *y)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: udp_inproc [--sizes N,N,...] [--count N] [--trials N] [--batch N] [--quiet]\n"
+            "usage: udp_inproc [--sizes N,N,...] [--count N] [--trials N] [--batch N]\n"
+            "                  [--sockets N] [--quiet]\n"
             "\n"
             "UDP datagrams per second between two naru stacks in one process over the\n"
             "in-memory link. Each trial sends --count datagrams of each payload size in\n"
@@ -172,6 +175,7 @@ static void usage(FILE *out)
             "  --count     datagrams per trial and size (default 200000; fewer for big ones)\n"
             "  --trials    trials per size (default 5)\n"
             "  --batch     datagrams sent before the link and receiver run (default 32)\n"
+            "  --sockets   socket table size of each stack (default: naru's default)\n"
             "  --quiet     no table (for callgrind runs)\n"
             "\n"
             "example: udp_inproc --sizes 64,1400 --trials 3\n");
@@ -183,6 +187,7 @@ int main(int argc, char **argv)
     int nsizes = 3, trials = 5;
     uint64_t count = 0;
     unsigned batch = 32;
+    uint32_t sockets = 0;
     int quiet = 0;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -229,6 +234,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             batch = (unsigned)v;
+        } else if (!strcmp(arg, "--sockets")) {
+            unsigned long v = strtoul(value, &end, 10);
+            if (*end || v < 2 || v > 1000000) {
+                fprintf(stderr, "udp_inproc: bad sockets '%s' (2..1000000)\n", value);
+                return 2;
+            }
+            sockets = (uint32_t)v;
         } else {
             fprintf(stderr, "udp_inproc: unknown option %s (try --help)\n", arg);
             return 2;
@@ -236,7 +248,7 @@ int main(int argc, char **argv)
     }
 
     struct bench b;
-    setup(&b);
+    setup(&b, sockets);
     if (!quiet)
         printf("%8s %10s %7s %14s %14s %10s %10s\n", "payload", "datagrams", "trials", "median dgram/s",
                "best dgram/s", "ns/dgram", "Mbit/s");
