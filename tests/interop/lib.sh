@@ -26,6 +26,21 @@
 # Output follows TAP (Test Anything Protocol): "ok N - what" / "not ok N -
 # what", which CTest shows with --output-on-failure. Exit status: 0 all
 # checks passed, 1 some failed, 77 skipped (not root, or no /dev/net/tun).
+# A missing tool is a failure, not a skip: scripts/install-deps.sh has it.
+#
+# What is here (each is documented where it is defined):
+#   setup      interop_init, need, need_scapy, finish, skip, die, note
+#   checks     pass, fail, check, check_fails, check_eq, check_ge,
+#              check_match, check_no_match, wait_until
+#   network    ns_new, in_ns, tap_new, veth_new, mac_of, kernel_snmp
+#   captures   tshark_read, pcap_count, pcap_problems,
+#              pcap_capture_start, pcap_capture_stop
+#   processes  naru_start, naru_stop, naru_log, naru_counter,
+#              bg_start, bg_log, proc_stop
+# Helpers that hand back a name or PID do so through a variable named by
+# their first argument (printf -v), not on stdout: a process started in a
+# $(...) subshell could not be waited for or cleaned up. For the same
+# reason die inside $(...) ends only that subshell.
 
 set -u -o pipefail
 
