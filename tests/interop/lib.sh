@@ -396,6 +396,7 @@ bg_start() {
     shift 2
     _INTEROP_BG=$((_INTEROP_BG + 1))
     _bg_log="$WORK/bg.$_INTEROP_BG.log"
+    : >"$_bg_log"
     # `ip netns exec` execs CMD in place, so $! is CMD's own PID.
     ip netns exec "$_bg_ns" "$@" </dev/null >"$_bg_log" 2>&1 &
     _bg_pid=$!
@@ -417,6 +418,8 @@ naru_start() {
     local _ns_var=$1 _ns_name=$2 _ns_log _ns_pid _ns_deadline
     shift 2
     _ns_log="$WORK/naru.$((${#_INTEROP_LOG[@]} + 1)).log"
+    # Created here, so the wait below can read it before naru has started.
+    : >"$_ns_log"
     ip netns exec "$_ns_name" "$NARU" "$@" </dev/null >"$_ns_log.out" 2>"$_ns_log" &
     _ns_pid=$!
     _INTEROP_PIDS+=("$_ns_pid")
