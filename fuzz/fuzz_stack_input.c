@@ -9,45 +9,99 @@
  *   bytes 1..2  the UDP port a socket is bound to (a second one, connected,
  *               takes the next port)
  *   bytes 3..4  the ping socket's echo identifier
+ *   bytes 5..6  the port of the peer the connected UDP socket talks to
  *   then records, each: a control byte, a 16-bit length, the frame.
- *     control 0x01   fix the IPv4, ICMP, UDP and TCP checksums first
- *     control 0x7e   ((c >> 1) & 63) * 100 ms pass before the frame
+ *     control 0x01   fix the IPv4, ICMP, UDP and TCP checksums first; and
+ *                    for TCP, read the sequence and acknowledgment numbers
+ *                    as offsets from the last segment the stack sent on
+ *                    that connection, so a handshake can complete
+ *     control 0x7e   ((c >> 1) & 63) * 100 ms pass before the frame (and
+ *                    only then are the sockets read, so queues can fill)
  *     control 0x80   the frame arrives on the second interface
  *
- * After the frames the sockets are drained, time runs on past every
- * reassembly and ARP timeout, the sockets close, and time runs on again.
- * Then no packet buffer may be held (naru_stack_buffers_in_use() == 0),
- * and destroying the stack must free everything (LeakSanitizer). */
+ * A TCP socket listens on 8080; connections are accepted, read, answered
+ * with a few bytes and closed at the end. After the frames the sockets are
+ * drained, time runs on past every reassembly, ARP and TCP timeout, the
+ * sockets close, and time runs on again. Then no packet buffer may be held
+ * (naru_stack_buffers_in_use() == 0), and destroying the stack must free
+ * everything (LeakSanitizer). */
 #include <string.h>
 
 #include "fuzz.h"
 #include "naru/socket.h"
 #include "naru/stack.h"
+#include "wire/arp.h"
 #include "wire/checksum.h"
 #include "wire/ethernet.h"
+#include "wire/icmp.h"
 #include "wire/ipv4.h"
+#include "wire/tcp.h"
+#include "wire/udp.h"
 
 #define MAX_FRAME 65535
+#define MAX_ACCEPTED 4
+
+/* The last TCP segment the stack sent. */
+struct sent_segment {
+    bool valid;
+    uint16_t src_port, dst_port;
+    uint32_t seq, ack, len; /* len counts SYN and FIN */
+};
 
 struct harness {
     struct naru_stack *stack;
     int ifindex[2];
     int udp, udp_connected, ping, tcp;
+    int accepted[MAX_ACCEPTED];
     naru_time_t now;
     unsigned long frames_sent;
+    struct sent_segment last_tcp;
 };
 
-static int count_frame(void *ctx, const uint8_t *frame, size_t len)
+/* The driver: every frame the stack sends must pass naru's own parsers
+ * (what we send, we would accept), and TCP segments are remembered for
+ * the next input's relative numbers. */
+static int take_frame(void *ctx, const uint8_t *frame, size_t len)
 {
     struct harness *h = ctx;
-    (void)frame;
-    FUZZ_CHECK(len >= ETH_HEADER_LEN);
     h->frames_sent++;
+    struct eth_header e;
+    FUZZ_CHECK(eth_parse(frame, len, &e) == ETH_HEADER_LEN);
+    if (e.ethertype == ETHERTYPE_ARP) {
+        struct arp_packet a;
+        FUZZ_CHECK(arp_parse(frame + ETH_HEADER_LEN, len - ETH_HEADER_LEN, &a) == ARP_PACKET_LEN);
+        return 0;
+    }
+    FUZZ_CHECK(e.ethertype == ETHERTYPE_IPV4);
+    struct ipv4_header ip;
+    FUZZ_CHECK(ipv4_parse(frame + ETH_HEADER_LEN, len - ETH_HEADER_LEN, &ip) >= 0);
+    if (ipv4_is_fragment(&ip))
+        return 0;
+    const uint8_t *seg = frame + ETH_HEADER_LEN + ip.header_len;
+    size_t seg_len = ip.total_len - ip.header_len;
+    if (ip.protocol == IP_PROTO_ICMP) {
+        struct icmp_message m;
+        FUZZ_CHECK(icmp_parse(seg, seg_len, &m) >= 0);
+        return 0;
+    }
+    if (ip.protocol == IP_PROTO_UDP) {
+        struct udp_header u;
+        FUZZ_CHECK(udp_parse(seg, seg_len, ip.src, ip.dst, &u) >= 0);
+        return 0;
+    }
+    if (ip.protocol != IP_PROTO_TCP)
+        return 0;
+    struct tcp_header t;
+    FUZZ_CHECK(tcp_parse(seg, seg_len, ip.src, ip.dst, &t) >= 0);
+    h->last_tcp = (struct sent_segment){
+        .valid = true, .src_port = t.src_port, .dst_port = t.dst_port, .seq = t.seq, .ack = t.ack,
+        .len = (uint32_t)(seg_len - t.header_len) + !!(t.flags & TCP_SYN) + !!(t.flags & TCP_FIN),
+    };
     return 0;
 }
 
 /* Make the checksums right, so mutations reach past them. */
-static void fix_checksums(uint8_t *f, size_t len)
+static void fix_checksums(const struct harness *h, uint8_t *f, size_t len)
 {
     struct eth_header e;
     if (eth_parse(f, len, &e) < 0 || e.ethertype != ETHERTYPE_IPV4)
@@ -76,6 +130,11 @@ static void fix_checksums(uint8_t *f, size_t len)
                 wire_put16(l4 + 6, c ? c : 0xffff);
             }
         } else if (ip[9] == IP_PROTO_TCP && l4len >= 20) {
+            const struct sent_segment *last = &h->last_tcp;
+            if (last->valid && wire_get16(l4) == last->dst_port && wire_get16(l4 + 2) == last->src_port) {
+                wire_put32(l4 + 4, last->ack + wire_get32(l4 + 4));
+                wire_put32(l4 + 8, last->seq + last->len + wire_get32(l4 + 8));
+            }
             wire_put16(l4 + 16, 0);
             wire_put16(l4 + 16, inet_fold(inet_sum(l4, l4len,
                                                    inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)l4len))));
@@ -92,7 +151,7 @@ static void drain(struct harness *h, int sock)
     static uint8_t buf[MAX_FRAME];
     struct naru_sockaddr from;
     struct naru_icmp_error err;
-    for (int i = 0; i < 1000 && naru_recvfrom(h->stack, sock, buf, sizeof buf, 0, &from) >= 0; i++)
+    for (int i = 0; i < 1000 && naru_recvfrom(h->stack, sock, buf, sizeof buf, 0, &from) > 0; i++)
         ;
     for (int i = 0; i < 1000 && naru_recv_error(h->stack, sock, &err) == 0; i++)
         ;
@@ -104,6 +163,18 @@ static void drain_all(struct harness *h)
     drain(h, h->udp);
     drain(h, h->udp_connected);
     drain(h, h->ping);
+    for (int i = 0; i < MAX_ACCEPTED && h->tcp >= 0; i++) {
+        if (h->accepted[i] >= 0)
+            continue;
+        struct naru_sockaddr peer;
+        int s = naru_accept(h->stack, h->tcp, &peer);
+        if (s < 0)
+            break;
+        h->accepted[i] = s;
+        naru_send(h->stack, s, "naru answers\n", 13, 0);
+    }
+    for (int i = 0; i < MAX_ACCEPTED; i++)
+        drain(h, h->accepted[i]);
 }
 
 /* Run every timer due before `until`, in order. */
@@ -135,14 +206,16 @@ static int open_socket(struct harness *h, enum naru_socket_type type, uint16_t p
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 5)
+    if (size < 7)
         return 0;
     uint8_t config = data[0];
-    uint16_t udp_port = wire_get16(data + 1), ping_id = wire_get16(data + 3);
-    data += 5;
-    size -= 5;
+    uint16_t udp_port = wire_get16(data + 1), ping_id = wire_get16(data + 3), peer_port = wire_get16(data + 5);
+    data += 7;
+    size -= 7;
 
     struct harness h = { .udp = -1, .udp_connected = -1, .ping = -1, .tcp = -1 };
+    for (int i = 0; i < MAX_ACCEPTED; i++)
+        h.accepted[i] = -1;
     struct naru_stack_config c;
     naru_stack_config_default(&c);
     c.seed = 20240601;
@@ -152,7 +225,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.reassembly_datagrams = 3;
     c.arp_entries = 8;
     c.arp_queue = 4;
-    c.sockets = 8;
+    c.sockets = 4 + MAX_ACCEPTED;
     c.udp_recv_queue = 8;
     FUZZ_CHECK(naru_stack_create(&c, &h.stack) == 0);
 
@@ -160,7 +233,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct naru_if_config ifc = {
         .name = "fuzz0",
         .mac = { 0x02, 0x6e, 0x61, 0x72, 0x75, as_a ? 0x0a : 0x0b },
-        .driver = { count_frame, &h },
+        .driver = { take_frame, &h },
     };
     h.ifindex[0] = naru_if_add(h.stack, &ifc);
     FUZZ_CHECK(h.ifindex[0] >= 0);
@@ -171,7 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .name = "fuzz1",
             .mac = { 0x02, 0x6e, 0x61, 0x72, 0x75, 0x1b },
             .mtu = 1280,
-            .driver = { count_frame, &h },
+            .driver = { take_frame, &h },
         };
         h.ifindex[1] = naru_if_add(h.stack, &ifc2);
         FUZZ_CHECK(h.ifindex[1] >= 0);
@@ -182,7 +255,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     h.udp = open_socket(&h, NARU_SOCK_DGRAM, udp_port);
     h.udp_connected = open_socket(&h, NARU_SOCK_DGRAM, (uint16_t)(udp_port + 1));
     if (h.udp_connected >= 0) {
-        struct naru_sockaddr peer = { as_a ? 0xc6120002u : 0xc6120001u, 7777 };
+        struct naru_sockaddr peer = { as_a ? 0xc6120002u : 0xc6120001u, peer_port };
         naru_connect(h.stack, h.udp_connected, &peer);
     }
     h.ping = open_socket(&h, NARU_SOCK_PING, ping_id);
@@ -205,21 +278,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memcpy(frame, data, len);
         data += len;
         size -= len;
+        naru_time_t advance = (naru_time_t)((ctl >> 1) & 63) * 100 * NARU_MS;
+        if (advance) {
+            run_until(&h, h.now + advance);
+            drain_all(&h);
+        }
         if (ctl & 1)
-            fix_checksums(frame, len);
-        run_until(&h, h.now + (naru_time_t)((ctl >> 1) & 63) * 100 * NARU_MS);
+            fix_checksums(&h, frame, len);
         int ifindex = (ctl & 0x80) && h.ifindex[1] >= 0 ? h.ifindex[1] : h.ifindex[0];
         naru_stack_input(h.stack, ifindex, frame, len);
-        drain_all(&h);
     }
 
     /* Past the reassembly timeout (30 s) and every ARP state. */
+    drain_all(&h);
     run_until(&h, h.now + 10 * 60 * NARU_SEC);
     drain_all(&h);
     int socks[] = { h.udp, h.udp_connected, h.ping, h.tcp };
     for (size_t i = 0; i < sizeof socks / sizeof socks[0]; i++)
         if (socks[i] >= 0)
             naru_close(h.stack, socks[i]);
+    for (int i = 0; i < MAX_ACCEPTED; i++)
+        if (h.accepted[i] >= 0)
+            naru_close(h.stack, h.accepted[i]);
+    h.udp = h.udp_connected = h.ping = h.tcp = -1;
+    for (int i = 0; i < MAX_ACCEPTED; i++)
+        h.accepted[i] = -1;
     run_until(&h, h.now + 60 * 60 * NARU_SEC);
     FUZZ_CHECK(naru_stack_buffers_in_use(h.stack) == 0);
     naru_stack_destroy(h.stack);

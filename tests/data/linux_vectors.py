@@ -121,6 +121,7 @@ PICKS = [
     ("tcp_get", 28, is_tcp(0x18, True), "curl: 'GET /hello HTTP/1.1' (PSH|ACK, 84 bytes)"),
     ("tcp_response", 30, is_tcp(0x18, True), "http.server: the response headers (199 bytes)"),
     ("tcp_fin", 34, is_tcp(0x11), "http.server: FIN|ACK"),
+    ("tcp_client_fin", 35, is_tcp(0x11), "curl: FIN|ACK"),
     ("tcp_rst", 38, is_tcp(0x14), "a SYN to the closed port 81 answered with RST|ACK"),
 ]
 
@@ -176,8 +177,16 @@ def stack_record(frame, advance_tenths=0, fix_checksums=False):
     return bytes([ctl]) + struct.pack(">H", len(frame)) + frame
 
 
-def stack_input(config, udp_port, ping_id, records):
-    return bytes([config]) + struct.pack(">HH", udp_port, ping_id) + b"".join(records)
+def stack_input(config, udp_port, ping_id, records, peer_port=7777):
+    return bytes([config]) + struct.pack(">HHH", udp_port, ping_id, peer_port) + b"".join(records)
+
+
+def tcp_relative(frame):
+    """The frame with sequence and acknowledgment numbers 0: with the fix
+    flag, fuzz_stack_input reads them as offsets from what the stack last
+    sent, so the segment lands exactly in sequence."""
+    seg = 14 + (frame[14] & 15) * 4
+    return frame[:seg + 4] + bytes(8) + frame[seg + 12:]
 
 
 def write_corpus():
@@ -212,7 +221,7 @@ def write_corpus():
         "record_route": (as_b, 7777, 1, frames("rr_echo_request")),
         "udp": (as_b, 7777, 1, frames("udp_hello", "udp_to_closed_port", "udp_no_checksum")),
         "udp_options_fragments": (as_b, 7779, 1, frames("udp_opts_frag0", "udp_opts_frag1", "udp_opts_frag2")),
-        "tcp": (as_b, 7777, 1, frames("tcp_syn", "tcp_ack", "tcp_get")),
+        "tcp": (as_b, 7777, 1, frames("arp_request", "tcp_syn", "tcp_ack", "tcp_get")),
         "replies": (as_a, 7777, 1, frames("arp_reply", "echo_reply", "rr_echo_reply", "udp_answer",
                                            "tcp_syn_ack", "tcp_response", "tcp_fin", "tcp_rst")),
     }
@@ -227,6 +236,17 @@ def write_corpus():
     quoted_udp = l4(pu)[8 + 20:]
     write("fuzz_stack_input", "port_unreachable",
           stack_input(as_a, struct.unpack(">H", quoted_udp[0:2])[0], 1, [stack_record(pu)]))
+    # The same error for the connected socket (bound to the next port).
+    write("fuzz_stack_input", "port_unreachable_connected",
+          stack_input(as_a, struct.unpack(">H", quoted_udp[0:2])[0] - 1, 1, [stack_record(pu)],
+                      peer_port=struct.unpack(">H", quoted_udp[2:4])[0]))
+    # A whole connection to the listener on 8080: ARP first so the stack can
+    # answer at once, curl's SYN, then its ACK, request and FIN numbered
+    # relative to what the stack sent.
+    write("fuzz_stack_input", "tcp_connection",
+          stack_input(as_b, 7777, 1, [stack_record(p["arp_request"][1]), stack_record(p["tcp_syn"][1])] +
+                      [stack_record(tcp_relative(p[n][1]), 1, fix_checksums=True)
+                       for n in ("tcp_ack", "tcp_get", "tcp_client_fin")]))
     # Forwarding on (B routes to 198.18.1.0/24): the TTL 1 echo request
     # expires; the same with TTL 64 goes on, after ARP on the other side.
     ttl1 = p["ttl1_echo_request"][1]
