@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "ip/ipv4.h"
+#include "tcp/tcp.h"
 
 void naru_stack_config_default(struct naru_stack_config *c)
 {
@@ -22,6 +23,31 @@ void naru_stack_config_default(struct naru_stack_config *c)
     c->icmp_error_rate = 1000;             /* Linux's icmp_msgs_per_sec */
     c->icmp_error_burst = 50;
     c->default_ttl = 64;
+    c->tcp_connections = 1024;
+    c->tcp_send_buffer = 128 * 1024;
+    c->tcp_recv_buffer = 128 * 1024;       /* Linux's tcp_rmem default */
+    c->tcp_max_buffer = 16 * 1024 * 1024;
+    c->tcp_backlog_max = 4096;             /* Linux's somaxconn */
+    c->tcp_half_open = 256;
+    c->tcp_time_wait = 60 * NARU_SEC;      /* Linux's TCP_TIMEWAIT_LEN */
+    c->tcp_fin_timeout = 60 * NARU_SEC;    /* Linux's tcp_fin_timeout */
+    c->tcp_initial_rto = 1 * NARU_SEC;     /* RFC 6298 2.1 */
+    c->tcp_min_rto = 200 * NARU_MS;        /* Linux's TCP_RTO_MIN */
+    c->tcp_max_rto = 120 * NARU_SEC;       /* Linux's TCP_RTO_MAX */
+    c->tcp_delayed_ack = 40 * NARU_MS;     /* Linux's TCP_DELACK_MIN */
+    c->tcp_syn_retries = 6;                /* Linux's tcp_syn_retries */
+    c->tcp_synack_retries = 5;
+    c->tcp_retries = 15;                   /* Linux's tcp_retries2 */
+    c->tcp_keepalive_idle = 7200 * NARU_SEC; /* RFC 1122 4.2.3.6: at least two hours */
+    c->tcp_keepalive_interval = 75 * NARU_SEC;
+    c->tcp_keepalive_count = 9;
+    c->tcp_rst_rate = 1000;
+    c->tcp_rst_burst = 100;
+    c->tcp_challenge_ack_rate = 1000;      /* Linux's tcp_challenge_ack_limit */
+    c->tcp_window_scaling = true;
+    c->tcp_timestamps = true;
+    c->tcp_sack = true;
+    c->tcp_congestion = NARU_TCP_CC_NEWRENO;
     c->log_level = NARU_LOG_INFO;
 }
 
@@ -50,6 +76,8 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
         err = reassembly_init(s);
     if (!err)
         err = sock_table_init(s);
+    if (!err)
+        err = tcp_init(s);
     if (err) {
         naru_stack_destroy(s);
         return err;
@@ -62,6 +90,7 @@ void naru_stack_destroy(struct naru_stack *s)
 {
     if (!s)
         return;
+    tcp_fini(s); /* connections go without a word: nothing is sent from here */
     if (s->sockets.socks)
         for (uint32_t i = 0; i < s->sockets.count; i++)
             if (s->sockets.socks[i].used)

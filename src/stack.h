@@ -20,6 +20,8 @@
 #include "socket/sock.h"
 #include "wire/ethernet.h"
 
+struct tcp_table;
+
 struct naru_stack {
     struct naru_stack_config config;
     naru_time_t now;
@@ -38,6 +40,7 @@ struct naru_stack {
     struct icmp_state icmp;
     struct pbuf_queue loopback;    /* datagrams to ourselves, delivered on poll */
     struct sock_table sockets;
+    struct tcp_table *tcp;         /* connections, listeners, ports (src/tcp/tcp_conn.h) */
 };
 
 #endif

@@ -76,7 +76,40 @@
     X(tcp, rx_no_socket, "TCP segments for no connection")                            \
     X(tcp, tx, "TCP segments sent")                                                   \
     X(tcp, tx_rst, "TCP resets sent")                                                 \
-    X(tcp, retransmits, "TCP segments retransmitted")
+    X(tcp, retransmits, "TCP segments retransmitted")                                 \
+    X(tcp, active_opens, "TCP connections opened by connect()")                       \
+    X(tcp, passive_opens, "TCP connections begun by a SYN to a listener")             \
+    X(tcp, established, "TCP connections that reached ESTABLISHED")                   \
+    X(tcp, attempt_fails, "TCP connection attempts refused or unreachable")           \
+    X(tcp, estab_resets, "TCP connections reset or timed out when open")              \
+    X(tcp, conn_limit, "TCP connections refused: connection limit")                   \
+    X(tcp, listen_overflows, "TCP SYNs dropped: accept queue full")                   \
+    X(tcp, listen_half_open_drops, "TCP SYNs dropped: too many half-open connections") \
+    X(tcp, rx_rst, "TCP resets accepted")                                             \
+    X(tcp, rx_out_of_window, "TCP segments outside the receive window")               \
+    X(tcp, rx_paws_rejected, "TCP segments dropped by PAWS (RFC 7323)")               \
+    X(tcp, rx_no_timestamp, "TCP segments dropped: timestamp option missing")         \
+    X(tcp, rx_bad_ack, "TCP segments with an unacceptable ACK (RFC 5961)")            \
+    X(tcp, rx_out_of_order, "TCP segments received out of order")                     \
+    X(tcp, rx_ooo_dropped, "TCP out-of-order segments dropped: assembler full")       \
+    X(tcp, rx_duplicate_bytes, "TCP bytes received twice")                            \
+    X(tcp, rx_icmp_errors, "ICMP errors accepted for TCP connections")                \
+    X(tcp, challenge_acks, "TCP challenge ACKs sent (RFC 5961)")                      \
+    X(tcp, challenge_ack_limited, "TCP challenge ACKs not sent: rate limit")          \
+    X(tcp, rst_rate_limited, "TCP resets not sent: rate limit")                       \
+    X(tcp, delayed_acks, "TCP delayed ACKs sent")                                     \
+    X(tcp, fast_retransmits, "TCP fast retransmits (recoveries entered)")             \
+    X(tcp, sack_recoveries, "TCP recoveries guided by SACK (RFC 6675)")               \
+    X(tcp, timeouts, "TCP retransmission timeouts")                                   \
+    X(tcp, timeout_aborts, "TCP connections given up after retransmissions")          \
+    X(tcp, zero_window_probes, "TCP zero-window probes sent")                         \
+    X(tcp, keepalive_probes, "TCP keepalive probes sent")                             \
+    X(tcp, keepalive_aborts, "TCP connections dropped: keepalive unanswered")         \
+    X(tcp, abort_on_close, "TCP resets sent: closed with unread data")                \
+    X(tcp, abort_on_data, "TCP resets sent: data after close")                        \
+    X(tcp, fin_wait_2_timeouts, "TCP orphaned FIN-WAIT-2 connections timed out")      \
+    X(tcp, time_wait_expired, "TCP TIME-WAIT connections expired")                    \
+    X(tcp, time_wait_reused, "TCP TIME-WAIT connections reopened by a new SYN")
 
 struct naru_counters {
 #define NARU_COUNTER_FIELD(layer, name, desc) uint64_t layer##_##name;

@@ -79,6 +79,7 @@ enum naru_sockopt {
     NARU_SO_RECVERR,       /* queue ICMP errors for naru_recv_error() */
     NARU_IP_TTL,
     NARU_TCP_NODELAY,
+    NARU_TCP_CONGESTION,   /* enum naru_tcp_cc */
 };
 int naru_setsockopt(struct naru_stack *stack, int sock, enum naru_sockopt opt, int value);
 int naru_getsockopt(const struct naru_stack *stack, int sock, enum naru_sockopt opt, int *value);
@@ -96,6 +97,50 @@ struct naru_icmp_error {
 };
 /* 0 and one queued error, or -EAGAIN. Needs NARU_SO_RECVERR. */
 int naru_recv_error(struct naru_stack *stack, int sock, struct naru_icmp_error *err);
+
+/* TCP connection states (RFC 9293 3.3.2). */
+enum naru_tcp_state {
+    NARU_TCP_CLOSED, NARU_TCP_LISTEN, NARU_TCP_SYN_SENT, NARU_TCP_SYN_RECEIVED,
+    NARU_TCP_ESTABLISHED, NARU_TCP_FIN_WAIT_1, NARU_TCP_FIN_WAIT_2, NARU_TCP_CLOSE_WAIT,
+    NARU_TCP_CLOSING, NARU_TCP_LAST_ACK, NARU_TCP_TIME_WAIT,
+};
+/* "ESTABLISHED", "TIME-WAIT", ... */
+const char *naru_tcp_state_name(enum naru_tcp_state state);
+
+#define NARU_TCPI_OPT_TIMESTAMPS 0x01u
+#define NARU_TCPI_OPT_SACK 0x02u
+#define NARU_TCPI_OPT_WSCALE 0x04u
+
+/* One connection's state, like Linux's TCP_INFO (`ss -ti`). Sizes are
+ * bytes, times microseconds. */
+struct naru_tcp_info {
+    enum naru_tcp_state state;
+    unsigned options;          /* NARU_TCPI_OPT_* negotiated */
+    uint8_t snd_wscale, rcv_wscale;
+    int congestion;            /* enum naru_tcp_cc */
+    bool in_recovery;          /* fast recovery under way */
+    uint32_t rtt_us, rttvar_us, rto_us;
+    uint32_t snd_mss, rcv_mss;
+    uint32_t snd_cwnd, snd_ssthresh;
+    uint32_t snd_wnd;          /* the peer's window */
+    uint32_t rcv_wnd;          /* ours, as last advertised */
+    uint32_t unacked;          /* sent, not yet acknowledged */
+    uint32_t sacked;           /* of those, SACKed by the peer */
+    uint32_t retransmits;      /* timeouts in a row for the current data */
+    uint32_t backoff;
+    uint32_t probes;           /* zero-window or keepalive probes unanswered */
+    uint32_t total_retrans;    /* segments retransmitted, ever */
+    uint32_t fast_retrans;     /* fast retransmits (recoveries entered) */
+    uint32_t segs_in, segs_out;
+    uint32_t send_queue;       /* bytes written, not yet acknowledged */
+    uint32_t recv_queue;       /* bytes received, not yet read */
+    uint64_t bytes_sent;       /* data bytes sent, retransmissions included */
+    uint64_t bytes_retrans;
+    uint64_t bytes_acked;
+    uint64_t bytes_received;   /* in order */
+};
+/* 0 and the information, -EBADF, or -EOPNOTSUPP for a non-TCP socket. */
+int naru_tcp_get_info(const struct naru_stack *stack, int sock, struct naru_tcp_info *info);
 
 #ifdef __cplusplus
 }

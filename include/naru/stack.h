@@ -36,6 +36,12 @@ const char *naru_layer_name(enum naru_layer layer);
 typedef void (*naru_log_fn)(void *ctx, naru_time_t now, enum naru_log_level level,
                             enum naru_layer layer, const char *message);
 
+/* TCP congestion control algorithms. */
+enum naru_tcp_cc {
+    NARU_TCP_CC_NEWRENO = 0,       /* RFC 5681 + RFC 6582 */
+    NARU_TCP_CC_CUBIC = 1,         /* RFC 9438 */
+};
+
 /* Everything bounded is bounded here, once, when the stack is created. */
 struct naru_stack_config {
     uint64_t seed;                 /* all randomness (ISNs, ports, IDs) derives from it */
@@ -53,6 +59,32 @@ struct naru_stack_config {
     uint32_t icmp_error_burst;
     uint8_t default_ttl;
     bool forwarding;               /* act as a router between interfaces */
+    /* TCP (RFC 9293). Defaults in naru_stack_config_default(). */
+    uint32_t tcp_connections;      /* connections of every state, TIME-WAIT and listeners included */
+    uint32_t tcp_send_buffer;      /* bytes per connection (SO_SNDBUF default) */
+    uint32_t tcp_recv_buffer;      /* bytes per connection (SO_RCVBUF default); sets the window */
+    uint32_t tcp_max_buffer;       /* largest SO_SNDBUF / SO_RCVBUF a socket may ask for */
+    uint32_t tcp_backlog_max;      /* cap on listen()'s backlog, like somaxconn */
+    uint32_t tcp_half_open;        /* SYN-RECEIVED connections per listener */
+    naru_time_t tcp_time_wait;     /* TIME-WAIT length, 2*MSL */
+    naru_time_t tcp_fin_timeout;   /* an orphaned FIN-WAIT-2 connection gives up after this */
+    naru_time_t tcp_initial_rto;   /* RFC 6298 2.1: 1 s */
+    naru_time_t tcp_min_rto;       /* RFC 6298 2.4 floor */
+    naru_time_t tcp_max_rto;       /* RFC 6298 2.5 ceiling */
+    naru_time_t tcp_delayed_ack;   /* at most 200 ms (RFC 9293 3.8.6.3) */
+    uint8_t tcp_syn_retries;       /* SYN retransmissions before ETIMEDOUT */
+    uint8_t tcp_synack_retries;    /* SYN-ACK retransmissions before a half-open connection goes */
+    uint8_t tcp_retries;           /* data retransmissions (and unanswered window probes) before ETIMEDOUT */
+    uint8_t tcp_keepalive_count;   /* unanswered keepalive probes before ETIMEDOUT */
+    naru_time_t tcp_keepalive_idle;     /* idle time before the first probe (SO_KEEPALIVE) */
+    naru_time_t tcp_keepalive_interval; /* between probes */
+    uint32_t tcp_rst_rate;         /* resets per second for segments to no connection */
+    uint32_t tcp_rst_burst;
+    uint32_t tcp_challenge_ack_rate; /* RFC 5961 7: challenge ACKs per second */
+    bool tcp_window_scaling;       /* RFC 7323 options, offered by default */
+    bool tcp_timestamps;
+    bool tcp_sack;                 /* RFC 2018 */
+    int tcp_congestion;            /* enum naru_tcp_cc */
     naru_log_fn log;
     void *log_ctx;
     enum naru_log_level log_level;

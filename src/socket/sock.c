@@ -25,6 +25,21 @@ struct sock *sock_get(struct naru_stack *stack, int handle)
     return &stack->sockets.socks[handle];
 }
 
+struct sock *sock_alloc(struct naru_stack *stack, uint8_t type)
+{
+    for (uint32_t i = 0; i < stack->sockets.count; i++) {
+        struct sock *s = &stack->sockets.socks[i];
+        if (s->used)
+            continue;
+        memset(s, 0, sizeof *s);
+        s->used = true;
+        s->type = type;
+        s->receive_limit = stack->config.udp_recv_queue;
+        return s;
+    }
+    return NULL;
+}
+
 int sock_handle(const struct naru_stack *stack, const struct sock *s)
 {
     return (int)(s - stack->sockets.socks);

@@ -45,6 +45,9 @@ struct sock_table {
 int sock_table_init(struct naru_stack *stack);
 void sock_table_fini(struct naru_stack *stack);
 struct sock *sock_get(struct naru_stack *stack, int handle);
+/* A free slot made into a fresh socket of `type` (for TCP's accept()), or
+ * NULL when every slot is taken. */
+struct sock *sock_alloc(struct naru_stack *stack, uint8_t type);
 int sock_handle(const struct naru_stack *stack, const struct sock *s);
 /* Tell the user something changed. */
 void sock_notify(struct naru_stack *stack, struct sock *s);

@@ -45,8 +45,8 @@ static int bind_to(struct naru_stack *stack, struct sock *s, const struct naru_s
         port = sock_ephemeral_port(stack, s->type, addr->addr);
         if (!port)
             return -EADDRINUSE;
-    } else if (sock_port_in_use(stack, s->type, addr->addr, port, s) &&
-               !(s->type == NARU_SOCK_STREAM && tcp_port_reusable(stack, s, addr->addr, port))) {
+    } else if (s->type == NARU_SOCK_STREAM ? !tcp_port_available(stack, s, addr->addr, port)
+                                            : sock_port_in_use(stack, s->type, addr->addr, port, s)) {
         return -EADDRINUSE;
     }
     s->local.addr = addr->addr;

@@ -2,6 +2,7 @@
 #ifndef NARU_TCP_TCP_H
 #define NARU_TCP_TCP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,11 @@ struct pbuf;
 struct sock;
 struct ipv4_header;
 struct icmp_message;
+
+/* The connection table, at stack creation and teardown (teardown sends
+ * nothing and tells no socket). */
+int tcp_init(struct naru_stack *stack);
+void tcp_fini(struct naru_stack *stack);
 
 /* pb->data at the TCP header. Takes the pbuf. */
 void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip);
@@ -28,7 +34,8 @@ void tcp_close(struct naru_stack *stack, struct sock *s);
 unsigned tcp_poll_events(const struct naru_stack *stack, struct sock *s);
 int tcp_setsockopt(struct naru_stack *stack, struct sock *s, enum naru_sockopt opt, int value);
 int tcp_getsockopt(const struct naru_stack *stack, struct sock *s, enum naru_sockopt opt, int *value);
-/* May s bind to a port another socket holds (SO_REUSEADDR over TIME-WAIT)? */
-bool tcp_port_reusable(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port);
+/* May s bind to addr:port? Not if another TCP socket or a closing
+ * connection holds it, unless SO_REUSEADDR allows (over TIME-WAIT, say). */
+bool tcp_port_available(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port);
 
 #endif

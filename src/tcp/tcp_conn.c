@@ -1,0 +1,371 @@
+/* The connection table: a keyed hash of 4-tuples for demultiplexing (one
+ * lookup per segment, never a scan), listeners by port, the lists a
+ * connection can be on, and the life cycle of a connection's memory. */
+#include "tcp/tcp_conn.h"
+
+#include "tcp/tcp.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "core/random.h"
+#include "naru/addr.h"
+#include "socket/sock.h"
+#include "stack.h"
+#include "tcp/tcp_seq.h"
+
+#define TCP_LISTEN_BUCKETS 64
+
+const char *tcp_state_name(int state)
+{
+    static const char *const names[] = {
+        "CLOSED", "LISTEN", "SYN-SENT", "SYN-RECEIVED", "ESTABLISHED", "FIN-WAIT-1",
+        "FIN-WAIT-2", "CLOSE-WAIT", "CLOSING", "LAST-ACK", "TIME-WAIT",
+    };
+    return state >= 0 && state <= TCP_TIME_WAIT ? names[state] : "?";
+}
+
+int tcp_init(struct naru_stack *stack)
+{
+    struct tcp_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return -ENOMEM;
+    uint32_t buckets = 64;
+    while (buckets < stack->config.tcp_connections && buckets < (1u << 24))
+        buckets <<= 1;
+    t->buckets = calloc(buckets, sizeof *t->buckets);
+    t->listen_buckets = calloc(TCP_LISTEN_BUCKETS, sizeof *t->listen_buckets);
+    if (!t->buckets || !t->listen_buckets) {
+        free(t->buckets);
+        free(t->listen_buckets);
+        free(t);
+        return -ENOMEM;
+    }
+    t->bucket_mask = buckets - 1;
+    t->listen_mask = TCP_LISTEN_BUCKETS - 1;
+    /* Keys from the stack's secret, not fresh draws: other layers' random
+     * streams stay as they were. */
+    uint64_t k0 = siphash24(stack->secret, "tcp-hash-0", 10);
+    uint64_t k1 = siphash24(stack->secret, "tcp-hash-1", 10);
+    memcpy(t->hash_key, &k0, 8);
+    memcpy(t->hash_key + 8, &k1, 8);
+    t->next_ephemeral = (uint32_t)siphash24(stack->secret, "tcp-ephemeral", 13);
+    stack->tcp = t;
+    return 0;
+}
+
+static void conn_free(struct naru_stack *stack, struct tcp_conn *c)
+{
+    tcp_conn_free_buffers(c);
+    stack->tcp->conns--;
+    free(c);
+}
+
+void tcp_fini(struct naru_stack *stack)
+{
+    struct tcp_table *t = stack->tcp;
+    if (!t)
+        return;
+    /* Detach every socket first: the stack is going away, so nothing is
+     * sent and no socket is told. Every connection is reachable from a
+     * socket, the 4-tuple table, a listener's lists or the orphan list. */
+    for (uint32_t i = 0; i < stack->sockets.count; i++) {
+        struct sock *s = &stack->sockets.socks[i];
+        if (s->used && s->type == NARU_SOCK_STREAM && s->tcp) {
+            struct tcp_conn *c = s->tcp;
+            s->tcp = NULL;
+            c->sock = NULL;
+            if (!c->hashed && c->list == TCP_ON_NO_LIST && !c->zombie) {
+                tcp_conn_timers_stop(stack, c);
+                tcp_conn_discard(stack, c);
+            }
+        }
+    }
+    for (uint32_t b = 0; b <= t->listen_mask; b++)
+        while (t->listen_buckets[b]) {
+            struct tcp_conn *l = t->listen_buckets[b];
+            while (l->half_open.head)
+                tcp_conn_finish(stack, l->half_open.head);
+            while (l->accept_queue.head)
+                tcp_conn_finish(stack, l->accept_queue.head);
+            tcp_conn_finish(stack, l);
+        }
+    for (uint32_t b = 0; b <= t->bucket_mask; b++)
+        while (t->buckets[b])
+            tcp_conn_finish(stack, t->buckets[b]);
+    while (t->orphans.head)
+        tcp_conn_finish(stack, t->orphans.head);
+    t->wake_count = 0;
+    tcp_reap(stack);
+    free(t->buckets);
+    free(t->listen_buckets);
+    free(t);
+    stack->tcp = NULL;
+}
+
+struct tcp_conn *tcp_conn_alloc(struct naru_stack *stack)
+{
+    struct tcp_table *t = stack->tcp;
+    if (t->conns >= stack->config.tcp_connections) {
+        stack->counters.tcp_conn_limit++;
+        return NULL;
+    }
+    struct tcp_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    t->conns++;
+    c->state = TCP_CLOSED;
+    c->snd_buf_size = stack->config.tcp_send_buffer;
+    c->rcv_buf_size = stack->config.tcp_recv_buffer;
+    c->rto = stack->config.tcp_initial_rto;
+    c->cc = tcp_cc_by_id(stack->config.tcp_congestion);
+    c->peer_mss = TCP_DEFAULT_MSS;
+    c->snd_mss = TCP_DEFAULT_MSS;
+    assembler_init(&c->ooo);
+    tcp_conn_timers_init(c);
+    return c;
+}
+
+/* Out-of-order data beyond a window that rounding up to the scale made a
+ * little larger than the buffer (tcp_select_window) needs this much slack. */
+static uint32_t rcv_ring_size(const struct tcp_conn *c)
+{
+    return c->rcv_buf_size + (1u << c->rcv_wscale);
+}
+
+int tcp_conn_alloc_buffers(struct naru_stack *stack, struct tcp_conn *c)
+{
+    (void)stack;
+    if (!c->snd_buf.data && ring_init(&c->snd_buf, c->snd_buf_size) < 0)
+        return -ENOMEM;
+    if (!c->rcv_buf.data && ring_init(&c->rcv_buf, rcv_ring_size(c)) < 0) {
+        ring_fini(&c->snd_buf);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+void tcp_conn_free_buffers(struct tcp_conn *c)
+{
+    ring_fini(&c->snd_buf);
+    ring_fini(&c->rcv_buf);
+}
+
+static uint32_t tuple_hash(const struct tcp_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                           uint16_t rport)
+{
+    uint8_t key[12];
+    memcpy(key, &laddr, 4);
+    memcpy(key + 4, &raddr, 4);
+    memcpy(key + 8, &lport, 2);
+    memcpy(key + 10, &rport, 2);
+    return (uint32_t)siphash24(t->hash_key, key, sizeof key);
+}
+
+struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport,
+                                 uint32_t raddr, uint16_t rport)
+{
+    struct tcp_table *t = stack->tcp;
+    struct tcp_conn *c = t->buckets[tuple_hash(t, laddr, lport, raddr, rport) & t->bucket_mask];
+    for (; c; c = c->hash_next)
+        if (c->remote_port == rport && c->local_port == lport && c->remote_addr == raddr &&
+            c->local_addr == laddr)
+            return c;
+    return NULL;
+}
+
+struct tcp_conn *tcp_listener_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport)
+{
+    struct tcp_table *t = stack->tcp;
+    struct tcp_conn *wildcard = NULL;
+    for (struct tcp_conn *c = t->listen_buckets[lport & t->listen_mask]; c; c = c->hash_next) {
+        if (c->local_port != lport)
+            continue;
+        if (c->local_addr == laddr)
+            return c;
+        if (c->local_addr == 0)
+            wildcard = c;
+    }
+    return wildcard;
+}
+
+static struct tcp_conn **bucket_of(struct tcp_table *t, const struct tcp_conn *c)
+{
+    if (c->state == TCP_LISTEN)
+        return &t->listen_buckets[c->local_port & t->listen_mask];
+    return &t->buckets[tuple_hash(t, c->local_addr, c->local_port, c->remote_addr, c->remote_port) &
+                       t->bucket_mask];
+}
+
+void tcp_conn_hash(struct naru_stack *stack, struct tcp_conn *c)
+{
+    if (c->hashed)
+        return;
+    struct tcp_conn **b = bucket_of(stack->tcp, c);
+    c->hash_next = *b;
+    *b = c;
+    c->hashed = true;
+}
+
+void tcp_conn_unhash(struct naru_stack *stack, struct tcp_conn *c)
+{
+    if (!c->hashed)
+        return;
+    for (struct tcp_conn **p = bucket_of(stack->tcp, c); *p; p = &(*p)->hash_next) {
+        if (*p == c) {
+            *p = c->hash_next;
+            break;
+        }
+    }
+    c->hash_next = NULL;
+    c->hashed = false;
+}
+
+static struct tcp_list *list_of(struct naru_stack *stack, struct tcp_conn *c, enum tcp_list_id id)
+{
+    switch (id) {
+    case TCP_ON_HALF_OPEN:
+        return &c->listener->half_open;
+    case TCP_ON_ACCEPT_QUEUE:
+        return &c->listener->accept_queue;
+    case TCP_ON_ORPHANS:
+        return &stack->tcp->orphans;
+    default:
+        return NULL;
+    }
+}
+
+void tcp_conn_set_list(struct naru_stack *stack, struct tcp_conn *c, enum tcp_list_id id)
+{
+    struct tcp_list *from = list_of(stack, c, (enum tcp_list_id)c->list);
+    if (from) {
+        if (c->prev)
+            c->prev->next = c->next;
+        else
+            from->head = c->next;
+        if (c->next)
+            c->next->prev = c->prev;
+        else
+            from->tail = c->prev;
+        from->count--;
+    }
+    c->next = c->prev = NULL;
+    c->list = (uint8_t)id;
+    struct tcp_list *to = list_of(stack, c, id);
+    if (to) {
+        c->prev = to->tail;
+        if (to->tail)
+            to->tail->next = c;
+        else
+            to->head = c;
+        to->tail = c;
+        to->count++;
+    }
+}
+
+void tcp_conn_finish(struct naru_stack *stack, struct tcp_conn *c)
+{
+    tcp_conn_unhash(stack, c);
+    tcp_conn_set_list(stack, c, TCP_ON_NO_LIST);
+    c->listener = NULL;
+    tcp_conn_timers_stop(stack, c);
+    /* Bytes received stay readable while a socket holds the connection. */
+    ring_fini(&c->snd_buf);
+    if (!c->sock)
+        ring_fini(&c->rcv_buf);
+    assembler_init(&c->ooo);
+    scoreboard_clear(&c->scoreboard);
+    c->state = TCP_CLOSED;
+    if (c->sock)
+        tcp_wake(stack, c);
+    else
+        tcp_conn_discard(stack, c);
+}
+
+void tcp_conn_discard(struct naru_stack *stack, struct tcp_conn *c)
+{
+    if (c->zombie)
+        return;
+    c->zombie = true;
+    c->next = stack->tcp->zombies;
+    stack->tcp->zombies = c;
+}
+
+void tcp_wake(struct naru_stack *stack, struct tcp_conn *c)
+{
+    struct tcp_table *t = stack->tcp;
+    struct sock *s = c->sock;
+    if (!s || !s->callback)
+        return;
+    for (unsigned i = 0; i < t->wake_count; i++)
+        if (t->wake[i] == s)
+            return;
+    if (t->wake_count == sizeof t->wake / sizeof t->wake[0]) {
+        sock_notify(stack, s); /* not reached in practice: an entry point wakes one or two */
+        return;
+    }
+    t->wake[t->wake_count++] = s;
+}
+
+void tcp_reap(struct naru_stack *stack)
+{
+    struct tcp_table *t = stack->tcp;
+    while (t->zombies) {
+        struct tcp_conn *c = t->zombies;
+        t->zombies = c->next;
+        conn_free(stack, c);
+    }
+    if (!t->wake_count)
+        return;
+    struct sock *wake[sizeof t->wake / sizeof t->wake[0]];
+    unsigned n = t->wake_count;
+    memcpy(wake, t->wake, n * sizeof wake[0]);
+    t->wake_count = 0;
+    /* A callback may do anything, even close another of these sockets:
+     * sock_notify() then finds no callback on it. */
+    for (unsigned i = 0; i < n; i++)
+        if (wake[i]->used)
+            sock_notify(stack, wake[i]);
+}
+
+bool tcp_tuple_free(struct naru_stack *stack, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+{
+    return tcp_conn_lookup(stack, laddr, lport, raddr, rport) == NULL;
+}
+
+uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, uint32_t laddr,
+                            uint32_t raddr, uint16_t rport)
+{
+    /* RFC 6056 3.3.3 (Algorithm 3): a secret offset per destination, so
+     * ports are unpredictable to others but spread for each peer. */
+    struct tcp_table *t = stack->tcp;
+    uint8_t key[11];
+    key[0] = 'P';
+    memcpy(key + 1, &laddr, 4);
+    memcpy(key + 5, &raddr, 4);
+    memcpy(key + 9, &rport, 2);
+    uint32_t offset = (uint32_t)siphash24(stack->secret, key, sizeof key);
+    uint32_t range = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
+    for (uint32_t count = 0; count < range; count++) {
+        uint16_t port = (uint16_t)(EPHEMERAL_PORT_MIN + (t->next_ephemeral + offset) % range);
+        t->next_ephemeral++;
+        if (!sock_port_in_use(stack, NARU_SOCK_STREAM, laddr, port, s) &&
+            tcp_tuple_free(stack, laddr, port, raddr, rport))
+            return port;
+    }
+    return 0;
+}
+
+void tcp_log_conn(struct naru_stack *stack, enum naru_log_level level, const struct tcp_conn *c, const char *fmt,
+                  ...)
+{
+    char what[200], a[NARU_IP4_STRLEN], b[NARU_IP4_STRLEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    naru_log_emit(stack, level, NARU_LAYER_TCP, "%s:%u > %s:%u %s: %s", naru_ip4_format(c->local_addr, a),
+                  c->local_port, naru_ip4_format(c->remote_addr, b), c->remote_port, tcp_state_name(c->state),
+                  what);
+}

@@ -1,0 +1,956 @@
+/* Segment arrival, state by state (RFC 9293 3.10.7), with the RFC 5961
+ * defences (challenge ACKs for in-window RSTs and SYNs, the ACK validity
+ * check), RFC 7323 PAWS and RTT measurement, RFC 2018 / RFC 6675 SACK, and
+ * RFC 5681 / RFC 6582 fast retransmit and recovery. */
+#include "tcp/tcp.h"
+
+#include "core/log.h"
+#include "ip/ipv4.h"
+#include "socket/sock.h"
+#include "stack.h"
+#include "tcp/tcp_conn.h"
+#include "tcp/tcp_seq.h"
+#include "wire/icmp.h"
+
+/* RFC 7323 5.5: TS.Recent older than this (24 days) is no longer valid. */
+#define TCP_PAWS_IDLE (24ull * 24 * 3600 * NARU_SEC)
+/* Linux's tcp_invalid_ratelimit: ACKs to out-of-window pure ACKs and SYNs,
+ * which are what an ACK loop is made of, at most this often. */
+#define TCP_OOW_ACK_INTERVAL (500 * NARU_MS)
+
+/* What an arriving segment says, after parsing. */
+struct segment {
+    const struct tcp_header *h;
+    const struct tcp_options *opt;
+    uint32_t src, dst;
+    uint32_t seq;              /* SEG.SEQ */
+    uint32_t ack;              /* SEG.ACK */
+    uint32_t seg_len;          /* SEG.LEN: data plus SYN and FIN */
+    const uint8_t *data;
+    uint32_t len;              /* data bytes */
+    uint8_t flags;
+};
+
+/* The options of a SYN or SYN-ACK decide what the connection uses
+ * (RFC 7323 2.2 and 3.2, RFC 2018 2, RFC 9293 3.7.1). */
+static void take_syn_options(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_options *o)
+{
+    c->peer_mss = o->mss_present ? o->mss : TCP_DEFAULT_MSS;
+    c->ws_ok = stack->config.tcp_window_scaling && o->wscale_present;
+    if (c->ws_ok) {
+        /* RFC 7323 2.3: a shift above 14 is taken as 14. */
+        c->snd_wscale = o->wscale > TCP_MAX_WSCALE ? TCP_MAX_WSCALE : o->wscale;
+    } else {
+        c->snd_wscale = 0;
+        c->rcv_wscale = 0;
+    }
+    c->ts_ok = stack->config.tcp_timestamps && o->timestamps_present;
+    if (c->ts_ok) {
+        c->ts_recent = o->ts_val;
+        c->ts_recent_stamp = stack->now;
+    }
+    c->sack_ok = stack->config.tcp_sack && o->sack_permitted;
+}
+
+static bool is_orphan(const struct tcp_conn *c)
+{
+    return !c->sock && !c->listener;
+}
+
+void tcp_abort(struct naru_stack *stack, struct tcp_conn *c, int err)
+{
+    if (c->sock && err)
+        c->sock->error = err;
+    if (c->state == TCP_ESTABLISHED || c->state == TCP_CLOSE_WAIT)
+        stack->counters.tcp_estab_resets++;
+    tcp_conn_finish(stack, c);
+}
+
+void tcp_established(struct naru_stack *stack, struct tcp_conn *c)
+{
+    /* A close() or shutdown() during the handshake sends its FIN now
+     * (RFC 9293 3.10.4, SYN-SENT and SYN-RECEIVED). */
+    c->state = c->fin_queued ? TCP_FIN_WAIT_1 : TCP_ESTABLISHED;
+    tcp_set_mss(stack, c);
+    /* RFC 6928 2: IW = min(10*MSS, max(2*MSS, 14600)). */
+    uint32_t iw = 14600 > 2u * c->snd_mss ? 14600 : 2u * c->snd_mss;
+    if (iw > (uint32_t)TCP_INITIAL_WINDOW_SEGMENTS * c->snd_mss)
+        iw = (uint32_t)TCP_INITIAL_WINDOW_SEGMENTS * c->snd_mss;
+    c->cwnd = iw;
+    c->ssthresh = 1u << 30; /* RFC 5681 3.1: arbitrarily high */
+    c->cc->init(c);
+    hystart_reset(&c->hystart);
+    c->recover = c->iss;    /* RFC 6582 3.2 (1) */
+    c->high_rxt = c->snd_una;
+    c->prior_snd_wnd = c->snd_wnd;
+    c->burst_credit = TCP_MAX_BURST;
+    c->retries = 0;
+    /* RFC 6298 5.7: after a lost SYN, data starts with an RTO of 3 s. */
+    if (c->syn_lost && c->rto < 3 * NARU_SEC)
+        c->rto = 3 * NARU_SEC;
+    c->last_rx = stack->now;
+    c->rcv_ssthresh = c->rcv_buf_size < 65535 ? c->rcv_buf_size : 65535;
+    /* Linux starts the autotuning measurement from the initial window. */
+    c->rcvq_space = TCP_INITIAL_WINDOW_SEGMENTS * (uint32_t)c->adv_mss;
+    c->rcvq_start = stack->now;
+    if (seq_gt(c->rcv_adv, c->rcv_nxt) && c->rcv_adv - c->rcv_nxt > c->rcv_ssthresh)
+        c->rcv_ssthresh = c->rcv_adv - c->rcv_nxt;
+    tcp_keepalive_arm(stack, c);
+    stack->counters.tcp_established++;
+}
+
+static void send_challenge_ack(struct naru_stack *stack, struct tcp_conn *c)
+{
+    /* RFC 5961 7: challenge ACKs go out at a bounded rate. */
+    if (!tcp_challenge_allowed(stack))
+        return;
+    stack->counters.tcp_challenge_acks++;
+    tcp_send_ack(stack, c);
+}
+
+/* RFC 9293 3.10.7.4 "If an incoming segment is not acceptable, an
+ * acknowledgment should be sent in reply"; pure ACKs and SYNs only at a
+ * bounded rate, as they are what an ACK loop is made of. */
+static void send_oow_ack(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
+{
+    if (seg->len == 0 && !(seg->flags & TCP_FIN)) {
+        if (c->last_oow_ack && stack->now - c->last_oow_ack < TCP_OOW_ACK_INTERVAL)
+            return;
+        c->last_oow_ack = stack->now ? stack->now : 1;
+    }
+    tcp_send_ack(stack, c);
+}
+
+/* ---- CLOSED and LISTEN (RFC 9293 3.10.7.1, 3.10.7.2) ---- */
+
+static void reply_rst(struct naru_stack *stack, const struct segment *seg)
+{
+    if (seg->flags & TCP_RST)
+        return;
+    tcp_send_rst_reply(stack, seg->src, seg->dst, seg->h, seg->seg_len);
+}
+
+/* iss_floor: when a SYN reopens a connection in TIME-WAIT, the new ISN
+ * must lie above every sequence number the old one used (RFC 1122
+ * 4.2.2.13); 0 otherwise. */
+static void listen_input(struct naru_stack *stack, struct tcp_conn *l, const struct segment *seg,
+                         const uint32_t *iss_floor)
+{
+    if (seg->flags & TCP_RST)
+        return;
+    if (seg->flags & TCP_ACK) {
+        reply_rst(stack, seg); /* <SEQ=SEG.ACK><CTL=RST> */
+        return;
+    }
+    if (!(seg->flags & TCP_SYN))
+        return;
+    if (l->half_open.count >= stack->config.tcp_half_open) {
+        stack->counters.tcp_listen_half_open_drops++;
+        return;
+    }
+    if (l->accept_queue.count >= l->backlog) {
+        stack->counters.tcp_listen_overflows++;
+        return;
+    }
+    struct tcp_conn *c = tcp_conn_alloc(stack);
+    if (!c)
+        return;
+    c->local_addr = seg->dst;
+    c->local_port = seg->h->dst_port;
+    c->remote_addr = seg->src;
+    c->remote_port = seg->h->src_port;
+    c->listener = l;
+    c->passive = true;
+    c->opened = true;
+    c->snd_buf_size = l->snd_buf_size;
+    c->rcv_buf_size = l->rcv_buf_size;
+    c->nodelay = l->nodelay;
+    c->keepalive = l->keepalive;
+    c->reuseaddr = l->reuseaddr;
+    c->cc = l->cc;
+    /* RFC 9293 3.10.7.2: RCV.NXT = SEG.SEQ + 1, IRS = SEG.SEQ; data on
+     * the SYN is not acknowledged, so the peer sends it again. */
+    c->irs = seg->seq;
+    c->rcv_nxt = seg->seq + 1;
+    c->rcv_adv = c->rcv_nxt;
+    c->last_ack_sent = c->rcv_nxt;
+    c->rcv_buf_locked = l->rcv_buf_locked;
+    c->snd_buf_locked = l->snd_buf_locked;
+    c->rcv_wscale = tcp_rcv_wscale(stack, c);
+    take_syn_options(stack, c, seg->opt);
+    c->adv_mss = tcp_route_mss(stack, c->remote_addr);
+    c->rcv_mss = c->adv_mss < TCP_DEFAULT_MSS ? c->adv_mss : TCP_DEFAULT_MSS;
+    tcp_set_mss(stack, c);
+    c->ts_offset = tcp_ts_offset(stack, c);
+    c->iss = tcp_isn(stack, c);
+    if (iss_floor && seq_le(c->iss, *iss_floor))
+        c->iss = *iss_floor + 65536;
+    c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+    c->snd_buf_seq = c->iss + 1;
+    /* RFC 7323 2.2: the window of a SYN is not scaled. */
+    c->snd_wnd = seg->h->window;
+    c->max_snd_wnd = c->snd_wnd;
+    c->snd_wl1 = seg->seq;
+    c->snd_wl2 = c->iss;
+    c->state = TCP_SYN_RECEIVED;
+    tcp_conn_hash(stack, c);
+    tcp_conn_set_list(stack, c, TCP_ON_HALF_OPEN);
+    stack->counters.tcp_passive_opens++;
+    tcp_output(stack, c);
+}
+
+/* ---- SYN-SENT (RFC 9293 3.10.7.3) ---- */
+
+static naru_time_t ts_rtt(const struct naru_stack *stack, const struct tcp_conn *c, uint32_t ts_ecr, bool *ok)
+{
+    /* RFC 7323 4: the echoed TSval says when the segment left. */
+    uint32_t elapsed = tcp_ts_now(stack, c) - ts_ecr;
+    *ok = ts_ecr != 0 && elapsed < 0x7fffffffu;
+    return (naru_time_t)elapsed * NARU_MS;
+}
+
+static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, struct segment *seg);
+
+static void syn_sent_input(struct naru_stack *stack, struct tcp_conn *c, struct segment *seg)
+{
+    bool ack_ok = false;
+    if (seg->flags & TCP_ACK) {
+        if (seq_le(seg->ack, c->iss) || seq_gt(seg->ack, c->snd_max)) {
+            reply_rst(stack, seg); /* <SEQ=SEG.ACK><CTL=RST> */
+            return;
+        }
+        ack_ok = seq_gt(seg->ack, c->snd_una);
+    }
+    if (seg->flags & TCP_RST) {
+        /* RFC 5961 3.2 / RFC 9293: a RST is believed only if it
+         * acknowledges our SYN. */
+        if (ack_ok) {
+            stack->counters.tcp_rx_rst++;
+            stack->counters.tcp_attempt_fails++;
+            tcp_abort(stack, c, -ECONNREFUSED);
+        }
+        return;
+    }
+    if (!(seg->flags & TCP_SYN) || ((seg->flags & TCP_ACK) && !ack_ok))
+        return;
+    c->irs = seg->seq;
+    c->rcv_nxt = seg->seq + 1;
+    c->last_ack_sent = c->rcv_nxt;
+    take_syn_options(stack, c, seg->opt);
+    /* The window our SYN announced, unscaled. */
+    c->rcv_adv = c->rcv_nxt + (c->rcv_buf_size < 65535 ? c->rcv_buf_size : 65535);
+    c->snd_wnd = seg->h->window;
+    c->max_snd_wnd = c->snd_wnd;
+    c->snd_wl1 = seg->seq;
+    c->snd_wl2 = seg->ack;
+    if (!ack_ok) {
+        /* Simultaneous open: SYN-RECEIVED, and our SYN goes again with
+         * an ACK. Text waits for ESTABLISHED: the peer sends it again. */
+        c->state = TCP_SYN_RECEIVED;
+        c->snd_nxt = c->iss;
+        tcp_set_mss(stack, c);
+        tcp_output(stack, c);
+        return;
+    }
+    c->snd_una = seg->ack;
+    bool sampled = false;
+    if (c->ts_ok && seg->opt->timestamps_present) {
+        naru_time_t rtt = ts_rtt(stack, c, seg->opt->ts_ecr, &sampled);
+        if (sampled)
+            tcp_rtt_sample(stack, c, rtt);
+    }
+    if (!sampled && c->rtt_timing && !c->syn_lost)
+        tcp_rtt_sample(stack, c, stack->now - c->rtt_start);
+    c->rtt_timing = false;
+    tcp_rtx_stop(stack, c);
+    tcp_established(stack, c);
+    if (c->sock) {
+        c->sock->connected = true;
+        tcp_wake(stack, c);
+    }
+    /* RFC 9293: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>; queued data may ride
+     * along. Text or a FIN on the SYN-ACK is processed as in ESTABLISHED. */
+    c->ack_now = true;
+    seg->seq++; /* past the SYN */
+    seg->flags &= (uint8_t)~TCP_SYN;
+    if (seq_gt(seg->seq + seg->len, c->rcv_adv)) {
+        seg->len = c->rcv_adv - seg->seq;
+        seg->flags &= (uint8_t)~TCP_FIN;
+    }
+    if (seg->len || (seg->flags & TCP_FIN))
+        process_text_and_fin(stack, c, seg);
+    if (c->state != TCP_CLOSED)
+        tcp_output(stack, c);
+}
+
+/* ---- the synchronized states and SYN-RECEIVED (RFC 9293 3.10.7.4) ---- */
+
+/* RFC 9293 3.10.7.4, first check: the four cases of the acceptability
+ * test, plus the allowance for ACKs into a zero window. */
+static bool acceptable(const struct tcp_conn *c, const struct segment *seg, bool *zero_window_ack)
+{
+    uint32_t wnd = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    uint32_t end = c->rcv_nxt + wnd;
+    *zero_window_ack = false;
+    if (seg->seg_len == 0) {
+        if (wnd == 0)
+            return seg->seq == c->rcv_nxt;
+        return seq_in(seg->seq, c->rcv_nxt, end);
+    }
+    if (wnd == 0) {
+        /* "special allowance should be made to accept valid ACKs, URGs,
+         * and RSTs": its ACK counts, its text does not. */
+        *zero_window_ack = seg->seq == c->rcv_nxt;
+        return *zero_window_ack;
+    }
+    return seq_in(seg->seq, c->rcv_nxt, end) || seq_in(seg->seq + seg->seg_len - 1, c->rcv_nxt, end);
+}
+
+static void enter_recovery(struct naru_stack *stack, struct tcp_conn *c)
+{
+    c->ssthresh = c->cc->ssthresh(c, stack->now);
+    c->recover = c->snd_max;
+    c->in_recovery = true;
+    c->high_rxt = c->snd_una;
+    c->rtt_timing = false;
+    c->fast_retrans++;
+    stack->counters.tcp_fast_retransmits++;
+    TCP_DEBUG(stack, c, "fast retransmit at %u (%u duplicate ACKs), recover %u, ssthresh %u", c->snd_una,
+              c->dupacks, c->snd_max, c->ssthresh);
+    /* Retransmit the first segment presumed lost (RFC 5681 3.2 (2),
+     * RFC 6675 5 (4.3)). */
+    uint32_t data_end = seq_min(c->snd_max, tcp_snd_end(c));
+    uint32_t len = seq_lt(c->snd_una, data_end) ? data_end - c->snd_una : 0;
+    if (c->sack_ok) {
+        stack->counters.tcp_sack_recoveries++;
+        /* RFC 6675 5 (4.2) sets cwnd = ssthresh at once; RFC 6937 (PRR)
+         * instead lets cwnd come down in step with what is delivered, so a
+         * large reduction is not a silence followed by a burst. */
+        c->prr_delivered = 0;
+        c->prr_out = 0;
+        c->recover_fs = c->snd_max - c->snd_una;
+        uint32_t hole_end = scoreboard_hole_end(&c->scoreboard, c->snd_una, data_end);
+        if (seq_lt(hole_end, c->snd_una + len))
+            len = hole_end - c->snd_una;
+    } else {
+        /* RFC 6582 3.2 (2) and RFC 5681 3.2 (3): inflate by the three
+         * segments that left the network. */
+        c->cwnd = c->ssthresh + TCP_DUPTHRESH * c->snd_mss;
+    }
+    if (len > c->snd_mss)
+        len = c->snd_mss;
+    tcp_retransmit_hole(stack, c, c->snd_una, len);
+}
+
+static void on_duplicate_ack(struct naru_stack *stack, struct tcp_conn *c)
+{
+    if (c->dupacks < 255)
+        c->dupacks++;
+    if (c->in_recovery) {
+        /* RFC 6582 3.2 (4) / RFC 5681 3.2 (4): each further duplicate
+         * means a segment left the network. With SACK, the pipe says it. */
+        if (!c->sack_ok)
+            c->cwnd += c->snd_mss;
+        return;
+    }
+    /* RFC 6675 5: DupThresh duplicates, or the scoreboard already calls
+     * the first segment lost; RFC 6582 3.2 (2): not for data sent before
+     * the last recovery or timeout began. */
+    bool lost = c->dupacks >= TCP_DUPTHRESH ||
+                (c->sack_ok && seq_gt(scoreboard_lost_edge(&c->scoreboard, c->snd_una, c->snd_mss), c->snd_una));
+    if (lost && seq_gt(c->snd_una, c->recover))
+        enter_recovery(stack, c);
+}
+
+/* RFC 6937 (as revised by Linux's experience): on each ACK during SACK
+ * recovery, how much may go out, from what was delivered. */
+static void prr_ack(struct tcp_conn *c, uint32_t delivered, bool una_advanced)
+{
+    if (delivered == 0)
+        return;
+    c->prr_delivered += delivered;
+    uint32_t pipe = tcp_sack_pipe(c);
+    uint64_t sndcnt;
+    if (pipe > c->ssthresh) {
+        /* Proportional Rate Reduction. */
+        uint64_t fs = c->recover_fs ? c->recover_fs : 1;
+        uint64_t target = ((uint64_t)c->prr_delivered * c->ssthresh + fs - 1) / fs;
+        sndcnt = target > c->prr_out ? target - c->prr_out : 0;
+    } else {
+        /* Slow-start reduction bound: catch up to ssthresh, no faster
+         * than what was delivered, plus a segment when the ACK made
+         * progress. */
+        uint64_t behind = c->prr_delivered > c->prr_out ? c->prr_delivered - c->prr_out : 0;
+        sndcnt = behind > delivered ? behind : delivered;
+        if (una_advanced)
+            sndcnt += c->snd_mss;
+        if (sndcnt > c->ssthresh - pipe)
+            sndcnt = c->ssthresh - pipe;
+    }
+    if (c->prr_out == 0 && sndcnt == 0)
+        sndcnt = c->snd_mss; /* the fast retransmit itself */
+    c->cwnd = pipe + (uint32_t)sndcnt;
+}
+
+/* The ACK field of an acceptable segment (RFC 9293 3.10.7.4, fifth). */
+static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
+{
+    uint32_t ack = seg->ack;
+    bool news = false;
+    uint32_t una_before = c->snd_una;
+    uint32_t sacked_before = c->scoreboard.sacked_bytes;
+    if (seq_gt(ack, c->snd_una)) {
+        uint32_t acked = ack - c->snd_una;
+        uint32_t data_end = tcp_snd_end(c);
+        uint32_t data_acked = 0;
+        if (seq_gt(ack, c->snd_buf_seq))
+            data_acked = seq_min(ack, data_end) - c->snd_buf_seq;
+        if (data_acked) {
+            ring_consume(&c->snd_buf, data_acked);
+            c->snd_buf_seq += data_acked;
+            c->bytes_acked += data_acked;
+        }
+        c->snd_una = ack;
+        if (seq_lt(c->snd_nxt, ack))
+            c->snd_nxt = ack;
+        /* The ACK clock: what this ACK lets out (tcp_output.c). */
+        uint32_t acked_segments = (acked + c->snd_mss - 1) / c->snd_mss;
+        c->burst_credit = (uint16_t)(acked_segments + TCP_MAX_BURST < 0xffff ? acked_segments + TCP_MAX_BURST : 0xffff);
+        /* Round-trip time: from the echoed timestamp (RFC 7323 4.1), else
+         * from the timed segment (RFC 6298 3). */
+        bool sampled = false;
+        naru_time_t rtt_sample = 0;
+        if (c->ts_ok && seg->opt->timestamps_present) {
+            naru_time_t rtt = ts_rtt(stack, c, seg->opt->ts_ecr, &sampled);
+            if (sampled && c->rto_ts_pending) {
+                if (seq_lt(seg->opt->ts_ecr, c->rto_tsval))
+                    sampled = false; /* sent before the last timeout (tcp_timer.c) */
+                else
+                    c->rto_ts_pending = false;
+            }
+            if (sampled) {
+                tcp_rtt_sample(stack, c, rtt);
+                rtt_sample = rtt ? rtt : 1;
+            }
+        } else if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
+            rtt_sample = stack->now - c->rtt_start;
+            tcp_rtt_sample(stack, c, rtt_sample);
+            c->rtt_timing = false;
+        }
+        if (c->rtt_timing && seq_gt(ack, c->rtt_seq))
+            c->rtt_timing = false;
+        c->retries = 0;
+        scoreboard_advance(&c->scoreboard, c->snd_una);
+        if (c->in_recovery) {
+            if (seq_ge(ack, c->recover)) {
+                /* Full acknowledgment: recovery ends. RFC 6582 3.2 (3):
+                 * cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS);
+                 * RFC 6937: cwnd = ssthresh. */
+                uint32_t flight = c->snd_max - c->snd_una;
+                uint32_t w = (flight > c->snd_mss ? flight : c->snd_mss) + c->snd_mss;
+                c->cwnd = c->sack_ok || w > c->ssthresh ? c->ssthresh : w;
+                c->in_recovery = false;
+                c->dupacks = 0;
+                c->cc->on_recovery_exit(c, stack->now);
+            } else if (!c->sack_ok) {
+                /* RFC 6582 3.2 (5): a partial ACK: the next hole is lost
+                 * too. Deflate by what was acknowledged, add one SMSS back
+                 * if that was a segment or more. */
+                uint32_t data_max = seq_min(c->snd_max, tcp_snd_end(c));
+                uint32_t len = seq_lt(c->snd_una, data_max) ? data_max - c->snd_una : 0;
+                if (len > c->snd_mss)
+                    len = c->snd_mss;
+                c->high_rxt = c->snd_una;
+                tcp_retransmit_hole(stack, c, c->snd_una, len);
+                c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->snd_mss;
+                if (acked >= c->snd_mss)
+                    c->cwnd += c->snd_mss;
+                if (c->dupacks) {
+                    /* Reset the timer for the first partial ACK only
+                     * ("impatient"). */
+                    tcp_rtx_restart(stack, c);
+                    c->dupacks = 0;
+                }
+            }
+        } else {
+            c->dupacks = 0;
+            /* RFC 7661: only a window in use grows. A window that grew
+             * while the application or the buffer held data back would
+             * later let it all out in one burst. */
+            if (data_acked)
+                hystart_on_ack(c, ack, rtt_sample);
+            if (data_acked && c->cwnd_limited)
+                c->cc->on_ack(c, data_acked, stack->now);
+        }
+        /* RFC 6298 5.2 and 5.3. */
+        if (c->snd_una == c->snd_max)
+            tcp_rtx_stop(stack, c);
+        else
+            tcp_rtx_restart(stack, c);
+        if (data_acked)
+            tcp_wake(stack, c);
+        news = true;
+    }
+    /* SACK blocks, after SND.UNA moved (RFC 6675 5). */
+    bool sack_news = false;
+    if (c->sack_ok && seg->opt->sack_count)
+        sack_news = scoreboard_update(&c->scoreboard, c->snd_una, c->snd_max, seg->opt->sack,
+                                      seg->opt->sack_count);
+    uint32_t wnd = (uint32_t)seg->h->window << c->snd_wscale;
+    if (!news && ack == c->snd_una && c->snd_una != c->snd_max) {
+        /* RFC 5681 2 (duplicate ACK), or with SACK, RFC 6675 2: an ACK
+         * that reports new SACKed data. */
+        bool dup = c->sack_ok ? sack_news
+                              : seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) && wnd == c->snd_wnd;
+        if (dup)
+            on_duplicate_ack(stack, c);
+    }
+    if (c->in_recovery && c->sack_ok) {
+        /* RFC 6937: DeliveredData = change in SND.UNA + change in SACKed. */
+        int64_t delivered = (int64_t)(uint32_t)(c->snd_una - una_before) +
+                            (int64_t)c->scoreboard.sacked_bytes - (int64_t)sacked_before;
+        prr_ack(c, delivered > 0 ? (uint32_t)delivered : 0, c->snd_una != una_before);
+    }
+    /* Window update (RFC 9293 3.10.7.4). */
+    if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, ack))) {
+        if (wnd != c->snd_wnd && c->snd_wnd == 0)
+            c->probes = 0;
+        c->prior_snd_wnd = c->snd_wnd;
+        c->snd_wnd = wnd;
+        c->snd_wl1 = seg->seq;
+        c->snd_wl2 = ack;
+        if (wnd > c->max_snd_wnd)
+            c->max_snd_wnd = wnd;
+    }
+    if (c->rtx_mode == TCP_RTX_PERSIST)
+        c->probes = 0; /* the peer answers: keep probing (RFC 1122 4.2.2.17) */
+}
+
+/* Our FIN is acknowledged: the closing states move on. Returns false if
+ * the connection is gone. */
+static bool fin_acked_transitions(struct naru_stack *stack, struct tcp_conn *c)
+{
+    bool fin_acked = c->fin_queued && seq_gt(c->snd_una, c->snd_fin_seq);
+    if (!fin_acked)
+        return true;
+    switch (c->state) {
+    case TCP_FIN_WAIT_1:
+        c->state = TCP_FIN_WAIT_2;
+        if (is_orphan(c))
+            tcp_idle_arm(stack, c, TCP_IDLE_FIN_WAIT_2, stack->config.tcp_fin_timeout);
+        tcp_wake(stack, c);
+        return true;
+    case TCP_CLOSING:
+        tcp_enter_time_wait(stack, c);
+        tcp_wake(stack, c);
+        return true;
+    case TCP_LAST_ACK:
+        tcp_conn_finish(stack, c);
+        return false;
+    default:
+        return true;
+    }
+}
+
+static void process_fin(struct naru_stack *stack, struct tcp_conn *c)
+{
+    c->rcv_nxt++;
+    c->fin_in_pending = false;
+    c->ack_now = true;
+    tcp_wake(stack, c);
+    switch (c->state) {
+    case TCP_SYN_RECEIVED:
+    case TCP_ESTABLISHED:
+        c->state = TCP_CLOSE_WAIT;
+        break;
+    case TCP_FIN_WAIT_1:
+        if (c->fin_queued && seq_gt(c->snd_una, c->snd_fin_seq))
+            tcp_enter_time_wait(stack, c);
+        else
+            c->state = TCP_CLOSING; /* simultaneous close */
+        break;
+    case TCP_FIN_WAIT_2:
+        tcp_enter_time_wait(stack, c);
+        break;
+    default:
+        break;
+    }
+}
+
+/* RFC 9293 3.10.7.4, seventh and eighth: the text, then the FIN. The
+ * segment is already trimmed to the window. */
+static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, struct segment *seg)
+{
+    bool takes_text = c->state == TCP_ESTABLISHED || c->state == TCP_FIN_WAIT_1 || c->state == TCP_FIN_WAIT_2;
+    if (seg->len && takes_text) {
+        if (is_orphan(c)) {
+            /* RFC 9293 3.10.4 / RFC 1122 4.2.2.13: nobody will read it:
+             * reset, so the peer learns its data was lost. */
+            stack->counters.tcp_abort_on_data++;
+            tcp_send_rst(stack, c, c->snd_max, false);
+            tcp_abort(stack, c, 0);
+            return;
+        }
+        uint32_t off = seg->seq - c->rcv_nxt;
+        if (seg->len > c->rcv_mss && seg->len <= c->adv_mss)
+            c->rcv_mss = (uint16_t)seg->len;
+        if (c->rcv_rtt_pending && seq_gt(seg->seq + seg->len, c->rcv_rtt_edge)) {
+            /* The receiver's round trip, for autotuning (like Linux's
+             * window-based estimate, at the clock's full resolution): data
+             * past the old window edge left the sender after our ACK
+             * reached it. Later than that if the sender held it, so the
+             * smallest sample is the best. */
+            naru_time_t rtt = stack->now - c->rcv_rtt_sent;
+            if (!c->rcv_rtt || rtt < c->rcv_rtt)
+                c->rcv_rtt = rtt ? rtt : 1;
+            c->rcv_rtt_pending = false;
+        }
+        if (off == 0) {
+            ring_write_at(&c->rcv_buf, 0, seg->data, seg->len);
+            ring_commit(&c->rcv_buf, seg->len);
+            c->rcv_nxt += seg->len;
+            c->rcv_unacked += seg->len;
+            c->bytes_received += seg->len;
+            /* Linux's tcp_grow_window(): two segments more per segment. */
+            if (c->rcv_ssthresh < c->rcv_buf_size) {
+                uint32_t grown = c->rcv_ssthresh + 2u * c->rcv_mss;
+                c->rcv_ssthresh = grown < c->rcv_buf_size ? grown : c->rcv_buf_size;
+            }
+            if (!assembler_empty(&c->ooo)) {
+                uint32_t next = assembler_take_front(&c->ooo, c->rcv_nxt);
+                if (next != c->rcv_nxt) {
+                    uint32_t more = next - c->rcv_nxt;
+                    ring_commit(&c->rcv_buf, more);
+                    c->rcv_nxt = next;
+                    c->bytes_received += more;
+                }
+                /* RFC 5681 4.2: ACK at once a segment that fills a hole. */
+                c->ack_now = true;
+            }
+            tcp_wake(stack, c);
+        } else {
+            /* Out of order: keep it in place if the assembler has room;
+             * RFC 5681 4.2: ACK at once (the duplicate ACK and its SACK
+             * blocks tell the sender). */
+            stack->counters.tcp_rx_out_of_order++;
+            if (assembler_add(&c->ooo, seg->seq, seg->seq + seg->len) == 0)
+                ring_write_at(&c->rcv_buf, off, seg->data, seg->len);
+            else
+                stack->counters.tcp_rx_ooo_dropped++;
+            c->ack_now = true;
+        }
+    }
+    if (seg->flags & TCP_FIN) {
+        uint32_t fin_seq = seg->seq + seg->len;
+        if (fin_seq == c->rcv_nxt) {
+            process_fin(stack, c);
+        } else if (seq_gt(fin_seq, c->rcv_nxt) && takes_text) {
+            c->fin_in_pending = true;
+            c->fin_seq_in = fin_seq;
+            c->ack_now = true;
+        }
+    }
+    if (c->fin_in_pending && c->fin_seq_in == c->rcv_nxt)
+        process_fin(stack, c);
+    /* RFC 9293 3.8.6.3 / RFC 1122 4.2.3.2: an ACK for at least every
+     * second full-sized segment; otherwise at most the delayed-ACK time. */
+    if (!c->ack_now && c->rcv_unacked) {
+        if (c->rcv_unacked >= 2u * c->rcv_mss)
+            c->ack_now = true;
+        else
+            tcp_delack_arm(stack, c);
+    }
+}
+
+/* A SYN for a connection in TIME-WAIT may open a new one (RFC 1122
+ * 4.2.2.13, RFC 6191) if it is clearly newer. Returns true if handled. */
+static bool time_wait_reopen(struct naru_stack *stack, struct tcp_conn *c, struct segment *seg)
+{
+    if ((seg->flags & (TCP_SYN | TCP_ACK | TCP_RST | TCP_FIN)) != TCP_SYN)
+        return false;
+    bool newer = c->ts_ok && seg->opt->timestamps_present ? seq_gt(seg->opt->ts_val, c->ts_recent)
+                                                          : seq_gt(seg->seq, c->rcv_nxt);
+    struct tcp_conn *l = tcp_listener_lookup(stack, seg->dst, seg->h->dst_port);
+    if (!newer || !l)
+        return false;
+    uint32_t old_snd = c->snd_max;
+    tcp_conn_finish(stack, c);
+    stack->counters.tcp_time_wait_reused++;
+    listen_input(stack, l, seg, &old_snd);
+    return true;
+}
+
+static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, struct segment *seg)
+{
+    const struct tcp_options *o = seg->opt;
+    uint8_t flags = seg->flags;
+
+    /* A retransmitted SYN while our SYN-ACK is unanswered: send the SYN-ACK
+     * again (as Linux and the BSDs do) rather than a bare ACK. */
+    if (c->state == TCP_SYN_RECEIVED && (flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
+        seg->seq == c->irs) {
+        c->snd_nxt = c->iss;
+        tcp_output(stack, c);
+        return;
+    }
+    if (c->state == TCP_TIME_WAIT) {
+        if (time_wait_reopen(stack, c, seg))
+            return;
+        /* The peer's FIN again: our last ACK was lost. ACK it and restart
+         * the 2*MSL wait (RFC 9293 3.10.7.4, TIME-WAIT). */
+        if ((flags & TCP_FIN) && !(flags & (TCP_RST | TCP_SYN)) && seg->seq + seg->len + 1 == c->rcv_nxt) {
+            tcp_send_ack(stack, c);
+            tcp_idle_arm(stack, c, TCP_IDLE_TIME_WAIT, stack->config.tcp_time_wait);
+            return;
+        }
+    }
+    /* RFC 7323 3.2: once timestamps are agreed, a non-RST segment without
+     * one is dropped. */
+    if (c->ts_ok && !o->timestamps_present && !(flags & TCP_RST)) {
+        stack->counters.tcp_rx_no_timestamp++;
+        return;
+    }
+    /* RFC 7323 5.3 R1: PAWS. */
+    if (c->ts_ok && o->timestamps_present && !(flags & TCP_RST) && seq_lt(o->ts_val, c->ts_recent)) {
+        if (stack->now - c->ts_recent_stamp > TCP_PAWS_IDLE) {
+            c->ts_recent = o->ts_val; /* RFC 7323 5.5: TS.Recent went stale */
+            c->ts_recent_stamp = stack->now;
+        } else {
+            stack->counters.tcp_rx_paws_rejected++;
+            send_oow_ack(stack, c, seg);
+            return;
+        }
+    }
+    /* First: is the segment in the window? */
+    bool zero_window_ack;
+    if (!acceptable(c, seg, &zero_window_ack)) {
+        stack->counters.tcp_rx_out_of_window++;
+        if (!(flags & TCP_RST))
+            send_oow_ack(stack, c, seg);
+        return;
+    }
+    /* Second: RST (RFC 5961 3.2). */
+    if (flags & TCP_RST) {
+        if (seg->seq != c->rcv_nxt) {
+            send_challenge_ack(stack, c);
+            return;
+        }
+        stack->counters.tcp_rx_rst++;
+        switch (c->state) {
+        case TCP_SYN_RECEIVED:
+            if (c->passive) {
+                tcp_conn_finish(stack, c); /* back to LISTEN: the child goes */
+            } else {
+                stack->counters.tcp_attempt_fails++;
+                tcp_abort(stack, c, -ECONNREFUSED);
+            }
+            return;
+        case TCP_ESTABLISHED:
+        case TCP_FIN_WAIT_1:
+        case TCP_FIN_WAIT_2:
+        case TCP_CLOSE_WAIT:
+            tcp_abort(stack, c, -ECONNRESET);
+            return;
+        default: /* CLOSING, LAST-ACK, TIME-WAIT */
+            tcp_abort(stack, c, 0);
+            return;
+        }
+    }
+    /* Fourth: SYN. */
+    if (flags & TCP_SYN) {
+        if (c->state == TCP_SYN_RECEIVED && c->passive) {
+            tcp_conn_finish(stack, c); /* RFC 9293: "return this connection to the LISTEN state" */
+            return;
+        }
+        /* RFC 5961 4.2: whatever its sequence number, a challenge ACK. */
+        send_challenge_ack(stack, c);
+        return;
+    }
+    /* RFC 7323 4.3 and 5.3 R3: remember the timestamp of a segment that
+     * is in sequence as of our last ACK. */
+    if (c->ts_ok && seq_ge(o->ts_val, c->ts_recent) && seq_le(seg->seq, c->last_ack_sent)) {
+        c->ts_recent = o->ts_val;
+        c->ts_recent_stamp = stack->now;
+    }
+    /* Trim to the window: what we already have goes from the front, what
+     * does not fit goes from the back. */
+    if (zero_window_ack) {
+        seg->len = 0;
+        seg->flags &= (uint8_t)~TCP_FIN;
+        c->ack_now = true;
+    }
+    if (seq_lt(seg->seq, c->rcv_nxt)) {
+        uint32_t dup = c->rcv_nxt - seg->seq;
+        if (dup >= seg->len) {
+            if (dup > seg->len)
+                seg->flags &= (uint8_t)~TCP_FIN; /* the FIN came before */
+            dup = seg->len;
+        }
+        seg->data += dup;
+        seg->len -= dup;
+        seg->seq += dup;
+        stack->counters.tcp_rx_duplicate_bytes += dup;
+        c->ack_now = true; /* RFC 5681 4.2: the sender retransmitted */
+    }
+    if (seq_gt(seg->seq + seg->len, c->rcv_adv)) {
+        seg->len = seq_gt(c->rcv_adv, seg->seq) ? c->rcv_adv - seg->seq : 0;
+        seg->flags &= (uint8_t)~TCP_FIN;
+        c->ack_now = true;
+    }
+    /* Fifth: ACK. */
+    if (!(flags & TCP_ACK))
+        return;
+    if (c->state == TCP_SYN_RECEIVED) {
+        if (!seq_gt(seg->ack, c->snd_una) || seq_gt(seg->ack, c->snd_max)) {
+            reply_rst(stack, seg); /* <SEQ=SEG.ACK><CTL=RST> */
+            return;
+        }
+        if (tcp_conn_alloc_buffers(stack, c) < 0) {
+            tcp_send_rst(stack, c, seg->ack, false);
+            tcp_abort(stack, c, -ENOMEM);
+            return;
+        }
+        c->snd_wnd = (uint32_t)seg->h->window << c->snd_wscale;
+        c->max_snd_wnd = c->snd_wnd;
+        c->snd_wl1 = seg->seq;
+        c->snd_wl2 = seg->ack;
+        tcp_established(stack, c);
+        if (c->listener) {
+            tcp_conn_set_list(stack, c, TCP_ON_ACCEPT_QUEUE);
+            struct tcp_conn *l = c->listener;
+            tcp_wake(stack, l);
+        } else if (c->sock) {
+            c->sock->connected = true;
+            tcp_wake(stack, c);
+        }
+    }
+    /* RFC 5961 5.2: an ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] is a
+     * challenge (this includes RFC 9293's "ACK acks something not yet
+     * sent"). SND.MAX stands for SND.NXT: after a timeout SND.NXT rewinds. */
+    if (seq_lt(seg->ack, c->snd_una - c->max_snd_wnd) || seq_gt(seg->ack, c->snd_max)) {
+        stack->counters.tcp_rx_bad_ack++;
+        send_challenge_ack(stack, c);
+        return;
+    }
+    process_ack(stack, c, seg);
+    if (!fin_acked_transitions(stack, c))
+        return;
+    /* Sixth: URG: the urgent pointer is tolerated; the data stays in line. */
+    /* Seventh and eighth. */
+    if (seg->len || (seg->flags & TCP_FIN) || c->fin_in_pending)
+        process_text_and_fin(stack, c, seg);
+    if (c->state == TCP_CLOSED)
+        return;
+    tcp_output(stack, c);
+}
+
+void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip)
+{
+    struct tcp_header h;
+    stack->counters.tcp_rx++;
+    int hl = tcp_parse(pb->data, pb->len, ip->src, ip->dst, &h);
+    if (hl < 0 || h.src_port == 0 || h.dst_port == 0) {
+        stack->counters.tcp_rx_malformed++;
+        pbuf_free(stack, pb);
+        return;
+    }
+    /* RFC 1122 4.2.3.10: never a connection with a broadcast or multicast
+     * address; such segments are dropped without a reset. */
+    if ((pb->flags & (PBUF_F_IP_BROADCAST | PBUF_F_LINK_BROADCAST)) || ip_is_multicast(ip->dst)) {
+        stack->counters.tcp_rx_no_socket++;
+        pbuf_free(stack, pb);
+        return;
+    }
+    struct segment seg = {
+        .h = &h,
+        .opt = &h.options,
+        .src = ip->src,
+        .dst = ip->dst,
+        .seq = h.seq,
+        .ack = h.ack,
+        .data = pb->data + hl,
+        .len = pb->len - (uint32_t)hl,
+        .flags = h.flags,
+    };
+    seg.seg_len = seg.len + ((h.flags & TCP_SYN) ? 1 : 0) + ((h.flags & TCP_FIN) ? 1 : 0);
+    struct tcp_conn *c = tcp_conn_lookup(stack, ip->dst, h.dst_port, ip->src, h.src_port);
+    if (c) {
+        c->segs_in++;
+        c->last_rx = stack->now;
+        if (c->state == TCP_SYN_SENT)
+            syn_sent_input(stack, c, &seg);
+        else
+            synchronized_input(stack, c, &seg);
+    } else {
+        struct tcp_conn *l = tcp_listener_lookup(stack, ip->dst, h.dst_port);
+        if (l) {
+            listen_input(stack, l, &seg, NULL);
+        } else {
+            /* RFC 9293 3.10.7.1: CLOSED. */
+            stack->counters.tcp_rx_no_socket++;
+            reply_rst(stack, &seg);
+        }
+    }
+    pbuf_free(stack, pb);
+    tcp_reap(stack);
+}
+
+void tcp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender)
+{
+    (void)offender;
+    if (m->quoted_payload_len < 8)
+        return;
+    const uint8_t *q = m->quoted_payload;
+    uint16_t sport = wire_get16(q), dport = wire_get16(q + 2);
+    uint32_t seq = wire_get32(q + 4);
+    struct tcp_conn *c = tcp_conn_lookup(stack, m->quoted_ip.src, sport, m->quoted_ip.dst, dport);
+    if (!c || c->state == TCP_LISTEN || c->state == TCP_CLOSED)
+        return;
+    /* RFC 5927 4.1: believe only errors about data in flight. */
+    if (!seq_in(seq, c->snd_una, c->snd_max) && !(c->snd_una == c->snd_max && seq == c->snd_una))
+        return;
+    stack->counters.tcp_rx_icmp_errors++;
+    if (m->type == ICMP_DEST_UNREACHABLE && m->code == ICMP_FRAGMENTATION_NEEDED) {
+        /* RFC 1191: the path is narrower than we thought. */
+        uint32_t mtu = m->rest & 0xffff;
+        if (mtu < 68 || mtu - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN >= c->peer_mss)
+            return;
+        c->peer_mss = (uint16_t)(mtu - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN);
+        uint16_t old = c->snd_mss;
+        tcp_set_mss(stack, c);
+        if (c->snd_mss < old && c->state >= TCP_ESTABLISHED) {
+            c->snd_nxt = c->snd_una; /* what was too big goes again, smaller */
+            tcp_output(stack, c);
+        }
+        tcp_reap(stack);
+        return;
+    }
+    int err = -EHOSTUNREACH;
+    if (m->type == ICMP_DEST_UNREACHABLE) {
+        switch (m->code) {
+        case ICMP_NET_UNREACHABLE:
+            err = -ENETUNREACH;
+            break;
+        case ICMP_PROTOCOL_UNREACHABLE:
+            err = -ENOPROTOOPT;
+            break;
+        case ICMP_PORT_UNREACHABLE:
+            err = -ECONNREFUSED;
+            break;
+        default:
+            break;
+        }
+    } else if (m->type != ICMP_TIME_EXCEEDED) {
+        return;
+    }
+    /* RFC 1122 4.2.3.9: soft errors never abort an open connection; they
+     * are reported if it later times out. A connection attempt gives up at
+     * once, as on Linux. */
+    if (c->state == TCP_SYN_SENT && m->type == ICMP_DEST_UNREACHABLE) {
+        stack->counters.tcp_attempt_fails++;
+        tcp_abort(stack, c, err);
+        tcp_reap(stack);
+        return;
+    }
+    c->soft_error = err;
+}

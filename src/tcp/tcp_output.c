@@ -1,0 +1,665 @@
+/* Segments out: what to send now (windows, Nagle, silly-window avoidance,
+ * loss recovery), how each segment is built (options, the advertised
+ * window), and resets. */
+#include "tcp/tcp_conn.h"
+
+#include "ip/ipv4.h"
+#include "ip/route.h"
+#include "link/iface.h"
+#include "socket/sock.h"
+#include "stack.h"
+#include "tcp/tcp_seq.h"
+#include "wire/ethernet.h"
+
+/* RFC 7323 4.2: TSval ticks once a millisecond. */
+uint32_t tcp_ts_now(const struct naru_stack *stack, const struct tcp_conn *c)
+{
+    return (uint32_t)(stack->now / NARU_MS) + c->ts_offset;
+}
+
+uint16_t tcp_route_mss(struct naru_stack *stack, uint32_t dst)
+{
+    uint32_t mtu;
+    if (iface_owns_addr(stack, dst)) {
+        /* To ourselves: as large as a frame buffer allows. */
+        mtu = stack->config.frame_buffer_size - PBUF_HEADROOM - ETH_HEADER_LEN - ETH_VLAN_TAG_LEN;
+    } else {
+        const struct route *r = route_lookup(stack, dst);
+        mtu = r ? stack->ifaces[r->ifindex].mtu : 576;
+    }
+    if (mtu > 65535)
+        mtu = 65535;
+    if (mtu < 68)
+        mtu = 68;
+    /* RFC 9293 3.7.1: MSS = MTU - fixed IP header - fixed TCP header. */
+    return (uint16_t)(mtu - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN);
+}
+
+void tcp_set_mss(struct naru_stack *stack, struct tcp_conn *c)
+{
+    /* RFC 9293 3.7.1 and RFC 6691: Eff.snd.MSS = min(SendMSS, MMS_S - 20)
+     * less the options every segment carries. */
+    uint32_t mss = c->peer_mss;
+    uint32_t route = tcp_route_mss(stack, c->remote_addr);
+    if (route < mss)
+        mss = route;
+    c->options_len = c->ts_ok ? TCP_TS_OPTION_LEN : 0;
+    if (mss < c->options_len + 64u)
+        mss = c->options_len + 64u; /* a floor against absurd peer MSS values */
+    c->snd_mss = (uint16_t)(mss - c->options_len);
+}
+
+/* SACK blocks that go on a segment now, and what they cost. */
+static unsigned sack_blocks_now(const struct tcp_conn *c, struct tcp_sack_block *blocks)
+{
+    if (!c->sack_ok || assembler_empty(&c->ooo))
+        return 0;
+    unsigned max = c->ts_ok ? 3 : 4; /* what fits in 40 bytes of options */
+    return assembler_sack_blocks(&c->ooo, blocks, max);
+}
+
+/* Data bytes a segment may carry now: the SACK blocks it must also carry
+ * come out of the segment's size, as Linux does, so data segments keep
+ * telling the peer what we hold. */
+static uint32_t current_mss(const struct tcp_conn *c)
+{
+    uint32_t mss = c->snd_mss;
+    if (c->sack_ok && !assembler_empty(&c->ooo)) {
+        uint32_t blocks = c->ooo.count < (c->ts_ok ? 3u : 4u) ? c->ooo.count : (c->ts_ok ? 3u : 4u);
+        uint32_t cost = 4 + 8 * blocks;
+        mss = mss > cost + 64 ? mss - cost : 64;
+    }
+    return mss;
+}
+
+static uint32_t rcv_space(const struct tcp_conn *c)
+{
+    return c->rcv_buf_size > c->rcv_buf.len ? c->rcv_buf_size - c->rcv_buf.len : 0;
+}
+
+/* Room in the receive ring past RCV.NXT, before it exists: the nominal size. */
+static uint32_t rcv_ring_room(const struct tcp_conn *c)
+{
+    if (!c->rcv_buf.data)
+        return c->rcv_buf_size;
+    return ring_free(&c->rcv_buf);
+}
+
+uint32_t tcp_select_window(struct tcp_conn *c)
+{
+    uint32_t shift = c->rcv_wscale;
+    uint32_t space = rcv_space(c);
+    uint32_t max = 65535u << shift;
+    if (space > max)
+        space = max;
+    /* Like Linux's rcv_ssthresh: the window opens as data arrives, never
+     * by a sudden megabyte that would let the sender burst. */
+    if (c->rcv_ssthresh && space > c->rcv_ssthresh)
+        space = c->rcv_ssthresh;
+    uint32_t cur = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    uint32_t wnd = space;
+    /* RFC 9293 3.8.6.2.2: move the right edge only by at least
+     * min(RCV.BUFF / 2, Eff.snd.MSS), so the peer never sees a sliver. */
+    uint32_t step = c->rcv_buf_size / 2 < c->adv_mss ? c->rcv_buf_size / 2 : c->adv_mss;
+    if (wnd > cur && wnd - cur < step)
+        wnd = cur;
+    /* RFC 9293 3.8.6.2.2 (SHLD-14): do not shrink the window. */
+    if (wnd < cur)
+        wnd = cur;
+    uint32_t field = wnd >> shift;
+    /* A scaled window cannot say every value: round up to keep the right
+     * edge where it was, when the ring has room for that (the ring has
+     * 2^shift bytes of slack); otherwise accept a retraction by less than
+     * one unit rather than grow without bound (RFC 7323 Appendix F). */
+    if ((field << shift) < wnd && ((field + 1) << shift) <= rcv_ring_room(c))
+        field++;
+    if (field > 65535)
+        field = 65535;
+    uint32_t edge = c->rcv_nxt + (field << shift);
+    if (seq_gt(edge, c->rcv_adv))
+        c->rcv_adv = edge;
+    return field;
+}
+
+bool tcp_window_update_due(const struct tcp_conn *c)
+{
+    uint32_t space = rcv_space(c);
+    uint32_t max = 65535u << c->rcv_wscale;
+    if (space > max)
+        space = max;
+    if (c->rcv_ssthresh && space > c->rcv_ssthresh)
+        space = c->rcv_ssthresh;
+    uint32_t cur = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    uint32_t step = c->rcv_buf_size / 2 < c->adv_mss ? c->rcv_buf_size / 2 : c->adv_mss;
+    /* Worth a segment of its own when the peer sees less than half of
+     * what it could send, and the edge would move by a full step. */
+    return space > cur && space - cur >= step && cur <= space / 2;
+}
+
+uint32_t tcp_unsent(const struct tcp_conn *c)
+{
+    uint32_t end = tcp_snd_end(c);
+    return seq_lt(c->snd_nxt, end) ? end - c->snd_nxt : 0;
+}
+
+static void fill_options(struct naru_stack *stack, struct tcp_conn *c, struct tcp_header *h)
+{
+    struct tcp_options *o = &h->options;
+    if (h->flags & TCP_SYN) {
+        /* RFC 9293 3.7.1, RFC 7323 2.2 and 3.2, RFC 2018 2: the SYN offers
+         * every option; the SYN-ACK answers only those the peer offered. */
+        bool answering = c->state != TCP_SYN_SENT;
+        o->mss_present = true;
+        o->mss = c->adv_mss;
+        if (answering ? c->ws_ok : stack->config.tcp_window_scaling) {
+            o->wscale_present = true;
+            o->wscale = c->rcv_wscale;
+        }
+        o->sack_permitted = answering ? c->sack_ok : stack->config.tcp_sack;
+        if (answering ? c->ts_ok : stack->config.tcp_timestamps) {
+            o->timestamps_present = true;
+            o->ts_val = tcp_ts_now(stack, c);
+            o->ts_ecr = answering ? c->ts_recent : 0;
+        }
+        return;
+    }
+    if (c->ts_ok) {
+        o->timestamps_present = true;
+        o->ts_val = tcp_ts_now(stack, c);
+        o->ts_ecr = c->ts_recent;
+    }
+    if (!(h->flags & TCP_RST))
+        o->sack_count = (uint8_t)sack_blocks_now(c, o->sack);
+}
+
+static void transmit(struct naru_stack *stack, struct tcp_conn *c, struct pbuf *pb)
+{
+    struct ip_send send = {
+        .src = c->local_addr,
+        .dst = c->remote_addr,
+        .protocol = IP_PROTO_TCP,
+        .ttl = c->sock ? c->sock->ttl : 0,
+        .dont_fragment = true, /* RFC 1191: path MTU discovery */
+    };
+    stack->counters.tcp_tx++;
+    c->segs_out++;
+    ip_output(stack, pb, &send);
+}
+
+void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len,
+                      uint8_t flags)
+{
+    struct tcp_header h = {
+        .src_port = c->local_port,
+        .dst_port = c->remote_port,
+        .seq = seq,
+        .flags = flags,
+    };
+    fill_options(stack, c, &h);
+    if (flags & TCP_ACK)
+        h.ack = c->rcv_nxt;
+    if (flags & TCP_SYN) {
+        /* RFC 7323 2.2: the window of a SYN is never scaled. */
+        uint32_t wnd = c->rcv_buf_size < 65535 ? c->rcv_buf_size : 65535;
+        h.window = (uint16_t)wnd;
+        if (flags & TCP_ACK && seq_gt(c->rcv_nxt + wnd, c->rcv_adv))
+            c->rcv_adv = c->rcv_nxt + wnd;
+    } else if (!(flags & TCP_RST)) {
+        uint32_t old_edge = c->rcv_adv;
+        h.window = (uint16_t)tcp_select_window(c);
+        if (!c->rcv_rtt_pending && seq_gt(c->rcv_adv, old_edge)) {
+            c->rcv_rtt_pending = true;
+            c->rcv_rtt_edge = old_edge;
+            c->rcv_rtt_sent = stack->now;
+        }
+    }
+    size_t hl = tcp_header_len(&h);
+    struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, hl + len);
+    if (!pb)
+        return; /* counted by the pool; as good as lost on the wire */
+    if (len)
+        ring_peek(&c->snd_buf, seq - c->snd_buf_seq, pb->data + hl, len);
+    tcp_emit(&h, c->local_addr, c->remote_addr, pb->data, len);
+    if (flags & TCP_ACK) {
+        c->last_ack_sent = c->rcv_nxt;
+        c->rcv_unacked = 0;
+        c->ack_now = false;
+        tcp_delack_stop(stack, c);
+    }
+    if (flags & TCP_RST)
+        stack->counters.tcp_tx_rst++;
+    c->bytes_sent += len;
+    transmit(stack, c, pb);
+}
+
+void tcp_send_ack(struct naru_stack *stack, struct tcp_conn *c)
+{
+    /* <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, where SND.NXT means the next new
+     * byte: after a timeout our SND.NXT rewinds, but the peer may hold data
+     * up to SND.MAX and would find an older sequence number unacceptable,
+     * ignoring the ACK (the BSDs send SND.MAX for the same reason). */
+    tcp_send_segment(stack, c, c->snd_max, 0, TCP_ACK);
+}
+
+void tcp_send_rst(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, bool with_ack)
+{
+    tcp_send_segment(stack, c, seq, 0, (uint8_t)(TCP_RST | (with_ack ? TCP_ACK : 0)));
+}
+
+/* A token bucket: `rate` tokens a second, at most `burst` saved up. */
+static bool bucket_take(naru_time_t now, naru_time_t *credit, naru_time_t *refill, uint32_t rate, uint32_t burst)
+{
+    if (rate == 0)
+        return true;
+    naru_time_t cost = NARU_SEC / rate;
+    naru_time_t cap = cost * (burst ? burst : 1);
+    *credit += now - *refill;
+    *refill = now;
+    if (*credit > cap)
+        *credit = cap;
+    if (*credit < cost)
+        return false;
+    *credit -= cost;
+    return true;
+}
+
+bool tcp_challenge_allowed(struct naru_stack *stack)
+{
+    struct tcp_table *t = stack->tcp;
+    if (bucket_take(stack->now, &t->challenge_credit, &t->challenge_refill, stack->config.tcp_challenge_ack_rate,
+                    stack->config.tcp_challenge_ack_rate))
+        return true;
+    stack->counters.tcp_challenge_ack_limited++;
+    return false;
+}
+
+void tcp_send_rst_reply(struct naru_stack *stack, uint32_t src, uint32_t dst, const struct tcp_header *in,
+                        uint32_t seg_len)
+{
+    struct tcp_table *t = stack->tcp;
+    if (!bucket_take(stack->now, &t->rst_credit, &t->rst_refill, stack->config.tcp_rst_rate,
+                     stack->config.tcp_rst_burst)) {
+        stack->counters.tcp_rst_rate_limited++;
+        return;
+    }
+    struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, TCP_MIN_HEADER_LEN);
+    if (!pb)
+        return;
+    /* RFC 9293 3.10.7.1: if the segment has an ACK, <SEQ=SEG.ACK><CTL=RST>;
+     * otherwise <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>. */
+    struct tcp_header h = { .src_port = in->dst_port, .dst_port = in->src_port };
+    if (in->flags & TCP_ACK) {
+        h.seq = in->ack;
+        h.flags = TCP_RST;
+    } else {
+        h.ack = in->seq + seg_len;
+        h.flags = TCP_RST | TCP_ACK;
+    }
+    tcp_emit(&h, dst, src, pb->data, 0);
+    stack->counters.tcp_tx++;
+    stack->counters.tcp_tx_rst++;
+    struct ip_send send = { .src = dst, .dst = src, .protocol = IP_PROTO_TCP, .dont_fragment = true };
+    ip_output(stack, pb, &send);
+}
+
+void tcp_send_probe(struct naru_stack *stack, struct tcp_conn *c)
+{
+    /* An old sequence number is outside the peer's window, so RFC 9293
+     * 3.10.7.4 makes it answer with an ACK; unlike a byte of new data it
+     * needs no bookkeeping if the window has opened meanwhile (Linux
+     * probes the same way). */
+    tcp_send_segment(stack, c, c->snd_una - 1, 0, TCP_ACK);
+}
+
+/* ---- deciding what to send ---- */
+
+static void count_retransmission(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len)
+{
+    stack->counters.tcp_retransmits++;
+    c->total_retrans++;
+    c->bytes_retrans += len;
+    /* Karn's rule (RFC 6298 3): a retransmitted segment is never timed. */
+    if (c->rtt_timing && seq_le(seq, c->rtt_seq))
+        c->rtt_timing = false;
+}
+
+static void sent_new(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len)
+{
+    if (!c->ts_ok && !c->rtt_timing && len) {
+        c->rtt_timing = true;
+        c->rtt_seq = seq;
+        c->rtt_start = stack->now;
+    }
+}
+
+/* One data segment (and FIN, if it ends the stream) from seq, len bytes. */
+static void send_data_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len, bool fin)
+{
+    uint8_t flags = TCP_ACK;
+    if (fin)
+        flags |= TCP_FIN;
+    if (len && seq + len == tcp_snd_end(c))
+        flags |= TCP_PSH;
+    bool again = seq_lt(seq, c->snd_max);
+    tcp_send_segment(stack, c, seq, len, flags);
+    if (c->in_recovery)
+        c->prr_out += len;
+    if (again)
+        count_retransmission(stack, c, seq, len);
+    else
+        sent_new(stack, c, seq, len);
+    uint32_t end = seq + len + (fin ? 1 : 0);
+    if (seq_gt(end, c->snd_max))
+        c->snd_max = end;
+}
+
+/* RFC 6675 3 / SetPipe(): an estimate of the bytes in the network. */
+uint32_t tcp_sack_pipe(const struct tcp_conn *c)
+{
+    const struct tcp_scoreboard *sb = &c->scoreboard;
+    uint32_t lost = scoreboard_lost_edge(sb, c->snd_una, c->snd_mss);
+    uint32_t pipe = 0;
+    if (seq_lt(lost, c->snd_max))
+        pipe += (c->snd_max - lost) - scoreboard_sacked_in(sb, lost, c->snd_max);
+    uint32_t rxt = seq_min(c->high_rxt, c->snd_max);
+    if (seq_lt(c->snd_una, rxt))
+        pipe += (rxt - c->snd_una) - scoreboard_sacked_in(sb, c->snd_una, rxt);
+    return pipe;
+}
+
+/* New data the windows and the sender-side rules allow from SND.NXT, or 0;
+ * *fin says the segment also carries our FIN. */
+static uint32_t new_data_len(const struct tcp_conn *c, uint32_t room, bool *fin)
+{
+    uint32_t seq = c->snd_nxt;
+    uint32_t end = tcp_snd_end(c);
+    uint32_t avail = seq_lt(seq, end) ? end - seq : 0;
+    uint32_t wnd_edge = c->snd_una + c->snd_wnd;
+    uint32_t usable = seq_lt(seq, wnd_edge) ? wnd_edge - seq : 0;
+    if (usable > room)
+        usable = room;
+    uint32_t mss = current_mss(c);
+    uint32_t len = avail < usable ? avail : usable;
+    if (len > mss)
+        len = mss;
+    /* The FIN goes with the last byte, or alone once the data is out; a
+     * FIN alone still needs a byte of the peer's window, which it would
+     * otherwise refuse (RFC 9293 3.10.7.4). */
+    *fin = c->fin_queued && len == avail && seq_le(seq, c->snd_fin_seq) &&
+           (len > 0 || seq_lt(seq, wnd_edge));
+    if (len == 0)
+        return 0;
+    if (len < mss && !*fin && !seq_lt(seq, c->snd_max)) {
+        if (len < avail) {
+            /* RFC 9293 3.8.6.2.1: sender silly-window avoidance: a piece of
+             * a segment only when it is at least half the largest window
+             * the peer ever offered (the persist timer overrides). */
+            if (len < c->max_snd_wnd / 2)
+                return 0;
+        } else if (!c->nodelay && c->snd_una != c->snd_max) {
+            /* RFC 1122 4.2.3.4 (Nagle): a short segment waits while data is
+             * unacknowledged. */
+            return 0;
+        }
+    }
+    return len;
+}
+
+void tcp_send_forced(struct naru_stack *stack, struct tcp_conn *c)
+{
+    uint32_t seq = c->snd_nxt;
+    uint32_t end = tcp_snd_end(c);
+    uint32_t avail = seq_lt(seq, end) ? end - seq : 0;
+    uint32_t wnd_edge = c->snd_una + c->snd_wnd;
+    uint32_t usable = seq_lt(seq, wnd_edge) ? wnd_edge - seq : 0;
+    uint32_t len = avail < usable ? avail : usable;
+    if (len > current_mss(c))
+        len = current_mss(c);
+    bool fin = c->fin_queued && len == avail && seq_le(seq, c->snd_fin_seq) && (len || usable);
+    if (!len && !fin)
+        return;
+    send_data_segment(stack, c, seq, len, fin);
+    c->snd_nxt = seq + len + (fin ? 1 : 0);
+}
+
+/* Ordinary sending: from SND.NXT within min(cwnd, window). */
+static bool send_window(struct naru_stack *stack, struct tcp_conn *c)
+{
+    bool sent = false;
+    for (;;) {
+        uint32_t seq = c->snd_nxt;
+        /* Burst mitigation (FreeBSD's maxburst; Linux's TSQ does the same
+         * job): a window that opened all at once, by a large cumulative
+         * ACK or a write after the application paused, goes out a few
+         * segments per ACK rather than in one train that would overflow
+         * the first queue on the path. The ACKs for what is in flight
+         * bring the rest, so nothing waits for a timer. */
+        if (c->burst_credit == 0 && c->snd_una != c->snd_max && !seq_lt(seq, c->snd_max))
+            break;
+        if (seq_lt(seq, c->snd_max) && !scoreboard_empty(&c->scoreboard)) {
+            /* Going back over data after a timeout: what the peer SACKed
+             * need not go again (RFC 6675 5.1). */
+            uint32_t skip = scoreboard_skip(&c->scoreboard, seq);
+            if (skip != seq) {
+                c->snd_nxt = seq_min(skip, c->snd_max);
+                continue;
+            }
+        }
+        uint32_t flight = seq - c->snd_una;
+        uint32_t allowed = c->cwnd;
+        /* RFC 3042 limited transmit: a new segment for each of the first
+         * two duplicate ACKs. */
+        if (!c->in_recovery && c->dupacks && c->dupacks < TCP_DUPTHRESH)
+            allowed += c->dupacks * c->snd_mss;
+        uint32_t room = allowed > flight ? allowed - flight : 0;
+        bool fin = false;
+        uint32_t len = new_data_len(c, room, &fin);
+        if (len == 0 && !fin)
+            break;
+        if (len && seq_lt(seq, c->snd_max) && !scoreboard_empty(&c->scoreboard)) {
+            uint32_t hole_end = scoreboard_hole_end(&c->scoreboard, seq, c->snd_max);
+            if (seq_gt(seq + len, hole_end)) {
+                len = hole_end - seq;
+                fin = false;
+            }
+        }
+        send_data_segment(stack, c, seq, len, fin);
+        c->snd_nxt = seq + len + (fin ? 1 : 0);
+        sent = true;
+        if (c->burst_credit)
+            c->burst_credit--;
+        if (fin)
+            break;
+    }
+    /* RFC 7661: did cwnd, rather than the data or the peer's window, stop
+     * us? Only then may cwnd grow. */
+    uint32_t unsent = tcp_unsent(c);
+    uint32_t next = unsent < c->snd_mss ? unsent : c->snd_mss;
+    uint32_t edge = c->snd_una + c->snd_wnd;
+    c->cwnd_limited = unsent && c->snd_nxt - c->snd_una + next > c->cwnd && seq_le(c->snd_nxt + next, edge);
+    return sent;
+}
+
+/* RFC 6675 4, NextSeg(): the next hole to retransmit during recovery, or
+ * false. Rules (1) and (3); rule (2), new data, is send_window's. */
+static bool next_hole(const struct tcp_conn *c, bool lost_only, uint32_t *seq, uint32_t *len)
+{
+    const struct tcp_scoreboard *sb = &c->scoreboard;
+    if (scoreboard_empty(sb))
+        return false;
+    uint32_t highest = scoreboard_highest(sb);
+    uint32_t lost = scoreboard_lost_edge(sb, c->snd_una, c->snd_mss);
+    uint32_t s = seq_max(c->high_rxt, c->snd_una);
+    s = scoreboard_skip(sb, s);
+    if (!seq_lt(s, highest))
+        return false;
+    if (lost_only && !seq_lt(s, lost))
+        return false;
+    uint32_t end = scoreboard_hole_end(sb, s, highest);
+    uint32_t n = end - s;
+    if (n > current_mss(c))
+        n = current_mss(c);
+    *seq = s;
+    *len = n;
+    return true;
+}
+
+void tcp_retransmit_hole(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len)
+{
+    bool fin = c->fin_queued && seq + len == c->snd_fin_seq && seq_gt(c->snd_max, c->snd_fin_seq);
+    send_data_segment(stack, c, seq, len, fin);
+    uint32_t end = seq + len + (fin ? 1 : 0);
+    if (seq_gt(end, c->high_rxt))
+        c->high_rxt = end;
+}
+
+/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, send NextSeg(). */
+static bool send_sack_recovery(struct naru_stack *stack, struct tcp_conn *c)
+{
+    bool sent = false;
+    for (int guard = 0; guard < 1024; guard++) {
+        uint32_t pipe = tcp_sack_pipe(c);
+        if (pipe >= c->cwnd || c->cwnd - pipe < c->snd_mss)
+            break;
+        uint32_t seq, len;
+        if (next_hole(c, true, &seq, &len)) {
+            tcp_retransmit_hole(stack, c, seq, len);
+        } else {
+            /* Rule (2): new data, one segment at a time. */
+            bool fin = false;
+            uint32_t room = c->cwnd - pipe;
+            uint32_t n = new_data_len(c, room, &fin);
+            if (n || fin) {
+                send_data_segment(stack, c, c->snd_nxt, n, fin);
+                c->snd_nxt += n + (fin ? 1 : 0);
+            } else if (next_hole(c, false, &seq, &len)) {
+                tcp_retransmit_hole(stack, c, seq, len); /* rule (3) */
+            } else {
+                break;
+            }
+        }
+        sent = true;
+    }
+    return sent;
+}
+
+void tcp_output(struct naru_stack *stack, struct tcp_conn *c)
+{
+    switch (c->state) {
+    case TCP_CLOSED:
+    case TCP_LISTEN:
+        return;
+    case TCP_SYN_SENT:
+    case TCP_SYN_RECEIVED:
+        if (c->snd_nxt == c->iss) {
+            uint8_t flags = c->state == TCP_SYN_SENT ? TCP_SYN : TCP_SYN | TCP_ACK;
+            bool again = c->snd_max != c->iss;
+            tcp_send_segment(stack, c, c->iss, 0, flags);
+            if (again) {
+                count_retransmission(stack, c, c->iss, 0);
+            } else {
+                /* Timed even when timestamps are offered: the peer may
+                 * not answer them. */
+                c->rtt_timing = true;
+                c->rtt_seq = c->iss;
+                c->rtt_start = stack->now;
+            }
+            c->snd_nxt = c->iss + 1;
+            c->snd_max = c->iss + 1;
+            tcp_rtx_arm(stack, c);
+        } else if (c->ack_now) {
+            tcp_send_ack(stack, c);
+        }
+        return;
+    case TCP_TIME_WAIT:
+        if (c->ack_now)
+            tcp_send_ack(stack, c);
+        return;
+    default:
+        break;
+    }
+    bool sent = c->in_recovery && c->sack_ok ? send_sack_recovery(stack, c) : send_window(stack, c);
+    if (!sent && c->ack_now)
+        tcp_send_ack(stack, c);
+    if (c->snd_una != c->snd_max) {
+        tcp_rtx_arm(stack, c);
+    } else if (tcp_unsent(c) || (c->fin_queued && c->snd_max == c->snd_fin_seq)) {
+        /* Data waits and nothing is in flight to bring an ACK: only the
+         * persist timer can move things (RFC 9293 3.8.6.1). */
+        tcp_persist_arm(stack, c);
+    }
+}
+
+/* ---- buffer autotuning ---- */
+
+#define TCP_BUFFER_STEP (64 * 1024)
+
+static uint32_t round_up_step(uint64_t n, uint32_t max)
+{
+    uint64_t r = (n + TCP_BUFFER_STEP - 1) / TCP_BUFFER_STEP * TCP_BUFFER_STEP;
+    return r > max ? max : (uint32_t)r;
+}
+
+uint8_t tcp_rcv_wscale(const struct naru_stack *stack, const struct tcp_conn *c)
+{
+    uint32_t most = c->rcv_buf_size;
+    if (!c->rcv_buf_locked && stack->config.tcp_max_buffer > most)
+        most = stack->config.tcp_max_buffer;
+    return tcp_choose_wscale(most);
+}
+
+/* Linux's tcp_sndbuf_expand(): room for twice cwnd (four times in slow
+ * start, where cwnd doubles each round trip), so the window, not the
+ * buffer, limits the sender. */
+static uint32_t snd_buf_target(const struct naru_stack *stack, const struct tcp_conn *c)
+{
+    uint64_t want = (uint64_t)c->cwnd * (c->cwnd < c->ssthresh ? 4 : 2);
+    return round_up_step(want, stack->config.tcp_max_buffer);
+}
+
+bool tcp_snd_buf_growable(const struct naru_stack *stack, const struct tcp_conn *c)
+{
+    return !c->snd_buf_locked && c->snd_buf.data && c->snd_buf_size < stack->config.tcp_max_buffer &&
+           snd_buf_target(stack, c) > c->snd_buf_size;
+}
+
+void tcp_snd_buf_grow(struct naru_stack *stack, struct tcp_conn *c)
+{
+    uint32_t size = snd_buf_target(stack, c);
+    if (size > c->snd_buf_size && ring_resize(&c->snd_buf, size) == 0)
+        c->snd_buf_size = size;
+}
+
+void tcp_rcv_buf_adjust(struct naru_stack *stack, struct tcp_conn *c, uint32_t read)
+{
+    if (c->rcv_buf_locked || !c->rcv_buf.data)
+        return;
+    c->rcvq_copied += read;
+    naru_time_t rtt = c->rcv_rtt ? c->rcv_rtt : c->rtt_valid ? c->srtt : 100 * NARU_MS;
+    if (stack->now - c->rcvq_start < rtt)
+        return;
+    uint32_t copied = c->rcvq_copied;
+    c->rcvq_copied = 0;
+    c->rcvq_start = stack->now;
+    if (copied <= c->rcvq_space)
+        return;
+    /* Linux's tcp_rcv_space_adjust(): twice what the application read in
+     * a round trip, and more while that is growing, since the sender's
+     * slow start doubles it each round trip. */
+    uint64_t want = 2ull * copied + 16ull * c->adv_mss;
+    if (c->rcvq_space)
+        want += 2 * want * (copied - c->rcvq_space) / c->rcvq_space;
+    c->rcvq_space = copied;
+    uint32_t max = stack->config.tcp_max_buffer;
+    uint64_t window_max = 65535ull << c->rcv_wscale;
+    if (max > window_max)
+        max = (uint32_t)window_max;
+    uint32_t size = round_up_step(want, max);
+    if (size <= c->rcv_buf_size)
+        return;
+    uint32_t keep = c->rcv_buf.len;
+    if (!assembler_empty(&c->ooo))
+        keep += assembler_highest(&c->ooo) - c->rcv_nxt;
+    if (ring_resize_keep(&c->rcv_buf, size + (1u << c->rcv_wscale), keep) == 0)
+        c->rcv_buf_size = size;
+}
