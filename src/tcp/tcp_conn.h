@@ -79,6 +79,7 @@ struct tcp_conn {
     uint32_t max_snd_wnd;      /* largest window the peer offered (RFC 5961 5.2, SWS) */
     uint32_t snd_buf_seq;      /* sequence number of the first byte in snd_buf */
     uint32_t snd_fin_seq;      /* our FIN's sequence number, once the user shut writing */
+    uint32_t snd_small_end;    /* end of the last short segment sent (Nagle, Minshall's form) */
     /* ---- receive sequence variables ---- */
     uint32_t irs;
     uint32_t rcv_nxt;

@@ -185,7 +185,7 @@ static void listen_input(struct naru_stack *stack, struct tcp_conn *l, const str
     c->iss = tcp_isn(stack, c);
     if (iss_floor && seq_le(c->iss, *iss_floor))
         c->iss = *iss_floor + 65536;
-    c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+    c->snd_una = c->snd_nxt = c->snd_max = c->snd_small_end = c->iss;
     c->snd_buf_seq = c->iss + 1;
     /* RFC 7323 2.2: the window of a SYN is not scaled. */
     c->snd_wnd = seg->h->window;
@@ -685,6 +685,17 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
     const struct tcp_options *o = seg->opt;
     uint8_t flags = seg->flags;
 
+    /* Simultaneous open (RFC 9293 Figure 7, line 6): in SYN-RECEIVED, the
+     * peer's SYN-ACK repeats its SYN one below RCV.NXT and acknowledges
+     * ours. The acceptability test alone would refuse it; take it as the
+     * ACK that completes the handshake (Linux does the same). */
+    if (c->state == TCP_SYN_RECEIVED && !c->passive && (flags & (TCP_SYN | TCP_ACK | TCP_RST)) == (TCP_SYN | TCP_ACK) &&
+        seg->seq == c->irs && seq_gt(seg->ack, c->snd_una) && seq_le(seg->ack, c->snd_max)) {
+        seg->seq++;
+        seg->flags &= (uint8_t)~TCP_SYN;
+        seg->seg_len--;
+        flags = seg->flags;
+    }
     /* A retransmitted SYN while our SYN-ACK is unanswered: send the SYN-ACK
      * again (as Linux and the BSDs do) rather than a bare ACK. */
     if (c->state == TCP_SYN_RECEIVED && (flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&

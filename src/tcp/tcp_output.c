@@ -342,6 +342,8 @@ static void send_data_segment(struct naru_stack *stack, struct tcp_conn *c, uint
         flags |= TCP_PSH;
     bool again = seq_lt(seq, c->snd_max);
     tcp_send_segment(stack, c, seq, len, flags);
+    if (len && len < current_mss(c) && seq_gt(seq + len, c->snd_small_end))
+        c->snd_small_end = seq + len;
     if (c->in_recovery)
         c->prr_out += len;
     if (again)
@@ -396,9 +398,11 @@ static uint32_t new_data_len(const struct tcp_conn *c, uint32_t room, bool *fin)
              * the peer ever offered (the persist timer overrides). */
             if (len < c->max_snd_wnd / 2)
                 return 0;
-        } else if (!c->nodelay && c->snd_una != c->snd_max) {
-            /* RFC 1122 4.2.3.4 (Nagle): a short segment waits while data is
-             * unacknowledged. */
+        } else if (!c->nodelay && seq_gt(c->snd_small_end, c->snd_una)) {
+            /* RFC 1122 4.2.3.4 (Nagle), in Minshall's form as Linux has
+             * it: a short segment waits while an earlier short segment is
+             * unacknowledged, so the tail of each write goes at once but
+             * a stream of small writes still coalesces. */
             return 0;
         }
     }

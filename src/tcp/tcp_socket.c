@@ -101,7 +101,7 @@ int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sock
     c->rcv_mss = c->adv_mss < TCP_DEFAULT_MSS ? c->adv_mss : TCP_DEFAULT_MSS;
     c->ts_offset = tcp_ts_offset(stack, c);
     c->iss = tcp_isn(stack, c);
-    c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+    c->snd_una = c->snd_nxt = c->snd_max = c->snd_small_end = c->iss;
     c->snd_buf_seq = c->iss + 1;
     c->state = TCP_SYN_SENT;
     c->opened = true;
