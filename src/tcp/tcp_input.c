@@ -587,7 +587,7 @@ static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, s
             /* RFC 9293 3.10.4 / RFC 1122 4.2.2.13: nobody will read it:
              * reset, so the peer learns its data was lost. */
             stack->counters.tcp_abort_on_data++;
-            tcp_send_rst(stack, c, c->snd_max, false);
+            tcp_send_rst(stack, c, c->snd_max, true);
             tcp_abort(stack, c, 0);
             return;
         }
@@ -822,7 +822,8 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
             return;
         }
         c->snd_wnd = (uint32_t)seg->h->window << c->snd_wscale;
-        c->max_snd_wnd = c->snd_wnd;
+        if (c->snd_wnd > c->max_snd_wnd)
+            c->max_snd_wnd = c->snd_wnd;
         c->snd_wl1 = seg->seq;
         c->snd_wl2 = seg->ack;
         tcp_established(stack, c);
