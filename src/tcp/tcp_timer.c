@@ -98,9 +98,11 @@ void tcp_keepalive_arm(struct naru_stack *stack, struct tcp_conn *c)
         }
         return;
     }
+    /* Like Linux: the idle time counts from when keepalive is turned on
+     * (or the connection opens), and from the last segment heard after. */
     c->probes = 0;
     c->idle_mode = TCP_IDLE_KEEPALIVE;
-    timer_arm(&stack->timers, &c->idle_timer, c->last_rx + stack->config.tcp_keepalive_idle);
+    timer_arm(&stack->timers, &c->idle_timer, stack->now + stack->config.tcp_keepalive_idle);
 }
 
 void tcp_rtt_sample(struct naru_stack *stack, struct tcp_conn *c, naru_time_t rtt)
