@@ -14,7 +14,7 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR] [--verbose]\n"
+    fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR] [--time-limit T] [--verbose]\n"
                  "\n"
                  "Run a scenario file: a simulated network of hosts, routers, switches and\n"
                  "links, and the applications that run on it (ping, traceroute, transfers,\n"
@@ -24,6 +24,7 @@ static void usage(FILE *out)
                  "\n"
                  "  --seed N     seed for every random choice (default: the file's, else 1)\n"
                  "  --pcap DIR   capture each link to DIR/LINK.pcap (DIR is created)\n"
+                 "  --time-limit T  stop at simulated time T (10s, 500ms), over the file's\n"
                  "  --verbose    print the stacks' log messages as they happen\n"
                  "  -h, --help   this help\n"
                  "\n"
@@ -54,6 +55,7 @@ int cmd_sim(int argc, char **argv)
         { "seed", required_argument, NULL, 's' },
         { "pcap", required_argument, NULL, 'p' },
         { "verbose", no_argument, NULL, 'v' },
+        { "time-limit", required_argument, NULL, 't' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -77,6 +79,19 @@ int cmd_sim(int argc, char **argv)
         case 'p':
             o.pcap_dir = optarg;
             break;
+        case 't': {
+            char *end;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            double scale = !strcmp(end, "s") ? 1e9 : !strcmp(end, "ms") ? 1e6 : !strcmp(end, "us") ? 1e3 : 0;
+            if (errno || end == optarg || !scale || !(v > 0) || v * scale > 86400e9) {
+                fprintf(stderr, "%s: bad time limit '%s' (want a time such as 10s or 500ms, at most a day)\n",
+                        PROG, optarg);
+                return 2;
+            }
+            o.time_limit = (naru_time_t)(v * scale);
+            break;
+        }
         case 'v':
             o.log = print_log;
             o.log_level = NARU_LOG_INFO;

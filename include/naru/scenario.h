@@ -51,6 +51,7 @@ struct naru_scenario_options {
     uint64_t seed;             /* used when seed_set, over the file's seed */
     bool seed_set;
     const char *pcap_dir;      /* capture every link there (NULL: none) */
+    naru_time_t time_limit;    /* over the file's time_limit (0: the file's) */
     naru_sim_log_fn log;       /* the stacks' log messages (NULL: none) */
     void *log_ctx;
     enum naru_log_level log_level;

@@ -80,6 +80,8 @@ struct naru_sim_app_result {
     uint64_t bytes_sent, bytes_received;
     bool intact;
     double goodput_bps;        /* bytes received * 8 over the time they took */
+    double goodput_late_bps;   /* the same for the second half of the bytes:
+                                  the rate once slow start is long over */
     uint64_t datagrams_sent, datagrams_received, datagrams_lost, duplicates, reordered;
     uint64_t retransmits;      /* TCP: the sending stack's retransmissions meanwhile */
     int http_status;

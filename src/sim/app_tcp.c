@@ -75,6 +75,9 @@ static void transfer_done(struct naru_sim_app *app, const char *error)
     r->retransmits = naru_stack_counters(app->config.from)->tcp_retransmits - t->retransmits_at_start;
     naru_time_t took = t->last_arrival > r->started ? t->last_arrival - r->started : 0;
     r->goodput_bps = took ? (double)r->bytes_received * 8 * (double)NARU_SEC / (double)took : 0;
+    naru_time_t late = t->last_arrival > t->half_time ? t->last_arrival - t->half_time : 0;
+    r->goodput_late_bps =
+        t->half_time && late ? (double)(r->bytes_received - t->half_bytes) * 8 * (double)NARU_SEC / (double)late : 0;
     if (!error && !r->intact)
         error = "data arrived altered";
     if (!error && r->bytes_received != app->config.bytes)
@@ -109,6 +112,10 @@ static void receiver_event(void *ctx, struct naru_stack *stack, int sock)
             r->intact = false;
         r->bytes_received += (uint64_t)n;
         t->last_arrival = naru_sim_now(app->sim);
+        if (!t->half_time && r->bytes_received >= app->config.bytes / 2) {
+            t->half_time = t->last_arrival;
+            t->half_bytes = r->bytes_received;
+        }
     }
 }
 

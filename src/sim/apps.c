@@ -766,6 +766,11 @@ int naru_sim_app_summary(const struct naru_sim_app *app, char *buf, size_t cap)
                                                                        : app->config.bytes), r->intact ? "intact" : "NOT intact",
             (double)(r->ended - r->started) / (double)NARU_SEC);
         put_rate(&t, r->goodput_bps);
+        if (r->goodput_late_bps > 0) {
+            put(&t, " (second half ");
+            put_rate(&t, r->goodput_late_bps);
+            put(&t, ")");
+        }
         put(&t, ", %llu retransmissions%s", (unsigned long long)r->retransmits, status);
         if (r->finished && !r->ok)
             put(&t, ": %s", r->error);

@@ -51,6 +51,8 @@ struct tcp_state {
     bool receiver_done, sender_done;
     uint64_t retransmits_at_start;
     naru_time_t last_arrival;
+    naru_time_t half_time;     /* when half the bytes had arrived */
+    uint64_t half_bytes;
     void *extra;               /* buffers (app_tcp.c) */
 };
 

@@ -135,6 +135,8 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
         return fail(error, cap, -EALREADY, "%s: a scenario runs once", sc->file);
     sc->ran = true;
     sc->run_seed = o->seed_set ? o->seed : sc->seed;
+    if (o->time_limit)
+        sc->time_limit = o->time_limit;
     int err = naru_sim_create(sc->run_seed, &sc->sim);
     if (err < 0)
         return fail(error, cap, err, "out of memory");

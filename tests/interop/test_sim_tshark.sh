@@ -15,6 +15,8 @@ command -v tshark >/dev/null 2>&1 || skip "needs tshark (scripts/install-deps.sh
 "$NARU" sim --help >/dev/null 2>&1 || skip "naru has no sim command"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/naru-$INTEROP_NAME.XXXXXX") || { echo "Bail out! no work directory"; exit 1; }
 trap 'rm -rf "$WORK"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 SCENARIOS=$NARU_ROOT/scenarios
 
 # check_captures WHAT DIR [corrupting]: every pcap in DIR has frames and
@@ -32,10 +34,19 @@ check_captures() {
     done
 }
 
+# The first seconds are plenty for tshark: at 1 Gbit/s, or with four
+# flows, a whole run's captures hold millions of frames.
+limit_for() {
+    case "$1" in
+        long-fat-pipe) echo 2.5s ;;
+        bottleneck) echo 8s ;;
+        *) echo 300s ;;
+    esac
+}
 for file in "$SCENARIOS"/*.ini; do
     name=$(basename "$file" .ini)
     mkdir -p "$WORK/$name"
-    "$NARU" sim "$file" --seed 1 --pcap "$WORK/$name" >"$WORK/$name.out" 2>&1
+    "$NARU" sim "$file" --seed 1 --pcap "$WORK/$name" --time-limit "$(limit_for "$name")" >"$WORK/$name.out" 2>&1
     status=$?
     # 1 is an application that failed (TCP-only parts before TCP exists);
     # 2 would be a scenario naru refuses, which no shipped one may be.
