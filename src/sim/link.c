@@ -450,6 +450,8 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         observe(link, from, NARU_SIM_FRAME_CORRUPTED, f->data, len);
     }
     struct sim_lane *lane = held ? &d->held : &d->lane;
+    /* Only a frame that heads its lane can be the direction's next. */
+    bool new_head = lane->head == NULL;
     lane_append(lane, f);
     if (twice) {
         struct sim_frame *g = sim_frame_alloc(sim, len);
@@ -462,7 +464,8 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
             observe(link, from, NARU_SIM_FRAME_DUPLICATED, frame, len);
         }
     }
-    update_key(sim, d);
+    if (new_head)
+        update_key(sim, d);
     return 0;
 }
 
