@@ -25,6 +25,13 @@ enum naru_sim_app_kind {
     NARU_SIM_HTTP_GET,         /* HTTP/1.1 GET from a web server run on `to` */
 };
 
+/* TCP congestion control for transfers and downloads. */
+enum naru_sim_congestion {
+    NARU_SIM_CC_DEFAULT,       /* the stack's (naru_stack_config.tcp_congestion) */
+    NARU_SIM_CC_NEWRENO,
+    NARU_SIM_CC_CUBIC,
+};
+
 struct naru_sim_app_config {
     enum naru_sim_app_kind kind;
     const char *name;          /* for reports; NULL: the kind and a number */
@@ -49,6 +56,7 @@ struct naru_sim_app_config {
     const char *host;          /* HTTP: the Host header (NULL: the address) */
     uint32_t socket_buffer;    /* TCP: send and receive buffer sizes, bytes
                                   (NARU_SO_SNDBUF/RCVBUF; 0: the stack's) */
+    enum naru_sim_congestion congestion; /* TCP transfer: the sender's algorithm */
 };
 
 #define NARU_SIM_MAX_HOPS 64
@@ -83,7 +91,8 @@ struct naru_sim_app_result {
     double goodput_late_bps;   /* the same for the second half of the bytes:
                                   the rate once slow start is long over */
     uint64_t datagrams_sent, datagrams_received, datagrams_lost, duplicates, reordered;
-    uint64_t retransmits;      /* TCP: the sending stack's retransmissions meanwhile */
+    uint64_t retransmits;      /* TCP transfer: segments its sender retransmitted;
+                                  HTTP: both hosts' retransmissions meanwhile */
     int http_status;
 };
 

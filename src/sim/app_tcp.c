@@ -53,6 +53,20 @@ static void set_buffers(struct naru_stack *stack, int sock, uint32_t bytes)
     naru_setsockopt(stack, sock, NARU_SO_RCVBUF, (int)bytes);
 }
 
+static void set_congestion(struct naru_stack *stack, int sock, enum naru_sim_congestion cc)
+{
+    if (cc == NARU_SIM_CC_NEWRENO)
+        naru_setsockopt(stack, sock, NARU_TCP_CONGESTION, NARU_TCP_CC_NEWRENO);
+    else if (cc == NARU_SIM_CC_CUBIC)
+        naru_setsockopt(stack, sock, NARU_TCP_CONGESTION, NARU_TCP_CC_CUBIC);
+}
+
+static uint64_t both_retransmits(const struct naru_sim_app *app)
+{
+    return naru_stack_counters(app->config.from)->tcp_retransmits +
+           naru_stack_counters(app->config.to)->tcp_retransmits;
+}
+
 /* ---- TCP transfer ---- */
 
 struct tcp_extra {
@@ -72,7 +86,11 @@ static void transfer_done(struct naru_sim_app *app, const char *error)
     struct naru_sim_app_result *r = &app->result;
     if (r->finished)
         return;
-    r->retransmits = naru_stack_counters(app->config.from)->tcp_retransmits - t->retransmits_at_start;
+    /* The sender may still be open (closing): ask it, else what it last said. */
+    struct naru_tcp_info info;
+    if (t->tx >= 0 && naru_tcp_get_info(app->config.from, t->tx, &info) == 0)
+        t->sender_retrans = info.total_retrans;
+    r->retransmits = t->sender_retrans;
     naru_time_t took = t->last_arrival > r->started ? t->last_arrival - r->started : 0;
     r->goodput_bps = took ? (double)r->bytes_received * 8 * (double)NARU_SEC / (double)took : 0;
     naru_time_t late = t->last_arrival > t->half_time ? t->last_arrival - t->half_time : 0;
@@ -144,6 +162,9 @@ static void sender_event(void *ctx, struct naru_stack *stack, int sock)
     struct stage *st = &extra_of(app)->stage;
     if (t->sender_done)
         return;
+    struct naru_tcp_info info;
+    if (naru_tcp_get_info(stack, sock, &info) == 0)
+        t->sender_retrans = info.total_retrans;
     unsigned ev = naru_socket_events(stack, sock);
     if (ev & NARU_POLLERR) {
         int err = naru_socket_error(stack, sock);
@@ -151,6 +172,7 @@ static void sender_event(void *ctx, struct naru_stack *stack, int sock)
             transfer_done(app, errno_text(err));
             t->sender_done = true;
             naru_close(stack, sock);
+            t->tx = -1;
             return;
         }
     }
@@ -168,6 +190,7 @@ static void sender_event(void *ctx, struct naru_stack *stack, int sock)
             transfer_done(app, errno_text((int)n));
             t->sender_done = true;
             naru_close(stack, sock);
+            t->tx = -1;
             return;
         }
         st->off += (size_t)n;
@@ -187,6 +210,7 @@ static void sender_event(void *ctx, struct naru_stack *stack, int sock)
         if (n == 0 || (n < 0 && n != -EAGAIN)) {
             t->sender_done = true;
             naru_close(stack, sock);
+            t->tx = -1;
         }
     }
 }
@@ -235,7 +259,6 @@ static void transfer_start(struct naru_sim_app *app)
         app_finish(app, false, errno_text(-EPROTONOSUPPORT));
         return;
     }
-    t->retransmits_at_start = naru_stack_counters(from)->tcp_retransmits;
     t->tx = naru_socket(from, NARU_SOCK_STREAM);
     if (t->tx < 0) {
         app_finish(app, false, errno_text(t->tx));
@@ -243,6 +266,7 @@ static void transfer_start(struct naru_sim_app *app)
     }
     naru_socket_set_callback(from, t->tx, sender_event, app);
     set_buffers(from, t->tx, app->config.socket_buffer);
+    set_congestion(from, t->tx, app->config.congestion);
     struct naru_sockaddr to = { app->config.dst, app->config.port };
     int err = naru_connect(from, t->tx, &to);
     if (err < 0 && err != -EINPROGRESS) {
@@ -503,7 +527,7 @@ static void get_done(struct naru_sim_app *app, const char *error)
         return;
     naru_time_t took = h->last_arrival > r->started ? h->last_arrival - r->started : 0;
     r->goodput_bps = took ? (double)r->bytes_received * 8 * (double)NARU_SEC / (double)took : 0;
-    r->retransmits = naru_stack_counters(app->config.from)->tcp_retransmits - h->retransmits_at_start;
+    r->retransmits = both_retransmits(app) - h->retransmits_at_start;
     if (!error && r->http_status != 200)
         error = "the server did not answer 200 OK";
     if (!error && !r->intact)
@@ -641,7 +665,7 @@ static void get_start(struct naru_sim_app *app)
         app_finish(app, false, errno_text(-EPROTONOSUPPORT));
         return;
     }
-    h->retransmits_at_start = naru_stack_counters(from)->tcp_retransmits;
+    h->retransmits_at_start = both_retransmits(app);
     h->sock = naru_socket(from, NARU_SOCK_STREAM);
     if (h->sock < 0) {
         app_finish(app, false, errno_text(h->sock));

@@ -49,10 +49,10 @@ struct tcp_state {
     uint64_t written;
     bool shut;
     bool receiver_done, sender_done;
-    uint64_t retransmits_at_start;
     naru_time_t last_arrival;
     naru_time_t half_time;     /* when half the bytes had arrived */
     uint64_t half_bytes;
+    uint64_t sender_retrans;   /* the sending connection's, last seen */
     void *extra;               /* buffers (app_tcp.c) */
 };
 
@@ -64,7 +64,7 @@ struct http_state {
     bool header_done;
     long content_length;
     uint64_t body_expected;
-    uint64_t retransmits_at_start;
+    uint64_t retransmits_at_start; /* both hosts' counters */
     naru_time_t last_arrival;
     void *extra;               /* the request (app_tcp.c) */
 };

@@ -591,6 +591,15 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
         }
         if (!strcmp(v->key, "bytes"))
             return want_size(v, 1, (uint64_t)1 << 40, &c->bytes);
+        if (!strcmp(v->key, "congestion")) {
+            if (!strcmp(v->text, "newreno"))
+                c->congestion = NARU_SIM_CC_NEWRENO;
+            else if (!strcmp(v->text, "cubic"))
+                c->congestion = NARU_SIM_CC_CUBIC;
+            else
+                return bad(v, "newreno or cubic");
+            return true;
+        }
         if (!strcmp(v->key, "rate"))
             return parse_rate(v->text, &c->rate_bps) || bad(v, "a rate such as 10Mbit");
         if (!strcmp(v->key, "size")) {
@@ -615,8 +624,8 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
     static const char *const keys[] = {
         [NARU_SIM_PING] = "from, to, start, count, interval, size, timeout",
         [NARU_SIM_TRACEROUTE] = "from, to, start, max_ttl, queries, timeout",
-        [NARU_SIM_UDP_TRANSFER] = "from, to, start, protocol, bytes, rate, size, port, timeout",
-        [NARU_SIM_TCP_TRANSFER] = "from, to, start, protocol, bytes, rate, size, port, timeout",
+        [NARU_SIM_UDP_TRANSFER] = "from, to, start, protocol, bytes, congestion, rate, size, port, timeout",
+        [NARU_SIM_TCP_TRANSFER] = "from, to, start, protocol, bytes, congestion, rate, size, port, timeout",
         [NARU_SIM_HTTP_GET] = "from, to, start, size, port",
     };
     return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (%s)", v->key, kind, a->name, keys[k]);
@@ -665,7 +674,7 @@ static int handler(void *user, const char *section, const char *key, const char 
                                          "gilbert_r", "gilbert_h", "gilbert_good_loss", "reorder", "reorder_delay",
                                          "duplicate", "corrupt", "from", "to", "start", "timeout", "count",
                                          "interval", "size", "max_ttl", "queries", "protocol", "bytes", "rate",
-                                         "port", NULL };
+                                         "port", "congestion", NULL };
     for (int i = 0; ok && known[i]; i++) {
         if (!strcmp(known[i], key) && s->seen_count < SC_MAX_KEYS) {
             s->seen[s->seen_count] = known[i];

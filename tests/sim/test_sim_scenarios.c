@@ -301,6 +301,8 @@ static void bad_values_are_named(void **state)
     rejected(text, 16, "bad count 'many'");
     snprintf(text, sizeof text, "%s[ping q]\ncount = 3\ncount = 4\n", good_base);
     rejected(text, 17, "'count' given twice");
+    snprintf(text, sizeof text, "%s[transfer q]\ncongestion = bbr\n", good_base);
+    rejected(text, 16, "bad congestion 'bbr'");
 }
 
 static void links_to_missing_nodes_are_refused(void **state)
