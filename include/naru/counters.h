@@ -109,7 +109,24 @@
     X(tcp, abort_on_data, "TCP resets sent: data after close")                        \
     X(tcp, fin_wait_2_timeouts, "TCP orphaned FIN-WAIT-2 connections timed out")      \
     X(tcp, time_wait_expired, "TCP TIME-WAIT connections expired")                    \
-    X(tcp, time_wait_reused, "TCP TIME-WAIT connections reopened by a new SYN")
+    X(tcp, time_wait_reused, "TCP TIME-WAIT connections reopened by a new SYN")       \
+    X(dns, queries, "DNS queries the resolver sent, retries included")                \
+    X(dns, retries, "DNS queries sent again: no answer in time, or refused")          \
+    X(dns, replies, "DNS answers the resolver accepted")                              \
+    X(dns, rx_forged, "DNS answers ignored: wrong source, ID or question")            \
+    X(dns, rx_malformed, "DNS answers that did not parse")                            \
+    X(dns, rx_truncated, "DNS answers truncated, asked again over TCP")               \
+    X(dns, timeouts, "DNS lookups given up: no server answered")                      \
+    X(dns, cache_hits, "DNS lookups answered from the cache")                         \
+    X(dns, negative_hits, "DNS lookups answered from the negative cache")             \
+    X(dns, cache_misses, "DNS lookups the cache could not answer")                    \
+    X(dns, cache_evictions, "DNS cache entries evicted before they expired")          \
+    X(dns, server_queries, "DNS queries the server received")                         \
+    X(dns, server_dropped, "DNS queries dropped unanswered: too short, or a response") \
+    X(dns, server_formerr, "DNS queries answered FORMERR: malformed")                 \
+    X(dns, server_truncated, "DNS replies over UDP truncated (TC set)")               \
+    X(dns, server_tcp_refused, "DNS TCP connections turned away: all slots busy")     \
+    X(dns, server_tx_failed, "DNS replies the socket would not take")
 
 struct naru_counters {
 #define NARU_COUNTER_FIELD(layer, name, desc) uint64_t layer##_##name;

@@ -113,12 +113,16 @@ const struct naru_dns_server_stats *naru_dns_server_stats(const struct naru_dns_
 
 /* Serve on a naru stack: UDP on addr:port, and TCP too when the stack has
  * TCP. The server must outlive the stack's sockets; naru_dns_server_detach
- * closes them. */
+ * closes them. Besides the server's own stats, the endpoint counts into the
+ * stack's counters (dns_server_*: queries, drops, FORMERR, truncation,
+ * connections turned away, replies the socket refused). */
 struct naru_dns_server_endpoint;
 int naru_dns_server_attach(struct naru_dns_server *server, struct naru_stack *stack,
                            const struct naru_sockaddr *addr,
                            struct naru_dns_server_endpoint **out);
 void naru_dns_server_detach(struct naru_dns_server_endpoint *endpoint);
+/* Does the endpoint serve TCP too (the stack has TCP)? */
+bool naru_dns_server_endpoint_has_tcp(const struct naru_dns_server_endpoint *endpoint);
 
 /* ---- the stub resolver (on naru's sockets) ---- */
 
@@ -149,12 +153,19 @@ void naru_dns_resolver_destroy(struct naru_dns_resolver *resolver);
 int naru_dns_hosts_add(struct naru_dns_resolver *resolver, const char *name, uint32_t addr);
 int naru_dns_hosts_load(struct naru_dns_resolver *resolver, const char *path, char *err,
                         size_t err_len);
+/* The hosts table alone, no cache and no servers: 0 and the address, or
+ * -ENOENT (-EINVAL for a bad name). Tools look a name up here as typed
+ * before they try it with search domains. */
+int naru_dns_hosts_lookup(const struct naru_dns_resolver *resolver, const char *name,
+                          uint32_t *addr);
 
 struct naru_dns_result {
     int status;                /* 0; -ENOENT no such name (NXDOMAIN); -ENODATA the
                                 * name has no such records; -ETIMEDOUT no server
                                 * answered; -ECONNREFUSED servers refused or failed;
-                                * -EPROTO answers were malformed; -ELOOP CNAME loop */
+                                * -EPROTO answers were malformed; -ELOOP CNAME loop;
+                                * -EMSGSIZE the answer was truncated without the
+                                * addresses, and the stack has no TCP to ask again */
     uint16_t type;             /* A or AAAA */
     unsigned count;
     uint8_t addrs[NARU_DNS_MAX_ADDRS][16];   /* A: the first 4 bytes */

@@ -80,6 +80,15 @@ struct naru_dns_resolver {
     struct naru_dns_resolver_stats stats;
 };
 
+/* Each event counts twice: in this resolver's own stats, and in its stack's
+ * counters (include/naru/counters.h), which print beside every other
+ * layer's and add up all the resolvers on the stack. */
+#define COUNT(r, stat, counter)                   \
+    do {                                          \
+        (r)->stats.stat++;                        \
+        (r)->stack->counters.dns_##counter++;     \
+    } while (0)
+
 void naru_dns_resolver_config_default(struct naru_dns_resolver_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -193,6 +202,20 @@ int naru_dns_hosts_add(struct naru_dns_resolver *r, const char *name, uint32_t a
     r->hosts[r->host_count].addr = addr;
     r->host_count++;
     return 0;
+}
+
+int naru_dns_hosts_lookup(const struct naru_dns_resolver *r, const char *name, uint32_t *addr)
+{
+    struct dns_name n;
+    if (dns_name_from_text(name, strlen(name), NULL, &n) < 0)
+        return -EINVAL;
+    for (unsigned i = 0; i < r->host_count; i++) {
+        if (dns_name_equal(&r->hosts[i].name, &n)) {
+            *addr = r->hosts[i].addr;
+            return 0;
+        }
+    }
+    return -ENOENT;
 }
 
 /* Next whitespace-separated field of a line, or NULL (strtok_r is POSIX). */
@@ -319,7 +342,7 @@ static void cache_store(struct naru_dns_resolver *r, const struct dns_name *name
             for (unsigned i = 1; i < r->config.cache_entries; i++)
                 if (r->cache[i].last_used < slot->last_used)
                     slot = &r->cache[i];
-            r->stats.cache_evictions++;
+            COUNT(r, cache_evictions, cache_evictions);
         }
     }
     memset(slot, 0, sizeof *slot);
@@ -350,7 +373,7 @@ static bool cache_answer(struct naru_dns_resolver *r, const struct dns_name *nam
     if (!e)
         e = cache_find(r, name, 0);
     if (!e) {
-        r->stats.cache_misses++;
+        COUNT(r, cache_misses, cache_misses);
         return false;
     }
     naru_time_t now = now_of(r);
@@ -365,9 +388,9 @@ static bool cache_answer(struct naru_dns_resolver *r, const struct dns_name *nam
     res->ttl = (uint32_t)((e->expires - now + NARU_SEC - 1) / NARU_SEC);
     res->from_cache = true;
     if (e->status == 0)
-        r->stats.cache_hits++;
+        COUNT(r, cache_hits, cache_hits);
     else
-        r->stats.negative_hits++;
+        COUNT(r, negative_hits, negative_hits);
     return true;
 }
 
@@ -426,10 +449,15 @@ static void send_udp(struct rquery *q)
     if (q->sock < 0 || build_query(q) < 0)
         return;                /* the timer tries again */
     naru_socket_set_callback(r->stack, q->sock, on_socket, q);
-    if (naru_sendto(r->stack, q->sock, q->query, q->qlen, 0, &q->server) >= 0)
-        r->stats.queries_sent++;
+    long sent = naru_sendto(r->stack, q->sock, q->query, q->qlen, 0, &q->server);
+    if (sent >= 0)
+        COUNT(r, queries_sent, queries);
+    else if (sent == -ENETUNREACH || sent == -EHOSTUNREACH)
+        /* No route to this server: waiting out the timeout cannot help, so
+         * the next try (the next server) goes at once, from the timer. */
+        timer_arm(&r->stack->timers, &q->timer, now_of(r));
     if (q->attempt)
-        r->stats.retries++;
+        COUNT(r, retries, retries);
 }
 
 static void try_next(struct rquery *q)
@@ -441,7 +469,7 @@ static void try_next(struct rquery *q)
     }
     q->attempt++;
     if (q->attempt >= r->config.server_count * r->config.rounds) {
-        r->stats.timeouts++;
+        COUNT(r, timeouts, timeouts);
         finish(q, q->result.status ? q->result.status : -ETIMEDOUT);
         return;
     }
@@ -545,7 +573,7 @@ static void answer(struct rquery *q, const struct dns_message *m, bool truncated
         try_next(q);
         return;
     }
-    r->stats.replies++;
+    COUNT(r, replies, replies);
     struct naru_dns_result *res = &q->result;
     res->count = 0;
     struct dns_name cur = q->name;
@@ -572,7 +600,7 @@ static void answer(struct rquery *q, const struct dns_message *m, bool truncated
         moved = true;
     }
     canonical_text(&cur, res->canonical);
-    uint32_t neg;
+    uint32_t neg = 0;
     bool have_soa = negative_ttl(m, &cur, &neg);
     if (rcode == DNS_R_NOERROR && moved && !have_soa) {
         /* The server gave the CNAME but not what it points to (an
@@ -585,6 +613,13 @@ static void answer(struct rquery *q, const struct dns_message *m, bool truncated
         q->chain_ttl = ttl;
         q->attempt = 0;
         send_udp(q);
+        return;
+    }
+    if (truncated && rcode == DNS_R_NOERROR) {
+        /* RFC 2181 9: records left out of a truncated answer say nothing
+         * about whether they exist, so this is no NODATA; and without TCP
+         * there is no asking for the whole answer. */
+        finish(q, -EMSGSIZE);
         return;
     }
     int status = rcode == DNS_R_NXDOMAIN ? -ENOENT : -ENODATA;
@@ -607,12 +642,12 @@ static void consider(struct rquery *q, const uint8_t *buf, size_t len, const str
 {
     struct naru_dns_resolver *r = q->r;
     if (from && (from->addr != q->server.addr || from->port != q->server.port)) {
-        r->stats.forged++;
+        COUNT(r, forged, rx_forged);
         return;
     }
     struct dns_message m;
     if (dns_parse(buf, len, &m) < 0) {
-        r->stats.malformed++;
+        COUNT(r, malformed, rx_malformed);
         return;
     }
     struct dns_question question;
@@ -620,12 +655,12 @@ static void consider(struct rquery *q, const uint8_t *buf, size_t len, const str
     if (!(m.header.flags & DNS_QR) || m.header.id != q->id || m.header.qdcount != 1 ||
         dns_read_question(&m, &off, &question) < 0 || question.type != q->type ||
         question.class_ != DNS_C_IN || !dns_name_equal(&question.name, &q->name)) {
-        r->stats.forged++;
+        COUNT(r, forged, rx_forged);
         return;
     }
     if ((m.header.flags & DNS_TC) && !q->tcp) {
         /* RFC 7766 5: retry the same server over TCP. */
-        r->stats.truncated++;
+        COUNT(r, truncated, rx_truncated);
         if (start_tcp(q))
             return;
         /* No TCP here: use what fits, uncached. */
@@ -651,7 +686,7 @@ static void tcp_event(struct rquery *q, unsigned events)
         long n = naru_send(r->stack, q->sock, out, q->qlen + 2, 0);
         if (n == (long)(q->qlen + 2)) {
             q->tcp_sent = true;
-            r->stats.queries_sent++;
+            COUNT(r, queries_sent, queries);
         } else if (n != -EAGAIN) {
             close_socket(q);
             try_next(q);

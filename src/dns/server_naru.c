@@ -7,6 +7,7 @@
 
 #include "naru/dns.h"
 #include "naru/socket.h"
+#include "stack.h"
 
 #define TCP_CONNS 16
 
@@ -26,6 +27,21 @@ struct naru_dns_server_endpoint {
     struct tcp_conn_state conns[TCP_CONNS];
 };
 
+/* Count one answered query in the stack's counters: the reply's rcode and
+ * TC bit are in its header (RFC 1035 4.1.1), so nothing is parsed again. */
+static void count_reply(struct naru_stack *stack, const uint8_t *reply, size_t len)
+{
+    stack->counters.dns_server_queries++;
+    if (!len) {
+        stack->counters.dns_server_dropped++;
+        return;
+    }
+    if ((reply[3] & 0x0f) == 1)
+        stack->counters.dns_server_formerr++;
+    if (reply[2] & 0x02)
+        stack->counters.dns_server_truncated++;
+}
+
 static void on_udp(void *ctx, struct naru_stack *stack, int sock)
 {
     struct naru_dns_server_endpoint *e = ctx;
@@ -36,8 +52,9 @@ static void on_udp(void *ctx, struct naru_stack *stack, int sock)
             return;
         size_t len = naru_dns_server_answer(e->server, e->query, (size_t)n, NARU_DNS_UDP,
                                             e->reply, 4096);
-        if (len)
-            naru_sendto(stack, sock, e->reply, len, 0, &from);
+        count_reply(stack, e->reply, len);
+        if (len && naru_sendto(stack, sock, e->reply, len, 0, &from) < 0)
+            stack->counters.dns_server_tx_failed++;
     }
 }
 
@@ -74,6 +91,7 @@ static void on_conn(void *ctx, struct naru_stack *stack, int sock)
             off += used;
             size_t len = naru_dns_server_answer(e->server, msg, mlen, NARU_DNS_TCP, e->reply + 2,
                                                 65535);
+            count_reply(stack, e->reply + 2, len);
             if (!len)
                 continue;
             e->reply[0] = (uint8_t)(len >> 8);
@@ -81,6 +99,7 @@ static void on_conn(void *ctx, struct naru_stack *stack, int sock)
             /* A reply the send buffer cannot take whole ends the connection:
              * the client retries; the server never blocks. */
             if (naru_send(stack, sock, e->reply, len + 2, 0) != (long)(len + 2)) {
+                stack->counters.dns_server_tx_failed++;
                 conn_close(e, c);
                 return;
             }
@@ -102,6 +121,7 @@ static void on_listen(void *ctx, struct naru_stack *stack, int sock)
             if (e->conns[i].sock < 0)
                 c = &e->conns[i];
         if (!c) {
+            stack->counters.dns_server_tcp_refused++;
             naru_close(stack, s);      /* bounded: turn the newest away */
             continue;
         }
@@ -168,4 +188,9 @@ void naru_dns_server_detach(struct naru_dns_server_endpoint *e)
     naru_socket_set_callback(e->stack, e->udp, NULL, NULL);
     naru_close(e->stack, e->udp);
     free(e);
+}
+
+bool naru_dns_server_endpoint_has_tcp(const struct naru_dns_server_endpoint *e)
+{
+    return e && e->listener >= 0;
 }

@@ -20,6 +20,7 @@ struct fake {
     unsigned drop;
     bool forge;
     bool nxdomain;
+    bool truncate;             /* TC set, the answer section left empty */
     uint32_t ttl;
     unsigned queries;
 };
@@ -97,6 +98,16 @@ static void fake_input(void *ctx, struct naru_stack *stack, int sock)
             memcpy(&other, &question.name, sizeof other);
             other.wire[1] ^= 0x01;           /* flip a letter: a different name */
             reply(f, sock, &from, m.header.id, &other, false, 999);
+        }
+        if (f->truncate) {
+            uint8_t buf[512];
+            struct dns_builder b;
+            dns_builder_init(&b, buf, sizeof buf, sizeof buf);
+            dns_builder_header(&b, m.header.id, DNS_QR | DNS_RD | DNS_RA | DNS_TC);
+            dns_builder_question(&b, &question.name, DNS_T_A, DNS_C_IN);
+            size_t len = dns_builder_finish(&b);
+            assert_true(naru_sendto(stack, sock, buf, len, 0, &from) > 0);
+            continue;
         }
         reply(f, sock, &from, m.header.id, &question.name, f->nxdomain, f->ttl);
     }
@@ -296,6 +307,19 @@ static void silent_server_is_skipped_for_the_next(void **state)
     assert_int_equal(naru_dns_resolver_stats(w->r)->retries, 1);
 }
 
+static void server_without_a_route_is_passed_over_at_once(void **state)
+{
+    struct world *w = *state;
+    /* The client has no default route: 192.0.2.1 cannot be reached, and
+     * waiting out its timeout would only delay the answer from 10.0.0.2. */
+    use_servers(w, (const char *[]){ "192.0.2.1", "10.0.0.2" }, (uint16_t[]){ 53, 53 }, 2);
+    naru_time_t start = naru_sim_now(w->sim);
+    struct got *g = resolve(w, "www.example", DNS_T_A);
+    assert_int_equal(g->res.status, 0);
+    assert_true(naru_sim_now(w->sim) - start < 100 * NARU_MS);   /* one round trip, no timeout */
+    assert_int_equal(naru_dns_resolver_stats(w->r)->queries_sent, 1);
+}
+
 static void no_server_answering_times_out(void **state)
 {
     struct world *w = *state;
@@ -395,6 +419,20 @@ static void truncated_answer_is_asked_again_over_tcp(void **state)
     assert_true(g->res.from_cache);
 }
 
+static void truncated_empty_answer_is_never_taken_for_nodata(void **state)
+{
+    struct world *w = *state;
+    w->fake.truncate = true;
+    use_servers(w, (const char *[]){ "10.0.0.2" }, (uint16_t[]){ 5300 }, 1);
+    struct got *g = resolve(w, "big.test", DNS_T_A);
+    /* Without TCP: -EMSGSIZE at once. With TCP: nobody listens on 5300,
+     * so every try fails. Either way the name is not said to lack A
+     * records, and nothing is cached. */
+    assert_true(g->res.status != 0 && g->res.status != -ENODATA && g->res.status != -ENOENT);
+    assert_int_equal(naru_dns_cache_size(w->r), 0);
+    assert_true(naru_dns_resolver_stats(w->r)->truncated >= 1);
+}
+
 static void cache_is_bounded(void **state)
 {
     struct world *w = *state;
@@ -412,6 +450,47 @@ static void cache_is_bounded(void **state)
     }
     assert_int_equal(naru_dns_cache_size(w->r), 4);
     assert_int_equal(naru_dns_resolver_stats(w->r)->cache_evictions, 6);
+}
+
+static void resolver_and_server_count_in_the_stack_counters(void **state)
+{
+    struct world *w = *state;
+    use_servers(w, (const char *[]){ "10.0.0.2" }, (uint16_t[]){ 53 }, 1);
+    resolve(w, "www.example", DNS_T_A);
+    resolve(w, "www.example", DNS_T_A);
+    resolve(w, "nope.example", DNS_T_A);
+    resolve(w, "nope.example", DNS_T_A);
+    const struct naru_counters *c = naru_stack_counters(w->client);
+    assert_int_equal(c->dns_queries, 2);
+    assert_int_equal(c->dns_replies, 2);
+    assert_int_equal(c->dns_cache_misses, 2);
+    assert_int_equal(c->dns_cache_hits, 1);
+    assert_int_equal(c->dns_negative_hits, 1);
+    const struct naru_counters *sc = naru_stack_counters(w->server);
+    assert_int_equal(sc->dns_server_queries, 2);
+    assert_int_equal(sc->dns_server_dropped, 0);
+    /* A query that is itself a response gets silence, and a count. */
+    uint8_t q[64];
+    long n = naru_dns_query_build(q, sizeof q, 7, "www.example", DNS_T_A, false, 0);
+    assert_true(n > 0);
+    q[2] |= 0x80;              /* QR */
+    int s = udp_socket(w->client, 4000);
+    struct naru_sockaddr to = { ip("10.0.0.2"), 53 };
+    assert_int_equal(naru_sendto(w->client, s, q, (size_t)n, 0, &to), n);
+    naru_sim_run(w->sim, naru_sim_now(w->sim) + NARU_SEC, NULL, NULL);
+    assert_int_equal(sc->dns_server_queries, 3);
+    assert_int_equal(sc->dns_server_dropped, 1);
+    naru_close(w->client, s);
+}
+
+static void forgeries_are_in_the_stack_counters_too(void **state)
+{
+    struct world *w = *state;
+    w->fake.forge = true;
+    use_servers(w, (const char *[]){ "10.0.0.2" }, (uint16_t[]){ 5300 }, 1);
+    resolve(w, "victim.test", DNS_T_A);
+    assert_int_equal(naru_stack_counters(w->client)->dns_rx_forged, 3);
+    assert_int_equal(naru_stack_counters(w->client)->dns_replies, 1);
 }
 
 static void resolver_leaves_no_sockets_or_buffers_behind(void **state)
@@ -443,13 +522,17 @@ int main(void)
         T(positive_answer_expires_with_its_ttl),
         T(lost_queries_are_retried_with_backoff),
         T(silent_server_is_skipped_for_the_next),
+        T(server_without_a_route_is_passed_over_at_once),
         T(no_server_answering_times_out),
         T(forged_answers_are_ignored_and_never_cached),
         T(forgeries_arriving_first_do_not_win),
         T(hosts_table_answers_first),
         T(lookup_waits_for_the_answer),
         T(truncated_answer_is_asked_again_over_tcp),
+        T(truncated_empty_answer_is_never_taken_for_nodata),
         T(cache_is_bounded),
+        T(resolver_and_server_count_in_the_stack_counters),
+        T(forgeries_are_in_the_stack_counters_too),
         T(resolver_leaves_no_sockets_or_buffers_behind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
