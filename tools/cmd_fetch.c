@@ -292,8 +292,9 @@ int cmd_fetch(int argc, char **argv)
     f->stack = rt.stack;
     http_response_init(&f->response);
     uint32_t addr;
-    if (runtime_resolve(&rt, url.host, &addr) < 0) {
-        fprintf(stderr, "%s: %s: Name or service not known\n", PROG, url.host);
+    int resolved = runtime_resolve(&rt, url.host, &addr);
+    if (resolved < 0) {
+        fprintf(stderr, "%s: %s: %s\n", PROG, url.host, runtime_resolve_error(resolved));
         goto out;
     }
     char host_header[300];

@@ -277,8 +277,9 @@ int cmd_nc(int argc, char **argv)
     uint32_t addr = 0;
     if (!nc.in || !nc.out)
         goto out;
-    if (runtime_resolve(&rt, nc.host, &addr) < 0) {
-        fprintf(stderr, "%s: %s: Name or service not known\n", PROG, nc.host);
+    int resolved = runtime_resolve(&rt, nc.host, &addr);
+    if (resolved < 0) {
+        fprintf(stderr, "%s: %s: %s\n", PROG, nc.host, runtime_resolve_error(resolved));
         goto out;
     }
     if (rt.simulated && slurp_stdin(&nc) < 0)

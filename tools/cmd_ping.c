@@ -224,8 +224,8 @@ int cmd_ping(int argc, char **argv)
     }
     int status = 1;
     p.rt = &rt;
-    if (runtime_resolve(&rt, host, &p.dst) < 0) {
-        fprintf(stderr, "%s: %s: Name or service not known\n", PROG, host);
+    if ((err = runtime_resolve(&rt, host, &p.dst)) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", PROG, host, runtime_resolve_error(err));
         goto out;
     }
     if (p.count < 0)

@@ -212,8 +212,8 @@ int cmd_traceroute(int argc, char **argv)
     int status = 1;
     t.rt = &rt;
     t.wait = (naru_time_t)((wait > 0 ? wait : rt.simulated ? 1 : 5) * 1e9);
-    if (runtime_resolve(&rt, host, &t.dst) < 0) {
-        fprintf(stderr, "%s: %s: Name or service not known\n", PROG, host);
+    if ((err = runtime_resolve(&rt, host, &t.dst)) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", PROG, host, runtime_resolve_error(err));
         goto out;
     }
     t.sock = naru_socket(rt.stack, NARU_SOCK_DGRAM);

@@ -97,6 +97,37 @@ bool runtime_take_option(struct runtime_options *o, const char *prog, int opt, c
         o->seed = (uint64_t)runtime_number(prog, "seed", arg, false, 18446744073709549568.0);
         o->seed_set = true;
         return true;
+    case 6: {
+        /* A.B.C.D or A.B.C.D:PORT */
+        char host[NARU_IP4_STRLEN + 1];
+        const char *colon = strchr(arg, ':');
+        size_t hl = colon ? (size_t)(colon - arg) : strlen(arg);
+        unsigned long port = NARU_DNS_PORT;
+        char *end = NULL;
+        if (colon) {
+            errno = 0;
+            port = strtoul(colon + 1, &end, 10);
+        }
+        if (hl >= sizeof host || (colon && (!colon[1] || *end || errno || port == 0 || port > 65535))) {
+            fprintf(stderr, "%s: bad name server '%s' (want A.B.C.D[:PORT])\n", prog, arg);
+            exit(2);
+        }
+        memcpy(host, arg, hl);
+        host[hl] = 0;
+        if (naru_ip4_parse(host, &a) < 0 || a == 0) {
+            fprintf(stderr, "%s: bad name server '%s' (want A.B.C.D[:PORT])\n", prog, arg);
+            exit(2);
+        }
+        if (o->dns_count == NARU_DNS_MAX_SERVERS) {
+            fprintf(stderr, "%s: at most %d --dns servers\n", prog, NARU_DNS_MAX_SERVERS);
+            exit(2);
+        }
+        o->dns[o->dns_count++] = (struct naru_sockaddr){ a, (uint16_t)port };
+        return true;
+    }
+    case 7:
+        o->hosts = arg;
+        return true;
     default:
         return false;
     }
@@ -125,6 +156,54 @@ static void install_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+}
+
+/* The built-in world's names, which its server also serves on port 53.
+ * .test is reserved for testing (RFC 6761 6.2), so these names can never
+ * collide with real ones. The SOA's last field is the negative-caching
+ * TTL (RFC 2308 4). */
+static const char world_zone[] =
+    "$ORIGIN naru.test.\n"
+    "$TTL 300\n"
+    "@        SOA   ns hostmaster 1 3600 600 86400 60\n"
+    "         NS    ns\n"
+    "ns       A     10.2.0.2\n"
+    "server   A     10.2.0.2\n"
+    "client   A     10.1.0.2\n"
+    "router   A     10.1.0.1\n"
+    "gateway  CNAME router\n"
+    "www      CNAME server\n";
+/* The same server is authoritative for the world's root, where naru.test
+ * is delegated to it: a name outside naru.test ("nosuch.", "example.com.")
+ * then gets NXDOMAIN, as from a recursive server on the real Internet,
+ * rather than REFUSED. */
+static const char world_root_zone[] =
+    "$ORIGIN .\n"
+    "$TTL 300\n"
+    "@              SOA   ns.naru.test. hostmaster.naru.test. 1 3600 600 86400 60\n"
+    "               NS    ns.naru.test.\n"
+    "naru.test.     NS    ns.naru.test.\n"
+    "ns.naru.test.  A     10.2.0.2\n";
+#define WORLD_DOMAIN "naru.test"
+#define WORLD_NAME_SERVER 0x0a020002 /* 10.2.0.2, the server */
+
+static int start_world_dns(struct runtime *rt)
+{
+    char err[256];
+    struct naru_dns_server_config config;
+    naru_dns_server_config_default(&config);
+    int e = naru_dns_server_create(&config, &rt->world_dns);
+    if (!e)
+        e = naru_dns_server_load_zone_text(rt->world_dns, NULL, "built-in naru.test", world_zone,
+                                           sizeof world_zone - 1, err, sizeof err);
+    if (!e)
+        e = naru_dns_server_load_zone_text(rt->world_dns, NULL, "built-in root", world_root_zone,
+                                           sizeof world_root_zone - 1, err, sizeof err);
+    if (!e) {
+        struct naru_sockaddr any = { 0, NARU_DNS_PORT };
+        e = naru_dns_server_attach(rt->world_dns, rt->server, &any, &rt->world_dns_endpoint);
+    }
+    return e;
 }
 
 /* The built-in world: client — router — server, as CLI.md's "small
@@ -164,6 +243,97 @@ static int open_world(struct runtime *rt, const struct runtime_options *o)
         err = service_start(rt->world_services[i], rt, server, why, sizeof why);
         if (err < 0 && err != -EPROTONOSUPPORT) /* a stack without TCP serves less */
             return err;
+    }
+    return start_world_dns(rt);
+}
+
+int runtime_read_resolv_conf(const char *path, struct runtime_resolv_conf *conf)
+{
+    memset(conf, 0, sizeof *conf);
+    conf->ndots = 1;
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -errno;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        char *save = NULL;
+        char *key = strtok_r(line, " \t\r\n", &save);
+        if (!key || key[0] == '#' || key[0] == ';')
+            continue;
+        char *v;
+        if (!strcmp(key, "nameserver")) {
+            uint32_t a;
+            v = strtok_r(NULL, " \t\r\n", &save);
+            /* IPv6 servers are skipped: naru's stacks speak IPv4 only. */
+            if (v && naru_ip4_parse(v, &a) == 0 && conf->server_count < NARU_DNS_MAX_SERVERS)
+                conf->servers[conf->server_count++] = (struct naru_sockaddr){ a, NARU_DNS_PORT };
+        } else if (!strcmp(key, "search") || !strcmp(key, "domain")) {
+            /* resolv.conf(5): the last search or domain line wins. */
+            conf->search_count = 0;
+            while ((v = strtok_r(NULL, " \t\r\n", &save)) && conf->search_count < RUNTIME_MAX_SEARCH) {
+                size_t l = strlen(v);
+                if (l && v[l - 1] == '.')
+                    v[--l] = 0;
+                if (l && l <= RUNTIME_SEARCH_MAX)
+                    memcpy(conf->search[conf->search_count++], v, l + 1);
+            }
+        } else if (!strcmp(key, "options")) {
+            while ((v = strtok_r(NULL, " \t\r\n", &save))) {
+                if (!strncmp(v, "ndots:", 6)) {
+                    unsigned long n = strtoul(v + 6, NULL, 10);
+                    conf->ndots = n > 15 ? 15 : (unsigned)n; /* glibc caps it at 15 */
+                }
+            }
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+/* The stub resolver HOST names go through: its servers, hosts table and
+ * search list. Returns 0, or 1 / 2 after printing why (as runtime_open). */
+static int open_names(struct runtime *rt, const struct runtime_options *o)
+{
+    struct naru_dns_resolver_config config;
+    naru_dns_resolver_config_default(&config);
+    config.cache_entries = 64;
+    config.hosts_entries = 256;
+    memset(&rt->names, 0, sizeof rt->names);
+    rt->names.ndots = 1;
+    if (o->dns_count) {
+        memcpy(config.servers, o->dns, sizeof o->dns);
+        config.server_count = o->dns_count;
+    } else if (rt->simulated) {
+        config.servers[0] = (struct naru_sockaddr){ WORLD_NAME_SERVER, NARU_DNS_PORT };
+        config.server_count = 1;
+    } else {
+        /* The host's own settings; the search list only goes with them. */
+        runtime_read_resolv_conf("/etc/resolv.conf", &rt->names);
+        memcpy(config.servers, rt->names.servers, sizeof config.servers);
+        config.server_count = rt->names.server_count;
+    }
+    if (rt->simulated) {
+        /* Bare names ("server") find the world's names, as with
+         * "search naru.test" in resolv.conf. */
+        rt->names.search_count = 1;
+        strcpy(rt->names.search[0], WORLD_DOMAIN);
+    }
+    int err = naru_dns_resolver_create(rt->stack, &config, &rt->resolver);
+    if (err < 0) {
+        fprintf(stderr, "%s: cannot create the resolver: %s\n", rt->prog, strerror(-err));
+        return 1;
+    }
+    char why[512];
+    if (o->hosts) {
+        if (naru_dns_hosts_load(rt->resolver, o->hosts, why, sizeof why) < 0) {
+            fprintf(stderr, "%s: %s\n", rt->prog, why);
+            return 2;
+        }
+    } else if (!rt->simulated) {
+        /* Like the C library, on the real network /etc/hosts comes first.
+         * A line it cannot use ends the reading, keeping what came before:
+         * the system's file is not this command's input to refuse. */
+        naru_dns_hosts_load(rt->resolver, "/etc/hosts", why, sizeof why);
     }
     return 0;
 }
@@ -255,9 +425,10 @@ int runtime_open(struct runtime *rt, const struct runtime_options *o, const char
             }
             naru_if_set_tap(rt->stack, rt->ifindex, naru_pcap_tap, rt->pcap);
         }
-        return 0;
+        return open_names(rt, o);
     }
-    return open_tap(rt, o);
+    int err = open_tap(rt, o);
+    return err ? err : open_names(rt, o);
 }
 
 void runtime_close(struct runtime *rt)
@@ -269,6 +440,10 @@ void runtime_close(struct runtime *rt)
     }
     for (int i = 0; i < 4; i++)
         service_free(rt->world_services[i]);
+    /* Sockets and timers first, while their stacks are still there. */
+    naru_dns_resolver_destroy(rt->resolver);
+    naru_dns_server_detach(rt->world_dns_endpoint);
+    naru_dns_server_destroy(rt->world_dns);
     if (rt->simulated) {
         naru_sim_destroy(rt->sim);
     } else {
@@ -416,21 +591,100 @@ struct naru_stack *runtime_world_stack(struct runtime *rt, const char *name)
     return NULL;
 }
 
+struct lookup_wait {
+    const bool *done;
+};
+
+static bool lookup_finished(void *ctx)
+{
+    return *((struct lookup_wait *)ctx)->done;
+}
+
+/* naru_dns_lookup()'s wait: run the world until the answer is in. The
+ * resolver gives up by itself (its retries are bounded), so the deadline
+ * is only a backstop. */
+static bool lookup_wait(void *ctx, const bool *done)
+{
+    struct runtime *rt = ctx;
+    struct lookup_wait w = { done };
+    return runtime_run(rt, runtime_now(rt) + 300 * NARU_SEC, lookup_finished, &w) == 0;
+}
+
+static int lookup_one(struct runtime *rt, const char *name, uint32_t *addr)
+{
+    struct naru_dns_result *res = malloc(sizeof *res);
+    if (!res)
+        return -ENOMEM;
+    int err = naru_dns_lookup(rt->resolver, name, res, lookup_wait, rt);
+    if (err == 0 && res->count == 0)
+        err = -ENODATA;
+    if (err == 0)
+        *addr = naru_dns_result_ip4(res, 0);
+    free(res);
+    return runtime_interrupted() ? -EINTR : err;
+}
+
 int runtime_resolve(struct runtime *rt, const char *name, uint32_t *addr)
 {
     if (naru_ip4_parse(name, addr) == 0)
         return 0;
-    if (rt->simulated) {
-        static const struct { const char *name; uint32_t addr; } hosts[] = {
-            { "client", 0x0a010002 }, { "router", 0x0a010001 }, { "gateway", 0x0a010001 },
-            { "server", 0x0a020002 },
-        };
-        for (size_t i = 0; i < sizeof hosts / sizeof hosts[0]; i++) {
-            if (strcmp(hosts[i].name, name) == 0) {
-                *addr = hosts[i].addr;
-                return 0;
-            }
-        }
+    size_t len = strlen(name);
+    if (!rt->resolver || !len || len > RUNTIME_SEARCH_MAX + 1 || name[0] == '.')
+        return -ENOENT;
+    /* The hosts table first, by the name as typed (like "files" before
+     * "dns" in nsswitch.conf). */
+    if (naru_dns_hosts_lookup(rt->resolver, name, addr) == 0)
+        return 0;
+    /* resolv.conf(5): an absolute name is asked as it is; a name with at
+     * least ndots dots is asked as it is first, then with each search
+     * domain; one with fewer dots gets the search domains first. */
+    unsigned dots = 0;
+    for (const char *p = name; *p; p++)
+        dots += *p == '.';
+    bool absolute = name[len - 1] == '.';
+    bool as_is_first = absolute || dots >= rt->names.ndots;
+    unsigned tries = absolute ? 1 : 1 + rt->names.search_count;
+    /* Which failure to report: a name that exists without an address says
+     * most, then "no such name", then what the servers did (REFUSED from a
+     * server not serving one search domain must not hide another's answer). */
+    int nodata = 0, nxdomain = 0, failed = 0;
+    for (unsigned i = 0; i < tries; i++) {
+        char candidate[2 * (RUNTIME_SEARCH_MAX + 1) + 2];
+        unsigned s = as_is_first ? i - 1 : i; /* search index; as is at the other end */
+        if ((as_is_first && i == 0) || (!as_is_first && i == tries - 1))
+            snprintf(candidate, sizeof candidate, "%s", name);
+        else
+            snprintf(candidate, sizeof candidate, "%s.%s", name, rt->names.search[s]);
+        int err = lookup_one(rt, candidate, addr);
+        if (err == 0)
+            return 0;
+        if (err == -ETIMEDOUT || err == -EINTR || err == -ENOMEM)
+            return err;        /* no server answers: every other name would wait as long */
+        if (err == -ENODATA)
+            nodata = err;
+        else if (err == -ENOENT || err == -EINVAL) /* EINVAL: too long with this domain */
+            nxdomain = -ENOENT;
+        else if (!failed)
+            failed = err;
     }
-    return -ENOENT;
+    return nodata ? nodata : nxdomain ? nxdomain : failed ? failed : -ENOENT;
+}
+
+const char *runtime_resolve_error(int err)
+{
+    switch (err) {
+    case -ENOENT:
+    case -EINVAL:
+        return "Name or service not known";
+    case -ENODATA:
+        return "No address associated with hostname";
+    case -EINTR:
+        return "Interrupted";
+    case -ENOMEM:
+        return "Memory allocation failure";
+    case -EMSGSIZE:
+        return "Answer too large for UDP, and this stack has no TCP";
+    default:
+        return "Temporary failure in name resolution";
+    }
 }

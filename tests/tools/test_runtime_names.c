@@ -1,0 +1,328 @@
+/* Names in the tools (runtime_resolve, what naru ping, nc, fetch and
+ * traceroute call) in the simulator's built-in world: they go to the
+ * world's own name server on the server host, through naru's stub
+ * resolver on the client, and what the tools then do with the address
+ * reaches the right host. Also the hosts table, the search list and
+ * resolv.conf(5) parsing. */
+#include "testnet.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+struct env {
+    struct runtime rt;
+    bool open;
+    char tmp[64];              /* a file the test wrote, removed afterwards */
+};
+
+static int env_setup(void **state)
+{
+    struct env *e = calloc(1, sizeof *e);
+    assert_non_null(e);
+    *state = e;
+    return 0;
+}
+
+static int env_teardown(void **state)
+{
+    struct env *e = *state;
+    if (e->open)
+        runtime_close(&e->rt);
+    if (e->tmp[0])
+        unlink(e->tmp);
+    free(e);
+    return 0;
+}
+
+static void open_world(struct env *e, const struct runtime_options *o)
+{
+    struct runtime_options none = { 0 };
+    assert_int_equal(runtime_open(&e->rt, o ? o : &none, "test"), 0);
+    e->open = true;
+    assert_true(e->rt.simulated);
+}
+
+static const struct naru_counters *client_counters(struct env *e)
+{
+    return naru_stack_counters(e->rt.stack);
+}
+
+static uint32_t resolve_ok(struct env *e, const char *name)
+{
+    uint32_t a = 0;
+    int err = runtime_resolve(&e->rt, name, &a);
+    if (err)
+        fail_msg("%s: %s", name, runtime_resolve_error(err));
+    return a;
+}
+
+static const char *write_tmp(struct env *e, const char *text)
+{
+    snprintf(e->tmp, sizeof e->tmp, "/tmp/naru-names-XXXXXX");
+    int fd = mkstemp(e->tmp);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text, strlen(text)), (long)strlen(text));
+    close(fd);
+    return e->tmp;
+}
+
+static void bare_world_names_are_asked_of_the_world_name_server(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    assert_int_equal(resolve_ok(e, "server"), ip("10.2.0.2"));
+    /* One query (server.naru.test, the search domain first), answered by
+     * the name server on the server host. */
+    assert_int_equal(client_counters(e)->dns_queries, 1);
+    assert_int_equal(client_counters(e)->dns_replies, 1);
+    assert_int_equal(naru_stack_counters(e->rt.server)->dns_server_queries, 1);
+    assert_int_equal(naru_dns_server_stats(e->rt.world_dns)->noerror, 1);
+    assert_true(naru_sim_now(e->rt.sim) >= 40 * NARU_MS);   /* a round trip in virtual time */
+}
+
+static void every_world_name_and_its_aliases_resolve(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    assert_int_equal(resolve_ok(e, "client"), ip("10.1.0.2"));
+    assert_int_equal(resolve_ok(e, "router"), ip("10.1.0.1"));
+    assert_int_equal(resolve_ok(e, "gateway"), ip("10.1.0.1"));   /* CNAME router */
+    assert_int_equal(resolve_ok(e, "www"), ip("10.2.0.2"));       /* CNAME server */
+    assert_int_equal(resolve_ok(e, "ns.naru.test"), ip("10.2.0.2"));
+    assert_int_equal(resolve_ok(e, "WWW.Naru.Test."), ip("10.2.0.2"));
+}
+
+static void unknown_names_are_name_or_service_not_known(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    uint32_t a;
+    /* nosuch.naru.test, then "nosuch." at the world's root: NXDOMAIN both. */
+    assert_int_equal(runtime_resolve(&e->rt, "nosuch", &a), -ENOENT);
+    assert_int_equal(client_counters(e)->dns_queries, 2);
+    assert_string_equal(runtime_resolve_error(-ENOENT), "Name or service not known");
+    assert_int_equal(runtime_resolve(&e->rt, "www.example.com", &a), -ENOENT);
+    assert_int_equal(runtime_resolve(&e->rt, "", &a), -ENOENT);
+    assert_int_equal(runtime_resolve(&e->rt, "a..b", &a), -ENOENT);
+}
+
+static void dotted_quads_send_no_query(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    assert_int_equal(resolve_ok(e, "10.2.0.2"), ip("10.2.0.2"));
+    assert_int_equal(client_counters(e)->dns_queries, 0);
+}
+
+static void names_with_a_dot_are_asked_as_they_are_first(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    /* ndots 1: "server.naru.test" is asked as it is, and found at once. */
+    assert_int_equal(resolve_ok(e, "server.naru.test"), ip("10.2.0.2"));
+    assert_int_equal(client_counters(e)->dns_queries, 1);
+}
+
+static void a_second_lookup_comes_from_the_cache(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    resolve_ok(e, "www");
+    naru_time_t before = naru_sim_now(e->rt.sim);
+    assert_int_equal(resolve_ok(e, "www"), ip("10.2.0.2"));
+    assert_int_equal(client_counters(e)->dns_queries, 1);
+    assert_int_equal(client_counters(e)->dns_cache_hits, 1);
+    assert_int_equal(naru_sim_now(e->rt.sim), before);          /* no time passed */
+}
+
+static void hosts_file_answers_before_the_name_server(void **state)
+{
+    struct env *e = *state;
+    struct runtime_options o = { .hosts = write_tmp(e, "# mine\n10.9.9.9  server  extra.alias\n") };
+    open_world(e, &o);
+    assert_int_equal(resolve_ok(e, "server"), ip("10.9.9.9"));
+    assert_int_equal(resolve_ok(e, "extra.alias"), ip("10.9.9.9"));
+    assert_int_equal(client_counters(e)->dns_queries, 0);
+    assert_int_equal(resolve_ok(e, "router"), ip("10.1.0.1"));    /* the rest still by DNS */
+}
+
+static void bad_hosts_file_is_a_usage_error(void **state)
+{
+    struct env *e = *state;
+    struct runtime_options o = { .hosts = write_tmp(e, "10.9.9.9 fine\n10.9.9 broken\n") };
+    assert_int_equal(runtime_open(&e->rt, &o, "test"), 2);
+    runtime_close(&e->rt);
+    o.hosts = "/nonexistent/hosts";
+    assert_int_equal(runtime_open(&e->rt, &o, "test"), 2);
+    runtime_close(&e->rt);
+}
+
+static void silent_name_server_times_out_in_virtual_time(void **state)
+{
+    struct env *e = *state;
+    struct runtime_options o = { .dns = { { ip("10.2.0.9"), 53 } }, .dns_count = 1 };
+    open_world(e, &o);
+    uint32_t a;
+    assert_int_equal(runtime_resolve(&e->rt, "server", &a), -ETIMEDOUT);
+    assert_string_equal(runtime_resolve_error(-ETIMEDOUT), "Temporary failure in name resolution");
+    /* Three tries of 1, 2 and 4 s; and no second name is tried after a
+     * timeout, since it would wait as long. */
+    assert_int_equal(client_counters(e)->dns_queries, 3);
+    assert_int_equal(client_counters(e)->dns_timeouts, 1);
+    assert_true(naru_sim_now(e->rt.sim) >= 7 * NARU_SEC && naru_sim_now(e->rt.sim) < 8 * NARU_SEC);
+}
+
+/* ---- the address a name gives is the host the tools then reach ---- */
+
+struct reply_wait {
+    int sock;
+    bool got;
+    uint32_t from;
+};
+
+static void on_reply(void *ctx, struct naru_stack *stack, int sock)
+{
+    struct reply_wait *w = ctx;
+    uint8_t buf[256];
+    struct naru_sockaddr from;
+    if (naru_recvfrom(stack, sock, buf, sizeof buf, 0, &from) > 0) {
+        w->got = true;
+        w->from = from.addr;
+    }
+}
+
+static bool got_reply(void *ctx)
+{
+    return ((struct reply_wait *)ctx)->got;
+}
+
+static void ping_by_name_reaches_the_server(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    uint32_t dst = resolve_ok(e, "www");
+    struct reply_wait w = { .sock = naru_socket(e->rt.stack, NARU_SOCK_PING) };
+    assert_true(w.sock >= 0);
+    naru_socket_set_callback(e->rt.stack, w.sock, on_reply, &w);
+    uint8_t echo[16] = { 8, 0, 0, 0, 0, 0, 0, 1 };
+    struct naru_sockaddr to = { dst, 0 };
+    assert_true(naru_sendto(e->rt.stack, w.sock, echo, sizeof echo, 0, &to) > 0);
+    assert_int_equal(runtime_run(&e->rt, runtime_now(&e->rt) + NARU_SEC, got_reply, &w), 0);
+    assert_int_equal(w.from, ip("10.2.0.2"));
+    naru_close(e->rt.stack, w.sock);
+}
+
+static void udp_to_a_name_reaches_the_echo_service(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    uint32_t dst = resolve_ok(e, "server");
+    struct reply_wait w = { .sock = udp_socket(e->rt.stack, 0) };
+    naru_socket_set_callback(e->rt.stack, w.sock, on_reply, &w);
+    struct naru_sockaddr to = { dst, 7 };
+    assert_int_equal(naru_sendto(e->rt.stack, w.sock, "hello", 5, 0, &to), 5);
+    assert_int_equal(runtime_run(&e->rt, runtime_now(&e->rt) + NARU_SEC, got_reply, &w), 0);
+    assert_int_equal(w.from, ip("10.2.0.2"));
+    naru_close(e->rt.stack, w.sock);
+}
+
+struct fetch_wait {
+    int sock;
+    bool sent, done;
+    char got[256];
+    size_t have;
+};
+
+static void on_http(void *ctx, struct naru_stack *stack, int sock)
+{
+    struct fetch_wait *f = ctx;
+    unsigned ev = naru_socket_events(stack, sock);
+    static const char req[] = "GET / HTTP/1.1\r\nHost: www\r\nConnection: close\r\n\r\n";
+    if (!f->sent && (ev & NARU_POLLOUT))
+        f->sent = naru_send(stack, sock, req, sizeof req - 1, 0) == (long)(sizeof req - 1);
+    long n;
+    while (f->have < sizeof f->got - 1 &&
+           (n = naru_recv(stack, sock, f->got + f->have, sizeof f->got - 1 - f->have, 0)) > 0)
+        f->have += (size_t)n;
+    f->got[f->have] = 0;
+    if (f->have >= 12 || (ev & (NARU_POLLERR | NARU_POLLHUP)))
+        f->done = true;
+}
+
+static bool fetch_done(void *ctx)
+{
+    return ((struct fetch_wait *)ctx)->done;
+}
+
+static void fetch_by_name_gets_the_world_web_site(void **state)
+{
+    struct env *e = *state;
+    open_world(e, NULL);
+    struct fetch_wait f = { .sock = naru_socket(e->rt.stack, NARU_SOCK_STREAM) };
+    if (f.sock == -EPROTONOSUPPORT)
+        skip();                /* the stack has no TCP yet: fetch and nc wait for it */
+    assert_true(f.sock >= 0);
+    uint32_t dst = resolve_ok(e, "www");
+    naru_socket_set_callback(e->rt.stack, f.sock, on_http, &f);
+    struct naru_sockaddr to = { dst, 80 };
+    int err = naru_connect(e->rt.stack, f.sock, &to);
+    assert_true(err == 0 || err == -EINPROGRESS);
+    assert_int_equal(runtime_run(&e->rt, runtime_now(&e->rt) + 5 * NARU_SEC, fetch_done, &f), 0);
+    assert_memory_equal(f.got, "HTTP/1.1 200", 12);
+    naru_close(e->rt.stack, f.sock);
+}
+
+/* ---- resolv.conf(5) ---- */
+
+static void resolv_conf_gives_ipv4_servers_search_list_and_ndots(void **state)
+{
+    struct env *e = *state;
+    const char *path = write_tmp(e, "# comment\n; another\n"
+                                    "nameserver 2001:db8::53\n"
+                                    "nameserver 192.0.2.53   # trailing\n"
+                                    "nameserver\tbogus\n"
+                                    "domain old.example\n"
+                                    "search a.example b.example.\n"
+                                    "options timeout:2 ndots:3 rotate\n"
+                                    "nameserver 192.0.2.54\n"
+                                    "nameserver 192.0.2.55\nnameserver 192.0.2.56\nnameserver 192.0.2.57\n"
+                                    "sortlist 10.0.0.0\n");
+    struct runtime_resolv_conf c;
+    assert_int_equal(runtime_read_resolv_conf(path, &c), 0);
+    assert_int_equal(c.server_count, NARU_DNS_MAX_SERVERS);   /* the first four IPv4 ones */
+    assert_int_equal(c.servers[0].addr, ip("192.0.2.53"));
+    assert_int_equal(c.servers[0].port, 53);
+    assert_int_equal(c.servers[3].addr, ip("192.0.2.56"));
+    assert_int_equal(c.search_count, 2);                      /* the last search/domain line */
+    assert_string_equal(c.search[0], "a.example");
+    assert_string_equal(c.search[1], "b.example");
+    assert_int_equal(c.ndots, 3);
+    assert_int_equal(runtime_read_resolv_conf("/nonexistent/resolv.conf", &c), -ENOENT);
+    assert_int_equal(c.server_count, 0);
+    assert_int_equal(c.ndots, 1);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
+    const struct CMUnitTest tests[] = {
+        T(bare_world_names_are_asked_of_the_world_name_server),
+        T(every_world_name_and_its_aliases_resolve),
+        T(unknown_names_are_name_or_service_not_known),
+        T(dotted_quads_send_no_query),
+        T(names_with_a_dot_are_asked_as_they_are_first),
+        T(a_second_lookup_comes_from_the_cache),
+        T(hosts_file_answers_before_the_name_server),
+        T(bad_hosts_file_is_a_usage_error),
+        T(silent_name_server_times_out_in_virtual_time),
+        T(ping_by_name_reaches_the_server),
+        T(udp_to_a_name_reaches_the_echo_service),
+        T(fetch_by_name_gets_the_world_web_site),
+        T(resolv_conf_gives_ipv4_servers_search_list_and_ndots),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
