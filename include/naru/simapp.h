@@ -23,6 +23,8 @@ enum naru_sim_app_kind {
     NARU_SIM_UDP_TRANSFER,     /* datagrams at a fixed rate to a receiver on `to` */
     NARU_SIM_TCP_TRANSFER,     /* one connection carrying `bytes` to a receiver on `to` */
     NARU_SIM_HTTP_GET,         /* HTTP/1.1 GET from a web server run on `to` */
+    NARU_SIM_DNS_SERVER,       /* naru's authoritative DNS server on `from` */
+    NARU_SIM_DNS_LOOKUP,       /* naru's stub resolver on `from` asks `to` for `query` */
 };
 
 /* TCP congestion control for transfers and downloads. */
@@ -57,6 +59,13 @@ struct naru_sim_app_config {
     uint32_t socket_buffer;    /* TCP: send and receive buffer sizes, bytes
                                   (NARU_SO_SNDBUF/RCVBUF; 0: the stack's) */
     enum naru_sim_congestion congestion; /* TCP transfer: the sender's algorithm */
+    /* DNS server: the zone, as master-file text (zone) or a file (zone_path);
+     * with neither, a zone `origin` (NULL: "sim") with an A record for the
+     * first address of every stack in the simulation, by its name. */
+    const char *zone;
+    const char *zone_path;
+    const char *origin;
+    const char *query;         /* DNS lookup: the name to look up (type A) */
 };
 
 #define NARU_SIM_MAX_HOPS 64
@@ -94,6 +103,13 @@ struct naru_sim_app_result {
     uint64_t retransmits;      /* TCP transfer: segments its sender retransmitted;
                                   HTTP: both hosts' retransmissions meanwhile */
     int http_status;
+    /* DNS lookup: ok with an answer. DNS server: ok once it serves. */
+    int dns_status;            /* 0, or the resolver's -ENOENT, -ETIMEDOUT, ... */
+    unsigned addr_count;
+    uint32_t addrs[8];
+    uint32_t dns_ttl;
+    uint64_t dns_queries;      /* lookup: queries sent, retries included;
+                                  server: queries answered */
 };
 
 /* Set an application up; it starts at config->start. The simulation owns it. */

@@ -522,6 +522,8 @@ static const char *kind_name(enum naru_sim_app_kind kind)
     case NARU_SIM_UDP_TRANSFER: return "udp";
     case NARU_SIM_TCP_TRANSFER: return "tcp";
     case NARU_SIM_HTTP_GET: return "http";
+    case NARU_SIM_DNS_SERVER: return "dns";
+    case NARU_SIM_DNS_LOOKUP: return "lookup";
     default: return NULL;
     }
 }
@@ -588,8 +590,10 @@ int naru_sim_app_add(struct naru_sim *sim, const struct naru_sim_app_config *con
     case NARU_SIM_UDP_TRANSFER: app->ops = &udp_ops; break;
     case NARU_SIM_TCP_TRANSFER: app->ops = &app_tcp_transfer_ops; break;
     case NARU_SIM_HTTP_GET: app->ops = &app_http_ops; break;
+    case NARU_SIM_DNS_SERVER: app->ops = &app_dns_server_ops; break;
+    case NARU_SIM_DNS_LOOKUP: app->ops = &app_dns_lookup_ops; break;
     }
-    int err = c->dst ? 0 : -EINVAL;
+    int err = c->dst || c->kind == NARU_SIM_DNS_SERVER ? 0 : -EINVAL;
     if (!err)
         err = app->ops->setup(app);
     if (!err)
@@ -775,6 +779,22 @@ int naru_sim_app_summary(const struct naru_sim_app *app, char *buf, size_t cap)
         if (r->finished && !r->ok)
             put(&t, ": %s", r->error);
         put(&t, "\n");
+        break;
+    case NARU_SIM_DNS_SERVER:
+        put(&t, "%s: DNS server for %s on %s, port %u: %llu %s answered\n", app->name,
+            app->config.zone_path ? app->config.zone_path : app->config.origin,
+            naru_sim_stack_name(app->sim, app->config.from), app->config.port ? app->config.port : 53,
+            (unsigned long long)app_dns_served(app), app_dns_served(app) == 1 ? "query" : "queries");
+        break;
+    case NARU_SIM_DNS_LOOKUP:
+        put(&t, "%s: %s", app->name, app->config.query);
+        for (unsigned i = 0; i < r->addr_count; i++)
+            put(&t, "%s%s", i ? ", " : " is ", naru_ip4_format(r->addrs[i], a));
+        if (r->addr_count)
+            put(&t, " (TTL %u s)", r->dns_ttl);
+        put(&t, ", asked of %s in %.3f ms, %llu %s sent%s\n", naru_ip4_format(app->config.dst, a),
+            ms(r->ended - r->started), (unsigned long long)r->dns_queries, r->dns_queries == 1 ? "query" : "queries",
+            status);
         break;
     }
     if (app->config.kind != NARU_SIM_TRACEROUTE && r->finished && !r->ok &&

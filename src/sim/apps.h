@@ -83,6 +83,7 @@ struct naru_sim_app {
         struct udp_state udp;
         struct tcp_state tcp;
         struct http_state http;
+        struct dns_state *dns;
     } s;
 };
 
@@ -98,7 +99,12 @@ const uint8_t *app_pattern(struct naru_sim *sim);
 void app_fill(struct naru_sim *sim, uint64_t offset, uint8_t *buf, size_t len);
 bool app_check(struct naru_sim *sim, uint64_t offset, const uint8_t *buf, size_t len);
 
+struct dns_state;
 extern const struct app_ops app_tcp_transfer_ops;
+extern const struct app_ops app_dns_server_ops;
+extern const struct app_ops app_dns_lookup_ops;
+/* Queries a DNS server application has answered. */
+uint64_t app_dns_served(const struct naru_sim_app *app);
 extern const struct app_ops app_http_ops;
 /* HTTP servers are shared by every download from one host and port. */
 void app_http_servers_destroy(struct naru_sim *sim);

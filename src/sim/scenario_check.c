@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "naru/addr.h"
+#include "naru/dns.h"
 
 static const char *kind_word(enum sc_node_kind k)
 {
@@ -274,11 +275,84 @@ static bool check_loops(struct naru_scenario *sc, const struct iface *ifs, unsig
 
 /* ---- applications ---- */
 
+/* A node that runs things: a host or router with an address. */
+static bool runner(struct naru_scenario *sc, const char *name, int line, int *out)
+{
+    int n = sc_find_node(sc, name);
+    if (n < 0)
+        return sc_error(sc, line, "there is no node named '%s'", name);
+    if (sc->nodes[n].kind == SC_SWITCH)
+        return sc_error(sc, line, "'%s' is a switch: applications run on hosts and routers", name);
+    if (!sc->nodes[n].first_addr)
+        return sc_error(sc, line, "'%s' has no address", name);
+    *out = n;
+    return true;
+}
+
+/* The zone file is read now, so its mistakes stop the scenario before it
+ * runs; a relative path is taken from the scenario file's folder. */
+static bool check_zone(struct naru_scenario *sc, struct sc_app *a)
+{
+    if (!a->zone[0])
+        return true;
+    const char *slash = strrchr(sc->file, '/');
+    if (a->zone[0] == '/' || !slash)
+        snprintf(a->zone_path, sizeof a->zone_path, "%s", a->zone);
+    else
+        snprintf(a->zone_path, sizeof a->zone_path, "%.*s/%s", (int)(slash - sc->file), sc->file, a->zone);
+    struct naru_dns_server_config c;
+    naru_dns_server_config_default(&c);
+    struct naru_dns_server *server;
+    if (naru_dns_server_create(&c, &server) < 0)
+        return sc_error(sc, a->zone_line, "out of memory");
+    char why[256] = "";
+    int err = naru_dns_server_load_zone(server, a->origin[0] ? a->origin : NULL, a->zone_path, why, sizeof why);
+    naru_dns_server_destroy(server);
+    if (err < 0)
+        return sc_error(sc, a->zone_line, "the zone does not load: %s", why);
+    return true;
+}
+
+static bool check_dns(struct naru_scenario *sc, struct sc_app *a)
+{
+    int n;
+    if (a->config.kind == NARU_SIM_DNS_SERVER) {
+        if (!a->from[0])
+            return sc_error(sc, a->line, "'%s' needs on = NODE (where the server runs)", a->name);
+        return runner(sc, a->from, a->from_line, &n) && check_zone(sc, a);
+    }
+    if (!a->from[0])
+        return sc_error(sc, a->line, "'%s' needs from = NODE (where the lookup runs)", a->name);
+    if (!runner(sc, a->from, a->from_line, &n))
+        return false;
+    if (!a->query[0])
+        return sc_error(sc, a->line, "'%s' needs query = NAME (what to look up)", a->name);
+    if (!a->to[0]) {
+        /* The scenario's first DNS server, as a resolv.conf would name it. */
+        for (unsigned i = 0; i < sc->app_count && !a->to[0]; i++)
+            if (sc->apps[i].config.kind == NARU_SIM_DNS_SERVER)
+                snprintf(a->to, sizeof a->to, "%s", sc->apps[i].from);
+        if (!a->to[0])
+            return sc_error(sc, a->line, "'%s' needs server = NODE or address (there is no [dns] section)",
+                            a->name);
+        a->to_line = a->line;
+    }
+    uint32_t addr;
+    if (naru_ip4_parse(a->to, &addr) == 0)
+        return true;
+    return runner(sc, a->to, a->to_line, &n);
+}
+
 static bool check_apps(struct naru_scenario *sc)
 {
     for (unsigned i = 0; i < sc->app_count; i++) {
         struct sc_app *a = &sc->apps[i];
         enum naru_sim_app_kind k = a->config.kind;
+        if (k == NARU_SIM_DNS_SERVER || k == NARU_SIM_DNS_LOOKUP) {
+            if (!check_dns(sc, a))
+                return false;
+            continue;
+        }
         if (!a->from[0])
             return sc_error(sc, a->line, "'%s' needs from = NODE (where it runs)", a->name);
         if (!a->to[0])

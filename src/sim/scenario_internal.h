@@ -58,6 +58,11 @@ struct sc_app {
     char from[SC_NAME_MAX], to[SC_NAME_MAX];
     int from_line, to_line;
     bool protocol_udp;         /* transfers: UDP instead of TCP */
+    char zone[256];            /* dns: the zone file, as given and as found */
+    char zone_path[512];
+    int zone_line;
+    char origin[128];          /* dns */
+    char query[256];           /* lookup */
     struct naru_sim_app *app;
 };
 

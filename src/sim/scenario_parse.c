@@ -206,8 +206,8 @@ static bool parse_name(const char *text, char out[SC_NAME_MAX])
 
 /* ---- sections ---- */
 
-static const char *const section_kinds[] = { "scenario", "host", "router", "switch", "link",
-                                             "ping", "traceroute", "transfer", "http", NULL };
+static const char *const section_kinds[] = { "scenario", "host", "router", "switch", "link", "ping",
+                                             "traceroute", "transfer", "http", "dns", "lookup", NULL };
 
 static int grow(void **array, unsigned *cap, unsigned count, size_t size)
 {
@@ -255,7 +255,7 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         known |= !strcmp(kind, section_kinds[i]);
     if (n < 1 || !known) {
         sc_error(sc, line, "unknown section '[%s]' (sections: [scenario], [host NAME], [router NAME], "
-                           "[switch NAME], [link NAME], [ping|traceroute|transfer|http NAME])", header);
+                           "[switch NAME], [link NAME], [ping|traceroute|transfer|http|dns|lookup NAME])", header);
         return;
     }
     memcpy(s->kind, kind, sizeof s->kind);
@@ -321,6 +321,8 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         a->config.kind = !strcmp(kind, "ping")         ? NARU_SIM_PING
                          : !strcmp(kind, "traceroute") ? NARU_SIM_TRACEROUTE
                          : !strcmp(kind, "http")       ? NARU_SIM_HTTP_GET
+                         : !strcmp(kind, "dns")        ? NARU_SIM_DNS_SERVER
+                         : !strcmp(kind, "lookup")     ? NARU_SIM_DNS_LOOKUP
                                                        : NARU_SIM_TCP_TRANSFER;
         s->index = (int)sc->app_count++;
     }
@@ -530,12 +532,86 @@ static bool link_key(struct value *v, struct sc_link *l)
                     v->key, l->name);
 }
 
+/* A DNS name in presentation form: labels of letters, digits, '-' and
+ * '_', dots between; the resolver and the zone loader check the rest. */
+static bool dns_name(const char *text)
+{
+    size_t n = strlen(text);
+    if (n == 0 || n > 253 || text[0] == '.')
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (!isalnum(c) && c != '-' && c != '_' && c != '.')
+            return false;
+        if (c == '.' && i + 1 < n && text[i + 1] == '.')
+            return false;
+    }
+    return true;
+}
+
+static bool dns_key(struct value *v, struct sc_app *a)
+{
+    uint64_t u;
+    if (a->config.kind == NARU_SIM_DNS_SERVER) {
+        if (!strcmp(v->key, "on")) {
+            a->from_line = v->line;
+            return parse_name(v->text, a->from) || bad(v, "a node's name");
+        }
+        if (!strcmp(v->key, "origin")) {
+            if (!dns_name(v->text) || strlen(v->text) >= sizeof a->origin)
+                return bad(v, "a domain name such as example.test");
+            snprintf(a->origin, sizeof a->origin, "%s", v->text);
+            return true;
+        }
+        if (!strcmp(v->key, "zone")) {
+            if (strlen(v->text) >= sizeof a->zone)
+                return bad(v, "a shorter file name");
+            snprintf(a->zone, sizeof a->zone, "%s", v->text);
+            a->zone_line = v->line;
+            return true;
+        }
+        if (!strcmp(v->key, "port")) {
+            if (!want_uint(v, 1, 65535, &u))
+                return false;
+            a->config.port = (uint16_t)u;
+            return true;
+        }
+        return sc_error(v->sc, v->line, "unknown key '%s' in [dns %s] (on, origin, zone, port)", v->key, a->name);
+    }
+    if (!strcmp(v->key, "from")) {
+        a->from_line = v->line;
+        return parse_name(v->text, a->from) || bad(v, "a node's name");
+    }
+    if (!strcmp(v->key, "server")) {
+        uint32_t addr;
+        if (!parse_name(v->text, a->to) && naru_ip4_parse(v->text, &addr) < 0)
+            return bad(v, "a node's name or an address");
+        snprintf(a->to, sizeof a->to, "%s", v->text);
+        a->to_line = v->line;
+        return true;
+    }
+    if (!strcmp(v->key, "query")) {
+        if (!dns_name(v->text) || strlen(v->text) >= sizeof a->query)
+            return bad(v, "a name such as www.example.test");
+        snprintf(a->query, sizeof a->query, "%s", v->text);
+        return true;
+    }
+    if (!strcmp(v->key, "start"))
+        return want_time(v, &a->config.start);
+    if (!strcmp(v->key, "timeout"))
+        return want_time(v, &a->config.timeout);
+    return sc_error(v->sc, v->line, "unknown key '%s' in [lookup %s] (from, query, server, start, timeout)", v->key,
+                    a->name);
+}
+
 static bool app_key(struct value *v, struct sc_app *a, const char *kind)
 {
     struct naru_sim_app_config *c = &a->config;
     enum naru_sim_app_kind k = c->kind;
     bool transfer = k == NARU_SIM_TCP_TRANSFER || k == NARU_SIM_UDP_TRANSFER;
     uint64_t u;
+    if (k == NARU_SIM_DNS_SERVER || k == NARU_SIM_DNS_LOOKUP)
+        return dns_key(v, a);
     if (!strcmp(v->key, "from") || !strcmp(v->key, "to")) {
         bool from = v->key[0] == 'f';
         char *dst = from ? a->from : a->to;
@@ -627,6 +703,8 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
         [NARU_SIM_UDP_TRANSFER] = "from, to, start, protocol, bytes, congestion, rate, size, port, timeout",
         [NARU_SIM_TCP_TRANSFER] = "from, to, start, protocol, bytes, congestion, rate, size, port, timeout",
         [NARU_SIM_HTTP_GET] = "from, to, start, size, port",
+        [NARU_SIM_DNS_SERVER] = "on, origin, zone, port",
+        [NARU_SIM_DNS_LOOKUP] = "from, query, server, start, timeout",
     };
     return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (%s)", v->key, kind, a->name, keys[k]);
 }
@@ -674,7 +752,8 @@ static int handler(void *user, const char *section, const char *key, const char 
                                          "gilbert_r", "gilbert_h", "gilbert_good_loss", "reorder", "reorder_delay",
                                          "duplicate", "corrupt", "from", "to", "start", "timeout", "count",
                                          "interval", "size", "max_ttl", "queries", "protocol", "bytes", "rate",
-                                         "port", "congestion", NULL };
+                                         "port", "congestion", "on", "origin", "zone", "server", "query",
+                                         NULL };
     for (int i = 0; ok && known[i]; i++) {
         if (!strcmp(known[i], key) && s->seen_count < SC_MAX_KEYS) {
             s->seen[s->seen_count] = known[i];

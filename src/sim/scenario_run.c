@@ -109,8 +109,16 @@ static int build_apps(struct naru_scenario *sc, char *error, size_t cap)
         struct naru_sim_app_config c = a->config;
         c.name = a->name;
         c.from = sc->nodes[sc_find_node(sc, a->from)].stack;
+        if (c.kind == NARU_SIM_DNS_SERVER) {
+            c.origin = a->origin[0] ? a->origin : NULL;
+            c.zone_path = a->zone[0] ? a->zone_path : NULL;
+        } else if (c.kind == NARU_SIM_DNS_LOOKUP) {
+            c.query = a->query;
+        }
         int to = sc_find_node(sc, a->to);
-        if (to >= 0) {
+        if (c.kind == NARU_SIM_DNS_SERVER) {
+            /* no far end */
+        } else if (to >= 0) {
             c.to = sc->nodes[to].stack;
             c.dst = sc->nodes[to].first_addr;
             c.host = a->to; /* the static host table: node names */

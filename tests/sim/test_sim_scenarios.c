@@ -111,6 +111,34 @@ static void two_sites_traceroute_sees_three_routers(void **state)
     assert_true(r.rtt_min >= 40 * NARU_MS && r.rtt_min < 41 * NARU_MS);
     result(sc, "page", &r);
     tcp_checked(sc, "backup", false);
+    result(sc, "name", &r); /* DNS, over the WAN, from a zone of the nodes' names */
+    assert_int_equal(r.addr_count, 1);
+    assert_int_equal(r.addrs[0], ip("10.2.0.2"));
+    assert_int_equal(r.dns_queries, 1);
+    naru_scenario_free(sc);
+}
+
+static void dns_lookup_retries_over_a_lossy_link(void **state)
+{
+    (void)state;
+    if (!naru_scenario_supported())
+        skip();
+    char text[2048], error[512];
+    /* A third of the frames lost each way: the resolver has to ask again. */
+    snprintf(text, sizeof text,
+             "[host a]\n[host ns]\n[link l]\na = a 10.0.0.1/24\nb = ns 10.0.0.53/24\nloss = 30%%\n"
+             "[dns zone]\non = ns\norigin = example.test\n"
+             "[lookup q]\nfrom = a\nquery = a.example.test\n");
+    struct naru_scenario *sc;
+    int err = naru_scenario_parse("dns.ini", text, &sc, error, sizeof error);
+    if (err)
+        fail_msg("%s", error);
+    struct naru_scenario_options o = { .seed = 4, .seed_set = true };
+    assert_int_equal(naru_scenario_run(sc, &o, error, sizeof error), 0);
+    struct naru_sim_app_result r;
+    result(sc, "q", &r);
+    assert_int_equal(r.addrs[0], ip("10.0.0.1"));
+    assert_true(r.dns_queries > 1);
     naru_scenario_free(sc);
 }
 
@@ -367,6 +395,12 @@ static void applications_must_name_real_nodes(void **state)
     rejected(text, 17, "needs a node's name");
     snprintf(text, sizeof text, "%s[transfer q]\nfrom = a\nto = b\nprotocol = sctp\n", good_base);
     rejected(text, 18, "bad protocol 'sctp'");
+    snprintf(text, sizeof text, "%s[lookup q]\nfrom = a\nquery = b.sim\n", good_base);
+    rejected(text, 15, "there is no [dns] section");
+    snprintf(text, sizeof text, "%s[dns q]\non = a\nzone = /nonexistent/x.zone\n", good_base);
+    rejected(text, 17, "the zone does not load");
+    snprintf(text, sizeof text, "%s[lookup q]\nfrom = a\nquery = bad..name\n", good_base);
+    rejected(text, 17, "bad query 'bad..name'");
 }
 
 static void a_run_stops_at_its_time_limit(void **state)
@@ -393,6 +427,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lan_scenario_runs_clean),
         cmocka_unit_test(two_sites_traceroute_sees_three_routers),
+        cmocka_unit_test(dns_lookup_retries_over_a_lossy_link),
         cmocka_unit_test(long_fat_pipe_carries_udp_at_nearly_line_rate),
         cmocka_unit_test(lossy_wireless_loses_in_bursts_and_checksums_catch_flips),
         cmocka_unit_test(bottleneck_is_shared_fairly),
