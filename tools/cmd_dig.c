@@ -1,6 +1,9 @@
 /* naru dig: ask a DNS server one question and print the answer the way
- * BIND's dig does, on the host's kernel sockets. */
+ * BIND's dig does, on the host's kernel sockets, or with --tap on a naru
+ * stack over a TAP device (the same output either way). */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -12,6 +15,8 @@
 #include "commands.h"
 #include "dns_net.h"
 #include "naru/dns.h"
+#include "naru/socket.h"
+#include "runtime.h"
 
 #define PROG "naru dig"
 
@@ -20,10 +25,12 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: naru dig [@SERVER[:PORT]] NAME [TYPE] [+tcp] [+[no]rec] [+[no]edns]\n"
             "                [+bufsize=N] [+time=SECONDS] [+tries=N] [+short]\n"
+            "                [--tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC] [--pcap FILE]]\n"
             "\n"
             "Ask SERVER (default: the first nameserver in /etc/resolv.conf, else 127.0.0.1)\n"
             "for the records of TYPE (default A) at NAME and print the reply like dig.\n"
-            "Runs on the host's kernel sockets. A truncated UDP reply is asked again over TCP.\n"
+            "Runs on the host's kernel sockets, or with --tap on naru's own stack on a Linux\n"
+            "TAP device (IPv4 servers only). A truncated UDP reply is asked again over TCP.\n"
             "\n"
             "  @SERVER[:PORT]   IPv4 or IPv6 address; [V6]:PORT for IPv6 with a port (default port 53)\n"
             "  TYPE             A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, CAA, ANY, TYPEnn\n"
@@ -32,6 +39,9 @@ static void usage(FILE *out)
             "  +noedns          send no OPT record; +bufsize=N advertises N (default 1232)\n"
             "  +time=SECONDS    wait per try (default 5); +tries=N tries over UDP (default 3)\n"
             "  +short           print only the answers' data\n"
+            "  --tap IFNAME     ask from naru's stack on this TAP device (needs --addr)\n"
+            "  --addr A.B.C.D/LEN, --gw A.B.C.D, --mac MAC, --pcap FILE\n"
+            "                   that stack's address, gateway, MAC address and capture file\n"
             "  -h, --help       this help\n"
             "\n"
             "Exit status: 0 when a reply came (whatever its rcode), 1 when none did, 2 on a usage error.\n"
@@ -39,6 +49,7 @@ static void usage(FILE *out)
 }
 
 struct dig {
+    struct runtime *rt;        /* --tap: ask from this naru stack */
     struct sockaddr_storage server;
     socklen_t server_len;
     char server_text[128];
@@ -210,6 +221,173 @@ static long ask_tcp(const struct dig *d, const uint8_t *q, size_t qlen, uint8_t 
     return result;
 }
 
+/* ---- the same questions from a naru stack (--tap) ---- */
+
+struct naru_ask {
+    struct runtime *rt;
+    int sock;
+    struct naru_sockaddr server;
+    const uint8_t *q;
+    size_t qlen;
+    uint8_t *reply;
+    size_t cap;
+    long result;               /* length, or a negative errno */
+    bool done;
+    /* TCP */
+    bool sent;
+    uint8_t *in;
+    size_t have;
+};
+
+static bool ask_done(void *ctx)
+{
+    return ((struct naru_ask *)ctx)->done;
+}
+
+static struct naru_sockaddr naru_server(const struct dig *d)
+{
+    const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)&d->server;
+    return (struct naru_sockaddr){ ntohl(in4->sin_addr.s_addr), ntohs(in4->sin_port) };
+}
+
+static void naru_udp_event(void *ctx, struct naru_stack *stack, int sock)
+{
+    struct naru_ask *a = ctx;
+    struct naru_sockaddr from;
+    long n;
+    while (!a->done && (n = naru_recvfrom(stack, sock, a->reply, a->cap, 0, &from)) >= 0) {
+        /* As from a connected kernel socket: only the server's address and
+         * port, and only a reply to this very question (same ID and question). */
+        if (from.addr == a->server.addr && from.port == a->server.port &&
+            naru_dns_reply_matches(a->q, a->qlen, a->reply, (size_t)n) == 0) {
+            a->result = n;
+            a->done = true;
+        }
+    }
+    struct naru_icmp_error e;
+    while (!a->done && naru_recv_error(stack, sock, &e) == 0) {
+        /* ICMP port unreachable: nobody serves DNS there (dig says so too). */
+        if (e.type == 3 && e.code <= 3 && e.code != 2 && e.dst.addr == a->server.addr &&
+            e.dst.port == a->server.port) {
+            a->result = e.code == 3 ? -ECONNREFUSED : -EHOSTUNREACH;
+            a->done = true;
+        }
+    }
+}
+
+static long naru_ask_udp(const struct dig *d, const uint8_t *q, size_t qlen, uint8_t *reply, size_t cap)
+{
+    struct runtime *rt = d->rt;
+    struct naru_ask a = { .rt = rt, .server = naru_server(d), .q = q, .qlen = qlen, .reply = reply,
+                          .cap = cap, .result = -ETIMEDOUT };
+    struct naru_sockaddr any = { 0, 0 };
+    a.sock = naru_socket(rt->stack, NARU_SOCK_DGRAM);
+    if (a.sock < 0)
+        return a.sock;
+    int err = naru_bind(rt->stack, a.sock, &any);
+    if (!err)
+        err = naru_setsockopt(rt->stack, a.sock, NARU_SO_RECVERR, 1);
+    if (err < 0) {
+        naru_close(rt->stack, a.sock);
+        return err;
+    }
+    naru_socket_set_callback(rt->stack, a.sock, naru_udp_event, &a);
+    for (int t = 0; t < d->tries && !a.done; t++) {
+        long n = naru_sendto(rt->stack, a.sock, q, qlen, 0, &a.server);
+        if (n < 0) {
+            a.result = n;
+            break;
+        }
+        if (runtime_run(rt, runtime_now(rt) + (naru_time_t)d->timeout_ms * NARU_MS, ask_done, &a) == 1) {
+            a.result = -EINTR;
+            break;
+        }
+    }
+    naru_socket_set_callback(rt->stack, a.sock, NULL, NULL);
+    naru_close(rt->stack, a.sock);
+    return a.result;
+}
+
+static void naru_tcp_event(void *ctx, struct naru_stack *stack, int sock)
+{
+    struct naru_ask *a = ctx;
+    if (a->done)
+        return;
+    unsigned ev = naru_socket_events(stack, sock);
+    if (!a->sent && (ev & NARU_POLLOUT)) {
+        uint8_t out[2 + 512];
+        out[0] = (uint8_t)(a->qlen >> 8);
+        out[1] = (uint8_t)a->qlen;
+        memcpy(out + 2, a->q, a->qlen);
+        long n = naru_send(stack, sock, out, a->qlen + 2, 0);
+        if (n == (long)(a->qlen + 2)) {
+            a->sent = true;
+        } else if (n != -EAGAIN) {
+            int err = naru_socket_error(stack, sock);
+            a->result = n < 0 ? n : err ? err : -EIO;
+            a->done = true;
+            return;
+        }
+    }
+    for (;;) {
+        long n = naru_recv(stack, sock, a->in + a->have, 2 + 65535 - a->have, 0);
+        if (n == -EAGAIN)
+            break;
+        if (n <= 0) {
+            a->result = n == 0 ? -ECONNRESET : n;
+            a->done = true;
+            return;
+        }
+        a->have += (size_t)n;
+        /* RFC 7766 8: the reply comes behind its own two-byte length. */
+        const uint8_t *msg;
+        size_t mlen;
+        if (naru_dns_tcp_frame(a->in, a->have, &msg, &mlen)) {
+            if (mlen > a->cap || naru_dns_reply_matches(a->q, a->qlen, msg, mlen) != 0) {
+                a->result = -EPROTO;
+            } else {
+                memcpy(a->reply, msg, mlen);
+                a->result = (long)mlen;
+            }
+            a->done = true;
+            return;
+        }
+    }
+    if (ev & (NARU_POLLERR | NARU_POLLHUP)) {
+        int err = naru_socket_error(stack, sock);
+        a->result = err ? err : -ECONNRESET;
+        a->done = true;
+    }
+}
+
+static long naru_ask_tcp(const struct dig *d, const uint8_t *q, size_t qlen, uint8_t *reply, size_t cap)
+{
+    struct runtime *rt = d->rt;
+    struct naru_ask a = { .rt = rt, .server = naru_server(d), .q = q, .qlen = qlen, .reply = reply,
+                          .cap = cap, .result = -ETIMEDOUT };
+    a.sock = naru_socket(rt->stack, NARU_SOCK_STREAM);
+    if (a.sock < 0)
+        return a.sock;         /* a stack without TCP */
+    a.in = malloc(2 + 65535);
+    if (!a.in) {
+        naru_close(rt->stack, a.sock);
+        return -ENOMEM;
+    }
+    naru_socket_set_callback(rt->stack, a.sock, naru_tcp_event, &a);
+    int err = naru_connect(rt->stack, a.sock, &a.server);
+    if (err < 0 && err != -EINPROGRESS && err != -EAGAIN) {
+        a.result = err;
+    } else {
+        naru_tcp_event(&a, rt->stack, a.sock);
+        if (runtime_run(rt, runtime_now(rt) + (naru_time_t)d->timeout_ms * NARU_MS, ask_done, &a) == 1)
+            a.result = -EINTR;
+    }
+    naru_socket_set_callback(rt->stack, a.sock, NULL, NULL);
+    naru_close(rt->stack, a.sock);
+    free(a.in);
+    return a.result;
+}
+
 static void default_server(struct dig *d)
 {
     char text[128] = "127.0.0.1";
@@ -233,17 +411,57 @@ static void default_server(struct dig *d)
     snprintf(d->server_text, sizeof d->server_text, "%s", text);
 }
 
+static long ask_udp_any(const struct dig *d, const uint8_t *q, size_t qlen, uint8_t *reply, size_t cap)
+{
+    return d->rt ? naru_ask_udp(d, q, qlen, reply, cap) : ask_udp(d, q, qlen, reply, cap);
+}
+
+static long ask_tcp_any(const struct dig *d, const uint8_t *q, size_t qlen, uint8_t *reply, size_t cap)
+{
+    return d->rt ? naru_ask_tcp(d, q, qlen, reply, cap) : ask_tcp(d, q, qlen, reply, cap);
+}
+
+static int dig_run(struct dig *d);
+
 int cmd_dig(int argc, char **argv)
 {
+    static const struct option long_options[] = {
+        { "help", no_argument, NULL, 'h' },
+        RUNTIME_LONG_OPTIONS,
+        { NULL, 0, NULL, 0 },
+    };
     struct dig d = { .type = 1, .recurse = true, .edns = true, .bufsize = 1232,
                      .timeout_ms = 5000, .tries = 3 };
+    struct runtime_options ro = { 0 };
     bool have_server = false, have_type = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+    /* The flags first (GNU getopt moves @SERVER, NAME, TYPE and +options,
+     * which are not flags, to the end, where the loop below reads them). */
+    int opt;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        if (opt == 'h') {
             usage(stdout);
             return 0;
         }
+        if (opt == RUNTIME_OPT_SEED || opt == RUNTIME_OPT_DNS || opt == RUNTIME_OPT_HOSTS) {
+            fprintf(stderr, "%s: %s is not a dig flag (the server is @SERVER; try --help)\n", PROG,
+                    argv[optind - 1]);
+            return 2;
+        }
+        if (!runtime_take_option(&ro, PROG, opt, optarg))
+            return runtime_bad_option(PROG, argv, opt);
+    }
+    if (!ro.tap && (ro.addr || ro.gw || ro.mac || ro.pcap)) {
+        fprintf(stderr, "%s: --addr, --gw, --mac and --pcap need --tap IFNAME\n", PROG);
+        return 2;
+    }
+    if (ro.tap && !ro.addr) {
+        fprintf(stderr, "%s: --tap needs --addr A.B.C.D/LEN\n", PROG);
+        return 2;
+    }
+    for (int i = optind; i < argc; i++) {
+        const char *a = argv[i];
         if (a[0] == '@') {
             if (dns_net_parse_addr(a + 1, 53, &d.server, &d.server_len) < 0) {
                 fprintf(stderr, "%s: bad server address '%s'\n", PROG, a + 1);
@@ -295,6 +513,26 @@ int cmd_dig(int argc, char **argv)
     }
     if (!have_server)
         default_server(&d);
+    if (ro.tap && d.server.ss_family != AF_INET) {
+        fprintf(stderr, "%s: with --tap the server must be an IPv4 address\n", PROG);
+        return 2;
+    }
+    if (!ro.tap)
+        return dig_run(&d);
+    struct runtime rt;
+    int status = runtime_open(&rt, &ro, PROG);
+    if (!status) {
+        d.rt = &rt;
+        status = dig_run(&d);
+    }
+    runtime_close(&rt);
+    return status;
+}
+
+/* Ask, and print the reply; the process's exit status. */
+static int dig_run(struct dig *dp)
+{
+    const struct dig d = *dp;
     uint16_t id;
     if (dns_net_random(&id, sizeof id) < 0) {
         fprintf(stderr, "%s: no random numbers from the OS\n", PROG);
@@ -318,7 +556,7 @@ int cmd_dig(int argc, char **argv)
     long n;
     bool tcp = d.tcp;
     if (!tcp) {
-        n = ask_udp(&d, q, (size_t)qlen, reply, sizeof reply);
+        n = ask_udp_any(&d, q, (size_t)qlen, reply, sizeof reply);
         uint16_t flags;
         if (n > 0 && naru_dns_reply_rcode(reply, (size_t)n, &flags) >= 0 && (flags & 0x0200)) {
             if (!d.short_form)
@@ -328,10 +566,12 @@ int cmd_dig(int argc, char **argv)
     }
     if (tcp) {
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        n = ask_tcp(&d, q, (size_t)qlen, reply, sizeof reply);
+        n = ask_tcp_any(&d, q, (size_t)qlen, reply, sizeof reply);
     }
     double ms = ms_since(&t0);
     char server[160];
+    if (n == -EINTR)
+        return 1;              /* SIGINT or SIGTERM on TAP: stop, as dig does */
     if (n < 0) {
         printf(";; communications error to %s: %s\n",
                dns_net_format_addr((struct sockaddr *)&d.server, server, sizeof server),

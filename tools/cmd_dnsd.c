@@ -19,7 +19,10 @@
 
 #include "commands.h"
 #include "dns_net.h"
+#include "naru/addr.h"
 #include "naru/dns.h"
+#include "runtime.h"
+#include "services.h"
 
 #define PROG "naru dnsd"
 #define MAX_LISTEN 8
@@ -40,20 +43,30 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: naru dnsd [--listen ADDR:PORT]... [--udp-max BYTES] [--minimal] ZONE...\n"
+            "       naru dnsd --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--listen ADDR:PORT]... ZONE...\n"
             "\n"
-            "Serve the zones authoritatively over UDP and TCP on the host's kernel sockets.\n"
+            "Serve the zones authoritatively over UDP and TCP on the host's kernel sockets,\n"
+            "or with --tap on a naru stack of its own on a Linux TAP device (TCP there when\n"
+            "naru's stack has it; the ready line says which).\n"
             "ZONE is ORIGIN=FILE, or a FILE whose first record is the zone's SOA (usually\n"
             "after a $ORIGIN line). A zone file with any error is refused and dnsd does not\n"
             "start. One line on stderr says when it is ready; SIGINT or SIGTERM stops it and\n"
             "prints its counters.\n"
             "\n"
-            "  --listen ADDR:PORT  where to listen, repeatable; [V6]:PORT for IPv6 (default 127.0.0.1:53)\n"
+            "  --listen ADDR:PORT  where to listen, repeatable; [V6]:PORT for IPv6 (default 127.0.0.1:53;\n"
+            "                      with --tap, IPv4 only, default the --addr address, port 53)\n"
             "  --udp-max BYTES     largest UDP reply, 512..4096 (default 1232)\n"
             "  --minimal           leave the NS and extra addresses out of positive answers\n"
+            "  --tap IFNAME        serve on naru's stack on this TAP device (needs --addr)\n"
+            "  --addr A.B.C.D/LEN  the naru host's address there\n"
+            "  --gw A.B.C.D        its default gateway\n"
+            "  --mac MAC           its MAC address (random if not given)\n"
+            "  --pcap FILE         capture its frames to FILE\n"
             "  -h, --help          this help\n"
             "\n"
             "Exit status: 0 after a clean stop, 1 when a zone or a socket fails, 2 on a usage error.\n"
-            "example: naru dnsd --listen 127.0.0.1:5353 example.=tests/data/dns/example.zone\n");
+            "example: naru dnsd --listen 127.0.0.1:5353 example.=tests/data/dns/example.zone\n"
+            "         naru dnsd --tap naru0 --addr 198.18.0.2/24 tests/data/dns/example.zone\n");
 }
 
 struct conn {
@@ -259,22 +272,26 @@ static bool serve_tcp(struct dnsd *d, struct conn *c)
     return flush_out(c);
 }
 
-static void print_stats(const struct dnsd *d)
+/* The server's counters; the kernel transport adds its TCP connections
+ * (on TAP they are in the stack's counters, printed after these). */
+static void print_stats(const struct dnsd *d, bool kernel)
 {
     const struct naru_dns_server_stats *s = naru_dns_server_stats(d->server);
     fprintf(stderr,
             "%s: stopped. %llu queries (%llu over TCP, %llu with EDNS), %llu dropped\n"
             "  NOERROR %llu (NODATA %llu, referrals %llu), NXDOMAIN %llu, REFUSED %llu,\n"
-            "  FORMERR %llu, NOTIMP %llu, BADVERS %llu, truncated %llu;"
-            " TCP connections %llu (%llu turned away)\n",
+            "  FORMERR %llu, NOTIMP %llu, BADVERS %llu, truncated %llu",
             PROG, (unsigned long long)s->queries, (unsigned long long)s->tcp,
             (unsigned long long)s->edns, (unsigned long long)s->dropped,
             (unsigned long long)s->noerror, (unsigned long long)s->nodata,
             (unsigned long long)s->referrals, (unsigned long long)s->nxdomain,
             (unsigned long long)s->refused, (unsigned long long)s->formerr,
             (unsigned long long)s->notimp, (unsigned long long)s->badvers,
-            (unsigned long long)s->truncated, (unsigned long long)d->tcp_accepted,
-            (unsigned long long)d->tcp_refused_full);
+            (unsigned long long)s->truncated);
+    if (kernel)
+        fprintf(stderr, "; TCP connections %llu (%llu turned away)", (unsigned long long)d->tcp_accepted,
+                (unsigned long long)d->tcp_refused_full);
+    fputc('\n', stderr);
 }
 
 static int run(struct dnsd *d)
@@ -336,6 +353,68 @@ static int run(struct dnsd *d)
     return 0;
 }
 
+static bool never(void *ctx)
+{
+    (void)ctx;
+    return false;
+}
+
+/* dnsd --tap: the same server on a naru stack of its own, through the
+ * tools runtime; naru_dns_server_attach() is the naru-socket transport. */
+static int serve_tap(struct dnsd *d, const struct runtime_options *ro, const char **listen_on,
+                     unsigned listen_count)
+{
+    struct naru_sockaddr where[MAX_LISTEN];
+    uint32_t self = 0;
+    uint8_t prefix = 0;
+    naru_cidr_parse(ro->addr ? ro->addr : "", &self, &prefix);
+    for (unsigned i = 0; i < listen_count; i++) {
+        struct sockaddr_storage ss;
+        socklen_t len;
+        if (dns_net_parse_addr(listen_on[i], 53, &ss, &len) < 0 || ss.ss_family != AF_INET) {
+            fprintf(stderr, "%s: bad listen address '%s' (with --tap: A.B.C.D[:PORT])\n", PROG,
+                    listen_on[i]);
+            return 2;
+        }
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)&ss;
+        where[i] = (struct naru_sockaddr){ ntohl(in4->sin_addr.s_addr), ntohs(in4->sin_port) };
+    }
+    if (!listen_count)
+        where[listen_count++] = (struct naru_sockaddr){ self, NARU_DNS_PORT };
+    struct runtime rt;
+    int status = runtime_open(&rt, ro, PROG);
+    struct naru_dns_server_endpoint *ep[MAX_LISTEN] = { 0 };
+    bool tcp = true;
+    for (unsigned i = 0; i < listen_count && !status; i++) {
+        int err = naru_dns_server_attach(d->server, rt.stack, &where[i], &ep[i]);
+        if (err < 0) {
+            char a[NARU_IP4_STRLEN];
+            fprintf(stderr, "%s: cannot listen on %s:%u: %s\n", PROG, naru_ip4_format(where[i].addr, a),
+                    where[i].port, strerror(-err));
+            status = 1;
+            break;
+        }
+        tcp = tcp && naru_dns_server_endpoint_has_tcp(ep[i]);
+    }
+    if (!status) {
+        unsigned zones = naru_dns_server_zone_count(d->server);
+        fprintf(stderr, "%s: ready: %u zone%s on", PROG, zones, zones == 1 ? "" : "s");
+        for (unsigned i = 0; i < listen_count; i++) {
+            char a[NARU_IP4_STRLEN];
+            fprintf(stderr, " %s:%u", naru_ip4_format(where[i].addr, a), where[i].port);
+        }
+        fprintf(stderr, " via %s (%s)\n", ro->tap, tcp ? "UDP and TCP" : "UDP; this stack has no TCP");
+        runtime_run(&rt, NARU_NEVER, never, NULL);
+        print_stats(d, false);
+        fprintf(stderr, "%s: counters of naru's stack:\n", PROG);
+        print_counters(stderr, rt.stack);
+    }
+    for (unsigned i = 0; i < listen_count; i++)
+        naru_dns_server_detach(ep[i]);
+    runtime_close(&rt);
+    return status;
+}
+
 int cmd_dnsd(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -343,8 +422,10 @@ int cmd_dnsd(int argc, char **argv)
         { "udp-max", required_argument, NULL, 'u' },
         { "minimal", no_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' },
+        RUNTIME_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
+    struct runtime_options ro = { 0 };
     const char *listen_on[MAX_LISTEN];
     unsigned listen_count = 0;
     struct naru_dns_server_config cfg;
@@ -377,17 +458,32 @@ int cmd_dnsd(int argc, char **argv)
         case 'h':
             usage(stdout);
             return 0;
+        case RUNTIME_OPT_SEED:
+        case RUNTIME_OPT_DNS:
+        case RUNTIME_OPT_HOSTS:
+            fprintf(stderr, "%s: %s is not a dnsd flag (try --help)\n", PROG, argv[optind - 1]);
+            return 2;
         default:
+            if (runtime_take_option(&ro, PROG, opt, optarg))
+                break;
             fprintf(stderr, "%s: unknown or incomplete flag '%s' (try --help)\n", PROG,
                     argv[optind - 1]);
             return 2;
         }
     }
+    if (!ro.tap && (ro.addr || ro.gw || ro.mac || ro.pcap)) {
+        fprintf(stderr, "%s: --addr, --gw, --mac and --pcap need --tap IFNAME\n", PROG);
+        return 2;
+    }
+    if (ro.tap && !ro.addr) {
+        fprintf(stderr, "%s: --tap needs --addr A.B.C.D/LEN\n", PROG);
+        return 2;
+    }
     if (optind >= argc) {
         fprintf(stderr, "%s: no ZONE given (try --help)\n", PROG);
         return 2;
     }
-    if (!listen_count)
+    if (!listen_count && !ro.tap)
         listen_on[listen_count++] = "127.0.0.1:53";
     struct dnsd *d = calloc(1, sizeof *d);
     if (!d || naru_dns_server_create(&cfg, &d->server) < 0) {
@@ -418,6 +514,10 @@ int cmd_dnsd(int argc, char **argv)
             goto out;
         }
     }
+    if (ro.tap) {
+        status = serve_tap(d, &ro, listen_on, listen_count);
+        goto out;
+    }
     for (unsigned i = 0; i < listen_count; i++) {
         int r = open_listener(d, listen_on[i]);
         if (r < 0) {
@@ -442,7 +542,7 @@ int cmd_dnsd(int argc, char **argv)
         fprintf(stderr, " %s", listen_on[i]);
     fprintf(stderr, " (UDP and TCP)\n");
     status = run(d);
-    print_stats(d);
+    print_stats(d, true);
 out:
     for (unsigned k = d->conn_count; k-- > 0;)
         conn_close(d, k);
