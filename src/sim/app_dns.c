@@ -103,7 +103,7 @@ static int server_setup(struct naru_sim_app *app)
                                              strlen(d->zone), why, sizeof why);
     }
     if (err < 0) {
-        snprintf(app->result.error, sizeof app->result.error, "%s", why);
+        snprintf(app->result.error, sizeof app->result.error, "%.*s", (int)sizeof app->result.error - 1, why);
         return err;
     }
     struct naru_sockaddr local = { 0, c->port ? c->port : NARU_DNS_PORT };
