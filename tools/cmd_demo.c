@@ -73,7 +73,7 @@ static void usage(FILE *out)
             "networks, two routers between them, and between the routers a slow link that\n"
             "loses and reorders packets. The client looks the server's name up, pings it,\n"
             "traces the route and sends UDP datagrams; with TCP it downloads a page from\n"
-            "port 80. Each step is told layer by layer: ARP, IP and its TTL, ICMP, ports,\n"
+            "port 80. Each step is told layer by layer: DNS, ARP, IP and its TTL, ICMP, ports,\n"
             "TCP's handshake, losses and retransmissions, reordering, the close.\n"
             "No root, no network, no files needed; the same seed tells the same story.\n"
             "\n"
@@ -402,35 +402,62 @@ static void chapter_world(struct demo *d, uint64_t seed)
         rate, ms(d->delay), d->loss * 100, d->reorder * 100);
 }
 
-static void chapter_name(struct demo *d)
+static int chapter_name(struct demo *d)
 {
     char a[NARU_IP4_STRLEN];
     say(d,
-        "\n1. A name becomes an address\n"
-        "   Programs use names; packets carry addresses. The client looks \"" SERVER_NAME "\"\n"
-        "   up in its table of hosts and finds %s. (With naru's DNS server in the\n"
-        "   simulation, this becomes a DNS query.)\n",
-        naru_ip4_format(d->server_addr, a));
+        "\n1. A name becomes an address: DNS, and the first packets' journey\n"
+        "   Programs use names; packets carry addresses. The client asks its DNS server\n"
+        "   (set by address, as in /etc/resolv.conf: 10.2.0.80, which also runs naru's\n"
+        "   DNS server for naru.test) for \"" SERVER_NAME "\": one UDP datagram to port 53.\n"
+        "   10.2.0.80 is not on the client's network, so the datagram goes to its gateway,\n"
+        "   r1. But Ethernet delivers by MAC address: first the client asks the link who\n"
+        "   has 10.1.0.1 (ARP). Each router does the same for its next hop, and takes one\n"
+        "   off the packet's TTL (time to live) as it passes it on.\n\n");
+    static const char zone[] = "$ORIGIN naru.test.\n$TTL 3600\n"
+                               "@ IN SOA server hostmaster 1 3600 600 86400 60\n"
+                               "@ IN NS server\n"
+                               "server IN A 10.2.0.80\n"
+                               "www IN CNAME server\n";
+    struct naru_sim_app_config ns = { .kind = NARU_SIM_DNS_SERVER, .name = "ns", .from = d->server, .zone = zone,
+                                      .origin = "naru.test" };
+    int err = naru_sim_app_add(d->sim, &ns, NULL);
+    if (err < 0)
+        return err;
+    struct naru_sim_app_config q = { .kind = NARU_SIM_DNS_LOOKUP, .from = d->client, .to = d->server,
+                                     .query = SERVER_NAME };
+    struct naru_sim_app_result r;
+    if ((err = run_app(d, &q, EVERY_FRAME, &r, NULL)) < 0)
+        return err;
+    if (r.ok && r.addr_count) {
+        say(d, "\n   The answer: " SERVER_NAME " is another name (CNAME) for server.naru.test, which\n"
+               "   is %s; the client may keep that for %u s (the TTL). %llu %s sent, %.3f ms.\n"
+               "   The TTL of the packets fell from 64 to 62 on the way: two routers. The ARP\n"
+               "   answers stay in each cache, so the next packets go straight out.\n",
+            naru_ip4_format(r.addrs[0], a), r.dns_ttl, (unsigned long long)r.dns_queries,
+            r.dns_queries == 1 ? "query" : "queries", ms(r.ended - r.started));
+        d->server_addr = r.addrs[0];
+    } else {
+        say(d, "\n   No answer (%s): the lossy link ate the queries. The client falls back\n"
+               "   on its table of hosts, which says %s.\n",
+            r.error, naru_ip4_format(d->server_addr, a));
+    }
+    return 0;
 }
 
 static int chapter_ping(struct demo *d)
 {
-    say(d, "\n2. The first packet: ARP, routers and TTL (a ping, ICMP echo)\n"
-           "   10.2.0.80 is not on the client's network, so the packet goes to its\n"
-           "   gateway, r1. But Ethernet delivers by MAC address: first the client asks\n"
-           "   the link who has 10.1.0.1 (ARP). Each router does the same for its next hop,\n"
-           "   and takes one off the packet's TTL (time to live) as it passes it on.\n\n");
-    struct naru_sim_app_config c = { .kind = NARU_SIM_PING, .from = d->client, .to = d->server, .count = 1,
-                                     .timeout = 3 * NARU_SEC };
+    say(d, "\n2. Are you there? ping (ICMP echo)\n"
+           "   An ICMP echo request; the server's stack answers it itself with an echo\n"
+           "   reply. The time there and back is the round-trip time (RTT).\n\n");
+    struct naru_sim_app_config c = { .kind = NARU_SIM_PING, .from = d->client, .to = d->server,
+                                     .dst = d->server_addr, .count = 1, .timeout = 3 * NARU_SEC };
     struct naru_sim_app_result r;
     int err = run_app(d, &c, EVERY_FRAME, &r, NULL);
     if (err < 0)
         return err;
     if (r.received)
-        say(d, "\n   The reply came back after %.3f ms: the round-trip time, ARP included.\n"
-               "   The TTL fell from 64 to 62 on the way: two routers. The ARP answers stay\n"
-               "   in each cache, so the next packets go straight out.\n",
-            ms(r.rtt_min));
+        say(d, "\n   The reply came back after %.3f ms.\n", ms(r.rtt_min));
     else
         say(d, "\n   No reply: the link lost the request or its answer. Ping does not try again;\n"
                "   IP promises nothing. (Another --seed draws other losses.)\n");
@@ -694,8 +721,7 @@ int cmd_demo(int argc, char **argv)
      * the story starts once those announcements have landed. */
     naru_sim_run(d.sim, d.delay + 50 * NARU_MS, NULL, NULL);
     chapter_world(&d, seed);
-    chapter_name(&d);
-    if ((err = chapter_ping(&d)) < 0 || (err = chapter_traceroute(&d)) < 0 || (err = chapter_udp(&d)) < 0 ||
+    if ((err = chapter_name(&d)) < 0 || (err = chapter_ping(&d)) < 0 || (err = chapter_traceroute(&d)) < 0 || (err = chapter_udp(&d)) < 0 ||
         (err = chapter_tcp(&d, &tcp_ran)) < 0) {
         fprintf(stderr, "%s: the simulation failed: %s\n", PROG, strerror(-err));
         goto out;

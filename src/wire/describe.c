@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "wire/arp.h"
+#include "wire/dns.h"
 #include "wire/ethernet.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
@@ -119,6 +120,103 @@ static void describe_icmp(struct out *o, const uint8_t *p, size_t len)
     }
 }
 
+static void put_dns_name(struct out *o, const struct dns_name *n)
+{
+    size_t i = 0;
+    if (n->len <= 1) {
+        put(o, ".");
+        return;
+    }
+    while (i < n->len && n->wire[i]) {
+        uint8_t l = n->wire[i++];
+        for (uint8_t k = 0; k < l && i < n->len; k++, i++) {
+            uint8_t c = n->wire[i];
+            if (c > 0x20 && c < 0x7f && c != '.' && c != '\\')
+                put(o, "%c", c);
+            else
+                put(o, "\\%03u", c);
+        }
+        if (i < n->len && n->wire[i])
+            put(o, ".");
+    }
+}
+
+static const char *dns_type_text(uint16_t type)
+{
+    switch (type) {
+    case DNS_T_A: return "A";
+    case DNS_T_NS: return "NS";
+    case DNS_T_CNAME: return "CNAME";
+    case DNS_T_SOA: return "SOA";
+    case DNS_T_PTR: return "PTR";
+    case DNS_T_MX: return "MX";
+    case DNS_T_TXT: return "TXT";
+    case DNS_T_AAAA: return "AAAA";
+    case DNS_T_SRV: return "SRV";
+    default: return NULL;
+    }
+}
+
+static void put_dns_type(struct out *o, uint16_t type)
+{
+    const char *t = dns_type_text(type);
+    if (t)
+        put(o, "%s", t);
+    else
+        put(o, "TYPE%u", type);
+}
+
+/* A DNS message in one line: the question, and for an answer its rcode
+ * and its answer records (the first few). */
+static void describe_dns(struct out *o, const uint8_t *p, size_t len)
+{
+    static const char *const rcodes[] = { "NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN", "NOTIMP", "REFUSED" };
+    struct dns_message m;
+    int err = dns_parse(p, len, &m);
+    if (err < 0) {
+        put(o, "DNS, malformed (%s)", dns_error_name(err));
+        return;
+    }
+    bool answer = m.header.flags & DNS_QR;
+    unsigned rcode = DNS_RCODE(m.header.flags);
+    /* A plain answer speaks through its records; any other, through its
+     * rcode and the question it is about. */
+    bool records_say_it = answer && rcode == DNS_R_NOERROR && m.header.ancount > 0;
+    put(o, "DNS %s", answer ? "answer" : "query");
+    if (answer && !records_say_it)
+        put(o, " %s for", rcode < 6 ? rcodes[rcode] : "(other rcode)");
+    size_t at = m.section_start[DNS_SEC_QUESTION];
+    struct dns_question q;
+    if (!records_say_it && m.header.qdcount && dns_read_question(&m, &at, &q) == 0) {
+        put(o, " ");
+        put_dns_type(o, q.type);
+        put(o, " ");
+        put_dns_name(o, &q.name);
+    }
+    if (m.header.flags & DNS_TC)
+        put(o, " (truncated)");
+    at = m.section_start[DNS_SEC_ANSWER];
+    for (unsigned i = 0; answer && i < m.header.ancount; i++) {
+        struct dns_rr rr;
+        if (i == 3) {
+            put(o, " +%u more", m.header.ancount - 3);
+            break;
+        }
+        if (dns_read_rr(&m, &at, &rr) < 0)
+            break;
+        put(o, "%s ", i ? "," : ":");
+        put_dns_name(o, &rr.name);
+        put(o, " ");
+        put_dns_type(o, rr.type);
+        if (rr.type == DNS_T_A)
+            put(o, " %u.%u.%u.%u", rr.data.a[0], rr.data.a[1], rr.data.a[2], rr.data.a[3]);
+        else if (rr.type == DNS_T_CNAME || rr.type == DNS_T_NS || rr.type == DNS_T_PTR) {
+            put(o, " ");
+            put_dns_name(o, &rr.data.target);
+        }
+    }
+}
+
 static void describe_udp(struct out *o, const struct ipv4_header *ip, const uint8_t *p, size_t len)
 {
     struct udp_header h;
@@ -129,6 +227,8 @@ static void describe_udp(struct out *o, const struct ipv4_header *ip, const uint
         put(o, "UDP, bad checksum (corrupted)");
     else if (err < 0)
         put(o, "UDP, bad length");
+    else if (h.src_port == 53 || h.dst_port == 53)
+        describe_dns(o, p + UDP_HEADER_LEN, h.length - UDP_HEADER_LEN);
     else
         put(o, "UDP, %u bytes", h.length - UDP_HEADER_LEN);
 }
