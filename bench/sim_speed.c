@@ -183,18 +183,21 @@ static void ring(uint64_t seed, double seconds, bool tcp)
     naru_sim_destroy(sim);
 }
 
-/* n stacks in pairs, each pair on its own link; one pings the other. */
+/* n stacks in pairs, each pair on its own link; one pings the other.
+ * Pools as naru_sim_stack_config_default() sizes them for simulated hosts. */
 static void many_stacks(unsigned n)
 {
     long before = peak_kib();
     double t0 = wall();
     struct naru_sim *sim;
     check(naru_sim_create(1, &sim), "create");
+    struct naru_stack_config lean;
+    naru_sim_stack_config_default(&lean);
     for (unsigned i = 0; i + 1 < n; i += 2) {
         char a[16], b[16], ca[24], cb[24];
         snprintf(a, sizeof a, "a%u", i / 2);
         snprintf(b, sizeof b, "b%u", i / 2);
-        struct naru_stack *sa = naru_sim_add_stack(sim, a, NULL), *sb = naru_sim_add_stack(sim, b, NULL);
+        struct naru_stack *sa = naru_sim_add_stack(sim, a, &lean), *sb = naru_sim_add_stack(sim, b, &lean);
         if (!sa || !sb)
             die("stack", -ENOMEM);
         uint32_t net = naru_ip4(10, 0, 0, 0) + i * 2;

@@ -42,6 +42,12 @@ uint64_t naru_sim_derive_seed(const struct naru_sim *sim, uint64_t salt);
 
 /* ---- nodes ---- */
 
+/* naru_stack_config_default() with pools sized for a simulated host that
+ * runs a few applications: fewer packet buffers (frames are copied onto
+ * the links at once, so few wait in a stack), sockets and connections:
+ * under half the memory of the stack defaults (bench/sim_speed.c). */
+void naru_sim_stack_config_default(struct naru_stack_config *config);
+
 /* A new stack owned by the simulation. config may be NULL for defaults;
  * either way the stack's seed is derived from the simulation's seed and
  * the order stacks are added in. Interfaces come from links (below). */

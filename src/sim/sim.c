@@ -316,6 +316,17 @@ void naru_sim_set_log(struct naru_sim *sim, naru_sim_log_fn fn, void *ctx, enum 
     sim->log_level = level;
 }
 
+void naru_sim_stack_config_default(struct naru_stack_config *c)
+{
+    naru_stack_config_default(c);
+    c->frame_buffers = 128;
+    c->large_buffers = 4;
+    c->sockets = 16;
+    c->tcp_connections = 64;
+    c->arp_entries = 16;
+    c->routes = 16;
+}
+
 struct naru_stack *naru_sim_add_stack(struct naru_sim *sim, const char *name,
                                       const struct naru_stack_config *config)
 {
