@@ -20,6 +20,7 @@ struct ping {
     int sock;
     uint32_t dst;
     char dst_text[NARU_IP4_STRLEN];
+    const char *host;           /* as the user gave it: iputils' summary names it */
     long count;                 /* 0: until interrupted */
     size_t size;
     naru_time_t interval;
@@ -156,7 +157,7 @@ static bool finished(void *ctx)
 static void summary(struct ping *p)
 {
     naru_time_t elapsed = (p->last_sent - p->start) / NARU_MS;
-    printf("\n--- %s ping statistics ---\n", p->dst_text);
+    printf("\n--- %s ping statistics ---\n", p->host);
     printf("%ld packets transmitted, %ld received", p->sent, p->received);
     if (p->duplicates)
         printf(", +%ld duplicates", p->duplicates);
@@ -231,6 +232,7 @@ int cmd_ping(int argc, char **argv)
     if (p.count < 0)
         p.count = rt.simulated ? 4 : 0;
     naru_ip4_format(p.dst, p.dst_text);
+    p.host = host;
     p.request = calloc(1, ICMP_HEADER + MAX_PAYLOAD);
     p.reply = malloc(ICMP_HEADER + MAX_PAYLOAD);
     p.sent_at = calloc(65536, sizeof *p.sent_at);
