@@ -139,7 +139,7 @@ int cmd_sim(int argc, char **argv)
     naru_scenario_report(sc, stdout);
     if (o.pcap_dir)
         printf("\ncaptures: %s/LINK.pcap, one for each link\n", o.pcap_dir);
-    int status = out.timed_out || out.apps_ok < out.apps ? 1 : 0;
+    int status = out.timed_out || out.stalled || out.apps_ok < out.apps ? 1 : 0;
     if (out.apps_ok < out.apps)
         printf("\n%u of %u applications did not do what they set out to\n", out.apps - out.apps_ok, out.apps);
     naru_scenario_free(sc);

@@ -66,6 +66,7 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
 
 struct naru_scenario_outcome {
     bool timed_out;            /* the time limit came first */
+    bool stalled;              /* stopped: events without time passing (a livelock) */
     naru_time_t time_limit;
     unsigned apps, apps_ok;    /* applications, and those that did what they set out to */
     uint64_t seed;

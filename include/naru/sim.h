@@ -192,7 +192,8 @@ void naru_sim_touch(struct naru_sim *sim, struct naru_stack *stack);
  * `until`. Between runs, code may act on any stack. */
 bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ctx), void *ctx);
 /* True when the last run stopped because events kept coming without time
- * passing (a livelock), rather than run forever. */
+ * passing (fifty million at one instant: a livelock), rather than run
+ * forever. */
 bool naru_sim_stalled(const struct naru_sim *sim);
 /* Events processed so far: frame arrivals, stack timers, application timers. */
 uint64_t naru_sim_events(const struct naru_sim *sim);

@@ -106,7 +106,7 @@ struct naru_scenario {
 
     /* Once run. */
     struct naru_sim *sim;
-    bool ran, timed_out;
+    bool ran, timed_out, stalled;
     uint64_t run_seed;
 };
 

@@ -156,7 +156,8 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
         (err = build_routes(sc, error, cap)) < 0 || (err = build_apps(sc, error, cap)) < 0)
         return err;
     bool finished = naru_sim_run(sc->sim, sc->time_limit, naru_sim_apps_finished, sc->sim);
-    sc->timed_out = !finished;
+    sc->stalled = naru_sim_stalled(sc->sim);
+    sc->timed_out = !finished && !sc->stalled;
     if (finished) {
         naru_time_t end = naru_sim_now(sc->sim) + GRACE;
         naru_sim_run(sc->sim, end < sc->time_limit ? end : sc->time_limit, NULL, NULL);
@@ -170,6 +171,7 @@ void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_
 {
     memset(out, 0, sizeof *out);
     out->timed_out = sc->timed_out;
+    out->stalled = sc->stalled;
     out->time_limit = sc->time_limit;
     out->apps = sc->app_count;
     out->seed = sc->ran ? sc->run_seed : sc->seed;
@@ -267,6 +269,9 @@ void naru_scenario_report(const struct naru_scenario *sc, FILE *out)
         report_links(sc, out);
     if (sc->report & REPORT_COUNTERS)
         report_counters(sc, out);
+    if (sc->stalled)
+        fprintf(out, "\nthe run stopped at %.6f s: events kept coming without time passing (a livelock)\n",
+                (double)naru_sim_now(sc->sim) / 1e9);
     if (sc->timed_out) {
         fprintf(out, "\nthe time limit of %.3f s was reached with these unfinished:", (double)sc->time_limit / 1e9);
         for (unsigned i = 0; i < sc->app_count; i++) {
