@@ -146,6 +146,10 @@ static void ring(uint64_t seed, double seconds, bool tcp)
                 .kind = tcp ? NARU_SIM_TCP_TRANSFER : NARU_SIM_UDP_TRANSFER,
                 .from = hosts[s][h], .to = hosts[dst][(h + 3) % HOSTS_PER_SITE],
                 .bytes = bytes, .rate_bps = 10000000, .start = 100 * NARU_MS + (naru_time_t)(s * 10 + h) * NARU_MS,
+                /* A few times the paths' bandwidth-delay product (1 Gbit/s,
+                 * up to 12 ms there and back): enough, without letting
+                 * autotuning grow 100 send buffers to megabytes each. */
+                .socket_buffer = 1 << 20,
             };
             check(naru_sim_app_add(sim, &c, NULL), "application");
         }
