@@ -352,6 +352,13 @@ static int open_tap(struct runtime *rt, const struct runtime_options *o)
     struct naru_stack_config config;
     naru_stack_config_default(&config);
     config.seed = os_random();
+    /* A host on TAP serves real clients: the library's defaults (64
+     * sockets, 1024 connections) suit a small device, but would leave the
+     * 62nd concurrent client of naru host waiting in the accept queue, and
+     * refuse SYNs once 1024 connections naru closed first sit in TIME-WAIT
+     * (60 s), i.e. above 17 such connections a second. */
+    config.sockets = 1024;
+    config.tcp_connections = 16384;
     int err = naru_stack_create(&config, &rt->stack);
     if (err < 0) {
         fprintf(stderr, "%s: cannot create the stack: %s\n", rt->prog, strerror(-err));

@@ -70,6 +70,7 @@ struct conn {
 /* ---- connections ---- */
 
 static void conn_event(void *ctx, struct naru_stack *stack, int sock);
+static void accept_ready(void *ctx, struct naru_stack *stack, int listener);
 
 static void reap(void *ctx)
 {
@@ -86,6 +87,11 @@ static void reap(void *ctx)
     http_server_conn_free(c->http);
     free(c->out);
     free(c);
+    /* A connection accept() could not take for want of a free socket
+     * waits in the listener's queue, and the listener says nothing more
+     * until another one arrives: take it now that a socket is free. */
+    if (svc->tcp_sock >= 0)
+        accept_ready(svc, svc->stack, svc->tcp_sock);
 }
 
 /* Closing from inside the stack's own callback is deferred to the next
