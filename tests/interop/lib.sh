@@ -36,7 +36,7 @@
 #   captures   tshark_read, pcap_count, pcap_problems,
 #              pcap_capture_start, pcap_capture_stop
 #   processes  naru_start, naru_stop, naru_log, naru_counter,
-#              bg_start, bg_log, proc_stop
+#              bg_start, bg_log, proc_stop, proc_wait
 # Helpers that hand back a name or PID do so through a variable named by
 # their first argument (printf -v), not on stdout: a process started in a
 # $(...) subshell could not be waited for or cleaned up. For the same
@@ -410,6 +410,16 @@ bg_log() { echo "${_INTEROP_BGLOG[$1]}"; }
 
 # proc_stop PID: SIGTERM it and wait; returns its exit status.
 proc_stop() { _proc_end "$1"; }
+
+# proc_wait PID SECONDS: wait up to SECONDS for a process we started to end
+# by itself, and return its exit status; if it does not, end it and
+# return 124 (as timeout(1) does).
+proc_wait() {
+    wait_until "$2" _proc_gone "$1" || { _proc_end "$1"; return 124; }
+    _proc_end "$1"
+}
+
+_proc_gone() { ! _alive "$1"; }
 
 # naru_start VAR NS ARGS...: run `naru ARGS...` in NS in the background and
 # wait (up to 5 s) until it says on stderr that it is ready. VAR gets its PID.
