@@ -33,6 +33,8 @@ static void trace(void *ctx, struct naru_sim_link *link, int from_end, enum naru
     fprintf(stderr, "%10.3f %c %s %s\n", (double)now / 1e9, from_end ? 'b' : 'a', what[event], text);
 }
 
+static const struct naru_stack_config *stack_config;
+
 static void pair_make(struct pair *p, uint64_t seed, const struct naru_sim_link_config *c)
 {
     memset(p, 0, sizeof *p);
@@ -41,8 +43,8 @@ static void pair_make(struct pair *p, uint64_t seed, const struct naru_sim_link_
         naru_sim_set_observer(p->sim, trace, NULL);
     if (getenv("TCP_TEST_LOG"))
         naru_sim_set_log(p->sim, print_log, NULL, NARU_LOG_DEBUG);
-    p->a = naru_sim_add_stack(p->sim, "a", NULL);
-    p->b = naru_sim_add_stack(p->sim, "b", NULL);
+    p->a = naru_sim_add_stack(p->sim, "a", stack_config);
+    p->b = naru_sim_add_stack(p->sim, "b", stack_config);
     assert_int_equal(naru_sim_add_link(p->sim, "ab", c, &p->link), 0);
     assert_int_equal(naru_sim_link_attach(p->link, 0, p->a, "10.0.0.1/24", NULL), 0);
     assert_int_equal(naru_sim_link_attach(p->link, 1, p->b, "10.0.0.2/24", NULL), 0);
@@ -125,6 +127,20 @@ static void tcp_ten_megabytes_each_way_survive_a_hostile_link_for_fifty_seeds(vo
         transfer(1000 + seed, &c, 10000000, 10000000);
 }
 
+/* The same with CUBIC (RFC 9438) in charge of both ends. */
+static void tcp_cubic_transfers_survive_loss(void **state)
+{
+    (void)state;
+    struct naru_stack_config config;
+    naru_stack_config_default(&config);
+    config.tcp_congestion = NARU_TCP_CC_CUBIC;
+    stack_config = &config;
+    struct naru_sim_link_config c = { .delay = 20 * NARU_MS, .rate_bps = 100000000, .loss = 0.02, .reorder = 0.01 };
+    for (uint64_t seed = 1; seed <= 5; seed++)
+        transfer(seed, &c, 3000000, 3000000);
+    stack_config = NULL;
+}
+
 /* Four connections share one link, each moving its bytes. */
 static void tcp_several_connections_share_a_link(void **state)
 {
@@ -158,6 +174,7 @@ int main(void)
         cmocka_unit_test(tcp_transfer_survives_loss),
         cmocka_unit_test(tcp_transfer_survives_everything),
         cmocka_unit_test(tcp_ten_megabytes_each_way_survive_a_hostile_link_for_fifty_seeds),
+        cmocka_unit_test(tcp_cubic_transfers_survive_loss),
         cmocka_unit_test(tcp_several_connections_share_a_link),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

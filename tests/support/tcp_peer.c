@@ -11,6 +11,7 @@
 #include "tcp/tcp_conn.h"
 #include "wire/arp.h"
 #include "wire/ethernet.h"
+#include "wire/icmp.h"
 #include "wire/ipv4.h"
 
 static const uint8_t peer_mac[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -143,11 +144,27 @@ bool peer_maybe_take(struct tcp_peer *p, struct got *g)
         memcpy(g->data, t + hl, g->len);
         g->src = ip.src;
         g->dst = ip.dst;
+        g->ip_len = ip.total_len < sizeof g->ip ? ip.total_len : sizeof g->ip;
+        memcpy(g->ip, f->data + ETH_HEADER_LEN, g->ip_len);
         if (g->h.options.timestamps_present)
             p->ts_recent = g->h.options.ts_val;
         return true;
     }
     return false;
+}
+
+void peer_send_icmp_error(struct tcp_peer *p, const struct got *g, uint8_t type, uint8_t code, uint32_t rest)
+{
+    uint8_t icmp[ICMP_HEADER_LEN + 28];
+    size_t quote = g->ip_len < 28 ? g->ip_len : 28; /* the IP header and 8 bytes (RFC 792) */
+    memcpy(icmp + ICMP_HEADER_LEN, g->ip, quote);
+    struct icmp_message m = { .type = type, .code = code, .rest = rest };
+    icmp_emit(&m, icmp, ICMP_HEADER_LEN + quote);
+    uint8_t frame[128];
+    struct frame_spec spec = { .src_mac = peer_mac, .dst_mac = p->host->mac, .src = p->addr,
+                               .dst = p->host->addr, .protocol = IP_PROTO_ICMP };
+    size_t n = build_ip_frame(frame, sizeof frame, &spec, icmp, ICMP_HEADER_LEN + quote);
+    naru_stack_input(p->stack, p->host->ifindex, frame, n);
 }
 
 struct got *peer_take(struct tcp_peer *p)

@@ -47,6 +47,8 @@ struct got {
     uint8_t data[65536];
     size_t len;
     uint32_t src, dst;
+    uint8_t ip[128];           /* the start of the IP datagram, for ICMP quotes */
+    size_t ip_len;
 };
 
 struct tcp_peer {
@@ -88,6 +90,9 @@ void peer_expect_nothing(struct tcp_peer *p);
 void peer_clear(struct tcp_peer *p);
 /* Let time pass (timers run). */
 void peer_advance(struct tcp_peer *p, naru_time_t dt);
+
+/* An ICMP error from the peer's address quoting the segment g. */
+void peer_send_icmp_error(struct tcp_peer *p, const struct got *g, uint8_t type, uint8_t code, uint32_t rest);
 
 /* Shorthand checks on a received segment. */
 void expect_seg(const struct got *g, uint8_t flags, uint32_t seq, uint32_t ack);
