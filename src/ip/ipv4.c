@@ -25,11 +25,13 @@ static void count_parse_error(struct naru_stack *stack, int err)
     }
 }
 
-/* RFC 1122 3.2.1.3: a source that cannot be a single host is dropped. */
-static bool source_is_martian(const struct naru_iface *iface, uint32_t src)
+/* RFC 1122 3.2.1.3: a source that cannot be a single host is dropped; so
+ * is our own address arriving from the wire (a loop or a spoof; Linux's
+ * "martian source"). iface is NULL for our own datagrams looped back. */
+static bool source_is_martian(const struct naru_stack *stack, const struct naru_iface *iface, uint32_t src)
 {
     return src == 0xffffffffu || ip_is_multicast(src) || ip_is_loopback(src) ||
-           (iface && iface_is_broadcast(iface, src));
+           (iface && (iface_is_broadcast(iface, src) || iface_owns_addr(stack, src)));
 }
 
 static void deliver(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
@@ -66,7 +68,7 @@ void ip_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *p
     }
     pbuf_trim(pb, ip.total_len); /* Ethernet pads short frames */
     pbuf_mark_network_header(pb);
-    if (source_is_martian(iface, ip.src)) {
+    if (source_is_martian(stack, iface, ip.src)) {
         stack->counters.ip_rx_address_errors++;
         goto drop;
     }

@@ -189,6 +189,24 @@ static void bad_header_checksum_is_dropped_and_counted(void **state)
     assert_null(capture_take(h));
 }
 
+static void our_own_address_as_source_from_the_wire_is_dropped(void **state)
+{
+    struct capture_host *h = *state;
+    int sock = udp_socket(h->stack, 7000);
+    uint8_t udp[64], frame[128];
+    size_t n = build_udp(udp, ip(HOST), ip(HOST), 5555, 7000, "hi", 2);
+    struct frame_spec spec = { .src = ip(HOST), .dst = ip(HOST), .protocol = IP_PROTO_UDP };
+    inject(h, frame, build_ip_frame(frame, sizeof frame, &spec, udp, n));
+    assert_int_equal(counter(h->stack, "ip_rx_address_errors"), 1);
+    assert_int_equal(receive(h, sock, udp, sizeof udp), -EAGAIN);
+    /* From ourselves through the stack (loopback) it is fine. */
+    struct naru_sockaddr self = { ip(HOST), 7000 };
+    int tx = udp_socket(h->stack, 0);
+    assert_int_equal(naru_sendto(h->stack, tx, "me", 2, 0, &self), 2);
+    naru_stack_poll(h->stack, 1);
+    assert_int_equal(receive(h, sock, udp, sizeof udp), 2);
+}
+
 static void closed_port_gets_port_unreachable_quoting_the_datagram(void **state)
 {
     struct capture_host *h = *state;
@@ -334,6 +352,7 @@ int main(void)
         T(timeout_without_fragment_zero_sends_nothing),
         T(reassembly_slots_are_bounded_and_the_oldest_gives_way),
         T(bad_header_checksum_is_dropped_and_counted),
+        T(our_own_address_as_source_from_the_wire_is_dropped),
         T(closed_port_gets_port_unreachable_quoting_the_datagram),
         T(no_icmp_error_about_broadcasts_errors_or_later_fragments),
         T(echo_request_to_broadcast_is_not_answered),
