@@ -52,8 +52,8 @@ if command -v valgrind >/dev/null; then
     for size in 64 1400 4000; do
         printf '%8s bytes: %6s instructions per datagram\n' "$size" "$(instructions 20000 --sizes "$size")"
     done
-    # Receiving looks the socket up by a scan of the whole socket table, so
-    # the cost grows with its size (config.sockets), not with sockets in use.
+    # Receiving finds the socket through an index by port: the cost must not
+    # grow with the table's size (config.sockets).
     echo "  64 bytes, by socket table size (2 sockets in use):"
     for sockets in 64 1024 16384; do
         printf '%8s slots: %6s instructions per datagram\n' "$sockets" \

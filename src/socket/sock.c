@@ -8,14 +8,57 @@ int sock_table_init(struct naru_stack *stack)
 {
     struct sock_table *t = &stack->sockets;
     t->count = stack->config.sockets;
+    uint32_t buckets = 16;
+    while (buckets < t->count && buckets < 65536)
+        buckets *= 2;
+    t->bucket_mask = buckets - 1;
     t->socks = calloc(t->count ? t->count : 1, sizeof *t->socks);
-    return t->socks ? 0 : -ENOMEM;
+    t->port_buckets = calloc(buckets, sizeof *t->port_buckets);
+    return t->socks && t->port_buckets ? 0 : -ENOMEM;
 }
 
 void sock_table_fini(struct naru_stack *stack)
 {
     free(stack->sockets.socks);
+    free(stack->sockets.port_buckets);
     stack->sockets.socks = NULL;
+    stack->sockets.port_buckets = NULL;
+}
+
+static bool indexed(uint8_t type)
+{
+    return type == NARU_SOCK_DGRAM || type == NARU_SOCK_PING;
+}
+
+static struct sock **bucket(struct sock_table *t, uint16_t port)
+{
+    return &t->port_buckets[port & t->bucket_mask];
+}
+
+void sock_set_bound(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port)
+{
+    s->local.addr = addr;
+    s->local.port = port;
+    s->bound = true;
+    if (indexed(s->type)) {
+        struct sock **head = bucket(&stack->sockets, port);
+        s->port_next = *head;
+        *head = s;
+    }
+}
+
+void sock_release(struct naru_stack *stack, struct sock *s)
+{
+    if (s->bound && indexed(s->type)) {
+        for (struct sock **p = bucket(&stack->sockets, s->local.port); *p; p = &(*p)->port_next) {
+            if (*p == s) {
+                *p = s->port_next;
+                break;
+            }
+        }
+    }
+    s->port_next = NULL;
+    s->used = false;
 }
 
 struct sock *sock_get(struct naru_stack *stack, int handle)
@@ -80,9 +123,8 @@ struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, uint32_t local,
 {
     struct sock *best = NULL;
     int best_score = -1;
-    for (uint32_t i = 0; i < stack->sockets.count; i++) {
-        struct sock *s = &stack->sockets.socks[i];
-        if (!s->used || s->type != type || !s->bound || s->local.port != lport)
+    for (struct sock *s = *bucket(&stack->sockets, lport); s; s = s->port_next) {
+        if (s->type != type || s->local.port != lport)
             continue;
         if (s->local.addr && s->local.addr != local)
             continue;
@@ -97,16 +139,25 @@ struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, uint32_t local,
     return best;
 }
 
+static bool conflicts(const struct sock *s, uint8_t type, uint32_t addr, uint16_t port, const struct sock *except)
+{
+    if (s == except || !s->used || s->type != type || !s->bound || s->local.port != port)
+        return false;
+    return !s->local.addr || !addr || s->local.addr == addr;
+}
+
 bool sock_port_in_use(struct naru_stack *stack, uint8_t type, uint32_t addr, uint16_t port,
                       const struct sock *except)
 {
-    for (uint32_t i = 0; i < stack->sockets.count; i++) {
-        const struct sock *s = &stack->sockets.socks[i];
-        if (s == except || !s->used || s->type != type || !s->bound || s->local.port != port)
-            continue;
-        if (!s->local.addr || !addr || s->local.addr == addr)
-            return true;
+    if (indexed(type)) {
+        for (const struct sock *s = *bucket(&stack->sockets, port); s; s = s->port_next)
+            if (conflicts(s, type, addr, port, except))
+                return true;
+        return false;
     }
+    for (uint32_t i = 0; i < stack->sockets.count; i++)
+        if (conflicts(&stack->sockets.socks[i], type, addr, port, except))
+            return true;
     return false;
 }
 

@@ -35,11 +35,17 @@ struct sock {
     uint8_t error_head;
     uint8_t error_count;
     struct tcp_conn *tcp;
+    struct sock *port_next;    /* datagram sockets: chain in the port index */
 };
 
+/* Datagram and ping sockets are also indexed by local port, so a datagram
+ * finds its socket without a scan of the whole table. (TCP demultiplexes
+ * through its own connection table.) */
 struct sock_table {
     struct sock *socks;
     uint32_t count;
+    struct sock **port_buckets;
+    uint32_t bucket_mask;
 };
 
 int sock_table_init(struct naru_stack *stack);
@@ -49,6 +55,10 @@ struct sock *sock_get(struct naru_stack *stack, int handle);
  * NULL when every slot is taken. */
 struct sock *sock_alloc(struct naru_stack *stack, uint8_t type);
 int sock_handle(const struct naru_stack *stack, const struct sock *s);
+/* Give the socket its local address and port (and index it). */
+void sock_set_bound(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port);
+/* Return the slot to the free pool (and drop it from the index). */
+void sock_release(struct naru_stack *stack, struct sock *s);
 /* Tell the user something changed. */
 void sock_notify(struct naru_stack *stack, struct sock *s);
 /* Queue a datagram for recvfrom (takes the pbuf); false if the queue is full. */

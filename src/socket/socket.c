@@ -11,24 +11,17 @@ int naru_socket(struct naru_stack *stack, enum naru_socket_type type)
 {
     if (type != NARU_SOCK_DGRAM && type != NARU_SOCK_STREAM && type != NARU_SOCK_PING)
         return -EPROTONOSUPPORT;
-    for (uint32_t i = 0; i < stack->sockets.count; i++) {
-        struct sock *s = &stack->sockets.socks[i];
-        if (s->used)
-            continue;
-        memset(s, 0, sizeof *s);
-        s->used = true;
-        s->type = (uint8_t)type;
-        s->receive_limit = stack->config.udp_recv_queue;
-        if (type == NARU_SOCK_STREAM) {
-            int err = tcp_sock_init(stack, s);
-            if (err < 0) {
-                s->used = false;
-                return err;
-            }
+    struct sock *s = sock_alloc(stack, (uint8_t)type);
+    if (!s)
+        return -EMFILE;
+    if (type == NARU_SOCK_STREAM) {
+        int err = tcp_sock_init(stack, s);
+        if (err < 0) {
+            sock_release(stack, s);
+            return err;
         }
-        return (int)i;
     }
-    return -EMFILE;
+    return sock_handle(stack, s);
 }
 
 static bool port_is_ephemeral_wildcard(const struct naru_sockaddr *a)
@@ -49,9 +42,7 @@ static int bind_to(struct naru_stack *stack, struct sock *s, const struct naru_s
                                             : sock_port_in_use(stack, s->type, addr->addr, port, s)) {
         return -EADDRINUSE;
     }
-    s->local.addr = addr->addr;
-    s->local.port = port;
-    s->bound = true;
+    sock_set_bound(stack, s, addr->addr, port);
     return 0;
 }
 
@@ -225,7 +216,7 @@ int naru_close(struct naru_stack *stack, int handle)
     s->callback = NULL;
     if (s->type == NARU_SOCK_STREAM && s->tcp)
         tcp_close(stack, s); /* the connection may live on to finish closing */
-    s->used = false;
+    sock_release(stack, s);
     return 0;
 }
 
