@@ -100,6 +100,7 @@
     X(tcp, delayed_acks, "TCP delayed ACKs sent")                                     \
     X(tcp, fast_retransmits, "TCP fast retransmits (recoveries entered)")             \
     X(tcp, sack_recoveries, "TCP recoveries guided by SACK (RFC 6675)")               \
+    X(tcp, lost_retransmits, "TCP retransmissions found lost from later SACKs")       \
     X(tcp, timeouts, "TCP retransmission timeouts")                                   \
     X(tcp, timeout_aborts, "TCP connections given up after retransmissions")          \
     X(tcp, zero_window_probes, "TCP zero-window probes sent")                         \

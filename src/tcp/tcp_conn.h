@@ -138,6 +138,8 @@ struct tcp_conn {
     uint32_t prr_delivered;    /* RFC 6937: delivered since recovery began */
     uint32_t prr_out;          /* sent since recovery began */
     uint32_t recover_fs;       /* flight when recovery began */
+    uint32_t rtx_front;        /* SND.UNA when its segment was last retransmitted */
+    uint32_t rtx_front_max;    /* SND.MAX then: SACKs beyond it mean the retransmission was lost */
     uint32_t prior_snd_wnd;    /* for the duplicate-ACK test of RFC 5681 2 */
     const struct tcp_cc_ops *cc;
     struct tcp_cc_state cc_state;

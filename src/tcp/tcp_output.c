@@ -510,6 +510,10 @@ static bool next_hole(const struct tcp_conn *c, bool lost_only, uint32_t *seq, u
 
 void tcp_retransmit_hole(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len)
 {
+    if (seq == c->snd_una) {
+        c->rtx_front = seq;
+        c->rtx_front_max = c->snd_max;
+    }
     bool fin = c->fin_queued && seq + len == c->snd_fin_seq && seq_gt(c->snd_max, c->snd_fin_seq);
     send_data_segment(stack, c, seq, len, fin);
     uint32_t end = seq + len + (fin ? 1 : 0);

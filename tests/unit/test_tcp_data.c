@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tcp_peer.h"
+#include "tcp/tcp_seq.h"
 #include "testnet.h"
 
 #define ISN 0xfffffff0u
@@ -484,6 +485,39 @@ static void tcp_sack_recovery_retransmits_only_the_holes(void **state)
     assert_int_equal(ti.snd_cwnd, ti.snd_ssthresh);
 }
 
+static void tcp_lost_fast_retransmission_is_sent_again_without_a_timeout(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t base = ISN + 1;
+    assert_int_equal(naru_send(p->stack, f->s, bulk, 30 * MSS, 0), 30 * MSS);
+    for (int i = 0; i < 10; i++)
+        peer_take(p); /* the initial window */
+    /* Segment 0 is lost; the peer SACKs the rest as it comes. */
+    struct seg ack = { .flags = TCP_ACK, .seq = p->snd_nxt, .ack = base, .window = 511,
+                       .opt = { .timestamps_present = true, .ts_val = p->ts_val, .sack_count = 1 } };
+    uint32_t sacked = base + MSS, high = base + 10 * MSS;
+    int retransmissions = 0;
+    struct got g;
+    for (int round = 0; round < 40 && retransmissions < 2; round++) {
+        if (seq_lt(sacked + MSS, high))
+            sacked += MSS;
+        ack.opt.sack[0] = (struct tcp_sack_block){ base + MSS, sacked };
+        peer_send(p, &ack);
+        /* Whatever comes, new data or segment 0 again; the first copy of
+         * segment 0 is lost on its way, as the original was. */
+        while (peer_maybe_take(p, &g)) {
+            if (g.h.seq == base)
+                retransmissions++;
+            else if (seq_gt(g.h.seq + (uint32_t)g.len, high))
+                high = g.h.seq + (uint32_t)g.len;
+        }
+    }
+    assert_int_equal(retransmissions, 2);
+    assert_int_equal(counter(p->stack, "tcp_lost_retransmits"), 1);
+    assert_int_equal(counter(p->stack, "tcp_timeouts"), 0);
+}
+
 static void tcp_keepalive_probes_an_idle_connection_then_gives_up(void **state)
 {
     struct fixture *f = *state;
@@ -531,6 +565,7 @@ int main(void)
         T(tcp_rtt_and_rto_come_from_timestamps),
         T(tcp_three_duplicate_acks_bring_a_fast_retransmit),
         T(tcp_sack_recovery_retransmits_only_the_holes),
+        T(tcp_lost_fast_retransmission_is_sent_again_without_a_timeout),
         cmocka_unit_test_setup_teardown(tcp_keepalive_probes_an_idle_connection_then_gives_up, setup_keepalive,
                                         teardown),
 #undef T
