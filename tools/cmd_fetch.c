@@ -191,16 +191,12 @@ static void socket_event(void *ctx, struct naru_stack *stack, int sock)
     struct fetch *f = ctx;
     if (f->done || f->error || f->malformed)
         return;
-    unsigned ev = naru_socket_events(stack, sock);
     if (!f->connected) {
-        if (ev & NARU_POLLERR) {
-            f->error = naru_socket_error(stack, sock);
-            if (!f->error)
-                f->error = -ECONNREFUSED;
+        int state = runtime_connect_state(stack, sock);
+        if (state <= 0) {
+            f->error = state;
             return;
         }
-        if (!(ev & NARU_POLLOUT))
-            return;
         f->connected = true;
     }
     pump(f);
@@ -269,14 +265,13 @@ int cmd_fetch(int argc, char **argv)
             return runtime_bad_option(PROG, argv, opt);
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "%s: %s (try --help)\n", PROG, optind >= argc ? "missing URL" : "too many arguments");
+    const char *url_text = runtime_operand(PROG, argc, argv, "URL");
+    if (!url_text)
         return 2;
-    }
     struct url url;
     char why[128], name[256];
-    if (parse_url(argv[optind], &url, why, sizeof why) < 0) {
-        fprintf(stderr, "%s: %s: %s\n", PROG, argv[optind], why);
+    if (parse_url(url_text, &url, why, sizeof why) < 0) {
+        fprintf(stderr, "%s: %s: %s\n", PROG, url_text, why);
         return 2;
     }
     struct fetch *f = calloc(1, sizeof *f);
@@ -284,19 +279,14 @@ int cmd_fetch(int argc, char **argv)
         return 1;
     f->sock = -1;
     struct runtime rt;
-    int status = runtime_open(&rt, &ro, PROG);
+    uint32_t addr;
+    int status = runtime_open_to(&rt, &ro, PROG, url.host, &addr);
     if (status)
         goto out;
     status = 1;
     f->rt = &rt;
     f->stack = rt.stack;
     http_response_init(&f->response);
-    uint32_t addr;
-    int resolved = runtime_resolve(&rt, url.host, &addr);
-    if (resolved < 0) {
-        fprintf(stderr, "%s: %s: %s\n", PROG, url.host, runtime_resolve_error(resolved));
-        goto out;
-    }
     char host_header[300];
     if (url.port == 80)
         snprintf(host_header, sizeof host_header, "%s", url.host);

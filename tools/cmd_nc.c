@@ -134,16 +134,12 @@ static void pump(struct nc *nc)
 static void socket_event(void *ctx, struct naru_stack *stack, int sock)
 {
     struct nc *nc = ctx;
-    unsigned ev = naru_socket_events(stack, sock);
     if (!nc->connected) {
-        if (ev & NARU_POLLERR) {
-            nc->error = naru_socket_error(stack, sock);
-            if (!nc->error)
-                nc->error = -ECONNREFUSED;
+        int state = runtime_connect_state(stack, sock);
+        if (state <= 0) {
+            nc->error = state;
             return;
         }
-        if (!(ev & NARU_POLLOUT))
-            return;
         nc->connected = true;
         if (nc->verbose)
             fprintf(stderr, "%s: connected to %s port %u\n", PROG, nc->host, nc->port);
@@ -264,24 +260,17 @@ int cmd_nc(int argc, char **argv)
         return 2;
     }
     struct runtime rt;
-    int status = runtime_open(&rt, &ro, PROG);
-    if (status) {
-        runtime_close(&rt);
+    uint32_t addr = 0;
+    int status = runtime_open_to(&rt, &ro, PROG, nc.host, &addr);
+    if (status)
         return status;
-    }
     status = 1;
     nc.rt = &rt;
     nc.stack = rt.stack;
     nc.in = malloc(BUFFER);
     nc.out = malloc(BUFFER);
-    uint32_t addr = 0;
     if (!nc.in || !nc.out)
         goto out;
-    int resolved = runtime_resolve(&rt, nc.host, &addr);
-    if (resolved < 0) {
-        fprintf(stderr, "%s: %s: %s\n", PROG, nc.host, runtime_resolve_error(resolved));
-        goto out;
-    }
     if (rt.simulated && slurp_stdin(&nc) < 0)
         goto out;
     int err;

@@ -212,23 +212,15 @@ int cmd_ping(int argc, char **argv)
             return runtime_bad_option(PROG, argv, opt);
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "%s: %s (try --help)\n", PROG, optind >= argc ? "missing HOST" : "too many arguments");
+    const char *host = runtime_operand(PROG, argc, argv, "HOST");
+    if (!host)
         return 2;
-    }
-    const char *host = argv[optind];
     struct runtime rt;
-    int err = runtime_open(&rt, &ro, PROG);
-    if (err) {
-        runtime_close(&rt);
+    int err = runtime_open_to(&rt, &ro, PROG, host, &p.dst);
+    if (err)
         return err;
-    }
     int status = 1;
     p.rt = &rt;
-    if ((err = runtime_resolve(&rt, host, &p.dst)) < 0) {
-        fprintf(stderr, "%s: %s: %s\n", PROG, host, runtime_resolve_error(err));
-        goto out;
-    }
     if (p.count < 0)
         p.count = rt.simulated ? 4 : 0;
     naru_ip4_format(p.dst, p.dst_text);

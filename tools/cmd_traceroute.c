@@ -198,24 +198,16 @@ int cmd_traceroute(int argc, char **argv)
             return runtime_bad_option(PROG, argv, opt);
         }
     }
-    if (optind != argc - 1) {
-        fprintf(stderr, "%s: %s (try --help)\n", PROG, optind >= argc ? "missing HOST" : "too many arguments");
+    const char *host = runtime_operand(PROG, argc, argv, "HOST");
+    if (!host)
         return 2;
-    }
-    const char *host = argv[optind];
     struct runtime rt;
-    int err = runtime_open(&rt, &ro, PROG);
-    if (err) {
-        runtime_close(&rt);
+    int err = runtime_open_to(&rt, &ro, PROG, host, &t.dst);
+    if (err)
         return err;
-    }
     int status = 1;
     t.rt = &rt;
     t.wait = (naru_time_t)((wait > 0 ? wait : rt.simulated ? 1 : 5) * 1e9);
-    if ((err = runtime_resolve(&rt, host, &t.dst)) < 0) {
-        fprintf(stderr, "%s: %s: %s\n", PROG, host, runtime_resolve_error(err));
-        goto out;
-    }
     t.sock = naru_socket(rt.stack, NARU_SOCK_DGRAM);
     if (t.sock < 0 || (err = naru_setsockopt(rt.stack, t.sock, NARU_SO_RECVERR, 1)) < 0) {
         fprintf(stderr, "%s: socket: %s\n", PROG, strerror(t.sock < 0 ? -t.sock : -err));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "naru/addr.h"
+#include "naru/socket.h"
 #include "services.h"
 
 struct runtime_timer {
@@ -436,6 +437,42 @@ int runtime_open(struct runtime *rt, const struct runtime_options *o, const char
     }
     int err = open_tap(rt, o);
     return err ? err : open_names(rt, o);
+}
+
+const char *runtime_operand(const char *prog, int argc, char **argv, const char *what)
+{
+    if (optind == argc - 1)
+        return argv[optind];
+    if (optind >= argc)
+        fprintf(stderr, "%s: missing %s (try --help)\n", prog, what);
+    else
+        fprintf(stderr, "%s: too many arguments (try --help)\n", prog);
+    return NULL;
+}
+
+int runtime_open_to(struct runtime *rt, const struct runtime_options *o, const char *prog,
+                    const char *host, uint32_t *addr)
+{
+    int status = runtime_open(rt, o, prog);
+    if (status == 0) {
+        int err = runtime_resolve(rt, host, addr);
+        if (err == 0)
+            return 0;
+        fprintf(stderr, "%s: %s: %s\n", prog, host, runtime_resolve_error(err));
+        status = 1;
+    }
+    runtime_close(rt);
+    return status;
+}
+
+int runtime_connect_state(struct naru_stack *stack, int sock)
+{
+    unsigned ev = naru_socket_events(stack, sock);
+    if (ev & NARU_POLLERR) {
+        int err = naru_socket_error(stack, sock);
+        return err ? err : -ECONNREFUSED;
+    }
+    return (ev & NARU_POLLOUT) ? 1 : 0;
 }
 
 void runtime_close(struct runtime *rt)

@@ -149,6 +149,16 @@ struct naru_stack *runtime_world_stack(struct runtime *rt, const char *name);
 /* After getopt_long (optstring starting with ':') returned '?' or ':':
  * one line naming the problem; returns 2. */
 int runtime_bad_option(const char *prog, char **argv, int opt);
+/* The single operand after the flags (HOST, URL), or NULL after a one-line
+ * error naming what is missing or extra. */
+const char *runtime_operand(const char *prog, int argc, char **argv, const char *what);
+/* runtime_open(), then resolve `host` into *addr. 0, or the exit code after
+ * saying why (and closing rt). */
+int runtime_open_to(struct runtime *rt, const struct runtime_options *o, const char *prog,
+                    const char *host, uint32_t *addr);
+/* A stream socket that is connecting: 1 once it is connected, 0 while it
+ * still tries, a negative errno when it failed. */
+int runtime_connect_state(struct naru_stack *stack, int sock);
 /* True once SIGINT or SIGTERM arrived. */
 bool runtime_interrupted(void);
 /* Parse a non-negative number (decimal, fraction allowed when `fraction`),
