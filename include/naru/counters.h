@@ -110,7 +110,8 @@
     X(tcp, abort_on_data, "TCP resets sent: data after close")                        \
     X(tcp, fin_wait_2_timeouts, "TCP orphaned FIN-WAIT-2 connections timed out")      \
     X(tcp, time_wait_expired, "TCP TIME-WAIT connections expired")                    \
-    X(tcp, time_wait_reused, "TCP TIME-WAIT connections reopened by a new SYN")       \
+    X(tcp, time_wait_reused, "TCP TIME-WAIT connections reopened by a new SYN")        \
+    X(tcp, time_wait_recycled, "TCP TIME-WAIT connections ended early: connection limit")       \
     X(dns, queries, "DNS queries the resolver sent, retries included")                \
     X(dns, retries, "DNS queries sent again: no answer in time, or refused")          \
     X(dns, replies, "DNS answers the resolver accepted")                              \

@@ -55,10 +55,9 @@ int tcp_init(struct naru_stack *stack)
     return 0;
 }
 
-static void conn_free(struct naru_stack *stack, struct tcp_conn *c)
+static void conn_free(struct tcp_conn *c)
 {
     tcp_conn_free_buffers(c);
-    stack->tcp->conns--;
     free(c);
 }
 
@@ -107,6 +106,18 @@ void tcp_fini(struct naru_stack *stack)
 struct tcp_conn *tcp_conn_alloc(struct naru_stack *stack)
 {
     struct tcp_table *t = stack->tcp;
+    if (t->conns >= stack->config.tcp_connections) {
+        /* Like Linux's tcp_max_tw_buckets: at the limit, a connection in
+         * TIME-WAIT that no socket holds gives way, rather than a new
+         * connection being refused. The oldest orphan comes first. */
+        for (struct tcp_conn *o = t->orphans.head; o; o = o->next) {
+            if (o->state == TCP_TIME_WAIT) {
+                stack->counters.tcp_time_wait_recycled++;
+                tcp_conn_finish(stack, o);
+                break;
+            }
+        }
+    }
     if (t->conns >= stack->config.tcp_connections) {
         stack->counters.tcp_conn_limit++;
         return NULL;
@@ -288,6 +299,7 @@ void tcp_conn_discard(struct naru_stack *stack, struct tcp_conn *c)
     if (c->zombie)
         return;
     c->zombie = true;
+    stack->tcp->conns--; /* its memory goes at the next reap */
     c->next = stack->tcp->zombies;
     stack->tcp->zombies = c;
 }
@@ -314,7 +326,7 @@ void tcp_reap(struct naru_stack *stack)
     while (t->zombies) {
         struct tcp_conn *c = t->zombies;
         t->zombies = c->next;
-        conn_free(stack, c);
+        conn_free(c);
     }
     if (!t->wake_count)
         return;

@@ -334,6 +334,40 @@ static void tcp_reuseaddr_binds_over_time_wait(void **state)
     assert_int_equal(naru_bind(p->stack, u, &a), -EADDRINUSE);
 }
 
+static void tcp_time_wait_gives_way_at_the_connection_limit(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    peer_fini(p);
+    struct naru_stack_config c;
+    naru_stack_config_default(&c);
+    c.tcp_connections = 3; /* the listener, one connection, and one more */
+    peer_init(p, &c);
+    f->s = peer_passive_open(p, 80, ISN, PEER_ISN, &f->listener);
+    naru_close(p->stack, f->s);
+    peer_take(p);
+    p->rcv_nxt = ISN + 2;
+    peer_send_data(p, NULL, 0, TCP_FIN);
+    peer_take(p);
+    assert_int_equal(conn_state(p), TCP_TIME_WAIT);
+    /* A second connection uses the last slot... */
+    struct seg syn = { .flags = TCP_SYN, .seq = 1000, .window = 65535, .src_port = 2001 };
+    peer_send(p, &syn);
+    expect_seg(peer_take(p), TCP_SYN | TCP_ACK, ISN, 1001);
+    assert_int_equal(conn_state(p), TCP_TIME_WAIT);
+    /* ...and a third takes the TIME-WAIT connection's place. */
+    syn.src_port = 2002;
+    peer_send(p, &syn);
+    expect_seg(peer_take(p), TCP_SYN | TCP_ACK, ISN, 1001);
+    assert_int_equal(conn_state(p), -1);
+    assert_int_equal(counter(p->stack, "tcp_time_wait_recycled"), 1);
+    /* With nothing left to give way, a fourth is refused. */
+    syn.src_port = 2003;
+    peer_send(p, &syn);
+    peer_expect_nothing(p);
+    assert_int_equal(counter(p->stack, "tcp_conn_limit"), 1);
+}
+
 static void tcp_closing_a_listener_resets_unaccepted_connections(void **state)
 {
     struct fixture *f = *state;
@@ -383,6 +417,7 @@ int main(void)
         T(tcp_out_of_order_fin_waits_for_the_missing_data),
         T(tcp_time_wait_is_reopened_by_a_newer_syn),
         T(tcp_reuseaddr_binds_over_time_wait),
+        T(tcp_time_wait_gives_way_at_the_connection_limit),
         T(tcp_closing_a_listener_resets_unaccepted_connections),
         T(tcp_close_before_connecting_sends_nothing),
 #undef T
