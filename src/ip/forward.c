@@ -30,11 +30,20 @@ void ip_forward(struct naru_stack *stack, struct naru_iface *in, struct pbuf *pb
         pbuf_free(stack, pb);
         return;
     }
-    /* Decrement TTL; RFC 1624 updates the checksum without summing again. */
     uint8_t *h = pb->data;
-    uint16_t old_word = wire_get16(h + 8);
-    h[8]--;
-    wire_put16(h + 10, inet_checksum_adjust(wire_get16(h + 10), old_word, wire_get16(h + 8)));
+    if (ip->options_len) {
+        /* RFC 791 3.1: a router records its outgoing address and the time;
+         * options change, so the whole header is summed again. */
+        ip_options_record(h + IPV4_MIN_HEADER_LEN, ip->options_len, out->addr, stack->now);
+        h[8]--;
+        wire_put16(h + 10, 0);
+        wire_put16(h + 10, inet_checksum(h, ip->header_len));
+    } else {
+        /* Decrement TTL; RFC 1624 updates the checksum without summing again. */
+        uint16_t old_word = wire_get16(h + 8);
+        h[8]--;
+        wire_put16(h + 10, inet_checksum_adjust(wire_get16(h + 10), old_word, wire_get16(h + 8)));
+    }
     stack->counters.ip_forwarded++;
     ip_send_on_link(stack, out, pb, r->gateway ? r->gateway : ip->dst);
 }

@@ -23,7 +23,11 @@ static void echo_reply(struct naru_stack *stack, struct pbuf *pb, const struct i
     m->type = ICMP_ECHO_REPLY;
     m->code = 0;
     icmp_emit(m, pb->data, pb->len); /* same id, sequence and data */
-    struct ip_send send = { .src = ip->dst, .dst = ip->src, .protocol = IP_PROTO_ICMP, .tos = ip->tos };
+    /* RFC 1122 3.2.2.6: Record Route and Timestamp come back in the reply. */
+    uint8_t options[IPV4_MAX_HEADER_LEN - IPV4_MIN_HEADER_LEN];
+    size_t options_len = ip_options_for_reply(ip->options, ip->options_len, options);
+    struct ip_send send = { .src = ip->dst, .dst = ip->src, .protocol = IP_PROTO_ICMP, .tos = ip->tos,
+                            .options = options, .options_len = (uint8_t)options_len };
     stack->counters.icmp_tx++;
     stack->counters.icmp_tx_echo_replies++;
     ip_output(stack, pb, &send);

@@ -128,26 +128,36 @@ int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *s
         return -ENETUNREACH;
     }
     struct naru_iface *iface = r ? &stack->ifaces[r->ifindex] : NULL;
+    size_t hl = ipv4_header_len_for(send->options_len);
     struct ipv4_header h = {
         .tos = send->tos,
-        .total_len = (uint16_t)(pb->len + IPV4_MIN_HEADER_LEN),
+        .total_len = (uint16_t)(pb->len + hl),
         .id = stack->ip_next_id++,
         .dont_fragment = send->dont_fragment,
         .ttl = send->ttl ? send->ttl : stack->config.default_ttl,
         .protocol = send->protocol,
         .src = send->src ? send->src : (iface ? iface->addr : send->dst),
         .dst = send->dst,
+        .options = send->options,
+        .options_len = send->options_len,
     };
-    if (pb->len + IPV4_MIN_HEADER_LEN > IPV4_MAX_DATAGRAM) {
+    if (pb->len + hl > IPV4_MAX_DATAGRAM || send->options_len > IPV4_MAX_HEADER_LEN - IPV4_MIN_HEADER_LEN) {
         pbuf_free(stack, pb);
         return -EMSGSIZE;
     }
-    uint8_t *p = pbuf_push(pb, IPV4_MIN_HEADER_LEN);
+    uint8_t *p = pbuf_push(pb, hl);
     if (!p) {
         pbuf_free(stack, pb);
         return -ENOBUFS;
     }
-    ipv4_emit(&h, p, IPV4_MIN_HEADER_LEN);
+    uint8_t options[IPV4_MAX_HEADER_LEN - IPV4_MIN_HEADER_LEN];
+    if (send->options_len) {
+        /* RFC 791: a host records itself in the route as it sends, too. */
+        memcpy(options, send->options, send->options_len);
+        ip_options_record(options, send->options_len, h.src, stack->now);
+        h.options = options;
+    }
+    ipv4_emit(&h, p, hl);
     pbuf_mark_network_header(pb);
     stack->counters.ip_tx++;
     if (to_self) {

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "naru/stack.h"
 #include "wire/ipv4.h"
 
 struct naru_stack;
@@ -18,6 +19,8 @@ struct ip_send {
     uint8_t ttl;               /* 0: the stack's default */
     uint8_t tos;
     bool dont_fragment;
+    const uint8_t *options;    /* already laid out (RFC 791 3.1); NULL for none */
+    uint8_t options_len;       /* at most 40 */
 };
 
 /* pb->data at the IP header; iface is NULL for datagrams to ourselves.
@@ -38,6 +41,13 @@ int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct p
 void ip_neighbour_failed(struct naru_stack *stack, struct pbuf *pb);
 /* Datagrams queued to ourselves are delivered here, from the poll loop. */
 void ip_loopback_run(struct naru_stack *stack);
+
+/* RFC 791 3.1: enter `addr` into any Record Route option and a timestamp
+ * into any Internet Timestamp option, in place, where there is room. */
+void ip_options_record(uint8_t *options, size_t len, uint32_t addr, naru_time_t now);
+/* The options an echo reply carries back (RFC 1122 3.2.2.6): Record Route
+ * and Timestamp, copied from the request. Returns their length. */
+size_t ip_options_for_reply(const uint8_t *options, size_t len, uint8_t *out);
 
 /* Split a datagram into fragments that fit the link (RFC 791 3.2). */
 int ip_fragment(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb, uint32_t next_hop);

@@ -260,6 +260,70 @@ static void no_icmp_error_about_broadcasts_errors_or_later_fragments(void **stat
     assert_int_equal(counter(h->stack, "ip_rx_unknown_protocol"), 1);
 }
 
+/* An echo request with options, as `ping -R` (Record Route, the sender's
+ * address already in) or `ping -T tsonly` sends it. */
+static size_t echo_with_options(uint8_t *frame, size_t cap, const uint8_t *options, size_t options_len)
+{
+    uint8_t icmp[16] = { ICMP_ECHO_REQUEST };
+    struct icmp_message m = { .type = ICMP_ECHO_REQUEST, .rest = icmp_echo_rest(7, 1) };
+    icmp_emit(&m, icmp, sizeof icmp);
+    uint8_t datagram[128];
+    struct ipv4_header h = { .total_len = (uint16_t)(ipv4_header_len_for(options_len) + sizeof icmp), .ttl = 64,
+                             .protocol = IP_PROTO_ICMP, .src = ip(PEER), .dst = ip(HOST),
+                             .options = options, .options_len = (uint8_t)options_len };
+    size_t hl = ipv4_emit(&h, datagram, sizeof datagram);
+    memcpy(datagram + hl, icmp, sizeof icmp);
+    assert_true(cap >= ETH_HEADER_LEN + hl + sizeof icmp);
+    static const uint8_t dst_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
+    memcpy(frame, dst_mac, 6);
+    memcpy(frame + 6, peer_mac, 6);
+    frame[12] = 0x08, frame[13] = 0x00;
+    memcpy(frame + ETH_HEADER_LEN, datagram, hl + sizeof icmp);
+    return ETH_HEADER_LEN + hl + sizeof icmp;
+}
+
+static void echo_reply_carries_record_route_with_our_address(void **state)
+{
+    struct capture_host *h = *state;
+    uint8_t rr[39] = { 7, 39, 8 };
+    wire_put32(rr + 3, ip(PEER));
+    uint8_t options[40] = { 0 };
+    memcpy(options, rr, sizeof rr); /* an EOL pads it to 40 */
+    uint8_t frame[256];
+    inject(h, frame, echo_with_options(frame, sizeof frame, options, sizeof options));
+    const struct captured_frame *out = capture_take_ip(h);
+    assert_non_null(out);
+    struct ipv4_header reply;
+    assert_int_equal(ipv4_parse(out->data + ETH_HEADER_LEN, out->len - ETH_HEADER_LEN, &reply), 60);
+    assert_int_equal(reply.options[0], 7);
+    assert_int_equal(reply.options[2], 12); /* one more address recorded */
+    assert_int_equal(wire_get32(reply.options + 3), ip(PEER));
+    assert_int_equal(wire_get32(reply.options + 7), ip(HOST));
+    struct icmp_message m;
+    assert_int_equal(icmp_parse(out->data + ETH_HEADER_LEN + 60, reply.total_len - 60u, &m), ICMP_HEADER_LEN);
+    assert_int_equal(m.type, ICMP_ECHO_REPLY);
+}
+
+static void echo_reply_stamps_a_timestamp_option_and_drops_others(void **state)
+{
+    struct capture_host *h = *state;
+    naru_stack_poll(h->stack, 1234 * NARU_MS);
+    /* A timestamp option with room for two stamps, then a router-alert
+     * option (20) that does not belong in a reply. */
+    uint8_t options[16] = { 68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 4, 0, 0 };
+    uint8_t frame[256];
+    inject(h, frame, echo_with_options(frame, sizeof frame, options, sizeof options));
+    const struct captured_frame *out = capture_take_ip(h);
+    assert_non_null(out);
+    struct ipv4_header reply;
+    assert_int_equal(ipv4_parse(out->data + ETH_HEADER_LEN, out->len - ETH_HEADER_LEN, &reply), 32);
+    assert_int_equal(reply.options[0], 68);
+    assert_int_equal(reply.options[2], 9);
+    /* No UT clock: the high bit says the time is of naru's own making. */
+    assert_int_equal(wire_get32(reply.options + 4), 0x80000000u | 1234);
+    assert_int_equal(reply.options[12], 0); /* router alert gone: EOL padding */
+}
+
 static void echo_request_to_broadcast_is_not_answered(void **state)
 {
     struct capture_host *h = *state;
@@ -355,6 +419,8 @@ int main(void)
         T(our_own_address_as_source_from_the_wire_is_dropped),
         T(closed_port_gets_port_unreachable_quoting_the_datagram),
         T(no_icmp_error_about_broadcasts_errors_or_later_fragments),
+        T(echo_reply_carries_record_route_with_our_address),
+        T(echo_reply_stamps_a_timestamp_option_and_drops_others),
         T(echo_request_to_broadcast_is_not_answered),
         T(icmp_errors_are_rate_limited),
         T(vlan_tagged_and_foreign_frames_are_dropped_and_counted),
