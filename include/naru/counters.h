@@ -15,6 +15,7 @@
     X(link, rx_malformed, "frames too short or malformed")                            \
     X(link, rx_vlan_tagged, "802.1Q-tagged frames dropped")                           \
     X(link, rx_not_for_us, "frames for another MAC address")                          \
+    X(link, rx_multicast, "multicast frames (naru joins no multicast group)")         \
     X(link, rx_unknown_ethertype, "frames of an unknown EtherType")                   \
     X(link, rx_interface_down, "frames on an interface that is down")                 \
     X(link, tx_driver_errors, "frames the driver refused")                            \

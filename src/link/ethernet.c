@@ -19,7 +19,10 @@ void eth_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *
         goto drop;
     }
     if (memcmp(eth.dst, iface->mac, ETH_ADDR_LEN) != 0 && !eth_is_broadcast(eth.dst)) {
-        stack->counters.link_rx_not_for_us++;
+        if (eth_is_multicast(eth.dst))
+            stack->counters.link_rx_multicast++;
+        else
+            stack->counters.link_rx_not_for_us++;
         goto drop;
     }
     if (eth_is_broadcast(eth.dst))

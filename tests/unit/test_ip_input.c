@@ -372,6 +372,10 @@ static void vlan_tagged_and_foreign_frames_are_dropped_and_counted(void **state)
     frame[5] = 0x99; /* another host's MAC */
     inject(h, frame, len);
     assert_int_equal(counter(h->stack, "link_rx_not_for_us"), 1);
+    static const uint8_t all_hosts[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
+    memcpy(frame, all_hosts, 6);
+    inject(h, frame, len);
+    assert_int_equal(counter(h->stack, "link_rx_multicast"), 1);
     inject(h, frame, 10);
     assert_int_equal(counter(h->stack, "link_rx_malformed"), 1);
     assert_int_equal(counter(h->stack, "udp_rx"), 0);
