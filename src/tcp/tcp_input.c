@@ -719,6 +719,11 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
      * again (as Linux and the BSDs do) rather than a bare ACK. */
     if (c->state == TCP_SYN_RECEIVED && (flags & (TCP_SYN | TCP_ACK | TCP_RST)) == TCP_SYN &&
         seg->seq == c->irs) {
+        /* At most one answer per TCP_OOW_ACK_INTERVAL, as for any reply to
+         * segments that cost the sender nothing. */
+        if (c->last_oow_ack && stack->now - c->last_oow_ack < TCP_OOW_ACK_INTERVAL)
+            return;
+        c->last_oow_ack = stack->now ? stack->now : 1;
         c->snd_nxt = c->iss;
         tcp_output(stack, c);
         return;
@@ -833,6 +838,13 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
     if (c->state == TCP_SYN_RECEIVED) {
         if (!seq_gt(seg->ack, c->snd_una) || seq_gt(seg->ack, c->snd_max)) {
             reply_rst(stack, seg); /* <SEQ=SEG.ACK><CTL=RST> */
+            return;
+        }
+        if (c->listener && c->listener->accept_queue.count >= c->listener->backlog) {
+            /* The accept queue is full: like Linux, drop the ACK and stay
+             * half-open; our SYN-ACK's retransmission asks for it again,
+             * by when accept() may have made room. */
+            stack->counters.tcp_listen_overflows++;
             return;
         }
         if (tcp_conn_alloc_buffers(stack, c) < 0) {

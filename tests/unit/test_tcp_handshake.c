@@ -457,6 +457,26 @@ static void tcp_full_accept_queue_drops_syns(void **state)
     assert_true(naru_accept(p->stack, l, NULL) >= 0);
     send_syn(p, 1001, PEER_ISN);
     expect_seg(peer_take(p), TCP_SYN | TCP_ACK, ISN, PEER_ISN + 1);
+    /* A third whose SYN came in while there was room, but whose final ACK
+     * finds the queue full again: the ACK is dropped, the SYN-ACK repeated
+     * later, and accept() then finds it. */
+    send_syn(p, 1002, PEER_ISN);
+    expect_seg(peer_take(p), TCP_SYN | TCP_ACK, ISN, PEER_ISN + 1);
+    ack.src_port = 1001;
+    peer_send(p, &ack);
+    ack.src_port = 1002;
+    peer_send(p, &ack);
+    peer_expect_nothing(p);
+    assert_int_equal(counter(p->stack, "tcp_listen_overflows"), 2);
+    int second = naru_accept(p->stack, l, NULL);
+    assert_true(second >= 0);
+    assert_int_equal(naru_accept(p->stack, l, NULL), -EAGAIN);
+    peer_advance(p, 1 * NARU_SEC);
+    struct got *g = peer_take(p);
+    expect_seg(g, TCP_SYN | TCP_ACK, ISN, PEER_ISN + 1);
+    assert_int_equal(g->h.dst_port, 1002);
+    peer_send(p, &ack);
+    assert_true(naru_accept(p->stack, l, NULL) >= 0);
 }
 
 static void tcp_half_open_limit_drops_syns(void **state)
