@@ -9,6 +9,7 @@
 #include "socket/sock.h"
 #include "stack.h"
 #include "tcp/tcp_seq.h"
+#include "wire/checksum.h"
 #include "wire/ethernet.h"
 
 /* RFC 7323 4.2: TSval ticks once a millisecond. */
@@ -186,6 +187,70 @@ static void transmit(struct naru_stack *stack, struct tcp_conn *c, struct pbuf *
     ip_output(stack, pb, &send);
 }
 
+/* Copy n bytes and add them to a checksum accumulator of native 32-bit
+ * words, in one pass (RFC 1071 (2)(B): byte order does not matter until
+ * the end). n is a multiple of 4 except for the last piece. */
+static uint64_t copy_and_sum(uint8_t *dst, const uint8_t *src, size_t n, uint64_t acc)
+{
+    while (n >= 32) {
+        uint32_t w[8];
+        memcpy(w, src, sizeof w);
+        memcpy(dst, w, sizeof w);
+        acc += (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7];
+        src += 32;
+        dst += 32;
+        n -= 32;
+    }
+    while (n >= 4) {
+        uint32_t w;
+        memcpy(&w, src, 4);
+        memcpy(dst, &w, 4);
+        acc += w;
+        src += 4;
+        dst += 4;
+        n -= 4;
+    }
+    if (n) {
+        uint8_t last[4] = { 0, 0, 0, 0 };
+        memcpy(last, src, n);
+        memcpy(dst, src, n);
+        uint32_t w;
+        memcpy(&w, last, 4);
+        acc += w;
+    }
+    return acc;
+}
+
+/* The accumulator as inet_sum() would return it for the same bytes. */
+static uint32_t accumulated_sum(uint64_t acc)
+{
+    while (acc >> 16)
+        acc = (acc & 0xffff) + (acc >> 16);
+    uint16_t folded = (uint16_t)acc;
+    const uint16_t probe = 1;
+    if (*(const uint8_t *)&probe == 1)
+        folded = (uint16_t)(folded << 8 | folded >> 8);
+    return folded;
+}
+
+/* The payload from the send ring into the segment, and its checksum
+ * partial sum, in one pass: the data is read once on its way out. */
+static uint32_t copy_payload(const struct tcp_conn *c, uint32_t offset, uint8_t *dst, uint32_t len)
+{
+    uint32_t run;
+    const uint8_t *src = ring_span(&c->snd_buf, offset, len, &run);
+    uint64_t acc = 0;
+    if (run == len || (run % 4) == 0) {
+        acc = copy_and_sum(dst, src, run, acc);
+        if (run < len)
+            acc = copy_and_sum(dst + run, c->snd_buf.data, len - run, acc);
+        return accumulated_sum(acc);
+    }
+    /* A wrap at an odd place: copy, then sum the whole in place. */
+    ring_peek(&c->snd_buf, offset, dst, len);
+    return inet_sum(dst, len, 0);
+}
+
 void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len,
                       uint8_t flags)
 {
@@ -217,9 +282,19 @@ void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq
     struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, hl + len);
     if (!pb)
         return; /* counted by the pool; as good as lost on the wire */
-    if (len)
-        ring_peek(&c->snd_buf, seq - c->snd_buf_seq, pb->data + hl, len);
-    tcp_emit(&h, c->local_addr, c->remote_addr, pb->data, len);
+    if (len) {
+        uint32_t payload_sum = copy_payload(c, seq - c->snd_buf_seq, pb->data + hl, len);
+        /* The header's checksum as if there were no payload, then the
+         * payload and its length added in (RFC 1624's arithmetic): the
+         * pseudo-header's length field is a plain sum term. */
+        tcp_emit(&h, c->local_addr, c->remote_addr, pb->data, 0);
+        uint32_t sum = (uint16_t)~wire_get16(pb->data + 16);
+        sum += len;
+        sum += payload_sum;
+        wire_put16(pb->data + 16, inet_fold(sum));
+    } else {
+        tcp_emit(&h, c->local_addr, c->remote_addr, pb->data, 0);
+    }
     if (flags & TCP_ACK) {
         c->last_ack_sent = c->rcv_nxt;
         c->rcv_unacked = 0;
@@ -631,9 +706,19 @@ bool tcp_snd_buf_growable(const struct naru_stack *stack, const struct tcp_conn 
            snd_buf_target(stack, c) > c->snd_buf_size;
 }
 
+/* A ring grows by copying what it holds, so it grows at least twofold
+ * each time: a few copies over a connection's life, not one per RTT. */
+static uint32_t grown_size(uint32_t current, uint32_t want, uint32_t max)
+{
+    uint64_t doubled = (uint64_t)current * 2;
+    if (want < doubled)
+        want = doubled > max ? max : (uint32_t)doubled;
+    return want > max ? max : want;
+}
+
 void tcp_snd_buf_grow(struct naru_stack *stack, struct tcp_conn *c)
 {
-    uint32_t size = snd_buf_target(stack, c);
+    uint32_t size = grown_size(c->snd_buf_size, snd_buf_target(stack, c), stack->config.tcp_max_buffer);
     if (size > c->snd_buf_size && ring_resize(&c->snd_buf, size) == 0)
         c->snd_buf_size = size;
 }
@@ -665,6 +750,7 @@ void tcp_rcv_buf_adjust(struct naru_stack *stack, struct tcp_conn *c, uint32_t r
     uint32_t size = round_up_step(want, max);
     if (size <= c->rcv_buf_size)
         return;
+    size = grown_size(c->rcv_buf_size, size, max);
     uint32_t keep = c->rcv_buf.len;
     if (!assembler_empty(&c->ooo))
         keep += assembler_highest(&c->ooo) - c->rcv_nxt;

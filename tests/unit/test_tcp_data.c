@@ -518,6 +518,31 @@ static void tcp_lost_fast_retransmission_is_sent_again_without_a_timeout(void **
     assert_int_equal(counter(p->stack, "tcp_timeouts"), 0);
 }
 
+static void tcp_segments_wrapping_the_send_ring_carry_right_checksums(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    assert_int_equal(naru_setsockopt(p->stack, f->s, NARU_SO_SNDBUF, 2048), 0);
+    assert_int_equal(naru_setsockopt(p->stack, f->s, NARU_TCP_NODELAY, 1), 0);
+    /* Odd and even lengths and wrap points (peer_take() checks each
+     * segment's checksum with naru's parser). */
+    size_t sizes[] = { 1001, 1500, 1447, 2000, 7, 1999 };
+    size_t off = 0;
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        assert_int_equal(naru_send(p->stack, f->s, bulk + off, sizes[i], 0), (long)sizes[i]);
+        size_t got = 0;
+        struct got g;
+        while (peer_maybe_take(p, &g)) {
+            assert_memory_equal(g.data, bulk + off + got, g.len);
+            got += g.len;
+        }
+        assert_int_equal(got, sizes[i]);
+        off += sizes[i];
+        p->rcv_nxt = ISN + 1 + (uint32_t)off;
+        peer_send_ack(p, 511);
+    }
+}
+
 static void tcp_keepalive_probes_an_idle_connection_then_gives_up(void **state)
 {
     struct fixture *f = *state;
@@ -566,6 +591,7 @@ int main(void)
         T(tcp_three_duplicate_acks_bring_a_fast_retransmit),
         T(tcp_sack_recovery_retransmits_only_the_holes),
         T(tcp_lost_fast_retransmission_is_sent_again_without_a_timeout),
+        T(tcp_segments_wrapping_the_send_ring_carry_right_checksums),
         cmocka_unit_test_setup_teardown(tcp_keepalive_probes_an_idle_connection_then_gives_up, setup_keepalive,
                                         teardown),
 #undef T
