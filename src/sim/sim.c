@@ -64,17 +64,20 @@ void naru_sim_destroy(struct naru_sim *sim)
 {
     if (!sim)
         return;
-    /* Applications close their sockets first, while the stacks exist. */
+    /* Applications close their sockets first, while the stacks exist; then
+     * the stacks, while the links they may still send on exist. */
     sim_apps_destroy(sim);
+    for (unsigned i = 0; i < sim->node_count; i++) {
+        naru_stack_destroy(sim->nodes[i]->stack);
+        sim->nodes[i]->stack = NULL;
+    }
     naru_sim_capture_close(sim);
     for (unsigned i = 0; i < sim->link_count; i++)
         sim_link_destroy(sim->links[i]);
     for (unsigned i = 0; i < sim->switch_count; i++)
         sim_switch_destroy(sim->switches[i]);
-    for (unsigned i = 0; i < sim->node_count; i++) {
-        naru_stack_destroy(sim->nodes[i]->stack);
+    for (unsigned i = 0; i < sim->node_count; i++)
         free(sim->nodes[i]);
-    }
     sim_frames_fini(sim);
     free(sim->links);
     free(sim->switches);

@@ -101,8 +101,10 @@ void capture_teach_neighbour(struct capture_host *h, uint32_t ip, const uint8_t 
     struct arp_packet p = { .op = ARP_OP_REQUEST, .sender_ip = ip, .target_ip = h->addr };
     memcpy(p.sender_mac, mac, 6);
     arp_emit(&p, frame + ETH_HEADER_LEN, ARP_PACKET_LEN);
+    size_t before = h->count;
     naru_stack_input(h->stack, h->ifindex, frame, sizeof frame);
-    capture_clear(h); /* our ARP reply */
+    for (size_t i = before; i < h->count; i++)
+        h->frames[i].taken = true; /* our ARP reply; frames sent before stay */
 }
 
 size_t build_ip_frame(uint8_t *out, size_t cap, const struct frame_spec *spec, const uint8_t *payload,

@@ -38,8 +38,9 @@ void capture_clear(struct capture_host *h);
 const struct captured_frame *capture_take(struct capture_host *h);
 /* The oldest untaken IPv4 frame, skipping (taking) ARP frames; or NULL. */
 const struct captured_frame *capture_take_ip(struct capture_host *h);
-/* Make `ip` known at `mac` by answering the stack's ARP (or by a
- * gratuitous reply before it asks), so tests see IP frames, not ARP. */
+/* Make `ip` known at `mac` (an ARP request from it for our address, which
+ * RFC 826 has us learn from), so tests see IP frames, not ARP. Our ARP
+ * reply is marked taken; frames sent earlier stay to be taken. */
 void capture_teach_neighbour(struct capture_host *h, uint32_t ip, const uint8_t mac[6]);
 
 /* Frame building, for injecting: an Ethernet + IPv4 frame around `payload`
