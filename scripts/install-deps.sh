@@ -13,8 +13,8 @@ packages=(
   python3-scapy          # hand-made frames: bad checksums, odd fragments
   # DNS: dig and NSD for the interop and differential tests, dnsperf for bench/
   bind9-dnsutils nsd python3-dnspython dnsperf
-  # benchmarks (bench/): instructions per datagram
-  valgrind
+  # benchmarks (bench/): instructions per datagram; lwIP as a TCP peer over TAP
+  valgrind liblwip-dev
   # simulator scenario files
   libinih-dev
 )
