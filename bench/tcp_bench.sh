@@ -46,10 +46,6 @@ echo "naru <-> naru in one process, in-memory link ($trials trials each; 4 MiB s
 echo "second of CPU time, on one core):"
 "$inproc" bulk --mtu 65535 --bytes $((4 << 30)) --trials "$trials" || status=1
 "$inproc" bulk --mtu 1500 --bytes $((1 << 30)) --trials "$trials" | tail -n 1 || status=1
-echo "  the same, glibc keeping freed heap (the link mallocs and frees every frame; at 64 KiB"
-echo "  frames glibc otherwise hands pages back and faults them in again, frame after frame):"
-"$inproc" bulk --mtu 65535 --bytes $((4 << 30)) --trials "$trials" --no-trim | tail -n 1 || status=1
-"$inproc" bulk --mtu 1500 --bytes $((1 << 30)) --trials "$trials" --no-trim | tail -n 1 || status=1
 echo
 echo "New connections per second in one process (connect, accept, close both; 64 at a time):"
 "$inproc" conns --count 10000 --trials "$trials" || status=1

@@ -6,9 +6,11 @@
  *          malloc and copy per frame), B's input, B's application reads.
  *          Gbit/s of payload, at the MTU given (64 KiB shows the per-byte
  *          costs, 1500 the per-segment ones). With --no-trim, glibc keeps
- *          freed heap memory instead of giving it back to the kernel: the
- *          link's malloc and free of every 64 KiB frame otherwise shrink and
- *          regrow the heap, and the process spends its time in page faults.
+ *          freed heap memory instead of giving it back to the kernel: until
+ *          its thresholds adapt (after the first trial frees the rings),
+ *          the link's malloc and free of every 64 KiB frame shrink and
+ *          regrow the heap, and the first trial spends a fifth of its time
+ *          in page faults.
  *   conns  new connections per second: connect, accept, the client closes,
  *          the server reads the end and closes; up to 64 at once.
  *   idle   memory per idle connection: --idle connections opened and left
