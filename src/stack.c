@@ -109,6 +109,10 @@ void naru_stack_destroy(struct naru_stack *s)
 
 void naru_stack_poll(struct naru_stack *s, naru_time_t now)
 {
+    /* Input since the last poll was one batch: its ACKs go now, stamped
+     * with the time it arrived (src/tcp/tcp_output.c). */
+    if (tcp_batch_pending(s))
+        tcp_batch_end(s);
     if (now > s->now)
         s->now = now;
     timers_run(s, &s->timers, s->now);
@@ -123,7 +127,7 @@ naru_time_t naru_stack_now(const struct naru_stack *s)
 
 naru_time_t naru_stack_next_deadline(const struct naru_stack *s)
 {
-    if (s->loopback.count)
+    if (s->loopback.count || tcp_batch_pending(s))
         return s->now;
     return timer_next(&s->timers);
 }

@@ -594,13 +594,18 @@ static void tap_step(struct runtime *rt, naru_time_t deadline)
     }
     if (!pfd[0].revents)
         return;
-    for (int i = 0; i < 256; i++) { /* bounded, so timers still run under load */
+    /* One batch: the frames waiting, read and handed in at the time they
+     * were found, then one poll at the end, which sends the ACKs the batch
+     * owes all at once (src/tcp/tcp_output.c). Bounded, so timers and the
+     * other descriptors still get their turn under load. */
+    naru_stack_poll(rt->stack, monotonic_ns());
+    for (int i = 0; i < 256; i++) {
         long len = naru_tap_read(rt->tap, rt->frame, 65536);
         if (len <= 0)
             break;
-        naru_stack_poll(rt->stack, monotonic_ns());
         naru_stack_input(rt->stack, rt->ifindex, rt->frame, (size_t)len);
     }
+    naru_stack_poll(rt->stack, monotonic_ns());
 }
 
 int runtime_run(struct runtime *rt, naru_time_t deadline, bool (*done)(void *ctx), void *ctx)

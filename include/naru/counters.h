@@ -99,6 +99,7 @@
     X(tcp, challenge_ack_limited, "TCP challenge ACKs not sent: rate limit")          \
     X(tcp, rst_rate_limited, "TCP resets not sent: rate limit")                       \
     X(tcp, delayed_acks, "TCP delayed ACKs sent")                                     \
+    X(tcp, batch_acks, "TCP ACKs sent at the end of an input batch")                  \
     X(tcp, fast_retransmits, "TCP fast retransmits (recoveries entered)")             \
     X(tcp, sack_recoveries, "TCP recoveries guided by SACK (RFC 6675)")               \
     X(tcp, lost_retransmits, "TCP retransmissions found lost from later SACKs")       \

@@ -96,10 +96,14 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
 void naru_stack_destroy(struct naru_stack *stack);
 
 /* Advance the stack's clock to `now` (never backwards) and run due timers.
- * Input and socket calls act at the time of the last poll. */
+ * Input and socket calls act at the time of the last poll. The frames
+ * handed in since the last poll are one input batch: TCP acknowledges the
+ * in-order data of a batch once, here, at its end (so a host loop that
+ * reads every frame waiting before it polls writes fewer ACKs). */
 void naru_stack_poll(struct naru_stack *stack, naru_time_t now);
 naru_time_t naru_stack_now(const struct naru_stack *stack);
-/* When the next timer is due, or NARU_NEVER. */
+/* When the next timer is due (the time of the last poll if something waits
+ * for the end of the batch), or NARU_NEVER. */
 naru_time_t naru_stack_next_deadline(const struct naru_stack *stack);
 
 /* ---- interfaces ---- */

@@ -52,8 +52,10 @@ static void cubic_on_ack(struct tcp_conn *c, uint32_t acked, naru_time_t now)
 {
     struct tcp_cc_state *s = &c->cc_state;
     if (c->cwnd < c->ssthresh) {
-        /* RFC 9438 4.10: slow start as for Reno, with HyStart++. */
-        c->cwnd += hystart_increase(c, acked);
+        /* RFC 9438 4.10: slow start as for Reno, with HyStart++, at most
+         * to ssthresh. */
+        uint32_t grown = c->cwnd + hystart_increase(c, acked);
+        c->cwnd = grown > c->ssthresh ? c->ssthresh : grown;
         if (c->cwnd > TCP_CWND_MAX)
             c->cwnd = TCP_CWND_MAX;
         return;

@@ -25,13 +25,17 @@ static void newreno_on_ack(struct tcp_conn *c, uint32_t acked, naru_time_t now)
 {
     (void)now;
     if (c->cwnd < c->ssthresh) {
-        /* RFC 5681 3.1 slow start, as RFC 9406 (HyStart++) shapes it. */
-        c->cwnd += hystart_increase(c, acked);
+        /* RFC 5681 3.1 slow start, as RFC 9406 (HyStart++) shapes it; a
+         * stretch ACK takes cwnd at most to ssthresh (as Linux's
+         * tcp_slow_start()). */
+        uint32_t grown = c->cwnd + hystart_increase(c, acked);
+        c->cwnd = grown > c->ssthresh ? c->ssthresh : grown;
     } else {
         /* RFC 5681 3.1: congestion avoidance counting bytes: one SMSS
-         * more each time a whole cwnd has been acknowledged. */
+         * more each time a whole cwnd has been acknowledged, however many
+         * ACKs that took (a stretch ACK may complete more than one). */
         c->cc_state.bytes_acked += acked;
-        if (c->cc_state.bytes_acked >= c->cwnd) {
+        while (c->cc_state.bytes_acked >= c->cwnd && c->cwnd < TCP_CWND_MAX) {
             c->cc_state.bytes_acked -= c->cwnd;
             c->cwnd += c->snd_mss;
         }

@@ -19,6 +19,11 @@ struct icmp_message;
 int tcp_init(struct naru_stack *stack);
 void tcp_fini(struct naru_stack *stack);
 
+/* The end of an input batch (naru_stack_poll()): the ACKs owed go out.
+ * tcp_batch_pending() says whether any are owed. */
+void tcp_batch_end(struct naru_stack *stack);
+bool tcp_batch_pending(const struct naru_stack *stack);
+
 /* pb->data at the TCP header. Takes the pbuf. */
 void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip);
 void tcp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender);

@@ -61,6 +61,7 @@ struct tcp_conn {
     bool zombie;               /* freed at the next reap; nothing may touch it */
     struct tcp_conn *hash_next;
     struct tcp_conn *next, *prev;
+    struct tcp_conn *batch_next, *batch_prev; /* the batch_acks list */
     struct sock *sock;         /* NULL while a child waits for accept(), and once orphaned */
     struct tcp_conn *listener; /* a child's listener, until accept() */
 
@@ -104,6 +105,7 @@ struct tcp_conn {
     bool fin_in_pending;       /* fin_seq_in is set */
     bool rd_shutdown;          /* the user shut reading */
     bool ack_now;              /* the next output must carry an ACK */
+    bool ack_at_batch_end;     /* on the table's batch_acks list (tcp_output.c) */
     bool rtt_timing;           /* a segment is being timed (no timestamps) */
     bool in_recovery;          /* fast recovery (RFC 6582 / RFC 6675) */
     bool syn_lost;             /* the SYN was retransmitted (RFC 6298 5.7) */
@@ -186,6 +188,9 @@ struct tcp_table {
     uint32_t conns;            /* allocated, of every state */
     struct tcp_list orphans;
     struct tcp_conn *zombies;
+    /* Connections owing an ACK at the end of the input batch, i.e. at the
+     * next naru_stack_poll() (tcp_output.c). */
+    struct tcp_conn *batch_acks;
     uint32_t next_ephemeral;   /* RFC 6056 3.3.3 */
     naru_time_t rst_credit, rst_refill;             /* token buckets */
     naru_time_t challenge_credit, challenge_refill;
@@ -251,6 +256,11 @@ void tcp_output(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len,
                       uint8_t flags);
 void tcp_send_ack(struct naru_stack *stack, struct tcp_conn *c);
+/* Owe the peer an ACK at the end of the input batch (tcp_output.c says
+ * what a batch is); any segment we send first carries it instead. */
+void tcp_ack_at_batch_end(struct naru_stack *stack, struct tcp_conn *c);
+/* The connection goes: it owes nothing any more. */
+void tcp_ack_batch_cancel(struct naru_stack *stack, struct tcp_conn *c);
 /* RFC 6675 SetPipe(): bytes believed in the network. */
 uint32_t tcp_sack_pipe(const struct tcp_conn *c);
 /* A segment the peer must answer with an ACK carrying its window:

@@ -71,10 +71,16 @@ void hystart_on_ack(struct tcp_conn *c, uint32_t ack, naru_time_t rtt)
 
 uint32_t hystart_increase(const struct tcp_conn *c, uint32_t acked)
 {
-    /* RFC 3465 2.2 byte counting with L = 2 SMSS, so an ACK for two
-     * segments (delayed ACKs) still doubles cwnd per round trip, as
-     * Linux's packet counting does. */
-    uint32_t inc = acked < 2u * c->snd_mss ? acked : 2u * c->snd_mss;
+    /* RFC 3465 byte counting: cwnd grows by what the ACK acknowledges,
+     * so it doubles each round trip however the receiver spaces its ACKs.
+     * RFC 3465 2.3 caps one ACK's share at L = 2 SMSS against line-rate
+     * bursts; but stretch ACKs for dozens of segments are now the norm (GRO
+     * receivers, and naru's own ACK per input batch), and under that cap
+     * slow start would crawl. Linux dropped the cap for the same reason
+     * (tcp_slow_start() adds every segment acknowledged); the burst it
+     * guarded against is bounded here by the ACK clock's burst limit
+     * (TCP_MAX_BURST, tcp_output.c). */
+    uint32_t inc = acked;
     if (in_css(&c->hystart))
         inc /= CSS_GROWTH_DIVISOR;
     return inc;

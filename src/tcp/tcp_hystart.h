@@ -28,8 +28,8 @@ void hystart_reset(struct tcp_hystart *h);
  * start by setting ssthresh. */
 void hystart_on_ack(struct tcp_conn *c, uint32_t ack, naru_time_t rtt);
 /* How much an ACK for `acked` bytes grows cwnd in slow start: RFC 3465
- * byte counting (L = 2 SMSS), divided by CSS_GROWTH_DIVISOR in
- * conservative slow start. */
+ * byte counting (without the L cap: see tcp_hystart.c), divided by
+ * CSS_GROWTH_DIVISOR in conservative slow start. */
 uint32_t hystart_increase(const struct tcp_conn *c, uint32_t acked);
 
 #endif

@@ -672,12 +672,18 @@ static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, s
     if (c->fin_in_pending && c->fin_seq_in == c->rcv_nxt)
         process_fin(stack, c);
     /* RFC 9293 3.8.6.3 / RFC 1122 4.2.3.2: an ACK for at least every
-     * second full-sized segment; otherwise at most the delayed-ACK time. */
+     * second full-sized segment, at the end of the input batch that brought
+     * them (tcp_output.c says what a batch is, and why); otherwise at most
+     * the delayed-ACK time. Half the window we last offered, unacknowledged,
+     * is acknowledged at once, so a long batch never stalls the sender. */
     if (!c->ack_now && c->rcv_unacked) {
-        if (c->rcv_unacked >= 2u * c->rcv_mss)
+        uint32_t offered = c->rcv_adv - c->last_ack_sent;
+        if (c->rcv_unacked < 2u * c->rcv_mss)
+            tcp_delack_arm(stack, c);
+        else if (c->rcv_unacked >= offered / 2)
             c->ack_now = true;
         else
-            tcp_delack_arm(stack, c);
+            tcp_ack_at_batch_end(stack, c);
     }
 }
 

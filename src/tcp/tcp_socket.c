@@ -228,12 +228,10 @@ long tcp_recv(struct naru_stack *stack, struct sock *s, void *buf, size_t len, i
             ring_consume(&c->rcv_buf, n);
             tcp_rcv_buf_adjust(stack, c, n);
             /* RFC 1122 4.2.3.3 / RFC 9293 3.8.6.2.2: tell the peer when the
-             * window has opened enough to matter. */
-            if (c->state != TCP_CLOSED && c->state != TCP_TIME_WAIT && tcp_window_update_due(c)) {
-                c->ack_now = true;
-                tcp_output(stack, c);
-                tcp_reap(stack);
-            }
+             * window has opened enough to matter, at the end of the batch
+             * (tcp_output.c): a read inside one shares its ACK. */
+            if (c->state != TCP_CLOSED && c->state != TCP_TIME_WAIT && tcp_window_update_due(c))
+                tcp_ack_at_batch_end(stack, c);
         }
         return (long)n;
     }

@@ -73,6 +73,21 @@ void peer_send(struct tcp_peer *p, const struct seg *s)
                                .dst = p->host->addr, .protocol = IP_PROTO_TCP };
     size_t n = build_ip_frame(frame, sizeof frame, &spec, tcp, hl + s->len);
     naru_stack_input(p->stack, p->host->ifindex, frame, n);
+    /* Each segment is a batch of its own, as a host loop that polls after
+     * every frame would make it; peer_send_batch() makes larger ones. */
+    if (!p->batching)
+        naru_stack_poll(p->stack, p->now);
+}
+
+void peer_batch_begin(struct tcp_peer *p)
+{
+    p->batching = true;
+}
+
+void peer_batch_end(struct tcp_peer *p)
+{
+    p->batching = false;
+    naru_stack_poll(p->stack, p->now);
 }
 
 static void fill_ts(struct tcp_peer *p, struct seg *s)
@@ -128,6 +143,11 @@ static void answer_arp(struct tcp_peer *p)
 
 bool peer_maybe_take(struct tcp_peer *p, struct got *g)
 {
+    /* What the stack owes at the end of a batch (an ACK for a window the
+     * application's read opened, say) goes out when the host loop polls,
+     * before it looks at what was sent. */
+    if (!p->batching)
+        naru_stack_poll(p->stack, p->now);
     answer_arp(p);
     const struct captured_frame *f;
     while ((f = capture_take_ip(p->host))) {

@@ -65,14 +65,21 @@ struct tcp_peer {
     uint32_t ts_val;           /* the peer's timestamp clock */
     uint32_t ts_recent;        /* the stack's last TSval */
     bool ts;                   /* send timestamps */
+    bool batching;             /* between peer_batch_begin() and _end() */
 };
 
 /* A stack with default settings (or config), the peer's MAC known. */
 void peer_init(struct tcp_peer *p, const struct naru_stack_config *config);
 void peer_fini(struct tcp_peer *p);
 
-/* Build and inject one segment from the peer. */
+/* Build and inject one segment from the peer, as an input batch of its
+ * own (the stack is polled after it), unless inside a batch. */
 void peer_send(struct tcp_peer *p, const struct seg *s);
+/* Segments sent between these two form one input batch: the stack is
+ * polled only at the end, as a host loop that reads a burst of frames does
+ * (ACKs owed at the end of a batch go out then; src/tcp/tcp_output.c). */
+void peer_batch_begin(struct tcp_peer *p);
+void peer_batch_end(struct tcp_peer *p);
 /* Send data from the peer at its snd_nxt with ACK = rcv_nxt (and TS when
  * on); advances snd_nxt. */
 void peer_send_data(struct tcp_peer *p, const void *data, size_t len, uint8_t extra_flags);
