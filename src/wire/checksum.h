@@ -11,6 +11,16 @@
 #include <stdint.h>
 
 uint32_t inet_sum(const void *data, size_t len, uint32_t sum);
+/* inet_sum() in two steps, for code that reads the bytes anyway (a copy
+ * that sums as it goes): accumulate over pieces, chained like inet_sum()
+ * (start at 0; every piece but the last of even length), then finish:
+ * fold, byte-swap and add to a partial sum. An accumulator is any 64-bit
+ * value congruent, modulo 0xffff, to the sum of the message's 16-bit words
+ * read in native byte order (an odd last byte padded with a zero byte
+ * after it), so a loop of its own may add native 32-bit words into it.
+ * Nothing overflows below 16 GiB of data. */
+uint64_t inet_sum_accumulate(const void *data, size_t len, uint64_t acc);
+uint32_t inet_sum_finish(uint64_t acc, uint32_t sum);
 /* The IPv4 pseudo-header of TCP and UDP (RFC 793 3.1, RFC 768). */
 uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t protocol, uint16_t length);
 /* Fold a partial sum to 16 bits and complement it. */

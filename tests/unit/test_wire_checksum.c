@@ -104,6 +104,57 @@ static void fast_sum_keeps_every_carry_on_all_ones_and_large_data(void **state)
         assert_int_equal(inet_checksum(buf + align, 65536), reference_checksum(buf + align, 65536));
 }
 
+static void every_short_length_at_every_alignment_matches_reference(void **state)
+{
+    (void)state;
+    /* The sum reads 32-byte blocks, then 8-, 4-, 2- and 1-byte tails:
+     * every way in and out of each, from every start address modulo 16. */
+    static uint8_t buf[160 + 16];
+    for (size_t len = 0; len <= 160; len++) {
+        for (size_t align = 0; align < 16; align++) {
+            rng_fill(buf + align, len);
+            assert_int_equal(inet_checksum(buf + align, len), reference_checksum(buf + align, len));
+        }
+    }
+}
+
+static void accumulator_chained_over_pieces_matches_one_sum(void **state)
+{
+    (void)state;
+    /* checksum.h: inet_sum_accumulate() over even pieces (the last may be
+     * odd), then inet_sum_finish(), is inet_sum() over the whole; and an
+     * accumulator another loop fills with native 32-bit words (a copy
+     * that sums as it goes) finishes the same way. */
+    static uint8_t buf[2000 + 16];
+    for (int round = 0; round < 2000; round++) {
+        size_t len = rng_below(2001);
+        size_t align = rng_below(16);
+        uint8_t *p = buf + align;
+        rng_fill(p, len);
+        uint32_t sum = rng_below(2) ? 0 : rng();
+        uint64_t acc = 0;
+        size_t off = 0;
+        while (off < len) {
+            size_t piece = rng_below(100) * 2;
+            if (piece > len - off || rng_below(8) == 0)
+                piece = len - off;
+            acc = inet_sum_accumulate(p + off, piece, acc);
+            off += piece;
+        }
+        assert_int_equal(inet_sum_finish(acc, sum), inet_sum(p, len, sum));
+
+        uint64_t words = 0;
+        size_t i = 0;
+        for (; i + 4 <= len; i += 4) {
+            uint32_t w;
+            memcpy(&w, p + i, 4);
+            words += w;
+        }
+        words = inet_sum_accumulate(p + i, len - i, words);
+        assert_int_equal(inet_fold(inet_sum_finish(words, sum)), inet_fold(inet_sum(p, len, sum)));
+    }
+}
+
 static void chained_even_pieces_then_odd_last_piece_match_one_sum(void **state)
 {
     (void)state;
@@ -262,6 +313,8 @@ int main(void)
         cmocka_unit_test(odd_last_byte_is_the_high_half_of_a_word),
         cmocka_unit_test(fast_sum_matches_reference_on_random_lengths_and_alignments),
         cmocka_unit_test(fast_sum_keeps_every_carry_on_all_ones_and_large_data),
+        cmocka_unit_test(every_short_length_at_every_alignment_matches_reference),
+        cmocka_unit_test(accumulator_chained_over_pieces_matches_one_sum),
         cmocka_unit_test(chained_even_pieces_then_odd_last_piece_match_one_sum),
         cmocka_unit_test(message_with_its_checksum_folds_to_zero),
         cmocka_unit_test(linux_ipv4_headers_verify),
