@@ -3,14 +3,13 @@
  *
  *   bulk   one connection moves --bytes from stack A to stack B: A's
  *          application writes, A's TCP/IP/Ethernet output, the link (one
- *          malloc and copy per frame), B's input, B's application reads.
- *          Gbit/s of payload, at the MTU given (64 KiB shows the per-byte
- *          costs, 1500 the per-segment ones). With --no-trim, glibc keeps
- *          freed heap memory instead of giving it back to the kernel: until
- *          its thresholds adapt (after the first trial frees the rings),
- *          the link's malloc and free of every 64 KiB frame shrink and
- *          regrow the heap, and the first trial spends a fifth of its time
- *          in page faults.
+ *          copy per frame, into a buffer from the link's pool), B's input,
+ *          B's application reads. Gbit/s of payload, at the MTU given
+ *          (64 KiB shows the per-byte costs, 1500 the per-segment ones).
+ *          With --no-trim, glibc keeps freed heap memory instead of giving
+ *          it back to the kernel (when the link allocated every frame, a
+ *          first trial at 64 KiB spent a fifth of its time in page faults
+ *          without it; now it should change nothing).
  *   conns  new connections per second: connect, accept, the client closes,
  *          the server reads the end and closes; up to 64 at once.
  *   idle   memory per idle connection: --idle connections opened and left
