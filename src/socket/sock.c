@@ -12,27 +12,78 @@ int sock_table_init(struct naru_stack *stack)
     while (buckets < t->count && buckets < 65536)
         buckets *= 2;
     t->bucket_mask = buckets - 1;
+    uint32_t words = (t->count + 63) / 64;
+    t->free_words_count = (words + 63) / 64;
+    t->free_words_low = 0;
     t->socks = calloc(t->count ? t->count : 1, sizeof *t->socks);
     t->port_buckets = calloc(buckets, sizeof *t->port_buckets);
-    return t->socks && t->port_buckets ? 0 : -ENOMEM;
+    t->stream_port_buckets = calloc(buckets, sizeof *t->stream_port_buckets);
+    t->free_slots = calloc(words ? words : 1, sizeof *t->free_slots);
+    t->free_words = calloc(t->free_words_count ? t->free_words_count : 1, sizeof *t->free_words);
+    if (!t->socks || !t->port_buckets || !t->stream_port_buckets || !t->free_slots || !t->free_words)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < t->count; i++) {
+        t->free_slots[i / 64] |= (uint64_t)1 << (i % 64);
+        t->free_words[i / 4096] |= (uint64_t)1 << (i / 64 % 64);
+    }
+    return 0;
 }
 
 void sock_table_fini(struct naru_stack *stack)
 {
-    free(stack->sockets.socks);
-    free(stack->sockets.port_buckets);
-    stack->sockets.socks = NULL;
-    stack->sockets.port_buckets = NULL;
+    struct sock_table *t = &stack->sockets;
+    free(t->socks);
+    free(t->port_buckets);
+    free(t->stream_port_buckets);
+    free(t->free_slots);
+    free(t->free_words);
+    t->socks = NULL;
+    t->port_buckets = t->stream_port_buckets = NULL;
+    t->free_slots = t->free_words = NULL;
 }
 
-static bool indexed(uint8_t type)
+/* The index of the lowest set bit of w (not 0): w & -w leaves that bit
+ * alone, and multiplying it by a de Bruijn sequence puts a distinct 6-bit
+ * pattern in the top bits for each of the 64 places. */
+static unsigned lowest_bit(uint64_t w)
 {
-    return type == NARU_SOCK_DGRAM || type == NARU_SOCK_PING;
+    static const uint8_t place[64] = {
+        0,  1,  48, 2,  57, 49, 28, 3,  61, 58, 50, 42, 38, 29, 17, 4,  62, 55, 59, 36, 53, 51,
+        43, 22, 45, 39, 33, 30, 24, 18, 12, 5,  63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21,
+        44, 32, 23, 11, 46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9,  13, 8,  7,  6,
+    };
+    return place[((w & -w) * 0x03f79d71b4cb0a89ull) >> 58];
 }
 
-static struct sock **bucket(struct sock_table *t, uint16_t port)
+static void slot_set_free(struct sock_table *t, uint32_t i)
 {
-    return &t->port_buckets[port & t->bucket_mask];
+    t->free_slots[i / 64] |= (uint64_t)1 << (i % 64);
+    t->free_words[i / 4096] |= (uint64_t)1 << (i / 64 % 64);
+    if (i / 4096 < t->free_words_low)
+        t->free_words_low = i / 4096;
+}
+
+/* The lowest free slot, now taken; -1 if none. */
+static long slot_take_lowest(struct sock_table *t)
+{
+    uint32_t w = t->free_words_low;
+    while (w < t->free_words_count && !t->free_words[w])
+        w++;
+    t->free_words_low = w;
+    if (w == t->free_words_count)
+        return -1;
+    uint32_t word = w * 64 + lowest_bit(t->free_words[w]);
+    uint32_t i = word * 64 + lowest_bit(t->free_slots[word]);
+    t->free_slots[word] &= t->free_slots[word] - 1;
+    if (!t->free_slots[word])
+        t->free_words[w] &= ~((uint64_t)1 << (word % 64));
+    return i;
+}
+
+static struct sock **bucket(struct sock_table *t, uint8_t type, uint16_t port)
+{
+    struct sock **buckets = type == NARU_SOCK_STREAM ? t->stream_port_buckets : t->port_buckets;
+    return &buckets[port & t->bucket_mask];
 }
 
 void sock_set_bound(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port)
@@ -40,25 +91,25 @@ void sock_set_bound(struct naru_stack *stack, struct sock *s, uint32_t addr, uin
     s->local.addr = addr;
     s->local.port = port;
     s->bound = true;
-    if (indexed(s->type)) {
-        struct sock **head = bucket(&stack->sockets, port);
-        s->port_next = *head;
-        *head = s;
-    }
+    struct sock **head = bucket(&stack->sockets, s->type, port);
+    s->port_next = *head;
+    s->port_pprev = head;
+    if (*head)
+        (*head)->port_pprev = &s->port_next;
+    *head = s;
 }
 
 void sock_release(struct naru_stack *stack, struct sock *s)
 {
-    if (s->bound && indexed(s->type)) {
-        for (struct sock **p = bucket(&stack->sockets, s->local.port); *p; p = &(*p)->port_next) {
-            if (*p == s) {
-                *p = s->port_next;
-                break;
-            }
-        }
+    if (s->port_pprev) {
+        *s->port_pprev = s->port_next;
+        if (s->port_next)
+            s->port_next->port_pprev = s->port_pprev;
     }
     s->port_next = NULL;
+    s->port_pprev = NULL;
     s->used = false;
+    slot_set_free(&stack->sockets, (uint32_t)sock_handle(stack, s));
 }
 
 struct sock *sock_get(struct naru_stack *stack, int handle)
@@ -70,17 +121,15 @@ struct sock *sock_get(struct naru_stack *stack, int handle)
 
 struct sock *sock_alloc(struct naru_stack *stack, uint8_t type)
 {
-    for (uint32_t i = 0; i < stack->sockets.count; i++) {
-        struct sock *s = &stack->sockets.socks[i];
-        if (s->used)
-            continue;
-        memset(s, 0, sizeof *s);
-        s->used = true;
-        s->type = type;
-        s->receive_limit = stack->config.udp_recv_queue;
-        return s;
-    }
-    return NULL;
+    long i = slot_take_lowest(&stack->sockets);
+    if (i < 0)
+        return NULL;
+    struct sock *s = &stack->sockets.socks[i];
+    memset(s, 0, sizeof *s);
+    s->used = true;
+    s->type = type;
+    s->receive_limit = stack->config.udp_recv_queue;
+    return s;
 }
 
 int sock_handle(const struct naru_stack *stack, const struct sock *s)
@@ -123,9 +172,7 @@ struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, uint32_t local,
 {
     struct sock *best = NULL;
     int best_score = -1;
-    for (struct sock *s = *bucket(&stack->sockets, lport); s; s = s->port_next) {
-        if (s->type != type || s->local.port != lport)
-            continue;
+    for (struct sock *s = sock_bound_first(stack, type, lport); s; s = sock_bound_next(s)) {
         if (s->local.addr && s->local.addr != local)
             continue;
         if (s->connected && (s->remote.addr != remote || s->remote.port != rport))
@@ -139,24 +186,29 @@ struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, uint32_t local,
     return best;
 }
 
-static bool conflicts(const struct sock *s, uint8_t type, uint32_t addr, uint16_t port, const struct sock *except)
+struct sock *sock_bound_first(struct naru_stack *stack, uint8_t type, uint16_t port)
 {
-    if (s == except || !s->used || s->type != type || !s->bound || s->local.port != port)
-        return false;
-    return !s->local.addr || !addr || s->local.addr == addr;
+    struct sock *s = *bucket(&stack->sockets, type, port);
+    while (s && (s->type != type || s->local.port != port))
+        s = s->port_next;
+    return s;
+}
+
+struct sock *sock_bound_next(const struct sock *s)
+{
+    uint8_t type = s->type;
+    uint16_t port = s->local.port;
+    struct sock *n = s->port_next;
+    while (n && (n->type != type || n->local.port != port))
+        n = n->port_next;
+    return n;
 }
 
 bool sock_port_in_use(struct naru_stack *stack, uint8_t type, uint32_t addr, uint16_t port,
                       const struct sock *except)
 {
-    if (indexed(type)) {
-        for (const struct sock *s = *bucket(&stack->sockets, port); s; s = s->port_next)
-            if (conflicts(s, type, addr, port, except))
-                return true;
-        return false;
-    }
-    for (uint32_t i = 0; i < stack->sockets.count; i++)
-        if (conflicts(&stack->sockets.socks[i], type, addr, port, except))
+    for (const struct sock *s = sock_bound_first(stack, type, port); s; s = sock_bound_next(s))
+        if (s != except && (!s->local.addr || !addr || s->local.addr == addr))
             return true;
     return false;
 }

@@ -35,17 +35,30 @@ struct sock {
     uint8_t error_head;
     uint8_t error_count;
     struct tcp_conn *tcp;
-    struct sock *port_next;    /* datagram sockets: chain in the port index */
+    /* Bound sockets: the chain of the port index (port_pprev points at
+     * whatever points at this one, so leaving takes no walk). */
+    struct sock *port_next;
+    struct sock **port_pprev;
 };
 
-/* Datagram and ping sockets are also indexed by local port, so a datagram
- * finds its socket without a scan of the whole table. (TCP demultiplexes
- * through its own connection table.) */
+/* Bound sockets are indexed by local port, so neither a datagram looking
+ * for its socket nor a bind or connect looking for a free port scans the
+ * whole table: datagram and ping sockets in one index, stream sockets
+ * (which a busy server's port has thousands of) in another. TCP
+ * demultiplexes segments through its own connection table. Free slots are
+ * a bitmap, with a bitmap of its words that have one, so a new socket
+ * takes the lowest free slot (as the old scan did, and as POSIX does with
+ * file descriptors) without a walk over the used ones. */
 struct sock_table {
     struct sock *socks;
     uint32_t count;
-    struct sock **port_buckets;
+    struct sock **port_buckets;        /* datagram and ping sockets */
+    struct sock **stream_port_buckets; /* stream sockets */
     uint32_t bucket_mask;
+    uint64_t *free_slots;      /* bit i of word w: slot 64w + i is free */
+    uint64_t *free_words;      /* bit i of word w: free_slots[64w + i] is not 0 */
+    uint32_t free_words_count;
+    uint32_t free_words_low;   /* free_words below this are all 0 */
 };
 
 int sock_table_init(struct naru_stack *stack);
@@ -69,6 +82,10 @@ void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct nar
  * the wildcard. NULL if none. */
 struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, uint32_t local, uint16_t lport,
                          uint32_t remote, uint16_t rport);
+/* The bound sockets of `type` on `port`, one after another:
+ * for (s = sock_bound_first(stack, type, port); s; s = sock_bound_next(s)). */
+struct sock *sock_bound_first(struct naru_stack *stack, uint8_t type, uint16_t port);
+struct sock *sock_bound_next(const struct sock *s);
 /* Is the port taken for this type, on this address or the wildcard? */
 bool sock_port_in_use(struct naru_stack *stack, uint8_t type, uint32_t addr, uint16_t port,
                       const struct sock *except);

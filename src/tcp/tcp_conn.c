@@ -36,9 +36,11 @@ int tcp_init(struct naru_stack *stack)
         buckets <<= 1;
     t->buckets = calloc(buckets, sizeof *t->buckets);
     t->listen_buckets = calloc(TCP_LISTEN_BUCKETS, sizeof *t->listen_buckets);
-    if (!t->buckets || !t->listen_buckets) {
+    t->orphan_port_buckets = calloc(buckets, sizeof *t->orphan_port_buckets);
+    if (!t->buckets || !t->listen_buckets || !t->orphan_port_buckets) {
         free(t->buckets);
         free(t->listen_buckets);
+        free(t->orphan_port_buckets);
         free(t);
         return -ENOMEM;
     }
@@ -99,6 +101,7 @@ void tcp_fini(struct naru_stack *stack)
     tcp_reap(stack);
     free(t->buckets);
     free(t->listen_buckets);
+    free(t->orphan_port_buckets);
     free(t);
     stack->tcp = NULL;
 }
@@ -247,8 +250,42 @@ static struct tcp_list *list_of(struct naru_stack *stack, struct tcp_conn *c, en
     }
 }
 
+/* Orphans are also chained by local port, so bind() finds whether one
+ * holds a port without a walk over every connection closing. */
+static void orphan_port_link(struct tcp_table *t, struct tcp_conn *c)
+{
+    struct tcp_conn **head = &t->orphan_port_buckets[c->local_port & t->bucket_mask];
+    c->orphan_port_next = *head;
+    c->orphan_port_pprev = head;
+    if (*head)
+        (*head)->orphan_port_pprev = &c->orphan_port_next;
+    *head = c;
+}
+
+static void orphan_port_unlink(struct tcp_conn *c)
+{
+    *c->orphan_port_pprev = c->orphan_port_next;
+    if (c->orphan_port_next)
+        c->orphan_port_next->orphan_port_pprev = c->orphan_port_pprev;
+    c->orphan_port_next = NULL;
+    c->orphan_port_pprev = NULL;
+}
+
+bool tcp_orphan_holds_port(struct naru_stack *stack, uint32_t addr, uint16_t port)
+{
+    struct tcp_table *t = stack->tcp;
+    for (const struct tcp_conn *o = t->orphan_port_buckets[port & t->bucket_mask]; o; o = o->orphan_port_next)
+        if (o->local_port == port && (!o->local_addr || !addr || o->local_addr == addr))
+            return true;
+    return false;
+}
+
 void tcp_conn_set_list(struct naru_stack *stack, struct tcp_conn *c, enum tcp_list_id id)
 {
+    if (c->list == TCP_ON_ORPHANS)
+        orphan_port_unlink(c);
+    if (id == TCP_ON_ORPHANS)
+        orphan_port_link(stack->tcp, c);
     struct tcp_list *from = list_of(stack, c, (enum tcp_list_id)c->list);
     if (from) {
         if (c->prev)

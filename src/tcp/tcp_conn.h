@@ -64,6 +64,7 @@ struct tcp_conn {
     struct tcp_conn *batch_next, *batch_prev; /* the batch_acks list */
     struct sock *sock;         /* NULL while a child waits for accept(), and once orphaned */
     struct tcp_conn *listener; /* a child's listener, until accept() */
+    struct tcp_conn *orphan_port_next, **orphan_port_pprev; /* orphans, by local port */
 
     /* ---- a listener's children (RFC 9293 3.10.7.2) ---- */
     struct tcp_list half_open; /* SYN-RECEIVED */
@@ -187,6 +188,7 @@ struct tcp_table {
     uint8_t hash_key[16];
     uint32_t conns;            /* allocated, of every state */
     struct tcp_list orphans;
+    struct tcp_conn **orphan_port_buckets; /* orphans again, by local port (bind) */
     struct tcp_conn *zombies;
     /* Connections owing an ACK at the end of the input batch, i.e. at the
      * next naru_stack_poll() (tcp_output.c). */
@@ -225,6 +227,9 @@ void tcp_conn_discard(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_reap(struct naru_stack *stack);
 /* Ask for the socket to be told (after the work in hand). */
 void tcp_wake(struct naru_stack *stack, struct tcp_conn *c);
+/* Does a connection the user has closed still hold the port on an
+ * address overlapping addr (0: any)? */
+bool tcp_orphan_holds_port(struct naru_stack *stack, uint32_t addr, uint16_t port);
 /* Is this 4-tuple free? */
 bool tcp_tuple_free(struct naru_stack *stack, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
 /* RFC 6056 3.3.3: an ephemeral port for a connection, or 0. */

@@ -93,9 +93,10 @@ int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sock
     c->rcv_wscale = stack->config.tcp_window_scaling ? tcp_rcv_wscale(stack, c) : 0;
     if (tcp_conn_alloc_buffers(stack, c) < 0)
         return -ENOMEM;
-    s->local.addr = src;
-    s->local.port = lport;
-    s->bound = true;
+    if (s->bound)
+        s->local.addr = src; /* the port, which indexes it, stays */
+    else
+        sock_set_bound(stack, s, src, lport);
     s->remote = *to;
     c->adv_mss = tcp_route_mss(stack, to->addr);
     c->rcv_mss = c->adv_mss < TCP_DEFAULT_MSS ? c->adv_mss : TCP_DEFAULT_MSS;
@@ -158,10 +159,8 @@ int tcp_accept(struct naru_stack *stack, struct sock *s, struct naru_sockaddr *p
     c->listener = NULL;
     c->sock = ns;
     ns->tcp = c;
-    ns->bound = true;
+    sock_set_bound(stack, ns, c->local_addr, c->local_port);
     ns->connected = true;
-    ns->local.addr = c->local_addr;
-    ns->local.port = c->local_port;
     ns->remote.addr = c->remote_addr;
     ns->remote.port = c->remote_port;
     ns->reuseaddr = s->reuseaddr;
@@ -467,19 +466,14 @@ bool tcp_port_available(struct naru_stack *stack, struct sock *s, uint32_t addr,
      * addresses) only if both ask for SO_REUSEADDR and neither listens.
      * Connections the user has closed, TIME-WAIT above all, give way to a
      * socket that asks for SO_REUSEADDR. */
-    for (uint32_t i = 0; i < stack->sockets.count; i++) {
-        const struct sock *t = &stack->sockets.socks[i];
-        if (t == s || !t->used || t->type != NARU_SOCK_STREAM || !t->bound || t->local.port != port ||
-            !addrs_overlap(t->local.addr, addr))
+    for (const struct sock *t = sock_bound_first(stack, NARU_SOCK_STREAM, port); t; t = sock_bound_next(t)) {
+        if (t == s || !addrs_overlap(t->local.addr, addr))
             continue;
         bool listening = t->tcp && t->tcp->state == TCP_LISTEN;
         if (!s->reuseaddr || !t->reuseaddr || listening)
             return false;
     }
-    for (const struct tcp_conn *o = stack->tcp->orphans.head; o; o = o->next)
-        if (o->local_port == port && addrs_overlap(o->local_addr, addr) && !s->reuseaddr)
-            return false;
-    return true;
+    return s->reuseaddr || !tcp_orphan_holds_port(stack, addr, port);
 }
 
 struct tcp_conn *tcp_debug_conn(struct naru_stack *stack, int sock)

@@ -334,6 +334,32 @@ static void tcp_reuseaddr_binds_over_time_wait(void **state)
     assert_int_equal(naru_bind(p->stack, u, &a), -EADDRINUSE);
 }
 
+static void tcp_open_connections_hold_their_ports_until_closed(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    /* The listener goes; the connection it accepted still holds port 80. */
+    naru_close(p->stack, f->listener);
+    int s = naru_socket(p->stack, NARU_SOCK_STREAM);
+    struct naru_sockaddr a = { 0, 80 };
+    assert_int_equal(naru_bind(p->stack, s, &a), -EADDRINUSE);
+    /* A connection made with connect() holds its ephemeral port, for
+     * stream sockets only. */
+    int c = naru_socket(p->stack, NARU_SOCK_STREAM);
+    assert_int_equal(naru_connect(p->stack, c, &(struct naru_sockaddr){ p->addr, 9999 }), -EINPROGRESS);
+    peer_take(p); /* the SYN */
+    struct naru_sockaddr local;
+    assert_int_equal(naru_getsockname(p->stack, c, &local), 0);
+    assert_true(local.port >= 49152);
+    int d = naru_socket(p->stack, NARU_SOCK_STREAM);
+    assert_int_equal(naru_bind(p->stack, d, &(struct naru_sockaddr){ 0, local.port }), -EADDRINUSE);
+    int u = naru_socket(p->stack, NARU_SOCK_DGRAM);
+    assert_int_equal(naru_bind(p->stack, u, &(struct naru_sockaddr){ 0, local.port }), 0);
+    /* Closed in SYN-SENT, it lets the port go at once. */
+    naru_close(p->stack, c);
+    assert_int_equal(naru_bind(p->stack, d, &(struct naru_sockaddr){ 0, local.port }), 0);
+}
+
 static void tcp_time_wait_gives_way_at_the_connection_limit(void **state)
 {
     struct fixture *f = *state;
@@ -417,6 +443,7 @@ int main(void)
         T(tcp_out_of_order_fin_waits_for_the_missing_data),
         T(tcp_time_wait_is_reopened_by_a_newer_syn),
         T(tcp_reuseaddr_binds_over_time_wait),
+        T(tcp_open_connections_hold_their_ports_until_closed),
         T(tcp_time_wait_gives_way_at_the_connection_limit),
         T(tcp_closing_a_listener_resets_unaccepted_connections),
         T(tcp_close_before_connecting_sends_nothing),

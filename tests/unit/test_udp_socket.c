@@ -157,6 +157,29 @@ static void bad_calls_get_the_errors_users_expect(void **state)
     assert_int_equal(naru_close(h->stack, s), -EBADF);
 }
 
+static void a_new_socket_takes_the_lowest_free_handle(void **state)
+{
+    (void)state;
+    /* Like POSIX file descriptors: the lowest free slot, across the
+     * 64-slot words of the free map, until the table is full. */
+    struct naru_stack_config c;
+    naru_stack_config_default(&c);
+    c.sockets = 200;
+    struct naru_stack *stack;
+    assert_int_equal(naru_stack_create(&c, &stack), 0);
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(naru_socket(stack, i % 3 ? NARU_SOCK_DGRAM : NARU_SOCK_STREAM), i);
+    assert_int_equal(naru_socket(stack, NARU_SOCK_DGRAM), -EMFILE);
+    static const int closed[] = { 199, 130, 3, 64, 63, 0 };
+    for (size_t i = 0; i < sizeof closed / sizeof closed[0]; i++)
+        assert_int_equal(naru_close(stack, closed[i]), 0);
+    static const int reopened[] = { 0, 3, 63, 64, 130, 199 };
+    for (size_t i = 0; i < sizeof reopened / sizeof reopened[0]; i++)
+        assert_int_equal(naru_socket(stack, NARU_SOCK_PING), reopened[i]);
+    assert_int_equal(naru_socket(stack, NARU_SOCK_DGRAM), -EMFILE);
+    naru_stack_destroy(stack);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -168,6 +191,7 @@ int main(void)
         T(receive_queue_is_bounded),
         T(callback_fires_when_a_datagram_arrives),
         T(bad_calls_get_the_errors_users_expect),
+        T(a_new_socket_takes_the_lowest_free_handle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
