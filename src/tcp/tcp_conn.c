@@ -48,10 +48,10 @@ int tcp_init(struct naru_stack *stack)
     t->listen_mask = TCP_LISTEN_BUCKETS - 1;
     /* Keys from the stack's secret, not fresh draws: other layers' random
      * streams stay as they were. */
-    uint64_t k0 = siphash24(stack->secret, "tcp-hash-0", 10);
-    uint64_t k1 = siphash24(stack->secret, "tcp-hash-1", 10);
-    memcpy(t->hash_key, &k0, 8);
-    memcpy(t->hash_key + 8, &k1, 8);
+    t->hash_key[0] = siphash24(stack->secret, "tcp-hash-0", 10);
+    t->hash_key[1] = siphash24(stack->secret, "tcp-hash-1", 10);
+    t->hash_mul[0] = siphash24(stack->secret, "tcp-hash-2", 10) | 1;
+    t->hash_mul[1] = siphash24(stack->secret, "tcp-hash-3", 10) | 1;
     t->next_ephemeral = (uint32_t)siphash24(stack->secret, "tcp-ephemeral", 13);
     stack->tcp = t;
     return 0;
@@ -166,15 +166,23 @@ void tcp_conn_free_buffers(struct tcp_conn *c)
     ring_fini(&c->rcv_buf);
 }
 
+/* The bucket of a 4-tuple: every segment asks, so the hash must be cheap,
+ * and keyed, or a peer choosing its addresses and ports could fill one
+ * bucket and make each lookup a long walk (hash flooding). It need not
+ * be a cryptographic hash: nothing here is sent, and its value shows only
+ * as timing. Two rounds of xor with a secret key and multiplication by a
+ * secret odd number (the first product's high half folded into its low
+ * half between them) spread every input bit over the high 32 bits of the
+ * last product, which are the hash. ISNs stay SipHash's (RFC 6528,
+ * tcp_isn.c). */
 static uint32_t tuple_hash(const struct tcp_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
                            uint16_t rport)
 {
-    uint8_t key[12];
-    memcpy(key, &laddr, 4);
-    memcpy(key + 4, &raddr, 4);
-    memcpy(key + 8, &lport, 2);
-    memcpy(key + 10, &rport, 2);
-    return (uint32_t)siphash24(t->hash_key, key, sizeof key);
+    uint64_t remote = (uint64_t)raddr << 32 | (uint64_t)rport << 16 | lport;
+    uint64_t h = (remote ^ t->hash_key[0]) * t->hash_mul[0];
+    h ^= h >> 32;
+    h = (h ^ laddr ^ t->hash_key[1]) * t->hash_mul[1];
+    return (uint32_t)(h >> 32);
 }
 
 struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport,

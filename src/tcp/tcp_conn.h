@@ -185,7 +185,7 @@ struct tcp_table {
     uint32_t bucket_mask;
     struct tcp_conn **listen_buckets; /* by local port */
     uint32_t listen_mask;
-    uint8_t hash_key[16];
+    uint64_t hash_key[2], hash_mul[2]; /* the 4-tuple hash's secret (tcp_conn.c) */
     uint32_t conns;            /* allocated, of every state */
     struct tcp_list orphans;
     struct tcp_conn **orphan_port_buckets; /* orphans again, by local port (bind) */
