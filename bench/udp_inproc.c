@@ -2,8 +2,8 @@
  * by the in-memory link: stack A sends a batch of datagrams from a connected
  * socket, the link carries them, stack B's socket receives them; repeat.
  * Each datagram thus crosses A's UDP/IP/Ethernet output, the link (one
- * malloc and copy per frame), and B's Ethernet/IP/UDP input and socket
- * queue, and is copied out to the reader.
+ * copy per frame, into a buffer from its pool), and B's Ethernet/IP/UDP
+ * input and socket queue, and is copied out to the reader.
  *
  * Time is virtual (1 µs per batch) and every seed is fixed, so a run does
  * exactly the same work each time: under callgrind the instruction count is
