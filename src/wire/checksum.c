@@ -2,55 +2,37 @@
 
 #include <string.h>
 
-/* The two 32-bit halves of a 64-bit word, added. */
-static inline uint64_t halves(uint64_t w)
-{
-    return (w & 0xffffffffu) + (w >> 32);
-}
-
 /* RFC 1071 (2)(B): the sum is independent of byte order, so add native
  * words and swap the folded result once at the end. RFC 1071 (2)(C): it
  * may also be computed over wider words, since 2^32 = 1 and 2^16 = 1
  * modulo 0xffff; here each 64-bit load gives two 32-bit halves, added into
  * 64-bit accumulators, so no carry is lost below 2^32 halves (16 GiB).
- * Eight accumulators, not one, so the additions do not wait on each other
- * (and a compiler may put them in vector registers: 64 bytes in 28
- * instructions at -O3 on x86-64). Loads go through memcpy: any address is
- * allowed, and the bytes keep their pairing whatever the alignment. */
+ * Four accumulators, not one, so the additions do not wait on each other
+ * (and a compiler may put them in vector registers). Loads go through
+ * memcpy: any address is allowed, and the bytes keep their pairing
+ * whatever the address's alignment. */
 uint64_t inet_sum_accumulate(const void *data, size_t len, uint64_t acc)
 {
     const uint8_t *p = data;
-    uint64_t a0 = acc, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    uint64_t a0 = acc, a1 = 0, a2 = 0, a3 = 0;
 
-    while (len >= 64) {
-        uint64_t w0, w1, w2, w3, w4, w5, w6, w7;
+    while (len >= 32) {
+        uint64_t w0, w1, w2, w3;
         memcpy(&w0, p, 8);
         memcpy(&w1, p + 8, 8);
         memcpy(&w2, p + 16, 8);
         memcpy(&w3, p + 24, 8);
-        memcpy(&w4, p + 32, 8);
-        memcpy(&w5, p + 40, 8);
-        memcpy(&w6, p + 48, 8);
-        memcpy(&w7, p + 56, 8);
-        a0 += halves(w0);
-        a1 += halves(w1);
-        a2 += halves(w2);
-        a3 += halves(w3);
-        a4 += halves(w4);
-        a5 += halves(w5);
-        a6 += halves(w6);
-        a7 += halves(w7);
-        p += 64;
-        len -= 64;
+        a0 += (w0 & 0xffffffffu) + (w0 >> 32);
+        a1 += (w1 & 0xffffffffu) + (w1 >> 32);
+        a2 += (w2 & 0xffffffffu) + (w2 >> 32);
+        a3 += (w3 & 0xffffffffu) + (w3 >> 32);
+        p += 32;
+        len -= 32;
     }
-    a0 += a4;
-    a1 += a5;
-    a2 += a6;
-    a3 += a7;
     while (len >= 8) {
         uint64_t w;
         memcpy(&w, p, 8);
-        a0 += halves(w);
+        a0 += (w & 0xffffffffu) + (w >> 32);
         p += 8;
         len -= 8;
     }

@@ -107,7 +107,7 @@ static void fast_sum_keeps_every_carry_on_all_ones_and_large_data(void **state)
 static void every_short_length_at_every_alignment_matches_reference(void **state)
 {
     (void)state;
-    /* The sum reads 64-byte blocks, then 8-, 4-, 2- and 1-byte tails:
+    /* The sum reads 32-byte blocks, then 8-, 4-, 2- and 1-byte tails:
      * every way in and out of each, from every start address modulo 16. */
     static uint8_t buf[160 + 16];
     for (size_t len = 0; len <= 160; len++) {
