@@ -4,22 +4,86 @@
 #include <stdlib.h>
 #include <string.h>
 
-int ring_init(struct tcp_ring *r, uint32_t size)
+int ring_cache_init(struct tcp_ring_cache *cache, uint32_t entries, uint32_t largest, size_t limit)
+{
+    memset(cache, 0, sizeof *cache);
+    cache->slots = calloc(entries ? entries : 1, sizeof *cache->slots);
+    if (!cache->slots)
+        return -ENOMEM;
+    cache->capacity = entries;
+    cache->largest = largest;
+    cache->limit = limit;
+    return 0;
+}
+
+void ring_cache_fini(struct tcp_ring_cache *cache)
+{
+    for (uint32_t i = 0; i < cache->count; i++)
+        free(cache->slots[i].data);
+    free(cache->slots);
+    memset(cache, 0, sizeof *cache);
+}
+
+static uint8_t *memory_get(struct tcp_ring_cache *cache, uint32_t size)
+{
+    if (cache) {
+        for (uint32_t i = cache->count; i-- > 0;) {
+            if (cache->slots[i].size != size)
+                continue;
+            uint8_t *data = cache->slots[i].data;
+            memmove(&cache->slots[i], &cache->slots[i + 1], (cache->count - i - 1) * sizeof cache->slots[0]);
+            cache->count--;
+            cache->bytes -= size;
+            return data;
+        }
+    }
+    return malloc(size);
+}
+
+static void memory_put(struct tcp_ring_cache *cache, uint8_t *data, uint32_t size)
+{
+    if (!data)
+        return;
+    if (!cache || !cache->capacity || size > cache->largest || size > cache->limit) {
+        free(data);
+        return;
+    }
+    while (cache->count && (cache->count == cache->capacity || cache->bytes + size > cache->limit)) {
+        free(cache->slots[0].data);
+        cache->bytes -= cache->slots[0].size;
+        cache->count--;
+        memmove(&cache->slots[0], &cache->slots[1], cache->count * sizeof cache->slots[0]);
+    }
+    cache->slots[cache->count].data = data;
+    cache->slots[cache->count].size = size;
+    cache->count++;
+    cache->bytes += size;
+}
+
+int ring_init_cached(struct tcp_ring *r, uint32_t size, struct tcp_ring_cache *cache)
 {
     memset(r, 0, sizeof *r);
+    r->cache = cache;
     if (size == 0)
         return 0;
-    r->data = malloc(size);
+    r->data = memory_get(cache, size);
     if (!r->data)
         return -ENOMEM;
     r->size = size;
     return 0;
 }
 
+int ring_init(struct tcp_ring *r, uint32_t size)
+{
+    return ring_init_cached(r, size, NULL);
+}
+
 void ring_fini(struct tcp_ring *r)
 {
-    free(r->data);
+    struct tcp_ring_cache *cache = r->cache;
+    memory_put(cache, r->data, r->size);
     memset(r, 0, sizeof *r);
+    r->cache = cache;
 }
 
 /* Index of the byte `offset` past the head. */
@@ -42,6 +106,10 @@ int ring_resize_keep(struct tcp_ring *r, uint32_t size, uint32_t keep)
         return -EINVAL;
     if (size == r->size)
         return 0;
+    /* A resized ring's size is seldom one a new connection asks for (it
+     * grew with autotuning or SO_RCVBUF): its memory comes from malloc and
+     * goes back to it. What it leaves, of the size it began with, may
+     * serve the next connection. */
     uint8_t *data = size ? malloc(size) : NULL;
     if (size && !data)
         return -ENOMEM;
@@ -54,7 +122,8 @@ int ring_resize_keep(struct tcp_ring *r, uint32_t size, uint32_t keep)
         if (keep > first)
             memcpy(data + first, r->data, keep - first);
     }
-    free(r->data);
+    memory_put(r->cache, r->data, r->size);
+    r->cache = NULL;
     r->data = data;
     r->size = size;
     r->head = 0;

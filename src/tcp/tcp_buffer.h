@@ -12,16 +12,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Ring memory let go, kept for the next ring of the same size (one cache
+ * per stack, for its connections). A connection's rings are large (128 KiB
+ * each by default) and live as long as it does: allocated fresh for every
+ * connection and freed at its end, they made glibc move the top of its
+ * heap down and up again (brk, then a page fault on each page touched)
+ * for nearly every connection, most of the CPU time of a stream of short
+ * connections. Bounded in entries and bytes; the oldest entry gives way. */
+struct tcp_ring_cache {
+    struct tcp_ring_cached {
+        uint8_t *data;
+        uint32_t size;
+    } *slots;                  /* oldest first */
+    uint32_t count, capacity;
+    size_t bytes, limit;
+    uint32_t largest;          /* larger rings are not kept */
+};
+
 struct tcp_ring {
     uint8_t *data;
     uint32_t size;             /* capacity in bytes */
     uint32_t head;             /* index of the first byte */
     uint32_t len;              /* bytes held */
+    struct tcp_ring_cache *cache; /* where its memory comes from and goes (NULL: malloc) */
 };
 
 /* 0 or -ENOMEM. A ring of size 0 holds nothing and allocates nothing. */
 int ring_init(struct tcp_ring *r, uint32_t size);
+/* The same, with memory from `cache` when it has the size, and back to it
+ * when the ring is finished or resized (a resized ring leaves the cache:
+ * its new memory is malloc's). */
+int ring_init_cached(struct tcp_ring *r, uint32_t size, struct tcp_ring_cache *cache);
 void ring_fini(struct tcp_ring *r);
+/* Room for `entries` buffers of at most `largest` bytes and `limit` bytes
+ * in all: 0 or -ENOMEM. */
+int ring_cache_init(struct tcp_ring_cache *cache, uint32_t entries, uint32_t largest, size_t limit);
+/* Free everything the cache holds. */
+void ring_cache_fini(struct tcp_ring_cache *cache);
 /* Grow to `size` keeping the contents; 0, -EINVAL (smaller than the
  * contents) or -ENOMEM. */
 int ring_resize(struct tcp_ring *r, uint32_t size);

@@ -37,7 +37,18 @@ int tcp_init(struct naru_stack *stack)
     t->buckets = calloc(buckets, sizeof *t->buckets);
     t->listen_buckets = calloc(TCP_LISTEN_BUCKETS, sizeof *t->listen_buckets);
     t->orphan_port_buckets = calloc(buckets, sizeof *t->orphan_port_buckets);
-    if (!t->buckets || !t->listen_buckets || !t->orphan_port_buckets) {
+    /* Rings let go are kept for new connections: rings no larger than the
+     * default buffers (with the window-scale slack of the receive ring),
+     * as many as a sixteenth of the connections allowed would have, from
+     * 4 to 64 connections' worth (64: 18 MiB at 128 KiB buffers). Larger
+     * rings (SO_SNDBUF, SO_RCVBUF, autotuning) go back to malloc. */
+    uint32_t cached = stack->config.tcp_connections / 16;
+    cached = cached < 4 ? 4 : cached > 64 ? 64 : cached;
+    uint32_t largest_rcv = stack->config.tcp_recv_buffer + (1u << TCP_MAX_WSCALE);
+    uint32_t largest = stack->config.tcp_send_buffer > largest_rcv ? stack->config.tcp_send_buffer : largest_rcv;
+    int cache_err = ring_cache_init(&t->ring_cache, 2 * cached, largest, (size_t)cached * 2 * largest);
+    if (!t->buckets || !t->listen_buckets || !t->orphan_port_buckets || cache_err < 0) {
+        ring_cache_fini(&t->ring_cache);
         free(t->buckets);
         free(t->listen_buckets);
         free(t->orphan_port_buckets);
@@ -99,6 +110,7 @@ void tcp_fini(struct naru_stack *stack)
         tcp_conn_finish(stack, t->orphans.head);
     t->wake_count = 0;
     tcp_reap(stack);
+    ring_cache_fini(&t->ring_cache);
     free(t->buckets);
     free(t->listen_buckets);
     free(t->orphan_port_buckets);
@@ -150,10 +162,10 @@ static uint32_t rcv_ring_size(const struct tcp_conn *c)
 
 int tcp_conn_alloc_buffers(struct naru_stack *stack, struct tcp_conn *c)
 {
-    (void)stack;
-    if (!c->snd_buf.data && ring_init(&c->snd_buf, c->snd_buf_size) < 0)
+    struct tcp_ring_cache *cache = &stack->tcp->ring_cache;
+    if (!c->snd_buf.data && ring_init_cached(&c->snd_buf, c->snd_buf_size, cache) < 0)
         return -ENOMEM;
-    if (!c->rcv_buf.data && ring_init(&c->rcv_buf, rcv_ring_size(c)) < 0) {
+    if (!c->rcv_buf.data && ring_init_cached(&c->rcv_buf, rcv_ring_size(c), cache) < 0) {
         ring_fini(&c->snd_buf);
         return -ENOMEM;
     }

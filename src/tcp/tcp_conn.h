@@ -189,6 +189,7 @@ struct tcp_table {
     uint32_t conns;            /* allocated, of every state */
     struct tcp_list orphans;
     struct tcp_conn **orphan_port_buckets; /* orphans again, by local port (bind) */
+    struct tcp_ring_cache ring_cache; /* connections' ring memory, for reuse */
     struct tcp_conn *zombies;
     /* Connections owing an ACK at the end of the input batch, i.e. at the
      * next naru_stack_poll() (tcp_output.c). */

@@ -76,6 +76,69 @@ static void ring_takes_out_of_order_bytes_at_their_offsets(void **state)
     ring_fini(&r);
 }
 
+static void ring_cache_reuses_memory_of_the_same_size_within_its_bounds(void **state)
+{
+    (void)state;
+    struct tcp_ring_cache cache;
+    assert_int_equal(ring_cache_init(&cache, 3, 60, 100), 0);
+    struct tcp_ring a, b, c;
+    assert_int_equal(ring_init_cached(&a, 40, &cache), 0);
+    assert_int_equal(ring_init_cached(&b, 30, &cache), 0);
+    uint8_t *a_data = a.data, *b_data = b.data;
+    ring_write(&a, "kept?", 5);
+    ring_fini(&a);
+    ring_fini(&b);
+    assert_int_equal(cache.count, 2);
+    assert_int_equal(cache.bytes, 70);
+    /* The same size comes back, and starts empty; another size is new. */
+    assert_int_equal(ring_init_cached(&c, 40, &cache), 0);
+    assert_ptr_equal(c.data, a_data);
+    assert_int_equal(c.len, 0);
+    assert_int_equal(c.head, 0);
+    assert_int_equal(cache.count, 1);
+    /* Growing gives the old buffer back and keeps the contents; the new
+     * one is malloc's, and goes back to it (a grown size seldom serves a
+     * new connection). */
+    ring_write(&c, "abc", 3);
+    assert_int_equal(ring_resize(&c, 20), 0);
+    assert_ptr_not_equal(c.data, b_data);
+    char out[3];
+    ring_peek(&c, 0, out, 3);
+    assert_memory_equal(out, "abc", 3);
+    assert_int_equal(cache.count, 2);
+    assert_int_equal(cache.slots[1].size, 40);
+    ring_fini(&c);
+    assert_int_equal(cache.count, 2);
+    assert_int_equal(ring_init_cached(&c, 40, &cache), 0);
+    assert_ptr_equal(c.data, a_data);
+    ring_fini(&c);
+    assert_int_equal(ring_init_cached(&c, 30, &cache), 0);
+    assert_ptr_equal(c.data, b_data);
+    ring_fini(&c);
+    assert_int_equal(cache.slots[0].size, 40);
+    /* Bounded in bytes: the oldest gives way; a ring larger than the
+     * largest kept is not kept at all. */
+    struct tcp_ring d, e;
+    assert_int_equal(ring_init_cached(&d, 50, &cache), 0);
+    assert_int_equal(ring_init_cached(&e, 61, &cache), 0);
+    ring_fini(&d); /* 40 + 30 + 50 > 100: the 40 goes */
+    assert_int_equal(cache.count, 2);
+    assert_int_equal(cache.bytes, 80);
+    assert_int_equal(cache.slots[0].size, 30);
+    ring_fini(&e);
+    assert_int_equal(cache.count, 2);
+    /* Bounded in entries. */
+    struct tcp_ring f[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(ring_init_cached(&f[i], 10, &cache), 0);
+    for (int i = 0; i < 3; i++)
+        ring_fini(&f[i]);
+    assert_int_equal(cache.count, 3);
+    assert_int_equal(cache.bytes, 30);
+    ring_cache_fini(&cache); /* frees what it holds (the sanitizer build checks) */
+    assert_int_equal(cache.count, 0);
+}
+
 static void assembler_merges_ranges_and_reports_recent_blocks_first(void **state)
 {
     (void)state;
@@ -207,6 +270,7 @@ int main(void)
         cmocka_unit_test(seq_comparisons_survive_wraparound),
         cmocka_unit_test(ring_wraps_and_keeps_order),
         cmocka_unit_test(ring_takes_out_of_order_bytes_at_their_offsets),
+        cmocka_unit_test(ring_cache_reuses_memory_of_the_same_size_within_its_bounds),
         cmocka_unit_test(assembler_merges_ranges_and_reports_recent_blocks_first),
         cmocka_unit_test(assembler_is_bounded),
         cmocka_unit_test(scoreboard_believes_only_blocks_in_flight),
