@@ -5,16 +5,24 @@
  *   byte 0      configuration: 0x01 forwarding on, with a second interface
  *               (198.18.1.1/24) to route to; 0x02 the stack is 198.18.0.1
  *               (02:6e:61:72:75:0a) instead of 198.18.0.2 (...:0b), the
- *               two ends of tests/data/linux-capture.pcap
+ *               two ends of tests/data/linux-capture.pcap; 0x04 the first
+ *               interface's driver declares every offload (partial
+ *               checksums and TSO out, merged segments in), and each record
+ *               carries frame metadata (below)
  *   bytes 1..2  the UDP port a socket is bound to (a second one, connected,
  *               takes the next port)
  *   bytes 3..4  the ping socket's echo identifier
  *   bytes 5..6  the port of the peer the connected UDP socket talks to
- *   then records, each: a control byte, a 16-bit length, the frame.
+ *   then records, each: a control byte, a 16-bit length, with 0x04 six
+ *   bytes of metadata (flags NARU_FRAME_*, 16-bit gso_size, 16-bit
+ *   csum_start, 8-bit csum_offset), the frame.
  *     control 0x01   fix the IPv4, ICMP, UDP and TCP checksums first; and
  *                    for TCP, read the sequence and acknowledgment numbers
  *                    as offsets from the last segment the stack sent on
- *                    that connection, so a handshake can complete
+ *                    that connection, so a handshake can complete; with
+ *                    metadata saying the checksum is partial, leave TCP's
+ *                    and UDP's partial, as a sender's kernel does, and
+ *                    point the metadata at them
  *     control 0x7e   ((c >> 1) & 63) * 100 ms pass before the frame (and
  *                    only then are the sockets read, so queues can fill)
  *     control 0x80   the frame arrives on the second interface
@@ -117,8 +125,29 @@ static int take_frame(void *ctx, const uint8_t *frame, size_t len)
     return 0;
 }
 
-/* Make the checksums right, so mutations reach past them. */
-static void fix_checksums(const struct harness *h, uint8_t *f, size_t len)
+/* The driver of an interface with offloads: do the device's work on a
+ * copy (complete a partial checksum), then check it as any frame. A frame
+ * of segments for the device to cut (TSO) is checked whole, as one large
+ * segment. */
+static int take_frame_offload(void *ctx, const uint8_t *frame, size_t len, const struct naru_frame_meta *meta)
+{
+    static uint8_t copy[MAX_FRAME + 64];
+    FUZZ_CHECK(len <= sizeof copy);
+    memcpy(copy, frame, len);
+    if (meta->flags & NARU_FRAME_CSUM_PARTIAL) {
+        FUZZ_CHECK(meta->csum_start + meta->csum_offset + 2u <= len);
+        wire_put16(copy + meta->csum_start + meta->csum_offset,
+                   inet_fold(inet_sum(copy + meta->csum_start, len - meta->csum_start, 0)));
+    }
+    if (meta->flags & NARU_FRAME_GSO_TCP4)
+        FUZZ_CHECK(meta->gso_size > 0 && meta->hdr_len > 0 && meta->hdr_len < len);
+    return take_frame(ctx, copy, len);
+}
+
+/* Make the checksums right, so mutations reach past them; or, with
+ * partial set in meta, TCP's and UDP's partial as a sender with checksum
+ * offload leaves them, meta pointing at them. */
+static void fix_checksums(const struct harness *h, uint8_t *f, size_t len, struct naru_frame_meta *meta)
 {
     struct eth_header e;
     if (eth_parse(f, len, &e) < 0 || e.ethertype != ETHERTYPE_IPV4)
@@ -145,6 +174,11 @@ static void fix_checksums(const struct harness *h, uint8_t *f, size_t len)
                 wire_put16(l4 + 6, 0);
                 uint16_t c = inet_fold(inet_sum(l4, ulen, inet_pseudo_sum(src, dst, IP_PROTO_UDP, ulen)));
                 wire_put16(l4 + 6, c ? c : 0xffff);
+                if (meta->flags & NARU_FRAME_CSUM_PARTIAL) {
+                    wire_put16(l4 + 6, (uint16_t)~inet_fold(inet_pseudo_sum(src, dst, IP_PROTO_UDP, ulen)));
+                    meta->csum_start = (uint16_t)(l4 - f);
+                    meta->csum_offset = 6;
+                }
             }
         } else if (ip[9] == IP_PROTO_TCP && l4len >= 20) {
             const struct sent_segment *last = &h->last_tcp;
@@ -155,6 +189,12 @@ static void fix_checksums(const struct harness *h, uint8_t *f, size_t len)
             wire_put16(l4 + 16, 0);
             wire_put16(l4 + 16, inet_fold(inet_sum(l4, l4len,
                                                    inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)l4len))));
+            if (meta->flags & NARU_FRAME_CSUM_PARTIAL) {
+                wire_put16(l4 + 16,
+                           (uint16_t)~inet_fold(inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)l4len)));
+                meta->csum_start = (uint16_t)(l4 - f);
+                meta->csum_offset = 16;
+            }
         }
     }
     wire_put16(ip + 10, 0);
@@ -247,11 +287,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(naru_stack_create(&c, &h.stack) == 0);
 
     bool as_a = config & 2;
+    bool offloads = config & 4;
     struct naru_if_config ifc = {
         .name = "fuzz0",
         .mac = { 0x02, 0x6e, 0x61, 0x72, 0x75, as_a ? 0x0a : 0x0b },
         .driver = { take_frame, &h },
     };
+    if (offloads) {
+        ifc.driver.offloads = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_RX_LARGE;
+        ifc.driver.tso_max = 65535;
+        ifc.driver.transmit_offload = take_frame_offload;
+    }
     h.ifindex[0] = naru_if_add(h.stack, &ifc);
     FUZZ_CHECK(h.ifindex[0] >= 0);
     FUZZ_CHECK(naru_if_set_addr(h.stack, h.ifindex[0], as_a ? 0xc6120001u : 0xc6120002u, 24) == 0);
@@ -286,11 +332,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     naru_stack_poll(h.stack, h.now);
 
     static uint8_t frame[MAX_FRAME];
-    while (size >= 3) {
+    while (size >= (offloads ? 9u : 3u)) {
         uint8_t ctl = data[0];
         size_t len = wire_get16(data + 1);
         data += 3;
         size -= 3;
+        struct naru_frame_meta meta = { 0 };
+        if (offloads) {
+            meta.flags = data[0];
+            meta.gso_size = wire_get16(data + 1);
+            meta.csum_start = wire_get16(data + 3);
+            meta.csum_offset = data[5];
+            data += 6;
+            size -= 6;
+        }
         if (len > size)
             len = size;
         memcpy(frame, data, len);
@@ -302,9 +357,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             drain_all(&h);
         }
         if (ctl & 1)
-            fix_checksums(&h, frame, len);
+            fix_checksums(&h, frame, len, &meta);
         int ifindex = (ctl & 0x80) && h.ifindex[1] >= 0 ? h.ifindex[1] : h.ifindex[0];
-        naru_stack_input(h.stack, ifindex, frame, len);
+        naru_stack_input_offload(h.stack, ifindex, frame, len, &meta);
     }
 
     /* Past the reassembly timeout (30 s) and every ARP state. */

@@ -20,6 +20,8 @@
     X(link, rx_interface_down, "frames on an interface that is down")                 \
     X(link, tx_driver_errors, "frames the driver refused")                            \
     X(link, tx_too_big, "frames larger than the interface MTU")                       \
+    X(link, rx_gso, "frames of TCP segments the sender merged (GSO)")                 \
+    X(link, tx_tso, "frames of TCP segments for the device to cut (TSO)")             \
     X(buffers, frame_exhausted, "frame buffer pool empty")                            \
     X(buffers, large_exhausted, "large buffer pool empty")                            \
     X(arp, rx, "ARP packets received")                                                \
@@ -48,6 +50,7 @@
     X(ip, fragmented, "IP datagrams fragmented")                                      \
     X(ip, fragments_created, "IP fragments created")                                  \
     X(ip, fragment_fails, "IP datagrams too big with DF set")                         \
+    X(ip, tx_gso_dropped, "IP datagrams of merged segments for a link that cannot split them") \
     X(ip, reasm_fragments, "IP fragments received")                                   \
     X(ip, reasm_ok, "IP datagrams reassembled")                                       \
     X(ip, reasm_overlaps, "IP datagrams dropped: overlapping fragments")              \

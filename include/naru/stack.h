@@ -108,11 +108,43 @@ naru_time_t naru_stack_next_deadline(const struct naru_stack *stack);
 
 /* ---- interfaces ---- */
 
+/* What a driver can do for the stack, in naru_driver.offloads (all
+ * optional; 0 is a plain Ethernet device). Named after what Linux's
+ * virtio-net header and TAP devices offer, but neutral: the driver turns
+ * them into its own form. */
+#define NARU_OFFLOAD_TX_CSUM 0x1   /* takes TCP/UDP frames with the checksum left partial */
+#define NARU_OFFLOAD_TX_TSO4 0x2   /* takes TCP/IPv4 frames up to tso_max bytes of IP datagram and
+                                    * cuts them into segments of gso_size bytes (needs TX_CSUM) */
+#define NARU_OFFLOAD_RX_LARGE 0x4  /* hands in frames above the MTU: TCP segments the other side
+                                    * merged (GSO), up to a 64 KiB IP datagram */
+
+/* One frame's offload state, both ways (naru_stack_input_offload() and
+ * the driver's transmit_offload). */
+#define NARU_FRAME_CSUM_PARTIAL 0x1 /* the checksum at csum_start + csum_offset holds only the
+                                     * pseudo-header sum: the sum from csum_start to the end is
+                                     * still to be folded in (RFC 1071); on receive, a trusted
+                                     * local sender left it so */
+#define NARU_FRAME_CSUM_VALID 0x2   /* received: the device verified the TCP/UDP checksum */
+#define NARU_FRAME_GSO_TCP4 0x4     /* TCP/IPv4 segments merged in one frame, gso_size payload
+                                     * bytes each on the wire (the last may be shorter) */
+struct naru_frame_meta {
+    uint16_t flags;                /* NARU_FRAME_* */
+    uint16_t gso_size;             /* GSO_TCP4: payload bytes per segment on the wire */
+    uint16_t hdr_len;              /* GSO_TCP4, transmit: bytes of Ethernet, IP and TCP headers */
+    uint16_t csum_start;           /* CSUM_PARTIAL: first byte summed, from the frame's start */
+    uint16_t csum_offset;          /* CSUM_PARTIAL: the checksum field, from csum_start */
+};
+
 /* A driver takes frames out. transmit must copy the frame or finish with it
- * before returning; it returns 0, or a negative errno (counted as a drop). */
+ * before returning; it returns 0, or a negative errno (counted as a drop).
+ * A driver with offloads sets them and transmit_offload, which the stack
+ * then calls for every frame instead of transmit. */
 struct naru_driver {
     int (*transmit)(void *ctx, const uint8_t *frame, size_t len);
     void *ctx;
+    uint32_t offloads;             /* NARU_OFFLOAD_*; 0: none */
+    uint32_t tso_max;              /* TX_TSO4: largest IP datagram it takes, <= 65535 */
+    int (*transmit_offload)(void *ctx, const uint8_t *frame, size_t len, const struct naru_frame_meta *meta);
 };
 
 #define NARU_IFNAME_MAX 16
@@ -136,6 +168,12 @@ uint32_t naru_if_mtu(const struct naru_stack *stack, int ifindex);
 
 /* Hand a received Ethernet frame to the stack. The frame is copied. */
 void naru_stack_input(struct naru_stack *stack, int ifindex, const uint8_t *frame, size_t len);
+/* The same, with what the driver knows about the frame (meta may be NULL):
+ * a partial or verified checksum is not verified again, and, on an
+ * interface whose driver has NARU_OFFLOAD_RX_LARGE, a frame may be a 64 KiB
+ * TCP segment merged from gso_size pieces. */
+void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8_t *frame, size_t len,
+                              const struct naru_frame_meta *meta);
 
 /* Called for every frame the interface sends or receives (pcap capture). */
 enum naru_direction { NARU_DIR_IN, NARU_DIR_OUT };

@@ -68,6 +68,10 @@ struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len)
     pb->ifindex = -1;
     pb->flags = 0;
     pb->network_offset = 0;
+    pb->csum_start = 0;
+    pb->csum_offset = 0;
+    pb->gso_size = 0;
+    pb->headers_end = 0;
     pb->meta_addr = 0;
     pb->meta_port = 0;
     pb->meta_ttl = 0;

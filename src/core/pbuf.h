@@ -26,6 +26,12 @@ enum pbuf_pool_id { PBUF_POOL_FRAME, PBUF_POOL_LARGE };
  * about datagrams sent to a broadcast address. */
 #define PBUF_F_LINK_BROADCAST 0x01
 #define PBUF_F_IP_BROADCAST 0x02
+/* Checksum offload (naru_frame_meta): the TCP/UDP checksum at csum_start +
+ * csum_offset holds only the pseudo-header sum (left for the device on the
+ * way out; never computed by a trusted local sender on the way in), or the
+ * device verified it. */
+#define PBUF_F_CSUM_PARTIAL 0x04
+#define PBUF_F_CSUM_VALID 0x08
 
 struct pbuf {
     struct pbuf *next;         /* queue link, owned by whoever holds the pbuf */
@@ -37,6 +43,14 @@ struct pbuf {
     uint8_t flags;             /* PBUF_F_* */
     int8_t ifindex;            /* interface it arrived on */
     uint16_t network_offset;   /* IP header, from base: quoted by ICMP errors */
+    /* Offloads (link/iface.c): where a partial checksum starts (the
+     * transport header, from base) and its field (from there); for merged
+     * TCP segments (GSO), the payload bytes per segment on the wire, and
+     * where the TCP header ends (from base). 0 when not in use. */
+    uint16_t csum_start;
+    uint16_t csum_offset;
+    uint16_t gso_size;
+    uint16_t headers_end;
     /* Scratch for the layer holding the pbuf (a UDP queue keeps the sender). */
     uint32_t meta_addr;
     uint16_t meta_port;
@@ -96,6 +110,17 @@ static inline uint8_t *pbuf_network_header(const struct pbuf *pb)
 static inline void pbuf_mark_network_header(struct pbuf *pb)
 {
     pb->network_offset = (uint16_t)(pb->data - pb->base);
+}
+/* May the transport layer skip verifying the checksum of the header at
+ * pb->data, whose checksum field is at field_offset? Only if the device
+ * verified it, or a trusted local sender left exactly this checksum
+ * partial. */
+static inline bool pbuf_checksum_trusted(const struct pbuf *pb, uint16_t field_offset)
+{
+    if (pb->flags & PBUF_F_CSUM_VALID)
+        return true;
+    return (pb->flags & PBUF_F_CSUM_PARTIAL) && pb->csum_start == (size_t)(pb->data - pb->base) &&
+           pb->csum_offset == field_offset;
 }
 
 /* A FIFO of pbufs. */

@@ -23,7 +23,15 @@ void ip_forward(struct naru_stack *stack, struct naru_iface *in, struct pbuf *pb
         return;
     }
     struct naru_iface *out = &stack->ifaces[r->ifindex];
-    if (pb->len > out->mtu && ip->dont_fragment) {
+    if (pb->gso_size && pb->len > out->mtu && !iface_takes_gso(out, pb->len)) {
+        /* Segments a device merged (GSO) for a link that cannot split
+         * them: each one fitted the path, so "fragmentation needed" would
+         * be a lie, and naru does not cut segments in software. */
+        stack->counters.ip_tx_gso_dropped++;
+        pbuf_free(stack, pb);
+        return;
+    }
+    if (pb->len > out->mtu && ip->dont_fragment && !pb->gso_size) {
         /* RFC 1191: tell the sender the MTU of the next hop. */
         stack->counters.ip_fragment_fails++;
         icmp_send_error(stack, pb, ICMP_DEST_UNREACHABLE, ICMP_FRAGMENTATION_NEEDED, out->mtu & 0xffff);

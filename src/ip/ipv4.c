@@ -112,6 +112,17 @@ int ip_select_source(const struct naru_stack *stack, uint32_t dst, uint32_t *src
 
 int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb, uint32_t next_hop)
 {
+    if (pb->gso_size && pb->len > iface->mtu) {
+        /* TCP segments merged in one datagram (GSO): only a device that
+         * cuts them apart again may take it; fragments would be wrong. */
+        if (!iface_takes_gso(iface, pb->len)) {
+            stack->counters.ip_tx_gso_dropped++;
+            pbuf_free(stack, pb);
+            return -EMSGSIZE;
+        }
+        eth_output_ip(stack, iface, pb, next_hop);
+        return 0;
+    }
     if (pb->len > iface->mtu)
         return ip_fragment(stack, iface, pb, next_hop);
     eth_output_ip(stack, iface, pb, next_hop);
@@ -168,7 +179,7 @@ int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *s
         pbuf_queue_push(&stack->loopback, pb);
         return 0;
     }
-    if (pb->len > iface->mtu && send->dont_fragment) {
+    if (pb->len > iface->mtu && send->dont_fragment && !pb->gso_size) {
         stack->counters.ip_fragment_fails++;
         pbuf_free(stack, pb);
         return -EMSGSIZE;

@@ -11,6 +11,7 @@ int route_init(struct naru_stack *stack)
     struct route_table *t = &stack->routes;
     t->capacity = stack->config.routes;
     t->count = 0;
+    t->version = 1;
     t->routes = calloc(t->capacity ? t->capacity : 1, sizeof *t->routes);
     return t->routes ? 0 : -ENOMEM;
 }
@@ -54,6 +55,7 @@ int naru_route_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len, u
     t->routes[at] = (struct route){ .dst = dst, .mask = mask, .gateway = gateway,
                                     .prefix_len = prefix_len, .ifindex = (int8_t)ifindex };
     t->count++;
+    t->version++;
     char d[NARU_IP4_STRLEN], g[NARU_IP4_STRLEN];
     if (gateway)
         LOG_DEBUG(stack, NARU_LAYER_IP, "route %s/%u via %s", naru_ip4_format(dst, d), prefix_len,
@@ -68,6 +70,7 @@ int naru_route_del(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len)
         if (t->routes[i].dst == dst && t->routes[i].prefix_len == prefix_len) {
             memmove(&t->routes[i], &t->routes[i + 1], (t->count - i - 1) * sizeof *t->routes);
             t->count--;
+            t->version++;
             return 0;
         }
     }

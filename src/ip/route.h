@@ -18,6 +18,7 @@ struct route_table {
     struct route *routes;      /* sorted by prefix length, longest first */
     uint32_t count;
     uint32_t capacity;
+    uint32_t version;          /* changes with every route added or removed (caches check it) */
 };
 
 int route_init(struct naru_stack *stack);

@@ -5,6 +5,9 @@
 #include "link/ethernet.h"
 #include "naru/addr.h"
 #include "stack.h"
+#include "wire/checksum.h"
+#include "wire/ipv4.h"
+#include "wire/udp.h"
 
 struct naru_iface *iface_get(struct naru_stack *stack, int ifindex)
 {
@@ -31,11 +34,63 @@ bool iface_is_broadcast(const struct naru_iface *iface, uint32_t addr)
     return iface->addr && iface->prefix_len < 31 && addr == (iface->addr | ~iface->netmask);
 }
 
+/* What a device does with a partial checksum (NARU_FRAME_CSUM_PARTIAL):
+ * the field holds the pseudo-header's sum, so the ones'-complement sum from
+ * `start` to the end, field included, folds to the checksum (RFC 1071).
+ * Returns the partial value it replaced. */
+static uint16_t checksum_complete(uint8_t *frame, size_t len, size_t start, size_t offset)
+{
+    uint8_t *field = frame + start + offset;
+    uint16_t partial = wire_get16(field);
+    uint16_t sum = inet_fold(inet_sum(frame + start, len - start, 0));
+    if (offset == UDP_CHECKSUM_OFFSET && sum == 0)
+        sum = 0xffff; /* RFC 768: 0 would mean "no checksum" */
+    wire_put16(field, sum);
+    return partial;
+}
+
+/* Is the partial checksum of a frame of len bytes within it? */
+static bool checksum_fits(size_t len, size_t start, size_t offset)
+{
+    return start + offset + 2 <= len;
+}
+
 void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb)
 {
-    if (iface->tap)
-        iface->tap(iface->tap_ctx, stack->now, iface->ifindex, NARU_DIR_OUT, pb->data, pb->len);
-    int err = iface->driver.transmit(iface->driver.ctx, pb->data, pb->len);
+    struct naru_frame_meta meta = { 0 };
+    size_t at = (size_t)(pb->data - pb->base);
+    if (pb->flags & PBUF_F_CSUM_PARTIAL) {
+        size_t start = pb->csum_start - at;
+        if (iface_offers(iface, NARU_OFFLOAD_TX_CSUM)) {
+            meta.flags |= NARU_FRAME_CSUM_PARTIAL;
+            meta.csum_start = (uint16_t)start;
+            meta.csum_offset = pb->csum_offset;
+        } else {
+            /* A route that moved to a plain device: do the device's work. */
+            checksum_complete(pb->data, pb->len, start, pb->csum_offset);
+            pb->flags &= (uint8_t)~PBUF_F_CSUM_PARTIAL;
+        }
+    }
+    if (pb->gso_size) {
+        stack->counters.link_tx_tso++;
+        meta.flags |= NARU_FRAME_GSO_TCP4;
+        meta.gso_size = pb->gso_size;
+        meta.hdr_len = (uint16_t)(pb->headers_end - at);
+    }
+    if (iface->tap) {
+        /* Captures show the checksum the device will put in, so Wireshark
+         * and tshark find it right; the device still gets the partial one. */
+        if (meta.flags & NARU_FRAME_CSUM_PARTIAL) {
+            uint16_t partial = checksum_complete(pb->data, pb->len, meta.csum_start, meta.csum_offset);
+            iface->tap(iface->tap_ctx, stack->now, iface->ifindex, NARU_DIR_OUT, pb->data, pb->len);
+            wire_put16(pb->data + meta.csum_start + meta.csum_offset, partial);
+        } else {
+            iface->tap(iface->tap_ctx, stack->now, iface->ifindex, NARU_DIR_OUT, pb->data, pb->len);
+        }
+    }
+    int err = iface->driver.transmit_offload
+                  ? iface->driver.transmit_offload(iface->driver.ctx, pb->data, pb->len, &meta)
+                  : iface->driver.transmit(iface->driver.ctx, pb->data, pb->len);
     if (err < 0) {
         stack->counters.link_tx_driver_errors++;
     } else {
@@ -52,6 +107,18 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
     uint32_t mtu = config->mtu ? config->mtu : 1500;
     if (mtu < 68 || mtu > 65535 || mtu + ETH_HEADER_LEN + ETH_VLAN_TAG_LEN + PBUF_HEADROOM > stack->frame_pool.buffer_size)
         return -EINVAL; /* RFC 791: every host must take 68-byte datagrams */
+    /* Offloads: transmit ones need the transmit op that takes metadata;
+     * TSO needs checksum offload (each segment's checksum is the device's
+     * to compute) and a size above the MTU; large frames in need the large
+     * buffers to land in. */
+    const struct naru_driver *d = &config->driver;
+    uint32_t known = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_RX_LARGE;
+    if ((d->offloads & ~known) ||
+        ((d->offloads & (NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4)) && !d->transmit_offload) ||
+        ((d->offloads & NARU_OFFLOAD_TX_TSO4) &&
+         (!(d->offloads & NARU_OFFLOAD_TX_CSUM) || d->tso_max <= mtu || d->tso_max > IPV4_MAX_DATAGRAM)) ||
+        ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->large_pool.count == 0))
+        return -EINVAL;
     for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
         struct naru_iface *iface = &stack->ifaces[i];
         if (iface->present)
@@ -79,6 +146,7 @@ int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8
     iface->prefix_len = prefix_len;
     iface->netmask = naru_prefix_mask(prefix_len);
     iface->up = true;
+    stack->routes.version++; /* routes through it may be usable now */
     int err = naru_route_add(stack, addr & iface->netmask, prefix_len, 0, ifindex);
     if (err < 0 && err != -EEXIST)
         return err;
@@ -128,25 +196,57 @@ int naru_if_set_tap(struct naru_stack *stack, int ifindex, naru_frame_tap_fn fn,
 
 void naru_stack_input(struct naru_stack *stack, int ifindex, const uint8_t *frame, size_t len)
 {
+    naru_stack_input_offload(stack, ifindex, frame, len, NULL);
+}
+
+void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8_t *frame, size_t len,
+                              const struct naru_frame_meta *meta)
+{
     struct naru_iface *iface = iface_get(stack, ifindex);
     if (!iface)
         return;
     stack->counters.link_rx_frames++;
     stack->counters.link_rx_bytes += len;
-    if (iface->tap)
+    bool partial = meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL) &&
+                   checksum_fits(len, meta->csum_start, meta->csum_offset);
+    /* A partial checksum is captured completed, from the copy below. */
+    if (iface->tap && !partial)
         iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, frame, len);
-    if (!iface->up) {
+    /* A large frame only from a driver that merges segments (GSO). */
+    size_t largest = iface_offers(iface, NARU_OFFLOAD_RX_LARGE) ? IPV4_MAX_DATAGRAM : iface->mtu;
+    struct pbuf *pb = NULL;
+    if (!iface->up)
         stack->counters.link_rx_interface_down++;
-        return;
-    }
-    if (len > (size_t)iface->mtu + ETH_HEADER_LEN + 2 * ETH_VLAN_TAG_LEN) {
+    else if (len > largest + ETH_HEADER_LEN + 2 * ETH_VLAN_TAG_LEN)
         stack->counters.link_rx_malformed++;
+    else
+        pb = pbuf_alloc(stack, PBUF_HEADROOM, len);
+    if (!pb) {
+        if (iface->tap && partial)
+            iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, frame, len);
         return;
     }
-    struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, len);
-    if (!pb)
-        return;
     memcpy(pb->data, frame, len);
     pb->ifindex = (int8_t)ifindex;
+    if (meta) {
+        if (meta->flags & NARU_FRAME_CSUM_VALID)
+            pb->flags |= PBUF_F_CSUM_VALID;
+        if (partial) {
+            pb->flags |= PBUF_F_CSUM_PARTIAL;
+            pb->csum_start = (uint16_t)(PBUF_HEADROOM + meta->csum_start);
+            pb->csum_offset = meta->csum_offset;
+        }
+        if ((meta->flags & NARU_FRAME_GSO_TCP4) && iface_offers(iface, NARU_OFFLOAD_RX_LARGE)) {
+            pb->gso_size = meta->gso_size;
+            stack->counters.link_rx_gso++;
+        }
+    }
+    if (iface->tap && partial) {
+        /* Complete it as the device would have: the capture reads right,
+         * and the checksum, now whole, is known good. */
+        checksum_complete(pb->data, pb->len, meta->csum_start, meta->csum_offset);
+        pb->flags = (uint8_t)((pb->flags & ~PBUF_F_CSUM_PARTIAL) | PBUF_F_CSUM_VALID);
+        iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, pb->data, pb->len);
+    }
     eth_input(stack, iface, pb);
 }

@@ -31,7 +31,19 @@ bool iface_owns_addr(const struct naru_stack *stack, uint32_t addr);
 /* The limited broadcast, or the directed broadcast of iface's subnet. */
 bool iface_is_broadcast(const struct naru_iface *iface, uint32_t addr);
 /* Hand a finished frame (pb->data at the Ethernet header) to the driver and
- * free the pbuf. */
+ * free the pbuf. A partial checksum (PBUF_F_CSUM_PARTIAL) goes to a driver
+ * that takes it as such and is completed here for one that does not. */
 void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb);
+/* Does the interface's driver offer all of `offloads` (NARU_OFFLOAD_*)? */
+static inline bool iface_offers(const struct naru_iface *iface, uint32_t offloads)
+{
+    return (iface->driver.offloads & offloads) == offloads;
+}
+/* May a TCP frame of merged segments (GSO), an IP datagram of `len`
+ * bytes, go out of this interface whole? */
+static inline bool iface_takes_gso(const struct naru_iface *iface, size_t len)
+{
+    return iface_offers(iface, NARU_OFFLOAD_TX_TSO4) && len <= iface->driver.tso_max;
+}
 
 #endif

@@ -97,6 +97,11 @@ struct tcp_conn {
     uint8_t snd_wscale;        /* shift applied to the peer's windows */
     uint8_t rcv_wscale;        /* shift applied to ours */
     uint8_t options_len;       /* bytes of options on an ordinary segment */
+    /* What the route's device does for us (tcp_output.c), as of
+     * offload_version (the routing table's version; 0: to be looked up). */
+    uint16_t tso_segs;         /* segments one frame may carry, the device cutting them (1: no TSO) */
+    bool csum_offload;         /* checksums left partial, for the device */
+    uint32_t offload_version;
     bool ws_ok, ts_ok, sack_ok;
 
     /* ---- what has happened ---- */

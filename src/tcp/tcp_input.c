@@ -28,8 +28,18 @@ struct segment {
     uint32_t seg_len;          /* SEG.LEN: data plus SYN and FIN */
     const uint8_t *data;
     uint32_t len;              /* data bytes */
+    uint16_t gso_size;         /* data bytes per segment on the wire, when the link merged
+                                * several into this one (GSO); 0 otherwise */
     uint8_t flags;
 };
+
+/* How many segments on the wire a (possibly merged) segment stands for. */
+static uint32_t wire_segments(const struct segment *seg)
+{
+    if (!seg->gso_size || seg->len <= seg->gso_size)
+        return 1;
+    return (seg->len + seg->gso_size - 1) / seg->gso_size;
+}
 
 /* The options of a SYN or SYN-ACK decide what the connection uses
  * (RFC 7323 2.2 and 3.2, RFC 2018 2, RFC 9293 3.7.1). */
@@ -611,8 +621,12 @@ static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, s
             return;
         }
         uint32_t off = seg->seq - c->rcv_nxt;
-        if (seg->len > c->rcv_mss && seg->len <= c->adv_mss)
-            c->rcv_mss = (uint16_t)seg->len;
+        /* The segment size the peer uses (for the "full-sized segment" of
+         * delayed ACKs): of a merged segment, the size of its pieces. */
+        uint32_t segs = wire_segments(seg);
+        uint32_t piece = segs > 1 ? seg->gso_size : seg->len;
+        if (piece > c->rcv_mss && piece <= c->adv_mss)
+            c->rcv_mss = (uint16_t)piece;
         if (c->rcv_rtt_pending && seq_gt(seg->seq + seg->len, c->rcv_rtt_edge)) {
             /* The receiver's round trip, for autotuning (like Linux's
              * window-based estimate, at the clock's full resolution): data
@@ -630,9 +644,10 @@ static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, s
             c->rcv_nxt += seg->len;
             c->rcv_unacked += seg->len;
             c->bytes_received += seg->len;
-            /* Linux's tcp_grow_window(): two segments more per segment. */
+            /* Linux's tcp_grow_window(): two segments more per segment
+             * (per piece of a merged one). */
             if (c->rcv_ssthresh < c->rcv_buf_size) {
-                uint32_t grown = c->rcv_ssthresh + 2u * c->rcv_mss;
+                uint32_t grown = c->rcv_ssthresh + 2u * c->rcv_mss * segs;
                 c->rcv_ssthresh = grown < c->rcv_buf_size ? grown : c->rcv_buf_size;
             }
             if (!assembler_empty(&c->ooo)) {
@@ -897,7 +912,9 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
 {
     struct tcp_header h;
     stack->counters.tcp_rx++;
-    int hl = tcp_parse(pb->data, pb->len, ip->src, ip->dst, &h);
+    /* A checksum the link vouches for (offload) is not summed again. */
+    int hl = pbuf_checksum_trusted(pb, TCP_CHECKSUM_OFFSET) ? tcp_parse_header(pb->data, pb->len, &h)
+                                                            : tcp_parse(pb->data, pb->len, ip->src, ip->dst, &h);
     if (hl < 0 || h.src_port == 0 || h.dst_port == 0) {
         stack->counters.tcp_rx_malformed++;
         pbuf_free(stack, pb);
@@ -919,12 +936,15 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
         .ack = h.ack,
         .data = pb->data + hl,
         .len = pb->len - (uint32_t)hl,
+        .gso_size = pb->gso_size,
         .flags = h.flags,
     };
     seg.seg_len = seg.len + ((h.flags & TCP_SYN) ? 1 : 0) + ((h.flags & TCP_FIN) ? 1 : 0);
+    uint32_t segs = wire_segments(&seg);
+    stack->counters.tcp_rx += segs - 1; /* counted as on the wire, as Linux does */
     struct tcp_conn *c = tcp_conn_lookup(stack, ip->dst, h.dst_port, ip->src, h.src_port);
     if (c) {
-        c->segs_in++;
+        c->segs_in += segs;
         c->last_rx = stack->now;
         if (c->state == TCP_SYN_SENT)
             syn_sent_input(stack, c, &seg);

@@ -9,7 +9,10 @@ void udp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
 {
     struct udp_header h;
     stack->counters.udp_rx++;
-    if (udp_parse(pb->data, pb->len, ip->src, ip->dst, &h) < 0) {
+    /* A checksum the link vouches for (offload) is not summed again. */
+    int err = pbuf_checksum_trusted(pb, UDP_CHECKSUM_OFFSET) ? udp_parse_header(pb->data, pb->len, &h)
+                                                             : udp_parse(pb->data, pb->len, ip->src, ip->dst, &h);
+    if (err < 0) {
         stack->counters.udp_rx_malformed++;
         pbuf_free(stack, pb);
         return;

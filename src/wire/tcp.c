@@ -63,7 +63,9 @@ int tcp_parse_options(const uint8_t *opt, size_t len, struct tcp_options *o)
     return 0;
 }
 
-int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct tcp_header *h)
+/* The data offset and the length, checked: the header length, or a
+ * wire_error. */
+static int header_len(const uint8_t *buf, size_t len)
 {
     if (len < TCP_MIN_HEADER_LEN)
         return WIRE_TRUNCATED;
@@ -74,9 +76,12 @@ int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct
         return WIRE_TRUNCATED;
     if (len > 0xffff)
         return WIRE_BAD_LENGTH;
-    uint32_t sum = inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)len);
-    if (inet_fold(inet_sum(buf, len, sum)) != 0)
-        return WIRE_BAD_CHECKSUM;
+    return (int)hl;
+}
+
+/* The fields and options of a header whose length is checked. */
+static int header_fields(const uint8_t *buf, int hl, struct tcp_header *h)
+{
     h->src_port = wire_get16(buf);
     h->dst_port = wire_get16(buf + 2);
     h->seq = wire_get32(buf + 4);
@@ -86,8 +91,25 @@ int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct
     h->window = wire_get16(buf + 14);
     h->checksum = wire_get16(buf + 16);
     h->urgent = wire_get16(buf + 18);
-    int err = tcp_parse_options(buf + TCP_MIN_HEADER_LEN, hl - TCP_MIN_HEADER_LEN, &h->options);
-    return err < 0 ? err : (int)hl;
+    int err = tcp_parse_options(buf + TCP_MIN_HEADER_LEN, (size_t)hl - TCP_MIN_HEADER_LEN, &h->options);
+    return err < 0 ? err : hl;
+}
+
+int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct tcp_header *h)
+{
+    int hl = header_len(buf, len);
+    if (hl < 0)
+        return hl;
+    uint32_t sum = inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)len);
+    if (inet_fold(inet_sum(buf, len, sum)) != 0)
+        return WIRE_BAD_CHECKSUM;
+    return header_fields(buf, hl, h);
+}
+
+int tcp_parse_header(const uint8_t *buf, size_t len, struct tcp_header *h)
+{
+    int hl = header_len(buf, len);
+    return hl < 0 ? hl : header_fields(buf, hl, h);
 }
 
 /* The layouts Linux sends, so captures look familiar:

@@ -59,6 +59,11 @@ struct tcp_header {
  * checksum with the pseudo-header. Returns the header length or a
  * wire_error. */
 int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct tcp_header *h);
+/* The same but for the checksum, for a segment whose checksum the link
+ * vouches for (checksum offload: verified by the device, or left partial
+ * by a trusted local sender). */
+int tcp_parse_header(const uint8_t *buf, size_t len, struct tcp_header *h);
+#define TCP_CHECKSUM_OFFSET 16     /* the checksum field, from the header's start */
 /* Options alone. Unknown kinds are skipped by their length; a known kind of
  * the wrong length, or a length running past the end, is WIRE_BAD_OPTION. */
 int tcp_parse_options(const uint8_t *opt, size_t len, struct tcp_options *o);

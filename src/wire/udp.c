@@ -3,7 +3,7 @@
 #include "wire/checksum.h"
 #include "wire/ipv4.h"
 
-int udp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct udp_header *h)
+int udp_parse_header(const uint8_t *buf, size_t len, struct udp_header *h)
 {
     if (len < UDP_HEADER_LEN)
         return WIRE_TRUNCATED;
@@ -13,6 +13,14 @@ int udp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct
     h->checksum = wire_get16(buf + 6);
     if (h->length < UDP_HEADER_LEN || h->length > len)
         return WIRE_BAD_LENGTH;
+    return UDP_HEADER_LEN;
+}
+
+int udp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct udp_header *h)
+{
+    int err = udp_parse_header(buf, len, h);
+    if (err < 0)
+        return err;
     if (h->checksum != 0) {
         uint32_t sum = inet_pseudo_sum(src, dst, IP_PROTO_UDP, h->length);
         if (inet_fold(inet_sum(buf, h->length, sum)) != 0)

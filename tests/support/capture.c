@@ -9,6 +9,7 @@
 
 #include "naru/addr.h"
 #include "wire/arp.h"
+#include "wire/checksum.h"
 #include "wire/ethernet.h"
 #include "wire/ipv4.h"
 #include "wire/udp.h"
@@ -25,14 +26,36 @@ static int record(void *ctx, const uint8_t *frame, size_t len)
     return 0;
 }
 
-struct capture_host *capture_host_new_with(const char *cidr, const struct naru_stack_config *config)
+static int record_offload(void *ctx, const uint8_t *frame, size_t len, const struct naru_frame_meta *meta)
+{
+    struct capture_host *h = ctx;
+    record(h, frame, len);
+    struct captured_frame *f = &h->frames[h->count - 1];
+    f->meta = *meta;
+    if (meta->flags & NARU_FRAME_CSUM_PARTIAL) {
+        /* The device's work: fold the sum from csum_start into the field. */
+        assert_true(meta->csum_start + meta->csum_offset + 2u <= len);
+        uint8_t *field = f->data + meta->csum_start + meta->csum_offset;
+        wire_put16(field, inet_fold(inet_sum(f->data + meta->csum_start, len - meta->csum_start, 0)));
+    }
+    return 0;
+}
+
+struct capture_host *capture_host_new_offload(const char *cidr, const struct naru_stack_config *config,
+                                              uint32_t offloads)
 {
     struct capture_host *h = calloc(1, sizeof *h);
     assert_non_null(h);
+    h->offloads = offloads;
     assert_int_equal(naru_stack_create(config, &h->stack), 0);
     static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
     memcpy(h->mac, mac, 6);
     struct naru_if_config ifc = { .name = "cap0", .mtu = 1500, .driver = { record, h } };
+    if (offloads) {
+        ifc.driver.offloads = offloads;
+        ifc.driver.tso_max = 65535;
+        ifc.driver.transmit_offload = record_offload;
+    }
     memcpy(ifc.mac, mac, 6);
     h->ifindex = naru_if_add(h->stack, &ifc);
     assert_true(h->ifindex >= 0);
@@ -41,6 +64,11 @@ struct capture_host *capture_host_new_with(const char *cidr, const struct naru_s
     assert_int_equal(naru_if_set_addr(h->stack, h->ifindex, h->addr, prefix), 0);
     capture_clear(h); /* the gratuitous ARP */
     return h;
+}
+
+struct capture_host *capture_host_new_with(const char *cidr, const struct naru_stack_config *config)
+{
+    return capture_host_new_offload(cidr, config, 0);
 }
 
 struct capture_host *capture_host_new(const char *cidr)
@@ -56,6 +84,7 @@ void capture_clear(struct capture_host *h)
         free(h->frames[i].data);
         h->frames[i].data = NULL;
         h->frames[i].taken = false;
+        memset(&h->frames[i].meta, 0, sizeof h->frames[i].meta);
     }
     h->count = 0;
 }

@@ -15,6 +15,7 @@ struct captured_frame {
     uint8_t *data;
     size_t len;
     bool taken;
+    struct naru_frame_meta meta; /* what the stack said of it (offload hosts) */
 };
 
 struct capture_host {
@@ -24,12 +25,20 @@ struct capture_host {
     uint32_t addr;
     struct captured_frame frames[CAPTURE_MAX_FRAMES];
     size_t count;              /* frames sent since the last capture_clear() */
+    uint32_t offloads;         /* what its driver declares (capture_host_new_offload) */
 };
 
 /* A stack (seed 1, defaults) with address `cidr` and MAC 02:00:00:00:00:01. */
 struct capture_host *capture_host_new(const char *cidr);
 /* Same, with a configuration of the caller's (its seed is kept). */
 struct capture_host *capture_host_new_with(const char *cidr, const struct naru_stack_config *config);
+/* Same, with a driver that declares `offloads` (NARU_OFFLOAD_*; TSO up to
+ * 65535-byte datagrams) and keeps each frame's metadata. Like a device, it
+ * completes a checksum left partial in the copy it keeps (the metadata
+ * still says it was partial); a frame of segments to cut (TSO) is kept
+ * whole. */
+struct capture_host *capture_host_new_offload(const char *cidr, const struct naru_stack_config *config,
+                                              uint32_t offloads);
 void capture_host_free(struct capture_host *h);
 /* Forget the frames sent so far. */
 void capture_clear(struct capture_host *h);

@@ -10,6 +10,7 @@
 #include "naru/addr.h"
 #include "tcp/tcp_conn.h"
 #include "wire/arp.h"
+#include "wire/checksum.h"
 #include "wire/ethernet.h"
 #include "wire/icmp.h"
 #include "wire/ipv4.h"
@@ -25,6 +26,11 @@ static uint32_t addr_of(const char *text)
 
 void peer_init(struct tcp_peer *p, const struct naru_stack_config *config)
 {
+    peer_init_offload(p, config, 0);
+}
+
+void peer_init_offload(struct tcp_peer *p, const struct naru_stack_config *config, uint32_t offloads)
+{
     memset(p, 0, sizeof *p);
     struct naru_stack_config c;
     if (config) {
@@ -32,7 +38,7 @@ void peer_init(struct tcp_peer *p, const struct naru_stack_config *config)
     } else {
         naru_stack_config_default(&c);
     }
-    p->host = capture_host_new_with(HOST_ADDR "/24", &c);
+    p->host = capture_host_new_offload(HOST_ADDR "/24", &c, offloads);
     p->stack = p->host->stack;
     p->addr = addr_of(PEER_ADDR);
     p->peer_port = PEER_PORT;
@@ -67,12 +73,24 @@ void peer_send(struct tcp_peer *p, const struct seg *s)
     if (s->len)
         memcpy(tcp + hl, s->data, s->len);
     tcp_emit(&h, p->addr, p->host->addr, tcp, s->len);
+    struct naru_frame_meta meta = { 0 };
+    if (s->partial_checksum) {
+        uint32_t pseudo = inet_pseudo_sum(p->addr, p->host->addr, IP_PROTO_TCP, (uint16_t)(hl + s->len));
+        wire_put16(tcp + 16, (uint16_t)~inet_fold(pseudo));
+        meta.flags |= NARU_FRAME_CSUM_PARTIAL;
+        meta.csum_start = ETH_HEADER_LEN + IPV4_MIN_HEADER_LEN;
+        meta.csum_offset = 16;
+    }
+    if (s->gso_size) {
+        meta.flags |= NARU_FRAME_GSO_TCP4;
+        meta.gso_size = s->gso_size;
+    }
     if (s->bad_checksum)
         tcp[16] ^= 0x5a;
     struct frame_spec spec = { .src_mac = peer_mac, .dst_mac = p->host->mac, .src = p->addr,
                                .dst = p->host->addr, .protocol = IP_PROTO_TCP };
     size_t n = build_ip_frame(frame, sizeof frame, &spec, tcp, hl + s->len);
-    naru_stack_input(p->stack, p->host->ifindex, frame, n);
+    naru_stack_input_offload(p->stack, p->host->ifindex, frame, n, &meta);
     /* Each segment is a batch of its own, as a host loop that polls after
      * every frame would make it; peer_send_batch() makes larger ones. */
     if (!p->batching)
@@ -166,6 +184,7 @@ bool peer_maybe_take(struct tcp_peer *p, struct got *g)
         g->dst = ip.dst;
         g->ip_len = ip.total_len < sizeof g->ip ? ip.total_len : sizeof g->ip;
         memcpy(g->ip, f->data + ETH_HEADER_LEN, g->ip_len);
+        g->meta = f->meta;
         if (g->h.options.timestamps_present)
             p->ts_recent = g->h.options.ts_val;
         return true;

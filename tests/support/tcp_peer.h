@@ -39,6 +39,11 @@ struct seg {
     size_t len;
     struct tcp_options opt;
     bool bad_checksum;
+    /* As a device with offloads hands it in (naru_stack_input_offload()):
+     * the checksum left partial (only the pseudo-header's sum), or the
+     * segment made of pieces of gso_size bytes merged (GSO). */
+    bool partial_checksum;
+    uint16_t gso_size;
 };
 
 /* A segment the stack sent. */
@@ -49,6 +54,7 @@ struct got {
     uint32_t src, dst;
     uint8_t ip[128];           /* the start of the IP datagram, for ICMP quotes */
     size_t ip_len;
+    struct naru_frame_meta meta; /* what the stack told the driver (offload hosts) */
 };
 
 struct tcp_peer {
@@ -70,6 +76,9 @@ struct tcp_peer {
 
 /* A stack with default settings (or config), the peer's MAC known. */
 void peer_init(struct tcp_peer *p, const struct naru_stack_config *config);
+/* The same on an interface whose driver declares `offloads` (NARU_OFFLOAD_*;
+ * capture_host_new_offload()). */
+void peer_init_offload(struct tcp_peer *p, const struct naru_stack_config *config, uint32_t offloads);
 void peer_fini(struct tcp_peer *p);
 
 /* Build and inject one segment from the peer, as an input batch of its
