@@ -16,7 +16,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: naru host --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC]\n"
-            "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE]\n"
+            "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE] [--no-offload]\n"
             "\n"
             "Bring a naru host up on a Linux TAP device (created if it does not exist):\n"
             "it answers ARP and ping and runs the services named, until SIGINT or\n"
@@ -29,6 +29,10 @@ static void usage(FILE *out)
             "  --serve SPEC       run a service; repeatable\n"
             "%s"
             "  --pcap FILE        capture every frame in and out to FILE (pcap)\n"
+            "  --no-offload       one frame per read and write, checksums in naru; by default\n"
+            "                     the kernel hands naru TCP segments merged up to 64 KiB, cuts\n"
+            "                     naru's own at the MTU, and computes the checksums (TAP's\n"
+            "                     virtio-net header, TUN_F_CSUM | TUN_F_TSO4)\n"
             "  -h, --help         this help\n"
             "\n"
             "example: naru host --tap naru0 --addr 198.18.0.2/24 --serve echo\n",
@@ -105,8 +109,9 @@ int cmd_host(int argc, char **argv)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", one);
     }
     if (status == 0) {
-        fprintf(stderr, "%s: ready on %s as %s%s%s%s\n", PROG, ro.tap, ro.addr, ro.gw ? " via " : "",
-                ro.gw ? ro.gw : "", service_count ? "" : " (no services)");
+        fprintf(stderr, "%s: ready on %s as %s%s%s%s%s\n", PROG, ro.tap, ro.addr, ro.gw ? " via " : "",
+                ro.gw ? ro.gw : "", service_count ? "" : " (no services)",
+                naru_tap_has_offloads(rt.tap) ? ", with offloads" : ", no offloads");
         if (service_count)
             fprintf(stderr, "%s: serving %s\n", PROG, list);
         runtime_run(&rt, NARU_NEVER, never, NULL);

@@ -129,6 +129,9 @@ bool runtime_take_option(struct runtime_options *o, const char *prog, int opt, c
     case 7:
         o->hosts = arg;
         return true;
+    case 8:
+        o->no_offload = true;
+        return true;
     default:
         return false;
     }
@@ -360,12 +363,15 @@ static int open_tap(struct runtime *rt, const struct runtime_options *o)
      * (60 s), i.e. above 17 such connections a second. */
     config.sockets = 1024;
     config.tcp_connections = 16384;
+    /* With offloads, every TCP frame in or out may be a 64 KiB one; they
+     * are freed as soon as they are handled, so a few suffice. */
+    config.large_buffers = 32;
     int err = naru_stack_create(&config, &rt->stack);
     if (err < 0) {
         fprintf(stderr, "%s: cannot create the stack: %s\n", rt->prog, strerror(-err));
         return 1;
     }
-    err = naru_tap_open(o->tap, &rt->tap);
+    err = naru_tap_open_offload(o->tap, !o->no_offload, &rt->tap);
     if (err < 0) {
         fprintf(stderr, "%s: cannot open TAP device %s: %s%s\n", rt->prog, o->tap, strerror(-err),
                 err == -EPERM ? " (needs root or CAP_NET_ADMIN)" : "");
@@ -387,7 +393,7 @@ static int open_tap(struct runtime *rt, const struct runtime_options *o)
                 strerror(-rt->ifindex));
         return 1;
     }
-    rt->frame = malloc(65536);
+    rt->frame = malloc(NARU_TAP_FRAME_MAX);
     if (!rt->frame)
         return 1;
     naru_stack_poll(rt->stack, monotonic_ns());
@@ -600,10 +606,11 @@ static void tap_step(struct runtime *rt, naru_time_t deadline)
      * other descriptors still get their turn under load. */
     naru_stack_poll(rt->stack, monotonic_ns());
     for (int i = 0; i < 256; i++) {
-        long len = naru_tap_read(rt->tap, rt->frame, 65536);
+        struct naru_frame_meta meta;
+        long len = naru_tap_read_meta(rt->tap, rt->frame, NARU_TAP_FRAME_MAX, &meta);
         if (len <= 0)
             break;
-        naru_stack_input(rt->stack, rt->ifindex, rt->frame, (size_t)len);
+        naru_stack_input_offload(rt->stack, rt->ifindex, rt->frame, (size_t)len, &meta);
     }
     naru_stack_poll(rt->stack, monotonic_ns());
 }

@@ -25,6 +25,7 @@ struct runtime_options {
     struct naru_sockaddr dns[NARU_DNS_MAX_SERVERS]; /* --dns A.B.C.D[:PORT], repeatable */
     unsigned dns_count;
     const char *hosts;         /* --hosts FILE */
+    bool no_offload;           /* --no-offload (TAP) */
 };
 
 /* getopt_long entries for the shared flags; values >= RUNTIME_OPT_BASE. */
@@ -38,6 +39,7 @@ enum {
     RUNTIME_OPT_SEED,
     RUNTIME_OPT_DNS,
     RUNTIME_OPT_HOSTS,
+    RUNTIME_OPT_NO_OFFLOAD,
 };
 #define RUNTIME_LONG_OPTIONS                                        \
     { "tap", required_argument, NULL, RUNTIME_OPT_TAP },            \
@@ -47,7 +49,8 @@ enum {
     { "pcap", required_argument, NULL, RUNTIME_OPT_PCAP },          \
     { "seed", required_argument, NULL, RUNTIME_OPT_SEED },          \
     { "dns", required_argument, NULL, RUNTIME_OPT_DNS },            \
-    { "hosts", required_argument, NULL, RUNTIME_OPT_HOSTS }
+    { "hosts", required_argument, NULL, RUNTIME_OPT_HOSTS },         \
+    { "no-offload", no_argument, NULL, RUNTIME_OPT_NO_OFFLOAD }
 /* Take one of the shared flags from getopt_long; false if `opt` is not one.
  * A bad value prints one line naming it and exits 2. */
 bool runtime_take_option(struct runtime_options *o, const char *prog, int opt, const char *arg);
@@ -64,7 +67,10 @@ bool runtime_take_option(struct runtime_options *o, const char *prog, int opt, c
     "                     /etc/resolv.conf; in the simulator, the world's own at\n"     \
     "                     10.2.0.2, serving naru.test: server, router, client, www)\n"  \
     "  --hosts FILE       hosts table (/etc/hosts format), looked at before DNS\n"       \
-    "                     (default on TAP: /etc/hosts)\n"
+    "                     (default on TAP: /etc/hosts)\n"                               \
+    "  --no-offload       TAP: one frame per read and write, checksums in naru, instead\n" \
+    "                     of the kernel's checksum and segmentation offloads (64 KiB\n"  \
+    "                     TCP segments each way, cut at the MTU by the kernel)\n"
 
 struct runtime_timer;
 

@@ -7,7 +7,13 @@
 #  - Linux's curl downloads 30 MB from naru's HTTP server: naru's sender
 #    retransmits what was lost and the SHA-256 matches. (30 MB, not 100:
 #    naru's sender still waits out a retransmission timeout for some
-#    losses, which makes it slow through loss.)
+#    losses, which makes it slow through loss.) naru host runs with
+#    --no-offload here: a frame naru writes to the TAP enters the kernel
+#    whole, and for local delivery the kernel never cuts it (tun hands it
+#    on as one skb, as GRO would), so with TSO the input rule would see and
+#    drop 45 segments at a time, not single packets.
+#  - The same download with offloads: whole 64 KiB frames of naru's are
+#    lost, and still every byte arrives.
 # The rules are removed at the end (and go with the namespace anyway).
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 interop_init "$@" nft nc curl sha256sum timeout
@@ -63,7 +69,8 @@ check_ge "and naru's ACKs" 10 "$(dropped "$NC_PORT" in)"
 
 # --- naru's HTTP server -> Linux curl, 30 MB ---
 
-naru_start host "$ns" host --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC" --serve "http=$WORK/www"
+naru_start host "$ns" host --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC" --serve "http=$WORK/www" \
+    --no-offload
 start=$SECONDS
 in_ns "$ns" timeout 120 curl -sS --fail -o "$WORK/got_http" "http://$NARU_IP/data"
 check_eq "curl downloads 30 MB from naru through 2% loss and exits 0" 0 "$?"
@@ -76,6 +83,20 @@ check_ge "naru repaired losses by fast retransmit" 1 "$(naru_counter "$host" tcp
 note "naru: $(naru_counter "$host" tcp_retransmits) segments retransmitted," \
     "$(naru_counter "$host" tcp_sack_recoveries) recoveries guided by SACK," \
     "$(naru_counter "$host" tcp_timeouts) timeouts"
+
+# --- the same with offloads: naru's frames of 45 segments dropped whole ---
+before=$(dropped 80 in)
+naru_start host "$ns" host --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC" --serve "http=$WORK/www"
+start=$SECONDS
+in_ns "$ns" timeout 120 curl -sS --fail -o "$WORK/got_tso" "http://$NARU_IP/data"
+check_eq "with offloads, curl downloads 30 MB from naru through the loss and exits 0" 0 "$?"
+check_eq "with offloads, Linux received all 30 MB, SHA-256 matching" "$(sha "$WORK/www/data")" "$(sha "$WORK/got_tso")"
+naru_stop "$host"
+check_eq "naru host exits 0 on SIGTERM" 0 "$?"
+note "naru -> Linux with offloads: $((SECONDS - start)) s; $(($(dropped 80 in) - before)) of naru's frames" \
+    "dropped, of $(naru_counter "$host" link_tx_tso) of up to 45 segments and" \
+    "$(($(naru_counter "$host" link_tx_frames) - $(naru_counter "$host" link_tx_tso))) others;" \
+    "$(naru_counter "$host" tcp_retransmits) segments retransmitted, $(naru_counter "$host" tcp_timeouts) timeouts"
 
 in_ns "$ns" nft delete table ip "$TABLE"
 check_eq "the loss rules are removed" "" "$(in_ns "$ns" nft list tables | grep -w "$TABLE")"
