@@ -72,6 +72,7 @@ struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len)
     pb->csum_offset = 0;
     pb->gso_size = 0;
     pb->headers_end = 0;
+    pb->rx_gso_size = 0;
     pb->meta_addr = 0;
     pb->meta_port = 0;
     pb->meta_ttl = 0;

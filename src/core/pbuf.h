@@ -26,12 +26,15 @@ enum pbuf_pool_id { PBUF_POOL_FRAME, PBUF_POOL_LARGE };
  * about datagrams sent to a broadcast address. */
 #define PBUF_F_LINK_BROADCAST 0x01
 #define PBUF_F_IP_BROADCAST 0x02
-/* Checksum offload (naru_frame_meta): the TCP/UDP checksum at csum_start +
- * csum_offset holds only the pseudo-header sum (left for the device on the
- * way out; never computed by a trusted local sender on the way in), or the
- * device verified it. */
+/* Checksum offload (naru_frame_meta). Going out: the TCP/UDP checksum at
+ * csum_start + csum_offset holds only the pseudo-header's sum, for the
+ * device to complete. Coming in: the same, as a trusted local sender left
+ * it; or the device verified the checksum. The two directions have their
+ * own bits (and gso_size its rx_ twin), so a received pbuf reused for a
+ * reply (ARP, ICMP echo) never carries the sender's offload state out. */
 #define PBUF_F_CSUM_PARTIAL 0x04
-#define PBUF_F_CSUM_VALID 0x08
+#define PBUF_F_RX_CSUM_PARTIAL 0x08
+#define PBUF_F_RX_CSUM_VALID 0x10
 
 struct pbuf {
     struct pbuf *next;         /* queue link, owned by whoever holds the pbuf */
@@ -45,12 +48,14 @@ struct pbuf {
     uint16_t network_offset;   /* IP header, from base: quoted by ICMP errors */
     /* Offloads (link/iface.c): where a partial checksum starts (the
      * transport header, from base) and its field (from there); for merged
-     * TCP segments (GSO), the payload bytes per segment on the wire, and
-     * where the TCP header ends (from base). 0 when not in use. */
+     * TCP segments, the payload bytes per segment on the wire, going out
+     * (TSO, with where the TCP header ends, from base) or as they came in
+     * (GSO). 0 when not in use. */
     uint16_t csum_start;
     uint16_t csum_offset;
     uint16_t gso_size;
     uint16_t headers_end;
+    uint16_t rx_gso_size;
     /* Scratch for the layer holding the pbuf (a UDP queue keeps the sender). */
     uint32_t meta_addr;
     uint16_t meta_port;
@@ -117,9 +122,9 @@ static inline void pbuf_mark_network_header(struct pbuf *pb)
  * partial. */
 static inline bool pbuf_checksum_trusted(const struct pbuf *pb, uint16_t field_offset)
 {
-    if (pb->flags & PBUF_F_CSUM_VALID)
+    if (pb->flags & PBUF_F_RX_CSUM_VALID)
         return true;
-    return (pb->flags & PBUF_F_CSUM_PARTIAL) && pb->csum_start == (size_t)(pb->data - pb->base) &&
+    return (pb->flags & PBUF_F_RX_CSUM_PARTIAL) && pb->csum_start == (size_t)(pb->data - pb->base) &&
            pb->csum_offset == field_offset;
 }
 

@@ -23,15 +23,19 @@ void ip_forward(struct naru_stack *stack, struct naru_iface *in, struct pbuf *pb
         return;
     }
     struct naru_iface *out = &stack->ifaces[r->ifindex];
-    if (pb->gso_size && pb->len > out->mtu && !iface_takes_gso(out, pb->len)) {
-        /* Segments a device merged (GSO) for a link that cannot split
-         * them: each one fitted the path, so "fragmentation needed" would
-         * be a lie, and naru does not cut segments in software. */
+    if (pb->rx_gso_size && pb->len > out->mtu) {
+        /* Segments a device merged (GSO), larger than the next link: each
+         * fitted the path, so "fragmentation needed" would be a lie, and
+         * naru does not cut segments apart (Linux would, in software). */
         stack->counters.ip_tx_gso_dropped++;
         pbuf_free(stack, pb);
         return;
     }
-    if (pb->len > out->mtu && ip->dont_fragment && !pb->gso_size) {
+    /* A checksum its sender left partial is still to be completed: by the
+     * next device, or by the link layer for one that cannot. */
+    if (pb->flags & PBUF_F_RX_CSUM_PARTIAL)
+        pb->flags |= PBUF_F_CSUM_PARTIAL;
+    if (pb->len > out->mtu && ip->dont_fragment) {
         /* RFC 1191: tell the sender the MTU of the next hop. */
         stack->counters.ip_fragment_fails++;
         icmp_send_error(stack, pb, ICMP_DEST_UNREACHABLE, ICMP_FRAGMENTATION_NEEDED, out->mtu & 0xffff);

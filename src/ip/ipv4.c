@@ -123,8 +123,10 @@ int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct p
         eth_output_ip(stack, iface, pb, next_hop);
         return 0;
     }
-    if (pb->len > iface->mtu)
+    if (pb->len > iface->mtu) {
+        iface_checksum_complete(pb); /* fragments carry no offload state */
         return ip_fragment(stack, iface, pb, next_hop);
+    }
     eth_output_ip(stack, iface, pb, next_hop);
     return 0;
 }

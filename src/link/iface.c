@@ -55,20 +55,32 @@ static bool checksum_fits(size_t len, size_t start, size_t offset)
     return start + offset + 2 <= len;
 }
 
+void iface_checksum_complete(struct pbuf *pb)
+{
+    if (!(pb->flags & PBUF_F_CSUM_PARTIAL))
+        return;
+    pb->flags &= (uint8_t)~PBUF_F_CSUM_PARTIAL;
+    size_t at = (size_t)(pb->data - pb->base);
+    if (pb->csum_start >= at && checksum_fits(pb->len, pb->csum_start - at, pb->csum_offset))
+        checksum_complete(pb->data, pb->len, pb->csum_start - at, pb->csum_offset);
+}
+
 void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb)
 {
     struct naru_frame_meta meta = { 0 };
     size_t at = (size_t)(pb->data - pb->base);
+    if ((pb->flags & PBUF_F_CSUM_PARTIAL) &&
+        (pb->csum_start < at || !checksum_fits(pb->len, pb->csum_start - at, pb->csum_offset)))
+        pb->flags &= (uint8_t)~PBUF_F_CSUM_PARTIAL; /* cannot happen: it was put in the frame */
     if (pb->flags & PBUF_F_CSUM_PARTIAL) {
-        size_t start = pb->csum_start - at;
         if (iface_offers(iface, NARU_OFFLOAD_TX_CSUM)) {
             meta.flags |= NARU_FRAME_CSUM_PARTIAL;
-            meta.csum_start = (uint16_t)start;
+            meta.csum_start = (uint16_t)(pb->csum_start - at);
             meta.csum_offset = pb->csum_offset;
         } else {
-            /* A route that moved to a plain device: do the device's work. */
-            checksum_complete(pb->data, pb->len, start, pb->csum_offset);
-            pb->flags &= (uint8_t)~PBUF_F_CSUM_PARTIAL;
+            /* A plain device (a route that moved, a forwarded frame): do
+             * the device's work. */
+            iface_checksum_complete(pb);
         }
     }
     if (pb->gso_size) {
@@ -230,14 +242,14 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
     pb->ifindex = (int8_t)ifindex;
     if (meta) {
         if (meta->flags & NARU_FRAME_CSUM_VALID)
-            pb->flags |= PBUF_F_CSUM_VALID;
+            pb->flags |= PBUF_F_RX_CSUM_VALID;
         if (partial) {
-            pb->flags |= PBUF_F_CSUM_PARTIAL;
+            pb->flags |= PBUF_F_RX_CSUM_PARTIAL;
             pb->csum_start = (uint16_t)(PBUF_HEADROOM + meta->csum_start);
             pb->csum_offset = meta->csum_offset;
         }
         if ((meta->flags & NARU_FRAME_GSO_TCP4) && iface_offers(iface, NARU_OFFLOAD_RX_LARGE)) {
-            pb->gso_size = meta->gso_size;
+            pb->rx_gso_size = meta->gso_size;
             stack->counters.link_rx_gso++;
         }
     }
@@ -245,7 +257,7 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
         /* Complete it as the device would have: the capture reads right,
          * and the checksum, now whole, is known good. */
         checksum_complete(pb->data, pb->len, meta->csum_start, meta->csum_offset);
-        pb->flags = (uint8_t)((pb->flags & ~PBUF_F_CSUM_PARTIAL) | PBUF_F_CSUM_VALID);
+        pb->flags = (uint8_t)((pb->flags & ~PBUF_F_RX_CSUM_PARTIAL) | PBUF_F_RX_CSUM_VALID);
         iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, pb->data, pb->len);
     }
     eth_input(stack, iface, pb);

@@ -34,6 +34,9 @@ bool iface_is_broadcast(const struct naru_iface *iface, uint32_t addr);
  * free the pbuf. A partial checksum (PBUF_F_CSUM_PARTIAL) goes to a driver
  * that takes it as such and is completed here for one that does not. */
 void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb);
+/* Do a device's work on a checksum left partial (PBUF_F_CSUM_PARTIAL):
+ * complete it in place, for a frame no device will see whole. */
+void iface_checksum_complete(struct pbuf *pb);
 /* Does the interface's driver offer all of `offloads` (NARU_OFFLOAD_*)? */
 static inline bool iface_offers(const struct naru_iface *iface, uint32_t offloads)
 {

@@ -936,7 +936,7 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
         .ack = h.ack,
         .data = pb->data + hl,
         .len = pb->len - (uint32_t)hl,
-        .gso_size = pb->gso_size,
+        .gso_size = pb->rx_gso_size,
         .flags = h.flags,
     };
     seg.seg_len = seg.len + ((h.flags & TCP_SYN) ? 1 : 0) + ((h.flags & TCP_FIN) ? 1 : 0);
