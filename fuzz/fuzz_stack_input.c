@@ -291,7 +291,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct naru_if_config ifc = {
         .name = "fuzz0",
         .mac = { 0x02, 0x6e, 0x61, 0x72, 0x75, as_a ? 0x0a : 0x0b },
-        .driver = { take_frame, &h },
+        .driver = { .transmit = take_frame, .ctx = &h },
     };
     if (offloads) {
         ifc.driver.offloads = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_RX_LARGE;
@@ -307,7 +307,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             .name = "fuzz1",
             .mac = { 0x02, 0x6e, 0x61, 0x72, 0x75, 0x1b },
             .mtu = 1280,
-            .driver = { take_frame, &h },
+            .driver = { .transmit = take_frame, .ctx = &h },
         };
         h.ifindex[1] = naru_if_add(h.stack, &ifc2);
         FUZZ_CHECK(h.ifindex[1] >= 0);

@@ -259,7 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (naru_stack_create(&config, &h.stack) < 0)
         return 0;
     naru_stack_poll(h.stack, h.now);
-    struct naru_if_config ifc = { .name = "fz0", .mtu = 1500, .driver = { take_frame, &h } };
+    struct naru_if_config ifc = { .name = "fz0", .mtu = 1500, .driver = { .transmit = take_frame, .ctx = &h } };
     memcpy(ifc.mac, host_mac, 6);
     h.ifindex = naru_if_add(h.stack, &ifc);
     naru_if_set_addr(h.stack, h.ifindex, HOST_ADDR, 24);

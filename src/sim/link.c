@@ -222,7 +222,7 @@ int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack 
         .name = name,
         .mac = { 0x02, 0x00, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id },
         .mtu = link->config.mtu,
-        .driver = { end_transmit, e },
+        .driver = { .transmit = end_transmit, .ctx = e },
     };
     /* The stack transmits at its own clock: bring it to now first. */
     naru_stack_poll(stack, link->sim->now);

@@ -50,7 +50,7 @@ struct capture_host *capture_host_new_offload(const char *cidr, const struct nar
     assert_int_equal(naru_stack_create(config, &h->stack), 0);
     static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
     memcpy(h->mac, mac, 6);
-    struct naru_if_config ifc = { .name = "cap0", .mtu = 1500, .driver = { record, h } };
+    struct naru_if_config ifc = { .name = "cap0", .mtu = 1500, .driver = { .transmit = record, .ctx = h } };
     if (offloads) {
         ifc.driver.offloads = offloads;
         ifc.driver.tso_max = 65535;
