@@ -5,7 +5,8 @@
 #     bytes of memory per idle connection; instructions per segment and per
 #     connection, counted by callgrind (repeatable where wall time is not);
 #  2. bulk throughput over TAP, Linux -> peer and peer -> Linux, where the
-#     peer is naru host (discard and http services), lwIP's raw API and
+#     peer is naru host (discard and http services; with the kernel's
+#     offloads, its default, and with --no-offload), lwIP's raw API and
 #     lwIP's socket API (bench/lwip/lwip_tap.c: Debian's liblwip with a TAP
 #     driver of our own), and Linux -> Linux over a veth pair; rounds
 #     interleave the peers so that the machine's other load falls on all
@@ -153,7 +154,10 @@ tap_new "$ns" ntap0 198.18.0.1/24 # naru host
 mkdir -p "$WORK/www" || die "cannot create naru's web root"
 head -c "$bytes" /dev/zero >"$WORK/www/data" || die "cannot write the file naru serves"
 naru_start naru_pid "$ns" host --tap ntap0 --addr 198.18.0.2/24 --serve discard --serve echo --serve "http=$WORK/www"
-peers="naru"
+tap_new "$ns" ntap6 198.18.10.1/24 # naru host without offloads
+naru_start naruplain_pid "$ns" host --tap ntap6 --addr 198.18.10.2/24 --serve discard --serve "http=$WORK/www" \
+    --no-offload
+peers="naru naruplain"
 # lwip_start VAR IFNAME SUBNET MODE PORT: an lwIP peer at SUBNET.2 on its own TAP.
 lwip_start() {
     local _ls_var=$1 _ls_pid
@@ -186,6 +190,8 @@ transfer() {
     case $peer.$dir in
     naru.in) pid=$naru_pid cmd=(push 198.18.0.2 9 "$bytes") ;;
     naru.out) pid=$naru_pid cmd=(pull 198.18.0.2 80 "$request") ;;
+    naruplain.in) pid=$naruplain_pid cmd=(push 198.18.10.2 9 "$bytes") ;;
+    naruplain.out) pid=$naruplain_pid cmd=(pull 198.18.10.2 80 "$request") ;;
     lwraw.in) pid=$lwraw_sink cmd=(push 198.18.1.2 9 "$bytes") ;;
     lwraw.out) pid=$lwraw_source cmd=(pull 198.18.2.2 80 "$request") ;;
     lwsock.in) pid=$lwsock_sink cmd=(push 198.18.3.2 9 "$bytes") ;;
@@ -236,6 +242,7 @@ printf '  %-36s %8s %13s %7s   %8s %13s %7s\n' peer Gbit/s range CPU-s Gbit/s ra
 name() {
     case $1 in
     naru) echo "naru host (discard / http)" ;;
+    naruplain) echo "naru host --no-offload" ;;
     lwraw) echo "lwIP 2.1.3 raw API (sink / source)" ;;
     lwsock) echo "lwIP 2.1.3 socket API" ;;
     veth) echo "Linux over veth (no TAP)" ;;
@@ -252,8 +259,12 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
 echo "  naru / lwIP raw:     Linux->peer x$(ratio "${rate[naru.in]}" "${rate[lwraw.in]:-}")," \
     "peer->Linux x$(ratio "${rate[naru.out]}" "${rate[lwraw.out]:-}")   (issue 3's target: x1.5 both ways)"
+echo "    without offloads:  Linux->peer x$(ratio "${rate[naruplain.in]}" "${rate[lwraw.in]:-}")," \
+    "peer->Linux x$(ratio "${rate[naruplain.out]}" "${rate[lwraw.out]:-}")"
 echo "  lwIP raw / naru CPU per GB: Linux->peer x$(ratio "$(med "$WORK/lwraw.in" 2)" "$(med "$WORK/naru.in" 2)")," \
     "peer->Linux x$(ratio "$(med "$WORK/lwraw.out" 2)" "$(med "$WORK/naru.out" 2)")   (above 1: naru uses less)"
+echo "    without offloads:  Linux->peer x$(ratio "$(med "$WORK/lwraw.in" 2)" "$(med "$WORK/naruplain.in" 2)")," \
+    "peer->Linux x$(ratio "$(med "$WORK/lwraw.out" 2)" "$(med "$WORK/naruplain.out" 2)")"
 echo "  naru / lwIP sockets: Linux->peer x$(ratio "${rate[naru.in]}" "${rate[lwsock.in]:-}")," \
     "peer->Linux x$(ratio "${rate[naru.out]}" "${rate[lwsock.out]:-}")"
 echo "  naru / Linux veth:   Linux->naru x$(ratio "${rate[naru.in]}" "${rate[veth.in]}")," \
@@ -314,6 +325,11 @@ cg_run naru_in nin 198.18.6 push "$naru" host --tap cgnin --addr 198.18.6.2/24 -
 cg_run naru_out nout 198.18.7 pull "$naru" host --tap cgnout --addr 198.18.7.2/24 --mac 02:00:5e:12:00:07 \
     --serve "http=$WORK/www"
 printf '  %-14s Linux->peer %-26s peer->Linux %s\n' "naru host" "$naru_in" "$naru_out"
+cg_run plain_in pin 198.18.11 push "$naru" host --tap cgpin --addr 198.18.11.2/24 --mac 02:00:5e:12:00:0b \
+    --serve discard --no-offload
+cg_run plain_out pout 198.18.12 pull "$naru" host --tap cgpout --addr 198.18.12.2/24 --mac 02:00:5e:12:00:0c \
+    --serve "http=$WORK/www" --no-offload
+printf '  %-14s Linux->peer %-26s peer->Linux %s\n' "--no-offload" "$plain_in" "$plain_out"
 if [ "$have_lwip" = 1 ]; then
     cg_run lw_in lin 198.18.8 push "$lwip" --tap cglin --addr 198.18.8.2/24 --port 9 sink
     cg_run lw_out lout 198.18.9 pull "$lwip" --tap cglout --addr 198.18.9.2/24 --port 80 "source:$cg_bytes"
