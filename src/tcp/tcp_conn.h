@@ -324,6 +324,9 @@ void tcp_delack_arm(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_delack_stop(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_keepalive_arm(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_idle_arm(struct naru_stack *stack, struct tcp_conn *c, enum tcp_idle_mode mode, naru_time_t after);
+/* RFC 6298 2.3 with the configured minimum as the floor of the variance
+ * term (see tcp_timer.c), within the ceiling. */
+naru_time_t tcp_rto_from(const struct naru_stack *stack, naru_time_t srtt, naru_time_t rttvar);
 /* RFC 6298 2: fold in one round-trip sample. */
 void tcp_rtt_sample(struct naru_stack *stack, struct tcp_conn *c, naru_time_t rtt);
 /* Enter TIME-WAIT (RFC 9293 3.10.7.4): buffers go, the 2*MSL timer runs. */

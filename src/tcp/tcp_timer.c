@@ -105,6 +105,25 @@ void tcp_keepalive_arm(struct naru_stack *stack, struct tcp_conn *c)
     timer_arm(&stack->timers, &c->idle_timer, stack->now + stack->config.tcp_keepalive_idle);
 }
 
+naru_time_t tcp_rto_from(const struct naru_stack *stack, naru_time_t srtt, naru_time_t rttvar)
+{
+    /* RFC 6298 2.3: RTO = SRTT + max(G, K * RTTVAR). The configured
+     * minimum floors that variance term, as Linux floors its mdev, rather
+     * than the sum as RFC 6298 2.4 floors it at 1 s: the margin over SRTT
+     * is never less than a receiver may hold back its ACK of the last
+     * segment (200 ms, RFC 9293 3.8.6.3 allows up to 500 ms), however
+     * steady the path, and a long path gets that margin on top of its RTT
+     * rather than a floor it already exceeds. G, our 1 ms timestamp tick,
+     * is below any sensible minimum. RFC 6298 2.5: within the ceiling. */
+    naru_time_t var = 4 * rttvar;
+    if (var < NARU_MS)
+        var = NARU_MS;
+    if (var < stack->config.tcp_min_rto)
+        var = stack->config.tcp_min_rto;
+    naru_time_t rto = srtt + var;
+    return rto > stack->config.tcp_max_rto ? stack->config.tcp_max_rto : rto;
+}
+
 void tcp_rtt_sample(struct naru_stack *stack, struct tcp_conn *c, naru_time_t rtt)
 {
     /* RFC 6298 2.2 and 2.3, alpha = 1/8, beta = 1/4. */
@@ -117,17 +136,7 @@ void tcp_rtt_sample(struct naru_stack *stack, struct tcp_conn *c, naru_time_t rt
         c->rttvar = (3 * c->rttvar + delta) / 4;
         c->srtt = (7 * c->srtt + rtt) / 8;
     }
-    /* RTO = SRTT + max(G, 4 * RTTVAR), G our 1 ms timestamp tick; then
-     * RFC 6298 2.4 and 2.5: within the configured floor and ceiling. */
-    naru_time_t var = 4 * c->rttvar;
-    if (var < NARU_MS)
-        var = NARU_MS;
-    naru_time_t rto = c->srtt + var;
-    if (rto < stack->config.tcp_min_rto)
-        rto = stack->config.tcp_min_rto;
-    if (rto > stack->config.tcp_max_rto)
-        rto = stack->config.tcp_max_rto;
-    c->rto = rto;
+    c->rto = tcp_rto_from(stack, c->srtt, c->rttvar);
     TCP_DEBUG(stack, c, "rtt %llu us: srtt %llu us rttvar %llu us rto %llu ms", (unsigned long long)(rtt / NARU_US),
               (unsigned long long)(c->srtt / NARU_US), (unsigned long long)(c->rttvar / NARU_US),
               (unsigned long long)(c->rto / NARU_MS));

@@ -400,11 +400,42 @@ static void tcp_rtt_and_rto_come_from_timestamps(void **state)
     struct naru_tcp_info ti;
     naru_tcp_get_info(p->stack, f->s, &ti);
     /* RFC 6298 2.3 after a first sample of 0 (the handshake): SRTT =
-     * 50/8 ms, RTTVAR = 50/4 ms, RTO floored at 200 ms. */
+     * 50/8 ms, RTTVAR = 50/4 ms; the variance term floored at the 200 ms
+     * minimum: RTO = 6.25 + 200 ms. */
     assert_int_equal(ti.rtt_us, 6250);
     assert_int_equal(ti.rttvar_us, 12500);
-    assert_int_equal(ti.rto_us, 200000);
+    assert_int_equal(ti.rto_us, 206250);
     assert_int_equal(ti.bytes_acked, 1);
+}
+
+/* On a steady path RTTVAR decays toward 0, and RFC 6298's SRTT + 4*RTTVAR
+ * toward SRTT itself: an ACK held back by the receiver's delayed-ACK timer
+ * would then look like a loss. The minimum RTO floors the variance term,
+ * so the RTO stays SRTT + 200 ms (Linux's rule). */
+static void tcp_rto_stays_the_minimum_above_srtt_on_a_steady_path(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t acked = ISN + 1;
+    for (int i = 0; i < 80; i++) {
+        naru_send(p->stack, f->s, "x", 1, 0);
+        peer_take(p);
+        peer_advance(p, 100 * NARU_MS);
+        p->rcv_nxt = ++acked;
+        peer_send_ack(p, 511);
+    }
+    struct naru_tcp_info ti;
+    naru_tcp_get_info(p->stack, f->s, &ti);
+    assert_true(ti.rtt_us > 99000 && ti.rtt_us <= 100000);
+    assert_true(ti.rttvar_us < 1000);
+    assert_int_equal(ti.rto_us, ti.rtt_us + 200000);
+    /* Nothing goes again before SRTT + 200 ms. */
+    naru_send(p->stack, f->s, "y", 1, 0);
+    peer_take(p);
+    peer_advance(p, ti.rto_us * NARU_US - NARU_MS);
+    peer_expect_nothing(p);
+    peer_advance(p, 2 * NARU_MS);
+    expect_seg(peer_take(p), TCP_ACK | TCP_PSH, acked, p->snd_nxt);
 }
 
 static void tcp_three_duplicate_acks_bring_a_fast_retransmit(void **state)
@@ -588,6 +619,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(tcp_retransmission_timer_backs_off_then_gives_up, setup_few_retries,
                                         teardown),
         T(tcp_rtt_and_rto_come_from_timestamps),
+        T(tcp_rto_stays_the_minimum_above_srtt_on_a_steady_path),
         T(tcp_three_duplicate_acks_bring_a_fast_retransmit),
         T(tcp_sack_recovery_retransmits_only_the_holes),
         T(tcp_lost_fast_retransmission_is_sent_again_without_a_timeout),
