@@ -16,9 +16,10 @@
  * Beside each: segments retransmitted and retransmission timeouts (the
  * sender's), means per run.
  *
- * usage: sim_loss_grid [--seed N] [--seeds K] [--quick] [--cubic]
+ * usage: sim_loss_grid [--seed N] [--seeds K] [--quick] [--cubic] [--no-rack]
  * Each cell is the mean of K seeds (default 3); --quick runs 10 Mbit/s
- * only; --cubic uses CUBIC instead of NewReno. */
+ * only; --cubic uses CUBIC instead of NewReno; --no-rack turns RACK-TLP
+ * (RFC 8985) off, leaving RFC 6675's recovery alone. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -62,13 +63,15 @@ static void check(int err, const char *what)
 }
 
 /* sender - r1 == lossy, 50 ms == r2 - receiver */
-static int one_run(const struct setup *su, enum naru_sim_congestion congestion, double loss, uint64_t seed,
-                   struct naru_sim_app_result *r, double *sim_s, uint64_t *timeouts)
+static int one_run(const struct setup *su, const struct naru_stack_config *stack_config,
+                   enum naru_sim_congestion congestion, double loss, uint64_t seed, struct naru_sim_app_result *r,
+                   double *sim_s, uint64_t *timeouts)
 {
     struct naru_sim *sim;
     check(naru_sim_create(seed, &sim), "create");
-    struct naru_stack *s = naru_sim_add_stack(sim, "sender", NULL), *r1 = naru_sim_add_router(sim, "r1", NULL),
-                      *r2 = naru_sim_add_router(sim, "r2", NULL), *d = naru_sim_add_stack(sim, "receiver", NULL);
+    struct naru_stack *s = naru_sim_add_stack(sim, "sender", stack_config),
+                      *r1 = naru_sim_add_router(sim, "r1", NULL), *r2 = naru_sim_add_router(sim, "r2", NULL),
+                      *d = naru_sim_add_stack(sim, "receiver", stack_config);
     if (!s || !r1 || !r2 || !d)
         check(-ENOMEM, "stacks");
     struct naru_sim_link_config lan = { .delay = 10 * NARU_US };
@@ -107,12 +110,14 @@ static int one_run(const struct setup *su, enum naru_sim_congestion congestion, 
     return 0;
 }
 
-static int grid(const struct setup *su, enum naru_sim_congestion congestion, uint64_t seed, unsigned seeds)
+static int grid(const struct setup *su, const struct naru_stack_config *config, enum naru_sim_congestion congestion,
+                uint64_t seed, unsigned seeds)
 {
     static const double losses[] = { 0, 0.001, 0.01, 0.05, 0.10 };
     double base = 0;
-    printf("\n%s: %llu bytes, RTT 100 ms, loss both ways, %s; mean of %u seeds\n", su->title,
-           (unsigned long long)su->bytes, congestion == NARU_SIM_CC_CUBIC ? "CUBIC" : "NewReno", seeds);
+    printf("\n%s: %llu bytes, RTT 100 ms, loss both ways, %s%s; mean of %u seeds\n", su->title,
+           (unsigned long long)su->bytes, congestion == NARU_SIM_CC_CUBIC ? "CUBIC" : "NewReno",
+           config->tcp_rack ? "" : ", RACK-TLP off", seeds);
     printf("  %6s  %12s  %7s  %14s  %8s  %8s  %8s  %9s\n", "loss", "goodput", "of 0%", "Mathis bound", "of bound",
            "retrans", "timeouts", "simulated");
     for (size_t i = 0; i < sizeof losses / sizeof losses[0]; i++) {
@@ -122,7 +127,7 @@ static int grid(const struct setup *su, enum naru_sim_congestion congestion, uin
             struct naru_sim_app_result r;
             double t;
             uint64_t to;
-            if (one_run(su, congestion, losses[i], seed + k, &r, &t, &to) == 0) {
+            if (one_run(su, config, congestion, losses[i], seed + k, &r, &t, &to) == 0) {
                 sum += r.goodput_bps;
                 retrans += (double)r.retransmits;
                 timeouts += (double)to;
@@ -156,6 +161,8 @@ int main(int argc, char **argv)
     uint64_t seed = 1;
     unsigned seeds = 3;
     bool quick = false;
+    struct naru_stack_config config;
+    naru_stack_config_default(&config);
     enum naru_sim_congestion congestion = NARU_SIM_CC_NEWRENO;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--seed") && i + 1 < argc)
@@ -166,8 +173,10 @@ int main(int argc, char **argv)
             quick = true;
         else if (!strcmp(argv[i], "--cubic"))
             congestion = NARU_SIM_CC_CUBIC;
+        else if (!strcmp(argv[i], "--no-rack"))
+            config.tcp_rack = false;
         else {
-            fprintf(stderr, "usage: sim_loss_grid [--seed N] [--seeds K] [--quick] [--cubic]\n");
+            fprintf(stderr, "usage: sim_loss_grid [--seed N] [--seeds K] [--quick] [--cubic] [--no-rack]\n");
             return 2;
         }
     }
@@ -185,7 +194,7 @@ int main(int argc, char **argv)
     };
     printf("sim_loss_grid: one TCP flow under random loss, beside the Mathis bound MSS/RTT*1.22/sqrt(p)\n");
     for (size_t i = 0; i < (quick ? 1 : sizeof setups / sizeof setups[0]); i++)
-        if (grid(&setups[i], congestion, seed, seeds) < 0)
+        if (grid(&setups[i], &config, congestion, seed, seeds) < 0)
             return 1;
     return 0;
 }

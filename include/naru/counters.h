@@ -106,6 +106,10 @@
     X(tcp, fast_retransmits, "TCP fast retransmits (recoveries entered)")             \
     X(tcp, sack_recoveries, "TCP recoveries guided by SACK (RFC 6675)")               \
     X(tcp, lost_retransmits, "TCP retransmissions found lost from later SACKs")       \
+    X(tcp, rack_reorder_timeouts, "TCP RACK reordering-window timer expirations (RFC 8985)") \
+    X(tcp, tail_loss_probes, "TCP tail loss probes sent (RFC 8985)")                  \
+    X(tcp, tlp_recoveries, "TCP losses repaired by a tail loss probe")                \
+    X(tcp, dsacks_received, "TCP D-SACKs received: a segment arrived twice (RFC 2883)") \
     X(tcp, timeouts, "TCP retransmission timeouts")                                   \
     X(tcp, timeout_aborts, "TCP connections given up after retransmissions")          \
     X(tcp, zero_window_probes, "TCP zero-window probes sent")                         \

@@ -175,6 +175,7 @@ int tcp_conn_alloc_buffers(struct naru_stack *stack, struct tcp_conn *c)
 void tcp_conn_free_buffers(struct tcp_conn *c)
 {
     ring_fini(&c->snd_buf);
+    tcp_rack_fini(c);
     ring_fini(&c->rcv_buf);
 }
 
@@ -341,6 +342,7 @@ void tcp_conn_finish(struct naru_stack *stack, struct tcp_conn *c)
     tcp_ack_batch_cancel(stack, c);
     /* Bytes received stay readable while a socket holds the connection. */
     ring_fini(&c->snd_buf);
+    tcp_rack_fini(c);
     if (!c->sock)
         ring_fini(&c->rcv_buf);
     assembler_init(&c->ooo);

@@ -18,6 +18,7 @@
 #include "tcp/tcp_assembler.h"
 #include "tcp/tcp_buffer.h"
 #include "tcp/tcp_hystart.h"
+#include "tcp/tcp_rack.h"
 #include "tcp/tcp_sack.h"
 #include "wire/tcp.h"
 
@@ -48,7 +49,10 @@ struct tcp_list {
 };
 
 enum tcp_list_id { TCP_ON_NO_LIST, TCP_ON_HALF_OPEN, TCP_ON_ACCEPT_QUEUE, TCP_ON_ORPHANS };
-enum tcp_rtx_mode { TCP_RTX_IDLE, TCP_RTX_RETRANSMIT, TCP_RTX_PERSIST };
+/* What the retransmission timer does when it fires: retransmit (RFC
+ * 6298), probe a zero window (persist), send a tail loss probe, or look
+ * again for losses once the reordering window has passed (RFC 8985). */
+enum tcp_rtx_mode { TCP_RTX_IDLE, TCP_RTX_RETRANSMIT, TCP_RTX_PERSIST, TCP_RTX_PROBE, TCP_RTX_REORDER };
 enum tcp_idle_mode { TCP_IDLE_NONE, TCP_IDLE_KEEPALIVE, TCP_IDLE_FIN_WAIT_2, TCP_IDLE_TIME_WAIT };
 
 struct tcp_conn {
@@ -114,6 +118,7 @@ struct tcp_conn {
     bool ack_at_batch_end;     /* on the table's batch_acks list (tcp_output.c) */
     bool rtt_timing;           /* a segment is being timed (no timestamps) */
     bool in_recovery;          /* fast recovery (RFC 6582 / RFC 6675) */
+    bool in_loss;              /* RTO recovery with RACK (RFC 8985 6.3): lost segments go first */
     bool syn_lost;             /* the SYN was retransmitted (RFC 6298 5.7) */
     bool nodelay, keepalive, reuseaddr;
     bool cwnd_limited;         /* the last send stopped at cwnd (RFC 7661) */
@@ -153,6 +158,8 @@ struct tcp_conn {
     struct tcp_cc_state cc_state;
     struct tcp_hystart hystart;
     struct tcp_scoreboard scoreboard;
+    struct tcp_sent_log sent;  /* segments in flight, with RACK (RFC 8985) */
+    struct tcp_rack rack;
 
     /* ---- data ---- */
     struct tcp_ring snd_buf;   /* written and not yet acknowledged, from snd_buf_seq */
@@ -176,6 +183,8 @@ struct tcp_conn {
     struct naru_timer delack_timer;
     struct naru_timer idle_timer;   /* keepalive, FIN-WAIT-2 or TIME-WAIT */
     naru_time_t rtx_deadline;       /* rtx_timer may fire early and re-arm itself */
+    naru_time_t rto_deadline;       /* when the retransmission timeout is due (a PTO or
+                                       the reordering timer may come first) */
     naru_time_t persist_backoff;
     naru_time_t last_rx;            /* for keepalive */
     naru_time_t last_oow_ack;       /* RFC 5961 10 style limit on ACKs to junk */
@@ -319,6 +328,9 @@ void tcp_conn_timers_stop(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_rtx_arm(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_rtx_restart(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_rtx_stop(struct naru_stack *stack, struct tcp_conn *c);
+/* Set the retransmission timer's mode and when it acts (RACK-TLP's PTO and
+ * reordering timer share it with the RTO). */
+void tcp_rtx_set(struct naru_stack *stack, struct tcp_conn *c, enum tcp_rtx_mode mode, naru_time_t when);
 void tcp_persist_arm(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_delack_arm(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_delack_stop(struct naru_stack *stack, struct tcp_conn *c);
@@ -337,6 +349,9 @@ void tcp_enter_time_wait(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_abort(struct naru_stack *stack, struct tcp_conn *c, int err);
 /* Connection became ESTABLISHED (either side): set up congestion control. */
 void tcp_established(struct naru_stack *stack, struct tcp_conn *c);
+/* RACK deemed segments lost (RFC 8985 6.2 step 5 or its timer): start
+ * fast recovery unless recovery is under way. */
+void tcp_rack_losses(struct naru_stack *stack, struct tcp_conn *c);
 
 /* ---- tcp_socket.c ---- */
 /* Rate limit for RFC 5961 challenge ACKs (RFC 5961 7). */
@@ -359,5 +374,15 @@ static inline uint8_t tcp_choose_wscale(uint32_t buffer)
 #define TCP_MAX_WSCALE 14      /* RFC 7323 2.3 */
 #define TCP_INITIAL_WINDOW_SEGMENTS 10 /* RFC 6928 */
 #define TCP_MAX_BURST 16       /* segments an ACK may release beyond those it acknowledged */
+
+static inline bool tcp_rack_on(const struct tcp_conn *c)
+{
+    return c->sent.segs != NULL;
+}
+
+static inline bool tcp_rack_lost_pending(const struct tcp_conn *c)
+{
+    return c->sent.todo_bytes != 0;
+}
 
 #endif

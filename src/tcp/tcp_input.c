@@ -106,6 +106,8 @@ void tcp_established(struct naru_stack *stack, struct tcp_conn *c)
     if (seq_gt(c->rcv_adv, c->rcv_nxt) && c->rcv_adv - c->rcv_nxt > c->rcv_ssthresh)
         c->rcv_ssthresh = c->rcv_adv - c->rcv_nxt;
     tcp_keepalive_arm(stack, c);
+    if (c->snd_buf.len)
+        tcp_rack_init(stack, c); /* data queued during the handshake (tcp_rack.h) */
     stack->counters.tcp_established++;
 }
 
@@ -352,6 +354,30 @@ static void enter_recovery(struct naru_stack *stack, struct tcp_conn *c)
     tcp_retransmit_hole(stack, c, c->snd_una, len);
 }
 
+void tcp_rack_losses(struct naru_stack *stack, struct tcp_conn *c)
+{
+    if (c->in_recovery || c->in_loss || !tcp_rack_lost_pending(c))
+        return;
+    /* RFC 8985 6.2 step 5 found the loss; RFC 6675 5 (4.2) and RFC 6937
+     * respond to it as to DupThresh duplicate ACKs. What RACK deems lost
+     * goes first (tcp_output.c), at the pace PRR allows. */
+    c->ssthresh = c->cc->ssthresh(c, stack->now);
+    c->recover = c->snd_max;
+    c->in_recovery = true;
+    c->high_rxt = c->snd_una;
+    c->rtt_timing = false;
+    c->fast_retrans++;
+    stack->counters.tcp_fast_retransmits++;
+    stack->counters.tcp_sack_recoveries++;
+    c->prr_delivered = 0;
+    c->prr_out = 0;
+    c->recover_fs = c->snd_max - c->snd_una;
+    /* Room for the first retransmission now; PRR takes over with the
+     * next ACK. */
+    c->cwnd = tcp_rack_pipe(c) + c->snd_mss;
+    TCP_DEBUG(stack, c, "RACK: recovery at %u, recover %u, ssthresh %u", c->snd_una, c->snd_max, c->ssthresh);
+}
+
 static void on_duplicate_ack(struct naru_stack *stack, struct tcp_conn *c)
 {
     if (c->dupacks < 255)
@@ -407,6 +433,20 @@ static void prr_ack(struct tcp_conn *c, uint32_t delivered, bool una_advanced)
     c->cwnd = pipe + (uint32_t)sndcnt;
 }
 
+/* RFC 2883 4: the first SACK block reports a duplicate when it lies below
+ * the cumulative ACK, or within the second block. */
+static bool is_dsack(const struct segment *seg, uint32_t *right)
+{
+    const struct tcp_options *o = seg->opt;
+    if (!o->sack_count || !seq_lt(o->sack[0].left, o->sack[0].right))
+        return false;
+    bool below = seq_le(o->sack[0].right, seg->ack);
+    bool within = o->sack_count > 1 && seq_ge(o->sack[0].left, o->sack[1].left) &&
+                  seq_le(o->sack[0].right, o->sack[1].right);
+    *right = o->sack[0].right;
+    return below || within;
+}
+
 /* The ACK field of an acceptable segment (RFC 9293 3.10.7.4, fifth). */
 static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
 {
@@ -414,6 +454,10 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
     bool news = false;
     uint32_t una_before = c->snd_una;
     uint32_t sacked_before = c->scoreboard.sacked_bytes;
+    uint32_t dsack_right = 0;
+    bool dsack = c->sack_ok && is_dsack(seg, &dsack_right);
+    if (dsack)
+        stack->counters.tcp_dsacks_received++;
     if (seq_gt(ack, c->snd_una)) {
         uint32_t acked = ack - c->snd_una;
         uint32_t data_end = tcp_snd_end(c);
@@ -467,6 +511,9 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
                 c->in_recovery = false;
                 c->dupacks = 0;
                 c->cc->on_recovery_exit(c, stack->now);
+                TCP_DEBUG(stack, c, "recovery over at %u, cwnd %u", ack, c->cwnd);
+                if (tcp_rack_on(c))
+                    tcp_rack_recovery_done(c);
             } else if (!c->sack_ok) {
                 /* RFC 6582 3.2 (5): a partial ACK: the next hole is lost
                  * too. Deflate by what was acknowledged, add one SMSS back
@@ -497,11 +544,17 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
             if (data_acked && c->cwnd_limited)
                 c->cc->on_ack(c, data_acked, stack->now);
         }
+        if (c->in_loss && seq_ge(ack, c->recover)) {
+            /* RTO recovery is over (RFC 8985 6.3). */
+            c->in_loss = false;
+            tcp_rack_recovery_done(c);
+        }
         /* RFC 6298 5.2 and 5.3. */
         if (c->snd_una == c->snd_max)
             tcp_rtx_stop(stack, c);
         else
             tcp_rtx_restart(stack, c);
+        c->rack.tlp_rearm = true; /* RFC 8985 7.2 */
         if (data_acked)
             tcp_wake(stack, c);
         news = true;
@@ -512,7 +565,15 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
         sack_news = scoreboard_update(&c->scoreboard, c->snd_una, c->snd_max, seg->opt->sack,
                                       seg->opt->sack_count);
     uint32_t wnd = (uint32_t)seg->h->window << c->snd_wscale;
-    if (!news && ack == c->snd_una && c->snd_una != c->snd_max) {
+    if (tcp_rack_on(c)) {
+        /* RFC 8985: losses are found by time, from what was delivered. */
+        bool dupack = !news && ack == c->snd_una && !seg->opt->sack_count && seg->len == 0;
+        tcp_rack_on_ack(stack, c, seg->opt, dsack);
+        tcp_tlp_on_ack(stack, c, ack, dsack, dsack_right, dupack);
+        if (!news && sack_news && c->dupacks < 255)
+            c->dupacks++; /* for limited transmit (RFC 3042) */
+        tcp_rack_losses(stack, c);
+    } else if (!news && ack == c->snd_una && c->snd_una != c->snd_max) {
         /* RFC 5681 2 (duplicate ACK), or with SACK, RFC 6675 2: an ACK
          * that reports new SACKed data. */
         bool dup = c->sack_ok ? sack_news
@@ -520,7 +581,8 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
         if (dup)
             on_duplicate_ack(stack, c);
     }
-    if (c->in_recovery && c->sack_ok && seq_lt(c->snd_una, c->high_rxt) && !scoreboard_empty(&c->scoreboard)) {
+    if (!tcp_rack_on(c) && c->in_recovery && c->sack_ok && seq_lt(c->snd_una, c->high_rxt) &&
+        !scoreboard_empty(&c->scoreboard)) {
         /* A lost retransmission, found as Linux found them before RACK:
          * the first hole was sent again, yet SND.UNA stays while data sent
          * after that retransmission (DupThresh segments past it, for
@@ -988,7 +1050,16 @@ void tcp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint
         uint16_t old = c->snd_mss;
         tcp_set_mss(stack, c);
         if (c->snd_mss < old && c->state >= TCP_ESTABLISHED) {
-            c->snd_nxt = c->snd_una; /* what was too big goes again, smaller */
+            /* What was too big goes again, smaller: with RACK, as lost
+             * segments are sent in RTO recovery, but cwnd stays. */
+            if (tcp_rack_on(c) && tcp_rack_mtu_reduced(c)) {
+                if (!c->in_loss && !c->in_recovery) {
+                    c->in_loss = true;
+                    c->recover = c->snd_max;
+                }
+            } else {
+                c->snd_nxt = c->snd_una;
+            }
             tcp_output(stack, c);
         }
         tcp_reap(stack);

@@ -245,6 +245,11 @@ void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq
         .flags = flags,
     };
     fill_options(stack, c, &h);
+    /* A segment sent again keeps its size (tcp_rack.c): one that fits the
+     * MSS goes as one, with fewer SACK blocks rather than cut in two. */
+    bool single = len <= c->snd_mss;
+    while (single && h.options.sack_count && len + 4 + 8u * h.options.sack_count > c->snd_mss)
+        h.options.sack_count--;
     if (flags & TCP_ACK)
         h.ack = c->rcv_nxt;
     if (flags & TCP_SYN) {
@@ -269,7 +274,7 @@ void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq
     check_offloads(stack, c);
     uint32_t segs = 1;
     uint32_t piece = current_mss(c);
-    if (len > piece) {
+    if (len > piece && !single) {
         /* TSO (send_window() built it so): pieces of `piece` bytes, each
          * with these headers, cut by the device. */
         segs = (len + piece - 1) / piece;
@@ -508,6 +513,8 @@ static void send_data_segment(struct naru_stack *stack, struct tcp_conn *c, uint
         flags |= TCP_PSH;
     bool again = seq_lt(seq, c->snd_max);
     tcp_send_segment(stack, c, seq, len, flags);
+    if (tcp_rack_on(c))
+        tcp_rack_sent(stack, c, seq, seq + len + (fin ? 1 : 0), c->snd_max, current_mss(c));
     /* A short segment, or a TSO frame ending in one, for Nagle. */
     if (len % current_mss(c) && seq_gt(seq + len, c->snd_small_end))
         c->snd_small_end = seq + len;
@@ -525,6 +532,8 @@ static void send_data_segment(struct naru_stack *stack, struct tcp_conn *c, uint
 /* RFC 6675 3 / SetPipe(): an estimate of the bytes in the network. */
 uint32_t tcp_sack_pipe(const struct tcp_conn *c)
 {
+    if (tcp_rack_on(c))
+        return tcp_rack_pipe(c);
     const struct tcp_scoreboard *sb = &c->scoreboard;
     uint32_t lost = scoreboard_lost_edge(sb, c->snd_una, c->snd_mss);
     uint32_t pipe = 0;
@@ -541,6 +550,15 @@ uint32_t tcp_sack_pipe(const struct tcp_conn *c)
  * says the segment also carries our FIN. */
 static uint32_t new_data_len(const struct tcp_conn *c, uint32_t room, uint32_t max_segs, bool *fin)
 {
+    *fin = false;
+    if (tcp_rack_on(c)) {
+        /* Each segment needs a record (tcp_rack.h). */
+        uint32_t records = tcp_rack_room(c);
+        if (records == 0)
+            return 0;
+        if (max_segs > records)
+            max_segs = records;
+    }
     uint32_t seq = c->snd_nxt;
     uint32_t end = tcp_snd_end(c);
     uint32_t avail = seq_lt(seq, end) ? end - seq : 0;
@@ -590,6 +608,8 @@ static uint32_t new_data_len(const struct tcp_conn *c, uint32_t room, uint32_t m
 
 void tcp_send_forced(struct naru_stack *stack, struct tcp_conn *c)
 {
+    if (tcp_rack_on(c) && tcp_rack_room(c) == 0)
+        return;
     uint32_t seq = c->snd_nxt;
     uint32_t end = tcp_snd_end(c);
     uint32_t avail = seq_lt(seq, end) ? end - seq : 0;
@@ -735,6 +755,42 @@ static bool send_sack_recovery(struct naru_stack *stack, struct tcp_conn *c)
     return sent;
 }
 
+/* RFC 6675 5 (C) with RACK (RFC 8985 3.4): while cwnd - pipe >= 1 SMSS,
+ * what RACK deems lost, whole, lowest first; then new data. The same in
+ * RTO recovery, where cwnd starts again from one segment. */
+static bool send_rack_recovery(struct naru_stack *stack, struct tcp_conn *c)
+{
+    bool sent = false;
+    for (;;) {
+        uint32_t pipe = tcp_rack_pipe(c);
+        uint32_t seq, len;
+        bool lost = tcp_rack_next_lost(c, &seq, &len);
+        /* Room for the segment that would go: a lost one is sent again
+         * whole, new data in a segment of current_mss(). PRR counts bytes,
+         * segments vary in size: the first segment of a turn goes if there
+         * is room at all, rather than wait for bytes no ACK may bring. */
+        uint32_t need = lost ? (len ? len : 1) : current_mss(c);
+        if (pipe >= c->cwnd || (c->cwnd - pipe < need && sent)) {
+            c->cwnd_limited = lost || tcp_unsent(c);
+            break;
+        }
+        if (lost) {
+            tcp_retransmit_hole(stack, c, seq, len);
+        } else {
+            bool fin = false;
+            uint32_t n = new_data_len(c, c->cwnd - pipe, 1, &fin);
+            if (!n && !fin) {
+                c->cwnd_limited = false;
+                break;
+            }
+            send_data_segment(stack, c, c->snd_nxt, n, fin);
+            c->snd_nxt += n + (fin ? 1 : 0);
+        }
+        sent = true;
+    }
+    return sent;
+}
+
 void tcp_output(struct naru_stack *stack, struct tcp_conn *c)
 {
     check_offloads(stack, c);
@@ -771,11 +827,17 @@ void tcp_output(struct naru_stack *stack, struct tcp_conn *c)
     default:
         break;
     }
-    bool sent = c->in_recovery && c->sack_ok ? send_sack_recovery(stack, c) : send_window(stack, c);
+    bool sent;
+    if (tcp_rack_on(c) && (c->in_recovery || c->in_loss))
+        sent = send_rack_recovery(stack, c);
+    else
+        sent = c->in_recovery && c->sack_ok ? send_sack_recovery(stack, c) : send_window(stack, c);
     if (!sent && c->ack_now)
         tcp_send_ack(stack, c);
     if (c->snd_una != c->snd_max) {
         tcp_rtx_arm(stack, c);
+        if (tcp_rack_on(c))
+            tcp_rack_timers(stack, c);
     } else if (tcp_unsent(c) || (c->fin_queued && c->snd_max == c->snd_fin_seq)) {
         /* Data waits and nothing is in flight to bring an ACK: only the
          * persist timer can move things (RFC 9293 3.8.6.1). */
@@ -829,8 +891,10 @@ static uint32_t grown_size(uint32_t current, uint32_t want, uint32_t max)
 void tcp_snd_buf_grow(struct naru_stack *stack, struct tcp_conn *c)
 {
     uint32_t size = grown_size(c->snd_buf_size, snd_buf_target(stack, c), stack->config.tcp_max_buffer);
-    if (size > c->snd_buf_size && ring_resize(&c->snd_buf, size) == 0)
+    if (size > c->snd_buf_size && ring_resize(&c->snd_buf, size) == 0) {
         c->snd_buf_size = size;
+        tcp_rack_resize(c);
+    }
 }
 
 void tcp_rcv_buf_adjust(struct naru_stack *stack, struct tcp_conn *c, uint32_t read)

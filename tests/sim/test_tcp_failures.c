@@ -210,7 +210,9 @@ static void tcp_vanished_peer_times_out(void **state)
     assert_true(naru_socket_events(n.a, s) & NARU_POLLERR);
     char buf[4];
     assert_int_equal(naru_recv(n.a, s, buf, sizeof buf, 0), -ETIMEDOUT);
-    assert_int_equal(counter(n.a, "tcp_retransmits"), 5);
+    /* A tail loss probe (RFC 8985 7), then the five retransmissions. */
+    assert_int_equal(counter(n.a, "tcp_tail_loss_probes"), 1);
+    assert_int_equal(counter(n.a, "tcp_retransmits"), 6);
     naru_sim_destroy(n.sim);
 }
 

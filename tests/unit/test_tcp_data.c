@@ -365,6 +365,13 @@ static void tcp_retransmission_timer_backs_off_then_gives_up(void **state)
     assert_int_equal(ti.rto_us, 200000); /* the handshake's sample, floored at the minimum RTO */
     naru_send(p->stack, f->s, "x", 1, 0);
     peer_take(p);
+    /* First a tail loss probe (RFC 8985 7.2): with one segment out its PTO
+     * is 2*SRTT plus the peer's worst-case delayed ACK, no later than the
+     * RTO; it sends the segment again and starts the RTO afresh. */
+    peer_advance(p, 200 * NARU_MS - 1);
+    peer_expect_nothing(p);
+    peer_advance(p, 1);
+    expect_seg(peer_take(p), TCP_ACK | TCP_PSH, ISN + 1, p->snd_nxt);
     naru_time_t wait = 200 * NARU_MS;
     for (int i = 0; i < 3; i++) {
         peer_advance(p, wait - 1);
@@ -384,7 +391,8 @@ static void tcp_retransmission_timer_backs_off_then_gives_up(void **state)
     assert_true(naru_socket_events(p->stack, f->s) & NARU_POLLERR);
     char buf[4];
     assert_int_equal(naru_recv(p->stack, f->s, buf, sizeof buf, 0), -ETIMEDOUT);
-    assert_int_equal(counter(p->stack, "tcp_retransmits"), 3);
+    assert_int_equal(counter(p->stack, "tcp_retransmits"), 4);
+    assert_int_equal(counter(p->stack, "tcp_tail_loss_probes"), 1);
     assert_int_equal(counter(p->stack, "tcp_timeouts"), 3);
 }
 
