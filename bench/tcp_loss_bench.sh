@@ -11,6 +11,10 @@
 # usage: bench/tcp_loss_bench.sh [NARU_BINARY] [MBYTES] [TRIALS] [LOSS%]
 # LOSS_BENCH_PCAP=FILE captures the first trial on the kernel's side of
 # the TAP (naru's segments before the rule drops them, Linux's after).
+# LOSS_BENCH_KEEPLOG=PREFIX keeps naru's log of trial N as PREFIX.N.
+# naru host runs with --no-offload where it has offloads, as in
+# test_tcp_loss.sh: a TSO frame enters the kernel whole, so the rule would
+# drop 45 segments at a time (LOSS_BENCH_OFFLOAD=1 keeps them).
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
     echo "TCP through loss over TAP: skipped (needs root and /dev/net/tun)"
@@ -49,12 +53,16 @@ dsacks_sent() {
 ctr() {
     if grep -q "X(tcp, ${1#tcp_}," "$NARU_ROOT/include/naru/counters.h"; then naru_counter "$host" "$1"; else echo -; fi
 }
+offload=()
+if [ -z "${LOSS_BENCH_OFFLOAD:-}" ] && "$NARU" host --help 2>&1 | grep -q -- --no-offload; then
+    offload=(--no-offload)
+fi
 printf '# naru -> Linux, %s MB through %s%% loss each way\n' "$mbytes" "$loss"
 printf '# %5s  %7s  %8s  %6s  %8s  %7s  %6s  %7s\n' trial seconds timeouts probes retrans spurRTO dsacks dropped
 total_t=0 total_to=0
 for ((t = 1; t <= trials; t++)); do
     [ -n "${LOSS_BENCH_PCAP:-}" ] && [ "$t" = 1 ] && pcap_capture_start cap "$ns" ntap0 "$LOSS_BENCH_PCAP"
-    naru_start host "$ns" host --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC" --serve "http=$WORK/www"
+    naru_start host "$ns" host --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC" --serve "http=$WORK/www" "${offload[@]}"
     dsacks0=$(dsacks_sent)
     before=$(in_ns "$ns" nft list chain ip "$TABLE" in | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
     t0=$(date +%s.%N)
@@ -63,6 +71,7 @@ for ((t = 1; t <= trials; t++)); do
     after=$(in_ns "$ns" nft list chain ip "$TABLE" in | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
     dsacks=$(($(dsacks_sent) - dsacks0))
     naru_stop "$host"
+    [ -n "${LOSS_BENCH_KEEPLOG:-}" ] && cp "$(naru_log "$host")" "$LOSS_BENCH_KEEPLOG.$t"
     [ -n "${LOSS_BENCH_PCAP:-}" ] && [ "$t" = 1 ] && pcap_capture_stop "$cap" "$LOSS_BENCH_PCAP"
     cmp -s "$WORK/www/data" "$WORK/got" || note "trial $t: the file differs"
     secs=$(echo "$t1 - $t0" | bc)
