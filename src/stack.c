@@ -48,6 +48,7 @@ void naru_stack_config_default(struct naru_stack_config *c)
     c->tcp_timestamps = true;
     c->tcp_sack = true;
     c->tcp_rack = true;                    /* Linux's tcp_recovery and tcp_early_retrans */
+    c->tcp_dsack = true;                   /* Linux's tcp_dsack */
     c->tcp_congestion = NARU_TCP_CC_NEWRENO;
     c->log_level = NARU_LOG_INFO;
 }

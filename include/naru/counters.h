@@ -110,6 +110,9 @@
     X(tcp, tail_loss_probes, "TCP tail loss probes sent (RFC 8985)")                  \
     X(tcp, tlp_recoveries, "TCP losses repaired by a tail loss probe")                \
     X(tcp, dsacks_received, "TCP D-SACKs received: a segment arrived twice (RFC 2883)") \
+    X(tcp, dsacks_sent, "TCP D-SACKs sent: a segment came twice (RFC 2883)")          \
+    X(tcp, spurious_rtos, "TCP timeouts found spurious and undone (RFC 3522, 3708, 4015)") \
+    X(tcp, spurious_recoveries, "TCP fast recoveries found spurious and undone")      \
     X(tcp, timeouts, "TCP retransmission timeouts")                                   \
     X(tcp, timeout_aborts, "TCP connections given up after retransmissions")          \
     X(tcp, zero_window_probes, "TCP zero-window probes sent")                         \

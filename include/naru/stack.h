@@ -85,6 +85,7 @@ struct naru_stack_config {
     bool tcp_timestamps;
     bool tcp_sack;                 /* RFC 2018 */
     bool tcp_rack;                 /* RACK-TLP loss detection (RFC 8985), with SACK */
+    bool tcp_dsack;                /* report duplicate segments (RFC 2883), with SACK */
     int tcp_congestion;            /* enum naru_tcp_cc */
     naru_log_fn log;
     void *log_ctx;

@@ -57,6 +57,31 @@ uint32_t assembler_take_front(struct tcp_assembler *a, uint32_t rcv_nxt)
     return rcv_nxt;
 }
 
+bool assembler_overlap(const struct tcp_assembler *a, uint32_t left, uint32_t right, uint32_t *from, uint32_t *to)
+{
+    for (uint32_t i = 0; i < a->count; i++) {
+        uint32_t l = seq_max(a->ranges[i].left, left), r = seq_min(a->ranges[i].right, right);
+        if (seq_lt(l, r)) {
+            *from = l;
+            *to = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool assembler_containing(const struct tcp_assembler *a, uint32_t left, uint32_t right, struct tcp_sack_block *out)
+{
+    for (uint32_t i = 0; i < a->count; i++) {
+        if (seq_le(a->ranges[i].left, left) && seq_ge(a->ranges[i].right, right)) {
+            out->left = a->ranges[i].left;
+            out->right = a->ranges[i].right;
+            return true;
+        }
+    }
+    return false;
+}
+
 unsigned assembler_sack_blocks(const struct tcp_assembler *a, struct tcp_sack_block *out, unsigned max)
 {
     /* A selection by stamp; at most TCP_ASSEMBLER_RANGES * max steps. */

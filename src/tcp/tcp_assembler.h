@@ -40,6 +40,11 @@ int assembler_add(struct tcp_assembler *a, uint32_t left, uint32_t right);
  * forget that range and return its right edge (the new RCV.NXT); otherwise
  * return rcv_nxt. Ranges entirely below rcv_nxt are forgotten too. */
 uint32_t assembler_take_front(struct tcp_assembler *a, uint32_t rcv_nxt);
+/* The part of [left, right) already held, in the first range it overlaps:
+ * true and that part, or false. */
+bool assembler_overlap(const struct tcp_assembler *a, uint32_t left, uint32_t right, uint32_t *from, uint32_t *to);
+/* The range holding [left, right), if one does. */
+bool assembler_containing(const struct tcp_assembler *a, uint32_t left, uint32_t right, struct tcp_sack_block *out);
 /* RFC 2018 4: up to max blocks, the range holding the most recently
  * received segment first, then the others by how recently they changed.
  * Returns the number written. */

@@ -55,6 +55,21 @@ enum tcp_list_id { TCP_ON_NO_LIST, TCP_ON_HALF_OPEN, TCP_ON_ACCEPT_QUEUE, TCP_ON
 enum tcp_rtx_mode { TCP_RTX_IDLE, TCP_RTX_RETRANSMIT, TCP_RTX_PERSIST, TCP_RTX_PROBE, TCP_RTX_REORDER };
 enum tcp_idle_mode { TCP_IDLE_NONE, TCP_IDLE_KEEPALIVE, TCP_IDLE_FIN_WAIT_2, TCP_IDLE_TIME_WAIT };
 
+/* A loss recovery episode that may yet prove spurious (tcp_undo.c). */
+struct tcp_undo {
+    bool armed;                /* an episode's reductions may be undone */
+    bool timeout;              /* it had a retransmission timeout */
+    bool eifel_pending;        /* RFC 3522: the first ACK after the retransmission is to come */
+    bool dsack_seen;           /* the peer has sent a D-SACK (RFC 3522 3.2 (5)) */
+    uint32_t eifel_tsval;      /* RFC 3522 RetransmitTS */
+    uint32_t marker;           /* SND.UNA when the episode began */
+    uint32_t rxt_bytes;        /* sent again in the episode */
+    uint32_t dsack_bytes;      /* of those, reported as duplicates */
+    uint32_t prior_cwnd, prior_ssthresh;
+    uint32_t pipe_prev;        /* RFC 4015 */
+    struct tcp_cc_state prior_cc;
+};
+
 struct tcp_conn {
     /* ---- identity and where the connection is kept ---- */
     uint32_t local_addr, remote_addr;
@@ -92,6 +107,7 @@ struct tcp_conn {
     uint32_t rcv_adv;          /* right edge of the window last advertised: RCV.WND = rcv_adv - rcv_nxt */
     uint32_t last_ack_sent;    /* RCV.NXT as last acknowledged (RFC 7323 4.3) */
     uint32_t fin_seq_in;       /* the peer's FIN, when it came out of order */
+    uint32_t dsack_left, dsack_right; /* RFC 2883: a duplicate to report, while dsack_pending */
 
     /* ---- negotiated options ---- */
     uint16_t snd_mss;          /* Eff.snd.MSS: data bytes per segment, options excluded */
@@ -115,6 +131,7 @@ struct tcp_conn {
     bool fin_in_pending;       /* fin_seq_in is set */
     bool rd_shutdown;          /* the user shut reading */
     bool ack_now;              /* the next output must carry an ACK */
+    bool dsack_pending;        /* the next ACK reports dsack_left..right first */
     bool ack_at_batch_end;     /* on the table's batch_acks list (tcp_output.c) */
     bool rtt_timing;           /* a segment is being timed (no timestamps) */
     bool in_recovery;          /* fast recovery (RFC 6582 / RFC 6675) */
@@ -160,6 +177,7 @@ struct tcp_conn {
     struct tcp_scoreboard scoreboard;
     struct tcp_sent_log sent;  /* segments in flight, with RACK (RFC 8985) */
     struct tcp_rack rack;
+    struct tcp_undo undo;
 
     /* ---- data ---- */
     struct tcp_ring snd_buf;   /* written and not yet acknowledged, from snd_buf_seq */
@@ -216,6 +234,17 @@ struct tcp_table {
     bool isn_fixed;            /* tests: tcp_debug_set_isn() */
     uint32_t isn_value;
 };
+
+/* ---- tcp_undo.c ---- */
+/* A loss recovery episode begins (a fast recovery, or the first timeout of
+ * a series): remember what it is about to reduce. */
+void tcp_undo_begin(struct naru_stack *stack, struct tcp_conn *c, bool timeout);
+/* len bytes were sent again. */
+void tcp_undo_retransmitted(struct tcp_conn *c, uint32_t len);
+/* An ACK (acked: bytes it newly acknowledged; a D-SACK it carried): was
+ * the episode spurious? If so its reductions are undone; returns true. */
+bool tcp_undo_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_options *opt, uint32_t acked,
+                     bool dsack, uint32_t dsack_left, uint32_t dsack_right);
 
 /* ---- tcp_conn.c ---- */
 /* A new connection in CLOSED, counted against the limit; NULL if none. */

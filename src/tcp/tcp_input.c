@@ -111,6 +111,24 @@ void tcp_established(struct naru_stack *stack, struct tcp_conn *c)
     stack->counters.tcp_established++;
 }
 
+/* RFC 2883: [left, right) came again; the next ACK reports it first, so
+ * the sender learns it sent that needlessly. One duplicate per ACK: a
+ * second one joins the first if they touch, or takes its place. */
+static void note_dsack(struct naru_stack *stack, struct tcp_conn *c, uint32_t left, uint32_t right)
+{
+    if (!c->sack_ok || !stack->config.tcp_dsack || !seq_lt(left, right))
+        return;
+    if (c->dsack_pending && seq_le(left, c->dsack_right) && seq_ge(right, c->dsack_left)) {
+        c->dsack_left = seq_min(left, c->dsack_left);
+        c->dsack_right = seq_max(right, c->dsack_right);
+    } else {
+        c->dsack_left = left;
+        c->dsack_right = right;
+    }
+    c->dsack_pending = true;
+    c->ack_now = true;
+}
+
 static void send_challenge_ack(struct naru_stack *stack, struct tcp_conn *c)
 {
     /* RFC 5961 7: challenge ACKs go out at a bounded rate. */
@@ -130,6 +148,10 @@ static void send_oow_ack(struct naru_stack *stack, struct tcp_conn *c, const str
             return;
         c->last_oow_ack = stack->now ? stack->now : 1;
     }
+    /* Data that came before (below RCV.NXT): the ACK says so (RFC 2883
+     * 4.1.1), as Linux's tcp_send_dupack() does. */
+    if (seg->len && seq_lt(seg->seq, c->rcv_nxt))
+        note_dsack(stack, c, seg->seq, seq_min(seg->seq + seg->len, c->rcv_nxt));
     tcp_send_ack(stack, c);
 }
 
@@ -320,6 +342,7 @@ static bool acceptable(const struct tcp_conn *c, const struct segment *seg, bool
 
 static void enter_recovery(struct naru_stack *stack, struct tcp_conn *c)
 {
+    tcp_undo_begin(stack, c, false);
     c->ssthresh = c->cc->ssthresh(c, stack->now);
     c->recover = c->snd_max;
     c->in_recovery = true;
@@ -361,6 +384,7 @@ void tcp_rack_losses(struct naru_stack *stack, struct tcp_conn *c)
     /* RFC 8985 6.2 step 5 found the loss; RFC 6675 5 (4.2) and RFC 6937
      * respond to it as to DupThresh duplicate ACKs. What RACK deems lost
      * goes first (tcp_output.c), at the pace PRR allows. */
+    tcp_undo_begin(stack, c, false);
     c->ssthresh = c->cc->ssthresh(c, stack->now);
     c->recover = c->snd_max;
     c->in_recovery = true;
@@ -435,7 +459,7 @@ static void prr_ack(struct tcp_conn *c, uint32_t delivered, bool una_advanced)
 
 /* RFC 2883 4: the first SACK block reports a duplicate when it lies below
  * the cumulative ACK, or within the second block. */
-static bool is_dsack(const struct segment *seg, uint32_t *right)
+static bool is_dsack(const struct segment *seg, uint32_t *left, uint32_t *right)
 {
     const struct tcp_options *o = seg->opt;
     if (!o->sack_count || !seq_lt(o->sack[0].left, o->sack[0].right))
@@ -443,6 +467,7 @@ static bool is_dsack(const struct segment *seg, uint32_t *right)
     bool below = seq_le(o->sack[0].right, seg->ack);
     bool within = o->sack_count > 1 && seq_ge(o->sack[0].left, o->sack[1].left) &&
                   seq_le(o->sack[0].right, o->sack[1].right);
+    *left = o->sack[0].left;
     *right = o->sack[0].right;
     return below || within;
 }
@@ -454,8 +479,8 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
     bool news = false;
     uint32_t una_before = c->snd_una;
     uint32_t sacked_before = c->scoreboard.sacked_bytes;
-    uint32_t dsack_right = 0;
-    bool dsack = c->sack_ok && is_dsack(seg, &dsack_right);
+    uint32_t dsack_left = 0, dsack_right = 0;
+    bool dsack = c->sack_ok && is_dsack(seg, &dsack_left, &dsack_right);
     if (dsack)
         stack->counters.tcp_dsacks_received++;
     if (seq_gt(ack, c->snd_una)) {
@@ -565,6 +590,8 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
         sack_news = scoreboard_update(&c->scoreboard, c->snd_una, c->snd_max, seg->opt->sack,
                                       seg->opt->sack_count);
     uint32_t wnd = (uint32_t)seg->h->window << c->snd_wscale;
+    /* Was the last loss recovery needless? (RFC 3522, RFC 3708) */
+    tcp_undo_on_ack(stack, c, seg->opt, c->snd_una - una_before, dsack, dsack_left, dsack_right);
     if (tcp_rack_on(c)) {
         /* RFC 8985: losses are found by time, from what was delivered. */
         bool dupack = !news && ack == c->snd_una && !seg->opt->sack_count && seg->len == 0;
@@ -683,6 +710,9 @@ static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, s
             return;
         }
         uint32_t off = seg->seq - c->rcv_nxt;
+        uint32_t held_from, held_to;
+        if (assembler_overlap(&c->ooo, seg->seq, seg->seq + seg->len, &held_from, &held_to))
+            note_dsack(stack, c, held_from, held_to); /* RFC 2883 4.1.2: held out of order already */
         /* The segment size the peer uses (for the "full-sized segment" of
          * delayed ACKs): of a merged segment, the size of its pieces. */
         uint32_t segs = wire_segments(seg);
@@ -904,6 +934,7 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
                 seg->flags &= (uint8_t)~TCP_FIN; /* the FIN came before */
             dup = seg->len;
         }
+        note_dsack(stack, c, seg->seq, seg->seq + dup);
         seg->data += dup;
         seg->len -= dup;
         seg->seq += dup;

@@ -89,10 +89,24 @@ static void check_offloads(struct naru_stack *stack, struct tcp_conn *c)
 /* SACK blocks that go on a segment now, and what they cost. */
 static unsigned sack_blocks_now(const struct tcp_conn *c, struct tcp_sack_block *blocks)
 {
-    if (!c->sack_ok || assembler_empty(&c->ooo))
+    if (!c->sack_ok || (assembler_empty(&c->ooo) && !c->dsack_pending))
         return 0;
     unsigned max = c->ts_ok ? 3 : 4; /* what fits in 40 bytes of options */
-    return assembler_sack_blocks(&c->ooo, blocks, max);
+    if (!c->dsack_pending)
+        return assembler_sack_blocks(&c->ooo, blocks, max);
+    /* RFC 2883 4: the duplicate first, then the block that holds it (if it
+     * lies above RCV.NXT), then the others, none twice. */
+    unsigned n = 0;
+    blocks[n++] = (struct tcp_sack_block){ c->dsack_left, c->dsack_right };
+    struct tcp_sack_block held, rest[4];
+    bool contained = assembler_containing(&c->ooo, c->dsack_left, c->dsack_right, &held);
+    if (contained)
+        blocks[n++] = held;
+    unsigned m = assembler_sack_blocks(&c->ooo, rest, max);
+    for (unsigned i = 0; i < m && n < max; i++)
+        if (!contained || rest[i].left != held.left)
+            blocks[n++] = rest[i];
+    return n;
 }
 
 /* Data bytes a segment may carry now: the SACK blocks it must also carry
@@ -101,8 +115,9 @@ static unsigned sack_blocks_now(const struct tcp_conn *c, struct tcp_sack_block 
 static uint32_t current_mss(const struct tcp_conn *c)
 {
     uint32_t mss = c->snd_mss;
-    if (c->sack_ok && !assembler_empty(&c->ooo)) {
-        uint32_t blocks = c->ooo.count < (c->ts_ok ? 3u : 4u) ? c->ooo.count : (c->ts_ok ? 3u : 4u);
+    if (c->sack_ok && (!assembler_empty(&c->ooo) || c->dsack_pending)) {
+        uint32_t count = c->ooo.count + (c->dsack_pending ? 1u : 0u);
+        uint32_t blocks = count < (c->ts_ok ? 3u : 4u) ? count : (c->ts_ok ? 3u : 4u);
         uint32_t cost = 4 + 8 * blocks;
         mss = mss > cost + 64 ? mss - cost : 64;
     }
@@ -205,8 +220,13 @@ static void fill_options(struct naru_stack *stack, struct tcp_conn *c, struct tc
         o->ts_val = tcp_ts_now(stack, c);
         o->ts_ecr = c->ts_recent;
     }
-    if (!(h->flags & TCP_RST))
+    if (!(h->flags & TCP_RST)) {
         o->sack_count = (uint8_t)sack_blocks_now(c, o->sack);
+        if (c->dsack_pending && o->sack_count) {
+            c->dsack_pending = false; /* RFC 2883: reported once */
+            stack->counters.tcp_dsacks_sent++;
+        }
+    }
 }
 
 static void transmit(struct naru_stack *stack, struct tcp_conn *c, struct pbuf *pb, uint32_t segs)
@@ -489,6 +509,7 @@ static void count_retransmission(struct naru_stack *stack, struct tcp_conn *c, u
     stack->counters.tcp_retransmits += segs;
     c->total_retrans += segs;
     c->bytes_retrans += len;
+    tcp_undo_retransmitted(c, len);
     /* Karn's rule (RFC 6298 3): a retransmitted segment is never timed. */
     if (c->rtt_timing && seq_le(seq, c->rtt_seq))
         c->rtt_timing = false;

@@ -199,6 +199,8 @@ static void retransmit_timeout(struct naru_stack *stack, struct tcp_conn *c)
         tcp_output(stack, c);
         return;
     }
+    if (c->retries == 1)
+        tcp_undo_begin(stack, c, true); /* it may prove spurious (tcp_undo.c) */
     /* RFC 5681 3.1 (4): ssthresh once per loss, cwnd to the loss window. */
     if (c->retries == 1 && !c->in_recovery)
         c->ssthresh = c->cc->ssthresh(c, stack->now);

@@ -1,5 +1,7 @@
 /* Loss recovery that wastes less time, segment by segment: RACK's
- * time-based loss detection and tail loss probes (RFC 8985). */
+ * time-based loss detection and tail loss probes (RFC 8985); spurious
+ * timeouts and recoveries undone (RFC 3522, 3708, 4015); duplicates
+ * reported by D-SACK (RFC 2883). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -46,6 +48,14 @@ static int setup_tso(void **state)
     f.s = peer_passive_open(&f.p, 80, ISN, PEER_ISN, &f.listener);
     *state = &f;
     return 0;
+}
+
+static int setup_no_dsack(void **state)
+{
+    struct naru_stack_config c;
+    naru_stack_config_default(&c);
+    c.tcp_dsack = false;
+    return setup_with(state, &c);
 }
 
 static int teardown(void **state)
@@ -351,6 +361,198 @@ static void tcp_rack_resends_one_segment_of_a_tso_frame(void **state)
     assert_int_equal(counter(p->stack, "tcp_retransmits"), 1);
 }
 
+/* ---- spurious retransmissions undone (RFC 3522, 3708, 4015) ---- */
+
+/* A flight of n segments whose ACKs are all lost: the probe (the last
+ * segment again), then the timeout (the first again, cwnd one segment). */
+static uint32_t flight_until_timeout(struct tcp_peer *p, int s, uint32_t start, int n)
+{
+    uint32_t end = send_segments(p, s, start, n);
+    naru_time_t srtt = srtt_of(p, s);
+    peer_advance(p, 2 * srtt + 2 * NARU_MS);
+    expect_seg(peer_take(p), TCP_ACK | TCP_PSH, end - MSS, p->snd_nxt);
+    peer_advance(p, 400 * NARU_MS);
+    expect_seg(peer_take(p), TCP_ACK, start, p->snd_nxt);
+    assert_int_equal(counter(p->stack, "tcp_timeouts"), 1);
+    struct naru_tcp_info ti;
+    naru_tcp_get_info(p->stack, s, &ti);
+    assert_int_equal(ti.snd_cwnd, MSS);
+    return end;
+}
+
+/* RFC 3708 with RFC 4015's response: every byte the timeout sent again is
+ * reported as a duplicate: it was needless. Nothing more goes again, cwnd
+ * comes back to the flight plus an initial window at most, ssthresh to the
+ * flight before, and the RTO loses its backoff. */
+static void tcp_a_timeout_reported_needless_by_dsack_is_undone(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t start = warm_up(p, f->s);
+    struct naru_tcp_info before;
+    naru_tcp_get_info(p->stack, f->s, &before);
+    uint32_t end = flight_until_timeout(p, f->s, start, 4);
+    peer_advance(p, RTT);
+    ack_with_sack(p, end, start, start + MSS, 0, 0); /* all of it, and a D-SACK */
+    struct naru_tcp_info ti;
+    naru_tcp_get_info(p->stack, f->s, &ti);
+    assert_int_equal(counter(p->stack, "tcp_spurious_rtos"), 1);
+    assert_int_equal(ti.snd_cwnd, 4 * MSS);          /* FlightSize 0 + min(bytes_acked, IW) */
+    assert_true(ti.snd_ssthresh >= 4 * MSS);        /* pipe_prev */
+    assert_true(ti.rto_us < before.rto_us + 50000); /* no backoff (it was doubled) */
+    assert_int_equal(ti.retransmits, 0);
+    peer_expect_nothing(p);
+}
+
+/* RFC 3522: the first ACK after the timeout's retransmission echoes the
+ * timestamp of the original, so it acknowledges the original: the segments
+ * were late, not lost. Those not yet acknowledged are not sent again. */
+static void tcp_a_timeout_for_late_segments_is_undone_by_eifel(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t start = warm_up(p, f->s);
+    uint32_t end = send_segments(p, f->s, start, 4);
+    uint32_t echo = p->ts_recent; /* the originals' TSval */
+    naru_time_t srtt = srtt_of(p, f->s);
+    peer_advance(p, 2 * srtt + 2 * NARU_MS);
+    peer_take(p); /* the probe */
+    peer_advance(p, 400 * NARU_MS);
+    expect_seg(peer_take(p), TCP_ACK, start, p->snd_nxt); /* the timeout */
+    /* The originals' ACK, late: two of four acknowledged. */
+    struct seg ack = { .flags = TCP_ACK, .seq = p->snd_nxt, .ack = start + 2 * MSS, .window = 2048,
+                       .opt = { .timestamps_present = true, .ts_val = p->ts_val, .ts_ecr = echo } };
+    peer_send(p, &ack);
+    assert_int_equal(counter(p->stack, "tcp_spurious_rtos"), 1);
+    struct naru_tcp_info ti;
+    naru_tcp_get_info(p->stack, f->s, &ti);
+    assert_true(ti.snd_cwnd >= 4 * MSS); /* FlightSize 2 + min(2 acked, IW) */
+    assert_false(ti.in_recovery);
+    /* Segments 2 and 3 are not sent again (no go-back-N). */
+    struct got g;
+    while (peer_maybe_take(p, &g))
+        assert_false(seq_lt(g.h.seq, end));
+}
+
+/* A fast recovery for a segment that was only reordered: the peer reports
+ * the retransmission as a duplicate; cwnd and ssthresh come back, and
+ * RACK widens its reordering window (RFC 8985 6.2 step 4). */
+static void tcp_a_recovery_for_a_reordered_segment_is_undone(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t start = warm_up(p, f->s);
+    struct naru_tcp_info before;
+    naru_tcp_get_info(p->stack, f->s, &before);
+    uint32_t end = send_segments(p, f->s, start, 4);
+    peer_advance(p, RTT);
+    ack_with_sack(p, start, start + MSS, end, 0, 0); /* three SACKed: segment 0 lost, says RACK */
+    expect_seg(peer_take(p), TCP_ACK, start, p->snd_nxt);
+    struct naru_tcp_info ti;
+    naru_tcp_get_info(p->stack, f->s, &ti);
+    assert_true(ti.in_recovery);
+    assert_true(ti.snd_ssthresh < before.snd_ssthresh);
+    /* Segment 0 was late, and its retransmission arrives too. */
+    peer_advance(p, RTT);
+    ack_with_sack(p, end, start, start + MSS, 0, 0);
+    naru_tcp_get_info(p->stack, f->s, &ti);
+    assert_false(ti.in_recovery);
+    assert_int_equal(counter(p->stack, "tcp_spurious_recoveries"), 1);
+    assert_true(ti.snd_cwnd >= before.snd_cwnd);
+    assert_int_equal(ti.snd_ssthresh, before.snd_ssthresh);
+    assert_int_equal(tcp_debug_conn(p->stack, f->s)->rack.reo_wnd_mult, 2);
+}
+
+/* A real loss, repaired: no D-SACK and a current echo: nothing undone. */
+static void tcp_a_real_timeout_is_not_undone(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t start = warm_up(p, f->s);
+    uint32_t end = flight_until_timeout(p, f->s, start, 4);
+    peer_advance(p, RTT);
+    ack_with_sack(p, start + MSS, end - MSS, end, 0, 0); /* the retransmission filled the hole */
+    assert_int_equal(counter(p->stack, "tcp_spurious_rtos"), 0);
+    struct naru_tcp_info ti;
+    naru_tcp_get_info(p->stack, f->s, &ti);
+    assert_true(ti.snd_cwnd <= 2 * MSS);
+}
+
+/* ---- D-SACK (RFC 2883), as a receiver ---- */
+
+/* The peer's segment at `seq`, 100 bytes, whatever its snd_nxt says. */
+static void peer_data_at(struct tcp_peer *p, uint32_t seq)
+{
+    struct seg s = { .flags = TCP_ACK, .seq = seq, .ack = p->rcv_nxt, .window = 2048, .data = bulk, .len = 100,
+                     .opt = { .timestamps_present = true, .ts_val = p->ts_val, .ts_ecr = p->ts_recent } };
+    peer_send(p, &s);
+}
+
+/* RFC 2883 4.1.1: data that came before is acknowledged at once, with a
+ * first SACK block reporting it, once. */
+static void tcp_a_duplicate_segment_is_reported_in_a_dsack_block(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t seq = p->snd_nxt;
+    peer_data_at(p, seq);
+    peer_advance(p, 200 * NARU_MS); /* the delayed ACK */
+    expect_seg(peer_take(p), TCP_ACK, BASE, seq + 100);
+    peer_data_at(p, seq); /* again: its ACK was lost, say */
+    struct got *g = peer_take(p);
+    expect_seg(g, TCP_ACK, BASE, seq + 100);
+    assert_int_equal(g->h.options.sack_count, 1);
+    assert_int_equal(g->h.options.sack[0].left, seq);
+    assert_int_equal(g->h.options.sack[0].right, seq + 100);
+    assert_int_equal(counter(p->stack, "tcp_dsacks_sent"), 1);
+    /* Reported once: the next ACK carries no SACK block. */
+    p->snd_nxt = seq + 100;
+    peer_send_data(p, bulk, 100, 0);
+    peer_advance(p, 200 * NARU_MS);
+    g = peer_take(p);
+    expect_seg(g, TCP_ACK, BASE, seq + 200);
+    assert_int_equal(g->h.options.sack_count, 0);
+}
+
+/* RFC 2883 4.1.2: a duplicate of data held out of order: the D-SACK block
+ * first, then the SACK block that holds it. */
+static void tcp_a_duplicate_held_out_of_order_is_reported_with_its_block(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t seq = p->snd_nxt;
+    peer_data_at(p, seq + 200); /* a hole of 200 bytes before it */
+    struct got *g = peer_take(p);
+    expect_seg(g, TCP_ACK, BASE, seq);
+    assert_int_equal(g->h.options.sack_count, 1);
+    peer_data_at(p, seq + 300);
+    peer_take(p);
+    peer_data_at(p, seq + 200); /* again */
+    g = peer_take(p);
+    expect_seg(g, TCP_ACK, BASE, seq);
+    assert_int_equal(g->h.options.sack_count, 2);
+    assert_int_equal(g->h.options.sack[0].left, seq + 200); /* the duplicate */
+    assert_int_equal(g->h.options.sack[0].right, seq + 300);
+    assert_int_equal(g->h.options.sack[1].left, seq + 200); /* the block holding it */
+    assert_int_equal(g->h.options.sack[1].right, seq + 400);
+}
+
+/* tcp_dsack off: a duplicate is acknowledged, without a D-SACK. */
+static void tcp_no_dsack_when_turned_off(void **state)
+{
+    struct fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    uint32_t seq = p->snd_nxt;
+    peer_data_at(p, seq);
+    peer_advance(p, 200 * NARU_MS);
+    peer_take(p);
+    peer_data_at(p, seq);
+    struct got *g = peer_take(p);
+    expect_seg(g, TCP_ACK, BASE, seq + 100);
+    assert_int_equal(g->h.options.sack_count, 0);
+    assert_int_equal(counter(p->stack, "tcp_dsacks_sent"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -364,6 +566,13 @@ int main(void)
         T(tcp_probe_in_recovery_when_everything_lost_went_again),
         T(tcp_rack_takes_a_sack_of_the_segment_with_our_fin),
         cmocka_unit_test_setup_teardown(tcp_rack_resends_one_segment_of_a_tso_frame, setup_tso, teardown),
+        T(tcp_a_timeout_reported_needless_by_dsack_is_undone),
+        T(tcp_a_timeout_for_late_segments_is_undone_by_eifel),
+        T(tcp_a_recovery_for_a_reordered_segment_is_undone),
+        T(tcp_a_real_timeout_is_not_undone),
+        T(tcp_a_duplicate_segment_is_reported_in_a_dsack_block),
+        T(tcp_a_duplicate_held_out_of_order_is_reported_with_its_block),
+        cmocka_unit_test_setup_teardown(tcp_no_dsack_when_turned_off, setup_no_dsack, teardown),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
