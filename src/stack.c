@@ -122,6 +122,12 @@ void naru_stack_poll(struct naru_stack *s, naru_time_t now)
         ip_loopback_run(s);
 }
 
+void naru_stack_set_time(struct naru_stack *s, naru_time_t now)
+{
+    if (now > s->now)
+        s->now = now;
+}
+
 naru_time_t naru_stack_now(const struct naru_stack *s)
 {
     return s->now;

@@ -600,8 +600,8 @@ static void tap_step(struct runtime *rt, naru_time_t deadline)
     }
     if (!pfd[0].revents)
         return;
-    /* One batch: the frames waiting, read and handed in at the time they
-     * were found, then one poll at the end, which sends the ACKs the batch
+    /* One batch: the frames waiting, each handed in stamped with the time it
+     * was read, then one poll at the end, which sends the ACKs the batch
      * owes all at once (src/tcp/tcp_output.c). Bounded, so timers and the
      * other descriptors still get their turn under load. */
     naru_stack_poll(rt->stack, monotonic_ns());
@@ -610,6 +610,7 @@ static void tap_step(struct runtime *rt, naru_time_t deadline)
         long len = naru_tap_read_meta(rt->tap, rt->frame, NARU_TAP_FRAME_MAX, &meta);
         if (len <= 0)
             break;
+        naru_stack_set_time(rt->stack, monotonic_ns());
         naru_stack_input_offload(rt->stack, rt->ifindex, rt->frame, (size_t)len, &meta);
     }
     naru_stack_poll(rt->stack, monotonic_ns());

@@ -103,6 +103,11 @@ void naru_stack_destroy(struct naru_stack *stack);
  * in-order data of a batch once, here, at its end (so a host loop that
  * reads every frame waiting before it polls writes fewer ACKs). */
 void naru_stack_poll(struct naru_stack *stack, naru_time_t now);
+/* Move the clock forward (never back) without running timers or ending the
+ * input batch: for a host loop handing in a burst of frames, so each is
+ * stamped when it was read (RTT samples, RACK) and the batch still ends at
+ * the next poll. */
+void naru_stack_set_time(struct naru_stack *stack, naru_time_t now);
 naru_time_t naru_stack_now(const struct naru_stack *stack);
 /* When the next timer is due (the time of the last poll if something waits
  * for the end of the batch), or NARU_NEVER. */
