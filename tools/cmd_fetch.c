@@ -254,7 +254,7 @@ int cmd_fetch(int argc, char **argv)
             output = optarg;
             break;
         case 'T':
-            timeout = (naru_time_t)(runtime_number(PROG, "timeout", optarg, true, 86400) * 1e9);
+            timeout = runtime_seconds(PROG, "timeout", optarg);
             break;
         case 'h':
             usage(stdout);

@@ -233,7 +233,7 @@ int cmd_nc(int argc, char **argv)
             nc.verbose = true;
             break;
         case 'w':
-            connect_timeout = (naru_time_t)(runtime_number(PROG, "timeout", optarg, true, 86400) * 1e9);
+            connect_timeout = runtime_seconds(PROG, "timeout", optarg);
             break;
         case 'h':
             usage(stdout);

@@ -198,10 +198,10 @@ int cmd_ping(int argc, char **argv)
             p.size = (size_t)runtime_number(PROG, "size", optarg, false, MAX_PAYLOAD);
             break;
         case 'i':
-            p.interval = (naru_time_t)(runtime_number(PROG, "interval", optarg, true, 86400) * 1e9);
+            p.interval = runtime_seconds(PROG, "interval", optarg);
             break;
         case 'W':
-            p.timeout = (naru_time_t)(runtime_number(PROG, "timeout", optarg, true, 86400) * 1e9);
+            p.timeout = runtime_seconds(PROG, "timeout", optarg);
             break;
         case 'h':
             usage(stdout);

@@ -48,6 +48,11 @@ double runtime_number(const char *prog, const char *what, const char *text, bool
     return v;
 }
 
+naru_time_t runtime_seconds(const char *prog, const char *what, const char *text)
+{
+    return (naru_time_t)(runtime_number(prog, what, text, true, 86400) * 1e9);
+}
+
 int runtime_bad_option(const char *prog, char **argv, int opt)
 {
     /* getopt_long with a leading ':' in optstring returns ':' for a

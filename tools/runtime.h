@@ -155,6 +155,9 @@ struct naru_stack *runtime_world_stack(struct runtime *rt, const char *name);
 /* After getopt_long (optstring starting with ':') returned '?' or ':':
  * one line naming the problem; returns 2. */
 int runtime_bad_option(const char *prog, char **argv, int opt);
+/* A duration in seconds (fractions allowed, at most a day), as naru time;
+ * a bad one exits 2 like runtime_number(). */
+naru_time_t runtime_seconds(const char *prog, const char *what, const char *text);
 /* The single operand after the flags (HOST, URL), or NULL after a one-line
  * error naming what is missing or extra. */
 const char *runtime_operand(const char *prog, int argc, char **argv, const char *what);
