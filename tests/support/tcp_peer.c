@@ -306,3 +306,34 @@ int peer_active_open(struct tcp_peer *p, uint16_t port, uint32_t isn, uint32_t p
     assert_true(naru_socket_events(p->stack, s) & NARU_POLLOUT);
     return s;
 }
+
+int peer_fixture_setup(void **state, const struct naru_stack_config *config, uint32_t offloads,
+                       uint32_t isn, uint32_t peer_isn)
+{
+    static struct tcp_peer_fixture f;
+    peer_init_offload(&f.p, config, offloads);
+    f.s = peer_passive_open(&f.p, 80, isn, peer_isn, &f.listener);
+    *state = &f;
+    return 0;
+}
+
+int peer_fixture_teardown(void **state)
+{
+    struct tcp_peer_fixture *f = *state;
+    peer_fini(&f->p);
+    return 0;
+}
+
+int peer_setup(void **state)
+{
+    static struct tcp_peer p;
+    peer_init(&p, NULL);
+    *state = &p;
+    return 0;
+}
+
+int peer_teardown(void **state)
+{
+    peer_fini(*state);
+    return 0;
+}

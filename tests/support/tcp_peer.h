@@ -118,6 +118,21 @@ void expect_seg(const struct got *g, uint8_t flags, uint32_t seq, uint32_t ack);
 /* The stack listens on port; the peer connects; returns the accepted
  * socket. p->rcv_nxt / snd_nxt are set. */
 int peer_passive_open(struct tcp_peer *p, uint16_t port, uint32_t isn, uint32_t peer_isn, int *listener);
+
+/* The state most segment tests start from: the stack has accepted one
+ * connection on port 80 from the peer, its ISN `isn`, the peer's
+ * `peer_isn`. cmocka setups fill *state with it; one at a time. */
+struct tcp_peer_fixture {
+    struct tcp_peer p;
+    int s;                     /* the accepted socket */
+    int listener;
+};
+int peer_fixture_setup(void **state, const struct naru_stack_config *config, uint32_t offloads,
+                       uint32_t isn, uint32_t peer_isn);
+int peer_fixture_teardown(void **state);
+/* A bare peer (*state is the struct tcp_peer), for tests that open their own. */
+int peer_setup(void **state);
+int peer_teardown(void **state);
 /* The stack connects to the peer (port); the peer answers; returns the
  * socket, established. */
 int peer_active_open(struct tcp_peer *p, uint16_t port, uint32_t isn, uint32_t peer_isn);

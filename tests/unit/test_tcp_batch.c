@@ -18,22 +18,13 @@
 #define PEER_ISN 0x20000u
 #define MSS 1448
 
-struct fixture {
-    struct tcp_peer p;
-    int s, listener;
-};
-
 static uint8_t bulk[256 * 1024];
 
 static int setup_with(void **state, const struct naru_stack_config *c)
 {
-    static struct fixture f;
-    peer_init(&f.p, c);
-    f.s = peer_passive_open(&f.p, 80, ISN, PEER_ISN, &f.listener);
     for (size_t i = 0; i < sizeof bulk; i++)
         bulk[i] = (uint8_t)(i * 13 + 5);
-    *state = &f;
-    return 0;
+    return peer_fixture_setup(state, c, 0, ISN, PEER_ISN);
 }
 
 static int setup(void **state)
@@ -49,13 +40,6 @@ static int setup_200ms_delayed_ack(void **state)
     return setup_with(state, &c);
 }
 
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    peer_fini(&f->p);
-    return 0;
-}
-
 static void send_full_segments(struct tcp_peer *p, unsigned n)
 {
     for (unsigned i = 0; i < n; i++)
@@ -64,7 +48,7 @@ static void send_full_segments(struct tcp_peer *p, unsigned n)
 
 static void tcp_a_batch_of_full_segments_is_acked_once_at_its_end(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_batch_begin(p);
     send_full_segments(p, 8);
@@ -90,7 +74,7 @@ static void tcp_a_batch_of_full_segments_is_acked_once_at_its_end(void **state)
 
 static void tcp_out_of_order_data_in_a_batch_is_acked_at_once(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t base = p->snd_nxt;
     peer_batch_begin(p);
@@ -128,7 +112,7 @@ static void tcp_out_of_order_data_in_a_batch_is_acked_at_once(void **state)
 
 static void tcp_a_fin_in_a_batch_is_acked_at_once(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_batch_begin(p);
     send_full_segments(p, 2);
@@ -142,7 +126,7 @@ static void tcp_a_fin_in_a_batch_is_acked_at_once(void **state)
 
 static void tcp_less_than_two_segments_in_a_batch_wait_for_the_delayed_ack(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_batch_begin(p);
     send_full_segments(p, 1);
@@ -160,7 +144,7 @@ static void tcp_less_than_two_segments_in_a_batch_wait_for_the_delayed_ack(void 
 
 static void tcp_half_the_offered_window_unacknowledged_is_acked_mid_batch(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     const struct tcp_conn *c = tcp_debug_conn(p->stack, f->s);
     uint32_t offered = c->rcv_adv - c->last_ack_sent;
@@ -208,7 +192,7 @@ static int open_small_buffer(struct tcp_peer *p, int rcvbuf)
 
 static void tcp_a_read_inside_a_batch_shares_its_ack(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     int s = open_small_buffer(p, 8192);
     /* Four segments, acknowledged as they come; then, in one batch, the
@@ -238,7 +222,7 @@ static void tcp_a_read_inside_a_batch_shares_its_ack(void **state)
  * two segments' worth, so the next flight is twice the first. */
 static void tcp_a_stretch_ack_grows_cwnd_by_every_byte_it_acknowledges(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     assert_int_equal(naru_send(p->stack, f->s, bulk, 64 * 1024, 0), 64 * 1024);
     unsigned first = 0;
@@ -260,12 +244,12 @@ static void tcp_a_stretch_ack_grows_cwnd_by_every_byte_it_acknowledges(void **st
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, peer_fixture_teardown)
         T(tcp_a_batch_of_full_segments_is_acked_once_at_its_end),
         T(tcp_out_of_order_data_in_a_batch_is_acked_at_once),
         T(tcp_a_fin_in_a_batch_is_acked_at_once),
         cmocka_unit_test_setup_teardown(tcp_less_than_two_segments_in_a_batch_wait_for_the_delayed_ack,
-                                        setup_200ms_delayed_ack, teardown),
+                                        setup_200ms_delayed_ack, peer_fixture_teardown),
         T(tcp_half_the_offered_window_unacknowledged_is_acked_mid_batch),
         T(tcp_a_read_inside_a_batch_shares_its_ack),
         T(tcp_a_stretch_ack_grows_cwnd_by_every_byte_it_acknowledges),

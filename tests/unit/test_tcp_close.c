@@ -13,25 +13,9 @@
 #define ISN 0xfffffff0u
 #define PEER_ISN 0xfffffffau
 
-struct fixture {
-    struct tcp_peer p;
-    int s, listener;
-};
-
 static int setup(void **state)
 {
-    static struct fixture f;
-    peer_init(&f.p, NULL);
-    f.s = peer_passive_open(&f.p, 80, ISN, PEER_ISN, &f.listener);
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    peer_fini(&f->p);
-    return 0;
+    return peer_fixture_setup(state, NULL, 0, ISN, PEER_ISN);
 }
 
 /* The state of the connection to the peer, socket or not; -1 if none. */
@@ -48,7 +32,7 @@ static void peer_fin(struct tcp_peer *p)
 
 static void tcp_active_close_walks_fin_wait_to_time_wait(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     assert_int_equal(naru_shutdown(p->stack, f->s, NARU_SHUT_WR), 0);
     struct got *g = peer_take(p);
@@ -86,7 +70,7 @@ static void tcp_active_close_walks_fin_wait_to_time_wait(void **state)
 
 static void tcp_fin_acking_our_fin_goes_straight_to_time_wait(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_shutdown(p->stack, f->s, NARU_SHUT_WR);
     peer_take(p);
@@ -98,7 +82,7 @@ static void tcp_fin_acking_our_fin_goes_straight_to_time_wait(void **state)
 
 static void tcp_passive_close_walks_close_wait_and_last_ack(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_fin(p);
     /* A FIN is acknowledged at once. */
@@ -131,7 +115,7 @@ static void tcp_passive_close_walks_close_wait_and_last_ack(void **state)
 
 static void tcp_simultaneous_close_goes_through_closing(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_shutdown(p->stack, f->s, NARU_SHUT_WR);
     expect_seg(peer_take(p), TCP_FIN | TCP_ACK, ISN + 1, PEER_ISN + 1);
@@ -147,7 +131,7 @@ static void tcp_simultaneous_close_goes_through_closing(void **state)
 
 static void tcp_half_closed_connection_keeps_receiving(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_shutdown(p->stack, f->s, NARU_SHUT_WR);
     peer_take(p);
@@ -167,7 +151,7 @@ static void tcp_half_closed_connection_keeps_receiving(void **state)
 
 static void tcp_close_with_unread_data_sends_reset(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_send_data(p, "unread", 6, TCP_PSH);
     assert_int_equal(naru_close(p->stack, f->s), 0);
@@ -179,7 +163,7 @@ static void tcp_close_with_unread_data_sends_reset(void **state)
 
 static void tcp_data_after_close_gets_reset(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_close(p->stack, f->s);
     expect_seg(peer_take(p), TCP_FIN | TCP_ACK, ISN + 1, PEER_ISN + 1);
@@ -194,7 +178,7 @@ static void tcp_data_after_close_gets_reset(void **state)
 
 static void tcp_orphaned_fin_wait_2_times_out(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_close(p->stack, f->s);
     peer_take(p);
@@ -211,7 +195,7 @@ static void tcp_orphaned_fin_wait_2_times_out(void **state)
 
 static void tcp_reset_in_established_reports_econnreset(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_send_data(p, "hi", 2, TCP_PSH);
     struct seg rst = { .flags = TCP_RST, .seq = p->snd_nxt };
@@ -232,7 +216,7 @@ static void tcp_reset_in_established_reports_econnreset(void **state)
 
 static void tcp_reset_in_time_wait_closes_it(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_shutdown(p->stack, f->s, NARU_SHUT_WR);
     peer_take(p);
@@ -248,7 +232,7 @@ static void tcp_reset_in_time_wait_closes_it(void **state)
 
 static void tcp_shutdown_read_makes_recv_return_end_of_file(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     char buf[8];
     assert_int_equal(naru_recv(p->stack, f->s, buf, sizeof buf, 0), -EAGAIN);
@@ -262,7 +246,7 @@ static void tcp_shutdown_read_makes_recv_return_end_of_file(void **state)
 
 static void tcp_out_of_order_fin_waits_for_the_missing_data(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = p->snd_nxt;
     p->snd_nxt = start + 4;
@@ -287,7 +271,7 @@ static void tcp_out_of_order_fin_waits_for_the_missing_data(void **state)
 
 static void tcp_time_wait_is_reopened_by_a_newer_syn(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_close(p->stack, f->s);
     peer_take(p);
@@ -310,7 +294,7 @@ static void tcp_time_wait_is_reopened_by_a_newer_syn(void **state)
 
 static void tcp_reuseaddr_binds_over_time_wait(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_close(p->stack, f->s);
     peer_take(p);
@@ -336,7 +320,7 @@ static void tcp_reuseaddr_binds_over_time_wait(void **state)
 
 static void tcp_open_connections_hold_their_ports_until_closed(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     /* The listener goes; the connection it accepted still holds port 80. */
     naru_close(p->stack, f->listener);
@@ -362,7 +346,7 @@ static void tcp_open_connections_hold_their_ports_until_closed(void **state)
 
 static void tcp_time_wait_gives_way_at_the_connection_limit(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_fini(p);
     struct naru_stack_config c;
@@ -396,7 +380,7 @@ static void tcp_time_wait_gives_way_at_the_connection_limit(void **state)
 
 static void tcp_closing_a_listener_resets_unaccepted_connections(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     struct seg syn = { .flags = TCP_SYN, .seq = 5000, .window = 65535, .src_port = 2000 };
     peer_send(p, &syn);
@@ -414,7 +398,7 @@ static void tcp_closing_a_listener_resets_unaccepted_connections(void **state)
 
 static void tcp_close_before_connecting_sends_nothing(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
     naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 9 });
@@ -428,7 +412,7 @@ static void tcp_close_before_connecting_sends_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, peer_fixture_teardown)
         T(tcp_active_close_walks_fin_wait_to_time_wait),
         T(tcp_fin_acking_our_fin_goes_straight_to_time_wait),
         T(tcp_passive_close_walks_close_wait_and_last_ack),

@@ -16,22 +16,13 @@
 #define PEER_ISN 0xfffffffau
 #define MSS 1448
 
-struct fixture {
-    struct tcp_peer p;
-    int s, listener;
-};
-
 static uint8_t bulk[64 * 1024];
 
 static int setup_with(void **state, const struct naru_stack_config *c)
 {
-    static struct fixture f;
-    peer_init(&f.p, c);
-    f.s = peer_passive_open(&f.p, 80, ISN, PEER_ISN, &f.listener);
     for (size_t i = 0; i < sizeof bulk; i++)
         bulk[i] = (uint8_t)(i * 7 + 3);
-    *state = &f;
-    return 0;
+    return peer_fixture_setup(state, c, 0, ISN, PEER_ISN);
 }
 
 static int setup(void **state)
@@ -55,13 +46,6 @@ static int setup_keepalive(void **state)
     c.tcp_keepalive_interval = 1 * NARU_SEC;
     c.tcp_keepalive_count = 3;
     return setup_with(state, &c);
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    peer_fini(&f->p);
-    return 0;
 }
 
 /* A fresh stack and a connection opened with the options given, and the
@@ -95,7 +79,7 @@ static int open_with(struct tcp_peer *p, bool sack, bool ts, int rcvbuf)
 
 static void tcp_in_order_data_is_acked_after_the_delayed_ack_time(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t ts_val = p->ts_val;
     peer_send_data(p, bulk, 100, TCP_PSH);
@@ -115,7 +99,7 @@ static void tcp_in_order_data_is_acked_after_the_delayed_ack_time(void **state)
 
 static void tcp_every_second_full_segment_is_acked_at_once(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_send_data(p, bulk, MSS, 0);
     peer_expect_nothing(p);
@@ -130,7 +114,7 @@ static void tcp_every_second_full_segment_is_acked_at_once(void **state)
 
 static void tcp_out_of_order_data_gets_duplicate_acks_with_sack_blocks_in_recency_order(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t base = p->snd_nxt;
     struct { uint32_t at, len; } pieces[4] = { { 1000, 100 }, { 3000, 100 }, { 2000, 100 }, { 1100, 100 } };
@@ -166,7 +150,7 @@ static void tcp_out_of_order_data_gets_duplicate_acks_with_sack_blocks_in_recenc
 
 static void tcp_duplicate_and_overlapping_data_is_trimmed(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t base = p->snd_nxt;
     peer_send_data(p, bulk, 500, 0);
@@ -187,7 +171,7 @@ static void tcp_duplicate_and_overlapping_data_is_trimmed(void **state)
 
 static void tcp_urgent_data_stays_in_line(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     struct seg s = { .flags = TCP_ACK | TCP_URG | TCP_PSH, .seq = p->snd_nxt, .ack = ISN + 1, .window = 511,
                      .urgent = 3, .data = "abcdef", .len = 6,
@@ -200,7 +184,7 @@ static void tcp_urgent_data_stays_in_line(void **state)
 
 static void tcp_paws_drops_a_segment_with_an_old_timestamp(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     struct seg s = { .flags = TCP_ACK | TCP_PSH, .seq = p->snd_nxt, .ack = ISN + 1, .window = 511, .data = "old",
                      .len = 3, .opt = { .timestamps_present = true, .ts_val = p->ts_val - 1 } };
@@ -223,7 +207,7 @@ static void tcp_paws_drops_a_segment_with_an_old_timestamp(void **state)
 
 static void tcp_full_buffer_closes_the_window_and_reading_reopens_it(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     int s = open_with(p, true, true, 4096);
     struct naru_tcp_info ti;
@@ -258,7 +242,7 @@ static void tcp_full_buffer_closes_the_window_and_reading_reopens_it(void **stat
 
 static void tcp_data_sent_before_accept_is_readable(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     /* A second connection, whose data comes with the final ACK. */
     struct seg syn = { .flags = TCP_SYN, .seq = 7000, .window = 65535, .src_port = 3000 };
@@ -280,7 +264,7 @@ static void tcp_data_sent_before_accept_is_readable(void **state)
 
 static void tcp_nagle_holds_a_short_segment_while_one_is_unacked(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     assert_int_equal(naru_send(p->stack, f->s, "a", 1, 0), 1);
     struct got *g = peer_take(p);
@@ -305,7 +289,7 @@ static void tcp_nagle_holds_a_short_segment_while_one_is_unacked(void **state)
 
 static void tcp_sender_respects_the_scaled_window_and_avoids_slivers(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_send_ack(p, 100); /* 100 << 7 = 12800 bytes */
     assert_int_equal(naru_send(p->stack, f->s, bulk, 20000, 0), 20000);
@@ -329,7 +313,7 @@ static void tcp_sender_respects_the_scaled_window_and_avoids_slivers(void **stat
 
 static void tcp_zero_window_is_probed_with_backoff(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_send(p->stack, f->s, bulk, 1000, 0);
     peer_take(p);
@@ -358,7 +342,7 @@ static void tcp_zero_window_is_probed_with_backoff(void **state)
 
 static void tcp_retransmission_timer_backs_off_then_gives_up(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     struct naru_tcp_info ti;
     naru_tcp_get_info(p->stack, f->s, &ti);
@@ -398,7 +382,7 @@ static void tcp_retransmission_timer_backs_off_then_gives_up(void **state)
 
 static void tcp_rtt_and_rto_come_from_timestamps(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     naru_send(p->stack, f->s, "x", 1, 0);
     peer_take(p);
@@ -422,7 +406,7 @@ static void tcp_rtt_and_rto_come_from_timestamps(void **state)
  * so the RTO stays SRTT + 200 ms (Linux's rule). */
 static void tcp_rto_stays_the_minimum_above_srtt_on_a_steady_path(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t acked = ISN + 1;
     for (int i = 0; i < 80; i++) {
@@ -448,7 +432,7 @@ static void tcp_rto_stays_the_minimum_above_srtt_on_a_steady_path(void **state)
 
 static void tcp_three_duplicate_acks_bring_a_fast_retransmit(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     int s = open_with(p, false, true, 0); /* no SACK: RFC 5681 / 6582 */
     assert_int_equal(naru_send(p->stack, s, bulk, 6 * MSS, 0), 6 * MSS);
@@ -486,7 +470,7 @@ static void tcp_three_duplicate_acks_bring_a_fast_retransmit(void **state)
 
 static void tcp_sack_recovery_retransmits_only_the_holes(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     assert_int_equal(naru_send(p->stack, f->s, bulk, 8 * MSS, 0), 8 * MSS);
     for (int i = 0; i < 8; i++)
@@ -526,7 +510,7 @@ static void tcp_sack_recovery_retransmits_only_the_holes(void **state)
 
 static void tcp_lost_fast_retransmission_is_sent_again_without_a_timeout(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t base = ISN + 1;
     assert_int_equal(naru_send(p->stack, f->s, bulk, 30 * MSS, 0), 30 * MSS);
@@ -559,7 +543,7 @@ static void tcp_lost_fast_retransmission_is_sent_again_without_a_timeout(void **
 
 static void tcp_segments_wrapping_the_send_ring_carry_right_checksums(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     assert_int_equal(naru_setsockopt(p->stack, f->s, NARU_SO_SNDBUF, 2048), 0);
     assert_int_equal(naru_setsockopt(p->stack, f->s, NARU_TCP_NODELAY, 1), 0);
@@ -584,7 +568,7 @@ static void tcp_segments_wrapping_the_send_ring_carry_right_checksums(void **sta
 
 static void tcp_keepalive_probes_an_idle_connection_then_gives_up(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_advance(p, 20 * NARU_SEC);
     peer_expect_nothing(p); /* off by default */
@@ -612,7 +596,7 @@ static void tcp_keepalive_probes_an_idle_connection_then_gives_up(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, peer_fixture_teardown)
         T(tcp_in_order_data_is_acked_after_the_delayed_ack_time),
         T(tcp_every_second_full_segment_is_acked_at_once),
         T(tcp_out_of_order_data_gets_duplicate_acks_with_sack_blocks_in_recency_order),
@@ -625,7 +609,7 @@ int main(void)
         T(tcp_sender_respects_the_scaled_window_and_avoids_slivers),
         T(tcp_zero_window_is_probed_with_backoff),
         cmocka_unit_test_setup_teardown(tcp_retransmission_timer_backs_off_then_gives_up, setup_few_retries,
-                                        teardown),
+                                        peer_fixture_teardown),
         T(tcp_rtt_and_rto_come_from_timestamps),
         T(tcp_rto_stays_the_minimum_above_srtt_on_a_steady_path),
         T(tcp_three_duplicate_acks_bring_a_fast_retransmit),
@@ -633,7 +617,7 @@ int main(void)
         T(tcp_lost_fast_retransmission_is_sent_again_without_a_timeout),
         T(tcp_segments_wrapping_the_send_ring_carry_right_checksums),
         cmocka_unit_test_setup_teardown(tcp_keepalive_probes_an_idle_connection_then_gives_up, setup_keepalive,
-                                        teardown),
+                                        peer_fixture_teardown),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,20 +14,6 @@
 #define ISN 0xfffffff0u
 #define PEER_ISN 0xfffffffau
 
-static int setup(void **state)
-{
-    static struct tcp_peer p;
-    peer_init(&p, NULL);
-    *state = &p;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    peer_fini(*state);
-    return 0;
-}
-
 static int listen_on(struct tcp_peer *p, uint16_t port, int backlog)
 {
     int l = naru_socket(p->stack, NARU_SOCK_STREAM);
@@ -577,7 +563,7 @@ static void tcp_connect_without_a_route_fails_at_once(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, peer_setup, peer_teardown)
         T(tcp_listener_answers_syn_with_syn_ack_carrying_every_option),
         T(tcp_final_ack_establishes_the_connection_for_accept),
         T(tcp_syn_without_options_gets_only_mss_back),

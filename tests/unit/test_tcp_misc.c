@@ -14,20 +14,6 @@
 #define ISN 0xfffffff0u
 #define PEER_ISN 0xfffffffau
 
-static int setup(void **state)
-{
-    static struct tcp_peer p;
-    peer_init(&p, NULL);
-    *state = &p;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    peer_fini(*state);
-    return 0;
-}
-
 static void tcp_port_unreachable_refuses_a_connection_attempt(void **state)
 {
     struct tcp_peer *p = *state;
@@ -218,7 +204,7 @@ static void tcp_callbacks_tell_of_connect_data_and_close(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, peer_setup, peer_teardown)
         T(tcp_port_unreachable_refuses_a_connection_attempt),
         T(tcp_icmp_errors_about_other_sequence_numbers_are_ignored),
         T(tcp_soft_errors_do_not_abort_but_explain_a_timeout),

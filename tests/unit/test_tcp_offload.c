@@ -26,29 +26,13 @@
 /* Ethernet, IPv4 and TCP with timestamps. */
 #define HEADERS (ETH_HEADER_LEN + IPV4_MIN_HEADER_LEN + 32)
 
-struct fixture {
-    struct tcp_peer p;
-    int s, listener;
-};
-
 static uint8_t bulk[256 * 1024];
 
 static int setup(void **state)
 {
-    static struct fixture f;
-    peer_init_offload(&f.p, NULL, ALL_OFFLOADS);
-    f.s = peer_passive_open(&f.p, 80, ISN, PEER_ISN, &f.listener);
     for (size_t i = 0; i < sizeof bulk; i++)
         bulk[i] = (uint8_t)(i * 29 + 7);
-    *state = &f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    peer_fini(&f->p);
-    return 0;
+    return peer_fixture_setup(state, NULL, ALL_OFFLOADS, ISN, PEER_ISN);
 }
 
 static void expect_tso(const struct got *g, uint32_t seq, uint32_t len)
@@ -70,7 +54,7 @@ static void expect_tso(const struct got *g, uint32_t seq, uint32_t len)
 
 static void tcp_the_initial_window_goes_in_one_frame_for_the_device_to_cut(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint64_t tx_before = counter(p->stack, "tcp_tx");
     assert_int_equal(naru_send(p->stack, f->s, bulk, 64 * 1024, 0), 64 * 1024);
@@ -98,7 +82,7 @@ static void tcp_the_initial_window_goes_in_one_frame_for_the_device_to_cut(void 
 
 static void tcp_a_frame_ends_short_only_where_the_data_ends(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     /* 5000 bytes: three whole segments and a short last one in one frame,
      * PSH on it (the device puts PSH on the last piece only). */
@@ -117,7 +101,7 @@ static void tcp_a_frame_ends_short_only_where_the_data_ends(void **state)
 
 static void tcp_a_window_that_cuts_a_segment_short_sends_only_whole_ones(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     /* The peer offers 10000 bytes (window 78 << 7 = 9984): six whole
      * segments go in one frame; the 1296 bytes left of the window wait
@@ -133,7 +117,7 @@ static void tcp_a_window_that_cuts_a_segment_short_sends_only_whole_ones(void **
 
 static void tcp_a_merged_segment_with_a_partial_checksum_is_taken_whole(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     const struct tcp_conn *c = tcp_debug_conn(p->stack, f->s);
     uint32_t ssthresh_before = c->rcv_ssthresh;
@@ -159,7 +143,7 @@ static void tcp_a_merged_segment_with_a_partial_checksum_is_taken_whole(void **s
 
 static void tcp_a_partial_checksum_is_trusted_only_where_it_belongs(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     /* A partial checksum whose bytes are wrong still passes: the device
      * vouches for it (it was never computed). */
@@ -236,7 +220,7 @@ static int parse_captured(const uint8_t *frame, size_t len, struct tcp_header *h
 
 static void tcp_captures_see_checksums_completed(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     static struct seen seen;
     memset(&seen, 0, sizeof seen);
@@ -318,7 +302,7 @@ static void driver_offloads_are_checked_when_the_interface_is_added(void **state
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, peer_fixture_teardown)
         T(tcp_the_initial_window_goes_in_one_frame_for_the_device_to_cut),
         T(tcp_a_frame_ends_short_only_where_the_data_ends),
         T(tcp_a_window_that_cuts_a_segment_short_sends_only_whole_ones),

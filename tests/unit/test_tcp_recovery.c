@@ -18,22 +18,13 @@
 #define BASE (ISN + 1)
 #define RTT (10 * NARU_MS)
 
-struct fixture {
-    struct tcp_peer p;
-    int s, listener;
-};
-
 static uint8_t bulk[64 * 1024];
 
 static int setup_with(void **state, const struct naru_stack_config *c)
 {
-    static struct fixture f;
-    peer_init(&f.p, c);
-    f.s = peer_passive_open(&f.p, 80, ISN, PEER_ISN, &f.listener);
     for (size_t i = 0; i < sizeof bulk; i++)
         bulk[i] = (uint8_t)(i * 7 + 3);
-    *state = &f;
-    return 0;
+    return peer_fixture_setup(state, c, 0, ISN, PEER_ISN);
 }
 
 static int setup(void **state)
@@ -43,7 +34,7 @@ static int setup(void **state)
 
 static int setup_tso(void **state)
 {
-    static struct fixture f;
+    static struct tcp_peer_fixture f;
     peer_init_offload(&f.p, NULL, NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_RX_LARGE);
     f.s = peer_passive_open(&f.p, 80, ISN, PEER_ISN, &f.listener);
     *state = &f;
@@ -56,13 +47,6 @@ static int setup_no_dsack(void **state)
     naru_stack_config_default(&c);
     c.tcp_dsack = false;
     return setup_with(state, &c);
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    peer_fini(&f->p);
-    return 0;
 }
 
 /* The peer's ACK of `ack` with up to two SACK blocks (0 for none). */
@@ -118,7 +102,7 @@ static naru_time_t srtt_of(struct tcp_peer *p, int s)
  * lost, and recovery repairs it. */
 static void tcp_tail_loss_is_repaired_by_a_probe_not_a_timeout(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     uint32_t end = send_segments(p, f->s, start, 4);
@@ -159,7 +143,7 @@ static void tcp_tail_loss_is_repaired_by_a_probe_not_a_timeout(void **state)
  * a retransmission needless. */
 static void tcp_tail_loss_probe_sends_new_data_when_it_can(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     naru_time_t srtt = srtt_of(p, f->s);
@@ -193,7 +177,7 @@ static void tcp_tail_loss_probe_sends_new_data_when_it_can(void **state)
  * reordering, then marks it lost and recovery begins. */
 static void tcp_rack_marks_a_hole_lost_once_the_reordering_window_passes(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     send_segments(p, f->s, start, 2);
@@ -214,7 +198,7 @@ static void tcp_rack_marks_a_hole_lost_once_the_reordering_window_passes(void **
  * window: nothing is sent again, and RACK now knows the path reorders. */
 static void tcp_rack_leaves_a_late_segment_alone_within_the_window(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     uint32_t end = send_segments(p, f->s, start, 2);
@@ -233,7 +217,7 @@ static void tcp_rack_leaves_a_late_segment_alone_within_the_window(void **state)
  * as RFC 6675's three duplicate ACKs. */
 static void tcp_rack_deems_a_hole_lost_at_once_below_three_sacked_segments(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     send_segments(p, f->s, start, 4);
@@ -251,7 +235,7 @@ static void tcp_rack_deems_a_hole_lost_at_once_below_three_sacked_segments(void 
  * cwnd = 1 segment, and data the peer SACKed never goes again. */
 static void tcp_rto_recovery_resends_what_is_lost_and_skips_what_is_sacked(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     uint32_t end = send_segments(p, f->s, start, 6);
@@ -288,7 +272,7 @@ static void tcp_rto_recovery_resends_what_is_lost_and_skips_what_is_sacked(void 
  * (as FreeBSD's RACK stack does), here with the one segment not SACKed. */
 static void tcp_probe_in_recovery_when_everything_lost_went_again(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     uint32_t end = send_segments(p, f->s, start, 5);
@@ -316,7 +300,7 @@ static void tcp_probe_in_recovery_when_everything_lost_went_again(void **state)
  * counts as SACKed when its data is, and the hole before it is found. */
 static void tcp_rack_takes_a_sack_of_the_segment_with_our_fin(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     /* A short segment; a second one Nagle holds until our FIN joins it. */
@@ -342,7 +326,7 @@ static void tcp_rack_takes_a_sack_of_the_segment_with_our_fin(void **state)
  * again, alone. */
 static void tcp_rack_resends_one_segment_of_a_tso_frame(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     assert_int_equal(naru_send(p->stack, f->s, bulk, 10 * MSS, 0), 10 * MSS);
@@ -386,7 +370,7 @@ static uint32_t flight_until_timeout(struct tcp_peer *p, int s, uint32_t start, 
  * flight before, and the RTO loses its backoff. */
 static void tcp_a_timeout_reported_needless_by_dsack_is_undone(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     struct naru_tcp_info before;
@@ -409,7 +393,7 @@ static void tcp_a_timeout_reported_needless_by_dsack_is_undone(void **state)
  * were late, not lost. Those not yet acknowledged are not sent again. */
 static void tcp_a_timeout_for_late_segments_is_undone_by_eifel(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     uint32_t end = send_segments(p, f->s, start, 4);
@@ -439,7 +423,7 @@ static void tcp_a_timeout_for_late_segments_is_undone_by_eifel(void **state)
  * RACK widens its reordering window (RFC 8985 6.2 step 4). */
 static void tcp_a_recovery_for_a_reordered_segment_is_undone(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     struct naru_tcp_info before;
@@ -466,7 +450,7 @@ static void tcp_a_recovery_for_a_reordered_segment_is_undone(void **state)
 /* A real loss, repaired: no D-SACK and a current echo: nothing undone. */
 static void tcp_a_real_timeout_is_not_undone(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t start = warm_up(p, f->s);
     uint32_t end = flight_until_timeout(p, f->s, start, 4);
@@ -492,7 +476,7 @@ static void peer_data_at(struct tcp_peer *p, uint32_t seq)
  * first SACK block reporting it, once. */
 static void tcp_a_duplicate_segment_is_reported_in_a_dsack_block(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t seq = p->snd_nxt;
     peer_data_at(p, seq);
@@ -518,7 +502,7 @@ static void tcp_a_duplicate_segment_is_reported_in_a_dsack_block(void **state)
  * first, then the SACK block that holds it. */
 static void tcp_a_duplicate_held_out_of_order_is_reported_with_its_block(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t seq = p->snd_nxt;
     peer_data_at(p, seq + 200); /* a hole of 200 bytes before it */
@@ -540,7 +524,7 @@ static void tcp_a_duplicate_held_out_of_order_is_reported_with_its_block(void **
 /* tcp_dsack off: a duplicate is acknowledged, without a D-SACK. */
 static void tcp_no_dsack_when_turned_off(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     uint32_t seq = p->snd_nxt;
     peer_data_at(p, seq);
@@ -556,7 +540,7 @@ static void tcp_no_dsack_when_turned_off(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, peer_fixture_teardown)
         T(tcp_tail_loss_is_repaired_by_a_probe_not_a_timeout),
         T(tcp_tail_loss_probe_sends_new_data_when_it_can),
         T(tcp_rack_marks_a_hole_lost_once_the_reordering_window_passes),
@@ -565,14 +549,14 @@ int main(void)
         T(tcp_rto_recovery_resends_what_is_lost_and_skips_what_is_sacked),
         T(tcp_probe_in_recovery_when_everything_lost_went_again),
         T(tcp_rack_takes_a_sack_of_the_segment_with_our_fin),
-        cmocka_unit_test_setup_teardown(tcp_rack_resends_one_segment_of_a_tso_frame, setup_tso, teardown),
+        cmocka_unit_test_setup_teardown(tcp_rack_resends_one_segment_of_a_tso_frame, setup_tso, peer_fixture_teardown),
         T(tcp_a_timeout_reported_needless_by_dsack_is_undone),
         T(tcp_a_timeout_for_late_segments_is_undone_by_eifel),
         T(tcp_a_recovery_for_a_reordered_segment_is_undone),
         T(tcp_a_real_timeout_is_not_undone),
         T(tcp_a_duplicate_segment_is_reported_in_a_dsack_block),
         T(tcp_a_duplicate_held_out_of_order_is_reported_with_its_block),
-        cmocka_unit_test_setup_teardown(tcp_no_dsack_when_turned_off, setup_no_dsack, teardown),
+        cmocka_unit_test_setup_teardown(tcp_no_dsack_when_turned_off, setup_no_dsack, peer_fixture_teardown),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

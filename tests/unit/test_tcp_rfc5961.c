@@ -15,18 +15,9 @@
 #define ISN 0xfffffff0u
 #define PEER_ISN 0xfffffffau
 
-struct fixture {
-    struct tcp_peer p;
-    int s;
-};
-
 static int setup_with(void **state, const struct naru_stack_config *c)
 {
-    static struct fixture f;
-    peer_init(&f.p, c);
-    f.s = peer_passive_open(&f.p, 80, ISN, PEER_ISN, NULL);
-    *state = &f;
-    return 0;
+    return peer_fixture_setup(state, c, 0, ISN, PEER_ISN);
 }
 
 static int setup(void **state)
@@ -40,13 +31,6 @@ static int setup_slow_challenges(void **state)
     naru_stack_config_default(&c);
     c.tcp_challenge_ack_rate = 2;
     return setup_with(state, &c);
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    peer_fini(&f->p);
-    return 0;
 }
 
 static int conn_state(struct tcp_peer *p)
@@ -72,7 +56,7 @@ static void expect_challenge_ack(struct tcp_peer *p)
 
 static void tcp_rst_in_window_gets_challenge_ack(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     send_rst(p, p->snd_nxt + 1000);
     expect_challenge_ack(p);
@@ -87,7 +71,7 @@ static void tcp_rst_in_window_gets_challenge_ack(void **state)
 
 static void tcp_rst_at_rcv_nxt_resets(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     send_rst(p, p->snd_nxt);
     peer_expect_nothing(p);
@@ -98,7 +82,7 @@ static void tcp_rst_at_rcv_nxt_resets(void **state)
 
 static void tcp_rst_outside_the_window_is_dropped_silently(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     send_rst(p, p->snd_nxt - 1);
     send_rst(p, p->snd_nxt + 65536 + 4096);
@@ -110,7 +94,7 @@ static void tcp_rst_outside_the_window_is_dropped_silently(void **state)
 
 static void tcp_syn_in_established_gets_challenge_ack(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     /* In the window, at RCV.NXT, and outside it: never a reset, never a
      * new connection; an ACK each time. */
@@ -127,7 +111,7 @@ static void tcp_syn_in_established_gets_challenge_ack(void **state)
 
 static void tcp_ack_for_unsent_data_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     struct seg s = { .flags = TCP_ACK | TCP_PSH, .seq = p->snd_nxt, .ack = ISN + 1 + 1000, .window = 512,
                      .data = "bogus", .len = 5,
@@ -141,7 +125,7 @@ static void tcp_ack_for_unsent_data_is_refused(void **state)
 
 static void tcp_ack_older_than_the_window_is_refused(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     /* MAX.SND.WND is the peer's 65535 (from its SYN); SND.UNA is ISN+1. */
     struct seg s = { .flags = TCP_ACK, .seq = p->snd_nxt, .ack = ISN + 1 - 65535 - 1, .window = 512,
@@ -160,7 +144,7 @@ static void tcp_ack_older_than_the_window_is_refused(void **state)
 
 static void tcp_challenge_acks_are_rate_limited(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     for (int i = 0; i < 5; i++)
         send_rst(p, p->snd_nxt + 100 + (uint32_t)i);
@@ -176,7 +160,7 @@ static void tcp_challenge_acks_are_rate_limited(void **state)
 
 static void tcp_rst_in_window_in_close_wait_and_fin_wait_gets_challenge_ack(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     peer_send_data(p, NULL, 0, TCP_FIN);
     peer_take(p);
@@ -191,7 +175,7 @@ static void tcp_rst_in_window_in_close_wait_and_fin_wait_gets_challenge_ack(void
 
 static void tcp_out_of_window_data_gets_an_ack_but_pure_acks_only_sometimes(void **state)
 {
-    struct fixture *f = *state;
+    struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     /* Old data (a retransmission the peer need not have sent): an ACK, always. */
     peer_send_data(p, "ab", 2, TCP_PSH);
@@ -220,14 +204,14 @@ static void tcp_out_of_window_data_gets_an_ack_but_pure_acks_only_sometimes(void
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, peer_fixture_teardown)
         T(tcp_rst_in_window_gets_challenge_ack),
         T(tcp_rst_at_rcv_nxt_resets),
         T(tcp_rst_outside_the_window_is_dropped_silently),
         T(tcp_syn_in_established_gets_challenge_ack),
         T(tcp_ack_for_unsent_data_is_refused),
         T(tcp_ack_older_than_the_window_is_refused),
-        cmocka_unit_test_setup_teardown(tcp_challenge_acks_are_rate_limited, setup_slow_challenges, teardown),
+        cmocka_unit_test_setup_teardown(tcp_challenge_acks_are_rate_limited, setup_slow_challenges, peer_fixture_teardown),
         T(tcp_rst_in_window_in_close_wait_and_fin_wait_gets_challenge_ack),
         T(tcp_out_of_window_data_gets_an_ack_but_pure_acks_only_sometimes),
 #undef T
