@@ -96,6 +96,7 @@
     X(tcp, rx_bad_ack, "TCP segments with an unacceptable ACK (RFC 5961)")            \
     X(tcp, rx_out_of_order, "TCP segments received out of order")                     \
     X(tcp, rx_ooo_dropped, "TCP out-of-order segments dropped: assembler full")       \
+    X(tcp, rx_no_memory, "TCP segments dropped: no memory for the receive ring")      \
     X(tcp, rx_duplicate_bytes, "TCP bytes received twice")                            \
     X(tcp, rx_icmp_errors, "ICMP errors accepted for TCP connections")                \
     X(tcp, challenge_acks, "TCP challenge ACKs sent (RFC 5961)")                      \

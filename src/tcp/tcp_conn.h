@@ -249,8 +249,17 @@ bool tcp_undo_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct 
 /* ---- tcp_conn.c ---- */
 /* A new connection in CLOSED, counted against the limit; NULL if none. */
 struct tcp_conn *tcp_conn_alloc(struct naru_stack *stack);
-/* Send and receive rings at their configured sizes: 0 or -ENOMEM. */
-int tcp_conn_alloc_buffers(struct naru_stack *stack, struct tcp_conn *c);
+/* A connection's rings are allocated when there is something to put in
+ * them (the send ring by send(), the receive ring by the first byte of
+ * data) and let go when empty, so an idle connection holds none: 0 or
+ * -ENOMEM. */
+int tcp_conn_snd_ring(struct naru_stack *stack, struct tcp_conn *c);
+int tcp_conn_rcv_ring(struct naru_stack *stack, struct tcp_conn *c);
+/* Give back the rings that hold nothing (of the default sizes: tcp_conn.c). */
+void tcp_conn_release_idle_rings(struct tcp_conn *c);
+/* The receive ring's size: the buffer, and room for a window rounded up
+ * to the scale (tcp_select_window). */
+uint32_t tcp_rcv_ring_size(const struct tcp_conn *c);
 void tcp_conn_free_buffers(struct tcp_conn *c);
 /* Find by 4-tuple, then listener by local address and port (or wildcard). */
 struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport,

@@ -493,6 +493,7 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
             ring_consume(&c->snd_buf, data_acked);
             c->snd_buf_seq += data_acked;
             c->bytes_acked += data_acked;
+            tcp_conn_release_idle_rings(c);
         }
         c->snd_una = ack;
         if (seq_lt(c->snd_nxt, ack))
@@ -707,6 +708,11 @@ static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, s
             stack->counters.tcp_abort_on_data++;
             tcp_send_rst(stack, c, c->snd_max, true);
             tcp_abort(stack, c, 0);
+            return;
+        }
+        if (tcp_conn_rcv_ring(stack, c) < 0) {
+            /* No memory for the ring: as if the segment were lost. */
+            stack->counters.tcp_rx_no_memory++;
             return;
         }
         uint32_t off = seg->seq - c->rcv_nxt;
@@ -959,11 +965,6 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
              * half-open; our SYN-ACK's retransmission asks for it again,
              * by when accept() may have made room. */
             stack->counters.tcp_listen_overflows++;
-            return;
-        }
-        if (tcp_conn_alloc_buffers(stack, c) < 0) {
-            tcp_send_rst(stack, c, seg->ack, false);
-            tcp_abort(stack, c, -ENOMEM);
             return;
         }
         c->snd_wnd = (uint32_t)seg->h->window << c->snd_wscale;
