@@ -82,6 +82,7 @@ int tcp_init(struct naru_stack *stack)
 
 static void conn_free(struct naru_stack *stack, struct tcp_conn *c)
 {
+    tcp_quota_release(c);
     tcp_conn_free_buffers(c);
     free(c);
     ring_cache_set_keep(&stack->tcp->ring_cache, cache_keep(stack->tcp));

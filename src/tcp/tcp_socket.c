@@ -134,6 +134,8 @@ int tcp_listen(struct naru_stack *stack, struct sock *s, int backlog)
     for (struct tcp_conn *l = t->listen_buckets[s->local.port & t->listen_mask]; l; l = l->hash_next)
         if (l->local_port == s->local.port && addrs_overlap(l->local_addr, s->local.addr))
             return -EADDRINUSE;
+    if (tcp_listen_start(stack, c) < 0)
+        return -ENOMEM;
     c->local_addr = s->local.addr;
     c->local_port = s->local.port;
     c->backlog = b;
