@@ -1,9 +1,11 @@
 /* naru host: a naru stack on a TAP device, answering ARP and ping and
  * running services until SIGINT or SIGTERM. */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "runtime.h"
@@ -44,9 +46,22 @@ static void usage(FILE *out)
             service_help);
 }
 
-static bool never(void *ctx)
+/* runtime_run()'s check between turns of the loop, which never ends it
+ * (SIGINT and SIGTERM do): every few seconds, memory that closed
+ * connections let go goes back to the system. glibc keeps freed heap pages
+ * for reuse and gives back only what is at the top of its heap, so after a
+ * crowd of connections has gone its memory would stay resident; once
+ * several MB are free, malloc_trim() returns the pages inside the heap too. */
+static bool give_back_memory(void *ctx)
 {
-    (void)ctx;
+    time_t *next = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec < *next)
+        return false;
+    *next = now.tv_sec + 5;
+    if (mallinfo2().fordblks > 8u << 20)
+        malloc_trim(0);
     return false;
 }
 
@@ -127,7 +142,8 @@ int cmd_host(int argc, char **argv)
                 naru_tap_has_offloads(rt.tap) ? ", with offloads" : ", no offloads");
         if (service_count)
             fprintf(stderr, "%s: serving %s\n", PROG, list);
-        runtime_run(&rt, NARU_NEVER, never, NULL);
+        time_t next_trim = 0;
+        runtime_run(&rt, NARU_NEVER, give_back_memory, &next_trim);
         fprintf(stderr, "%s: stopping; counters:\n", PROG);
         print_counters(stderr, rt.stack);
     }
