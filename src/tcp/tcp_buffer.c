@@ -56,11 +56,21 @@ static uint8_t *memory_get(struct tcp_ring_cache *cache, uint32_t size)
     return malloc(size);
 }
 
+static bool cacheable(const struct tcp_ring_cache *cache, uint32_t size)
+{
+    return cache && cache->keep && size <= cache->largest && size <= cache->limit;
+}
+
+bool ring_cached(const struct tcp_ring *r)
+{
+    return r->data && cacheable(r->cache, r->size);
+}
+
 static void memory_put(struct tcp_ring_cache *cache, uint8_t *data, uint32_t size)
 {
     if (!data)
         return;
-    if (!cache || !cache->keep || size > cache->largest || size > cache->limit) {
+    if (!cacheable(cache, size)) {
         free(data);
         return;
     }

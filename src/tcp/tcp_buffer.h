@@ -9,6 +9,7 @@
 #ifndef NARU_TCP_BUFFER_H
 #define NARU_TCP_BUFFER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,6 +55,8 @@ int ring_cache_init(struct tcp_ring_cache *cache, uint32_t entries, uint32_t lar
 void ring_cache_fini(struct tcp_ring_cache *cache);
 /* Keep at most `entries` (up to the capacity); the oldest beyond go now. */
 void ring_cache_set_keep(struct tcp_ring_cache *cache, uint32_t entries);
+/* Would the ring's memory go back to its cache (not to malloc) at ring_fini()? */
+bool ring_cached(const struct tcp_ring *r);
 /* Grow to `size` keeping the contents; 0, -EINVAL (smaller than the
  * contents) or -ENOMEM. */
 int ring_resize(struct tcp_ring *r, uint32_t size);

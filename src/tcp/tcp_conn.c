@@ -189,13 +189,15 @@ int tcp_conn_rcv_ring(struct naru_stack *stack, struct tcp_conn *c)
 
 void tcp_conn_release_idle_rings(struct tcp_conn *c)
 {
-    /* Only rings of the cache's sizes: taking one back costs no more than
-     * a look at the cache's last entry. A ring that grew (autotuning,
-     * SO_RCVBUF) belongs to a busy connection, and stays. The receive ring
-     * must also hold nothing out of order: those bytes sit past its end. */
-    if (c->snd_buf.data && !c->snd_buf.len && c->snd_buf.cache)
+    /* Only rings the cache takes: taking one back costs no more than a
+     * look at the cache's last entry, where a larger one would go back to
+     * malloc, and perhaps to the system, at every turn. A ring that grew
+     * (autotuning, SO_RCVBUF) belongs to a busy connection, and stays.
+     * The receive ring must also hold nothing out of order: those bytes
+     * sit past its end. */
+    if (!c->snd_buf.len && ring_cached(&c->snd_buf))
         ring_fini(&c->snd_buf);
-    if (c->rcv_buf.data && !c->rcv_buf.len && c->rcv_buf.cache && assembler_empty(&c->ooo))
+    if (!c->rcv_buf.len && ring_cached(&c->rcv_buf) && assembler_empty(&c->ooo))
         ring_fini(&c->rcv_buf);
 }
 

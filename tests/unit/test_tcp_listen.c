@@ -236,11 +236,15 @@ static void idle_connection_holds_no_rings(void **state)
     p->rcv_nxt += 5;
     peer_send_ack(p, 65535 >> 7);
     assert_null(c->snd_buf.data);
-    /* The window it offers is the same as before. */
-    peer_send_data(p, "again", 5, TCP_PSH);
+    /* More data finds a ring again, and the window offered is as it was. */
     struct naru_tcp_info info;
     assert_int_equal(naru_tcp_get_info(p->stack, s, &info), 0);
+    uint32_t window = info.rcv_wnd;
+    peer_send_data(p, "again", 5, TCP_PSH);
+    assert_non_null(c->rcv_buf.data);
+    assert_int_equal(naru_tcp_get_info(p->stack, s, &info), 0);
     assert_int_equal(info.recv_queue, 5);
+    assert_int_equal(info.rcv_wnd, window - 5);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, peer_setup, peer_teardown)
