@@ -117,7 +117,7 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
     if (!config || !config->driver.transmit)
         return -EINVAL;
     uint32_t mtu = config->mtu ? config->mtu : 1500;
-    if (mtu < 68 || mtu > 65535 || mtu + ETH_HEADER_LEN + ETH_VLAN_TAG_LEN + PBUF_HEADROOM > stack->frame_pool.buffer_size)
+    if (mtu < 68 || mtu > 65535 || mtu + ETH_HEADER_LEN + ETH_VLAN_TAG_LEN + PBUF_HEADROOM > stack->buffers.frame.buffer_size)
         return -EINVAL; /* RFC 791: every host must take 68-byte datagrams */
     /* Offloads: transmit ones need the transmit op that takes metadata;
      * TSO needs checksum offload (each segment's checksum is the device's
@@ -129,7 +129,7 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
         ((d->offloads & (NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4)) && !d->transmit_offload) ||
         ((d->offloads & NARU_OFFLOAD_TX_TSO4) &&
          (!(d->offloads & NARU_OFFLOAD_TX_CSUM) || d->tso_max <= mtu || d->tso_max > IPV4_MAX_DATAGRAM)) ||
-        ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->large_pool.count == 0))
+        ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->buffers.large.count == 0))
         return -EINVAL;
     for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
         struct naru_iface *iface = &stack->ifaces[i];
