@@ -10,6 +10,7 @@ void naru_stack_config_default(struct naru_stack_config *c)
 {
     memset(c, 0, sizeof *c);
     c->seed = 1;
+    c->interfaces = 8;                     /* a host; a router is given its links' count */
     c->frame_buffers = 512;
     c->frame_buffer_size = 2048;
     c->large_buffers = 8;
@@ -56,7 +57,8 @@ void naru_stack_config_default(struct naru_stack_config *c)
 int naru_stack_create(const struct naru_stack_config *config, struct naru_stack **out)
 {
     if (!config || !out || config->frame_buffer_size < 68 + ETH_HEADER_LEN + PBUF_HEADROOM ||
-        config->frame_buffers == 0 || config->default_ttl == 0)
+        config->frame_buffers == 0 || config->default_ttl == 0 || config->interfaces == 0 ||
+        config->interfaces > NARU_INTERFACES_MAX)
         return -EINVAL;
     struct naru_stack *s = calloc(1, sizeof *s);
     if (!s)
@@ -68,7 +70,10 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
     if (config->icmp_error_rate)
         s->icmp.credit = NARU_SEC / config->icmp_error_rate * (config->icmp_error_burst ? config->icmp_error_burst : 1);
     s->log = (struct log_sink){ config->log, config->log_ctx, config->log_level };
-    int err = pbuf_pools_init(&s->buffers, config->frame_buffers, config->frame_buffer_size,
+    s->ifaces = calloc(config->interfaces, sizeof *s->ifaces);
+    int err = s->ifaces ? 0 : -ENOMEM;
+    if (!err)
+        err = pbuf_pools_init(&s->buffers, config->frame_buffers, config->frame_buffer_size,
                               config->large_buffers, &s->counters);
     if (!err)
         err = arp_init(s);
@@ -105,6 +110,7 @@ void naru_stack_destroy(struct naru_stack *s)
     route_fini(s);
     sock_table_fini(s);
     pbuf_pools_fini(&s->buffers);
+    free(s->ifaces);
     free(s);
 }
 

@@ -33,7 +33,7 @@ struct naru_stack {
     struct log_sink log;           /* the config's log hook */
     struct timer_heap timers;
 
-    struct naru_iface ifaces[NARU_MAX_INTERFACES];
+    struct naru_iface *ifaces;     /* config.interfaces of them */
     struct arp_table arp;
     struct route_table routes;
     uint16_t ip_next_id;

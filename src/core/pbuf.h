@@ -44,7 +44,7 @@ struct pbuf {
     uint32_t cap;              /* bytes at base */
     uint8_t pool;
     uint8_t flags;             /* PBUF_F_* */
-    int8_t ifindex;            /* interface it arrived on */
+    int16_t ifindex;           /* interface it arrived on */
     uint16_t network_offset;   /* IP header, from base: quoted by ICMP errors */
     /* Offloads (link/iface.c): where a partial checksum starts (the
      * transport header, from base) and its field (from there); for merged

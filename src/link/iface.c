@@ -11,14 +11,14 @@
 
 struct naru_iface *iface_get(struct naru_stack *stack, int ifindex)
 {
-    if (ifindex < 0 || ifindex >= NARU_MAX_INTERFACES || !stack->ifaces[ifindex].present)
+    if (ifindex < 0 || (uint32_t)ifindex >= stack->config.interfaces || !stack->ifaces[ifindex].present)
         return NULL;
     return &stack->ifaces[ifindex];
 }
 
 bool iface_owns_addr(const struct naru_stack *stack, uint32_t addr)
 {
-    for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
+    for (uint32_t i = 0; i < stack->config.interfaces; i++) {
         const struct naru_iface *iface = &stack->ifaces[i];
         if (iface->present && iface->up && iface->addr == addr && addr != 0)
             return true;
@@ -131,20 +131,28 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
          (!(d->offloads & NARU_OFFLOAD_TX_CSUM) || d->tso_max <= mtu || d->tso_max > IPV4_MAX_DATAGRAM)) ||
         ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->buffers.large.count == 0))
         return -EINVAL;
-    for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
+    for (uint32_t i = 0; i < stack->config.interfaces; i++) {
         struct naru_iface *iface = &stack->ifaces[i];
         if (iface->present)
             continue;
         memset(iface, 0, sizeof *iface);
         iface->present = true;
-        iface->ifindex = i;
+        iface->ifindex = (int)i;
         snprintf(iface->name, sizeof iface->name, "%s", config->name ? config->name : "eth");
         memcpy(iface->mac, config->mac, 6);
         iface->mtu = mtu;
         iface->driver = config->driver;
-        return i;
+        return (int)i;
     }
     return -ENOSPC;
+}
+
+unsigned naru_if_count(const struct naru_stack *stack)
+{
+    unsigned n = 0;
+    while (n < stack->config.interfaces && stack->ifaces[n].present)
+        n++;                   /* added in index order, never removed */
+    return n;
 }
 
 int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t prefix_len)
@@ -239,7 +247,7 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
         return;
     }
     memcpy(pb->data, frame, len);
-    pb->ifindex = (int8_t)ifindex;
+    pb->ifindex = (int16_t)ifindex;
     if (meta) {
         if (meta->flags & NARU_FRAME_CSUM_VALID)
             pb->flags |= PBUF_F_RX_CSUM_VALID;
