@@ -1,8 +1,9 @@
 /* naru's DNS: an authoritative server that loads RFC 1035 zone files, a
- * caching stub resolver on naru's sockets, and the message text that
- * dig-like tools print.
+ * caching stub resolver, and the message text that dig-like tools print.
  *
- * The server core never does I/O. Its transport interface is one call: a
+ * Neither the server core nor the resolver does I/O: each runs on naru's
+ * sockets or on the host's kernel sockets alike. The resolver's transport
+ * is struct naru_dns_resolver_io (below). The server's is one call: a
  * transport (naru's sockets, or the host's kernel sockets in tools/)
  * receives a query, hands its bytes to naru_dns_server_answer() and sends
  * back the reply it gets, over UDP as one datagram, over TCP with the
