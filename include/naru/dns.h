@@ -1,7 +1,7 @@
 /* naru's DNS: an authoritative server that loads RFC 1035 zone files, a
  * caching stub resolver, and the message text that dig-like tools print.
  *
- * Neither the server core nor the resolver does I/O: each runs on naru's
+ * Neither the server core nor the resolver does network I/O: each runs on naru's
  * sockets or on the host's kernel sockets alike. The resolver's transport
  * is struct naru_dns_resolver_io (below). The server's is one call: a
  * transport (naru's sockets, or the host's kernel sockets in tools/)
