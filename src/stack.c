@@ -60,7 +60,7 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
         config->frame_buffers == 0 || config->default_ttl == 0 || config->interfaces == 0 ||
         config->interfaces > NARU_INTERFACES_MAX)
         return -EINVAL;
-    struct naru_stack *s = calloc(1, sizeof *s);
+    struct naru_stack *s = calloc(1, sizeof *s + config->interfaces * sizeof s->ifaces[0]);
     if (!s)
         return -ENOMEM;
     s->config = *config;
@@ -70,10 +70,7 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
     if (config->icmp_error_rate)
         s->icmp.credit = NARU_SEC / config->icmp_error_rate * (config->icmp_error_burst ? config->icmp_error_burst : 1);
     s->log = (struct log_sink){ config->log, config->log_ctx, config->log_level };
-    s->ifaces = calloc(config->interfaces, sizeof *s->ifaces);
-    int err = s->ifaces ? 0 : -ENOMEM;
-    if (!err)
-        err = pbuf_pools_init(&s->buffers, config->frame_buffers, config->frame_buffer_size,
+    int err = pbuf_pools_init(&s->buffers, config->frame_buffers, config->frame_buffer_size,
                               config->large_buffers, &s->counters);
     if (!err)
         err = arp_init(s);
@@ -110,7 +107,6 @@ void naru_stack_destroy(struct naru_stack *s)
     route_fini(s);
     sock_table_fini(s);
     pbuf_pools_fini(&s->buffers);
-    free(s->ifaces);
     free(s);
 }
 

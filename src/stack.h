@@ -33,7 +33,6 @@ struct naru_stack {
     struct log_sink log;           /* the config's log hook */
     struct timer_heap timers;
 
-    struct naru_iface *ifaces;     /* config.interfaces of them */
     struct arp_table arp;
     struct route_table routes;
     uint16_t ip_next_id;
@@ -42,6 +41,8 @@ struct naru_stack {
     struct pbuf_queue loopback;    /* datagrams to ourselves, delivered on poll */
     struct sock_table sockets;
     struct tcp_table *tcp;         /* connections, listeners, ports (src/tcp/tcp_conn.h) */
+    uint32_t iface_count;          /* added so far, in index order; never removed */
+    struct naru_iface ifaces[];    /* config.interfaces of them, allocated with the stack */
 };
 
 /* The core's pools and log hook, on this stack's own (src/core/pbuf.h,

@@ -11,16 +11,16 @@
 
 struct naru_iface *iface_get(struct naru_stack *stack, int ifindex)
 {
-    if (ifindex < 0 || (uint32_t)ifindex >= stack->config.interfaces || !stack->ifaces[ifindex].present)
+    if (ifindex < 0 || (uint32_t)ifindex >= stack->iface_count)
         return NULL;
     return &stack->ifaces[ifindex];
 }
 
 bool iface_owns_addr(const struct naru_stack *stack, uint32_t addr)
 {
-    for (uint32_t i = 0; i < stack->config.interfaces; i++) {
+    for (uint32_t i = 0; i < stack->iface_count; i++) {
         const struct naru_iface *iface = &stack->ifaces[i];
-        if (iface->present && iface->up && iface->addr == addr && addr != 0)
+        if (iface->up && iface->addr == addr && addr != 0)
             return true;
     }
     return false;
@@ -131,12 +131,10 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
          (!(d->offloads & NARU_OFFLOAD_TX_CSUM) || d->tso_max <= mtu || d->tso_max > IPV4_MAX_DATAGRAM)) ||
         ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->buffers.large.count == 0))
         return -EINVAL;
-    for (uint32_t i = 0; i < stack->config.interfaces; i++) {
+    if (stack->iface_count < stack->config.interfaces) {
+        uint32_t i = stack->iface_count++;
         struct naru_iface *iface = &stack->ifaces[i];
-        if (iface->present)
-            continue;
         memset(iface, 0, sizeof *iface);
-        iface->present = true;
         iface->ifindex = (int)i;
         snprintf(iface->name, sizeof iface->name, "%s", config->name ? config->name : "eth");
         memcpy(iface->mac, config->mac, 6);
@@ -149,10 +147,7 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
 
 unsigned naru_if_count(const struct naru_stack *stack)
 {
-    unsigned n = 0;
-    while (n < stack->config.interfaces && stack->ifaces[n].present)
-        n++;                   /* added in index order, never removed */
-    return n;
+    return stack->iface_count;
 }
 
 int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t prefix_len)
