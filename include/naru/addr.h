@@ -1,10 +1,47 @@
-/* IPv4 and MAC address text, for tools and configuration. Addresses are
- * uint32_t in host byte order everywhere in naru's API. */
+/* Addresses: the family-neutral struct naru_addr (IPv4 or IPv6), and
+ * address text for tools and configuration. An IPv4 address is a uint32_t
+ * in host byte order everywhere in naru; an IPv6 address is 16 bytes in
+ * network byte order. */
 #ifndef NARU_ADDR_H
 #define NARU_ADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+enum naru_family { NARU_AF_UNSPEC = 0, NARU_AF_INET = 4, NARU_AF_INET6 = 6 };
+
+/* One address of either family; family 0 is "none" (and, where a call
+ * says so, the wildcard of both families). */
+struct naru_addr {
+    uint8_t family;            /* enum naru_family */
+    union {
+        uint32_t v4;           /* host byte order */
+        uint8_t v6[16];        /* network byte order */
+    };
+};
+
+static inline struct naru_addr naru_addr_v4(uint32_t v4)
+{
+    struct naru_addr a = { .family = NARU_AF_INET };
+    a.v4 = v4;
+    return a;
+}
+static inline struct naru_addr naru_addr_v6(const uint8_t v6[16])
+{
+    struct naru_addr a = { .family = NARU_AF_INET6 };
+    memcpy(a.v6, v6, 16);
+    return a;
+}
+static inline bool naru_addr_equal(const struct naru_addr *a, const struct naru_addr *b)
+{
+    if (a->family != b->family)
+        return false;
+    if (a->family == NARU_AF_INET)
+        return a->v4 == b->v4;
+    return a->family != NARU_AF_INET6 || memcmp(a->v6, b->v6, 16) == 0;
+}
 
 #define NARU_IP4_STRLEN 16
 #define NARU_MAC_STRLEN 18
