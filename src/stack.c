@@ -32,7 +32,7 @@ void naru_stack_config_default(struct naru_stack_config *c)
     c->tcp_half_open = 256;
     c->tcp_listener_connections = 0;       /* none but the pool's */
     c->tcp_syncookies = NARU_TCP_SYNCOOKIES_ON; /* Linux's tcp_syncookies = 1 */
-    c->tcp_syn_budget = 128;               /* half of a full batch of naru host's TAP loop */
+    c->tcp_syn_budget = 0;                 /* answer every SYN, as Linux (src/tcp/README.md) */
     c->tcp_time_wait = 60 * NARU_SEC;      /* Linux's TCP_TIMEWAIT_LEN */
     c->tcp_fin_timeout = 60 * NARU_SEC;    /* Linux's tcp_fin_timeout */
     c->tcp_initial_rto = 1 * NARU_SEC;     /* RFC 6298 2.1 */

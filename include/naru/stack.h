@@ -82,7 +82,8 @@ struct naru_stack_config {
     uint8_t tcp_syncookies;        /* enum naru_tcp_syncookies (RFC 4987) */
     uint32_t tcp_syn_budget;       /* SYNs each listener answers per input batch (between two
                                     * polls); beyond, dropped, so a flood cannot take the host's
-                                    * time from open connections. 0: no limit */
+                                    * time from open connections where answering costs more than
+                                    * reading. 0 (the default): no limit */
     naru_time_t tcp_time_wait;     /* TIME-WAIT length, 2*MSL */
     naru_time_t tcp_fin_timeout;   /* an orphaned FIN-WAIT-2 connection gives up after this */
     naru_time_t tcp_initial_rto;   /* RFC 6298 2.1: 1 s */

@@ -5,10 +5,11 @@
  *    tcp_syncookie.c), or, with cookies off, the oldest half-open
  *    connection gives way (RFC 4987 3.4); with the list half full,
  *    half-open connections get one SYN-ACK retransmission, not five;
- *  - an input batch (what the stack is handed between two polls) has each
- *    listener answer at most tcp_syn_budget SYNs: once a flood fills the
- *    host's reads, the SYNs beyond go unanswered and the rest of the batch,
- *    the segments of connections already open, keeps its share of the CPU;
+ *  - with tcp_syn_budget set, an input batch (what the stack is handed
+ *    between two polls) has each listener answer at most that many SYNs:
+ *    once a flood fills the host's reads, the SYNs beyond go unanswered
+ *    and the rest of the batch, the segments of connections already open,
+ *    keeps its share of the CPU (off by default: README.md says why);
  *  - each listener's connections count against a limit of its own
  *    (tcp_listener_connections), so a crowd on one port never takes the
  *    room of another's.
