@@ -212,7 +212,7 @@ long tcp_send(struct naru_stack *stack, struct sock *s, const void *data, size_t
     uint32_t n = ring_write(&c->snd_buf, data, want);
     if (n == 0)
         return -EAGAIN;
-    tcp_rack_init(stack, c); /* once there is data to send (tcp_rack.h) */
+    tcp_rack_init(stack, c); /* once there is data to send (recovery.h) */
     tcp_output(stack, c);
     tcp_reap(stack);
     return (long)n;
