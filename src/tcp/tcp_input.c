@@ -428,9 +428,45 @@ static void take_new_ack(struct naru_stack *stack, struct tcp_conn *c, const str
         tcp_wake(stack, c);
 }
 
-/* The ACK field of an acceptable segment (RFC 9293 3.10.7.4, fifth). */
-static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
+/* Our FIN is acknowledged: the closing states move on. Returns false if
+ * the connection is gone. */
+static bool fin_acked_transitions(struct naru_stack *stack, struct tcp_conn *c)
 {
+    bool fin_acked = c->fin_queued && seq_gt(c->snd_una, c->snd_fin_seq);
+    if (!fin_acked)
+        return true;
+    switch (c->state) {
+    case TCP_FIN_WAIT_1:
+        c->state = TCP_FIN_WAIT_2;
+        if (is_orphan(c))
+            tcp_idle_arm(stack, c, TCP_IDLE_FIN_WAIT_2, stack->config.tcp_fin_timeout);
+        tcp_wake(stack, c);
+        return true;
+    case TCP_CLOSING:
+        tcp_enter_time_wait(stack, c);
+        tcp_wake(stack, c);
+        return true;
+    case TCP_LAST_ACK:
+        tcp_conn_finish(stack, c);
+        return false;
+    default:
+        return true;
+    }
+}
+
+/* The ACK field of an acceptable segment (RFC 9293 3.10.7.4, fifth), the
+ * connection synchronized. False if the segment goes no further: it was
+ * answered with a challenge ACK, or our FIN's ACK closed the connection. */
+static bool process_ack(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
+{
+    /* RFC 5961 5.2: an ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] is a
+     * challenge (this includes RFC 9293's "ACK acks something not yet
+     * sent"). SND.MAX stands for SND.NXT: after a timeout SND.NXT rewinds. */
+    if (seq_lt(seg->ack, c->snd_una - c->max_snd_wnd) || seq_gt(seg->ack, c->snd_max)) {
+        stack->counters.tcp_rx_bad_ack++;
+        send_challenge_ack(stack, c);
+        return false;
+    }
     struct tcp_ack a = {
         .opt = seg->opt,
         .ack = seg->ack,
@@ -466,32 +502,7 @@ static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const stru
     }
     if (c->rtx_mode == TCP_RTX_PERSIST)
         c->probes = 0; /* the peer answers: keep probing (RFC 1122 4.2.2.17) */
-}
-
-/* Our FIN is acknowledged: the closing states move on. Returns false if
- * the connection is gone. */
-static bool fin_acked_transitions(struct naru_stack *stack, struct tcp_conn *c)
-{
-    bool fin_acked = c->fin_queued && seq_gt(c->snd_una, c->snd_fin_seq);
-    if (!fin_acked)
-        return true;
-    switch (c->state) {
-    case TCP_FIN_WAIT_1:
-        c->state = TCP_FIN_WAIT_2;
-        if (is_orphan(c))
-            tcp_idle_arm(stack, c, TCP_IDLE_FIN_WAIT_2, stack->config.tcp_fin_timeout);
-        tcp_wake(stack, c);
-        return true;
-    case TCP_CLOSING:
-        tcp_enter_time_wait(stack, c);
-        tcp_wake(stack, c);
-        return true;
-    case TCP_LAST_ACK:
-        tcp_conn_finish(stack, c);
-        return false;
-    default:
-        return true;
-    }
+    return fin_acked_transitions(stack, c);
 }
 
 static void process_fin(struct naru_stack *stack, struct tcp_conn *c)
@@ -805,16 +816,7 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
             tcp_wake(stack, c);
         }
     }
-    /* RFC 5961 5.2: an ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] is a
-     * challenge (this includes RFC 9293's "ACK acks something not yet
-     * sent"). SND.MAX stands for SND.NXT: after a timeout SND.NXT rewinds. */
-    if (seq_lt(seg->ack, c->snd_una - c->max_snd_wnd) || seq_gt(seg->ack, c->snd_max)) {
-        stack->counters.tcp_rx_bad_ack++;
-        send_challenge_ack(stack, c);
-        return;
-    }
-    process_ack(stack, c, seg);
-    if (!fin_acked_transitions(stack, c))
+    if (!process_ack(stack, c, seg))
         return;
     /* Sixth: URG: the urgent pointer is tolerated; the data stays in line. */
     /* Seventh and eighth. */
