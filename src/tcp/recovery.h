@@ -100,7 +100,8 @@ void tcp_recovery_select(struct tcp_conn *c);
 /* Fast recovery begins (RFC 5681 3.2, RFC 6582 3.2, RFC 6675 5): ssthresh
  * from the congestion control, RecoveryPoint at SND.MAX. */
 void tcp_recovery_enter(struct naru_stack *stack, struct tcp_conn *c);
-/* SND.UNA moved by `acked` bytes: a partial ACK, or the end of recovery. */
+/* SND.UNA moved by `acked` bytes in fast or RTO recovery: a partial ACK,
+ * or the end of recovery. */
 void tcp_recovery_on_new_ack(struct naru_stack *stack, struct tcp_conn *c, uint32_t acked);
 /* RFC 5681 3.2 (2): the first unacknowledged segment goes again, at most
  * one SMSS of it and no further than `end`. */

@@ -52,8 +52,10 @@ void tcp_rack_init(struct naru_stack *stack, struct tcp_conn *c)
 
 void tcp_rack_fini(struct tcp_conn *c)
 {
-    sent_log_fini(&c->sent);
     c->in_loss = false;
+    if (!c->sent.segs)
+        return; /* never had the log, or let it go */
+    sent_log_fini(&c->sent);
     tcp_recovery_select(c);
 }
 
@@ -235,7 +237,7 @@ static uint32_t detect_loss(struct naru_stack *stack, struct tcp_conn *c)
 static void rack_update(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_options *opt, bool dsack)
 {
     struct tcp_sent_log *l = &c->sent;
-    /* What the cumulative ACK covers leaves the log. */
+    /* What the cumulative ACK covers was delivered, and leaves the log. */
     while (l->count) {
         struct tcp_sent_seg *s = sent_log_at(l, 0);
         if (seq_gt(s->end, c->snd_una)) {

@@ -61,7 +61,7 @@ static void find_lost_retransmission(struct naru_stack *stack, struct tcp_conn *
 static void sack_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_ack *a)
 {
     /* RFC 6675 2: a duplicate ACK is one that reports new SACKed data. */
-    if (a->ack == a->una_before && c->snd_una != c->snd_max && a->sack_news)
+    if (a->sack_news && a->ack == a->una_before && c->snd_una != c->snd_max)
         on_duplicate_ack(stack, c);
     if (!c->in_recovery)
         return;

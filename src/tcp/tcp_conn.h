@@ -338,6 +338,8 @@ uint16_t tcp_route_mss(struct naru_stack *stack, uint32_t dst);
 uint32_t tcp_ts_now(const struct naru_stack *stack, const struct tcp_conn *c);
 /* Bytes of the send ring not yet sent: SND.NXT to the end of the data. */
 uint32_t tcp_unsent(const struct tcp_conn *c);
+/* Data bytes a segment may carry now, its SACK blocks taken out. */
+uint32_t tcp_current_mss(const struct tcp_conn *c);
 static inline uint32_t tcp_snd_end(const struct tcp_conn *c)
 {
     return c->snd_buf_seq + c->snd_buf.len;
@@ -346,20 +348,6 @@ static inline uint32_t tcp_snd_end(const struct tcp_conn *c)
 static inline uint32_t tcp_sent_data_end(const struct tcp_conn *c)
 {
     return seq_min(c->snd_max, tcp_snd_end(c));
-}
-/* Data bytes a segment may carry now: the SACK blocks it must also carry
- * come out of the segment's size, as Linux does, so data segments keep
- * telling the peer what we hold. */
-static inline uint32_t tcp_current_mss(const struct tcp_conn *c)
-{
-    uint32_t mss = c->snd_mss;
-    if (c->sack_ok && (!assembler_empty(&c->ooo) || c->dsack_pending)) {
-        uint32_t count = c->ooo.count + (c->dsack_pending ? 1u : 0u);
-        uint32_t blocks = count < (c->ts_ok ? 3u : 4u) ? count : (c->ts_ok ? 3u : 4u);
-        uint32_t cost = 4 + 8 * blocks;
-        mss = mss > cost + 64 ? mss - cost : 64;
-    }
-    return mss;
 }
 /* The window to advertise would grow enough to be worth an update. */
 bool tcp_window_update_due(const struct tcp_conn *c);

@@ -418,7 +418,8 @@ static void take_new_ack(struct naru_stack *stack, struct tcp_conn *c, const str
         if (data_acked && c->cwnd_limited)
             c->cc->on_ack(c, data_acked, stack->now);
     }
-    tcp_recovery_on_new_ack(stack, c, acked); /* a partial ACK, or the end of recovery */
+    if (c->in_recovery || c->in_loss)
+        tcp_recovery_on_new_ack(stack, c, acked); /* a partial ACK, or the end of recovery */
     /* RFC 6298 5.2 and 5.3. */
     if (c->snd_una == c->snd_max)
         tcp_rtx_stop(stack, c);

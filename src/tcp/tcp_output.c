@@ -109,6 +109,20 @@ static unsigned sack_blocks_now(const struct tcp_conn *c, struct tcp_sack_block 
     return n;
 }
 
+/* The SACK blocks a segment must also carry come out of its size, as
+ * Linux does, so data segments keep telling the peer what we hold. */
+uint32_t tcp_current_mss(const struct tcp_conn *c)
+{
+    uint32_t mss = c->snd_mss;
+    if (c->sack_ok && (!assembler_empty(&c->ooo) || c->dsack_pending)) {
+        uint32_t count = c->ooo.count + (c->dsack_pending ? 1u : 0u);
+        uint32_t blocks = count < (c->ts_ok ? 3u : 4u) ? count : (c->ts_ok ? 3u : 4u);
+        uint32_t cost = 4 + 8 * blocks;
+        mss = mss > cost + 64 ? mss - cost : 64;
+    }
+    return mss;
+}
+
 static uint32_t rcv_space(const struct tcp_conn *c)
 {
     return c->rcv_buf_size > c->rcv_buf.len ? c->rcv_buf_size - c->rcv_buf.len : 0;

@@ -6,29 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Records kept free for splitting one (sent_log_sent): new data waits
- * before the log is quite full. */
-#define TCP_LOG_SPARE 2
-
-/* Still in the network: on the list in send order. */
-static bool in_flight(uint8_t flags)
-{
-    return !(flags & TCP_SEG_SACKED) && (flags & (TCP_SEG_LOST | TCP_SEG_RXT)) != TCP_SEG_LOST;
-}
-
-static void unlink_sent(struct tcp_sent_log *l, struct tcp_sent_seg *s)
-{
-    if (s->tprev == TCP_SENT_NONE)
-        l->thead = s->tnext;
-    else
-        l->segs[s->tprev].tnext = s->tnext;
-    if (s->tnext == TCP_SENT_NONE)
-        l->ttail = s->tprev;
-    else
-        l->segs[s->tnext].tprev = s->tprev;
-    s->tprev = s->tnext = TCP_SENT_NONE;
-}
-
 /* Onto the list in its place by send time: from the newest end, where a
  * record just sent belongs at once. */
 static void link_sent(struct tcp_sent_log *l, struct tcp_sent_seg *s)
@@ -57,51 +34,20 @@ static void relink(struct tcp_sent_log *l)
     for (uint32_t i = 0; i < l->count; i++) {
         struct tcp_sent_seg *s = sent_log_at(l, i);
         s->tprev = s->tnext = TCP_SENT_NONE;
-        if (in_flight(s->flags))
+        if (sent_log_in_flight(s->flags))
             link_sent(l, s);
     }
 }
 
-/* The counters over the marks, with a record's bytes taken out or put in. */
-static void count_out(struct tcp_sent_log *l, const struct tcp_sent_seg *s)
-{
-    uint32_t len = s->end - s->seq;
-    if (s->flags & TCP_SEG_SACKED) {
-        l->sacked_bytes -= len;
-        l->sacked_segs--;
-    }
-    if (s->flags & TCP_SEG_LOST)
-        l->lost_bytes -= len;
-    if (s->flags & TCP_SEG_RXT)
-        l->rxt_bytes -= len;
-    if ((s->flags & (TCP_SEG_LOST | TCP_SEG_RXT)) == TCP_SEG_LOST)
-        l->todo_bytes -= len;
-}
-
-static void count_in(struct tcp_sent_log *l, const struct tcp_sent_seg *s)
-{
-    uint32_t len = s->end - s->seq;
-    if (s->flags & TCP_SEG_SACKED) {
-        l->sacked_bytes += len;
-        l->sacked_segs++;
-    }
-    if (s->flags & TCP_SEG_LOST)
-        l->lost_bytes += len;
-    if (s->flags & TCP_SEG_RXT)
-        l->rxt_bytes += len;
-    if ((s->flags & (TCP_SEG_LOST | TCP_SEG_RXT)) == TCP_SEG_LOST)
-        l->todo_bytes += len;
-}
-
 void sent_log_set_flags(struct tcp_sent_log *l, struct tcp_sent_seg *s, uint8_t flags)
 {
-    bool was = in_flight(s->flags);
-    count_out(l, s);
+    bool was = sent_log_in_flight(s->flags);
+    sent_log_count(l, s, -1);
     s->flags = flags;
-    count_in(l, s);
-    if (was && !in_flight(flags))
-        unlink_sent(l, s);
-    else if (!was && in_flight(flags))
+    sent_log_count(l, s, 1);
+    if (was && !sent_log_in_flight(flags))
+        sent_log_unlink(l, s);
+    else if (!was && sent_log_in_flight(flags))
         link_sent(l, s);
 }
 
@@ -132,7 +78,7 @@ static bool split(struct tcp_sent_log *l, uint32_t i, uint32_t seq)
     if (l->count == l->cap)
         return false;
     struct tcp_sent_seg *s = sent_log_at(l, i);
-    count_out(l, s);
+    sent_log_count(l, s, -1);
     for (uint32_t k = l->count; k > i + 1; k--)
         *sent_log_at(l, k) = *sent_log_at(l, k - 1);
     l->count++;
@@ -140,8 +86,8 @@ static bool split(struct tcp_sent_log *l, uint32_t i, uint32_t seq)
     *hi = *s;
     hi->seq = seq;
     s->end = seq;
-    count_in(l, s);
-    count_in(l, hi);
+    sent_log_count(l, s, 1);
+    sent_log_count(l, hi, 1);
     return true;
 }
 
@@ -181,12 +127,6 @@ bool sent_log_grow(struct tcp_sent_log *l, uint32_t cap)
     return cap <= l->cap || relocate(l, cap);
 }
 
-uint32_t sent_log_room(const struct tcp_sent_log *l)
-{
-    uint32_t used = l->count + TCP_LOG_SPARE;
-    return used < l->cap ? l->cap - used : 0;
-}
-
 /* A new record for [seq, end), sent now. */
 static void append(struct tcp_sent_log *l, uint32_t seq, uint32_t end, naru_time_t now)
 {
@@ -194,13 +134,13 @@ static void append(struct tcp_sent_log *l, uint32_t seq, uint32_t end, naru_time
         /* Cannot happen while new data waits for room (sent_log_room());
          * the last record grows rather than the log losing track. */
         struct tcp_sent_seg *last = sent_log_at(l, l->count - 1);
-        if (in_flight(last->flags))
-            unlink_sent(l, last);
-        count_out(l, last);
+        if (sent_log_in_flight(last->flags))
+            sent_log_unlink(l, last);
+        sent_log_count(l, last, -1);
         last->end = end;
         last->xmit_ts = now;
         last->flags &= TCP_SEG_RETRANSMITTED;
-        count_in(l, last);
+        sent_log_count(l, last, 1);
         link_sent(l, last);
         return;
     }
@@ -243,16 +183,16 @@ bool sent_log_sent(struct tcp_sent_log *l, uint32_t seq, uint32_t end, uint32_t 
                 moved = false;
             }
             struct tcp_sent_seg *s = sent_log_at(l, i);
-            if (in_flight(s->flags))
-                unlink_sent(l, s); /* back on at the newest end */
+            if (sent_log_in_flight(s->flags))
+                sent_log_unlink(l, s); /* back on at the newest end */
             uint8_t flags = s->flags | TCP_SEG_RETRANSMITTED;
             if (!(flags & TCP_SEG_SACKED))
                 flags |= TCP_SEG_RXT;
-            count_out(l, s);
+            sent_log_count(l, s, -1);
             s->flags = flags;
             s->xmit_ts = now;
-            count_in(l, s);
-            if (in_flight(flags))
+            sent_log_count(l, s, 1);
+            if (sent_log_in_flight(flags))
                 link_sent(l, s);
         }
     }
@@ -269,24 +209,6 @@ bool sent_log_sent(struct tcp_sent_log *l, uint32_t seq, uint32_t end, uint32_t 
     }
     append(l, from, end, now);
     return again;
-}
-
-void sent_log_pop(struct tcp_sent_log *l)
-{
-    struct tcp_sent_seg *s = sent_log_at(l, 0);
-    if (in_flight(s->flags))
-        unlink_sent(l, s);
-    count_out(l, s);
-    l->head = l->head + 1 == l->cap ? 0 : l->head + 1;
-    l->count--;
-}
-
-void sent_log_trim(struct tcp_sent_log *l, uint32_t snd_una)
-{
-    struct tcp_sent_seg *s = sent_log_at(l, 0);
-    count_out(l, s);
-    s->seq = snd_una;
-    count_in(l, s);
 }
 
 struct tcp_sent_seg *sent_log_next_lost(struct tcp_sent_log *l, uint32_t snd_max)

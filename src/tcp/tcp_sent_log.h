@@ -64,15 +64,79 @@ static inline bool sent_after(naru_time_t t1, uint32_t seq1, naru_time_t t2, uin
     return t1 > t2 || (t1 == t2 && seq_gt(seq1, seq2));
 }
 
+/* Still in the network: on the list in send order. */
+static inline bool sent_log_in_flight(uint8_t flags)
+{
+    return !(flags & TCP_SEG_SACKED) && (flags & (TCP_SEG_LOST | TCP_SEG_RXT)) != TCP_SEG_LOST;
+}
+
+static inline void sent_log_unlink(struct tcp_sent_log *l, struct tcp_sent_seg *s)
+{
+    if (s->tprev == TCP_SENT_NONE)
+        l->thead = s->tnext;
+    else
+        l->segs[s->tprev].tnext = s->tnext;
+    if (s->tnext == TCP_SENT_NONE)
+        l->ttail = s->tprev;
+    else
+        l->segs[s->tnext].tprev = s->tprev;
+    s->tprev = s->tnext = TCP_SENT_NONE;
+}
+
+/* The counters over the marks, with a record's bytes taken out (sign -1)
+ * or put in (+1). */
+static inline void sent_log_count(struct tcp_sent_log *l, const struct tcp_sent_seg *s, int sign)
+{
+    uint32_t len = (uint32_t)sign * (s->end - s->seq);
+    if (s->flags & TCP_SEG_SACKED) {
+        l->sacked_bytes += len;
+        l->sacked_segs += (uint32_t)sign;
+    }
+    if (s->flags & TCP_SEG_LOST)
+        l->lost_bytes += len;
+    if (s->flags & TCP_SEG_RXT)
+        l->rxt_bytes += len;
+    if ((s->flags & (TCP_SEG_LOST | TCP_SEG_RXT)) == TCP_SEG_LOST)
+        l->todo_bytes += len;
+}
+
+/* The oldest record leaves: SND.UNA passed it. (Inline, as the
+ * cumulative ACK pops a record per segment.) */
+static inline void sent_log_pop(struct tcp_sent_log *l)
+{
+    struct tcp_sent_seg *s = sent_log_at(l, 0);
+    if (sent_log_in_flight(s->flags))
+        sent_log_unlink(l, s);
+    sent_log_count(l, s, -1);
+    l->head = l->head + 1 == l->cap ? 0 : l->head + 1;
+    l->count--;
+}
+
+/* SND.UNA moved into the oldest record: it begins there now. */
+static inline void sent_log_trim(struct tcp_sent_log *l, uint32_t snd_una)
+{
+    struct tcp_sent_seg *s = sent_log_at(l, 0);
+    sent_log_count(l, s, -1);
+    s->seq = snd_una;
+    sent_log_count(l, s, 1);
+}
+
 /* A ring of cap records for data from snd_una; false without memory. */
 bool sent_log_init(struct tcp_sent_log *l, uint32_t cap, uint32_t snd_una);
 void sent_log_fini(struct tcp_sent_log *l);
 /* Room for cap records (more than now); false without memory, and the
  * log stays as it was. */
 bool sent_log_grow(struct tcp_sent_log *l, uint32_t cap);
-/* How many more segments may be recorded, keeping a few records spare
- * for splitting one. */
-uint32_t sent_log_room(const struct tcp_sent_log *l);
+/* Records kept free for splitting one (sent_log_sent): new data waits
+ * before the log is quite full. */
+#define TCP_SENT_LOG_SPARE 2
+
+/* How many more segments may be recorded. */
+static inline uint32_t sent_log_room(const struct tcp_sent_log *l)
+{
+    uint32_t used = l->count + TCP_SENT_LOG_SPARE;
+    return used < l->cap ? l->cap - used : 0;
+}
 /* [seq, end) left at `now`, strictly later than anything before it;
  * snd_max is SND.MAX before it. What lies below snd_max was sent again:
  * each record it covers is stamped and has a retransmission in flight.
@@ -88,10 +152,6 @@ void sent_log_set_flags(struct tcp_sent_log *l, struct tcp_sent_seg *s, uint8_t 
 /* A record deemed lost: whatever retransmission of it was in flight is
  * lost with it. */
 void sent_log_mark_lost(struct tcp_sent_log *l, struct tcp_sent_seg *s);
-/* The oldest record leaves (SND.UNA passed it). */
-void sent_log_pop(struct tcp_sent_log *l);
-/* SND.UNA moved into the oldest record: it begins there now. */
-void sent_log_trim(struct tcp_sent_log *l, uint32_t snd_una);
 /* The first record deemed lost and not yet sent again, or NULL. */
 struct tcp_sent_seg *sent_log_next_lost(struct tcp_sent_log *l, uint32_t snd_max);
 /* Every record cut to at most mss bytes, in a ring of at least cap

@@ -291,6 +291,11 @@ static void sent_log_keeps_a_record_per_segment_in_send_order(void **state)
     expect_log(&l, 2000, 4001, 400);
     assert_int_equal(l.todo_bytes, 1000);
     assert_int_equal(l.sacked_bytes, 1001);
+    /* Everything acknowledged: the log is empty, its counters 0. */
+    while (l.count)
+        sent_log_pop(&l);
+    assert_int_equal(l.sacked_bytes + l.lost_bytes + l.todo_bytes + l.rxt_bytes + l.sacked_segs, 0);
+    assert_int_equal(l.thead, TCP_SENT_NONE);
     sent_log_fini(&l);
 }
 
