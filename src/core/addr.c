@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "wire/ipv6.h"
+
 /* Up to three decimal digits, at most max. With no_leading_zero, "0" but
  * not "01" (inet_pton's rule: a leading zero reads as octal elsewhere). */
 static const char *parse_decimal(const char *p, unsigned max, bool no_leading_zero, unsigned *out)
@@ -109,20 +111,12 @@ bool naru_addr_equal(const struct naru_addr *a, const struct naru_addr *b)
     return true;
 }
 
-static bool v6_is_zero(const uint8_t *v6, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        if (v6[i])
-            return false;
-    return true;
-}
-
 bool naru_addr_is_unspecified(const struct naru_addr *a)
 {
     if (a->family == NARU_AF_INET)
         return a->v4 == 0;
     if (a->family == NARU_AF_INET6)
-        return v6_is_zero(a->v6, 16);
+        return ipv6_addr_is_unspecified(a->v6);
     return true;
 }
 
@@ -213,7 +207,8 @@ int naru_addr_parse(const char *text, struct naru_addr *addr)
 
 bool naru_addr_is_v4_mapped(const struct naru_addr *a)
 {
-    return a->family == NARU_AF_INET6 && v6_is_zero(a->v6, 10) && a->v6[10] == 0xff && a->v6[11] == 0xff;
+    static const uint8_t prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    return a->family == NARU_AF_INET6 && memcmp(a->v6, prefix, sizeof prefix) == 0;
 }
 
 char *naru_addr_format(const struct naru_addr *a, char buf[NARU_ADDR_STRLEN])
@@ -304,21 +299,21 @@ bool naru_addr_is_link_local(const struct naru_addr *a)
 {
     if (a->family == NARU_AF_INET)
         return a->v4 >> 16 == 0xa9fe;
-    return a->family == NARU_AF_INET6 && a->v6[0] == 0xfe && (a->v6[1] & 0xc0) == 0x80;
+    return a->family == NARU_AF_INET6 && ipv6_addr_is_link_local(a->v6);
 }
 
 bool naru_addr_is_multicast(const struct naru_addr *a)
 {
     if (a->family == NARU_AF_INET)
         return a->v4 >> 28 == 0xe;
-    return a->family == NARU_AF_INET6 && a->v6[0] == 0xff;
+    return a->family == NARU_AF_INET6 && ipv6_addr_is_multicast(a->v6);
 }
 
 bool naru_addr_is_loopback(const struct naru_addr *a)
 {
     if (a->family == NARU_AF_INET)
         return a->v4 >> 24 == 127;
-    return a->family == NARU_AF_INET6 && v6_is_zero(a->v6, 15) && a->v6[15] == 1;
+    return a->family == NARU_AF_INET6 && ipv6_addr_is_loopback(a->v6);
 }
 
 struct naru_addr naru_addr_solicited_node(const struct naru_addr *a)
@@ -326,9 +321,7 @@ struct naru_addr naru_addr_solicited_node(const struct naru_addr *a)
     struct naru_addr s = { .family = NARU_AF_UNSPEC, .v6 = { 0 } };
     if (a->family != NARU_AF_INET6)
         return s;
-    static const uint8_t prefix[13] = { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01, 0xff };
     s.family = NARU_AF_INET6;
-    memcpy(s.v6, prefix, sizeof prefix);
-    memcpy(s.v6 + 13, a->v6 + 13, 3);
+    ipv6_solicited_node(a->v6, s.v6);
     return s;
 }
