@@ -62,5 +62,6 @@ size_t icmpv6_error_emit(uint8_t type, uint8_t code, uint32_t rest, const uint8_
         quote = cap - ICMPV6_HEADER_LEN;
     memmove(buf + ICMPV6_HEADER_LEN, invoking, quote);
     struct icmpv6_message m = { .type = type, .code = code, .rest = rest };
-    return icmpv6_emit(&m, src, dst, buf, ICMPV6_HEADER_LEN + quote);
+    icmpv6_emit(&m, src, dst, buf, ICMPV6_HEADER_LEN + quote);
+    return ICMPV6_HEADER_LEN + quote;
 }

@@ -124,6 +124,8 @@ PICKS = [
     ("hop1_echo_request", icmp6(128, MAC_A, lambda f, off: f[14 + 7] == 1),
      "ping -6 -t 1 2001:db8:2::c: echo request with hop limit 1"),
     ("time_exceeded", icmp6(3, MAC_B), "B, the router, answers time exceeded quoting the whole request"),
+    ("too_big_echo_request", icmp6(128, MAC_A, lambda f, off: len(f) > 1400),
+     "ping -6 -s 1400 2001:db8:2::c: a 1448-byte packet for the 1280-byte link"),
     ("packet_too_big", icmp6(2, MAC_B), "1400 bytes towards the 1280-byte link: packet too big, MTU 1280"),
     ("udp_hello", udp(dport=7777), "nc -6 -u: 'naru says hello\\n' to port 7777"),
     ("udp_answer", udp(sport=7777), "nc -6 -u -l: 'and linux answers\\n' back"),
