@@ -215,43 +215,9 @@ char *naru_addr_format(const struct naru_addr *a, char buf[NARU_ADDR_STRLEN])
 {
     if (a->family == NARU_AF_INET)
         return naru_ip4_format(a->v4, buf);
-    if (a->family != NARU_AF_INET6) {
-        snprintf(buf, NARU_ADDR_STRLEN, "unspecified");
-        return buf;
-    }
-    unsigned field[8];
-    for (int i = 0; i < 8; i++)
-        field[i] = (unsigned)a->v6[2 * i] << 8 | a->v6[2 * i + 1];
-    /* RFC 5952 4.2: the longest run of zero fields, at least two, the
-     * first if two runs are as long. */
-    int best = -1, best_len = 1;
-    for (int i = 0; i < 8;) {
-        int j = i;
-        while (j < 8 && field[j] == 0)
-            j++;
-        if (j - i > best_len) {
-            best = i;
-            best_len = j - i;
-        }
-        i = j > i ? j : i + 1;
-    }
-    bool mapped = naru_addr_is_v4_mapped(a);
-    int last = mapped ? 6 : 8;     /* fields written in hex */
-    size_t n = 0;
-    for (int i = 0; i < last; i++) {
-        if (i == best) {
-            buf[n++] = ':';
-            if (i == 0)
-                buf[n++] = ':';
-            i += best_len - 1;
-            continue;
-        }
-        n += (size_t)snprintf(buf + n, NARU_ADDR_STRLEN - n, "%x%s", field[i], i + 1 < last || mapped ? ":" : "");
-    }
-    if (mapped)
-        snprintf(buf + n, NARU_ADDR_STRLEN - n, "%u.%u.%u.%u", a->v6[12], a->v6[13], a->v6[14], a->v6[15]);
-    else
-        buf[n] = '\0';
+    if (a->family == NARU_AF_INET6)
+        return ipv6_addr_format(a->v6, buf);
+    snprintf(buf, NARU_ADDR_STRLEN, "unspecified");
     return buf;
 }
 

@@ -246,3 +246,73 @@ size_t ipv6_router_alert_emit(uint8_t next_header, uint16_t value, uint8_t *buf,
     buf[7] = 0;
     return 8;
 }
+
+static char *put_decimal(char *p, unsigned v)
+{
+    if (v >= 100)
+        *p++ = (char)('0' + v / 100);
+    if (v >= 10)
+        *p++ = (char)('0' + v / 10 % 10);
+    *p++ = (char)('0' + v % 10);
+    return p;
+}
+
+static char *put_hex(char *p, unsigned v)
+{
+    static const char digits[] = "0123456789abcdef";
+    bool started = false;
+    for (int shift = 12; shift >= 0; shift -= 4) {
+        unsigned d = (v >> shift) & 15;
+        if (d || started || shift == 0) {
+            *p++ = digits[d];
+            started = true;
+        }
+    }
+    return p;
+}
+
+char *ipv6_addr_format(const uint8_t a[16], char buf[IPV6_ADDR_STRLEN])
+{
+    static const uint8_t mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+    unsigned field[8];
+    for (int i = 0; i < 8; i++)
+        field[i] = (unsigned)a[2 * i] << 8 | a[2 * i + 1];
+    /* RFC 5952 4.2: the longest run of zero fields, at least two, the
+     * first if two runs are as long. */
+    int best = -1, best_len = 1;
+    for (int i = 0; i < 8;) {
+        int j = i;
+        while (j < 8 && field[j] == 0)
+            j++;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j > i ? j : i + 1;
+    }
+    /* RFC 5952 5: IPv4-mapped addresses end in a dotted quad. */
+    bool mapped = memcmp(a, mapped_prefix, sizeof mapped_prefix) == 0;
+    int hex_fields = mapped ? 6 : 8;
+    char *p = buf;
+    for (int i = 0; i < hex_fields; i++) {
+        if (i == best) {
+            *p++ = ':';
+            if (i == 0)
+                *p++ = ':';
+            i += best_len - 1;
+            continue;
+        }
+        p = put_hex(p, field[i]);
+        if (i + 1 < hex_fields || mapped)
+            *p++ = ':';
+    }
+    if (mapped) {
+        for (int i = 12; i < 16; i++) {
+            p = put_decimal(p, a[i]);
+            if (i < 15)
+                *p++ = '.';
+        }
+    }
+    *p = '\0';
+    return buf;
+}

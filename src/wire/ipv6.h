@@ -146,6 +146,13 @@ size_t ipv6_fragment_emit(uint8_t next_header, const struct ipv6_fragment *f, ui
  * 0 if cap is short. */
 size_t ipv6_router_alert_emit(uint8_t next_header, uint16_t value, uint8_t *buf, size_t cap);
 
+/* RFC 5952 text: lowercase, no leading zeros, the longest run of two or
+ * more zero fields as "::" (the first of equal runs), IPv4-mapped
+ * addresses as ::ffff:a.b.c.d. Returns buf. (naru_addr_format's IPv6
+ * half; here so that describe.c can use it.) */
+#define IPV6_ADDR_STRLEN 46
+char *ipv6_addr_format(const uint8_t a[16], char buf[IPV6_ADDR_STRLEN]);
+
 /* Address kinds, on the 16 bytes (RFC 4291 2.4). */
 static inline bool ipv6_addr_is_unspecified(const uint8_t a[16])
 {
