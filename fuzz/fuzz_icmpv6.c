@@ -110,6 +110,8 @@ static void check_mld(const uint8_t *src, const uint8_t *dst, uint8_t type, size
         }
         FUZZ_CHECK(q.version == (len == MLD_V1_QUERY_LEN ? 1 : 2));
         FUZZ_CHECK(!q.source_count || inside(q.sources, 16u * q.source_count, msg, len));
+        if (q.version == 2)
+            FUZZ_CHECK(mld_max_response_decode(mld_max_response_encode(q.max_response_ms)) == q.max_response_ms);
         return;
     }
     struct mld_report r;
@@ -139,6 +141,19 @@ static void check_mld(const uint8_t *src, const uint8_t *dst, uint8_t type, size
         struct mld_report back;
         FUZZ_CHECK(mld_report_parse(out, rebuilt, &back) == 0 && back.record_count == r.record_count);
     }
+    /* The chain a report travels with walks to it, router alert seen. */
+    static uint8_t packet[MLD_IP_CHAIN_LEN + IPV6_MAX_PAYLOAD];
+    if (len > IPV6_MAX_PAYLOAD - 8)
+        return;
+    FUZZ_CHECK(mld_ip_emit(src, dst, len, packet, sizeof packet) == MLD_IP_CHAIN_LEN);
+    memcpy(packet + MLD_IP_CHAIN_LEN, msg, len);
+    struct ipv6_header h;
+    struct ipv6_chain c;
+    FUZZ_CHECK(ipv6_parse(packet, MLD_IP_CHAIN_LEN + len, &h) == IPV6_HEADER_LEN);
+    FUZZ_CHECK(ipv6_walk_chain(packet, MLD_IP_CHAIN_LEN + len, &c) == 0 && c.verdict == IPV6_CHAIN_ACCEPT);
+    FUZZ_CHECK(c.router_alert && c.upper_protocol == IP_PROTO_ICMPV6 && c.upper_offset == MLD_IP_CHAIN_LEN);
+    FUZZ_CHECK(mld_ip_valid(&h, c.router_alert, false) ==
+               (ipv6_addr_is_link_local(src) || ipv6_addr_is_unspecified(src)));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

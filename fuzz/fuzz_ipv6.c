@@ -11,11 +11,28 @@
  * reports lies inside the packet, the RFC 8200 4.5 fragment rules hold for
  * what it accepts, a later fragment's data starts right after its
  * fragment header, and the fragment header emits back to the same bytes
- * but for its reserved bits. Every shorter cut of the packet walks too. */
+ * but for its reserved bits. Every shorter cut of the packet walks too.
+ * The addresses' RFC 5952 text (ipv6_addr_format, naru_addr_format) reads
+ * back (naru_addr_parse) to the same bytes. */
 #include <string.h>
 
 #include "fuzz.h"
+#include "naru/addr.h"
 #include "wire/ipv6.h"
+
+static void check_text(const uint8_t a[16])
+{
+    char text[IPV6_ADDR_STRLEN];
+    ipv6_addr_format(a, text);
+    size_t n = strlen(text);
+    FUZZ_CHECK(n >= 2 && n < IPV6_ADDR_STRLEN);
+    for (size_t i = 0; i < n; i++)
+        FUZZ_CHECK((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f') || text[i] == ':' ||
+                   text[i] == '.');
+    struct naru_addr back;
+    FUZZ_CHECK(naru_addr_parse(text, &back) == 0 && back.family == NARU_AF_INET6);
+    FUZZ_CHECK(memcmp(back.v6, a, 16) == 0);
+}
 
 static uint8_t packet[IPV6_HEADER_LEN + IPV6_MAX_PAYLOAD];
 
@@ -76,6 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t out[IPV6_HEADER_LEN];
     FUZZ_CHECK(ipv6_emit(&q, out, sizeof out) == IPV6_HEADER_LEN);
     FUZZ_CHECK(memcmp(out, packet, IPV6_HEADER_LEN) == 0);
+    check_text(q.src);
+    check_text(q.dst);
     if (r < 0) {
         FUZZ_CHECK(r == WIRE_BAD_LENGTH && q.payload_len > len - IPV6_HEADER_LEN);
         return 0;

@@ -49,7 +49,7 @@ static void problem(struct ipv6_chain *c, enum ipv6_chain_verdict verdict, uint8
 {
     c->verdict = verdict;
     c->problem_code = code;
-    c->problem_pointer = (uint16_t)pointer;
+    c->problem_pointer = (uint32_t)pointer;
 }
 
 /* The options of a hop-by-hop or destination options header at
@@ -117,7 +117,7 @@ static void walk_fragment(const uint8_t *p, size_t len, size_t at, struct ipv6_c
     if (!c->fragment) {
         c->fragment = true;
         c->frag = f;
-        c->fragment_pointer = (uint16_t)at;
+        c->fragment_pointer = (uint32_t)at;
     }
     if (f.more && data % 8 != 0)
         problem(c, IPV6_CHAIN_PARAM_PROBLEM, ICMPV6_ERRONEOUS_HEADER_FIELD, 4);
@@ -128,8 +128,8 @@ static void walk_fragment(const uint8_t *p, size_t len, size_t at, struct ipv6_c
 static void reached_upper(struct ipv6_chain *c, uint8_t protocol, size_t at, size_t nh_pointer)
 {
     c->upper_protocol = protocol;
-    c->upper_offset = (uint16_t)at;
-    c->upper_next_header_pointer = (uint16_t)nh_pointer;
+    c->upper_offset = (uint32_t)at;
+    c->upper_next_header_pointer = (uint32_t)nh_pointer;
 }
 
 int ipv6_walk_chain(const uint8_t *p, size_t len, struct ipv6_chain *c)
@@ -191,7 +191,7 @@ int ipv6_walk_chain(const uint8_t *p, size_t len, struct ipv6_chain *c)
                 c->routing = true;
                 c->routing_type = p[at + 2];
                 c->segments_left = p[at + 3];
-                c->routing_pointer = (uint16_t)at;
+                c->routing_pointer = (uint32_t)at;
             }
             /* RFC 8200 4.4: an unknown type with segments left is an
              * error; with none left the header is ignored. */

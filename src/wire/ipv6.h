@@ -86,7 +86,7 @@ struct ipv6_fragment {
 };
 
 /* Offsets count from the first byte of the IPv6 header, as a parameter
- * problem's pointer does (RFC 4443 3.4). */
+ * problem's pointer does (RFC 4443 3.4); a chain may reach past 65535. */
 struct ipv6_chain {
     /* Once the walk reaches it: the first Next Header value that is not a
      * header walked here (hop-by-hop, routing, fragment, destination
@@ -94,10 +94,10 @@ struct ipv6_chain {
      * layer does not know. For a fragment past the first, what the fragment
      * header names, and upper_offset is where the fragment's data starts. */
     uint8_t upper_protocol;
-    uint16_t upper_offset;
+    uint32_t upper_offset;
     /* The Next Header field that named upper_protocol: the pointer of a
      * parameter problem code 1 if the layer does not know it (RFC 8200 4). */
-    uint16_t upper_next_header_pointer;
+    uint32_t upper_next_header_pointer;
     uint8_t headers;                   /* extension headers walked */
 
     bool hop_by_hop;
@@ -107,15 +107,15 @@ struct ipv6_chain {
     bool routing;                      /* the first routing header's: */
     uint8_t routing_type;
     uint8_t segments_left;
-    uint16_t routing_pointer;          /* where that header starts */
+    uint32_t routing_pointer;          /* where that header starts */
     bool fragment;                     /* the first fragment header's: */
     struct ipv6_fragment frag;
-    uint16_t fragment_pointer;         /* where it starts: the unfragmentable part's length */
+    uint32_t fragment_pointer;         /* where it starts: the unfragmentable part's length */
     bool incomplete_first_fragment;    /* RFC 7112: the chain runs past a first fragment */
 
     enum ipv6_chain_verdict verdict;
     uint8_t problem_code;              /* enum icmpv6_parameter_problem_code */
-    uint16_t problem_pointer;
+    uint32_t problem_pointer;
     uint8_t unknown_option;            /* the type of the option that decided it, if one did */
 };
 

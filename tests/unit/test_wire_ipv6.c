@@ -405,6 +405,44 @@ static void first_fragment_without_the_whole_chain_is_incomplete(void **state)
     assert_int_equal(c.upper_offset, 48);
 }
 
+/* Destination options of len bytes (a multiple of 8) at p, padded with PadN. */
+static void padded_options(uint8_t *p, uint8_t next_header, size_t len)
+{
+    p[0] = next_header;
+    p[1] = (uint8_t)(len / 8 - 1);
+    for (size_t at = 2; at < len;) {
+        size_t n = len - at - 2 > 255 ? 255 : len - at - 2;
+        if (len - at - 2 - n == 1) /* leave no single byte: a PadN needs two */
+            n--;
+        p[at] = IPV6_OPT_PADN;
+        p[at + 1] = (uint8_t)n;
+        memset(p + at + 2, 0, n);
+        at += 2 + n;
+    }
+}
+
+static void chain_reaching_past_65535_keeps_its_offsets(void **state)
+{
+    (void)state;
+    /* 31 headers of 2048 bytes and one of 2040, then 7 bytes: 65535 in all. */
+    static uint8_t big[40 + 65535];
+    struct ipv6_header h = { .payload_len = 65535, .next_header = IP_PROTO_DSTOPTS, .hop_limit = 64 };
+    ipv6_emit(&h, big, sizeof big);
+    size_t at = 40;
+    for (int i = 0; i < 32; i++) {
+        size_t len = i < 31 ? 2048 : 2040;
+        padded_options(big + at, i < 31 ? IP_PROTO_DSTOPTS : IP_PROTO_NONE, len);
+        at += len;
+    }
+    struct ipv6_chain c;
+    assert_int_equal(ipv6_walk_chain(big, sizeof big, &c), 0);
+    assert_int_equal(c.verdict, IPV6_CHAIN_ACCEPT);
+    assert_int_equal(c.destination_options, 32);
+    assert_int_equal(c.upper_protocol, IP_PROTO_NONE);
+    assert_int_equal(c.upper_offset, 40 + 65528);
+    assert_int_equal(c.upper_next_header_pointer, 40 + 31 * 2048);
+}
+
 static void random_headers_round_trip(void **state)
 {
     (void)state;
@@ -444,6 +482,7 @@ int main(void)
         cmocka_unit_test(routing_header_with_segments_left_is_an_error_and_without_ignored),
         cmocka_unit_test(fragment_lengths_and_offsets_are_checked),
         cmocka_unit_test(first_fragment_without_the_whole_chain_is_incomplete),
+        cmocka_unit_test(chain_reaching_past_65535_keeps_its_offsets),
         cmocka_unit_test(random_headers_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
