@@ -12,6 +12,7 @@
 
 #include "../data/linux_frames_ipv6.h"
 #include "wire/checksum.h"
+#include "wire/ethernet.h"
 #include "wire/icmpv6.h"
 #include "wire/ipv6.h"
 #include "wire/tcp.h"
@@ -65,15 +66,26 @@ static void every_captured_header_round_trips(void **state)
         F(linux6_param_problem), F(linux6_tcp_syn), F(linux6_tcp_syn_ack), F(linux6_nud_ns), F(linux6_nud_na),
 #undef F
     };
+    unsigned multicast = 0;
     for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
         struct ipv6_header h;
-        assert_int_equal(wire_get16(frames[i].f + 12), 0x86dd);
+        assert_int_equal(wire_get16(frames[i].f + 12), ETHERTYPE_IPV6);
         assert_int_equal(ipv6_parse(frames[i].f + 14, frames[i].len - 14, &h), IPV6_HEADER_LEN);
         assert_int_equal(h.payload_len, frames[i].len - 14 - 40); /* no Ethernet padding in these */
         uint8_t out[IPV6_HEADER_LEN];
         ipv6_emit(&h, out, sizeof out);
         assert_memory_equal(out, frames[i].f + 14, IPV6_HEADER_LEN);
+        /* RFC 2464 7: Linux sends to a group at 33:33 and its low 32 bits. */
+        if (ipv6_addr_is_multicast(h.dst)) {
+            uint8_t mac[ETH_ADDR_LEN];
+            eth_ipv6_multicast_mac(h.dst, mac);
+            assert_memory_equal(mac, frames[i].f, ETH_ADDR_LEN);
+            assert_true(eth_is_multicast(mac));
+            multicast++;
+        }
     }
+    assert_int_equal(multicast, 5); /* two MLD reports, DAD, RS, address resolution */
+    assert_int_equal(ETHERTYPE_IPV6, 0x86dd);
 }
 
 static void linux_fragments_walk_to_their_data_and_reassemble(void **state)
