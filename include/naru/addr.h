@@ -1,12 +1,47 @@
-/* Addresses and their text, for tools and configuration. An IPv4 address
- * is a uint32_t in host byte order everywhere in naru's API; struct
- * naru_addr holds either family. */
+/* Addresses: the family-neutral struct naru_addr (IPv4 or IPv6), and
+ * address text for tools and configuration. An IPv4 address is a uint32_t
+ * in host byte order everywhere in naru; an IPv6 address is 16 bytes in
+ * network byte order. */
 #ifndef NARU_ADDR_H
 #define NARU_ADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+enum naru_family { NARU_AF_UNSPEC = 0, NARU_AF_INET = 4, NARU_AF_INET6 = 6 };
+
+/* One address of either family; family 0 is "none" (and, where a call
+ * says so, the wildcard of both families). */
+struct naru_addr {
+    uint8_t family;            /* enum naru_family */
+    union {
+        uint32_t v4;           /* host byte order */
+        uint8_t v6[16];        /* network byte order */
+    };
+};
+
+static inline struct naru_addr naru_addr_v4(uint32_t v4)
+{
+    struct naru_addr a = { .family = NARU_AF_INET };
+    a.v4 = v4;
+    return a;
+}
+static inline struct naru_addr naru_addr_v6(const uint8_t v6[16])
+{
+    struct naru_addr a = { .family = NARU_AF_INET6 };
+    memcpy(a.v6, v6, 16);
+    return a;
+}
+static inline bool naru_addr_equal(const struct naru_addr *a, const struct naru_addr *b)
+{
+    if (a->family != b->family)
+        return false;
+    if (a->family == NARU_AF_INET)
+        return a->v4 == b->v4;
+    return a->family != NARU_AF_INET6 || memcmp(a->v6, b->v6, 16) == 0;
+}
 
 #define NARU_IP4_STRLEN 16
 #define NARU_MAC_STRLEN 18
@@ -30,35 +65,9 @@ static inline uint32_t naru_prefix_mask(uint8_t prefix_len)
     return prefix_len == 0 ? 0 : 0xffffffffu << (32 - prefix_len);
 }
 
-/* The family-neutral address (DESIGN.md principle 9). Compare with
- * naru_addr_equal(), not memcmp: the bytes past an IPv4 address are not
- * part of it. */
-enum naru_family { NARU_AF_UNSPEC = 0, NARU_AF_INET = 4, NARU_AF_INET6 = 6 };
-struct naru_addr {
-    uint8_t family;            /* enum naru_family */
-    union {
-        uint32_t v4;           /* host byte order, as everywhere in naru */
-        uint8_t v6[16];        /* network byte order */
-    };
-};
 /* Longest text naru_addr_format() writes, with its NUL (INET6_ADDRSTRLEN). */
 #define NARU_ADDR_STRLEN 46
 
-static inline struct naru_addr naru_addr_v4(uint32_t v4)
-{
-    struct naru_addr a = { .family = NARU_AF_INET, .v6 = { 0 } };
-    a.v4 = v4;
-    return a;
-}
-static inline struct naru_addr naru_addr_v6(const uint8_t v6[16])
-{
-    struct naru_addr a = { .family = NARU_AF_INET6, .v6 = { 0 } };
-    for (int i = 0; i < 16; i++)
-        a.v6[i] = v6[i];
-    return a;
-}
-/* Same family and same address; two NARU_AF_UNSPEC are equal. */
-bool naru_addr_equal(const struct naru_addr *a, const struct naru_addr *b);
 /* NARU_AF_UNSPEC, 0.0.0.0 or :: (RFC 4291 2.5.2). */
 bool naru_addr_is_unspecified(const struct naru_addr *a);
 

@@ -100,17 +100,6 @@ char *naru_mac_format(const uint8_t m[6], char buf[NARU_MAC_STRLEN])
     return buf;
 }
 
-bool naru_addr_equal(const struct naru_addr *a, const struct naru_addr *b)
-{
-    if (a->family != b->family)
-        return false;
-    if (a->family == NARU_AF_INET)
-        return a->v4 == b->v4;
-    if (a->family == NARU_AF_INET6)
-        return memcmp(a->v6, b->v6, 16) == 0;
-    return true;
-}
-
 bool naru_addr_is_unspecified(const struct naru_addr *a)
 {
     if (a->family == NARU_AF_INET)
