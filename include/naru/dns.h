@@ -159,9 +159,8 @@ bool naru_dns_server_endpoint_has_tcp(const struct naru_dns_server_endpoint *end
  * first byte (a byte now and then does not keep a connection), an idle
  * timeout between messages, and the limits from the server's config. A new
  * connection is always taken: when its client already holds
- * tcp_max_per_client, or the table holds tcp_max, an older one gives way,
- * idle ones first (the one idle longest), else the one nearest its
- * deadline. The transport owns the sockets; the table names connections
+ * tcp_max_per_client, or the table holds tcp_max, an older one gives way:
+ * the one idle longest after a query, else the one nearest its deadline. The transport owns the sockets; the table names connections
  * by slot, 0 .. tcp_max-1. Nothing here allocates after create. */
 struct naru_dns_tcp;
 int naru_dns_tcp_create(struct naru_dns_server *server, struct naru_dns_tcp **out);
@@ -199,8 +198,8 @@ int naru_dns_tcp_expired(struct naru_dns_tcp *table, naru_time_t now);
 
 struct naru_dns_tcp_stats {
     uint64_t accepted;
-    uint64_t evicted_idle;     /* closed idle to make room for a new connection */
-    uint64_t evicted_busy;     /* ... in the middle of a message: none was idle */
+    uint64_t evicted_idle;     /* closed idle after a query, to make room for a new one */
+    uint64_t evicted_busy;     /* ... mid-message or before a first query: none was idle */
     uint64_t message_timeouts; /* a message not whole within tcp_message_timeout */
     uint64_t idle_timeouts;    /* no message within tcp_idle_timeout */
     uint64_t oversized;        /* a query longer than NARU_DNS_TCP_QUERY_MAX */

@@ -21,6 +21,7 @@ struct tcp_slot {
     bool open;
     struct naru_addr client;   /* IPv6: the /64 only */
     size_t have;               /* bytes of an unfinished message in rx */
+    bool idle;                 /* a whole query came, and nothing since */
     naru_time_t idle_since;    /* accepted, or the last message finished */
     naru_time_t message_start; /* the first byte of the unfinished message */
     uint8_t *rx;               /* RX_CAP bytes */
@@ -98,8 +99,11 @@ static struct naru_addr client_key(const struct naru_addr *a)
 }
 
 /* Who gives way among the open slots that `match` selects (all, or one
- * client's): the connection idle longest, else the one nearest its
- * deadline, which has been trickling in its message longest. */
+ * client's): the connection idle longest since its last query, else the
+ * one nearest its deadline: a message trickling in longest, or a new
+ * connection that has been silent longest. A connection that has not sent
+ * its first query yet is not idle: under a flood of new connections, the
+ * newest (a real client's, about to ask) would otherwise go first. */
 static int pick_victim(const struct naru_dns_tcp *t, const struct naru_addr *match)
 {
     int idle = -1, busy = -1;
@@ -107,7 +111,7 @@ static int pick_victim(const struct naru_dns_tcp *t, const struct naru_addr *mat
         const struct tcp_slot *s = &t->slots[i];
         if (!s->open || (match && !naru_addr_equal(&s->client, match)))
             continue;
-        if (!s->have) {
+        if (s->idle) {
             if (idle < 0 || s->idle_since < t->slots[idle].idle_since)
                 idle = (int)i;
         } else if (busy < 0 || deadline_of(t, s) < deadline_of(t, &t->slots[busy])) {
@@ -141,16 +145,17 @@ int naru_dns_tcp_open(struct naru_dns_tcp *t, const struct naru_addr *client, na
         slot = pick_victim(t, NULL);
     if (slot != free_slot) {
         *evicted = true;
-        if (t->slots[slot].have)
-            t->stats.evicted_busy++;
-        else
+        if (t->slots[slot].idle)
             t->stats.evicted_idle++;
+        else
+            t->stats.evicted_busy++;
         t->stats.open--;
     }
     struct tcp_slot *s = &t->slots[slot];
     s->open = true;
     s->client = key;
     s->have = 0;
+    s->idle = false;
     s->idle_since = now;
     t->stats.accepted++;
     t->stats.open++;
@@ -190,6 +195,7 @@ int naru_dns_tcp_received(struct naru_dns_tcp *t, int slot, size_t n, naru_time_
     while ((used = naru_dns_tcp_frame(s->rx + off, s->have - off, &msg, &mlen)) > 0) {
         off += used;
         s->idle_since = now;
+        s->idle = true;
         size_t len = naru_dns_server_answer(t->server, msg, mlen, NARU_DNS_TCP, t->reply + 2,
                                             DNS_MESSAGE_MAX);
         if (!len)
@@ -212,6 +218,8 @@ int naru_dns_tcp_received(struct naru_dns_tcp *t, int slot, size_t n, naru_time_
         /* What is left is the start of the next message: it began now. */
         s->message_start = now;
     }
+    if (s->have)
+        s->idle = false;
     return result;
 }
 

@@ -174,11 +174,14 @@ static void a_full_table_closes_the_longest_idle_connection_first(void **state)
     (void)state;
     struct fixture *f = fixture(3, 3);
     uint8_t buf[512];
-    framed_query(buf, sizeof buf, 9, "www.example");
+    size_t n = framed_query(buf, sizeof buf, 9, "www.example");
     int busy = open_conn(f, "192.0.2.1", T0, NULL);
-    assert_int_equal(feed(f, busy, buf, 3, T0), 0);    /* mid-message */
-    int idle_old = open_conn(f, "192.0.2.2", T0 + NARU_SEC, NULL);
-    int idle_new = open_conn(f, "192.0.2.3", T0 + 2 * NARU_SEC, NULL);
+    assert_int_equal(feed(f, busy, buf, 3, T0), 0);    /* mid-message, began first */
+    /* Two that asked and were answered: idle since then. */
+    int idle_old = open_conn(f, "192.0.2.2", T0, NULL);
+    int idle_new = open_conn(f, "192.0.2.3", T0, NULL);
+    assert_int_equal(feed(f, idle_new, buf, n, T0 + NARU_SEC), 0);
+    assert_int_equal(feed(f, idle_old, buf, n, T0 + NARU_SEC / 2), 0);
     bool evicted;
     int slot = open_conn(f, "192.0.2.4", T0 + 3 * NARU_SEC, &evicted);
     assert_true(evicted);
@@ -188,6 +191,32 @@ static void a_full_table_closes_the_longest_idle_connection_first(void **state)
     assert_int_equal(slot, idle_new);
     assert_int_equal(naru_dns_tcp_stats(f->table)->evicted_idle, 2);
     assert_int_equal(naru_dns_tcp_stats(f->table)->open, 3);
+    done(f);
+}
+
+static void a_new_connection_yet_to_ask_is_not_idle_and_outlasts_older_silent_ones(void **state)
+{
+    (void)state;
+    struct fixture *f = fixture(4, 4);
+    /* A flood of connections that never send, one every 100 ms... */
+    int first = open_conn(f, "192.0.2.1", T0, NULL);
+    for (int i = 1; i < 4; i++)
+        open_conn(f, "192.0.2.1", T0 + (naru_time_t)i * 100 * NARU_MS, NULL);
+    /* ...then a real client, and the flood goes on: each newcomer takes
+     * the slot of the oldest silent one, never the real client's. */
+    bool evicted;
+    int real = open_conn(f, "198.51.100.1", T0 + 400 * NARU_MS, &evicted);
+    assert_true(evicted);
+    assert_int_equal(real, first);
+    for (int i = 5; i < 8; i++) {
+        int slot = open_conn(f, "192.0.2.1", T0 + (naru_time_t)i * 100 * NARU_MS, &evicted);
+        assert_true(evicted);
+        assert_true(slot != real);
+    }
+    uint8_t buf[512];
+    size_t n = framed_query(buf, sizeof buf, 31, "www.example");
+    assert_int_equal(feed(f, real, buf, n, T0 + 800 * NARU_MS), 0);
+    assert_int_equal(f->replies, 1);
     done(f);
 }
 
@@ -319,6 +348,7 @@ int main(void)
         cmocka_unit_test(a_message_trickling_in_is_closed_at_its_deadline_from_the_first_byte),
         cmocka_unit_test(an_idle_connection_is_closed_and_each_whole_query_restarts_its_clock),
         cmocka_unit_test(a_full_table_closes_the_longest_idle_connection_first),
+        cmocka_unit_test(a_new_connection_yet_to_ask_is_not_idle_and_outlasts_older_silent_ones),
         cmocka_unit_test(with_every_slot_mid_message_the_one_nearest_its_deadline_gives_way),
         cmocka_unit_test(a_client_at_its_share_makes_room_among_its_own_connections),
         cmocka_unit_test(one_ipv6_64_is_one_client),
