@@ -522,11 +522,16 @@ int cmd_dnsd(int argc, char **argv)
             }
             break;
         case 'M':
-            cfg.tcp_message_timeout = runtime_seconds(PROG, "--tcp-timeout", optarg);
+        case 'I': {
+            const char *flag = opt == 'M' ? "--tcp-timeout" : "--tcp-idle";
+            naru_time_t t = runtime_seconds(PROG, flag, optarg);
+            if (!t) {
+                fprintf(stderr, "%s: %s must be more than 0\n", PROG, flag);
+                return 2;
+            }
+            *(opt == 'M' ? &cfg.tcp_message_timeout : &cfg.tcp_idle_timeout) = t;
             break;
-        case 'I':
-            cfg.tcp_idle_timeout = runtime_seconds(PROG, "--tcp-idle", optarg);
-            break;
+        }
         case 'R':
             cfg.rrl_rate = (unsigned)runtime_number(PROG, "--rrl-rate", optarg, false, 1e9);
             break;

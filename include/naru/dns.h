@@ -75,7 +75,7 @@ struct naru_dns_server_config {
                                 * default false: minimal, as Knot and BIND 9.16+ answer */
     /* TCP (RFC 7766), in each transport's connection table (naru_dns_tcp_*). */
     unsigned tcp_max;          /* connections at once; 128 */
-    unsigned tcp_max_per_client; /* from one address (IPv6: one /64); 16 */
+    unsigned tcp_max_per_client; /* from one address (IPv6: one /64); 16; 0: tcp_max */
     naru_time_t tcp_message_timeout; /* a whole message, from its first byte; 5 s */
     naru_time_t tcp_idle_timeout;    /* between messages (RFC 7766 6.2.3); 10 s */
     /* Response rate limiting over UDP, like NSD's and Knot's RRL: at most
@@ -131,7 +131,7 @@ struct naru_dns_server_stats {
     uint64_t noerror, nxdomain, formerr, notimp, refused, servfail, badvers;
     uint64_t nodata;           /* NOERROR with an empty answer (and no referral) */
     uint64_t referrals;
-    uint64_t truncated;        /* UDP replies with TC set */
+    uint64_t truncated;        /* UDP answers cut short (TC): they did not fit */
     uint64_t tcp, edns;
     uint64_t rrl_dropped;      /* UDP responses over the rate limit, not sent */
     uint64_t rrl_slipped;      /* ... sent truncated instead */
@@ -184,7 +184,8 @@ uint8_t *naru_dns_tcp_rx_space(struct naru_dns_tcp *table, int slot, size_t *roo
  * turn (RFC 7766 6.2.1.1), each reply handed, with its length prefix, to
  * send(ctx, slot, bytes, len), which returns false when the connection
  * cannot take it. Returns 0; -EMSGSIZE for a query longer than
- * NARU_DNS_TCP_QUERY_MAX, -EPIPE when send refused: close the connection. */
+ * NARU_DNS_TCP_QUERY_MAX, -EPIPE when send refused: close the connection
+ * (-EINVAL if n is more than the room offered). */
 #define NARU_DNS_TCP_QUERY_MAX 4096
 typedef bool (*naru_dns_tcp_send_fn)(void *ctx, int slot, const uint8_t *framed, size_t len);
 int naru_dns_tcp_received(struct naru_dns_tcp *table, int slot, size_t n, naru_time_t now,

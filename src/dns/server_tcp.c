@@ -182,8 +182,8 @@ int naru_dns_tcp_received(struct naru_dns_tcp *t, int slot, size_t n, naru_time_
                           naru_dns_tcp_send_fn send, void *ctx)
 {
     struct tcp_slot *s = &t->slots[slot];
-    if (!n)
-        return 0;
+    if (!n || n > RX_CAP - s->have)
+        return n ? -EINVAL : 0;   /* more than naru_dns_tcp_rx_space() offered */
     if (!s->have)
         s->message_start = now;
     s->have += n;
