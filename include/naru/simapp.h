@@ -9,11 +9,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "naru/apps.h"
 #include "naru/sim.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The simulation as the environment of any application of apps.h running
+ * on `stack`: its virtual clock, and timers on that stack. 0, or -EINVAL
+ * when the stack is not the simulation's. */
+int naru_sim_app_env(struct naru_sim *sim, struct naru_stack *stack, struct naru_app_env *env);
 
 struct naru_sim_app;
 
