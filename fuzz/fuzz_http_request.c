@@ -29,29 +29,29 @@ static void ignore(void *ctx, const uint8_t *data, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct http_server_conn *c = http_server_conn_new(site(), NULL);
+    struct app_http_server_conn *c = app_http_server_conn_new(site(), NULL);
     if (!c)
         return 0;
     /* The first byte says where to cut the input in two. */
     size_t cut = size ? data[0] % (size + 1) : 0;
     static uint8_t out[16384];
-    struct http_response r;
-    http_response_init(&r);
+    struct app_http_response r;
+    app_http_response_init(&r);
     size_t total = 0, budget = 1 << 20; /* /bytes/N may be huge: read a little of it */
     for (int part = 0; part < 2; part++) {
         const uint8_t *p = part ? data + cut : data;
         size_t len = part ? size - cut : cut;
-        http_server_consume(c, p, len);
+        app_http_server_consume(c, p, len);
         size_t n;
-        while (total < budget && (n = http_server_produce(c, out, sizeof out)) > 0) {
+        while (total < budget && (n = app_http_server_produce(c, out, sizeof out)) > 0) {
             FUZZ_CHECK(n <= sizeof out);
             if (total == 0)
                 FUZZ_CHECK(n >= 9 && memcmp(out, "HTTP/1.1 ", 9) == 0);
             /* The responses parse; the parser stops at the first one's end. */
-            FUZZ_CHECK(http_response_feed(&r, out, n, ignore, NULL) >= 0);
+            FUZZ_CHECK(app_http_response_feed(&r, out, n, ignore, NULL) >= 0);
             total += n;
         }
     }
-    http_server_conn_free(c);
+    app_http_server_conn_free(c);
     return 0;
 }

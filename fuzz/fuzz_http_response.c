@@ -15,15 +15,15 @@ static void count(void *ctx, const uint8_t *data, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static struct http_response r;
-    http_response_init(&r);
+    static struct app_http_response r;
+    app_http_response_init(&r);
     uint64_t body = 0;
     size_t cut = size ? data[0] % (size + 1) : 0;
-    int got = http_response_feed(&r, data, cut, count, &body);
+    int got = app_http_response_feed(&r, data, cut, count, &body);
     if (got == 0)
-        got = http_response_feed(&r, data + cut, size - cut, count, &body);
+        got = app_http_response_feed(&r, data + cut, size - cut, count, &body);
     if (got == 0)
-        got = http_response_eof(&r);
+        got = app_http_response_eof(&r);
     FUZZ_CHECK(body == r.body_received);
     FUZZ_CHECK(body <= size);
     if (r.headers_done && r.content_length >= 0 && !r.chunked)

@@ -29,12 +29,12 @@ static bool same_ci(const char *a, const char *b, size_t n)
     return true;
 }
 
-bool http_field_is(const char *name, size_t len, const char *want)
+bool app_http_field_is(const char *name, size_t len, const char *want)
 {
     return strlen(want) == len && same_ci(name, want, len);
 }
 
-bool http_value_has_token(const char *value, size_t len, const char *token)
+bool app_http_value_has_token(const char *value, size_t len, const char *token)
 {
     size_t tl = strlen(token), i = 0;
     while (i < len) {
@@ -58,7 +58,7 @@ static bool is_tchar(int c)
     return isalnum(c) || (c && strchr("!#$%&'*+-.^_`|~", c));
 }
 
-int http_next_field(const char **pp, const char *end, const char **name, size_t *name_len, const char **value,
+int app_http_next_field(const char **pp, const char *end, const char **name, size_t *name_len, const char **value,
                     size_t *value_len)
 {
     const char *p = *pp;
@@ -119,7 +119,7 @@ static int hexdigit(int ch)
     return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
 }
 
-bool http_clean_path(const char *target, char *out, size_t cap)
+bool app_http_clean_path(const char *target, char *out, size_t cap)
 {
     /* RFC 9112 3.2: origin-form; the query is not part of the file name. */
     if (target[0] != '/' || cap == 0)
@@ -162,7 +162,7 @@ bool http_clean_path(const char *target, char *out, size_t cap)
 
 /* ---- the server side ---- */
 
-struct http_server_conn {
+struct app_http_server_conn {
     const struct naru_http_site *site;
     struct naru_http_server_stats *stats;
     char request[REQUEST_HEAD_MAX];
@@ -178,9 +178,9 @@ struct http_server_conn {
     uint64_t offset, remaining;
 };
 
-struct http_server_conn *http_server_conn_new(const struct naru_http_site *site, struct naru_http_server_stats *stats)
+struct app_http_server_conn *app_http_server_conn_new(const struct naru_http_site *site, struct naru_http_server_stats *stats)
 {
-    struct http_server_conn *c = calloc(1, sizeof *c);
+    struct app_http_server_conn *c = calloc(1, sizeof *c);
     if (c) {
         c->site = site;
         c->stats = stats;
@@ -188,7 +188,7 @@ struct http_server_conn *http_server_conn_new(const struct naru_http_site *site,
     return c;
 }
 
-static void end_body(struct http_server_conn *c)
+static void end_body(struct app_http_server_conn *c)
 {
     if (c->from_site && c->site->close)
         c->site->close(c->site->ctx, c->handle);
@@ -197,7 +197,7 @@ static void end_body(struct http_server_conn *c)
     c->remaining = 0;
 }
 
-void http_server_conn_free(struct http_server_conn *c)
+void app_http_server_conn_free(struct app_http_server_conn *c)
 {
     if (!c)
         return;
@@ -218,7 +218,7 @@ static const char *reason_of(int status)
     }
 }
 
-static void respond(struct http_server_conn *c, int status, const char *type, uint64_t length, bool head_only)
+static void respond(struct app_http_server_conn *c, int status, const char *type, uint64_t length, bool head_only)
 {
     c->head_len = (size_t)snprintf(c->head, sizeof c->head,
                                    "HTTP/1.1 %d %s\r\nServer: naru\r\nContent-Type: %s\r\n"
@@ -235,7 +235,7 @@ static void respond(struct http_server_conn *c, int status, const char *type, ui
         c->stats->responses[status / 100]++;
 }
 
-static void respond_error(struct http_server_conn *c, int status, bool head_only)
+static void respond_error(struct app_http_server_conn *c, int status, bool head_only)
 {
     c->from_site = false;
     snprintf(c->error_body, sizeof c->error_body, "%d %s\n", status, reason_of(status));
@@ -263,7 +263,7 @@ static bool request_line(const char *line, size_t len, char *method, size_t meth
 }
 
 /* Take one request off the front of the buffer, if a whole head is there. */
-static void start_response(struct http_server_conn *c)
+static void start_response(struct app_http_server_conn *c)
 {
     const char *blank = find_blank_line(c->request, c->request_len);
     if (!blank) {
@@ -297,10 +297,10 @@ static void start_response(struct http_server_conn *c)
     const char *p = eol + 2, *name, *value;
     size_t nl, vl;
     int got;
-    while ((got = http_next_field(&p, end, &name, &nl, &value, &vl)) == 1) {
-        if (http_field_is(name, nl, "Connection")) {
-            close |= http_value_has_token(value, vl, "close");
-            keep_alive |= http_value_has_token(value, vl, "keep-alive");
+    while ((got = app_http_next_field(&p, end, &name, &nl, &value, &vl)) == 1) {
+        if (app_http_field_is(name, nl, "Connection")) {
+            close |= app_http_value_has_token(value, vl, "close");
+            keep_alive |= app_http_value_has_token(value, vl, "keep-alive");
         }
     }
     if (got < 0) {
@@ -315,7 +315,7 @@ static void start_response(struct http_server_conn *c)
         return;
     }
     char path[TARGET_MAX];
-    if (!http_clean_path(target, path, sizeof path)) {
+    if (!app_http_clean_path(target, path, sizeof path)) {
         respond_error(c, 400, head_only);
         return;
     }
@@ -330,7 +330,7 @@ static void start_response(struct http_server_conn *c)
     respond(c, 200, res.content_type, res.length, head_only);
 }
 
-void http_server_consume(struct http_server_conn *c, const uint8_t *data, size_t len)
+void app_http_server_consume(struct app_http_server_conn *c, const uint8_t *data, size_t len)
 {
     size_t room = sizeof c->request - c->request_len;
     if (len > room)
@@ -339,7 +339,7 @@ void http_server_consume(struct http_server_conn *c, const uint8_t *data, size_t
     c->request_len += len;
 }
 
-size_t http_server_produce(struct http_server_conn *c, uint8_t *out, size_t cap)
+size_t app_http_server_produce(struct app_http_server_conn *c, uint8_t *out, size_t cap)
 {
     if (c->closed)
         return 0;
@@ -380,21 +380,21 @@ size_t http_server_produce(struct http_server_conn *c, uint8_t *out, size_t cap)
     return n;
 }
 
-bool http_server_wants_close(const struct http_server_conn *c)
+bool app_http_server_wants_close(const struct app_http_server_conn *c)
 {
     return c->closed;
 }
 
 /* ---- the client side ---- */
 
-void http_response_init(struct http_response *r)
+void app_http_response_init(struct app_http_response *r)
 {
     memset(r, 0, sizeof *r);
     r->content_length = -1;
 }
 
 /* "HTTP/1.x SP 3DIGIT SP reason" (RFC 9112 4). */
-static int parse_status_line(struct http_response *r, const char *line, size_t len)
+static int parse_status_line(struct app_http_response *r, const char *line, size_t len)
 {
     if (len < 12 || memcmp(line, "HTTP/1.", 7) != 0 || !isdigit((unsigned char)line[7]) || line[8] != ' ')
         return -1;
@@ -409,7 +409,7 @@ static int parse_status_line(struct http_response *r, const char *line, size_t l
     return 0;
 }
 
-static int parse_head(struct http_response *r)
+static int parse_head(struct app_http_response *r)
 {
     const char *eol = r->head;
     while (!(eol[0] == '\r' && eol[1] == '\n'))
@@ -419,15 +419,15 @@ static int parse_head(struct http_response *r)
     const char *p = eol + 2, *end = r->head + r->head_len - 2, *name, *value;
     size_t nl, vl;
     int got;
-    while ((got = http_next_field(&p, end, &name, &nl, &value, &vl)) == 1) {
-        if (http_field_is(name, nl, "Content-Length")) {
+    while ((got = app_http_next_field(&p, end, &name, &nl, &value, &vl)) == 1) {
+        if (app_http_field_is(name, nl, "Content-Length")) {
             uint64_t v;
             /* RFC 9112 6.3: an invalid or a second, different length is an error. */
             if (!parse_length(value, vl, INT64_MAX, &v) || (r->content_length >= 0 && (uint64_t)r->content_length != v))
                 return -1;
             r->content_length = (int64_t)v;
-        } else if (http_field_is(name, nl, "Transfer-Encoding")) {
-            r->chunked = http_value_has_token(value, vl, "chunked");
+        } else if (app_http_field_is(name, nl, "Transfer-Encoding")) {
+            r->chunked = app_http_value_has_token(value, vl, "chunked");
         }
     }
     if (got < 0)
@@ -459,7 +459,7 @@ static bool chunk_size(const char *line, uint64_t *out)
     return true;
 }
 
-static int feed_chunked(struct http_response *r, const uint8_t *p, size_t len, http_body_fn body, void *ctx)
+static int feed_chunked(struct app_http_response *r, const uint8_t *p, size_t len, app_http_body_fn body, void *ctx)
 {
     size_t i = 0;
     while (i < len) {
@@ -507,7 +507,7 @@ static int feed_chunked(struct http_response *r, const uint8_t *p, size_t len, h
     return 0;
 }
 
-int http_response_feed(struct http_response *r, const uint8_t *data, size_t len, http_body_fn body, void *ctx)
+int app_http_response_feed(struct app_http_response *r, const uint8_t *data, size_t len, app_http_body_fn body, void *ctx)
 {
     if (r->complete)
         return 1;
@@ -520,7 +520,7 @@ int http_response_feed(struct http_response *r, const uint8_t *data, size_t len,
             if (parse_head(r) < 0)
                 return -1;
             if (r->status < 200)
-                http_response_init(r); /* an interim response: the real one follows */
+                app_http_response_init(r); /* an interim response: the real one follows */
         }
     }
     if (!r->headers_done)
@@ -539,7 +539,7 @@ int http_response_feed(struct http_response *r, const uint8_t *data, size_t len,
     return r->complete ? 1 : 0;
 }
 
-int http_response_eof(struct http_response *r)
+int app_http_response_eof(struct app_http_response *r)
 {
     if (r->complete)
         return 1;

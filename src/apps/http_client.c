@@ -14,7 +14,7 @@ struct naru_http_get {
     struct naru_app_env env;
     struct naru_http_get_config c;
     struct naru_http_get_result r;
-    struct http_response response;
+    struct app_http_response response;
     struct naru_app_pattern *own_pattern;
     const struct naru_app_pattern *pattern;
     int sock;
@@ -59,7 +59,7 @@ static void body_bytes(void *ctx, const uint8_t *data, size_t len)
     struct naru_http_get *g = ctx;
     int status = g->response.status;
     if (g->c.verify && status >= 200 && status <= 299 &&
-        !http_builtin_check(g->pattern, g->path, g->response.body_received, data, len))
+        !app_http_builtin_check(g->pattern, g->path, g->response.body_received, data, len))
         g->r.intact = false;
     if (g->c.on_body)
         g->c.on_body(g->c.ctx, data, len);
@@ -87,7 +87,7 @@ static bool take(struct naru_http_get *g, struct naru_stack *stack)
         }
         if (n == 0) {
             /* The server closed: the end of a body without a length. */
-            int e = http_response_eof(&g->response);
+            int e = app_http_response_eof(&g->response);
             if (!g->response.headers_done)
                 finish(g, -ECONNRESET, "no response");
             else if (e < 0)
@@ -100,7 +100,7 @@ static bool take(struct naru_http_get *g, struct naru_stack *stack)
         r->last_arrival = g->progress_at = app_now(&g->env);
         if (r->finished)
             continue; /* the response is in: read on until the server closes */
-        int got = http_response_feed(&g->response, g->buf, (size_t)n, body_bytes, g);
+        int got = app_http_response_feed(&g->response, g->buf, (size_t)n, body_bytes, g);
         r->status = g->response.status;
         memcpy(r->reason, g->response.reason, sizeof r->reason);
         r->content_length = g->response.content_length;
@@ -197,14 +197,14 @@ int naru_http_get_start(const struct naru_app_env *env, const struct naru_http_g
                        "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: naru\r\nConnection: close\r\n\r\n", path, h);
     int err = config->verify && !g->pattern ? -ENOMEM : 0;
     if (!err && (len < 0 || (size_t)len >= sizeof g->request ||
-                 (config->verify && !http_clean_path(path, g->path, sizeof g->path))))
+                 (config->verify && !app_http_clean_path(path, g->path, sizeof g->path))))
         err = -EINVAL;
     if (err) {
         naru_http_get_destroy(g);
         return err;
     }
     g->request_len = (size_t)len;
-    http_response_init(&g->response);
+    app_http_response_init(&g->response);
     struct naru_http_get_result *r = &g->r;
     r->content_length = -1;
     r->intact = true;

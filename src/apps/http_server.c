@@ -10,15 +10,15 @@
 #define CONN_BUFFER 65536
 
 struct naru_http_server {
-    struct tcp_server tcp;
+    struct app_tcp_server tcp;
     struct naru_http_site site;
     struct naru_app_pattern *own_pattern;
     struct naru_http_server_stats stats;
 };
 
 struct http_conn {
-    struct tcp_conn tcp;       /* first: the server's list holds these */
-    struct http_server_conn *http;
+    struct app_tcp_conn tcp;       /* first: the server's list holds these */
+    struct app_http_server_conn *http;
     bool peer_done, write_shut;
     uint8_t *out;
     size_t out_len, out_off;
@@ -46,7 +46,7 @@ static bool flush(struct http_conn *c)
         if (n == -EAGAIN)
             return false;
         if (n < 0) {
-            tcp_conn_close(&c->tcp);
+            app_tcp_conn_close(&c->tcp);
             return false;
         }
         c->out_off += (size_t)n;
@@ -61,12 +61,12 @@ static void serve(struct http_conn *c)
     for (;;) {
         if (!flush(c) || c->tcp.closing)
             return;
-        size_t produced = http_server_produce(c->http, c->out, CONN_BUFFER);
+        size_t produced = app_http_server_produce(c->http, c->out, CONN_BUFFER);
         if (produced) {
             c->out_len = produced;
             continue;
         }
-        if (http_server_wants_close(c->http)) {
+        if (app_http_server_wants_close(c->http)) {
             if (!c->write_shut) {
                 naru_shutdown(stack, c->tcp.sock, NARU_SHUT_WR);
                 c->write_shut = true;
@@ -78,7 +78,7 @@ static void serve(struct http_conn *c)
             while ((n = naru_recv(stack, c->tcp.sock, sink, sizeof sink, 0)) > 0)
                 ;
             if (n != -EAGAIN || c->peer_done)
-                tcp_conn_close(&c->tcp);
+                app_tcp_conn_close(&c->tcp);
             return;
         }
         uint8_t in[4096];
@@ -87,10 +87,10 @@ static void serve(struct http_conn *c)
             return;
         if (n <= 0) {
             c->peer_done = true;
-            tcp_conn_close(&c->tcp);
+            app_tcp_conn_close(&c->tcp);
             return;
         }
-        http_server_consume(c->http, in, (size_t)n);
+        app_http_server_consume(c->http, in, (size_t)n);
     }
 }
 
@@ -101,22 +101,22 @@ static void conn_event(void *ctx, struct naru_stack *stack, int sock)
         return;
     unsigned ev = naru_socket_events(stack, sock);
     if ((ev & NARU_POLLERR) && !(ev & NARU_POLLIN)) {
-        tcp_conn_close(&c->tcp);
+        app_tcp_conn_close(&c->tcp);
         return;
     }
     serve(c);
 }
 
-static struct tcp_conn *conn_make(struct tcp_server *tcp)
+static struct app_tcp_conn *conn_make(struct app_tcp_server *tcp)
 {
     struct naru_http_server *srv = (struct naru_http_server *)(void *)tcp;
     struct http_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
     c->out = malloc(CONN_BUFFER);
-    c->http = http_server_conn_new(&srv->site, &srv->stats);
+    c->http = app_http_server_conn_new(&srv->site, &srv->stats);
     if (!c->out || !c->http) {
-        http_server_conn_free(c->http);
+        app_http_server_conn_free(c->http);
         free(c->out);
         free(c);
         return NULL;
@@ -124,7 +124,7 @@ static struct tcp_conn *conn_make(struct tcp_server *tcp)
     return &c->tcp;
 }
 
-static void conn_start(struct tcp_conn *tc)
+static void conn_start(struct app_tcp_conn *tc)
 {
     struct http_conn *c = (struct http_conn *)(void *)tc;
     server_of(c)->stats.connections++;
@@ -132,10 +132,10 @@ static void conn_start(struct tcp_conn *tc)
     conn_event(c, tc->server->env.stack, tc->sock);
 }
 
-static void conn_free(struct tcp_conn *tc)
+static void conn_free(struct app_tcp_conn *tc)
 {
     struct http_conn *c = (struct http_conn *)(void *)tc;
-    http_server_conn_free(c->http);
+    app_http_server_conn_free(c->http);
     free(c->out);
     free(c);
 }
@@ -148,7 +148,7 @@ int naru_http_server_start(const struct naru_app_env *env, const struct naru_htt
     struct naru_http_server *srv = calloc(1, sizeof *srv);
     if (!srv)
         return -ENOMEM;
-    srv->tcp = (struct tcp_server){ .env = *env, .sock = -1, .max = config->max_connections,
+    srv->tcp = (struct app_tcp_server){ .env = *env, .sock = -1, .max = config->max_connections,
                                     .make = conn_make, .start = conn_start, .free = conn_free };
     if (config->site.open) {
         srv->site = config->site;
@@ -160,7 +160,7 @@ int naru_http_server_start(const struct naru_app_env *env, const struct naru_htt
         }
         naru_http_builtin_site(p, &srv->site);
     }
-    int err = tcp_server_listen(&srv->tcp, config->port, config->backlog > 0 ? config->backlog : 128);
+    int err = app_tcp_server_listen(&srv->tcp, config->port, config->backlog > 0 ? config->backlog : 128);
     if (err < 0) {
         naru_http_server_destroy(srv);
         return err;
@@ -178,7 +178,7 @@ void naru_http_server_destroy(struct naru_http_server *srv)
 {
     if (!srv)
         return;
-    tcp_server_close(&srv->tcp);
+    app_tcp_server_close(&srv->tcp);
     naru_app_pattern_destroy(srv->own_pattern);
     free(srv);
 }

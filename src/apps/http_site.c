@@ -68,7 +68,7 @@ void naru_http_builtin_site(const struct naru_app_pattern *pattern, struct naru_
     *site = (struct naru_http_site){ .open = site_open, .read = site_read, .ctx = (void *)(uintptr_t)pattern };
 }
 
-bool http_builtin_check(const struct naru_app_pattern *pattern, const char *path, uint64_t offset,
+bool app_http_builtin_check(const struct naru_app_pattern *pattern, const char *path, uint64_t offset,
                         const uint8_t *data, size_t len)
 {
     uint64_t n;

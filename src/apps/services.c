@@ -22,14 +22,14 @@ static const struct {
 };
 
 struct naru_service {
-    struct tcp_server tcp;
+    struct app_tcp_server tcp;
     struct naru_service_config c;
     int udp_sock;
     uint8_t datagram[65536];
 };
 
 struct service_conn {
-    struct tcp_conn tcp;       /* first: the server's list holds these */
+    struct app_tcp_conn tcp;       /* first: the server's list holds these */
     bool write_shut;
     uint8_t *out;              /* echo: bytes waiting to go back */
     size_t out_len, out_off;
@@ -48,7 +48,7 @@ const char *naru_service_name(enum naru_service_kind kind)
     return (unsigned)kind < sizeof kinds / sizeof kinds[0] ? kinds[kind].name : "?";
 }
 
-static struct naru_service *service_of(struct tcp_conn *c)
+static struct naru_service *service_of(struct app_tcp_conn *c)
 {
     return (struct naru_service *)(void *)c->server;
 }
@@ -87,7 +87,7 @@ static void finish_writing(struct service_conn *c, bool peer_done)
         c->write_shut = true;
     }
     if (peer_done)
-        tcp_conn_close(&c->tcp);
+        app_tcp_conn_close(&c->tcp);
 }
 
 /* Send what is buffered; true when all of it has gone. */
@@ -99,7 +99,7 @@ static bool flush(struct service_conn *c)
         if (n == -EAGAIN)
             return false;
         if (n < 0) {
-            tcp_conn_close(&c->tcp);
+            app_tcp_conn_close(&c->tcp);
             return false;
         }
         c->out_off += (size_t)n;
@@ -117,7 +117,7 @@ static void conn_event(void *ctx, struct naru_stack *stack, int sock)
         return;
     unsigned ev = naru_socket_events(stack, sock);
     if ((ev & NARU_POLLERR) && !(ev & NARU_POLLIN)) {
-        tcp_conn_close(&c->tcp);
+        app_tcp_conn_close(&c->tcp);
         return;
     }
     bool echo = service_of(&c->tcp)->c.kind == NARU_SERVICE_ECHO;
@@ -128,7 +128,7 @@ static void conn_event(void *ctx, struct naru_stack *stack, int sock)
         if (n == -EAGAIN)
             return;
         if (n < 0) {
-            tcp_conn_close(&c->tcp);
+            app_tcp_conn_close(&c->tcp);
             return;
         }
         if (n == 0) {
@@ -140,7 +140,7 @@ static void conn_event(void *ctx, struct naru_stack *stack, int sock)
     }
 }
 
-static struct tcp_conn *conn_make(struct tcp_server *tcp)
+static struct app_tcp_conn *conn_make(struct app_tcp_server *tcp)
 {
     struct naru_service *svc = (struct naru_service *)(void *)tcp;
     struct service_conn *c = calloc(1, sizeof *c);
@@ -152,7 +152,7 @@ static struct tcp_conn *conn_make(struct tcp_server *tcp)
     return c ? &c->tcp : NULL;
 }
 
-static void conn_start(struct tcp_conn *tc)
+static void conn_start(struct app_tcp_conn *tc)
 {
     struct service_conn *c = (struct service_conn *)(void *)tc;
     struct naru_service *svc = service_of(tc);
@@ -162,7 +162,7 @@ static void conn_start(struct tcp_conn *tc)
         char line[64];
         daytime_line(svc, line, sizeof line);
         naru_send(stack, tc->sock, line, strlen(line), 0);
-        tcp_conn_close(tc); /* close(2) semantics: the line goes out, then FIN */
+        app_tcp_conn_close(tc); /* close(2) semantics: the line goes out, then FIN */
         break;
     }
     case NARU_SERVICE_HOLD:
@@ -173,7 +173,7 @@ static void conn_start(struct tcp_conn *tc)
     }
 }
 
-static void conn_free(struct tcp_conn *tc)
+static void conn_free(struct app_tcp_conn *tc)
 {
     struct service_conn *c = (struct service_conn *)(void *)tc;
     free(c->out);
@@ -228,10 +228,10 @@ int naru_service_start(const struct naru_app_env *env, const struct naru_service
     svc->c = *config;
     svc->c.port = port;
     svc->udp_sock = -1;
-    svc->tcp = (struct tcp_server){ .env = *env, .sock = -1, .max = config->max_connections,
+    svc->tcp = (struct app_tcp_server){ .env = *env, .sock = -1, .max = config->max_connections,
                                     .make = conn_make, .start = conn_start, .free = conn_free };
     bool udp = config->udp && kinds[config->kind].has_udp;
-    int err = tcp_server_listen(&svc->tcp, port, 128);
+    int err = app_tcp_server_listen(&svc->tcp, port, 128);
     if (err == -EPROTONOSUPPORT && udp)
         err = 0; /* a stack built without TCP still serves the UDP form */
     if (!err && udp)
@@ -258,7 +258,7 @@ void naru_service_destroy(struct naru_service *svc)
 {
     if (!svc)
         return;
-    tcp_server_close(&svc->tcp);
+    app_tcp_server_close(&svc->tcp);
     if (svc->udp_sock >= 0)
         naru_close(svc->tcp.env.stack, svc->udp_sock);
     free(svc);

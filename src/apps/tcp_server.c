@@ -8,12 +8,12 @@
 
 static void accept_ready(void *ctx, struct naru_stack *stack, int listener)
 {
-    struct tcp_server *srv = ctx;
+    struct app_tcp_server *srv = ctx;
     for (;;) {
         int sock = naru_accept(stack, listener, NULL);
         if (sock < 0)
             return;
-        struct tcp_conn *c = srv->count < srv->max ? srv->make(srv) : NULL;
+        struct app_tcp_conn *c = srv->count < srv->max ? srv->make(srv) : NULL;
         if (!c) {
             naru_close(stack, sock);
             continue;
@@ -32,8 +32,8 @@ static void accept_ready(void *ctx, struct naru_stack *stack, int listener)
 
 static void reap(void *arg)
 {
-    struct tcp_conn *c = arg;
-    struct tcp_server *srv = c->server;
+    struct app_tcp_conn *c = arg;
+    struct app_tcp_server *srv = c->server;
     naru_close(srv->env.stack, c->sock);
     if (c->prev)
         c->prev->next = c->next;
@@ -50,7 +50,7 @@ static void reap(void *arg)
         accept_ready(srv, srv->env.stack, srv->sock);
 }
 
-void tcp_conn_close(struct tcp_conn *c)
+void app_tcp_conn_close(struct app_tcp_conn *c)
 {
     if (c->closing)
         return;
@@ -59,7 +59,7 @@ void tcp_conn_close(struct tcp_conn *c)
     app_at(&c->server->env, app_now(&c->server->env), reap, c);
 }
 
-int tcp_server_listen(struct tcp_server *srv, uint16_t port, int backlog)
+int app_tcp_server_listen(struct app_tcp_server *srv, uint16_t port, int backlog)
 {
     struct naru_stack *stack = srv->env.stack;
     struct naru_sockaddr any = { 0, port };
@@ -80,10 +80,10 @@ int tcp_server_listen(struct tcp_server *srv, uint16_t port, int backlog)
     return 0;
 }
 
-void tcp_server_close(struct tcp_server *srv)
+void app_tcp_server_close(struct app_tcp_server *srv)
 {
     while (srv->conns) {
-        struct tcp_conn *c = srv->conns;
+        struct app_tcp_conn *c = srv->conns;
         srv->conns = c->next;
         naru_close(srv->env.stack, c->sock);
         srv->free(c);

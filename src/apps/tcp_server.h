@@ -5,34 +5,34 @@
 
 #include "apps_internal.h"
 
-struct tcp_server;
+struct app_tcp_server;
 
 /* One accepted connection; the owner's own connection struct starts with it. */
-struct tcp_conn {
-    struct tcp_server *server;
-    struct tcp_conn *next, *prev;
+struct app_tcp_conn {
+    struct app_tcp_server *server;
+    struct app_tcp_conn *next, *prev;
     int sock;
     bool closing;              /* closed: waits for the deferred reap */
 };
 
-struct tcp_server {
+struct app_tcp_server {
     struct naru_app_env env;
     int sock;                  /* listening; -1 when not */
     unsigned count, max;
-    struct tcp_conn *conns;
+    struct app_tcp_conn *conns;
     /* A connection's object, its tcp_conn zeroed (NULL refuses it), and
      * then its start, once it is counted: set callbacks, maybe send. */
-    struct tcp_conn *(*make)(struct tcp_server *server);
-    void (*start)(struct tcp_conn *conn);
-    void (*free)(struct tcp_conn *conn);
+    struct app_tcp_conn *(*make)(struct app_tcp_server *server);
+    void (*start)(struct app_tcp_conn *conn);
+    void (*free)(struct app_tcp_conn *conn);
 };
 
 /* Listen on port with SO_REUSEADDR. 0 or a negative errno. */
-int tcp_server_listen(struct tcp_server *server, uint16_t port, int backlog);
+int app_tcp_server_listen(struct app_tcp_server *server, uint16_t port, int backlog);
 /* Close a connection once the current event is over: the stack never
  * sees a socket vanish inside its own callback. */
-void tcp_conn_close(struct tcp_conn *conn);
+void app_tcp_conn_close(struct app_tcp_conn *conn);
 /* Every connection and the listener, at once. */
-void tcp_server_close(struct tcp_server *server);
+void app_tcp_server_close(struct app_tcp_server *server);
 
 #endif

@@ -9,10 +9,10 @@
 
 #include "apps/http.h"
 
-static size_t produce_all(struct http_server_conn *c, char *out, size_t cap)
+static size_t produce_all(struct app_http_server_conn *c, char *out, size_t cap)
 {
     size_t n = 0, got;
-    while (n < cap - 1 && (got = http_server_produce(c, (uint8_t *)out + n, cap - 1 - n)) > 0)
+    while (n < cap - 1 && (got = app_http_server_produce(c, (uint8_t *)out + n, cap - 1 - n)) > 0)
         n += got;
     out[n] = '\0';
     return n;
@@ -46,27 +46,27 @@ static void clean_path_refuses_traversal(void **state)
 {
     (void)state;
     char out[256];
-    assert_true(http_clean_path("/a/./b//c.txt?x=1", out, sizeof out));
+    assert_true(app_http_clean_path("/a/./b//c.txt?x=1", out, sizeof out));
     assert_string_equal(out, "a/b/c.txt");
-    assert_true(http_clean_path("/", out, sizeof out));
+    assert_true(app_http_clean_path("/", out, sizeof out));
     assert_string_equal(out, "");
-    assert_true(http_clean_path("/sp%20ace", out, sizeof out));
+    assert_true(app_http_clean_path("/sp%20ace", out, sizeof out));
     assert_string_equal(out, "sp ace");
-    assert_false(http_clean_path("/../etc/passwd", out, sizeof out));
-    assert_false(http_clean_path("/a/%2e%2e/%2e%2e/etc", out, sizeof out));
-    assert_false(http_clean_path("/a%2f..%2fb", out, sizeof out));
-    assert_false(http_clean_path("/a%00b", out, sizeof out));
-    assert_false(http_clean_path("/a%zz", out, sizeof out));
-    assert_false(http_clean_path("relative", out, sizeof out));
-    assert_false(http_clean_path("/a\\..\\b", out, sizeof out));
+    assert_false(app_http_clean_path("/../etc/passwd", out, sizeof out));
+    assert_false(app_http_clean_path("/a/%2e%2e/%2e%2e/etc", out, sizeof out));
+    assert_false(app_http_clean_path("/a%2f..%2fb", out, sizeof out));
+    assert_false(app_http_clean_path("/a%00b", out, sizeof out));
+    assert_false(app_http_clean_path("/a%zz", out, sizeof out));
+    assert_false(app_http_clean_path("relative", out, sizeof out));
+    assert_false(app_http_clean_path("/a\\..\\b", out, sizeof out));
 }
 
 static void builtin_site_serves_pages_and_keeps_alive(void **state)
 {
     struct site_env *e = *state;
-    struct http_server_conn *c = http_server_conn_new(&e->site, NULL);
+    struct app_http_server_conn *c = app_http_server_conn_new(&e->site, NULL);
     const char *req = "GET /bytes/100 HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\n\r\n";
-    http_server_consume(c, (const uint8_t *)req, strlen(req));
+    app_http_server_consume(c, (const uint8_t *)req, strlen(req));
     static char out[4096];
     produce_all(c, out, sizeof out);
     assert_non_null(strstr(out, "HTTP/1.1 200 OK\r\n"));
@@ -76,8 +76,8 @@ static void builtin_site_serves_pages_and_keeps_alive(void **state)
     const char *body = strstr(out, "\r\n\r\n") + 4;
     assert_true(naru_app_pattern_check(e->pattern, 0, body, 100));
     assert_true(strncmp(body + 100, "HTTP/1.1 404 Not Found", 22) == 0);
-    assert_false(http_server_wants_close(c));
-    http_server_conn_free(c);
+    assert_false(app_http_server_wants_close(c));
+    app_http_server_conn_free(c);
 }
 
 /* A byte count that is negative, or would overflow, or is beyond the
@@ -88,26 +88,26 @@ static void bytes_paths_out_of_range_are_not_found(void **state)
     const char *paths[] = { "/bytes/-1", "/bytes/99999999999999999999", "/bytes/18446744073709551616",
                             "/bytes/1099511627777", "/bytes/", "/bytes/12abc", "/bytes/+5", "/bytes/1 2" };
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-        struct http_server_conn *c = http_server_conn_new(&e->site, NULL);
+        struct app_http_server_conn *c = app_http_server_conn_new(&e->site, NULL);
         char req[128];
         snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", paths[i]);
-        http_server_consume(c, (const uint8_t *)req, strlen(req));
+        app_http_server_consume(c, (const uint8_t *)req, strlen(req));
         static char out[4096];
         produce_all(c, out, sizeof out);
         if (strncmp(out, "HTTP/1.1 404 ", 13) != 0 && strncmp(out, "HTTP/1.1 400 ", 13) != 0)
             fail_msg("%s: %s", paths[i], out);
         assert_null(strstr(out, "Content-Length: 1844"));
-        http_server_conn_free(c);
+        app_http_server_conn_free(c);
     }
     /* The limit itself is a page (only its head is asked for here). */
-    struct http_server_conn *c = http_server_conn_new(&e->site, NULL);
+    struct app_http_server_conn *c = app_http_server_conn_new(&e->site, NULL);
     const char *head = "HEAD /bytes/1099511627776 HTTP/1.1\r\n\r\n";
-    http_server_consume(c, (const uint8_t *)head, strlen(head));
+    app_http_server_consume(c, (const uint8_t *)head, strlen(head));
     static char out[4096];
     produce_all(c, out, sizeof out);
     assert_non_null(strstr(out, "HTTP/1.1 200 OK\r\n"));
     assert_non_null(strstr(out, "Content-Length: 1099511627776\r\n"));
-    http_server_conn_free(c);
+    app_http_server_conn_free(c);
 }
 
 static void http10_and_connection_close_end_the_connection(void **state)
@@ -116,14 +116,14 @@ static void http10_and_connection_close_end_the_connection(void **state)
     const char *reqs[] = { "GET / HTTP/1.0\r\n\r\n", "GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
                            "GET / HTTP/1.1\r\nconnection: Keep-Alive, CLOSE\r\n\r\n" };
     for (int i = 0; i < 3; i++) {
-        struct http_server_conn *c = http_server_conn_new(&e->site, NULL);
-        http_server_consume(c, (const uint8_t *)reqs[i], strlen(reqs[i]));
+        struct app_http_server_conn *c = app_http_server_conn_new(&e->site, NULL);
+        app_http_server_consume(c, (const uint8_t *)reqs[i], strlen(reqs[i]));
         static char out[4096];
         produce_all(c, out, sizeof out);
         assert_non_null(strstr(out, "Connection: close\r\n"));
         assert_non_null(strstr(out, "<h1>Hello from naru</h1>"));
-        assert_true(http_server_wants_close(c));
-        http_server_conn_free(c);
+        assert_true(app_http_server_wants_close(c));
+        app_http_server_conn_free(c);
     }
 }
 
@@ -133,37 +133,37 @@ static void malformed_requests_get_400_and_unknown_methods_501(void **state)
     const char *bad[] = { "GET  / HTTP/1.1\r\n\r\n", "GET / HTTP/2.0\r\n\r\n", "GET /\r\n\r\n",
                           "GET / HTTP/1.1\r\nNo colon here\r\n\r\n", "GET / HTTP/1.1\r\nName : x\r\n\r\n" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct http_server_conn *c = http_server_conn_new(&e->site, NULL);
-        http_server_consume(c, (const uint8_t *)bad[i], strlen(bad[i]));
+        struct app_http_server_conn *c = app_http_server_conn_new(&e->site, NULL);
+        app_http_server_consume(c, (const uint8_t *)bad[i], strlen(bad[i]));
         static char out[4096];
         produce_all(c, out, sizeof out);
         if (strncmp(out, "HTTP/1.1 400 Bad Request\r\n", 26) != 0)
             fail_msg("request %zu: %s", i, out);
-        assert_true(http_server_wants_close(c));
-        http_server_conn_free(c);
+        assert_true(app_http_server_wants_close(c));
+        app_http_server_conn_free(c);
     }
-    struct http_server_conn *c = http_server_conn_new(&e->site, NULL);
+    struct app_http_server_conn *c = app_http_server_conn_new(&e->site, NULL);
     const char *post = "POST / HTTP/1.1\r\n\r\n";
-    http_server_consume(c, (const uint8_t *)post, strlen(post));
+    app_http_server_consume(c, (const uint8_t *)post, strlen(post));
     static char out[4096];
     produce_all(c, out, sizeof out);
     assert_true(strncmp(out, "HTTP/1.1 501 Not Implemented\r\n", 30) == 0);
-    http_server_conn_free(c);
+    app_http_server_conn_free(c);
 }
 
 static void oversized_request_head_gets_431(void **state)
 {
     struct site_env *e = *state;
-    struct http_server_conn *c = http_server_conn_new(&e->site, NULL);
+    struct app_http_server_conn *c = app_http_server_conn_new(&e->site, NULL);
     static char junk[10000];
     memset(junk, 'a', sizeof junk);
-    http_server_consume(c, (const uint8_t *)"GET / HTTP/1.1\r\nX: ", 19);
-    http_server_consume(c, (const uint8_t *)junk, sizeof junk);
+    app_http_server_consume(c, (const uint8_t *)"GET / HTTP/1.1\r\nX: ", 19);
+    app_http_server_consume(c, (const uint8_t *)junk, sizeof junk);
     static char out[4096];
     produce_all(c, out, sizeof out);
     assert_true(strncmp(out, "HTTP/1.1 431", 12) == 0);
-    assert_true(http_server_wants_close(c));
-    http_server_conn_free(c);
+    assert_true(app_http_server_wants_close(c));
+    app_http_server_conn_free(c);
 }
 
 struct sink {
@@ -182,46 +182,46 @@ static void collect(void *ctx, const uint8_t *data, size_t len)
 static void response_parser_handles_length_chunked_and_close(void **state)
 {
     (void)state;
-    struct http_response r;
+    struct app_http_response r;
     struct sink s = { 0 };
     const char *a = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhelloEXTRA";
-    http_response_init(&r);
+    app_http_response_init(&r);
     /* Byte by byte, the hardest split. */
     int result = 0;
     for (size_t i = 0; i < strlen(a) && result == 0; i++)
-        result = http_response_feed(&r, (const uint8_t *)a + i, 1, collect, &s);
+        result = app_http_response_feed(&r, (const uint8_t *)a + i, 1, collect, &s);
     assert_int_equal(result, 1);
     assert_int_equal(r.status, 200);
     assert_int_equal(s.len, 5);
     assert_memory_equal(s.data, "hello", 5);
 
     const char *b = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nWiki\r\n6;ext=1\r\npedia \r\n0\r\n\r\n";
-    http_response_init(&r);
+    app_http_response_init(&r);
     s.len = 0;
-    assert_int_equal(http_response_feed(&r, (const uint8_t *)b, strlen(b), collect, &s), 1);
+    assert_int_equal(app_http_response_feed(&r, (const uint8_t *)b, strlen(b), collect, &s), 1);
     assert_int_equal(s.len, 10);
     assert_memory_equal(s.data, "Wikipedia ", 10);
 
     const char *c = "HTTP/1.0 404 Not Found\r\n\r\nnope";
-    http_response_init(&r);
+    app_http_response_init(&r);
     s.len = 0;
-    assert_int_equal(http_response_feed(&r, (const uint8_t *)c, strlen(c), collect, &s), 0);
-    assert_int_equal(http_response_eof(&r), 1);
+    assert_int_equal(app_http_response_feed(&r, (const uint8_t *)c, strlen(c), collect, &s), 0);
+    assert_int_equal(app_http_response_eof(&r), 1);
     assert_int_equal(r.status, 404);
     assert_string_equal(r.reason, "Not Found");
 
     const char *d = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort";
-    http_response_init(&r);
-    assert_int_equal(http_response_feed(&r, (const uint8_t *)d, strlen(d), collect, &s), 0);
-    assert_int_equal(http_response_eof(&r), -1);
+    app_http_response_init(&r);
+    assert_int_equal(app_http_response_feed(&r, (const uint8_t *)d, strlen(d), collect, &s), 0);
+    assert_int_equal(app_http_response_eof(&r), -1);
 
     const char *bad[] = { "SMTP ready\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n",
                           "HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n",
                           "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n",
                           "HTTP/1.1 2x0 OK\r\n\r\n" };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        http_response_init(&r);
-        if (http_response_feed(&r, (const uint8_t *)bad[i], strlen(bad[i]), collect, &s) != -1)
+        app_http_response_init(&r);
+        if (app_http_response_feed(&r, (const uint8_t *)bad[i], strlen(bad[i]), collect, &s) != -1)
             fail_msg("accepted: %s", bad[i]);
     }
 }
