@@ -50,6 +50,7 @@ struct tcp_watch {
 
 struct demo {
     struct naru_sim *sim;
+    struct naru_sim_apps *apps;
     struct naru_stack *client, *r1, *r2, *server;
     struct naru_sim_link *lan1, *wan, *lan2;
     bool quiet;
@@ -309,6 +310,8 @@ static void on_log(void *ctx, const char *node, naru_time_t now, enum naru_log_l
 static int build(struct demo *d, uint64_t seed)
 {
     int err = naru_sim_create(seed, &d->sim);
+    if (!err)
+        err = naru_sim_apps_create(d->sim, &d->apps);
     if (err < 0)
         return err;
     naru_sim_set_log(d->sim, on_log, d, NARU_LOG_INFO);
@@ -351,11 +354,11 @@ static int run_app(struct demo *d, const struct naru_sim_app_config *c, enum pha
     struct naru_sim_app_config config = *c;
     config.start = naru_sim_now(d->sim) + 100 * NARU_MS;
     struct naru_sim_app *app;
-    int err = naru_sim_app_add(d->sim, &config, &app);
+    int err = naru_sim_app_add(d->apps, &config, &app);
     if (err < 0)
         return err;
     d->phase = phase;
-    naru_sim_run(d->sim, naru_sim_now(d->sim) + 600 * NARU_SEC, naru_sim_apps_finished, d->sim);
+    naru_sim_run(d->sim, naru_sim_now(d->sim) + 600 * NARU_SEC, naru_sim_apps_finished, d->apps);
     /* Let the last frames (a close, late copies) land before moving on. */
     naru_sim_run(d->sim, naru_sim_now(d->sim) + 2 * NARU_SEC, NULL, NULL);
     d->phase = QUIET;
@@ -421,7 +424,7 @@ static int chapter_name(struct demo *d)
                                "www IN CNAME server\n";
     struct naru_sim_app_config ns = { .kind = NARU_SIM_DNS_SERVER, .name = "ns", .from = d->server, .zone = zone,
                                       .origin = "naru.test" };
-    int err = naru_sim_app_add(d->sim, &ns, NULL);
+    int err = naru_sim_app_add(d->apps, &ns, NULL);
     if (err < 0)
         return err;
     struct naru_sim_app_config q = { .kind = NARU_SIM_DNS_LOOKUP, .from = d->client, .to = d->server,
@@ -733,6 +736,7 @@ int cmd_demo(int argc, char **argv)
         status = 1;
     }
 out:
+    naru_sim_apps_destroy(d.apps);
     naru_sim_destroy(d.sim);
     return status;
 }

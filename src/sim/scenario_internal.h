@@ -106,6 +106,7 @@ struct naru_scenario {
 
     /* Once run. */
     struct naru_sim *sim;
+    struct naru_sim_apps *sim_apps;
     bool ran, timed_out, stalled;
     uint64_t run_seed;
 };

@@ -61,6 +61,7 @@ void naru_scenario_free(struct naru_scenario *sc)
 {
     if (!sc)
         return;
+    naru_sim_apps_destroy(sc->sim_apps);
     naru_sim_destroy(sc->sim);
     for (unsigned i = 0; i < sc->node_count; i++)
         free(sc->nodes[i].routes);

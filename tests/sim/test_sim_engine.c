@@ -141,15 +141,18 @@ static void switch_floods_broadcasts_and_forwards_what_it_learnt(void **state)
     naru_sim_set_observer(sim, count_link, &watch);
     struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = h[0], .to = h[1], .count = 3,
                                         .interval = 10 * NARU_MS, .start = naru_sim_now(sim) };
+    struct naru_sim_apps *apps;
+    assert_int_equal(naru_sim_apps_create(sim, &apps), 0);
     struct naru_sim_app *app;
-    assert_int_equal(naru_sim_app_add(sim, &ping, &app), 0);
-    assert_true(naru_sim_run(sim, naru_sim_now(sim) + 10 * NARU_SEC, naru_sim_apps_finished, sim));
+    assert_int_equal(naru_sim_app_add(apps, &ping, &app), 0);
+    assert_true(naru_sim_run(sim, naru_sim_now(sim) + 10 * NARU_SEC, naru_sim_apps_finished, apps));
     struct naru_sim_app_result r;
     naru_sim_app_get_result(app, &r);
     assert_int_equal(r.received, 3);
     /* h2 heard the ARP request (broadcast) and nothing of the pings. */
     assert_int_equal(watch.delivered_to_far_end, 1);
     assert_int_equal(watch.unicast_ip, 0);
+    naru_sim_apps_destroy(apps);
     naru_sim_destroy(sim);
 }
 
@@ -157,6 +160,7 @@ static void switch_floods_broadcasts_and_forwards_what_it_learnt(void **state)
 
 struct chain {
     struct naru_sim *sim;
+    struct naru_sim_apps *apps;
     struct naru_stack *client, *r[3], *server;
 };
 
@@ -197,6 +201,13 @@ static void chain_make(struct chain *w, uint64_t seed, const struct naru_sim_lin
         }
     }
     assert_int_equal(naru_route_add(w->server, 0, 0, ip("10.0.3.1"), 0), 0);
+    assert_int_equal(naru_sim_apps_create(w->sim, &w->apps), 0);
+}
+
+static void chain_free(struct chain *w)
+{
+    naru_sim_apps_destroy(w->apps);
+    naru_sim_destroy(w->sim);
 }
 
 static void traceroute_finds_every_router_by_ttl_expiry(void **state)
@@ -207,8 +218,8 @@ static void traceroute_finds_every_router_by_ttl_expiry(void **state)
     chain_make(&w, 5, &c);
     struct naru_sim_app_config t = { .kind = NARU_SIM_TRACEROUTE, .from = w.client, .to = w.server };
     struct naru_sim_app *app;
-    assert_int_equal(naru_sim_app_add(w.sim, &t, &app), 0);
-    assert_true(naru_sim_run(w.sim, 60 * NARU_SEC, naru_sim_apps_finished, w.sim));
+    assert_int_equal(naru_sim_app_add(w.apps, &t, &app), 0);
+    assert_true(naru_sim_run(w.sim, 60 * NARU_SEC, naru_sim_apps_finished, w.apps));
     struct naru_sim_app_result r;
     naru_sim_app_get_result(app, &r);
     assert_true(r.ok);
@@ -218,7 +229,7 @@ static void traceroute_finds_every_router_by_ttl_expiry(void **state)
         assert_int_equal(r.hops[h].ttl, h + 1);
         assert_int_equal(r.hops[h].answered, 3);
         for (int q = 0; q < 3; q++)
-            assert_int_equal(r.hops[h].addr[q], ip(expect[h]));
+            assert_int_equal(r.hops[h].from[q].addr, ip(expect[h]));
     }
     assert_true(r.hops[3].reached);
     /* Each hop is 10 ms further away, there and back. */
@@ -230,7 +241,7 @@ static void traceroute_finds_every_router_by_ttl_expiry(void **state)
     char text[1024];
     naru_sim_app_summary(app, text, sizeof text);
     assert_non_null(strstr(text, "10.0.1.2 (r2)"));
-    naru_sim_destroy(w.sim);
+    chain_free(&w);
 }
 
 static void ping_crosses_three_routers_with_ttl_falling(void **state)
@@ -250,7 +261,7 @@ static void ping_crosses_three_routers_with_ttl_falling(void **state)
     assert_int_equal(info.ttl, 64 - 3);
     for (int i = 0; i < 3; i++)
         assert_int_equal(counter(w.r[i], "ip_forwarded"), 1);
-    naru_sim_destroy(w.sim);
+    chain_free(&w);
 }
 
 /* ---- determinism ---- */
@@ -305,11 +316,11 @@ static uint64_t impaired_run(uint64_t seed)
                                         .interval = 50 * NARU_MS };
     struct naru_sim_app_config udp = { .kind = NARU_SIM_UDP_TRANSFER, .from = w.client, .to = w.server,
                                        .bytes = 300000, .rate_bps = 12000000, .start = 100 * NARU_MS };
-    assert_int_equal(naru_sim_app_add(w.sim, &ping, NULL), 0);
-    assert_int_equal(naru_sim_app_add(w.sim, &udp, NULL), 0);
-    assert_true(naru_sim_run(w.sim, 60 * NARU_SEC, naru_sim_apps_finished, w.sim));
+    assert_int_equal(naru_sim_app_add(w.apps, &ping, NULL), 0);
+    assert_int_equal(naru_sim_app_add(w.apps, &udp, NULL), 0);
+    assert_true(naru_sim_run(w.sim, 60 * NARU_SEC, naru_sim_apps_finished, w.apps));
     assert_int_equal(naru_sim_capture_close(w.sim), 0);
-    naru_sim_destroy(w.sim);
+    chain_free(&w);
     uint64_t h = captures_hash(dir);
     rmdir(dir);
     return h;
@@ -333,7 +344,9 @@ static void a_thousand_stacks_share_one_process(void **state)
 {
     (void)state;
     struct naru_sim *sim;
+    struct naru_sim_apps *apps;
     assert_int_equal(naru_sim_create(8, &sim), 0);
+    assert_int_equal(naru_sim_apps_create(sim, &apps), 0);
     enum { PAIRS = 500 };
     struct naru_stack *a[PAIRS];
     for (int i = 0; i < PAIRS; i++) {
@@ -350,15 +363,16 @@ static void a_thousand_stacks_share_one_process(void **state)
         assert_int_equal(naru_sim_connect(sim, a[i], aa, b, ab, &c, NULL, NULL), 0);
         struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = a[i], .to = b, .count = 3,
                                             .interval = 100 * NARU_MS, .start = (naru_time_t)i * NARU_US };
-        assert_int_equal(naru_sim_app_add(sim, &ping, NULL), 0);
+        assert_int_equal(naru_sim_app_add(apps, &ping, NULL), 0);
     }
     assert_int_equal(naru_sim_stack_count(sim), 2 * PAIRS);
-    assert_true(naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, sim));
-    for (unsigned i = 0; i < naru_sim_app_count(sim); i++) {
+    assert_true(naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, apps));
+    for (unsigned i = 0; i < naru_sim_app_count(apps); i++) {
         struct naru_sim_app_result r;
-        naru_sim_app_get_result(naru_sim_app_at(sim, i), &r);
+        naru_sim_app_get_result(naru_sim_app_at(apps, i), &r);
         assert_int_equal(r.received, 3);
     }
+    naru_sim_apps_destroy(apps);
     naru_sim_destroy(sim);
 }
 
