@@ -1,6 +1,6 @@
 /* Building a checked scenario into a simulation, running it, and
  * reporting what happened. */
-#include "sim/scenario_internal.h"
+#include "sim/scenario_model.h"
 
 #include <errno.h>
 #include <stdarg.h>
