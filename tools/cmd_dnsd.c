@@ -22,7 +22,7 @@
 #include "naru/addr.h"
 #include "naru/dns.h"
 #include "runtime.h"
-#include "services.h"
+#include "counters.h"
 
 #define PROG "naru dnsd"
 #define MAX_LISTEN 8
@@ -361,7 +361,7 @@ static bool never(void *ctx)
 
 /* dnsd --tap: the same server on a naru stack of its own, through the
  * tools runtime; naru_dns_server_attach() is the naru-socket transport. */
-static int serve_tap(struct dnsd *d, const struct runtime_options *ro, const char **listen_on,
+static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **listen_on,
                      unsigned listen_count)
 {
     struct naru_sockaddr where[MAX_LISTEN];
@@ -404,7 +404,7 @@ static int serve_tap(struct dnsd *d, const struct runtime_options *ro, const cha
             fprintf(stderr, " %s:%u", naru_ip4_format(where[i].addr, a), where[i].port);
         }
         fprintf(stderr, " via %s (%s)\n", ro->tap, tcp ? "UDP and TCP" : "UDP; this stack has no TCP");
-        runtime_run(&rt, NARU_NEVER, never, NULL);
+        loop_run(&rt.loop, NARU_NEVER, never, NULL);
         print_stats(d, false);
         fprintf(stderr, "%s: counters of naru's stack:\n", PROG);
         print_counters(stderr, rt.stack);
@@ -422,10 +422,10 @@ int cmd_dnsd(int argc, char **argv)
         { "udp-max", required_argument, NULL, 'u' },
         { "minimal", no_argument, NULL, 'm' },
         { "help", no_argument, NULL, 'h' },
-        RUNTIME_LONG_OPTIONS,
+        CLI_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    struct runtime_options ro = { 0 };
+    struct cli_options ro = { 0 };
     const char *listen_on[MAX_LISTEN];
     unsigned listen_count = 0;
     struct naru_dns_server_config cfg;
@@ -458,13 +458,13 @@ int cmd_dnsd(int argc, char **argv)
         case 'h':
             usage(stdout);
             return 0;
-        case RUNTIME_OPT_SEED:
-        case RUNTIME_OPT_DNS:
-        case RUNTIME_OPT_HOSTS:
+        case CLI_OPT_SEED:
+        case CLI_OPT_DNS:
+        case CLI_OPT_HOSTS:
             fprintf(stderr, "%s: %s is not a dnsd flag (try --help)\n", PROG, argv[optind - 1]);
             return 2;
         default:
-            if (runtime_take_option(&ro, PROG, opt, optarg))
+            if (cli_take_option(&ro, PROG, opt, optarg))
                 break;
             fprintf(stderr, "%s: unknown or incomplete flag '%s' (try --help)\n", PROG,
                     argv[optind - 1]);

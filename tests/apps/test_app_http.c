@@ -321,6 +321,8 @@ static long tiny_read(void *ctx, void *handle, uint64_t offset, void *buf, size_
 }
 
 struct body {
+    struct naru_http_get *get;
+    int status_seen;           /* the result's status when the body came */
     char text[64];
     size_t len;
 };
@@ -328,6 +330,7 @@ struct body {
 static void keep_body(void *ctx, const uint8_t *data, size_t len)
 {
     struct body *b = ctx;
+    b->status_seen = naru_http_get_result(b->get)->status;
     memcpy(b->text + b->len, data, len);
     b->len += len;
 }
@@ -391,8 +394,10 @@ static void a_site_of_ones_own_is_served(void **state)
     c.ctx = &body;
     struct naru_http_get *g;
     assert_int_equal(naru_http_get_start(&n.env_a, &c, &g), 0);
+    body.get = g;
     assert_true(appnet_run(&n, 60 * NARU_SEC, get_finished, g));
     assert_true(naru_http_get_result(g)->ok);
+    assert_int_equal(body.status_seen, 200); /* the head is in the result before the body */
     assert_int_equal(body.len, 3);
     assert_memory_equal(body.text, "hi\n", 3);
     naru_http_get_destroy(g);
