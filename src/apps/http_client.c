@@ -54,10 +54,21 @@ static void finish(struct naru_http_get *g, int error, const char *why)
         g->c.on_done(g->c.ctx);
 }
 
+/* The result as the parser has it: status line, length, body so far. */
+static void sync(struct naru_http_get *g)
+{
+    struct naru_http_get_result *r = &g->r;
+    r->status = g->response.status;
+    memcpy(r->reason, g->response.reason, sizeof r->reason);
+    r->content_length = g->response.content_length;
+    r->body_received = g->response.body_received;
+}
+
 static void body_bytes(void *ctx, const uint8_t *data, size_t len)
 {
     struct naru_http_get *g = ctx;
     int status = g->response.status;
+    sync(g); /* the head is in: on_body may look at the result */
     if (g->c.verify && status >= 200 && status <= 299 &&
         !app_http_builtin_check(g->pattern, g->path, g->response.body_received, data, len))
         g->r.intact = false;
@@ -101,10 +112,7 @@ static bool take(struct naru_http_get *g, struct naru_stack *stack)
         if (r->finished)
             continue; /* the response is in: read on until the server closes */
         int got = app_http_response_feed(&g->response, g->buf, (size_t)n, body_bytes, g);
-        r->status = g->response.status;
-        memcpy(r->reason, g->response.reason, sizeof r->reason);
-        r->content_length = g->response.content_length;
-        r->body_received = g->response.body_received;
+        sync(g);
         if (got < 0)
             finish(g, -EPROTO, "the response is not HTTP");
         else if (got == 1)

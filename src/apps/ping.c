@@ -187,8 +187,8 @@ static void on_socket(void *ctx, struct naru_stack *stack, int sock)
 
 int naru_ping_start(const struct naru_app_env *env, const struct naru_ping_config *config, struct naru_ping **out)
 {
-    if (config->size > MAX_DATA || (config->count != 1 && !config->interval))
-        return -EINVAL;
+    if (config->size > MAX_DATA || (!config->count && !config->interval))
+        return -EINVAL; /* endless, and all at one instant */
     struct naru_ping *p = calloc(1, sizeof *p);
     if (!p)
         return -ENOMEM;
