@@ -109,7 +109,8 @@ struct naru_sim_app_result {
                                   (so far, while unfinished) */
     double goodput_late_bps;   /* the same for the second half of the bytes:
                                   the rate once slow start is long over */
-    uint64_t datagrams_sent, datagrams_received, datagrams_lost, duplicates, reordered;
+    uint64_t datagrams_sent, datagrams_received, duplicates, reordered;
+    uint64_t datagrams_lost;   /* once finished: the datagrams that never came */
     uint64_t retransmits;      /* TCP transfer: segments its sender retransmitted;
                                   HTTP: both hosts' retransmissions meanwhile */
     int http_status;

@@ -137,7 +137,8 @@ static void gather(const struct naru_sim_app *app, struct naru_sim_app_result *r
             r->datagrams_received = rx->datagrams_received;
             r->duplicates = rx->duplicates;
             r->reordered = rx->reordered;
-            r->datagrams_lost = rx->datagrams_expected - rx->unique;
+            /* Not lost before the end: still on the way, or not sent yet. */
+            r->datagrams_lost = final ? rx->datagrams_expected - rx->unique : 0;
             r->goodput_bps = naru_app_rate(rx->bytes_received, r->started, final ? rx->last_arrival : now);
             r->goodput_late_bps = naru_app_rate(rx->bytes_received - rx->half_bytes, rx->half_time, rx->last_arrival);
         }

@@ -144,8 +144,11 @@ int naru_sim_app_summary(const struct naru_sim_app *app, char *buf, size_t cap)
     naru_time_t took;
     switch (app->config.kind) {
     case NARU_SIM_PING:
-        put(&t, "%s: ping %s: %u sent, %u received, %.0f%% lost", app->name, addr_text(app->config.dst, a), r.sent,
-            r.received, r.sent ? 100.0 * (r.sent - r.received) / r.sent : 0.0);
+        put(&t, "%s: ping %s: %u sent, %u received", app->name, addr_text(app->config.dst, a), r.sent, r.received);
+        if (r.finished) /* while it runs, some are still on the way: not lost */
+            put(&t, ", %.0f%% lost", r.sent ? 100.0 * (r.sent - r.received) / r.sent : 0.0);
+        else
+            put(&t, " so far");
         if (r.received)
             put(&t, "; rtt min/avg/max %.3f/%.3f/%.3f ms", ms(r.rtt_min), ms(r.rtt_avg), ms(r.rtt_max));
         put(&t, "%s\n", status);
