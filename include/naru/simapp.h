@@ -98,9 +98,10 @@ struct naru_sim_app_result {
     /* ping: ok when any reply came back */
     uint32_t sent, received;
     naru_time_t rtt_min, rtt_avg, rtt_max; /* of the replies so far */
-    /* traceroute: ok when the destination answered */
+    /* traceroute: ok when the destination answered. The hops are the
+     * traceroute's own, valid while its set of applications lives. */
     unsigned hop_count;
-    struct naru_traceroute_hop hops[NARU_SIM_MAX_HOPS];
+    const struct naru_traceroute_hop *hops;
     /* transfers and HTTP: ok when every byte arrived intact (UDP: every
      * datagram that arrived was intact; losses are reported, not repaired) */
     uint64_t bytes_sent, bytes_received;

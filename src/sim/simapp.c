@@ -124,8 +124,8 @@ static void gather(const struct naru_sim_app *app, struct naru_sim_app_result *r
             const struct naru_traceroute_result *t = naru_traceroute_result(app->trace);
             r->sent = (uint32_t)t->sent;
             r->received = (uint32_t)t->received;
-            r->hop_count = t->hop_count < NARU_SIM_MAX_HOPS ? t->hop_count : NARU_SIM_MAX_HOPS;
-            memcpy(r->hops, t->hops, r->hop_count * sizeof *r->hops);
+            r->hop_count = t->hop_count;
+            r->hops = t->hops;
         }
         break;
     case NARU_SIM_UDP_TRANSFER:
