@@ -17,11 +17,9 @@ struct naru_http_server {
 };
 
 struct http_conn {
-    struct app_tcp_conn tcp;       /* first: the server's list holds these */
+    struct app_tcp_conn tcp;   /* first: the server's list holds these */
     struct app_http_server_conn *http;
     bool peer_done, write_shut;
-    uint8_t *out;
-    size_t out_len, out_off;
 };
 
 void naru_http_server_config_default(struct naru_http_server_config *c)
@@ -37,33 +35,15 @@ static struct naru_http_server *server_of(struct http_conn *c)
     return (struct naru_http_server *)(void *)c->tcp.server;
 }
 
-/* Send what is buffered; true when all of it has gone. */
-static bool flush(struct http_conn *c)
-{
-    struct naru_stack *stack = c->tcp.server->env.stack;
-    while (c->out_off < c->out_len) {
-        long n = naru_send(stack, c->tcp.sock, c->out + c->out_off, c->out_len - c->out_off, 0);
-        if (n == -EAGAIN)
-            return false;
-        if (n < 0) {
-            app_tcp_conn_close(&c->tcp);
-            return false;
-        }
-        c->out_off += (size_t)n;
-    }
-    c->out_off = c->out_len = 0;
-    return true;
-}
-
 static void serve(struct http_conn *c)
 {
     struct naru_stack *stack = c->tcp.server->env.stack;
     for (;;) {
-        if (!flush(c) || c->tcp.closing)
+        if (!app_tcp_conn_flush(&c->tcp) || c->tcp.closing)
             return;
-        size_t produced = app_http_server_produce(c->http, c->out, CONN_BUFFER);
+        size_t produced = app_http_server_produce(c->http, c->tcp.out, CONN_BUFFER);
         if (produced) {
-            c->out_len = produced;
+            c->tcp.out_len = produced;
             continue;
         }
         if (app_http_server_wants_close(c->http)) {
@@ -113,11 +93,8 @@ static struct app_tcp_conn *conn_make(struct app_tcp_server *tcp)
     struct http_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    c->out = malloc(CONN_BUFFER);
     c->http = app_http_server_conn_new(&srv->site, &srv->stats);
-    if (!c->out || !c->http) {
-        app_http_server_conn_free(c->http);
-        free(c->out);
+    if (!c->http) {
         free(c);
         return NULL;
     }
@@ -136,7 +113,6 @@ static void conn_free(struct app_tcp_conn *tc)
 {
     struct http_conn *c = (struct http_conn *)(void *)tc;
     app_http_server_conn_free(c->http);
-    free(c->out);
     free(c);
 }
 
@@ -149,7 +125,8 @@ int naru_http_server_start(const struct naru_app_env *env, const struct naru_htt
     if (!srv)
         return -ENOMEM;
     srv->tcp = (struct app_tcp_server){ .env = *env, .sock = -1, .max = config->max_connections,
-                                    .make = conn_make, .start = conn_start, .free = conn_free };
+                                        .out_cap = CONN_BUFFER, .make = conn_make, .start = conn_start,
+                                        .free = conn_free };
     if (config->site.open) {
         srv->site = config->site;
     } else {

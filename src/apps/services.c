@@ -29,10 +29,9 @@ struct naru_service {
 };
 
 struct service_conn {
-    struct app_tcp_conn tcp;       /* first: the server's list holds these */
+    struct app_tcp_conn tcp;   /* first: the server's list holds these; echo's bytes
+                                  wait in its output buffer */
     bool write_shut;
-    uint8_t *out;              /* echo: bytes waiting to go back */
-    size_t out_len, out_off;
 };
 
 void naru_service_config_default(struct naru_service_config *c, enum naru_service_kind kind)
@@ -90,24 +89,6 @@ static void finish_writing(struct service_conn *c, bool peer_done)
         app_tcp_conn_close(&c->tcp);
 }
 
-/* Send what is buffered; true when all of it has gone. */
-static bool flush(struct service_conn *c)
-{
-    struct naru_stack *stack = c->tcp.server->env.stack;
-    while (c->out_off < c->out_len) {
-        long n = naru_send(stack, c->tcp.sock, c->out + c->out_off, c->out_len - c->out_off, 0);
-        if (n == -EAGAIN)
-            return false;
-        if (n < 0) {
-            app_tcp_conn_close(&c->tcp);
-            return false;
-        }
-        c->out_off += (size_t)n;
-    }
-    c->out_off = c->out_len = 0;
-    return true;
-}
-
 /* Echo and discard: read what comes (and send it back); at the peer's
  * FIN, send ours (RFC 9293's half-close: the peer may still be reading). */
 static void conn_event(void *ctx, struct naru_stack *stack, int sock)
@@ -122,9 +103,9 @@ static void conn_event(void *ctx, struct naru_stack *stack, int sock)
     }
     bool echo = service_of(&c->tcp)->c.kind == NARU_SERVICE_ECHO;
     for (;;) {
-        if (!flush(c) || c->tcp.closing)
+        if (!app_tcp_conn_flush(&c->tcp) || c->tcp.closing)
             return;
-        long n = naru_recv(stack, sock, c->out, CONN_BUFFER, 0);
+        long n = naru_recv(stack, sock, c->tcp.out, CONN_BUFFER, 0);
         if (n == -EAGAIN)
             return;
         if (n < 0) {
@@ -136,19 +117,14 @@ static void conn_event(void *ctx, struct naru_stack *stack, int sock)
             return;
         }
         if (echo)
-            c->out_len = (size_t)n;
+            c->tcp.out_len = (size_t)n;
     }
 }
 
 static struct app_tcp_conn *conn_make(struct app_tcp_server *tcp)
 {
-    struct naru_service *svc = (struct naru_service *)(void *)tcp;
+    (void)tcp;
     struct service_conn *c = calloc(1, sizeof *c);
-    bool buffered = svc->c.kind == NARU_SERVICE_ECHO || svc->c.kind == NARU_SERVICE_DISCARD;
-    if (c && buffered && !(c->out = malloc(CONN_BUFFER))) {
-        free(c);
-        c = NULL;
-    }
     return c ? &c->tcp : NULL;
 }
 
@@ -175,9 +151,7 @@ static void conn_start(struct app_tcp_conn *tc)
 
 static void conn_free(struct app_tcp_conn *tc)
 {
-    struct service_conn *c = (struct service_conn *)(void *)tc;
-    free(c->out);
-    free(c);
+    free(tc);
 }
 
 /* ---- UDP ---- */
@@ -228,8 +202,10 @@ int naru_service_start(const struct naru_app_env *env, const struct naru_service
     svc->c = *config;
     svc->c.port = port;
     svc->udp_sock = -1;
+    bool buffered = config->kind == NARU_SERVICE_ECHO || config->kind == NARU_SERVICE_DISCARD;
     svc->tcp = (struct app_tcp_server){ .env = *env, .sock = -1, .max = config->max_connections,
-                                    .make = conn_make, .start = conn_start, .free = conn_free };
+                                        .out_cap = buffered ? CONN_BUFFER : 0, .make = conn_make,
+                                        .start = conn_start, .free = conn_free };
     bool udp = config->udp && kinds[config->kind].has_udp;
     int err = app_tcp_server_listen(&svc->tcp, port, 128);
     if (err == -EPROTONOSUPPORT && udp)

@@ -6,6 +6,12 @@
 #include <errno.h>
 #include <stdlib.h>
 
+static void release(struct app_tcp_server *srv, struct app_tcp_conn *c)
+{
+    free(c->out);
+    srv->free(c);
+}
+
 static void accept_ready(void *ctx, struct naru_stack *stack, int listener)
 {
     struct app_tcp_server *srv = ctx;
@@ -14,6 +20,10 @@ static void accept_ready(void *ctx, struct naru_stack *stack, int listener)
         if (sock < 0)
             return;
         struct app_tcp_conn *c = srv->count < srv->max ? srv->make(srv) : NULL;
+        if (c && srv->out_cap && !(c->out = malloc(srv->out_cap))) {
+            release(srv, c);
+            c = NULL;
+        }
         if (!c) {
             naru_close(stack, sock);
             continue;
@@ -42,7 +52,7 @@ static void reap(void *arg)
     if (c->next)
         c->next->prev = c->prev;
     srv->count--;
-    srv->free(c);
+    release(srv, c);
     /* A connection accept() could not take for want of a free socket
      * waits in the listener's queue, and the listener says nothing more
      * until another one arrives: take it now that a socket is free. */
@@ -57,6 +67,22 @@ void app_tcp_conn_close(struct app_tcp_conn *c)
     c->closing = true;
     naru_socket_set_callback(c->server->env.stack, c->sock, NULL, NULL);
     app_at(&c->server->env, app_now(&c->server->env), reap, c);
+}
+
+bool app_tcp_conn_flush(struct app_tcp_conn *c)
+{
+    while (c->out_off < c->out_len) {
+        long n = naru_send(c->server->env.stack, c->sock, c->out + c->out_off, c->out_len - c->out_off, 0);
+        if (n == -EAGAIN)
+            return false;
+        if (n < 0) {
+            app_tcp_conn_close(c);
+            return false;
+        }
+        c->out_off += (size_t)n;
+    }
+    c->out_off = c->out_len = 0;
+    return true;
 }
 
 int app_tcp_server_listen(struct app_tcp_server *srv, uint16_t port, int backlog)
@@ -86,7 +112,7 @@ void app_tcp_server_close(struct app_tcp_server *srv)
         struct app_tcp_conn *c = srv->conns;
         srv->conns = c->next;
         naru_close(srv->env.stack, c->sock);
-        srv->free(c);
+        release(srv, c);
     }
     srv->count = 0;
     if (srv->sock >= 0)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "naru/addr.h"
+#include "sim/grow.h"
 
 #ifdef NARU_HAVE_INIH
 #include <ini.h>
@@ -170,20 +171,6 @@ static bool parse_name(const char *text, char out[SC_NAME_MAX])
 static const char *const section_kinds[] = { "scenario", "host", "router", "switch", "link", "ping",
                                              "traceroute", "transfer", "http", "dns", "lookup", NULL };
 
-static int grow(void **array, unsigned *cap, unsigned count, size_t size)
-{
-    if (count < *cap)
-        return 0;
-    unsigned ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*array, (size_t)ncap * size);
-    if (!p)
-        return -ENOMEM;
-    memset((char *)p + (size_t)*cap * size, 0, (size_t)(ncap - *cap) * size);
-    *array = p;
-    *cap = ncap;
-    return 0;
-}
-
 /* Nodes, links and applications each have their own names: a link may
  * be called after the host it serves. */
 static bool name_taken(const struct naru_scenario *sc, const char *kind, const char *name)
@@ -250,7 +237,7 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         return;
     }
     if (!strcmp(kind, "host") || !strcmp(kind, "router") || !strcmp(kind, "switch")) {
-        if (grow((void **)&sc->nodes, &sc->node_cap, sc->node_count, sizeof *sc->nodes) < 0) {
+        if (sim_grow((void **)&sc->nodes, &sc->node_cap, sc->node_count, sizeof *sc->nodes) < 0) {
             sc_error(sc, line, "out of memory");
             return;
         }
@@ -261,7 +248,7 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         node->line = line;
         s->index = (int)sc->node_count++;
     } else if (!strcmp(kind, "link")) {
-        if (grow((void **)&sc->links, &sc->link_cap, sc->link_count, sizeof *sc->links) < 0) {
+        if (sim_grow((void **)&sc->links, &sc->link_cap, sc->link_count, sizeof *sc->links) < 0) {
             sc_error(sc, line, "out of memory");
             return;
         }
@@ -271,7 +258,7 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         l->line = line;
         s->index = (int)sc->link_count++;
     } else {
-        if (grow((void **)&sc->apps, &sc->app_cap, sc->app_count, sizeof *sc->apps) < 0) {
+        if (sim_grow((void **)&sc->apps, &sc->app_cap, sc->app_count, sizeof *sc->apps) < 0) {
             sc_error(sc, line, "out of memory");
             return;
         }
@@ -390,7 +377,7 @@ static bool route_value(struct value *v, struct sc_node *node, const char *dst_t
         if (node->routes[i].dst == r.dst && node->routes[i].prefix == r.prefix)
             return sc_error(v->sc, v->line, "a second route to %s (the first is on line %d)", dst_text,
                             node->routes[i].line);
-    if (grow((void **)&node->routes, &node->route_cap, node->route_count, sizeof *node->routes) < 0)
+    if (sim_grow((void **)&node->routes, &node->route_cap, node->route_count, sizeof *node->routes) < 0)
         return sc_error(v->sc, v->line, "out of memory");
     node->routes[node->route_count++] = r;
     return true;

@@ -36,19 +36,6 @@ uint64_t naru_sim_derive_seed(const struct naru_sim *sim, uint64_t salt)
     return mix(sim->seed, salt);
 }
 
-int sim_grow(void **array, unsigned *cap, unsigned count, size_t size)
-{
-    if (count < *cap)
-        return 0;
-    unsigned ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*array, (size_t)ncap * size);
-    if (!p)
-        return -ENOMEM;
-    *array = p;
-    *cap = ncap;
-    return 0;
-}
-
 int naru_sim_create(uint64_t seed, struct naru_sim **out)
 {
     struct naru_sim *sim = calloc(1, sizeof *sim);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/random.h"
+#include "sim/grow.h"
 #include "naru/pcap.h"
 #include "naru/sim.h"
 
@@ -156,8 +157,6 @@ struct naru_sim {
     void *observer_ctx;
     char *capture_dir;
 };
-
-int sim_grow(void **array, unsigned *cap, unsigned count, size_t size);
 
 /* The event queue. */
 int sim_heap_reserve(struct naru_sim *sim, unsigned more);

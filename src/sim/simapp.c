@@ -12,6 +12,7 @@
 
 #include "naru/addr.h"
 #include "naru/counters.h"
+#include "sim/grow.h"
 
 #define DEFAULT_TIMEOUT NARU_SEC
 #define ZONE_MAX (64 * 1024)
@@ -43,19 +44,6 @@ static char *copy(const char *text)
     if (p)
         memcpy(p, text, n);
     return p;
-}
-
-static int grow(void **array, unsigned *cap, unsigned count, size_t size)
-{
-    if (count < *cap)
-        return 0;
-    unsigned ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*array, (size_t)ncap * size);
-    if (!p)
-        return -ENOMEM;
-    *array = p;
-    *cap = ncap;
-    return 0;
 }
 
 int naru_sim_apps_create(struct naru_sim *sim, struct naru_sim_apps **out)
@@ -592,7 +580,7 @@ int naru_sim_app_add(struct naru_sim_apps *set, const struct naru_sim_app_config
     const char *kind = config ? kind_name(config->kind) : NULL;
     if (!kind || !config->from)
         return -EINVAL;
-    if (grow((void **)&set->apps, &set->cap, set->count, sizeof *set->apps) < 0)
+    if (sim_grow((void **)&set->apps, &set->cap, set->count, sizeof *set->apps) < 0)
         return -ENOMEM;
     struct naru_sim_app *app = calloc(1, sizeof *app);
     if (!app)
