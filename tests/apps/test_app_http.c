@@ -403,6 +403,7 @@ static void a_site_of_ones_own_is_served(void **state)
     naru_http_get_destroy(g);
     c.path = "/secret";
     assert_int_equal(naru_http_get_start(&n.env_a, &c, &g), 0);
+    body.get = g;
     assert_true(appnet_run(&n, 60 * NARU_SEC, get_finished, g));
     assert_int_equal(naru_http_get_result(g)->status, 403);
     naru_http_get_destroy(g);
