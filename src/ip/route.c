@@ -53,7 +53,7 @@ int naru_route_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len, u
         return -ENOSPC;
     memmove(&t->routes[at + 1], &t->routes[at], (t->count - at) * sizeof *t->routes);
     t->routes[at] = (struct route){ .dst = dst, .mask = mask, .gateway = gateway,
-                                    .prefix_len = prefix_len, .ifindex = (int8_t)ifindex };
+                                    .prefix_len = prefix_len, .ifindex = (int16_t)ifindex };
     t->count++;
     t->version++;
     char d[NARU_IP4_STRLEN], g[NARU_IP4_STRLEN];

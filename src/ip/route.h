@@ -11,7 +11,7 @@ struct route {
     uint32_t mask;
     uint32_t gateway;          /* 0: on-link */
     uint8_t prefix_len;
-    int8_t ifindex;
+    int16_t ifindex;
 };
 
 struct route_table {

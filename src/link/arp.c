@@ -76,7 +76,7 @@ static struct arp_entry *entry_alloc(struct naru_stack *stack, int ifindex, uint
         return NULL;
     entry_free(stack, victim);
     victim->ip = ip;
-    victim->ifindex = (int8_t)ifindex;
+    victim->ifindex = (int16_t)ifindex;
     victim->requests_sent = 0;
     victim->last_used = stack->now;
     return victim;

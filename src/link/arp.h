@@ -24,7 +24,7 @@ enum arp_entry_state { ARP_FREE, ARP_INCOMPLETE, ARP_REACHABLE, ARP_STALE, ARP_P
 
 struct arp_entry {
     uint8_t state;
-    int8_t ifindex;
+    int16_t ifindex;
     uint8_t requests_sent;
     uint8_t mac[6];
     uint32_t ip;

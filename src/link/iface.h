@@ -11,7 +11,6 @@ struct naru_stack;
 struct pbuf;
 
 struct naru_iface {
-    bool present;
     bool up;
     int ifindex;
     char name[NARU_IFNAME_MAX];

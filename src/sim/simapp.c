@@ -27,7 +27,7 @@ struct sim_http_server {
 
 uint32_t simapp_first_addr(const struct naru_stack *stack)
 {
-    for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
+    for (int i = 0; i < (int)naru_if_count(stack); i++) {
         uint32_t a = 0;
         if (naru_if_get_addr(stack, i, &a, NULL) == 0 && a)
             return a;

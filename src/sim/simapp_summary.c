@@ -56,7 +56,7 @@ static const char *owner_name(struct naru_sim *sim, uint32_t addr)
 {
     for (unsigned i = 0; i < naru_sim_stack_count(sim); i++) {
         struct naru_stack *s = naru_sim_stack_at(sim, i);
-        for (int k = 0; k < NARU_MAX_INTERFACES; k++) {
+        for (int k = 0; k < (int)naru_if_count(s); k++) {
             uint32_t x = 0;
             if (naru_if_get_addr(s, k, &x, NULL) == 0 && x == addr)
                 return naru_sim_stack_name(sim, s);

@@ -1,9 +1,10 @@
 # shellcheck shell=bash
 # Helpers for the tests of the naru command line as a user meets it: a
-# test is tests/tools/test_*.sh, run by CTest as `bash test_x.sh
-# /path/to/naru` (label "tools"). It needs no root and no network: every
-# command runs in the simulator's world. Output is TAP ("ok N - what");
-# exit status 0 when every check passed, 1 otherwise.
+# test is tests/tools/test_*.sh, run by CTest (label "tools") with the
+# program in $NARU, or by hand as `bash test_x.sh /path/to/naru`. It needs
+# no root and no network: every command runs in the simulator's world.
+# Output is TAP ("ok N - what"); exit status 0 when every check passed, 1
+# otherwise.
 #
 #     . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #     tools_init "$@"
@@ -17,9 +18,9 @@ _TOOLS_CHECKS=0
 _TOOLS_FAILED=0
 WORK=""
 
-# Take the naru binary from $1 and make $WORK, removed on exit.
+# Take the naru binary from $1 or $NARU, and make $WORK, removed on exit.
 tools_init() {
-    NARU=${1:?usage: $0 /path/to/naru}
+    NARU=${1:-${NARU:?usage: $0 /path/to/naru, or NARU in the environment}}
     [ -x "$NARU" ] || { echo "Bail out! no naru binary at $NARU"; exit 1; }
     WORK=$(mktemp -d /tmp/naru-tools-XXXXXX)
     trap 'rm -rf "$WORK"' EXIT
