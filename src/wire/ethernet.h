@@ -10,6 +10,7 @@
 #define ETH_VLAN_TAG_LEN 4
 #define ETHERTYPE_IPV4 0x0800
 #define ETHERTYPE_ARP 0x0806
+#define ETHERTYPE_IPV6 0x86dd
 #define ETHERTYPE_VLAN 0x8100
 #define ETHERTYPE_QINQ 0x88a8
 
@@ -34,6 +35,13 @@ static inline bool eth_is_broadcast(const uint8_t mac[ETH_ADDR_LEN])
 static inline bool eth_is_multicast(const uint8_t mac[ETH_ADDR_LEN])
 {
     return mac[0] & 1;
+}
+/* RFC 2464 7: an IPv6 multicast address goes to 33:33 and its low 32 bits. */
+static inline void eth_ipv6_multicast_mac(const uint8_t group[16], uint8_t mac[ETH_ADDR_LEN])
+{
+    mac[0] = 0x33;
+    mac[1] = 0x33;
+    memcpy(mac + 2, group + 12, 4);
 }
 
 #endif
