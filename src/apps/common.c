@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "naru/addr.h"
+
 bool naru_app_elapsed(naru_time_t from, naru_time_t to, naru_time_t *out)
 {
     *out = 0;
@@ -24,12 +26,15 @@ double naru_app_rate(uint64_t bytes, naru_time_t from, naru_time_t to)
 
 const char *naru_app_addr_text(const struct naru_sockaddr *addr, bool with_port, char buf[NARU_APP_ADDR_TEXT])
 {
-    uint32_t a = addr->addr;
+    /* naru's one address text (RFC 5952 for IPv6, when sockets carry it);
+     * a port after an IPv6 address would need the brackets of RFC 3986. */
+    struct naru_addr a = naru_addr_v4(addr->addr);
+    char text[NARU_ADDR_STRLEN];
+    naru_addr_format(&a, text);
     if (with_port)
-        snprintf(buf, NARU_APP_ADDR_TEXT, "%u.%u.%u.%u:%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff,
-                 addr->port);
+        snprintf(buf, NARU_APP_ADDR_TEXT, a.family == NARU_AF_INET6 ? "[%s]:%u" : "%s:%u", text, addr->port);
     else
-        snprintf(buf, NARU_APP_ADDR_TEXT, "%u.%u.%u.%u", a >> 24, (a >> 16) & 0xff, (a >> 8) & 0xff, a & 0xff);
+        snprintf(buf, NARU_APP_ADDR_TEXT, "%s", text);
     return buf;
 }
 
