@@ -106,6 +106,10 @@ static void two_sites_traceroute_sees_three_routers(void **state)
     assert_int_equal(r.hops[2].from[0].addr, ip("10.9.2.2"));
     assert_int_equal(r.hops[3].from[0].addr, ip("10.2.0.2"));
     assert_true(r.hops[3].reached);
+    /* The report names each hop's node, as the summary of a traceroute. */
+    char text[2048];
+    naru_sim_app_summary(naru_sim_find_app(naru_scenario_apps(sc), "path"), text, sizeof text);
+    assert_non_null(strstr(text, "\n   2  10.9.1.2 (r2)  "));
     result(sc, "rtt", &r);
     assert_int_equal(r.received, 10);
     assert_true(r.rtt_min >= 40 * NARU_MS && r.rtt_min < 41 * NARU_MS);
