@@ -1,4 +1,7 @@
-/* The routing table: longest-prefix match over a small fixed array. */
+/* The routing table: longest-prefix match over a table sized when the
+ * stack is created. A hash of (prefix, length) pairs finds a route in a
+ * few probes however many there are (a simulated router may hold
+ * thousands): one probe for each prefix length in use, longest first. */
 #ifndef NARU_IP_ROUTE_H
 #define NARU_IP_ROUTE_H
 
@@ -15,10 +18,15 @@ struct route {
 };
 
 struct route_table {
-    struct route *routes;      /* sorted by prefix length, longest first */
+    struct route *routes;      /* the first count of capacity, in no order */
+    uint32_t *index;           /* open addressing, linear probing: route number + 1, 0 empty */
+    uint32_t index_bits;       /* the index has 1 << index_bits slots, at most half full */
     uint32_t count;
     uint32_t capacity;
     uint32_t version;          /* changes with every route added or removed (caches check it) */
+    uint32_t per_length[33];   /* routes of each prefix length */
+    uint8_t lengths[33];       /* the lengths in use, longest first */
+    uint8_t length_count;
 };
 
 int route_init(struct naru_stack *stack);
