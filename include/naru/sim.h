@@ -203,6 +203,10 @@ bool naru_sim_stalled(const struct naru_sim *sim);
 uint64_t naru_sim_events(const struct naru_sim *sim);
 /* Of those, frames delivered to a stack or a switch. */
 uint64_t naru_sim_packet_events(const struct naru_sim *sim);
+/* Frames put on a link, counted at each hop, data and ACKs alike (what
+ * ns-3 counts as PhyTxEnd): those a queue refused are not, those lost on
+ * the wire are. */
+uint64_t naru_sim_transmissions(const struct naru_sim *sim);
 
 #ifdef __cplusplus
 }

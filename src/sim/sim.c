@@ -71,6 +71,8 @@ void naru_sim_destroy(struct naru_sim *sim)
     free(sim->heap);
     free(sim->timers);
     free(sim->capture_dir);
+    sim_index_free(&sim->stack_names);
+    sim_index_free(&sim->link_names);
     free(sim);
 }
 
@@ -92,6 +94,50 @@ uint64_t naru_sim_events(const struct naru_sim *sim)
 uint64_t naru_sim_packet_events(const struct naru_sim *sim)
 {
     return sim->packet_events;
+}
+
+uint64_t naru_sim_transmissions(const struct naru_sim *sim)
+{
+    return sim->transmissions;
+}
+
+/* ---- names ---- */
+
+struct name_query {
+    const struct naru_sim *sim;
+    const char *name;
+};
+
+static uint64_t name_hash(const char *name)
+{
+    return sim_hash_bytes(name, strlen(name), 0);
+}
+
+static bool same_stack(const void *ctx, uint32_t e)
+{
+    const struct name_query *q = ctx;
+    return !strcmp(q->sim->nodes[e]->name, q->name);
+}
+
+static bool same_link(const void *ctx, uint32_t e)
+{
+    const struct name_query *q = ctx;
+    return !strcmp(q->sim->links[e]->name, q->name);
+}
+
+static uint64_t rehash_stack(const void *ctx, uint32_t e)
+{
+    return name_hash(((const struct naru_sim *)ctx)->nodes[e]->name);
+}
+
+static uint64_t rehash_link(const void *ctx, uint32_t e)
+{
+    return name_hash(((const struct naru_sim *)ctx)->links[e]->name);
+}
+
+int sim_name_link(struct naru_sim *sim, unsigned index)
+{
+    return sim_index_add(&sim->link_names, name_hash(sim->links[index]->name), index, rehash_link, sim);
 }
 
 /* ---- the event queue: a binary min-heap of sources ---- */
@@ -344,7 +390,10 @@ struct naru_stack *naru_sim_add_stack(struct naru_sim *sim, const char *name,
         return NULL;
     }
     sim->nodes[sim->node_count] = node;
-    if (node_map_insert(sim, node) < 0) {
+    /* The first of a name keeps it: naru_sim_find_stack() finds that one. */
+    if (node_map_insert(sim, node) < 0 ||
+        (!naru_sim_find_stack(sim, node->name) &&
+         sim_index_add(&sim->stack_names, name_hash(node->name), sim->node_count, rehash_stack, sim) < 0)) {
         naru_stack_destroy(node->stack);
         free(node);
         return NULL;
@@ -372,10 +421,9 @@ const char *naru_sim_stack_name(const struct naru_sim *sim, const struct naru_st
 
 struct naru_stack *naru_sim_find_stack(const struct naru_sim *sim, const char *name)
 {
-    for (unsigned i = 0; i < sim->node_count; i++)
-        if (!strcmp(sim->nodes[i]->name, name))
-            return sim->nodes[i]->stack;
-    return NULL;
+    struct name_query q = { sim, name };
+    uint32_t n = sim_index_find(&sim->stack_names, name_hash(name), same_stack, &q);
+    return n == SIM_INDEX_NONE ? NULL : sim->nodes[n]->stack;
 }
 
 unsigned naru_sim_stack_count(const struct naru_sim *sim)
@@ -437,10 +485,9 @@ unsigned naru_sim_link_count(const struct naru_sim *sim)
 
 struct naru_sim_link *naru_sim_find_link(const struct naru_sim *sim, const char *name)
 {
-    for (unsigned i = 0; i < sim->link_count; i++)
-        if (!strcmp(sim->links[i]->name, name))
-            return sim->links[i];
-    return NULL;
+    struct name_query q = { sim, name };
+    uint32_t n = sim_index_find(&sim->link_names, name_hash(name), same_link, &q);
+    return n == SIM_INDEX_NONE ? NULL : sim->links[n];
 }
 
 void naru_sim_set_observer(struct naru_sim *sim, naru_sim_observer_fn fn, void *ctx)
