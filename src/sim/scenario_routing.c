@@ -34,6 +34,8 @@ struct search {
     int family;
     uint32_t *adj_start, *adj;     /* per node: link * 2 + end of its links */
     uint32_t *link_iface;          /* link * 2 + end: that end's interface, or SC_NONE */
+    uint8_t *carries;              /* link: bit 0 IPv4, bit 1 IPv6, when both its ends carry it */
+    uint8_t *own;                  /* network: the source is on it */
     uint64_t *dist;
     uint32_t *hops, *first, *stamp, gen;
     struct heap_item { uint64_t dist; uint32_t hops, node; } *heap;
@@ -100,13 +102,13 @@ static struct heap_item heap_pop(struct search *s)
 
 /* Whether end e of link l can carry the family: a switch port, or an
  * address of that family. */
-static bool end_carries(const struct search *s, uint32_t l, int e)
+static bool end_carries(const struct search *s, uint32_t l, int e, int family)
 {
     uint32_t node = s->sc->links[l].end[e].node;
     if (!is_l3(s->sc, node))
         return true;
     uint32_t i = s->link_iface[2 * l + (uint32_t)e];
-    return i != SC_NONE && s->sc->ifaces[i].addr.family == s->family;
+    return i != SC_NONE && s->sc->ifaces[i].addr.family == family;
 }
 
 static bool search_from(struct search *s, uint32_t src)
@@ -130,7 +132,7 @@ static bool search_from(struct search *s, uint32_t src)
         for (uint32_t k = s->adj_start[v]; k < s->adj_start[v + 1]; k++) {
             uint32_t l = s->adj[k] / 2;
             int e = (int)(s->adj[k] % 2);
-            if (!end_carries(s, l, e) || !end_carries(s, l, 1 - e))
+            if (!(s->carries[l] & (1u << fam_index(s->family))))
                 continue;
             uint32_t w = sc->links[l].end[1 - e].node;
             uint64_t d = it.dist + sc->links[l].config.delay;
@@ -156,9 +158,12 @@ static bool search_from(struct search *s, uint32_t src)
 static void first_hops(const struct search *s, uint32_t src, uint32_t *fh)
 {
     const struct naru_scenario *sc = s->sc;
+    const struct sc_node *node = &sc->nodes[src];
+    for (uint32_t k = 0; k < node->iface_count; k++)
+        s->own[sc->ifaces[sc->ifaces_by_node[node->first_iface + k]].network] = 1;
     for (uint32_t n = 0; n < sc->network_count; n++) {
         const struct sc_network *net = &sc->networks[n];
-        if (net->prefix_addr.family != s->family || sc_node_iface_on(sc, src, n) != SC_NONE)
+        if (net->prefix_addr.family != s->family || s->own[n])
             continue;
         uint32_t best = SC_NONE;
         for (uint32_t k = 0; k < net->iface_count; k++) {
@@ -172,6 +177,8 @@ static void first_hops(const struct search *s, uint32_t src, uint32_t *fh)
         if (best != SC_NONE)
             fh[n] = s->first[best];
     }
+    for (uint32_t k = 0; k < node->iface_count; k++)
+        s->own[sc->ifaces[sc->ifaces_by_node[node->first_iface + k]].network] = 0;
 }
 
 static bool search_init(struct search *s, const struct naru_scenario *sc)
@@ -186,7 +193,10 @@ static bool search_init(struct search *s, const struct naru_scenario *sc)
     s->hops = calloc(n, sizeof *s->hops);
     s->first = calloc(n, sizeof *s->first);
     s->stamp = calloc(n, sizeof *s->stamp);
-    if (!s->adj_start || !s->adj || !s->link_iface || !s->dist || !s->hops || !s->first || !s->stamp)
+    s->carries = calloc(sc->link_count + 1, 1);
+    s->own = calloc(sc->network_count + 1, 1);
+    if (!s->adj_start || !s->adj || !s->link_iface || !s->dist || !s->hops || !s->first || !s->stamp ||
+        !s->carries || !s->own)
         return false;
     for (uint32_t l = 0; l < sc->link_count; l++)
         for (int e = 0; e < 2; e++)
@@ -207,6 +217,12 @@ static bool search_init(struct search *s, const struct naru_scenario *sc)
         s->link_iface[k] = SC_NONE;
     for (uint32_t i = 0; i < sc->iface_count; i++)
         s->link_iface[2 * sc->ifaces[i].link + sc->ifaces[i].end] = i;
+    for (uint32_t l = 0; l < sc->link_count; l++)
+        for (int fam = 0; fam < 2; fam++) {
+            int family = fam ? NARU_AF_INET6 : NARU_AF_INET;
+            if (end_carries(s, l, 0, family) && end_carries(s, l, 1, family))
+                s->carries[l] |= (uint8_t)(1u << fam);
+        }
     return true;
 }
 
@@ -219,7 +235,18 @@ static void search_fini(struct search *s)
     free(s->hops);
     free(s->first);
     free(s->stamp);
+    free(s->carries);
+    free(s->own);
     free(s->heap);
+}
+
+static bool has_family(const struct naru_scenario *sc, uint32_t node, int family)
+{
+    const struct sc_node *n = &sc->nodes[node];
+    for (uint32_t k = 0; k < n->iface_count; k++)
+        if (sc->ifaces[sc->ifaces_by_node[n->first_iface + k]].addr.family == family)
+            return true;
+    return false;
 }
 
 /* A host with one interface of the family, on a segment with one router
@@ -314,6 +341,8 @@ bool sc_routes_compute(struct naru_scenario *sc)
             continue;
         for (int fam = 0; fam < 2 && ok; fam++) {
             int family = fam ? NARU_AF_INET6 : NARU_AF_INET;
+            if (!has_family(sc, v, family))
+                continue;
             uint32_t gw = one_way_out(sc, v, family, seg_routers + (size_t)fam * segs,
                                       seg_router_iface + (size_t)fam * segs);
             if (gw != SC_NONE) {
