@@ -1,6 +1,10 @@
-/* naru sim FILE: run a scenario file on the simulator and report. */
+/* naru sim FILE: run a scenario file on the simulator and report.
+ * SIGINT and SIGTERM stop the run where it is: the report so far, the
+ * captures complete, and the exit status of a process the signal ended
+ * (130, 143). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +18,7 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR] [--time-limit T] [--verbose]\n"
+    fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR] [--json FILE] [--time-limit T] [--verbose]\n"
                  "\n"
                  "Run a scenario file: a simulated network of hosts, routers, switches and\n"
                  "links, and the applications that run on it (ping, traceroute, transfers,\n"
@@ -24,12 +28,17 @@ static void usage(FILE *out)
                  "\n"
                  "  --seed N     seed for every random choice (default: the file's, else 1)\n"
                  "  --pcap DIR   capture each link to DIR/LINK.pcap (DIR is created)\n"
+                 "  --json FILE  write the results as JSON to FILE (- for stdout): each\n"
+                 "               application, TCP flow and link, and the run's figures\n"
                  "  --time-limit T  stop at simulated time T (10s, 500ms), over the file's\n"
                  "  --verbose    print the stacks' log messages as they happen\n"
                  "  -h, --help   this help\n"
                  "\n"
+                 "Ctrl-C (or SIGTERM) stops the run: the report so far, complete captures.\n"
+                 "\n"
                  "exit status: 0 every application did what it set out to do, 1 one did\n"
-                 "not or the time limit came first, 2 a bad scenario or flag\n"
+                 "not or the time limit came first, 2 a bad scenario or flag, 130 (143)\n"
+                 "stopped by SIGINT (SIGTERM)\n"
                  "\n"
                  "example: naru sim scenarios/two-sites.ini --seed 7 --pcap /tmp/caps\n");
 }
@@ -40,6 +49,23 @@ static void print_log(void *ctx, const char *node, naru_time_t now, enum naru_lo
     (void)ctx;
     (void)level;
     printf("%12.6f  %-10s %-5s %s\n", (double)now / 1e9, node, naru_layer_name(layer), message);
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int signo)
+{
+    stop_signal = signo;
+}
+
+static void catch_signals(bool on)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on ? on_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 }
 
 static double wall(void)
@@ -56,10 +82,12 @@ int cmd_sim(int argc, char **argv)
         { "pcap", required_argument, NULL, 'p' },
         { "verbose", no_argument, NULL, 'v' },
         { "time-limit", required_argument, NULL, 't' },
+        { "json", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct naru_scenario_options o = { 0 };
+    const char *json_path = NULL;
     int opt;
     optind = 1;
     opterr = 0;
@@ -78,6 +106,9 @@ int cmd_sim(int argc, char **argv)
         }
         case 'p':
             o.pcap_dir = optarg;
+            break;
+        case 'j':
+            json_path = optarg;
             break;
         case 't': {
             char *end;
@@ -111,37 +142,75 @@ int cmd_sim(int argc, char **argv)
     const char *path = argv[optind];
     char error[512];
     struct naru_scenario *sc;
+    stop_signal = 0;
+    catch_signals(true);
+    double t0 = wall();
     int err = naru_scenario_load(path, &sc, error, sizeof error);
+    double loaded = wall() - t0;
     if (err < 0) {
+        catch_signals(false);
         fprintf(stderr, "%s: %s\n", PROG, error);
         return 2;
     }
+    FILE *json = NULL;
+    if (json_path) {
+        json = strcmp(json_path, "-") ? fopen(json_path, "w") : stdout;
+        if (!json) {
+            catch_signals(false);
+            fprintf(stderr, "%s: cannot write %s: %s\n", PROG, json_path, strerror(errno));
+            naru_scenario_free(sc);
+            return 2;
+        }
+    }
+    /* With the JSON on stdout, the words go to stderr. */
+    FILE *out = json == stdout ? stderr : stdout;
+    int status = 0;
     if (o.pcap_dir && mkdir(o.pcap_dir, 0777) < 0 && errno != EEXIST) {
         fprintf(stderr, "%s: cannot create %s: %s\n", PROG, o.pcap_dir, strerror(errno));
-        naru_scenario_free(sc);
-        return 2;
+        status = 2;
+        goto done;
+    }
+    if (stop_signal) {
+        fprintf(stderr, "%s: interrupted before the run began\n", PROG);
+        status = 128 + stop_signal;
+        goto done;
     }
     const char *about = naru_scenario_description(sc);
-    double t0 = wall();
+    o.interrupt = &stop_signal;
+    t0 = wall();
     err = naru_scenario_run(sc, &o, error, sizeof error);
     double took = wall() - t0;
+    catch_signals(false); /* the run is over: a second Ctrl-C may cut the report short */
     if (err < 0) {
         fprintf(stderr, "%s: %s\n", PROG, error);
-        naru_scenario_free(sc);
-        return 1;
+        status = 1;
+        goto done;
     }
-    struct naru_scenario_outcome out;
-    naru_scenario_outcome(sc, &out);
+    struct naru_scenario_outcome res;
+    naru_scenario_outcome(sc, &res);
     struct naru_sim *sim = naru_scenario_sim(sc);
-    printf("%s%s%s (seed %llu)\n", path, about[0] ? ": " : "", about, (unsigned long long)out.seed);
-    printf("ran %.3f s of simulated time in %.3f s (%llu events)\n\n", (double)naru_sim_now(sim) / 1e9, took,
-           (unsigned long long)naru_sim_events(sim));
-    naru_scenario_report(sc, stdout);
+    fprintf(out, "%s%s%s (seed %llu)\n", path, about[0] ? ": " : "", about, (unsigned long long)res.seed);
+    fprintf(out, "ran %.3f s of simulated time in %.3f s (%llu events, %llu frames onto links; read and checked in %.3f s)\n\n",
+            (double)naru_sim_now(sim) / 1e9, took, (unsigned long long)naru_sim_events(sim),
+            (unsigned long long)naru_sim_transmissions(sim), loaded);
+    naru_scenario_report(sc, out);
     if (o.pcap_dir)
-        printf("\ncaptures: %s/LINK.pcap, one for each link\n", o.pcap_dir);
-    int status = out.timed_out || out.stalled || out.apps_ok < out.apps ? 1 : 0;
-    if (out.apps_ok < out.apps)
-        printf("\n%u of %u applications did not do what they set out to\n", out.apps - out.apps_ok, out.apps);
+        fprintf(out, "\ncaptures: %s/LINK.pcap, one for each link\n", o.pcap_dir);
+    status = res.timed_out || res.stalled || res.apps_ok < res.apps ? 1 : 0;
+    if (res.apps_ok < res.apps)
+        fprintf(out, "\n%u of %u applications did not do what they set out to\n", res.apps - res.apps_ok, res.apps);
+    if (json && naru_scenario_write_json(sc, took, json) < 0) {
+        fprintf(stderr, "%s: writing %s failed\n", PROG, json_path);
+        status = 1;
+    }
+    if (res.interrupted)
+        status = 128 + stop_signal;
+done:
+    catch_signals(false);
+    if (json && json != stdout && fclose(json) != 0 && status == 0) {
+        fprintf(stderr, "%s: writing %s failed: %s\n", PROG, json_path, strerror(errno));
+        status = 1;
+    }
     naru_scenario_free(sc);
     return status;
 }
