@@ -15,6 +15,7 @@ void naru_stack_config_default(struct naru_stack_config *c)
     c->large_buffers = 8;
     c->arp_entries = 64;
     c->arp_queue = 8;
+    c->neighbour_incomplete = 16;          /* a quarter of the cache */
     c->routes = 32;
     c->reassembly_datagrams = 8;
     c->reassembly_timeout = 30 * NARU_SEC; /* Linux's ipfrag_time */
@@ -71,7 +72,9 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
     if (!err)
         err = pbuf_pool_init(&s->large_pool, config->large_buffers, PBUF_LARGE_SIZE, PBUF_POOL_LARGE);
     if (!err)
-        err = arp_init(s);
+        err = neighbour_init(s);
+    if (!err)
+        arp_init(s);
     if (!err)
         err = route_init(s);
     if (!err)
@@ -100,8 +103,7 @@ void naru_stack_destroy(struct naru_stack *s)
     pbuf_queue_free(s, &s->loopback);
     if (s->reassembly.slots)
         reassembly_fini(s);
-    if (s->arp.entries)
-        arp_fini(s);
+    neighbour_fini(s);
     route_fini(s);
     sock_table_fini(s);
     pbuf_pool_fini(&s->frame_pool);

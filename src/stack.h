@@ -15,6 +15,7 @@
 #include "ip/route.h"
 #include "link/arp.h"
 #include "link/iface.h"
+#include "link/neighbour.h"
 #include "naru/counters.h"
 #include "naru/stack.h"
 #include "socket/sock.h"
@@ -33,7 +34,7 @@ struct naru_stack {
     struct timer_heap timers;
 
     struct naru_iface ifaces[NARU_MAX_INTERFACES];
-    struct arp_table arp;
+    struct neighbour_table neighbours;
     struct route_table routes;
     uint16_t ip_next_id;
     struct reassembly reassembly;

@@ -34,6 +34,7 @@
     X(arp, queue_overflow, "packets dropped: too many waiting for resolution")        \
     X(arp, resolution_failed, "packets dropped: neighbour never answered")            \
     X(arp, table_full, "packets dropped: neighbour cache full")                       \
+    X(arp, incomplete_full, "packets dropped: too many neighbours being resolved")    \
     X(arp, address_conflicts, "ARP packets claiming our address")                     \
     X(ip, rx, "IP datagrams received")                                                \
     X(ip, rx_header_errors, "IP datagrams with a bad version or header length")       \

@@ -48,8 +48,9 @@ struct naru_stack_config {
     uint32_t frame_buffers;        /* packet buffers of frame_buffer_size bytes */
     uint32_t frame_buffer_size;    /* bytes each, headroom included; >= MTU + 256 */
     uint32_t large_buffers;        /* 64 KiB buffers: reassembly, large datagrams */
-    uint32_t arp_entries;          /* neighbour cache size */
+    uint32_t arp_entries;          /* neighbour cache size (ARP and NDP) */
     uint32_t arp_queue;            /* packets held per unresolved neighbour */
+    uint32_t neighbour_incomplete; /* neighbours being resolved at once (RFC 6583 7.1) */
     uint32_t routes;               /* routing table size */
     uint32_t reassembly_datagrams; /* datagrams reassembled at once */
     naru_time_t reassembly_timeout;
@@ -202,6 +203,9 @@ unsigned naru_stack_buffers_in_use(const struct naru_stack *stack);
 
 /* Resolved neighbour, for tests and tools: 0 and the MAC, or -ENOENT. */
 int naru_arp_lookup(const struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t mac[6]);
+struct naru_addr;
+int naru_neighbour_lookup(const struct naru_stack *stack, int ifindex, const struct naru_addr *addr,
+                          uint8_t mac[6]);
 
 #ifdef __cplusplus
 }

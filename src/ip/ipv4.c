@@ -120,14 +120,16 @@ int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct p
             pbuf_free(stack, pb);
             return -EMSGSIZE;
         }
-        eth_output_ip(stack, iface, pb, next_hop);
+        struct naru_addr nh = naru_addr_v4(next_hop);
+        eth_output_ip(stack, iface, pb, &nh);
         return 0;
     }
     if (pb->len > iface->mtu) {
         iface_checksum_complete(pb); /* fragments carry no offload state */
         return ip_fragment(stack, iface, pb, next_hop);
     }
-    eth_output_ip(stack, iface, pb, next_hop);
+    struct naru_addr nh = naru_addr_v4(next_hop);
+    eth_output_ip(stack, iface, pb, &nh);
     return 0;
 }
 
