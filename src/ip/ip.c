@@ -3,6 +3,47 @@
 
 #include <stdio.h>
 
+#include "ip/icmp.h"
+#include "ip/route.h"
+#include "link/iface.h"
+#include "stack.h"
+
+int ip_output_unsupported(struct naru_stack *stack, struct pbuf *pb)
+{
+    pbuf_free(stack, pb);
+    return -EAFNOSUPPORT;
+}
+
+int ip_select_source(const struct naru_stack *stack, const struct naru_addr *dst, struct naru_addr *src)
+{
+    if (dst->family != NARU_AF_INET)
+        return -EAFNOSUPPORT;
+    uint32_t v4;
+    int err = ipv4_select_source(stack, dst->v4, &v4);
+    if (err == 0)
+        *src = naru_addr_v4(v4);
+    return err;
+}
+
+void ip_send_port_unreachable(struct naru_stack *stack, const struct pbuf *original)
+{
+    if ((pbuf_network_header(original)[0] >> 4) == 4)
+        icmp_send_error(stack, original, ICMP_DEST_UNREACHABLE, ICMP_PORT_UNREACHABLE, 0);
+}
+
+bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr)
+{
+    return addr->family == NARU_AF_INET && iface_owns_addr(stack, addr->v4);
+}
+
+struct naru_iface *ip_route_iface(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    if (dst->family != NARU_AF_INET)
+        return NULL;
+    const struct route *r = route_lookup(stack, dst->v4);
+    return r ? &stack->ifaces[r->ifindex] : NULL;
+}
+
 char *ip_addr_format(const struct naru_addr *a, char buf[IP_ADDR_STRLEN])
 {
     if (a->family == NARU_AF_INET)

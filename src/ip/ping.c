@@ -4,16 +4,15 @@
 #include "ip/ipv4.h"
 #include "stack.h"
 
-void ping_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip,
-                const struct icmp_message *m)
+void ping_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *ip, uint16_t id)
 {
-    struct sock *s = sock_lookup(stack, NARU_SOCK_PING, ip->dst, icmp_echo_id(m), ip->src, 0);
+    struct sock *s = sock_lookup(stack, NARU_SOCK_PING, ip->dst.v4, id, ip->src.v4, 0);
     if (!s) {
         pbuf_free(stack, pb);
         return;
     }
-    pb->meta_addr = ip->src;
-    pb->meta_port = icmp_echo_id(m);
+    pb->meta_addr = ip->src.v4;
+    pb->meta_port = id;
     pb->meta_ttl = ip->ttl;
     pb->meta_time = stack->now;
     sock_queue_datagram(stack, s, pb);
@@ -36,23 +35,24 @@ long ping_output(struct naru_stack *stack, struct sock *s, const void *data, siz
     icmp_emit(&m, pb->data, pb->len);
     stack->counters.icmp_tx++;
     stack->counters.icmp_tx_echo_requests++;
-    struct ip_send send = { .src = s->local.addr, .dst = to->addr, .protocol = IP_PROTO_ICMP, .ttl = s->ttl };
+    struct ip_send send = { .src = naru_addr_v4(s->local.addr), .dst = naru_addr_v4(to->addr),
+                            .protocol = IP_PROTO_ICMP, .ttl = s->ttl };
     int err = ip_output(stack, pb, &send);
     return err < 0 ? err : (long)len;
 }
 
-void ping_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender)
+void ping_icmp_error(struct naru_stack *stack, const struct ip_error *e)
 {
-    const uint8_t *q = m->quoted_payload;
+    const uint8_t *q = e->quoted;
     if (q[0] != ICMP_ECHO_REQUEST)
         return;
     uint16_t id = wire_get16(q + 4);
-    struct sock *s = sock_lookup(stack, NARU_SOCK_PING, m->quoted_ip.src, id, m->quoted_ip.dst, 0);
+    struct sock *s = sock_lookup(stack, NARU_SOCK_PING, e->src.v4, id, e->dst.v4, 0);
     if (!s)
         return;
-    struct naru_icmp_error e = {
-        .offender = offender, .type = m->type, .code = m->code,
-        .dst = { .addr = m->quoted_ip.dst, .port = wire_get16(q + 6) }, .when = stack->now,
+    struct naru_icmp_error ne = {
+        .offender = e->offender.v4, .type = e->type, .code = e->code,
+        .dst = { .addr = e->dst.v4, .port = wire_get16(q + 6) }, .when = stack->now,
     };
-    sock_queue_error(stack, s, &e);
+    sock_queue_error(stack, s, &ne);
 }

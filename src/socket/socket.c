@@ -78,8 +78,8 @@ int naru_connect(struct naru_stack *stack, int handle, const struct naru_sockadd
     int err = autobind(stack, s);
     if (err < 0)
         return err;
-    uint32_t src;
-    err = ip_select_source(stack, addr->addr, &src);
+    struct naru_addr dst = naru_addr_v4(addr->addr), src;
+    err = ip_select_source(stack, &dst, &src);
     if (err < 0)
         return err;
     s->remote = *addr;

@@ -11,8 +11,8 @@
 struct naru_stack;
 struct pbuf;
 struct sock;
-struct ipv4_header;
-struct icmp_message;
+struct ip_info;
+struct ip_error;
 
 /* The connection table, at stack creation and teardown (teardown sends
  * nothing and tells no socket). */
@@ -25,8 +25,8 @@ void tcp_batch_end(struct naru_stack *stack);
 bool tcp_batch_pending(const struct naru_stack *stack);
 
 /* pb->data at the TCP header. Takes the pbuf. */
-void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip);
-void tcp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender);
+void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *ip);
+void tcp_icmp_error(struct naru_stack *stack, const struct ip_error *e);
 
 int tcp_sock_init(struct naru_stack *stack, struct sock *s);
 int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sockaddr *to);

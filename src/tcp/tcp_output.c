@@ -232,8 +232,8 @@ static void fill_options(struct naru_stack *stack, struct tcp_conn *c, struct tc
 static void transmit(struct naru_stack *stack, struct tcp_conn *c, struct pbuf *pb, uint32_t segs)
 {
     struct ip_send send = {
-        .src = c->local_addr,
-        .dst = c->remote_addr,
+        .src = naru_addr_v4(c->local_addr),
+        .dst = naru_addr_v4(c->remote_addr),
         .protocol = IP_PROTO_TCP,
         .ttl = c->sock ? c->sock->ttl : 0,
         .dont_fragment = true, /* RFC 1191: path MTU discovery */
@@ -487,7 +487,8 @@ void tcp_send_rst_reply(struct naru_stack *stack, uint32_t src, uint32_t dst, co
     tcp_emit(&h, dst, src, pb->data, 0);
     stack->counters.tcp_tx++;
     stack->counters.tcp_tx_rst++;
-    struct ip_send send = { .src = dst, .dst = src, .protocol = IP_PROTO_TCP, .dont_fragment = true };
+    struct ip_send send = { .src = naru_addr_v4(dst), .dst = naru_addr_v4(src), .protocol = IP_PROTO_TCP,
+                            .dont_fragment = true };
     ip_output(stack, pb, &send);
 }
 

@@ -70,9 +70,11 @@ int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sock
         return -EINVAL;
     uint32_t src = s->local.addr;
     if (!src) {
-        int err = ip_select_source(stack, to->addr, &src);
+        struct naru_addr dst = naru_addr_v4(to->addr), chosen;
+        int err = ip_select_source(stack, &dst, &chosen);
         if (err < 0)
             return err;
+        src = chosen.v4;
     }
     uint16_t lport = s->bound ? s->local.port : 0;
     if (lport) {

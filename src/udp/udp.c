@@ -1,33 +1,32 @@
 #include "udp/udp.h"
 
-#include "ip/icmp.h"
-#include "ip/ipv4.h"
+#include "ip/ip.h"
 #include "stack.h"
 #include "wire/udp.h"
 
-void udp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip)
+void udp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *ip)
 {
     struct udp_header h;
     stack->counters.udp_rx++;
     /* A checksum the link vouches for (offload) is not summed again. */
     int err = pbuf_checksum_trusted(pb, UDP_CHECKSUM_OFFSET) ? udp_parse_header(pb->data, pb->len, &h)
-                                                             : udp_parse(pb->data, pb->len, ip->src, ip->dst, &h);
+                                                             : udp_parse(pb->data, pb->len, ip->src.v4, ip->dst.v4, &h);
     if (err < 0) {
         stack->counters.udp_rx_malformed++;
         pbuf_free(stack, pb);
         return;
     }
-    struct sock *s = sock_lookup(stack, NARU_SOCK_DGRAM, ip->dst, h.dst_port, ip->src, h.src_port);
+    struct sock *s = sock_lookup(stack, NARU_SOCK_DGRAM, ip->dst.v4, h.dst_port, ip->src.v4, h.src_port);
     if (!s) {
         /* RFC 1122 4.1.3.1: a closed port answers port unreachable. */
         stack->counters.udp_rx_no_port++;
-        icmp_send_error(stack, pb, ICMP_DEST_UNREACHABLE, ICMP_PORT_UNREACHABLE, 0);
+        ip_send_port_unreachable(stack, pb);
         pbuf_free(stack, pb);
         return;
     }
     pbuf_trim(pb, h.length);
     pbuf_pull(pb, UDP_HEADER_LEN);
-    pb->meta_addr = ip->src;
+    pb->meta_addr = ip->src.v4;
     pb->meta_port = h.src_port;
     pb->meta_ttl = ip->ttl;
     pb->meta_time = stack->now;
@@ -44,9 +43,11 @@ long udp_output(struct naru_stack *stack, struct sock *s, const void *data, size
         return -EINVAL;
     uint32_t src = s->local.addr;
     if (!src) {
-        int err = ip_select_source(stack, to->addr, &src);
+        struct naru_addr dst = naru_addr_v4(to->addr), chosen;
+        int err = ip_select_source(stack, &dst, &chosen);
         if (err < 0)
             return err;
+        src = chosen.v4;
     }
     struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, UDP_HEADER_LEN + len);
     if (!pb)
@@ -55,26 +56,25 @@ long udp_output(struct naru_stack *stack, struct sock *s, const void *data, size
     struct udp_header h = { .src_port = s->local.port, .dst_port = to->port };
     udp_emit(&h, src, to->addr, pb->data, pb->len);
     stack->counters.udp_tx++;
-    struct ip_send send = { .src = src, .dst = to->addr, .protocol = IP_PROTO_UDP, .ttl = s->ttl };
+    struct ip_send send = { .src = naru_addr_v4(src), .dst = naru_addr_v4(to->addr), .protocol = IP_PROTO_UDP,
+                            .ttl = s->ttl };
     int err = ip_output(stack, pb, &send);
     return err < 0 ? err : (long)len;
 }
 
-void udp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender)
+void udp_icmp_error(struct naru_stack *stack, const struct ip_error *e)
 {
-    const uint8_t *q = m->quoted_payload; /* icmp_parse guarantees 8 bytes */
-    uint16_t sport = wire_get16(q), dport = wire_get16(q + 2);
-    struct sock *s = sock_lookup(stack, NARU_SOCK_DGRAM, m->quoted_ip.src, sport, m->quoted_ip.dst, dport);
+    struct sock *s = sock_lookup(stack, NARU_SOCK_DGRAM, e->src.v4, e->src_port, e->dst.v4, e->dst_port);
     if (!s)
         return;
-    struct naru_icmp_error e = {
-        .offender = offender, .type = m->type, .code = m->code,
-        .dst = { .addr = m->quoted_ip.dst, .port = dport }, .when = stack->now,
+    struct naru_icmp_error ne = {
+        .offender = e->offender.v4, .type = e->type, .code = e->code,
+        .dst = { .addr = e->dst.v4, .port = e->dst_port }, .when = stack->now,
     };
-    sock_queue_error(stack, s, &e);
+    sock_queue_error(stack, s, &ne);
     /* Like Linux: a connected socket learns of hard errors on its next call. */
-    if (s->connected && m->type == ICMP_DEST_UNREACHABLE && m->code != ICMP_FRAGMENTATION_NEEDED) {
-        s->error = m->code == ICMP_PORT_UNREACHABLE ? -ECONNREFUSED : -EHOSTUNREACH;
+    if (s->connected && e->unreachable && e->err != -EMSGSIZE) {
+        s->error = e->err == -ECONNREFUSED ? -ECONNREFUSED : -EHOSTUNREACH;
         sock_notify(stack, s);
     }
 }
