@@ -73,7 +73,7 @@ struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len)
     pb->gso_size = 0;
     pb->headers_end = 0;
     pb->rx_gso_size = 0;
-    pb->meta_addr = 0;
+    pb->meta_addr.family = NARU_AF_UNSPEC;
     pb->meta_port = 0;
     pb->meta_ttl = 0;
     pb->meta_time = 0;

@@ -26,8 +26,9 @@ static void echo_reply(struct naru_stack *stack, struct pbuf *pb, const struct i
     /* RFC 1122 3.2.2.6: Record Route and Timestamp come back in the reply. */
     uint8_t options[IPV4_MAX_HEADER_LEN - IPV4_MIN_HEADER_LEN];
     size_t options_len = ip_options_for_reply(ip->options, ip->options_len, options);
-    struct ip_send send = { .src = naru_addr_v4(ip->dst), .dst = naru_addr_v4(ip->src), .protocol = IP_PROTO_ICMP,
-                            .tos = ip->tos, .options = options, .options_len = (uint8_t)options_len };
+    struct naru_addr src = naru_addr_v4(ip->dst), dst = naru_addr_v4(ip->src);
+    struct ip_send send = { .src = &src, .dst = &dst, .protocol = IP_PROTO_ICMP, .tos = ip->tos,
+                            .options = options, .options_len = (uint8_t)options_len };
     stack->counters.icmp_tx++;
     stack->counters.icmp_tx_echo_replies++;
     ip_output(stack, pb, &send);
@@ -185,7 +186,8 @@ void icmp_send_error_quoting(struct naru_stack *stack, const uint8_t *datagram, 
     char a[NARU_IP4_STRLEN];
     LOG_DEBUG(stack, NARU_LAYER_ICMP, "error type %u code %u to %s", type, code, naru_ip4_format(orig.src, a));
     /* The source is the address of the interface the error leaves by. */
-    struct ip_send send = { .dst = naru_addr_v4(orig.src), .protocol = IP_PROTO_ICMP };
+    struct naru_addr dst = naru_addr_v4(orig.src);
+    struct ip_send send = { .dst = &dst, .protocol = IP_PROTO_ICMP };
     ip_output(stack, pb, &send);
 }
 

@@ -14,17 +14,6 @@ int ip_output_unsupported(struct naru_stack *stack, struct pbuf *pb)
     return -EAFNOSUPPORT;
 }
 
-int ip_select_source(const struct naru_stack *stack, const struct naru_addr *dst, struct naru_addr *src)
-{
-    if (dst->family != NARU_AF_INET)
-        return -EAFNOSUPPORT;
-    uint32_t v4;
-    int err = ipv4_select_source(stack, dst->v4, &v4);
-    if (err == 0)
-        *src = naru_addr_v4(v4);
-    return err;
-}
-
 void ip_send_port_unreachable(struct naru_stack *stack, const struct pbuf *original)
 {
     if ((pbuf_network_header(original)[0] >> 4) == 4)

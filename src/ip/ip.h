@@ -29,10 +29,11 @@ struct ip_info {
     bool multicast;            /* sent to a multicast group */
 };
 
-/* A transport payload to send (pb->data at its header). */
+/* A transport payload to send (pb->data at its header). The addresses
+ * are the caller's, read during the call. */
 struct ip_send {
-    struct naru_addr src;      /* NARU_AF_UNSPEC: the address of the interface it leaves by */
-    struct naru_addr dst;
+    const struct naru_addr *src; /* NULL or NARU_AF_UNSPEC: the address of the interface it leaves by */
+    const struct naru_addr *dst;
     /* Where the scope of dst needs one (IPv6 link-local and multicast):
      * the interface; NULL: the route's. */
     const struct naru_iface *iface;
@@ -69,6 +70,15 @@ int ipv4_select_source(const struct naru_stack *stack, uint32_t dst, uint32_t *s
 
 /* ---- family-neutral ---- */
 
+/* Make *a the IPv4 address v4. Unlike naru_addr_v4(), the bytes an IPv4
+ * address does not use are left as they are (nothing reads them): one
+ * store fewer on the per-packet paths. */
+static inline void ip_addr_set_v4(struct naru_addr *a, uint32_t v4)
+{
+    a->family = NARU_AF_INET;
+    a->v4 = v4;
+}
+
 /* Free pb and say this family is not sent (yet). */
 int ip_output_unsupported(struct naru_stack *stack, struct pbuf *pb);
 
@@ -77,14 +87,21 @@ int ip_output_unsupported(struct naru_stack *stack, struct pbuf *pb);
  * -EAFNOSUPPORT. */
 static inline int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send)
 {
-    if (send->dst.family == NARU_AF_INET)
+    if (send->dst->family == NARU_AF_INET)
         return ipv4_output(stack, pb, send);
     return ip_output_unsupported(stack, pb);
 }
 
 /* The source address ip_output() would use towards dst: 0,
  * -ENETUNREACH or -EAFNOSUPPORT. */
-int ip_select_source(const struct naru_stack *stack, const struct naru_addr *dst, struct naru_addr *src);
+static inline int ip_select_source(const struct naru_stack *stack, const struct naru_addr *dst,
+                                   struct naru_addr *src)
+{
+    if (dst->family != NARU_AF_INET)
+        return -EAFNOSUPPORT;
+    src->family = NARU_AF_INET;
+    return ipv4_select_source(stack, dst->v4, &src->v4);
+}
 
 /* The transport checksum's pseudo-header (RFC 793 3.1, RFC 768; RFC 8200
  * 8.1 for IPv6) summed without its length field, which the codec adds: a

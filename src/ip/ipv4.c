@@ -35,11 +35,11 @@ static bool source_is_martian(const struct naru_stack *stack, const struct naru_
 }
 
 /* What the transports learn of a datagram. */
-static void fill_info(struct ip_info *info, const struct naru_iface *iface, const struct pbuf *pb,
-                      const struct ipv4_header *ip)
+static inline void fill_info(struct ip_info *info, const struct naru_iface *iface, const struct pbuf *pb,
+                             const struct ipv4_header *ip)
 {
-    info->src = naru_addr_v4(ip->src);
-    info->dst = naru_addr_v4(ip->dst);
+    ip_addr_set_v4(&info->src, ip->src);
+    ip_addr_set_v4(&info->dst, ip->dst);
     info->ttl = ip->ttl;
     info->tos = ip->tos;
     info->ifindex = (int8_t)(iface ? iface->ifindex : -1);
@@ -136,7 +136,8 @@ int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct p
             pbuf_free(stack, pb);
             return -EMSGSIZE;
         }
-        struct naru_addr nh = naru_addr_v4(next_hop);
+        struct naru_addr nh;
+        ip_addr_set_v4(&nh, next_hop);
         eth_output_ip(stack, iface, pb, &nh);
         return 0;
     }
@@ -144,15 +145,16 @@ int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct p
         iface_checksum_complete(pb); /* fragments carry no offload state */
         return ip_fragment(stack, iface, pb, next_hop);
     }
-    struct naru_addr nh = naru_addr_v4(next_hop);
+    struct naru_addr nh;
+    ip_addr_set_v4(&nh, next_hop);
     eth_output_ip(stack, iface, pb, &nh);
     return 0;
 }
 
 int ipv4_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send)
 {
-    uint32_t dst = send->dst.v4;
-    uint32_t src = send->src.family == NARU_AF_INET ? send->src.v4 : 0;
+    uint32_t dst = send->dst->v4;
+    uint32_t src = send->src && send->src->family == NARU_AF_INET ? send->src->v4 : 0;
     bool to_self = iface_owns_addr(stack, dst);
     const struct route *r = to_self ? NULL : route_lookup(stack, dst);
     if (!to_self && !r) {

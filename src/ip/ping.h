@@ -12,13 +12,12 @@ struct pbuf;
 struct sock;
 struct ip_info;
 struct ip_error;
-struct naru_sockaddr;
+struct sock_addr;
 
 /* An echo reply with identifier id (pb->data at the ICMP header). Takes
  * the pbuf. */
 void ping_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *ip, uint16_t id);
-long ping_output(struct naru_stack *stack, struct sock *s, const void *data, size_t len,
-                 const struct naru_sockaddr *to);
+long ping_output(struct naru_stack *stack, struct sock *s, const void *data, size_t len, const struct sock_addr *to);
 void ping_icmp_error(struct naru_stack *stack, const struct ip_error *e);
 
 #endif

@@ -79,9 +79,9 @@ static struct neighbour *find(const struct neighbour_table *t, int ifindex, cons
     return NULL;
 }
 
-struct neighbour *neighbour_find(struct naru_stack *stack, int ifindex, const struct naru_addr *addr)
+/* Most packets go where the last one went: that is asked first, inline. */
+static inline struct neighbour *lookup(struct neighbour_table *t, int ifindex, const struct naru_addr *addr)
 {
-    struct neighbour_table *t = &stack->neighbours;
     struct neighbour *n = t->last_hit;
     if (n && n->ifindex == ifindex && naru_addr_equal(&n->addr, addr))
         return n;
@@ -89,6 +89,11 @@ struct neighbour *neighbour_find(struct naru_stack *stack, int ifindex, const st
     if (n)
         t->last_hit = n;
     return n;
+}
+
+struct neighbour *neighbour_find(struct naru_stack *stack, int ifindex, const struct naru_addr *addr)
+{
+    return lookup(&stack->neighbours, ifindex, addr);
 }
 
 /* ---- the least-recently-used list of resolved entries ---- */
@@ -278,7 +283,7 @@ void neighbour_output(struct naru_stack *stack, struct naru_iface *iface, struct
 {
     struct neighbour_table *t = &stack->neighbours;
     const struct neighbour_ops *ops = ops_for(t, next_hop->family);
-    struct neighbour *n = neighbour_find(stack, iface->ifindex, next_hop);
+    struct neighbour *n = lookup(t, iface->ifindex, next_hop);
     if (!n) {
         /* RFC 6583 7.1: a bound on neighbours being resolved, apart from
          * the table's, so that resolved ones are never crowded out. */

@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "core/timer.h"
+#include "naru/addr.h"
 #include "naru/socket.h"
 #include "naru/stack.h"
 #include "tcp/cc.h"
@@ -72,8 +73,9 @@ struct tcp_undo {
 
 struct tcp_conn {
     /* ---- identity and where the connection is kept ---- */
-    uint32_t local_addr, remote_addr;
+    struct naru_addr local_addr, remote_addr; /* a listener's local: NARU_AF_UNSPEC for the wildcard */
     uint16_t local_port, remote_port;
+    uint32_t pseudo_sum;       /* the checksum's pseudo-header, but for the length (ip_pseudo_sum()) */
     uint8_t state;             /* enum tcp_state */
     uint8_t list;              /* enum tcp_list_id */
     bool hashed;               /* in the 4-tuple table (or, listening, the port table) */
@@ -252,10 +254,17 @@ struct tcp_conn *tcp_conn_alloc(struct naru_stack *stack);
 /* Send and receive rings at their configured sizes: 0 or -ENOMEM. */
 int tcp_conn_alloc_buffers(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_conn_free_buffers(struct tcp_conn *c);
-/* Find by 4-tuple, then listener by local address and port (or wildcard). */
-struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport,
-                                 uint32_t raddr, uint16_t rport);
-struct tcp_conn *tcp_listener_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport);
+/* Find by 4-tuple (the family is part of the key), then listener by local
+ * address and port (or wildcard). */
+struct tcp_conn *tcp_conn_lookup_addr(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport,
+                                      const struct naru_addr *raddr, uint16_t rport);
+struct tcp_conn *tcp_listener_lookup(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport);
+/* tcp_conn_lookup_addr() for an IPv4 4-tuple (tests). */
+struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                                 uint16_t rport);
+/* A connection's 4-tuple, before it is hashed. */
+void tcp_conn_set_tuple(struct tcp_conn *c, const struct naru_addr *laddr, uint16_t lport,
+                        const struct naru_addr *raddr, uint16_t rport);
 void tcp_conn_hash(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_conn_unhash(struct naru_stack *stack, struct tcp_conn *c);
 /* Move c to a list (off the one it is on). */
@@ -272,13 +281,14 @@ void tcp_reap(struct naru_stack *stack);
 /* Ask for the socket to be told (after the work in hand). */
 void tcp_wake(struct naru_stack *stack, struct tcp_conn *c);
 /* Does a connection the user has closed still hold the port on an
- * address overlapping addr (0: any)? */
-bool tcp_orphan_holds_port(struct naru_stack *stack, uint32_t addr, uint16_t port);
+ * address overlapping addr (the wildcard: any)? */
+bool tcp_orphan_holds_port(struct naru_stack *stack, const struct naru_addr *addr, uint16_t port);
 /* Is this 4-tuple free? */
-bool tcp_tuple_free(struct naru_stack *stack, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
+bool tcp_tuple_free(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport,
+                    const struct naru_addr *raddr, uint16_t rport);
 /* RFC 6056 3.3.3: an ephemeral port for a connection, or 0. */
-uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, uint32_t laddr,
-                            uint32_t raddr, uint16_t rport);
+uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, const struct naru_addr *laddr,
+                            const struct naru_addr *raddr, uint16_t rport);
 
 /* A log line about a connection, prefixed with its addresses. */
 void tcp_log_conn(struct naru_stack *stack, enum naru_log_level level, const struct tcp_conn *c, const char *fmt,
@@ -324,14 +334,14 @@ void tcp_retransmit_hole(struct naru_stack *stack, struct tcp_conn *c, uint32_t 
 void tcp_send_rst(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, bool with_ack);
 /* A reset answering a segment no connection wants (RFC 9293 3.10.7.1),
  * subject to the rate limit. */
-void tcp_send_rst_reply(struct naru_stack *stack, uint32_t src, uint32_t dst, const struct tcp_header *in,
-                        uint32_t seg_len);
+void tcp_send_rst_reply(struct naru_stack *stack, const struct naru_addr *src, const struct naru_addr *dst,
+                        const struct tcp_header *in, uint32_t seg_len);
 /* The window to advertise now (after RFC 9293 3.8.6.2.2), unscaled; moves
  * rcv_adv. */
 uint32_t tcp_select_window(struct tcp_conn *c);
 /* The segment size and options for the route, once options are known. */
 void tcp_set_mss(struct naru_stack *stack, struct tcp_conn *c);
-uint16_t tcp_route_mss(struct naru_stack *stack, uint32_t dst);
+uint16_t tcp_route_mss(struct naru_stack *stack, const struct naru_addr *dst);
 uint32_t tcp_ts_now(const struct naru_stack *stack, const struct tcp_conn *c);
 /* Bytes of the send ring not yet sent: SND.NXT to the end of the data. */
 uint32_t tcp_unsent(const struct tcp_conn *c);

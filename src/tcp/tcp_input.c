@@ -5,7 +5,7 @@
 #include "tcp/tcp.h"
 
 #include "core/log.h"
-#include "ip/ipv4.h"
+#include "ip/ip.h"
 #include "socket/sock.h"
 #include "stack.h"
 #include "tcp/tcp_conn.h"
@@ -22,7 +22,7 @@
 struct segment {
     const struct tcp_header *h;
     const struct tcp_options *opt;
-    uint32_t src, dst;
+    const struct naru_addr *src, *dst;
     uint32_t seq;              /* SEG.SEQ */
     uint32_t ack;              /* SEG.ACK */
     uint32_t seg_len;          /* SEG.LEN: data plus SYN and FIN */
@@ -189,10 +189,7 @@ static void listen_input(struct naru_stack *stack, struct tcp_conn *l, const str
     struct tcp_conn *c = tcp_conn_alloc(stack);
     if (!c)
         return;
-    c->local_addr = seg->dst;
-    c->local_port = seg->h->dst_port;
-    c->remote_addr = seg->src;
-    c->remote_port = seg->h->src_port;
+    tcp_conn_set_tuple(c, seg->dst, seg->h->dst_port, seg->src, seg->h->src_port);
     c->listener = l;
     c->passive = true;
     c->opened = true;
@@ -212,7 +209,7 @@ static void listen_input(struct naru_stack *stack, struct tcp_conn *l, const str
     c->snd_buf_locked = l->snd_buf_locked;
     c->rcv_wscale = tcp_rcv_wscale(stack, c);
     take_syn_options(stack, c, seg->opt);
-    c->adv_mss = tcp_route_mss(stack, c->remote_addr);
+    c->adv_mss = tcp_route_mss(stack, &c->remote_addr);
     c->rcv_mss = c->adv_mss < TCP_DEFAULT_MSS ? c->adv_mss : TCP_DEFAULT_MSS;
     tcp_set_mss(stack, c);
     c->ts_offset = tcp_ts_offset(stack, c);
@@ -1006,8 +1003,9 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *
     struct tcp_header h;
     stack->counters.tcp_rx++;
     /* A checksum the link vouches for (offload) is not summed again. */
-    int hl = pbuf_checksum_trusted(pb, TCP_CHECKSUM_OFFSET) ? tcp_parse_header(pb->data, pb->len, &h)
-                                                            : tcp_parse(pb->data, pb->len, ip->src.v4, ip->dst.v4, &h);
+    int hl = pbuf_checksum_trusted(pb, TCP_CHECKSUM_OFFSET)
+                 ? tcp_parse_header(pb->data, pb->len, &h)
+                 : tcp_parse_pseudo(pb->data, pb->len, ip_pseudo_sum(&ip->src, &ip->dst, IP_PROTO_TCP), &h);
     if (hl < 0 || h.src_port == 0 || h.dst_port == 0) {
         stack->counters.tcp_rx_malformed++;
         pbuf_free(stack, pb);
@@ -1023,8 +1021,8 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *
     struct segment seg = {
         .h = &h,
         .opt = &h.options,
-        .src = ip->src.v4,
-        .dst = ip->dst.v4,
+        .src = &ip->src,
+        .dst = &ip->dst,
         .seq = h.seq,
         .ack = h.ack,
         .data = pb->data + hl,
@@ -1035,7 +1033,7 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *
     seg.seg_len = seg.len + ((h.flags & TCP_SYN) ? 1 : 0) + ((h.flags & TCP_FIN) ? 1 : 0);
     uint32_t segs = wire_segments(&seg);
     stack->counters.tcp_rx += segs - 1; /* counted as on the wire, as Linux does */
-    struct tcp_conn *c = tcp_conn_lookup(stack, ip->dst.v4, h.dst_port, ip->src.v4, h.src_port);
+    struct tcp_conn *c = tcp_conn_lookup_addr(stack, &ip->dst, h.dst_port, &ip->src, h.src_port);
     if (c) {
         c->segs_in += segs;
         c->last_rx = stack->now;
@@ -1044,7 +1042,7 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *
         else
             synchronized_input(stack, c, &seg);
     } else {
-        struct tcp_conn *l = tcp_listener_lookup(stack, ip->dst.v4, h.dst_port);
+        struct tcp_conn *l = tcp_listener_lookup(stack, &ip->dst, h.dst_port);
         if (l) {
             listen_input(stack, l, &seg, NULL);
         } else {
@@ -1060,7 +1058,7 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *
 void tcp_icmp_error(struct naru_stack *stack, const struct ip_error *e)
 {
     uint32_t seq = wire_get32(e->quoted + 4);
-    struct tcp_conn *c = tcp_conn_lookup(stack, e->src.v4, e->src_port, e->dst.v4, e->dst_port);
+    struct tcp_conn *c = tcp_conn_lookup_addr(stack, &e->src, e->src_port, &e->dst, e->dst_port);
     if (!c || c->state == TCP_LISTEN || c->state == TCP_CLOSED)
         return;
     /* RFC 5927 4.1: believe only errors about data in flight. */
@@ -1070,9 +1068,10 @@ void tcp_icmp_error(struct naru_stack *stack, const struct ip_error *e)
     if (e->err == -EMSGSIZE) {
         /* RFC 1191: the path is narrower than we thought. */
         uint32_t mtu = e->mtu;
-        if (mtu < 68 || mtu - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN >= c->peer_mss)
+        uint32_t headers = ip_header_len(e->dst.family) + TCP_MIN_HEADER_LEN;
+        if (mtu < 68 || mtu - headers >= c->peer_mss)
             return;
-        c->peer_mss = (uint16_t)(mtu - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN);
+        c->peer_mss = (uint16_t)(mtu - headers);
         uint16_t old = c->snd_mss;
         tcp_set_mss(stack, c);
         if (c->snd_mss < old && c->state >= TCP_ESTABLISHED) {

@@ -10,13 +10,12 @@ struct pbuf;
 struct sock;
 struct ip_info;
 struct ip_error;
-struct naru_sockaddr;
+struct sock_addr;
 
 /* pb->data at the UDP header. Takes the pbuf. */
 void udp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *ip);
 /* Send one datagram from a bound socket. Returns len or a negative errno. */
-long udp_output(struct naru_stack *stack, struct sock *s, const void *data, size_t len,
-                const struct naru_sockaddr *to);
+long udp_output(struct naru_stack *stack, struct sock *s, const void *data, size_t len, const struct sock_addr *to);
 /* An ICMP error quoting a datagram we sent. */
 void udp_icmp_error(struct naru_stack *stack, const struct ip_error *e);
 
