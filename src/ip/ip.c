@@ -22,6 +22,8 @@ void ip_send_port_unreachable(struct naru_stack *stack, const struct pbuf *origi
 
 bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr)
 {
+    if (addr->family == NARU_AF_INET6)
+        return iface_owns_addr6(stack, addr->v6);
     return addr->family == NARU_AF_INET && iface_owns_addr(stack, addr->v4);
 }
 
