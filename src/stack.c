@@ -17,6 +17,7 @@ void naru_stack_config_default(struct naru_stack_config *c)
     c->arp_queue = 8;
     c->neighbour_incomplete = 16;          /* a quarter of the cache */
     c->routes = 32;
+    c->pmtu_entries = 64;
     c->reassembly_datagrams = 8;
     c->reassembly_timeout = 30 * NARU_SEC; /* Linux's ipfrag_time */
     c->sockets = 64;
@@ -78,6 +79,8 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
     if (!err)
         err = route_init(s);
     if (!err)
+        err = pmtu_init(s);
+    if (!err)
         err = reassembly_init(s);
     if (!err)
         err = sock_table_init(s);
@@ -105,6 +108,7 @@ void naru_stack_destroy(struct naru_stack *s)
         reassembly_fini(s);
     neighbour_fini(s);
     route_fini(s);
+    pmtu_fini(s);
     sock_table_fini(s);
     pbuf_pool_fini(&s->frame_pool);
     pbuf_pool_fini(&s->large_pool);

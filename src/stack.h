@@ -11,6 +11,7 @@
 #include "core/random.h"
 #include "core/timer.h"
 #include "ip/icmp.h"
+#include "ip/pmtu.h"
 #include "ip/reassembly.h"
 #include "ip/route.h"
 #include "link/arp.h"
@@ -36,6 +37,7 @@ struct naru_stack {
     struct naru_iface ifaces[NARU_MAX_INTERFACES];
     struct neighbour_table neighbours;
     struct route_table routes;
+    struct pmtu_cache pmtu;
     uint16_t ip_next_id;
     struct reassembly reassembly;
     struct icmp_state icmp;

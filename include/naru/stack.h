@@ -53,6 +53,7 @@ struct naru_stack_config {
     uint32_t arp_queue;            /* packets held per unresolved neighbour */
     uint32_t neighbour_incomplete; /* neighbours being resolved at once (RFC 6583 7.1) */
     uint32_t routes;               /* routing table size, of each family */
+    uint32_t pmtu_entries;         /* destinations whose path MTU is remembered */
     uint32_t reassembly_datagrams; /* datagrams reassembled at once */
     naru_time_t reassembly_timeout;
     uint32_t sockets;              /* sockets of all kinds */

@@ -124,6 +124,8 @@ struct tcp_conn {
     uint16_t tso_segs;         /* segments one frame may carry, the device cutting them (1: no TSO) */
     bool csum_offload;         /* checksums left partial, for the device */
     uint32_t offload_version;
+    uint32_t path_mtu;         /* the path MTU snd_mss was set for (0: none yet, or no route) */
+    uint32_t path_version;     /* the routing table's version then (tcp_mtu.c) */
     bool ws_ok, ts_ok, sack_ok;
 
     /* ---- what has happened ---- */
@@ -342,6 +344,18 @@ uint32_t tcp_select_window(struct tcp_conn *c);
 /* The segment size and options for the route, once options are known. */
 void tcp_set_mss(struct naru_stack *stack, struct tcp_conn *c);
 uint16_t tcp_route_mss(struct naru_stack *stack, const struct naru_addr *dst);
+/* The MTU of the path to dst as segments are sized for it: the path MTU
+ * cache's, else the route's interface's (a frame buffer's, to ourselves);
+ * 0 with no route. */
+uint32_t tcp_path_mtu(struct naru_stack *stack, const struct naru_addr *dst);
+
+/* ---- tcp_mtu.c ---- */
+/* Size segments for the path MTU now. If they shrank, what was sent too
+ * big is to go again; returns true then (the caller sends). */
+bool tcp_mtu_changed(struct naru_stack *stack, struct tcp_conn *c);
+/* The routing table's version moved (routes, the path MTU cache): does
+ * the path MTU differ from what the segments are sized for? */
+void tcp_path_changed(struct naru_stack *stack, struct tcp_conn *c);
 uint32_t tcp_ts_now(const struct naru_stack *stack, const struct tcp_conn *c);
 /* Bytes of the send ring not yet sent: SND.NXT to the end of the data. */
 uint32_t tcp_unsent(const struct tcp_conn *c);

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "ip/ip.h"
+#include "ip/pmtu.h"
 #include "socket/sock.h"
 #include "stack.h"
 #include "tcp/tcp_conn.h"
@@ -1066,27 +1067,12 @@ void tcp_icmp_error(struct naru_stack *stack, const struct ip_error *e)
         return;
     stack->counters.tcp_rx_icmp_errors++;
     if (e->err == -EMSGSIZE) {
-        /* RFC 1191: the path is narrower than we thought. */
-        uint32_t mtu = e->mtu;
-        uint32_t headers = ip_header_len(e->dst.family) + TCP_MIN_HEADER_LEN;
-        if (mtu < 68 || mtu - headers >= c->peer_mss)
-            return;
-        c->peer_mss = (uint16_t)(mtu - headers);
-        uint16_t old = c->snd_mss;
-        tcp_set_mss(stack, c);
-        if (c->snd_mss < old && c->state >= TCP_ESTABLISHED) {
-            /* What was too big goes again, smaller: with RACK, as lost
-             * segments are sent in RTO recovery, but cwnd stays. */
-            if (tcp_rack_on(c) && tcp_rack_mtu_reduced(c)) {
-                if (!c->in_loss && !c->in_recovery) {
-                    c->in_loss = true;
-                    c->recover = c->snd_max;
-                }
-            } else {
-                c->snd_nxt = c->snd_una;
-            }
+        /* RFC 1191, RFC 8201: the path is narrower than we thought. The
+         * report is about a segment of ours in flight (above: RFC 5927 4.1,
+         * RFC 8201 5.2); the cache checks the MTU it names. */
+        pmtu_update(stack, &c->remote_addr, e->mtu);
+        if (tcp_mtu_changed(stack, c))
             tcp_output(stack, c);
-        }
         tcp_reap(stack);
         return;
     }

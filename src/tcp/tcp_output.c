@@ -4,6 +4,7 @@
 #include "tcp/tcp_conn.h"
 
 #include "ip/ip.h"
+#include "ip/pmtu.h"
 #include "link/iface.h"
 #include "socket/sock.h"
 #include "stack.h"
@@ -18,35 +19,51 @@ uint32_t tcp_ts_now(const struct naru_stack *stack, const struct tcp_conn *c)
     return (uint32_t)(stack->now / NARU_MS) + c->ts_offset;
 }
 
-uint16_t tcp_route_mss(struct naru_stack *stack, const struct naru_addr *dst)
+/* To ourselves: as large as a frame buffer allows. */
+static uint32_t loopback_mtu(const struct naru_stack *stack)
 {
-    /* The least MTU of the family (RFC 791; RFC 8200 5), and the least
-     * datagram every host takes when there is no route to say (RFC 1122
-     * 3.3.3's 576; IPv6's minimum again). */
-    bool v6 = dst->family == NARU_AF_INET6;
-    uint32_t least = v6 ? 1280 : 68, fallback = v6 ? 1280 : 576;
-    uint32_t mtu;
-    if (ip_is_local(stack, dst)) {
-        /* To ourselves: as large as a frame buffer allows. */
-        mtu = stack->config.frame_buffer_size - PBUF_HEADROOM - ETH_HEADER_LEN - ETH_VLAN_TAG_LEN;
-    } else {
-        const struct naru_iface *iface = ip_route_iface(stack, dst);
-        mtu = iface ? iface->mtu : fallback;
-    }
+    return stack->config.frame_buffer_size - PBUF_HEADROOM - ETH_HEADER_LEN - ETH_VLAN_TAG_LEN;
+}
+
+/* RFC 9293 3.7.1: MSS = MTU - fixed IP header - fixed TCP header, for an
+ * MTU of 0 (unknown: no route) the least datagram every host takes (RFC
+ * 1122 3.3.3's 576; IPv6's minimum, RFC 8200 5), and never below the
+ * family's least MTU (RFC 791's 68; 1280). */
+static uint16_t mss_for_mtu(uint32_t mtu, uint8_t family)
+{
+    bool v6 = family == NARU_AF_INET6;
+    uint32_t least = v6 ? 1280 : 68;
+    if (mtu == 0)
+        mtu = v6 ? 1280 : 576;
     if (mtu > 65535)
         mtu = 65535;
     if (mtu < least)
         mtu = least;
-    /* RFC 9293 3.7.1: MSS = MTU - fixed IP header - fixed TCP header. */
-    return (uint16_t)(mtu - ip_header_len(dst->family) - TCP_MIN_HEADER_LEN);
+    return (uint16_t)(mtu - ip_header_len(family) - TCP_MIN_HEADER_LEN);
+}
+
+uint16_t tcp_route_mss(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    if (ip_is_local(stack, dst))
+        return mss_for_mtu(loopback_mtu(stack), dst->family);
+    const struct naru_iface *iface = ip_route_iface(stack, dst);
+    return mss_for_mtu(iface ? iface->mtu : 0, dst->family);
+}
+
+uint32_t tcp_path_mtu(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    return ip_is_local(stack, dst) ? loopback_mtu(stack) : pmtu_path_mtu(stack, dst);
 }
 
 void tcp_set_mss(struct naru_stack *stack, struct tcp_conn *c)
 {
     /* RFC 9293 3.7.1 and RFC 6691: Eff.snd.MSS = min(SendMSS, MMS_S - 20)
-     * less the options every segment carries. */
+     * less the options every segment carries; MMS_S from the path's MTU
+     * (RFC 1191 3, RFC 8201 5.4), not only the interface's. */
     uint32_t mss = c->peer_mss;
-    uint32_t route = tcp_route_mss(stack, &c->remote_addr);
+    c->path_mtu = tcp_path_mtu(stack, &c->remote_addr);
+    c->path_version = stack->routes.version;
+    uint32_t route = mss_for_mtu(c->path_mtu, c->remote_addr.family);
     if (route < mss)
         mss = route;
     c->options_len = c->ts_ok ? TCP_TS_OPTION_LEN : 0;
@@ -817,6 +834,8 @@ static bool send_rack_recovery(struct naru_stack *stack, struct tcp_conn *c)
 
 void tcp_output(struct naru_stack *stack, struct tcp_conn *c)
 {
+    if (c->path_version != stack->routes.version)
+        tcp_path_changed(stack, c); /* the path MTU may have moved (tcp_mtu.c) */
     check_offloads(stack, c);
     switch (c->state) {
     case TCP_CLOSED:
