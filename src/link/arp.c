@@ -51,9 +51,10 @@ static void count_drop(struct naru_stack *stack, enum neighbour_drop why, uint32
     }
 }
 
-/* Linux's ARP timings on RFC 4861's states, but for the reachable time,
- * which is not randomised (a seed replays the same frames), and the delay
- * before probing a stale neighbour. */
+/* Linux's ARP timings on RFC 4861's states (net.ipv4.neigh defaults:
+ * retrans_time 1 s, 3 broadcast and 3 unicast probes, delay_first_probe_time
+ * 5 s, gc_staletime 60 s), but for the reachable time, which is not
+ * randomised (a seed replays the same frames). */
 static const struct neighbour_ops arp_ops = {
     .ethertype = ETHERTYPE_IPV4,
     .layer = NARU_LAYER_ARP,
@@ -61,7 +62,7 @@ static const struct neighbour_ops arp_ops = {
     .max_unicast = ARP_MAX_REQUESTS,
     .retrans_time = ARP_REQUEST_INTERVAL,
     .reachable_time = ARP_REACHABLE_TIME,
-    .delay_first_probe = 0,
+    .delay_first_probe = ARP_DELAY_FIRST_PROBE,
     .stale_time = ARP_STALE_TIME,
     .solicit = solicit,
     .unreachable = ip_neighbour_failed,
