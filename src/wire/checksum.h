@@ -21,8 +21,12 @@ uint32_t inet_sum(const void *data, size_t len, uint32_t sum);
  * Nothing overflows below 16 GiB of data. */
 uint64_t inet_sum_accumulate(const void *data, size_t len, uint64_t acc);
 uint32_t inet_sum_finish(uint64_t acc, uint32_t sum);
-/* The IPv4 pseudo-header of TCP and UDP (RFC 793 3.1, RFC 768). */
-uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t protocol, uint16_t length);
+/* The IPv4 pseudo-header of TCP and UDP (RFC 793 3.1, RFC 768). Inline:
+ * every datagram sent and received sums one. */
+static inline uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t protocol, uint16_t length)
+{
+    return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + protocol + length;
+}
 /* Fold a partial sum to 16 bits and complement it. */
 uint16_t inet_fold(uint32_t sum);
 static inline uint16_t inet_checksum(const void *data, size_t len)
