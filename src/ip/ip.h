@@ -109,7 +109,7 @@ static inline int ip_select_source(const struct naru_stack *stack, const struct 
 static inline uint32_t ip_pseudo_sum(const struct naru_addr *src, const struct naru_addr *dst, uint8_t protocol)
 {
     if (src->family == NARU_AF_INET6)
-        return inet_sum(src->v6, 16, inet_sum(dst->v6, 16, protocol));
+        return inet6_pseudo_sum(src->v6, dst->v6, 0, protocol);
     return inet_pseudo_sum(src->v4, dst->v4, protocol, 0);
 }
 

@@ -64,9 +64,8 @@ void eth_output_ip(struct naru_stack *stack, struct naru_iface *iface, struct pb
 {
     if (next_hop->family == NARU_AF_INET6) {
         if (next_hop->v6[0] == 0xff) {
-            /* RFC 2464 7: 33:33 and the group's last four bytes. */
-            uint8_t dst[ETH_ADDR_LEN] = { 0x33, 0x33 };
-            memcpy(dst + 2, next_hop->v6 + 12, 4);
+            uint8_t dst[ETH_ADDR_LEN];
+            eth_ipv6_multicast_mac(next_hop->v6, dst);
             eth_output(stack, iface, pb, dst, ETHERTYPE_IPV6);
             return;
         }

@@ -80,6 +80,13 @@ uint32_t inet_sum(const void *data, size_t len, uint32_t sum)
     return inet_sum_finish(inet_sum_accumulate(data, len, 0), sum);
 }
 
+uint32_t inet6_pseudo_sum(const uint8_t src[16], const uint8_t dst[16], uint32_t length, uint8_t next_header)
+{
+    /* Each inet_sum() here is at most 0xffff: no carry is lost. */
+    uint32_t sum = inet_sum(src, 16, 0) + inet_sum(dst, 16, 0);
+    return sum + (length >> 16) + (length & 0xffff) + next_header;
+}
+
 uint16_t inet_fold(uint32_t sum)
 {
     while (sum >> 16)

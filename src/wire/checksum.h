@@ -27,6 +27,9 @@ static inline uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto
 {
     return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + protocol + length;
 }
+/* The IPv6 pseudo-header of TCP, UDP and ICMPv6 (RFC 8200 8.1): source,
+ * final destination, upper-layer packet length (32 bits), next header. */
+uint32_t inet6_pseudo_sum(const uint8_t src[16], const uint8_t dst[16], uint32_t length, uint8_t next_header);
 /* Fold a partial sum to 16 bits and complement it. */
 uint16_t inet_fold(uint32_t sum);
 static inline uint16_t inet_checksum(const void *data, size_t len)

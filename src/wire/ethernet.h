@@ -36,5 +36,12 @@ static inline bool eth_is_multicast(const uint8_t mac[ETH_ADDR_LEN])
 {
     return mac[0] & 1;
 }
+/* RFC 2464 7: an IPv6 multicast address goes to 33:33 and its low 32 bits. */
+static inline void eth_ipv6_multicast_mac(const uint8_t group[16], uint8_t mac[ETH_ADDR_LEN])
+{
+    mac[0] = 0x33;
+    mac[1] = 0x33;
+    memcpy(mac + 2, group + 12, 4);
+}
 
 #endif
