@@ -92,12 +92,38 @@ static void ipv6_is_not_sent_yet(void **state)
     capture_host_free(h);
 }
 
+/* An IPv4 datagram from 10.0.0.2 to the host's port. */
+static void deliver_udp(struct capture_host *h, uint16_t port)
+{
+    uint8_t udp[64], frame[128];
+    size_t n = build_udp(udp, ip("10.0.0.2"), h->addr, 5000, port, "hi", 2);
+    struct frame_spec spec = { .src = ip("10.0.0.2"), .dst = h->addr, .protocol = IP_PROTO_UDP, .ttl = 64 };
+    naru_stack_input(h->stack, h->ifindex, frame, build_ip_frame(frame, sizeof frame, &spec, udp, n));
+}
+
+static void wildcard_takes_either_family_but_ipv6_only_with_v6only(void **state)
+{
+    (void)state;
+    struct capture_host *h = capture_host_new("10.0.0.1/24");
+    int s = udp_socket(h->stack, 7); /* bound to 0.0.0.0: the wildcard of either family */
+    deliver_udp(h, 7);
+    char buf[8];
+    assert_int_equal(naru_recv(h->stack, s, buf, sizeof buf, 0), 2);
+    /* IPV6_V6ONLY (no call sets it yet): the wildcard leaves IPv4 alone. */
+    sock_get(h->stack, s)->v6only = true;
+    deliver_udp(h, 7);
+    assert_int_equal(naru_recv(h->stack, s, buf, sizeof buf, 0), -EAGAIN);
+    assert_int_equal(counter(h->stack, "udp_rx_no_port"), 1);
+    capture_host_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(linux_ipv6_checksums_verify_and_are_made_the_same),
         cmocka_unit_test(ipv4_pseudo_header_sum_is_the_codecs_own),
         cmocka_unit_test(ipv6_is_not_sent_yet),
+        cmocka_unit_test(wildcard_takes_either_family_but_ipv6_only_with_v6only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
