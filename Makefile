@@ -1,12 +1,15 @@
 # The two commands a newcomer needs:
 #   make demo   build naru and tell the story of a ping on the simulated Internet
 #   make test   install what the tests need (Debian packages), build, run them all
+# and to put naru on the system: make install [PREFIX=/usr/local] [DESTDIR=]
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 NARU_WERROR ?= OFF
 CMAKE_FLAGS ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
 
-.PHONY: all build demo deps test test-unit asan-test fuzz fuzz-smoke bench clean
+.PHONY: all build build-deps demo deps install test test-unit asan-test fuzz fuzz-smoke bench clean
 
 all: build
 
@@ -14,11 +17,23 @@ build:
 	@cmake -S . -B $(BUILD) -DNARU_WERROR=$(NARU_WERROR) $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
-demo: build
+# The demo and the README's tour need the full build (scenario files too):
+# the Debian packages for it first, when there is root or sudo to install them.
+demo: build-deps build
 	@./$(BUILD)/naru demo
+
+build-deps:
+	@scripts/install-deps.sh --build
 
 deps:
 	@scripts/install-deps.sh
+
+# The program, the libraries, the headers, naru.pc/naru_core.pc and the
+# CMake package under PREFIX, staged under DESTDIR if given.
+install:
+	@cmake -S . -B $(BUILD) -DNARU_WERROR=$(NARU_WERROR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+	@DESTDIR=$(DESTDIR) cmake --install $(BUILD)
 
 test: deps
 	@cmake -S . -B $(BUILD) -DNARU_WERROR=$(NARU_WERROR) -DNARU_REQUIRE_TESTS=ON $(CMAKE_FLAGS) >/dev/null

@@ -1,23 +1,34 @@
 #!/usr/bin/env bash
 # Install the Debian packages naru's tests, fuzzers and benchmarks need,
 # only those missing. Safe to run again.
+#
+# usage: scripts/install-deps.sh [--build]
+#   --build  only what building naru needs (make demo), and only when it can:
+#            without root or sudo, or off Debian, it says what is missing and
+#            leaves the rest to the build, which stops, naming the package,
+#            if it must.
 set -euo pipefail
 
+build_packages=(cmake make gcc pkg-config libinih-dev)   # libinih: scenario files
 packages=(
-  # build
-  cmake make gcc pkg-config
+  "${build_packages[@]}"
   # tests, sanitizers, fuzzing
   libcmocka-dev clang libclang-rt-14-dev llvm
   # interoperability tests against Linux
   iproute2 iputils-ping netcat-openbsd tcpdump tshark nftables python3 curl
+  radvd                  # router advertisements for the IPv6 captures (tests/data/capture-linux.sh --ipv6)
   python3-scapy          # hand-made frames: bad checksums, odd fragments
   # DNS: dig and NSD for the interop and differential tests, dnsperf for bench/
   bind9-dnsutils nsd python3-dnspython dnsperf
   # benchmarks (bench/): instructions per datagram; lwIP as a TCP peer over TAP
   valgrind liblwip-dev
-  # simulator scenario files
-  libinih-dev
 )
+build_only=false
+if [ "${1:-}" = "--build" ]; then
+  build_only=true
+  packages=("${build_packages[@]}")
+  command -v dpkg-query >/dev/null && command -v apt-get >/dev/null || exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,12 +36,19 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  if ! command -v sudo >/dev/null; then
+    echo "install-deps: need root (or sudo) to install: ${missing[*]} (apt-get install ${missing[*]})" >&2
+    $build_only && exit 0
+    exit 1
+  fi
   sudo="sudo"
 fi
+echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq >/dev/null
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if ! { $sudo apt-get update -qq >/dev/null &&
+       $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+  $build_only || exit 1
+  echo "install-deps: could not install ${missing[*]}; building with what is there" >&2
+fi

@@ -10,6 +10,7 @@ void naru_stack_config_default(struct naru_stack_config *c)
 {
     memset(c, 0, sizeof *c);
     c->seed = 1;
+    c->interfaces = 8;                     /* a host; a router is given its links' count */
     c->frame_buffers = 512;
     c->frame_buffer_size = 2048;
     c->large_buffers = 8;
@@ -58,9 +59,10 @@ void naru_stack_config_default(struct naru_stack_config *c)
 int naru_stack_create(const struct naru_stack_config *config, struct naru_stack **out)
 {
     if (!config || !out || config->frame_buffer_size < 68 + ETH_HEADER_LEN + PBUF_HEADROOM ||
-        config->frame_buffers == 0 || config->default_ttl == 0)
+        config->frame_buffers == 0 || config->default_ttl == 0 || config->interfaces == 0 ||
+        config->interfaces > NARU_INTERFACES_MAX)
         return -EINVAL;
-    struct naru_stack *s = calloc(1, sizeof *s);
+    struct naru_stack *s = calloc(1, sizeof *s + config->interfaces * sizeof s->ifaces[0]);
     if (!s)
         return -ENOMEM;
     s->config = *config;
@@ -69,9 +71,9 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
     s->ip_next_id = (uint16_t)random_u32(&s->random);
     if (config->icmp_error_rate)
         s->icmp.credit = NARU_SEC / config->icmp_error_rate * (config->icmp_error_burst ? config->icmp_error_burst : 1);
-    int err = pbuf_pool_init(&s->frame_pool, config->frame_buffers, config->frame_buffer_size, PBUF_POOL_FRAME);
-    if (!err)
-        err = pbuf_pool_init(&s->large_pool, config->large_buffers, PBUF_LARGE_SIZE, PBUF_POOL_LARGE);
+    s->log = (struct log_sink){ config->log, config->log_ctx, config->log_level };
+    int err = pbuf_pools_init(&s->buffers, config->frame_buffers, config->frame_buffer_size,
+                              config->large_buffers, &s->counters);
     if (!err)
         err = neighbour_init(s);
     if (!err)
@@ -110,8 +112,7 @@ void naru_stack_destroy(struct naru_stack *s)
     route_fini(s);
     pmtu_fini(s);
     sock_table_fini(s);
-    pbuf_pool_fini(&s->frame_pool);
-    pbuf_pool_fini(&s->large_pool);
+    pbuf_pools_fini(&s->buffers);
     free(s);
 }
 
@@ -148,5 +149,10 @@ naru_time_t naru_stack_next_deadline(const struct naru_stack *s)
 
 unsigned naru_stack_buffers_in_use(const struct naru_stack *s)
 {
-    return s->frame_pool.in_use + s->large_pool.in_use;
+    return pbuf_pools_in_use(&s->buffers);
+}
+
+const struct naru_counters *naru_stack_counters(const struct naru_stack *s)
+{
+    return &s->counters;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/pbuf.h"
 #include "core/random.h"
 #include "core/timer.h"
@@ -30,11 +31,10 @@ struct naru_stack {
     struct naru_random random;
     uint8_t secret[16];            /* key for RFC 6528 / RFC 6056 hashes */
     struct naru_counters counters;
-    struct pbuf_pool frame_pool;
-    struct pbuf_pool large_pool;
+    struct pbuf_pools buffers;     /* counting into `counters` */
+    struct log_sink log;           /* the config's log hook */
     struct timer_heap timers;
 
-    struct naru_iface ifaces[NARU_MAX_INTERFACES];
     struct neighbour_table neighbours;
     struct route_table routes;
     struct pmtu_cache pmtu;
@@ -44,6 +44,37 @@ struct naru_stack {
     struct pbuf_queue loopback;    /* datagrams to ourselves, delivered on poll */
     struct sock_table sockets;
     struct tcp_table *tcp;         /* connections, listeners, ports (src/tcp/tcp_conn.h) */
+    uint32_t iface_count;          /* added so far, in index order; never removed */
+    struct naru_iface ifaces[];    /* config.interfaces of them, allocated with the stack */
 };
+
+/* The core's pools and log hook, on this stack's own (src/core/pbuf.h,
+ * src/core/log.h): what every layer above calls. */
+static inline struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len)
+{
+    return pbuf_pools_alloc(&stack->buffers, headroom, len);
+}
+static inline void pbuf_free(struct naru_stack *stack, struct pbuf *pb)
+{
+    pbuf_pools_free(&stack->buffers, pb);
+}
+static inline void pbuf_queue_free(struct naru_stack *stack, struct pbuf_queue *q)
+{
+    pbuf_queue_drain(&stack->buffers, q);
+}
+
+static inline bool naru_log_enabled(const struct naru_stack *stack, enum naru_log_level level)
+{
+    return log_wants(&stack->log, level);
+}
+#define naru_log_emit(stack, level, layer, ...) log_emit(&(stack)->log, (stack)->now, (level), (layer), __VA_ARGS__)
+#define NARU_LOG(stack, level, layer, ...)                                 \
+    do {                                                                   \
+        if (naru_log_enabled((stack), (level)))                            \
+            naru_log_emit((stack), (level), (layer), __VA_ARGS__);         \
+    } while (0)
+#define LOG_INFO(stack, layer, ...) NARU_LOG(stack, NARU_LOG_INFO, layer, __VA_ARGS__)
+#define LOG_DEBUG(stack, layer, ...) NARU_LOG(stack, NARU_LOG_DEBUG, layer, __VA_ARGS__)
+#define LOG_WARN(stack, layer, ...) NARU_LOG(stack, NARU_LOG_WARN, layer, __VA_ARGS__)
 
 #endif

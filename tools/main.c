@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "naru/version.h"
 
 struct command {
     const char *name;
@@ -28,7 +29,7 @@ static void usage(FILE *out)
                  "naru is a TCP/IP stack and a simulated Internet. Commands:\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-11s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out, "\n'naru COMMAND --help' describes a command's flags.\n"
+    fprintf(out, "\n'naru COMMAND --help' describes a command's flags; 'naru --version' the version.\n"
                  "example: naru ping -c 3 server\n");
 }
 
@@ -39,6 +40,10 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *name = argv[1];
+    if (!strcmp(name, "--version")) {
+        printf("naru %s\n", NARU_VERSION);
+        return 0;
+    }
     if (!strcmp(name, "help") || !strcmp(name, "--help") || !strcmp(name, "-h")) {
         if (argc > 2) {
             char help[] = "--help";

@@ -1,8 +1,9 @@
 /* naru's DNS: an authoritative server that loads RFC 1035 zone files, a
- * caching stub resolver on naru's sockets, and the message text that
- * dig-like tools print.
+ * caching stub resolver, and the message text that dig-like tools print.
  *
- * The server core never does I/O. Its transport interface is one call: a
+ * Neither the server core nor the resolver does network I/O: each runs on naru's
+ * sockets or on the host's kernel sockets alike. The resolver's transport
+ * is struct naru_dns_resolver_io (below). The server's is one call: a
  * transport (naru's sockets, or the host's kernel sockets in tools/)
  * receives a query, hands its bytes to naru_dns_server_answer() and sends
  * back the reply it gets, over UDP as one datagram, over TCP with the
@@ -124,7 +125,11 @@ void naru_dns_server_detach(struct naru_dns_server_endpoint *endpoint);
 /* Does the endpoint serve TCP too (the stack has TCP)? */
 bool naru_dns_server_endpoint_has_tcp(const struct naru_dns_server_endpoint *endpoint);
 
-/* ---- the stub resolver (on naru's sockets) ---- */
+/* ---- the stub resolver ----
+ *
+ * The resolver does no I/O and reads no clock. naru_dns_resolver_create()
+ * runs it on a naru stack's sockets and timers; naru_dns_resolver_create_io()
+ * on any transport and clock, such as the host's kernel sockets. */
 
 #define NARU_DNS_MAX_SERVERS 4
 #define NARU_DNS_MAX_ADDRS 16
@@ -143,8 +148,52 @@ struct naru_dns_resolver_config {
 void naru_dns_resolver_config_default(struct naru_dns_resolver_config *config);
 
 struct naru_dns_resolver;
+/* On `stack`: its sockets, its clock and timers (naru_stack_poll() drives
+ * retries), a seed drawn from its randomness, and its dns_* counters. */
 int naru_dns_resolver_create(struct naru_stack *stack, const struct naru_dns_resolver_config *config,
                              struct naru_dns_resolver **out);
+
+/* What the resolver needs from where it runs. Sockets are the transport's
+ * handles (>= 0); it reports their readiness with
+ * naru_dns_resolver_socket_ready(), and calls naru_dns_resolver_poll()
+ * when the timer the resolver asked for falls due (or any time after). */
+struct naru_counters;
+struct naru_dns_resolver_io {
+    void *ctx;
+    /* A new socket for talking to `server`: NARU_DNS_UDP from a new random
+     * port (each try gets one: RFC 5452 9.2), NARU_DNS_TCP connecting
+     * (still in progress is fine: the resolver waits for NARU_POLLOUT).
+     * A handle, or a negative errno (-EPROTONOSUPPORT: no TCP here). */
+    int (*open)(void *ctx, enum naru_dns_transport transport, const struct naru_sockaddr *server);
+    /* UDP: one datagram to `to`; TCP: bytes on the stream (to is NULL).
+     * Bytes taken, or a negative errno (-EAGAIN, -ENETUNREACH, ...). */
+    long (*send)(void *ctx, int sock, const void *buf, size_t len, const struct naru_sockaddr *to);
+    /* UDP: one datagram and its source; TCP: bytes, 0 at the end (from is
+     * NULL). -EAGAIN when nothing waits; -ECONNREFUSED when an ICMP port
+     * unreachable came back. */
+    long (*recv)(void *ctx, int sock, void *buf, size_t cap, struct naru_sockaddr *from);
+    void (*close)(void *ctx, int sock);
+    /* The time now, monotonic. */
+    naru_time_t (*now)(void *ctx);
+    /* Call naru_dns_resolver_poll() at `when`; NARU_NEVER: no need. Each
+     * call replaces the one before. */
+    void (*set_timer)(void *ctx, naru_time_t when);
+    /* Optional: called last by naru_dns_resolver_destroy(), for ctx. */
+    void (*release)(void *ctx);
+    uint64_t seed;             /* query IDs derive from it: from the OS in real
+                                * use, fixed for a repeatable simulation */
+    struct naru_counters *counters; /* optional: dns_* counted here too */
+};
+/* The resolver on `io` (copied). On failure io->release is not called. */
+int naru_dns_resolver_create_io(const struct naru_dns_resolver_io *io,
+                                const struct naru_dns_resolver_config *config,
+                                struct naru_dns_resolver **out);
+/* The transport's word that `sock` may be readable, writable or failed
+ * (NARU_POLL* bits). */
+void naru_dns_resolver_socket_ready(struct naru_dns_resolver *resolver, int sock, unsigned events);
+/* Retries, timeouts and answers due by now (io->now). */
+void naru_dns_resolver_poll(struct naru_dns_resolver *resolver);
+
 /* Cancels every query in flight (their callbacks are not called). */
 void naru_dns_resolver_destroy(struct naru_dns_resolver *resolver);
 

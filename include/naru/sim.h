@@ -50,7 +50,9 @@ void naru_sim_stack_config_default(struct naru_stack_config *config);
 
 /* A new stack owned by the simulation. config may be NULL for defaults;
  * either way the stack's seed is derived from the simulation's seed and
- * the order stacks are added in. Interfaces come from links (below). */
+ * the order stacks are added in. Interfaces come from links (below), at
+ * most config->interfaces of them (8 by default: size a router's config
+ * to its links, as scenario files do). */
 struct naru_stack *naru_sim_add_stack(struct naru_sim *sim, const char *name,
                                       const struct naru_stack_config *config);
 /* The same with forwarding on: a router. */

@@ -46,6 +46,7 @@ enum naru_tcp_cc {
 /* Everything bounded is bounded here, once, when the stack is created. */
 struct naru_stack_config {
     uint64_t seed;                 /* all randomness (ISNs, ports, IDs) derives from it */
+    uint32_t interfaces;           /* network interfaces, 1 to NARU_INTERFACES_MAX */
     uint32_t frame_buffers;        /* packet buffers of frame_buffer_size bytes */
     uint32_t frame_buffer_size;    /* bytes each, headroom included; >= MTU + 256 */
     uint32_t large_buffers;        /* 64 KiB buffers: reassembly, large datagrams */
@@ -158,7 +159,8 @@ struct naru_driver {
 };
 
 #define NARU_IFNAME_MAX 16
-#define NARU_MAX_INTERFACES 8
+/* The most naru_stack_config.interfaces may be (an index fits 16 bits). */
+#define NARU_INTERFACES_MAX 32767
 
 struct naru_if_config {
     const char *name;
@@ -167,8 +169,11 @@ struct naru_if_config {
     struct naru_driver driver;
 };
 
-/* Returns the interface index (>= 0) or a negative errno. */
+/* Returns the interface index (>= 0), or a negative errno: -ENOSPC when
+ * the stack has its config's `interfaces` already. */
 int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config);
+/* Interfaces added so far: their indexes are 0 to count - 1. */
+unsigned naru_if_count(const struct naru_stack *stack);
 /* Give the interface its address (host byte order) and bring it up: adds the
  * connected route and announces the address with a gratuitous ARP. */
 int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t prefix_len);

@@ -1,6 +1,7 @@
 #include "naru/counters.h"
 
-#include "stack.h"
+#include <stddef.h>
+#include <string.h>
 
 /* Character arrays rather than pointers: the table stays in read-only
  * memory with no relocations. */
@@ -42,9 +43,4 @@ uint64_t naru_counter_value(const struct naru_counters *c, unsigned i)
     uint64_t v;
     memcpy(&v, (const char *)c + table[i].offset, sizeof v);
     return v;
-}
-
-const struct naru_counters *naru_stack_counters(const struct naru_stack *stack)
-{
-    return &stack->counters;
 }

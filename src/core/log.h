@@ -1,20 +1,25 @@
-/* The log hook: formatted only when someone listens at that level. */
+/* The log hook: formatted only when someone listens at that level. A sink
+ * is what a stack's config gives (naru_stack_config.log, log_ctx,
+ * log_level); the stack's own macros (NARU_LOG, LOG_INFO, ... in
+ * src/stack.h) pass its sink and its time. */
 #ifndef NARU_CORE_LOG_H
 #define NARU_CORE_LOG_H
 
+#include <stdbool.h>
+
 #include "naru/stack.h"
 
-void naru_log_emit(struct naru_stack *stack, enum naru_log_level level, enum naru_layer layer,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-bool naru_log_enabled(const struct naru_stack *stack, enum naru_log_level level);
+struct log_sink {
+    naru_log_fn fn;            /* NULL: nobody listens */
+    void *ctx;
+    enum naru_log_level level; /* the least important level passed on */
+};
 
-#define NARU_LOG(stack, level, layer, ...)                                 \
-    do {                                                                   \
-        if (naru_log_enabled((stack), (level)))                            \
-            naru_log_emit((stack), (level), (layer), __VA_ARGS__);         \
-    } while (0)
-#define LOG_INFO(stack, layer, ...) NARU_LOG(stack, NARU_LOG_INFO, layer, __VA_ARGS__)
-#define LOG_DEBUG(stack, layer, ...) NARU_LOG(stack, NARU_LOG_DEBUG, layer, __VA_ARGS__)
-#define LOG_WARN(stack, layer, ...) NARU_LOG(stack, NARU_LOG_WARN, layer, __VA_ARGS__)
+static inline bool log_wants(const struct log_sink *sink, enum naru_log_level level)
+{
+    return sink->fn && level <= sink->level;
+}
+void log_emit(const struct log_sink *sink, naru_time_t now, enum naru_log_level level,
+              enum naru_layer layer, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

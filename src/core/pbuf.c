@@ -1,10 +1,19 @@
 #include "core/pbuf.h"
 
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
-#include "stack.h"
+#include "naru/counters.h"
 
-int pbuf_pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_size, uint8_t id)
+static void pool_fini(struct pbuf_pool *pool)
+{
+    free(pool->descriptors);
+    free(pool->arena);
+    memset(pool, 0, sizeof *pool);
+}
+
+static int pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_size, uint8_t id)
 {
     memset(pool, 0, sizeof *pool);
     pool->count = count;
@@ -14,7 +23,7 @@ int pbuf_pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_size,
     pool->descriptors = calloc(count, sizeof *pool->descriptors);
     pool->arena = malloc((size_t)count * buffer_size);
     if (!pool->descriptors || !pool->arena) {
-        pbuf_pool_fini(pool);
+        pool_fini(pool);
         return -ENOMEM;
     }
     for (uint32_t i = count; i-- > 0;) {
@@ -28,11 +37,22 @@ int pbuf_pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_size,
     return 0;
 }
 
-void pbuf_pool_fini(struct pbuf_pool *pool)
+int pbuf_pools_init(struct pbuf_pools *pools, uint32_t frame_count, uint32_t frame_size,
+                    uint32_t large_count, struct naru_counters *counters)
 {
-    free(pool->descriptors);
-    free(pool->arena);
-    memset(pool, 0, sizeof *pool);
+    pools->counters = counters;
+    int err = pool_init(&pools->frame, frame_count, frame_size, PBUF_POOL_FRAME);
+    if (!err)
+        err = pool_init(&pools->large, large_count, PBUF_LARGE_SIZE, PBUF_POOL_LARGE);
+    if (err)
+        pbuf_pools_fini(pools);
+    return err;
+}
+
+void pbuf_pools_fini(struct pbuf_pools *pools)
+{
+    pool_fini(&pools->frame);
+    pool_fini(&pools->large);
 }
 
 static struct pbuf *take(struct pbuf_pool *pool)
@@ -45,20 +65,20 @@ static struct pbuf *take(struct pbuf_pool *pool)
     return pb;
 }
 
-struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len)
+struct pbuf *pbuf_pools_alloc(struct pbuf_pools *pools, size_t headroom, size_t len)
 {
     size_t need = headroom + len;
     struct pbuf *pb = NULL;
-    if (need <= stack->frame_pool.buffer_size) {
-        pb = take(&stack->frame_pool);
+    if (need <= pools->frame.buffer_size) {
+        pb = take(&pools->frame);
         if (!pb)
-            stack->counters.buffers_frame_exhausted++;
-    } else if (need <= stack->large_pool.buffer_size) {
-        pb = take(&stack->large_pool);
+            pools->counters->buffers_frame_exhausted++;
+    } else if (need <= pools->large.buffer_size) {
+        pb = take(&pools->large);
         if (!pb)
-            stack->counters.buffers_large_exhausted++;
+            pools->counters->buffers_large_exhausted++;
     } else {
-        stack->counters.buffers_large_exhausted++;
+        pools->counters->buffers_large_exhausted++;
     }
     if (!pb)
         return NULL;
@@ -80,11 +100,11 @@ struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len)
     return pb;
 }
 
-void pbuf_free(struct naru_stack *stack, struct pbuf *pb)
+void pbuf_pools_free(struct pbuf_pools *pools, struct pbuf *pb)
 {
     if (!pb)
         return;
-    struct pbuf_pool *pool = pb->pool == PBUF_POOL_FRAME ? &stack->frame_pool : &stack->large_pool;
+    struct pbuf_pool *pool = pb->pool == PBUF_POOL_FRAME ? &pools->frame : &pools->large;
     pb->next = pool->free_list;
     pool->free_list = pb;
     pool->in_use--;
@@ -114,9 +134,9 @@ struct pbuf *pbuf_queue_pop(struct pbuf_queue *q)
     return pb;
 }
 
-void pbuf_queue_free(struct naru_stack *stack, struct pbuf_queue *q)
+void pbuf_queue_drain(struct pbuf_pools *pools, struct pbuf_queue *q)
 {
     struct pbuf *pb;
     while ((pb = pbuf_queue_pop(q)))
-        pbuf_free(stack, pb);
+        pbuf_pools_free(pools, pb);
 }

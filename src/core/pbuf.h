@@ -14,7 +14,7 @@
 #include "naru/addr.h"
 #include "naru/stack.h"
 
-struct naru_stack;
+struct naru_counters;
 
 /* Room for Ethernet + IPv4 + TCP headers with all options, and a VLAN tag. */
 #define PBUF_HEADROOM 160
@@ -45,7 +45,7 @@ struct pbuf {
     uint32_t cap;              /* bytes at base */
     uint8_t pool;
     uint8_t flags;             /* PBUF_F_* */
-    int8_t ifindex;            /* interface it arrived on */
+    int16_t ifindex;           /* interface it arrived on */
     uint16_t network_offset;   /* IP header, from base: quoted by ICMP errors */
     /* Offloads (link/iface.c): where a partial checksum starts (the
      * transport header, from base) and its field (from there); for merged
@@ -73,13 +73,29 @@ struct pbuf_pool {
     uint32_t in_use;
 };
 
-int pbuf_pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_size, uint8_t id);
-void pbuf_pool_fini(struct pbuf_pool *pool);
+/* The two pools a stack allocates from, and the counters an empty pool
+ * counts into (buffers_*_exhausted). The stack's pbuf_alloc() and
+ * pbuf_free() (src/stack.h) are these on its own pools. */
+struct pbuf_pools {
+    struct pbuf_pool frame;
+    struct pbuf_pool large;
+    struct naru_counters *counters;
+};
+
+/* frame_count buffers of frame_size bytes and large_count of
+ * PBUF_LARGE_SIZE. 0, or -ENOMEM (with nothing held). */
+int pbuf_pools_init(struct pbuf_pools *pools, uint32_t frame_count, uint32_t frame_size,
+                    uint32_t large_count, struct naru_counters *counters);
+void pbuf_pools_fini(struct pbuf_pools *pools);
+static inline unsigned pbuf_pools_in_use(const struct pbuf_pools *pools)
+{
+    return pools->frame.in_use + pools->large.in_use;
+}
 
 /* A buffer with `headroom` bytes before data and room for `len` bytes of
  * data; data->len = len. NULL (counted) when the pool is empty. */
-struct pbuf *pbuf_alloc(struct naru_stack *stack, size_t headroom, size_t len);
-void pbuf_free(struct naru_stack *stack, struct pbuf *pb);
+struct pbuf *pbuf_pools_alloc(struct pbuf_pools *pools, size_t headroom, size_t len);
+void pbuf_pools_free(struct pbuf_pools *pools, struct pbuf *pb);
 
 static inline size_t pbuf_headroom(const struct pbuf *pb)
 {
@@ -137,6 +153,7 @@ struct pbuf_queue {
 };
 void pbuf_queue_push(struct pbuf_queue *q, struct pbuf *pb);
 struct pbuf *pbuf_queue_pop(struct pbuf_queue *q);
-void pbuf_queue_free(struct naru_stack *stack, struct pbuf_queue *q);
+/* Empty the queue, giving every pbuf back to its pool. */
+void pbuf_queue_drain(struct pbuf_pools *pools, struct pbuf_queue *q);
 
 #endif

@@ -7,19 +7,21 @@
  * query went to, with the same ID and the same question. Anything else is
  * counted and dropped, and never reaches the cache.
  *
- * Time comes from the stack: each query's timer lives in the stack's timer
- * heap, so naru_stack_poll() (or the simulator) drives retries. */
+ * The resolver does no I/O and reads no clock: sockets, time, one timer and
+ * a seed come through struct naru_dns_resolver_io, so the same code runs on
+ * a naru stack (resolver_naru.c) and on the host's kernel sockets. Each
+ * query keeps its own deadline; the one timer asked of the transport is
+ * the earliest of them. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/random.h"
-#include "core/timer.h"
 #include "dns/text.h"
 #include "naru/addr.h"
+#include "naru/counters.h"
 #include "naru/dns.h"
-#include "stack.h"
 #include "wire/dns.h"
 
 #define MAX_RESTARTS 8         /* new queries for CNAME targets the server did not follow */
@@ -48,7 +50,7 @@ struct rquery {
     uint8_t *tcp_buf;          /* TCP: the reply being received */
     size_t tcp_have;
     bool tcp_sent;
-    struct naru_timer timer;
+    naru_time_t deadline;      /* the try times out, or (done) the result goes out */
     struct naru_dns_result result;
 };
 
@@ -70,7 +72,9 @@ struct host_entry {
 };
 
 struct naru_dns_resolver {
-    struct naru_stack *stack;
+    struct naru_dns_resolver_io io;
+    naru_time_t timer_at;      /* what the transport's timer is set to */
+    bool polling;              /* setting it waits for the end of the poll */
     struct naru_dns_resolver_config config;
     struct naru_random random;
     struct rquery *queries;
@@ -80,13 +84,14 @@ struct naru_dns_resolver {
     struct naru_dns_resolver_stats stats;
 };
 
-/* Each event counts twice: in this resolver's own stats, and in its stack's
- * counters (include/naru/counters.h), which print beside every other
- * layer's and add up all the resolvers on the stack. */
-#define COUNT(r, stat, counter)                   \
-    do {                                          \
-        (r)->stats.stat++;                        \
-        (r)->stack->counters.dns_##counter++;     \
+/* Each event counts in this resolver's own stats and, on a naru stack, in
+ * the stack's counters too (include/naru/counters.h), which print beside
+ * every other layer's and add up all the resolvers on the stack. */
+#define COUNT(r, stat, counter)                       \
+    do {                                              \
+        (r)->stats.stat++;                            \
+        if ((r)->io.counters)                         \
+            (r)->io.counters->dns_##counter++;        \
     } while (0)
 
 void naru_dns_resolver_config_default(struct naru_dns_resolver_config *c)
@@ -101,25 +106,27 @@ void naru_dns_resolver_config_default(struct naru_dns_resolver_config *c)
     c->hosts_entries = 64;
 }
 
-static void query_timer(struct naru_stack *stack, struct naru_timer *t);
-
-int naru_dns_resolver_create(struct naru_stack *stack, const struct naru_dns_resolver_config *config,
-                             struct naru_dns_resolver **out)
+int naru_dns_resolver_create_io(const struct naru_dns_resolver_io *io,
+                                const struct naru_dns_resolver_config *config,
+                                struct naru_dns_resolver **out)
 {
-    if (!stack || !config || config->server_count > NARU_DNS_MAX_SERVERS || !config->max_queries ||
+    if (!io || !io->open || !io->send || !io->recv || !io->close || !io->now || !io->set_timer ||
+        !config || config->server_count > NARU_DNS_MAX_SERVERS || !config->max_queries ||
         config->max_queries > 32767)
         return -EINVAL;
     struct naru_dns_resolver *r = calloc(1, sizeof *r);
     if (!r)
         return -ENOMEM;
-    r->stack = stack;
+    r->io = *io;
+    r->io.release = NULL;      /* the caller still owns ctx if this fails */
+    r->timer_at = NARU_NEVER;
     r->config = *config;
     if (!r->config.rounds)
         r->config.rounds = 1;
     if (!r->config.timeout)
         r->config.timeout = NARU_SEC;
-    /* Seeded from the stack, so a simulation repeats exactly. */
-    random_seed(&r->random, random_u64(&stack->random));
+    /* A given seed gives the same IDs: a simulation repeats exactly. */
+    random_seed(&r->random, io->seed);
     r->queries = calloc(config->max_queries, sizeof *r->queries);
     r->cache = calloc(config->cache_entries ? config->cache_entries : 1, sizeof *r->cache);
     r->hosts = calloc(config->hosts_entries ? config->hosts_entries : 1, sizeof *r->hosts);
@@ -130,17 +137,50 @@ int naru_dns_resolver_create(struct naru_stack *stack, const struct naru_dns_res
     for (unsigned i = 0; i < config->max_queries; i++) {
         r->queries[i].sock = -1;
         r->queries[i].r = r;
-        timer_init(&r->queries[i].timer, query_timer);
+        r->queries[i].deadline = NARU_NEVER;
     }
+    r->io.release = io->release;
     *out = r;
     return 0;
+}
+
+/* ---- the one timer ---- */
+
+/* Set the transport's timer to the earliest deadline of any query (again,
+ * if `always`: after a poll, when the timer has fired). */
+static void rearm(struct naru_dns_resolver *r, bool always)
+{
+    if (r->polling)
+        return;
+    naru_time_t next = NARU_NEVER;
+    for (unsigned i = 0; i < r->config.max_queries; i++)
+        if (r->queries[i].used && r->queries[i].deadline < next)
+            next = r->queries[i].deadline;
+    if (always || next != r->timer_at) {
+        r->timer_at = next;
+        r->io.set_timer(r->io.ctx, next);
+    }
+}
+
+static void set_deadline(struct rquery *q, naru_time_t when)
+{
+    struct naru_dns_resolver *r = q->r;
+    naru_time_t old = q->deadline;
+    q->deadline = when;
+    if (r->polling)
+        return;
+    if (when < r->timer_at) {
+        r->timer_at = when;
+        r->io.set_timer(r->io.ctx, when);
+    } else if (old == r->timer_at && when != old) {
+        rearm(r, false);       /* the earliest may have moved later */
+    }
 }
 
 static void close_socket(struct rquery *q)
 {
     if (q->sock >= 0) {
-        naru_socket_set_callback(q->r->stack, q->sock, NULL, NULL);
-        naru_close(q->r->stack, q->sock);
+        q->r->io.close(q->r->io.ctx, q->sock);
         q->sock = -1;
     }
     free(q->tcp_buf);
@@ -152,9 +192,9 @@ static void close_socket(struct rquery *q)
 static void query_free(struct rquery *q)
 {
     close_socket(q);
-    timer_cancel(&q->r->stack->timers, &q->timer);
     q->used = false;
     q->gen++;
+    set_deadline(q, NARU_NEVER);
 }
 
 void naru_dns_resolver_destroy(struct naru_dns_resolver *r)
@@ -165,10 +205,14 @@ void naru_dns_resolver_destroy(struct naru_dns_resolver *r)
         for (unsigned i = 0; i < r->config.max_queries; i++)
             if (r->queries[i].used)
                 query_free(&r->queries[i]);
+    void (*release)(void *) = r->io.release;
+    void *ctx = r->io.ctx;
     free(r->queries);
     free(r->cache);
     free(r->hosts);
     free(r);
+    if (release)
+        release(ctx);
 }
 
 const struct naru_dns_resolver_stats *naru_dns_resolver_stats(const struct naru_dns_resolver *r)
@@ -290,7 +334,7 @@ int naru_dns_hosts_load(struct naru_dns_resolver *r, const char *path, char *err
 
 static naru_time_t now_of(const struct naru_dns_resolver *r)
 {
-    return naru_stack_now(r->stack);
+    return r->io.now(r->io.ctx);
 }
 
 unsigned naru_dns_cache_size(const struct naru_dns_resolver *r)
@@ -403,12 +447,10 @@ static void finish(struct rquery *q, int status)
     q->done = true;
     close_socket(q);
     /* Deliver from the timer, never from inside a socket callback. */
-    timer_arm(&q->r->stack->timers, &q->timer, now_of(q->r));
+    set_deadline(q, now_of(q->r));
 }
 
 static void try_next(struct rquery *q);
-
-static void on_socket(void *ctx, struct naru_stack *stack, int sock);
 
 static int build_query(struct rquery *q)
 {
@@ -436,26 +478,21 @@ static void send_udp(struct rquery *q)
     close_socket(q);
     q->tcp = false;
     /* A new socket per try: a new random source port (RFC 5452 9.2). */
-    q->sock = naru_socket(r->stack, NARU_SOCK_DGRAM);
-    if (q->sock >= 0) {
-        struct naru_sockaddr any = { 0, 0 };
-        if (naru_bind(r->stack, q->sock, &any) < 0) {
-            naru_close(r->stack, q->sock);
-            q->sock = -1;
-        }
-    }
+    int sock = r->io.open(r->io.ctx, NARU_DNS_UDP, &q->server);
     naru_time_t timeout = r->config.timeout << (round < 16 ? round : 16);
-    timer_arm(&r->stack->timers, &q->timer, now_of(r) + timeout);
-    if (q->sock < 0 || build_query(q) < 0)
+    set_deadline(q, now_of(r) + timeout);
+    if (sock < 0)
         return;                /* the timer tries again */
-    naru_socket_set_callback(r->stack, q->sock, on_socket, q);
-    long sent = naru_sendto(r->stack, q->sock, q->query, q->qlen, 0, &q->server);
+    q->sock = sock;
+    if (build_query(q) < 0)
+        return;
+    long sent = r->io.send(r->io.ctx, q->sock, q->query, q->qlen, &q->server);
     if (sent >= 0)
         COUNT(r, queries_sent, queries);
     else if (sent == -ENETUNREACH || sent == -EHOSTUNREACH)
         /* No route to this server: waiting out the timeout cannot help, so
          * the next try (the next server) goes at once, from the timer. */
-        timer_arm(&r->stack->timers, &q->timer, now_of(r));
+        set_deadline(q, now_of(r));
     if (q->attempt)
         COUNT(r, retries, retries);
 }
@@ -476,41 +513,54 @@ static void try_next(struct rquery *q)
     send_udp(q);
 }
 
-static void query_timer(struct naru_stack *stack, struct naru_timer *t)
+void naru_dns_resolver_poll(struct naru_dns_resolver *r)
 {
-    (void)stack;
-    struct rquery *q = timer_owner(t, struct rquery, timer);
-    if (q->done) {
-        struct naru_dns_result res = q->result;
-        naru_dns_callback cb = q->cb;
-        void *ctx = q->ctx;
-        query_free(q);
-        cb(ctx, &res);
-        return;
+    naru_time_t now = now_of(r);
+    r->polling = true;
+    struct rquery *due = NULL;
+    for (unsigned i = 0; i < r->config.max_queries; i++) {
+        struct rquery *q = &r->queries[i];
+        if (!q->used || q->deadline > now)
+            continue;
+        if (q->done) {
+            if (!due)
+                due = q;
+            continue;
+        }
+        try_next(q);           /* this try timed out */
     }
-    try_next(q);               /* this try timed out */
+    /* One answer per poll, delivered last: its callback may start queries
+     * or destroy the resolver. The timer stays due for any others. */
+    struct naru_dns_result res;
+    naru_dns_callback cb = NULL;
+    void *ctx = NULL;
+    if (due) {
+        res = due->result;
+        cb = due->cb;
+        ctx = due->ctx;
+        query_free(due);
+    }
+    r->polling = false;
+    rearm(r, true);
+    if (cb)
+        cb(ctx, &res);
 }
 
 static bool start_tcp(struct rquery *q)
 {
     struct naru_dns_resolver *r = q->r;
     close_socket(q);
-    q->sock = naru_socket(r->stack, NARU_SOCK_STREAM);
-    if (q->sock < 0)
-        return false;          /* no TCP in this stack */
+    int sock = r->io.open(r->io.ctx, NARU_DNS_TCP, &q->server);
+    if (sock < 0)
+        return false;          /* no TCP here */
+    q->sock = sock;
     q->tcp_buf = malloc(2 + 65535);
     if (!q->tcp_buf || build_query(q) < 0) {
         close_socket(q);
         return false;
     }
     q->tcp = true;
-    naru_socket_set_callback(r->stack, q->sock, on_socket, q);
-    int err = naru_connect(r->stack, q->sock, &q->server);
-    if (err < 0 && err != -EINPROGRESS && err != -EAGAIN) {
-        close_socket(q);
-        return false;
-    }
-    timer_arm(&r->stack->timers, &q->timer, now_of(r) + r->config.timeout * 2);
+    set_deadline(q, now_of(r) + r->config.timeout * 2);
     return true;
 }
 
@@ -683,7 +733,7 @@ static void tcp_event(struct rquery *q, unsigned events)
         out[0] = (uint8_t)(q->qlen >> 8);
         out[1] = (uint8_t)q->qlen;
         memcpy(out + 2, q->query, q->qlen);
-        long n = naru_send(r->stack, q->sock, out, q->qlen + 2, 0);
+        long n = r->io.send(r->io.ctx, q->sock, out, q->qlen + 2, NULL);
         if (n == (long)(q->qlen + 2)) {
             q->tcp_sent = true;
             COUNT(r, queries_sent, queries);
@@ -694,7 +744,7 @@ static void tcp_event(struct rquery *q, unsigned events)
         }
     }
     if (events & NARU_POLLIN) {
-        long n = naru_recv(r->stack, q->sock, q->tcp_buf + q->tcp_have, 2 + 65535 - q->tcp_have, 0);
+        long n = r->io.recv(r->io.ctx, q->sock, q->tcp_buf + q->tcp_have, 2 + 65535 - q->tcp_have, NULL);
         if (n > 0)
             q->tcp_have += (size_t)n;
         const uint8_t *msg;
@@ -712,12 +762,14 @@ static void tcp_event(struct rquery *q, unsigned events)
     }
 }
 
-static void on_socket(void *ctx, struct naru_stack *stack, int sock)
+void naru_dns_resolver_socket_ready(struct naru_dns_resolver *r, int sock, unsigned events)
 {
-    struct rquery *q = ctx;
-    if (!q->used || q->done || sock != q->sock)
+    struct rquery *q = NULL;
+    for (unsigned i = 0; i < r->config.max_queries && !q; i++)
+        if (r->queries[i].used && !r->queries[i].done && r->queries[i].sock == sock && sock >= 0)
+            q = &r->queries[i];
+    if (!q)
         return;
-    unsigned events = naru_socket_events(stack, sock);
     if (q->tcp) {
         tcp_event(q, events);
         return;
@@ -725,7 +777,7 @@ static void on_socket(void *ctx, struct naru_stack *stack, int sock)
     uint8_t buf[DNS_EDNS_DEFAULT_MAX];
     struct naru_sockaddr from;
     for (;;) {
-        long n = naru_recvfrom(stack, sock, buf, sizeof buf, 0, &from);
+        long n = r->io.recv(r->io.ctx, sock, buf, sizeof buf, &from);
         if (n < 0) {
             if (n == -ECONNREFUSED) {
                 /* ICMP port unreachable: nobody serves DNS there. */
@@ -788,9 +840,10 @@ int naru_dns_resolve(struct naru_dns_resolver *r, const char *text, uint16_t typ
     if (!q)
         return -EAGAIN;
     uint16_t gen = q->gen;
-    memset(q, 0, offsetof(struct rquery, timer));
+    memset(q, 0, sizeof *q);
     q->gen = gen;
     q->r = r;
+    q->deadline = NARU_NEVER;
     q->used = true;
     q->sock = -1;
     q->qname = name;

@@ -110,7 +110,7 @@ void icmp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf 
             .dst = naru_addr_v4(ip->dst),
             .ttl = ip->ttl,
             .tos = ip->tos,
-            .ifindex = (int8_t)(iface ? iface->ifindex : -1),
+            .ifindex = (int16_t)(iface ? iface->ifindex : -1),
         };
         ping_input(stack, pb, &info, icmp_echo_id(&m));
         return;

@@ -24,7 +24,7 @@ struct ip_info {
     struct naru_addr src, dst;
     uint8_t ttl;               /* IPv4 TTL, or IPv6 hop limit */
     uint8_t tos;               /* IPv4 type of service, or IPv6 traffic class */
-    int8_t ifindex;            /* the interface it came in on; -1: from ourselves */
+    int16_t ifindex;           /* the interface it came in on; -1: from ourselves */
     bool broadcast;            /* sent to a broadcast address, of the link or of IP */
     bool multicast;            /* sent to a multicast group */
 };
@@ -129,9 +129,5 @@ bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr);
 /* The interface the route to dst leaves by, or NULL if there is none
  * (ask ip_is_local() first: our own addresses are looped back). */
 struct naru_iface *ip_route_iface(struct naru_stack *stack, const struct naru_addr *dst);
-
-/* Text of either family, for log lines. */
-#define IP_ADDR_STRLEN 46
-char *ip_addr_format(const struct naru_addr *addr, char buf[IP_ADDR_STRLEN]);
 
 #endif

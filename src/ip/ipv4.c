@@ -42,7 +42,7 @@ static inline void fill_info(struct ip_info *info, const struct naru_iface *ifac
     ip_addr_set_v4(&info->dst, ip->dst);
     info->ttl = ip->ttl;
     info->tos = ip->tos;
-    info->ifindex = (int8_t)(iface ? iface->ifindex : -1);
+    info->ifindex = (int16_t)(iface ? iface->ifindex : -1);
     info->broadcast = (pb->flags & (PBUF_F_IP_BROADCAST | PBUF_F_LINK_BROADCAST)) != 0;
     info->multicast = ip_is_multicast(ip->dst);
 }

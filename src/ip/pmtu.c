@@ -106,7 +106,7 @@ bool pmtu_update(struct naru_stack *stack, const struct naru_addr *dst, uint32_t
     stack->counters.ip_pmtu_lowered++;
     stack->routes.version++;
     arm(stack);
-    char a[IP_ADDR_STRLEN];
-    LOG_INFO(stack, NARU_LAYER_IP, "path MTU to %s is %u", ip_addr_format(dst, a), mtu);
+    char a[NARU_ADDR_STRLEN];
+    LOG_INFO(stack, NARU_LAYER_IP, "path MTU to %s is %u", naru_addr_format(dst, a), mtu);
     return true;
 }

@@ -173,7 +173,7 @@ struct pbuf *ip_reassemble(struct naru_stack *stack, struct pbuf *pb, const stru
         s->first_header_len = ip->header_len;
     }
     uint8_t flags = pb->flags;
-    int8_t ifindex = pb->ifindex;
+    int16_t ifindex = pb->ifindex;
     pbuf_free(stack, pb);
     if (!s->total_len || s->received != s->total_len || !s->first_header_len)
         return NULL;

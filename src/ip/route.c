@@ -57,7 +57,7 @@ int naru_route_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len, u
         return -ENOSPC;
     memmove(&t->routes[at + 1], &t->routes[at], (t->count - at) * sizeof *t->routes);
     t->routes[at] = (struct route){ .dst = dst, .mask = mask, .gateway = gateway,
-                                    .prefix_len = prefix_len, .ifindex = (int8_t)ifindex };
+                                    .prefix_len = prefix_len, .ifindex = (int16_t)ifindex };
     t->count++;
     t->version++;
     char d[NARU_IP4_STRLEN], g[NARU_IP4_STRLEN];
@@ -138,16 +138,16 @@ static int route6_add(struct naru_stack *stack, const uint8_t dst[16], uint8_t p
     memset(r, 0, sizeof *r);
     memcpy(r->dst, dst, 16);
     r->prefix_len = prefix_len;
-    r->ifindex = (int8_t)ifindex;
+    r->ifindex = (int16_t)ifindex;
     if (gateway && gateway->family == NARU_AF_INET6)
         r->gateway = *gateway;
     t->count6++;
     t->version++;
     if (r->gateway.family) {
-        char d[IP_ADDR_STRLEN], g[IP_ADDR_STRLEN];
+        char d[NARU_ADDR_STRLEN], g[NARU_ADDR_STRLEN];
         struct naru_addr prefix = naru_addr_v6(dst);
-        LOG_DEBUG(stack, NARU_LAYER_IP, "route %s/%u via %s", ip_addr_format(&prefix, d), prefix_len,
-                  ip_addr_format(&r->gateway, g));
+        LOG_DEBUG(stack, NARU_LAYER_IP, "route %s/%u via %s", naru_addr_format(&prefix, d), prefix_len,
+                  naru_addr_format(&r->gateway, g));
     }
     return 0;
 }

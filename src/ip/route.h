@@ -16,13 +16,13 @@ struct route {
     uint32_t mask;
     uint32_t gateway;          /* 0: on-link */
     uint8_t prefix_len;
-    int8_t ifindex;
+    int16_t ifindex;
 };
 
 struct route6 {
     uint8_t dst[16];
     uint8_t prefix_len;
-    int8_t ifindex;
+    int16_t ifindex;
     struct naru_addr gateway;  /* the next hop; NARU_AF_UNSPEC: on-link */
 };
 

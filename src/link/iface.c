@@ -11,16 +11,16 @@
 
 struct naru_iface *iface_get(struct naru_stack *stack, int ifindex)
 {
-    if (ifindex < 0 || ifindex >= NARU_MAX_INTERFACES || !stack->ifaces[ifindex].present)
+    if (ifindex < 0 || (uint32_t)ifindex >= stack->iface_count)
         return NULL;
     return &stack->ifaces[ifindex];
 }
 
 bool iface_owns_addr(const struct naru_stack *stack, uint32_t addr)
 {
-    for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
+    for (uint32_t i = 0; i < stack->iface_count; i++) {
         const struct naru_iface *iface = &stack->ifaces[i];
-        if (iface->present && iface->up && iface->addr == addr && addr != 0)
+        if (iface->up && iface->addr == addr && addr != 0)
             return true;
     }
     return false;
@@ -117,7 +117,7 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
     if (!config || !config->driver.transmit)
         return -EINVAL;
     uint32_t mtu = config->mtu ? config->mtu : 1500;
-    if (mtu < 68 || mtu > 65535 || mtu + ETH_HEADER_LEN + ETH_VLAN_TAG_LEN + PBUF_HEADROOM > stack->frame_pool.buffer_size)
+    if (mtu < 68 || mtu > 65535 || mtu + ETH_HEADER_LEN + ETH_VLAN_TAG_LEN + PBUF_HEADROOM > stack->buffers.frame.buffer_size)
         return -EINVAL; /* RFC 791: every host must take 68-byte datagrams */
     /* Offloads: transmit ones need the transmit op that takes metadata;
      * TSO needs checksum offload (each segment's checksum is the device's
@@ -129,22 +129,25 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
         ((d->offloads & (NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4)) && !d->transmit_offload) ||
         ((d->offloads & NARU_OFFLOAD_TX_TSO4) &&
          (!(d->offloads & NARU_OFFLOAD_TX_CSUM) || d->tso_max <= mtu || d->tso_max > IPV4_MAX_DATAGRAM)) ||
-        ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->large_pool.count == 0))
+        ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->buffers.large.count == 0))
         return -EINVAL;
-    for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
+    if (stack->iface_count < stack->config.interfaces) {
+        uint32_t i = stack->iface_count++;
         struct naru_iface *iface = &stack->ifaces[i];
-        if (iface->present)
-            continue;
         memset(iface, 0, sizeof *iface);
-        iface->present = true;
-        iface->ifindex = i;
+        iface->ifindex = (int)i;
         snprintf(iface->name, sizeof iface->name, "%s", config->name ? config->name : "eth");
         memcpy(iface->mac, config->mac, 6);
         iface->mtu = mtu;
         iface->driver = config->driver;
-        return i;
+        return (int)i;
     }
     return -ENOSPC;
+}
+
+unsigned naru_if_count(const struct naru_stack *stack)
+{
+    return stack->iface_count;
 }
 
 int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t prefix_len)
@@ -239,7 +242,7 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
         return;
     }
     memcpy(pb->data, frame, len);
-    pb->ifindex = (int8_t)ifindex;
+    pb->ifindex = (int16_t)ifindex;
     if (meta) {
         if (meta->flags & NARU_FRAME_CSUM_VALID)
             pb->flags |= PBUF_F_RX_CSUM_VALID;

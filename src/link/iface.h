@@ -33,7 +33,6 @@ struct iface_addr6 {
 };
 
 struct naru_iface {
-    bool present;
     bool up;
     int ifindex;
     char name[NARU_IFNAME_MAX];

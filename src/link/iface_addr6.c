@@ -58,9 +58,9 @@ int iface_addr6_remove(struct naru_iface *iface, const uint8_t addr[16])
 
 bool iface_owns_addr6(const struct naru_stack *stack, const uint8_t addr[16])
 {
-    for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
+    for (uint32_t i = 0; i < stack->iface_count; i++) {
         const struct naru_iface *iface = &stack->ifaces[i];
-        if (!iface->present || !iface->up)
+        if (!iface->up)
             continue;
         for (uint8_t j = 0; j < iface->addr6_count; j++)
             if (iface->addr6[j].state != IFA6_TENTATIVE && memcmp(iface->addr6[j].addr, addr, 16) == 0)

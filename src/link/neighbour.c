@@ -7,7 +7,6 @@
 
 #include "core/log.h"
 #include "core/random.h"
-#include "ip/ip.h"
 #include "link/ethernet.h"
 #include "link/iface.h"
 #include "stack.h"
@@ -64,9 +63,9 @@ static uint32_t key_hash(const struct neighbour_table *t, int ifindex, const str
         memcpy(&lo, a->v6 + 8, 8);
         h = (hi ^ t->hash_key) * t->hash_mul;
         h ^= h >> 32;
-        h = (h ^ lo ^ (uint64_t)(uint8_t)ifindex) * t->hash_mul;
+        h = (h ^ lo ^ (uint64_t)(uint16_t)ifindex) * t->hash_mul;
     } else {
-        h = (((uint64_t)a->v4 << 8 | (uint8_t)ifindex) ^ t->hash_key) * t->hash_mul;
+        h = (((uint64_t)a->v4 << 16 | (uint16_t)ifindex) ^ t->hash_key) * t->hash_mul;
     }
     return (uint32_t)(h >> 32) & t->bucket_mask;
 }
@@ -189,7 +188,7 @@ static struct neighbour *entry_alloc(struct naru_stack *stack, int ifindex, cons
         return NULL;
     t->free_list = n->hash_next;
     n->addr = *addr;
-    n->ifindex = (int8_t)ifindex;
+    n->ifindex = (int16_t)ifindex;
     n->probes = 0;
     memset(n->mac, 0, sizeof n->mac);
     struct neighbour **b = &t->buckets[key_hash(t, ifindex, addr)];
@@ -232,9 +231,9 @@ static void entry_timer_fired(struct naru_stack *stack, struct naru_timer *timer
         /* RFC 4861 7.3.3: the entry goes, and so do the packets waiting,
          * each sender told (ICMP host / address unreachable). */
         ops->count_drop(stack, NEIGH_DROP_UNANSWERED, n->pending.count);
-        char a[IP_ADDR_STRLEN];
+        char a[NARU_ADDR_STRLEN];
         LOG_INFO(stack, ops->layer, "nobody answered for %s after %d requests; %u packet(s) dropped",
-                 ip_addr_format(&n->addr, a), max, n->pending.count);
+                 naru_addr_format(&n->addr, a), max, n->pending.count);
         struct pbuf *pb;
         while ((pb = pbuf_queue_pop(&n->pending)))
             ops->unreachable(stack, pb);
@@ -266,8 +265,8 @@ void neighbour_update(struct naru_stack *stack, struct naru_iface *iface, struct
     if (!reachable && !changed && neighbour_resolved(n))
         return; /* RFC 4861 7.2.3: news we have; the state stays */
     if (changed || n->state != (reachable ? NEIGH_REACHABLE : NEIGH_STALE)) {
-        char a[IP_ADDR_STRLEN], m[NARU_MAC_STRLEN];
-        LOG_INFO(stack, ops->layer, "%s is at %s", ip_addr_format(&n->addr, a), naru_mac_format(mac, m));
+        char a[NARU_ADDR_STRLEN], m[NARU_MAC_STRLEN];
+        LOG_INFO(stack, ops->layer, "%s is at %s", naru_addr_format(&n->addr, a), naru_mac_format(mac, m));
     }
     memcpy(n->mac, mac, 6);
     set_state(t, n, reachable ? NEIGH_REACHABLE : NEIGH_STALE);
@@ -298,8 +297,8 @@ void neighbour_output(struct naru_stack *stack, struct naru_iface *iface, struct
             pbuf_free(stack, pb);
             return;
         }
-        char a[IP_ADDR_STRLEN];
-        LOG_INFO(stack, ops->layer, "who has %s? (asking the whole link)", ip_addr_format(next_hop, a));
+        char a[NARU_ADDR_STRLEN];
+        LOG_INFO(stack, ops->layer, "who has %s? (asking the whole link)", naru_addr_format(next_hop, a));
         pbuf_queue_push(&n->pending, pb);
         solicit(stack, n);
         return;

@@ -69,7 +69,7 @@ struct neighbour_ops {
 struct neighbour {
     struct naru_addr addr;
     uint8_t state;             /* enum neighbour_state */
-    int8_t ifindex;
+    int16_t ifindex;
     uint8_t probes;            /* solicitations sent in this state */
     uint8_t mac[6];
     struct neighbour *hash_next; /* a bucket's chain, or the free list */

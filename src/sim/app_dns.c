@@ -39,7 +39,7 @@ static char *copy(const char *text)
 
 static uint32_t first_addr(struct naru_stack *stack)
 {
-    for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
+    for (int i = 0; i < (int)naru_if_count(stack); i++) {
         uint32_t a = 0;
         if (naru_if_get_addr(stack, i, &a, NULL) == 0 && a)
             return a;

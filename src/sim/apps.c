@@ -140,7 +140,7 @@ bool app_check(struct naru_sim *sim, uint64_t offset, const uint8_t *buf, size_t
 
 static uint32_t first_addr(struct naru_stack *stack)
 {
-    for (int i = 0; i < NARU_MAX_INTERFACES; i++) {
+    for (int i = 0; i < (int)naru_if_count(stack); i++) {
         uint32_t a = 0;
         if (naru_if_get_addr(stack, i, &a, NULL) == 0 && a)
             return a;
@@ -708,7 +708,7 @@ static void summary_trace(struct text *t, const struct naru_sim_app *app)
             if (hop->addr[q] != last) {
                 struct naru_stack *owner = NULL;
                 for (unsigned i = 0; i < app->sim->node_count && !owner; i++)
-                    for (int k = 0; k < NARU_MAX_INTERFACES; k++) {
+                    for (int k = 0; k < (int)naru_if_count(app->sim->nodes[i]->stack); k++) {
                         uint32_t x = 0;
                         if (naru_if_get_addr(app->sim->nodes[i]->stack, k, &x, NULL) == 0 && x == hop->addr[q])
                             owner = app->sim->nodes[i]->stack;

@@ -8,7 +8,7 @@
 #include "sim/sim_internal.h"
 
 #define SC_NAME_MAX 32
-#define SC_MAX_INTERFACES NARU_MAX_INTERFACES
+#define SC_MAX_INTERFACES NARU_INTERFACES_MAX
 
 enum sc_node_kind { SC_HOST, SC_ROUTER, SC_SWITCH };
 

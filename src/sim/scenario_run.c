@@ -38,6 +38,8 @@ static int build_nodes(struct naru_scenario *sc, char *error, size_t cap)
         }
         struct naru_stack_config c;
         naru_stack_config_default(&c);
+        /* As many interfaces as it has links. */
+        c.interfaces = n->interfaces ? n->interfaces : 1;
         /* Frame buffers must hold the largest frame of any of its links. */
         uint32_t need = n->max_mtu + 14 + 8 + 160;
         if (need > c.frame_buffer_size)
@@ -86,7 +88,7 @@ static int build_routes(struct naru_scenario *sc, char *error, size_t cap)
         for (unsigned r = 0; r < n->route_count; r++) {
             const struct sc_route *rt = &n->routes[r];
             int ifindex = -1;
-            for (int k = 0; k < NARU_MAX_INTERFACES && ifindex < 0; k++) {
+            for (int k = 0; k < (int)naru_if_count(n->stack) && ifindex < 0; k++) {
                 uint32_t a;
                 uint8_t p;
                 if (naru_if_get_addr(n->stack, k, &a, &p) == 0 && a &&

@@ -470,7 +470,7 @@ uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, cons
 void tcp_log_conn(struct naru_stack *stack, enum naru_log_level level, const struct tcp_conn *c, const char *fmt,
                   ...)
 {
-    char what[200], a[IP_ADDR_STRLEN], b[IP_ADDR_STRLEN];
+    char what[200], a[NARU_ADDR_STRLEN], b[NARU_ADDR_STRLEN];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
@@ -479,6 +479,6 @@ void tcp_log_conn(struct naru_stack *stack, enum naru_log_level level, const str
     struct naru_addr none = naru_addr_v4(0);
     const struct naru_addr *local = sock_addr_is_wildcard(&c->local_addr) ? &none : &c->local_addr;
     const struct naru_addr *remote = sock_addr_is_wildcard(&c->remote_addr) ? &none : &c->remote_addr;
-    naru_log_emit(stack, level, NARU_LAYER_TCP, "%s:%u > %s:%u %s: %s", ip_addr_format(local, a), c->local_port,
-                  ip_addr_format(remote, b), c->remote_port, tcp_state_name(c->state), what);
+    naru_log_emit(stack, level, NARU_LAYER_TCP, "%s:%u > %s:%u %s: %s", naru_addr_format(local, a), c->local_port,
+                  naru_addr_format(remote, b), c->remote_port, tcp_state_name(c->state), what);
 }

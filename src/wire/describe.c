@@ -7,10 +7,15 @@
 #include <stdio.h>
 
 #include "wire/arp.h"
+#include "wire/checksum.h"
 #include "wire/dns.h"
 #include "wire/ethernet.h"
 #include "wire/icmp.h"
+#include "wire/icmpv6.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
+#include "wire/mld.h"
+#include "wire/ndp.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
 
@@ -217,11 +222,41 @@ static void describe_dns(struct out *o, const uint8_t *p, size_t len)
     }
 }
 
-static void describe_udp(struct out *o, const struct ipv4_header *ip, const uint8_t *p, size_t len)
+/* The addresses of the IP header a transport segment came in, for the
+ * pseudo-header of its checksum: IPv4 (v6 NULL) or IPv6. */
+struct ip_addrs {
+    uint32_t src4, dst4;
+    const uint8_t *src6, *dst6;
+};
+
+/* UDP's checksum over the IPv6 pseudo-header; 0 is not allowed there
+ * (RFC 8200 8.1). */
+static int udp6_parse(const uint8_t *p, size_t len, const struct ip_addrs *a, struct udp_header *h)
+{
+    int err = udp_parse_header(p, len, h);
+    if (err < 0)
+        return err;
+    if (h->checksum == 0 ||
+        inet_fold(inet_sum(p, h->length, inet6_pseudo_sum(a->src6, a->dst6, h->length, IP_PROTO_UDP))) != 0)
+        return WIRE_BAD_CHECKSUM;
+    return err;
+}
+
+static int tcp6_parse(const uint8_t *p, size_t len, const struct ip_addrs *a, struct tcp_header *h)
+{
+    int hl = tcp_parse_header(p, len, h);
+    if (hl >= 0 && inet_fold(inet_sum(p, len, inet6_pseudo_sum(a->src6, a->dst6, (uint32_t)len, IP_PROTO_TCP))) != 0)
+        return WIRE_BAD_CHECKSUM;
+    return hl;
+}
+
+static void describe_udp(struct out *o, const struct ip_addrs *ip, const uint8_t *p, size_t len)
 {
     struct udp_header h;
-    int err = udp_parse(p, len, ip->src, ip->dst, &h);
-    if (err == WIRE_TRUNCATED)
+    int err = ip->src6 ? udp6_parse(p, len, ip, &h) : udp_parse(p, len, ip->src4, ip->dst4, &h);
+    if (err == WIRE_BAD_CHECKSUM && ip->src6 && h.checksum == 0)
+        put(o, "UDP, no checksum (not allowed over IPv6)");
+    else if (err == WIRE_TRUNCATED)
         put(o, "UDP, truncated");
     else if (err == WIRE_BAD_CHECKSUM)
         put(o, "UDP, bad checksum (corrupted)");
@@ -280,10 +315,10 @@ static void put_tcp_options(struct out *o, const struct tcp_options *opt)
     put(o, ">");
 }
 
-static void describe_tcp(struct out *o, const struct ipv4_header *ip, const uint8_t *p, size_t len)
+static void describe_tcp(struct out *o, const struct ip_addrs *ip, const uint8_t *p, size_t len)
 {
     struct tcp_header h;
-    int hl = tcp_parse(p, len, ip->src, ip->dst, &h);
+    int hl = ip->src6 ? tcp6_parse(p, len, ip, &h) : tcp_parse(p, len, ip->src4, ip->dst4, &h);
     if (hl < 0) {
         put(o, "TCP, %s", hl == WIRE_BAD_CHECKSUM ? "bad checksum (corrupted)" : wire_error_name(hl));
         return;
@@ -344,18 +379,370 @@ static void describe_ip(struct out *o, const uint8_t *p, size_t len)
             ip.fragment_offset + plen - (plen ? 1 : 0), ip.more_fragments ? " (more follow)" : " (the last)");
         return;
     }
+    struct ip_addrs addrs = { .src4 = ip.src, .dst4 = ip.dst };
     switch (ip.protocol) {
     case IP_PROTO_UDP:
-        describe_udp(o, &ip, payload, plen);
+        describe_udp(o, &addrs, payload, plen);
         return;
     case IP_PROTO_TCP:
-        describe_tcp(o, &ip, payload, plen);
+        describe_tcp(o, &addrs, payload, plen);
         return;
     case IP_PROTO_ICMP:
         describe_icmp(o, payload, plen);
         return;
     default:
         put(o, "protocol %u, %zu bytes", ip.protocol, plen);
+        return;
+    }
+}
+
+static void put_ip6(struct out *o, const uint8_t a[16])
+{
+    char text[IPV6_ADDR_STRLEN];
+    put(o, "%s", ipv6_addr_format(a, text));
+}
+
+/* RFC 5952 6: an address with a port in brackets. */
+static void put_endpoint6(struct out *o, const uint8_t a[16], uint16_t port)
+{
+    put(o, "[");
+    put_ip6(o, a);
+    put(o, "]:%u", port);
+}
+
+static const char *unreachable6_reason(uint8_t code)
+{
+    switch (code) {
+    case ICMPV6_NO_ROUTE: return "no route to destination";
+    case ICMPV6_ADMIN_PROHIBITED: return "administratively prohibited";
+    case ICMPV6_BEYOND_SCOPE: return "beyond scope of source address";
+    case ICMPV6_ADDRESS_UNREACHABLE: return "address unreachable";
+    case ICMPV6_PORT_UNREACHABLE: return "port unreachable";
+    case ICMPV6_SOURCE_POLICY_FAILED: return "source address failed policy";
+    case ICMPV6_REJECT_ROUTE: return "reject route";
+    default: return "unreachable";
+    }
+}
+
+static const char *problem_reason(uint8_t code)
+{
+    switch (code) {
+    case ICMPV6_ERRONEOUS_HEADER_FIELD: return "erroneous header field";
+    case ICMPV6_UNRECOGNIZED_NEXT_HEADER: return "unrecognized next header";
+    case ICMPV6_UNRECOGNIZED_OPTION: return "unrecognized option";
+    case ICMPV6_INCOMPLETE_HEADER_CHAIN: return "incomplete header chain";
+    default: return "problem";
+    }
+}
+
+/* What an ICMPv6 error is about: the quoted packet, walked to its ports
+ * or echo sequence when the quote reaches them. */
+static void put_quoted6(struct out *o, const struct icmpv6_message *m)
+{
+    const struct ipv6_header *q = &m->quoted_ip;
+    struct ipv6_chain c;
+    bool walked = ipv6_walk_chain(m->quoted, m->quoted_len, &c) == 0 && c.verdict == IPV6_CHAIN_ACCEPT &&
+                  !(c.fragment && c.frag.offset != 0);
+    const uint8_t *p = m->quoted + c.upper_offset;
+    size_t left = walked ? m->quoted_len - c.upper_offset : 0;
+    put(o, " about ");
+    if (walked && left >= 4 && (c.upper_protocol == IP_PROTO_UDP || c.upper_protocol == IP_PROTO_TCP)) {
+        put(o, "%s ", c.upper_protocol == IP_PROTO_UDP ? "UDP" : "TCP");
+        put_endpoint6(o, q->src, wire_get16(p));
+        put(o, " > ");
+        put_endpoint6(o, q->dst, wire_get16(p + 2));
+    } else if (walked && left >= 8 && c.upper_protocol == IP_PROTO_ICMPV6 && p[0] == ICMPV6_ECHO_REQUEST) {
+        put(o, "echo request ");
+        put_ip6(o, q->src);
+        put(o, " > ");
+        put_ip6(o, q->dst);
+        put(o, " seq %u", wire_get16(p + 6));
+    } else {
+        put(o, "next header %u ", walked ? c.upper_protocol : q->next_header);
+        put_ip6(o, q->src);
+        put(o, " > ");
+        put_ip6(o, q->dst);
+    }
+}
+
+static void describe_ndp(struct out *o, const struct ipv6_header *ip, const uint8_t *p, size_t len)
+{
+    struct ndp_message m;
+    int err = ndp_parse(p, len, ip->src, ip->dst, &m);
+    if (err < 0) {
+        put(o, "NDP, malformed (%s)", wire_error_name(err));
+        return;
+    }
+    const struct ndp_options *opt = &m.options;
+    switch (m.type) {
+    case ICMPV6_ROUTER_SOLICIT:
+        put(o, "NDP router solicitation");
+        if (opt->source_lladdr) {
+            put(o, " from ");
+            put_mac(o, opt->source_lladdr);
+        }
+        break;
+    case ICMPV6_ROUTER_ADVERT: {
+        put(o, "NDP router advertisement: lifetime %u s", m.router_lifetime);
+        if (m.managed || m.other)
+            put(o, ", %s", m.managed ? "managed" : "other configuration");
+        size_t at = 0;
+        struct ndp_prefix_info pi;
+        while (ndp_next_prefix(opt, &at, &pi)) {
+            put(o, ", prefix ");
+            put_ip6(o, pi.prefix);
+            put(o, "/%u%s%s", pi.prefix_len, pi.on_link ? " on-link" : "", pi.autonomous ? " autonomous" : "");
+        }
+        if (opt->mtu_present)
+            put(o, ", MTU %u", opt->mtu);
+        at = 0;
+        struct ndp_rdnss r;
+        while (ndp_next_rdnss(opt, &at, &r))
+            for (unsigned i = 0; i < r.count; i++) {
+                put(o, ", DNS ");
+                put_ip6(o, r.servers + 16 * i);
+            }
+        break;
+    }
+    case ICMPV6_NEIGHBOR_SOLICIT:
+        if (ipv6_addr_is_unspecified(ip->src)) {
+            put(o, "NDP duplicate address detection: is ");
+            put_ip6(o, m.target);
+            put(o, " in use?");
+            break;
+        }
+        put(o, "NDP who-has ");
+        put_ip6(o, m.target);
+        put(o, "? tell ");
+        put_ip6(o, ip->src);
+        if (!ipv6_addr_is_multicast(ip->dst))
+            put(o, " (unicast probe)");
+        break;
+    case ICMPV6_NEIGHBOR_ADVERT:
+        put(o, "NDP neighbour advertisement: ");
+        put_ip6(o, m.target);
+        if (opt->target_lladdr) {
+            put(o, " is at ");
+            put_mac(o, opt->target_lladdr);
+        }
+        if (m.router || m.solicited || m.override)
+            put(o, " [%s%s%s]", m.router ? "router" : "", m.solicited ? (m.router ? ",solicited" : "solicited") : "",
+                m.override ? (m.router || m.solicited ? ",override" : "override") : "");
+        break;
+    default:
+        put(o, "NDP redirect: ");
+        put_ip6(o, m.destination);
+        put(o, " via ");
+        put_ip6(o, m.target);
+        break;
+    }
+    if (!ndp_hop_limit_valid(ip->hop_limit))
+        put(o, " (hop limit %u, not 255: not from this link)", ip->hop_limit);
+}
+
+static void describe_mld(struct out *o, uint8_t type, const uint8_t *p, size_t len)
+{
+    if (type == ICMPV6_MLD_QUERY) {
+        struct mld_query q;
+        int err = mld_query_parse(p, len, &q);
+        if (err < 0) {
+            put(o, "MLD query, malformed (%s)", wire_error_name(err));
+            return;
+        }
+        put(o, "MLDv%u query", q.version);
+        if (ipv6_addr_is_unspecified(q.group)) {
+            put(o, ", general");
+        } else {
+            put(o, " for ");
+            put_ip6(o, q.group);
+        }
+        put(o, ", max response %u ms", q.max_response_ms);
+        return;
+    }
+    if (type != ICMPV6_MLD_V2_REPORT) {
+        put(o, "MLDv1 %s", type == ICMPV6_MLD_V1_REPORT ? "report" : "done");
+        if (len >= 24) {
+            put(o, " for ");
+            put_ip6(o, p + 8);
+        }
+        return;
+    }
+    struct mld_report r;
+    int err = mld_report_parse(p, len, &r);
+    if (err < 0) {
+        put(o, "MLDv2 report, malformed (%s)", wire_error_name(err));
+        return;
+    }
+    put(o, "MLDv2 report");
+    size_t at = 0;
+    struct mld_record rec;
+    for (unsigned i = 0; mld_next_record(&r, &at, &rec); i++) {
+        if (i == 4) {
+            put(o, " +%u more", r.record_count - 4);
+            break;
+        }
+        put(o, "%s ", i ? "," : ":");
+        /* RFC 3810 6.1: a join is "exclude nothing", a leave "include nothing". */
+        if (rec.source_count == 0 && (rec.type == MLD_CHANGE_TO_EXCLUDE || rec.type == MLD_MODE_IS_EXCLUDE))
+            put(o, "join ");
+        else if (rec.source_count == 0 && rec.type == MLD_CHANGE_TO_INCLUDE)
+            put(o, "leave ");
+        else
+            put(o, "record type %u (%u sources) ", rec.type, rec.source_count);
+        put_ip6(o, rec.group);
+    }
+}
+
+static void describe_icmpv6(struct out *o, const struct ipv6_header *ip, const uint8_t *p, size_t len)
+{
+    struct icmpv6_message m;
+    int err = icmpv6_parse(p, len, ip->src, ip->dst, &m);
+    if (err == WIRE_BAD_CHECKSUM) {
+        put(o, "ICMPv6, bad checksum (corrupted)");
+        return;
+    }
+    if (err < 0) {
+        put(o, "ICMPv6, malformed (%s)", wire_error_name(err));
+        return;
+    }
+    switch (m.type) {
+    case ICMPV6_ECHO_REQUEST:
+    case ICMPV6_ECHO_REPLY:
+        put(o, "ICMPv6 echo %s id %u seq %u, %zu data bytes", m.type == ICMPV6_ECHO_REQUEST ? "request" : "reply",
+            icmpv6_echo_id(&m), icmpv6_echo_seq(&m), m.body_len);
+        return;
+    case ICMPV6_DEST_UNREACHABLE:
+        put(o, "ICMPv6 destination unreachable (%s)", unreachable6_reason(m.code));
+        put_quoted6(o, &m);
+        return;
+    case ICMPV6_PACKET_TOO_BIG:
+        put(o, "ICMPv6 packet too big (MTU %u)", m.rest);
+        put_quoted6(o, &m);
+        return;
+    case ICMPV6_TIME_EXCEEDED:
+        put(o, "ICMPv6 time exceeded (%s)", m.code == ICMPV6_HOP_LIMIT_EXCEEDED ? "hop limit exceeded in transit"
+                                                                                : "fragment reassembly timed out");
+        put_quoted6(o, &m);
+        return;
+    case ICMPV6_PARAMETER_PROBLEM:
+        put(o, "ICMPv6 parameter problem (%s, pointer %u)", problem_reason(m.code), m.rest);
+        put_quoted6(o, &m);
+        return;
+    case ICMPV6_MLD_QUERY:
+    case ICMPV6_MLD_V1_REPORT:
+    case ICMPV6_MLD_V1_DONE:
+    case ICMPV6_MLD_V2_REPORT:
+        describe_mld(o, m.type, p, len);
+        return;
+    case ICMPV6_ROUTER_SOLICIT:
+    case ICMPV6_ROUTER_ADVERT:
+    case ICMPV6_NEIGHBOR_SOLICIT:
+    case ICMPV6_NEIGHBOR_ADVERT:
+    case ICMPV6_REDIRECT:
+        describe_ndp(o, ip, p, len);
+        return;
+    default:
+        put(o, "ICMPv6 type %u code %u, %zu bytes", m.type, m.code, len);
+        return;
+    }
+}
+
+static const char *protocol6_name(uint8_t protocol)
+{
+    return protocol == IP_PROTO_ICMPV6 ? "ICMPv6" : protocol_name(protocol);
+}
+
+/* The extension headers met, in a few words. */
+static void put_chain(struct out *o, const struct ipv6_chain *c)
+{
+    const char *sep = " [";
+    if (c->hop_by_hop) {
+        put(o, "%shop-by-hop%s", sep, c->router_alert ? " (router alert)" : "");
+        sep = ", ";
+    }
+    if (c->destination_options) {
+        put(o, "%sdestination options", sep);
+        sep = ", ";
+    }
+    if (c->routing) {
+        put(o, "%srouting type %u, %u left", sep, c->routing_type, c->segments_left);
+        sep = ", ";
+    }
+    if (c->fragment && c->frag.offset == 0 && !c->frag.more) {
+        put(o, "%satomic fragment", sep);
+        sep = ", ";
+    }
+    if (sep[0] == ',')
+        put(o, "]");
+}
+
+static void describe_ipv6(struct out *o, const uint8_t *p, size_t len)
+{
+    struct ipv6_header ip;
+    int hl = ipv6_parse(p, len, &ip);
+    if (hl < 0) {
+        put(o, "IPv6, malformed (%s)", wire_error_name(hl));
+        return;
+    }
+    len = IPV6_HEADER_LEN + (size_t)ip.payload_len;
+    struct ipv6_chain c;
+    int err = ipv6_walk_chain(p, len, &c);
+    bool later_fragment = err == 0 && c.fragment && c.frag.offset != 0;
+    bool ok = err == 0 && c.verdict == IPV6_CHAIN_ACCEPT;
+    const uint8_t *payload = p + c.upper_offset;
+    size_t plen = ok ? len - c.upper_offset : 0;
+    bool ports = ok && !later_fragment && plen >= 4 &&
+                 (c.upper_protocol == IP_PROTO_UDP || c.upper_protocol == IP_PROTO_TCP);
+    if (ports)
+        put_endpoint6(o, ip.src, wire_get16(payload));
+    else
+        put_ip6(o, ip.src);
+    put(o, " > ");
+    if (ports)
+        put_endpoint6(o, ip.dst, wire_get16(payload + 2));
+    else
+        put_ip6(o, ip.dst);
+    put(o, " hop limit %u", ip.hop_limit);
+    if (err < 0) {
+        put(o, ": IPv6 extension headers malformed (%s)", wire_error_name(err));
+        return;
+    }
+    put_chain(o, &c);
+    put(o, ": ");
+    if (c.verdict != IPV6_CHAIN_ACCEPT) {
+        put(o, "dropped: ");
+        if (c.incomplete_first_fragment)
+            put(o, "first fragment without the whole header chain");
+        else if (c.unknown_option)
+            put(o, "unknown option 0x%02x", c.unknown_option);
+        else
+            put(o, "%s at byte %u", problem_reason(c.problem_code), c.problem_pointer);
+        if (c.verdict == IPV6_CHAIN_PARAM_PROBLEM)
+            put(o, " (parameter problem, pointer %u)", c.problem_pointer);
+        return;
+    }
+    if (c.fragment && (c.frag.offset != 0 || c.frag.more)) {
+        size_t data = len - c.fragment_pointer - IPV6_FRAGMENT_HEADER_LEN;
+        put(o, "%s fragment id %u, bytes %u-%zu%s", protocol6_name(c.upper_protocol), c.frag.identification,
+            c.frag.offset, c.frag.offset + data - (data ? 1 : 0), c.frag.more ? " (more follow)" : " (the last)");
+        return;
+    }
+    struct ip_addrs addrs = { .src6 = ip.src, .dst6 = ip.dst };
+    switch (c.upper_protocol) {
+    case IP_PROTO_UDP:
+        describe_udp(o, &addrs, payload, plen);
+        return;
+    case IP_PROTO_TCP:
+        describe_tcp(o, &addrs, payload, plen);
+        return;
+    case IP_PROTO_ICMPV6:
+        describe_icmpv6(o, &ip, payload, plen);
+        return;
+    case IP_PROTO_NONE:
+        put(o, "no next header, %zu bytes", plen);
+        return;
+    default:
+        put(o, "next header %u, %zu bytes", c.upper_protocol, plen);
         return;
     }
 }
@@ -400,7 +787,10 @@ int naru_ip_describe(const uint8_t *datagram, size_t len, char *buf, size_t cap)
     struct out o = { buf, cap, 0 };
     if (cap)
         buf[0] = '\0';
-    describe_ip(&o, datagram, len);
+    if (len > 0 && datagram[0] >> 4 == 6)
+        describe_ipv6(&o, datagram, len);
+    else
+        describe_ip(&o, datagram, len);
     return finish(&o);
 }
 
@@ -425,8 +815,11 @@ int naru_frame_describe(const uint8_t *frame, size_t len, char *buf, size_t cap)
     case ETHERTYPE_IPV4:
         describe_ip(&o, p, plen);
         break;
+    case ETHERTYPE_IPV6:
+        describe_ipv6(&o, p, plen);
+        break;
     default:
-        put(&o, "EtherType 0x%04x (not IPv4 or ARP), %zu bytes", eth.ethertype, len);
+        put(&o, "EtherType 0x%04x (not IPv4, IPv6 or ARP), %zu bytes", eth.ethertype, len);
         break;
     }
     return finish(&o);

@@ -10,6 +10,7 @@ const char *wire_error_name(int error)
     case WIRE_BAD_CHECKSUM: return "bad checksum";
     case WIRE_BAD_OPTION: return "bad option";
     case WIRE_UNSUPPORTED: return "unsupported";
+    case WIRE_BAD_FIELD: return "bad field";
     default: return error >= 0 ? "ok" : "unknown error";
     }
 }

@@ -17,6 +17,7 @@ enum wire_error {
     WIRE_BAD_CHECKSUM = -5,
     WIRE_BAD_OPTION = -6,
     WIRE_UNSUPPORTED = -7,    /* well-formed, but not a format we speak */
+    WIRE_BAD_FIELD = -8,      /* a value its RFC rules out (an NDP target that is multicast) */
 };
 const char *wire_error_name(int error);
 

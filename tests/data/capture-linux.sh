@@ -2,6 +2,7 @@
 # Capture the Linux frames that tests/unit/test_wire_*.c use as vectors.
 #
 #   tests/data/capture-linux.sh [OUT.pcap]     (root; default tests/data/linux-capture.pcap)
+#   tests/data/capture-linux.sh --ipv6 [OUT.pcap]       (default tests/data/linux-capture-ipv6.pcap)
 #
 # Three network namespaces joined by veth pairs, addresses only from
 # 198.18.0.0/15 (RFC 2544 benchmarking space), no route out:
@@ -15,6 +16,14 @@
 # offload on, veth hands over only the pseudo-header sum). Everything is
 # removed on exit. tests/data/linux_vectors.py turns the pcap into
 # tests/data/linux_frames.h and the fuzz seed corpora.
+#
+# With --ipv6 the same three namespaces speak IPv6 only (2001:db8::/32 and
+# link-local), and tcpdump records wb0 in B from before A's link comes up,
+# so A's MLDv2 reports, duplicate address detection and router solicitation
+# are in the capture; radvd on B advertises a prefix, the MTU and a DNS
+# server. The wb1 link has an MTU of 1280, for a packet too big.
+# tests/data/linux_vectors_ipv6.py turns that pcap into
+# tests/data/linux_frames_ipv6.h and seeds.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +53,95 @@ ifreq = struct.pack("16sP", sys.argv[1].encode(), ctypes.addressof(value)).ljust
 fcntl.ioctl(socket.socket(), SIOCETHTOOL, ifreq)
 PY
 }
+
+capture_ipv6() {
+    local out=$1 conf=$1.radvd.conf
+    for ns in $A $B $C; do
+        ip netns add $ns
+        run_in $ns sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0
+        ip -n $ns link set lo up
+    done
+    run_in $B sysctl -qw net.ipv6.conf.all.forwarding=1
+    ip link add wa0 netns $A type veth peer name wb0 netns $B
+    ip link add wb1 netns $B type veth peer name wc0 netns $C
+    ip -n $A link set wa0 address 02:6e:61:72:75:0a
+    ip -n $B link set wb0 address 02:6e:61:72:75:0b
+    ip -n $B link set wb1 address 02:6e:61:72:75:1b mtu 1280
+    ip -n $C link set wc0 address 02:6e:61:72:75:0c mtu 1280
+    tx_csum_off $A wa0
+    tx_csum_off $B wb0
+    ip -n $A addr add 2001:db8:1::a/64 dev wa0
+    ip -n $B addr add 2001:db8:1::1/64 dev wb0 nodad
+    ip -n $B addr add 2001:db8:2::1/64 dev wb1 nodad
+    ip -n $C addr add 2001:db8:2::c/64 dev wc0 nodad
+    for l in "$B wb0" "$B wb1" "$C wc0"; do set -- $l; ip -n $1 link set $2 up; done
+    ip -n $A -6 route add 2001:db8:2::/64 via 2001:db8:1::1 dev wa0 2>/dev/null || true
+    ip -n $C -6 route add 2001:db8:1::/64 via 2001:db8:2::1
+    cat >"$conf" <<'CONF'
+interface wb0 {
+    AdvSendAdvert on;
+    MinRtrAdvInterval 3;
+    MaxRtrAdvInterval 10;
+    AdvLinkMTU 1500;
+    prefix 2001:db8:1::/64 { AdvOnLink on; AdvAutonomous on; };
+    RDNSS 2001:db8:1::53 { };
+};
+CONF
+    ip netns exec $B radvd -n -C "$conf" -p "$out.radvd.pid" -m stderr >"$out.radvd.log" 2>&1 &
+    pids+=($!)
+    ip netns exec $B tcpdump -Z root --immediate-mode -i wb0 -s 0 -U -w "$out" 2>"$out.log" &
+    tcpdump_pid=$!
+    for _ in $(seq 50); do grep -q "listening on" "$out.log" 2>/dev/null && break; sleep 0.1; done
+    sleep 0.5
+    # 1. A's link comes up: MLDv2 reports, DAD (a neighbour solicitation
+    #    from ::, with a nonce), a router solicitation; radvd answers.
+    ip -n $A link set wa0 up
+    for _ in $(seq 100); do
+        [ -z "$(ip -n $A -6 addr show dev wa0 tentative)" ] &&
+            ip -n $A -6 route show default | grep -q via && break
+        sleep 0.1
+    done
+    ip -n $A -6 route replace 2001:db8:2::/64 via 2001:db8:1::1 dev wa0
+    # 2. Address resolution (NS, NA), then an echo request and reply.
+    run_in $A ping -6 -c 1 -W 2 2001:db8:1::1 >/dev/null
+    # 3. A 4000-byte echo: fragments each way.
+    run_in $A ping -6 -c 1 -W 2 -s 4000 2001:db8:1::1 >/dev/null
+    # 4. Hop limit 1 towards C: B answers time exceeded.
+    run_in $A ping -6 -c 1 -W 2 -t 1 2001:db8:2::c >/dev/null || true
+    # 5. 1400 bytes towards C over the 1280-byte link: B answers packet too big.
+    run_in $A ping -6 -c 1 -W 2 -s 1400 2001:db8:2::c >/dev/null || true
+    # 6. A UDP exchange with nc, and 7. a datagram to a closed port.
+    ip netns exec $B timeout 5 sh -c "printf 'and linux answers\n' | nc -6 -u -l 2001:db8:1::1 7777" >/dev/null &
+    pids+=($!)
+    sleep 0.5
+    run_in $A timeout 5 sh -c "printf 'naru says hello\n' | nc -6 -u -w 1 2001:db8:1::1 7777" >/dev/null || true
+    run_in $A timeout 5 sh -c "printf 'x' | nc -6 -u -w 1 2001:db8:1::1 9" >/dev/null 2>&1 || true
+    # 8. A destination options header with an unknown option whose type's
+    #    high bits say "discard, send a parameter problem" (RFC 8200 4.2).
+    run_in $A python3 - <<'PY'
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+# next header (filled in by the kernel), length 0, option 0x9e of 2 bytes, PadN 2
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_DSTOPTS, bytes([0, 0, 0x9e, 2, 0xab, 0xcd, 1, 0]))
+s.sendto(b"unknown option", ("2001:db8:1::1", 7780))
+PY
+    sleep 0.5
+    # 9. TCP: curl fetches a page from python's http.server on B.
+    mkdir -p "$out.www" && printf 'naru\n' >"$out.www/hello"
+    ip netns exec $B python3 -m http.server --bind 2001:db8:1::1 --directory "$out.www" 8080 >/dev/null 2>&1 &
+    pids+=($!)
+    for _ in $(seq 50); do run_in $B python3 -c "import socket; socket.create_connection(('2001:db8:1::1', 8080)).close()" 2>/dev/null && break; sleep 0.1; done
+    run_in $A curl -6 -s --max-time 2 -o /dev/null "http://[2001:db8:1::1]:8080/hello"
+    sleep 0.5
+    kill -INT $tcpdump_pid
+    wait $tcpdump_pid || true
+    rm -rf "$out.www" "$out.log" "$conf" "$out.radvd.pid" "$out.radvd.log"
+    echo "capture-linux: wrote $out" >&2
+}
+if [ "${1:-}" = --ipv6 ]; then
+    capture_ipv6 "${2:-$here/linux-capture-ipv6.pcap}"
+    exit 0
+fi
 
 for ns in $A $B $C; do
     ip netns add $ns

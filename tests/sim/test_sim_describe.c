@@ -151,13 +151,13 @@ static void damaged_frames_are_named_not_refused(void **state)
     memcpy(frame + 14, ip_header, sizeof ip_header);
     naru_frame_describe(frame, 14 + 28, text, sizeof text);
     assert_string_equal(text, "10.0.0.1 > 10.0.0.2 IPv4 with a bad header checksum (corrupted)");
-    frame[12] = 0x86;
-    frame[13] = 0xdd;
+    frame[12] = 0x88; /* LLDP */
+    frame[13] = 0xcc;
     naru_frame_describe(frame, 60, text, sizeof text);
-    assert_string_equal(text, "EtherType 0x86dd (not IPv4 or ARP), 60 bytes");
+    assert_string_equal(text, "EtherType 0x88cc (not IPv4, IPv6 or ARP), 60 bytes");
     /* Too small a buffer: cut, terminated, and the whole length told. */
     int n = naru_frame_describe(frame, 60, text, 8);
-    assert_int_equal(n, (int)strlen("EtherType 0x86dd (not IPv4 or ARP), 60 bytes"));
+    assert_int_equal(n, (int)strlen("EtherType 0x88cc (not IPv4, IPv6 or ARP), 60 bytes"));
     assert_int_equal(strlen(text), 7);
 }
 

@@ -142,6 +142,41 @@ static void dns_lookup_retries_over_a_lossy_link(void **state)
     naru_scenario_free(sc);
 }
 
+/* A router with ten hosts and two uplinks: the scenario sizes each stack
+ * from its links, so twelve are as easy to describe as two. */
+static void router_of_ten_hosts_and_two_uplinks_is_built_from_its_links(void **state)
+{
+    (void)state;
+    if (!naru_scenario_supported())
+        skip();
+    char text[8192], error[512];
+    size_t n = (size_t)snprintf(text, sizeof text,
+                                "[router r]\n[router up1]\ngateway = 10.0.1.1\n[router up2]\ngateway = 10.0.2.1\n"
+                                "[link u1]\na = r 10.0.1.1/30\nb = up1 10.0.1.2/30\n"
+                                "[link u2]\na = r 10.0.2.1/30\nb = up2 10.0.2.2/30\n");
+    for (int i = 1; i <= 10; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              "[host h%d]\ngateway = 10.1.%d.1\n[link l%d]\na = h%d 10.1.%d.2/24\nb = r 10.1.%d.1/24\n"
+                              "[ping p%d]\nfrom = h%d\nto = %s\ncount = 1\n",
+                              i, i, i, i, i, i, i, i, i % 2 ? "up1" : "up2");
+    struct naru_scenario *sc;
+    if (naru_scenario_parse("wide.ini", text, &sc, error, sizeof error))
+        fail_msg("%s", error);
+    assert_int_equal(naru_scenario_run(sc, NULL, error, sizeof error), 0);
+    struct naru_sim *sim = naru_scenario_sim(sc);
+    assert_int_equal(naru_if_count(naru_sim_find_stack(sim, "r")), 12);
+    assert_int_equal(naru_if_count(naru_sim_find_stack(sim, "h1")), 1);
+    for (int i = 1; i <= 10; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "p%d", i);
+        struct naru_sim_app_result r;
+        result(sc, name, &r);
+        assert_true(r.ok);
+        assert_int_equal(r.received, 1);
+    }
+    naru_scenario_free(sc);
+}
+
 static void long_fat_pipe_carries_udp_at_nearly_line_rate(void **state)
 {
     (void)state;
@@ -428,6 +463,7 @@ int main(void)
         cmocka_unit_test(lan_scenario_runs_clean),
         cmocka_unit_test(two_sites_traceroute_sees_three_routers),
         cmocka_unit_test(dns_lookup_retries_over_a_lossy_link),
+        cmocka_unit_test(router_of_ten_hosts_and_two_uplinks_is_built_from_its_links),
         cmocka_unit_test(long_fat_pipe_carries_udp_at_nearly_line_rate),
         cmocka_unit_test(lossy_wireless_loses_in_bursts_and_checksums_catch_flips),
         cmocka_unit_test(bottleneck_is_shared_fairly),

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# An installed naru is usable as the README says: `naru --version`, and
+# programs built against it with pkg-config (naru_core.pc, naru.pc) and
+# with CMake's find_package(naru) (naru::naru_core, naru::naru) build and
+# run (tests/install/).
+#
+# usage: test_install.sh [DESTDIR PREFIX]
+#   Without arguments, installs the build tree (NARU_BUILD_DIR) into a
+#   temporary DESTDIR itself; .ci/run passes the one `make install
+#   DESTDIR=...` filled. NARU_CC and NARU_CFLAGS (sanitizer flags) come from
+#   CTest (tests/CMakeLists.txt).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=${NARU_SOURCE_DIR:-$here/../..}
+cc=${NARU_CC:-cc}
+flags=${NARU_CFLAGS:-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ $# -ge 2 ]; then
+  root=$1 prefix=$2
+else
+  root=$work/root prefix=/usr/local
+  DESTDIR=$root cmake --install "${NARU_BUILD_DIR:?}" --prefix "$prefix" >/dev/null
+fi
+top=$root$prefix
+fail() { echo "test_install: $*" >&2; exit 1; }
+
+version=$("$top/bin/naru" --version) || fail "installed naru --version failed"
+[[ $version =~ ^naru\ [0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "naru --version said '$version'"
+for f in include/naru/stack.h include/naru/version.h lib*/libnaru_core.a lib*/libnaru.a \
+         lib*/pkgconfig/naru.pc lib*/pkgconfig/naru_core.pc lib*/cmake/naru/naruConfig.cmake; do
+  compgen -G "$top/$f" >/dev/null || fail "not installed: $prefix/$f"
+done
+pcdir=$(dirname "$(compgen -G "$top/lib*/pkgconfig/naru.pc" | head -1)")
+
+# pkg-config, with the staged tree as the sysroot of the prefix.
+pc() { PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$root pkg-config "$@"; }
+# shellcheck disable=SC2046,SC2086
+$cc -std=c11 $flags "$src/tests/install/core_app.c" $(pc --cflags --libs naru_core) -o "$work/core_pc" ||
+  fail "cannot build against naru_core.pc"
+# shellcheck disable=SC2046,SC2086
+$cc -std=c11 $flags "$src/tests/install/sim_app.c" $(pc --static --cflags --libs naru) -o "$work/sim_pc" ||
+  fail "cannot build against naru.pc"
+"$work/core_pc" | grep -q "the datagram crossed" || fail "the naru_core.pc program did not work"
+"$work/sim_pc" | grep -Eq "ping was answered|without scenario" || fail "the naru.pc program did not work"
+
+# find_package(naru).
+cmake -S "$src/tests/install" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$top" -DCMAKE_C_COMPILER="$cc" \
+  -DCMAKE_C_FLAGS="$flags" >"$work/cmake.log" 2>&1 || { cat "$work/cmake.log" >&2; fail "find_package(naru) failed"; }
+cmake --build "$work/consumer" >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; fail "cannot build with find_package(naru)"; }
+"$work/consumer/core_app" | grep -q "the datagram crossed" || fail "the naru::naru_core program did not work"
+"$work/consumer/sim_app" | grep -Eq "ping was answered|without scenario" || fail "the naru::naru program did not work"
+# An embedder of naru_core links no libinih.
+grep -q inih "$work/consumer/CMakeFiles/core_app.dir/link.txt" && fail "naru::naru_core drags in libinih"
+echo "installed $version: pkg-config and find_package(naru) programs build and run"
