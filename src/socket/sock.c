@@ -1,5 +1,6 @@
 #include "socket/sock.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "stack.h"
@@ -125,7 +126,7 @@ struct sock *sock_alloc(struct naru_stack *stack, uint8_t type)
     if (i < 0)
         return NULL;
     struct sock *s = &stack->sockets.socks[i];
-    memset(s, 0, sizeof *s);
+    memset(s, 0, offsetof(struct sock, errors));
     s->used = true;
     s->type = type;
     s->receive_limit = stack->config.udp_recv_queue;

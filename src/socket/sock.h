@@ -59,7 +59,6 @@ struct sock {
     /* Datagram sockets: received datagrams (sender in meta_addr/meta_port). */
     struct pbuf_queue receive_queue;
     uint32_t receive_limit;
-    struct sock_error errors[SOCK_ERROR_QUEUE_LEN];
     uint8_t error_head;
     uint8_t error_count;
     struct tcp_conn *tcp;
@@ -67,6 +66,9 @@ struct sock {
      * whatever points at this one, so leaving takes no walk). */
     struct sock *port_next;
     struct sock **port_pprev;
+    /* Last, and not cleared for a new socket: an entry is read only once
+     * written (error_count says how many are). */
+    struct sock_error errors[SOCK_ERROR_QUEUE_LEN];
 };
 
 /* Bound sockets are indexed by local port, so neither a datagram looking

@@ -190,26 +190,30 @@ void tcp_conn_free_buffers(struct tcp_conn *c)
  * last product, which are the hash. An IPv6 address goes in 64 bits at a
  * time, each through a round of its own. ISNs stay SipHash's (RFC 6528,
  * tcp_isn.c). */
-static uint32_t tuple_hash(const struct tcp_table *t, const struct naru_addr *laddr, uint16_t lport,
-                           const struct naru_addr *raddr, uint16_t rport)
+static uint32_t tuple_hash6(const struct tcp_table *t, const struct naru_addr *laddr, uint16_t lport,
+                            const struct naru_addr *raddr, uint16_t rport)
 {
-    uint64_t h;
-    if (raddr->family == NARU_AF_INET6) {
-        uint64_t w[4];
-        memcpy(w, raddr->v6, 16);
-        memcpy(w + 2, laddr->v6, 16);
-        h = ((uint64_t)rport << 16 | lport) ^ t->hash_key[0];
-        for (int i = 0; i < 4; i++) {
-            h = (h ^ w[i]) * t->hash_mul[i & 1];
-            h ^= h >> 32;
-        }
-        h = (h ^ t->hash_key[1]) * t->hash_mul[0];
-    } else {
-        uint64_t remote = (uint64_t)raddr->v4 << 32 | (uint64_t)rport << 16 | lport;
-        h = (remote ^ t->hash_key[0]) * t->hash_mul[0];
+    uint64_t w[4];
+    memcpy(w, raddr->v6, 16);
+    memcpy(w + 2, laddr->v6, 16);
+    uint64_t h = ((uint64_t)rport << 16 | lport) ^ t->hash_key[0];
+    for (int i = 0; i < 4; i++) {
+        h = (h ^ w[i]) * t->hash_mul[i & 1];
         h ^= h >> 32;
-        h = (h ^ laddr->v4 ^ t->hash_key[1]) * t->hash_mul[1];
     }
+    h = (h ^ t->hash_key[1]) * t->hash_mul[0];
+    return (uint32_t)(h >> 32);
+}
+
+static inline uint32_t tuple_hash(const struct tcp_table *t, const struct naru_addr *laddr, uint16_t lport,
+                                  const struct naru_addr *raddr, uint16_t rport)
+{
+    if (raddr->family == NARU_AF_INET6)
+        return tuple_hash6(t, laddr, lport, raddr, rport);
+    uint64_t remote = (uint64_t)raddr->v4 << 32 | (uint64_t)rport << 16 | lport;
+    uint64_t h = (remote ^ t->hash_key[0]) * t->hash_mul[0];
+    h ^= h >> 32;
+    h = (h ^ laddr->v4 ^ t->hash_key[1]) * t->hash_mul[1];
     return (uint32_t)(h >> 32);
 }
 
@@ -450,12 +454,20 @@ uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, cons
      * others but spread for each peer. */
     struct tcp_table *t = stack->tcp;
     uint8_t key[1 + 16 + 16 + 2];
-    size_t alen = raddr->family == NARU_AF_INET6 ? 16 : 4;
+    size_t key_len;
     key[0] = 'P';
-    memcpy(key + 1, alen == 16 ? (const void *)laddr->v6 : (const void *)&laddr->v4, alen);
-    memcpy(key + 1 + alen, alen == 16 ? (const void *)raddr->v6 : (const void *)&raddr->v4, alen);
-    memcpy(key + 1 + 2 * alen, &rport, 2);
-    uint32_t offset = (uint32_t)siphash24(stack->secret, key, 1 + 2 * alen + 2);
+    if (raddr->family == NARU_AF_INET6) {
+        memcpy(key + 1, laddr->v6, 16);
+        memcpy(key + 17, raddr->v6, 16);
+        memcpy(key + 33, &rport, 2);
+        key_len = 35;
+    } else {
+        memcpy(key + 1, &laddr->v4, 4);
+        memcpy(key + 5, &raddr->v4, 4);
+        memcpy(key + 9, &rport, 2);
+        key_len = 11;
+    }
+    uint32_t offset = (uint32_t)siphash24(stack->secret, key, key_len);
     uint32_t range = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
     for (uint32_t count = 0; count < range; count++) {
         uint16_t port = (uint16_t)(EPHEMERAL_PORT_MIN + (t->next_ephemeral + offset) % range);

@@ -9,15 +9,22 @@
 /* Over the whole addresses: 4 bytes each for IPv4, 16 for IPv6. */
 static uint64_t tuple_secret_hash(struct naru_stack *stack, char tag, const struct tcp_conn *c)
 {
-    uint8_t key[1 + 16 + 16 + 2 + 2];
-    bool v6 = c->remote_addr.family == NARU_AF_INET6;
-    size_t alen = v6 ? 16 : 4;
+    if (c->remote_addr.family == NARU_AF_INET6) {
+        uint8_t key[37];
+        key[0] = (uint8_t)tag;
+        memcpy(key + 1, c->local_addr.v6, 16);
+        memcpy(key + 17, c->remote_addr.v6, 16);
+        memcpy(key + 33, &c->local_port, 2);
+        memcpy(key + 35, &c->remote_port, 2);
+        return siphash24(stack->secret, key, sizeof key);
+    }
+    uint8_t key[13];
     key[0] = (uint8_t)tag;
-    memcpy(key + 1, v6 ? (const void *)c->local_addr.v6 : (const void *)&c->local_addr.v4, alen);
-    memcpy(key + 1 + alen, v6 ? (const void *)c->remote_addr.v6 : (const void *)&c->remote_addr.v4, alen);
-    memcpy(key + 1 + 2 * alen, &c->local_port, 2);
-    memcpy(key + 3 + 2 * alen, &c->remote_port, 2);
-    return siphash24(stack->secret, key, 5 + 2 * alen);
+    memcpy(key + 1, &c->local_addr.v4, 4);
+    memcpy(key + 5, &c->remote_addr.v4, 4);
+    memcpy(key + 9, &c->local_port, 2);
+    memcpy(key + 11, &c->remote_port, 2);
+    return siphash24(stack->secret, key, sizeof key);
 }
 
 uint32_t tcp_isn(struct naru_stack *stack, const struct tcp_conn *c)
