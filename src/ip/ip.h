@@ -79,6 +79,16 @@ static inline void ip_addr_set_v4(struct naru_addr *a, uint32_t v4)
     a->v4 = v4;
 }
 
+/* *dst = *src, field by field for IPv4: a whole-struct copy just after
+ * ip_addr_set_v4()'s narrow stores would stall on the store buffer. */
+static inline void ip_addr_copy(struct naru_addr *dst, const struct naru_addr *src)
+{
+    if (src->family == NARU_AF_INET)
+        ip_addr_set_v4(dst, src->v4);
+    else
+        *dst = *src;
+}
+
 /* Free pb and say this family is not sent (yet). */
 int ip_output_unsupported(struct naru_stack *stack, struct pbuf *pb);
 

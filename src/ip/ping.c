@@ -11,7 +11,7 @@ void ping_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info 
         pbuf_free(stack, pb);
         return;
     }
-    pb->meta_addr = ip->src;
+    ip_addr_copy(&pb->meta_addr, &ip->src);
     pb->meta_port = id;
     pb->meta_ttl = ip->ttl;
     pb->meta_time = stack->now;

@@ -26,12 +26,13 @@ int naru_socket(struct naru_stack *stack, enum naru_socket_type type)
 
 /* The public address (IPv4's for now) as the sockets hold it: 0.0.0.0 is
  * the wildcard, which takes either family. */
-static struct sock_addr from_public(const struct naru_sockaddr *a)
+static void from_public(struct sock_addr *s, const struct naru_sockaddr *a)
 {
-    struct sock_addr s = { .port = a->port };
+    s->port = a->port;
     if (a->addr)
-        s.addr = naru_addr_v4(a->addr);
-    return s;
+        ip_addr_set_v4(&s->addr, a->addr);
+    else
+        s->addr.family = NARU_AF_UNSPEC;
 }
 
 static struct naru_sockaddr to_public(const struct sock_addr *a)
@@ -65,7 +66,8 @@ int naru_bind(struct naru_stack *stack, int handle, const struct naru_sockaddr *
         return -EINVAL;
     if (s->bound)
         return -EINVAL;
-    struct sock_addr a = from_public(addr);
+    struct sock_addr a;
+    from_public(&a, addr);
     return bind_to(stack, s, &a);
 }
 
@@ -84,7 +86,8 @@ int naru_connect(struct naru_stack *stack, int handle, const struct naru_sockadd
         return -EBADF;
     if (!addr || addr->addr == 0)
         return -EINVAL;
-    struct sock_addr to = from_public(addr);
+    struct sock_addr to;
+    from_public(&to, addr);
     if (s->type == NARU_SOCK_STREAM)
         return tcp_connect(stack, s, &to);
     int err = autobind(stack, s);
@@ -149,7 +152,7 @@ long naru_sendto(struct naru_stack *stack, int handle, const void *buf, size_t l
         return err;
     struct sock_addr dst;
     if (to) {
-        dst = from_public(to);
+        from_public(&dst, to);
     } else {
         if (!s->connected)
             return -EDESTADDRREQ;
@@ -189,7 +192,8 @@ long naru_recv_info(struct naru_stack *stack, int handle, void *buf, size_t len,
     size_t n = pb->len < len ? pb->len : len;
     memcpy(buf, pb->data, n);
     if (info) {
-        info->from = to_public(&(struct sock_addr){ pb->meta_addr, pb->meta_port });
+        info->from.addr = pb->meta_addr.family == NARU_AF_INET ? pb->meta_addr.v4 : 0;
+        info->from.port = pb->meta_port;
         info->ttl = pb->meta_ttl;
         info->when = pb->meta_time;
     }

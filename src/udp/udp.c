@@ -30,7 +30,7 @@ void udp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *
     }
     pbuf_trim(pb, h.length);
     pbuf_pull(pb, UDP_HEADER_LEN);
-    pb->meta_addr = ip->src;
+    ip_addr_copy(&pb->meta_addr, &ip->src);
     pb->meta_port = h.src_port;
     pb->meta_ttl = ip->ttl;
     pb->meta_time = stack->now;
