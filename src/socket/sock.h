@@ -107,6 +107,8 @@ void sock_notify(struct naru_stack *stack, struct sock *s);
 /* Queue a datagram for recvfrom (takes the pbuf); false if the queue is full. */
 bool sock_queue_datagram(struct naru_stack *stack, struct sock *s, struct pbuf *pb);
 void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct sock_error *e);
+/* The pending error, reported once: returned and cleared (0 if none). */
+int sock_take_error(struct sock *s);
 /* Does s, bound, take datagrams to `local`? Its own address, or the
  * wildcard (of IPv6 only, with v6only). */
 static inline bool sock_takes_local(const struct sock *s, const struct naru_addr *local)

@@ -13,17 +13,7 @@ bool tcp_mtu_changed(struct naru_stack *stack, struct tcp_conn *c)
     if (c->snd_mss >= old || c->state < TCP_ESTABLISHED)
         return false;
     TCP_DEBUG(stack, c, "path MTU %u: segments of %u bytes, not %u", c->path_mtu, c->snd_mss, old);
-    /* What was too big goes again, smaller: with RACK, as lost segments
-     * are sent in RTO recovery, but cwnd stays (as Linux's
-     * tcp_simple_retransmit()); without, from SND.UNA. */
-    if (tcp_rack_on(c) && tcp_rack_mtu_reduced(c)) {
-        if (!c->in_loss && !c->in_recovery) {
-            c->in_loss = true;
-            c->recover = c->snd_max;
-        }
-    } else {
-        c->snd_nxt = c->snd_una;
-    }
+    c->recovery->on_mtu_reduced(stack, c); /* what was too big goes again, smaller */
     return true;
 }
 
