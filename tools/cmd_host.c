@@ -1,9 +1,11 @@
 /* naru host: a naru stack on a TAP device, answering ARP and ping and
  * running services until SIGINT or SIGTERM. */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "runtime.h"
@@ -17,6 +19,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: naru host --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC]\n"
             "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE] [--no-offload]\n"
+            "                 [--max-connections N]\n"
             "\n"
             "Bring a naru host up on a Linux TAP device (created if it does not exist):\n"
             "it answers ARP and ping and runs the services named, until SIGINT or\n"
@@ -33,15 +36,32 @@ static void usage(FILE *out)
             "                     the kernel hands naru TCP segments merged up to 64 KiB, cuts\n"
             "                     naru's own at the MTU, and computes the checksums (TAP's\n"
             "                     virtio-net header, TUN_F_CSUM | TUN_F_TSO4)\n"
+            "  --max-connections N\n"
+            "                     connections each service may hold at once (default 10000):\n"
+            "                     a client beyond them gets a reset, and the other services\n"
+            "                     still serve. SYN floods are answered with SYN cookies\n"
             "  -h, --help         this help\n"
             "\n"
             "example: naru host --tap naru0 --addr 198.18.0.2/24 --serve echo\n",
             service_help);
 }
 
-static bool never(void *ctx)
+/* runtime_run()'s check between turns of the loop, which never ends it
+ * (SIGINT and SIGTERM do): every few seconds, memory that closed
+ * connections let go goes back to the system. glibc keeps freed heap pages
+ * for reuse and gives back only what is at the top of its heap, so after a
+ * crowd of connections has gone its memory would stay resident; once
+ * several MB are free, malloc_trim() returns the pages inside the heap too. */
+static bool give_back_memory(void *ctx)
 {
-    (void)ctx;
+    time_t *next = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec < *next)
+        return false;
+    *next = now.tv_sec + 5;
+    if (mallinfo2().fordblks > 8u << 20)
+        malloc_trim(0);
     return false;
 }
 
@@ -50,6 +70,7 @@ int cmd_host(int argc, char **argv)
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
         { "serve", required_argument, NULL, 'S' },
+        { "max-connections", required_argument, NULL, 'M' },
         RUNTIME_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
@@ -75,6 +96,12 @@ int cmd_host(int argc, char **argv)
                 goto out;
             }
             services[service_count++] = svc;
+        } else if (opt == 'M') {
+            ro.max_connections = (uint32_t)runtime_number(PROG, "--max-connections", optarg, false, 1000000);
+            if (!ro.max_connections) {
+                fprintf(stderr, "%s: bad --max-connections '%s'\n", PROG, optarg);
+                goto out;
+            }
         } else if (opt - RUNTIME_OPT_BASE == 5) {
             fprintf(stderr, "%s: --seed is for the simulator; a host on TAP seeds from the OS\n", PROG);
             goto out;
@@ -91,6 +118,7 @@ int cmd_host(int argc, char **argv)
         fprintf(stderr, "%s: needs --tap IFNAME and --addr A.B.C.D/LEN (try --help)\n", PROG);
         goto out;
     }
+    ro.listeners = (unsigned)service_count;
     struct runtime rt;
     status = runtime_open(&rt, &ro, PROG);
     if (status) {
@@ -114,7 +142,8 @@ int cmd_host(int argc, char **argv)
                 naru_tap_has_offloads(rt.tap) ? ", with offloads" : ", no offloads");
         if (service_count)
             fprintf(stderr, "%s: serving %s\n", PROG, list);
-        runtime_run(&rt, NARU_NEVER, never, NULL);
+        time_t next_trim = 0;
+        runtime_run(&rt, NARU_NEVER, give_back_memory, &next_trim);
         fprintf(stderr, "%s: stopping; counters:\n", PROG);
         print_counters(stderr, rt.stack);
     }

@@ -362,12 +362,16 @@ static int open_tap(struct runtime *rt, const struct runtime_options *o)
     naru_stack_config_default(&config);
     config.seed = os_random();
     /* A host on TAP serves real clients: the library's defaults (64
-     * sockets, 1024 connections) suit a small device, but would leave the
-     * 62nd concurrent client of naru host waiting in the accept queue, and
-     * refuse SYNs once 1024 connections naru closed first sit in TIME-WAIT
-     * (60 s), i.e. above 17 such connections a second. */
-    config.sockets = 1024;
-    config.tcp_connections = 16384;
+     * sockets, 1024 connections) suit a small device. Here each listening
+     * socket may hold max_connections (10,000 by default), and the pools
+     * have room for all of them at once, so a crowd on one service never
+     * shuts out another; as many again for TIME-WAIT, which gives way at
+     * the limit. Memory goes only to connections that exist. */
+    uint64_t per = o->max_connections ? o->max_connections : RUNTIME_MAX_CONNECTIONS;
+    uint64_t sockets = per * (o->listeners ? o->listeners : 1) + 1024;
+    config.tcp_listener_connections = (uint32_t)per;
+    config.sockets = (uint32_t)sockets;
+    config.tcp_connections = (uint32_t)(2 * sockets);
     /* With offloads, every TCP frame in or out may be a 64 KiB one; they
      * are freed as soon as they are handled, so a few suffice. */
     config.large_buffers = 32;

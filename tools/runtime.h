@@ -26,7 +26,11 @@ struct runtime_options {
     unsigned dns_count;
     const char *hosts;         /* --hosts FILE */
     bool no_offload;           /* --no-offload (TAP) */
+    uint32_t max_connections;  /* TAP: connections each listening socket may hold (naru host
+                                  --max-connections); 0: RUNTIME_MAX_CONNECTIONS */
+    unsigned listeners;        /* TAP: listening sockets the command will open */
 };
+#define RUNTIME_MAX_CONNECTIONS 10000
 
 /* getopt_long entries for the shared flags; values >= RUNTIME_OPT_BASE. */
 #define RUNTIME_OPT_BASE 0x1000

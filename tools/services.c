@@ -36,7 +36,6 @@ const char service_help[] =
     "            hold:PORT (accepts TCP connections, never reads: the peer sees a zero\n"
     "            window), http=DIR (80, static files, HTTP/1.1 keep-alive)\n";
 
-#define MAX_CONNECTIONS 4096
 #define CONN_BUFFER 65536
 
 struct service {
@@ -237,10 +236,6 @@ static void accept_ready(void *ctx, struct naru_stack *stack, int listener)
         int sock = naru_accept(stack, listener, NULL);
         if (sock < 0)
             return;
-        if (svc->conn_count >= MAX_CONNECTIONS) {
-            naru_close(stack, sock);
-            continue;
-        }
         struct conn *c = calloc(1, sizeof *c);
         if (c && svc->kind != SERVICE_HOLD && svc->kind != SERVICE_DAYTIME)
             c->out = malloc(CONN_BUFFER);
