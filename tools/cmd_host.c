@@ -8,8 +8,9 @@
 #include <time.h>
 
 #include "commands.h"
+#include "counters.h"
 #include "runtime.h"
-#include "services.h"
+#include "serve.h"
 
 #define PROG "naru host"
 #define MAX_SERVICES 16
@@ -43,10 +44,10 @@ static void usage(FILE *out)
             "  -h, --help         this help\n"
             "\n"
             "example: naru host --tap naru0 --addr 198.18.0.2/24 --serve echo\n",
-            service_help);
+            serve_help);
 }
 
-/* runtime_run()'s check between turns of the loop, which never ends it
+/* loop_run()'s check between turns of the loop, which never ends it
  * (SIGINT and SIGTERM do): every few seconds, memory that closed
  * connections let go goes back to the system. glibc keeps freed heap pages
  * for reuse and gives back only what is at the top of its heap, so after a
@@ -71,13 +72,15 @@ int cmd_host(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { "serve", required_argument, NULL, 'S' },
         { "max-connections", required_argument, NULL, 'M' },
-        RUNTIME_LONG_OPTIONS,
+        CLI_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    struct runtime_options ro = { 0 };
-    struct service *services[MAX_SERVICES];
+    struct cli_options ro = { 0 };
+    struct serve services[MAX_SERVICES];
     int service_count = 0, status = 2, opt;
     char why[160];
+    struct runtime rt;
+    bool opened = false;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
@@ -90,23 +93,22 @@ int cmd_host(int argc, char **argv)
                 fprintf(stderr, "%s: at most %d services\n", PROG, MAX_SERVICES);
                 goto out;
             }
-            struct service *svc = service_parse(optarg, why, sizeof why);
-            if (!svc) {
+            if (serve_parse(optarg, &services[service_count], why, sizeof why) < 0) {
                 fprintf(stderr, "%s: %s\n", PROG, why);
                 goto out;
             }
-            services[service_count++] = svc;
+            service_count++;
         } else if (opt == 'M') {
-            ro.max_connections = (uint32_t)runtime_number(PROG, "--max-connections", optarg, false, 1000000);
+            ro.max_connections = (uint32_t)cli_number(PROG, "--max-connections", optarg, false, 1000000);
             if (!ro.max_connections) {
                 fprintf(stderr, "%s: bad --max-connections '%s'\n", PROG, optarg);
                 goto out;
             }
-        } else if (opt - RUNTIME_OPT_BASE == 5) {
+        } else if (opt == CLI_OPT_SEED) {
             fprintf(stderr, "%s: --seed is for the simulator; a host on TAP seeds from the OS\n", PROG);
             goto out;
-        } else if (!runtime_take_option(&ro, PROG, opt, optarg)) {
-            status = runtime_bad_option(PROG, argv, opt);
+        } else if (!cli_take_option(&ro, PROG, opt, optarg)) {
+            status = cli_bad_option(PROG, argv, opt);
             goto out;
         }
     }
@@ -119,40 +121,40 @@ int cmd_host(int argc, char **argv)
         goto out;
     }
     ro.listeners = (unsigned)service_count;
-    struct runtime rt;
+    opened = true;
     status = runtime_open(&rt, &ro, PROG);
-    if (status) {
-        runtime_close(&rt);
+    if (status)
         goto out;
-    }
+    struct naru_app_env env;
+    runtime_app_env(&rt, &env);
     char list[512] = "";
     for (int i = 0; i < service_count; i++) {
         char one[64];
-        if (service_start(services[i], &rt, rt.stack, why, sizeof why) < 0) {
+        services[i].max_connections = ro.max_connections ? ro.max_connections : CLI_MAX_CONNECTIONS;
+        if (serve_start(&services[i], &env, why, sizeof why) < 0) {
             fprintf(stderr, "%s: %s\n", PROG, why);
             status = 1;
             break;
         }
-        service_describe(services[i], one, sizeof one);
+        serve_describe(&services[i], one, sizeof one);
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", one);
     }
     if (status == 0) {
         fprintf(stderr, "%s: ready on %s as %s%s%s%s%s\n", PROG, ro.tap, ro.addr, ro.gw ? " via " : "",
                 ro.gw ? ro.gw : "", service_count ? "" : " (no services)",
-                naru_tap_has_offloads(rt.tap) ? ", with offloads" : ", no offloads");
+                naru_tap_has_offloads(rt.host.tap) ? ", with offloads" : ", no offloads");
         if (service_count)
             fprintf(stderr, "%s: serving %s\n", PROG, list);
         time_t next_trim = 0;
-        runtime_run(&rt, NARU_NEVER, give_back_memory, &next_trim);
+        loop_run(&rt.loop, NARU_NEVER, give_back_memory, &next_trim);
         fprintf(stderr, "%s: stopping; counters:\n", PROG);
         print_counters(stderr, rt.stack);
     }
-    for (int i = 0; i < service_count; i++)
-        service_free(services[i]);
-    service_count = 0;
-    runtime_close(&rt);
 out:
+    /* Sockets before their stack. */
     for (int i = 0; i < service_count; i++)
-        service_free(services[i]);
+        serve_stop(&services[i]);
+    if (opened)
+        runtime_close(&rt);
     return status;
 }

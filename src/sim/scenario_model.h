@@ -1,11 +1,12 @@
-/* A scenario as read from its file: plain data, checked before anything is
- * built from it. Private to src/sim/. */
-#ifndef NARU_SIM_SCENARIO_INTERNAL_H
-#define NARU_SIM_SCENARIO_INTERNAL_H
+/* The scenario model: a scenario as read from its file, plain data that
+ * the reader (scenario_parse.c) fills, the checker (scenario_check.c)
+ * judges and the runner (scenario_run.c) builds a simulation from; and the
+ * lookups and error reporting all three share. Private to src/sim/. */
+#ifndef NARU_SIM_SCENARIO_MODEL_H
+#define NARU_SIM_SCENARIO_MODEL_H
 
 #include "naru/scenario.h"
 #include "naru/simapp.h"
-#include "sim/sim_internal.h"
 
 #define SC_NAME_MAX 32
 #define SC_MAX_INTERFACES NARU_INTERFACES_MAX
@@ -106,14 +107,23 @@ struct naru_scenario {
 
     /* Once run. */
     struct naru_sim *sim;
+    struct naru_sim_apps *sim_apps;
     bool ran, timed_out, stalled;
     uint64_t run_seed;
 };
 
+/* An empty scenario named after its file, with the defaults a file may
+ * change; errors go to `error` until it is loaded. NULL: out of memory. */
+struct naru_scenario *sc_new(const char *file, char *error, size_t error_cap);
 /* Record the first error, "FILE:LINE: ..."; returns false for handlers. */
 bool sc_error(struct naru_scenario *sc, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int sc_find_node(const struct naru_scenario *sc, const char *name);
-/* Checks a parsed scenario as a whole (sc_check.c). */
+
+/* Read a file's or a text's sections and keys into the model (scenario_parse.c);
+ * false after recording the first error. */
+bool sc_read_file(struct naru_scenario *sc, FILE *file);
+bool sc_read_text(struct naru_scenario *sc, const char *text);
+/* Check a scenario as a whole before it runs (scenario_check.c). */
 bool sc_check(struct naru_scenario *sc);
 
 #endif
