@@ -45,7 +45,7 @@ uint32_t pmtu_path_mtu(struct naru_stack *stack, const struct naru_addr *dst)
     const struct naru_iface *iface = ip_route_iface(stack, dst);
     if (!iface)
         return 0;
-    uint32_t learned = pmtu_get(stack, dst);
+    uint32_t learned = stack->pmtu.count ? pmtu_get(stack, dst) : 0;
     return learned && learned < iface->mtu ? learned : iface->mtu;
 }
 
