@@ -18,7 +18,8 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR] [--json FILE] [--time-limit T] [--verbose]\n"
+    fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR [--pcap-limit SIZE]] [--json FILE]\n"
+                 "                     [--time-limit T] [--verbose]\n"
                  "\n"
                  "Run a scenario file: a simulated network of hosts, routers, switches and\n"
                  "links, and the applications that run on it (ping, traceroute, transfers,\n"
@@ -28,6 +29,8 @@ static void usage(FILE *out)
                  "\n"
                  "  --seed N     seed for every random choice (default: the file's, else 1)\n"
                  "  --pcap DIR   capture each link to DIR/LINK.pcap (DIR is created)\n"
+                 "  --pcap-limit SIZE  stop the run when the captures hold SIZE bytes\n"
+                 "               (500MB, 2GiB; none: no limit); default 1GiB\n"
                  "  --json FILE  write the results as JSON to FILE (- for stdout): each\n"
                  "               application, TCP flow and link, and the run's figures\n"
                  "  --time-limit T  stop at simulated time T (10s, 500ms), over the file's\n"
@@ -68,6 +71,31 @@ static void catch_signals(bool on)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* A size such as 500MB, 2GiB or 4096; none is 0 (no limit). */
+static bool parse_size(const char *text, uint64_t *out)
+{
+    if (!strcmp(text, "none")) {
+        *out = 0;
+        return true;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    static const struct { const char *unit; double scale; } units[] = {
+        { "", 1 }, { "B", 1 }, { "KB", 1e3 }, { "MB", 1e6 }, { "GB", 1e9 }, { "TB", 1e12 },
+        { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 }, { "TiB", 1099511627776.0 },
+    };
+    if (errno || end == text || !(v > 0))
+        return false;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (!strcmp(end, units[i].unit) && v * units[i].scale < 1.8e19) {
+            *out = (uint64_t)(v * units[i].scale);
+            return *out > 0;
+        }
+    }
+    return false;
+}
+
 static double wall(void)
 {
     struct timespec ts;
@@ -83,10 +111,11 @@ int cmd_sim(int argc, char **argv)
         { "verbose", no_argument, NULL, 'v' },
         { "time-limit", required_argument, NULL, 't' },
         { "json", required_argument, NULL, 'j' },
+        { "pcap-limit", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct naru_scenario_options o = { 0 };
+    struct naru_scenario_options o = { .pcap_limit = 1073741824ull };
     const char *json_path = NULL;
     int opt;
     optind = 1;
@@ -109,6 +138,13 @@ int cmd_sim(int argc, char **argv)
             break;
         case 'j':
             json_path = optarg;
+            break;
+        case 'l':
+            if (!parse_size(optarg, &o.pcap_limit)) {
+                fprintf(stderr, "%s: bad capture limit '%s' (want a size such as 500MB or 2GiB, or none)\n", PROG,
+                        optarg);
+                return 2;
+            }
             break;
         case 't': {
             char *end;
@@ -174,6 +210,21 @@ int cmd_sim(int argc, char **argv)
         fprintf(stderr, "%s: interrupted before the run began\n", PROG);
         status = 128 + stop_signal;
         goto done;
+    }
+    /* A big world's captures could fill a disk: say so before it starts. */
+    uint64_t bound = o.pcap_dir ? naru_scenario_capture_bound(sc, o.time_limit) : 0;
+    if (o.pcap_dir && (!o.pcap_limit || bound > o.pcap_limit)) {
+        char most[48];
+        if (bound == UINT64_MAX)
+            snprintf(most, sizeof most, "without bound (a link has no rate)");
+        else
+            snprintf(most, sizeof most, "%.3g GB", (double)bound / 1e9);
+        if (o.pcap_limit)
+            fprintf(stderr, "%s: warning: the captures of %s could reach %s; the run stops when they hold %.3g GB "
+                            "(--pcap-limit)\n", PROG, path, most, (double)o.pcap_limit / 1e9);
+        else
+            fprintf(stderr, "%s: warning: the captures of %s could reach %s, with no limit (--pcap-limit none)\n",
+                    PROG, path, most);
     }
     const char *about = naru_scenario_description(sc);
     o.interrupt = &stop_signal;

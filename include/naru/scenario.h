@@ -66,6 +66,10 @@ struct naru_scenario_options {
      * stops after the event at hand, as if at a time limit, and is
      * reported as interrupted. NULL: never. */
     const volatile sig_atomic_t *interrupt;
+    /* With pcap_dir: stop the run, as at a time limit, once the captures
+     * hold this many bytes, so that a big world cannot fill the disk.
+     * 0: no limit. */
+    uint64_t pcap_limit;
 };
 
 /* Build the network and run it until every application has finished (and
@@ -79,6 +83,7 @@ struct naru_scenario_outcome {
     bool timed_out;            /* the time limit came first */
     bool stalled;              /* stopped: events without time passing (a livelock) */
     bool interrupted;          /* stopped by options->interrupt */
+    bool capture_full;         /* stopped: the captures reached options->pcap_limit */
     naru_time_t time_limit;
     unsigned apps, apps_ok;    /* applications, and those that did what they set out to */
     uint64_t seed;
@@ -88,6 +93,11 @@ void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_
 struct naru_sim *naru_scenario_sim(const struct naru_scenario *sc);
 struct naru_sim_apps *naru_scenario_apps(const struct naru_scenario *sc);
 const char *naru_scenario_description(const struct naru_scenario *sc);
+/* The most the captures of a run could hold: every link busy both ways at
+ * its full rate until the time limit (`time_limit`, or the file's when 0).
+ * UINT64_MAX when some link has no rate limit. For a warning before a
+ * capture of a big world; the true size is usually far less. */
+uint64_t naru_scenario_capture_bound(const struct naru_scenario *sc, naru_time_t time_limit);
 /* What the scenario's `report` key asks for: applications' results, link
  * statistics, nodes' counters. */
 void naru_scenario_report(const struct naru_scenario *sc, FILE *out);

@@ -176,6 +176,8 @@ int naru_sim_capture(struct naru_sim *sim, const char *dir);
 /* Close the captures, flushing them; 0 or the first write error. Also
  * done by naru_sim_destroy(). */
 int naru_sim_capture_close(struct naru_sim *sim);
+/* Bytes written to the captures so far, headers included. */
+uint64_t naru_sim_capture_bytes(const struct naru_sim *sim);
 
 /* ---- time ---- */
 

@@ -415,8 +415,10 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
     if (d->queue_count > d->stats.queue_peak)
         d->stats.queue_peak = d->queue_count;
     sim->transmissions++;
-    if (link->pcap)
+    if (link->pcap) {
         naru_pcap_write(link->pcap, now, frame, len);
+        sim->capture_bytes += 16 + len; /* a pcap record's header and the frame */
+    }
     observe(link, from, NARU_SIM_FRAME_SENT, frame, len);
 
     /* Every impairment draws from its own generator on every frame, so

@@ -56,7 +56,7 @@ static const char *kind_text(enum naru_sim_app_kind k)
 
 static const char *outcome_text(const struct naru_scenario *sc)
 {
-    return sc->interrupted ? "interrupted" : sc->stalled ? "stalled" : sc->timed_out ? "time_limit" : "finished";
+    return sc->interrupted ? "interrupted" : sc->capture_full ? "capture_limit" : sc->stalled ? "stalled" : sc->timed_out ? "time_limit" : "finished";
 }
 
 /* How long it ran: to its end, or so far. */

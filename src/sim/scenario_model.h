@@ -198,7 +198,7 @@ struct naru_scenario {
     /* Once run. */
     struct naru_sim *sim;
     struct naru_sim_apps *sim_apps;
-    bool ran, timed_out, stalled, interrupted;
+    bool ran, timed_out, stalled, interrupted, capture_full;
     uint64_t run_seed;
     double build_seconds;
 };

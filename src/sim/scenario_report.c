@@ -103,7 +103,11 @@ void naru_scenario_report(const struct naru_scenario *sc, FILE *out)
     if (sc->interrupted)
         fprintf(out, "\ninterrupted at %.6f s of simulated time: the results above are as far as it got\n",
                 (double)naru_sim_now(sc->sim) / 1e9);
-    if (sc->timed_out || sc->interrupted) {
+    if (sc->capture_full)
+        fprintf(out, "\nstopped at %.6f s of simulated time: the captures reached %llu bytes, "
+                     "their limit (--pcap-limit); the results above are as far as it got\n",
+                (double)naru_sim_now(sc->sim) / 1e9, (unsigned long long)naru_sim_capture_bytes(sc->sim));
+    if (sc->timed_out || sc->interrupted || sc->capture_full) {
         unsigned unfinished = 0;
         for (unsigned i = 0; i < sc->app_count; i++) {
             struct naru_sim_app_result r;

@@ -191,24 +191,24 @@ static int build_apps(struct naru_scenario *sc, char *error, size_t cap)
 struct run_state {
     struct naru_scenario *sc;
     const volatile sig_atomic_t *interrupt;
+    uint64_t pcap_limit;
 };
 
-static bool run_done(void *ctx)
-{
-    struct run_state *r = ctx;
-    if (r->interrupt && *r->interrupt) {
-        r->sc->interrupted = true;
-        return true;
-    }
-    return naru_sim_apps_finished(r->sc->sim_apps);
-}
-
+/* Must the run stop short: a signal, or captures at their limit? */
 static bool interrupted(void *ctx)
 {
     struct run_state *r = ctx;
     if (r->interrupt && *r->interrupt)
         r->sc->interrupted = true;
-    return r->sc->interrupted;
+    if (r->pcap_limit && naru_sim_capture_bytes(r->sc->sim) >= r->pcap_limit)
+        r->sc->capture_full = true;
+    return r->sc->interrupted || r->sc->capture_full;
+}
+
+static bool run_done(void *ctx)
+{
+    struct run_state *r = ctx;
+    return interrupted(r) || naru_sim_apps_finished(r->sc->sim_apps);
 }
 
 static double cpu_now(void)
@@ -245,10 +245,10 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
         (err = build_routes(sc, error, cap)) < 0 || (err = build_apps(sc, error, cap)) < 0)
         return err;
     sc->build_seconds = cpu_now() - t0;
-    struct run_state rs = { sc, o->interrupt };
-    bool finished = naru_sim_run(sc->sim, sc->time_limit, run_done, &rs) && !sc->interrupted;
+    struct run_state rs = { sc, o->interrupt, o->pcap_dir ? o->pcap_limit : 0 };
+    bool finished = naru_sim_run(sc->sim, sc->time_limit, run_done, &rs) && !sc->interrupted && !sc->capture_full;
     sc->stalled = naru_sim_stalled(sc->sim);
-    sc->timed_out = !finished && !sc->stalled && !sc->interrupted;
+    sc->timed_out = !finished && !sc->stalled && !sc->interrupted && !sc->capture_full;
     if (finished) {
         naru_time_t end = naru_sim_now(sc->sim) + GRACE;
         naru_sim_run(sc->sim, end < sc->time_limit ? end : sc->time_limit, interrupted, &rs);
@@ -258,12 +258,26 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
     return 0;
 }
 
+uint64_t naru_scenario_capture_bound(const struct naru_scenario *sc, naru_time_t time_limit)
+{
+    double seconds = (double)(time_limit ? time_limit : sc->time_limit) / 1e9, bytes = 0;
+    for (uint32_t i = 0; i < sc->link_count; i++) {
+        const struct naru_sim_link_config *c = &sc->links[i].config;
+        if (!c->rate_bps)
+            return UINT64_MAX;
+        /* Both ways; a record's 16-byte header on each full-sized frame. */
+        bytes += 2 * (double)c->rate_bps / 8 * seconds * (1 + 16.0 / (c->mtu ? c->mtu + 14 : 1514));
+    }
+    return bytes >= 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
+}
+
 void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_outcome *out)
 {
     memset(out, 0, sizeof *out);
     out->timed_out = sc->timed_out;
     out->stalled = sc->stalled;
     out->interrupted = sc->interrupted;
+    out->capture_full = sc->capture_full;
     out->time_limit = sc->time_limit;
     out->apps = sc->app_count;
     out->seed = sc->ran ? sc->run_seed : sc->seed;

@@ -96,6 +96,11 @@ uint64_t naru_sim_packet_events(const struct naru_sim *sim)
     return sim->packet_events;
 }
 
+uint64_t naru_sim_capture_bytes(const struct naru_sim *sim)
+{
+    return sim->capture_bytes;
+}
+
 uint64_t naru_sim_transmissions(const struct naru_sim *sim)
 {
     return sim->transmissions;
