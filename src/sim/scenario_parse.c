@@ -547,8 +547,6 @@ static bool pool_key(struct value *v, struct sc_link *l, bool subnet)
         p->subnet = (uint8_t)len;
         return true;
     }
-    if (sc_template_has(v->text))
-        return sc_error(sc, v->line, "a pool is one for all the section's links: its value has no {...}");
     if (naru_prefix_parse(v->text, &p->base, &p->prefix) < 0)
         return bad(v, "a network such as 10.0.0.0/16 or 2001:db8::/48");
     struct naru_addr masked = naru_addr_mask(&p->base, p->prefix);
@@ -848,6 +846,9 @@ static bool section_key(struct naru_scenario *sc, const char *key, const char *t
             ok = member_key(sc, key, text, k);
         return ok;
     }
+    /* A pool is one for all the section's links. */
+    if (!strcmp(s->kind, "link") && (!strcmp(key, "pool") || !strcmp(key, "subnet")))
+        return sc_error(sc, sc->line, "a %s is one for all the section's links: its value has no {...}", key);
     /* A template: each member its own value. */
     char value[512], why[160], member[MEMBER_NAME_MAX];
     for (uint32_t k = 0; k < s->members; k++) {
