@@ -338,6 +338,38 @@ static void route_loop_round_a_thousand_routers_is_found(void **state)
              4, "route loop");
 }
 
+static double goodput_of(const char *buffer_line)
+{
+    char text[512];
+    snprintf(text, sizeof text,
+             "[scenario]\ntime_limit = 60s\n[host a]\n[host b]\n[link l]\na = a 10.0.0.1/24\nb = b 10.0.0.2/24\n"
+             "bandwidth = 1Gbit\ndelay = 50ms\n[transfer t]\nfrom = a\nto = b\nbytes = 4MB\n%s",
+             buffer_line);
+    struct naru_scenario *sc = parsed(text);
+    char error[256];
+    assert_int_equal(naru_scenario_run(sc, NULL, error, sizeof error), 0);
+    struct naru_sim_app_result r;
+    naru_sim_app_get_result(sc->apps[0].app, &r);
+    assert_true(r.ok);
+    double bps = (double)r.bytes_received * 8 / ((double)(r.ended - r.started) / 1e9);
+    naru_scenario_free(sc);
+    return bps;
+}
+
+/* buffer = 64KiB fixes both ends' buffers: on a 100 ms round trip the
+ * window, and so the rate, is held to 64 KiB a round trip; without it the
+ * buffers are autotuned and the same transfer goes far faster. */
+static void transfer_buffer_fixes_the_window(void **state)
+{
+    (void)state;
+    if (!naru_scenario_supported())
+        skip();
+    double fixed = goodput_of("buffer = 64KiB\n"), tuned = goodput_of("");
+    assert_true(fixed <= 65536 * 8 / 0.1);
+    assert_true(fixed > 0.5 * 65536 * 8 / 0.1);
+    assert_true(tuned > 3 * fixed);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -345,6 +377,7 @@ int main(void)
         cmocka_unit_test(generated_thousand_node_world_is_deterministic),
         cmocka_unit_test(compact_syntax_errors_name_file_and_line),
         cmocka_unit_test(route_loop_round_a_thousand_routers_is_found),
+        cmocka_unit_test(transfer_buffer_fixes_the_window),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
