@@ -370,6 +370,27 @@ static void transfer_buffer_fixes_the_window(void **state)
     assert_true(tuned > 3 * fixed);
 }
 
+/* The shipped example of the compact syntax runs, and every application in
+ * it does what it set out to. */
+static void thousand_host_example_runs_clean(void **state)
+{
+    (void)state;
+    if (!naru_scenario_supported())
+        skip();
+    char error[512];
+    struct naru_scenario *sc;
+    if (naru_scenario_load(NARU_TEST_DATA "/../../scenarios/large/ring-of-sites.ini", &sc, error, sizeof error))
+        fail_msg("%s", error);
+    assert_int_equal(sc->node_count, 1100);
+    assert_int_equal(naru_scenario_run(sc, NULL, error, sizeof error), 0);
+    struct naru_scenario_outcome out;
+    naru_scenario_outcome(sc, &out);
+    assert_false(out.timed_out);
+    assert_int_equal(out.apps, 100);
+    assert_int_equal(out.apps_ok, 100);
+    naru_scenario_free(sc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -378,6 +399,7 @@ int main(void)
         cmocka_unit_test(compact_syntax_errors_name_file_and_line),
         cmocka_unit_test(route_loop_round_a_thousand_routers_is_found),
         cmocka_unit_test(transfer_buffer_fixes_the_window),
+        cmocka_unit_test(thousand_host_example_runs_clean),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
