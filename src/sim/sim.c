@@ -147,57 +147,57 @@ int sim_name_link(struct naru_sim *sim, unsigned index)
 
 /* ---- the event queue: a binary min-heap of sources ---- */
 
-static bool source_before(const struct sim_source *a, const struct sim_source *b)
+static bool entry_before(const struct sim_heap_entry *a, const struct sim_heap_entry *b)
 {
     return a->when < b->when || (a->when == b->when && a->order < b->order);
 }
 
-static void heap_place(struct naru_sim *sim, unsigned i, struct sim_source *s)
+static void heap_place(struct naru_sim *sim, unsigned i, struct sim_heap_entry e)
 {
-    sim->heap[i] = s;
-    s->pos = i + 1;
+    sim->heap[i] = e;
+    e.source->pos = i + 1;
 }
 
 static void sift_up(struct naru_sim *sim, unsigned i)
 {
-    struct sim_source *s = sim->heap[i];
+    struct sim_heap_entry e = sim->heap[i];
     while (i > 0) {
         unsigned parent = (i - 1) / 2;
-        if (!source_before(s, sim->heap[parent]))
+        if (!entry_before(&e, &sim->heap[parent]))
             break;
         heap_place(sim, i, sim->heap[parent]);
         i = parent;
     }
-    heap_place(sim, i, s);
+    heap_place(sim, i, e);
 }
 
 static void sift_down(struct naru_sim *sim, unsigned i)
 {
-    struct sim_source *s = sim->heap[i];
+    struct sim_heap_entry e = sim->heap[i];
     unsigned n = sim->heap_count;
     for (;;) {
         unsigned c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && source_before(sim->heap[c + 1], sim->heap[c]))
+        if (c + 1 < n && entry_before(&sim->heap[c + 1], &sim->heap[c]))
             c++;
-        if (!source_before(sim->heap[c], s))
+        if (!entry_before(&sim->heap[c], &e))
             break;
         heap_place(sim, i, sim->heap[c]);
         i = c;
     }
-    heap_place(sim, i, s);
+    heap_place(sim, i, e);
 }
 
 static void heap_remove(struct naru_sim *sim, struct sim_source *s)
 {
     unsigned i = s->pos - 1;
     s->pos = 0;
-    struct sim_source *last = sim->heap[--sim->heap_count];
-    if (last == s)
+    struct sim_heap_entry last = sim->heap[--sim->heap_count];
+    if (last.source == s)
         return;
     heap_place(sim, i, last);
-    if (i > 0 && source_before(last, sim->heap[(i - 1) / 2]))
+    if (i > 0 && entry_before(&last, &sim->heap[(i - 1) / 2]))
         sift_up(sim, i);
     else
         sift_down(sim, i);
@@ -215,6 +215,8 @@ static void source_update(struct naru_sim *sim, struct sim_source *s, naru_time_
         bool earlier = when < s->when || (when == s->when && order < s->order);
         s->when = when;
         s->order = order;
+        sim->heap[s->pos - 1].when = when;
+        sim->heap[s->pos - 1].order = order;
         if (earlier)
             sift_up(sim, s->pos - 1);
         else
@@ -225,7 +227,7 @@ static void source_update(struct naru_sim *sim, struct sim_source *s, naru_time_
         return; /* cannot happen: sim_heap_reserve() made room for every source */
     s->when = when;
     s->order = order;
-    heap_place(sim, sim->heap_count++, s);
+    heap_place(sim, sim->heap_count++, (struct sim_heap_entry){ when, order, s });
     sift_up(sim, sim->heap_count - 1);
 }
 
@@ -623,7 +625,7 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
     uint64_t at_instant = 0;
     sim->stalled = false;
     while (!finished) {
-        struct sim_source *top = sim->heap_count ? sim->heap[0] : NULL;
+        struct sim_source *top = sim->heap_count ? sim->heap[0].source : NULL;
         const struct sim_timer *t = sim->timer_count ? &sim->timers[0] : NULL;
         bool take_timer = t && (!top || t->when < top->when || (t->when == top->when && t->order < top->order));
         naru_time_t when = take_timer ? t->when : top ? top->when : NARU_NEVER;

@@ -27,6 +27,14 @@ struct sim_source {
     uint8_t kind;
 };
 
+/* The event queue holds each source's key beside it, so sifting compares
+ * without visiting the sources (scattered through memory in a big world). */
+struct sim_heap_entry {
+    naru_time_t when;
+    uint64_t order;
+    struct sim_source *source;
+};
+
 struct sim_frame {
     struct sim_frame *next;
     naru_time_t arrival;
@@ -147,7 +155,7 @@ struct naru_sim {
     unsigned switch_count, switch_cap;
     uint32_t next_mac;
 
-    struct sim_source **heap;
+    struct sim_heap_entry *heap;
     unsigned heap_count, heap_cap;
     struct sim_timer *timers;  /* binary min-heap */
     unsigned timer_count, timer_cap;
