@@ -37,10 +37,12 @@ fi
 # ns-3 3.37's published-scale figure when it is not here (issue 13: one core of this machine).
 published="ns-3 3.37 (not installed; issue 13's figure for the 100-host world): ~90,000 transmissions/wall s, 48 MiB"
 
-printf '%-8s %-6s %12s %12s %12s %10s %10s %14s\n' sim hosts transmissions tx/wall-s tx/cpu-s sim-s/wall "peak MiB" delivered
-row() { # name hosts tx wall cpu sim peak_kib delivered
-    awk -v n="$1" -v h="$2" -v tx="$3" -v w="$4" -v c="$5" -v s="$6" -v k="$7" -v d="$8" 'BEGIN {
-        printf "%-8s %-6s %12d %12.0f %12.0f %10.3f %10.1f %14d\n", n, h, tx, tx / w, tx / c, s / w, k / 1024, d }'
+printf '%-6s %-6s %12s %11s %11s %10s %9s %9s %14s\n' sim hosts transmissions tx/wall-s tx/cpu-s sim-s/wall "peak MiB" KiB/node \
+    delivered
+row() { # name hosts nodes tx wall cpu sim peak_kib delivered
+    awk -v n="$1" -v h="$2" -v nodes="$3" -v tx="$4" -v w="$5" -v c="$6" -v s="$7" -v k="$8" -v d="$9" 'BEGIN {
+        printf "%-6s %-6s %12d %11.0f %11.0f %10.3f %9.1f %9.1f %14d\n", n, h, tx, tx / w, tx / c, s / w, k / 1024,
+            k / nodes, d }'
 }
 IFS=';' read -ra list <<<"$worlds"
 for w in "${list[@]}"; do
@@ -53,7 +55,7 @@ for w in "${list[@]}"; do
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(d["transmissions"], d["wall_seconds"], d["simulated_seconds"], d["bytes_delivered"])' "$work/run.json")
-    row naru "$hosts" "$tx" "$wall" "$cpu" "$simsec" "$peak" "$delivered"
+    row naru "$hosts" $((routers + hosts)) "$tx" "$wall" "$cpu" "$simsec" "$peak" "$delivered"
     naru_tx=$tx naru_cpu=$cpu naru_peak=$peak
     if [ -n "$ns3" ]; then
         /usr/bin/time -o "$work/time" -f '%e %U %S %M' "$ns3" "$routers" "$hosts" "$flows" "$stride" "$seconds" \
@@ -61,7 +63,7 @@ print(d["transmissions"], d["wall_seconds"], d["simulated_seconds"], d["bytes_de
         read -r _ cpu peak < <(tail -n1 "$work/time" | awk '{ print $1, $2 + $3, $4 }')
         eval "$(tr ' ' '\n' <"$work/ns3.out" | grep -E '^(transmissions|wall|sim|delivered)=')"
         # shellcheck disable=SC2154 # set by the eval
-        row ns-3 "$hosts" "$transmissions" "$wall" "$cpu" "$sim" "$peak" "$delivered"
+        row ns-3 "$hosts" $((routers + hosts)) "$transmissions" "$wall" "$cpu" "$sim" "$peak" "$delivered"
         awk -v a="$naru_tx" -v ac="$naru_cpu" -v b="$transmissions" -v bc="$cpu" \
             -v am="$naru_peak" -v bm="$peak" 'BEGIN {
             printf "  naru/ns-3: %.1fx the transmissions per CPU second, %.2fx the peak memory\n", (a / ac) / (b / bc), am / bm }'
@@ -69,3 +71,17 @@ print(d["transmissions"], d["wall_seconds"], d["simulated_seconds"], d["bytes_de
         echo "  $published"
     fi
 done
+
+# What an idle node costs: a world of 10,000 hosts and 1,000 routers with
+# one flow, built and run for 10 ms; and the time to read, check and build it.
+"$here/sim_world.sh" 1000 10000 1 1 0.01 >"$work/idle.ini"
+/usr/bin/time -o "$work/time" -f '%M %U %S' "$naru" sim "$work/idle.ini" --json "$work/idle.json" >/dev/null || true
+read -r peak cpu < <(tail -n1 "$work/time" | awk '{ print $1, $2 + $3 }')
+python3 - "$work/idle.json" "$peak" "$cpu" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+peak, cpu = int(sys.argv[2]), float(sys.argv[3])
+print("idle world: %d nodes (%d lines of scenario), peak %.1f MiB, %.1f KiB per node; built in %.2f s of CPU, %.2f s all told"
+      % (d["nodes"], sum(1 for _ in open(sys.argv[1].replace("idle.json", "idle.ini"))), peak / 1024,
+         peak / d["nodes"], d["build_cpu_seconds"], cpu))
+PY
