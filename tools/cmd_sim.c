@@ -54,6 +54,9 @@ static void print_log(void *ctx, const char *node, naru_time_t now, enum naru_lo
     printf("%12.6f  %-10s %-5s %s\n", (double)now / 1e9, node, naru_layer_name(layer), message);
 }
 
+/* Worlds of more links than this are warned about before a capture. */
+#define BIG_WORLD_LINKS 32
+
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int signo)
@@ -94,6 +97,14 @@ static bool parse_size(const char *text, uint64_t *out)
         }
     }
     return false;
+}
+
+static void format_bytes(uint64_t n, char *out, size_t cap)
+{
+    if (n >= 1000000000)
+        snprintf(out, cap, "%.1f GB", (double)n / 1e9);
+    else
+        snprintf(out, cap, "%.1f MB", (double)n / 1e6);
 }
 
 static double wall(void)
@@ -211,17 +222,20 @@ int cmd_sim(int argc, char **argv)
         status = 128 + stop_signal;
         goto done;
     }
-    /* A big world's captures could fill a disk: say so before it starts. */
+    /* A big world's captures could fill a disk: say so before it starts.
+     * (Any world's could in theory; a small one's seldom do, so it is
+     * spared the warning, though not the limit.) */
     uint64_t bound = o.pcap_dir ? naru_scenario_capture_bound(sc, o.time_limit) : 0;
-    if (o.pcap_dir && (!o.pcap_limit || bound > o.pcap_limit)) {
-        char most[48];
+    if (o.pcap_dir && naru_scenario_link_count(sc) > BIG_WORLD_LINKS && (!o.pcap_limit || bound > o.pcap_limit)) {
+        char most[48], limit[32];
         if (bound == UINT64_MAX)
             snprintf(most, sizeof most, "without bound (a link has no rate)");
         else
-            snprintf(most, sizeof most, "%.3g GB", (double)bound / 1e9);
+            format_bytes(bound, most, sizeof most);
+        format_bytes(o.pcap_limit, limit, sizeof limit);
         if (o.pcap_limit)
-            fprintf(stderr, "%s: warning: the captures of %s could reach %s; the run stops when they hold %.3g GB "
-                            "(--pcap-limit)\n", PROG, path, most, (double)o.pcap_limit / 1e9);
+            fprintf(stderr, "%s: warning: the captures of %s could reach %s; the run stops when they hold %s "
+                            "(--pcap-limit)\n", PROG, path, most, limit);
         else
             fprintf(stderr, "%s: warning: the captures of %s could reach %s, with no limit (--pcap-limit none)\n",
                     PROG, path, most);

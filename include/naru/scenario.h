@@ -98,6 +98,8 @@ const char *naru_scenario_description(const struct naru_scenario *sc);
  * UINT64_MAX when some link has no rate limit. For a warning before a
  * capture of a big world; the true size is usually far less. */
 uint64_t naru_scenario_capture_bound(const struct naru_scenario *sc, naru_time_t time_limit);
+/* How many links the scenario has (each its own capture). */
+unsigned naru_scenario_link_count(const struct naru_scenario *sc);
 /* What the scenario's `report` key asks for: applications' results, link
  * statistics, nodes' counters. */
 void naru_scenario_report(const struct naru_scenario *sc, FILE *out);

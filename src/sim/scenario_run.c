@@ -258,6 +258,11 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
     return 0;
 }
 
+unsigned naru_scenario_link_count(const struct naru_scenario *sc)
+{
+    return sc->link_count;
+}
+
 uint64_t naru_scenario_capture_bound(const struct naru_scenario *sc, naru_time_t time_limit)
 {
     double seconds = (double)(time_limit ? time_limit : sc->time_limit) / 1e9, bytes = 0;
