@@ -96,7 +96,7 @@ int naru_sockaddr_parse(const char *text, const struct naru_stack *stack, struct
 char *naru_sockaddr_format(const struct naru_sockaddr *sa, const struct naru_stack *stack,
                            char buf[NARU_SOCKADDR_STRLEN])
 {
-    char host[NARU_ADDR_STRLEN], zone[NARU_IFNAME_MAX + 12] = "";
+    char host[NARU_ADDR_STRLEN], zone[NARU_IFNAME_MAX + 1] = ""; /* "%eth0", "%4294967295" */
     bool v6 = sa->addr.family == NARU_AF_INET6;
     if (sa->addr.family == NARU_AF_UNSPEC)
         snprintf(host, sizeof host, "*");
@@ -105,7 +105,7 @@ char *naru_sockaddr_format(const struct naru_sockaddr *sa, const struct naru_sta
     if (v6 && sa->scope_id) {
         const char *name = stack ? naru_if_name(stack, naru_scope_ifindex(sa->scope_id)) : NULL;
         if (name)
-            snprintf(zone, sizeof zone, "%%%s", name);
+            snprintf(zone, sizeof zone, "%%%.*s", NARU_IFNAME_MAX - 1, name);
         else
             snprintf(zone, sizeof zone, "%%%u", (unsigned)sa->scope_id);
     }
