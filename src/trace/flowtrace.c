@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "trace/seqset.h"
+#include "trace/trace_time.h"
 #include "wire/ipv4.h"
 #include "wire/ipv6.h"
 #include "wire/tcp.h"
@@ -401,17 +402,6 @@ static int analyse(struct conn_state *c, int d, const struct segment_in *in, uin
     return push_segment(c, d, &seg);
 }
 
-/* a - b, held at the ends of int64_t (timestamps of a damaged file may be
- * anything). */
-static int64_t time_since(int64_t a, int64_t b)
-{
-    if (b < 0 && a > INT64_MAX + b)
-        return INT64_MAX;
-    if (b > 0 && a < INT64_MIN + b)
-        return INT64_MIN;
-    return a - b;
-}
-
 int naru_flowtrace_add(struct naru_flowtrace *t, const struct naru_capture_packet *p)
 {
     if (!t->started) {
@@ -440,7 +430,7 @@ int naru_flowtrace_add(struct naru_flowtrace *t, const struct naru_capture_packe
     if (!c)
         return -ENOMEM;
     t->stats.tcp++;
-    return analyse(c, direction_of(c, &in), &in, p->number, time_since(p->time_ns, t->first_ns));
+    return analyse(c, direction_of(c, &in), &in, p->number, trace_time_since(p->time_ns, t->first_ns));
 }
 
 int naru_flowtrace_read(struct naru_flowtrace *t, struct naru_capture *c)

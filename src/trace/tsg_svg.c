@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "naru/flowtrace.h"
+#include "trace/trace_time.h"
 #include "trace/tsg_text.h"
 
 #define DEFAULT_WIDTH 1000
@@ -30,6 +31,7 @@
 #define ARROW 3.0                      /* pixels: half the width and the height of an arrow end */
 #define MAX_LABELS 500                 /* SYN/FIN/RST texts, before the rest go unlabelled */
 #define COORD_LIMIT 1e6                /* pixels: farther points are clamped (clipped anyway) */
+#define MAX_TICKS 100
 
 #define COLOUR_DATA "#000000"
 #define COLOUR_RETRANSMISSION "#e00000"
@@ -77,7 +79,7 @@ static void path_add(struct path *p, char command, int n, const double *v)
     char *s = p->text + p->len;
     *s++ = command;
     for (int i = 0; i < n; i++) {
-        double x = v[i] < -COORD_LIMIT ? -COORD_LIMIT : v[i] > COORD_LIMIT ? COORD_LIMIT : v[i];
+        double x = v[i] > -COORD_LIMIT ? (v[i] < COORD_LIMIT ? v[i] : COORD_LIMIT) : -COORD_LIMIT; /* NaN too */
         long tenths = lround(x * 10);
         if (i)
             *s++ = ' ';
@@ -159,6 +161,8 @@ static double at(const struct scale *s, double v)
 /* A tick step of 1, 2 or 5 times a power of ten giving about `ticks`. */
 static double tick_step(double span, int ticks)
 {
+    if (!(span > 0) || !isfinite(span))
+        return 1;
     double raw = span / ticks;
     double power = pow(10, floor(log10(raw)));
     double f = raw / power;
@@ -271,7 +275,8 @@ static void measure(struct view *v)
 /* ---- drawing ---------------------------------------------------------------------- */
 
 struct drawing {
-    struct scale x, y;
+    struct scale x, y;         /* x in ns since origin_ns: a capture's times may be far from zero */
+    int64_t origin_ns;
     struct path data, retransmission, out_of_order, ack, window, sack, dup_ack, zero_window;
     struct path labels;        /* SVG text, not path data */
     unsigned label_count;
@@ -279,7 +284,7 @@ struct drawing {
 
 static double x_of(const struct drawing *g, int64_t ns)
 {
-    return at(&g->x, (double)ns);
+    return at(&g->x, (double)trace_time_since(ns, g->origin_ns));
 }
 
 static double y_of(const struct drawing *g, double seq)
@@ -297,8 +302,11 @@ static void draw_segment(struct drawing *g, const struct naru_trace_segment *s)
                                                             : &g->data;
     if (path_repeats(p, x, lo, hi))
         return;
-    /* Arrow ends no taller than half the bar: short segments stay bars. */
+    /* Arrow ends no taller than half the bar, so short segments stay
+     * bars, but never flat: a segment too short to see still shows. */
     double tall = (lo - hi) / 2 < ARROW ? (lo - hi) / 2 : ARROW;
+    if (tall < 2)
+        tall = 2;
     path_m(p, x - ARROW, lo - tall);
     path_l(p, x, lo);
     path_l(p, x + ARROW, lo - tall);
@@ -318,8 +326,9 @@ static void label(struct drawing *g, double x, double y, const char *text, const
     path_reserve(p, 128);
     if (p->failed)
         return;
-    int n = snprintf(p->text + p->len, 128, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-size=\"11\">%s</text>\n",
-                     x + 4, y - 4, colour, text);
+    bool at_right = x > g->x.to - 40; /* keep it inside the graph */
+    int n = snprintf(p->text + p->len, 128, "<text x=\"%.1f\" y=\"%.1f\" fill=\"%s\" font-size=\"11\"%s>%s</text>\n",
+                     at_right ? x - 4 : x + 4, y - 4, colour, at_right ? " text-anchor=\"end\"" : "", text);
     if (n > 0 && n < 128)
         p->len += (size_t)n;
 }
@@ -461,30 +470,32 @@ static void draw_legend(FILE *out, const struct drawing *g, double y)
 static void draw_axes(FILE *out, const struct drawing *g)
 {
     double x0 = g->x.from, x1 = g->x.to, y0 = g->y.from, y1 = g->y.to; /* y0 bottom, y1 top */
-    /* Time ticks, in seconds. */
-    double lo = g->x.lo / 1e9, hi = g->x.hi / 1e9;
-    double step = tick_step(hi - lo, 8);
-    int decimals = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
-    fputs("<g class=\"grid\" stroke=\"" COLOUR_GRID "\">\n", out);
+    /* Time ticks, in seconds; counted, so that a step below the precision
+     * of the numbers cannot loop forever. */
+    double origin_s = (double)g->origin_ns / 1e9;
+    double lo = origin_s + g->x.lo / 1e9, hi = origin_s + g->x.hi / 1e9;
+    double step = tick_step((g->x.hi - g->x.lo) / 1e9, 8);
+    int decimals = step >= 1 ? 0 : step < 1e-9 ? 9 : (int)ceil(-log10(step) - 1e-9);
     double first = ceil(lo / step) * step;
-    for (double t = first; t <= hi + step * 1e-9; t += step) {
-        double x = at(&g->x, t * 1e9);
-        fprintf(out, "<path d=\"M%.1f %.1fV%.1f\"/>\n", x, y0, y1);
-    }
     double ystep = tick_step(g->y.hi - g->y.lo, 7);
     double yfirst = ceil(g->y.lo / ystep) * ystep;
-    for (double s = yfirst; s <= g->y.hi + ystep * 1e-9; s += ystep)
-        fprintf(out, "<path d=\"M%.1f %.1fH%.1f\"/>\n", x0, at(&g->y, s), x1);
+    fputs("<g class=\"grid\" stroke=\"" COLOUR_GRID "\">\n", out);
+    for (int k = 0; k < MAX_TICKS && first + k * step <= hi + step * 1e-9; k++)
+        fprintf(out, "<path d=\"M%.1f %.1fV%.1f\"/>\n", at(&g->x, (first + k * step - origin_s) * 1e9), y0, y1);
+    for (int k = 0; k < MAX_TICKS && yfirst + k * ystep <= g->y.hi + ystep * 1e-9; k++)
+        fprintf(out, "<path d=\"M%.1f %.1fH%.1f\"/>\n", x0, at(&g->y, yfirst + k * ystep), x1);
     fputs("</g>\n<g class=\"axes\">\n", out);
     fprintf(out, "<path stroke=\"#000\" fill=\"none\" d=\"M%.1f %.1fV%.1fH%.1f\"/>\n", x0, y1, y0, x1);
-    for (double t = first; t <= hi + step * 1e-9; t += step) {
-        double x = at(&g->x, t * 1e9);
+    for (int k = 0; k < MAX_TICKS && first + k * step <= hi + step * 1e-9; k++) {
+        double t = first + k * step;
+        double x = at(&g->x, (t - origin_s) * 1e9);
         fprintf(out, "<path stroke=\"#000\" d=\"M%.1f %.1fv5\"/>\n", x, y0);
         fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%.*f</text>\n", x, y0 + 18, decimals,
                 fabs(t) < step * 1e-6 ? 0.0 : t);
     }
-    for (double s = yfirst; s <= g->y.hi + ystep * 1e-9; s += ystep) {
-        char text[32];
+    for (int k = 0; k < MAX_TICKS && yfirst + k * ystep <= g->y.hi + ystep * 1e-9; k++) {
+        double s = yfirst + k * ystep;
+        char text[48];
         format_count(fabs(s) < ystep * 1e-6 ? 0.0 : s, ystep, text, sizeof text);
         double y = at(&g->y, s);
         fprintf(out, "<path stroke=\"#000\" d=\"M%.1f %.1fh-5\"/>\n", x0, y);
@@ -550,12 +561,13 @@ int naru_tsg_svg(FILE *out, const struct naru_trace_conn *c, int d, const struct
         top = v.seq_lo + 1;
     double pad = (top - v.seq_lo) * 0.03;
     struct drawing g = {
-        .x = { (double)v.from_ns, (double)v.to_ns, MARGIN_LEFT, (double)width - MARGIN_RIGHT },
+        .x = { 0, (double)trace_time_since(v.to_ns, v.from_ns), MARGIN_LEFT, (double)width - MARGIN_RIGHT },
         .y = { v.seq_lo - pad, top + pad, (double)height - MARGIN_BOTTOM, MARGIN_TOP },
+        .origin_ns = v.from_ns,
     };
-    if (g.x.hi - g.x.lo < 1e3) { /* one instant: a millisecond around it */
-        g.x.lo -= 5e5;
-        g.x.hi += 5e5;
+    if (g.x.hi < 1e3) { /* one instant: a millisecond around it */
+        g.x.lo = g.x.hi / 2 - 5e5;
+        g.x.hi = g.x.hi / 2 + 5e5;
     }
 
     fprintf(out,
@@ -576,16 +588,25 @@ int naru_tsg_svg(FILE *out, const struct naru_trace_conn *c, int d, const struct
             c->index, d, g.x.from, g.y.to - 4, g.x.to - g.x.from, g.y.from - g.y.to + 8, c->index, d);
     draw_acks(&g, &v);
     draw_data(&g, &v);
+    /* Bottom to top: what comes back, then the data, retransmissions last. */
     path_write(out, &g.window, "window", COLOUR_WINDOW, "none");
     path_write(out, &g.ack, "ack", COLOUR_ACK, "none");
+    path_write(out, &g.dup_ack, "dup-ack", COLOUR_DUP_ACK, "none");
+    path_write(out, &g.zero_window, "zero-window", COLOUR_ZERO_WINDOW, "none");
     path_write(out, &g.sack, "sack", COLOUR_SACK, "none");
     path_write(out, &g.data, "data", COLOUR_DATA, "none");
     path_write(out, &g.out_of_order, "out-of-order", COLOUR_OUT_OF_ORDER, "none");
     path_write(out, &g.retransmission, "retransmission", COLOUR_RETRANSMISSION, "none");
-    path_write(out, &g.dup_ack, "dup-ack", COLOUR_DUP_ACK, "none");
-    path_write(out, &g.zero_window, "zero-window", COLOUR_ZERO_WINDOW, "none");
     fwrite(g.labels.text ? g.labels.text : "", 1, g.labels.len, out);
     fputs("</g>\n", out);
+    if (v.window_hi > top + pad) {
+        char edge[32];
+        format_count(v.window_hi, v.window_hi / 100, edge, sizeof edge);
+        fprintf(out,
+                "<text x=\"%.1f\" y=\"%.1f\" fill=\"" COLOUR_WINDOW "\" text-anchor=\"end\">ACK + window runs "
+                "above the graph, up to %s</text>\n",
+                g.x.to - 4, g.y.to + 14, edge);
+    }
     draw_legend(out, &g, 66);
     fputs("</svg>\n", out);
 
