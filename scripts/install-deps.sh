@@ -16,6 +16,7 @@ packages=(
   libcmocka-dev clang libclang-rt-14-dev llvm
   # interoperability tests against Linux
   iproute2 iputils-ping netcat-openbsd tcpdump tshark nftables python3 curl
+  libxml2-utils          # xmllint: naru plot's SVG is checked well-formed
   radvd                  # router advertisements for the IPv6 captures (tests/data/capture-linux.sh --ipv6)
   python3-scapy          # hand-made frames: bad checksums, odd fragments
   # DNS: dig and NSD for the interop and differential tests, dnsperf for bench/

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -323,13 +324,17 @@ static int choose(const struct naru_flowtrace *t, const struct plot_args *args, 
     return 0;
 }
 
-/* Writes with fn to path ("-": stdout). A failed file is removed; a
- * closed stdout ends quietly (exit 0: the reader wanted no more). */
+/* Writes with fn to path ("-": stdout). A file that failed is removed
+ * (CLI.md: no half-written output), but only a regular file: never a
+ * device or pipe the user named. A closed stdout ends quietly (exit 0:
+ * the reader wanted no more). */
 static int write_out(const char *path, const char *what, int (*fn)(FILE *, const struct naru_trace_conn *, int,
                                                                  const struct naru_tsg_options *),
                      const struct naru_trace_conn *c, int d, const struct naru_tsg_options *o)
 {
     bool to_stdout = !strcmp(path, "-");
+    struct stat st;
+    bool regular = stat(path, &st) != 0 || S_ISREG(st.st_mode); /* or not there yet */
     FILE *out = to_stdout ? stdout : fopen(path, "w");
     if (!out) {
         fprintf(stderr, "%s: cannot write %s %s: %s\n", PROG, what, path, strerror(errno));
@@ -353,7 +358,8 @@ static int write_out(const char *path, const char *what, int (*fn)(FILE *, const
     }
     if (err < 0) {
         fprintf(stderr, "%s: cannot write %s %s: %s\n", PROG, what, path, strerror(saved ? saved : EIO));
-        remove(path);
+        if (regular)
+            remove(path);
         return 1;
     }
     return 0;
