@@ -47,6 +47,7 @@ struct naru_flowtrace {
     struct conn_state **conns;
     size_t count, cap;
     uint32_t *slots;           /* open addressing: connection index + 1, 0 empty */
+    struct conn_state *last;   /* of the segment before */
     size_t slot_cap;
     bool started;
     int64_t first_ns;
@@ -241,23 +242,29 @@ static struct conn_state *new_conn(struct naru_flowtrace *t, const struct segmen
 /* The connection the segment belongs to, a new one for a new tuple or
  * for a SYN that opens the tuple again (tshark's rule: a SYN whose
  * sequence number is not the direction's, or after a FIN or RST). */
-static struct conn_state *conn_for(struct naru_flowtrace *t, const struct segment_in *in)
+static struct conn_state *conn_for(struct naru_flowtrace *t, const struct segment_in *in, int *dir)
 {
+    bool opening = (in->tcp.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+    /* Most segments belong to the connection of the one before. */
+    if (t->last && !opening && (*dir = direction_of(t->last, in)) >= 0)
+        return t->last;
     if ((t->count + 1) * 2 > t->slot_cap && grow_slots(t) < 0)
         return NULL;
     uint32_t hash = tuple_hash(in);
     size_t slot = find_slot(t, hash, in);
     if (t->slots[slot]) {
         struct conn_state *c = t->conns[t->slots[slot] - 1];
-        const struct direction_state *s = &c->st[direction_of(c, in)];
-        bool opening = (in->tcp.flags & (TCP_SYN | TCP_ACK)) == TCP_SYN;
+        *dir = direction_of(c, in);
+        const struct direction_state *s = &c->st[*dir];
         if (!opening || !s->base_set || (in->tcp.seq == s->base && !c->fin_or_rst))
-            return c;
+            return t->last = c;
     }
     struct conn_state *c = new_conn(t, in, hash);
-    if (c)
+    if (c) {
         t->slots[slot] = (uint32_t)t->count;
-    return c;
+        *dir = 0;
+    }
+    return t->last = c;
 }
 
 /* ---- the analysis ------------------------------------------------------------- */
@@ -426,11 +433,12 @@ int naru_flowtrace_add(struct naru_flowtrace *t, const struct naru_capture_packe
             t->stats.unreadable++;
         return 0;
     }
-    struct conn_state *c = conn_for(t, &in);
+    int dir;
+    struct conn_state *c = conn_for(t, &in, &dir);
     if (!c)
         return -ENOMEM;
     t->stats.tcp++;
-    return analyse(c, direction_of(c, &in), &in, p->number, trace_time_since(p->time_ns, t->first_ns));
+    return analyse(c, dir, &in, p->number, trace_time_since(p->time_ns, t->first_ns));
 }
 
 int naru_flowtrace_read(struct naru_flowtrace *t, struct naru_capture *c)
