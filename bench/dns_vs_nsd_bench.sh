@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
 # naru dnsd against NSD: dnsperf sends the same query file to each, on
-# 127.0.0.1, one after the other in this run, both loaded with the same
-# zone (tests/data/dns/example.zone) and both single-process (NSD's
-# server-count 1, its response-rate limiting off). Prints queries per
-# second and the server's CPU time per query (user+system from
-# /proc/PID/stat), and naru's ratio to NSD.
+# 127.0.0.1, one after the other in this run, all loaded with the same
+# zone (tests/data/dns/example.zone) and all single-process (NSD's
+# server-count 1, its response-rate limiting off). Each mode is measured
+# beside the NSD mode that gives the same answers: naru's default
+# (minimal responses) beside NSD's minimal-responses, naru
+# --full-responses beside NSD's default. Also measured: naru with
+# response rate limiting on at a rate never reached (the cost of the
+# accounting), and, with DNS_BENCH_BEFORE=/path/to/older/naru, an older
+# build in the same rounds (its default, full responses), for a
+# before/after. Prints queries per second and the server's CPU time per
+# query (user+system from /proc/PID/stat), and naru's ratios to NSD;
+# then, because wall time on a shared machine wanders, the instructions
+# naru dnsd runs per query in each mode (callgrind, user space only: the
+# difference between a run of 8,000 queries and one of 40,000).
 # usage: bench/dns_vs_nsd_bench.sh [NARU_BINARY] [SECONDS]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 naru=${1:-$here/../build/naru}
 seconds=${2:-${DNS_BENCH_SECONDS:-10}}
+before=${DNS_BENCH_BEFORE:-}
 data=$here/../tests/data/dns
 for tool in nsd dnsperf; do
   command -v $tool >/dev/null || { echo "dns bench: $tool is missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 [ -x "$naru" ] || { echo "dns bench: no naru binary at $naru (make build)" >&2; exit 1; }
+[ -z "$before" ] || [ -x "$before" ] || { echo "dns bench: no naru binary at $before" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/naru-dns-bench.XXXXXX)
 pid=""
@@ -52,7 +63,8 @@ www.example A
 x.cwild.example A
 Q
 cp "$data"/example.zone "$data"/big-txt.zone "$work"/
-cat > "$work/nsd.conf" <<CONF
+for minimal in yes no; do
+  cat > "$work/nsd-$minimal.conf" <<CONF
 server:
     ip-address: 127.0.0.1@$port
     username: ""
@@ -66,6 +78,7 @@ server:
     logfile: "$work/nsd.log"
     server-count: 1
     hide-version: yes
+    minimal-responses: $minimal
     rrl-ratelimit: 0
     rrl-whitelist-ratelimit: 0
 remote-control:
@@ -74,6 +87,7 @@ zone:
     name: example
     zonefile: example.zone
 CONF
+done
 
 ticks=$(getconf CLK_TCK)
 # CPU seconds (user + system) of a process and its descendants (NSD forks
@@ -115,32 +129,85 @@ measure() {
   qps=$(awk '/Queries per second:/ { print $4 }' <<<"$out")
   lost=$(awk '/Queries lost:/ { print $3 }' <<<"$out")
   cpu_us=$(awk -v a="$after" -v b="$before" -v n="$completed" 'BEGIN { printf "%.2f", (a - b) * 1e6 / n }')
-  printf "%-10s %12.0f %14s %10s\n" "$1" "$qps" "$cpu_us" "$lost"
+  printf "%-16s %12.0f %14s %10s\n" "$1" "$qps" "$cpu_us" "$lost"
 }
 
-# Interleaved rounds (nsd, naru, nsd, naru, ...) so that load from
-# anything else on the machine falls on both alike; figures are the means.
+# The servers, each "label|how to start it"; NSD's pidfile names its
+# serving process (it forks).
+servers=(
+  "nsd minimal|nsd -d -c $work/nsd-yes.conf"
+  "naru|$naru dnsd --listen 127.0.0.1:$port $data/example.zone"
+  "nsd full|nsd -d -c $work/nsd-no.conf"
+  "naru full|$naru dnsd --full-responses --listen 127.0.0.1:$port $data/example.zone"
+  "naru rrl|$naru dnsd --rrl-rate 1000000000 --listen 127.0.0.1:$port $data/example.zone"
+)
+[ -n "$before" ] && servers+=("before|$before dnsd --listen 127.0.0.1:$port $data/example.zone")
+
+# Interleaved rounds (each server in turn, round after round) so that load
+# from anything else on the machine falls on all alike; figures are means.
 rounds=${DNS_BENCH_ROUNDS:-2}
 echo "DNS server benchmark: dnsperf -l $seconds -c 4 -q 200 -e, 16-query mix, 127.0.0.1, $rounds rounds"
-printf "%-10s %12s %14s %10s\n" server "queries/s" "CPU us/query" lost
-nsd_qps_sum=0; nsd_cpu_sum=0; naru_qps_sum=0; naru_cpu_sum=0
+echo "  naru = its default (minimal responses); full = --full-responses; rrl = rate limiting on,"
+echo "  never reached; before = $before (its default)"
+printf "%-16s %12s %14s %10s\n" server "queries/s" "CPU us/query" lost
+declare -A qps_sum cpu_sum
 add() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a + b }'; }
 for round in $(seq "$rounds"); do
-  nsd -d -c "$work/nsd.conf" 2>"$work/nsd.err" &
-  pid=$!
-  wait_ready
-  measure "nsd #$round" "$(cat "$work/nsd.pid")"
-  nsd_qps_sum=$(add "$nsd_qps_sum" "$qps"); nsd_cpu_sum=$(add "$nsd_cpu_sum" "$cpu_us")
-  stop
-
-  "$naru" dnsd --listen 127.0.0.1:$port "$data/example.zone" 2>"$work/naru.err" &
-  pid=$!
-  wait_ready
-  measure "naru #$round" "$pid"
-  naru_qps_sum=$(add "$naru_qps_sum" "$qps"); naru_cpu_sum=$(add "$naru_cpu_sum" "$cpu_us")
-  stop
+  for entry in "${servers[@]}"; do
+    label=${entry%%|*}
+    # shellcheck disable=SC2086 # the command is words
+    ${entry#*|} 2>"$work/server.err" &
+    pid=$!
+    wait_ready
+    measure "$label #$round"
+    qps_sum[$label]=$(add "${qps_sum[$label]:-0}" "$qps")
+    cpu_sum[$label]=$(add "${cpu_sum[$label]:-0}" "$cpu_us")
+    stop
+  done
 done
 
-awk -v a="$naru_qps_sum" -v b="$nsd_qps_sum" -v c="$naru_cpu_sum" -v d="$nsd_cpu_sum" -v r="$rounds" 'BEGIN {
-  printf "mean:      nsd %.0f q/s, %.2f us/query; naru %.0f q/s, %.2f us/query\n", b / r, d / r, a / r, c / r
-  printf "naru/nsd: %.2fx the queries per second, %.2fx the CPU per query (target: >= 1, <= 1)\n", a / b, c / d }'
+echo "means over $rounds rounds:"
+for entry in "${servers[@]}"; do
+  label=${entry%%|*}
+  awk -v l="$label" -v q="${qps_sum[$label]}" -v c="${cpu_sum[$label]}" -v r="$rounds" \
+    'BEGIN { printf "  %-14s %10.0f q/s %8.2f us/query\n", l, q / r, c / r }'
+done
+ratio() {  # ratio LABEL_A LABEL_B WHAT
+  awk -v qa="${qps_sum[$1]}" -v qb="${qps_sum[$2]}" -v ca="${cpu_sum[$1]}" -v cb="${cpu_sum[$2]}" -v w="$3" \
+    'BEGIN { printf "%s: %.2fx the queries per second, %.2fx the CPU per query\n", w, qa / qb, ca / cb }'
+}
+ratio naru "nsd minimal" "naru/nsd, minimal responses (target: >= 1, <= 1)"
+ratio "naru full" "nsd full" "naru/nsd, full responses     (target: >= 1, <= 1)"
+ratio "naru rrl" naru "naru with RRL accounting / without"
+[ -n "$before" ] && ratio "naru full" before "naru full / before (the same answers)"
+[ -n "$before" ] && ratio naru before "naru / before (minimal now, full before)"
+
+command -v valgrind >/dev/null || { echo "(no valgrind: no instruction counts)"; exit 0; }
+# instructions N ARGS...: total instructions of `ARGS --listen ... ZONE`
+# under callgrind, after N rounds of the 16-query file.
+instructions() {
+  local n=$1 out=$work/callgrind.out
+  shift
+  valgrind --tool=callgrind --callgrind-out-file="$out" "$@" --listen 127.0.0.1:$port \
+    "$data/example.zone" 2>/dev/null &
+  pid=$!
+  for _ in $(seq 100); do
+    dig +tries=1 +time=1 -p $port @127.0.0.1 example SOA >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  dnsperf -s 127.0.0.1 -p $port -d "$work/queries" -n "$n" -c 1 -q 50 >/dev/null 2>&1
+  stop
+  sed -n 's/^totals: //p' "$out"
+}
+echo "instructions per query in naru dnsd (callgrind, user space, 16-query mix):"
+modes=("naru|$naru dnsd" "naru full|$naru dnsd --full-responses"
+       "naru rrl|$naru dnsd --rrl-rate 1000000000")
+[ -n "$before" ] && modes+=("before|$before dnsd")
+for entry in "${modes[@]}"; do
+  # shellcheck disable=SC2086 # the command is words
+  small=$(instructions 500 ${entry#*|})
+  # shellcheck disable=SC2086
+  large=$(instructions 2500 ${entry#*|})
+  printf "  %-14s %8d\n" "${entry%%|*}" $(((large - small) / 32000))
+done
+exit 0

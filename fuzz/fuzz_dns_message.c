@@ -1,7 +1,9 @@
 /* Fuzz the DNS message parser and everything that reads a parsed message:
  * the record walk, RDATA decompression and text, dig's printer, and the
- * authoritative server answering the bytes as a query over UDP and TCP.
- * Every reply the server makes must itself parse. */
+ * authoritative server answering the bytes as a query over UDP and TCP,
+ * and once more with response rate limiting cutting every reply after
+ * the first to a bare truncated one. Every reply the server makes must
+ * itself parse. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +33,21 @@ static void sink(void *ctx, const char *line)
     (void)line;
 }
 
-static struct naru_dns_server *server(void)
+static struct naru_dns_server *server(bool rate_limited)
 {
-    static struct naru_dns_server *s;   /* built once per fuzzing process */
+    static struct naru_dns_server *servers[2];   /* built once per fuzzing process */
+    struct naru_dns_server **sp = &servers[rate_limited];
+    struct naru_dns_server *s = *sp;
     if (!s) {
         char err[256];
-        if (naru_dns_server_create(NULL, &s) < 0 ||
-            naru_dns_server_load_zone_text(s, NULL, "fuzz", zone, sizeof zone - 1, err, sizeof err) < 0)
+        struct naru_dns_server_config c;
+        naru_dns_server_config_default(&c);
+        c.rrl_rate = rate_limited ? 1 : 0;
+        c.rrl_slip = 1;
+        if (naru_dns_server_create(&c, sp) < 0 ||
+            naru_dns_server_load_zone_text(*sp, NULL, "fuzz", zone, sizeof zone - 1, err, sizeof err) < 0)
             abort();
+        s = *sp;
     }
     return s;
 }
@@ -72,12 +81,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     naru_dns_print_message(data, size, sink, NULL);
     static uint8_t reply[65535];
     for (int t = 0; t < 2; t++) {
-        size_t len = naru_dns_server_answer(server(), data, size, t ? NARU_DNS_TCP : NARU_DNS_UDP,
+        size_t len = naru_dns_server_answer(server(false), data, size, t ? NARU_DNS_TCP : NARU_DNS_UDP,
                                             reply, sizeof reply);
         if (len && dns_parse(reply, len, &m) != 0)
             abort();
         if (!t && len > DNS_EDNS_DEFAULT_MAX)
             abort();
+    }
+    /* One client, one instant: after its first reply of a kind, each slips. */
+    struct naru_addr client = naru_addr_v4(0xc0000201u);
+    for (int i = 0; i < 2; i++) {
+        size_t len = naru_dns_server_answer_from(server(true), &client, 1000 * NARU_SEC, data, size,
+                                                 NARU_DNS_UDP, reply, sizeof reply);
+        if (len && (dns_parse(reply, len, &m) != 0 || len > DNS_EDNS_DEFAULT_MAX))
+            abort();
+        if (len && i == 1 && !(m.header.flags & DNS_TC))
+            abort();           /* the second is over the limit of 1 a second */
     }
     return 0;
 }

@@ -19,8 +19,8 @@ packages=(
   libxml2-utils          # xmllint: naru plot's SVG is checked well-formed
   radvd                  # router advertisements for the IPv6 captures (tests/data/capture-linux.sh --ipv6)
   python3-scapy          # hand-made frames: bad checksums, odd fragments
-  # DNS: dig and NSD for the interop and differential tests, dnsperf for bench/
-  bind9-dnsutils nsd python3-dnspython dnsperf
+  # DNS: dig, NSD and Knot for the interop and differential tests, dnsperf for bench/
+  bind9-dnsutils nsd knot python3-dnspython dnsperf
   # benchmarks (bench/): instructions per datagram; lwIP as a TCP peer over TAP
   valgrind liblwip-dev
 )

@@ -1,8 +1,10 @@
 /* naru dnsd: naru's authoritative DNS server on the host's kernel sockets.
  * This file is the kernel-socket transport: it receives queries over UDP
  * (in batches, recvmmsg/sendmmsg) and TCP (RFC 7766: several queries per
- * connection, each behind a two-byte length), hands each to
- * naru_dns_server_answer() and sends back the reply. */
+ * connection, each behind a two-byte length), hands each to the server
+ * and sends back the reply. Framing, deadlines and connection limits are
+ * the server's TCP table (naru_dns_tcp_*), shared with the naru-socket
+ * transport; this file only moves bytes. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -26,10 +28,8 @@
 
 #define PROG "naru dnsd"
 #define MAX_LISTEN 8
-#define MAX_CONNS 128
 #define BATCH 64
 #define UDP_BUF 4096
-#define TCP_IDLE_SECONDS 10          /* RFC 7766 6.2.3: seconds, not minutes */
 #define TCP_OUT_MAX (256u * 1024)    /* replies queued per connection before we stop reading */
 
 static volatile sig_atomic_t stop_signal;
@@ -42,8 +42,8 @@ static void on_signal(int sig)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru dnsd [--listen ADDR:PORT]... [--udp-max BYTES] [--minimal] ZONE...\n"
-            "       naru dnsd --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--listen ADDR:PORT]... ZONE...\n"
+            "usage: naru dnsd [--listen ADDR:PORT]... [OPTIONS] ZONE...\n"
+            "       naru dnsd --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--listen ADDR:PORT]... [OPTIONS] ZONE...\n"
             "\n"
             "Serve the zones authoritatively over UDP and TCP on the host's kernel sockets,\n"
             "or with --tap on a naru stack of its own on a Linux TAP device (TCP there when\n"
@@ -56,7 +56,22 @@ static void usage(FILE *out)
             "  --listen ADDR:PORT  where to listen, repeatable; [V6]:PORT for IPv6 (default 127.0.0.1:53;\n"
             "                      with --tap, IPv4 only, default the --addr address, port 53)\n"
             "  --udp-max BYTES     largest UDP reply, 512..4096 (default 1232)\n"
-            "  --minimal           leave the NS and extra addresses out of positive answers\n"
+            "  --full-responses    add the zone's NS and their addresses to every positive answer,\n"
+            "                      as NSD does by default (default: minimal, as Knot and BIND)\n"
+            "  --minimal           minimal answers (the default)\n"
+            "TCP (RFC 7766): a new connection is always taken; when the limits are reached an\n"
+            "older one is closed, an idle one first.\n"
+            "  --tcp-max N         connections at once (default 128)\n"
+            "  --tcp-per-client N  connections from one address, or one IPv6 /64 (default 16)\n"
+            "  --tcp-timeout SECS  a whole query must arrive within this, from its first byte (default 5)\n"
+            "  --tcp-idle SECS     close a connection idle this long (default 10)\n"
+            "Response rate limiting over UDP (off by default), like NSD's and Knot's RRL:\n"
+            "  --rrl-rate N        at most N responses a second of one kind to one client prefix\n"
+            "  --rrl-slip N        send every Nth response over the limit truncated, so real\n"
+            "                      clients retry over TCP; drop the rest (default 2; 0 drops all)\n"
+            "  --rrl-ipv4-prefix LEN, --rrl-ipv6-prefix LEN\n"
+            "                      what one client prefix is (default /24 and /56)\n"
+            "On TAP:\n"
             "  --tap IFNAME        serve on naru's stack on this TAP device (needs --addr)\n"
             "  --addr A.B.C.D/LEN  the naru host's address there\n"
             "  --gw A.B.C.D        its default gateway\n"
@@ -69,29 +84,44 @@ static void usage(FILE *out)
             "         naru dnsd --tap naru0 --addr 198.18.0.2/24 tests/data/dns/example.zone\n");
 }
 
+/* A TCP connection's socket and the replies queued for it; its slot in
+ * the server's TCP table has the same index. */
 struct conn {
-    int fd;
-    uint8_t *in;
-    size_t in_len;
+    int fd;                    /* -1: free */
     uint8_t *out;
     size_t out_len, out_off, out_cap;
-    time_t last;
 };
 
 struct dnsd {
     struct naru_dns_server *server;
+    struct naru_dns_tcp *tcp_table;
     int udp[MAX_LISTEN], tcp[MAX_LISTEN];
     unsigned listen_count;
-    struct conn conns[MAX_CONNS];
-    unsigned conn_count;
-    uint8_t *reply;            /* one TCP reply */
+    struct conn *conns;        /* one per slot of tcp_table */
+    unsigned slots;
     /* UDP batches */
     struct mmsghdr rx[BATCH], tx[BATCH];
     struct iovec rx_iov[BATCH], tx_iov[BATCH];
     struct sockaddr_storage peers[BATCH];
     uint8_t *rx_buf, *tx_buf;
-    uint64_t tcp_accepted, tcp_refused_full;
 };
+
+static naru_time_t monotonic_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (naru_time_t)ts.tv_sec * NARU_SEC + (naru_time_t)ts.tv_nsec;
+}
+
+static struct naru_addr addr_of(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)ss;
+        return naru_addr_v6(in6->sin6_addr.s6_addr);
+    }
+    const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)ss;
+    return naru_addr_v4(ntohl(in4->sin_addr.s_addr));
+}
 
 static int open_listener(struct dnsd *d, const char *text)
 {
@@ -114,7 +144,7 @@ static int open_listener(struct dnsd *d, const char *text)
     int rcvbuf = 4 << 20;
     setsockopt(u, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     if (bind(u, (struct sockaddr *)&ss, len) < 0 || bind(t, (struct sockaddr *)&ss, len) < 0 ||
-        listen(t, 64) < 0)
+        listen(t, 128) < 0)
         goto fail;
     d->udp[d->listen_count] = u;
     d->tcp[d->listen_count] = t;
@@ -142,13 +172,16 @@ static void serve_udp(struct dnsd *d, int fd)
         int n = recvmmsg(fd, d->rx, BATCH, MSG_DONTWAIT, NULL);
         if (n <= 0)
             return;
+        naru_time_t now = monotonic_now();
         int out = 0;
         for (int i = 0; i < n; i++) {
             if (d->rx[i].msg_hdr.msg_flags & MSG_TRUNC)
                 continue;      /* larger than any query we answer: drop */
             uint8_t *reply = d->tx_buf + (size_t)out * UDP_BUF;
-            size_t len = naru_dns_server_answer(d->server, d->rx_buf + (size_t)i * UDP_BUF,
-                                                d->rx[i].msg_len, NARU_DNS_UDP, reply, UDP_BUF);
+            struct naru_addr client = addr_of(&d->peers[i]);
+            size_t len = naru_dns_server_answer_from(d->server, &client, now,
+                                                     d->rx_buf + (size_t)i * UDP_BUF,
+                                                     d->rx[i].msg_len, NARU_DNS_UDP, reply, UDP_BUF);
             if (!len)
                 continue;
             d->tx_iov[out] = (struct iovec){ reply, len };
@@ -172,40 +205,36 @@ static void serve_udp(struct dnsd *d, int fd)
     }
 }
 
-static void conn_close(struct dnsd *d, unsigned i)
+static void conn_release(struct conn *c)
 {
-    struct conn *c = &d->conns[i];
     close(c->fd);
-    free(c->in);
-    free(c->out);
-    d->conns[i] = d->conns[--d->conn_count];
+    c->fd = -1;
+    c->out_len = c->out_off = 0;
+}
+
+static void conn_close(struct dnsd *d, int slot)
+{
+    conn_release(&d->conns[slot]);
+    naru_dns_tcp_close(d->tcp_table, slot);
 }
 
 static void accept_tcp(struct dnsd *d, int lfd)
 {
     for (;;) {
-        int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof peer;
+        int fd = accept4(lfd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
-        if (d->conn_count == MAX_CONNS) {
-            /* Bounded: the newest is turned away rather than grow. */
-            d->tcp_refused_full++;
-            close(fd);
-            continue;
-        }
-        struct conn *c = &d->conns[d->conn_count];
-        memset(c, 0, sizeof *c);
+        struct naru_addr client = addr_of(&peer);
+        bool evicted;
+        int slot = naru_dns_tcp_open(d->tcp_table, &client, monotonic_now(), &evicted);
+        struct conn *c = &d->conns[slot];
+        if (evicted)
+            conn_release(c);   /* an older connection gave way */
         c->fd = fd;
-        c->in = malloc(2 + 65535);
-        if (!c->in) {
-            close(fd);
-            continue;
-        }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        c->last = time(NULL);
-        d->conn_count++;
-        d->tcp_accepted++;
     }
 }
 
@@ -241,114 +270,125 @@ static bool flush_out(struct conn *c)
     return true;
 }
 
-static bool serve_tcp(struct dnsd *d, struct conn *c)
+static bool send_reply(void *ctx, int slot, const uint8_t *framed, size_t len)
 {
+    struct dnsd *d = ctx;
+    return queue_out(&d->conns[slot], framed, len);
+}
+
+static bool serve_tcp(struct dnsd *d, int slot)
+{
+    struct conn *c = &d->conns[slot];
     if (c->out_len - c->out_off > TCP_OUT_MAX)
         return true;           /* the peer is not reading: wait for it */
-    ssize_t n = recv(c->fd, c->in + c->in_len, 2 + 65535 - c->in_len, 0);
+    size_t room;
+    uint8_t *in = naru_dns_tcp_rx_space(d->tcp_table, slot, &room);
+    ssize_t n = recv(c->fd, in, room, 0);
     if (n == 0) {
         flush_out(c);          /* the peer is done; send what is queued, then close */
         return false;
     }
     if (n < 0)
         return errno == EAGAIN || errno == EINTR;
-    c->in_len += (size_t)n;
-    c->last = time(NULL);
-    const uint8_t *msg;
-    size_t mlen, used, off = 0;
-    /* RFC 7766 6.2.1.1: answer pipelined queries, each in turn. */
-    while ((used = naru_dns_tcp_frame(c->in + off, c->in_len - off, &msg, &mlen)) > 0) {
-        off += used;
-        size_t len = naru_dns_server_answer(d->server, msg, mlen, NARU_DNS_TCP, d->reply + 2, 65535);
-        if (!len)
-            continue;
-        d->reply[0] = (uint8_t)(len >> 8);
-        d->reply[1] = (uint8_t)len;
-        if (!queue_out(c, d->reply, len + 2))
-            return false;
-    }
-    memmove(c->in, c->in + off, c->in_len - off);
-    c->in_len -= off;
+    if (naru_dns_tcp_received(d->tcp_table, slot, (size_t)n, monotonic_now(), send_reply, d) < 0)
+        return false;
     return flush_out(c);
 }
 
 /* The server's counters; the kernel transport adds its TCP connections
  * (on TAP they are in the stack's counters, printed after these). */
-static void print_stats(const struct dnsd *d, bool kernel)
+static void print_stats(const struct dnsd *d)
 {
     const struct naru_dns_server_stats *s = naru_dns_server_stats(d->server);
     fprintf(stderr,
             "%s: stopped. %llu queries (%llu over TCP, %llu with EDNS), %llu dropped\n"
             "  NOERROR %llu (NODATA %llu, referrals %llu), NXDOMAIN %llu, REFUSED %llu,\n"
-            "  FORMERR %llu, NOTIMP %llu, BADVERS %llu, truncated %llu",
+            "  FORMERR %llu, NOTIMP %llu, BADVERS %llu, truncated %llu;\n"
+            "  rate-limited over UDP: %llu dropped, %llu sent truncated\n",
             PROG, (unsigned long long)s->queries, (unsigned long long)s->tcp,
             (unsigned long long)s->edns, (unsigned long long)s->dropped,
             (unsigned long long)s->noerror, (unsigned long long)s->nodata,
             (unsigned long long)s->referrals, (unsigned long long)s->nxdomain,
             (unsigned long long)s->refused, (unsigned long long)s->formerr,
             (unsigned long long)s->notimp, (unsigned long long)s->badvers,
-            (unsigned long long)s->truncated);
-    if (kernel)
-        fprintf(stderr, "; TCP connections %llu (%llu turned away)", (unsigned long long)d->tcp_accepted,
-                (unsigned long long)d->tcp_refused_full);
-    fputc('\n', stderr);
+            (unsigned long long)s->truncated, (unsigned long long)s->rrl_dropped,
+            (unsigned long long)s->rrl_slipped);
+    if (d->tcp_table) {
+        const struct naru_dns_tcp_stats *t = naru_dns_tcp_stats(d->tcp_table);
+        fprintf(stderr,
+                "  TCP connections %llu; closed for a newer one: %llu idle, %llu mid-message;\n"
+                "  timed out: %llu mid-message, %llu idle; %llu with a query too long\n",
+                (unsigned long long)t->accepted, (unsigned long long)t->evicted_idle,
+                (unsigned long long)t->evicted_busy, (unsigned long long)t->message_timeouts,
+                (unsigned long long)t->idle_timeouts, (unsigned long long)t->oversized);
+    }
 }
 
 static int run(struct dnsd *d)
 {
-    struct pollfd *pfd = calloc(2 * MAX_LISTEN + MAX_CONNS, sizeof *pfd);
-    if (!pfd)
+    struct pollfd *pfd = calloc(2 * MAX_LISTEN + d->slots, sizeof *pfd);
+    int *slot_of = calloc(d->slots ? d->slots : 1, sizeof *slot_of);
+    if (!pfd || !slot_of) {
+        free(pfd);
+        free(slot_of);
         return 1;
-    time_t last_sweep = time(NULL);
+    }
     while (!stop_signal) {
-        unsigned n = 0;
+        unsigned n = 0, polled = 0;
         for (unsigned i = 0; i < d->listen_count; i++) {
             pfd[n++] = (struct pollfd){ .fd = d->udp[i], .events = POLLIN };
             pfd[n++] = (struct pollfd){ .fd = d->tcp[i], .events = POLLIN };
         }
-        for (unsigned i = 0; i < d->conn_count; i++) {
+        for (unsigned i = 0; i < d->slots; i++) {
             struct conn *c = &d->conns[i];
+            if (c->fd < 0)
+                continue;
             short ev = c->out_len - c->out_off > TCP_OUT_MAX ? 0 : POLLIN;
             if (c->out_len > c->out_off)
                 ev |= POLLOUT;
+            slot_of[polled++] = (int)i;
             pfd[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
         }
-        int r = poll(pfd, n, 1000);
+        /* Sleep until a socket is ready or the next TCP deadline. */
+        int timeout = 1000;
+        naru_time_t now = monotonic_now(), next = naru_dns_tcp_next_deadline(d->tcp_table);
+        if (next != NARU_NEVER) {
+            naru_time_t wait = next > now ? next - now : 0;
+            if (wait < 1000 * NARU_MS)
+                timeout = (int)((wait + NARU_MS - 1) / NARU_MS);
+        }
+        int r = poll(pfd, n, timeout);
         if (r < 0 && errno != EINTR) {
             perror(PROG ": poll");
             break;
         }
         if (r > 0) {
+            struct pollfd *cp = pfd + 2 * d->listen_count;
+            for (unsigned k = 0; k < polled; k++) {
+                int slot = slot_of[k];
+                struct conn *c = &d->conns[slot];
+                if (!cp[k].revents || c->fd != cp[k].fd)
+                    continue;
+                bool ok = true;
+                if (cp[k].revents & POLLOUT)
+                    ok = flush_out(c);
+                if (ok && (cp[k].revents & (POLLIN | POLLHUP | POLLERR)))
+                    ok = serve_tcp(d, slot);
+                if (!ok)
+                    conn_close(d, slot);
+            }
             for (unsigned i = 0; i < d->listen_count; i++) {
                 if (pfd[2 * i].revents & POLLIN)
                     serve_udp(d, d->udp[i]);
                 if (pfd[2 * i + 1].revents & POLLIN)
                     accept_tcp(d, d->tcp[i]);
             }
-            /* Connections polled this round; walk down so closing is safe. */
-            unsigned polled = n - 2 * d->listen_count;
-            for (unsigned k = polled; k-- > 0;) {
-                struct pollfd *p = &pfd[2 * d->listen_count + k];
-                if (!p->revents)
-                    continue;
-                struct conn *c = &d->conns[k];
-                bool ok = true;
-                if (p->revents & POLLOUT)
-                    ok = flush_out(c);
-                if (ok && (p->revents & (POLLIN | POLLHUP | POLLERR)))
-                    ok = serve_tcp(d, c);
-                if (!ok)
-                    conn_close(d, k);
-            }
         }
-        time_t now = time(NULL);
-        if (now != last_sweep) {
-            last_sweep = now;
-            for (unsigned k = d->conn_count; k-- > 0;)
-                if (now - d->conns[k].last > TCP_IDLE_SECONDS)
-                    conn_close(d, k);
-        }
+        now = monotonic_now();
+        for (int slot; (slot = naru_dns_tcp_expired(d->tcp_table, now)) >= 0;)
+            conn_close(d, slot);
     }
+    free(slot_of);
     free(pfd);
     return 0;
 }
@@ -405,7 +445,7 @@ static int serve_tap(struct dnsd *d, const struct runtime_options *ro, const cha
         }
         fprintf(stderr, " via %s (%s)\n", ro->tap, tcp ? "UDP and TCP" : "UDP; this stack has no TCP");
         runtime_run(&rt, NARU_NEVER, never, NULL);
-        print_stats(d, false);
+        print_stats(d);
         fprintf(stderr, "%s: counters of naru's stack:\n", PROG);
         print_counters(stderr, rt.stack);
     }
@@ -421,6 +461,15 @@ int cmd_dnsd(int argc, char **argv)
         { "listen", required_argument, NULL, 'l' },
         { "udp-max", required_argument, NULL, 'u' },
         { "minimal", no_argument, NULL, 'm' },
+        { "full-responses", no_argument, NULL, 'F' },
+        { "tcp-max", required_argument, NULL, 'T' },
+        { "tcp-per-client", required_argument, NULL, 'P' },
+        { "tcp-timeout", required_argument, NULL, 'M' },
+        { "tcp-idle", required_argument, NULL, 'I' },
+        { "rrl-rate", required_argument, NULL, 'R' },
+        { "rrl-slip", required_argument, NULL, 'S' },
+        { "rrl-ipv4-prefix", required_argument, NULL, '4' },
+        { "rrl-ipv6-prefix", required_argument, NULL, '6' },
         { "help", no_argument, NULL, 'h' },
         RUNTIME_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
@@ -453,7 +502,47 @@ int cmd_dnsd(int argc, char **argv)
             cfg.udp_max = (uint16_t)v;
             break;
         case 'm':
-            cfg.minimal_responses = true;
+            cfg.full_responses = false;
+            break;
+        case 'F':
+            cfg.full_responses = true;
+            break;
+        case 'T':
+            cfg.tcp_max = (unsigned)runtime_number(PROG, "--tcp-max", optarg, false, 65536);
+            if (!cfg.tcp_max) {
+                fprintf(stderr, "%s: --tcp-max must be at least 1\n", PROG);
+                return 2;
+            }
+            break;
+        case 'P':
+            cfg.tcp_max_per_client = (unsigned)runtime_number(PROG, "--tcp-per-client", optarg, false, 65536);
+            if (!cfg.tcp_max_per_client) {
+                fprintf(stderr, "%s: --tcp-per-client must be at least 1\n", PROG);
+                return 2;
+            }
+            break;
+        case 'M':
+        case 'I': {
+            const char *flag = opt == 'M' ? "--tcp-timeout" : "--tcp-idle";
+            naru_time_t t = runtime_seconds(PROG, flag, optarg);
+            if (!t) {
+                fprintf(stderr, "%s: %s must be more than 0\n", PROG, flag);
+                return 2;
+            }
+            *(opt == 'M' ? &cfg.tcp_message_timeout : &cfg.tcp_idle_timeout) = t;
+            break;
+        }
+        case 'R':
+            cfg.rrl_rate = (unsigned)runtime_number(PROG, "--rrl-rate", optarg, false, 1e9);
+            break;
+        case 'S':
+            cfg.rrl_slip = (unsigned)runtime_number(PROG, "--rrl-slip", optarg, false, 1000);
+            break;
+        case '4':
+            cfg.rrl_ipv4_prefix = (uint8_t)runtime_number(PROG, "--rrl-ipv4-prefix", optarg, false, 32);
+            break;
+        case '6':
+            cfg.rrl_ipv6_prefix = (uint8_t)runtime_number(PROG, "--rrl-ipv6-prefix", optarg, false, 128);
             break;
         case 'h':
             usage(stdout);
@@ -485,6 +574,8 @@ int cmd_dnsd(int argc, char **argv)
     }
     if (!listen_count && !ro.tap)
         listen_on[listen_count++] = "127.0.0.1:53";
+    if (dns_net_random(&cfg.seed, sizeof cfg.seed) < 0)
+        cfg.seed = (uint64_t)monotonic_now() ^ (uint64_t)getpid() << 32;
     struct dnsd *d = calloc(1, sizeof *d);
     if (!d || naru_dns_server_create(&cfg, &d->server) < 0) {
         free(d);
@@ -525,11 +616,16 @@ int cmd_dnsd(int argc, char **argv)
             goto out;
         }
     }
-    d->reply = malloc(2 + 65535);
     d->rx_buf = malloc((size_t)BATCH * UDP_BUF);
     d->tx_buf = malloc((size_t)BATCH * UDP_BUF);
-    if (!d->reply || !d->rx_buf || !d->tx_buf)
+    if (!d->rx_buf || !d->tx_buf || naru_dns_tcp_create(d->server, &d->tcp_table) < 0)
         goto out;
+    d->slots = naru_dns_tcp_slots(d->tcp_table);
+    d->conns = calloc(d->slots, sizeof *d->conns);
+    if (!d->conns)
+        goto out;
+    for (unsigned i = 0; i < d->slots; i++)
+        d->conns[i].fd = -1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;   /* no SA_RESTART: poll returns EINTR */
@@ -542,15 +638,19 @@ int cmd_dnsd(int argc, char **argv)
         fprintf(stderr, " %s", listen_on[i]);
     fprintf(stderr, " (UDP and TCP)\n");
     status = run(d);
-    print_stats(d, true);
+    print_stats(d);
 out:
-    for (unsigned k = d->conn_count; k-- > 0;)
-        conn_close(d, k);
+    for (unsigned k = 0; d->conns && k < d->slots; k++) {
+        if (d->conns[k].fd >= 0)
+            conn_close(d, (int)k);
+        free(d->conns[k].out);
+    }
+    free(d->conns);
+    naru_dns_tcp_destroy(d->tcp_table);
     for (unsigned i = 0; i < d->listen_count; i++) {
         close(d->udp[i]);
         close(d->tcp[i]);
     }
-    free(d->reply);
     free(d->rx_buf);
     free(d->tx_buf);
     naru_dns_server_destroy(d->server);

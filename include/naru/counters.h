@@ -139,7 +139,10 @@
     X(dns, server_dropped, "DNS queries dropped unanswered: too short, or a response") \
     X(dns, server_formerr, "DNS queries answered FORMERR: malformed")                 \
     X(dns, server_truncated, "DNS replies over UDP truncated (TC set)")               \
-    X(dns, server_tcp_refused, "DNS TCP connections turned away: all slots busy")     \
+    X(dns, server_tcp_evicted, "DNS TCP connections closed to make room for a new one") \
+    X(dns, server_tcp_timeouts, "DNS TCP connections closed: a query not whole in time, or idle") \
+    X(dns, server_rrl_dropped, "DNS replies over UDP dropped: response rate limit")    \
+    X(dns, server_rrl_slipped, "DNS replies over UDP sent truncated: response rate limit") \
     X(dns, server_tx_failed, "DNS replies the socket would not take")
 
 struct naru_counters {

@@ -5,9 +5,10 @@
  * sockets or on the host's kernel sockets alike. The resolver's transport
  * is struct naru_dns_resolver_io (below). The server's is one call: a
  * transport (naru's sockets, or the host's kernel sockets in tools/)
- * receives a query, hands its bytes to naru_dns_server_answer() and sends
- * back the reply it gets, over UDP as one datagram, over TCP with the
- * two-byte length prefix (RFC 1035 4.2.2, RFC 7766). */
+ * receives a query, hands its bytes to naru_dns_server_answer_from() and
+ * sends back the reply it gets, over UDP as one datagram; over TCP the
+ * server's connection table (naru_dns_tcp_*) frames, answers and times
+ * the connections, and the transport moves their bytes. */
 #ifndef NARU_DNS_H
 #define NARU_DNS_H
 
@@ -15,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "naru/addr.h"
 #include "naru/socket.h"
 #include "naru/stack.h"
 
@@ -70,8 +72,26 @@ struct naru_dns_server;
 
 struct naru_dns_server_config {
     uint16_t udp_max;          /* largest UDP reply; default 1232 (DNS flag day 2020) */
-    bool minimal_responses;    /* leave out the authority NS and extra addresses
-                                * in positive answers; default false, like NSD */
+    bool full_responses;       /* add the zone's NS (and their addresses) to the authority
+                                * section of every positive answer, as NSD does by default;
+                                * default false: minimal, as Knot and BIND 9.16+ answer */
+    /* TCP (RFC 7766), in each transport's connection table (naru_dns_tcp_*). */
+    unsigned tcp_max;          /* connections at once; 128 */
+    unsigned tcp_max_per_client; /* from one address (IPv6: one /64); 16; 0: tcp_max */
+    naru_time_t tcp_message_timeout; /* a whole message, from its first byte; 5 s */
+    naru_time_t tcp_idle_timeout;    /* between messages (RFC 7766 6.2.3); 10 s */
+    /* Response rate limiting over UDP, like NSD's and Knot's RRL: at most
+     * rrl_rate responses a second of one kind (one answer, one zone's
+     * NXDOMAINs, one referral, errors) to one client prefix. Of the
+     * responses over the limit every rrl_slip-th goes out truncated (TC,
+     * nothing else), so a real client asks again over TCP; the rest are
+     * dropped. */
+    unsigned rrl_rate;         /* 0: off (default) */
+    unsigned rrl_slip;         /* 2; 0 drops them all, 1 truncates them all */
+    uint8_t rrl_ipv4_prefix;   /* 24 */
+    uint8_t rrl_ipv6_prefix;   /* 56 */
+    unsigned rrl_buckets;      /* the table's size, a power of two; 16384 */
+    uint64_t seed;             /* keys the RRL table's hash: give it random bits */
 };
 void naru_dns_server_config_default(struct naru_dns_server_config *config);
 
@@ -100,6 +120,12 @@ enum naru_dns_transport { NARU_DNS_UDP, NARU_DNS_TCP };
  * to answer, or itself a response). Never allocates. */
 size_t naru_dns_server_answer(struct naru_dns_server *server, const uint8_t *query, size_t len,
                               enum naru_dns_transport transport, uint8_t *reply, size_t cap);
+/* The same for a query from `client` at `now`: over UDP the response rate
+ * limit applies (when configured), so the reply may be dropped (0) or cut
+ * to a bare truncated one. */
+size_t naru_dns_server_answer_from(struct naru_dns_server *server, const struct naru_addr *client,
+                                   naru_time_t now, const uint8_t *query, size_t len,
+                                   enum naru_dns_transport transport, uint8_t *reply, size_t cap);
 
 struct naru_dns_server_stats {
     uint64_t queries;          /* messages handed in */
@@ -107,8 +133,10 @@ struct naru_dns_server_stats {
     uint64_t noerror, nxdomain, formerr, notimp, refused, servfail, badvers;
     uint64_t nodata;           /* NOERROR with an empty answer (and no referral) */
     uint64_t referrals;
-    uint64_t truncated;        /* UDP replies with TC set */
+    uint64_t truncated;        /* UDP answers cut short (TC): they did not fit */
     uint64_t tcp, edns;
+    uint64_t rrl_dropped;      /* UDP responses over the rate limit, not sent */
+    uint64_t rrl_slipped;      /* ... sent truncated instead */
 };
 const struct naru_dns_server_stats *naru_dns_server_stats(const struct naru_dns_server *server);
 
@@ -124,6 +152,64 @@ int naru_dns_server_attach(struct naru_dns_server *server, struct naru_stack *st
 void naru_dns_server_detach(struct naru_dns_server_endpoint *endpoint);
 /* Does the endpoint serve TCP too (the stack has TCP)? */
 bool naru_dns_server_endpoint_has_tcp(const struct naru_dns_server_endpoint *endpoint);
+
+/* ---- the server's TCP connections, for any transport ----
+ *
+ * One table of connection slots holds what a TCP transport (naru's sockets,
+ * or the kernel's in tools/) must get right the same way: RFC 7766 framing
+ * with pipelined queries, a deadline for each whole message counted from its
+ * first byte (a byte now and then does not keep a connection), an idle
+ * timeout between messages, and the limits from the server's config. A new
+ * connection is always taken: when its client already holds
+ * tcp_max_per_client, or the table holds tcp_max, an older one gives way:
+ * the one idle longest after a query, else the one nearest its deadline.
+ * The transport owns the sockets; the table names connections by slot,
+ * 0 .. tcp_max-1. Nothing here allocates after create. */
+struct naru_dns_tcp;
+int naru_dns_tcp_create(struct naru_dns_server *server, struct naru_dns_tcp **out);
+void naru_dns_tcp_destroy(struct naru_dns_tcp *table);
+/* Slots in the table (the server's tcp_max). */
+unsigned naru_dns_tcp_slots(const struct naru_dns_tcp *table);
+
+/* A connection accepted from `client` at `now`: returns its slot. When
+ * *evicted comes back true the slot was taken from an older connection,
+ * which the transport must now close (without naru_dns_tcp_close: the
+ * slot is the new connection's already). */
+int naru_dns_tcp_open(struct naru_dns_tcp *table, const struct naru_addr *client, naru_time_t now,
+                      bool *evicted);
+/* The transport closed the connection in `slot`: free it. */
+void naru_dns_tcp_close(struct naru_dns_tcp *table, int slot);
+
+/* Where the transport puts the next bytes received on `slot`: up to
+ * *room bytes (more than 0 while the slot is open) at the pointer. */
+uint8_t *naru_dns_tcp_rx_space(struct naru_dns_tcp *table, int slot, size_t *room);
+/* `n` bytes were put there at `now`: every whole query is answered in
+ * turn (RFC 7766 6.2.1.1), each reply handed, with its length prefix, to
+ * send(ctx, slot, bytes, len), which returns false when the connection
+ * cannot take it. Returns 0; -EMSGSIZE for a query longer than
+ * NARU_DNS_TCP_QUERY_MAX, -EPIPE when send refused: close the connection
+ * (-EINVAL if n is more than the room offered). */
+#define NARU_DNS_TCP_QUERY_MAX 4096
+typedef bool (*naru_dns_tcp_send_fn)(void *ctx, int slot, const uint8_t *framed, size_t len);
+int naru_dns_tcp_received(struct naru_dns_tcp *table, int slot, size_t n, naru_time_t now,
+                          naru_dns_tcp_send_fn send, void *ctx);
+
+/* The earliest deadline of any connection, or NARU_NEVER. */
+naru_time_t naru_dns_tcp_next_deadline(const struct naru_dns_tcp *table);
+/* A connection whose deadline has come at `now`, or -1: the transport
+ * closes it and calls naru_dns_tcp_close(), then asks again. */
+int naru_dns_tcp_expired(struct naru_dns_tcp *table, naru_time_t now);
+
+struct naru_dns_tcp_stats {
+    uint64_t accepted;
+    uint64_t evicted_idle;     /* closed idle after a query, to make room for a new one */
+    uint64_t evicted_busy;     /* ... mid-message or before a first query: none was idle */
+    uint64_t message_timeouts; /* a message not whole within tcp_message_timeout */
+    uint64_t idle_timeouts;    /* no message within tcp_idle_timeout */
+    uint64_t oversized;        /* a query longer than NARU_DNS_TCP_QUERY_MAX */
+    unsigned open;             /* connections now */
+};
+const struct naru_dns_tcp_stats *naru_dns_tcp_stats(const struct naru_dns_tcp *table);
 
 /* ---- the stub resolver ----
  *

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dns/server.h"
 #include "dns/text.h"
 #include "dns/zone.h"
 #include "naru/dns.h"
@@ -23,13 +24,28 @@ struct naru_dns_server {
     struct zone *zones;
     unsigned zone_count;
     struct naru_dns_server_stats stats;
+    struct rrl *rrl;           /* NULL: no response rate limiting */
 };
 
 void naru_dns_server_config_default(struct naru_dns_server_config *c)
 {
     memset(c, 0, sizeof *c);
     c->udp_max = DNS_EDNS_DEFAULT_MAX;
-    c->minimal_responses = false;
+    c->full_responses = false;
+    c->tcp_max = 128;
+    c->tcp_max_per_client = 16;
+    c->tcp_message_timeout = 5 * NARU_SEC;
+    c->tcp_idle_timeout = 10 * NARU_SEC;
+    c->rrl_rate = 0;
+    c->rrl_slip = 2;           /* NSD's and Knot's default */
+    c->rrl_ipv4_prefix = 24;
+    c->rrl_ipv6_prefix = 56;
+    c->rrl_buckets = 16384;
+}
+
+const struct naru_dns_server_config *server_config(const struct naru_dns_server *s)
+{
+    return &s->config;
 }
 
 int naru_dns_server_create(const struct naru_dns_server_config *config, struct naru_dns_server **out)
@@ -43,6 +59,10 @@ int naru_dns_server_create(const struct naru_dns_server_config *config, struct n
         naru_dns_server_config_default(&s->config);
     if (s->config.udp_max < DNS_UDP_PLAIN_MAX)
         s->config.udp_max = DNS_UDP_PLAIN_MAX;
+    if (s->config.rrl_rate && !(s->rrl = rrl_create(&s->config))) {
+        free(s);
+        return -ENOMEM;
+    }
     *out = s;
     return 0;
 }
@@ -56,6 +76,7 @@ void naru_dns_server_destroy(struct naru_dns_server *s)
         zone_destroy(s->zones);
         s->zones = next;
     }
+    rrl_destroy(s->rrl);
     free(s);
 }
 
@@ -126,6 +147,8 @@ struct answer {
     uint16_t rcode;
     bool aa;
     bool stop;                 /* an RRset that must be there did not fit */
+    enum rrl_kind kind;        /* for response rate limiting */
+    const struct dns_name *kind_name;   /* the name it counts under (the question's if NULL) */
     unsigned nadd;
     struct dns_name additional[MAX_ADDITIONAL];
     bool additional_glue[MAX_ADDITIONAL];   /* referral glue: required (RFC 9471) */
@@ -260,6 +283,8 @@ static void referral(struct answer *a, const struct zone_node *cut)
     for (unsigned i = 0; i < a->nadd; i++)
         a->additional_glue[i] = dns_name_is_subdomain(&a->additional[i], &cut->name);
     a->server->stats.referrals++;
+    a->kind = RRL_REFERRAL;
+    a->kind_name = &cut->name;
 }
 
 /* RFC 4592 3.3.1: the closest encloser's "*" child, if any. */
@@ -307,6 +332,8 @@ static void resolve(struct answer *a, const struct dns_name *qname)
             node = find_wildcard(z, &name);
         if (!node) {
             a->rcode = DNS_R_NXDOMAIN;   /* RFC 6604: the rcode of the last name */
+            a->kind = RRL_NXDOMAIN;      /* counted per zone: random names are one flood */
+            a->kind_name = &z->origin;
             put_soa(a);
             return;
         }
@@ -328,8 +355,10 @@ static void resolve(struct answer *a, const struct dns_name *qname)
         const struct zone_rrset *cname = zone_rrset_find(node, DNS_T_CNAME);
         if (!cname) {
             put_soa(a);      /* NODATA: RFC 2308 2.2 */
-            if (chain == 0)
+            if (chain == 0) {
                 a->server->stats.nodata++;
+                a->kind = RRL_NODATA;
+            }
             return;
         }
         /* RFC 1034 4.3.2 step 3a: put the CNAME in, and go on with its target
@@ -350,9 +379,11 @@ static void resolve(struct answer *a, const struct dns_name *qname)
         name = target;
         owner = &name;
     }
-    if (positive && !a->server->config.minimal_responses && !a->stop) {
+    if (positive && a->server->config.full_responses && !a->stop) {
         /* Like NSD by default: the zone's NS in the authority section, so
-         * a resolver learns them, unless the answer already holds them. */
+         * a resolver learns them, unless the answer already holds them.
+         * Knot and BIND leave them out (minimal responses): a resolver
+         * has them from the referral, and answers stay small. */
         const struct zone_rrset *ns = zone_rrset_find(z->apex, DNS_T_NS);
         bool answer_is_apex_ns = (a->qtype == DNS_T_NS || a->qtype == DNS_T_ANY) &&
                                  dns_name_equal(&name, &z->origin);
@@ -379,77 +410,139 @@ static void count_rcode(struct naru_dns_server_stats *st, unsigned rcode)
     }
 }
 
-/* A reply with just a header (and the question, and OPT, when known). */
-static size_t error_reply(struct naru_dns_server *s, const struct dns_header *qh, unsigned rcode,
-                          const uint8_t *question, size_t qlen, const struct dns_edns *edns,
-                          uint8_t *reply, size_t cap)
+/* The query as far as it was understood, and who asked, for the reply's
+ * OPT and for response rate limiting. */
+struct query_ctx {
+    struct naru_dns_server *server;
+    const struct naru_addr *client;   /* NULL: no rate limiting */
+    naru_time_t now;
+    enum naru_dns_transport transport;
+    struct dns_header qh;
+    const struct dns_edns *edns;      /* NULL before the message parsed */
+    const uint8_t *question;          /* as asked; NULL when not known */
+    size_t question_len;
+    uint16_t qtype;
+};
+
+/* RFC 8914 4.21: Extended DNS Error 20, Not Authoritative, with REFUSED
+ * outside our zones, as NSD and Knot send it. */
+static const uint8_t ede_not_authoritative[] = { 0, 15, 0, 2, 0, 20 };
+
+/* A reply with just a header, the question and OPT when known; for
+ * errors, and for the truncated replies rate limiting lets slip. */
+static size_t short_reply(const struct query_ctx *q, uint16_t flags, unsigned rcode, uint8_t *reply,
+                          size_t cap)
 {
+    const struct dns_edns *edns = q->edns;
+    bool opt = edns && edns->present;
+    bool ede = rcode == DNS_R_REFUSED;
     struct dns_builder b;
     dns_builder_init(&b, reply, cap, DNS_UDP_PLAIN_MAX);
-    uint16_t flags = (uint16_t)(DNS_QR | (qh->flags & (0x7800u | DNS_RD | DNS_CD)) | (rcode & 0xf));
-    if (dns_builder_header(&b, qh->id, flags) < 0)
+    if (dns_builder_header(&b, q->qh.id, (uint16_t)(flags | (rcode & 0xf))) < 0)
         return 0;
-    if (edns && edns->present)
-        dns_builder_reserve_opt(&b, DNS_OPT_LEN);
-    if (question)
-        dns_builder_question_raw(&b, question, qlen);
-    if (edns && edns->present)
-        dns_builder_opt(&b, s->config.udp_max, (uint8_t)(rcode >> 4), 0, false, NULL, 0);
-    count_rcode(&s->stats, rcode);
+    if (opt)
+        dns_builder_reserve_opt(&b, (uint16_t)(DNS_OPT_LEN + (ede ? sizeof ede_not_authoritative : 0)));
+    if (q->question)
+        dns_builder_question_raw(&b, q->question, q->question_len);
+    /* RFC 3225 3: the DO bit copied into the response. */
+    if (opt)
+        dns_builder_opt(&b, q->server->config.udp_max, (uint8_t)(rcode >> 4), 0, edns->dnssec_ok,
+                        ede ? ede_not_authoritative : NULL,
+                        ede ? (uint16_t)sizeof ede_not_authoritative : 0);
     return dns_builder_finish(&b);
 }
 
-size_t naru_dns_server_answer(struct naru_dns_server *s, const uint8_t *query, size_t len,
-                              enum naru_dns_transport transport, uint8_t *reply, size_t cap)
+/* Over UDP to a known client, with rate limiting on: send the reply,
+ * drop it, or send it cut to a bare truncated one (RRL's slip). */
+static size_t rate_limit(const struct query_ctx *q, enum rrl_kind kind, const struct dns_name *name,
+                         uint8_t *reply, size_t len, size_t cap)
 {
+    struct naru_dns_server *s = q->server;
+    if (!s->rrl || !q->client || q->transport != NARU_DNS_UDP || !len)
+        return len;
+    enum rrl_verdict v = rrl_account(s->rrl, q->client, kind, name ? name->wire : NULL,
+                                     name ? name->len : 0, q->qtype, q->now);
+    if (v == RRL_SEND)
+        return len;
+    if (v == RRL_DROP) {
+        s->stats.rrl_dropped++;
+        return 0;
+    }
+    s->stats.rrl_slipped++;
+    uint16_t flags = (uint16_t)((wire_get16(reply + 2) & ~0xfu) | DNS_TC);
+    unsigned rcode = DNS_RCODE(wire_get16(reply + 2));
+    return short_reply(q, flags, rcode, reply, cap);
+}
+
+static size_t error_reply(const struct query_ctx *q, unsigned rcode, uint8_t *reply, size_t cap)
+{
+    uint16_t flags = (uint16_t)(DNS_QR | (q->qh.flags & (0x7800u | DNS_RD | DNS_CD)));
+    count_rcode(&q->server->stats, rcode);
+    size_t len = short_reply(q, flags, rcode, reply, cap);
+    return rate_limit(q, RRL_ERROR, NULL, reply, len, cap);
+}
+
+static size_t answer_query(struct query_ctx *qc, const uint8_t *query, size_t len, uint8_t *reply,
+                           size_t cap)
+{
+    struct naru_dns_server *s = qc->server;
     struct naru_dns_server_stats *st = &s->stats;
     st->queries++;
-    if (transport == NARU_DNS_TCP)
+    if (qc->transport == NARU_DNS_TCP)
         st->tcp++;
-    struct dns_header qh;
-    if (cap < DNS_UDP_PLAIN_MAX || dns_parse_header(query, len, &qh) < 0 || (qh.flags & DNS_QR)) {
+    if (cap < DNS_UDP_PLAIN_MAX || dns_parse_header(query, len, &qc->qh) < 0 ||
+        (qc->qh.flags & DNS_QR)) {
         st->dropped++;         /* never answer a response: that way lie loops */
         return 0;
     }
+    const struct dns_header *qh = &qc->qh;
     struct dns_message m;
     if (dns_parse(query, len, &m) < 0)
-        return error_reply(s, &qh, DNS_R_FORMERR, NULL, 0, NULL, reply, cap);
+        return error_reply(qc, DNS_R_FORMERR, reply, cap);
     const struct dns_edns *edns = &m.edns;
+    qc->edns = edns;
     if (edns->present)
         st->edns++;
     size_t qoff = m.section_start[DNS_SEC_QUESTION];
     size_t qlen = m.section_start[DNS_SEC_ANSWER] - qoff;
-    if (DNS_OPCODE(qh.flags) != DNS_OP_QUERY)
-        return error_reply(s, &qh, DNS_R_NOTIMP, qh.qdcount == 1 ? query + qoff : NULL, qlen,
-                           edns, reply, cap);
+    if (DNS_OPCODE(qh->flags) != DNS_OP_QUERY) {
+        if (qh->qdcount == 1) {
+            qc->question = query + qoff;
+            qc->question_len = qlen;
+        }
+        return error_reply(qc, DNS_R_NOTIMP, reply, cap);
+    }
     /* RFC 1035 4.1.2 allows one question in practice; a query carries no
      * answer or authority records. */
-    if (qh.qdcount != 1 || qh.ancount || qh.nscount)
-        return error_reply(s, &qh, DNS_R_FORMERR, NULL, 0, edns, reply, cap);
-    if (edns->present && edns->version != 0)   /* RFC 6891 6.1.3 */
-        return error_reply(s, &qh, DNS_R_BADVERS, query + qoff, qlen, edns, reply, cap);
+    if (qh->qdcount != 1 || qh->ancount || qh->nscount)
+        return error_reply(qc, DNS_R_FORMERR, reply, cap);
     struct dns_question q;
     size_t off = qoff;
     if (dns_read_question(&m, &off, &q) < 0)
-        return error_reply(s, &qh, DNS_R_FORMERR, NULL, 0, edns, reply, cap);
+        return error_reply(qc, DNS_R_FORMERR, reply, cap);
+    qc->question = query + qoff;
+    qc->question_len = qlen;
+    qc->qtype = q.type;
+    if (edns->present && edns->version != 0)   /* RFC 6891 6.1.3 */
+        return error_reply(qc, DNS_R_BADVERS, reply, cap);
     switch (q.type) {
     case DNS_T_OPT: case 0:
-        return error_reply(s, &qh, DNS_R_FORMERR, query + qoff, qlen, edns, reply, cap);
+        return error_reply(qc, DNS_R_FORMERR, reply, cap);
     case DNS_T_AXFR: case DNS_T_IXFR:   /* zone transfers are not offered */
-        return error_reply(s, &qh, DNS_R_REFUSED, query + qoff, qlen, edns, reply, cap);
+        return error_reply(qc, DNS_R_REFUSED, reply, cap);
     case DNS_T_MAILA: case DNS_T_MAILB: case 249: case 250:
-        return error_reply(s, &qh, DNS_R_NOTIMP, query + qoff, qlen, edns, reply, cap);
+        return error_reply(qc, DNS_R_NOTIMP, reply, cap);
     default:
         break;
     }
     struct answer *a = &(struct answer){ .server = s };
     a->zone = (q.class_ == DNS_C_IN || q.class_ == DNS_C_ANY) ? find_zone(s, &q.name) : NULL;
     if (!a->zone)
-        return error_reply(s, &qh, DNS_R_REFUSED, query + qoff, qlen, edns, reply, cap);
+        return error_reply(qc, DNS_R_REFUSED, reply, cap);
 
     /* RFC 6891 6.2.5: below 512 means 512; above our own limit, our limit. */
     size_t limit = DNS_MESSAGE_MAX;
-    if (transport == NARU_DNS_UDP) {
+    if (qc->transport == NARU_DNS_UDP) {
         limit = DNS_UDP_PLAIN_MAX;
         if (edns->present && edns->udp_size > DNS_UDP_PLAIN_MAX)
             limit = edns->udp_size < s->config.udp_max ? edns->udp_size : s->config.udp_max;
@@ -458,7 +551,8 @@ size_t naru_dns_server_answer(struct naru_dns_server *s, const uint8_t *query, s
     a->qtype = q.type;
     a->aa = true;
     a->rcode = DNS_R_NOERROR;
-    dns_builder_header(&a->b, qh.id, 0);
+    a->kind = RRL_ANSWER;
+    dns_builder_header(&a->b, qh->id, 0);
     if (edns->present)
         dns_builder_reserve_opt(&a->b, DNS_OPT_LEN);
     /* The question as asked, letter case and all (RFC 1035 7.1, RFC 4343). */
@@ -466,15 +560,32 @@ size_t naru_dns_server_answer(struct naru_dns_server *s, const uint8_t *query, s
     resolve(a, &q.name);
     if (!a->stop)
         put_additional(a);
+    /* RFC 3225 3: the DO bit copied into the response. */
     if (edns->present)
-        dns_builder_opt(&a->b, s->config.udp_max, 0, 0, false, NULL, 0);
-    uint16_t flags = (uint16_t)(DNS_QR | (qh.flags & (DNS_RD | DNS_CD)) | (a->aa ? DNS_AA : 0) |
+        dns_builder_opt(&a->b, s->config.udp_max, 0, 0, edns->dnssec_ok, NULL, 0);
+    uint16_t flags = (uint16_t)(DNS_QR | (qh->flags & (DNS_RD | DNS_CD)) | (a->aa ? DNS_AA : 0) |
                                 a->rcode);
     wire_put16(reply + 2, flags);
     if (a->b.truncated)
         st->truncated++;
     count_rcode(st, a->rcode);
-    return dns_builder_finish(&a->b);
+    size_t n = dns_builder_finish(&a->b);
+    return rate_limit(qc, a->kind, a->kind_name ? a->kind_name : &q.name, reply, n, cap);
+}
+
+size_t naru_dns_server_answer(struct naru_dns_server *s, const uint8_t *query, size_t len,
+                              enum naru_dns_transport transport, uint8_t *reply, size_t cap)
+{
+    struct query_ctx q = { .server = s, .transport = transport };
+    return answer_query(&q, query, len, reply, cap);
+}
+
+size_t naru_dns_server_answer_from(struct naru_dns_server *s, const struct naru_addr *client,
+                                   naru_time_t now, const uint8_t *query, size_t len,
+                                   enum naru_dns_transport transport, uint8_t *reply, size_t cap)
+{
+    struct query_ctx q = { .server = s, .client = client, .now = now, .transport = transport };
+    return answer_query(&q, query, len, reply, cap);
 }
 
 size_t naru_dns_tcp_frame(const uint8_t *stream, size_t len, const uint8_t **msg, size_t *msg_len)

@@ -1,20 +1,20 @@
 /* The authoritative server on naru's own sockets: the naru-socket
  * transport beside tools/cmd_dnsd.c's kernel-socket one. UDP always; TCP
- * (RFC 7766, several queries per connection) when the stack has TCP. */
+ * (RFC 7766, several queries per connection) when the stack has TCP, with
+ * framing, deadlines and limits from the server's TCP table (server_tcp.c)
+ * and one stack timer for the table's next deadline. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/timer.h"
 #include "naru/dns.h"
 #include "naru/socket.h"
 #include "stack.h"
 
-#define TCP_CONNS 16
-
-struct tcp_conn_state {
+struct tcp_conn {
+    struct naru_dns_server_endpoint *e;
     int sock;                  /* -1: free */
-    size_t have;
-    uint8_t in[2 + 65535];
 };
 
 struct naru_dns_server_endpoint {
@@ -22,24 +22,32 @@ struct naru_dns_server_endpoint {
     struct naru_stack *stack;
     int udp;
     int listener;              /* -1 without TCP */
-    uint8_t reply[2 + 65535];
+    struct naru_dns_tcp *tcp;  /* the connection table, with TCP */
+    struct tcp_conn *conns;    /* one per slot of the table */
+    struct naru_timer deadline;
+    uint8_t reply[4096];
     uint8_t query[4096];
-    struct tcp_conn_state conns[TCP_CONNS];
 };
 
-/* Count one answered query in the stack's counters: the reply's rcode and
- * TC bit are in its header (RFC 1035 4.1.1), so nothing is parsed again. */
-static void count_reply(struct naru_stack *stack, const uint8_t *reply, size_t len)
+/* The server's own stats before a call, so that what the call added can
+ * go into the stack's counters too (several endpoints, even on several
+ * stacks, may share one server). */
+static struct naru_dns_server_stats stats_before(const struct naru_dns_server_endpoint *e)
 {
-    stack->counters.dns_server_queries++;
-    if (!len) {
-        stack->counters.dns_server_dropped++;
-        return;
-    }
-    if ((reply[3] & 0x0f) == 1)
-        stack->counters.dns_server_formerr++;
-    if (reply[2] & 0x02)
-        stack->counters.dns_server_truncated++;
+    return *naru_dns_server_stats(e->server);
+}
+
+static void count_since(const struct naru_dns_server_endpoint *e,
+                        const struct naru_dns_server_stats *before)
+{
+    const struct naru_dns_server_stats *now = naru_dns_server_stats(e->server);
+    struct naru_counters *c = &e->stack->counters;
+    c->dns_server_queries += now->queries - before->queries;
+    c->dns_server_dropped += now->dropped - before->dropped;
+    c->dns_server_formerr += now->formerr - before->formerr;
+    c->dns_server_truncated += now->truncated - before->truncated;
+    c->dns_server_rrl_dropped += now->rrl_dropped - before->rrl_dropped;
+    c->dns_server_rrl_slipped += now->rrl_slipped - before->rrl_slipped;
 }
 
 static void on_udp(void *ctx, struct naru_stack *stack, int sock)
@@ -50,86 +58,133 @@ static void on_udp(void *ctx, struct naru_stack *stack, int sock)
         long n = naru_recvfrom(stack, sock, e->query, sizeof e->query, 0, &from);
         if (n < 0)
             return;
-        size_t len = naru_dns_server_answer(e->server, e->query, (size_t)n, NARU_DNS_UDP,
-                                            e->reply, 4096);
-        count_reply(stack, e->reply, len);
+        struct naru_addr client = naru_addr_v4(from.addr);
+        struct naru_dns_server_stats before = stats_before(e);
+        size_t len = naru_dns_server_answer_from(e->server, &client, naru_stack_now(stack), e->query,
+                                                 (size_t)n, NARU_DNS_UDP, e->reply, sizeof e->reply);
+        count_since(e, &before);
         if (len && naru_sendto(stack, sock, e->reply, len, 0, &from) < 0)
             stack->counters.dns_server_tx_failed++;
     }
 }
 
-static void conn_close(struct naru_dns_server_endpoint *e, struct tcp_conn_state *c)
+static void arm_deadline(struct naru_dns_server_endpoint *e)
+{
+    naru_time_t next = naru_dns_tcp_next_deadline(e->tcp);
+    if (next == NARU_NEVER)
+        timer_cancel(&e->stack->timers, &e->deadline);
+    else
+        timer_arm(&e->stack->timers, &e->deadline, next);
+}
+
+static void conn_release(struct naru_dns_server_endpoint *e, struct tcp_conn *c)
 {
     naru_socket_set_callback(e->stack, c->sock, NULL, NULL);
     naru_close(e->stack, c->sock);
     c->sock = -1;
-    c->have = 0;
+}
+
+static void conn_close(struct naru_dns_server_endpoint *e, int slot)
+{
+    conn_release(e, &e->conns[slot]);
+    naru_dns_tcp_close(e->tcp, slot);
+}
+
+static void on_deadline(struct naru_stack *stack, struct naru_timer *t)
+{
+    struct naru_dns_server_endpoint *e = timer_owner(t, struct naru_dns_server_endpoint, deadline);
+    for (int slot; (slot = naru_dns_tcp_expired(e->tcp, naru_stack_now(stack))) >= 0;) {
+        stack->counters.dns_server_tcp_timeouts++;
+        conn_close(e, slot);
+    }
+    arm_deadline(e);
+}
+
+/* A reply the send buffer cannot take whole ends the connection: the
+ * client retries; the server never blocks. */
+static bool send_reply(void *ctx, int slot, const uint8_t *framed, size_t len)
+{
+    struct naru_dns_server_endpoint *e = ctx;
+    struct naru_stack *stack = e->stack;
+    if (naru_send(stack, e->conns[slot].sock, framed, len, 0) != (long)len) {
+        stack->counters.dns_server_tx_failed++;
+        return false;
+    }
+    return true;
 }
 
 static void on_conn(void *ctx, struct naru_stack *stack, int sock)
 {
-    struct naru_dns_server_endpoint *e = ctx;
-    struct tcp_conn_state *c = NULL;
-    for (int i = 0; i < TCP_CONNS; i++)
-        if (e->conns[i].sock == sock)
-            c = &e->conns[i];
-    if (!c)
+    struct tcp_conn *c = ctx;
+    struct naru_dns_server_endpoint *e = c->e;
+    int slot = (int)(c - e->conns);
+    if (c->sock != sock)
         return;
     for (;;) {
-        long n = naru_recv(stack, sock, c->in + c->have, sizeof c->in - c->have, 0);
+        size_t room;
+        uint8_t *in = naru_dns_tcp_rx_space(e->tcp, slot, &room);
+        long n = naru_recv(stack, sock, in, room, 0);
         if (n == -EAGAIN)
             break;
         if (n <= 0) {
-            conn_close(e, c);
-            return;
+            conn_close(e, slot);
+            break;
         }
-        c->have += (size_t)n;
-        const uint8_t *msg;
-        size_t mlen, used, off = 0;
-        /* RFC 7766 6.2.1.1: each query on the connection answered in turn. */
-        while ((used = naru_dns_tcp_frame(c->in + off, c->have - off, &msg, &mlen)) > 0) {
-            off += used;
-            size_t len = naru_dns_server_answer(e->server, msg, mlen, NARU_DNS_TCP, e->reply + 2,
-                                                65535);
-            count_reply(stack, e->reply + 2, len);
-            if (!len)
-                continue;
-            e->reply[0] = (uint8_t)(len >> 8);
-            e->reply[1] = (uint8_t)len;
-            /* A reply the send buffer cannot take whole ends the connection:
-             * the client retries; the server never blocks. */
-            if (naru_send(stack, sock, e->reply, len + 2, 0) != (long)(len + 2)) {
-                stack->counters.dns_server_tx_failed++;
-                conn_close(e, c);
-                return;
-            }
+        struct naru_dns_server_stats before = stats_before(e);
+        int err = naru_dns_tcp_received(e->tcp, slot, (size_t)n, naru_stack_now(stack), send_reply, e);
+        count_since(e, &before);
+        if (err < 0) {
+            conn_close(e, slot);
+            break;
         }
-        memmove(c->in, c->in + off, c->have - off);
-        c->have -= off;
     }
+    arm_deadline(e);
 }
 
 static void on_listen(void *ctx, struct naru_stack *stack, int sock)
 {
     struct naru_dns_server_endpoint *e = ctx;
     for (;;) {
-        int s = naru_accept(stack, sock, NULL);
+        struct naru_sockaddr peer;
+        int s = naru_accept(stack, sock, &peer);
         if (s < 0)
-            return;
-        struct tcp_conn_state *c = NULL;
-        for (int i = 0; i < TCP_CONNS && !c; i++)
-            if (e->conns[i].sock < 0)
-                c = &e->conns[i];
-        if (!c) {
-            stack->counters.dns_server_tcp_refused++;
-            naru_close(stack, s);      /* bounded: turn the newest away */
-            continue;
+            break;
+        struct naru_addr client = naru_addr_v4(peer.addr);
+        bool evicted;
+        int slot = naru_dns_tcp_open(e->tcp, &client, naru_stack_now(stack), &evicted);
+        struct tcp_conn *c = &e->conns[slot];
+        if (evicted) {
+            stack->counters.dns_server_tcp_evicted++;
+            conn_release(e, c);    /* an older connection gave way */
         }
         c->sock = s;
-        c->have = 0;
-        naru_socket_set_callback(stack, s, on_conn, e);
-        on_conn(e, stack, s);
+        naru_socket_set_callback(stack, s, on_conn, c);
+        on_conn(c, stack, s);
     }
+    arm_deadline(e);
+}
+
+static void listen_tcp(struct naru_dns_server_endpoint *e, const struct naru_sockaddr *a)
+{
+    struct naru_stack *stack = e->stack;
+    int l = naru_socket(stack, NARU_SOCK_STREAM);
+    if (l < 0)
+        return;                /* a stack without TCP serves UDP only */
+    if (naru_dns_tcp_create(e->server, &e->tcp) < 0 ||
+        !(e->conns = calloc(naru_dns_tcp_slots(e->tcp), sizeof *e->conns))) {
+        naru_close(stack, l);
+        return;
+    }
+    unsigned slots = naru_dns_tcp_slots(e->tcp);
+    for (unsigned i = 0; i < slots; i++)
+        e->conns[i] = (struct tcp_conn){ .e = e, .sock = -1 };
+    naru_setsockopt(stack, l, NARU_SO_REUSEADDR, 1);
+    if (naru_bind(stack, l, a) < 0 || naru_listen(stack, l, (int)(slots < 128 ? slots : 128)) < 0) {
+        naru_close(stack, l);
+        return;
+    }
+    e->listener = l;
+    naru_socket_set_callback(stack, l, on_listen, e);
 }
 
 int naru_dns_server_attach(struct naru_dns_server *server, struct naru_stack *stack,
@@ -141,8 +196,7 @@ int naru_dns_server_attach(struct naru_dns_server *server, struct naru_stack *st
     e->server = server;
     e->stack = stack;
     e->listener = -1;
-    for (int i = 0; i < TCP_CONNS; i++)
-        e->conns[i].sock = -1;
+    timer_init(&e->deadline, on_deadline);
     struct naru_sockaddr a = *addr;
     if (!a.port)
         a.port = NARU_DNS_PORT;
@@ -159,17 +213,7 @@ int naru_dns_server_attach(struct naru_dns_server *server, struct naru_stack *st
         return err;
     }
     naru_socket_set_callback(stack, e->udp, on_udp, e);
-    int l = naru_socket(stack, NARU_SOCK_STREAM);
-    if (l >= 0) {
-        naru_setsockopt(stack, l, NARU_SO_REUSEADDR, 1);
-        if (naru_bind(stack, l, &a) < 0 || naru_listen(stack, l, TCP_CONNS) < 0) {
-            naru_close(stack, l);
-        } else {
-            e->listener = l;
-            naru_socket_set_callback(stack, l, on_listen, e);
-        }
-    }
-    /* else: a stack without TCP serves UDP only. */
+    listen_tcp(e, &a);
     *out = e;
     return 0;
 }
@@ -178,15 +222,21 @@ void naru_dns_server_detach(struct naru_dns_server_endpoint *e)
 {
     if (!e)
         return;
-    for (int i = 0; i < TCP_CONNS; i++)
-        if (e->conns[i].sock >= 0)
-            conn_close(e, &e->conns[i]);
+    if (e->tcp) {
+        unsigned slots = naru_dns_tcp_slots(e->tcp);
+        for (unsigned i = 0; i < slots; i++)
+            if (e->conns && e->conns[i].sock >= 0)
+                conn_close(e, (int)i);
+    }
+    timer_cancel(&e->stack->timers, &e->deadline);
     if (e->listener >= 0) {
         naru_socket_set_callback(e->stack, e->listener, NULL, NULL);
         naru_close(e->stack, e->listener);
     }
     naru_socket_set_callback(e->stack, e->udp, NULL, NULL);
     naru_close(e->stack, e->udp);
+    naru_dns_tcp_destroy(e->tcp);
+    free(e->conns);
     free(e);
 }
 

@@ -143,6 +143,13 @@ void sock_notify(struct naru_stack *stack, struct sock *s)
         s->callback(s->callback_ctx, stack, sock_handle(stack, s));
 }
 
+int sock_take_error(struct sock *s)
+{
+    int err = s->error;
+    s->error = 0;
+    return err;
+}
+
 bool sock_queue_datagram(struct naru_stack *stack, struct sock *s, struct pbuf *pb)
 {
     if (s->receive_queue.count >= s->receive_limit) {

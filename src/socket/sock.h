@@ -77,6 +77,8 @@ void sock_notify(struct naru_stack *stack, struct sock *s);
 /* Queue a datagram for recvfrom (takes the pbuf); false if the queue is full. */
 bool sock_queue_datagram(struct naru_stack *stack, struct sock *s, struct pbuf *pb);
 void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct naru_icmp_error *e);
+/* The pending error, reported once: returned and cleared (0 if none). */
+int sock_take_error(struct sock *s);
 /* The socket of `type` that should get a datagram to local:lport from
  * remote:rport: connected sockets first, then bound to the address, then
  * the wildcard. NULL if none. */

@@ -110,13 +110,6 @@ int naru_accept(struct naru_stack *stack, int handle, struct naru_sockaddr *peer
     return tcp_accept(stack, s, peer);
 }
 
-static int take_error(struct sock *s)
-{
-    int err = s->error;
-    s->error = 0;
-    return err;
-}
-
 long naru_sendto(struct naru_stack *stack, int handle, const void *buf, size_t len, int flags,
                  const struct naru_sockaddr *to)
 {
@@ -128,7 +121,7 @@ long naru_sendto(struct naru_stack *stack, int handle, const void *buf, size_t l
         return -EFAULT;
     if (s->type == NARU_SOCK_STREAM)
         return tcp_send(stack, s, buf, len);
-    int err = take_error(s);
+    int err = sock_take_error(s);
     if (err < 0)
         return err;
     if (!to) {
@@ -163,7 +156,7 @@ long naru_recv_info(struct naru_stack *stack, int handle, void *buf, size_t len,
     }
     struct pbuf *pb = s->receive_queue.head;
     if (!pb) {
-        int err = take_error(s);
+        int err = sock_take_error(s);
         return err < 0 ? err : -EAGAIN;
     }
     /* Like recvfrom(2): a datagram is read whole; what does not fit is lost. */
@@ -328,7 +321,7 @@ int naru_getsockopt(const struct naru_stack *stack, int handle, enum naru_sockop
 int naru_socket_error(struct naru_stack *stack, int handle)
 {
     struct sock *s = sock_get(stack, handle);
-    return s ? take_error(s) : -EBADF;
+    return s ? sock_take_error(s) : -EBADF;
 }
 
 int naru_recv_error(struct naru_stack *stack, int handle, struct naru_icmp_error *err)

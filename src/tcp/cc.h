@@ -2,10 +2,11 @@
  * is one file that can be read alone (cc_newreno.c, cc_cubic.c).
  *
  * The split follows RFC 5681: loss detection and recovery (fast
- * retransmit, NewReno's partial ACKs, the SACK scoreboard) live in the
- * connection code and are the same for every algorithm; an algorithm
- * decides only how cwnd grows on new ACKs and what ssthresh becomes after a
- * loss. cwnd and ssthresh are in bytes and live in the connection. */
+ * retransmit, NewReno's partial ACKs, SACK, RACK-TLP) are loss recovery's,
+ * behind a table of their own (recovery.h), the same for every congestion
+ * control; an algorithm here decides only how cwnd grows on new ACKs and
+ * what ssthresh becomes after a loss. cwnd and ssthresh are in bytes and
+ * live in the connection. */
 #ifndef NARU_TCP_CC_H
 #define NARU_TCP_CC_H
 

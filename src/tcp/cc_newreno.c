@@ -1,6 +1,6 @@
 /* NewReno congestion control: RFC 5681 slow start and congestion
- * avoidance; RFC 6582's recovery lives with the ACK processing, which is
- * the same for every algorithm (see cc.h). */
+ * avoidance; RFC 6582's recovery is loss recovery's (recovery_newreno.c,
+ * and cc.h on the split). */
 #include "tcp/cc.h"
 
 #include "tcp/tcp_conn.h"

@@ -15,11 +15,13 @@
 #include "naru/socket.h"
 #include "naru/stack.h"
 #include "tcp/cc.h"
+#include "tcp/recovery.h"
 #include "tcp/tcp_assembler.h"
 #include "tcp/tcp_buffer.h"
 #include "tcp/tcp_hystart.h"
-#include "tcp/tcp_rack.h"
 #include "tcp/tcp_sack.h"
+#include "tcp/tcp_sent_log.h"
+#include "tcp/tcp_seq.h"
 #include "wire/tcp.h"
 
 struct naru_stack;
@@ -174,6 +176,7 @@ struct tcp_conn {
     const struct tcp_cc_ops *cc;
     struct tcp_cc_state cc_state;
     struct tcp_hystart hystart;
+    const struct tcp_recovery_ops *recovery; /* recovery.h: chosen when the handshake ends */
     struct tcp_scoreboard scoreboard;
     struct tcp_sent_log sent;  /* segments in flight, with RACK (RFC 8985) */
     struct tcp_rack rack;
@@ -241,10 +244,9 @@ struct tcp_table {
 void tcp_undo_begin(struct naru_stack *stack, struct tcp_conn *c, bool timeout);
 /* len bytes were sent again. */
 void tcp_undo_retransmitted(struct tcp_conn *c, uint32_t len);
-/* An ACK (acked: bytes it newly acknowledged; a D-SACK it carried): was
- * the episode spurious? If so its reductions are undone; returns true. */
-bool tcp_undo_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_options *opt, uint32_t acked,
-                     bool dsack, uint32_t dsack_left, uint32_t dsack_right);
+/* An ACK (SND.UNA already moved; a D-SACK it carried): was the episode
+ * spurious? If so its reductions are undone; returns true. */
+bool tcp_undo_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_ack *a);
 
 /* ---- tcp_conn.c ---- */
 /* A new connection in CLOSED, counted against the limit; NULL if none. */
@@ -310,8 +312,6 @@ void tcp_send_ack(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_ack_at_batch_end(struct naru_stack *stack, struct tcp_conn *c);
 /* The connection goes: it owes nothing any more. */
 void tcp_ack_batch_cancel(struct naru_stack *stack, struct tcp_conn *c);
-/* RFC 6675 SetPipe(): bytes believed in the network. */
-uint32_t tcp_sack_pipe(const struct tcp_conn *c);
 /* A segment the peer must answer with an ACK carrying its window:
  * <SEQ=SND.UNA-1><ACK=RCV.NXT>, for zero-window and keepalive probes. */
 void tcp_send_probe(struct naru_stack *stack, struct tcp_conn *c);
@@ -320,6 +320,9 @@ void tcp_send_probe(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_send_forced(struct naru_stack *stack, struct tcp_conn *c);
 /* Retransmit [seq, seq + len) during loss recovery; moves HighRxt. */
 void tcp_retransmit_hole(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len);
+/* One segment of new data (or our FIN alone) from SND.NXT, of what the
+ * windows, room bytes and the sender's rules allow; false if none may go. */
+bool tcp_send_new_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t room);
 /* A reset on a connection: <SEQ=seq><CTL=RST>, or with ACK=RCV.NXT. */
 void tcp_send_rst(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, bool with_ack);
 /* A reset answering a segment no connection wants (RFC 9293 3.10.7.1),
@@ -335,9 +338,16 @@ uint16_t tcp_route_mss(struct naru_stack *stack, uint32_t dst);
 uint32_t tcp_ts_now(const struct naru_stack *stack, const struct tcp_conn *c);
 /* Bytes of the send ring not yet sent: SND.NXT to the end of the data. */
 uint32_t tcp_unsent(const struct tcp_conn *c);
+/* Data bytes a segment may carry now, its SACK blocks taken out. */
+uint32_t tcp_current_mss(const struct tcp_conn *c);
 static inline uint32_t tcp_snd_end(const struct tcp_conn *c)
 {
     return c->snd_buf_seq + c->snd_buf.len;
+}
+/* The end of the data sent so far (our FIN not counted). */
+static inline uint32_t tcp_sent_data_end(const struct tcp_conn *c)
+{
+    return seq_min(c->snd_max, tcp_snd_end(c));
 }
 /* The window to advertise would grow enough to be worth an update. */
 bool tcp_window_update_due(const struct tcp_conn *c);
@@ -376,11 +386,9 @@ void tcp_enter_time_wait(struct naru_stack *stack, struct tcp_conn *c);
 /* ---- tcp_input.c ---- */
 /* The connection failed or was reset: the user hears `err` (0 for none). */
 void tcp_abort(struct naru_stack *stack, struct tcp_conn *c, int err);
-/* Connection became ESTABLISHED (either side): set up congestion control. */
+/* Connection became ESTABLISHED (either side): set up congestion control
+ * and loss recovery. */
 void tcp_established(struct naru_stack *stack, struct tcp_conn *c);
-/* RACK deemed segments lost (RFC 8985 6.2 step 5 or its timer): start
- * fast recovery unless recovery is under way. */
-void tcp_rack_losses(struct naru_stack *stack, struct tcp_conn *c);
 
 /* ---- tcp_socket.c ---- */
 /* Rate limit for RFC 5961 challenge ACKs (RFC 5961 7). */
@@ -403,15 +411,5 @@ static inline uint8_t tcp_choose_wscale(uint32_t buffer)
 #define TCP_MAX_WSCALE 14      /* RFC 7323 2.3 */
 #define TCP_INITIAL_WINDOW_SEGMENTS 10 /* RFC 6928 */
 #define TCP_MAX_BURST 16       /* segments an ACK may release beyond those it acknowledged */
-
-static inline bool tcp_rack_on(const struct tcp_conn *c)
-{
-    return c->sent.segs != NULL;
-}
-
-static inline bool tcp_rack_lost_pending(const struct tcp_conn *c)
-{
-    return c->sent.todo_bytes != 0;
-}
 
 #endif

@@ -1,7 +1,7 @@
 /* Segment arrival, state by state (RFC 9293 3.10.7), with the RFC 5961
  * defences (challenge ACKs for in-window RSTs and SYNs, the ACK validity
- * check), RFC 7323 PAWS and RTT measurement, RFC 2018 / RFC 6675 SACK, and
- * RFC 5681 / RFC 6582 fast retransmit and recovery. */
+ * check), RFC 7323 PAWS and RTT measurement, and the ACK's news: RFC 2018
+ * SACK blocks and RFC 2883 D-SACKs, handed to loss recovery (recovery.h). */
 #include "tcp/tcp.h"
 
 #include "core/log.h"
@@ -90,6 +90,7 @@ void tcp_established(struct naru_stack *stack, struct tcp_conn *c)
     c->ssthresh = 1u << 30; /* RFC 5681 3.1: arbitrarily high */
     c->cc->init(c);
     hystart_reset(&c->hystart);
+    tcp_recovery_select(c); /* from the options agreed */
     c->recover = c->iss;    /* RFC 6582 3.2 (1) */
     c->high_rxt = c->snd_una;
     c->prior_snd_wnd = c->snd_wnd;
@@ -107,7 +108,7 @@ void tcp_established(struct naru_stack *stack, struct tcp_conn *c)
         c->rcv_ssthresh = c->rcv_adv - c->rcv_nxt;
     tcp_keepalive_arm(stack, c);
     if (c->snd_buf.len)
-        tcp_rack_init(stack, c); /* data queued during the handshake (tcp_rack.h) */
+        tcp_rack_init(stack, c); /* data queued during the handshake (recovery.h) */
     stack->counters.tcp_established++;
 }
 
@@ -340,123 +341,6 @@ static bool acceptable(const struct tcp_conn *c, const struct segment *seg, bool
     return seq_in(seg->seq, c->rcv_nxt, end) || seq_in(seg->seq + seg->seg_len - 1, c->rcv_nxt, end);
 }
 
-static void enter_recovery(struct naru_stack *stack, struct tcp_conn *c)
-{
-    tcp_undo_begin(stack, c, false);
-    c->ssthresh = c->cc->ssthresh(c, stack->now);
-    c->recover = c->snd_max;
-    c->in_recovery = true;
-    c->high_rxt = c->snd_una;
-    c->rtt_timing = false;
-    c->fast_retrans++;
-    stack->counters.tcp_fast_retransmits++;
-    TCP_DEBUG(stack, c, "fast retransmit at %u (%u duplicate ACKs), recover %u, ssthresh %u", c->snd_una,
-              c->dupacks, c->snd_max, c->ssthresh);
-    /* Retransmit the first segment presumed lost (RFC 5681 3.2 (2),
-     * RFC 6675 5 (4.3)). */
-    uint32_t data_end = seq_min(c->snd_max, tcp_snd_end(c));
-    uint32_t len = seq_lt(c->snd_una, data_end) ? data_end - c->snd_una : 0;
-    if (c->sack_ok) {
-        stack->counters.tcp_sack_recoveries++;
-        /* RFC 6675 5 (4.2) sets cwnd = ssthresh at once; RFC 6937 (PRR)
-         * instead lets cwnd come down in step with what is delivered, so a
-         * large reduction is not a silence followed by a burst. */
-        c->prr_delivered = 0;
-        c->prr_out = 0;
-        c->recover_fs = c->snd_max - c->snd_una;
-        uint32_t hole_end = scoreboard_hole_end(&c->scoreboard, c->snd_una, data_end);
-        if (seq_lt(hole_end, c->snd_una + len))
-            len = hole_end - c->snd_una;
-    } else {
-        /* RFC 6582 3.2 (2) and RFC 5681 3.2 (3): inflate by the three
-         * segments that left the network. */
-        c->cwnd = c->ssthresh + TCP_DUPTHRESH * c->snd_mss;
-    }
-    if (len > c->snd_mss)
-        len = c->snd_mss;
-    tcp_retransmit_hole(stack, c, c->snd_una, len);
-}
-
-void tcp_rack_losses(struct naru_stack *stack, struct tcp_conn *c)
-{
-    if (c->in_recovery || c->in_loss || !tcp_rack_lost_pending(c))
-        return;
-    /* RFC 8985 6.2 step 5 found the loss; RFC 6675 5 (4.2) and RFC 6937
-     * respond to it as to DupThresh duplicate ACKs. What RACK deems lost
-     * goes first (tcp_output.c), at the pace PRR allows. */
-    tcp_undo_begin(stack, c, false);
-    c->ssthresh = c->cc->ssthresh(c, stack->now);
-    c->recover = c->snd_max;
-    c->in_recovery = true;
-    c->high_rxt = c->snd_una;
-    c->rtt_timing = false;
-    c->fast_retrans++;
-    stack->counters.tcp_fast_retransmits++;
-    stack->counters.tcp_sack_recoveries++;
-    c->prr_delivered = 0;
-    c->prr_out = 0;
-    c->recover_fs = c->snd_max - c->snd_una;
-    /* Room for the first retransmission now; PRR takes over with the
-     * next ACK. */
-    c->cwnd = tcp_rack_pipe(c) + c->snd_mss;
-    TCP_DEBUG(stack, c, "RACK: recovery at %u, recover %u, ssthresh %u", c->snd_una, c->snd_max, c->ssthresh);
-}
-
-static void on_duplicate_ack(struct naru_stack *stack, struct tcp_conn *c)
-{
-    if (c->dupacks < 255)
-        c->dupacks++;
-    if (c->in_recovery) {
-        /* RFC 6582 3.2 (4) / RFC 5681 3.2 (4): each further duplicate
-         * means a segment left the network. With SACK, the pipe says it. */
-        if (!c->sack_ok)
-            c->cwnd += c->snd_mss;
-        return;
-    }
-    /* RFC 6675 5: DupThresh duplicates, or the scoreboard already calls
-     * the first segment lost; RFC 6582 3.2 (2): not for data sent before
-     * the last recovery or timeout began. With SACK, an ACK point at
-     * RecoveryPoint is past it: everything of that episode has arrived, and
-     * a hole at RecoveryPoint is new data lost (waiting for a timeout there
-     * cost a fifth of all recoveries); SACK's duplicate ACKs carry new
-     * information, so old retransmissions cannot fake them. */
-    bool lost = c->dupacks >= TCP_DUPTHRESH ||
-                (c->sack_ok && seq_gt(scoreboard_lost_edge(&c->scoreboard, c->snd_una, c->snd_mss), c->snd_una));
-    bool new_episode = c->sack_ok ? seq_ge(c->snd_una, c->recover) : seq_gt(c->snd_una, c->recover);
-    if (lost && new_episode)
-        enter_recovery(stack, c);
-}
-
-/* RFC 6937 (as revised by Linux's experience): on each ACK during SACK
- * recovery, how much may go out, from what was delivered. */
-static void prr_ack(struct tcp_conn *c, uint32_t delivered, bool una_advanced)
-{
-    if (delivered == 0)
-        return;
-    c->prr_delivered += delivered;
-    uint32_t pipe = tcp_sack_pipe(c);
-    uint64_t sndcnt;
-    if (pipe > c->ssthresh) {
-        /* Proportional Rate Reduction. */
-        uint64_t fs = c->recover_fs ? c->recover_fs : 1;
-        uint64_t target = ((uint64_t)c->prr_delivered * c->ssthresh + fs - 1) / fs;
-        sndcnt = target > c->prr_out ? target - c->prr_out : 0;
-    } else {
-        /* Slow-start reduction bound: catch up to ssthresh, no faster
-         * than what was delivered, plus a segment when the ACK made
-         * progress. */
-        uint64_t behind = c->prr_delivered > c->prr_out ? c->prr_delivered - c->prr_out : 0;
-        sndcnt = behind > delivered ? behind : delivered;
-        if (una_advanced)
-            sndcnt += c->snd_mss;
-        if (sndcnt > c->ssthresh - pipe)
-            sndcnt = c->ssthresh - pipe;
-    }
-    if (c->prr_out == 0 && sndcnt == 0)
-        sndcnt = c->snd_mss; /* the fast retransmit itself */
-    c->cwnd = pipe + (uint32_t)sndcnt;
-}
-
 /* RFC 2883 4: the first SACK block reports a duplicate when it lies below
  * the cumulative ACK, or within the second block. */
 static bool is_dsack(const struct segment *seg, uint32_t *left, uint32_t *right)
@@ -472,176 +356,77 @@ static bool is_dsack(const struct segment *seg, uint32_t *left, uint32_t *right)
     return below || within;
 }
 
-/* The ACK field of an acceptable segment (RFC 9293 3.10.7.4, fifth). */
-static void process_ack(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
+/* Round-trip time from an ACK that moved SND.UNA: from the echoed
+ * timestamp (RFC 7323 4.1), else from the timed segment (RFC 6298 3).
+ * Returns the sample, 0 if none. */
+static naru_time_t sample_rtt(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
+{
+    bool sampled = false;
+    naru_time_t rtt_sample = 0;
+    if (c->ts_ok && seg->opt->timestamps_present) {
+        naru_time_t rtt = ts_rtt(stack, c, seg->opt->ts_ecr, &sampled);
+        if (sampled && c->rto_ts_pending) {
+            if (seq_lt(seg->opt->ts_ecr, c->rto_tsval))
+                sampled = false; /* sent before the last timeout (tcp_timer.c) */
+            else
+                c->rto_ts_pending = false;
+        }
+        if (sampled) {
+            tcp_rtt_sample(stack, c, rtt);
+            rtt_sample = rtt ? rtt : 1;
+        }
+    } else if (c->rtt_timing && seq_gt(seg->ack, c->rtt_seq)) {
+        rtt_sample = stack->now - c->rtt_start;
+        tcp_rtt_sample(stack, c, rtt_sample);
+        c->rtt_timing = false;
+    }
+    if (c->rtt_timing && seq_gt(seg->ack, c->rtt_seq))
+        c->rtt_timing = false;
+    return rtt_sample;
+}
+
+/* SND.UNA < SEG.ACK: SND.UNA moves to it (RFC 9293 3.10.7.4, fifth). */
+static void take_new_ack(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
 {
     uint32_t ack = seg->ack;
-    bool news = false;
-    uint32_t una_before = c->snd_una;
-    uint32_t sacked_before = c->scoreboard.sacked_bytes;
-    uint32_t dsack_left = 0, dsack_right = 0;
-    bool dsack = c->sack_ok && is_dsack(seg, &dsack_left, &dsack_right);
-    if (dsack)
-        stack->counters.tcp_dsacks_received++;
-    if (seq_gt(ack, c->snd_una)) {
-        uint32_t acked = ack - c->snd_una;
-        uint32_t data_end = tcp_snd_end(c);
-        uint32_t data_acked = 0;
-        if (seq_gt(ack, c->snd_buf_seq))
-            data_acked = seq_min(ack, data_end) - c->snd_buf_seq;
-        if (data_acked) {
-            ring_consume(&c->snd_buf, data_acked);
-            c->snd_buf_seq += data_acked;
-            c->bytes_acked += data_acked;
-        }
-        c->snd_una = ack;
-        if (seq_lt(c->snd_nxt, ack))
-            c->snd_nxt = ack;
-        /* The ACK clock: what this ACK lets out (tcp_output.c). */
-        uint32_t acked_segments = (acked + c->snd_mss - 1) / c->snd_mss;
-        c->burst_credit = (uint16_t)(acked_segments + TCP_MAX_BURST < 0xffff ? acked_segments + TCP_MAX_BURST : 0xffff);
-        /* Round-trip time: from the echoed timestamp (RFC 7323 4.1), else
-         * from the timed segment (RFC 6298 3). */
-        bool sampled = false;
-        naru_time_t rtt_sample = 0;
-        if (c->ts_ok && seg->opt->timestamps_present) {
-            naru_time_t rtt = ts_rtt(stack, c, seg->opt->ts_ecr, &sampled);
-            if (sampled && c->rto_ts_pending) {
-                if (seq_lt(seg->opt->ts_ecr, c->rto_tsval))
-                    sampled = false; /* sent before the last timeout (tcp_timer.c) */
-                else
-                    c->rto_ts_pending = false;
-            }
-            if (sampled) {
-                tcp_rtt_sample(stack, c, rtt);
-                rtt_sample = rtt ? rtt : 1;
-            }
-        } else if (c->rtt_timing && seq_gt(ack, c->rtt_seq)) {
-            rtt_sample = stack->now - c->rtt_start;
-            tcp_rtt_sample(stack, c, rtt_sample);
-            c->rtt_timing = false;
-        }
-        if (c->rtt_timing && seq_gt(ack, c->rtt_seq))
-            c->rtt_timing = false;
-        c->retries = 0;
-        scoreboard_advance(&c->scoreboard, c->snd_una);
-        if (c->in_recovery) {
-            if (seq_ge(ack, c->recover)) {
-                /* Full acknowledgment: recovery ends. RFC 6582 3.2 (3):
-                 * cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS);
-                 * RFC 6937: cwnd = ssthresh. */
-                uint32_t flight = c->snd_max - c->snd_una;
-                uint32_t w = (flight > c->snd_mss ? flight : c->snd_mss) + c->snd_mss;
-                c->cwnd = c->sack_ok || w > c->ssthresh ? c->ssthresh : w;
-                c->in_recovery = false;
-                c->dupacks = 0;
-                c->cc->on_recovery_exit(c, stack->now);
-                TCP_DEBUG(stack, c, "recovery over at %u, cwnd %u", ack, c->cwnd);
-                if (tcp_rack_on(c))
-                    tcp_rack_recovery_done(c);
-            } else if (!c->sack_ok) {
-                /* RFC 6582 3.2 (5): a partial ACK: the next hole is lost
-                 * too. Deflate by what was acknowledged, add one SMSS back
-                 * if that was a segment or more. */
-                uint32_t data_max = seq_min(c->snd_max, tcp_snd_end(c));
-                uint32_t len = seq_lt(c->snd_una, data_max) ? data_max - c->snd_una : 0;
-                if (len > c->snd_mss)
-                    len = c->snd_mss;
-                c->high_rxt = c->snd_una;
-                tcp_retransmit_hole(stack, c, c->snd_una, len);
-                c->cwnd = c->cwnd > acked ? c->cwnd - acked : c->snd_mss;
-                if (acked >= c->snd_mss)
-                    c->cwnd += c->snd_mss;
-                if (c->dupacks) {
-                    /* Reset the timer for the first partial ACK only
-                     * ("impatient"). */
-                    tcp_rtx_restart(stack, c);
-                    c->dupacks = 0;
-                }
-            }
-        } else {
-            c->dupacks = 0;
-            /* RFC 7661: only a window in use grows. A window that grew
-             * while the application or the buffer held data back would
-             * later let it all out in one burst. */
-            if (data_acked)
-                hystart_on_ack(c, ack, rtt_sample);
-            if (data_acked && c->cwnd_limited)
-                c->cc->on_ack(c, data_acked, stack->now);
-        }
-        if (c->in_loss && seq_ge(ack, c->recover)) {
-            /* RTO recovery is over (RFC 8985 6.3). */
-            c->in_loss = false;
-            tcp_rack_recovery_done(c);
-        }
-        /* RFC 6298 5.2 and 5.3. */
-        if (c->snd_una == c->snd_max)
-            tcp_rtx_stop(stack, c);
-        else
-            tcp_rtx_restart(stack, c);
-        c->rack.tlp_rearm = true; /* RFC 8985 7.2 */
+    uint32_t acked = ack - c->snd_una;
+    uint32_t data_end = tcp_snd_end(c);
+    uint32_t data_acked = 0;
+    if (seq_gt(ack, c->snd_buf_seq))
+        data_acked = seq_min(ack, data_end) - c->snd_buf_seq;
+    if (data_acked) {
+        ring_consume(&c->snd_buf, data_acked);
+        c->snd_buf_seq += data_acked;
+        c->bytes_acked += data_acked;
+    }
+    c->snd_una = ack;
+    if (seq_lt(c->snd_nxt, ack))
+        c->snd_nxt = ack;
+    /* The ACK clock: what this ACK lets out (tcp_output.c). */
+    uint32_t acked_segments = (acked + c->snd_mss - 1) / c->snd_mss;
+    c->burst_credit = (uint16_t)(acked_segments + TCP_MAX_BURST < 0xffff ? acked_segments + TCP_MAX_BURST : 0xffff);
+    naru_time_t rtt_sample = sample_rtt(stack, c, seg);
+    c->retries = 0;
+    scoreboard_advance(&c->scoreboard, c->snd_una);
+    if (!c->in_recovery) {
+        c->dupacks = 0;
+        /* RFC 7661: only a window in use grows. A window that grew
+         * while the application or the buffer held data back would
+         * later let it all out in one burst. */
         if (data_acked)
-            tcp_wake(stack, c);
-        news = true;
+            hystart_on_ack(c, ack, rtt_sample);
+        if (data_acked && c->cwnd_limited)
+            c->cc->on_ack(c, data_acked, stack->now);
     }
-    /* SACK blocks, after SND.UNA moved (RFC 6675 5). */
-    bool sack_news = false;
-    if (c->sack_ok && seg->opt->sack_count)
-        sack_news = scoreboard_update(&c->scoreboard, c->snd_una, c->snd_max, seg->opt->sack,
-                                      seg->opt->sack_count);
-    uint32_t wnd = (uint32_t)seg->h->window << c->snd_wscale;
-    /* Was the last loss recovery needless? (RFC 3522, RFC 3708) */
-    tcp_undo_on_ack(stack, c, seg->opt, c->snd_una - una_before, dsack, dsack_left, dsack_right);
-    if (tcp_rack_on(c)) {
-        /* RFC 8985: losses are found by time, from what was delivered. */
-        bool dupack = !news && ack == c->snd_una && !seg->opt->sack_count && seg->len == 0;
-        tcp_rack_on_ack(stack, c, seg->opt, dsack);
-        tcp_tlp_on_ack(stack, c, ack, dsack, dsack_right, dupack);
-        if (!news && sack_news && c->dupacks < 255)
-            c->dupacks++; /* for limited transmit (RFC 3042) */
-        tcp_rack_losses(stack, c);
-    } else if (!news && ack == c->snd_una && c->snd_una != c->snd_max) {
-        /* RFC 5681 2 (duplicate ACK), or with SACK, RFC 6675 2: an ACK
-         * that reports new SACKed data. */
-        bool dup = c->sack_ok ? sack_news
-                              : seg->len == 0 && !(seg->flags & (TCP_SYN | TCP_FIN)) && wnd == c->snd_wnd;
-        if (dup)
-            on_duplicate_ack(stack, c);
-    }
-    if (!tcp_rack_on(c) && c->in_recovery && c->sack_ok && seq_lt(c->snd_una, c->high_rxt) &&
-        !scoreboard_empty(&c->scoreboard)) {
-        /* A lost retransmission, found as Linux found them before RACK:
-         * the first hole was sent again, yet SND.UNA stays while data sent
-         * after that retransmission (DupThresh segments past it, for
-         * reordering) is SACKed. Without this, only a timeout finds it. */
-        if (c->rtx_front != c->snd_una) {
-            c->rtx_front = c->snd_una; /* a hole retransmitted earlier reaches the front */
-            c->rtx_front_max = c->snd_max;
-        } else if (seq_gt(scoreboard_highest(&c->scoreboard), c->rtx_front_max + TCP_DUPTHRESH * c->snd_mss)) {
-            stack->counters.tcp_lost_retransmits++;
-            c->high_rxt = c->snd_una;
-            c->rtx_front_max = c->snd_max;
-        }
-    }
-    if (c->in_recovery && c->sack_ok) {
-        /* RFC 6937: DeliveredData = change in SND.UNA + change in SACKed. */
-        int64_t delivered = (int64_t)(uint32_t)(c->snd_una - una_before) +
-                            (int64_t)c->scoreboard.sacked_bytes - (int64_t)sacked_before;
-        prr_ack(c, delivered > 0 ? (uint32_t)delivered : 0, c->snd_una != una_before);
-    }
-    /* Window update (RFC 9293 3.10.7.4). */
-    if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, ack))) {
-        if (wnd != c->snd_wnd && c->snd_wnd == 0)
-            c->probes = 0;
-        c->prior_snd_wnd = c->snd_wnd;
-        c->snd_wnd = wnd;
-        c->snd_wl1 = seg->seq;
-        c->snd_wl2 = ack;
-        if (wnd > c->max_snd_wnd)
-            c->max_snd_wnd = wnd;
-    }
-    if (c->rtx_mode == TCP_RTX_PERSIST)
-        c->probes = 0; /* the peer answers: keep probing (RFC 1122 4.2.2.17) */
+    if (c->in_recovery || c->in_loss)
+        tcp_recovery_on_new_ack(stack, c, acked); /* a partial ACK, or the end of recovery */
+    /* RFC 6298 5.2 and 5.3. */
+    if (c->snd_una == c->snd_max)
+        tcp_rtx_stop(stack, c);
+    else
+        tcp_rtx_restart(stack, c);
+    if (data_acked)
+        tcp_wake(stack, c);
 }
 
 /* Our FIN is acknowledged: the closing states move on. Returns false if
@@ -668,6 +453,57 @@ static bool fin_acked_transitions(struct naru_stack *stack, struct tcp_conn *c)
     default:
         return true;
     }
+}
+
+/* The ACK field of an acceptable segment (RFC 9293 3.10.7.4, fifth), the
+ * connection synchronized. False if the segment goes no further: it was
+ * answered with a challenge ACK, or our FIN's ACK closed the connection. */
+static bool process_ack(struct naru_stack *stack, struct tcp_conn *c, const struct segment *seg)
+{
+    /* RFC 5961 5.2: an ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] is a
+     * challenge (this includes RFC 9293's "ACK acks something not yet
+     * sent"). SND.MAX stands for SND.NXT: after a timeout SND.NXT rewinds. */
+    if (seq_lt(seg->ack, c->snd_una - c->max_snd_wnd) || seq_gt(seg->ack, c->snd_max)) {
+        stack->counters.tcp_rx_bad_ack++;
+        send_challenge_ack(stack, c);
+        return false;
+    }
+    struct tcp_ack a = {
+        .opt = seg->opt,
+        .ack = seg->ack,
+        .una_before = c->snd_una,
+        .sacked_before = c->scoreboard.sacked_bytes,
+        .wnd = (uint32_t)seg->h->window << c->snd_wscale,
+        .len = seg->len,
+        .flags = seg->flags,
+    };
+    a.dsack = c->sack_ok && is_dsack(seg, &a.dsack_left, &a.dsack_right);
+    if (a.dsack)
+        stack->counters.tcp_dsacks_received++;
+    if (seq_gt(a.ack, c->snd_una))
+        take_new_ack(stack, c, seg);
+    /* SACK blocks, after SND.UNA moved (RFC 6675 5). */
+    if (c->sack_ok && seg->opt->sack_count)
+        a.sack_news = scoreboard_update(&c->scoreboard, c->snd_una, c->snd_max, seg->opt->sack,
+                                        seg->opt->sack_count);
+    /* Was the last loss recovery needless? (RFC 3522, RFC 3708) */
+    tcp_undo_on_ack(stack, c, &a);
+    /* Losses found, recovery entered and paced (recovery.h). */
+    c->recovery->on_ack(stack, c, &a);
+    /* Window update (RFC 9293 3.10.7.4). */
+    if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_le(c->snd_wl2, a.ack))) {
+        if (a.wnd != c->snd_wnd && c->snd_wnd == 0)
+            c->probes = 0;
+        c->prior_snd_wnd = c->snd_wnd;
+        c->snd_wnd = a.wnd;
+        c->snd_wl1 = seg->seq;
+        c->snd_wl2 = a.ack;
+        if (a.wnd > c->max_snd_wnd)
+            c->max_snd_wnd = a.wnd;
+    }
+    if (c->rtx_mode == TCP_RTX_PERSIST)
+        c->probes = 0; /* the peer answers: keep probing (RFC 1122 4.2.2.17) */
+    return fin_acked_transitions(stack, c);
 }
 
 static void process_fin(struct naru_stack *stack, struct tcp_conn *c)
@@ -981,16 +817,7 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
             tcp_wake(stack, c);
         }
     }
-    /* RFC 5961 5.2: an ACK outside [SND.UNA - MAX.SND.WND, SND.NXT] is a
-     * challenge (this includes RFC 9293's "ACK acks something not yet
-     * sent"). SND.MAX stands for SND.NXT: after a timeout SND.NXT rewinds. */
-    if (seq_lt(seg->ack, c->snd_una - c->max_snd_wnd) || seq_gt(seg->ack, c->snd_max)) {
-        stack->counters.tcp_rx_bad_ack++;
-        send_challenge_ack(stack, c);
-        return;
-    }
-    process_ack(stack, c, seg);
-    if (!fin_acked_transitions(stack, c))
+    if (!process_ack(stack, c, seg))
         return;
     /* Sixth: URG: the urgent pointer is tolerated; the data stays in line. */
     /* Seventh and eighth. */
@@ -1081,16 +908,7 @@ void tcp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint
         uint16_t old = c->snd_mss;
         tcp_set_mss(stack, c);
         if (c->snd_mss < old && c->state >= TCP_ESTABLISHED) {
-            /* What was too big goes again, smaller: with RACK, as lost
-             * segments are sent in RTO recovery, but cwnd stays. */
-            if (tcp_rack_on(c) && tcp_rack_mtu_reduced(c)) {
-                if (!c->in_loss && !c->in_recovery) {
-                    c->in_loss = true;
-                    c->recover = c->snd_max;
-                }
-            } else {
-                c->snd_nxt = c->snd_una;
-            }
+            c->recovery->on_mtu_reduced(stack, c); /* what was too big goes again, smaller */
             tcp_output(stack, c);
         }
         tcp_reap(stack);

@@ -1,6 +1,6 @@
-/* Segments out: what to send now (windows, Nagle, silly-window avoidance,
- * loss recovery), how each segment is built (options, the advertised
- * window), and resets. */
+/* Segments out: what to send now (windows, Nagle, silly-window avoidance;
+ * in loss recovery, what the algorithm chooses: recovery.h), how each
+ * segment is built (options, the advertised window), and resets. */
 #include "tcp/tcp_conn.h"
 
 #include "ip/ipv4.h"
@@ -109,10 +109,9 @@ static unsigned sack_blocks_now(const struct tcp_conn *c, struct tcp_sack_block 
     return n;
 }
 
-/* Data bytes a segment may carry now: the SACK blocks it must also carry
- * come out of the segment's size, as Linux does, so data segments keep
- * telling the peer what we hold. */
-static uint32_t current_mss(const struct tcp_conn *c)
+/* The SACK blocks a segment must also carry come out of its size, as
+ * Linux does, so data segments keep telling the peer what we hold. */
+uint32_t tcp_current_mss(const struct tcp_conn *c)
 {
     uint32_t mss = c->snd_mss;
     if (c->sack_ok && (!assembler_empty(&c->ooo) || c->dsack_pending)) {
@@ -265,7 +264,7 @@ void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq
         .flags = flags,
     };
     fill_options(stack, c, &h);
-    /* A segment sent again keeps its size (tcp_rack.c): one that fits the
+    /* A segment sent again keeps its size (recovery_rack.c): one that fits the
      * MSS goes as one, with fewer SACK blocks rather than cut in two. */
     bool single = len <= c->snd_mss;
     while (single && h.options.sack_count && len + 4 + 8u * h.options.sack_count > c->snd_mss)
@@ -293,7 +292,7 @@ void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq
         return; /* counted by the pool; as good as lost on the wire */
     check_offloads(stack, c);
     uint32_t segs = 1;
-    uint32_t piece = current_mss(c);
+    uint32_t piece = tcp_current_mss(c);
     if (len > piece && !single) {
         /* TSO (send_window() built it so): pieces of `piece` bytes, each
          * with these headers, cut by the device. */
@@ -504,7 +503,7 @@ void tcp_send_probe(struct naru_stack *stack, struct tcp_conn *c)
 
 static void count_retransmission(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len)
 {
-    uint32_t mss = current_mss(c);
+    uint32_t mss = tcp_current_mss(c);
     uint32_t segs = len > mss ? (len + mss - 1) / mss : 1; /* a TSO frame's pieces */
     stack->counters.tcp_retransmits += segs;
     c->total_retrans += segs;
@@ -534,13 +533,13 @@ static void send_data_segment(struct naru_stack *stack, struct tcp_conn *c, uint
         flags |= TCP_PSH;
     bool again = seq_lt(seq, c->snd_max);
     tcp_send_segment(stack, c, seq, len, flags);
-    if (tcp_rack_on(c))
-        tcp_rack_sent(stack, c, seq, seq + len + (fin ? 1 : 0), c->snd_max, current_mss(c));
+    if (c->recovery->sent)
+        c->recovery->sent(stack, c, seq, seq + len + (fin ? 1 : 0), c->snd_max, tcp_current_mss(c));
     /* A short segment, or a TSO frame ending in one, for Nagle. */
-    if (len % current_mss(c) && seq_gt(seq + len, c->snd_small_end))
+    if (len % tcp_current_mss(c) && seq_gt(seq + len, c->snd_small_end))
         c->snd_small_end = seq + len;
     if (c->in_recovery)
-        c->prr_out += len;
+        c->prr_out += len; /* RFC 6937 (recovery_prr.c) */
     if (again)
         count_retransmission(stack, c, seq, len);
     else
@@ -550,31 +549,15 @@ static void send_data_segment(struct naru_stack *stack, struct tcp_conn *c, uint
         c->snd_max = end;
 }
 
-/* RFC 6675 3 / SetPipe(): an estimate of the bytes in the network. */
-uint32_t tcp_sack_pipe(const struct tcp_conn *c)
-{
-    if (tcp_rack_on(c))
-        return tcp_rack_pipe(c);
-    const struct tcp_scoreboard *sb = &c->scoreboard;
-    uint32_t lost = scoreboard_lost_edge(sb, c->snd_una, c->snd_mss);
-    uint32_t pipe = 0;
-    if (seq_lt(lost, c->snd_max))
-        pipe += (c->snd_max - lost) - scoreboard_sacked_in(sb, lost, c->snd_max);
-    uint32_t rxt = seq_min(c->high_rxt, c->snd_max);
-    if (seq_lt(c->snd_una, rxt))
-        pipe += (rxt - c->snd_una) - scoreboard_sacked_in(sb, c->snd_una, rxt);
-    return pipe;
-}
-
 /* New data the windows and the sender-side rules allow from SND.NXT, in
  * one segment, or one TSO frame of at most max_segs segments; or 0. *fin
  * says the segment also carries our FIN. */
 static uint32_t new_data_len(const struct tcp_conn *c, uint32_t room, uint32_t max_segs, bool *fin)
 {
     *fin = false;
-    if (tcp_rack_on(c)) {
-        /* Each segment needs a record (tcp_rack.h). */
-        uint32_t records = tcp_rack_room(c);
+    if (c->recovery->room) {
+        /* Each segment needs a record (RACK's log). */
+        uint32_t records = c->recovery->room(c);
         if (records == 0)
             return 0;
         if (max_segs > records)
@@ -587,7 +570,7 @@ static uint32_t new_data_len(const struct tcp_conn *c, uint32_t room, uint32_t m
     uint32_t usable = seq_lt(seq, wnd_edge) ? wnd_edge - seq : 0;
     if (usable > room)
         usable = room;
-    uint32_t mss = current_mss(c);
+    uint32_t mss = tcp_current_mss(c);
     uint32_t len = avail < usable ? avail : usable;
     if (len > mss * max_segs)
         len = mss * max_segs;
@@ -629,7 +612,7 @@ static uint32_t new_data_len(const struct tcp_conn *c, uint32_t room, uint32_t m
 
 void tcp_send_forced(struct naru_stack *stack, struct tcp_conn *c)
 {
-    if (tcp_rack_on(c) && tcp_rack_room(c) == 0)
+    if (c->recovery->room && c->recovery->room(c) == 0)
         return;
     uint32_t seq = c->snd_nxt;
     uint32_t end = tcp_snd_end(c);
@@ -637,8 +620,8 @@ void tcp_send_forced(struct naru_stack *stack, struct tcp_conn *c)
     uint32_t wnd_edge = c->snd_una + c->snd_wnd;
     uint32_t usable = seq_lt(seq, wnd_edge) ? wnd_edge - seq : 0;
     uint32_t len = avail < usable ? avail : usable;
-    if (len > current_mss(c))
-        len = current_mss(c);
+    if (len > tcp_current_mss(c))
+        len = tcp_current_mss(c);
     bool fin = c->fin_queued && len == avail && seq_le(seq, c->snd_fin_seq) && (len || usable);
     if (!len && !fin)
         return;
@@ -695,7 +678,7 @@ static bool send_window(struct naru_stack *stack, struct tcp_conn *c)
         send_data_segment(stack, c, seq, len, fin);
         c->snd_nxt = seq + len + (fin ? 1 : 0);
         sent = true;
-        uint32_t segs = len > current_mss(c) ? (len + current_mss(c) - 1) / current_mss(c) : 1;
+        uint32_t segs = len > tcp_current_mss(c) ? (len + tcp_current_mss(c) - 1) / tcp_current_mss(c) : 1;
         c->burst_credit = (uint16_t)(c->burst_credit > segs ? c->burst_credit - segs : 0);
         if (fin)
             break;
@@ -707,30 +690,6 @@ static bool send_window(struct naru_stack *stack, struct tcp_conn *c)
     uint32_t edge = c->snd_una + c->snd_wnd;
     c->cwnd_limited = unsent && c->snd_nxt - c->snd_una + next > c->cwnd && seq_le(c->snd_nxt + next, edge);
     return sent;
-}
-
-/* RFC 6675 4, NextSeg(): the next hole to retransmit during recovery, or
- * false. Rules (1) and (3); rule (2), new data, is send_window's. */
-static bool next_hole(const struct tcp_conn *c, bool lost_only, uint32_t *seq, uint32_t *len)
-{
-    const struct tcp_scoreboard *sb = &c->scoreboard;
-    if (scoreboard_empty(sb))
-        return false;
-    uint32_t highest = scoreboard_highest(sb);
-    uint32_t lost = scoreboard_lost_edge(sb, c->snd_una, c->snd_mss);
-    uint32_t s = seq_max(c->high_rxt, c->snd_una);
-    s = scoreboard_skip(sb, s);
-    if (!seq_lt(s, highest))
-        return false;
-    if (lost_only && !seq_lt(s, lost))
-        return false;
-    uint32_t end = scoreboard_hole_end(sb, s, highest);
-    uint32_t n = end - s;
-    if (n > current_mss(c))
-        n = current_mss(c);
-    *seq = s;
-    *len = n;
-    return true;
 }
 
 void tcp_retransmit_hole(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, uint32_t len)
@@ -746,70 +705,15 @@ void tcp_retransmit_hole(struct naru_stack *stack, struct tcp_conn *c, uint32_t 
         c->high_rxt = end;
 }
 
-/* RFC 6675 5 (C): while cwnd - pipe >= 1 SMSS, send NextSeg(). */
-static bool send_sack_recovery(struct naru_stack *stack, struct tcp_conn *c)
+bool tcp_send_new_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t room)
 {
-    bool sent = false;
-    for (int guard = 0; guard < 1024; guard++) {
-        uint32_t pipe = tcp_sack_pipe(c);
-        if (pipe >= c->cwnd || c->cwnd - pipe < c->snd_mss)
-            break;
-        uint32_t seq, len;
-        if (next_hole(c, true, &seq, &len)) {
-            tcp_retransmit_hole(stack, c, seq, len);
-        } else {
-            /* Rule (2): new data, one segment at a time. */
-            bool fin = false;
-            uint32_t room = c->cwnd - pipe;
-            uint32_t n = new_data_len(c, room, 1, &fin);
-            if (n || fin) {
-                send_data_segment(stack, c, c->snd_nxt, n, fin);
-                c->snd_nxt += n + (fin ? 1 : 0);
-            } else if (next_hole(c, false, &seq, &len)) {
-                tcp_retransmit_hole(stack, c, seq, len); /* rule (3) */
-            } else {
-                break;
-            }
-        }
-        sent = true;
-    }
-    return sent;
-}
-
-/* RFC 6675 5 (C) with RACK (RFC 8985 3.4): while cwnd - pipe >= 1 SMSS,
- * what RACK deems lost, whole, lowest first; then new data. The same in
- * RTO recovery, where cwnd starts again from one segment. */
-static bool send_rack_recovery(struct naru_stack *stack, struct tcp_conn *c)
-{
-    bool sent = false;
-    for (;;) {
-        uint32_t pipe = tcp_rack_pipe(c);
-        uint32_t seq, len;
-        bool lost = tcp_rack_next_lost(c, &seq, &len);
-        /* Room for the segment that would go: a lost one is sent again
-         * whole, new data in a segment of current_mss(). PRR counts bytes,
-         * segments vary in size: the first segment of a turn goes if there
-         * is room at all, rather than wait for bytes no ACK may bring. */
-        uint32_t need = lost ? (len ? len : 1) : current_mss(c);
-        if (pipe >= c->cwnd || (c->cwnd - pipe < need && sent)) {
-            c->cwnd_limited = lost || tcp_unsent(c);
-            break;
-        }
-        if (lost) {
-            tcp_retransmit_hole(stack, c, seq, len);
-        } else {
-            bool fin = false;
-            uint32_t n = new_data_len(c, c->cwnd - pipe, 1, &fin);
-            if (!n && !fin) {
-                c->cwnd_limited = false;
-                break;
-            }
-            send_data_segment(stack, c, c->snd_nxt, n, fin);
-            c->snd_nxt += n + (fin ? 1 : 0);
-        }
-        sent = true;
-    }
-    return sent;
+    bool fin = false;
+    uint32_t n = new_data_len(c, room, 1, &fin);
+    if (!n && !fin)
+        return false;
+    send_data_segment(stack, c, c->snd_nxt, n, fin);
+    c->snd_nxt += n + (fin ? 1 : 0);
+    return true;
 }
 
 void tcp_output(struct naru_stack *stack, struct tcp_conn *c)
@@ -848,17 +752,14 @@ void tcp_output(struct naru_stack *stack, struct tcp_conn *c)
     default:
         break;
     }
-    bool sent;
-    if (tcp_rack_on(c) && (c->in_recovery || c->in_loss))
-        sent = send_rack_recovery(stack, c);
-    else
-        sent = c->in_recovery && c->sack_ok ? send_sack_recovery(stack, c) : send_window(stack, c);
+    bool recovering = c->in_recovery || c->in_loss;
+    bool sent = recovering && c->recovery->send ? c->recovery->send(stack, c) : send_window(stack, c);
     if (!sent && c->ack_now)
         tcp_send_ack(stack, c);
     if (c->snd_una != c->snd_max) {
         tcp_rtx_arm(stack, c);
-        if (tcp_rack_on(c))
-            tcp_rack_timers(stack, c);
+        if (c->recovery->arm_timers)
+            c->recovery->arm_timers(stack, c);
     } else if (tcp_unsent(c) || (c->fin_queued && c->snd_max == c->snd_fin_seq)) {
         /* Data waits and nothing is in flight to bring an ACK: only the
          * persist timer can move things (RFC 9293 3.8.6.1). */

@@ -60,12 +60,8 @@ int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sock
     default:
         return -EISCONN;
     }
-    if (s->error) {
-        /* Like a second connect() after a non-blocking one failed. */
-        int err = s->error;
-        s->error = 0;
-        return err;
-    }
+    if (s->error)
+        return sock_take_error(s); /* like a second connect() after a non-blocking one failed */
     if (to->port == 0)
         return -EINVAL;
     uint32_t src = s->local.addr;
@@ -184,11 +180,8 @@ static bool was_opened(const struct tcp_conn *c)
 long tcp_send(struct naru_stack *stack, struct sock *s, const void *data, size_t len)
 {
     struct tcp_conn *c = s->tcp;
-    if (s->error) {
-        int err = s->error;
-        s->error = 0;
-        return err;
-    }
+    if (s->error)
+        return sock_take_error(s);
     switch (c->state) {
     case TCP_CLOSED:
         return was_opened(c) ? -EPIPE : -ENOTCONN;
@@ -212,7 +205,7 @@ long tcp_send(struct naru_stack *stack, struct sock *s, const void *data, size_t
     uint32_t n = ring_write(&c->snd_buf, data, want);
     if (n == 0)
         return -EAGAIN;
-    tcp_rack_init(stack, c); /* once there is data to send (tcp_rack.h) */
+    tcp_rack_init(stack, c); /* once there is data to send (recovery.h) */
     tcp_output(stack, c);
     tcp_reap(stack);
     return (long)n;
@@ -235,11 +228,8 @@ long tcp_recv(struct naru_stack *stack, struct sock *s, void *buf, size_t len, i
         }
         return (long)n;
     }
-    if (s->error) {
-        int err = s->error;
-        s->error = 0;
-        return err;
-    }
+    if (s->error)
+        return sock_take_error(s);
     switch (c->state) {
     case TCP_CLOSED:
         return was_opened(c) ? 0 : -ENOTCONN;

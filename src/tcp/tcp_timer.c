@@ -214,11 +214,8 @@ static void retransmit_timeout(struct naru_stack *stack, struct tcp_conn *c)
     c->high_rxt = c->snd_una;
     /* The peer may have discarded data it SACKed (RFC 2018 8); trust the
      * scoreboard for one round, not for a second timeout of the same data. */
-    if (c->retries > 1) {
+    if (c->retries > 1)
         scoreboard_clear(&c->scoreboard);
-        if (tcp_rack_on(c))
-            tcp_rack_forget_sacks(c);
-    }
     /* Karn's rule in the spirit of RFC 6298 3, for timestamps too: an ACK
      * that echoes a segment sent before this timeout measures our wait as
      * well as the path (its ACK was lost, say), and feeding that back would
@@ -227,37 +224,9 @@ static void retransmit_timeout(struct naru_stack *stack, struct tcp_conn *c)
         c->rto_tsval = tcp_ts_now(stack, c);
         c->rto_ts_pending = true;
     }
-    if (tcp_rack_on(c)) {
-        /* RFC 8985 6.3: RTO recovery sends what RACK deems lost, first of
-         * all the earliest segment (RFC 6298 5.4), and new data after, as
-         * cwnd grows again from one segment; segments sent since a probe
-         * or a retransmission, still in the network, are not sent again
-         * unless RACK finds them lost too. */
-        tcp_rack_mark_losses_on_rto(stack, c);
-        c->in_loss = true;
-        uint32_t seq, len;
-        if (tcp_rack_next_lost(c, &seq, &len))
-            tcp_retransmit_hole(stack, c, seq, len);
-    } else {
-        /* Go back to the first unacknowledged byte. */
-        c->snd_nxt = c->snd_una;
-    }
+    c->recovery->on_rto(stack, c); /* what goes again (RFC 6298 5.4) */
     tcp_output(stack, c);
     tcp_rtx_arm(stack, c);
-}
-
-/* RFC 8985 6.2 step 5: the reordering window has passed for a segment
- * sent before one that was delivered. */
-static void reorder_timeout(struct naru_stack *stack, struct tcp_conn *c)
-{
-    /* The RTO stays due when it was. */
-    c->rtx_mode = TCP_RTX_RETRANSMIT;
-    c->rtx_deadline = c->rto_deadline;
-    if (tcp_rack_on(c) && tcp_rack_reorder_timeout(stack, c))
-        tcp_rack_losses(stack, c);
-    tcp_output(stack, c);
-    if (c->rtx_mode == TCP_RTX_RETRANSMIT)
-        rtx_schedule(stack, c, c->rto_deadline);
 }
 
 static void persist_timeout(struct naru_stack *stack, struct tcp_conn *c)
@@ -306,10 +275,8 @@ static void rtx_fired(struct naru_stack *stack, struct naru_timer *t)
         persist_timeout(stack, c);
         break;
     case TCP_RTX_PROBE:
-        tcp_tlp_timeout(stack, c);
-        break;
     case TCP_RTX_REORDER:
-        reorder_timeout(stack, c);
+        c->recovery->on_timer(stack, c); /* RACK-TLP's, which alone sets them */
         break;
     default:
         retransmit_timeout(stack, c);

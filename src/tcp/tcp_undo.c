@@ -81,10 +81,6 @@ static void respond(struct naru_stack *stack, struct tcp_conn *c, uint32_t acked
         c->rto_ts_pending = false;
     } else {
         stack->counters.tcp_spurious_recoveries++;
-        /* The segment came after later ones were SACKed: the path
-         * reorders, and RACK's window for it opens (RFC 8985 6.2 step 3
-         * cannot see it: the segment was sent again). */
-        c->rack.reordering_seen = true;
         if (c->cwnd < u->prior_cwnd)
             c->cwnd = u->prior_cwnd;
         if (c->ssthresh < u->prior_ssthresh)
@@ -100,15 +96,16 @@ static void respond(struct naru_stack *stack, struct tcp_conn *c, uint32_t acked
     if (seq_lt(c->snd_nxt, c->snd_max))
         c->snd_nxt = c->snd_max;
     c->high_rxt = c->snd_una;
-    if (tcp_rack_on(c))
-        tcp_rack_unmark_lost(c);
+    if (c->recovery->on_undo)
+        c->recovery->on_undo(c, u->timeout); /* RACK: the path reorders */
     u->armed = false;
 }
 
-bool tcp_undo_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_options *opt, uint32_t acked,
-                     bool dsack, uint32_t dsack_left, uint32_t dsack_right)
+bool tcp_undo_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_ack *a)
 {
     struct tcp_undo *u = &c->undo;
+    uint32_t acked = c->snd_una - a->una_before;
+    bool dsack = a->dsack;
     bool seen_before = u->dsack_seen;
     if (dsack)
         u->dsack_seen = true;
@@ -121,13 +118,13 @@ bool tcp_undo_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct 
          * outstanding data from a receiver not known to send D-SACKs may
          * echo an older timestamp however it came about. */
         u->eifel_pending = false;
-        spurious = opt->timestamps_present && seq_lt(opt->ts_ecr, u->eifel_tsval) && !dsack &&
+        spurious = a->opt->timestamps_present && seq_lt(a->opt->ts_ecr, u->eifel_tsval) && !dsack &&
                    (seen_before || c->snd_una != c->snd_max);
     }
     /* RFC 3708: the D-SACKed bytes of this episode, against those sent
      * again in it. */
-    if (dsack && seq_ge(dsack_left, u->marker))
-        u->dsack_bytes += dsack_right - dsack_left;
+    if (dsack && seq_ge(a->dsack_left, u->marker))
+        u->dsack_bytes += a->dsack_right - a->dsack_left;
     bool over = !c->in_recovery && !c->in_loss && seq_ge(c->snd_una, c->recover);
     if (!spurious && over && u->rxt_bytes && u->dsack_bytes >= u->rxt_bytes)
         spurious = true;

@@ -36,6 +36,10 @@ check "dnsd says it is ready within a second" grep -q "naru dnsd: ready: 2 zones
 d() { dig @127.0.0.1 -p $port +norec +time=2 +tries=1 "$@"; }
 check "A over UDP" test "$(d +short www.example A | sort | tr '\n' ' ')" = "192.0.2.80 192.0.2.81 "
 check "AA set" grep -q "flags: qr aa;" <(d www.example A)
+check "minimal by default: no NS in authority, nothing extra" \
+  grep -q "flags: qr aa; QUERY: 1, ANSWER: 2, AUTHORITY: 0, ADDITIONAL: 1" <(d www.example A)
+check "dig +dnssec: the DO bit comes back (RFC 3225)" grep -q "; EDNS: version: 0, flags: do;" <(d +dnssec www.example A)
+check "plain dig: no DO bit" grep -q "; EDNS: version: 0, flags:;" <(d www.example A)
 check "AAAA" test "$(d +short ns2.example AAAA)" = "2001:db8::54"
 check "NXDOMAIN" grep -q "status: NXDOMAIN" <(d nope.example A)
 check "NODATA has the SOA" grep -qE "^example\.\s+300\s+IN\s+SOA" <(d mail.example AAAA)

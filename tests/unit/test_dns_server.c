@@ -96,10 +96,115 @@ static void a_record_is_answered_authoritatively(void **state)
     assert_int_equal(r->m.header.ancount, 2);
     assert_string_equal(rr_text(r, DNS_SEC_ANSWER, 0), "www.example. A 192.0.2.80");
     assert_string_equal(rr_text(r, DNS_SEC_ANSWER, 1), "www.example. A 192.0.2.81");
-    /* Like NSD: the zone's NS in authority, their addresses in additional. */
-    assert_int_equal(r->m.header.nscount, 2);
-    assert_int_equal(r->m.header.arcount, 4);   /* ns1 A, ns2 A, ns2 AAAA, OPT */
+    /* Minimal, as Knot and BIND answer: no NS in authority, nothing extra. */
+    assert_int_equal(r->m.header.nscount, 0);
+    assert_int_equal(r->m.header.arcount, 1);   /* OPT */
     assert_true(r->m.edns.present);
+}
+
+static void full_responses_add_the_zone_ns_and_their_addresses(void **state)
+{
+    (void)state;
+    struct naru_dns_server_config c;
+    naru_dns_server_config_default(&c);
+    c.full_responses = true;
+    struct naru_dns_server *s;
+    assert_int_equal(naru_dns_server_create(&c, &s), 0);
+    char err[256];
+    assert_int_equal(naru_dns_server_load_zone(s, NULL, ZONE, err, sizeof err), 0);
+    /* As NSD does by default: the zone's NS in authority, their addresses in additional. */
+    struct reply *r = ask(s, "www.example", DNS_T_A);
+    assert_int_equal(r->m.header.ancount, 2);
+    assert_int_equal(r->m.header.nscount, 2);
+    assert_string_equal(rr_text(r, DNS_SEC_AUTHORITY, 0), "example. NS ns1.example.");
+    assert_int_equal(r->m.header.arcount, 4);   /* ns1 A, ns2 A, ns2 AAAA, OPT */
+    /* Not twice when the answer is the apex NS itself. */
+    r = ask(s, "example", DNS_T_NS);
+    assert_int_equal(r->m.header.ancount, 2);
+    assert_int_equal(r->m.header.nscount, 0);
+    /* Negative answers stay as they were: the SOA alone. */
+    r = ask(s, "nope.example", DNS_T_A);
+    assert_int_equal(r->m.header.nscount, 1);
+    assert_int_equal(r->m.header.arcount, 1);
+    naru_dns_server_destroy(s);
+}
+
+static void minimal_answers_keep_the_addresses_of_mx_srv_and_ns_targets(void **state)
+{
+    /* RFC 1034 4.3.2 step 6, as Knot and BIND keep it with minimal
+     * responses: the answer's own targets, not the zone's NS. */
+    struct reply *r = ask(*state, "example", DNS_T_MX);
+    assert_int_equal(r->m.header.nscount, 0);
+    assert_int_equal(r->m.header.arcount, 2);
+    assert_string_equal(rr_text(r, DNS_SEC_ADDITIONAL, 0), "mail.example. A 192.0.2.25");
+    r = ask(*state, "_sip._udp.example", DNS_T_SRV);
+    assert_int_equal(r->m.header.arcount, 2);
+    assert_string_equal(rr_text(r, DNS_SEC_ADDITIONAL, 0), "sip.example. A 192.0.2.60");
+    r = ask(*state, "example", DNS_T_NS);
+    assert_int_equal(r->m.header.arcount, 4);   /* ns1 A, ns2 A, ns2 AAAA, OPT */
+}
+
+/* A query with EDNS and the DO bit (RFC 3225 3), as dig +dnssec sends. */
+static long query_with_do(uint8_t *q, size_t cap, const char *name, uint16_t type)
+{
+    long ql = naru_dns_query_build(q, cap, 0x77, name, type, false, 1232);
+    assert_true(ql > 11);
+    q[ql - 4] |= 0x80;       /* OPT TTL: the DO bit is the top bit of its third byte */
+    return ql;
+}
+
+static size_t raw(struct naru_dns_server *s, const uint8_t *q, size_t len, struct reply *r);
+
+static void do_bit_is_copied_into_every_response_with_edns(void **state)
+{
+    static const struct { const char *name; uint16_t type; unsigned rcode; } cases[] = {
+        { "www.example", DNS_T_A, DNS_R_NOERROR },
+        { "mail.example", DNS_T_AAAA, DNS_R_NOERROR },      /* NODATA */
+        { "nope.example", DNS_T_A, DNS_R_NXDOMAIN },
+        { "host.sub.example", DNS_T_A, DNS_R_NOERROR },     /* referral */
+        { "big.example", DNS_T_TXT, DNS_R_NOERROR },        /* truncated */
+        { "www.example.org", DNS_T_A, DNS_R_REFUSED },
+        { "example", DNS_T_AXFR, DNS_R_REFUSED },
+    };
+    static struct reply r;
+    uint8_t q[512];
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        long ql = query_with_do(q, sizeof q, cases[i].name, cases[i].type);
+        assert_true(raw(*state, q, (size_t)ql, &r) > 0);
+        assert_int_equal(r.rcode, cases[i].rcode);
+        assert_true(r.m.edns.present);
+        assert_true(r.m.edns.dnssec_ok);
+        /* and not set when the query did not set it */
+        ql = naru_dns_query_build(q, sizeof q, 0x77, cases[i].name, cases[i].type, false, 1232);
+        assert_true(raw(*state, q, (size_t)ql, &r) > 0);
+        assert_false(r.m.edns.dnssec_ok);
+    }
+    /* BADVERS too: RFC 3225 3 says every response. */
+    long ql = query_with_do(q, sizeof q, "www.example", DNS_T_A);
+    q[ql - 11 + 6] = 1;
+    assert_true(raw(*state, q, (size_t)ql, &r) > 0);
+    assert_int_equal(r.rcode, DNS_R_BADVERS);
+    assert_true(r.m.edns.dnssec_ok);
+}
+
+static void refused_carries_extended_error_not_authoritative(void **state)
+{
+    static struct reply r;
+    uint8_t q[512];
+    long ql = naru_dns_query_build(q, sizeof q, 5, "www.example.org", DNS_T_A, false, 1232);
+    assert_true(raw(*state, q, (size_t)ql, &r) > 0);
+    assert_int_equal(r.rcode, DNS_R_REFUSED);
+    /* RFC 8914: option 15, INFO-CODE 20 (Not Authoritative), no text. */
+    static const uint8_t ede[] = { 0, 15, 0, 2, 0, 20 };
+    assert_int_equal(r.m.edns.options_len, sizeof ede);
+    assert_memory_equal(r.m.edns.options, ede, sizeof ede);
+    /* Nothing of the kind on other answers, nor without EDNS. */
+    ql = naru_dns_query_build(q, sizeof q, 5, "www.example", DNS_T_A, false, 1232);
+    assert_true(raw(*state, q, (size_t)ql, &r) > 0);
+    assert_int_equal(r.m.edns.options_len, 0);
+    ql = naru_dns_query_build(q, sizeof q, 5, "www.example.org", DNS_T_A, false, 0);
+    assert_true(raw(*state, q, (size_t)ql, &r) > 0);
+    assert_false(r.m.edns.present);
 }
 
 static void question_case_is_echoed(void **state)
@@ -374,6 +479,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_record_is_answered_authoritatively),
+        cmocka_unit_test(full_responses_add_the_zone_ns_and_their_addresses),
+        cmocka_unit_test(minimal_answers_keep_the_addresses_of_mx_srv_and_ns_targets),
+        cmocka_unit_test(do_bit_is_copied_into_every_response_with_edns),
+        cmocka_unit_test(refused_carries_extended_error_not_authoritative),
         cmocka_unit_test(question_case_is_echoed),
         cmocka_unit_test(missing_name_is_nxdomain_with_soa),
         cmocka_unit_test(missing_type_is_nodata_with_soa),

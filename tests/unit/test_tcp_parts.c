@@ -1,7 +1,7 @@
 /* TCP's building blocks alone: sequence arithmetic across the wrap, the
  * ring buffer, the receiver's out-of-order assembler (and its SACK blocks),
- * the sender's SACK scoreboard (RFC 6675 IsLost), and the congestion
- * controls' arithmetic. */
+ * the sender's SACK scoreboard (RFC 6675 IsLost), its log of segments in
+ * flight (RACK's), and the congestion controls' arithmetic. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include "tcp/tcp_buffer.h"
 #include "tcp/tcp_conn.h"
 #include "tcp/tcp_sack.h"
+#include "tcp/tcp_sent_log.h"
 #include "tcp/tcp_seq.h"
 
 static void seq_comparisons_survive_wraparound(void **state)
@@ -227,6 +228,77 @@ static void scoreboard_is_lost_after_three_ranges_or_two_segments_of_sacks(void 
     assert_int_equal(scoreboard_lost_edge(&sb, una, mss), una + 6000);
 }
 
+/* The records tile [from, to) in order, none longer than max, and the
+ * send-order list holds exactly those still in the network, oldest first. */
+static void expect_log(const struct tcp_sent_log *l, uint32_t from, uint32_t to, uint32_t max)
+{
+    uint32_t at = from, in_network = 0;
+    for (uint32_t i = 0; i < l->count; i++) {
+        const struct tcp_sent_seg *s = sent_log_at(l, i);
+        assert_int_equal(s->seq, at);
+        assert_true(seq_lt(s->seq, s->end) && s->end - s->seq <= max);
+        at = s->end;
+        if (!(s->flags & TCP_SEG_SACKED) && (s->flags & (TCP_SEG_LOST | TCP_SEG_RXT)) != TCP_SEG_LOST)
+            in_network++;
+    }
+    assert_int_equal(at, to);
+    uint32_t listed = 0;
+    naru_time_t last = 0;
+    for (uint32_t k = l->thead; k != TCP_SENT_NONE; k = l->segs[k].tnext, listed++) {
+        assert_true(l->segs[k].xmit_ts >= last);
+        last = l->segs[k].xmit_ts;
+    }
+    assert_int_equal(listed, in_network);
+}
+
+static void sent_log_keeps_a_record_per_segment_in_send_order(void **state)
+{
+    (void)state;
+    struct tcp_sent_log l;
+    assert_true(sent_log_init(&l, 64, 1000));
+    /* A TSO frame of three segments and our FIN: a record per segment the
+     * receiver sees, the FIN riding the last. */
+    assert_false(sent_log_sent(&l, 1000, 4001, 1000, 4000, 1000, 10 * NARU_MS));
+    assert_int_equal(l.count, 3);
+    expect_log(&l, 1000, 4001, 1001);
+    /* The middle one sent again in the same instant: stamped a nanosecond
+     * later (RACK_sent_after() needs the order), last in send order, and
+     * a retransmission in the network. */
+    assert_true(sent_log_sent(&l, 2000, 3000, 4001, 3000, 1000, 10 * NARU_MS));
+    assert_int_equal(sent_log_at(&l, 1)->xmit_ts, 10 * NARU_MS + 1);
+    assert_int_equal(l.segs[l.ttail].seq, 2000);
+    assert_int_equal(l.rxt_bytes, 1000);
+    expect_log(&l, 1000, 4001, 1001);
+    /* Deemed lost: the retransmission with it; it is the next to go. */
+    sent_log_mark_lost(&l, sent_log_at(&l, 1));
+    assert_int_equal(l.rxt_bytes, 0);
+    assert_int_equal(l.todo_bytes, 1000);
+    assert_int_equal(sent_log_next_lost(&l, 4001)->seq, 2000);
+    expect_log(&l, 1000, 4001, 1001);
+    /* The last SACKed: out of the network, counted. */
+    sent_log_set_flags(&l, sent_log_at(&l, 2), TCP_SEG_SACKED);
+    assert_int_equal(l.sacked_bytes, 1001);
+    assert_int_equal(l.sacked_segs, 1);
+    expect_log(&l, 1000, 4001, 1001);
+    /* SND.UNA moves into the first record, then past it. */
+    sent_log_trim(&l, 1500);
+    expect_log(&l, 1500, 4001, 1001);
+    sent_log_pop(&l);
+    expect_log(&l, 2000, 4001, 1001);
+    /* The MSS shrinks to 400 (RFC 1191): every record fits one again. */
+    assert_true(sent_log_split_to(&l, 400, 8));
+    assert_int_equal(l.count, 6); /* 1000 bytes in three, 1001 in three */
+    expect_log(&l, 2000, 4001, 400);
+    assert_int_equal(l.todo_bytes, 1000);
+    assert_int_equal(l.sacked_bytes, 1001);
+    /* Everything acknowledged: the log is empty, its counters 0. */
+    while (l.count)
+        sent_log_pop(&l);
+    assert_int_equal(l.sacked_bytes + l.lost_bytes + l.todo_bytes + l.rxt_bytes + l.sacked_segs, 0);
+    assert_int_equal(l.thead, TCP_SENT_NONE);
+    sent_log_fini(&l);
+}
+
 static void congestion_controls_halve_and_grow(void **state)
 {
     (void)state;
@@ -275,6 +347,7 @@ int main(void)
         cmocka_unit_test(assembler_is_bounded),
         cmocka_unit_test(scoreboard_believes_only_blocks_in_flight),
         cmocka_unit_test(scoreboard_is_lost_after_three_ranges_or_two_segments_of_sacks),
+        cmocka_unit_test(sent_log_keeps_a_record_per_segment_in_send_order),
         cmocka_unit_test(congestion_controls_halve_and_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -345,6 +345,36 @@ static void tcp_rack_resends_one_segment_of_a_tso_frame(void **state)
     assert_int_equal(counter(p->stack, "tcp_retransmits"), 1);
 }
 
+/* recovery.h: a connection recovers as its handshake agreed: NewReno
+ * without SACK, RFC 6675 with it, and RACK-TLP from the first write on
+ * (its log exists then), unless RACK is turned off. */
+static void tcp_recovery_follows_the_options_agreed(void **state)
+{
+    (void)state;
+    static const struct {
+        bool sack, rack;
+        const char *before, *after;
+    } cases[] = {
+        { true, true, "sack", "rack" },
+        { true, false, "sack", "sack" },
+        { false, true, "newreno", "newreno" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct naru_stack_config config;
+        naru_stack_config_default(&config);
+        config.tcp_sack = cases[i].sack;
+        config.tcp_rack = cases[i].rack;
+        struct tcp_peer p;
+        peer_init(&p, &config);
+        int listener, s = peer_passive_open(&p, 80, ISN, PEER_ISN, &listener);
+        assert_string_equal(tcp_debug_conn(p.stack, s)->recovery->name, cases[i].before);
+        assert_int_equal(naru_send(p.stack, s, bulk, MSS, 0), MSS);
+        peer_take(&p);
+        assert_string_equal(tcp_debug_conn(p.stack, s)->recovery->name, cases[i].after);
+        peer_fini(&p);
+    }
+}
+
 /* ---- spurious retransmissions undone (RFC 3522, 3708, 4015) ---- */
 
 /* A flight of n segments whose ACKs are all lost: the probe (the last
@@ -557,6 +587,7 @@ int main(void)
         T(tcp_a_duplicate_segment_is_reported_in_a_dsack_block),
         T(tcp_a_duplicate_held_out_of_order_is_reported_with_its_block),
         cmocka_unit_test_setup_teardown(tcp_no_dsack_when_turned_off, setup_no_dsack, peer_fixture_teardown),
+        cmocka_unit_test(tcp_recovery_follows_the_options_agreed),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
