@@ -243,7 +243,7 @@ static uint64_t conn_bytes(const struct naru_trace_conn *c)
     return c->dir[0].bytes + c->dir[1].bytes;
 }
 
-static void list_conns(const struct naru_flowtrace *t, const char *file)
+static void list_conns(const struct naru_flowtrace *t, const char *file, const char *format)
 {
     size_t n = naru_flowtrace_count(t);
     int width = 1;
@@ -256,7 +256,12 @@ static void list_conns(const struct naru_flowtrace *t, const char *file)
                 width = w;
         }
     }
-    printf("%s: %zu TCP connection%s\n", file, n, n == 1 ? "" : "s");
+    const struct naru_flowtrace_stats *st = naru_flowtrace_stats(t);
+    printf("%s: %zu TCP connection%s (%s, %" PRIu64 " frames", file, n, n == 1 ? "" : "s", format, st->frames);
+    if (st->fragments || st->unreadable)
+        printf("; not traced: %" PRIu64 " IP fragments, %" PRIu64 " with headers cut short or malformed",
+               st->fragments, st->unreadable);
+    printf(")\n");
     printf("%-5s  %-*s  %-*s  %10s %12s %7s  %10s %12s %7s  %13s %12s\n", "index", width, "A", width, "B",
            "A>B frames", "bytes", "rexmit", "B>A frames", "bytes", "rexmit", "start (s)", "duration (s)");
     for (size_t i = 0; i < n; i++) {
@@ -400,12 +405,14 @@ int cmd_plot(int argc, char **argv)
         fprintf(stderr, "%s: %s: %s\n", PROG, args.file, strerror(-err));
         status = 1;
     }
+    char format[32];
+    snprintf(format, sizeof format, "%s", naru_capture_format(cap));
     naru_capture_close(cap);
     if (status)
         goto out;
 
     if (args.list)
-        list_conns(t, args.file);
+        list_conns(t, args.file, format);
     if (args.svg || args.dump) {
         const struct naru_trace_conn *c;
         int d;

@@ -53,7 +53,7 @@ struct naru_capture *naru_capture_open_memory(const uint8_t *data, size_t len, c
 int naru_capture_next(struct naru_capture *c, struct naru_capture_packet *p);
 /* "FILE: byte N: what is wrong", or "" when there has been no error. */
 const char *naru_capture_error(const struct naru_capture *c);
-/* "pcap", "pcap (nanoseconds)", "pcapng". */
+/* "pcap", "pcap with nanoseconds", "pcapng". */
 const char *naru_capture_format(const struct naru_capture *c);
 void naru_capture_close(struct naru_capture *c);
 

@@ -450,7 +450,7 @@ const char *naru_capture_format(const struct naru_capture *c)
 {
     if (c->format == FORMAT_PCAPNG)
         return "pcapng";
-    return c->nanoseconds ? "pcap (nanoseconds)" : "pcap";
+    return c->nanoseconds ? "pcap with nanoseconds" : "pcap";
 }
 
 void naru_capture_close(struct naru_capture *c)

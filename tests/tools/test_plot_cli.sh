@@ -84,10 +84,10 @@ expect "an empty file: exit 1" 1 "empty.pcap: not a pcap or pcapng file \(0 byte
 
 # --- listing and choosing -----------------------------------------------------
 "$naru" plot "$cap" --list >"$work/list" 2>"$work/err"
-if [ "$?" -eq 0 ] && [ "$(sed -n 1p "$work/list")" = "$cap: 6 TCP connections" ] &&
+if [ "$?" -eq 0 ] && [ "$(sed -n 1p "$work/list")" = "$cap: 6 TCP connections (pcap, 48 frames)" ] &&
     grep -Eq '^0 +198\.18\.0\.1:40000 +198\.18\.0\.2:80 +13 +7005 +1 +11 +0 +0 ' "$work/list" &&
     grep -Eq '^4 +\[2001:db8::1\]:50000 +\[2001:db8::2\]:22 ' "$work/list"; then
-    pass "--list: one line per connection, index, endpoints, frames, bytes, retransmissions each way"
+    pass "--list: the format and frames, then one line per connection: index, endpoints, frames, bytes, retransmissions each way"
 else
     fail "--list" "$(cat "$work/list" "$work/err")"
 fi

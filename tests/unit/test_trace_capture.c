@@ -194,7 +194,7 @@ static void pcap_in_either_byte_order_and_unit_gives_the_same_packets(void **sta
     check_two_records(&le_ns, 0xa1b23c4d, 999999);
     check_two_records(&be_ns, 0xa1b23c4d, 999999);
     struct naru_capture *c = open_bytes(&be_ns, "x");
-    assert_string_equal(naru_capture_format(c), "pcap (nanoseconds)");
+    assert_string_equal(naru_capture_format(c), "pcap with nanoseconds");
     naru_capture_close(c);
 }
 
