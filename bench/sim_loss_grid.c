@@ -95,12 +95,15 @@ static int one_run(const struct setup *su, const struct naru_stack_config *stack
     struct naru_sim_app_config c = { .kind = NARU_SIM_TCP_TRANSFER, .from = s, .to = d, .bytes = su->bytes,
                                      .start = NARU_SEC, .socket_buffer = su->buffer,
                                      .congestion = congestion };
+    struct naru_sim_apps *apps;
+    check(naru_sim_apps_create(sim, &apps), "create");
     struct naru_sim_app *app;
-    check(naru_sim_app_add(sim, &c, &app), "transfer");
-    naru_sim_run(sim, 24 * 3600 * NARU_SEC, naru_sim_apps_finished, sim);
+    check(naru_sim_app_add(apps, &c, &app), "transfer");
+    naru_sim_run(sim, 24 * 3600 * NARU_SEC, naru_sim_apps_finished, apps);
     naru_sim_app_get_result(app, r);
     *sim_s = (double)naru_sim_now(sim) / 1e9;
     *timeouts = naru_stack_counters(s)->tcp_timeouts; /* the sender's: one flow */
+    naru_sim_apps_destroy(apps);
     naru_sim_destroy(sim);
     if (!r->ok) {
         fprintf(stderr, "sim_loss_grid: %s, loss %g, seed %llu: %s\n", su->title, loss, (unsigned long long)seed,

@@ -84,7 +84,9 @@ static bool tcp_available(void)
 static void ring(uint64_t seed, double seconds, bool tcp)
 {
     struct naru_sim *sim;
+    struct naru_sim_apps *apps;
     check(naru_sim_create(seed, &sim), "create");
+    check(naru_sim_apps_create(sim, &apps), "create");
     struct naru_stack *routers[SITES], *hosts[SITES][HOSTS_PER_SITE];
     char name[32], cidr[32];
     for (int s = 0; s < SITES; s++) {
@@ -151,28 +153,28 @@ static void ring(uint64_t seed, double seconds, bool tcp)
                  * autotuning grow 100 send buffers to megabytes each. */
                 .socket_buffer = 1 << 20,
             };
-            check(naru_sim_app_add(sim, &c, NULL), "application");
+            check(naru_sim_app_add(apps, &c, NULL), "application");
         }
     }
     double t0 = wall(), c0 = cpu();
-    naru_sim_run(sim, 600 * NARU_SEC, naru_sim_apps_finished, sim);
+    naru_sim_run(sim, 600 * NARU_SEC, naru_sim_apps_finished, apps);
     double took = wall() - t0, cpu_took = cpu() - c0;
     uint64_t received = 0, ok = 0;
-    for (unsigned i = 0; i < naru_sim_app_count(sim); i++) {
+    for (unsigned i = 0; i < naru_sim_app_count(apps); i++) {
         struct naru_sim_app_result r;
-        naru_sim_app_get_result(naru_sim_app_at(sim, i), &r);
+        naru_sim_app_get_result(naru_sim_app_at(apps, i), &r);
         received += r.bytes_received;
         ok += r.ok;
         if (!r.ok) {
             char text[512];
-            naru_sim_app_summary(naru_sim_app_at(sim, i), text, sizeof text);
+            naru_sim_app_summary(naru_sim_app_at(apps, i), text, sizeof text);
             fprintf(stderr, "sim_speed: failed: %s", text);
         }
     }
     double simulated = (double)naru_sim_now(sim) / 1e9;
     printf("sim_speed: %d hosts, %d routers, %u %s transfers, seed %llu\n", SITES * HOSTS_PER_SITE, SITES,
-           naru_sim_app_count(sim), tcp ? "TCP" : "UDP (10 Mbit/s each)", (unsigned long long)seed);
-    printf("  transfers ok        %llu of %u, %.1f MB delivered\n", (unsigned long long)ok, naru_sim_app_count(sim),
+           naru_sim_app_count(apps), tcp ? "TCP" : "UDP (10 Mbit/s each)", (unsigned long long)seed);
+    printf("  transfers ok        %llu of %u, %.1f MB delivered\n", (unsigned long long)ok, naru_sim_app_count(apps),
            (double)received / 1e6);
     printf("  simulated time      %.3f s\n", simulated);
     printf("  wall time           %.3f s (CPU %.3f s)\n", took, cpu_took);
@@ -184,6 +186,7 @@ static void ring(uint64_t seed, double seconds, bool tcp)
            (double)naru_sim_packet_events(sim) / cpu_took);
     printf("  simulated s per wall s  %.2f\n", simulated / took);
     printf("  peak memory         %.1f MiB\n", (double)peak_kib() / 1024);
+    naru_sim_apps_destroy(apps);
     naru_sim_destroy(sim);
 }
 
@@ -194,7 +197,9 @@ static void many_stacks(unsigned n)
     long before = peak_kib();
     double t0 = wall();
     struct naru_sim *sim;
+    struct naru_sim_apps *apps;
     check(naru_sim_create(1, &sim), "create");
+    check(naru_sim_apps_create(sim, &apps), "create");
     struct naru_stack_config lean;
     naru_sim_stack_config_default(&lean);
     for (unsigned i = 0; i + 1 < n; i += 2) {
@@ -211,14 +216,14 @@ static void many_stacks(unsigned n)
         check(naru_sim_connect(sim, sa, ca, sb, cb, &lc, NULL, NULL), "connect");
         struct naru_sim_app_config c = { .kind = NARU_SIM_PING, .from = sa, .to = sb, .count = 10,
                                          .interval = 10 * NARU_MS, .start = (naru_time_t)i * NARU_US };
-        check(naru_sim_app_add(sim, &c, NULL), "ping");
+        check(naru_sim_app_add(apps, &c, NULL), "ping");
     }
     double built = wall() - t0;
-    naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, sim);
+    naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, apps);
     unsigned replies = 0, sent = 0;
-    for (unsigned i = 0; i < naru_sim_app_count(sim); i++) {
+    for (unsigned i = 0; i < naru_sim_app_count(apps); i++) {
         struct naru_sim_app_result r;
-        naru_sim_app_get_result(naru_sim_app_at(sim, i), &r);
+        naru_sim_app_get_result(naru_sim_app_at(apps, i), &r);
         replies += r.received;
         sent += r.sent;
     }
@@ -228,6 +233,7 @@ static void many_stacks(unsigned n)
            "  peak memory %.1f MiB more (%.1f KiB a stack)\n",
            naru_sim_stack_count(sim), built, replies, sent, total, (double)(after - before) / 1024,
            (double)(after - before) / n);
+    naru_sim_apps_destroy(apps);
     naru_sim_destroy(sim);
 }
 

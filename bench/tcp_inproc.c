@@ -390,9 +390,9 @@ static int run_idle(uint32_t count, bool quiet)
     if (!quiet) {
         printf("  %u idle connections between two stacks (so each connection has two ends):\n", count);
         printf("    allocated (malloc, mallinfo2):  %9.0f bytes per connection, %9.0f per end\n", per, per / 2);
-        printf("    of which the buffers:           %9d bytes per end (SO_SNDBUF %d + SO_RCVBUF %d, allocated\n"
-               "                                    in full when the connection is established)\n",
-               snd + rcv, snd, rcv);
+        printf("    buffers (SO_SNDBUF %d + SO_RCVBUF %d): none while idle; a ring is allocated when\n"
+               "                                    data comes and let go when it is empty\n",
+               snd, rcv);
         printf("    resident (RSS growth):          %9.0f bytes per connection, %9.0f per end\n"
                "                                    (buffer pages never written are not resident)\n",
                rss, rss / 2);

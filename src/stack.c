@@ -30,6 +30,9 @@ void naru_stack_config_default(struct naru_stack_config *c)
     c->tcp_max_buffer = 16 * 1024 * 1024;
     c->tcp_backlog_max = 4096;             /* Linux's somaxconn */
     c->tcp_half_open = 256;
+    c->tcp_listener_connections = 0;       /* none but the pool's */
+    c->tcp_syncookies = NARU_TCP_SYNCOOKIES_ON; /* Linux's tcp_syncookies = 1 */
+    c->tcp_syn_budget = 0;                 /* answer every SYN, as Linux (src/tcp/README.md) */
     c->tcp_time_wait = 60 * NARU_SEC;      /* Linux's TCP_TIMEWAIT_LEN */
     c->tcp_fin_timeout = 60 * NARU_SEC;    /* Linux's tcp_fin_timeout */
     c->tcp_initial_rto = 1 * NARU_SEC;     /* RFC 6298 2.1 */
@@ -116,6 +119,7 @@ void naru_stack_poll(struct naru_stack *s, naru_time_t now)
      * with the time it arrived (src/tcp/tcp_output.c). */
     if (tcp_batch_pending(s))
         tcp_batch_end(s);
+    tcp_listen_batch_end(s);
     if (now > s->now)
         s->now = now;
     timers_run(s, &s->timers, s->now);

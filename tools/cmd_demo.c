@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "naru/addr.h"
 #include "naru/counters.h"
@@ -50,6 +51,7 @@ struct tcp_watch {
 
 struct demo {
     struct naru_sim *sim;
+    struct naru_sim_apps *apps;
     struct naru_stack *client, *r1, *r2, *server;
     struct naru_sim_link *lan1, *wan, *lan2;
     bool quiet;
@@ -79,9 +81,11 @@ static void usage(FILE *out)
             "\n"
             "  --seed N          seed for every random choice (default 1)\n"
             "  --loss P          share of packets the router link loses, 0-50%% (default 2%%)\n"
+            "                    P is a percentage: 2, 2%% and 0.5%% are shares of 100\n"
             "  --delay MS        its one-way delay in milliseconds (default 20)\n"
             "  --bandwidth RATE  its rate: 10Mbit, 512kbit, 1Gbit (default 10Mbit)\n"
-            "  --reorder P       share of packets it holds back 5 ms (default 1%%)\n"
+            "  --reorder P       share of packets it holds back 5 ms, a percentage too,\n"
+            "                    0-50%% (default 1%%)\n"
             "  --pcap DIR        capture each link to DIR/LINK.pcap (DIR is created)\n"
             "  --quiet           only the counts at the end\n"
             "  -h, --help        this help\n"
@@ -309,6 +313,8 @@ static void on_log(void *ctx, const char *node, naru_time_t now, enum naru_log_l
 static int build(struct demo *d, uint64_t seed)
 {
     int err = naru_sim_create(seed, &d->sim);
+    if (!err)
+        err = naru_sim_apps_create(d->sim, &d->apps);
     if (err < 0)
         return err;
     naru_sim_set_log(d->sim, on_log, d, NARU_LOG_INFO);
@@ -351,11 +357,11 @@ static int run_app(struct demo *d, const struct naru_sim_app_config *c, enum pha
     struct naru_sim_app_config config = *c;
     config.start = naru_sim_now(d->sim) + 100 * NARU_MS;
     struct naru_sim_app *app;
-    int err = naru_sim_app_add(d->sim, &config, &app);
+    int err = naru_sim_app_add(d->apps, &config, &app);
     if (err < 0)
         return err;
     d->phase = phase;
-    naru_sim_run(d->sim, naru_sim_now(d->sim) + 600 * NARU_SEC, naru_sim_apps_finished, d->sim);
+    naru_sim_run(d->sim, naru_sim_now(d->sim) + 600 * NARU_SEC, naru_sim_apps_finished, d->apps);
     /* Let the last frames (a close, late copies) land before moving on. */
     naru_sim_run(d->sim, naru_sim_now(d->sim) + 2 * NARU_SEC, NULL, NULL);
     d->phase = QUIET;
@@ -377,17 +383,31 @@ static uint64_t counter(const struct naru_stack *s, const char *name)
     return 0;
 }
 
+/* How long an application ran: to its end, or until now if it has not
+ * finished (run_app gave up waiting). */
+static naru_time_t took(const struct demo *d, const struct naru_sim_app_result *r)
+{
+    naru_time_t t;
+    naru_app_elapsed(r->started, r->finished ? r->ended : naru_sim_now(d->sim), &t);
+    return t;
+}
+
 /* ---- the chapters ---- */
+
+static void rate_text(uint64_t bps, char *buf, size_t cap)
+{
+    if (bps >= 1000000000)
+        snprintf(buf, cap, "%g Gbit/s", (double)bps / 1e9);
+    else if (bps >= 1000000)
+        snprintf(buf, cap, "%g Mbit/s", (double)bps / 1e6);
+    else
+        snprintf(buf, cap, "%g kbit/s", (double)bps / 1e3);
+}
 
 static void chapter_world(struct demo *d, uint64_t seed)
 {
     char rate[32];
-    if (d->bandwidth >= 1000000000)
-        snprintf(rate, sizeof rate, "%g Gbit/s", (double)d->bandwidth / 1e9);
-    else if (d->bandwidth >= 1000000)
-        snprintf(rate, sizeof rate, "%g Mbit/s", (double)d->bandwidth / 1e6);
-    else
-        snprintf(rate, sizeof rate, "%g kbit/s", (double)d->bandwidth / 1e3);
+    rate_text(d->bandwidth, rate, sizeof rate);
     printf("naru demo, seed %llu: two computers far apart, and the network between them.\n\n",
            (unsigned long long)seed);
     say(d,
@@ -421,7 +441,7 @@ static int chapter_name(struct demo *d)
                                "www IN CNAME server\n";
     struct naru_sim_app_config ns = { .kind = NARU_SIM_DNS_SERVER, .name = "ns", .from = d->server, .zone = zone,
                                       .origin = "naru.test" };
-    int err = naru_sim_app_add(d->sim, &ns, NULL);
+    int err = naru_sim_app_add(d->apps, &ns, NULL);
     if (err < 0)
         return err;
     struct naru_sim_app_config q = { .kind = NARU_SIM_DNS_LOOKUP, .from = d->client, .to = d->server,
@@ -435,7 +455,7 @@ static int chapter_name(struct demo *d)
                "   The TTL of the packets fell from 64 to 62 on the way: two routers. The ARP\n"
                "   answers stay in each cache, so the next packets go straight out.\n",
             naru_ip4_format(r.addrs[0], a), r.dns_ttl, (unsigned long long)r.dns_queries,
-            r.dns_queries == 1 ? "query" : "queries", ms(r.ended - r.started));
+            r.dns_queries == 1 ? "query" : "queries", ms(took(d, &r)));
         d->server_addr = r.addrs[0];
     } else {
         say(d, "\n   No answer (%s): the lossy link ate the queries. The client falls back\n"
@@ -467,8 +487,11 @@ static int chapter_ping(struct demo *d)
     err = run_app(d, &c, QUIET, &r, NULL);
     if (err < 0)
         return err;
-    say(d, "   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n", r.received, ms(r.rtt_min),
-        ms(r.rtt_max));
+    if (r.received)
+        say(d, "   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n", r.received, ms(r.rtt_min),
+            ms(r.rtt_max));
+    else
+        say(d, "   Ten more pings: no reply at all.\n");
     return 0;
 }
 
@@ -509,11 +532,36 @@ static int chapter_udp(struct demo *d)
     if (err < 0)
         return err;
     naru_sim_link_get_stats(d->wan, 0, &after);
-    say(d, "   %llu arrived, %llu were lost (the link lost %llu), %llu came out of order.\n"
-           "   UDP delivers what arrives, as it arrives, and repairs nothing: that is\n"
-           "   left to the program, or to TCP.\n",
-        (unsigned long long)(r.datagrams_received - r.duplicates), (unsigned long long)r.datagrams_lost,
-        (unsigned long long)(after.lost - before.lost), (unsigned long long)r.reordered);
+    /* Every datagram sent arrived, or the r1-r2 link refused it (its queue
+     * full) or lost it on the wire (both decided as it is handed over), or
+     * it was still on its way when the receiver stopped counting. */
+    uint64_t arrived = r.datagrams_received - r.duplicates, queue = after.dropped_queue - before.dropped_queue;
+    uint64_t wire = after.lost - before.lost;
+    uint64_t late = r.datagrams_sent > arrived + queue + wire ? r.datagrams_sent - arrived - queue - wire : 0;
+    if (!queue && !late) {
+        say(d, "   %llu arrived, %llu were lost (the link lost %llu), %llu came out of order.\n",
+            (unsigned long long)arrived, (unsigned long long)r.datagrams_lost, (unsigned long long)wire,
+            (unsigned long long)r.reordered);
+    } else {
+        char rate[32];
+        rate_text(d->bandwidth, rate, sizeof rate);
+        int items = (queue > 0) + (wire > 0) + (late > 0);
+        say(d, "   Of %llu sent, %llu arrived and %llu did not:\n", (unsigned long long)r.datagrams_sent,
+            (unsigned long long)arrived, (unsigned long long)(r.datagrams_sent - arrived));
+        if (queue)
+            say(d, "     %llu were dropped at r1, the queue for the r1-r2 link full (it sends\n"
+                   "         %s; they came at 2 Mbit/s)%s\n",
+                (unsigned long long)queue, rate, --items ? ";" : ".");
+        if (wire)
+            say(d, "     %llu were lost on the r1-r2 link%s\n", (unsigned long long)wire, --items ? ";" : ".");
+        if (late)
+            say(d, "     %llu were still on the way when the program stopped counting, a second\n"
+                   "         after the last one left.\n",
+                (unsigned long long)late);
+        say(d, "   %llu came out of order.\n", (unsigned long long)r.reordered);
+    }
+    say(d, "   UDP delivers what arrives, as it arrives, and repairs nothing: that is\n"
+           "   left to the program, or to TCP.\n");
     return 0;
 }
 
@@ -544,16 +592,32 @@ static int chapter_tcp(struct demo *d, bool *tcp_ran)
     if (lost > SHOW_MAX || resent > SHOW_MAX || gaps > SHOW_MAX)
         say(d, "  (and more of the same: %u frames lost, %u segments sent again, %u gaps filled in all)\n",
             lost, resent, gaps);
-    say(d, "\n   The page: HTTP status %d, %llu of %u bytes, %s, in %.3f s (%.2f Mbit/s).\n",
-        r.http_status, (unsigned long long)r.bytes_received, PAGE_BYTES,
-        r.intact ? "every byte right and in order" : "DAMAGED", (double)(r.ended - r.started) / 1e9,
-        r.goodput_bps / 1e6);
+    char status[32];
+    if (r.http_status)
+        snprintf(status, sizeof status, "HTTP status %d", r.http_status);
+    else
+        snprintf(status, sizeof status, "no HTTP response");
+    const char *quality = !r.intact                        ? "DAMAGED"
+                          : r.bytes_received == PAGE_BYTES ? "every byte right and in order"
+                          : r.bytes_received               ? "what came right and in order"
+                                                           : "nothing came";
+    if (r.finished)
+        say(d, "\n   The page: %s, %llu of %u bytes, %s, in %.3f s (%.2f Mbit/s).\n", status,
+            (unsigned long long)r.bytes_received, PAGE_BYTES, quality, (double)took(d, &r) / 1e9,
+            r.goodput_bps / 1e6);
+    else
+        say(d, "\n   The page had not come after %.0f s: %s, %llu of %u bytes so far,\n"
+               "   %s, at %.1f kbit/s.\n",
+            (double)took(d, &r) / 1e9, status, (unsigned long long)r.bytes_received, PAGE_BYTES, quality,
+            r.goodput_bps / 1e3);
     say(d, "   The server retransmitted %llu segments; the client received %llu out of order.\n"
            "   Losses and reordering cost time, never data: that is TCP's promise.\n",
         (unsigned long long)(counter(d->server, "tcp_retransmits") - retrans_before),
         (unsigned long long)counter(d->client, "tcp_rx_out_of_order"));
-    if (!r.ok)
-        say(d, "   (It did not finish cleanly: %s.)\n", r.error);
+    if (!r.finished)
+        say(d, "   (The demo stopped waiting: over this link the whole page takes longer.)\n");
+    else if (!r.ok)
+        say(d, "   (It did not finish cleanly: %s.)\n", r.error[0] ? r.error : "no reason given");
     return 0;
 }
 
@@ -588,25 +652,6 @@ static void summary(struct demo *d, bool tcp_ran)
 }
 
 /* ---- flags ---- */
-
-static bool parse_share(const char *text, double max, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || !isfinite(v) || v < 0)
-        return false;
-    if (*end == '%') {
-        v /= 100;
-        end++;
-    } else if (v > 1) {
-        v /= 100; /* "5" means 5%, as people write it */
-    }
-    if (*end || v > max)
-        return false;
-    *out = v;
-    return true;
-}
 
 static bool parse_rate(const char *text, uint64_t *out)
 {
@@ -662,14 +707,16 @@ int cmd_demo(int argc, char **argv)
             }
             break;
         case 'l':
-            if (!parse_share(optarg, 0.5, &d.loss)) {
-                fprintf(stderr, "%s: bad loss '%s' (want 0%% to 50%%, such as 2%% or 0.02)\n", PROG, optarg);
+            if (!cli_share(optarg, 0.5, &d.loss)) {
+                fprintf(stderr, "%s: bad loss '%s' (want a percentage from 0 to 50, such as 2 or 0.5%%)\n", PROG,
+                        optarg);
                 return 2;
             }
             break;
         case 'r':
-            if (!parse_share(optarg, 0.5, &d.reorder)) {
-                fprintf(stderr, "%s: bad reorder '%s' (want 0%% to 50%%)\n", PROG, optarg);
+            if (!cli_share(optarg, 0.5, &d.reorder)) {
+                fprintf(stderr, "%s: bad reorder '%s' (want a percentage from 0 to 50, such as 1 or 0.5%%)\n",
+                        PROG, optarg);
                 return 2;
             }
             break;
@@ -733,6 +780,7 @@ int cmd_demo(int argc, char **argv)
         status = 1;
     }
 out:
+    naru_sim_apps_destroy(d.apps);
     naru_sim_destroy(d.sim);
     return status;
 }

@@ -298,7 +298,7 @@ static long naru_ask_udp(const struct dig *d, const uint8_t *q, size_t qlen, uin
             a.result = n;
             break;
         }
-        if (runtime_run(rt, runtime_now(rt) + (naru_time_t)d->timeout_ms * NARU_MS, ask_done, &a) == 1) {
+        if (loop_run(&rt->loop, loop_now(&rt->loop) + (naru_time_t)d->timeout_ms * NARU_MS, ask_done, &a) == 1) {
             a.result = -EINTR;
             break;
         }
@@ -379,7 +379,7 @@ static long naru_ask_tcp(const struct dig *d, const uint8_t *q, size_t qlen, uin
         a.result = err;
     } else {
         naru_tcp_event(&a, rt->stack, a.sock);
-        if (runtime_run(rt, runtime_now(rt) + (naru_time_t)d->timeout_ms * NARU_MS, ask_done, &a) == 1)
+        if (loop_run(&rt->loop, loop_now(&rt->loop) + (naru_time_t)d->timeout_ms * NARU_MS, ask_done, &a) == 1)
             a.result = -EINTR;
     }
     naru_socket_set_callback(rt->stack, a.sock, NULL, NULL);
@@ -427,12 +427,12 @@ int cmd_dig(int argc, char **argv)
 {
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
-        RUNTIME_LONG_OPTIONS,
+        CLI_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
     struct dig d = { .type = 1, .recurse = true, .edns = true, .bufsize = 1232,
                      .timeout_ms = 5000, .tries = 3 };
-    struct runtime_options ro = { 0 };
+    struct cli_options ro = { 0 };
     bool have_server = false, have_type = false;
     /* The flags first (GNU getopt moves @SERVER, NAME, TYPE and +options,
      * which are not flags, to the end, where the loop below reads them). */
@@ -444,13 +444,13 @@ int cmd_dig(int argc, char **argv)
             usage(stdout);
             return 0;
         }
-        if (opt == RUNTIME_OPT_SEED || opt == RUNTIME_OPT_DNS || opt == RUNTIME_OPT_HOSTS) {
+        if (opt == CLI_OPT_SEED || opt == CLI_OPT_DNS || opt == CLI_OPT_HOSTS) {
             fprintf(stderr, "%s: %s is not a dig flag (the server is @SERVER; try --help)\n", PROG,
                     argv[optind - 1]);
             return 2;
         }
-        if (!runtime_take_option(&ro, PROG, opt, optarg))
-            return runtime_bad_option(PROG, argv, opt);
+        if (!cli_take_option(&ro, PROG, opt, optarg))
+            return cli_bad_option(PROG, argv, opt);
     }
     if (!ro.tap && (ro.addr || ro.gw || ro.mac || ro.pcap)) {
         fprintf(stderr, "%s: --addr, --gw, --mac and --pcap need --tap IFNAME\n", PROG);

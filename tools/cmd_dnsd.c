@@ -24,7 +24,7 @@
 #include "naru/addr.h"
 #include "naru/dns.h"
 #include "runtime.h"
-#include "services.h"
+#include "counters.h"
 
 #define PROG "naru dnsd"
 #define MAX_LISTEN 8
@@ -401,7 +401,7 @@ static bool never(void *ctx)
 
 /* dnsd --tap: the same server on a naru stack of its own, through the
  * tools runtime; naru_dns_server_attach() is the naru-socket transport. */
-static int serve_tap(struct dnsd *d, const struct runtime_options *ro, const char **listen_on,
+static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **listen_on,
                      unsigned listen_count)
 {
     struct naru_sockaddr where[MAX_LISTEN];
@@ -444,7 +444,7 @@ static int serve_tap(struct dnsd *d, const struct runtime_options *ro, const cha
             fprintf(stderr, " %s:%u", naru_ip4_format(where[i].addr, a), where[i].port);
         }
         fprintf(stderr, " via %s (%s)\n", ro->tap, tcp ? "UDP and TCP" : "UDP; this stack has no TCP");
-        runtime_run(&rt, NARU_NEVER, never, NULL);
+        loop_run(&rt.loop, NARU_NEVER, never, NULL);
         print_stats(d);
         fprintf(stderr, "%s: counters of naru's stack:\n", PROG);
         print_counters(stderr, rt.stack);
@@ -471,10 +471,10 @@ int cmd_dnsd(int argc, char **argv)
         { "rrl-ipv4-prefix", required_argument, NULL, '4' },
         { "rrl-ipv6-prefix", required_argument, NULL, '6' },
         { "help", no_argument, NULL, 'h' },
-        RUNTIME_LONG_OPTIONS,
+        CLI_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    struct runtime_options ro = { 0 };
+    struct cli_options ro = { 0 };
     const char *listen_on[MAX_LISTEN];
     unsigned listen_count = 0;
     struct naru_dns_server_config cfg;
@@ -508,14 +508,14 @@ int cmd_dnsd(int argc, char **argv)
             cfg.full_responses = true;
             break;
         case 'T':
-            cfg.tcp_max = (unsigned)runtime_number(PROG, "--tcp-max", optarg, false, 65536);
+            cfg.tcp_max = (unsigned)cli_number(PROG, "--tcp-max", optarg, false, 65536);
             if (!cfg.tcp_max) {
                 fprintf(stderr, "%s: --tcp-max must be at least 1\n", PROG);
                 return 2;
             }
             break;
         case 'P':
-            cfg.tcp_max_per_client = (unsigned)runtime_number(PROG, "--tcp-per-client", optarg, false, 65536);
+            cfg.tcp_max_per_client = (unsigned)cli_number(PROG, "--tcp-per-client", optarg, false, 65536);
             if (!cfg.tcp_max_per_client) {
                 fprintf(stderr, "%s: --tcp-per-client must be at least 1\n", PROG);
                 return 2;
@@ -524,7 +524,7 @@ int cmd_dnsd(int argc, char **argv)
         case 'M':
         case 'I': {
             const char *flag = opt == 'M' ? "--tcp-timeout" : "--tcp-idle";
-            naru_time_t t = runtime_seconds(PROG, flag, optarg);
+            naru_time_t t = cli_seconds(PROG, flag, optarg);
             if (!t) {
                 fprintf(stderr, "%s: %s must be more than 0\n", PROG, flag);
                 return 2;
@@ -533,27 +533,27 @@ int cmd_dnsd(int argc, char **argv)
             break;
         }
         case 'R':
-            cfg.rrl_rate = (unsigned)runtime_number(PROG, "--rrl-rate", optarg, false, 1e9);
+            cfg.rrl_rate = (unsigned)cli_number(PROG, "--rrl-rate", optarg, false, 1e9);
             break;
         case 'S':
-            cfg.rrl_slip = (unsigned)runtime_number(PROG, "--rrl-slip", optarg, false, 1000);
+            cfg.rrl_slip = (unsigned)cli_number(PROG, "--rrl-slip", optarg, false, 1000);
             break;
         case '4':
-            cfg.rrl_ipv4_prefix = (uint8_t)runtime_number(PROG, "--rrl-ipv4-prefix", optarg, false, 32);
+            cfg.rrl_ipv4_prefix = (uint8_t)cli_number(PROG, "--rrl-ipv4-prefix", optarg, false, 32);
             break;
         case '6':
-            cfg.rrl_ipv6_prefix = (uint8_t)runtime_number(PROG, "--rrl-ipv6-prefix", optarg, false, 128);
+            cfg.rrl_ipv6_prefix = (uint8_t)cli_number(PROG, "--rrl-ipv6-prefix", optarg, false, 128);
             break;
         case 'h':
             usage(stdout);
             return 0;
-        case RUNTIME_OPT_SEED:
-        case RUNTIME_OPT_DNS:
-        case RUNTIME_OPT_HOSTS:
+        case CLI_OPT_SEED:
+        case CLI_OPT_DNS:
+        case CLI_OPT_HOSTS:
             fprintf(stderr, "%s: %s is not a dnsd flag (try --help)\n", PROG, argv[optind - 1]);
             return 2;
         default:
-            if (runtime_take_option(&ro, PROG, opt, optarg))
+            if (cli_take_option(&ro, PROG, opt, optarg))
                 break;
             fprintf(stderr, "%s: unknown or incomplete flag '%s' (try --help)\n", PROG,
                     argv[optind - 1]);

@@ -1,4 +1,5 @@
-/* naru fetch: an HTTP/1.1 GET over naru's TCP, like a small wget. */
+/* naru fetch: an HTTP/1.1 GET (src/apps/http_client.c) into a file, like
+ * a small wget. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,29 +8,19 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "http.h"
-#include "naru/addr.h"
-#include "naru/socket.h"
 #include "runtime.h"
 
 #define PROG "naru fetch"
 
 struct fetch {
     struct runtime *rt;
-    struct naru_stack *stack;
-    int sock;
-    char request[2048];
-    size_t request_len, request_off;
-    bool connected;
-    bool done;
-    int error;                 /* negative errno */
-    bool malformed;
-    struct http_response response;
-    FILE *out;
+    struct naru_http_get *get;
+    FILE *out;                 /* opened at the first byte of a 2xx body */
     const char *out_name;
+    bool to_stdout;
+    int write_error;
     bool progress;             /* stderr is a terminal */
-    naru_time_t started, last_drawn;
-    uint8_t buf[65536];
+    naru_time_t last_drawn;
 };
 
 static void usage(FILE *out)
@@ -44,7 +35,7 @@ static void usage(FILE *out)
             "\n"
             "  -o FILE            where the body goes; - for stdout\n"
             "  --timeout SECONDS  give up after this long without progress (default 30)\n"
-            RUNTIME_HELP
+            CLI_HELP
             "  -h, --help         this help\n"
             "\n"
             "Exit status: 0 on a 2xx response, 1 on an HTTP error or a network failure,\n"
@@ -118,120 +109,50 @@ static const char *default_name(const struct url *u, char *buf, size_t len)
 
 static void draw_progress(struct fetch *f, bool final)
 {
-    naru_time_t now = runtime_now(f->rt);
+    naru_time_t now = loop_now(&f->rt->loop);
     if (!f->progress || (!final && now - f->last_drawn < 100 * NARU_MS))
         return;
     f->last_drawn = now;
-    double secs = (double)(now - f->started) / 1e9;
-    double rate = secs > 0 ? (double)f->response.body_received / secs : 0;
-    int64_t total = f->response.content_length;
-    if (total > 0) {
-        int width = 30, filled = (int)((double)f->response.body_received / (double)total * width);
+    const struct naru_http_get_result *r = naru_http_get_result(f->get);
+    double rate = naru_app_rate(r->body_received, r->started, now) / 8;
+    if (r->content_length > 0) {
+        int width = 30, filled = (int)((double)r->body_received / (double)r->content_length * width);
         fprintf(stderr, "\r[%-*.*s] %3d%% %12llu bytes %8.1f KB/s", width, filled,
-                "##############################", (int)(100 * f->response.body_received / (uint64_t)total),
-                (unsigned long long)f->response.body_received, rate / 1024);
+                "##############################", (int)(100 * r->body_received / (uint64_t)r->content_length),
+                (unsigned long long)r->body_received, rate / 1024);
     } else {
-        fprintf(stderr, "\r%12llu bytes %8.1f KB/s", (unsigned long long)f->response.body_received, rate / 1024);
+        fprintf(stderr, "\r%12llu bytes %8.1f KB/s", (unsigned long long)r->body_received, rate / 1024);
     }
     if (final)
         fputc('\n', stderr);
 }
 
+/* The output, made on first use: a download that fails before its body
+ * leaves no file behind (curl's habit). */
+static bool output(struct fetch *f)
+{
+    if (!f->out && !f->write_error) {
+        f->out = f->to_stdout ? stdout : fopen(f->out_name, "wb");
+        if (!f->out)
+            f->write_error = errno;
+    }
+    return f->out != NULL;
+}
+
 static void body_bytes(void *ctx, const uint8_t *data, size_t len)
 {
     struct fetch *f = ctx;
+    int status = naru_http_get_result(f->get)->status;
     /* Only a successful response's body is saved (like curl -f). */
-    if (f->out && f->response.status >= 200 && f->response.status < 300 && fwrite(data, 1, len, f->out) != len)
-        f->error = -EIO;
-}
-
-static void pump(struct fetch *f)
-{
-    while (f->request_off < f->request_len) {
-        long n = naru_send(f->stack, f->sock, f->request + f->request_off, f->request_len - f->request_off, 0);
-        if (n == -EAGAIN)
-            break;
-        if (n < 0) {
-            f->error = (int)n;
-            return;
-        }
-        f->request_off += (size_t)n;
-    }
-    for (;;) {
-        long n = naru_recv(f->stack, f->sock, f->buf, sizeof f->buf, 0);
-        if (n == -EAGAIN)
-            break;
-        if (n < 0) {
-            f->error = (int)n;
-            return;
-        }
-        int r = n == 0 ? http_response_eof(&f->response)
-                       : http_response_feed(&f->response, f->buf, (size_t)n, body_bytes, f);
-        if (r < 0) {
-            if (n == 0)
-                f->error = -ECONNRESET; /* closed before the body ended */
-            else
-                f->malformed = true;
-            return;
-        }
-        if (r == 1) {
-            f->done = true;
-            return;
-        }
-        if (n == 0) {
-            f->error = -ECONNRESET;
-            return;
-        }
-    }
+    if (status >= 200 && status < 300 && output(f) && fwrite(data, 1, len, f->out) != len && !f->write_error)
+        f->write_error = errno ? errno : EIO;
     draw_progress(f, false);
 }
 
-static void socket_event(void *ctx, struct naru_stack *stack, int sock)
-{
-    struct fetch *f = ctx;
-    if (f->done || f->error || f->malformed)
-        return;
-    if (!f->connected) {
-        int state = runtime_connect_state(stack, sock);
-        if (state <= 0) {
-            f->error = state;
-            return;
-        }
-        f->connected = true;
-    }
-    pump(f);
-}
-
-struct progress_watch {
-    struct fetch *f;
-    uint64_t last_bytes;
-    naru_time_t last_change;
-    naru_time_t timeout;
-    bool stalled;
-};
-
 static bool finished(void *ctx)
 {
-    struct progress_watch *w = ctx;
-    struct fetch *f = w->f;
-    if (f->done || f->error || f->malformed)
-        return true;
-    naru_time_t now = runtime_now(f->rt);
-    uint64_t seen = f->response.body_received + f->request_off + f->connected;
-    if (seen != w->last_bytes) {
-        w->last_bytes = seen;
-        w->last_change = now;
-    }
-    return w->stalled = now - w->last_change > w->timeout;
-}
-
-/* Nothing else happens in a simulation once the transfer stalls: check the
- * timeout on a timer too. */
-static void tick(void *ctx)
-{
-    struct progress_watch *w = ctx;
-    if (!finished(w))
-        runtime_at(w->f->rt, runtime_now(w->f->rt) + NARU_SEC, tick, w);
+    struct fetch *f = ctx;
+    return naru_http_get_result(f->get)->finished || f->write_error;
 }
 
 int cmd_fetch(int argc, char **argv)
@@ -239,11 +160,11 @@ int cmd_fetch(int argc, char **argv)
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
         { "timeout", required_argument, NULL, 'T' },
-        RUNTIME_LONG_OPTIONS,
+        CLI_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    struct runtime_options ro = { 0 };
-    const char *output = NULL;
+    struct cli_options ro = { 0 };
+    const char *output_name = NULL;
     naru_time_t timeout = 30 * NARU_SEC;
     int opt;
     optind = 1;
@@ -251,21 +172,21 @@ int cmd_fetch(int argc, char **argv)
     while ((opt = getopt_long(argc, argv, "+:o:h", long_options, NULL)) != -1) {
         switch (opt) {
         case 'o':
-            output = optarg;
+            output_name = optarg;
             break;
         case 'T':
-            timeout = runtime_seconds(PROG, "timeout", optarg);
+            timeout = cli_seconds(PROG, "timeout", optarg);
             break;
         case 'h':
             usage(stdout);
             return 0;
         default:
-            if (runtime_take_option(&ro, PROG, opt, optarg))
+            if (cli_take_option(&ro, PROG, opt, optarg))
                 break;
-            return runtime_bad_option(PROG, argv, opt);
+            return cli_bad_option(PROG, argv, opt);
         }
     }
-    const char *url_text = runtime_operand(PROG, argc, argv, "URL");
+    const char *url_text = cli_operand(PROG, argc, argv, "URL");
     if (!url_text)
         return 2;
     struct url url;
@@ -274,89 +195,77 @@ int cmd_fetch(int argc, char **argv)
         fprintf(stderr, "%s: %s: %s\n", PROG, url_text, why);
         return 2;
     }
-    struct fetch *f = calloc(1, sizeof *f);
-    if (!f)
-        return 1;
-    f->sock = -1;
     struct runtime rt;
-    uint32_t addr;
-    int status = runtime_open_to(&rt, &ro, PROG, url.host, &addr);
+    struct naru_http_get_config c;
+    naru_http_get_config_default(&c);
+    int status = runtime_open_to(&rt, &ro, PROG, url.host, &c.server.addr);
     if (status)
-        goto out;
+        return status;
     status = 1;
-    f->rt = &rt;
-    f->stack = rt.stack;
-    http_response_init(&f->response);
+    struct fetch f = { .rt = &rt };
     char host_header[300];
     if (url.port == 80)
         snprintf(host_header, sizeof host_header, "%s", url.host);
     else
         snprintf(host_header, sizeof host_header, "%s:%u", url.host, url.port);
-    f->request_len = (size_t)snprintf(f->request, sizeof f->request,
-                                      "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: naru-fetch\r\n"
-                                      "Accept: */*\r\nConnection: close\r\n\r\n",
-                                      url.path, host_header);
-    f->out_name = output ? output : default_name(&url, name, sizeof name);
-    if (!strcmp(f->out_name, "-")) {
-        f->out = stdout;
-        f->out_name = "stdout";
-    } else if (!(f->out = fopen(f->out_name, "wb"))) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", PROG, f->out_name, strerror(errno));
+    f.out_name = output_name ? output_name : default_name(&url, name, sizeof name);
+    f.to_stdout = !strcmp(f.out_name, "-");
+    if (f.to_stdout)
+        f.out_name = "stdout";
+    f.progress = isatty(STDERR_FILENO) && !f.to_stdout;
+    c.server.port = url.port;
+    c.host = host_header;
+    c.path = url.path;
+    c.idle_timeout = timeout;
+    c.on_body = body_bytes;
+    c.ctx = &f;
+    struct naru_app_env env;
+    int err = runtime_app_env(&rt, &env);
+    if (!err)
+        err = naru_http_get_start(&env, &c, &f.get);
+    if (err < 0) {
+        fprintf(stderr, "%s: %s: %s\n", PROG, url_text, strerror(-err));
         goto out;
     }
-    f->progress = isatty(STDERR_FILENO) && f->out != stdout;
-    f->sock = naru_socket(rt.stack, NARU_SOCK_STREAM);
-    if (f->sock < 0) {
-        fprintf(stderr, "%s: socket: %s\n", PROG, strerror(-f->sock));
-        goto out;
-    }
-    naru_socket_set_callback(rt.stack, f->sock, socket_event, f);
-    f->started = runtime_now(&rt);
-    struct naru_sockaddr to = { addr, url.port };
-    int err = naru_connect(rt.stack, f->sock, &to);
-    if (err < 0 && err != -EINPROGRESS) {
-        fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, url.host, url.port, strerror(-err));
-        goto out;
-    }
-    if (err == 0)
-        socket_event(f, rt.stack, f->sock);
-    struct progress_watch watch = { .f = f, .last_change = runtime_now(&rt), .timeout = timeout };
-    if (rt.simulated)
-        tick(&watch);
-    int r = runtime_run(&rt, NARU_NEVER, finished, &watch);
-    draw_progress(f, true);
-    double secs = (double)(runtime_now(&rt) - f->started) / 1e9;
-    if (r == 1) {
-        fprintf(stderr, "%s: interrupted\n", PROG);
-    } else if (f->error && !f->connected) {
-        fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, url.host, url.port, strerror(-f->error));
-    } else if (f->error) {
-        fprintf(stderr, "%s: %s after %llu body bytes\n", PROG, strerror(-f->error),
-                (unsigned long long)f->response.body_received);
-    } else if (f->malformed) {
+    int ran = loop_run(&rt.loop, NARU_NEVER, finished, &f);
+    const struct naru_http_get_result *r = naru_http_get_result(f.get);
+    draw_progress(&f, true);
+    naru_time_t took;
+    naru_app_elapsed(r->started, loop_now(&rt.loop), &took);
+    double secs = (double)took / 1e9;
+    if (f.write_error) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", PROG, f.out_name, strerror(f.write_error));
+    } else if (ran == 1) {
+        fprintf(stderr, "%s: interrupted after %llu body bytes\n", PROG, (unsigned long long)r->body_received);
+    } else if (r->error && !r->connected) {
+        fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, url.host, url.port, strerror(-r->error));
+    } else if (r->error == -ETIMEDOUT) {
+        fprintf(stderr, "%s: no progress for %.0f s; giving up after %llu body bytes\n", PROG,
+                (double)timeout / 1e9, (unsigned long long)r->body_received);
+    } else if (r->error == -EPROTO) {
         fprintf(stderr, "%s: the server's response is not valid HTTP\n", PROG);
-    } else if (watch.stalled || !f->done) {
-        fprintf(stderr, "%s: no progress for %.0f s; giving up\n", PROG, (double)timeout / 1e9);
-    } else if (f->response.status < 200 || f->response.status >= 300) {
-        fprintf(stderr, "%s: HTTP %d %s\n", PROG, f->response.status, f->response.reason);
+    } else if (r->error) {
+        fprintf(stderr, "%s: %s after %llu body bytes\n", PROG, strerror(-r->error),
+                (unsigned long long)r->body_received);
+    } else if (r->status < 200 || r->status >= 300) {
+        fprintf(stderr, "%s: HTTP %d %s\n", PROG, r->status, r->reason);
+    } else if (!output(&f)) { /* an empty body: the file, empty */
+        fprintf(stderr, "%s: cannot write %s: %s\n", PROG, f.out_name, strerror(f.write_error));
     } else {
         status = 0;
         fprintf(stderr, "%s: %llu bytes to %s in %.3f s%s (%.1f KB/s), HTTP %d %s\n", PROG,
-                (unsigned long long)f->response.body_received, f->out_name, secs,
-                rt.simulated ? " of simulated time" : "",
-                secs > 0 ? (double)f->response.body_received / secs / 1024 : 0, f->response.status,
-                f->response.reason);
+                (unsigned long long)r->body_received, f.out_name, secs, rt.simulated ? " of simulated time" : "",
+                naru_app_rate(r->body_received, r->started, loop_now(&rt.loop)) / 8 / 1024, r->status,
+                r->reason);
     }
 out:
-    if (f->out && f->out != stdout && fclose(f->out) != 0 && status == 0) {
-        fprintf(stderr, "%s: cannot write %s\n", PROG, f->out_name);
+    if (f.out && f.out != stdout && fclose(f.out) != 0 && status == 0) {
+        fprintf(stderr, "%s: cannot write %s\n", PROG, f.out_name);
         status = 1;
     }
-    if (f->out == stdout)
+    if (f.out == stdout)
         fflush(stdout);
-    if (f->sock >= 0)
-        naru_close(rt.stack, f->sock);
+    naru_http_get_destroy(f.get);
     runtime_close(&rt);
-    free(f);
     return status;
 }

@@ -1,13 +1,16 @@
 /* naru host: a naru stack on a TAP device, answering ARP and ping and
  * running services until SIGINT or SIGTERM. */
 #include <getopt.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
+#include "counters.h"
 #include "runtime.h"
-#include "services.h"
+#include "serve.h"
 
 #define PROG "naru host"
 #define MAX_SERVICES 16
@@ -17,6 +20,7 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: naru host --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC]\n"
             "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE] [--no-offload]\n"
+            "                 [--max-connections N]\n"
             "\n"
             "Bring a naru host up on a Linux TAP device (created if it does not exist):\n"
             "it answers ARP and ping and runs the services named, until SIGINT or\n"
@@ -33,15 +37,32 @@ static void usage(FILE *out)
             "                     the kernel hands naru TCP segments merged up to 64 KiB, cuts\n"
             "                     naru's own at the MTU, and computes the checksums (TAP's\n"
             "                     virtio-net header, TUN_F_CSUM | TUN_F_TSO4)\n"
+            "  --max-connections N\n"
+            "                     connections each service may hold at once (default 10000):\n"
+            "                     a client beyond them gets a reset, and the other services\n"
+            "                     still serve. SYN floods are answered with SYN cookies\n"
             "  -h, --help         this help\n"
             "\n"
             "example: naru host --tap naru0 --addr 198.18.0.2/24 --serve echo\n",
-            service_help);
+            serve_help);
 }
 
-static bool never(void *ctx)
+/* loop_run()'s check between turns of the loop, which never ends it
+ * (SIGINT and SIGTERM do): every few seconds, memory that closed
+ * connections let go goes back to the system. glibc keeps freed heap pages
+ * for reuse and gives back only what is at the top of its heap, so after a
+ * crowd of connections has gone its memory would stay resident; once
+ * several MB are free, malloc_trim() returns the pages inside the heap too. */
+static bool give_back_memory(void *ctx)
 {
-    (void)ctx;
+    time_t *next = ctx;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (now.tv_sec < *next)
+        return false;
+    *next = now.tv_sec + 5;
+    if (mallinfo2().fordblks > 8u << 20)
+        malloc_trim(0);
     return false;
 }
 
@@ -50,13 +71,16 @@ int cmd_host(int argc, char **argv)
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
         { "serve", required_argument, NULL, 'S' },
-        RUNTIME_LONG_OPTIONS,
+        { "max-connections", required_argument, NULL, 'M' },
+        CLI_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    struct runtime_options ro = { 0 };
-    struct service *services[MAX_SERVICES];
+    struct cli_options ro = { 0 };
+    struct serve services[MAX_SERVICES];
     int service_count = 0, status = 2, opt;
     char why[160];
+    struct runtime rt;
+    bool opened = false;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
@@ -69,17 +93,22 @@ int cmd_host(int argc, char **argv)
                 fprintf(stderr, "%s: at most %d services\n", PROG, MAX_SERVICES);
                 goto out;
             }
-            struct service *svc = service_parse(optarg, why, sizeof why);
-            if (!svc) {
+            if (serve_parse(optarg, &services[service_count], why, sizeof why) < 0) {
                 fprintf(stderr, "%s: %s\n", PROG, why);
                 goto out;
             }
-            services[service_count++] = svc;
-        } else if (opt - RUNTIME_OPT_BASE == 5) {
+            service_count++;
+        } else if (opt == 'M') {
+            ro.max_connections = (uint32_t)cli_number(PROG, "--max-connections", optarg, false, 1000000);
+            if (!ro.max_connections) {
+                fprintf(stderr, "%s: bad --max-connections '%s'\n", PROG, optarg);
+                goto out;
+            }
+        } else if (opt == CLI_OPT_SEED) {
             fprintf(stderr, "%s: --seed is for the simulator; a host on TAP seeds from the OS\n", PROG);
             goto out;
-        } else if (!runtime_take_option(&ro, PROG, opt, optarg)) {
-            status = runtime_bad_option(PROG, argv, opt);
+        } else if (!cli_take_option(&ro, PROG, opt, optarg)) {
+            status = cli_bad_option(PROG, argv, opt);
             goto out;
         }
     }
@@ -91,39 +120,41 @@ int cmd_host(int argc, char **argv)
         fprintf(stderr, "%s: needs --tap IFNAME and --addr A.B.C.D/LEN (try --help)\n", PROG);
         goto out;
     }
-    struct runtime rt;
+    ro.listeners = (unsigned)service_count;
+    opened = true;
     status = runtime_open(&rt, &ro, PROG);
-    if (status) {
-        runtime_close(&rt);
+    if (status)
         goto out;
-    }
+    struct naru_app_env env;
+    runtime_app_env(&rt, &env);
     char list[512] = "";
     for (int i = 0; i < service_count; i++) {
         char one[64];
-        if (service_start(services[i], &rt, rt.stack, why, sizeof why) < 0) {
+        services[i].max_connections = ro.max_connections ? ro.max_connections : CLI_MAX_CONNECTIONS;
+        if (serve_start(&services[i], &env, why, sizeof why) < 0) {
             fprintf(stderr, "%s: %s\n", PROG, why);
             status = 1;
             break;
         }
-        service_describe(services[i], one, sizeof one);
+        serve_describe(&services[i], one, sizeof one);
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", one);
     }
     if (status == 0) {
         fprintf(stderr, "%s: ready on %s as %s%s%s%s%s\n", PROG, ro.tap, ro.addr, ro.gw ? " via " : "",
                 ro.gw ? ro.gw : "", service_count ? "" : " (no services)",
-                naru_tap_has_offloads(rt.tap) ? ", with offloads" : ", no offloads");
+                naru_tap_has_offloads(rt.host.tap) ? ", with offloads" : ", no offloads");
         if (service_count)
             fprintf(stderr, "%s: serving %s\n", PROG, list);
-        runtime_run(&rt, NARU_NEVER, never, NULL);
+        time_t next_trim = 0;
+        loop_run(&rt.loop, NARU_NEVER, give_back_memory, &next_trim);
         fprintf(stderr, "%s: stopping; counters:\n", PROG);
         print_counters(stderr, rt.stack);
     }
-    for (int i = 0; i < service_count; i++)
-        service_free(services[i]);
-    service_count = 0;
-    runtime_close(&rt);
 out:
+    /* Sockets before their stack. */
     for (int i = 0; i < service_count; i++)
-        service_free(services[i]);
+        serve_stop(&services[i]);
+    if (opened)
+        runtime_close(&rt);
     return status;
 }

@@ -49,7 +49,7 @@ static void usage(FILE *out)
             "  -l                 listen for one connection instead of connecting\n"
             "  -v                 say on stderr when the connection opens and closes\n"
             "  -w SECONDS         give up if the connection does not open in time (default 30)\n"
-            RUNTIME_HELP
+            CLI_HELP
             "  -h, --help         this help\n"
             "\n"
             "Exit status: 0 after a clean close, 1 if the connection failed or was reset,\n"
@@ -58,6 +58,18 @@ static void usage(FILE *out)
 }
 
 static void pump(struct nc *nc);
+
+/* A stream socket that is connecting: 1 once connected, 0 while it still
+ * tries, a negative errno when it failed. */
+static int connect_state(struct naru_stack *stack, int sock)
+{
+    unsigned ev = naru_socket_events(stack, sock);
+    if (ev & NARU_POLLERR) {
+        int err = naru_socket_error(stack, sock);
+        return err ? err : -ECONNREFUSED;
+    }
+    return (ev & NARU_POLLOUT) ? 1 : 0;
+}
 
 static void stdin_ready(void *ctx, short revents)
 {
@@ -70,12 +82,12 @@ static void stdin_ready(void *ctx, short revents)
         return;
     if (n <= 0) {
         nc->stdin_eof = true;
-        runtime_watch_fd(nc->rt, STDIN_FILENO, 0, NULL, NULL);
+        loop_watch_fd(&nc->rt->loop, STDIN_FILENO, 0, NULL, NULL);
     } else {
         nc->in_len = (size_t)n;
         nc->in_off = 0;
         /* Hold stdin until these bytes are in the socket: backpressure. */
-        runtime_watch_fd(nc->rt, STDIN_FILENO, 0, NULL, NULL);
+        loop_watch_fd(&nc->rt->loop, STDIN_FILENO, 0, NULL, NULL);
     }
     pump(nc);
 }
@@ -113,7 +125,7 @@ static void pump(struct nc *nc)
             naru_shutdown(nc->stack, nc->sock, NARU_SHUT_WR);
             nc->write_shut = true;
         } else if (!nc->stdin_eof && !nc->rt->simulated) {
-            runtime_watch_fd(nc->rt, STDIN_FILENO, POLLIN, stdin_ready, nc);
+            loop_watch_fd(&nc->rt->loop, STDIN_FILENO, POLLIN, stdin_ready, nc);
         }
     }
     while (!nc->sock_eof) {
@@ -135,7 +147,7 @@ static void socket_event(void *ctx, struct naru_stack *stack, int sock)
 {
     struct nc *nc = ctx;
     if (!nc->connected) {
-        int state = runtime_connect_state(stack, sock);
+        int state = connect_state(stack, sock);
         if (state <= 0) {
             nc->error = state;
             return;
@@ -163,7 +175,7 @@ static void accept_event(void *ctx, struct naru_stack *stack, int listener)
     }
     naru_socket_set_callback(stack, sock, socket_event, nc);
     if (!nc->rt->simulated && !nc->stdin_eof)
-        runtime_watch_fd(nc->rt, STDIN_FILENO, POLLIN, stdin_ready, nc);
+        loop_watch_fd(&nc->rt->loop, STDIN_FILENO, POLLIN, stdin_ready, nc);
     pump(nc);
 }
 
@@ -214,10 +226,10 @@ int cmd_nc(int argc, char **argv)
 {
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
-        RUNTIME_LONG_OPTIONS,
+        CLI_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    struct runtime_options ro = { 0 };
+    struct cli_options ro = { 0 };
     struct nc nc = { .listener = -1, .sock = -1 };
     bool listen_mode = false;
     naru_time_t connect_timeout = 30 * NARU_SEC;
@@ -233,15 +245,15 @@ int cmd_nc(int argc, char **argv)
             nc.verbose = true;
             break;
         case 'w':
-            connect_timeout = runtime_seconds(PROG, "timeout", optarg);
+            connect_timeout = cli_seconds(PROG, "timeout", optarg);
             break;
         case 'h':
             usage(stdout);
             return 0;
         default:
-            if (runtime_take_option(&ro, PROG, opt, optarg))
+            if (cli_take_option(&ro, PROG, opt, optarg))
                 break;
-            return runtime_bad_option(PROG, argv, opt);
+            return cli_bad_option(PROG, argv, opt);
         }
     }
     int positional = argc - optind;
@@ -250,7 +262,7 @@ int cmd_nc(int argc, char **argv)
         return 2;
     }
     nc.host = positional == 2 ? argv[optind] : "0.0.0.0";
-    nc.port = (uint16_t)runtime_number(PROG, "port", argv[argc - 1], false, 65535);
+    nc.port = (uint16_t)cli_number(PROG, "port", argv[argc - 1], false, 65535);
     if (nc.port == 0) {
         fprintf(stderr, "%s: bad port '0'\n", PROG);
         return 2;
@@ -289,7 +301,7 @@ int cmd_nc(int argc, char **argv)
         naru_socket_set_callback(rt.stack, nc.listener, accept_event, &nc);
         if (nc.verbose)
             fprintf(stderr, "%s: listening on %s port %u\n", PROG, nc.host, nc.port);
-        if (runtime_run(&rt, NARU_NEVER, opened, &nc) != 0)
+        if (loop_run(&rt.loop, NARU_NEVER, opened, &nc) != 0)
             goto out;
     } else {
         nc.sock = naru_socket(rt.stack, NARU_SOCK_STREAM);
@@ -306,17 +318,17 @@ int cmd_nc(int argc, char **argv)
         }
         if (err == 0)
             socket_event(&nc, rt.stack, nc.sock);
-        int r = runtime_run(&rt, runtime_now(&rt) + connect_timeout, opened, &nc);
+        int r = loop_run(&rt.loop, loop_now(&rt.loop) + connect_timeout, opened, &nc);
         if (r != 0 || nc.error) {
             fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, nc.host, nc.port,
                     r == 2 ? "timed out" : r == 1 ? "interrupted" : strerror(-nc.error));
             goto out;
         }
         if (!rt.simulated)
-            runtime_watch_fd(&rt, STDIN_FILENO, POLLIN, stdin_ready, &nc);
+            loop_watch_fd(&rt.loop, STDIN_FILENO, POLLIN, stdin_ready, &nc);
         pump(&nc);
     }
-    int r = runtime_run(&rt, NARU_NEVER, finished, &nc);
+    int r = loop_run(&rt.loop, NARU_NEVER, finished, &nc);
     if (nc.error) {
         fprintf(stderr, "%s: connection to %s port %u: %s\n", PROG, nc.host, nc.port, strerror(-nc.error));
     } else if (r == 0) {

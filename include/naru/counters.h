@@ -89,6 +89,13 @@
     X(tcp, conn_limit, "TCP connections refused: connection limit")                   \
     X(tcp, listen_overflows, "TCP SYNs dropped: accept queue full")                   \
     X(tcp, listen_half_open_drops, "TCP SYNs dropped: too many half-open connections") \
+    X(tcp, listen_conn_limit, "TCP SYNs refused with a reset: the listener's connection limit") \
+    X(tcp, syn_budget_drops, "TCP SYNs dropped: more than a listener answers in one input batch") \
+    X(tcp, half_open_recycled, "TCP half-open connections ended for a newer SYN (RFC 4987 3.4)") \
+    X(tcp, half_open_pruned, "TCP half-open connections given up early: list under pressure") \
+    X(tcp, syncookies_sent, "TCP SYN cookies sent (RFC 4987): SYN-ACKs without state")  \
+    X(tcp, syncookies_accepted, "TCP connections made from a valid SYN cookie")         \
+    X(tcp, syncookies_failed, "TCP ACKs to a listener with an invalid or stale SYN cookie") \
     X(tcp, rx_rst, "TCP resets accepted")                                             \
     X(tcp, rx_out_of_window, "TCP segments outside the receive window")               \
     X(tcp, rx_paws_rejected, "TCP segments dropped by PAWS (RFC 7323)")               \
@@ -96,6 +103,7 @@
     X(tcp, rx_bad_ack, "TCP segments with an unacceptable ACK (RFC 5961)")            \
     X(tcp, rx_out_of_order, "TCP segments received out of order")                     \
     X(tcp, rx_ooo_dropped, "TCP out-of-order segments dropped: assembler full")       \
+    X(tcp, rx_no_memory, "TCP segments dropped: no memory for the receive ring")      \
     X(tcp, rx_duplicate_bytes, "TCP bytes received twice")                            \
     X(tcp, rx_icmp_errors, "ICMP errors accepted for TCP connections")                \
     X(tcp, challenge_acks, "TCP challenge ACKs sent (RFC 5961)")                      \

@@ -27,6 +27,7 @@
 #include <stdio.h>
 
 #include "naru/sim.h"
+#include "naru/simapp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -72,8 +73,9 @@ struct naru_scenario_outcome {
     uint64_t seed;
 };
 void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_outcome *outcome);
-/* The simulation, once run: for its stacks, links and applications. */
+/* The simulation, once run: for its stacks and links; and its applications. */
 struct naru_sim *naru_scenario_sim(const struct naru_scenario *sc);
+struct naru_sim_apps *naru_scenario_apps(const struct naru_scenario *sc);
 const char *naru_scenario_description(const struct naru_scenario *sc);
 /* What the scenario's `report` key asks for: applications' results, link
  * statistics, nodes' counters. */

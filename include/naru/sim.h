@@ -6,7 +6,8 @@
  * forwarding on.
  *
  * Everything happens as events in time order, taken from one event queue:
- * a frame arriving, a stack's timer falling due, an application's timer.
+ * a frame arriving, a stack's timer falling due, a timer set by code running
+ * in the simulation.
  * All randomness derives from the seed given to naru_sim_create(), so a run
  * can be repeated exactly: the same seed gives byte-identical captures.
  *
@@ -31,8 +32,9 @@ struct naru_sim_link;
 struct naru_sim_switch;
 
 int naru_sim_create(uint64_t seed, struct naru_sim **out);
-/* Destroys every stack, link, switch and application the simulation owns,
- * and closes its captures. */
+/* Destroys every stack, link and switch the simulation owns, and closes
+ * its captures. Applications (simapp.h) are the caller's: destroy them
+ * first. */
 void naru_sim_destroy(struct naru_sim *sim);
 naru_time_t naru_sim_now(const struct naru_sim *sim);
 uint64_t naru_sim_seed(const struct naru_sim *sim);
@@ -197,7 +199,7 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
  * passing (fifty million at one instant: a livelock), rather than run
  * forever. */
 bool naru_sim_stalled(const struct naru_sim *sim);
-/* Events processed so far: frame arrivals, stack timers, application timers. */
+/* Events processed so far: frame arrivals, stack timers, naru_sim_at() timers. */
 uint64_t naru_sim_events(const struct naru_sim *sim);
 /* Of those, frames delivered to a stack or a switch. */
 uint64_t naru_sim_packet_events(const struct naru_sim *sim);

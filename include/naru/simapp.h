@@ -1,7 +1,12 @@
-/* Applications the simulator ships, for scenarios, the demo, tests and
- * benchmarks: ping, traceroute, a UDP or TCP bulk transfer, and an HTTP
- * download. Each runs inside the simulation through naru's socket API,
- * driven by simulator timers and socket callbacks, and keeps a result. */
+/* naru's applications (apps.h) set up in a simulation, for scenarios, the
+ * demo, tests and benchmarks: ping, traceroute, a UDP or TCP bulk
+ * transfer, an HTTP download, a DNS server and lookup. Each is described by
+ * one config, runs on its hosts' stacks from the time it is given, and
+ * keeps a result a report can print.
+ *
+ * The simulation engine (sim.h) knows nothing of them: a set of
+ * applications belongs to the caller, who destroys it after the last run
+ * and before the simulation. */
 #ifndef NARU_SIMAPP_H
 #define NARU_SIMAPP_H
 
@@ -9,13 +14,26 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "naru/apps.h"
 #include "naru/sim.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
+/* The simulation as the environment of any application of apps.h running
+ * on `stack`: its virtual clock, and timers on that stack. 0, or -EINVAL
+ * when the stack is not the simulation's. */
+int naru_sim_app_env(struct naru_sim *sim, struct naru_stack *stack, struct naru_app_env *env);
+
+/* The applications of one simulation. */
+struct naru_sim_apps;
 struct naru_sim_app;
+
+int naru_sim_apps_create(struct naru_sim *sim, struct naru_sim_apps **out);
+/* Closes every application's sockets. After the simulation's last run
+ * (their timers must not fire again), before naru_sim_destroy(). */
+void naru_sim_apps_destroy(struct naru_sim_apps *apps);
 
 enum naru_sim_app_kind {
     NARU_SIM_PING,             /* ICMP echo requests, like ping(8) */
@@ -71,35 +89,29 @@ struct naru_sim_app_config {
 #define NARU_SIM_MAX_HOPS 64
 #define NARU_SIM_MAX_QUERIES 5
 
-struct naru_sim_hop {
-    uint8_t ttl;
-    uint8_t answered;          /* probes that got an answer */
-    bool reached;              /* the destination answered: the last hop */
-    char mark;                 /* ICMP unreachable other than port: 'N' net, 'H' host, 'P' protocol, 0 */
-    uint32_t addr[NARU_SIM_MAX_QUERIES];   /* who answered each probe (0: nobody) */
-    naru_time_t rtt[NARU_SIM_MAX_QUERIES];
-};
-
 struct naru_sim_app_result {
     enum naru_sim_app_kind kind;
     bool finished;             /* it ran to its end, or gave up */
     bool ok;                   /* it did what it set out to do (see each kind) */
-    naru_time_t started, ended;
+    naru_time_t started, ended; /* NARU_APP_UNSET until it starts, and finishes */
     char error[96];            /* why not ok, in words */
     /* ping: ok when any reply came back */
     uint32_t sent, received;
-    naru_time_t rtt_min, rtt_avg, rtt_max;
-    /* traceroute: ok when the destination answered */
+    naru_time_t rtt_min, rtt_avg, rtt_max; /* of the replies so far */
+    /* traceroute: ok when the destination answered. The hops are the
+     * traceroute's own, valid while its set of applications lives. */
     unsigned hop_count;
-    struct naru_sim_hop hops[NARU_SIM_MAX_HOPS];
+    const struct naru_traceroute_hop *hops;
     /* transfers and HTTP: ok when every byte arrived intact (UDP: every
      * datagram that arrived was intact; losses are reported, not repaired) */
     uint64_t bytes_sent, bytes_received;
     bool intact;
-    double goodput_bps;        /* bytes received * 8 over the time they took */
+    double goodput_bps;        /* bytes received * 8 over the time they took
+                                  (so far, while unfinished) */
     double goodput_late_bps;   /* the same for the second half of the bytes:
                                   the rate once slow start is long over */
-    uint64_t datagrams_sent, datagrams_received, datagrams_lost, duplicates, reordered;
+    uint64_t datagrams_sent, datagrams_received, duplicates, reordered;
+    uint64_t datagrams_lost;   /* once finished: the datagrams that never came */
     uint64_t retransmits;      /* TCP transfer: segments its sender retransmitted;
                                   HTTP: both hosts' retransmissions meanwhile */
     int http_status;
@@ -112,18 +124,22 @@ struct naru_sim_app_result {
                                   server: queries answered */
 };
 
-/* Set an application up; it starts at config->start. The simulation owns it. */
-int naru_sim_app_add(struct naru_sim *sim, const struct naru_sim_app_config *config,
+/* Set an application up (servers and receivers start listening now); it
+ * starts at config->start. */
+int naru_sim_app_add(struct naru_sim_apps *apps, const struct naru_sim_app_config *config,
                      struct naru_sim_app **out);
 const char *naru_sim_app_name(const struct naru_sim_app *app);
+/* Its result so far. */
 void naru_sim_app_get_result(const struct naru_sim_app *app, struct naru_sim_app_result *result);
-/* Its result in a few plain lines, like the tool it imitates would print. */
+/* Its result in a few plain lines, like the tool it imitates would print:
+ * so far, and marked so, when it has not finished. */
 int naru_sim_app_summary(const struct naru_sim_app *app, char *buf, size_t cap);
-unsigned naru_sim_app_count(const struct naru_sim *sim);
-struct naru_sim_app *naru_sim_app_at(const struct naru_sim *sim, unsigned index);
-struct naru_sim_app *naru_sim_find_app(const struct naru_sim *sim, const char *name);
-/* True when every application has finished: a naru_sim_run() done test. */
-bool naru_sim_apps_finished(void *sim);
+unsigned naru_sim_app_count(const struct naru_sim_apps *apps);
+struct naru_sim_app *naru_sim_app_at(const struct naru_sim_apps *apps, unsigned index);
+struct naru_sim_app *naru_sim_find_app(const struct naru_sim_apps *apps, const char *name);
+/* True when every application has finished: a naru_sim_run() done test,
+ * given the set. */
+bool naru_sim_apps_finished(void *apps);
 
 #ifdef __cplusplus
 }

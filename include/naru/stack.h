@@ -42,6 +42,14 @@ enum naru_tcp_cc {
     NARU_TCP_CC_CUBIC = 1,         /* RFC 9438 */
 };
 
+/* SYN cookies (RFC 4987 3.6): when a listener answers a SYN without
+ * keeping state. */
+enum naru_tcp_syncookies {
+    NARU_TCP_SYNCOOKIES_OFF = 0,   /* never: a full half-open list recycles its oldest entry */
+    NARU_TCP_SYNCOOKIES_ON = 1,    /* when the listener's half-open list is full */
+    NARU_TCP_SYNCOOKIES_ALWAYS = 2,
+};
+
 /* Everything bounded is bounded here, once, when the stack is created. */
 struct naru_stack_config {
     uint64_t seed;                 /* all randomness (ISNs, ports, IDs) derives from it */
@@ -66,7 +74,16 @@ struct naru_stack_config {
     uint32_t tcp_recv_buffer;      /* bytes per connection (SO_RCVBUF default); sets the window */
     uint32_t tcp_max_buffer;       /* largest SO_SNDBUF / SO_RCVBUF a socket may ask for */
     uint32_t tcp_backlog_max;      /* cap on listen()'s backlog, like somaxconn */
-    uint32_t tcp_half_open;        /* SYN-RECEIVED connections per listener */
+    uint32_t tcp_half_open;        /* SYN-RECEIVED connections per listener; when full, SYN cookies */
+    uint32_t tcp_listener_connections; /* connections a listening socket's children may hold at once
+                                    * (TIME-WAIT aside); beyond, SYNs get a reset. 0: no limit but
+                                    * tcp_connections. Size tcp_connections for the sum over the
+                                    * listeners, and no service can shut another out */
+    uint8_t tcp_syncookies;        /* enum naru_tcp_syncookies (RFC 4987) */
+    uint32_t tcp_syn_budget;       /* SYNs each listener answers per input batch (between two
+                                    * polls); beyond, dropped, so a flood cannot take the host's
+                                    * time from open connections where answering costs more than
+                                    * reading. 0 (the default): no limit */
     naru_time_t tcp_time_wait;     /* TIME-WAIT length, 2*MSL */
     naru_time_t tcp_fin_timeout;   /* an orphaned FIN-WAIT-2 connection gives up after this */
     naru_time_t tcp_initial_rto;   /* RFC 6298 2.1: 1 s */

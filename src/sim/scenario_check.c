@@ -2,7 +2,7 @@
  * that exist, addresses are unique and sensible, every gateway is a
  * neighbour, applications name real nodes, and no route sends a packet
  * round in a circle. */
-#include "sim/scenario_internal.h"
+#include "sim/scenario_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>

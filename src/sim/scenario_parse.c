@@ -1,8 +1,8 @@
-/* Reading scenario files with libinih: every key of every section, its
- * value parsed and range-checked on the spot, so an error names the line
- * it is on. The whole is checked afterwards (sc_check.c). Without libinih
- * at build time, loading says so. */
-#include "sim/scenario_internal.h"
+/* Reading scenario files into the model with libinih: every key of every
+ * section, its value parsed and range-checked on the spot, so an error
+ * names the line it is on. The whole is checked afterwards, by
+ * scenario_check.c. Without libinih at build time, reading says so. */
+#include "sim/scenario_model.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "naru/addr.h"
+#include "sim/grow.h"
 
 #ifdef NARU_HAVE_INIH
 #include <ini.h>
@@ -30,62 +31,23 @@ bool naru_scenario_supported(void)
 #endif
 }
 
-bool sc_error(struct naru_scenario *sc, int line, const char *fmt, ...)
-{
-    if (sc->failed)
-        return false;
-    sc->failed = true;
-    if (!sc->error || !sc->error_cap)
-        return false;
-    char what[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (line > 0)
-        snprintf(sc->error, sc->error_cap, "%s:%d: %s", sc->file, line, what);
-    else
-        snprintf(sc->error, sc->error_cap, "%s: %s", sc->file, what);
-    return false;
-}
-
-int sc_find_node(const struct naru_scenario *sc, const char *name)
-{
-    for (unsigned i = 0; i < sc->node_count; i++)
-        if (!strcmp(sc->nodes[i].name, name))
-            return (int)i;
-    return -1;
-}
-
-void naru_scenario_free(struct naru_scenario *sc)
-{
-    if (!sc)
-        return;
-    naru_sim_destroy(sc->sim);
-    for (unsigned i = 0; i < sc->node_count; i++)
-        free(sc->nodes[i].routes);
-    free(sc->nodes);
-    free(sc->links);
-    free(sc->apps);
-    free(sc);
-}
-
 #ifndef NARU_HAVE_INIH
 
-int naru_scenario_load(const char *path, struct naru_scenario **out, char *error, size_t error_cap)
+static bool unsupported(struct naru_scenario *sc)
 {
-    (void)out;
-    if (error_cap)
-        snprintf(error, error_cap, "%s: naru was built without scenario support (install libinih-dev and rebuild)",
-                 path);
-    return -ENOTSUP;
+    return sc_error(sc, 0, "naru was built without scenario support (install libinih-dev and rebuild)");
 }
 
-int naru_scenario_parse(const char *name, const char *text, struct naru_scenario **out, char *error,
-                        size_t error_cap)
+bool sc_read_file(struct naru_scenario *sc, FILE *file)
+{
+    (void)file;
+    return unsupported(sc);
+}
+
+bool sc_read_text(struct naru_scenario *sc, const char *text)
 {
     (void)text;
-    return naru_scenario_load(name, out, error, error_cap);
+    return unsupported(sc);
 }
 
 #else
@@ -209,20 +171,6 @@ static bool parse_name(const char *text, char out[SC_NAME_MAX])
 static const char *const section_kinds[] = { "scenario", "host", "router", "switch", "link", "ping",
                                              "traceroute", "transfer", "http", "dns", "lookup", NULL };
 
-static int grow(void **array, unsigned *cap, unsigned count, size_t size)
-{
-    if (count < *cap)
-        return 0;
-    unsigned ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*array, (size_t)ncap * size);
-    if (!p)
-        return -ENOMEM;
-    memset((char *)p + (size_t)*cap * size, 0, (size_t)(ncap - *cap) * size);
-    *array = p;
-    *cap = ncap;
-    return 0;
-}
-
 /* Nodes, links and applications each have their own names: a link may
  * be called after the host it serves. */
 static bool name_taken(const struct naru_scenario *sc, const char *kind, const char *name)
@@ -289,7 +237,7 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         return;
     }
     if (!strcmp(kind, "host") || !strcmp(kind, "router") || !strcmp(kind, "switch")) {
-        if (grow((void **)&sc->nodes, &sc->node_cap, sc->node_count, sizeof *sc->nodes) < 0) {
+        if (sim_grow((void **)&sc->nodes, &sc->node_cap, sc->node_count, sizeof *sc->nodes) < 0) {
             sc_error(sc, line, "out of memory");
             return;
         }
@@ -300,7 +248,7 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         node->line = line;
         s->index = (int)sc->node_count++;
     } else if (!strcmp(kind, "link")) {
-        if (grow((void **)&sc->links, &sc->link_cap, sc->link_count, sizeof *sc->links) < 0) {
+        if (sim_grow((void **)&sc->links, &sc->link_cap, sc->link_count, sizeof *sc->links) < 0) {
             sc_error(sc, line, "out of memory");
             return;
         }
@@ -310,7 +258,7 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         l->line = line;
         s->index = (int)sc->link_count++;
     } else {
-        if (grow((void **)&sc->apps, &sc->app_cap, sc->app_count, sizeof *sc->apps) < 0) {
+        if (sim_grow((void **)&sc->apps, &sc->app_cap, sc->app_count, sizeof *sc->apps) < 0) {
             sc_error(sc, line, "out of memory");
             return;
         }
@@ -429,7 +377,7 @@ static bool route_value(struct value *v, struct sc_node *node, const char *dst_t
         if (node->routes[i].dst == r.dst && node->routes[i].prefix == r.prefix)
             return sc_error(v->sc, v->line, "a second route to %s (the first is on line %d)", dst_text,
                             node->routes[i].line);
-    if (grow((void **)&node->routes, &node->route_cap, node->route_count, sizeof *node->routes) < 0)
+    if (sim_grow((void **)&node->routes, &node->route_cap, node->route_count, sizeof *node->routes) < 0)
         return sc_error(v->sc, v->line, "out of memory");
     node->routes[node->route_count++] = r;
     return true;
@@ -831,71 +779,26 @@ static char *read_line(char *buf, int size, void *stream)
     return buf;
 }
 
-static int parse(struct naru_scenario *sc, struct source *src)
+static bool read_source(struct naru_scenario *sc, struct source *src)
 {
-    sc->time_limit = 60 * NARU_SEC;
-    sc->seed = 1;
-    sc->report = REPORT_APPS | REPORT_LINKS;
     int err = ini_parse_stream(read_line, src, handler, sc);
     if (err > 0 && !sc->failed)
         sc_error(sc, err, "not a key = value line, a [section] or a comment");
     else if (err < 0 && !sc->failed)
         sc_error(sc, 0, "cannot parse (out of memory)");
-    if (!sc->failed)
-        sc_check(sc);
-    return sc->failed ? -EINVAL : 0;
+    return !sc->failed;
 }
 
-static struct naru_scenario *scenario_new(const char *name, char *error, size_t error_cap)
+bool sc_read_file(struct naru_scenario *sc, FILE *file)
 {
-    struct naru_scenario *sc = calloc(1, sizeof *sc);
-    if (!sc)
-        return NULL;
-    snprintf(sc->file, sizeof sc->file, "%s", name);
-    sc->error = error;
-    sc->error_cap = error_cap;
-    if (error_cap)
-        error[0] = '\0';
-    return sc;
+    struct source src = { .sc = sc, .file = file };
+    return read_source(sc, &src);
 }
 
-static int finish(struct naru_scenario *sc, int err, struct naru_scenario **out)
+bool sc_read_text(struct naru_scenario *sc, const char *text)
 {
-    sc->error = NULL;
-    sc->error_cap = 0;
-    if (err) {
-        naru_scenario_free(sc);
-        return err;
-    }
-    *out = sc;
-    return 0;
-}
-
-int naru_scenario_load(const char *path, struct naru_scenario **out, char *error, size_t error_cap)
-{
-    struct naru_scenario *sc = scenario_new(path, error, error_cap);
-    if (!sc)
-        return -ENOMEM;
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        int err = -errno;
-        sc_error(sc, 0, "cannot read it: %s", strerror(errno));
-        return finish(sc, err, out);
-    }
-    struct source src = { .sc = sc, .file = f };
-    int err = parse(sc, &src);
-    fclose(f);
-    return finish(sc, err, out);
-}
-
-int naru_scenario_parse(const char *name, const char *text, struct naru_scenario **out, char *error,
-                        size_t error_cap)
-{
-    struct naru_scenario *sc = scenario_new(name, error, error_cap);
-    if (!sc)
-        return -ENOMEM;
     struct source src = { .sc = sc, .text = text };
-    return finish(sc, parse(sc, &src), out);
+    return read_source(sc, &src);
 }
 
 #endif

@@ -1,6 +1,6 @@
 /* Building a checked scenario into a simulation, running it, and
  * reporting what happened. */
-#include "sim/scenario_internal.h"
+#include "sim/scenario_model.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -127,7 +127,7 @@ static int build_apps(struct naru_scenario *sc, char *error, size_t cap)
         } else {
             naru_ip4_parse(a->to, &c.dst);
         }
-        int err = naru_sim_app_add(sc->sim, &c, &a->app);
+        int err = naru_sim_app_add(sc->sim_apps, &c, &a->app);
         if (err < 0)
             return fail(error, cap, err, "%s:%d: cannot set '%s' up: %s", sc->file, a->line, a->name, strerror(-err));
     }
@@ -148,6 +148,8 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
     if (o->time_limit)
         sc->time_limit = o->time_limit;
     int err = naru_sim_create(sc->run_seed, &sc->sim);
+    if (!err)
+        err = naru_sim_apps_create(sc->sim, &sc->sim_apps);
     if (err < 0)
         return fail(error, cap, err, "out of memory");
     if (o->log)
@@ -157,7 +159,7 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
     if ((err = build_nodes(sc, error, cap)) < 0 || (err = build_links(sc, o->pcap_dir, error, cap)) < 0 ||
         (err = build_routes(sc, error, cap)) < 0 || (err = build_apps(sc, error, cap)) < 0)
         return err;
-    bool finished = naru_sim_run(sc->sim, sc->time_limit, naru_sim_apps_finished, sc->sim);
+    bool finished = naru_sim_run(sc->sim, sc->time_limit, naru_sim_apps_finished, sc->sim_apps);
     sc->stalled = naru_sim_stalled(sc->sim);
     sc->timed_out = !finished && !sc->stalled;
     if (finished) {
@@ -189,6 +191,11 @@ void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_
 struct naru_sim *naru_scenario_sim(const struct naru_scenario *sc)
 {
     return sc->sim;
+}
+
+struct naru_sim_apps *naru_scenario_apps(const struct naru_scenario *sc)
+{
+    return sc->sim_apps;
 }
 
 const char *naru_scenario_description(const struct naru_scenario *sc)

@@ -2,14 +2,14 @@
  *
  * The queue holds event sources, not events: every stack is in it once,
  * keyed by its next timer, and every link direction once, keyed by its next
- * frame to arrive; application timers sit in a heap of their own beside it.
- * So one step costs O(log n) however many stacks there are, where polling
+ * frame to arrive; timers set with naru_sim_at() sit in a heap of their own
+ * beside it. So one step costs O(log n) however many stacks there are, where polling
  * every stack for its deadline would cost O(n).
  *
  * A stack's next deadline can change whenever code acts on it. The engine
  * looks at it again after each event the stack took part in: a frame it
- * received, a timer it ran, a frame it sent, an application timer set for
- * it (naru_sim_at_stack), or an explicit naru_sim_touch(). */
+ * received, a timer it ran, a frame it sent, a timer set for it
+ * (naru_sim_at_stack), or an explicit naru_sim_touch(). */
 #include "sim/sim_internal.h"
 
 #include <errno.h>
@@ -36,19 +36,6 @@ uint64_t naru_sim_derive_seed(const struct naru_sim *sim, uint64_t salt)
     return mix(sim->seed, salt);
 }
 
-int sim_grow(void **array, unsigned *cap, unsigned count, size_t size)
-{
-    if (count < *cap)
-        return 0;
-    unsigned ncap = *cap ? *cap * 2 : 8;
-    void *p = realloc(*array, (size_t)ncap * size);
-    if (!p)
-        return -ENOMEM;
-    *array = p;
-    *cap = ncap;
-    return 0;
-}
-
 int naru_sim_create(uint64_t seed, struct naru_sim **out)
 {
     struct naru_sim *sim = calloc(1, sizeof *sim);
@@ -64,9 +51,7 @@ void naru_sim_destroy(struct naru_sim *sim)
 {
     if (!sim)
         return;
-    /* Applications close their sockets first, while the stacks exist; then
-     * the stacks, while the links they may still send on exist. */
-    sim_apps_destroy(sim);
+    /* The stacks first, while the links they may still send on exist. */
     for (unsigned i = 0; i < sim->node_count; i++) {
         naru_stack_destroy(sim->nodes[i]->stack);
         sim->nodes[i]->stack = NULL;
@@ -497,9 +482,9 @@ int naru_sim_capture_close(struct naru_sim *sim)
     return first;
 }
 
-/* ---- application timers ---- */
+/* ---- timers ---- */
 
-static bool timer_before(const struct app_timer *a, const struct app_timer *b)
+static bool timer_before(const struct sim_timer *a, const struct sim_timer *b)
 {
     return a->when < b->when || (a->when == b->when && a->order < b->order);
 }
@@ -511,7 +496,7 @@ static int timer_add(struct naru_sim *sim, struct sim_node *node, naru_time_t wh
         return -EINVAL;
     if (sim_grow((void **)&sim->timers, &sim->timer_cap, sim->timer_count, sizeof *sim->timers) < 0)
         return -ENOMEM;
-    struct app_timer t = { when < sim->now ? sim->now : when, ++sim->order, fn, ctx, node };
+    struct sim_timer t = { when < sim->now ? sim->now : when, ++sim->order, fn, ctx, node };
     unsigned i = sim->timer_count++;
     while (i > 0 && timer_before(&t, &sim->timers[(i - 1) / 2])) {
         sim->timers[i] = sim->timers[(i - 1) / 2];
@@ -535,10 +520,10 @@ int naru_sim_at_stack(struct naru_sim *sim, struct naru_stack *stack, naru_time_
     return timer_add(sim, node, when, fn, ctx);
 }
 
-static struct app_timer pop_timer(struct naru_sim *sim)
+static struct sim_timer pop_timer(struct naru_sim *sim)
 {
-    struct app_timer top = sim->timers[0];
-    struct app_timer last = sim->timers[--sim->timer_count];
+    struct sim_timer top = sim->timers[0];
+    struct sim_timer last = sim->timers[--sim->timer_count];
     unsigned i = 0, n = sim->timer_count;
     for (;;) {
         unsigned c = 2 * i + 1;
@@ -558,7 +543,7 @@ static struct app_timer pop_timer(struct naru_sim *sim)
 
 static void run_timer(struct naru_sim *sim)
 {
-    struct app_timer t = pop_timer(sim);
+    struct sim_timer t = pop_timer(sim);
     if (t.node) {
         naru_stack_poll(t.node->stack, sim->now);
         t.fn(t.ctx);
@@ -587,7 +572,7 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
     sim->stalled = false;
     while (!finished) {
         struct sim_source *top = sim->heap_count ? sim->heap[0] : NULL;
-        const struct app_timer *t = sim->timer_count ? &sim->timers[0] : NULL;
+        const struct sim_timer *t = sim->timer_count ? &sim->timers[0] : NULL;
         bool take_timer = t && (!top || t->when < top->when || (t->when == top->when && t->order < top->order));
         naru_time_t when = take_timer ? t->when : top ? top->when : NARU_NEVER;
         if (when == NARU_NEVER || when > until)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/random.h"
+#include "sim/grow.h"
 #include "naru/pcap.h"
 #include "naru/sim.h"
 
@@ -112,7 +113,8 @@ struct naru_sim_switch {
     struct sim_switch_entry table[SWITCH_MAC_TABLE];
 };
 
-struct app_timer {
+/* A timer set with naru_sim_at() or naru_sim_at_stack(). */
+struct sim_timer {
     naru_time_t when;
     uint64_t order;
     void (*fn)(void *ctx);
@@ -121,10 +123,6 @@ struct app_timer {
 };
 
 #define FRAME_CLASSES 11       /* 128 bytes << class, up to 128 KiB */
-
-struct naru_sim_app;
-struct app_http_server;
-struct app_pending_close;
 
 struct naru_sim {
     uint64_t seed;
@@ -147,7 +145,7 @@ struct naru_sim {
 
     struct sim_source **heap;
     unsigned heap_count, heap_cap;
-    struct app_timer *timers;  /* binary min-heap */
+    struct sim_timer *timers;  /* binary min-heap */
     unsigned timer_count, timer_cap;
 
     struct sim_frame *free_frames[FRAME_CLASSES];
@@ -158,15 +156,7 @@ struct naru_sim {
     naru_sim_observer_fn observer;
     void *observer_ctx;
     char *capture_dir;
-
-    struct naru_sim_app **apps;
-    unsigned app_count, app_cap, apps_unfinished;
-    uint8_t *app_pattern;
-    struct app_http_server *http_servers;
-    struct app_pending_close *pending_closes;
 };
-
-int sim_grow(void **array, unsigned *cap, unsigned count, size_t size);
 
 /* The event queue. */
 int sim_heap_reserve(struct naru_sim *sim, unsigned more);
@@ -194,9 +184,6 @@ int sim_link_open_capture(struct naru_sim_link *link, const char *dir);
 void sim_switch_input(struct naru_sim_switch *sw, struct sim_end *port, const uint8_t *frame, size_t len);
 int sim_switch_add_port(struct naru_sim_switch *sw, struct sim_end *end);
 void sim_switch_destroy(struct naru_sim_switch *sw);
-
-/* Applications (apps.c). */
-void sim_apps_destroy(struct naru_sim *sim);
 
 #define container_of(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 

@@ -23,6 +23,8 @@ void tcp_fini(struct naru_stack *stack);
  * tcp_batch_pending() says whether any are owed. */
 void tcp_batch_end(struct naru_stack *stack);
 bool tcp_batch_pending(const struct naru_stack *stack);
+/* Every poll ends an input batch for the SYN budget too (tcp_listen.c). */
+void tcp_listen_batch_end(struct naru_stack *stack);
 
 /* pb->data at the TCP header. Takes the pbuf. */
 void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip);

@@ -11,6 +11,7 @@ int ring_cache_init(struct tcp_ring_cache *cache, uint32_t entries, uint32_t lar
     if (!cache->slots)
         return -ENOMEM;
     cache->capacity = entries;
+    cache->keep = entries;
     cache->largest = largest;
     cache->limit = limit;
     return 0;
@@ -22,6 +23,21 @@ void ring_cache_fini(struct tcp_ring_cache *cache)
         free(cache->slots[i].data);
     free(cache->slots);
     memset(cache, 0, sizeof *cache);
+}
+
+static void evict_oldest(struct tcp_ring_cache *cache)
+{
+    free(cache->slots[0].data);
+    cache->bytes -= cache->slots[0].size;
+    cache->count--;
+    memmove(&cache->slots[0], &cache->slots[1], cache->count * sizeof cache->slots[0]);
+}
+
+void ring_cache_set_keep(struct tcp_ring_cache *cache, uint32_t entries)
+{
+    cache->keep = entries < cache->capacity ? entries : cache->capacity;
+    while (cache->count > cache->keep)
+        evict_oldest(cache);
 }
 
 static uint8_t *memory_get(struct tcp_ring_cache *cache, uint32_t size)
@@ -40,20 +56,26 @@ static uint8_t *memory_get(struct tcp_ring_cache *cache, uint32_t size)
     return malloc(size);
 }
 
+static bool cacheable(const struct tcp_ring_cache *cache, uint32_t size)
+{
+    return cache && cache->keep && size <= cache->largest && size <= cache->limit;
+}
+
+bool ring_cached(const struct tcp_ring *r)
+{
+    return r->data && cacheable(r->cache, r->size);
+}
+
 static void memory_put(struct tcp_ring_cache *cache, uint8_t *data, uint32_t size)
 {
     if (!data)
         return;
-    if (!cache || !cache->capacity || size > cache->largest || size > cache->limit) {
+    if (!cacheable(cache, size)) {
         free(data);
         return;
     }
-    while (cache->count && (cache->count == cache->capacity || cache->bytes + size > cache->limit)) {
-        free(cache->slots[0].data);
-        cache->bytes -= cache->slots[0].size;
-        cache->count--;
-        memmove(&cache->slots[0], &cache->slots[1], cache->count * sizeof cache->slots[0]);
-    }
+    while (cache->count && (cache->count >= cache->keep || cache->bytes + size > cache->limit))
+        evict_oldest(cache);
     cache->slots[cache->count].data = data;
     cache->slots[cache->count].size = size;
     cache->count++;

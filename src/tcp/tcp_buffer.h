@@ -9,22 +9,26 @@
 #ifndef NARU_TCP_BUFFER_H
 #define NARU_TCP_BUFFER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Ring memory let go, kept for the next ring of the same size (one cache
  * per stack, for its connections). A connection's rings are large (128 KiB
- * each by default) and live as long as it does: allocated fresh for every
- * connection and freed at its end, they made glibc move the top of its
- * heap down and up again (brk, then a page fault on each page touched)
- * for nearly every connection, most of the CPU time of a stream of short
- * connections. Bounded in entries and bytes; the oldest entry gives way. */
+ * each by default): allocated fresh each time and freed at the end, they
+ * made glibc move the top of its heap down and up again (brk, then a page
+ * fault on each page touched) for nearly every connection, most of the
+ * CPU time of a stream of short connections. Bounded in entries and bytes;
+ * the oldest entry gives way. The owner lowers the bound as connections
+ * end (ring_cache_set_keep()), so the memory of a crowd that has gone goes
+ * back to malloc. */
 struct tcp_ring_cache {
     struct tcp_ring_cached {
         uint8_t *data;
         uint32_t size;
     } *slots;                  /* oldest first */
     uint32_t count, capacity;
+    uint32_t keep;             /* entries kept at most now (<= capacity) */
     size_t bytes, limit;
     uint32_t largest;          /* larger rings are not kept */
 };
@@ -49,6 +53,10 @@ void ring_fini(struct tcp_ring *r);
 int ring_cache_init(struct tcp_ring_cache *cache, uint32_t entries, uint32_t largest, size_t limit);
 /* Free everything the cache holds. */
 void ring_cache_fini(struct tcp_ring_cache *cache);
+/* Keep at most `entries` (up to the capacity); the oldest beyond go now. */
+void ring_cache_set_keep(struct tcp_ring_cache *cache, uint32_t entries);
+/* Would the ring's memory go back to its cache (not to malloc) at ring_fini()? */
+bool ring_cached(const struct tcp_ring *r);
 /* Grow to `size` keeping the contents; 0, -EINVAL (smaller than the
  * contents) or -ENOMEM. */
 int ring_resize(struct tcp_ring *r, uint32_t size);

@@ -26,6 +26,16 @@ const char *tcp_state_name(int state)
     return state >= 0 && state <= TCP_TIME_WAIT ? names[state] : "?";
 }
 
+/* Rings the cache keeps now: two for every eighth connection alive (a
+ * stream of short connections finds the memory of those that just ended),
+ * at least 8, so that after a crowd of connections has gone their memory
+ * goes back to malloc rather than staying here. */
+static uint32_t cache_keep(const struct tcp_table *t)
+{
+    uint32_t keep = t->conns / 4;
+    return keep < 8 ? 8 : keep;
+}
+
 int tcp_init(struct naru_stack *stack)
 {
     struct tcp_table *t = calloc(1, sizeof *t);
@@ -40,8 +50,9 @@ int tcp_init(struct naru_stack *stack)
     /* Rings let go are kept for new connections: rings no larger than the
      * default buffers (with the window-scale slack of the receive ring),
      * as many as a sixteenth of the connections allowed would have, from
-     * 4 to 64 connections' worth (64: 18 MiB at 128 KiB buffers). Larger
-     * rings (SO_SNDBUF, SO_RCVBUF, autotuning) go back to malloc. */
+     * 4 to 64 connections' worth (64: 18 MiB at 128 KiB buffers), and no
+     * more than the connections alive use (cache_keep()). Larger rings
+     * (SO_SNDBUF, SO_RCVBUF, autotuning) go back to malloc. */
     uint32_t cached = stack->config.tcp_connections / 16;
     cached = cached < 4 ? 4 : cached > 64 ? 64 : cached;
     uint32_t largest_rcv = stack->config.tcp_recv_buffer + (1u << TCP_MAX_WSCALE);
@@ -65,13 +76,16 @@ int tcp_init(struct naru_stack *stack)
     t->hash_mul[1] = siphash24(stack->secret, "tcp-hash-3", 10) | 1;
     t->next_ephemeral = (uint32_t)siphash24(stack->secret, "tcp-ephemeral", 13);
     stack->tcp = t;
+    ring_cache_set_keep(&t->ring_cache, cache_keep(t));
     return 0;
 }
 
-static void conn_free(struct tcp_conn *c)
+static void conn_free(struct naru_stack *stack, struct tcp_conn *c)
 {
+    tcp_quota_release(c);
     tcp_conn_free_buffers(c);
     free(c);
+    ring_cache_set_keep(&stack->tcp->ring_cache, cache_keep(stack->tcp));
 }
 
 void tcp_fini(struct naru_stack *stack)
@@ -141,6 +155,7 @@ struct tcp_conn *tcp_conn_alloc(struct naru_stack *stack)
     if (!c)
         return NULL;
     t->conns++;
+    ring_cache_set_keep(&t->ring_cache, cache_keep(t));
     c->state = TCP_CLOSED;
     c->snd_buf_size = stack->config.tcp_send_buffer;
     c->rcv_buf_size = stack->config.tcp_recv_buffer;
@@ -153,23 +168,37 @@ struct tcp_conn *tcp_conn_alloc(struct naru_stack *stack)
     return c;
 }
 
-/* Out-of-order data beyond a window that rounding up to the scale made a
- * little larger than the buffer (tcp_select_window) needs this much slack. */
-static uint32_t rcv_ring_size(const struct tcp_conn *c)
+uint32_t tcp_rcv_ring_size(const struct tcp_conn *c)
 {
     return c->rcv_buf_size + (1u << c->rcv_wscale);
 }
 
-int tcp_conn_alloc_buffers(struct naru_stack *stack, struct tcp_conn *c)
+int tcp_conn_snd_ring(struct naru_stack *stack, struct tcp_conn *c)
 {
-    struct tcp_ring_cache *cache = &stack->tcp->ring_cache;
-    if (!c->snd_buf.data && ring_init_cached(&c->snd_buf, c->snd_buf_size, cache) < 0)
-        return -ENOMEM;
-    if (!c->rcv_buf.data && ring_init_cached(&c->rcv_buf, rcv_ring_size(c), cache) < 0) {
+    if (c->snd_buf.data || !c->snd_buf_size)
+        return 0;
+    return ring_init_cached(&c->snd_buf, c->snd_buf_size, &stack->tcp->ring_cache);
+}
+
+int tcp_conn_rcv_ring(struct naru_stack *stack, struct tcp_conn *c)
+{
+    if (c->rcv_buf.data)
+        return 0;
+    return ring_init_cached(&c->rcv_buf, tcp_rcv_ring_size(c), &stack->tcp->ring_cache);
+}
+
+void tcp_conn_release_idle_rings(struct tcp_conn *c)
+{
+    /* Only rings the cache takes: taking one back costs no more than a
+     * look at the cache's last entry, where a larger one would go back to
+     * malloc, and perhaps to the system, at every turn. A ring that grew
+     * (autotuning, SO_RCVBUF) belongs to a busy connection, and stays.
+     * The receive ring must also hold nothing out of order: those bytes
+     * sit past its end. */
+    if (!c->snd_buf.len && ring_cached(&c->snd_buf))
         ring_fini(&c->snd_buf);
-        return -ENOMEM;
-    }
-    return 0;
+    if (!c->rcv_buf.len && ring_cached(&c->rcv_buf) && assembler_empty(&c->ooo))
+        ring_fini(&c->rcv_buf);
 }
 
 void tcp_conn_free_buffers(struct tcp_conn *c)
@@ -387,7 +416,7 @@ void tcp_reap(struct naru_stack *stack)
     while (t->zombies) {
         struct tcp_conn *c = t->zombies;
         t->zombies = c->next;
-        conn_free(c);
+        conn_free(stack, c);
     }
     if (!t->wake_count)
         return;

@@ -87,10 +87,14 @@ struct tcp_conn {
     struct tcp_conn *listener; /* a child's listener, until accept() */
     struct tcp_conn *orphan_port_next, **orphan_port_pprev; /* orphans, by local port */
 
-    /* ---- a listener's children (RFC 9293 3.10.7.2) ---- */
-    struct tcp_list half_open; /* SYN-RECEIVED */
+    /* ---- a listener's children (RFC 9293 3.10.7.2), tcp_listen.c ---- */
+    struct tcp_list half_open; /* SYN-RECEIVED, oldest first */
     struct tcp_list accept_queue;
     uint32_t backlog;
+    uint32_t syn_batch;        /* the input batch syn_batch_count counts the SYNs of */
+    uint32_t syn_batch_count;
+    naru_time_t cookies_sent_at; /* the last SYN cookie it sent; 0: none */
+    struct tcp_quota *quota;   /* a listener's, and each child's until TIME-WAIT */
 
     /* ---- RFC 9293 3.3.1: send sequence variables ---- */
     uint32_t iss;
@@ -215,6 +219,8 @@ struct tcp_conn {
     uint32_t segs_in, segs_out, total_retrans, fast_retrans;
 };
 
+struct tcp_quota;
+
 struct tcp_table {
     struct tcp_conn **buckets; /* by 4-tuple */
     uint32_t bucket_mask;
@@ -229,6 +235,7 @@ struct tcp_table {
     /* Connections owing an ACK at the end of the input batch, i.e. at the
      * next naru_stack_poll() (tcp_output.c). */
     struct tcp_conn *batch_acks;
+    uint32_t batch_serial;     /* input batches so far (tcp_listen.c's SYN budget) */
     uint32_t next_ephemeral;   /* RFC 6056 3.3.3 */
     naru_time_t rst_credit, rst_refill;             /* token buckets */
     naru_time_t challenge_credit, challenge_refill;
@@ -251,8 +258,17 @@ bool tcp_undo_on_ack(struct naru_stack *stack, struct tcp_conn *c, const struct 
 /* ---- tcp_conn.c ---- */
 /* A new connection in CLOSED, counted against the limit; NULL if none. */
 struct tcp_conn *tcp_conn_alloc(struct naru_stack *stack);
-/* Send and receive rings at their configured sizes: 0 or -ENOMEM. */
-int tcp_conn_alloc_buffers(struct naru_stack *stack, struct tcp_conn *c);
+/* A connection's rings are allocated when there is something to put in
+ * them (the send ring by send(), the receive ring by the first byte of
+ * data) and let go when empty, so an idle connection holds none: 0 or
+ * -ENOMEM. */
+int tcp_conn_snd_ring(struct naru_stack *stack, struct tcp_conn *c);
+int tcp_conn_rcv_ring(struct naru_stack *stack, struct tcp_conn *c);
+/* Give back the rings that hold nothing (of the default sizes: tcp_conn.c). */
+void tcp_conn_release_idle_rings(struct tcp_conn *c);
+/* The receive ring's size: the buffer, and room for a window rounded up
+ * to the scale (tcp_select_window). */
+uint32_t tcp_rcv_ring_size(const struct tcp_conn *c);
 void tcp_conn_free_buffers(struct tcp_conn *c);
 /* Find by 4-tuple, then listener by local address and port (or wildcard). */
 struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport,
@@ -296,8 +312,28 @@ void tcp_log_conn(struct naru_stack *stack, enum naru_log_level level, const str
 /* ---- tcp_isn.c ---- */
 /* RFC 6528: M + F(localip, localport, remoteip, remoteport, secretkey). */
 uint32_t tcp_isn(struct naru_stack *stack, const struct tcp_conn *c);
-/* RFC 7323 7.1: a per-connection offset for TSval. */
+/* RFC 7323 7.1: a per-connection offset for TSval; of a 4-tuple. */
 uint32_t tcp_ts_offset(struct naru_stack *stack, const struct tcp_conn *c);
+uint32_t tcp_ts_offset_of(struct naru_stack *stack, uint32_t laddr, uint32_t raddr, uint16_t lport,
+                          uint16_t rport);
+
+/* ---- tcp_listen.c ---- */
+/* listen(): the listener's connection limit (tcp_listener_connections):
+ * 0 or -ENOMEM. */
+int tcp_listen_start(struct naru_stack *stack, struct tcp_conn *l);
+/* c no longer counts against its listener's limit (it entered TIME-WAIT,
+ * or goes); a listener lets go of its share. */
+void tcp_quota_release(struct tcp_conn *c);
+/* A segment for no connection, to listener l (RFC 9293 3.10.7.2): a SYN
+ * opens a half-open connection or is answered with a cookie; an ACK that
+ * gives back a valid cookie returns the connection it stands for, in
+ * SYN-RECEIVED, for the caller to take the segment as the handshake's
+ * last; anything else NULL. iss_floor (or NULL): the new ISN must lie
+ * above it (a SYN reopening TIME-WAIT). */
+struct tcp_conn *tcp_listen_input(struct naru_stack *stack, struct tcp_conn *l, uint32_t src, uint32_t dst,
+                                  const struct tcp_header *h, uint32_t seg_len, const uint32_t *iss_floor);
+/* SYN-ACK retransmissions a half-open connection gets, now. */
+uint8_t tcp_synack_retries(struct naru_stack *stack, const struct tcp_conn *c);
 
 /* ---- tcp_output.c ---- */
 /* Send what the state, the windows and the rules allow; at least an ACK if
@@ -384,6 +420,8 @@ void tcp_rtt_sample(struct naru_stack *stack, struct tcp_conn *c, naru_time_t rt
 void tcp_enter_time_wait(struct naru_stack *stack, struct tcp_conn *c);
 
 /* ---- tcp_input.c ---- */
+/* The options of a SYN or SYN-ACK decide what the connection uses. */
+void tcp_take_syn_options(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_options *o);
 /* The connection failed or was reset: the user hears `err` (0 for none). */
 void tcp_abort(struct naru_stack *stack, struct tcp_conn *c, int err);
 /* Connection became ESTABLISHED (either side): set up congestion control

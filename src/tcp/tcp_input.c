@@ -43,7 +43,7 @@ static uint32_t wire_segments(const struct segment *seg)
 
 /* The options of a SYN or SYN-ACK decide what the connection uses
  * (RFC 7323 2.2 and 3.2, RFC 2018 2, RFC 9293 3.7.1). */
-static void take_syn_options(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_options *o)
+void tcp_take_syn_options(struct naru_stack *stack, struct tcp_conn *c, const struct tcp_options *o)
 {
     c->peer_mss = o->mss_present ? o->mss : TCP_DEFAULT_MSS;
     c->ws_ok = stack->config.tcp_window_scaling && o->wscale_present;
@@ -156,82 +156,13 @@ static void send_oow_ack(struct naru_stack *stack, struct tcp_conn *c, const str
     tcp_send_ack(stack, c);
 }
 
-/* ---- CLOSED and LISTEN (RFC 9293 3.10.7.1, 3.10.7.2) ---- */
+/* ---- CLOSED (RFC 9293 3.10.7.1); LISTEN is tcp_listen.c's ---- */
 
 static void reply_rst(struct naru_stack *stack, const struct segment *seg)
 {
     if (seg->flags & TCP_RST)
         return;
     tcp_send_rst_reply(stack, seg->src, seg->dst, seg->h, seg->seg_len);
-}
-
-/* iss_floor: when a SYN reopens a connection in TIME-WAIT, the new ISN
- * must lie above every sequence number the old one used (RFC 1122
- * 4.2.2.13); 0 otherwise. */
-static void listen_input(struct naru_stack *stack, struct tcp_conn *l, const struct segment *seg,
-                         const uint32_t *iss_floor)
-{
-    if (seg->flags & TCP_RST)
-        return;
-    if (seg->flags & TCP_ACK) {
-        reply_rst(stack, seg); /* <SEQ=SEG.ACK><CTL=RST> */
-        return;
-    }
-    if (!(seg->flags & TCP_SYN))
-        return;
-    if (l->half_open.count >= stack->config.tcp_half_open) {
-        stack->counters.tcp_listen_half_open_drops++;
-        return;
-    }
-    if (l->accept_queue.count >= l->backlog) {
-        stack->counters.tcp_listen_overflows++;
-        return;
-    }
-    struct tcp_conn *c = tcp_conn_alloc(stack);
-    if (!c)
-        return;
-    c->local_addr = seg->dst;
-    c->local_port = seg->h->dst_port;
-    c->remote_addr = seg->src;
-    c->remote_port = seg->h->src_port;
-    c->listener = l;
-    c->passive = true;
-    c->opened = true;
-    c->snd_buf_size = l->snd_buf_size;
-    c->rcv_buf_size = l->rcv_buf_size;
-    c->nodelay = l->nodelay;
-    c->keepalive = l->keepalive;
-    c->reuseaddr = l->reuseaddr;
-    c->cc = l->cc;
-    /* RFC 9293 3.10.7.2: RCV.NXT = SEG.SEQ + 1, IRS = SEG.SEQ; data on
-     * the SYN is not acknowledged, so the peer sends it again. */
-    c->irs = seg->seq;
-    c->rcv_nxt = seg->seq + 1;
-    c->rcv_adv = c->rcv_nxt;
-    c->last_ack_sent = c->rcv_nxt;
-    c->rcv_buf_locked = l->rcv_buf_locked;
-    c->snd_buf_locked = l->snd_buf_locked;
-    c->rcv_wscale = tcp_rcv_wscale(stack, c);
-    take_syn_options(stack, c, seg->opt);
-    c->adv_mss = tcp_route_mss(stack, c->remote_addr);
-    c->rcv_mss = c->adv_mss < TCP_DEFAULT_MSS ? c->adv_mss : TCP_DEFAULT_MSS;
-    tcp_set_mss(stack, c);
-    c->ts_offset = tcp_ts_offset(stack, c);
-    c->iss = tcp_isn(stack, c);
-    if (iss_floor && seq_le(c->iss, *iss_floor))
-        c->iss = *iss_floor + 65536;
-    c->snd_una = c->snd_nxt = c->snd_max = c->snd_small_end = c->iss;
-    c->snd_buf_seq = c->iss + 1;
-    /* RFC 7323 2.2: the window of a SYN is not scaled. */
-    c->snd_wnd = seg->h->window;
-    c->max_snd_wnd = c->snd_wnd;
-    c->snd_wl1 = seg->seq;
-    c->snd_wl2 = c->iss;
-    c->state = TCP_SYN_RECEIVED;
-    tcp_conn_hash(stack, c);
-    tcp_conn_set_list(stack, c, TCP_ON_HALF_OPEN);
-    stack->counters.tcp_passive_opens++;
-    tcp_output(stack, c);
 }
 
 /* ---- SYN-SENT (RFC 9293 3.10.7.3) ---- */
@@ -271,7 +202,7 @@ static void syn_sent_input(struct naru_stack *stack, struct tcp_conn *c, struct 
     c->irs = seg->seq;
     c->rcv_nxt = seg->seq + 1;
     c->last_ack_sent = c->rcv_nxt;
-    take_syn_options(stack, c, seg->opt);
+    tcp_take_syn_options(stack, c, seg->opt);
     /* The window our SYN announced, unscaled. */
     c->rcv_adv = c->rcv_nxt + (c->rcv_buf_size < 65535 ? c->rcv_buf_size : 65535);
     c->snd_wnd = seg->h->window;
@@ -398,6 +329,7 @@ static void take_new_ack(struct naru_stack *stack, struct tcp_conn *c, const str
         ring_consume(&c->snd_buf, data_acked);
         c->snd_buf_seq += data_acked;
         c->bytes_acked += data_acked;
+        tcp_conn_release_idle_rings(c);
     }
     c->snd_una = ack;
     if (seq_lt(c->snd_nxt, ack))
@@ -545,6 +477,11 @@ static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, s
             tcp_abort(stack, c, 0);
             return;
         }
+        if (tcp_conn_rcv_ring(stack, c) < 0) {
+            /* No memory for the ring: as if the segment were lost. */
+            stack->counters.tcp_rx_no_memory++;
+            return;
+        }
         uint32_t off = seg->seq - c->rcv_nxt;
         uint32_t held_from, held_to;
         if (assembler_overlap(&c->ooo, seg->seq, seg->seq + seg->len, &held_from, &held_to))
@@ -641,10 +578,12 @@ static bool time_wait_reopen(struct naru_stack *stack, struct tcp_conn *c, struc
     struct tcp_conn *l = tcp_listener_lookup(stack, seg->dst, seg->h->dst_port);
     if (!newer || !l)
         return false;
+    /* The new ISN must lie above every sequence number the old
+     * connection used (RFC 1122 4.2.2.13). */
     uint32_t old_snd = c->snd_max;
     tcp_conn_finish(stack, c);
     stack->counters.tcp_time_wait_reused++;
-    listen_input(stack, l, seg, &old_snd);
+    tcp_listen_input(stack, l, seg->src, seg->dst, seg->h, seg->seg_len, &old_snd);
     return true;
 }
 
@@ -797,11 +736,6 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
             stack->counters.tcp_listen_overflows++;
             return;
         }
-        if (tcp_conn_alloc_buffers(stack, c) < 0) {
-            tcp_send_rst(stack, c, seg->ack, false);
-            tcp_abort(stack, c, -ENOMEM);
-            return;
-        }
         c->snd_wnd = (uint32_t)seg->h->window << c->snd_wscale;
         if (c->snd_wnd > c->max_snd_wnd)
             c->max_snd_wnd = c->snd_wnd;
@@ -873,7 +807,18 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
     } else {
         struct tcp_conn *l = tcp_listener_lookup(stack, ip->dst, h.dst_port);
         if (l) {
-            listen_input(stack, l, &seg, NULL);
+            /* A valid SYN cookie comes back as its connection, in
+             * SYN-RECEIVED: the segment completes its handshake. If it
+             * does not (a window or PAWS test fails), the connection goes:
+             * it is on no list, with no timer. */
+            c = tcp_listen_input(stack, l, ip->src, ip->dst, &h, seg.seg_len, NULL);
+            if (c) {
+                c->segs_in += segs;
+                c->last_rx = stack->now;
+                synchronized_input(stack, c, &seg);
+                if (!c->zombie && c->state == TCP_SYN_RECEIVED)
+                    tcp_conn_finish(stack, c);
+            }
         } else {
             /* RFC 9293 3.10.7.1: CLOSED. */
             stack->counters.tcp_rx_no_socket++;

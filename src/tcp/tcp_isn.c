@@ -6,14 +6,15 @@
 #include "core/random.h"
 #include "stack.h"
 
-static uint64_t tuple_secret_hash(struct naru_stack *stack, char tag, const struct tcp_conn *c)
+static uint64_t tuple_secret_hash(struct naru_stack *stack, char tag, uint32_t laddr, uint32_t raddr,
+                                  uint16_t lport, uint16_t rport)
 {
     uint8_t key[13];
     key[0] = (uint8_t)tag;
-    memcpy(key + 1, &c->local_addr, 4);
-    memcpy(key + 5, &c->remote_addr, 4);
-    memcpy(key + 9, &c->local_port, 2);
-    memcpy(key + 11, &c->remote_port, 2);
+    memcpy(key + 1, &laddr, 4);
+    memcpy(key + 5, &raddr, 4);
+    memcpy(key + 9, &lport, 2);
+    memcpy(key + 11, &rport, 2);
     return siphash24(stack->secret, key, sizeof key);
 }
 
@@ -25,14 +26,20 @@ uint32_t tcp_isn(struct naru_stack *stack, const struct tcp_conn *c)
      * secretkey), M a timer that ticks every 4 microseconds (RFC 9293
      * 3.4.1), so numbers of successive incarnations move forward. */
     uint32_t m = (uint32_t)(stack->now / (4 * NARU_US));
-    return m + (uint32_t)tuple_secret_hash(stack, 'I', c);
+    return m + (uint32_t)tuple_secret_hash(stack, 'I', c->local_addr, c->remote_addr, c->local_port, c->remote_port);
 }
 
 uint32_t tcp_ts_offset(struct naru_stack *stack, const struct tcp_conn *c)
 {
     /* RFC 7323 7.1: a random offset per connection keeps the TSval clock
      * from telling how long a host has been up, or linking connections. */
-    return (uint32_t)tuple_secret_hash(stack, 'T', c);
+    return tcp_ts_offset_of(stack, c->local_addr, c->remote_addr, c->local_port, c->remote_port);
+}
+
+uint32_t tcp_ts_offset_of(struct naru_stack *stack, uint32_t laddr, uint32_t raddr, uint16_t lport,
+                          uint16_t rport)
+{
+    return (uint32_t)tuple_secret_hash(stack, 'T', laddr, raddr, lport, rport);
 }
 
 void tcp_debug_set_isn(struct naru_stack *stack, uint32_t isn)

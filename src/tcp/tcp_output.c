@@ -128,11 +128,12 @@ static uint32_t rcv_space(const struct tcp_conn *c)
     return c->rcv_buf_size > c->rcv_buf.len ? c->rcv_buf_size - c->rcv_buf.len : 0;
 }
 
-/* Room in the receive ring past RCV.NXT, before it exists: the nominal size. */
+/* Room in the receive ring past RCV.NXT; before it exists (or when it
+ * has been let go, empty), the room it will have. */
 static uint32_t rcv_ring_room(const struct tcp_conn *c)
 {
     if (!c->rcv_buf.data)
-        return c->rcv_buf_size;
+        return tcp_rcv_ring_size(c);
     return ring_free(&c->rcv_buf);
 }
 

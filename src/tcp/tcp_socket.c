@@ -87,8 +87,6 @@ int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sock
     c->remote_addr = to->addr;
     c->remote_port = to->port;
     c->rcv_wscale = stack->config.tcp_window_scaling ? tcp_rcv_wscale(stack, c) : 0;
-    if (tcp_conn_alloc_buffers(stack, c) < 0)
-        return -ENOMEM;
     if (s->bound)
         s->local.addr = src; /* the port, which indexes it, stays */
     else
@@ -132,6 +130,8 @@ int tcp_listen(struct naru_stack *stack, struct sock *s, int backlog)
     for (struct tcp_conn *l = t->listen_buckets[s->local.port & t->listen_mask]; l; l = l->hash_next)
         if (l->local_port == s->local.port && addrs_overlap(l->local_addr, s->local.addr))
             return -EADDRINUSE;
+    if (tcp_listen_start(stack, c) < 0)
+        return -ENOMEM;
     c->local_addr = s->local.addr;
     c->local_port = s->local.port;
     c->backlog = b;
@@ -200,6 +200,8 @@ long tcp_send(struct naru_stack *stack, struct sock *s, const void *data, size_t
     if (len == 0)
         return 0;
     uint32_t want = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+    if (tcp_conn_snd_ring(stack, c) < 0)
+        return -ENOMEM;
     if (ring_free(&c->snd_buf) < want && tcp_snd_buf_growable(stack, c))
         tcp_snd_buf_grow(stack, c);
     uint32_t n = ring_write(&c->snd_buf, data, want);
@@ -220,6 +222,7 @@ long tcp_recv(struct naru_stack *stack, struct sock *s, void *buf, size_t len, i
         if (!(flags & NARU_MSG_PEEK)) {
             ring_consume(&c->rcv_buf, n);
             tcp_rcv_buf_adjust(stack, c, n);
+            tcp_conn_release_idle_rings(c);
             /* RFC 1122 4.2.3.3 / RFC 9293 3.8.6.2.2: tell the peer when the
              * window has opened enough to matter, at the end of the batch
              * (tcp_output.c): a read inside one shares its ACK. */
@@ -350,10 +353,12 @@ unsigned tcp_poll_events(const struct naru_stack *stack, struct sock *s)
         ev |= NARU_POLLOUT; /* send() fails at once with EPIPE */
         if (fin_received(c))
             ev |= NARU_POLLHUP;
-    } else if ((ring_free(&c->snd_buf) >= c->snd_buf.len / 2 && ring_free(&c->snd_buf) > 0) ||
+    } else if (!c->snd_buf.data ||
+               (ring_free(&c->snd_buf) >= c->snd_buf.len / 2 && ring_free(&c->snd_buf) > 0) ||
                tcp_snd_buf_growable(stack, c)) {
         /* Linux's rule: writable while the free space is at least half
-         * what is queued (or the next send() will grow the buffer). */
+         * what is queued (or the next send() will grow the buffer). No
+         * ring yet: send() makes one. */
         ev |= NARU_POLLOUT;
     }
     return ev;

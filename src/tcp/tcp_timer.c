@@ -154,6 +154,7 @@ void tcp_rtt_sample(struct naru_stack *stack, struct tcp_conn *c, naru_time_t rt
 void tcp_enter_time_wait(struct naru_stack *stack, struct tcp_conn *c)
 {
     c->state = TCP_TIME_WAIT;
+    tcp_quota_release(c); /* no longer counts against its listener's limit */
     tcp_rtx_stop(stack, c);
     ring_fini(&c->snd_buf); /* everything we sent is acknowledged */
     tcp_rack_fini(c);
@@ -162,13 +163,13 @@ void tcp_enter_time_wait(struct naru_stack *stack, struct tcp_conn *c)
     tcp_idle_arm(stack, c, TCP_IDLE_TIME_WAIT, stack->config.tcp_time_wait);
 }
 
-static uint8_t retry_limit(const struct naru_stack *stack, const struct tcp_conn *c)
+static uint8_t retry_limit(struct naru_stack *stack, const struct tcp_conn *c)
 {
     switch (c->state) {
     case TCP_SYN_SENT:
         return stack->config.tcp_syn_retries;
     case TCP_SYN_RECEIVED:
-        return stack->config.tcp_synack_retries;
+        return tcp_synack_retries(stack, c); /* fewer under pressure (tcp_listen.c) */
     default:
         return stack->config.tcp_retries;
     }

@@ -76,12 +76,14 @@ static void arp_icmp_and_ttl_in_plain_words(void **state)
     struct seen *s = calloc(1, sizeof *s);
     struct naru_stack *a, *b;
     struct naru_sim *sim = world(s, &a, &b, 0);
+    struct naru_sim_apps *apps;
+    assert_int_equal(naru_sim_apps_create(sim, &apps), 0);
     struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = a, .to = b, .count = 1 };
-    assert_int_equal(naru_sim_app_add(sim, &ping, NULL), 0);
+    assert_int_equal(naru_sim_app_add(apps, &ping, NULL), 0);
     struct naru_sim_app_config trace = { .kind = NARU_SIM_TRACEROUTE, .from = a, .to = b, .queries = 1,
                                          .start = 2 * NARU_SEC };
-    assert_int_equal(naru_sim_app_add(sim, &trace, NULL), 0);
-    assert_true(naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, sim));
+    assert_int_equal(naru_sim_app_add(apps, &trace, NULL), 0);
+    assert_true(naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, apps));
     expect(s, "ARP announcement: 10.1.0.2 is at 02:00:00:00:00:01");
     expect(s, "ARP who-has 10.1.0.1? tell 10.1.0.2");
     expect(s, "ARP reply: 10.1.0.1 is at 02:00:00:00:00:02");
@@ -92,6 +94,7 @@ static void arp_icmp_and_ttl_in_plain_words(void **state)
     expect(s, "TTL 1: UDP, 32 bytes");
     expect(s, "10.1.0.1 > 10.1.0.2 TTL 64: ICMP time exceeded (TTL expired in transit) about UDP 10.1.0.2:");
     expect(s, "ICMP destination unreachable (port unreachable) about UDP 10.1.0.2:");
+    naru_sim_apps_destroy(apps);
     naru_sim_destroy(sim);
     free(s);
 }
@@ -102,19 +105,21 @@ static void dns_tcp_and_fragments_in_plain_words(void **state)
     struct seen *s = calloc(1, sizeof *s);
     struct naru_stack *a, *b;
     struct naru_sim *sim = world(s, &a, &b, 576);
+    struct naru_sim_apps *apps;
+    assert_int_equal(naru_sim_apps_create(sim, &apps), 0);
     struct naru_sim_app_config ns = { .kind = NARU_SIM_DNS_SERVER, .from = b, .origin = "test" };
-    assert_int_equal(naru_sim_app_add(sim, &ns, NULL), 0);
+    assert_int_equal(naru_sim_app_add(apps, &ns, NULL), 0);
     struct naru_sim_app_config q = { .kind = NARU_SIM_DNS_LOOKUP, .from = a, .to = b, .query = "a.test" };
-    assert_int_equal(naru_sim_app_add(sim, &q, NULL), 0);
+    assert_int_equal(naru_sim_app_add(apps, &q, NULL), 0);
     struct naru_sim_app_config nx = { .kind = NARU_SIM_DNS_LOOKUP, .from = a, .to = b, .query = "nobody.test",
                                       .start = NARU_SEC };
-    assert_int_equal(naru_sim_app_add(sim, &nx, NULL), 0);
+    assert_int_equal(naru_sim_app_add(apps, &nx, NULL), 0);
     struct naru_sim_app_config big = { .kind = NARU_SIM_PING, .from = a, .to = b, .count = 1, .size = 1200,
                                        .start = 2 * NARU_SEC };
-    assert_int_equal(naru_sim_app_add(sim, &big, NULL), 0);
+    assert_int_equal(naru_sim_app_add(apps, &big, NULL), 0);
     struct naru_sim_app_config web = { .kind = NARU_SIM_HTTP_GET, .from = a, .to = b, .start = 3 * NARU_SEC };
-    assert_int_equal(naru_sim_app_add(sim, &web, NULL), 0);
-    naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, sim);
+    assert_int_equal(naru_sim_app_add(apps, &web, NULL), 0);
+    naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, apps);
     expect(s, "> 10.2.0.2:53 TTL 64: DNS query A a.test");
     expect(s, "10.2.0.2:53 > 10.1.0.2:");
     expect(s, "DNS answer: a.test A 10.1.0.2");
@@ -122,7 +127,7 @@ static void dns_tcp_and_fragments_in_plain_words(void **state)
     expect(s, "ICMP fragment id ");
     expect(s, "(more follow)");
     expect(s, "(the last)");
-    struct naru_sim_app *w = naru_sim_app_at(sim, 4);
+    struct naru_sim_app *w = naru_sim_app_at(apps, 4);
     struct naru_sim_app_result r;
     naru_sim_app_get_result(w, &r);
     int probe = naru_socket(a, NARU_SOCK_STREAM);
@@ -134,6 +139,7 @@ static void dns_tcp_and_fragments_in_plain_words(void **state)
         expect(s, "TCP [SYN,ACK] seq ");
         expect(s, "TCP [FIN,");
     }
+    naru_sim_apps_destroy(apps);
     naru_sim_destroy(sim);
     free(s);
 }

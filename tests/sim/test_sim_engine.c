@@ -1,6 +1,8 @@
 /* The simulation engine: events in time order, stack timers driven by the
  * event queue, learning switches, routers answering with TTL expiry, one
- * seed giving one run (byte-identical captures), and many stacks at once. */
+ * seed giving one run (byte-identical captures), and many stacks at once.
+ * The traffic comes from sockets and the engine's own timers: no
+ * application is needed to test the engine. */
 #define _GNU_SOURCE /* scandir, mkdtemp */
 #include "testnet.h"
 
@@ -10,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "naru/simapp.h"
 
 /* ---- time ---- */
 
@@ -98,6 +99,61 @@ static void stack_timers_run_with_nothing_else_happening(void **state)
     naru_sim_destroy(sim);
 }
 
+/* ---- traffic: echo requests on a ping socket, from the engine's timers ---- */
+
+struct pinger {
+    struct naru_sim *sim;
+    struct naru_stack *from;
+    uint32_t dst;
+    int sock;
+    unsigned count, sent, replies;
+    naru_time_t interval;
+};
+
+static void pinger_readable(void *ctx, struct naru_stack *stack, int sock)
+{
+    struct pinger *p = ctx;
+    uint8_t buf[128];
+    long n;
+    while ((n = naru_recvfrom(stack, sock, buf, sizeof buf, 0, NULL)) >= 0)
+        p->replies += n >= 8 && buf[0] == 0; /* an echo reply */
+}
+
+static void pinger_send(void *ctx)
+{
+    struct pinger *p = ctx;
+    uint8_t request[8 + 56] = { 8 }; /* echo request; the stack sets id and checksum */
+    request[7] = (uint8_t)++p->sent;
+    struct naru_sockaddr to = { p->dst, 0 };
+    assert_int_equal(naru_sendto(p->from, p->sock, request, sizeof request, 0, &to), (long)sizeof request);
+    if (p->sent < p->count)
+        assert_int_equal(naru_sim_at_stack(p->sim, p->from, naru_sim_now(p->sim) + p->interval, pinger_send, p), 0);
+}
+
+static void pinger_start(struct pinger *p, struct naru_sim *sim, struct naru_stack *from, uint32_t dst, unsigned count,
+                         naru_time_t interval, naru_time_t start)
+{
+    *p = (struct pinger){ .sim = sim, .from = from, .dst = dst, .count = count, .interval = interval };
+    p->sock = naru_socket(from, NARU_SOCK_PING);
+    assert_true(p->sock >= 0);
+    naru_socket_set_callback(from, p->sock, pinger_readable, p);
+    assert_int_equal(naru_sim_at_stack(sim, from, start, pinger_send, p), 0);
+}
+
+struct pingers {
+    struct pinger *all;
+    unsigned count;
+};
+
+static bool all_answered(void *ctx)
+{
+    struct pingers *ps = ctx;
+    for (unsigned i = 0; i < ps->count; i++)
+        if (ps->all[i].replies < ps->all[i].count)
+            return false;
+    return true;
+}
+
 /* ---- switches ---- */
 
 struct by_link {
@@ -139,17 +195,15 @@ static void switch_floods_broadcasts_and_forwards_what_it_learnt(void **state)
     naru_sim_run(sim, 100 * NARU_MS, NULL, NULL); /* gratuitous ARPs go everywhere */
     struct by_link watch = { .watch = l[2] };
     naru_sim_set_observer(sim, count_link, &watch);
-    struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = h[0], .to = h[1], .count = 3,
-                                        .interval = 10 * NARU_MS, .start = naru_sim_now(sim) };
-    struct naru_sim_app *app;
-    assert_int_equal(naru_sim_app_add(sim, &ping, &app), 0);
-    assert_true(naru_sim_run(sim, naru_sim_now(sim) + 10 * NARU_SEC, naru_sim_apps_finished, sim));
-    struct naru_sim_app_result r;
-    naru_sim_app_get_result(app, &r);
-    assert_int_equal(r.received, 3);
+    struct pinger ping;
+    pinger_start(&ping, sim, h[0], ip("10.0.0.2"), 3, 10 * NARU_MS, naru_sim_now(sim));
+    struct pingers all = { &ping, 1 };
+    assert_true(naru_sim_run(sim, naru_sim_now(sim) + 10 * NARU_SEC, all_answered, &all));
+    assert_int_equal(ping.replies, 3);
     /* h2 heard the ARP request (broadcast) and nothing of the pings. */
     assert_int_equal(watch.delivered_to_far_end, 1);
     assert_int_equal(watch.unicast_ip, 0);
+    naru_close(h[0], ping.sock);
     naru_sim_destroy(sim);
 }
 
@@ -199,38 +253,65 @@ static void chain_make(struct chain *w, uint64_t seed, const struct naru_sim_lin
     assert_int_equal(naru_route_add(w->server, 0, 0, ip("10.0.3.1"), 0), 0);
 }
 
-static void traceroute_finds_every_router_by_ttl_expiry(void **state)
+static void chain_free(struct chain *w)
+{
+    naru_sim_destroy(w->sim);
+}
+
+struct answer {
+    bool got;
+    struct naru_icmp_error e;
+};
+
+static void on_error(void *ctx, struct naru_stack *stack, int sock)
+{
+    struct answer *a = ctx;
+    if (naru_recv_error(stack, sock, &a->e) == 0)
+        a->got = true;
+}
+
+static bool answered(void *ctx)
+{
+    return ((struct answer *)ctx)->got;
+}
+
+/* A datagram whose TTL runs out at a router comes back as ICMP time
+ * exceeded from that router; the one that reaches the server, as port
+ * unreachable from it. */
+static void each_router_answers_when_the_ttl_runs_out_there(void **state)
 {
     (void)state;
     struct chain w;
     struct naru_sim_link_config c = { .rate_bps = 10000000, .delay = 5 * NARU_MS };
     chain_make(&w, 5, &c);
-    struct naru_sim_app_config t = { .kind = NARU_SIM_TRACEROUTE, .from = w.client, .to = w.server };
-    struct naru_sim_app *app;
-    assert_int_equal(naru_sim_app_add(w.sim, &t, &app), 0);
-    assert_true(naru_sim_run(w.sim, 60 * NARU_SEC, naru_sim_apps_finished, w.sim));
-    struct naru_sim_app_result r;
-    naru_sim_app_get_result(app, &r);
-    assert_true(r.ok);
-    assert_int_equal(r.hop_count, 4);
+    int sock = udp_socket(w.client, 0);
+    assert_int_equal(naru_setsockopt(w.client, sock, NARU_SO_RECVERR, 1), 0);
+    struct answer a;
+    naru_socket_set_callback(w.client, sock, on_error, &a);
     const char *expect[4] = { "10.0.0.2", "10.0.1.2", "10.0.2.2", "10.0.3.2" };
-    for (unsigned h = 0; h < 4; h++) {
-        assert_int_equal(r.hops[h].ttl, h + 1);
-        assert_int_equal(r.hops[h].answered, 3);
-        for (int q = 0; q < 3; q++)
-            assert_int_equal(r.hops[h].addr[q], ip(expect[h]));
+    for (int ttl = 1; ttl <= 4; ttl++) {
+        for (int probe = 0; probe < 2; probe++) { /* the second after ARP is done everywhere */
+            a.got = false;
+            assert_int_equal(naru_setsockopt(w.client, sock, NARU_IP_TTL, ttl), 0);
+            struct naru_sockaddr to = { ip("10.0.3.2"), (uint16_t)(33434 + 2 * ttl + probe) };
+            naru_time_t sent = naru_sim_now(w.sim);
+            assert_int_equal(naru_sendto(w.client, sock, "probe", 5, 0, &to), 5);
+            assert_true(naru_sim_run(w.sim, sent + 10 * NARU_SEC, answered, &a));
+            assert_int_equal(a.e.offender, ip(expect[ttl - 1]));
+            assert_int_equal(a.e.type, ttl < 4 ? 11 : 3);   /* time exceeded, or unreachable */
+            assert_int_equal(a.e.code, ttl < 4 ? 0 : 3);    /* in transit; port */
+            assert_int_equal(a.e.dst.port, to.port);
+            /* Each hop is 10 ms further away, there and back. */
+            if (probe == 1)
+                assert_true(a.e.when - sent >= (naru_time_t)ttl * 10 * NARU_MS &&
+                            a.e.when - sent < (naru_time_t)ttl * 10 * NARU_MS + NARU_MS);
+        }
     }
-    assert_true(r.hops[3].reached);
-    /* Each hop is 10 ms further away, there and back. */
-    assert_true(r.hops[0].rtt[1] >= 10 * NARU_MS && r.hops[0].rtt[1] < 11 * NARU_MS);
-    assert_true(r.hops[3].rtt[1] >= 40 * NARU_MS && r.hops[3].rtt[1] < 42 * NARU_MS);
     for (int i = 0; i < 3; i++)
-        assert_int_equal(counter(w.r[i], "ip_ttl_exceeded"), 3); /* its own hop's probes, no others */
-    assert_int_equal(counter(w.server, "udp_rx_no_port"), 3);
-    char text[1024];
-    naru_sim_app_summary(app, text, sizeof text);
-    assert_non_null(strstr(text, "10.0.1.2 (r2)"));
-    naru_sim_destroy(w.sim);
+        assert_int_equal(counter(w.r[i], "ip_ttl_exceeded"), 2); /* its own hop's probes, no others */
+    assert_int_equal(counter(w.server, "udp_rx_no_port"), 2);
+    naru_close(w.client, sock);
+    chain_free(&w);
 }
 
 static void ping_crosses_three_routers_with_ttl_falling(void **state)
@@ -250,7 +331,7 @@ static void ping_crosses_three_routers_with_ttl_falling(void **state)
     assert_int_equal(info.ttl, 64 - 3);
     for (int i = 0; i < 3; i++)
         assert_int_equal(counter(w.r[i], "ip_forwarded"), 1);
-    naru_sim_destroy(w.sim);
+    chain_free(&w);
 }
 
 /* ---- determinism ---- */
@@ -292,6 +373,18 @@ static uint64_t captures_hash(const char *dir)
     return h;
 }
 
+/* A datagram of 1000 bytes to the server's port 5001, and the next one. */
+static void stream_send(void *ctx)
+{
+    struct pinger *p = ctx;
+    uint8_t data[1000];
+    memset(data, (int)p->sent, sizeof data);
+    struct naru_sockaddr to = { ip("10.0.3.2"), 5001 };
+    naru_sendto(p->from, p->sock, data, sizeof data, 0, &to); /* the queue may refuse it */
+    if (++p->sent < p->count)
+        assert_int_equal(naru_sim_at_stack(p->sim, p->from, naru_sim_now(p->sim) + p->interval, stream_send, p), 0);
+}
+
 static uint64_t impaired_run(uint64_t seed)
 {
     char dir[] = "/tmp/naru-sim-test-XXXXXX";
@@ -301,15 +394,20 @@ static uint64_t impaired_run(uint64_t seed)
                                       .reorder = 0.05, .duplicate = 0.02, .corrupt = 0.02, .queue_frames = 20 };
     chain_make(&w, seed, &c);
     assert_int_equal(naru_sim_capture(w.sim, dir), 0);
-    struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = w.client, .to = w.server, .count = 20,
-                                        .interval = 50 * NARU_MS };
-    struct naru_sim_app_config udp = { .kind = NARU_SIM_UDP_TRANSFER, .from = w.client, .to = w.server,
-                                       .bytes = 300000, .rate_bps = 12000000, .start = 100 * NARU_MS };
-    assert_int_equal(naru_sim_app_add(w.sim, &ping, NULL), 0);
-    assert_int_equal(naru_sim_app_add(w.sim, &udp, NULL), 0);
-    assert_true(naru_sim_run(w.sim, 60 * NARU_SEC, naru_sim_apps_finished, w.sim));
+    /* Echo requests, and a stream of datagrams at 12 Mbit/s beside them. */
+    struct pinger ping, stream;
+    pinger_start(&ping, w.sim, w.client, ip("10.0.3.2"), 20, 50 * NARU_MS, 0);
+    int sink = udp_socket(w.server, 5001);
+    stream = (struct pinger){ .sim = w.sim, .from = w.client, .count = 300, .interval = 667 * NARU_US };
+    stream.sock = udp_socket(w.client, 0);
+    assert_int_equal(naru_sim_at_stack(w.sim, w.client, 100 * NARU_MS, stream_send, &stream), 0);
+    naru_sim_run(w.sim, 10 * NARU_SEC, NULL, NULL);
+    assert_true(ping.replies > 0 && stream.sent == 300);
     assert_int_equal(naru_sim_capture_close(w.sim), 0);
-    naru_sim_destroy(w.sim);
+    naru_close(w.client, ping.sock);
+    naru_close(w.client, stream.sock);
+    naru_close(w.server, sink);
+    chain_free(&w);
     uint64_t h = captures_hash(dir);
     rmdir(dir);
     return h;
@@ -336,6 +434,7 @@ static void a_thousand_stacks_share_one_process(void **state)
     assert_int_equal(naru_sim_create(8, &sim), 0);
     enum { PAIRS = 500 };
     struct naru_stack *a[PAIRS];
+    static struct pinger ping[PAIRS];
     for (int i = 0; i < PAIRS; i++) {
         char na[16], nb[16], aa[24], ab[24];
         snprintf(na, sizeof na, "a%d", i);
@@ -348,16 +447,15 @@ static void a_thousand_stacks_share_one_process(void **state)
         snprintf(ab, sizeof ab, "10.%d.%d.2/30", i / 256, i % 256);
         struct naru_memlink_config c = { .delay = NARU_MS };
         assert_int_equal(naru_sim_connect(sim, a[i], aa, b, ab, &c, NULL, NULL), 0);
-        struct naru_sim_app_config ping = { .kind = NARU_SIM_PING, .from = a[i], .to = b, .count = 3,
-                                            .interval = 100 * NARU_MS, .start = (naru_time_t)i * NARU_US };
-        assert_int_equal(naru_sim_app_add(sim, &ping, NULL), 0);
+        pinger_start(&ping[i], sim, a[i], naru_ip4(10, (uint8_t)(i / 256), (uint8_t)(i % 256), 2), 3,
+                     100 * NARU_MS, (naru_time_t)i * NARU_US);
     }
     assert_int_equal(naru_sim_stack_count(sim), 2 * PAIRS);
-    assert_true(naru_sim_run(sim, 60 * NARU_SEC, naru_sim_apps_finished, sim));
-    for (unsigned i = 0; i < naru_sim_app_count(sim); i++) {
-        struct naru_sim_app_result r;
-        naru_sim_app_get_result(naru_sim_app_at(sim, i), &r);
-        assert_int_equal(r.received, 3);
+    struct pingers all = { ping, PAIRS };
+    assert_true(naru_sim_run(sim, 60 * NARU_SEC, all_answered, &all));
+    for (int i = 0; i < PAIRS; i++) {
+        assert_int_equal(ping[i].replies, 3);
+        naru_close(a[i], ping[i].sock);
     }
     naru_sim_destroy(sim);
 }
@@ -369,7 +467,7 @@ int main(void)
         cmocka_unit_test(run_stops_when_done_says_so),
         cmocka_unit_test(stack_timers_run_with_nothing_else_happening),
         cmocka_unit_test(switch_floods_broadcasts_and_forwards_what_it_learnt),
-        cmocka_unit_test(traceroute_finds_every_router_by_ttl_expiry),
+        cmocka_unit_test(each_router_answers_when_the_ttl_runs_out_there),
         cmocka_unit_test(ping_crosses_three_routers_with_ttl_falling),
         cmocka_unit_test(one_seed_gives_byte_identical_captures),
         cmocka_unit_test(another_seed_gives_other_captures),

@@ -12,6 +12,7 @@
 
 struct pair {
     struct naru_sim *sim;
+    struct naru_sim_apps *apps;
     struct naru_stack *a, *b;
     struct naru_sim_link *link;
 };
@@ -27,6 +28,13 @@ static void pair_make(struct pair *p, uint64_t seed, const struct naru_sim_link_
     assert_int_equal(naru_sim_add_link(p->sim, "ab", c, &p->link), 0);
     assert_int_equal(naru_sim_link_attach(p->link, 0, p->a, "10.0.0.1/24", NULL), 0);
     assert_int_equal(naru_sim_link_attach(p->link, 1, p->b, "10.0.0.2/24", NULL), 0);
+    assert_int_equal(naru_sim_apps_create(p->sim, &p->apps), 0);
+}
+
+static void pair_free(struct pair *p)
+{
+    naru_sim_apps_destroy(p->apps);
+    naru_sim_destroy(p->sim);
 }
 
 /* a learns b's MAC address, so no datagram waits for ARP (whose queue
@@ -71,8 +79,8 @@ static void udp_transfer(struct pair *p, uint64_t datagrams, uint64_t rate_bps, 
         .bytes = datagrams * 1000, .rate_bps = rate_bps, .start = naru_sim_now(p->sim) + 10 * NARU_MS,
     };
     struct naru_sim_app *app;
-    assert_int_equal(naru_sim_app_add(p->sim, &c, &app), 0);
-    assert_true(naru_sim_run(p->sim, naru_sim_now(p->sim) + 3600 * NARU_SEC, naru_sim_apps_finished, p->sim));
+    assert_int_equal(naru_sim_app_add(p->apps, &c, &app), 0);
+    assert_true(naru_sim_run(p->sim, naru_sim_now(p->sim) + 3600 * NARU_SEC, naru_sim_apps_finished, p->apps));
     naru_sim_app_get_result(app, r);
     assert_true(r->finished);
     stats_since(p, &before, s);
@@ -127,7 +135,7 @@ static void rate_and_delay_set_the_arrival_time(void **state)
     /* 14 + 20 + 8 + 1000 bytes at 10 Mbit/s take 833.6 us to send. */
     assert_int_equal(seen.len, 1042);
     assert_int_equal(seen.delivered - seen.sent, 833600 + 5 * NARU_MS);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void bandwidth_caps_throughput_and_the_queue_drops_the_rest(void **state)
@@ -147,7 +155,7 @@ static void bandwidth_caps_throughput_and_the_queue_drops_the_rest(void **state)
     double limit = 10e6 * 1000 / 1058;
     assert_true(r.goodput_bps > 0.97 * limit && r.goodput_bps <= 1.001 * limit);
     assert_int_equal(counter(p.a, "link_tx_driver_errors"), s.dropped_queue);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void byte_limit_bounds_the_queue(void **state)
@@ -161,7 +169,7 @@ static void byte_limit_bounds_the_queue(void **state)
     udp_transfer(&p, 200, 100000000, &r, &s);
     assert_int_equal(s.queue_peak, 10);
     assert_true(s.dropped_queue > 150);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void independent_loss_happens_at_the_configured_rate(void **state)
@@ -178,7 +186,7 @@ static void independent_loss_happens_at_the_configured_rate(void **state)
     assert_int_equal(r.datagrams_received, 20000 - s.lost);
     assert_true(r.intact);
     assert_int_equal(s.lost_in_burst, 0);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 struct runs {
@@ -226,7 +234,7 @@ static void gilbert_elliott_losses_come_in_bursts(void **state)
     assert_int_equal(s.lost_in_burst, s.lost);
     double mean_burst = (double)runs.lost / (double)runs.bursts;
     assert_true(mean_burst > 3.3 && mean_burst < 4.8);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void independent_losses_are_mostly_single(void **state)
@@ -242,7 +250,7 @@ static void independent_losses_are_mostly_single(void **state)
     udp_transfer(&p, 40000, 50000000, &r, &s);
     double mean_burst = (double)runs.lost / (double)runs.bursts;
     assert_true(mean_burst < 1.1);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void reordering_lets_later_datagrams_overtake(void **state)
@@ -261,7 +269,7 @@ static void reordering_lets_later_datagrams_overtake(void **state)
     /* Each held datagram arrives behind the ones that passed it. */
     assert_true(r.reordered >= s.reordered * 9 / 10 && r.reordered <= s.reordered);
     assert_true(r.intact);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void duplication_delivers_some_datagrams_twice(void **state)
@@ -277,7 +285,7 @@ static void duplication_delivers_some_datagrams_twice(void **state)
     assert_int_equal(r.duplicates, s.duplicated);
     assert_int_equal(r.datagrams_lost, 0);
     assert_int_equal(s.frames_delivered, s.frames_sent + s.duplicated);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void corruption_is_caught_by_checksums_and_counted(void **state)
@@ -297,7 +305,7 @@ static void corruption_is_caught_by_checksums_and_counted(void **state)
     uint64_t caught = counter(p.b, "ip_rx_checksum_errors") + counter(p.b, "ip_rx_header_errors") +
                       counter(p.b, "ip_rx_length_errors") + counter(p.b, "udp_rx_malformed");
     assert_int_equal(caught, s.corrupted);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void mtu_sets_the_interfaces_and_ip_fragments_to_fit(void **state)
@@ -321,7 +329,7 @@ static void mtu_sets_the_interfaces_and_ip_fragments_to_fit(void **state)
     struct naru_sim_link_stats s;
     naru_sim_link_get_stats(p.link, 0, &s);
     assert_int_equal(s.dropped_too_big, 0);
-    naru_sim_destroy(p.sim);
+    pair_free(&p);
 }
 
 static void bad_link_configurations_are_refused(void **state)

@@ -39,7 +39,7 @@ static struct naru_scenario *run_file(const char *name, uint64_t seed)
 
 static void result(struct naru_scenario *sc, const char *app, struct naru_sim_app_result *r)
 {
-    struct naru_sim_app *a = naru_sim_find_app(naru_scenario_sim(sc), app);
+    struct naru_sim_app *a = naru_sim_find_app(naru_scenario_apps(sc), app);
     assert_non_null(a);
     naru_sim_app_get_result(a, r);
     assert_true(r->finished);
@@ -101,11 +101,15 @@ static void two_sites_traceroute_sees_three_routers(void **state)
     struct naru_sim_app_result r;
     result(sc, "path", &r);
     assert_int_equal(r.hop_count, 4);
-    assert_int_equal(r.hops[0].addr[0], ip("10.1.0.1"));
-    assert_int_equal(r.hops[1].addr[0], ip("10.9.1.2"));
-    assert_int_equal(r.hops[2].addr[0], ip("10.9.2.2"));
-    assert_int_equal(r.hops[3].addr[0], ip("10.2.0.2"));
+    assert_int_equal(r.hops[0].from[0].addr, ip("10.1.0.1"));
+    assert_int_equal(r.hops[1].from[0].addr, ip("10.9.1.2"));
+    assert_int_equal(r.hops[2].from[0].addr, ip("10.9.2.2"));
+    assert_int_equal(r.hops[3].from[0].addr, ip("10.2.0.2"));
     assert_true(r.hops[3].reached);
+    /* The report names each hop's node, as the summary of a traceroute. */
+    char text[2048];
+    naru_sim_app_summary(naru_sim_find_app(naru_scenario_apps(sc), "path"), text, sizeof text);
+    assert_non_null(strstr(text, "\n   2  10.9.1.2 (r2)  "));
     result(sc, "rtt", &r);
     assert_int_equal(r.received, 10);
     assert_true(r.rtt_min >= 40 * NARU_MS && r.rtt_min < 41 * NARU_MS);

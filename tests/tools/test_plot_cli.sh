@@ -7,25 +7,15 @@
 # points say: tests/tools/check_plot_svg.py), a closed stdout (quiet), a
 # capture on standard input, a time window, and a file that cannot be
 # written (no file left behind).
-#
-# Environment (from CTest): NARU (the program), NARU_SOURCE_DIR.
-set -uo pipefail
-naru=${NARU:?}
-src=${NARU_SOURCE_DIR:?}
-here=$src/tests/tools
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+tools_init "$@"
+naru=$NARU
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=$(cd "$here/../.." && pwd)
 for tool in python3 xmllint; do
-    command -v "$tool" >/dev/null || { echo "test_plot_cli: needs $tool (scripts/install-deps.sh)" >&2; exit 1; }
+    command -v "$tool" >/dev/null || { echo "Bail out! needs $tool (scripts/install-deps.sh)"; exit 1; }
 done
-work=$(mktemp -d "${TMPDIR:-/tmp}/naru-plot-cli.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-checks=0
-failed=0
-pass() { checks=$((checks + 1)); echo "ok $checks - $1"; }
-fail() {
-    checks=$((checks + 1)); failed=$((failed + 1)); echo "not ok $checks - $1"
-    shift
-    for line in "$@"; do printf '%s\n' "$line" | sed 's/^/#   /'; done
-}
+work=$WORK
 # expect WHAT STATUS STDERR-REGEX CMD...: exit status STATUS and exactly one
 # line on stderr matching the regex.
 expect() {
@@ -174,5 +164,4 @@ if [ -w /dev/full ]; then
         fail "naru plot removed /dev/full: recreate it with mknod -m 666 /dev/full c 1 7"
 fi
 
-echo "1..$checks"
-[ "$failed" -eq 0 ]
+finish

@@ -16,40 +16,42 @@
 #    tags, a snapshot length.
 # Linux's own TCP, captured by tcpdump in namespaces, is in
 # tests/interop/test_plot_linux.sh (it needs root).
-#
-# Environment (from CTest): NARU (the program), NARU_SOURCE_DIR.
-set -uo pipefail
-naru=${NARU:?}
-src=${NARU_SOURCE_DIR:?}
-here=$src/tests/tools
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+tools_init "$@"
+naru=$NARU
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+src=$(cd "$here/../.." && pwd)
 for tool in tshark editcap python3; do
-    command -v "$tool" >/dev/null || { echo "test_plot_vs_tshark: needs $tool (scripts/install-deps.sh)" >&2; exit 1; }
+    command -v "$tool" >/dev/null || { echo "Bail out! needs $tool (scripts/install-deps.sh)"; exit 1; }
 done
-work=$(mktemp -d "${TMPDIR:-/tmp}/naru-plot-tshark.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-failed=0
+work=$WORK
+# compare CAPTURE FLAGS...: plot_vs_tshark.py's checks, as one check here.
 compare() {
-    echo "# $*"
-    python3 "$here/plot_vs_tshark.py" "$naru" "$@" || failed=1
+    local out
+    if out=$(python3 "$here/plot_vs_tshark.py" "$naru" "$@" 2>&1); then
+        pass "$(basename "$1"): naru plot's points are tshark's ($(grep '^# ' <<<"$out" | sed 's/^# [^:]*: //'))"
+    else
+        fail "$(basename "$1"): naru plot's points are tshark's" "$(grep -v '^ok ' <<<"$out")"
+    fi
 }
 
 "$naru" sim "$src/scenarios/lossy-wireless.ini" --seed 3 --time-limit 8s --pcap "$work/sim" >"$work/sim.out" 2>&1
-[ "$?" -le 1 ] || { cat "$work/sim.out"; exit 1; }
+[ "$?" -le 1 ] || { echo "Bail out! naru sim failed: $(cat "$work/sim.out")"; exit 1; }
 compare "$work/sim/wifi.pcap" --before-loss --retransmissions 10 --conns 2
 compare "$work/sim/wired.pcap" --retransmissions 1 --conns 2
 
-"$naru" demo --quiet --pcap "$work/demo" >/dev/null 2>&1 || { echo "naru demo --pcap failed"; exit 1; }
+"$naru" demo --quiet --pcap "$work/demo" >/dev/null 2>&1 || { echo "Bail out! naru demo --pcap failed"; exit 1; }
 for f in "$work"/demo/*.pcap; do
     compare "$f" --retransmissions 1
 done
 
-tshark -r "$work/sim/wifi.pcap" -F pcapng -w "$work/wifi.pcapng" 2>/dev/null || { echo "tshark -w failed"; exit 1; }
+tshark -r "$work/sim/wifi.pcap" -F pcapng -w "$work/wifi.pcapng" 2>/dev/null || { echo "Bail out! tshark -w failed"; exit 1; }
 compare "$work/wifi.pcapng" --before-loss --retransmissions 10 --conns 2
-editcap -F pcap "$work/sim/wifi.pcap" "$work/wifi-us.pcap" || { echo "editcap failed"; exit 1; }
+editcap -F pcap "$work/sim/wifi.pcap" "$work/wifi-us.pcap" || { echo "Bail out! editcap failed"; exit 1; }
 compare "$work/wifi-us.pcap" --before-loss --retransmissions 10 --conns 2
 
 python3 "$here/make_edge_capture.py" "$work/edge-be.pcap" --big-endian
 python3 "$here/make_edge_capture.py" "$work/edge-ns.pcap" --nanoseconds
 compare "$work/edge-be.pcap" --conns 6 --retransmissions 1
 compare "$work/edge-ns.pcap" --conns 6 --retransmissions 1
-exit "$failed"
+finish

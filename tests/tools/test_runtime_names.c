@@ -1,5 +1,5 @@
-/* Names in the tools (runtime_resolve, what naru ping, nc, fetch and
- * traceroute call) in the simulator's built-in world: they go to the
+/* Names in the tools (tools/names.c, what naru ping, nc, fetch and
+ * traceroute resolve HOST with) in the simulator's built-in world: they go to the
  * world's own name server on the server host, through naru's stub
  * resolver on the client, and what the tools then do with the address
  * reaches the right host. Also the hosts table, the search list and
@@ -38,9 +38,9 @@ static int env_teardown(void **state)
     return 0;
 }
 
-static void open_world(struct env *e, const struct runtime_options *o)
+static void open_world(struct env *e, const struct cli_options *o)
 {
-    struct runtime_options none = { 0 };
+    struct cli_options none = { 0 };
     assert_int_equal(runtime_open(&e->rt, o ? o : &none, "test"), 0);
     e->open = true;
     assert_true(e->rt.simulated);
@@ -54,9 +54,9 @@ static const struct naru_counters *client_counters(struct env *e)
 static uint32_t resolve_ok(struct env *e, const char *name)
 {
     uint32_t a = 0;
-    int err = runtime_resolve(&e->rt, name, &a);
+    int err = names_resolve(&e->rt.names, name, &a);
     if (err)
-        fail_msg("%s: %s", name, runtime_resolve_error(err));
+        fail_msg("%s: %s", name, names_error(err));
     return a;
 }
 
@@ -79,9 +79,9 @@ static void bare_world_names_are_asked_of_the_world_name_server(void **state)
      * the name server on the server host. */
     assert_int_equal(client_counters(e)->dns_queries, 1);
     assert_int_equal(client_counters(e)->dns_replies, 1);
-    assert_int_equal(naru_stack_counters(e->rt.server)->dns_server_queries, 1);
-    assert_int_equal(naru_dns_server_stats(e->rt.world_dns)->noerror, 1);
-    assert_true(naru_sim_now(e->rt.sim) >= 40 * NARU_MS);   /* a round trip in virtual time */
+    assert_int_equal(naru_stack_counters(e->rt.world.server)->dns_server_queries, 1);
+    assert_int_equal(naru_dns_server_stats(e->rt.world.dns)->noerror, 1);
+    assert_true(naru_sim_now(e->rt.world.sim) >= 40 * NARU_MS);   /* a round trip in virtual time */
 }
 
 static void every_world_name_and_its_aliases_resolve(void **state)
@@ -102,12 +102,12 @@ static void unknown_names_are_name_or_service_not_known(void **state)
     open_world(e, NULL);
     uint32_t a;
     /* nosuch.naru.test, then "nosuch." at the world's root: NXDOMAIN both. */
-    assert_int_equal(runtime_resolve(&e->rt, "nosuch", &a), -ENOENT);
+    assert_int_equal(names_resolve(&e->rt.names, "nosuch", &a), -ENOENT);
     assert_int_equal(client_counters(e)->dns_queries, 2);
-    assert_string_equal(runtime_resolve_error(-ENOENT), "Name or service not known");
-    assert_int_equal(runtime_resolve(&e->rt, "www.example.com", &a), -ENOENT);
-    assert_int_equal(runtime_resolve(&e->rt, "", &a), -ENOENT);
-    assert_int_equal(runtime_resolve(&e->rt, "a..b", &a), -ENOENT);
+    assert_string_equal(names_error(-ENOENT), "Name or service not known");
+    assert_int_equal(names_resolve(&e->rt.names, "www.example.com", &a), -ENOENT);
+    assert_int_equal(names_resolve(&e->rt.names, "", &a), -ENOENT);
+    assert_int_equal(names_resolve(&e->rt.names, "a..b", &a), -ENOENT);
 }
 
 static void dotted_quads_send_no_query(void **state)
@@ -132,17 +132,17 @@ static void a_second_lookup_comes_from_the_cache(void **state)
     struct env *e = *state;
     open_world(e, NULL);
     resolve_ok(e, "www");
-    naru_time_t before = naru_sim_now(e->rt.sim);
+    naru_time_t before = naru_sim_now(e->rt.world.sim);
     assert_int_equal(resolve_ok(e, "www"), ip("10.2.0.2"));
     assert_int_equal(client_counters(e)->dns_queries, 1);
     assert_int_equal(client_counters(e)->dns_cache_hits, 1);
-    assert_int_equal(naru_sim_now(e->rt.sim), before);          /* no time passed */
+    assert_int_equal(naru_sim_now(e->rt.world.sim), before);          /* no time passed */
 }
 
 static void hosts_file_answers_before_the_name_server(void **state)
 {
     struct env *e = *state;
-    struct runtime_options o = { .hosts = write_tmp(e, "# mine\n10.9.9.9  server  extra.alias\n") };
+    struct cli_options o = { .hosts = write_tmp(e, "# mine\n10.9.9.9  server  extra.alias\n") };
     open_world(e, &o);
     assert_int_equal(resolve_ok(e, "server"), ip("10.9.9.9"));
     assert_int_equal(resolve_ok(e, "extra.alias"), ip("10.9.9.9"));
@@ -153,7 +153,7 @@ static void hosts_file_answers_before_the_name_server(void **state)
 static void bad_hosts_file_is_a_usage_error(void **state)
 {
     struct env *e = *state;
-    struct runtime_options o = { .hosts = write_tmp(e, "10.9.9.9 fine\n10.9.9 broken\n") };
+    struct cli_options o = { .hosts = write_tmp(e, "10.9.9.9 fine\n10.9.9 broken\n") };
     assert_int_equal(runtime_open(&e->rt, &o, "test"), 2);
     runtime_close(&e->rt);
     o.hosts = "/nonexistent/hosts";
@@ -164,16 +164,16 @@ static void bad_hosts_file_is_a_usage_error(void **state)
 static void silent_name_server_times_out_in_virtual_time(void **state)
 {
     struct env *e = *state;
-    struct runtime_options o = { .dns = { { ip("10.2.0.9"), 53 } }, .dns_count = 1 };
+    struct cli_options o = { .dns = { { ip("10.2.0.9"), 53 } }, .dns_count = 1 };
     open_world(e, &o);
     uint32_t a;
-    assert_int_equal(runtime_resolve(&e->rt, "server", &a), -ETIMEDOUT);
-    assert_string_equal(runtime_resolve_error(-ETIMEDOUT), "Temporary failure in name resolution");
+    assert_int_equal(names_resolve(&e->rt.names, "server", &a), -ETIMEDOUT);
+    assert_string_equal(names_error(-ETIMEDOUT), "Temporary failure in name resolution");
     /* Three tries of 1, 2 and 4 s; and no second name is tried after a
      * timeout, since it would wait as long. */
     assert_int_equal(client_counters(e)->dns_queries, 3);
     assert_int_equal(client_counters(e)->dns_timeouts, 1);
-    assert_true(naru_sim_now(e->rt.sim) >= 7 * NARU_SEC && naru_sim_now(e->rt.sim) < 8 * NARU_SEC);
+    assert_true(naru_sim_now(e->rt.world.sim) >= 7 * NARU_SEC && naru_sim_now(e->rt.world.sim) < 8 * NARU_SEC);
 }
 
 /* ---- the address a name gives is the host the tools then reach ---- */
@@ -211,7 +211,7 @@ static void ping_by_name_reaches_the_server(void **state)
     uint8_t echo[16] = { 8, 0, 0, 0, 0, 0, 0, 1 };
     struct naru_sockaddr to = { dst, 0 };
     assert_true(naru_sendto(e->rt.stack, w.sock, echo, sizeof echo, 0, &to) > 0);
-    assert_int_equal(runtime_run(&e->rt, runtime_now(&e->rt) + NARU_SEC, got_reply, &w), 0);
+    assert_int_equal(loop_run(&e->rt.loop, loop_now(&e->rt.loop) + NARU_SEC, got_reply, &w), 0);
     assert_int_equal(w.from, ip("10.2.0.2"));
     naru_close(e->rt.stack, w.sock);
 }
@@ -225,7 +225,7 @@ static void udp_to_a_name_reaches_the_echo_service(void **state)
     naru_socket_set_callback(e->rt.stack, w.sock, on_reply, &w);
     struct naru_sockaddr to = { dst, 7 };
     assert_int_equal(naru_sendto(e->rt.stack, w.sock, "hello", 5, 0, &to), 5);
-    assert_int_equal(runtime_run(&e->rt, runtime_now(&e->rt) + NARU_SEC, got_reply, &w), 0);
+    assert_int_equal(loop_run(&e->rt.loop, loop_now(&e->rt.loop) + NARU_SEC, got_reply, &w), 0);
     assert_int_equal(w.from, ip("10.2.0.2"));
     naru_close(e->rt.stack, w.sock);
 }
@@ -271,7 +271,7 @@ static void fetch_by_name_gets_the_world_web_site(void **state)
     struct naru_sockaddr to = { dst, 80 };
     int err = naru_connect(e->rt.stack, f.sock, &to);
     assert_true(err == 0 || err == -EINPROGRESS);
-    assert_int_equal(runtime_run(&e->rt, runtime_now(&e->rt) + 5 * NARU_SEC, fetch_done, &f), 0);
+    assert_int_equal(loop_run(&e->rt.loop, loop_now(&e->rt.loop) + 5 * NARU_SEC, fetch_done, &f), 0);
     assert_memory_equal(f.got, "HTTP/1.1 200", 12);
     naru_close(e->rt.stack, f.sock);
 }
@@ -291,8 +291,8 @@ static void resolv_conf_gives_ipv4_servers_search_list_and_ndots(void **state)
                                     "nameserver 192.0.2.54\n"
                                     "nameserver 192.0.2.55\nnameserver 192.0.2.56\nnameserver 192.0.2.57\n"
                                     "sortlist 10.0.0.0\n");
-    struct runtime_resolv_conf c;
-    assert_int_equal(runtime_read_resolv_conf(path, &c), 0);
+    struct resolv_conf c;
+    assert_int_equal(names_read_resolv_conf(path, &c), 0);
     assert_int_equal(c.server_count, NARU_DNS_MAX_SERVERS);   /* the first four IPv4 ones */
     assert_int_equal(c.servers[0].addr, ip("192.0.2.53"));
     assert_int_equal(c.servers[0].port, 53);
@@ -301,7 +301,7 @@ static void resolv_conf_gives_ipv4_servers_search_list_and_ndots(void **state)
     assert_string_equal(c.search[0], "a.example");
     assert_string_equal(c.search[1], "b.example");
     assert_int_equal(c.ndots, 3);
-    assert_int_equal(runtime_read_resolv_conf("/nonexistent/resolv.conf", &c), -ENOENT);
+    assert_int_equal(names_read_resolv_conf("/nonexistent/resolv.conf", &c), -ENOENT);
     assert_int_equal(c.server_count, 0);
     assert_int_equal(c.ndots, 1);
 }

@@ -465,23 +465,6 @@ static void tcp_full_accept_queue_drops_syns(void **state)
     assert_true(naru_accept(p->stack, l, NULL) >= 0);
 }
 
-static void tcp_half_open_limit_drops_syns(void **state)
-{
-    struct tcp_peer *p = *state;
-    peer_fini(p);
-    struct naru_stack_config c;
-    naru_stack_config_default(&c);
-    c.tcp_half_open = 2;
-    peer_init(p, &c);
-    listen_on(p, 80, 64);
-    for (uint16_t port = 1000; port < 1005; port++)
-        send_syn(p, port, PEER_ISN);
-    peer_take(p);
-    peer_take(p);
-    peer_expect_nothing(p);
-    assert_int_equal(counter(p->stack, "tcp_listen_half_open_drops"), 3);
-}
-
 static void tcp_resets_for_unknown_connections_are_rate_limited(void **state)
 {
     struct tcp_peer *p = *state;
@@ -581,7 +564,6 @@ int main(void)
         T(tcp_syn_ack_is_retransmitted_with_backoff_then_dropped),
         T(tcp_connect_gives_up_after_syn_retries_with_etimedout),
         T(tcp_full_accept_queue_drops_syns),
-        T(tcp_half_open_limit_drops_syns),
         T(tcp_resets_for_unknown_connections_are_rate_limited),
         T(tcp_ephemeral_ports_are_random_distinct_and_in_range),
         T(tcp_mss_follows_the_interface_mtu_and_the_peer),

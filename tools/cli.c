@@ -1,0 +1,145 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "naru/addr.h"
+
+double cli_number(const char *prog, const char *what, const char *text, bool fraction, double max)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || v < 0 || v > max || isnan(v) || (!fraction && v != floor(v))) {
+        fprintf(stderr, "%s: bad %s '%s'\n", prog, what, text);
+        exit(2);
+    }
+    return v;
+}
+
+naru_time_t cli_seconds(const char *prog, const char *what, const char *text)
+{
+    return (naru_time_t)(cli_number(prog, what, text, true, 86400) * 1e9);
+}
+
+bool cli_share(const char *text, double max, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || !isfinite(v) || v < 0 || (end[0] == '%' ? end[1] != '\0' : end[0] != '\0'))
+        return false;
+    if (v > 100 || v / 100 > max)
+        return false;
+    *out = v / 100;
+    return true;
+}
+
+int cli_bad_option(const char *prog, char **argv, int opt)
+{
+    /* getopt_long with a leading ':' in optstring returns ':' for a
+     * missing value and '?' for an unknown option. */
+    const char *arg = argv[optind - 1];
+    if (opt == ':')
+        fprintf(stderr, "%s: missing value for %s (try --help)\n", prog, arg);
+    else if (optopt && optopt < 128)
+        fprintf(stderr, "%s: unknown option -%c (try --help)\n", prog, optopt);
+    else
+        fprintf(stderr, "%s: unknown option %s (try --help)\n", prog, arg);
+    return 2;
+}
+
+static void bad(const char *prog, const char *what, const char *arg)
+{
+    fprintf(stderr, "%s: bad %s '%s'\n", prog, what, arg);
+    exit(2);
+}
+
+/* A.B.C.D or A.B.C.D:PORT */
+static void take_dns(struct cli_options *o, const char *prog, const char *arg)
+{
+    char host[NARU_IP4_STRLEN + 1];
+    const char *colon = strchr(arg, ':');
+    size_t hl = colon ? (size_t)(colon - arg) : strlen(arg);
+    unsigned long port = NARU_DNS_PORT;
+    char *end = NULL;
+    uint32_t a;
+    if (colon) {
+        errno = 0;
+        port = strtoul(colon + 1, &end, 10);
+    }
+    if (hl >= sizeof host || (colon && (!colon[1] || *end || errno || port == 0 || port > 65535)))
+        bad(prog, "name server", arg);
+    memcpy(host, arg, hl);
+    host[hl] = 0;
+    if (naru_ip4_parse(host, &a) < 0 || a == 0)
+        bad(prog, "name server", arg);
+    if (o->dns_count == NARU_DNS_MAX_SERVERS) {
+        fprintf(stderr, "%s: at most %d --dns servers\n", prog, NARU_DNS_MAX_SERVERS);
+        exit(2);
+    }
+    o->dns[o->dns_count++] = (struct naru_sockaddr){ a, (uint16_t)port };
+}
+
+bool cli_take_option(struct cli_options *o, const char *prog, int opt, const char *arg)
+{
+    uint32_t a;
+    uint8_t len, mac[6];
+    switch (opt) {
+    case CLI_OPT_TAP:
+        o->tap = arg;
+        return true;
+    case CLI_OPT_ADDR:
+        if (naru_cidr_parse(arg, &a, &len) < 0 || a == 0) {
+            fprintf(stderr, "%s: bad address '%s' (want A.B.C.D/LEN)\n", prog, arg);
+            exit(2);
+        }
+        o->addr = arg;
+        return true;
+    case CLI_OPT_GW:
+        if (naru_ip4_parse(arg, &a) < 0) {
+            fprintf(stderr, "%s: bad gateway '%s' (want A.B.C.D)\n", prog, arg);
+            exit(2);
+        }
+        o->gw = arg;
+        return true;
+    case CLI_OPT_MAC:
+        if (naru_mac_parse(arg, mac) < 0)
+            bad(prog, "MAC address", arg);
+        o->mac = arg;
+        return true;
+    case CLI_OPT_PCAP:
+        o->pcap = arg;
+        return true;
+    case CLI_OPT_SEED:
+        o->seed = (uint64_t)cli_number(prog, "seed", arg, false, 18446744073709549568.0);
+        o->seed_set = true;
+        return true;
+    case CLI_OPT_DNS:
+        take_dns(o, prog, arg);
+        return true;
+    case CLI_OPT_HOSTS:
+        o->hosts = arg;
+        return true;
+    case CLI_OPT_NO_OFFLOAD:
+        o->no_offload = true;
+        return true;
+    default:
+        return false;
+    }
+}
+
+const char *cli_operand(const char *prog, int argc, char **argv, const char *what)
+{
+    if (optind == argc - 1)
+        return argv[optind];
+    if (optind >= argc)
+        fprintf(stderr, "%s: missing %s (try --help)\n", prog, what);
+    else
+        fprintf(stderr, "%s: too many arguments (try --help)\n", prog);
+    return NULL;
+}

@@ -1,0 +1,96 @@
+/* The command line's small parts every command shares: the flags that say
+ * where a command runs, numbers and durations, shares such as a loss
+ * rate, and the operand after the flags. A bad value is one line naming
+ * it and exit code 2 (CLI.md). */
+#ifndef NARU_TOOLS_CLI_H
+#define NARU_TOOLS_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "naru/dns.h"
+#include "naru/stack.h"
+
+/* The flags every network command shares (CLI.md "Where a command runs"). */
+struct cli_options {
+    const char *tap;           /* --tap IFNAME: run on TAP instead of the simulator */
+    const char *addr;          /* --addr A.B.C.D/LEN */
+    const char *gw;            /* --gw A.B.C.D */
+    const char *mac;           /* --mac MAC */
+    const char *pcap;          /* --pcap FILE */
+    uint64_t seed;             /* --seed N (simulator) */
+    bool seed_set;
+    struct naru_sockaddr dns[NARU_DNS_MAX_SERVERS]; /* --dns A.B.C.D[:PORT], repeatable */
+    unsigned dns_count;
+    const char *hosts;         /* --hosts FILE */
+    bool no_offload;           /* --no-offload (TAP) */
+    uint32_t max_connections;  /* TAP: connections each listening socket may hold (naru host
+                                  --max-connections); 0: CLI_MAX_CONNECTIONS */
+    unsigned listeners;        /* TAP: listening sockets the command will open */
+};
+#define CLI_MAX_CONNECTIONS 10000
+
+/* getopt_long entries for the shared flags; values >= CLI_OPT_BASE. */
+#define CLI_OPT_BASE 0x1000
+enum {
+    CLI_OPT_TAP = CLI_OPT_BASE,
+    CLI_OPT_ADDR,
+    CLI_OPT_GW,
+    CLI_OPT_MAC,
+    CLI_OPT_PCAP,
+    CLI_OPT_SEED,
+    CLI_OPT_DNS,
+    CLI_OPT_HOSTS,
+    CLI_OPT_NO_OFFLOAD,
+};
+#define CLI_LONG_OPTIONS                                        \
+    { "tap", required_argument, NULL, CLI_OPT_TAP },            \
+    { "addr", required_argument, NULL, CLI_OPT_ADDR },          \
+    { "gw", required_argument, NULL, CLI_OPT_GW },              \
+    { "mac", required_argument, NULL, CLI_OPT_MAC },            \
+    { "pcap", required_argument, NULL, CLI_OPT_PCAP },          \
+    { "seed", required_argument, NULL, CLI_OPT_SEED },          \
+    { "dns", required_argument, NULL, CLI_OPT_DNS },            \
+    { "hosts", required_argument, NULL, CLI_OPT_HOSTS },        \
+    { "no-offload", no_argument, NULL, CLI_OPT_NO_OFFLOAD }
+#define CLI_HELP                                                                        \
+    "  --tap IFNAME       run on this Linux TAP device (created if missing) instead\n"   \
+    "                     of the simulator; needs --addr\n"                             \
+    "  --addr A.B.C.D/LEN this host's address on the TAP device\n"                      \
+    "  --gw A.B.C.D       default gateway (TAP)\n"                                      \
+    "  --mac MAC          MAC address (TAP; random if not given)\n"                     \
+    "  --pcap FILE        capture every frame of naru's interface to FILE\n"            \
+    "  --seed N           simulator seed (default 1)\n"                                \
+    "  --dns A.B.C.D[:PORT]\n"                                                          \
+    "                     name server for HOST names, repeatable (default on TAP:\n"     \
+    "                     /etc/resolv.conf; in the simulator, the world's own at\n"     \
+    "                     10.2.0.2, serving naru.test: server, router, client, www)\n"  \
+    "  --hosts FILE       hosts table (/etc/hosts format), looked at before DNS\n"       \
+    "                     (default on TAP: /etc/hosts)\n"                               \
+    "  --no-offload       TAP: one frame per read and write, checksums in naru, instead\n" \
+    "                     of the kernel's checksum and segmentation offloads (64 KiB\n"  \
+    "                     TCP segments each way, cut at the MTU by the kernel)\n"
+
+/* Take one of the shared flags from getopt_long; false if `opt` is not one.
+ * A bad value prints one line naming it and exits 2. */
+bool cli_take_option(struct cli_options *o, const char *prog, int opt, const char *arg);
+/* After getopt_long (optstring starting with ':') returned '?' or ':':
+ * one line naming the problem; returns 2. */
+int cli_bad_option(const char *prog, char **argv, int opt);
+/* A non-negative number (decimal, fraction allowed when `fraction`) at
+ * most max, or "PROG: bad WHAT 'TEXT'" and exit 2. */
+double cli_number(const char *prog, const char *what, const char *text, bool fraction, double max);
+/* A duration in seconds (fractions allowed, at most a day), as naru time;
+ * a bad one exits 2 like cli_number(). */
+naru_time_t cli_seconds(const char *prog, const char *what, const char *text);
+/* A share such as a loss rate, as a fraction 0..max. One rule: a number is
+ * a percentage, with or without '%' ("2" and "2%" are 2%, "0.5%" half a
+ * percent); above 100 it is an error. False for bad text or above max. */
+bool cli_share(const char *text, double max, double *out);
+/* The help text's words for cli_share()'s rule. */
+#define CLI_SHARE_HELP "a percentage: 2, 2% and 0.5% are shares of 100"
+/* The single operand after the flags (HOST, URL), or NULL after a one-line
+ * error naming what is missing or extra. */
+const char *cli_operand(const char *prog, int argc, char **argv, const char *what);
+
+#endif
