@@ -41,9 +41,9 @@ in_ns "$b" nft add rule inet plot_loss in tcp dport "$PORT" numgen inc mod 40 ==
 
 pcap_capture_start eth "$b" vb "$WORK/eth.pcap"
 bg_start anycap "$b" tcpdump -i any -n -U -s 0 -w "$WORK/any.pcap"
-wait_until 5 grep -q 'listening on' "$(bg_log "$anycap")" || die "tcpdump -i any did not start"
+wait_until 30 grep -q 'listening on' "$(bg_log "$anycap")" || die "tcpdump -i any did not start"
 bg_start ngcap "$a" tshark -i va -F pcapng -w "$WORK/sender.pcapng"
-wait_until 10 grep -q "Capturing on 'va'" "$(bg_log "$ngcap")" || die "tshark did not start: $(cat "$(bg_log "$ngcap")")"
+wait_until 30 grep -q "Capturing on 'va'" "$(bg_log "$ngcap")" || die "tshark did not start: $(cat "$(bg_log "$ngcap")")"
 
 # The receiver: two connections on one dual-stack socket, read to the end.
 bg_start server "$b" python3 -c '
@@ -59,7 +59,7 @@ for _ in range(2):
     c.close()
 '
 listening() { in_ns "$b" ss -Hltn "sport = :$PORT" | grep -q .; }
-wait_until 5 listening || die "the receiver did not listen: $(cat "$(bg_log "$server")")"
+wait_until 30 listening || die "the receiver did not listen: $(cat "$(bg_log "$server")")"
 for addr in 198.18.0.2 2001:db8::2; do
     in_ns "$a" timeout 30 python3 -c '
 import socket, sys
