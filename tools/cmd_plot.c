@@ -261,6 +261,9 @@ static void list_conns(const struct naru_flowtrace *t, const char *file, const c
     if (st->fragments || st->unreadable)
         printf("; not traced: %" PRIu64 " IP fragments, %" PRIu64 " with headers cut short or malformed",
                st->fragments, st->unreadable);
+    if (st->other_link)
+        printf("; %" PRIu64 " frames of link type %" PRIu32 ", which naru does not read", st->other_link,
+               st->other_linktype);
     printf(")\n");
     printf("%-5s  %-*s  %-*s  %10s %12s %7s  %10s %12s %7s  %13s %12s\n", "index", width, "A", width, "B",
            "A>B frames", "bytes", "rexmit", "B>A frames", "bytes", "rexmit", "start (s)", "duration (s)");
@@ -285,7 +288,13 @@ static int choose(const struct naru_flowtrace *t, const struct plot_args *args, 
     const struct naru_trace_conn *best = NULL;
     int best_dir = 0;
     if (n == 0) {
-        fprintf(stderr, "%s: %s: no TCP connections in it\n", PROG, args->file);
+        const struct naru_flowtrace_stats *st = naru_flowtrace_stats(t);
+        if (st->other_link)
+            fprintf(stderr, "%s: %s: no TCP connections in it (%" PRIu64 " frames of link type %" PRIu32
+                    ", which naru does not read)\n", PROG, args->file, st->other_link, st->other_linktype);
+        else
+            fprintf(stderr, "%s: %s: no TCP connections in it (%" PRIu64 " frames)\n", PROG, args->file,
+                    st->frames);
         return 1;
     }
     if (args->has_index) {

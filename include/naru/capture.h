@@ -8,6 +8,7 @@
 #ifndef NARU_CAPTURE_H
 #define NARU_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,8 @@ void naru_capture_close(struct naru_capture *c);
  * where its header starts, or 0 (not IP, a link type naru does not know,
  * or a link header cut short). Ethernet may carry 802.1Q/802.1ad tags. */
 int naru_capture_ip(uint32_t linktype, const uint8_t *frame, size_t len, size_t *offset);
+/* Whether naru_capture_ip() reads frames of this link type at all. */
+bool naru_capture_linktype_known(uint32_t linktype);
 
 #ifdef __cplusplus
 }

@@ -102,7 +102,9 @@ struct naru_trace_conn {
 struct naru_flowtrace_stats {
     uint64_t frames;           /* all frames added */
     uint64_t tcp;              /* TCP segments analysed */
-    uint64_t not_tcp;          /* not IP, or IP but not TCP */
+    uint64_t not_tcp;          /* not IP, or IP but not TCP (other_link included) */
+    uint64_t other_link;       /* of a link type naru_capture_ip() does not read */
+    uint32_t other_linktype;   /* the first such link type */
     uint64_t fragments;        /* IP fragments (not reassembled) */
     uint64_t unreadable;       /* IP or TCP headers cut short or malformed */
 };

@@ -28,6 +28,25 @@ static int by_version(const uint8_t *ip, size_t len)
     return ip[0] >> 4 == 4 ? 4 : ip[0] >> 4 == 6 ? 6 : 0;
 }
 
+bool naru_capture_linktype_known(uint32_t linktype)
+{
+    switch (linktype) {
+    case NARU_LINKTYPE_ETHERNET:
+    case NARU_LINKTYPE_RAW:
+    case LINKTYPE_RAW_BSD:
+    case LINKTYPE_RAW_OPENBSD:
+    case NARU_LINKTYPE_IPV4:
+    case NARU_LINKTYPE_IPV6:
+    case NARU_LINKTYPE_NULL:
+    case NARU_LINKTYPE_LOOP:
+    case NARU_LINKTYPE_LINUX_SLL:
+    case NARU_LINKTYPE_LINUX_SLL2:
+        return true;
+    default:
+        return false;
+    }
+}
+
 int naru_capture_ip(uint32_t linktype, const uint8_t *frame, size_t len, size_t *offset)
 {
     int version = 0;

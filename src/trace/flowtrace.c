@@ -420,6 +420,8 @@ int naru_flowtrace_add(struct naru_flowtrace *t, const struct naru_capture_packe
     int version = naru_capture_ip(p->linktype, p->data, p->caplen, &ip_at);
     if (version == 0) {
         t->stats.not_tcp++;
+        if (!naru_capture_linktype_known(p->linktype) && t->stats.other_link++ == 0)
+            t->stats.other_linktype = p->linktype;
         return 0;
     }
     struct segment_in in;

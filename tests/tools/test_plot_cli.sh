@@ -71,6 +71,19 @@ expect "endpoints that are not a connection: exit 1" 1 "no TCP connection from 1
     "$naru" plot "$cap" --flow 198.18.0.9:1-198.18.0.2:80 --svg "$work/x.svg"
 : >"$work/empty.pcap"
 expect "an empty file: exit 1" 1 "empty.pcap: not a pcap or pcapng file \(0 bytes\)" "$naru" plot "$work/empty.pcap" --list
+head -c 24 "$cap" >"$work/header.pcap"
+expect "a capture without frames: exit 1, no connections" 1 "header.pcap: no TCP connections in it \(0 frames\)$" \
+    "$naru" plot "$work/header.pcap" --svg "$work/x.svg"
+# The same frames said to be 802.11 (link type 105 in bytes 20-23 of the little-endian header).
+python3 -c 'import sys; d = bytearray(open(sys.argv[1], "rb").read()); d[20:24] = (105).to_bytes(4, "little"); open(sys.argv[2], "wb").write(d)' "$cap" "$work/wifi.pcap"
+expect "frames of a link type naru does not read: exit 1, the link type named" 1 \
+    "wifi.pcap: no TCP connections in it \(48 frames of link type 105, which naru does not read\)$" \
+    "$naru" plot "$work/wifi.pcap" --svg "$work/x.svg"
+if "$naru" plot "$work/wifi.pcap" --list | head -1 | grep -q '48 frames; 48 frames of link type 105, which naru does not read)$'; then
+    pass "--list says which frames it could not read"
+else
+    fail "--list on a foreign link type" "$("$naru" plot "$work/wifi.pcap" --list 2>&1)"
+fi
 
 # --- listing and choosing -----------------------------------------------------
 "$naru" plot "$cap" --list >"$work/list" 2>"$work/err"

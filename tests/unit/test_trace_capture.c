@@ -462,6 +462,9 @@ static void ip_is_found_in_every_link_type(void **state)
     assert_int_equal(naru_capture_ip(NARU_LINKTYPE_ETHERNET, vlan, 10, &at), 0);
     assert_int_equal(naru_capture_ip(NARU_LINKTYPE_LINUX_SLL, frame, 15, &at), 0);
     assert_int_equal(naru_capture_ip(105 /* 802.11 */, frame_a, sizeof frame_a, &at), 0);
+    assert_false(naru_capture_linktype_known(105));
+    assert_true(naru_capture_linktype_known(NARU_LINKTYPE_LINUX_SLL2));
+    assert_true(naru_capture_linktype_known(12));
 }
 
 int main(void)

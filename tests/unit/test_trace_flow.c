@@ -387,9 +387,15 @@ static void what_is_not_a_whole_tcp_header_is_counted_not_traced(void **state)
     /* Data cut by the snapshot length: the length is the IP header's. */
     s = (struct seg){ .seq = 100, .ack = 1, .flags = TCP_ACK, .window = 1, .len = 1400, .wscale = -1 };
     add_seg_cut(&tr, &s, 60);
+    /* A frame of a link type naru does not read (802.11), counted apart. */
+    struct naru_capture_packet wifi = { .number = ++tr.frame, .time_ns = tr.now, .linktype = 105,
+                                        .caplen = sizeof udp, .len = sizeof udp, .data = udp };
+    assert_int_equal(naru_flowtrace_add(tr.t, &wifi), 0);
     const struct naru_flowtrace_stats *st = naru_flowtrace_stats(tr.t);
-    assert_int_equal(st->frames, 5);
-    assert_int_equal(st->not_tcp, 2);
+    assert_int_equal(st->frames, 6);
+    assert_int_equal(st->not_tcp, 3);
+    assert_int_equal(st->other_link, 1);
+    assert_int_equal(st->other_linktype, 105);
     assert_int_equal(st->fragments, 1);
     assert_int_equal(st->unreadable, 1);
     assert_int_equal(st->tcp, 1);
