@@ -510,6 +510,11 @@ static void draw_axes(FILE *out, const struct drawing *g)
     fputs("</g>\n", out);
 }
 
+static const char *plural(uint64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 static void draw_title(FILE *out, const struct naru_trace_conn *c, int d, const struct naru_tsg_options *o)
 {
     const struct naru_trace_direction *data = &c->dir[d], *acks = &c->dir[1 - d];
@@ -528,10 +533,11 @@ static void draw_title(FILE *out, const struct naru_trace_conn *c, int d, const 
         fputs(", ", out);
     }
     fprintf(out,
-            "connection %zu: %" PRIu64 " bytes in %" PRIu64 " data segments, %" PRIu64 " retransmitted, %" PRIu64
-            " out of order; %" PRIu64 " duplicate ACKs and %" PRIu64 " zero windows back</text>\n",
-            c->index, data->bytes, data->data_segments, data->retransmissions, data->out_of_order, acks->dup_acks,
-            acks->zero_windows);
+            "connection %zu: %" PRIu64 " byte%s in %" PRIu64 " data segment%s, %" PRIu64 " retransmitted, %" PRIu64
+            " out of order; %" PRIu64 " duplicate ACK%s and %" PRIu64 " zero window%s back</text>\n",
+            c->index, data->bytes, plural(data->bytes), data->data_segments, plural(data->data_segments),
+            data->retransmissions, data->out_of_order, acks->dup_acks, plural(acks->dup_acks), acks->zero_windows,
+            plural(acks->zero_windows));
 }
 
 int naru_tsg_svg(FILE *out, const struct naru_trace_conn *c, int d, const struct naru_tsg_options *o)
