@@ -23,6 +23,7 @@ packages=(
   bind9-dnsutils nsd knot python3-dnspython dnsperf
   # benchmarks (bench/): instructions per datagram; lwIP as a TCP peer over TAP
   valgrind liblwip-dev
+  time                   # GNU time: peak memory in bench/plot_bench.sh
 )
 build_only=false
 if [ "${1:-}" = "--build" ]; then

@@ -297,7 +297,7 @@ static int push_segment(struct conn_state *c, int d, const struct naru_trace_seg
     struct direction_state *s = &c->st[d];
     struct naru_trace_direction *dir = &c->pub.dir[d];
     if (dir->count == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 64;
+        size_t cap = s->cap ? s->cap * 2 : 8; /* most connections of a busy capture are short */
         struct naru_trace_segment *grown = realloc(s->segments, cap * sizeof *grown);
         if (!grown)
             return -ENOMEM;
