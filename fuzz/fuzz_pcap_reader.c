@@ -88,11 +88,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (i < 4) {
             for (int d = 0; d < 2; d++) {
                 FUZZ_CHECK(naru_tsg_svg(sink(), conn, d, NULL) == 0);
-                FUZZ_CHECK(naru_tsg_dump(sink(), conn, d) == 0);
+                FUZZ_CHECK(naru_tsg_dump(sink(), conn, d, NULL) == 0);
             }
             struct naru_tsg_options window = { .has_from = true, .has_to = true, .from_ns = 1000, .to_ns = 2000,
                                                .width = 200, .height = 200 };
             FUZZ_CHECK(naru_tsg_svg(sink(), conn, 0, &window) == 0);
+            FUZZ_CHECK(naru_tsg_dump(sink(), conn, 0, &window) == 0);
         }
     }
     FUZZ_CHECK(segments == st->tcp);

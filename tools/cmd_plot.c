@@ -47,7 +47,8 @@ static void usage(FILE *out)
             "  --svg OUT, -o OUT  write the graph as SVG to OUT (- for stdout)\n"
             "  --dump OUT       write the graph's points as tab-separated text to OUT (- for\n"
             "                   stdout): one line per segment of both directions\n"
-            "  --from S, --to S  only this time window, in seconds since the first frame\n"
+            "  --from S, --to S  only this time window, in seconds since the first frame (the\n"
+            "                   graph and the points)\n"
             "  --width PX, --height PX  size of the graph (default 1000 x 600)\n"
             "  -h, --help       this help\n"
             "\n"
@@ -386,8 +387,7 @@ static int svg_fn(FILE *out, const struct naru_trace_conn *c, int d, const struc
 
 static int dump_fn(FILE *out, const struct naru_trace_conn *c, int d, const struct naru_tsg_options *o)
 {
-    (void)o;
-    return naru_tsg_dump(out, c, d);
+    return naru_tsg_dump(out, c, d, o);
 }
 
 int cmd_plot(int argc, char **argv)

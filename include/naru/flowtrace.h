@@ -146,14 +146,15 @@ struct naru_tsg_options {
 int naru_tsg_svg(FILE *out, const struct naru_trace_conn *c, int d, const struct naru_tsg_options *o);
 /* The points the graph is drawn from, as tab-separated text: a comment
  * line naming the connection, a header line, then one line per segment of
- * both directions in capture order:
+ * both directions in capture order (only those in o's time window, when
+ * it has one, as on the graph; o may be NULL):
  *   frame time dir flags seq len ack win marks sack
  * dir is ">" for direction d (the data), "<" for the other (the ACKs);
  * time in seconds with 9 decimals; ack "-" without the ACK flag; marks a
  * comma list (retransmission, out-of-order, dup-ack, zero-window,
  * keep-alive) or "-";
  * sack "LEFT-RIGHT,..." or "-". 0, or -EIO. */
-int naru_tsg_dump(FILE *out, const struct naru_trace_conn *c, int d);
+int naru_tsg_dump(FILE *out, const struct naru_trace_conn *c, int d, const struct naru_tsg_options *o);
 /* "10.0.0.1:80" or "[2001:db8::1]:80" (buf of at least NARU_TRACE_ENDPOINT_STRLEN). */
 #define NARU_TRACE_ENDPOINT_STRLEN (NARU_ADDR_STRLEN + 8)
 char *naru_trace_endpoint_format(const struct naru_addr *a, uint16_t port, char *buf);

@@ -3,6 +3,7 @@
  * segment, so a script can check them against tshark's fields. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "naru/flowtrace.h"
@@ -85,7 +86,12 @@ static void dump_segment(FILE *out, const struct naru_trace_segment *s, char dir
     fputc('\n', out);
 }
 
-int naru_tsg_dump(FILE *out, const struct naru_trace_conn *c, int d)
+static bool in_window(const struct naru_tsg_options *o, const struct naru_trace_segment *s)
+{
+    return !o || ((!o->has_from || s->time_ns >= o->from_ns) && (!o->has_to || s->time_ns <= o->to_ns));
+}
+
+int naru_tsg_dump(FILE *out, const struct naru_trace_conn *c, int d, const struct naru_tsg_options *o)
 {
     const struct naru_trace_direction *data = &c->dir[d], *acks = &c->dir[1 - d];
     char src[NARU_TRACE_ENDPOINT_STRLEN], dst[NARU_TRACE_ENDPOINT_STRLEN];
@@ -97,10 +103,10 @@ int naru_tsg_dump(FILE *out, const struct naru_trace_conn *c, int d)
     while (i < data->count || j < acks->count) {
         if (ferror(out))
             return -EIO;
-        if (j == acks->count || (i < data->count && data->segments[i].frame < acks->segments[j].frame))
-            dump_segment(out, &data->segments[i++], '>');
-        else
-            dump_segment(out, &acks->segments[j++], '<');
+        bool from_data = j == acks->count || (i < data->count && data->segments[i].frame < acks->segments[j].frame);
+        const struct naru_trace_segment *s = from_data ? &data->segments[i++] : &acks->segments[j++];
+        if (in_window(o, s))
+            dump_segment(out, s, from_data ? '>' : '<');
     }
     return fflush(out) == 0 && !ferror(out) ? 0 : -EIO;
 }

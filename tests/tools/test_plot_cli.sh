@@ -158,6 +158,14 @@ then
 else
     fail "--from/--to and the size"
 fi
+"$naru" plot "$cap" --flow 0 --svg "$work/w.svg" --dump "$work/w.tsv" --from 0.0009 --to 0.0016
+if [ "$(awk -F'\t' 'NR > 2 && ($2 < 0.0009 || $2 > 0.0016)' "$work/w.tsv" | wc -l)" -eq 0 ] &&
+    [ "$(tail -n +3 "$work/w.tsv" | wc -l)" -eq "$(awk -F'\t' 'NR > 2 && $2 >= 0.0009 && $2 <= 0.0016' "$work/g.tsv" | wc -l)" ] &&
+    out=$(python3 "$here/check_plot_svg.py" "$work/w.svg" "$work/w.tsv"); then
+    pass "--dump with --from/--to: the points of that window, which the graph draws ($out)"
+else
+    fail "--dump with a time window" "$(cat "$work/w.tsv")"
+fi
 # A graph larger than a pipe holds (naru's simulator, a lossy Wi-Fi hop),
 # and a reader that stops after ten bytes.
 "$naru" sim "$src/scenarios/lossy-wireless.ini" --time-limit 6s --pcap "$work/sim" >/dev/null 2>&1

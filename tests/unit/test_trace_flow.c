@@ -454,6 +454,18 @@ static int svg_default(FILE *f, const struct naru_trace_conn *c, int d)
     return naru_tsg_svg(f, c, d, NULL);
 }
 
+static int dump_all(FILE *f, const struct naru_trace_conn *c, int d)
+{
+    return naru_tsg_dump(f, c, d, NULL);
+}
+
+/* Frames 6 and 7 only: 5 and 6 ms after the first. */
+static int dump_window(FILE *f, const struct naru_trace_conn *c, int d)
+{
+    struct naru_tsg_options o = { .has_from = true, .from_ns = 5 * MS, .has_to = true, .to_ns = 6 * MS };
+    return naru_tsg_dump(f, c, d, &o);
+}
+
 static size_t count(const char *text, const char *what)
 {
     size_t n = 0;
@@ -499,7 +511,7 @@ static void the_graph_draws_each_kind_once_and_the_dump_lists_every_segment(void
     assert_non_null(strstr(svg, "</svg>\n"));
     free(svg);
 
-    char *dump = render(naru_tsg_dump, c, 0);
+    char *dump = render(dump_all, c, 0);
     assert_int_equal(count(dump, "\n"), 2 + c->dir[0].count + c->dir[1].count);
     assert_non_null(strstr(dump, "# connection 0: 198.18.0.1:40000 > 198.18.0.2:80"));
     assert_non_null(strstr(dump, "\nframe\ttime\tdir\tflags\tseq\tlen\tack\twin\tmarks\tsack\n"));
@@ -507,6 +519,11 @@ static void the_graph_draws_each_kind_once_and_the_dump_lists_every_segment(void
     assert_non_null(strstr(dump, "\n6\t0.005000000\t>\tA\t1\t1000\t1\t12800\tretransmission\t-\n"));
     assert_non_null(strstr(dump, "\n7\t0.006000000\t<\tA\t1\t0\t2001\t6400\t-\t3001-4001\n"));
     assert_non_null(strstr(dump, "\n8\t0.007000000\t>\tAF\t2001\t0\t1\t12800\t-\t-\n"));
+    free(dump);
+    dump = render(dump_window, c, 0); /* a time window keeps its ends */
+    assert_int_equal(count(dump, "\n"), 2 + 2);
+    assert_non_null(strstr(dump, "\n6\t0.005000000\t>"));
+    assert_non_null(strstr(dump, "\n7\t0.006000000\t<"));
     free(dump);
     naru_flowtrace_free(tr.t);
 }
