@@ -130,7 +130,7 @@ static int add_computed(void *ctx, const struct naru_addr *dst, uint8_t prefix, 
     uint32_t out = sc_node_iface_towards(b->sc, b->node, gateway_iface);
     if (out == SC_NONE)
         return -ENETUNREACH;
-    return naru_route_add(b->sc->nodes[b->node].stack, dst->v4, prefix, gw->addr.v4, ifindex_of(b->sc, out));
+    return naru_route_add(b->sc->nodes[b->node].stack, dst, prefix, &gw->addr, ifindex_of(b->sc, out));
 }
 
 static int build_routes(struct naru_scenario *sc, char *error, size_t cap)
@@ -141,7 +141,7 @@ static int build_routes(struct naru_scenario *sc, char *error, size_t cap)
             continue;
         for (uint32_t r = 0; r < n->route_count; r++) {
             const struct sc_route *rt = &n->routes[r];
-            int err = naru_route_add(n->stack, rt->dst.v4, rt->prefix, rt->gateway.v4, ifindex_of(sc, rt->out_iface));
+            int err = naru_route_add(n->stack, &rt->dst, rt->prefix, &rt->gateway, ifindex_of(sc, rt->out_iface));
             if (err < 0)
                 return fail(error, cap, err, "%s:%d: cannot add this route to '%s': %s", sc->file, rt->line, n->name,
                             strerror(-err));
@@ -170,16 +170,15 @@ static int build_apps(struct naru_scenario *sc, char *error, size_t cap)
             c.query = a->query;
         }
         uint32_t to = sc_find_node(sc, a->to);
-        struct naru_addr addr;
         if (c.kind == NARU_SIM_DNS_SERVER) {
             /* no far end */
         } else if (to != SC_NONE) {
             const struct sc_node *t = &sc->nodes[to];
             c.to = t->stack;
-            c.dst = sc->ifaces[sc->ifaces_by_node[t->first_iface]].addr.v4;
+            c.dst = sc->ifaces[sc->ifaces_by_node[t->first_iface]].addr;
             c.host = a->to; /* the static host table: node names */
-        } else if (naru_addr_parse(a->to, &addr) == 0) {
-            c.dst = addr.v4;
+        } else if (naru_addr_parse(a->to, &c.dst) < 0) {
+            c.dst.family = NARU_AF_UNSPEC;
         }
         int err = naru_sim_app_add(sc->sim_apps, &c, &a->app);
         if (err < 0)
