@@ -132,7 +132,7 @@ static void shortest_routes_match_floyd_warshall(void **state)
         struct naru_scenario_options o = { .time_limit = 1000 };
         assert_int_equal(naru_scenario_run(sc, &o, error, sizeof error), 0);
         for (int u = 0; u < n; u++) {
-            char name[8];
+            char name[16];
             snprintf(name, sizeof name, "%c%d", u < routers ? 'r' : 'h', u < routers ? u : u - routers);
             uint32_t start = sc_find_node(sc, name);
             for (uint32_t net = 0; net < sc->network_count; net++) {
