@@ -97,6 +97,11 @@ static void report_error(struct naru_stack *stack, const struct ipv6_header *h, 
     set_v6(&e.offender, h->src);
     set_v6(&e.src, m->quoted_ip.src);
     set_v6(&e.dst, m->quoted_ip.dst);
+    /* RFC 8201 4: the path is narrower. TCP checks the quote is of a
+     * segment in flight first (RFC 8201 5.2, RFC 5927); the others have
+     * nothing to check it against and take it, as Linux does. */
+    if (m->type == ICMPV6_PACKET_TOO_BIG && e.protocol != IP_PROTO_TCP)
+        pmtu_update(stack, &e.dst, e.mtu);
     switch (e.protocol) {
     case IP_PROTO_UDP:
         udp_icmp_error(stack, &e);
