@@ -314,6 +314,14 @@ static int route_for(struct naru_stack *stack, const struct ip_send *send, struc
     return -ENETUNREACH;
 }
 
+struct naru_iface *ipv6_route_iface(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    struct ip_send send = { .dst = dst };
+    struct naru_iface *iface;
+    struct naru_addr next_hop;
+    return route_for(stack, &send, &iface, &next_hop) == 0 ? iface : NULL;
+}
+
 int ipv6_select_source_to(const struct naru_stack *stack, const uint8_t dst[16], uint8_t src[16])
 {
     struct naru_addr d = { .family = NARU_AF_INET6 }, nh;
