@@ -4,7 +4,8 @@
 # ping -6 (4000-byte pings fragmented both ways), TCP echo with nc -6 and
 # a half-close, and curl -6 fetching 100 MB from naru's HTTP server with
 # offloads on and off (TSO for IPv6). tshark reads naru's capture cleanly.
-# (naru's own tools reach IPv6 once the public socket address takes it.)
+# (naru's own tools, and its UDP echo, whose answer goes to the public
+# socket address, reach IPv6 once that address takes it.)
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 interop_init "$@" ping nc curl sha256sum timeout tshark
 
