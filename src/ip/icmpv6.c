@@ -198,8 +198,10 @@ static bool is_about_error(const uint8_t *packet, size_t len)
     return c.upper_offset >= len || icmpv6_is_error(packet[c.upper_offset]);
 }
 
-void icmpv6_send_error_quoting(struct naru_stack *stack, const uint8_t *packet, size_t len, uint8_t pbuf_flags,
-                               uint8_t type, uint8_t code, uint32_t rest)
+/* iface: where the packet came in, and so where the error goes back
+ * (a link-local sender is only reachable there); NULL if not known. */
+static void send_error(struct naru_stack *stack, struct naru_iface *iface, const uint8_t *packet, size_t len,
+                       uint8_t pbuf_flags, uint8_t type, uint8_t code, uint32_t rest)
 {
     struct ipv6_header orig;
     if (ipv6_parse_quoted(packet, len, &orig) < 0)
@@ -226,7 +228,8 @@ void icmpv6_send_error_quoting(struct naru_stack *stack, const uint8_t *packet, 
     memcpy(dst.v6, orig.src, 16);
     if (!ipv6_addr_is_multicast(orig.dst) && (iface_owns_addr6(stack, orig.dst) || ipv6_addr_is_loopback(orig.dst)))
         memcpy(src.v6, orig.dst, 16);
-    else if (ipv6_select_source_to(stack, orig.src, src.v6) < 0)
+    else if (iface ? ipv6_select_source(stack, iface, orig.src, src.v6) < 0
+                   : ipv6_select_source_to(stack, orig.src, src.v6) < 0)
         return;
     size_t quote = len < ICMPV6_ERROR_MAX_QUOTE ? len : ICMPV6_ERROR_MAX_QUOTE;
     struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, ICMPV6_HEADER_LEN + quote);
@@ -238,8 +241,14 @@ void icmpv6_send_error_quoting(struct naru_stack *stack, const uint8_t *packet, 
     char a[IPV6_ADDR_STRLEN];
     LOG_DEBUG(stack, NARU_LAYER_ICMP, "ICMPv6 error type %u code %u to %s", type, code,
               ipv6_addr_format(orig.src, a));
-    struct ip_send send = { .src = &src, .dst = &dst, .protocol = IP_PROTO_ICMPV6 };
+    struct ip_send send = { .src = &src, .dst = &dst, .protocol = IP_PROTO_ICMPV6, .iface = iface };
     ip_output(stack, pb, &send);
+}
+
+void icmpv6_send_error_quoting(struct naru_stack *stack, const uint8_t *packet, size_t len, uint8_t pbuf_flags,
+                               uint8_t type, uint8_t code, uint32_t rest)
+{
+    send_error(stack, NULL, packet, len, pbuf_flags, type, code, rest);
 }
 
 void icmpv6_send_error(struct naru_stack *stack, const struct pbuf *original, uint8_t type, uint8_t code,
@@ -247,5 +256,5 @@ void icmpv6_send_error(struct naru_stack *stack, const struct pbuf *original, ui
 {
     const uint8_t *p = pbuf_network_header(original);
     size_t len = (size_t)(original->data + original->len - p);
-    icmpv6_send_error_quoting(stack, p, len, original->flags, type, code, rest);
+    send_error(stack, iface_get(stack, original->ifindex), p, len, original->flags, type, code, rest);
 }

@@ -300,8 +300,9 @@ static int route_for(struct naru_stack *stack, const struct ip_send *send, struc
         *out = iface;
         return iface->up ? 0 : -ENETUNREACH;
     }
+    /* A destination of global scope goes where the route says. */
     const struct route6 *r = route6_lookup(stack, dst);
-    if (r && (!iface || r->ifindex == iface->ifindex)) {
+    if (r) {
         if (r->gateway.family == NARU_AF_INET6)
             *next_hop = r->gateway;
         *out = &stack->ifaces[r->ifindex];
