@@ -265,6 +265,38 @@ static void advertisement_without_override_only_makes_reachable_stale(void **sta
     assert_int_equal(neighbour_state(h, peer_global), NEIGH_STALE);
 }
 
+static void stale_neighbour_in_use_is_probed_by_unicast_and_confirmed(void **state)
+{
+    struct capture_host *h = *state;
+    uint8_t req[128], frame[256];
+    size_t n = echo_request(req, peer_global, host_global, 1, 8);
+    inject(h, frame, frame6(frame, peer_global, host_global, IP_PROTO_ICMPV6, 64, req, n));
+    advertise_from_peer(h, peer_global, peer_mac, true, true, 255);
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_REACHABLE);
+    /* RFC 4861 7.3.3: REACHABLE lasts REACHABLE_TIME, then STALE. */
+    naru_stack_poll(h->stack, 31 * NARU_SEC);
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_STALE);
+    capture_clear(h);
+    /* A packet to it goes at once, and starts DELAY... */
+    inject(h, frame, frame6(frame, peer_global, host_global, IP_PROTO_ICMPV6, 64, req, n));
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_DELAY);
+    struct out6 o;
+    struct icmpv6_message im;
+    take_icmpv6(h, &o, &im);
+    assert_int_equal(im.type, ICMPV6_ECHO_REPLY);
+    /* ... and with nothing confirming it for 5 s, PROBE: a solicitation
+     * to the neighbour itself, at the MAC address we have. */
+    naru_stack_poll(h->stack, 36 * NARU_SEC + 1);
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_PROBE);
+    take_icmpv6(h, &o, &im);
+    assert_int_equal(im.type, ICMPV6_NEIGHBOR_SOLICIT);
+    assert_memory_equal(o.ip.dst, peer_global, 16);
+    assert_memory_equal(o.eth_dst, peer_mac, 6);
+    assert_int_equal(o.ip.hop_limit, 255);
+    advertise_from_peer(h, peer_global, peer_mac, true, false, 255);
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_REACHABLE);
+}
+
 static void unsolicited_advertisement_creates_no_entry(void **state)
 {
     struct capture_host *h = *state;
@@ -728,6 +760,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(echo_waits_for_resolution_then_goes_to_the_advertised_mac, setup, teardown),
         cmocka_unit_test_setup_teardown(advertisement_off_the_link_is_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(advertisement_without_override_only_makes_reachable_stale, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_neighbour_in_use_is_probed_by_unicast_and_confirmed, setup, teardown),
         cmocka_unit_test_setup_teardown(unsolicited_advertisement_creates_no_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(unanswered_solicitations_end_in_address_unreachable, setup, teardown),
         cmocka_unit_test_setup_teardown(scan_of_a_prefix_is_bounded, setup, teardown),
