@@ -42,6 +42,13 @@ for mode in offload no-offload; do
 
         out=$(printf 'over six\n' | in_ns "$ns" timeout 10 nc -6 -N "$NARU_LL%ntap0" 7 2>&1)
         check_eq "nc -6 to naru's TCP echo: the line comes back after the half-close" "over six" "$out"
+        # 10 MB to the echo service and back: Linux's merged segments (GSO
+        # over IPv6) come in, naru's go out.
+        head -c 10000000 /dev/urandom >"$WORK/ten.bin"
+        in_ns "$ns" timeout 60 nc -6 -N "$NARU_LL%ntap0" 7 <"$WORK/ten.bin" >"$WORK/ten.back"
+        check_eq "10 MB through naru's TCP echo over IPv6 come back the same" \
+            "$(sha256sum <"$WORK/ten.bin" | cut -d' ' -f1)" "$(sha256sum <"$WORK/ten.back" | cut -d' ' -f1)"
+        rm -f "$WORK/ten.bin" "$WORK/ten.back"
     fi
 
     in_ns "$ns" timeout 120 curl -sS --fail -g -o "$WORK/got.bin" -w 'speed=%{speed_download}\n' \
@@ -58,6 +65,7 @@ for mode in offload no-offload; do
         check_ge "naru fragmented the large replies" 2 "$(naru_counter "$naru" ip6_fragmented)"
         check_ge "naru answered Linux's solicitations" 1 "$(naru_counter "$naru" ndp_tx_na)"
         check_ge "naru sent TCP/IPv6 frames for the device to cut" 1 "$(naru_counter "$naru" link_tx_tso)"
+        check_ge "and took Linux's merged ones whole" 1 "$(naru_counter "$naru" link_rx_gso)"
     else
         check_eq "no frame for the device to cut without offloads" 0 "$(naru_counter "$naru" link_tx_tso)"
     fi
