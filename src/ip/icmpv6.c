@@ -186,16 +186,32 @@ void icmpv6_input(struct naru_stack *stack, struct naru_iface *iface, struct pbu
     pbuf_free(stack, pb);
 }
 
-/* Is the packet (its chain walked as far as the quote goes) an ICMPv6
- * error, or one we cannot tell is not (RFC 4443 2.4 (e.1))? */
-static bool is_about_error(const uint8_t *packet, size_t len)
+/* Is the packet an ICMPv6 error, or one we cannot tell is not (RFC 4443
+ * 2.4 (e.1))? The chain is followed whatever its headers hold: an error
+ * is often about the very header that makes this one an error too. */
+static bool is_about_error(const uint8_t *p, size_t len)
 {
-    struct ipv6_chain c;
-    if (ipv6_walk_chain(packet, len, &c) < 0)
+    if (len < IPV6_HEADER_LEN)
         return true;
-    if (c.upper_protocol != IP_PROTO_ICMPV6 || (c.fragment && c.frag.offset != 0))
-        return false;
-    return c.upper_offset >= len || icmpv6_is_error(packet[c.upper_offset]);
+    uint8_t nh = p[6];
+    size_t at = IPV6_HEADER_LEN;
+    for (;;) {
+        if (nh == IP_PROTO_ICMPV6)
+            return at >= len || icmpv6_is_error(p[at]);
+        if (nh != IP_PROTO_HOPOPTS && nh != IP_PROTO_ROUTING && nh != IP_PROTO_DSTOPTS && nh != IP_PROTO_FRAGMENT &&
+            nh != IP_PROTO_AH)
+            return false;
+        if (len - at < 8)
+            return true;
+        if (nh == IP_PROTO_FRAGMENT && (wire_get16(p + at + 2) & 0xfff8) != 0)
+            return false; /* a later fragment: what follows is data */
+        size_t hlen = nh == IP_PROTO_FRAGMENT ? 8 : nh == IP_PROTO_AH ? ((size_t)p[at + 1] + 2) * 4
+                                                                      : ((size_t)p[at + 1] + 1) * 8;
+        nh = p[at];
+        if (hlen > len - at)
+            return true;
+        at += hlen;
+    }
 }
 
 /* iface: where the packet came in, and so where the error goes back

@@ -505,6 +505,29 @@ static void closed_port_gets_port_unreachable_but_not_for_a_group(void **state)
     assert_int_equal(counter(h->stack, "icmp6_tx_suppressed"), 1);
 }
 
+static void no_error_about_an_error_or_to_the_unspecified_address(void **state)
+{
+    struct capture_host *h = *state;
+    teach_peer(h);
+    /* An ICMPv6 error behind an option that asks for a parameter problem
+     * (type 10): RFC 4443 2.4 (e.1) forbids answering an error. */
+    uint8_t payload[128] = { IP_PROTO_ICMPV6, 0, 0x9e, 4, 0, 0, 0, 0 }, frame[256];
+    uint8_t quoted[48] = { 0x60 };
+    memcpy(quoted + 8, host_global, 16);
+    memcpy(quoted + 24, peer_global, 16);
+    size_t n = icmpv6_error_emit(ICMPV6_DEST_UNREACHABLE, ICMPV6_PORT_UNREACHABLE, 0, quoted, sizeof quoted,
+                                 peer_global, host_global, payload + 8, sizeof payload - 8);
+    inject(h, frame, frame6(frame, peer_global, host_global, IP_PROTO_DSTOPTS, 64, payload, 8 + n));
+    /* An unknown next header from the unspecified address: nobody to tell. */
+    static const uint8_t unspecified[16];
+    uint8_t junk[16] = { 0 };
+    inject(h, frame, frame6(frame, unspecified, host_global, 253, 64, junk, sizeof junk));
+    assert_int_equal(counter(h->stack, "icmp6_tx_suppressed"), 2);
+    assert_int_equal(counter(h->stack, "icmp6_tx_errors"), 0);
+    struct out6 o;
+    assert_false(take6(h, &o));
+}
+
 static void zero_udp_checksum_is_dropped(void **state)
 {
     struct capture_host *h = *state;
@@ -772,6 +795,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(unknown_options_act_by_their_type, setup, teardown),
         cmocka_unit_test_setup_teardown(routing_header_type_0_with_segments_left_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(closed_port_gets_port_unreachable_but_not_for_a_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_error_about_an_error_or_to_the_unspecified_address, setup, teardown),
         cmocka_unit_test_setup_teardown(zero_udp_checksum_is_dropped, setup, teardown),
         cmocka_unit_test(errors_are_rate_limited),
         cmocka_unit_test_setup_teardown(fragments_in_any_order_are_reassembled, setup, teardown),
