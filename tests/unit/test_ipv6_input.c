@@ -615,6 +615,30 @@ static void fragments_in_any_order_are_reassembled(void **state)
     assert_int_equal(naru_stack_buffers_in_use(h->stack), 0);
 }
 
+static void the_largest_packet_is_reassembled(void **state)
+{
+    struct capture_host *h = *state;
+    int sock = udp_socket(h->stack, 7000);
+    /* 65535 bytes of payload: a fragment header and a UDP datagram of
+     * 65527 bytes, in 46 fragments. */
+    static uint8_t datagram[65527], data[65519], payload[1600], frame[1700];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 11);
+    size_t total = udp6(datagram, peer_global, host_global, 7000, data, sizeof data);
+    for (size_t off = 0; off < total; off += 1448) {
+        size_t n = total - off < 1448 ? total - off : 1448;
+        struct ipv6_fragment fr = { .offset = (uint16_t)off, .more = off + n < total, .identification = 90 };
+        ipv6_fragment_emit(IP_PROTO_UDP, &fr, payload, 8);
+        memcpy(payload + 8, datagram + off, n);
+        inject(h, frame, frame6(frame, peer_global, host_global, IP_PROTO_FRAGMENT, 64, payload, n + 8));
+    }
+    static uint8_t got[70000];
+    assert_int_equal(naru_recv(h->stack, sock, got, sizeof got, 0), (long)sizeof data);
+    assert_memory_equal(got, data, sizeof data);
+    naru_close(h->stack, sock);
+    assert_int_equal(naru_stack_buffers_in_use(h->stack), 0);
+}
+
 static void overlapping_fragments_discard_the_packet(void **state)
 {
     struct capture_host *h = *state;
@@ -799,6 +823,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(zero_udp_checksum_is_dropped, setup, teardown),
         cmocka_unit_test(errors_are_rate_limited),
         cmocka_unit_test_setup_teardown(fragments_in_any_order_are_reassembled, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_largest_packet_is_reassembled, setup, teardown),
         cmocka_unit_test_setup_teardown(overlapping_fragments_discard_the_packet, setup, teardown),
         cmocka_unit_test_setup_teardown(atomic_fragment_is_delivered_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(first_fragment_without_the_upper_header_is_refused, setup, teardown),
