@@ -2,10 +2,9 @@
 # Linux talks to naru over IPv6 on a TAP link, to the link-local address
 # naru derives from its MAC (RFC 4291 Appendix A): neighbour discovery,
 # ping -6 (4000-byte pings fragmented both ways), TCP echo with nc -6 and
-# a half-close, and curl -6 fetching 100 MB from naru's HTTP server with
-# offloads on and off (TSO for IPv6). tshark reads naru's capture cleanly.
-# (naru's own tools, and its UDP echo, whose answer goes to the public
-# socket address, reach IPv6 once that address takes it.)
+# a half-close (and 10 MB through it), UDP echo with nc -6 -u, and curl -6
+# fetching 100 MB from naru's HTTP server with offloads on and off (TSO for
+# IPv6). tshark reads naru's capture cleanly.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 interop_init "$@" ping nc curl sha256sum timeout tshark
 
@@ -42,6 +41,8 @@ for mode in offload no-offload; do
 
         out=$(printf 'over six\n' | in_ns "$ns" timeout 10 nc -6 -N "$NARU_LL%ntap0" 7 2>&1)
         check_eq "nc -6 to naru's TCP echo: the line comes back after the half-close" "over six" "$out"
+        out=$(printf 'datagram\n' | in_ns "$ns" timeout 5 nc -6 -u -w 1 "$NARU_LL%ntap0" 7 2>&1)
+        check_eq "nc -6 -u to naru's UDP echo: the datagram comes back" "datagram" "$out"
         # 10 MB to the echo service and back: Linux's merged segments (GSO
         # over IPv6) come in, naru's go out.
         head -c 10000000 /dev/urandom >"$WORK/ten.bin"

@@ -63,8 +63,7 @@ void tcp_flow_resolve(struct naru_sim *sim, struct naru_stack *a, uint32_t a_add
 void tcp_flow_start(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack *client,
                     struct naru_stack *server, uint32_t server_addr, uint16_t port, uint64_t c2s,
                     uint64_t s2c);
-/* The same to an address of either family (IPv6 through the internal
- * connect, until the public socket address takes it). */
+/* The same to an address of either family. */
 void tcp_flow_start_addr(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack *client,
                          struct naru_stack *server, const struct naru_addr *server_addr, uint16_t port,
                          uint64_t c2s, uint64_t s2c);
