@@ -34,10 +34,10 @@ static struct host host_new(void)
 static void run_until(struct host *t, naru_time_t when)
 {
     for (;;) {
-        naru_time_t next = naru_stack_next_deadline(t->stack);
-        if (next > when || next <= naru_stack_now(t->stack))
+        naru_time_t next = naru_stack_next_deadline(t->stack), now = naru_stack_now(t->stack);
+        if (next > when)
             break;
-        naru_stack_poll(t->stack, next);
+        naru_stack_poll(t->stack, next > now ? next : now); /* runs every timer due by then */
     }
     naru_stack_poll(t->stack, when);
 }
