@@ -86,6 +86,11 @@
     X(mld, tx_reports, "MLD reports sent")                                            \
     X(mld, v1_mode, "switches to MLDv1 compatibility on a version 1 query")           \
     X(mld, groups_full, "multicast groups not joined: the interface's list is full")  \
+    X(rd, tx_solicits, "router solicitations sent")                                    \
+    X(rd, rx_adverts, "router advertisements taken in")                                \
+    X(rd, rx_invalid, "router advertisements dropped: hop limit or source (RFC 4861 6.1.2)") \
+    X(rd, list_full, "routers, prefixes or DNS servers not kept: the list is full")    \
+    X(rd, mtu_ignored, "advertised MTUs ignored: below 1280 or above the link's")     \
     X(udp, rx, "UDP datagrams received")                                              \
     X(udp, rx_malformed, "UDP datagrams with a bad length or checksum")               \
     X(udp, rx_no_port, "UDP datagrams to a closed port")                              \
