@@ -91,6 +91,8 @@
     X(rd, rx_invalid, "router advertisements dropped: hop limit or source (RFC 4861 6.1.2)") \
     X(rd, list_full, "routers, prefixes or DNS servers not kept: the list is full")    \
     X(rd, mtu_ignored, "advertised MTUs ignored: below 1280 or above the link's")     \
+    X(rd, tx_adverts, "router advertisements sent")                                   \
+    X(rd, rx_solicits, "router solicitations answered")                               \
     X(udp, rx, "UDP datagrams received")                                              \
     X(udp, rx_malformed, "UDP datagrams with a bad length or checksum")               \
     X(udp, rx_no_port, "UDP datagrams to a closed port")                              \

@@ -11,6 +11,7 @@
 
 #include "core/timer.h"
 #include "ip/mld_listener.h"
+#include "ip/router_advert.h"
 #include "ip/router_discovery.h"
 
 struct naru_stack;
@@ -27,7 +28,8 @@ struct ndp_prefix_info;
 struct addrconf_iface {
     struct naru_timer timer;   /* the next DAD step or lifetime end of any address */
     struct mld_listener mld;
-    struct router_discovery rd;
+    struct router_discovery rd;  /* as a host */
+    struct router_advertiser ra; /* as a router */
     naru_time_t retrans_timer; /* RFC 4861 6.3.2 RetransTimer: between DAD probes; 0: the default */
     bool ipv6_disabled;        /* RFC 4862 5.4.5: our link-local address belongs to another node */
 };
