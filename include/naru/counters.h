@@ -93,6 +93,8 @@
     X(rd, mtu_ignored, "advertised MTUs ignored: below 1280 or above the link's")     \
     X(rd, tx_adverts, "router advertisements sent")                                   \
     X(rd, rx_solicits, "router solicitations answered")                               \
+    X(rd, redirects, "redirects taken in (RFC 4861 8.3)")                             \
+    X(rd, redirects_invalid, "redirects dropped: not from our first hop for it (RFC 4861 8.1)") \
     X(udp, rx, "UDP datagrams received")                                              \
     X(udp, rx_malformed, "UDP datagrams with a bad length or checksum")               \
     X(udp, rx_no_port, "UDP datagrams to a closed port")                              \

@@ -11,6 +11,7 @@
 
 #include "core/timer.h"
 #include "ip/mld_listener.h"
+#include "ip/redirect.h"
 #include "ip/router_advert.h"
 #include "ip/router_discovery.h"
 
@@ -30,6 +31,7 @@ struct addrconf_iface {
     struct mld_listener mld;
     struct router_discovery rd;  /* as a host */
     struct router_advertiser ra; /* as a router */
+    struct redirect_cache redirects; /* destinations redirected (RFC 4861 8.3) */
     naru_time_t retrans_timer; /* RFC 4861 6.3.2 RetransTimer: between DAD probes; 0: the default */
     bool ipv6_disabled;        /* RFC 4862 5.4.5: our link-local address belongs to another node */
 };

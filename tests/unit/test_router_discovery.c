@@ -9,6 +9,7 @@
 
 #include "capture.h"
 #include "ip/addrconf.h"
+#include "ip/redirect.h"
 #include "ip/route.h"
 #include "ip/router_discovery.h"
 #include "link/iface.h"
@@ -314,6 +315,69 @@ static void a_flood_of_random_advertisements_grows_nothing(void **state)
     capture_host_free(t.h);
 }
 
+static void send_redirect(struct host *t, const uint8_t src[16], uint8_t hop_limit, const uint8_t target[16],
+                          const uint8_t destination[16])
+{
+    static const uint8_t host_ll[16] = { 0xfe, 0x80, [15] = 0x99 };
+    struct ndp_message m = { .type = ICMPV6_REDIRECT };
+    memcpy(m.target, target, 16);
+    memcpy(m.destination, destination, 16);
+    uint8_t buf[128];
+    struct ndp_builder b;
+    ndp_emit_begin(&b, &m, buf, sizeof buf);
+    size_t len = ndp_emit_finish(&b, src, host_ll);
+    struct ndp_message parsed;
+    assert_int_equal(ndp_parse(buf, len, src, host_ll, &parsed), 0);
+    redirect_input(t->stack, t->iface, src, hop_limit, &parsed);
+}
+
+static void redirect_from_our_first_hop_moves_the_destination(void **state)
+{
+    (void)state;
+    struct host t = host_new();
+    struct ra_spec s = { .lifetime = 600 };
+    send_ra(&t, router_a, 255, &s);
+    static const uint8_t elsewhere[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xee, [15] = 8 };
+    /* RFC 4861 8.3: a better first hop, router_b. */
+    send_redirect(&t, router_a, 255, router_b, anywhere);
+    const struct route6 *r = route6_lookup(t.stack, anywhere);
+    assert_int_equal(r->prefix_len, 128);
+    assert_memory_equal(r->gateway.v6, router_b, 16);
+    assert_memory_equal(route6_lookup(t.stack, elsewhere)->gateway.v6, router_a, 16); /* others unmoved */
+    assert_int_equal(t.stack->counters.rd_redirects, 1);
+    /* RFC 4861 8.1: only the current first hop may redirect, on the link. */
+    send_redirect(&t, router_b, 255, router_b, elsewhere);
+    send_redirect(&t, router_a, 254, router_b, elsewhere);
+    assert_memory_equal(route6_lookup(t.stack, elsewhere)->gateway.v6, router_a, 16);
+    assert_int_equal(t.stack->counters.rd_redirects_invalid, 2);
+    /* Target == destination: the destination is on the link. */
+    static const uint8_t neighbour[16] = { 0xfe, 0x80, [15] = 0x42 };
+    send_redirect(&t, router_a, 255, neighbour, neighbour);
+    r = route6_lookup(t.stack, neighbour);
+    assert_int_equal(r->prefix_len, 128);
+    assert_int_equal(r->gateway.family, NARU_AF_UNSPEC);
+    capture_host_free(t.h);
+}
+
+static void redirects_are_bounded(void **state)
+{
+    (void)state;
+    struct host t = host_new();
+    struct ra_spec s = { .lifetime = 600 };
+    send_ra(&t, router_a, 255, &s);
+    uint32_t before = t.stack->routes.count6;
+    for (int i = 0; i < 100; i++) {
+        uint8_t dst[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xdd, [14] = (uint8_t)(i >> 8), [15] = (uint8_t)i };
+        send_redirect(&t, router_a, 255, router_b, dst);
+    }
+    assert_int_equal(t.stack->routes.count6, before + REDIRECTS_MAX);
+    assert_int_equal(t.stack->counters.rd_redirects, 100);
+    /* The newest are kept. */
+    uint8_t last[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xdd, [15] = 99 };
+    assert_int_equal(route6_lookup(t.stack, last)->prefix_len, 128);
+    capture_host_free(t.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +390,8 @@ int main(void)
         cmocka_unit_test(the_preferred_router_carries_the_default_route),
         cmocka_unit_test(mtu_outside_the_links_range_is_ignored),
         cmocka_unit_test(a_flood_of_random_advertisements_grows_nothing),
+        cmocka_unit_test(redirect_from_our_first_hop_moves_the_destination),
+        cmocka_unit_test(redirects_are_bounded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
