@@ -86,6 +86,7 @@
     X(mld, tx_reports, "MLD reports sent")                                            \
     X(mld, v1_mode, "switches to MLDv1 compatibility on a version 1 query")           \
     X(mld, groups_full, "multicast groups not joined: the interface's list is full")  \
+    X(mld, rx_invalid, "MLD queries dropped: malformed, hop limit, router alert or source") \
     X(rd, tx_solicits, "router solicitations sent")                                    \
     X(rd, rx_adverts, "router advertisements taken in")                                \
     X(rd, rx_invalid, "router advertisements dropped: hop limit or source (RFC 4861 6.1.2)") \
