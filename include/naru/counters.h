@@ -96,6 +96,8 @@
     X(rd, rx_solicits, "router solicitations answered")                               \
     X(rd, redirects, "redirects taken in (RFC 4861 8.3)")                             \
     X(rd, redirects_invalid, "redirects dropped: not from our first hop for it (RFC 4861 8.1)") \
+    X(rd, tx_redirects, "redirects sent (RFC 4861 8.2)")                              \
+    X(rd, redirects_not_sent, "redirects not sent: rate limit or no link-local address") \
     X(udp, rx, "UDP datagrams received")                                              \
     X(udp, rx_malformed, "UDP datagrams with a bad length or checksum")               \
     X(udp, rx_no_port, "UDP datagrams to a closed port")                              \

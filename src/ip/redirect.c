@@ -2,6 +2,7 @@
 #include "ip/redirect.h"
 
 #include "ip/addrconf.h"
+#include "link/ethernet.h"
 #include "stack.h"
 #include "wire/ipv6.h"
 #include "wire/ndp.h"
@@ -46,4 +47,82 @@ void redirect_input(struct naru_stack *stack, struct naru_iface *iface, const ui
     naru_route_del_addr(stack, &dst, 128);
     if (naru_route_add_addr(stack, &dst, 128, &via, iface->ifindex) == 0)
         stack->counters.rd_redirects++;
+}
+
+/* Is addr a neighbour on iface: link-local, or in a prefix we route
+ * on-link through iface? */
+static bool on_link(const struct naru_stack *stack, const struct naru_iface *iface, const uint8_t addr[16])
+{
+    if (ipv6_addr_is_link_local(addr))
+        return true;
+    const struct route6 *r = route6_lookup(stack, addr);
+    return r && r->ifindex == iface->ifindex && r->gateway.family == NARU_AF_UNSPEC;
+}
+
+static bool rate_allows(struct naru_stack *stack, struct redirect_cache *c)
+{
+    const naru_time_t cap = REDIRECT_TX_INTERVAL * REDIRECT_TX_BURST;
+    if (!c->tx_started) { /* the bucket starts full */
+        c->tx_started = true;
+        c->tx_credit = cap;
+        c->tx_last = stack->now;
+    }
+    naru_time_t earned = stack->now - c->tx_last; /* the clock never goes back */
+    c->tx_credit = earned >= cap - c->tx_credit ? cap : c->tx_credit + earned;
+    c->tx_last = stack->now;
+    if (c->tx_credit < REDIRECT_TX_INTERVAL)
+        return false;
+    c->tx_credit -= REDIRECT_TX_INTERVAL;
+    return true;
+}
+
+bool redirect_send(struct naru_stack *stack, struct naru_iface *iface, const uint8_t src_mac[6],
+                   const uint8_t *packet, size_t len, const uint8_t next_hop[16], const uint8_t *target_mac)
+{
+    struct ipv6_header ip;
+    if (ipv6_parse(packet, len, &ip) < 0 || ipv6_addr_is_multicast(ip.dst) || ipv6_addr_is_unspecified(ip.src) ||
+        ipv6_addr_is_multicast(ip.src) || !on_link(stack, iface, ip.src))
+        return false;
+    /* RFC 4861 8.2: the target is the better router's link-local address,
+     * or the destination itself when it is on the link. */
+    bool to_destination = memcmp(next_hop, ip.dst, 16) == 0;
+    if (!to_destination && !ipv6_addr_is_link_local(next_hop))
+        return false;
+    const uint8_t *src = NULL;
+    for (uint8_t i = 0; i < iface->addr6_count && !src; i++)
+        if ((iface->addr6[i].flags & IFA6_LINK_LOCAL) && iface->addr6[i].state != IFA6_TENTATIVE)
+            src = iface->addr6[i].addr;
+    if (!src || !rate_allows(stack, &iface->autoconf.redirects)) {
+        stack->counters.rd_redirects_not_sent++;
+        return false;
+    }
+    struct ndp_message m = { .type = ICMPV6_REDIRECT };
+    memcpy(m.target, next_hop, 16);
+    memcpy(m.destination, ip.dst, 16);
+    /* RFC 4861 4.5: as much of the packet as keeps the redirect within
+     * the minimum MTU. */
+    struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, IPV6_MIN_MTU);
+    if (!pb)
+        return false;
+    uint8_t *msg = pb->data + IPV6_HEADER_LEN;
+    struct ndp_builder b;
+    ndp_emit_begin(&b, &m, msg, IPV6_MIN_MTU - IPV6_HEADER_LEN);
+    if (target_mac)
+        ndp_emit_lladdr(&b, NDP_OPT_TARGET_LLADDR, target_mac);
+    ndp_emit_redirected(&b, packet, len);
+    size_t msg_len = ndp_emit_finish(&b, src, ip.src);
+    if (!msg_len) {
+        pbuf_free(stack, pb);
+        return false;
+    }
+    struct ipv6_header out = { .payload_len = (uint16_t)msg_len, .next_header = IP_PROTO_ICMPV6,
+                               .hop_limit = NDP_HOP_LIMIT };
+    memcpy(out.src, src, 16);
+    memcpy(out.dst, ip.src, 16);
+    ipv6_emit(&out, pb->data, IPV6_HEADER_LEN);
+    pb->len = (uint32_t)(IPV6_HEADER_LEN + msg_len);
+    /* To the sender's link-layer address, as its packet came. */
+    eth_output(stack, iface, pb, src_mac, ETHERTYPE_IPV6);
+    stack->counters.rd_tx_redirects++;
+    return true;
 }

@@ -378,6 +378,58 @@ static void redirects_are_bounded(void **state)
     capture_host_free(t.h);
 }
 
+static void router_redirects_a_neighbour_to_a_better_first_hop_rate_limited(void **state)
+{
+    (void)state;
+    struct host t = host_new();
+    static const uint8_t our_ll[16] = { 0xfe, 0x80, [15] = 0x01 };
+    assert_int_equal(iface_addr6_add(t.stack, t.iface, our_ll, 64, IFA6_PREFERRED, 0, NARU_NEVER, NARU_NEVER), 0);
+    /* A packet from a neighbour (link-local) to somewhere router_b is the better way to. */
+    static const uint8_t sender[16] = { 0xfe, 0x80, [15] = 0x77 };
+    static const uint8_t sender_mac[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+    static const uint8_t b_mac[6] = { 0x02, 0, 0, 0, 0, 0x0b };
+    uint8_t packet[IPV6_HEADER_LEN + 1400] = { 0 };
+    struct ipv6_header ip = { .payload_len = 1400, .next_header = IP_PROTO_UDP, .hop_limit = 63 };
+    memcpy(ip.src, sender, 16);
+    memcpy(ip.dst, anywhere, 16);
+    ipv6_emit(&ip, packet, sizeof packet);
+    assert_true(redirect_send(t.stack, t.iface, sender_mac, packet, sizeof packet, router_b, b_mac));
+    const struct captured_frame *f = capture_take(t.h);
+    assert_non_null(f);
+    assert_memory_equal(f->data, sender_mac, 6);
+    assert_true(f->len <= ETH_HEADER_LEN + IPV6_MIN_MTU); /* RFC 4861 4.5 */
+    struct ipv6_header out;
+    assert_int_equal(ipv6_parse(f->data + ETH_HEADER_LEN, f->len - ETH_HEADER_LEN, &out), IPV6_HEADER_LEN);
+    assert_memory_equal(out.src, our_ll, 16);
+    assert_memory_equal(out.dst, sender, 16);
+    assert_int_equal(out.hop_limit, 255);
+    struct ndp_message m;
+    assert_int_equal(ndp_parse(f->data + ETH_HEADER_LEN + IPV6_HEADER_LEN, out.payload_len, out.src, out.dst, &m), 0);
+    assert_memory_equal(m.target, router_b, 16);
+    assert_memory_equal(m.destination, anywhere, 16);
+    assert_memory_equal(m.options.target_lladdr, b_mac, 6);
+    assert_non_null(m.options.redirected);
+    /* Rate-limited: a burst, then one a second. */
+    int sent = 1;
+    for (int i = 0; i < 20; i++)
+        sent += redirect_send(t.stack, t.iface, sender_mac, packet, sizeof packet, router_b, b_mac);
+    assert_int_equal(sent, REDIRECT_TX_BURST);
+    run_until(&t, 1 * NARU_SEC);
+    assert_true(redirect_send(t.stack, t.iface, sender_mac, packet, sizeof packet, router_b, b_mac));
+    assert_false(redirect_send(t.stack, t.iface, sender_mac, packet, sizeof packet, router_b, b_mac));
+    /* Not to a sender off the link, nor about a multicast destination. */
+    run_until(&t, 60 * NARU_SEC);
+    static const uint8_t far[16] = { 0x20, 0x01, 0x0d, 0xb8, 0x99, [15] = 1 };
+    memcpy(ip.src, far, 16);
+    ipv6_emit(&ip, packet, sizeof packet);
+    assert_false(redirect_send(t.stack, t.iface, sender_mac, packet, sizeof packet, router_b, b_mac));
+    memcpy(ip.src, sender, 16);
+    memcpy(ip.dst, all_nodes, 16);
+    ipv6_emit(&ip, packet, sizeof packet);
+    assert_false(redirect_send(t.stack, t.iface, sender_mac, packet, sizeof packet, router_b, b_mac));
+    capture_host_free(t.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +444,7 @@ int main(void)
         cmocka_unit_test(a_flood_of_random_advertisements_grows_nothing),
         cmocka_unit_test(redirect_from_our_first_hop_moves_the_destination),
         cmocka_unit_test(redirects_are_bounded),
+        cmocka_unit_test(router_redirects_a_neighbour_to_a_better_first_hop_rate_limited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
