@@ -211,7 +211,9 @@ void addrconf_update_lifetimes(struct naru_stack *stack, struct naru_iface *ifac
      * a remaining lifetime of two hours or less stays (a forged RA cannot
      * end an address at once), and a longer one comes down to two hours. */
     naru_time_t valid = seconds(valid_s);
-    naru_time_t remaining = x->valid_until == NARU_NEVER ? NARU_NEVER : x->valid_until - stack->now;
+    naru_time_t remaining = x->valid_until == NARU_NEVER ? NARU_NEVER
+                            : x->valid_until > stack->now ? x->valid_until - stack->now
+                                                          : 0;
     if (valid > ADDRCONF_TWO_HOURS || valid > remaining)
         x->valid_until = deadline(stack, valid);
     else if (remaining > ADDRCONF_TWO_HOURS)
@@ -291,7 +293,7 @@ static void duplicate(struct naru_stack *stack, struct naru_iface *iface, struct
         memcpy(prefix, addr, 8);
         counter++;
         form(stack, iface, prefix, &counter, next);
-        naru_time_t v = valid == NARU_NEVER ? NARU_NEVER : valid - stack->now;
+        naru_time_t v = valid == NARU_NEVER ? NARU_NEVER : valid > stack->now ? valid - stack->now : 0;
         naru_time_t p = preferred == NARU_NEVER ? NARU_NEVER : preferred > stack->now ? preferred - stack->now : 0;
         if (p > v)
             p = v;
