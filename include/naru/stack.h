@@ -30,7 +30,7 @@ enum naru_log_level { NARU_LOG_ERROR, NARU_LOG_WARN, NARU_LOG_INFO, NARU_LOG_DEB
 enum naru_layer {
     NARU_LAYER_LINK, NARU_LAYER_ARP, NARU_LAYER_IP, NARU_LAYER_ICMP,
     NARU_LAYER_UDP, NARU_LAYER_TCP, NARU_LAYER_SOCKET, NARU_LAYER_DNS,
-    NARU_LAYER_APP
+    NARU_LAYER_APP, NARU_LAYER_NDP
 };
 const char *naru_layer_name(enum naru_layer layer);
 

@@ -1,6 +1,7 @@
 #include "link/iface.h"
 
 #include "core/log.h"
+#include "ip/ipv6.h"
 #include "link/arp.h"
 #include "link/ethernet.h"
 #include "naru/addr.h"
@@ -169,6 +170,7 @@ int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8
     LOG_INFO(stack, NARU_LAYER_LINK, "%s is up: %s/%u, MAC %s, MTU %u", iface->name,
              naru_ip4_format(addr, a), prefix_len, naru_mac_format(iface->mac, m), iface->mtu);
     arp_announce(stack, iface);
+    ipv6_iface_up(stack, iface);
     return 0;
 }
 

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "socket/sock.h"
+#include "tcp/tcp.h"
+
 static void end_callback(void *ctx, struct naru_stack *stack, int sock);
 
 static void note_error(struct tcp_flow_end *e, long err)
@@ -103,6 +106,14 @@ void tcp_flow_start(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack 
                     struct naru_stack *server, uint32_t server_addr, uint16_t port, uint64_t c2s,
                     uint64_t s2c)
 {
+    struct naru_addr a = naru_addr_v4(server_addr);
+    tcp_flow_start_addr(f, sim, client, server, &a, port, c2s, s2c);
+}
+
+void tcp_flow_start_addr(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack *client,
+                         struct naru_stack *server, const struct naru_addr *server_addr, uint16_t port,
+                         uint64_t c2s, uint64_t s2c)
+{
     f->sim = sim;
     struct tcp_flow_end *c = &f->client, *s = &f->server;
     memset(c, 0, sizeof *c);
@@ -131,8 +142,15 @@ void tcp_flow_start(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack 
     naru_socket_set_callback(server, f->listener, listener_callback, f);
     c->sock = naru_socket(client, NARU_SOCK_STREAM);
     naru_socket_set_callback(client, c->sock, end_callback, c);
-    struct naru_sockaddr to = { server_addr, port };
-    long r = naru_connect(client, c->sock, &to);
+    long r;
+    if (server_addr->family == NARU_AF_INET6) {
+        /* Below the public API, until its addresses take IPv6. */
+        struct sock_addr to = { .addr = *server_addr, .port = port };
+        r = tcp_connect(client, sock_get(client, c->sock), &to);
+    } else {
+        struct naru_sockaddr to = { server_addr->v4, port };
+        r = naru_connect(client, c->sock, &to);
+    }
     if (r != -EINPROGRESS && r < 0)
         note_error(c, r);
 }
