@@ -34,6 +34,7 @@ struct host {
 static struct host host_new(void)
 {
     struct capture_host *h = capture_host_new("10.0.0.1/24");
+    iface_get(h->stack, h->ifindex)->addr6_count = 0; /* no MAC-derived link-local: autoconfiguration's own */
     return (struct host){ h, h->stack, iface_get(h->stack, h->ifindex) };
 }
 
