@@ -404,6 +404,17 @@ int ipv6_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send 
         pbuf_queue_push(&stack->loopback, pb);
         return 0;
     }
+    if (pb->gso_size && pb->len > iface->mtu) {
+        /* TCP segments merged in one packet (GSO): only a device that
+         * cuts them apart again may take it; fragments would be wrong. */
+        if (!iface_takes_gso6(iface, pb->len)) {
+            stack->counters.ip_tx_gso_dropped++;
+            pbuf_free(stack, pb);
+            return -EMSGSIZE;
+        }
+        eth_output_ip(stack, iface, pb, &next_hop);
+        return 0;
+    }
     /* RFC 8201 4: the path's MTU (never below 1280) bounds what we send;
      * a datagram too big is fragmented here, at the source, unless the
      * sender does its own path MTU discovery (TCP). */

@@ -86,7 +86,7 @@ void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct p
     }
     if (pb->gso_size) {
         stack->counters.link_tx_tso++;
-        meta.flags |= NARU_FRAME_GSO_TCP4;
+        meta.flags |= wire_get16(pb->data + 12) == ETHERTYPE_IPV6 ? NARU_FRAME_GSO_TCP6 : NARU_FRAME_GSO_TCP4;
         meta.gso_size = pb->gso_size;
         meta.hdr_len = (uint16_t)(pb->headers_end - at);
     }
@@ -125,10 +125,11 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
      * to compute) and a size above the MTU; large frames in need the large
      * buffers to land in. */
     const struct naru_driver *d = &config->driver;
-    uint32_t known = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_RX_LARGE;
+    uint32_t known = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_TX_TSO6 | NARU_OFFLOAD_RX_LARGE;
+    uint32_t tso = NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_TX_TSO6;
     if ((d->offloads & ~known) ||
-        ((d->offloads & (NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4)) && !d->transmit_offload) ||
-        ((d->offloads & NARU_OFFLOAD_TX_TSO4) &&
+        ((d->offloads & (NARU_OFFLOAD_TX_CSUM | tso)) && !d->transmit_offload) ||
+        ((d->offloads & tso) &&
          (!(d->offloads & NARU_OFFLOAD_TX_CSUM) || d->tso_max <= mtu || d->tso_max > IPV4_MAX_DATAGRAM)) ||
         ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->buffers.large.count == 0))
         return -EINVAL;
@@ -253,7 +254,7 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
             pb->csum_start = (uint16_t)(PBUF_HEADROOM + meta->csum_start);
             pb->csum_offset = meta->csum_offset;
         }
-        if ((meta->flags & NARU_FRAME_GSO_TCP4) && iface_offers(iface, NARU_OFFLOAD_RX_LARGE)) {
+        if ((meta->flags & (NARU_FRAME_GSO_TCP4 | NARU_FRAME_GSO_TCP6)) && iface_offers(iface, NARU_OFFLOAD_RX_LARGE)) {
             pb->rx_gso_size = meta->gso_size;
             stack->counters.link_rx_gso++;
         }

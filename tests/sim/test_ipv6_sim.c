@@ -315,6 +315,33 @@ static void tcp_shrinks_its_segments_after_packet_too_big_from_a_hop_in_the_midd
     naru_sim_destroy(sim);
 }
 
+static void tcp_over_ipv6_connects_with_syn_cookies(void **state)
+{
+    (void)state;
+    /* Every SYN answered with a cookie (RFC 4987 3.6): the connection
+     * comes from the final ACK alone, and carries data both ways. */
+    struct naru_sim *sim;
+    assert_int_equal(naru_sim_create(3, &sim), 0);
+    struct naru_stack_config always;
+    naru_stack_config_default(&always);
+    always.tcp_syncookies = NARU_TCP_SYNCOOKIES_ALWAYS;
+    struct naru_stack *a = naru_sim_add_stack(sim, "a", NULL), *b = naru_sim_add_stack(sim, "b", &always);
+    struct naru_memlink_config link = { .delay = 2 * NARU_MS };
+    int a_if, b_if;
+    assert_int_equal(naru_sim_connect(sim, a, "10.1.0.2/24", b, "10.1.0.1/24", &link, &a_if, &b_if), 0);
+    give(a, a_if, a_addr, net1);
+    give(b, b_if, r1_addr, net1);
+    struct tcp_flow f = { 0 };
+    struct naru_addr server = naru_addr_v6(r1_addr);
+    tcp_flow_start_addr(&f, sim, a, b, &server, 80, 300 * 1000, 300 * 1000);
+    naru_sim_run(sim, naru_stack_now(a) + 60 * NARU_SEC, tcp_flow_done, &f);
+    assert_true(tcp_flow_ok(&f));
+    assert_int_equal(counter(b, "tcp_syncookies_sent"), 1);
+    assert_int_equal(counter(b, "tcp_syncookies_accepted"), 1);
+    tcp_flow_free(&f);
+    naru_sim_destroy(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,6 +353,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(no_route_at_the_router_answers_unreachable, setup, teardown),
         cmocka_unit_test_setup_teardown(udp_datagram_crosses_the_router, setup, teardown),
         cmocka_unit_test(tcp_moves_data_both_ways_through_loss_reordering_and_duplication),
+        cmocka_unit_test(tcp_over_ipv6_connects_with_syn_cookies),
         cmocka_unit_test(tcp_shrinks_its_segments_after_packet_too_big_from_a_hop_in_the_middle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
