@@ -186,20 +186,38 @@ void icmpv6_input(struct naru_stack *stack, struct naru_iface *iface, struct pbu
     pbuf_free(stack, pb);
 }
 
-/* Is the packet (its chain walked as far as the quote goes) an ICMPv6
- * error, or one we cannot tell is not (RFC 4443 2.4 (e.1))? */
-static bool is_about_error(const uint8_t *packet, size_t len)
+/* Is the packet an ICMPv6 error, or one we cannot tell is not (RFC 4443
+ * 2.4 (e.1))? The chain is followed whatever its headers hold: an error
+ * is often about the very header that makes this one an error too. */
+static bool is_about_error(const uint8_t *p, size_t len)
 {
-    struct ipv6_chain c;
-    if (ipv6_walk_chain(packet, len, &c) < 0)
+    if (len < IPV6_HEADER_LEN)
         return true;
-    if (c.upper_protocol != IP_PROTO_ICMPV6 || (c.fragment && c.frag.offset != 0))
-        return false;
-    return c.upper_offset >= len || icmpv6_is_error(packet[c.upper_offset]);
+    uint8_t nh = p[6];
+    size_t at = IPV6_HEADER_LEN;
+    for (;;) {
+        if (nh == IP_PROTO_ICMPV6)
+            return at >= len || icmpv6_is_error(p[at]);
+        if (nh != IP_PROTO_HOPOPTS && nh != IP_PROTO_ROUTING && nh != IP_PROTO_DSTOPTS && nh != IP_PROTO_FRAGMENT &&
+            nh != IP_PROTO_AH)
+            return false;
+        if (len - at < 8)
+            return true;
+        if (nh == IP_PROTO_FRAGMENT && (wire_get16(p + at + 2) & 0xfff8) != 0)
+            return false; /* a later fragment: what follows is data */
+        size_t hlen = nh == IP_PROTO_FRAGMENT ? 8 : nh == IP_PROTO_AH ? ((size_t)p[at + 1] + 2) * 4
+                                                                      : ((size_t)p[at + 1] + 1) * 8;
+        nh = p[at];
+        if (hlen > len - at)
+            return true;
+        at += hlen;
+    }
 }
 
-void icmpv6_send_error_quoting(struct naru_stack *stack, const uint8_t *packet, size_t len, uint8_t pbuf_flags,
-                               uint8_t type, uint8_t code, uint32_t rest)
+/* iface: where the packet came in, and so where the error goes back
+ * (a link-local sender is only reachable there); NULL if not known. */
+static void send_error(struct naru_stack *stack, struct naru_iface *iface, const uint8_t *packet, size_t len,
+                       uint8_t pbuf_flags, uint8_t type, uint8_t code, uint32_t rest)
 {
     struct ipv6_header orig;
     if (ipv6_parse_quoted(packet, len, &orig) < 0)
@@ -226,7 +244,8 @@ void icmpv6_send_error_quoting(struct naru_stack *stack, const uint8_t *packet, 
     memcpy(dst.v6, orig.src, 16);
     if (!ipv6_addr_is_multicast(orig.dst) && (iface_owns_addr6(stack, orig.dst) || ipv6_addr_is_loopback(orig.dst)))
         memcpy(src.v6, orig.dst, 16);
-    else if (ipv6_select_source_to(stack, orig.src, src.v6) < 0)
+    else if (iface ? ipv6_select_source(stack, iface, orig.src, src.v6) < 0
+                   : ipv6_select_source_to(stack, orig.src, src.v6) < 0)
         return;
     size_t quote = len < ICMPV6_ERROR_MAX_QUOTE ? len : ICMPV6_ERROR_MAX_QUOTE;
     struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, ICMPV6_HEADER_LEN + quote);
@@ -238,8 +257,14 @@ void icmpv6_send_error_quoting(struct naru_stack *stack, const uint8_t *packet, 
     char a[IPV6_ADDR_STRLEN];
     LOG_DEBUG(stack, NARU_LAYER_ICMP, "ICMPv6 error type %u code %u to %s", type, code,
               ipv6_addr_format(orig.src, a));
-    struct ip_send send = { .src = &src, .dst = &dst, .protocol = IP_PROTO_ICMPV6 };
+    struct ip_send send = { .src = &src, .dst = &dst, .protocol = IP_PROTO_ICMPV6, .iface = iface };
     ip_output(stack, pb, &send);
+}
+
+void icmpv6_send_error_quoting(struct naru_stack *stack, const uint8_t *packet, size_t len, uint8_t pbuf_flags,
+                               uint8_t type, uint8_t code, uint32_t rest)
+{
+    send_error(stack, NULL, packet, len, pbuf_flags, type, code, rest);
 }
 
 void icmpv6_send_error(struct naru_stack *stack, const struct pbuf *original, uint8_t type, uint8_t code,
@@ -247,5 +272,5 @@ void icmpv6_send_error(struct naru_stack *stack, const struct pbuf *original, ui
 {
     const uint8_t *p = pbuf_network_header(original);
     size_t len = (size_t)(original->data + original->len - p);
-    icmpv6_send_error_quoting(stack, p, len, original->flags, type, code, rest);
+    send_error(stack, iface_get(stack, original->ifindex), p, len, original->flags, type, code, rest);
 }

@@ -3,6 +3,7 @@
 
 #include "ip/icmp.h"
 #include "ip/icmpv6.h"
+#include "ip/ipv6.h"
 #include "ip/route.h"
 #include "link/iface.h"
 #include "stack.h"
@@ -30,10 +31,8 @@ bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr)
 
 struct naru_iface *ip_route_iface(struct naru_stack *stack, const struct naru_addr *dst)
 {
-    if (dst->family == NARU_AF_INET6) {
-        const struct route6 *r = route6_lookup(stack, dst->v6);
-        return r ? &stack->ifaces[r->ifindex] : NULL;
-    }
+    if (dst->family == NARU_AF_INET6)
+        return ipv6_route_iface(stack, dst);
     if (dst->family != NARU_AF_INET)
         return NULL;
     const struct route *r = route_lookup(stack, dst->v4);

@@ -303,8 +303,9 @@ static int route_for(struct naru_stack *stack, const struct ip_send *send, struc
         *out = iface;
         return iface->up ? 0 : -ENETUNREACH;
     }
+    /* A destination of global scope goes where the route says. */
     const struct route6 *r = route6_lookup(stack, dst);
-    if (r && (!iface || r->ifindex == iface->ifindex)) {
+    if (r) {
         if (r->gateway.family == NARU_AF_INET6)
             *next_hop = r->gateway;
         *out = &stack->ifaces[r->ifindex];
@@ -315,6 +316,14 @@ static int route_for(struct naru_stack *stack, const struct ip_send *send, struc
         return *out ? 0 : -ENETUNREACH;
     }
     return -ENETUNREACH;
+}
+
+struct naru_iface *ipv6_route_iface(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    struct ip_send send = { .dst = dst };
+    struct naru_iface *iface;
+    struct naru_addr next_hop;
+    return route_for(stack, &send, &iface, &next_hop) == 0 ? iface : NULL;
 }
 
 int ipv6_select_source_to(const struct naru_stack *stack, const uint8_t dst[16], uint8_t src[16])

@@ -26,6 +26,9 @@ void ipv6_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf 
  * interface's global address. 0 or -EADDRNOTAVAIL. */
 int ipv6_select_source(const struct naru_stack *stack, const struct naru_iface *iface, const uint8_t dst[16],
                        uint8_t src[16]);
+/* The interface ipv6_output() sends to dst by (a link-local or multicast
+ * destination without a route: the first interface with IPv6), or NULL. */
+struct naru_iface *ipv6_route_iface(struct naru_stack *stack, const struct naru_addr *dst);
 /* Has iface joined the group (RFC 4291 2.8: all-nodes, the solicited-node
  * group of each of its addresses, tentative ones too (RFC 4862 5.4.2);
  * all-routers when forwarding)? */

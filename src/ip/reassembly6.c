@@ -6,8 +6,11 @@
 #include "ip/icmpv6.h"
 #include "stack.h"
 
-/* Room for the unfragmentable part in front of the fragmentable one. */
-#define PAYLOAD_OFFSET (PBUF_HEADROOM + REASSEMBLY6_MAX_UNFRAGMENTABLE)
+/* Room for the unfragmentable part in front of the fragmentable one,
+ * whose 65535 bytes at most must still fit the buffer. */
+#define PAYLOAD_OFFSET (PBUF_HEADROOM + 64)
+_Static_assert(PAYLOAD_OFFSET >= REASSEMBLY6_MAX_UNFRAGMENTABLE, "the unfragmentable part fits in front");
+_Static_assert(PAYLOAD_OFFSET + IPV6_MAX_PAYLOAD <= PBUF_LARGE_SIZE, "the largest packet fits the buffer");
 
 static void slot_timed_out(struct naru_stack *stack, struct naru_timer *t);
 

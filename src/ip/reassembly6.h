@@ -20,7 +20,7 @@ struct ipv6_chain;
 #define REASSEMBLY6_MAX_FRAGMENTS 64
 /* The unfragmentable part (the IPv6 header and the extension headers
  * before the fragment header) kept from the first fragment. */
-#define REASSEMBLY6_MAX_UNFRAGMENTABLE 256
+#define REASSEMBLY6_MAX_UNFRAGMENTABLE 200
 
 struct reassembly6_slot {
     bool used;

@@ -199,6 +199,23 @@ static void no_route_at_the_router_answers_unreachable(void **state)
     assert_int_equal(counter(w->router, "ip6_no_route"), 1);
 }
 
+static void link_local_source_is_not_forwarded_and_hears_beyond_scope_on_its_link(void **state)
+{
+    struct world *w = *state;
+    /* From b's link-local address (the router's second link) to a: the
+     * error must go back out of the link it came in on. */
+    int sock = ping_socket(w->b);
+    struct naru_addr ll = { .family = NARU_AF_INET6 };
+    ipv6_link_local_from_mac(iface_get(w->b, w->b_if)->mac, ll.v6);
+    sock_get(w->b, sock)->local.addr = ll;
+    ping6(w->b, sock, a_addr, 1, 8);
+    naru_sim_run(w->sim, naru_stack_now(w->b) + NARU_SEC, NULL, NULL);
+    assert_int_equal(counter(w->router, "ip6_forward_scope_errors"), 1);
+    assert_int_equal(counter(w->router, "ip6_forwarded"), 0);
+    assert_int_equal(counter(w->b, "icmp6_rx_dest_unreachable"), 1);
+    assert_int_equal(counter(w->a, "icmp6_rx"), 0);
+}
+
 static void udp_datagram_crosses_the_router(void **state)
 {
     struct world *w = *state;
@@ -351,6 +368,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(packet_too_big_from_the_1280_hop_narrows_the_path, setup, teardown),
         cmocka_unit_test_setup_teardown(hop_limit_runs_out_at_the_router, setup, teardown),
         cmocka_unit_test_setup_teardown(no_route_at_the_router_answers_unreachable, setup, teardown),
+        cmocka_unit_test_setup_teardown(link_local_source_is_not_forwarded_and_hears_beyond_scope_on_its_link, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(udp_datagram_crosses_the_router, setup, teardown),
         cmocka_unit_test(tcp_moves_data_both_ways_through_loss_reordering_and_duplication),
         cmocka_unit_test(tcp_over_ipv6_connects_with_syn_cookies),

@@ -265,6 +265,38 @@ static void advertisement_without_override_only_makes_reachable_stale(void **sta
     assert_int_equal(neighbour_state(h, peer_global), NEIGH_STALE);
 }
 
+static void stale_neighbour_in_use_is_probed_by_unicast_and_confirmed(void **state)
+{
+    struct capture_host *h = *state;
+    uint8_t req[128], frame[256];
+    size_t n = echo_request(req, peer_global, host_global, 1, 8);
+    inject(h, frame, frame6(frame, peer_global, host_global, IP_PROTO_ICMPV6, 64, req, n));
+    advertise_from_peer(h, peer_global, peer_mac, true, true, 255);
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_REACHABLE);
+    /* RFC 4861 7.3.3: REACHABLE lasts REACHABLE_TIME, then STALE. */
+    naru_stack_poll(h->stack, 31 * NARU_SEC);
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_STALE);
+    capture_clear(h);
+    /* A packet to it goes at once, and starts DELAY... */
+    inject(h, frame, frame6(frame, peer_global, host_global, IP_PROTO_ICMPV6, 64, req, n));
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_DELAY);
+    struct out6 o;
+    struct icmpv6_message im;
+    take_icmpv6(h, &o, &im);
+    assert_int_equal(im.type, ICMPV6_ECHO_REPLY);
+    /* ... and with nothing confirming it for 5 s, PROBE: a solicitation
+     * to the neighbour itself, at the MAC address we have. */
+    naru_stack_poll(h->stack, 36 * NARU_SEC + 1);
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_PROBE);
+    take_icmpv6(h, &o, &im);
+    assert_int_equal(im.type, ICMPV6_NEIGHBOR_SOLICIT);
+    assert_memory_equal(o.ip.dst, peer_global, 16);
+    assert_memory_equal(o.eth_dst, peer_mac, 6);
+    assert_int_equal(o.ip.hop_limit, 255);
+    advertise_from_peer(h, peer_global, peer_mac, true, false, 255);
+    assert_int_equal(neighbour_state(h, peer_global), NEIGH_REACHABLE);
+}
+
 static void unsolicited_advertisement_creates_no_entry(void **state)
 {
     struct capture_host *h = *state;
@@ -473,6 +505,29 @@ static void closed_port_gets_port_unreachable_but_not_for_a_group(void **state)
     assert_int_equal(counter(h->stack, "icmp6_tx_suppressed"), 1);
 }
 
+static void no_error_about_an_error_or_to_the_unspecified_address(void **state)
+{
+    struct capture_host *h = *state;
+    teach_peer(h);
+    /* An ICMPv6 error behind an option that asks for a parameter problem
+     * (type 10): RFC 4443 2.4 (e.1) forbids answering an error. */
+    uint8_t payload[128] = { IP_PROTO_ICMPV6, 0, 0x9e, 4, 0, 0, 0, 0 }, frame[256];
+    uint8_t quoted[48] = { 0x60 };
+    memcpy(quoted + 8, host_global, 16);
+    memcpy(quoted + 24, peer_global, 16);
+    size_t n = icmpv6_error_emit(ICMPV6_DEST_UNREACHABLE, ICMPV6_PORT_UNREACHABLE, 0, quoted, sizeof quoted,
+                                 peer_global, host_global, payload + 8, sizeof payload - 8);
+    inject(h, frame, frame6(frame, peer_global, host_global, IP_PROTO_DSTOPTS, 64, payload, 8 + n));
+    /* An unknown next header from the unspecified address: nobody to tell. */
+    static const uint8_t unspecified[16];
+    uint8_t junk[16] = { 0 };
+    inject(h, frame, frame6(frame, unspecified, host_global, 253, 64, junk, sizeof junk));
+    assert_int_equal(counter(h->stack, "icmp6_tx_suppressed"), 2);
+    assert_int_equal(counter(h->stack, "icmp6_tx_errors"), 0);
+    struct out6 o;
+    assert_false(take6(h, &o));
+}
+
 static void zero_udp_checksum_is_dropped(void **state)
 {
     struct capture_host *h = *state;
@@ -556,6 +611,30 @@ static void fragments_in_any_order_are_reassembled(void **state)
     assert_int_equal(naru_recv(h->stack, sock, got, sizeof got, 0), 4000);
     assert_memory_equal(got, f.data, 4000);
     assert_int_equal(counter(h->stack, "ip6_reasm_ok"), 1);
+    naru_close(h->stack, sock);
+    assert_int_equal(naru_stack_buffers_in_use(h->stack), 0);
+}
+
+static void the_largest_packet_is_reassembled(void **state)
+{
+    struct capture_host *h = *state;
+    int sock = udp_socket(h->stack, 7000);
+    /* 65535 bytes of payload: a fragment header and a UDP datagram of
+     * 65527 bytes, in 46 fragments. */
+    static uint8_t datagram[65527], data[65519], payload[1600], frame[1700];
+    for (size_t i = 0; i < sizeof data; i++)
+        data[i] = (uint8_t)(i * 11);
+    size_t total = udp6(datagram, peer_global, host_global, 7000, data, sizeof data);
+    for (size_t off = 0; off < total; off += 1448) {
+        size_t n = total - off < 1448 ? total - off : 1448;
+        struct ipv6_fragment fr = { .offset = (uint16_t)off, .more = off + n < total, .identification = 90 };
+        ipv6_fragment_emit(IP_PROTO_UDP, &fr, payload, 8);
+        memcpy(payload + 8, datagram + off, n);
+        inject(h, frame, frame6(frame, peer_global, host_global, IP_PROTO_FRAGMENT, 64, payload, n + 8));
+    }
+    static uint8_t got[70000];
+    assert_int_equal(naru_recv(h->stack, sock, got, sizeof got, 0), (long)sizeof data);
+    assert_memory_equal(got, data, sizeof data);
     naru_close(h->stack, sock);
     assert_int_equal(naru_stack_buffers_in_use(h->stack), 0);
 }
@@ -728,6 +807,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(echo_waits_for_resolution_then_goes_to_the_advertised_mac, setup, teardown),
         cmocka_unit_test_setup_teardown(advertisement_off_the_link_is_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(advertisement_without_override_only_makes_reachable_stale, setup, teardown),
+        cmocka_unit_test_setup_teardown(stale_neighbour_in_use_is_probed_by_unicast_and_confirmed, setup, teardown),
         cmocka_unit_test_setup_teardown(unsolicited_advertisement_creates_no_entry, setup, teardown),
         cmocka_unit_test_setup_teardown(unanswered_solicitations_end_in_address_unreachable, setup, teardown),
         cmocka_unit_test_setup_teardown(scan_of_a_prefix_is_bounded, setup, teardown),
@@ -739,9 +819,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(unknown_options_act_by_their_type, setup, teardown),
         cmocka_unit_test_setup_teardown(routing_header_type_0_with_segments_left_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(closed_port_gets_port_unreachable_but_not_for_a_group, setup, teardown),
+        cmocka_unit_test_setup_teardown(no_error_about_an_error_or_to_the_unspecified_address, setup, teardown),
         cmocka_unit_test_setup_teardown(zero_udp_checksum_is_dropped, setup, teardown),
         cmocka_unit_test(errors_are_rate_limited),
         cmocka_unit_test_setup_teardown(fragments_in_any_order_are_reassembled, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_largest_packet_is_reassembled, setup, teardown),
         cmocka_unit_test_setup_teardown(overlapping_fragments_discard_the_packet, setup, teardown),
         cmocka_unit_test_setup_teardown(atomic_fragment_is_delivered_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(first_fragment_without_the_upper_header_is_refused, setup, teardown),
