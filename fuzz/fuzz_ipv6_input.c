@@ -51,7 +51,7 @@ static void add_address(struct naru_stack *stack, int ifindex, const uint8_t add
     uint8_t prefix[16] = { 0 };
     memcpy(prefix, addr, 8);
     struct naru_addr p = naru_addr_v6(prefix);
-    naru_route_add_addr(stack, &p, 64, NULL, ifindex);
+    naru_route_add(stack, &p, 64, NULL, ifindex);
 }
 
 /* The transport checksum over the pseudo-header, rewritten, where the
@@ -122,11 +122,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     int socks[2];
     socks[0] = naru_socket(stack, NARU_SOCK_DGRAM);
-    naru_bind(stack, socks[0], &(struct naru_sockaddr){ 0, 7 });
+    naru_bind(stack, socks[0], &(struct naru_sockaddr){ .port = 7 });
     socks[1] = naru_socket(stack, NARU_SOCK_PING);
-    naru_bind(stack, socks[1], &(struct naru_sockaddr){ 0, 0 });
+    naru_bind(stack, socks[1], &(struct naru_sockaddr){ .port = 0 });
     int listener = naru_socket(stack, NARU_SOCK_STREAM);
-    naru_bind(stack, listener, &(struct naru_sockaddr){ 0, 8080 });
+    naru_bind(stack, listener, &(struct naru_sockaddr){ .port = 8080 });
     naru_listen(stack, listener, 4);
 
     static uint8_t frame[ETH_HEADER_LEN + MAX_PACKET];

@@ -186,7 +186,7 @@ int addrconf_link_local_start(struct naru_stack *stack, struct naru_iface *iface
     if (err)
         return err;
     struct naru_addr dst = naru_addr_v6(link_local), on_link = { 0 };
-    err = naru_route_add_addr(stack, &dst, 64, &on_link, iface->ifindex);
+    err = naru_route_add(stack, &dst, 64, &on_link, iface->ifindex);
     return err == -EEXIST ? 0 : err;
 }
 

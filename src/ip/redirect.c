@@ -39,13 +39,13 @@ void redirect_input(struct naru_stack *stack, struct naru_iface *iface, const ui
             i = c->oldest;
             c->oldest = (uint8_t)((c->oldest + 1) % REDIRECTS_MAX);
             struct naru_addr old = naru_addr_v6(c->dst[i]);
-            naru_route_del_addr(stack, &old, 128);
+            naru_route_del(stack, &old, 128);
         }
         memcpy(c->dst[i], m->destination, 16);
     }
     /* An earlier redirect for it gives way. */
-    naru_route_del_addr(stack, &dst, 128);
-    if (naru_route_add_addr(stack, &dst, 128, &via, iface->ifindex) == 0)
+    naru_route_del(stack, &dst, 128);
+    if (naru_route_add(stack, &dst, 128, &via, iface->ifindex) == 0)
         stack->counters.rd_redirects++;
 }
 

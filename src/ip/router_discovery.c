@@ -118,11 +118,11 @@ static void choose_default_router(struct naru_stack *stack, struct naru_iface *i
     struct naru_addr any = naru_addr_v6(default_prefix);
     if (!ipv6_addr_is_unspecified(rd->default_router) &&
         route6_is(stack, default_prefix, 0, rd->default_router, iface->ifindex))
-        naru_route_del_addr(stack, &any, 0);
+        naru_route_del(stack, &any, 0);
     memset(rd->default_router, 0, 16);
     if (best) {
         struct naru_addr gw = naru_addr_v6(best->addr);
-        if (naru_route_add_addr(stack, &any, 0, &gw, iface->ifindex) == 0)
+        if (naru_route_add(stack, &any, 0, &gw, iface->ifindex) == 0)
             memcpy(rd->default_router, best->addr, 16);
     }
 }
@@ -132,7 +132,7 @@ static void remove_prefix(struct naru_stack *stack, struct naru_iface *iface, st
     struct rd_prefix *p = &rd->prefixes[i];
     if (p->route_added && route6_is(stack, p->prefix, p->len, NULL, iface->ifindex)) {
         struct naru_addr dst = naru_addr_v6(p->prefix);
-        naru_route_del_addr(stack, &dst, p->len);
+        naru_route_del(stack, &dst, p->len);
     }
     rd->prefixes[i] = rd->prefixes[--rd->prefix_count];
 }
@@ -219,7 +219,7 @@ static void take_prefix(struct naru_stack *stack, struct naru_iface *iface, stru
         *n = (struct rd_prefix){ .len = p->prefix_len };
         memcpy(n->prefix, p->prefix, 16);
         struct naru_addr dst = naru_addr_v6(p->prefix), on_link = { 0 };
-        n->route_added = naru_route_add_addr(stack, &dst, p->prefix_len, &on_link, iface->ifindex) == 0;
+        n->route_added = naru_route_add(stack, &dst, p->prefix_len, &on_link, iface->ifindex) == 0;
     }
     rd->prefixes[i].until = deadline(stack, seconds(p->valid_lifetime));
 }

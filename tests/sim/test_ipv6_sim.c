@@ -35,14 +35,14 @@ static void give(struct naru_stack *s, int ifindex, const uint8_t addr[16], cons
     struct naru_iface *iface = iface_get(s, ifindex);
     assert_int_equal(iface_addr6_add(s, iface, addr, 64, IFA6_PREFERRED, IFA6_STATIC, NARU_NEVER, NARU_NEVER), 0);
     struct naru_addr prefix = naru_addr_v6(net);
-    assert_int_equal(naru_route_add_addr(s, &prefix, 64, NULL, ifindex), 0);
+    assert_int_equal(naru_route_add(s, &prefix, 64, NULL, ifindex), 0);
 }
 
 static void default_route(struct naru_stack *s, int ifindex, const uint8_t gateway[16])
 {
     static const uint8_t any[16];
     struct naru_addr dst = naru_addr_v6(any), gw = naru_addr_v6(gateway);
-    assert_int_equal(naru_route_add_addr(s, &dst, 0, &gw, ifindex), 0);
+    assert_int_equal(naru_route_add(s, &dst, 0, &gw, ifindex), 0);
 }
 
 static struct world *make_world(uint64_t seed, const struct naru_sim_link_config *first,
@@ -103,7 +103,7 @@ static int ping_socket(struct naru_stack *s)
 {
     int sock = naru_socket(s, NARU_SOCK_PING);
     assert_true(sock >= 0);
-    assert_int_equal(naru_bind(s, sock, &(struct naru_sockaddr){ 0, 0 }), 0);
+    assert_int_equal(naru_bind(s, sock, &(struct naru_sockaddr){ .port = 0 }), 0);
     return sock;
 }
 
@@ -228,7 +228,7 @@ static void udp_datagram_crosses_the_router(void **state)
     struct naru_recv_info info;
     assert_int_equal(naru_recv_info(w->b, rx, buf, sizeof buf, 0, &info), 8);
     assert_memory_equal(buf, "over six", 8);
-    assert_int_equal(info.ttl, 63);
+    assert_int_equal(info.hop_limit, 63);
     /* No one on 7001: port unreachable comes back to the sender's socket. */
     to.port = 7001;
     assert_int_equal(udp_output(w->a, sock_get(w->a, tx), "x", 1, &to), 1);

@@ -37,7 +37,7 @@ static int setup(void **state)
                                      NARU_NEVER),
                      0);
     struct naru_addr prefix = naru_addr_v6(prefix64);
-    assert_int_equal(naru_route_add_addr(h->stack, &prefix, 64, NULL, h->ifindex), 0);
+    assert_int_equal(naru_route_add(h->stack, &prefix, 64, NULL, h->ifindex), 0);
     *state = h;
     return 0;
 }
@@ -552,7 +552,7 @@ static void errors_are_rate_limited(void **state)
     struct naru_iface *iface = iface_get(h->stack, h->ifindex);
     iface_addr6_add(h->stack, iface, host_global, 64, IFA6_PREFERRED, 0, NARU_NEVER, NARU_NEVER);
     struct naru_addr prefix = naru_addr_v6(prefix64);
-    naru_route_add_addr(h->stack, &prefix, 64, NULL, h->ifindex);
+    naru_route_add(h->stack, &prefix, 64, NULL, h->ifindex);
     teach_peer(h);
     uint8_t payload[64], frame[256];
     size_t n = udp6(payload, peer_global, host_global, 7001, "hi", 2);
@@ -783,7 +783,7 @@ static void echo_to_ourselves_is_looped_back(void **state)
 {
     struct capture_host *h = *state;
     int s = naru_socket(h->stack, NARU_SOCK_PING);
-    assert_int_equal(naru_bind(h->stack, s, &(struct naru_sockaddr){ 0, 0 }), 0); /* an identifier */
+    assert_int_equal(naru_bind(h->stack, s, &(struct naru_sockaddr){ .port = 0 }), 0); /* an identifier */
     uint8_t req[16] = { ICMPV6_ECHO_REQUEST, 0, 0, 0, 0, 0, 0, 7 };
     struct sock_addr to = { .addr = naru_addr_v6(host_link_local) };
     assert_int_equal(ping_output(h->stack, sock_get(h->stack, s), req, sizeof req, &to), 16);

@@ -30,7 +30,7 @@ static struct capture_host *host_with(uint32_t offloads)
     struct naru_iface *iface = iface_get(h->stack, h->ifindex);
     assert_int_equal(iface_addr6_add(h->stack, iface, host6, 64, IFA6_PREFERRED, 0, NARU_NEVER, NARU_NEVER), 0);
     struct naru_addr p = naru_addr_v6(prefix);
-    assert_int_equal(naru_route_add_addr(h->stack, &p, 64, NULL, h->ifindex), 0);
+    assert_int_equal(naru_route_add(h->stack, &p, 64, NULL, h->ifindex), 0);
     /* The peer's neighbour entry, from a solicitation it sent. */
     struct naru_addr peer = naru_addr_v6(peer6);
     struct neighbour *n = neighbour_create(h->stack, h->ifindex, &peer);
