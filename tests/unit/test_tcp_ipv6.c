@@ -45,7 +45,8 @@ static void inject(struct capture_host *h, const struct tcp_header *t, const voi
     uint8_t frame[ETH_HEADER_LEN + IPV6_HEADER_LEN + 128 + 2000];
     size_t hl = tcp_header_len(t);
     uint8_t *seg = frame + ETH_HEADER_LEN + IPV6_HEADER_LEN;
-    memcpy(seg + hl, data, len);
+    if (len)
+        memcpy(seg + hl, data, len);
     tcp_emit_pseudo(t, inet6_pseudo_sum(peer6, host6, 0, IP_PROTO_TCP), seg, len);
     struct ipv6_header ip = { .payload_len = (uint16_t)(hl + len), .next_header = IP_PROTO_TCP, .hop_limit = 64 };
     memcpy(ip.src, peer6, 16);
