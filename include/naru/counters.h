@@ -129,6 +129,30 @@
     X(icmp, tx_errors, "ICMP errors sent")                                            \
     X(icmp, tx_rate_limited, "ICMP errors not sent: rate limit")                      \
     X(icmp, tx_suppressed, "ICMP errors not sent: RFC 1122 forbids")                  \
+    X(addrconf, dad_started, "IPv6 addresses put through duplicate address detection") \
+    X(addrconf, dad_probes, "DAD neighbour solicitations sent")                        \
+    X(addrconf, dad_conflicts, "IPv6 addresses found duplicate by DAD")               \
+    X(addrconf, dad_looped, "our own DAD probes heard back (RFC 7527 nonce)")         \
+    X(addrconf, ipv6_disabled, "interfaces whose IPv6 stopped: link-local duplicate")  \
+    X(addrconf, slaac_formed, "addresses formed from advertised prefixes (SLAAC)")    \
+    X(addrconf, prefix_ignored, "autonomous prefixes ignored: not /64")               \
+    X(addrconf, expired, "IPv6 addresses removed: valid lifetime ended")              \
+    X(mld, rx_queries, "MLD queries received")                                        \
+    X(mld, tx_reports, "MLD reports sent")                                            \
+    X(mld, v1_mode, "switches to MLDv1 compatibility on a version 1 query")           \
+    X(mld, groups_full, "multicast groups not joined: the interface's list is full")  \
+    X(mld, rx_invalid, "MLD queries dropped: malformed, hop limit, router alert or source") \
+    X(rd, tx_solicits, "router solicitations sent")                                    \
+    X(rd, rx_adverts, "router advertisements taken in")                                \
+    X(rd, rx_invalid, "router advertisements dropped: hop limit or source (RFC 4861 6.1.2)") \
+    X(rd, list_full, "routers, prefixes or DNS servers not kept: the list is full")    \
+    X(rd, mtu_ignored, "advertised MTUs ignored: below 1280 or above the link's")     \
+    X(rd, tx_adverts, "router advertisements sent")                                   \
+    X(rd, rx_solicits, "router solicitations answered")                               \
+    X(rd, redirects, "redirects taken in (RFC 4861 8.3)")                             \
+    X(rd, redirects_invalid, "redirects dropped: not from our first hop for it (RFC 4861 8.1)") \
+    X(rd, tx_redirects, "redirects sent (RFC 4861 8.2)")                              \
+    X(rd, redirects_not_sent, "redirects not sent: rate limit or no link-local address") \
     X(udp, rx, "UDP datagrams received")                                              \
     X(udp, rx_malformed, "UDP datagrams with a bad length or checksum")               \
     X(udp, rx_no_port, "UDP datagrams to a closed port")                              \

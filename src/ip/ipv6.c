@@ -3,6 +3,7 @@
 
 #include "core/log.h"
 #include "ip/icmpv6.h"
+#include "ip/mld_listener.h"
 #include "ip/reassembly6.h"
 #include "link/ethernet.h"
 #include "stack.h"
@@ -31,6 +32,8 @@ bool ipv6_group_joined(const struct naru_stack *stack, const struct naru_iface *
 {
     if (memcmp(group, all_nodes, 16) == 0)
         return true;
+    if (iface && mld_listening(iface, group))
+        return true; /* joined through MLD (all-routers by an advertising interface too) */
     if (memcmp(group, all_routers, 16) == 0)
         return stack->config.forwarding;
     if (!iface || !ipv6_addr_is_solicited_node(group))
