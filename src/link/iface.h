@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ip/addrconf.h"
 #include "naru/stack.h"
 
 struct naru_stack;
@@ -30,6 +31,11 @@ struct iface_addr6 {
     uint8_t flags;             /* IFA6_* */
     naru_time_t valid_until;   /* the valid lifetime's end; NARU_NEVER: infinite */
     naru_time_t preferred_until; /* the preferred lifetime's end */
+    /* Duplicate address detection (ip/addrconf.c): */
+    naru_time_t dad_next;      /* the next probe, or DAD's end; NARU_NEVER: not running */
+    uint8_t dad_probes_left;   /* neighbour solicitations still to send */
+    uint8_t dad_counter;       /* RFC 7217 DAD_Counter it was formed with */
+    uint8_t dad_nonce[6];      /* RFC 7527: our probes' nonce, to know them looped back */
 };
 
 struct naru_iface {
@@ -46,6 +52,7 @@ struct naru_iface {
     struct naru_driver driver;
     naru_frame_tap_fn tap;
     void *tap_ctx;
+    struct addrconf_iface autoconf; /* IPv6 autoconfiguration and MLD (ip/addrconf.h) */
 };
 
 struct naru_iface *iface_get(struct naru_stack *stack, int ifindex);
@@ -87,6 +94,11 @@ static inline bool iface_offers(const struct naru_iface *iface, uint32_t offload
 static inline bool iface_takes_gso(const struct naru_iface *iface, size_t len)
 {
     return iface_offers(iface, NARU_OFFLOAD_TX_TSO4) && len <= iface->driver.tso_max;
+}
+/* The same for a TCP/IPv6 packet of `len` bytes. */
+static inline bool iface_takes_gso6(const struct naru_iface *iface, size_t len)
+{
+    return iface_offers(iface, NARU_OFFLOAD_TX_TSO6) && len <= iface->driver.tso_max;
 }
 
 #endif

@@ -33,6 +33,7 @@ int iface_addr6_add(struct naru_stack *stack, struct naru_iface *iface, const ui
     if (iface->addr6_count == IFACE_ADDR6_MAX)
         return -ENOSPC;
     struct iface_addr6 *a = &iface->addr6[iface->addr6_count++];
+    *a = (struct iface_addr6){ .dad_next = NARU_NEVER };
     memcpy(a->addr, addr, 16);
     a->prefix_len = prefix_len;
     a->state = (uint8_t)state;
