@@ -7,6 +7,7 @@
 #            without root or sudo, or off Debian, it says what is missing and
 #            leaves the rest to the build, which stops, naming the package,
 #            if it must.
+#   --ns3    also ns-3, the optional peer of bench/sim_scale_bench.sh (large)
 set -euo pipefail
 
 build_packages=(cmake make gcc pkg-config libinih-dev)   # libinih: scenario files
@@ -26,7 +27,9 @@ packages=(
   time                   # GNU time: peak memory in bench/plot_bench.sh
 )
 build_only=false
-if [ "${1:-}" = "--build" ]; then
+if [ "${1:-}" = "--ns3" ]; then
+  packages+=(ns3 libns3-dev)
+elif [ "${1:-}" = "--build" ]; then
   build_only=true
   packages=("${build_packages[@]}")
   command -v dpkg-query >/dev/null && command -v apt-get >/dev/null || exit 0

@@ -1,6 +1,10 @@
-/* naru sim FILE: run a scenario file on the simulator and report. */
+/* naru sim FILE: run a scenario file on the simulator and report.
+ * SIGINT and SIGTERM stop the run where it is: the report so far, the
+ * captures complete, and the exit status of a process the signal ended
+ * (130, 143). */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +18,8 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR] [--time-limit T] [--verbose]\n"
+    fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR [--pcap-limit SIZE]] [--json FILE]\n"
+                 "                     [--time-limit T] [--verbose]\n"
                  "\n"
                  "Run a scenario file: a simulated network of hosts, routers, switches and\n"
                  "links, and the applications that run on it (ping, traceroute, transfers,\n"
@@ -24,12 +29,19 @@ static void usage(FILE *out)
                  "\n"
                  "  --seed N     seed for every random choice (default: the file's, else 1)\n"
                  "  --pcap DIR   capture each link to DIR/LINK.pcap (DIR is created)\n"
+                 "  --pcap-limit SIZE  stop the run when the captures hold SIZE bytes\n"
+                 "               (500MB, 2GiB; none: no limit); default 1GiB\n"
+                 "  --json FILE  write the results as JSON to FILE (- for stdout): each\n"
+                 "               application, TCP flow and link, and the run's figures\n"
                  "  --time-limit T  stop at simulated time T (10s, 500ms), over the file's\n"
                  "  --verbose    print the stacks' log messages as they happen\n"
                  "  -h, --help   this help\n"
                  "\n"
+                 "Ctrl-C (or SIGTERM) stops the run: the report so far, complete captures.\n"
+                 "\n"
                  "exit status: 0 every application did what it set out to do, 1 one did\n"
-                 "not or the time limit came first, 2 a bad scenario or flag\n"
+                 "not or the time limit came first, 2 a bad scenario or flag, 130 (143)\n"
+                 "stopped by SIGINT (SIGTERM)\n"
                  "\n"
                  "example: naru sim scenarios/two-sites.ini --seed 7 --pcap /tmp/caps\n");
 }
@@ -40,6 +52,59 @@ static void print_log(void *ctx, const char *node, naru_time_t now, enum naru_lo
     (void)ctx;
     (void)level;
     printf("%12.6f  %-10s %-5s %s\n", (double)now / 1e9, node, naru_layer_name(layer), message);
+}
+
+/* Worlds of more links than this are warned about before a capture. */
+#define BIG_WORLD_LINKS 32
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int signo)
+{
+    stop_signal = signo;
+}
+
+static void catch_signals(bool on)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on ? on_signal : SIG_DFL;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* A size such as 500MB, 2GiB or 4096; none is 0 (no limit). */
+static bool parse_size(const char *text, uint64_t *out)
+{
+    if (!strcmp(text, "none")) {
+        *out = 0;
+        return true;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    static const struct { const char *unit; double scale; } units[] = {
+        { "", 1 }, { "B", 1 }, { "KB", 1e3 }, { "MB", 1e6 }, { "GB", 1e9 }, { "TB", 1e12 },
+        { "KiB", 1024.0 }, { "MiB", 1048576.0 }, { "GiB", 1073741824.0 }, { "TiB", 1099511627776.0 },
+    };
+    if (errno || end == text || !(v > 0))
+        return false;
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        if (!strcmp(end, units[i].unit) && v * units[i].scale < 1.8e19) {
+            *out = (uint64_t)(v * units[i].scale);
+            return *out > 0;
+        }
+    }
+    return false;
+}
+
+static void format_bytes(uint64_t n, char *out, size_t cap)
+{
+    if (n >= 1000000000)
+        snprintf(out, cap, "%.1f GB", (double)n / 1e9);
+    else
+        snprintf(out, cap, "%.1f MB", (double)n / 1e6);
 }
 
 static double wall(void)
@@ -56,10 +121,13 @@ int cmd_sim(int argc, char **argv)
         { "pcap", required_argument, NULL, 'p' },
         { "verbose", no_argument, NULL, 'v' },
         { "time-limit", required_argument, NULL, 't' },
+        { "json", required_argument, NULL, 'j' },
+        { "pcap-limit", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    struct naru_scenario_options o = { 0 };
+    struct naru_scenario_options o = { .pcap_limit = 1073741824ull };
+    const char *json_path = NULL;
     int opt;
     optind = 1;
     opterr = 0;
@@ -78,6 +146,16 @@ int cmd_sim(int argc, char **argv)
         }
         case 'p':
             o.pcap_dir = optarg;
+            break;
+        case 'j':
+            json_path = optarg;
+            break;
+        case 'l':
+            if (!parse_size(optarg, &o.pcap_limit)) {
+                fprintf(stderr, "%s: bad capture limit '%s' (want a size such as 500MB or 2GiB, or none)\n", PROG,
+                        optarg);
+                return 2;
+            }
             break;
         case 't': {
             char *end;
@@ -111,37 +189,93 @@ int cmd_sim(int argc, char **argv)
     const char *path = argv[optind];
     char error[512];
     struct naru_scenario *sc;
+    stop_signal = 0;
+    catch_signals(true);
+    double t0 = wall();
     int err = naru_scenario_load(path, &sc, error, sizeof error);
+    double loaded = wall() - t0;
     if (err < 0) {
+        catch_signals(false);
         fprintf(stderr, "%s: %s\n", PROG, error);
         return 2;
     }
+    FILE *json = NULL;
+    if (json_path) {
+        json = strcmp(json_path, "-") ? fopen(json_path, "w") : stdout;
+        if (!json) {
+            catch_signals(false);
+            fprintf(stderr, "%s: cannot write %s: %s\n", PROG, json_path, strerror(errno));
+            naru_scenario_free(sc);
+            return 2;
+        }
+    }
+    /* With the JSON on stdout, the words go to stderr. */
+    FILE *out = json == stdout ? stderr : stdout;
+    int status = 0;
     if (o.pcap_dir && mkdir(o.pcap_dir, 0777) < 0 && errno != EEXIST) {
         fprintf(stderr, "%s: cannot create %s: %s\n", PROG, o.pcap_dir, strerror(errno));
-        naru_scenario_free(sc);
-        return 2;
+        status = 2;
+        goto done;
+    }
+    if (stop_signal) {
+        fprintf(stderr, "%s: interrupted before the run began\n", PROG);
+        status = 128 + stop_signal;
+        goto done;
+    }
+    /* A big world's captures could fill a disk: say so before it starts.
+     * (Any world's could in theory; a small one's seldom do, so it is
+     * spared the warning, though not the limit.) */
+    uint64_t bound = o.pcap_dir ? naru_scenario_capture_bound(sc, o.time_limit) : 0;
+    if (o.pcap_dir && naru_scenario_link_count(sc) > BIG_WORLD_LINKS && (!o.pcap_limit || bound > o.pcap_limit)) {
+        char most[48], limit[32];
+        if (bound == UINT64_MAX)
+            snprintf(most, sizeof most, "without bound (a link has no rate)");
+        else
+            format_bytes(bound, most, sizeof most);
+        format_bytes(o.pcap_limit, limit, sizeof limit);
+        if (o.pcap_limit)
+            fprintf(stderr, "%s: warning: the captures of %s could reach %s; the run stops when they hold %s "
+                            "(--pcap-limit)\n", PROG, path, most, limit);
+        else
+            fprintf(stderr, "%s: warning: the captures of %s could reach %s, with no limit (--pcap-limit none)\n",
+                    PROG, path, most);
     }
     const char *about = naru_scenario_description(sc);
-    double t0 = wall();
+    o.interrupt = &stop_signal;
+    t0 = wall();
     err = naru_scenario_run(sc, &o, error, sizeof error);
     double took = wall() - t0;
+    catch_signals(false); /* the run is over: a second Ctrl-C may cut the report short */
     if (err < 0) {
         fprintf(stderr, "%s: %s\n", PROG, error);
-        naru_scenario_free(sc);
-        return 1;
+        status = 1;
+        goto done;
     }
-    struct naru_scenario_outcome out;
-    naru_scenario_outcome(sc, &out);
+    struct naru_scenario_outcome res;
+    naru_scenario_outcome(sc, &res);
     struct naru_sim *sim = naru_scenario_sim(sc);
-    printf("%s%s%s (seed %llu)\n", path, about[0] ? ": " : "", about, (unsigned long long)out.seed);
-    printf("ran %.3f s of simulated time in %.3f s (%llu events)\n\n", (double)naru_sim_now(sim) / 1e9, took,
-           (unsigned long long)naru_sim_events(sim));
-    naru_scenario_report(sc, stdout);
+    fprintf(out, "%s%s%s (seed %llu)\n", path, about[0] ? ": " : "", about, (unsigned long long)res.seed);
+    fprintf(out, "ran %.3f s of simulated time in %.3f s (%llu events, %llu frames onto links; read and checked in %.3f s)\n\n",
+            (double)naru_sim_now(sim) / 1e9, took, (unsigned long long)naru_sim_events(sim),
+            (unsigned long long)naru_sim_transmissions(sim), loaded);
+    naru_scenario_report(sc, out);
     if (o.pcap_dir)
-        printf("\ncaptures: %s/LINK.pcap, one for each link\n", o.pcap_dir);
-    int status = out.timed_out || out.stalled || out.apps_ok < out.apps ? 1 : 0;
-    if (out.apps_ok < out.apps)
-        printf("\n%u of %u applications did not do what they set out to\n", out.apps - out.apps_ok, out.apps);
+        fprintf(out, "\ncaptures: %s/LINK.pcap, one for each link\n", o.pcap_dir);
+    status = res.timed_out || res.stalled || res.apps_ok < res.apps ? 1 : 0;
+    if (res.apps_ok < res.apps)
+        fprintf(out, "\n%u of %u applications did not do what they set out to\n", res.apps - res.apps_ok, res.apps);
+    if (json && naru_scenario_write_json(sc, took, json) < 0) {
+        fprintf(stderr, "%s: writing %s failed\n", PROG, json_path);
+        status = 1;
+    }
+    if (res.interrupted)
+        status = 128 + stop_signal;
+done:
+    catch_signals(false);
+    if (json && json != stdout && fclose(json) != 0 && status == 0) {
+        fprintf(stderr, "%s: writing %s failed: %s\n", PROG, json_path, strerror(errno));
+        status = 1;
+    }
     naru_scenario_free(sc);
     return status;
 }

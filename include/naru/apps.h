@@ -357,6 +357,7 @@ struct naru_transfer_result {
     uint64_t datagrams_sent, datagrams_received, datagrams_expected;
     uint64_t unique, duplicates, reordered;
     uint64_t retransmits;      /* TCP sender: segments retransmitted */
+    naru_time_t srtt;          /* TCP sender: smoothed round-trip time, as last seen (0: none yet) */
     naru_time_t started, first_arrival, last_arrival, ended;
     naru_time_t half_time;     /* receiver: when half the bytes were in */
     uint64_t half_bytes;

@@ -176,6 +176,8 @@ int naru_sim_capture(struct naru_sim *sim, const char *dir);
 /* Close the captures, flushing them; 0 or the first write error. Also
  * done by naru_sim_destroy(). */
 int naru_sim_capture_close(struct naru_sim *sim);
+/* Bytes written to the captures so far, headers included. */
+uint64_t naru_sim_capture_bytes(const struct naru_sim *sim);
 
 /* ---- time ---- */
 
@@ -203,6 +205,10 @@ bool naru_sim_stalled(const struct naru_sim *sim);
 uint64_t naru_sim_events(const struct naru_sim *sim);
 /* Of those, frames delivered to a stack or a switch. */
 uint64_t naru_sim_packet_events(const struct naru_sim *sim);
+/* Frames put on a link, counted at each hop, data and ACKs alike (what
+ * ns-3 counts as PhyTxEnd): those a queue refused are not, those lost on
+ * the wire are. */
+uint64_t naru_sim_transmissions(const struct naru_sim *sim);
 
 #ifdef __cplusplus
 }

@@ -114,6 +114,8 @@ struct naru_sim_app_result {
     uint64_t datagrams_lost;   /* once finished: the datagrams that never came */
     uint64_t retransmits;      /* TCP transfer: segments its sender retransmitted;
                                   HTTP: both hosts' retransmissions meanwhile */
+    naru_time_t srtt;          /* TCP transfer: its sender's smoothed round-trip
+                                  time, as last seen (0: none yet) */
     int http_status;
     /* DNS lookup: ok with an answer. DNS server: ok once it serves. */
     int dns_status;            /* 0, or the resolver's -ENOENT, -ETIMEDOUT, ... */

@@ -232,8 +232,10 @@ static void sender_event(void *ctx, struct naru_stack *stack, int sock)
     if (r->finished || t->sock < 0)
         return;
     struct naru_tcp_info info;
-    if (naru_tcp_get_info(stack, sock, &info) == 0)
+    if (naru_tcp_get_info(stack, sock, &info) == 0) {
         r->retransmits = info.total_retrans;
+        r->srtt = (naru_time_t)info.rtt_us * NARU_US;
+    }
     unsigned ev = naru_socket_events(stack, sock);
     if (ev & NARU_POLLERR) {
         int err = naru_socket_error(stack, sock);
@@ -389,8 +391,10 @@ const struct naru_transfer_result *naru_transfer_result(struct naru_transfer *t)
 {
     struct naru_tcp_info info;
     if (t->sender && t->c.protocol == NARU_TRANSFER_TCP && t->sock >= 0 &&
-        naru_tcp_get_info(t->env.stack, t->sock, &info) == 0)
+        naru_tcp_get_info(t->env.stack, t->sock, &info) == 0) {
         t->r.retransmits = info.total_retrans;
+        t->r.srtt = (naru_time_t)info.rtt_us * NARU_US;
+    }
     return &t->r;
 }
 

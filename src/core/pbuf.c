@@ -8,8 +8,10 @@
 
 static void pool_fini(struct pbuf_pool *pool)
 {
+    for (uint32_t c = 0; pool->chunks && c * pool->chunk < pool->carved; c++)
+        free(pool->chunks[c]);
+    free(pool->chunks);
     free(pool->descriptors);
-    free(pool->arena);
     memset(pool, 0, sizeof *pool);
 }
 
@@ -18,23 +20,43 @@ static int pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_siz
     memset(pool, 0, sizeof *pool);
     pool->count = count;
     pool->buffer_size = buffer_size;
+    pool->id = id;
+    pool->chunk = buffer_size > PBUF_LARGE_SIZE / 2 ? 1 : PBUF_CHUNK;
     if (count == 0)
         return 0;
-    pool->descriptors = calloc(count, sizeof *pool->descriptors);
-    pool->arena = malloc((size_t)count * buffer_size);
-    if (!pool->descriptors || !pool->arena) {
+    pool->descriptors = malloc((size_t)count * sizeof *pool->descriptors);
+    pool->chunks = malloc(((size_t)count + pool->chunk - 1) / pool->chunk * sizeof *pool->chunks);
+    if (!pool->descriptors || !pool->chunks) {
         pool_fini(pool);
         return -ENOMEM;
     }
-    for (uint32_t i = count; i-- > 0;) {
-        struct pbuf *pb = &pool->descriptors[i];
-        pb->base = pool->arena + (size_t)i * buffer_size;
-        pb->cap = buffer_size;
-        pb->pool = id;
+    return 0;
+}
+
+/* The next chunk of buffers onto the free list: false when the pool has
+ * all its buffers already, or no memory is left for them. */
+static bool carve(struct pbuf_pool *pool)
+{
+    uint32_t n = pool->count - pool->carved;
+    if (n == 0)
+        return false;
+    if (n > pool->chunk)
+        n = pool->chunk;
+    uint8_t *mem = malloc((size_t)n * pool->buffer_size);
+    if (!mem)
+        return false;
+    pool->chunks[pool->carved / pool->chunk] = mem;
+    for (uint32_t i = n; i-- > 0;) {
+        struct pbuf *pb = &pool->descriptors[pool->carved + i];
+        memset(pb, 0, sizeof *pb);
+        pb->base = mem + (size_t)i * pool->buffer_size;
+        pb->cap = pool->buffer_size;
+        pb->pool = pool->id;
         pb->next = pool->free_list;
         pool->free_list = pb;
     }
-    return 0;
+    pool->carved += n;
+    return true;
 }
 
 int pbuf_pools_init(struct pbuf_pools *pools, uint32_t frame_count, uint32_t frame_size,
@@ -57,6 +79,8 @@ void pbuf_pools_fini(struct pbuf_pools *pools)
 
 static struct pbuf *take(struct pbuf_pool *pool)
 {
+    if (!pool->free_list && !carve(pool))
+        return NULL;
     struct pbuf *pb = pool->free_list;
     if (pb) {
         pool->free_list = pb->next;

@@ -1,4 +1,4 @@
-/* Packet buffers from fixed pools, sized when the stack is created.
+/* Packet buffers from pools bounded when the stack is created.
  *
  * A pbuf is one contiguous buffer with headroom, so each layer prepends its
  * header in place on the way down and strips it on the way up. Two pools:
@@ -64,13 +64,23 @@ struct pbuf {
     naru_time_t meta_time;
 };
 
+/* A pool's buffers are memory only once used: they are carved in chunks
+ * (PBUF_CHUNK frame buffers, or one large buffer) as the pool first needs
+ * them, up to `count`, and kept until the pool goes. A stack that never
+ * holds more than a few buffers at once costs a chunk, however large its
+ * pool may grow: what lets ten thousand simulated hosts fit. */
+#define PBUF_CHUNK 8
+
 struct pbuf_pool {
     struct pbuf *free_list;
-    struct pbuf *descriptors;
-    uint8_t *arena;
+    struct pbuf *descriptors;  /* count of them, the first `carved` in use or free */
+    uint8_t **chunks;          /* the buffers' memory, a chunk at a time */
     uint32_t count;
+    uint32_t carved;
+    uint32_t chunk;            /* buffers carved at a time */
     uint32_t buffer_size;
     uint32_t in_use;
+    uint8_t id;
 };
 
 /* The two pools a stack allocates from, and the counters an empty pool

@@ -1,7 +1,10 @@
-/* The routing tables: longest-prefix match, IPv4's over a small sorted
- * array (as fast as it always was), IPv6's over another, sorted the same
- * way. The version changes with every route added or removed, in either,
- * so caches of "which interface, which MTU" can tell. */
+/* The routing tables: longest-prefix match over tables sized when the
+ * stack is created. IPv4's is a hash of (prefix, length) pairs that finds
+ * a route in a few probes however many there are (a simulated router may
+ * hold thousands): one probe for each prefix length in use, longest first.
+ * IPv6's is an array sorted by prefix length, longest first. The version
+ * changes with every route added or removed, in either, so caches of
+ * "which interface, which MTU" can tell. */
 #ifndef NARU_IP_ROUTE_H
 #define NARU_IP_ROUTE_H
 
@@ -27,12 +30,17 @@ struct route6 {
 };
 
 struct route_table {
-    struct route *routes;      /* IPv4, sorted by prefix length, longest first */
+    struct route *routes;      /* IPv4: the first count of capacity, in no order */
+    uint32_t *index;           /* open addressing, linear probing: route number + 1, 0 empty */
+    uint32_t index_bits;       /* the index has 1 << index_bits slots, at most half full */
     uint32_t count;
     uint32_t capacity;         /* of each family's table */
-    struct route6 *routes6;    /* IPv6, sorted the same way */
+    struct route6 *routes6;    /* IPv6, sorted by prefix length, longest first; made with the first */
     uint32_t count6;
     uint32_t version;          /* changes with every route added or removed (caches check it) */
+    uint32_t per_length[33];   /* routes of each prefix length */
+    uint8_t lengths[33];       /* the lengths in use, longest first */
+    uint8_t length_count;
 };
 
 int route_init(struct naru_stack *stack);

@@ -142,7 +142,12 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
         sim_link_destroy(link);
         return err;
     }
-    sim->links[sim->link_count++] = link;
+    sim->links[sim->link_count] = link;
+    if (sim_name_link(sim, sim->link_count) < 0) {
+        sim_link_destroy(link);
+        return -ENOMEM;
+    }
+    sim->link_count++;
     *out = link;
     return 0;
 }
@@ -409,8 +414,11 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
     d->queue_bytes += len;
     if (d->queue_count > d->stats.queue_peak)
         d->stats.queue_peak = d->queue_count;
-    if (link->pcap)
+    sim->transmissions++;
+    if (link->pcap) {
         naru_pcap_write(link->pcap, now, frame, len);
+        sim->capture_bytes += 16 + len; /* a pcap record's header and the frame */
+    }
     observe(link, from, NARU_SIM_FRAME_SENT, frame, len);
 
     /* Every impairment draws from its own generator on every frame, so

@@ -1,72 +1,125 @@
 /* Checking a scenario as a whole before anything runs: links join nodes
  * that exist, addresses are unique and sensible, every gateway is a
  * neighbour, applications name real nodes, and no route sends a packet
- * round in a circle. */
+ * round in a circle. Every step is a pass over the model with hash
+ * lookups, so ten thousand hosts check in well under a second. */
 #include "sim/scenario_model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "naru/addr.h"
 #include "naru/dns.h"
+#include "sim/scenario_net.h"
+#include "sim/scenario_routing.h"
 
 static const char *kind_word(enum sc_node_kind k)
 {
     return k == SC_HOST ? "host" : k == SC_ROUTER ? "router" : "switch";
 }
 
-static void ip_text(uint32_t a, char buf[NARU_IP4_STRLEN])
-{
-    naru_ip4_format(a, buf);
-}
-
 /* ---- layer 2: which links are one Ethernet segment (joined by switches) ---- */
 
-static int find(int *parent, int i)
+static uint32_t find(uint32_t *parent, uint32_t i)
 {
     while (parent[i] != i)
         i = parent[i] = parent[parent[i]];
     return i;
 }
 
+/* addr + (m << shift), false past the end of the family's addresses. */
+static bool add_shifted(struct naru_addr *a, uint64_t m, unsigned shift)
+{
+    if (a->family == NARU_AF_INET)
+        return shift < 32 && m <= (UINT32_MAX >> shift) && sc_addr_add(a, m << shift);
+    unsigned mbits = m ? 64 - (unsigned)__builtin_clzll(m) : 0;
+    if (shift + mbits > 128)
+        return false;
+    /* IPv6: byte by byte, from the lowest byte the shift reaches. */
+    unsigned s = shift % 8;
+    uint64_t lo = m << s, hi = s ? m >> (64 - s) : 0;
+    uint32_t carry = 0;
+    for (int i = 15 - (int)(shift / 8), k = 0; i >= 0; i--, k++) {
+        uint32_t add = k < 8 ? (uint32_t)(lo >> (8 * k)) & 0xff : k == 8 ? (uint32_t)hi & 0xff : 0;
+        uint32_t sum = a->v6[i] + add + carry;
+        a->v6[i] = (uint8_t)sum;
+        carry = sum >> 8;
+    }
+    return carry == 0;
+}
+
+/* An end without an address takes one from its link's pool: the k-th
+ * subnet's first host address for end a, its second for end b. */
+static bool from_pool(struct naru_scenario *sc, struct sc_link *l, int e)
+{
+    const struct sc_pool *p = &sc->pools[l->pool];
+    if (!p->line)
+        return sc_error(sc, l->line, "[link %s] has subnet = but no pool = PREFIX/LEN to take it from", l->name);
+    unsigned bits = sc_addr_bits(&p->base);
+    uint8_t subnet = p->subnet ? p->subnet : (uint8_t)(bits == 32 ? 30 : 64);
+    char a[NARU_ADDR_STRLEN];
+    if (subnet < p->prefix || subnet > bits - 1)
+        return sc_error(sc, p->line, "a pool of /%u cannot give out subnets of /%u", p->prefix, subnet);
+    unsigned shift = bits - subnet;
+    uint64_t room = subnet - p->prefix >= 63 ? UINT64_MAX : (uint64_t)1 << (subnet - p->prefix);
+    if (l->pool_member >= room)
+        return sc_error(sc, p->line, "the pool %s/%u has room for %llu subnets of /%u, and this section has more links",
+                        naru_addr_format(&p->base, a), p->prefix, (unsigned long long)room, subnet);
+    struct naru_addr addr = p->base;
+    /* The subnet's first address, then the end's host number in it: /31
+     * and /127 have no network address to skip (RFC 3021, RFC 6164). */
+    uint64_t host = (uint64_t)e + (subnet < bits - 1 ? 1 : 0);
+    if (!add_shifted(&addr, l->pool_member, shift) || !sc_addr_add(&addr, host))
+        return sc_error(sc, p->line, "the pool runs out of addresses");
+    struct sc_end *end = &l->end[e];
+    end->addr = addr;
+    end->prefix = subnet;
+    end->has_addr = true;
+    return true;
+}
+
+static bool check_end(struct naru_scenario *sc, struct sc_link *l, int e)
+{
+    if (!l->end_set[e])
+        return sc_error(sc, l->line, "[link %s] needs %c = NODE A.B.C.D/LEN", l->name, 'a' + e);
+    struct sc_end *end = &l->end[e];
+    end->node = sc_find_node(sc, end->node_name);
+    if (end->node == SC_NONE)
+        return sc_error(sc, end->line, "link '%s' goes to '%s', but there is no node of that name", l->name,
+                        end->node_name);
+    struct sc_node *n = &sc->nodes[end->node];
+    if (n->kind == SC_SWITCH && end->has_addr)
+        return sc_error(sc, end->line, "'%s' is a switch: a switch port has no address", n->name);
+    if (n->kind == SC_SWITCH && l->pool != SC_NONE)
+        return sc_error(sc, sc->pools[l->pool].line ? sc->pools[l->pool].line : l->line,
+                        "a pool gives each link a network of its own, but links to switch '%s' share one: "
+                        "write their addresses (as a = h{i} 10.1.0.{i}/24)",
+                        n->name);
+    if (n->kind != SC_SWITCH && !end->has_addr && l->pool != SC_NONE && !from_pool(sc, l, e))
+        return false;
+    if (n->kind != SC_SWITCH && !end->has_addr)
+        return sc_error(sc, end->line, "%s '%s' needs an address on this link: %c = %s A.B.C.D/LEN",
+                        kind_word(n->kind), n->name, 'a' + e, n->name);
+    if (++n->interfaces > NARU_INTERFACES_MAX)
+        return sc_error(sc, end->line, "'%s' has more than %d links", n->name, NARU_INTERFACES_MAX);
+    uint32_t mtu = l->config.mtu ? l->config.mtu : 1500;
+    if (mtu > n->max_mtu)
+        n->max_mtu = mtu;
+    return true;
+}
+
 static bool check_links(struct naru_scenario *sc)
 {
-    int *parent = calloc(sc->link_count + sc->node_count + 1, sizeof *parent);
+    uint32_t *parent = calloc(sc->link_count + sc->node_count + 1, sizeof *parent);
     if (!parent)
         return sc_error(sc, 0, "out of memory");
     /* Links are 0..L-1; a switch is L + its node index. */
-    for (unsigned i = 0; i < sc->link_count + sc->node_count; i++)
-        parent[i] = (int)i;
+    for (uint32_t i = 0; i < sc->link_count + sc->node_count; i++)
+        parent[i] = i;
     bool ok = true;
-    for (unsigned i = 0; i < sc->link_count && ok; i++) {
+    for (uint32_t i = 0; i < sc->link_count && ok; i++) {
         struct sc_link *l = &sc->links[i];
-        for (int e = 0; e < 2 && ok; e++) {
-            if (!l->end_set[e]) {
-                ok = sc_error(sc, l->line, "[link %s] needs %c = NODE A.B.C.D/LEN", l->name, 'a' + e);
-                break;
-            }
-            struct sc_end *end = &l->end[e];
-            end->node = sc_find_node(sc, end->node_name);
-            if (end->node < 0) {
-                ok = sc_error(sc, end->line, "link '%s' goes to '%s', but there is no node of that name", l->name,
-                              end->node_name);
-                break;
-            }
-            struct sc_node *n = &sc->nodes[end->node];
-            if (n->kind == SC_SWITCH && end->has_addr)
-                ok = sc_error(sc, end->line, "'%s' is a switch: a switch port has no address", n->name);
-            else if (n->kind != SC_SWITCH && !end->has_addr)
-                ok = sc_error(sc, end->line, "%s '%s' needs an address on this link: %c = %s A.B.C.D/LEN",
-                              kind_word(n->kind), n->name, 'a' + e, n->name);
-            else if (n->kind != SC_SWITCH && ++n->interfaces > SC_MAX_INTERFACES)
-                ok = sc_error(sc, end->line, "'%s' has more than %d interfaces", n->name, SC_MAX_INTERFACES);
-            if (ok && n->kind != SC_SWITCH) {
-                uint32_t mtu = l->config.mtu ? l->config.mtu : 1500;
-                if (mtu > n->max_mtu)
-                    n->max_mtu = mtu;
-            }
-        }
+        ok = check_end(sc, l, 0) && check_end(sc, l, 1);
         if (!ok)
             break;
         if (l->end[0].node == l->end[1].node) {
@@ -76,14 +129,13 @@ static bool check_links(struct naru_scenario *sc)
         /* Two stacks on one wire must share a network to talk at all. */
         struct sc_end *a = &l->end[0], *b = &l->end[1];
         if (a->has_addr && b->has_addr) {
-            uint32_t mask = naru_prefix_mask(a->prefix < b->prefix ? a->prefix : b->prefix);
-            if ((a->addr & mask) != (b->addr & mask)) {
-                char x[NARU_IP4_STRLEN], y[NARU_IP4_STRLEN];
-                ip_text(a->addr, x);
-                ip_text(b->addr, y);
+            uint8_t shorter = a->prefix < b->prefix ? a->prefix : b->prefix;
+            if (!naru_addr_in_prefix(&a->addr, &b->addr, shorter)) {
+                char x[NARU_ADDR_STRLEN], y[NARU_ADDR_STRLEN];
                 ok = sc_error(sc, b->line, "%s/%u and %s/%u are not on one network, so link '%s' cannot carry "
                                            "anything between them",
-                              x, a->prefix, y, b->prefix, l->name);
+                              naru_addr_format(&a->addr, x), a->prefix, naru_addr_format(&b->addr, y), b->prefix,
+                              l->name);
                 break;
             }
         }
@@ -91,8 +143,8 @@ static bool check_links(struct naru_scenario *sc)
             struct sc_end *end = &l->end[e];
             if (sc->nodes[end->node].kind != SC_SWITCH)
                 continue;
-            int sw = (int)sc->link_count + end->node;
-            int ra = find(parent, (int)i), rb = find(parent, sw);
+            uint32_t sw = sc->link_count + end->node;
+            uint32_t ra = find(parent, i), rb = find(parent, sw);
             if (ra == rb) {
                 /* Already one segment: a second path between switches, which
                  * would flood broadcasts round forever (no spanning tree). */
@@ -103,187 +155,211 @@ static bool check_links(struct naru_scenario *sc)
             parent[ra] = rb;
         }
     }
-    for (unsigned i = 0; i < sc->link_count && ok; i++)
-        sc->links[i].segment = find(parent, (int)i);
+    for (uint32_t i = 0; i < sc->link_count && ok; i++)
+        sc->links[i].segment = find(parent, i);
     free(parent);
     return ok;
 }
 
+/* What the simulated stacks cannot carry yet is refused here, in one
+ * place: IPv6 addresses on links and in routes. */
+static bool ipv6_not_yet(struct naru_scenario *sc)
+{
+    for (uint32_t i = 0; i < sc->link_count; i++)
+        for (int e = 0; e < 2; e++)
+            if (sc->links[i].end[e].has_addr && sc->links[i].end[e].addr.family == NARU_AF_INET6)
+                return sc_error(sc, sc->links[i].end[e].line, "IPv6 addresses are not simulated yet");
+    for (uint32_t n = 0; n < sc->node_count; n++)
+        for (uint32_t r = 0; r < sc->nodes[n].route_count; r++)
+            if (sc->nodes[n].routes[r].dst.family == NARU_AF_INET6)
+                return sc_error(sc, sc->nodes[n].routes[r].line, "IPv6 routes are not simulated yet");
+    return true;
+}
+
 /* ---- layer 3 ---- */
 
-struct iface {
-    int node;
-    uint32_t addr;
-    uint8_t prefix;
-    int segment, line;
+static bool check_routes(struct naru_scenario *sc)
+{
+    char a[NARU_ADDR_STRLEN];
+    for (uint32_t n = 0; n < sc->node_count; n++) {
+        struct sc_node *node = &sc->nodes[n];
+        for (uint32_t r = 0; r < node->route_count; r++) {
+            struct sc_route *rt = &node->routes[r];
+            naru_addr_format(&rt->gateway, a);
+            uint32_t net = sc_network_find(sc, &rt->dst, rt->prefix);
+            if (net != SC_NONE && sc_node_iface_on(sc, n, net) != SC_NONE)
+                return sc_error(sc, rt->line, "this route is to %s's own network", node->name);
+            uint32_t mine = SC_NONE;
+            for (uint32_t k = 0; k < node->iface_count && mine == SC_NONE; k++) {
+                uint32_t i = sc->ifaces_by_node[node->first_iface + k];
+                if (naru_addr_in_prefix(&rt->gateway, &sc->ifaces[i].addr, sc->ifaces[i].prefix))
+                    mine = i;
+            }
+            if (mine == SC_NONE)
+                return sc_error(sc, rt->line, "the gateway %s is not on any of %s's networks", a, node->name);
+            uint32_t gw = sc_iface_of_addr(sc, &rt->gateway);
+            if (gw == SC_NONE)
+                return sc_error(sc, rt->line, "no node has the gateway's address %s", a);
+            const struct sc_iface *g = &sc->ifaces[gw];
+            if (g->node == n)
+                return sc_error(sc, rt->line, "the gateway %s is %s itself", a, node->name);
+            if (g->segment != sc->ifaces[mine].segment)
+                return sc_error(sc, rt->line, "the gateway %s (%s) is not on the same link as %s", a,
+                                sc->nodes[g->node].name, node->name);
+            if (sc->nodes[g->node].kind != SC_ROUTER)
+                return sc_error(sc, rt->line, "the gateway %s is %s, a host: only a [router] forwards", a,
+                                sc->nodes[g->node].name);
+            rt->gateway_iface = gw;
+            rt->out_iface = mine;
+        }
+    }
+    return true;
+}
+
+/* ---- route loops ---- */
+
+enum hop_kind { HOP_NONE, HOP_DELIVER, HOP_GATEWAY };
+
+struct hop {
+    enum hop_kind kind;
+    uint32_t gateway;          /* the gateway's interface */
+    int line;                  /* of the route taken */
 };
 
-static unsigned list_ifaces(const struct naru_scenario *sc, struct iface *out)
-{
-    unsigned n = 0;
-    for (unsigned i = 0; i < sc->link_count; i++)
-        for (int e = 0; e < 2; e++)
-            if (sc->links[i].end[e].has_addr)
-                out[n++] = (struct iface){ sc->links[i].end[e].node, sc->links[i].end[e].addr,
-                                           sc->links[i].end[e].prefix, sc->links[i].segment,
-                                           sc->links[i].end[e].line };
-    return n;
-}
+#define MAX_NETS 129
 
-static const struct iface *owner(const struct iface *ifs, unsigned n, uint32_t addr)
+/* The route node n takes towards d, held by the networks nets (longest
+ * first): the longest prefix of its own networks, its computed routes and
+ * its route lines, a route line winning a tie. */
+static struct hop next_hop(const struct naru_scenario *sc, uint32_t n, const struct naru_addr *d, const uint32_t *nets,
+                           unsigned nnets)
 {
-    for (unsigned i = 0; i < n; i++)
-        if (ifs[i].addr == addr)
-            return &ifs[i];
-    return NULL;
-}
-
-/* The route node `n` would use for dst: its own network (connected, with
- * *via == NULL) or a static route; false when it has none. */
-static bool lookup(const struct naru_scenario *sc, const struct iface *ifs, unsigned nifs, int n, uint32_t dst,
-                   const struct sc_route **via)
-{
+    struct hop hop = { HOP_NONE, SC_NONE, 0 };
     int best = -1;
-    *via = NULL;
-    for (unsigned i = 0; i < nifs; i++) {
-        if (ifs[i].node != n)
-            continue;
-        uint32_t mask = naru_prefix_mask(ifs[i].prefix);
-        if ((dst & mask) == (ifs[i].addr & mask) && ifs[i].prefix > best)
-            best = ifs[i].prefix;
-    }
     const struct sc_node *node = &sc->nodes[n];
-    for (unsigned r = 0; r < node->route_count; r++) {
-        const struct sc_route *rt = &node->routes[r];
-        if ((dst & naru_prefix_mask(rt->prefix)) == rt->dst && (int)rt->prefix > best) {
-            best = rt->prefix;
-            *via = rt;
+    for (unsigned k = 0; k < nnets; k++) {
+        const struct sc_network *net = &sc->networks[nets[k]];
+        if (sc_node_iface_on(sc, n, nets[k]) != SC_NONE) {
+            hop = (struct hop){ HOP_DELIVER, SC_NONE, 0 };
+            best = net->prefix;
+            break;
+        }
+        uint32_t via = sc_routes_first_hop(sc, n, nets[k]);
+        if (via != SC_NONE) {
+            hop = (struct hop){ HOP_GATEWAY, via, node->routing_line ? node->routing_line : sc->routing_line };
+            best = net->prefix;
+            break;
         }
     }
-    return best >= 0;
-}
-
-static bool check_addresses(struct naru_scenario *sc, const struct iface *ifs, unsigned nifs)
-{
-    for (unsigned i = 0; i < nifs; i++) {
-        for (unsigned j = 0; j < i; j++) {
-            if (ifs[i].addr == ifs[j].addr) {
-                char a[NARU_IP4_STRLEN];
-                ip_text(ifs[i].addr, a);
-                return sc_error(sc, ifs[i].line, "the address %s is already on line %d", a, ifs[j].line);
-            }
-        }
-        struct sc_node *n = &sc->nodes[ifs[i].node];
-        if (!n->first_addr)
-            n->first_addr = ifs[i].addr;
+    if (!node->route_count)
+        return hop;
+    int bits = (int)sc_addr_bits(d);
+    for (int len = bits; len >= 0 && len >= best; len--) {
+        struct naru_addr p = naru_addr_mask(d, (uint8_t)len);
+        uint32_t r = sc_static_find(sc, n, &p, (uint8_t)len);
+        if (r != SC_NONE)
+            return (struct hop){ HOP_GATEWAY, node->routes[r].gateway_iface, node->routes[r].line };
     }
-    return true;
+    return hop;
 }
 
-static bool check_routes(struct naru_scenario *sc, const struct iface *ifs, unsigned nifs)
-{
-    char a[NARU_IP4_STRLEN];
-    for (unsigned n = 0; n < sc->node_count; n++) {
-        struct sc_node *node = &sc->nodes[n];
-        for (unsigned r = 0; r < node->route_count; r++) {
-            const struct sc_route *rt = &node->routes[r];
-            ip_text(rt->gateway, a);
-            const struct iface *mine = NULL;
-            for (unsigned i = 0; i < nifs; i++) {
-                uint32_t mask = naru_prefix_mask(ifs[i].prefix);
-                if (ifs[i].node == (int)n && (rt->gateway & mask) == (ifs[i].addr & mask))
-                    mine = &ifs[i];
-                if (ifs[i].node == (int)n && ifs[i].prefix == rt->prefix &&
-                    (ifs[i].addr & naru_prefix_mask(rt->prefix)) == rt->dst)
-                    return sc_error(sc, rt->line, "this route is to %s's own network", node->name);
-            }
-            if (!mine)
-                return sc_error(sc, rt->line, "the gateway %s is not on any of %s's networks", a, node->name);
-            const struct iface *gw = owner(ifs, nifs, rt->gateway);
-            if (!gw)
-                return sc_error(sc, rt->line, "no node has the gateway's address %s", a);
-            if (gw->node == (int)n)
-                return sc_error(sc, rt->line, "the gateway %s is %s itself", a, node->name);
-            if (gw->segment != mine->segment)
-                return sc_error(sc, rt->line, "the gateway %s (%s) is not on the same link as %s", a,
-                                sc->nodes[gw->node].name, node->name);
-            if (sc->nodes[gw->node].kind != SC_ROUTER)
-                return sc_error(sc, rt->line, "the gateway %s is %s, a host: only a [router] forwards", a,
-                                sc->nodes[gw->node].name);
-        }
-    }
-    return true;
-}
+struct loop_walk {
+    uint32_t *stamp;           /* per node: 2k+1 on the path of destination k, 2k+2 done with it */
+    uint32_t *path;
+    uint32_t gen;
+};
 
-/* Follow the routes from every node towards dst; a node met twice on the
- * way is a loop. */
-static bool check_loops_to(struct naru_scenario *sc, const struct iface *ifs, unsigned nifs, uint32_t dst,
-                           uint8_t *visited, int *path)
+/* Follow the routes towards d from every router with route lines (a loop
+ * must take one: computed routes alone always get nearer); a node met
+ * twice on the way is a loop. */
+static bool check_loops_to(struct naru_scenario *sc, struct loop_walk *w, const struct naru_addr *d)
 {
-    for (unsigned start = 0; start < sc->node_count; start++) {
-        if (sc->nodes[start].kind == SC_SWITCH)
+    uint32_t nets[MAX_NETS];
+    unsigned nnets = sc_networks_of(sc, d, nets, MAX_NETS);
+    uint32_t on_path = 2 * w->gen + 1, done = on_path + 1;
+    w->gen++;
+    for (uint32_t start = 0; start < sc->node_count; start++) {
+        const struct sc_node *s = &sc->nodes[start];
+        if (s->kind != SC_ROUTER || !s->route_count || w->stamp[start] == done)
             continue;
-        memset(visited, 0, sc->node_count);
-        int cur = (int)start, len = 0;
+        uint32_t cur = start, len = 0;
         for (;;) {
-            const struct iface *o = owner(ifs, nifs, dst);
-            if (o && o->node == cur)
+            w->stamp[cur] = on_path;
+            w->path[len++] = cur;
+            struct hop h = next_hop(sc, cur, d, nets, nnets);
+            if (h.kind != HOP_GATEWAY)
                 break;
-            const struct sc_route *via;
-            if (!lookup(sc, ifs, nifs, cur, dst, &via) || !via)
-                break; /* no route, or the destination's own network: no loop */
-            if (cur != (int)start && sc->nodes[cur].kind != SC_ROUTER)
-                break; /* a host does not forward */
-            visited[cur] = 1;
-            path[len++] = cur;
-            int next = owner(ifs, nifs, via->gateway)->node;
-            if (visited[next]) {
-                char text[256] = "", a[NARU_IP4_STRLEN];
+            uint32_t next = sc->ifaces[h.gateway].node;
+            if (sc->nodes[next].kind != SC_ROUTER || w->stamp[next] == done)
+                break; /* a host does not forward; a done node leads nowhere round */
+            if (w->stamp[next] == on_path) {
+                char text[256] = "", a[NARU_ADDR_STRLEN];
                 size_t used = 0;
-                int from = 0;
-                while (path[from] != next)
+                uint32_t from = 0;
+                while (w->path[from] != next)
                     from++;
-                for (int i = from; i < len && used < sizeof text - 40; i++)
-                    used += (size_t)snprintf(text + used, sizeof text - used, "%s -> ", sc->nodes[path[i]].name);
+                for (uint32_t i = from; i < len && used < sizeof text - 40; i++)
+                    used += (size_t)snprintf(text + used, sizeof text - used, "%s -> ", sc->nodes[w->path[i]].name);
                 snprintf(text + used, sizeof text - used, "%s", sc->nodes[next].name);
-                ip_text(dst, a);
-                return sc_error(sc, via->line, "route loop: packets for %s would go %s and round again", a, text);
+                return sc_error(sc, h.line, "route loop: packets for %s would go %s and round again",
+                                naru_addr_format(d, a), text);
             }
             cur = next;
         }
+        for (uint32_t i = 0; i < len; i++)
+            w->stamp[w->path[i]] = done;
     }
     return true;
 }
 
-static bool check_loops(struct naru_scenario *sc, const struct iface *ifs, unsigned nifs)
+static bool check_loops(struct naru_scenario *sc)
 {
-    uint8_t *visited = malloc(sc->node_count + 1);
-    int *path = malloc((sc->node_count + 1) * sizeof *path);
-    bool ok = visited && path;
+    if (!sc->static_routers)
+        return true; /* computed routes alone cannot loop (scenario_routing.h) */
+    struct loop_walk w = { calloc(sc->node_count + 1, sizeof *w.stamp), calloc(sc->node_count + 1, sizeof *w.path),
+                           0 };
+    bool ok = w.stamp && w.path;
     if (!ok)
         sc_error(sc, 0, "out of memory");
-    for (unsigned i = 0; i < nifs && ok; i++)
-        ok = check_loops_to(sc, ifs, nifs, ifs[i].addr, visited, path);
-    for (unsigned n = 0; n < sc->node_count && ok; n++)
-        for (unsigned r = 0; r < sc->nodes[n].route_count && ok; r++)
-            ok = check_loops_to(sc, ifs, nifs, sc->nodes[n].routes[r].dst | (sc->nodes[n].routes[r].prefix < 32),
-                                visited, path);
-    free(visited);
-    free(path);
+    /* Every address on a network fares as its first does, unless a route
+     * line names a longer prefix than the network's. */
+    int longest[2] = { -1, -1 };
+    for (uint32_t i = 0; i < sc->static_count; i++) {
+        const struct sc_route *r = &sc->nodes[sc->static_refs[i].node].routes[sc->static_refs[i].route];
+        int f = r->dst.family == NARU_AF_INET6;
+        if (r->prefix > longest[f])
+            longest[f] = r->prefix;
+    }
+    for (uint32_t n = 0; n < sc->network_count && ok; n++) {
+        const struct sc_network *net = &sc->networks[n];
+        int f = net->prefix_addr.family == NARU_AF_INET6;
+        uint32_t count = longest[f] > net->prefix ? net->iface_count : 1;
+        for (uint32_t k = 0; k < count && ok; k++)
+            ok = check_loops_to(sc, &w, &sc->ifaces[sc->net_ifaces[net->first_iface + k]].addr);
+    }
+    for (uint32_t i = 0; i < sc->static_count && ok; i++) {
+        const struct sc_route *r = &sc->nodes[sc->static_refs[i].node].routes[sc->static_refs[i].route];
+        struct naru_addr d = r->dst;
+        if (r->prefix < sc_addr_bits(&d))
+            sc_addr_add(&d, 1);
+        ok = check_loops_to(sc, &w, &d);
+    }
+    free(w.stamp);
+    free(w.path);
     return ok;
 }
 
 /* ---- applications ---- */
 
 /* A node that runs things: a host or router with an address. */
-static bool runner(struct naru_scenario *sc, const char *name, int line, int *out)
+static bool runner(struct naru_scenario *sc, const char *name, int line, uint32_t *out)
 {
-    int n = sc_find_node(sc, name);
-    if (n < 0)
+    uint32_t n = sc_find_node(sc, name);
+    if (n == SC_NONE)
         return sc_error(sc, line, "there is no node named '%s'", name);
     if (sc->nodes[n].kind == SC_SWITCH)
         return sc_error(sc, line, "'%s' is a switch: applications run on hosts and routers", name);
-    if (!sc->nodes[n].first_addr)
+    if (!sc->nodes[n].iface_count)
         return sc_error(sc, line, "'%s' has no address", name);
     *out = n;
     return true;
@@ -293,20 +369,24 @@ static bool runner(struct naru_scenario *sc, const char *name, int line, int *ou
  * runs; a relative path is taken from the scenario file's folder. */
 static bool check_zone(struct naru_scenario *sc, struct sc_app *a)
 {
-    if (!a->zone[0])
+    if (!a->zone)
         return true;
     const char *slash = strrchr(sc->file, '/');
+    size_t cap = strlen(sc->file) + strlen(a->zone) + 2;
+    a->zone_path = malloc(cap);
+    if (!a->zone_path)
+        return sc_error(sc, a->zone_line, "out of memory");
     if (a->zone[0] == '/' || !slash)
-        snprintf(a->zone_path, sizeof a->zone_path, "%s", a->zone);
+        snprintf(a->zone_path, cap, "%s", a->zone);
     else
-        snprintf(a->zone_path, sizeof a->zone_path, "%.*s/%s", (int)(slash - sc->file), sc->file, a->zone);
+        snprintf(a->zone_path, cap, "%.*s/%s", (int)(slash - sc->file), sc->file, a->zone);
     struct naru_dns_server_config c;
     naru_dns_server_config_default(&c);
     struct naru_dns_server *server;
     if (naru_dns_server_create(&c, &server) < 0)
         return sc_error(sc, a->zone_line, "out of memory");
     char why[256] = "";
-    int err = naru_dns_server_load_zone(server, a->origin[0] ? a->origin : NULL, a->zone_path, why, sizeof why);
+    int err = naru_dns_server_load_zone(server, a->origin, a->zone_path, why, sizeof why);
     naru_dns_server_destroy(server);
     if (err < 0)
         return sc_error(sc, a->zone_line, "the zone does not load: %s", why);
@@ -315,17 +395,21 @@ static bool check_zone(struct naru_scenario *sc, struct sc_app *a)
 
 static bool check_dns(struct naru_scenario *sc, struct sc_app *a)
 {
-    int n;
+    uint32_t n;
     if (a->config.kind == NARU_SIM_DNS_SERVER) {
         if (!a->from[0])
             return sc_error(sc, a->line, "'%s' needs on = NODE (where the server runs)", a->name);
-        return runner(sc, a->from, a->from_line, &n) && check_zone(sc, a);
+        if (!runner(sc, a->from, a->from_line, &n) || !check_zone(sc, a))
+            return false;
+        sc->nodes[n].apps++;
+        return true;
     }
     if (!a->from[0])
         return sc_error(sc, a->line, "'%s' needs from = NODE (where the lookup runs)", a->name);
     if (!runner(sc, a->from, a->from_line, &n))
         return false;
-    if (!a->query[0])
+    sc->nodes[n].apps++;
+    if (!a->query)
         return sc_error(sc, a->line, "'%s' needs query = NAME (what to look up)", a->name);
     if (!a->to[0]) {
         /* The scenario's first DNS server, as a resolv.conf would name it. */
@@ -337,9 +421,9 @@ static bool check_dns(struct naru_scenario *sc, struct sc_app *a)
                             a->name);
         a->to_line = a->line;
     }
-    uint32_t addr;
-    if (naru_ip4_parse(a->to, &addr) == 0)
-        return true;
+    struct naru_addr addr;
+    if (naru_addr_parse(a->to, &addr) == 0)
+        return addr.family == NARU_AF_INET || sc_error(sc, a->to_line, "IPv6 addresses are not simulated yet");
     return runner(sc, a->to, a->to_line, &n);
 }
 
@@ -358,42 +442,71 @@ static bool check_apps(struct naru_scenario *sc)
         if (!a->to[0])
             return sc_error(sc, a->line, "'%s' needs to = NODE%s", a->name,
                             k == NARU_SIM_PING || k == NARU_SIM_TRACEROUTE ? " or an address" : "");
-        int from = sc_find_node(sc, a->from);
-        if (from < 0)
+        uint32_t from = sc_find_node(sc, a->from);
+        if (from == SC_NONE)
             return sc_error(sc, a->from_line, "there is no node named '%s'", a->from);
         if (sc->nodes[from].kind == SC_SWITCH)
             return sc_error(sc, a->from_line, "'%s' is a switch: applications run on hosts and routers", a->from);
-        if (!sc->nodes[from].first_addr)
+        if (!sc->nodes[from].iface_count)
             return sc_error(sc, a->from_line, "'%s' has no address", a->from);
-        uint32_t addr;
-        int to = sc_find_node(sc, a->to);
-        if (to < 0 && naru_ip4_parse(a->to, &addr) < 0)
+        struct naru_addr addr;
+        uint32_t to = sc_find_node(sc, a->to);
+        bool is_addr = to == SC_NONE && naru_addr_parse(a->to, &addr) == 0;
+        if (to == SC_NONE && !is_addr)
             return sc_error(sc, a->to_line, "there is no node named '%s'", a->to);
-        if (to >= 0 && sc->nodes[to].kind == SC_SWITCH)
+        if (to != SC_NONE && sc->nodes[to].kind == SC_SWITCH)
             return sc_error(sc, a->to_line, "'%s' is a switch: it has no address", a->to);
-        if (to < 0 && k != NARU_SIM_PING && k != NARU_SIM_TRACEROUTE)
+        if (to != SC_NONE && !sc->nodes[to].iface_count)
+            return sc_error(sc, a->to_line, "'%s' has no address", a->to);
+        if (is_addr && k != NARU_SIM_PING && k != NARU_SIM_TRACEROUTE)
             return sc_error(sc, a->to_line, "'%s' needs a node's name in to: the %s runs there", a->name,
                             k == NARU_SIM_HTTP_GET ? "web server" : "receiver");
+        if (is_addr && addr.family != NARU_AF_INET)
+            return sc_error(sc, a->to_line, "IPv6 addresses are not simulated yet");
         if (to == from)
             return sc_error(sc, a->to_line, "'%s' goes from %s to itself", a->name, a->from);
         if (a->config.start > sc->time_limit)
             return sc_error(sc, a->line, "'%s' starts after the time limit", a->name);
+        sc->nodes[from].apps++;
+        if (to != SC_NONE)
+            sc->nodes[to].apps++;
     }
     return true;
+}
+
+/* ---- sizes ---- */
+
+/* How routes are made for each node, and how many stacks each can reach
+ * in one hop (its neighbour cache's size). */
+static void resolve_nodes(struct naru_scenario *sc)
+{
+    for (uint32_t n = 0; n < sc->node_count; n++) {
+        struct sc_node *node = &sc->nodes[n];
+        enum sc_routing r = node->routing ? node->routing : sc->routing;
+        node->computes = node->kind != SC_SWITCH && r == SC_ROUTING_SHORTEST;
+    }
+}
+
+static void count_neighbours(struct naru_scenario *sc)
+{
+    for (uint32_t i = 0; i < sc->iface_count; i++) {
+        const struct sc_iface *f = &sc->ifaces[i];
+        sc->nodes[f->node].neighbours += sc->networks[f->network].iface_count - 1;
+    }
 }
 
 bool sc_check(struct naru_scenario *sc)
 {
     if (sc->node_count == 0)
         return sc_error(sc, 0, "no nodes: declare [host NAME], [router NAME] and [link NAME] sections");
-    if (!check_links(sc))
+    if (!check_links(sc) || !ipv6_not_yet(sc) || !sc_net_build(sc) || !sc_static_index(sc) || !check_routes(sc))
         return false;
-    struct iface *ifs = calloc(2 * sc->link_count + 1, sizeof *ifs);
-    if (!ifs)
-        return sc_error(sc, 0, "out of memory");
-    unsigned nifs = list_ifaces(sc, ifs);
-    bool ok = check_addresses(sc, ifs, nifs) && check_routes(sc, ifs, nifs) && check_loops(sc, ifs, nifs) &&
-              check_apps(sc);
-    free(ifs);
-    return ok;
+    resolve_nodes(sc);
+    count_neighbours(sc);
+    bool computes = false;
+    for (uint32_t n = 0; n < sc->node_count && !computes; n++)
+        computes = sc->nodes[n].computes;
+    if (computes && !sc_routes_compute(sc))
+        return false;
+    return check_loops(sc) && check_apps(sc);
 }

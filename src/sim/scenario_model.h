@@ -1,23 +1,43 @@
 /* The scenario model: a scenario as read from its file, plain data that
- * the reader (scenario_parse.c) fills, the checker (scenario_check.c)
- * judges and the runner (scenario_run.c) builds a simulation from; and the
- * lookups and error reporting all three share. Private to src/sim/. */
+ * the reader (scenario_parse.c, with scenario_template.c for ranges) fills,
+ * the checker (scenario_check.c, with scenario_net.c and
+ * scenario_routing.c) judges and completes, and the runner
+ * (scenario_run.c) builds a simulation from; and the lookups and error
+ * reporting all of them share. Private to src/sim/.
+ *
+ * Addresses are struct naru_addr throughout, whatever their family; what
+ * the simulated stacks cannot carry yet is refused by the checker. */
 #ifndef NARU_SIM_SCENARIO_MODEL_H
 #define NARU_SIM_SCENARIO_MODEL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "naru/addr.h"
 #include "naru/scenario.h"
 #include "naru/simapp.h"
+#include "sim/index.h"
 
 #define SC_NAME_MAX 32
-#define SC_MAX_INTERFACES NARU_INTERFACES_MAX
+/* Members of one range section ([host h1..h10000]). */
+#define SC_RANGE_MAX 1000000
+
+/* An index into the scenario's interfaces, networks or nodes: none. */
+#define SC_NONE SIM_INDEX_NONE
 
 enum sc_node_kind { SC_HOST, SC_ROUTER, SC_SWITCH };
 
+/* How a node's routing table is filled: with its route lines only, or
+ * with shortest paths besides (scenario_routing.c). */
+enum sc_routing { SC_ROUTING_UNSET, SC_ROUTING_STATIC, SC_ROUTING_SHORTEST };
+
 struct sc_route {
-    uint32_t dst;
+    struct naru_addr dst;      /* prefix bits only */
     uint8_t prefix;
-    uint32_t gateway;
+    struct naru_addr gateway;
     int line;
+    uint32_t gateway_iface;    /* once checked: whose address the gateway is */
+    uint32_t out_iface;        /* once checked: the node's own interface towards it */
 };
 
 struct sc_node {
@@ -26,18 +46,25 @@ struct sc_node {
     int line;
     struct sc_route *routes;
     unsigned route_count, route_cap;
-    unsigned interfaces;
-    uint32_t first_addr;
+    enum sc_routing routing;   /* as given; SC_ROUTING_UNSET: the scenario's */
+    int routing_line;
+    /* Once checked. */
+    unsigned interfaces;       /* links it is on (a switch: its ports) */
     uint32_t max_mtu;
-    struct naru_stack *stack;
+    uint32_t first_iface;      /* its addresses: ifaces_by_node[first_iface ...] */
+    uint32_t iface_count;
+    uint32_t neighbours;       /* stacks it can reach in one hop, for its neighbour cache */
+    uint32_t apps;             /* applications that run on it or talk to it */
+    bool computes;             /* routing = shortest, once resolved */
+    struct naru_stack *stack;  /* once built */
     struct naru_sim_switch *sw;
 };
 
 struct sc_end {
-    int node;                  /* index, or -1 until checked */
+    uint32_t node;             /* index, SC_NONE until checked */
     char node_name[SC_NAME_MAX];
     bool has_addr;
-    uint32_t addr;
+    struct naru_addr addr;
     uint8_t prefix;
     int line;
     int ifindex;               /* once built */
@@ -49,22 +76,48 @@ struct sc_link {
     struct naru_sim_link_config config;
     struct sc_end end[2];
     bool end_set[2];
-    int segment;               /* links joined by switches share one */
+    uint32_t pool;             /* the address pool its ends without an address take from, or SC_NONE */
+    uint32_t pool_member;      /* which of the pool's subnets is its own */
+    uint32_t segment;          /* links joined by switches share one */
 };
 
 struct sc_app {
     char name[SC_NAME_MAX];
     int line;
     struct naru_sim_app_config config;
-    char from[SC_NAME_MAX], to[SC_NAME_MAX];
+    char from[SC_NAME_MAX];
+    char to[NARU_ADDR_STRLEN]; /* a node's name or an address */
     int from_line, to_line;
     bool protocol_udp;         /* transfers: UDP instead of TCP */
-    char zone[256];            /* dns: the zone file, as given and as found */
-    char zone_path[512];
+    char *zone;                /* dns: the zone file as given, and as found */
+    char *zone_path;
     int zone_line;
-    char origin[128];          /* dns */
-    char query[256];           /* lookup */
+    char *origin;              /* dns */
+    char *query;               /* lookup */
     struct naru_sim_app *app;
+};
+
+/* One address of a node on a link: what the checker and the routes work
+ * from. */
+struct sc_iface {
+    uint32_t node;
+    uint32_t link;
+    uint8_t end;
+    uint8_t prefix;
+    struct naru_addr addr;
+    uint32_t segment;
+    uint32_t network;
+    int line;
+};
+
+/* The network an interface's address and prefix name, on one segment. */
+struct sc_network {
+    struct naru_addr prefix_addr;  /* prefix bits only */
+    uint8_t prefix;
+    uint32_t segment;
+    uint32_t first_iface;      /* its interfaces: net_ifaces[first_iface ...] */
+    uint32_t iface_count;
+    bool covered;              /* inside a shorter network or route of the scenario */
 };
 
 /* Which keys a section has had, for "given twice". */
@@ -73,15 +126,28 @@ struct sc_section {
     char kind[16];
     char name[SC_NAME_MAX];
     int line;
-    int index;                 /* into the kind's array */
+    int index;                 /* into the kind's array: the first member */
+    uint32_t members;          /* 1, or the range's size */
+    long long first;           /* a range's first number */
+    bool range;
     const char *seen[SC_MAX_KEYS];
     int seen_line[SC_MAX_KEYS];
     unsigned seen_count;
 };
 
+/* A link section's address pool: each member takes the next subnet. */
+struct sc_pool {
+    struct naru_addr base;
+    uint8_t prefix;
+    uint8_t subnet;            /* each link's prefix length */
+    int line;
+};
+
 #define REPORT_APPS 1u
 #define REPORT_LINKS 2u
 #define REPORT_COUNTERS 4u
+
+struct sc_routes;
 
 struct naru_scenario {
     char file[256];
@@ -89,6 +155,8 @@ struct naru_scenario {
     uint64_t seed;
     naru_time_t time_limit;
     unsigned report;
+    enum sc_routing routing;   /* the scenario's default for nodes */
+    int routing_line;
     bool have_scenario_section;
 
     struct sc_node *nodes;
@@ -97,19 +165,42 @@ struct naru_scenario {
     unsigned link_count, link_cap;
     struct sc_app *apps;
     unsigned app_count, app_cap;
+    struct sim_index node_names, link_names, app_names;
+    struct sc_pool *pools;
+    unsigned pool_count, pool_cap;
 
     /* While parsing. */
     struct sc_section section;
     int line;
+    const char *member;        /* the range member a value is for, named in errors */
     char *error;
     size_t error_cap;
     bool failed;
 
+    /* Once checked (scenario_net.c). */
+    struct sc_iface *ifaces;
+    uint32_t iface_count;
+    uint32_t *ifaces_by_node;  /* iface numbers grouped by node */
+    struct sc_network *networks;
+    uint32_t network_count;
+    uint32_t *net_ifaces;      /* iface numbers grouped by network */
+    struct sim_index addr_index;    /* address -> iface */
+    struct sim_index node_net_index; /* (node, network) -> iface */
+    struct sim_index prefix_index;  /* (family, prefix, length) -> network */
+    struct sim_index static_index;  /* (node, dst, length) -> static_refs entry */
+    struct sc_static_ref { uint32_t node, route; } *static_refs;
+    uint32_t static_count;
+    uint8_t *static_lengths;   /* per node: a bit set like net_lengths of its static routes' lengths */
+    uint8_t net_lengths[21];   /* bit set of the networks' prefix lengths: IPv6's 0..128, then IPv4's */
+    uint32_t static_routers;   /* routers with a static route */
+    struct sc_routes *computed;    /* scenario_routing.c */
+
     /* Once run. */
     struct naru_sim *sim;
     struct naru_sim_apps *sim_apps;
-    bool ran, timed_out, stalled;
+    bool ran, timed_out, stalled, interrupted, capture_full;
     uint64_t run_seed;
+    double build_seconds;
 };
 
 /* An empty scenario named after its file, with the defaults a file may
@@ -117,7 +208,21 @@ struct naru_scenario {
 struct naru_scenario *sc_new(const char *file, char *error, size_t error_cap);
 /* Record the first error, "FILE:LINE: ..."; returns false for handlers. */
 bool sc_error(struct naru_scenario *sc, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-int sc_find_node(const struct naru_scenario *sc, const char *name);
+
+/* Name lookups: an index, or SC_NONE. */
+uint32_t sc_find_node(const struct naru_scenario *sc, const char *name);
+uint32_t sc_find_link(const struct naru_scenario *sc, const char *name);
+uint32_t sc_find_app(const struct naru_scenario *sc, const char *name);
+/* Index entry `n` of the kind's array, whose name it now holds. 0 or -ENOMEM. */
+int sc_name_node(struct naru_scenario *sc, uint32_t n);
+int sc_name_link(struct naru_scenario *sc, uint32_t n);
+int sc_name_app(struct naru_scenario *sc, uint32_t n);
+
+/* Addresses: the width of the family; the hash of (addr, len); addr plus
+ * n (false when it would leave the family's space). */
+unsigned sc_addr_bits(const struct naru_addr *a);
+uint64_t sc_prefix_hash(const struct naru_addr *a, uint8_t prefix, uint64_t seed);
+bool sc_addr_add(struct naru_addr *a, uint64_t n);
 
 /* Read a file's or a text's sections and keys into the model (scenario_parse.c);
  * false after recording the first error. */

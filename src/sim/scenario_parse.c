@@ -14,6 +14,7 @@
 
 #include "naru/addr.h"
 #include "sim/grow.h"
+#include "sim/scenario_template.h"
 
 #ifdef NARU_HAVE_INIH
 #include <ini.h>
@@ -171,25 +172,96 @@ static bool parse_name(const char *text, char out[SC_NAME_MAX])
 static const char *const section_kinds[] = { "scenario", "host", "router", "switch", "link", "ping",
                                              "traceroute", "transfer", "http", "dns", "lookup", NULL };
 
-/* Nodes, links and applications each have their own names: a link may
- * be called after the host it serves. */
-static bool name_taken(const struct naru_scenario *sc, const char *kind, const char *name)
+static bool is_node_kind(const char *kind)
 {
-    if (!strcmp(kind, "host") || !strcmp(kind, "router") || !strcmp(kind, "switch"))
-        return sc_find_node(sc, name) >= 0;
-    if (!strcmp(kind, "link")) {
-        for (unsigned i = 0; i < sc->link_count; i++)
-            if (!strcmp(sc->links[i].name, name))
-                return true;
-        return false;
-    }
-    for (unsigned i = 0; i < sc->app_count; i++)
-        if (!strcmp(sc->apps[i].name, name))
-            return true;
-    return false;
+    return !strcmp(kind, "host") || !strcmp(kind, "router") || !strcmp(kind, "switch");
 }
 
-/* A "[kind name]" line: start a section. */
+/* Nodes, links and applications each have their own names: a link may
+ * be called after the host it serves. The line of the first, or 0. */
+static int name_taken(const struct naru_scenario *sc, const char *kind, const char *name)
+{
+    uint32_t n;
+    if (is_node_kind(kind))
+        return (n = sc_find_node(sc, name)) == SC_NONE ? 0 : sc->nodes[n].line;
+    if (!strcmp(kind, "link"))
+        return (n = sc_find_link(sc, name)) == SC_NONE ? 0 : sc->links[n].line;
+    return (n = sc_find_app(sc, name)) == SC_NONE ? 0 : sc->apps[n].line;
+}
+
+/* name into a model's name field: parse_name() and open_section() saw it fits. */
+static void copy_name(char dst[SC_NAME_MAX], const char *name)
+{
+    size_t n = strlen(name);
+    if (n >= SC_NAME_MAX)
+        n = SC_NAME_MAX - 1;
+    memcpy(dst, name, n);
+    dst[n] = '\0';
+}
+
+/* One new node, link or application named `name`: its entry, or -1. */
+static int add_member(struct naru_scenario *sc, const char *kind, const char *name, int line)
+{
+    int first = name_taken(sc, kind, name);
+    if (first) {
+        sc_error(sc, line, "a second %s named '%s' (the first is on line %d)",
+                 !strcmp(kind, "link") ? "link" : is_node_kind(kind) ? "node" : "application", name, first);
+        return -1;
+    }
+    if (is_node_kind(kind)) {
+        if (sim_grow((void **)&sc->nodes, &sc->node_cap, sc->node_count, sizeof *sc->nodes) < 0)
+            return sc_error(sc, line, "out of memory"), -1;
+        struct sc_node *node = &sc->nodes[sc->node_count];
+        memset(node, 0, sizeof *node);
+        copy_name(node->name, name);
+        node->kind = kind[0] == 'h' ? SC_HOST : kind[0] == 'r' ? SC_ROUTER : SC_SWITCH;
+        node->line = line;
+        if (sc_name_node(sc, sc->node_count) < 0)
+            return sc_error(sc, line, "out of memory"), -1;
+        return (int)sc->node_count++;
+    }
+    if (!strcmp(kind, "link")) {
+        if (sim_grow((void **)&sc->links, &sc->link_cap, sc->link_count, sizeof *sc->links) < 0)
+            return sc_error(sc, line, "out of memory"), -1;
+        struct sc_link *l = &sc->links[sc->link_count];
+        memset(l, 0, sizeof *l);
+        copy_name(l->name, name);
+        l->line = line;
+        l->pool = SC_NONE;
+        l->end[0].node = l->end[1].node = SC_NONE;
+        if (sc_name_link(sc, sc->link_count) < 0)
+            return sc_error(sc, line, "out of memory"), -1;
+        return (int)sc->link_count++;
+    }
+    if (sim_grow((void **)&sc->apps, &sc->app_cap, sc->app_count, sizeof *sc->apps) < 0)
+        return sc_error(sc, line, "out of memory"), -1;
+    struct sc_app *a = &sc->apps[sc->app_count];
+    memset(a, 0, sizeof *a);
+    copy_name(a->name, name);
+    a->line = line;
+    a->config.kind = !strcmp(kind, "ping")         ? NARU_SIM_PING
+                     : !strcmp(kind, "traceroute") ? NARU_SIM_TRACEROUTE
+                     : !strcmp(kind, "http")       ? NARU_SIM_HTTP_GET
+                     : !strcmp(kind, "dns")        ? NARU_SIM_DNS_SERVER
+                     : !strcmp(kind, "lookup")     ? NARU_SIM_DNS_LOOKUP
+                                                   : NARU_SIM_TCP_TRANSFER;
+    if (sc_name_app(sc, sc->app_count) < 0)
+        return sc_error(sc, line, "out of memory"), -1;
+    return (int)sc->app_count++;
+}
+
+/* The name of member k of the open section (open_section() made sure
+ * the longest fits in SC_NAME_MAX). */
+#define MEMBER_NAME_MAX (SC_NAME_MAX + 24)
+static void member_name(const struct sc_section *s, uint32_t k, char out[MEMBER_NAME_MAX])
+{
+    if (s->range)
+        snprintf(out, MEMBER_NAME_MAX, "%s%lld", s->name, s->first + (long long)k);
+    else
+        snprintf(out, MEMBER_NAME_MAX, "%s", s->name);
+}
+
+/* A "[kind name]" or "[kind name1..name9]" line: start a section. */
 static void open_section(struct naru_scenario *sc, const char *header, int line)
 {
     struct sc_section *s = &sc->section;
@@ -207,6 +279,7 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         return;
     }
     memcpy(s->kind, kind, sizeof s->kind);
+    s->members = 1;
     if (!strcmp(kind, "scenario")) {
         if (n != 1) {
             sc_error(sc, line, "[scenario] takes no name");
@@ -220,59 +293,47 @@ static void open_section(struct naru_scenario *sc, const char *header, int line)
         return;
     }
     if (n != 2) {
-        sc_error(sc, line, "[%s] needs one name, like [%s NAME]", kind, kind);
+        sc_error(sc, line, "[%s] needs one name, like [%s NAME] or [%s NAME1..NAME100]", kind, kind, kind);
         return;
     }
-    if (!parse_name(name, s->name)) {
+    char prefix[SC_NAME_MAX], why[128];
+    long long first, last;
+    int range = sc_range_parse(name, prefix, sizeof prefix, &first, &last, why, sizeof why);
+    if (range < 0) {
+        sc_error(sc, line, "bad range '%s': %s", name, why);
+        return;
+    }
+    s->members = 1;
+    if (range) {
+        if (last - first + 1 > SC_RANGE_MAX) {
+            sc_error(sc, line, "the range '%s' has %lld members (at most %d)", name, last - first + 1, SC_RANGE_MAX);
+            return;
+        }
+        s->range = true;
+        s->first = first;
+        s->members = (uint32_t)(last - first + 1);
+        memcpy(s->name, prefix, sizeof s->name);
+        /* The longest member's name must be a good name too. */
+        char longest[96];
+        snprintf(longest, sizeof longest, "%s%lld", prefix, last);
+        char check[SC_NAME_MAX];
+        if (!parse_name(longest, check)) {
+            sc_error(sc, line, "bad name '%s' (letters, digits, '-', '_', '.'; at most %d)", longest,
+                     SC_NAME_MAX - 1);
+            return;
+        }
+    } else if (!parse_name(name, s->name)) {
         sc_error(sc, line, "bad name '%s' (letters, digits, '-', '_', '.'; at most %d)", name, SC_NAME_MAX - 1);
         return;
     }
-    if (name_taken(sc, kind, s->name)) {
-        sc_error(sc, line, "a second %s named '%s'", !strcmp(kind, "link") ? "link"
-                                                     : (!strcmp(kind, "host") || !strcmp(kind, "router") ||
-                                                        !strcmp(kind, "switch"))
-                                                         ? "node"
-                                                         : "application",
-                 s->name);
-        return;
-    }
-    if (!strcmp(kind, "host") || !strcmp(kind, "router") || !strcmp(kind, "switch")) {
-        if (sim_grow((void **)&sc->nodes, &sc->node_cap, sc->node_count, sizeof *sc->nodes) < 0) {
-            sc_error(sc, line, "out of memory");
+    for (uint32_t k = 0; k < s->members; k++) {
+        char member[MEMBER_NAME_MAX];
+        member_name(s, k, member);
+        int index = add_member(sc, kind, member, line);
+        if (index < 0)
             return;
-        }
-        struct sc_node *node = &sc->nodes[sc->node_count];
-        memset(node, 0, sizeof *node);
-        memcpy(node->name, s->name, sizeof node->name);
-        node->kind = kind[0] == 'h' ? SC_HOST : kind[0] == 'r' ? SC_ROUTER : SC_SWITCH;
-        node->line = line;
-        s->index = (int)sc->node_count++;
-    } else if (!strcmp(kind, "link")) {
-        if (sim_grow((void **)&sc->links, &sc->link_cap, sc->link_count, sizeof *sc->links) < 0) {
-            sc_error(sc, line, "out of memory");
-            return;
-        }
-        struct sc_link *l = &sc->links[sc->link_count];
-        memset(l, 0, sizeof *l);
-        memcpy(l->name, s->name, sizeof l->name);
-        l->line = line;
-        s->index = (int)sc->link_count++;
-    } else {
-        if (sim_grow((void **)&sc->apps, &sc->app_cap, sc->app_count, sizeof *sc->apps) < 0) {
-            sc_error(sc, line, "out of memory");
-            return;
-        }
-        struct sc_app *a = &sc->apps[sc->app_count];
-        memset(a, 0, sizeof *a);
-        memcpy(a->name, s->name, sizeof a->name);
-        a->line = line;
-        a->config.kind = !strcmp(kind, "ping")         ? NARU_SIM_PING
-                         : !strcmp(kind, "traceroute") ? NARU_SIM_TRACEROUTE
-                         : !strcmp(kind, "http")       ? NARU_SIM_HTTP_GET
-                         : !strcmp(kind, "dns")        ? NARU_SIM_DNS_SERVER
-                         : !strcmp(kind, "lookup")     ? NARU_SIM_DNS_LOOKUP
-                                                       : NARU_SIM_TCP_TRANSFER;
-        s->index = (int)sc->app_count++;
+        if (k == 0)
+            s->index = index;
     }
 }
 
@@ -315,6 +376,17 @@ static bool want_size(struct value *v, uint64_t min, uint64_t max, uint64_t *out
     return (parse_size(v->text, out) && *out >= min && *out <= max) || bad(v, range);
 }
 
+static bool want_routing(struct value *v, enum sc_routing *out)
+{
+    if (!strcmp(v->text, "static"))
+        *out = SC_ROUTING_STATIC;
+    else if (!strcmp(v->text, "shortest"))
+        *out = SC_ROUTING_SHORTEST;
+    else
+        return bad(v, "static (the route lines only) or shortest (shortest paths, by link delay)");
+    return true;
+}
+
 static bool scenario_key(struct value *v)
 {
     struct naru_scenario *sc = v->sc;
@@ -336,6 +408,10 @@ static bool scenario_key(struct value *v)
             return bad(v, "a time above 0 and at most a day");
         return true;
     }
+    if (!strcmp(v->key, "routing")) {
+        sc->routing_line = v->line;
+        return want_routing(v, &sc->routing);
+    }
     if (!strcmp(v->key, "report")) {
         sc->report = 0;
         char words[200];
@@ -352,31 +428,31 @@ static bool scenario_key(struct value *v)
         }
         return true;
     }
-    return sc_error(sc, v->line, "unknown key '%s' in [scenario] (description, seed, time_limit, report)", v->key);
+    return sc_error(sc, v->line, "unknown key '%s' in [scenario] (description, seed, time_limit, routing, report)",
+                    v->key);
 }
 
-/* "DEST/LEN via GW" or "default via GW". */
+/* "DEST/LEN via GW" or "default via GW", of either family. */
 static bool route_value(struct value *v, struct sc_node *node, const char *dst_text, const char *gw_text)
 {
-    struct sc_route r = { .line = v->line };
-    if (!strcmp(dst_text, "default")) {
-        r.dst = 0;
-        r.prefix = 0;
-    } else if (naru_cidr_parse(dst_text, &r.dst, &r.prefix) < 0) {
-        return sc_error(v->sc, v->line, "bad route destination '%s' (want A.B.C.D/LEN or default)", dst_text);
-    }
-    if (r.dst & ~naru_prefix_mask(r.prefix))
-        return sc_error(v->sc, v->line, "route destination '%s' has host bits set (did you mean %u.%u.%u.%u/%u?)",
-                        dst_text, (r.dst & naru_prefix_mask(r.prefix)) >> 24,
-                        ((r.dst & naru_prefix_mask(r.prefix)) >> 16) & 0xff,
-                        ((r.dst & naru_prefix_mask(r.prefix)) >> 8) & 0xff, r.dst & naru_prefix_mask(r.prefix) & 0xff,
-                        r.prefix);
-    if (naru_ip4_parse(gw_text, &r.gateway) < 0 || r.gateway == 0)
+    struct sc_route r = { .line = v->line, .gateway_iface = SC_NONE, .out_iface = SC_NONE };
+    if (naru_addr_parse(gw_text, &r.gateway) < 0 || naru_addr_is_unspecified(&r.gateway))
         return sc_error(v->sc, v->line, "bad gateway address '%s'", gw_text);
-    for (unsigned i = 0; i < node->route_count; i++)
-        if (node->routes[i].dst == r.dst && node->routes[i].prefix == r.prefix)
-            return sc_error(v->sc, v->line, "a second route to %s (the first is on line %d)", dst_text,
-                            node->routes[i].line);
+    if (!strcmp(dst_text, "default")) {
+        r.dst = r.gateway.family == NARU_AF_INET ? naru_addr_v4(0) : naru_addr_mask(&r.gateway, 0);
+        r.prefix = 0;
+    } else if (naru_prefix_parse(dst_text, &r.dst, &r.prefix) < 0) {
+        return sc_error(v->sc, v->line, "bad route destination '%s' (want ADDRESS/LEN or default)", dst_text);
+    }
+    struct naru_addr masked = naru_addr_mask(&r.dst, r.prefix);
+    if (!naru_addr_equal(&masked, &r.dst)) {
+        char text[NARU_ADDR_STRLEN];
+        return sc_error(v->sc, v->line, "route destination '%s' has host bits set (did you mean %s/%u?)", dst_text,
+                        naru_addr_format(&masked, text), r.prefix);
+    }
+    if (r.dst.family != r.gateway.family)
+        return sc_error(v->sc, v->line, "the route to %s goes via %s, an address of the other family", dst_text,
+                        gw_text);
     if (sim_grow((void **)&node->routes, &node->route_cap, node->route_count, sizeof *node->routes) < 0)
         return sc_error(v->sc, v->line, "out of memory");
     node->routes[node->route_count++] = r;
@@ -395,32 +471,88 @@ static bool node_key(struct value *v, struct sc_node *node)
             return bad(v, "DEST/LEN via GATEWAY, or default via GATEWAY");
         return route_value(v, node, dst, gw);
     }
-    return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (route, gateway)", v->key,
+    if (!strcmp(v->key, "routing")) {
+        node->routing_line = v->line;
+        return want_routing(v, &node->routing);
+    }
+    return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (route, gateway, routing)", v->key,
                     node->kind == SC_HOST ? "host" : "router", node->name);
 }
 
-/* "NODE" or "NODE A.B.C.D/LEN". */
+/* An interface's address: not the network's own, nor IPv4's broadcast. */
+static bool interface_address(struct value *v, const char *text, const struct naru_addr *a, uint8_t prefix)
+{
+    unsigned bits = sc_addr_bits(a);
+    if (prefix == 0 || (a->family == NARU_AF_INET && prefix > 32))
+        return sc_error(v->sc, v->line, "bad prefix length in '%s'", text);
+    if (prefix >= bits - 1)
+        return true; /* RFC 3021 /31 and host routes: every address is a host's */
+    struct naru_addr net = naru_addr_mask(a, prefix);
+    if (naru_addr_equal(&net, a))
+        return sc_error(v->sc, v->line, "'%s' is the network address of its network, not a host's", text);
+    if (a->family == NARU_AF_INET && (a->v4 | naru_prefix_mask(prefix)) == UINT32_MAX)
+        return sc_error(v->sc, v->line, "'%s' is the broadcast address of its network, not a host's", text);
+    return true;
+}
+
+/* "NODE" or "NODE ADDRESS/LEN". */
 static bool end_value(struct value *v, struct sc_end *e)
 {
     char node[64], cidr[64], extra[8];
     int n = sscanf(v->text, "%63s %63s %7s", node, cidr, extra);
     if (n < 1 || n > 2)
-        return bad(v, "NODE A.B.C.D/LEN, or a switch's NAME");
+        return bad(v, "NODE ADDRESS/LEN, or a switch's NAME");
     if (!parse_name(node, e->node_name))
         return sc_error(v->sc, v->line, "bad node name '%s'", node);
     e->line = v->line;
-    e->node = -1;
+    e->node = SC_NONE;
+    e->has_addr = false;
     if (n == 2) {
-        if (naru_cidr_parse(cidr, &e->addr, &e->prefix) < 0 || e->addr == 0)
-            return sc_error(v->sc, v->line, "bad address '%s' (want A.B.C.D/LEN)", cidr);
-        if (e->prefix == 0 || e->prefix > 30 + (e->prefix == 31) + (e->prefix == 32))
-            return sc_error(v->sc, v->line, "bad prefix length in '%s'", cidr);
-        uint32_t host = e->addr & ~naru_prefix_mask(e->prefix);
-        if (e->prefix < 31 && (host == 0 || host == ~naru_prefix_mask(e->prefix)))
-            return sc_error(v->sc, v->line, "'%s' is the %s address of its network, not a host's", cidr,
-                            host == 0 ? "network" : "broadcast");
+        if (naru_prefix_parse(cidr, &e->addr, &e->prefix) < 0 || naru_addr_is_unspecified(&e->addr))
+            return sc_error(v->sc, v->line, "bad address '%s' (want A.B.C.D/LEN or an IPv6 address/LEN)", cidr);
+        if (!interface_address(v, cidr, &e->addr, e->prefix))
+            return false;
         e->has_addr = true;
     }
+    return true;
+}
+
+/* The section's pool: one for all its links, so not a template. */
+static bool pool_key(struct value *v, struct sc_link *l, bool subnet)
+{
+    struct naru_scenario *sc = v->sc;
+    struct sc_section *s = &sc->section;
+    /* The first member sets the section's pool up; the others join it. */
+    bool first = l == &sc->links[s->index];
+    if (first && l->pool == SC_NONE) {
+        if (sim_grow((void **)&sc->pools, &sc->pool_cap, sc->pool_count, sizeof *sc->pools) < 0)
+            return sc_error(sc, v->line, "out of memory");
+        memset(&sc->pools[sc->pool_count], 0, sizeof sc->pools[0]);
+        sc->pools[sc->pool_count].line = 0;
+        l->pool = sc->pool_count++;
+    }
+    uint32_t pool = sc->links[s->index].pool;
+    if (pool == SC_NONE)
+        return sc_error(sc, v->line, "out of memory");
+    l->pool = pool;
+    l->pool_member = (uint32_t)(l - &sc->links[s->index]);
+    if (!first)
+        return true;
+    struct sc_pool *p = &sc->pools[pool];
+    if (subnet) {
+        const char *t = v->text[0] == '/' ? v->text + 1 : v->text;
+        uint64_t len;
+        if (!parse_uint(t, 128, &len) || len == 0)
+            return bad(v, "a prefix length such as /30 or /64");
+        p->subnet = (uint8_t)len;
+        return true;
+    }
+    if (naru_prefix_parse(v->text, &p->base, &p->prefix) < 0)
+        return bad(v, "a network such as 10.0.0.0/16 or 2001:db8::/48");
+    struct naru_addr masked = naru_addr_mask(&p->base, p->prefix);
+    if (!naru_addr_equal(&masked, &p->base))
+        return sc_error(sc, v->line, "the pool '%s' has host bits set", v->text);
+    p->line = v->line;
     return true;
 }
 
@@ -433,6 +565,8 @@ static bool link_key(struct value *v, struct sc_link *l)
         l->end_set[i] = true;
         return end_value(v, &l->end[i]);
     }
+    if (!strcmp(v->key, "pool") || !strcmp(v->key, "subnet"))
+        return pool_key(v, l, v->key[0] == 's');
     if (!strcmp(v->key, "bandwidth"))
         return parse_rate(v->text, &c->rate_bps) || bad(v, "a rate such as 10Mbit, 1Gbit/s or 512kbit");
     if (!strcmp(v->key, "delay"))
@@ -474,8 +608,8 @@ static bool link_key(struct value *v, struct sc_link *l)
     if (!strcmp(v->key, "corrupt"))
         return want_probability(v, &c->corrupt);
     return sc_error(v->sc, v->line,
-                    "unknown key '%s' in [link %s] (a, b, bandwidth, delay, queue, queue_bytes, mtu, loss, "
-                    "gilbert_p, gilbert_r, gilbert_h, gilbert_good_loss, reorder, reorder_delay, duplicate, "
+                    "unknown key '%s' in [link %s] (a, b, pool, subnet, bandwidth, delay, queue, queue_bytes, mtu, "
+                    "loss, gilbert_p, gilbert_r, gilbert_h, gilbert_good_loss, reorder, reorder_delay, duplicate, "
                     "corrupt)",
                     v->key, l->name);
 }
@@ -497,6 +631,34 @@ static bool dns_name(const char *text)
     return true;
 }
 
+static bool set_text(struct value *v, char **field)
+{
+    size_t n = strlen(v->text) + 1;
+    char *copy = malloc(n);
+    if (!copy)
+        return sc_error(v->sc, v->line, "out of memory");
+    memcpy(copy, v->text, n);
+    free(*field);
+    *field = copy;
+    return true;
+}
+
+/* A node's name, or (where an address will do) an address of either family. */
+static bool node_or_address(struct value *v, char *out, size_t cap, bool address_ok, const char *want)
+{
+    char name[SC_NAME_MAX];
+    struct naru_addr a;
+    if (parse_name(v->text, name) && (naru_addr_parse(v->text, &a) < 0 || !address_ok)) {
+        snprintf(out, cap, "%s", name);
+        return true;
+    }
+    if (address_ok && naru_addr_parse(v->text, &a) == 0 && strlen(v->text) < cap) {
+        snprintf(out, cap, "%s", v->text);
+        return true;
+    }
+    return bad(v, want);
+}
+
 static bool dns_key(struct value *v, struct sc_app *a)
 {
     uint64_t u;
@@ -506,17 +668,15 @@ static bool dns_key(struct value *v, struct sc_app *a)
             return parse_name(v->text, a->from) || bad(v, "a node's name");
         }
         if (!strcmp(v->key, "origin")) {
-            if (!dns_name(v->text) || strlen(v->text) >= sizeof a->origin)
+            if (!dns_name(v->text) || strlen(v->text) > 127)
                 return bad(v, "a domain name such as example.test");
-            snprintf(a->origin, sizeof a->origin, "%s", v->text);
-            return true;
+            return set_text(v, &a->origin);
         }
         if (!strcmp(v->key, "zone")) {
-            if (strlen(v->text) >= sizeof a->zone)
+            if (strlen(v->text) > 255)
                 return bad(v, "a shorter file name");
-            snprintf(a->zone, sizeof a->zone, "%s", v->text);
             a->zone_line = v->line;
-            return true;
+            return set_text(v, &a->zone);
         }
         if (!strcmp(v->key, "port")) {
             if (!want_uint(v, 1, 65535, &u))
@@ -531,18 +691,13 @@ static bool dns_key(struct value *v, struct sc_app *a)
         return parse_name(v->text, a->from) || bad(v, "a node's name");
     }
     if (!strcmp(v->key, "server")) {
-        uint32_t addr;
-        if (!parse_name(v->text, a->to) && naru_ip4_parse(v->text, &addr) < 0)
-            return bad(v, "a node's name or an address");
-        snprintf(a->to, sizeof a->to, "%s", v->text);
         a->to_line = v->line;
-        return true;
+        return node_or_address(v, a->to, sizeof a->to, true, "a node's name or an address");
     }
     if (!strcmp(v->key, "query")) {
-        if (!dns_name(v->text) || strlen(v->text) >= sizeof a->query)
+        if (!dns_name(v->text) || strlen(v->text) > 255)
             return bad(v, "a name such as www.example.test");
-        snprintf(a->query, sizeof a->query, "%s", v->text);
-        return true;
+        return set_text(v, &a->query);
     }
     if (!strcmp(v->key, "start"))
         return want_time(v, &a->config.start);
@@ -560,16 +715,13 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
     uint64_t u;
     if (k == NARU_SIM_DNS_SERVER || k == NARU_SIM_DNS_LOOKUP)
         return dns_key(v, a);
-    if (!strcmp(v->key, "from") || !strcmp(v->key, "to")) {
-        bool from = v->key[0] == 'f';
-        char *dst = from ? a->from : a->to;
-        uint32_t addr;
-        if (!parse_name(v->text, dst) && !(naru_ip4_parse(v->text, &addr) == 0 && !from))
-            return bad(v, from ? "a node's name" : "a node's name or an address");
-        if (!parse_name(v->text, dst))
-            snprintf(dst, SC_NAME_MAX, "%s", v->text);
-        *(from ? &a->from_line : &a->to_line) = v->line;
-        return true;
+    if (!strcmp(v->key, "from")) {
+        a->from_line = v->line;
+        return parse_name(v->text, a->from) || bad(v, "a node's name");
+    }
+    if (!strcmp(v->key, "to")) {
+        a->to_line = v->line;
+        return node_or_address(v, a->to, sizeof a->to, true, "a node's name or an address");
     }
     if (!strcmp(v->key, "start"))
         return want_time(v, &c->start);
@@ -632,6 +784,13 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
             c->size = (uint32_t)u;
             return true;
         }
+        if (!strcmp(v->key, "buffer")) {
+            /* SO_SNDBUF and SO_RCVBUF of both ends, fixed: no autotuning. */
+            if (!want_size(v, 2048, 1u << 30, &u))
+                return false;
+            c->socket_buffer = (uint32_t)u;
+            return true;
+        }
     }
     if (transfer || k == NARU_SIM_HTTP_GET) {
         if (!strcmp(v->key, "port")) {
@@ -648,8 +807,8 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
     static const char *const keys[] = {
         [NARU_SIM_PING] = "from, to, start, count, interval, size, timeout",
         [NARU_SIM_TRACEROUTE] = "from, to, start, max_ttl, queries, timeout",
-        [NARU_SIM_UDP_TRANSFER] = "from, to, start, protocol, bytes, congestion, rate, size, port, timeout",
-        [NARU_SIM_TCP_TRANSFER] = "from, to, start, protocol, bytes, congestion, rate, size, port, timeout",
+        [NARU_SIM_UDP_TRANSFER] = "from, to, start, protocol, bytes, congestion, buffer, rate, size, port, timeout",
+        [NARU_SIM_TCP_TRANSFER] = "from, to, start, protocol, bytes, congestion, buffer, rate, size, port, timeout",
         [NARU_SIM_HTTP_GET] = "from, to, start, size, port",
         [NARU_SIM_DNS_SERVER] = "on, origin, zone, port",
         [NARU_SIM_DNS_LOOKUP] = "from, query, server, start, timeout",
@@ -661,6 +820,48 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
 static bool repeatable(const struct sc_section *s, const char *key)
 {
     return !strcmp(key, "route") && (!strcmp(s->kind, "host") || !strcmp(s->kind, "router"));
+}
+
+/* One key of the open section for its member k, the value already
+ * expanded for it. */
+static bool member_key(struct naru_scenario *sc, const char *key, const char *text, uint32_t k)
+{
+    struct sc_section *s = &sc->section;
+    struct value v = { sc, key, text, sc->line };
+    if (!strcmp(s->kind, "scenario"))
+        return scenario_key(&v);
+    if (!strcmp(s->kind, "link"))
+        return link_key(&v, &sc->links[s->index + (int)k]);
+    if (is_node_kind(s->kind))
+        return node_key(&v, &sc->nodes[s->index + (int)k]);
+    return app_key(&v, &sc->apps[s->index + (int)k], s->kind);
+}
+
+static bool section_key(struct naru_scenario *sc, const char *key, const char *text)
+{
+    struct sc_section *s = &sc->section;
+    if (!s->range || !sc_template_has(text)) {
+        bool ok = true;
+        for (uint32_t k = 0; k < s->members && ok; k++)
+            ok = member_key(sc, key, text, k);
+        return ok;
+    }
+    /* A pool is one for all the section's links. */
+    if (!strcmp(s->kind, "link") && (!strcmp(key, "pool") || !strcmp(key, "subnet")))
+        return sc_error(sc, sc->line, "a %s is one for all the section's links: its value has no {...}", key);
+    /* A template: each member its own value. */
+    char value[512], why[160], member[MEMBER_NAME_MAX];
+    for (uint32_t k = 0; k < s->members; k++) {
+        member_name(s, k, member);
+        sc->member = member;
+        bool ok = sc_template_expand(text, s->first + (long long)k, value, sizeof value, why, sizeof why)
+                      ? member_key(sc, key, value, k)
+                      : sc_error(sc, sc->line, "%s = %s: %s", key, text, why);
+        sc->member = NULL;
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 static int handler(void *user, const char *section, const char *key, const char *text)
@@ -684,24 +885,15 @@ static int handler(void *user, const char *section, const char *key, const char 
             }
         }
     }
-    struct value v = { sc, key, text, sc->line };
-    bool ok;
-    if (!strcmp(s->kind, "scenario"))
-        ok = scenario_key(&v);
-    else if (!strcmp(s->kind, "link"))
-        ok = link_key(&v, &sc->links[s->index]);
-    else if (!strcmp(s->kind, "host") || !strcmp(s->kind, "router") || !strcmp(s->kind, "switch"))
-        ok = node_key(&v, &sc->nodes[s->index]);
-    else
-        ok = app_key(&v, &sc->apps[s->index], s->kind);
+    bool ok = section_key(sc, key, text);
     /* Remember the key by one of our own strings: inih's is gone after. */
-    static const char *const known[] = { "description", "seed", "time_limit", "report", "gateway", "a", "b",
-                                         "bandwidth", "delay", "queue", "queue_bytes", "mtu", "loss", "gilbert_p",
-                                         "gilbert_r", "gilbert_h", "gilbert_good_loss", "reorder", "reorder_delay",
-                                         "duplicate", "corrupt", "from", "to", "start", "timeout", "count",
-                                         "interval", "size", "max_ttl", "queries", "protocol", "bytes", "rate",
-                                         "port", "congestion", "on", "origin", "zone", "server", "query",
-                                         NULL };
+    static const char *const known[] = { "description", "seed", "time_limit", "report", "routing", "gateway", "a",
+                                         "b", "pool", "subnet", "bandwidth", "delay", "queue", "queue_bytes", "mtu",
+                                         "loss", "gilbert_p", "gilbert_r", "gilbert_h", "gilbert_good_loss",
+                                         "reorder", "reorder_delay", "duplicate", "corrupt", "from", "to", "start",
+                                         "timeout", "count", "interval", "size", "max_ttl", "queries", "protocol",
+                                         "bytes", "rate", "port", "congestion", "buffer", "on", "origin", "zone",
+                                         "server", "query", NULL };
     for (int i = 0; ok && known[i]; i++) {
         if (!strcmp(known[i], key) && s->seen_count < SC_MAX_KEYS) {
             s->seen[s->seen_count] = known[i];

@@ -1,5 +1,9 @@
-/* Building a checked scenario into a simulation, running it, and
- * reporting what happened. */
+/* Building a checked scenario into a simulation and running it. Each
+ * stack is sized from the scenario: as many interfaces as it has links,
+ * a routing table and neighbour cache as large as its routes and
+ * neighbours, sockets for the applications that use it. The report is in
+ * scenario_report.c and scenario_json.c. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime: the build's CPU time, for the report */
 #include "sim/scenario_model.h"
 
 #include <errno.h>
@@ -7,12 +11,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "naru/addr.h"
-#include "naru/counters.h"
+#include "sim/scenario_net.h"
+#include "sim/scenario_routing.h"
 
 /* After the last application finishes, let connections finish closing. */
 #define GRACE NARU_SEC
+/* A host's neighbour cache beyond its gateways and peers: entries it may
+ * meet on a big LAN are recycled, least recently used first. */
+#define HOST_NEIGHBOURS_MIN 16
 
 static int fail(char *error, size_t cap, int err, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int fail(char *error, size_t cap, int err, const char *fmt, ...)
@@ -26,9 +34,35 @@ static int fail(char *error, size_t cap, int err, const char *fmt, ...)
     return err;
 }
 
+static uint32_t at_least(uint32_t v, uint32_t min)
+{
+    return v < min ? min : v;
+}
+
+/* A stack's config from what the scenario asks of it. */
+static void node_config(const struct naru_scenario *sc, uint32_t i, long computed, struct naru_stack_config *c)
+{
+    const struct sc_node *n = &sc->nodes[i];
+    naru_sim_stack_config_default(c);
+    c->interfaces = at_least(n->interfaces, 1);
+    /* Frame buffers must hold the largest frame of any of its links. */
+    uint32_t need = n->max_mtu + 14 + 8 + 160;
+    if (need > c->frame_buffer_size)
+        c->frame_buffer_size = (need + 63) & ~63u;
+    c->routes = at_least(n->iface_count + n->route_count + (uint32_t)computed, 4);
+    uint32_t neighbours = n->neighbours;
+    if (n->kind == SC_HOST && neighbours > HOST_NEIGHBOURS_MIN + 2 * n->apps)
+        neighbours = HOST_NEIGHBOURS_MIN + 2 * n->apps;
+    c->arp_entries = at_least(neighbours, 4);
+    /* A transfer is a listener and a connection at one end, a connection at
+     * the other; a web server a connection for each download. */
+    c->sockets = 8 + 2 * n->apps;
+    c->tcp_connections = 16 + 2 * n->apps;
+}
+
 static int build_nodes(struct naru_scenario *sc, char *error, size_t cap)
 {
-    for (unsigned i = 0; i < sc->node_count; i++) {
+    for (uint32_t i = 0; i < sc->node_count; i++) {
         struct sc_node *n = &sc->nodes[i];
         if (n->kind == SC_SWITCH) {
             n->sw = naru_sim_add_switch(sc->sim, n->name);
@@ -36,14 +70,9 @@ static int build_nodes(struct naru_scenario *sc, char *error, size_t cap)
                 return fail(error, cap, -ENOMEM, "%s: out of memory", sc->file);
             continue;
         }
+        long computed = sc_routes_table(sc, i, NULL, NULL);
         struct naru_stack_config c;
-        naru_stack_config_default(&c);
-        /* As many interfaces as it has links. */
-        c.interfaces = n->interfaces ? n->interfaces : 1;
-        /* Frame buffers must hold the largest frame of any of its links. */
-        uint32_t need = n->max_mtu + 14 + 8 + 160;
-        if (need > c.frame_buffer_size)
-            c.frame_buffer_size = (need + 63) & ~63u;
+        node_config(sc, i, computed, &c);
         n->stack = n->kind == SC_ROUTER ? naru_sim_add_router(sc->sim, n->name, &c)
                                         : naru_sim_add_stack(sc->sim, n->name, &c);
         if (!n->stack)
@@ -54,11 +83,12 @@ static int build_nodes(struct naru_scenario *sc, char *error, size_t cap)
 
 static int build_links(struct naru_scenario *sc, const char *pcap_dir, char *error, size_t cap)
 {
-    for (unsigned i = 0; i < sc->link_count; i++) {
+    for (uint32_t i = 0; i < sc->link_count; i++) {
         struct sc_link *l = &sc->links[i];
         struct naru_sim_link *link;
         int err = naru_sim_add_link(sc->sim, l->name, &l->config, &link);
-        if (err == -ENOENT || err == -EACCES || err == -EROFS || err == -ENOTDIR)
+        if (err == -ENOENT || err == -EACCES || err == -EROFS || err == -ENOTDIR || err == -EMFILE ||
+            err == -ENFILE)
             return fail(error, cap, err, "cannot write %s/%s.pcap: %s", pcap_dir, l->name, strerror(-err));
         if (err < 0)
             return fail(error, cap, err, "%s:%d: cannot create link '%s': %s", sc->file, l->line, l->name,
@@ -69,8 +99,8 @@ static int build_links(struct naru_scenario *sc, const char *pcap_dir, char *err
             if (n->kind == SC_SWITCH) {
                 err = naru_sim_link_attach_switch(link, e, n->sw);
             } else {
-                char cidr[32], a[NARU_IP4_STRLEN];
-                snprintf(cidr, sizeof cidr, "%s/%u", naru_ip4_format(end->addr, a), end->prefix);
+                char cidr[NARU_ADDR_STRLEN + 8], a[NARU_ADDR_STRLEN];
+                snprintf(cidr, sizeof cidr, "%s/%u", naru_addr_format(&end->addr, a), end->prefix);
                 err = naru_sim_link_attach(link, e, n->stack, cidr, &end->ifindex);
             }
             if (err < 0)
@@ -81,25 +111,46 @@ static int build_links(struct naru_scenario *sc, const char *pcap_dir, char *err
     return 0;
 }
 
+struct route_build {
+    struct naru_scenario *sc;
+    uint32_t node;
+};
+
+/* The stack's interface an interface of the scenario became. */
+static int ifindex_of(const struct naru_scenario *sc, uint32_t iface)
+{
+    const struct sc_iface *f = &sc->ifaces[iface];
+    return sc->links[f->link].end[f->end].ifindex;
+}
+
+static int add_computed(void *ctx, const struct naru_addr *dst, uint8_t prefix, uint32_t gateway_iface)
+{
+    struct route_build *b = ctx;
+    const struct sc_iface *gw = &b->sc->ifaces[gateway_iface];
+    uint32_t out = sc_node_iface_towards(b->sc, b->node, gateway_iface);
+    if (out == SC_NONE)
+        return -ENETUNREACH;
+    return naru_route_add(b->sc->nodes[b->node].stack, dst, prefix, &gw->addr, ifindex_of(b->sc, out));
+}
+
 static int build_routes(struct naru_scenario *sc, char *error, size_t cap)
 {
-    for (unsigned i = 0; i < sc->node_count; i++) {
+    for (uint32_t i = 0; i < sc->node_count; i++) {
         struct sc_node *n = &sc->nodes[i];
-        for (unsigned r = 0; r < n->route_count; r++) {
+        if (n->kind == SC_SWITCH)
+            continue;
+        for (uint32_t r = 0; r < n->route_count; r++) {
             const struct sc_route *rt = &n->routes[r];
-            int ifindex = -1;
-            for (int k = 0; k < (int)naru_if_count(n->stack) && ifindex < 0; k++) {
-                uint32_t a;
-                uint8_t p;
-                if (naru_if_get_addr(n->stack, k, &a, &p) == 0 && a &&
-                    (a & naru_prefix_mask(p)) == (rt->gateway & naru_prefix_mask(p)))
-                    ifindex = k;
-            }
-            struct naru_addr dst = naru_addr_v4(rt->dst), gateway = naru_addr_v4(rt->gateway);
-            int err = ifindex < 0 ? -ENETUNREACH : naru_route_add(n->stack, &dst, rt->prefix, &gateway, ifindex);
+            int err = naru_route_add(n->stack, &rt->dst, rt->prefix, &rt->gateway, ifindex_of(sc, rt->out_iface));
             if (err < 0)
                 return fail(error, cap, err, "%s:%d: cannot add this route to '%s': %s", sc->file, rt->line, n->name,
                             strerror(-err));
+        }
+        struct route_build b = { sc, i };
+        if (sc_routes_table(sc, i, add_computed, &b) < 0) {
+            int line = n->routing_line ? n->routing_line : sc->routing_line;
+            return fail(error, cap, -ENOSPC, "%s:%d: cannot add the shortest-path routes to '%s'", sc->file,
+                        line ? line : n->line, n->name);
         }
     }
     return 0;
@@ -107,33 +158,63 @@ static int build_routes(struct naru_scenario *sc, char *error, size_t cap)
 
 static int build_apps(struct naru_scenario *sc, char *error, size_t cap)
 {
-    for (unsigned i = 0; i < sc->app_count; i++) {
+    for (uint32_t i = 0; i < sc->app_count; i++) {
         struct sc_app *a = &sc->apps[i];
         struct naru_sim_app_config c = a->config;
         c.name = a->name;
         c.from = sc->nodes[sc_find_node(sc, a->from)].stack;
         if (c.kind == NARU_SIM_DNS_SERVER) {
-            c.origin = a->origin[0] ? a->origin : NULL;
-            c.zone_path = a->zone[0] ? a->zone_path : NULL;
+            c.origin = a->origin;
+            c.zone_path = a->zone_path;
         } else if (c.kind == NARU_SIM_DNS_LOOKUP) {
             c.query = a->query;
         }
-        int to = sc_find_node(sc, a->to);
+        uint32_t to = sc_find_node(sc, a->to);
         if (c.kind == NARU_SIM_DNS_SERVER) {
             /* no far end */
-        } else if (to >= 0) {
-            c.to = sc->nodes[to].stack;
-            c.dst = naru_addr_v4(sc->nodes[to].first_addr);
+        } else if (to != SC_NONE) {
+            const struct sc_node *t = &sc->nodes[to];
+            c.to = t->stack;
+            c.dst = sc->ifaces[sc->ifaces_by_node[t->first_iface]].addr;
             c.host = a->to; /* the static host table: node names */
-        } else {
-            if (naru_addr_parse(a->to, &c.dst) < 0)
-                c.dst.family = NARU_AF_UNSPEC;
+        } else if (naru_addr_parse(a->to, &c.dst) < 0) {
+            c.dst.family = NARU_AF_UNSPEC;
         }
         int err = naru_sim_app_add(sc->sim_apps, &c, &a->app);
         if (err < 0)
             return fail(error, cap, err, "%s:%d: cannot set '%s' up: %s", sc->file, a->line, a->name, strerror(-err));
     }
     return 0;
+}
+
+struct run_state {
+    struct naru_scenario *sc;
+    const volatile sig_atomic_t *interrupt;
+    uint64_t pcap_limit;
+};
+
+/* Must the run stop short: a signal, or captures at their limit? */
+static bool interrupted(void *ctx)
+{
+    struct run_state *r = ctx;
+    if (r->interrupt && *r->interrupt)
+        r->sc->interrupted = true;
+    if (r->pcap_limit && naru_sim_capture_bytes(r->sc->sim) >= r->pcap_limit)
+        r->sc->capture_full = true;
+    return r->sc->interrupted || r->sc->capture_full;
+}
+
+static bool run_done(void *ctx)
+{
+    struct run_state *r = ctx;
+    return interrupted(r) || naru_sim_apps_finished(r->sc->sim_apps);
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_options *o, char *error, size_t cap)
@@ -149,6 +230,7 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
     sc->run_seed = o->seed_set ? o->seed : sc->seed;
     if (o->time_limit)
         sc->time_limit = o->time_limit;
+    double t0 = cpu_now();
     int err = naru_sim_create(sc->run_seed, &sc->sim);
     if (!err)
         err = naru_sim_apps_create(sc->sim, &sc->sim_apps);
@@ -161,16 +243,36 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
     if ((err = build_nodes(sc, error, cap)) < 0 || (err = build_links(sc, o->pcap_dir, error, cap)) < 0 ||
         (err = build_routes(sc, error, cap)) < 0 || (err = build_apps(sc, error, cap)) < 0)
         return err;
-    bool finished = naru_sim_run(sc->sim, sc->time_limit, naru_sim_apps_finished, sc->sim_apps);
+    sc->build_seconds = cpu_now() - t0;
+    struct run_state rs = { sc, o->interrupt, o->pcap_dir ? o->pcap_limit : 0 };
+    bool finished = naru_sim_run(sc->sim, sc->time_limit, run_done, &rs) && !sc->interrupted && !sc->capture_full;
     sc->stalled = naru_sim_stalled(sc->sim);
-    sc->timed_out = !finished && !sc->stalled;
+    sc->timed_out = !finished && !sc->stalled && !sc->interrupted && !sc->capture_full;
     if (finished) {
         naru_time_t end = naru_sim_now(sc->sim) + GRACE;
-        naru_sim_run(sc->sim, end < sc->time_limit ? end : sc->time_limit, NULL, NULL);
+        naru_sim_run(sc->sim, end < sc->time_limit ? end : sc->time_limit, interrupted, &rs);
     }
     if (o->pcap_dir && (err = naru_sim_capture_close(sc->sim)) < 0)
         return fail(error, cap, err, "writing the captures in %s failed: %s", o->pcap_dir, strerror(-err));
     return 0;
+}
+
+unsigned naru_scenario_link_count(const struct naru_scenario *sc)
+{
+    return sc->link_count;
+}
+
+uint64_t naru_scenario_capture_bound(const struct naru_scenario *sc, naru_time_t time_limit)
+{
+    double seconds = (double)(time_limit ? time_limit : sc->time_limit) / 1e9, bytes = 0;
+    for (uint32_t i = 0; i < sc->link_count; i++) {
+        const struct naru_sim_link_config *c = &sc->links[i].config;
+        if (!c->rate_bps)
+            return UINT64_MAX;
+        /* Both ways; a record's 16-byte header on each full-sized frame. */
+        bytes += 2 * (double)c->rate_bps / 8 * seconds * (1 + 16.0 / (c->mtu ? c->mtu + 14 : 1514));
+    }
+    return bytes >= 1.8e19 ? UINT64_MAX : (uint64_t)bytes;
 }
 
 void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_outcome *out)
@@ -178,119 +280,16 @@ void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_
     memset(out, 0, sizeof *out);
     out->timed_out = sc->timed_out;
     out->stalled = sc->stalled;
+    out->interrupted = sc->interrupted;
+    out->capture_full = sc->capture_full;
     out->time_limit = sc->time_limit;
     out->apps = sc->app_count;
     out->seed = sc->ran ? sc->run_seed : sc->seed;
-    for (unsigned i = 0; i < sc->app_count; i++) {
+    for (uint32_t i = 0; i < sc->app_count; i++) {
         struct naru_sim_app_result r;
         if (!sc->apps[i].app)
             continue;
         naru_sim_app_get_result(sc->apps[i].app, &r);
         out->apps_ok += r.ok;
-    }
-}
-
-struct naru_sim *naru_scenario_sim(const struct naru_scenario *sc)
-{
-    return sc->sim;
-}
-
-struct naru_sim_apps *naru_scenario_apps(const struct naru_scenario *sc)
-{
-    return sc->sim_apps;
-}
-
-const char *naru_scenario_description(const struct naru_scenario *sc)
-{
-    return sc->description;
-}
-
-static void report_links(const struct naru_scenario *sc, FILE *out)
-{
-    fprintf(out, "\nlinks, each way (frames):\n");
-    fprintf(out, "  %-14s %-21s %9s %9s %7s %7s %7s %6s %7s %6s\n", "link", "from > to", "sent", "arrived", "lost",
-            "q-drop", "reorder", "dup", "corrupt", "q-peak");
-    for (unsigned i = 0; i < sc->link_count; i++) {
-        const struct sc_link *l = &sc->links[i];
-        struct naru_sim_link *link = naru_sim_find_link(sc->sim, l->name);
-        for (int e = 0; e < 2; e++) {
-            struct naru_sim_link_stats s;
-            naru_sim_link_get_stats(link, e, &s);
-            char dir[2 * SC_NAME_MAX + 4];
-            snprintf(dir, sizeof dir, "%s > %s", l->end[e].node_name, l->end[1 - e].node_name);
-            fprintf(out, "  %-14s %-21s %9llu %9llu %7llu %7llu %7llu %6llu %7llu %6u\n", e ? "" : l->name, dir,
-                    (unsigned long long)s.frames_sent, (unsigned long long)s.frames_delivered,
-                    (unsigned long long)s.lost, (unsigned long long)(s.dropped_queue + s.dropped_too_big),
-                    (unsigned long long)s.reordered, (unsigned long long)s.duplicated,
-                    (unsigned long long)s.corrupted, s.queue_peak);
-        }
-    }
-}
-
-static void report_counters(const struct naru_scenario *sc, FILE *out)
-{
-    fprintf(out, "\ncounters that are not zero:\n");
-    for (unsigned i = 0; i < sc->node_count; i++) {
-        const struct sc_node *n = &sc->nodes[i];
-        if (!n->stack)
-            continue;
-        const struct naru_counters *c = naru_stack_counters(n->stack);
-        fprintf(out, "  %s:", n->name);
-        int col = 4 + (int)strlen(n->name);
-        for (unsigned k = 0; k < naru_counter_count(); k++) {
-            uint64_t v = naru_counter_value(c, k);
-            if (!v)
-                continue;
-            char item[96];
-            int len = snprintf(item, sizeof item, " %s_%s %llu", naru_counter_layer(k), naru_counter_name(k),
-                               (unsigned long long)v);
-            if (col + len > 100) {
-                fprintf(out, "\n   ");
-                col = 3;
-            }
-            fputs(item, out);
-            col += len;
-        }
-        fputc('\n', out);
-    }
-}
-
-void naru_scenario_report(const struct naru_scenario *sc, FILE *out)
-{
-    if (!sc->ran || !sc->sim)
-        return;
-    if (sc->report & REPORT_APPS) {
-        fprintf(out, "applications:\n");
-        for (unsigned i = 0; i < sc->app_count; i++) {
-            char text[4096];
-            if (!sc->apps[i].app)
-                continue;
-            naru_sim_app_summary(sc->apps[i].app, text, sizeof text);
-            fprintf(out, "  ");
-            for (const char *p = text; *p; p++) {
-                fputc(*p, out);
-                if (*p == '\n' && p[1])
-                    fputs("  ", out);
-            }
-        }
-        if (!sc->app_count)
-            fprintf(out, "  (none)\n");
-    }
-    if (sc->report & REPORT_LINKS)
-        report_links(sc, out);
-    if (sc->report & REPORT_COUNTERS)
-        report_counters(sc, out);
-    if (sc->stalled)
-        fprintf(out, "\nthe run stopped at %.6f s: events kept coming without time passing (a livelock)\n",
-                (double)naru_sim_now(sc->sim) / 1e9);
-    if (sc->timed_out) {
-        fprintf(out, "\nthe time limit of %.3f s was reached with these unfinished:", (double)sc->time_limit / 1e9);
-        for (unsigned i = 0; i < sc->app_count; i++) {
-            struct naru_sim_app_result r;
-            naru_sim_app_get_result(sc->apps[i].app, &r);
-            if (!r.finished)
-                fprintf(out, " %s", sc->apps[i].name);
-        }
-        fputc('\n', out);
     }
 }

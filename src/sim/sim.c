@@ -71,6 +71,8 @@ void naru_sim_destroy(struct naru_sim *sim)
     free(sim->heap);
     free(sim->timers);
     free(sim->capture_dir);
+    sim_index_free(&sim->stack_names);
+    sim_index_free(&sim->link_names);
     free(sim);
 }
 
@@ -94,59 +96,108 @@ uint64_t naru_sim_packet_events(const struct naru_sim *sim)
     return sim->packet_events;
 }
 
+uint64_t naru_sim_capture_bytes(const struct naru_sim *sim)
+{
+    return sim->capture_bytes;
+}
+
+uint64_t naru_sim_transmissions(const struct naru_sim *sim)
+{
+    return sim->transmissions;
+}
+
+/* ---- names ---- */
+
+struct name_query {
+    const struct naru_sim *sim;
+    const char *name;
+};
+
+static uint64_t name_hash(const char *name)
+{
+    return sim_hash_bytes(name, strlen(name), 0);
+}
+
+static bool same_stack(const void *ctx, uint32_t e)
+{
+    const struct name_query *q = ctx;
+    return !strcmp(q->sim->nodes[e]->name, q->name);
+}
+
+static bool same_link(const void *ctx, uint32_t e)
+{
+    const struct name_query *q = ctx;
+    return !strcmp(q->sim->links[e]->name, q->name);
+}
+
+static uint64_t rehash_stack(const void *ctx, uint32_t e)
+{
+    return name_hash(((const struct naru_sim *)ctx)->nodes[e]->name);
+}
+
+static uint64_t rehash_link(const void *ctx, uint32_t e)
+{
+    return name_hash(((const struct naru_sim *)ctx)->links[e]->name);
+}
+
+int sim_name_link(struct naru_sim *sim, unsigned index)
+{
+    return sim_index_add(&sim->link_names, name_hash(sim->links[index]->name), index, rehash_link, sim);
+}
+
 /* ---- the event queue: a binary min-heap of sources ---- */
 
-static bool source_before(const struct sim_source *a, const struct sim_source *b)
+static bool entry_before(const struct sim_heap_entry *a, const struct sim_heap_entry *b)
 {
     return a->when < b->when || (a->when == b->when && a->order < b->order);
 }
 
-static void heap_place(struct naru_sim *sim, unsigned i, struct sim_source *s)
+static void heap_place(struct naru_sim *sim, unsigned i, struct sim_heap_entry e)
 {
-    sim->heap[i] = s;
-    s->pos = i + 1;
+    sim->heap[i] = e;
+    e.source->pos = i + 1;
 }
 
 static void sift_up(struct naru_sim *sim, unsigned i)
 {
-    struct sim_source *s = sim->heap[i];
+    struct sim_heap_entry e = sim->heap[i];
     while (i > 0) {
         unsigned parent = (i - 1) / 2;
-        if (!source_before(s, sim->heap[parent]))
+        if (!entry_before(&e, &sim->heap[parent]))
             break;
         heap_place(sim, i, sim->heap[parent]);
         i = parent;
     }
-    heap_place(sim, i, s);
+    heap_place(sim, i, e);
 }
 
 static void sift_down(struct naru_sim *sim, unsigned i)
 {
-    struct sim_source *s = sim->heap[i];
+    struct sim_heap_entry e = sim->heap[i];
     unsigned n = sim->heap_count;
     for (;;) {
         unsigned c = 2 * i + 1;
         if (c >= n)
             break;
-        if (c + 1 < n && source_before(sim->heap[c + 1], sim->heap[c]))
+        if (c + 1 < n && entry_before(&sim->heap[c + 1], &sim->heap[c]))
             c++;
-        if (!source_before(sim->heap[c], s))
+        if (!entry_before(&sim->heap[c], &e))
             break;
         heap_place(sim, i, sim->heap[c]);
         i = c;
     }
-    heap_place(sim, i, s);
+    heap_place(sim, i, e);
 }
 
 static void heap_remove(struct naru_sim *sim, struct sim_source *s)
 {
     unsigned i = s->pos - 1;
     s->pos = 0;
-    struct sim_source *last = sim->heap[--sim->heap_count];
-    if (last == s)
+    struct sim_heap_entry last = sim->heap[--sim->heap_count];
+    if (last.source == s)
         return;
     heap_place(sim, i, last);
-    if (i > 0 && source_before(last, sim->heap[(i - 1) / 2]))
+    if (i > 0 && entry_before(&last, &sim->heap[(i - 1) / 2]))
         sift_up(sim, i);
     else
         sift_down(sim, i);
@@ -164,6 +215,8 @@ static void source_update(struct naru_sim *sim, struct sim_source *s, naru_time_
         bool earlier = when < s->when || (when == s->when && order < s->order);
         s->when = when;
         s->order = order;
+        sim->heap[s->pos - 1].when = when;
+        sim->heap[s->pos - 1].order = order;
         if (earlier)
             sift_up(sim, s->pos - 1);
         else
@@ -174,7 +227,7 @@ static void source_update(struct naru_sim *sim, struct sim_source *s, naru_time_
         return; /* cannot happen: sim_heap_reserve() made room for every source */
     s->when = when;
     s->order = order;
-    heap_place(sim, sim->heap_count++, s);
+    heap_place(sim, sim->heap_count++, (struct sim_heap_entry){ when, order, s });
     sift_up(sim, sim->heap_count - 1);
 }
 
@@ -344,7 +397,10 @@ struct naru_stack *naru_sim_add_stack(struct naru_sim *sim, const char *name,
         return NULL;
     }
     sim->nodes[sim->node_count] = node;
-    if (node_map_insert(sim, node) < 0) {
+    /* The first of a name keeps it: naru_sim_find_stack() finds that one. */
+    if (node_map_insert(sim, node) < 0 ||
+        (!naru_sim_find_stack(sim, node->name) &&
+         sim_index_add(&sim->stack_names, name_hash(node->name), sim->node_count, rehash_stack, sim) < 0)) {
         naru_stack_destroy(node->stack);
         free(node);
         return NULL;
@@ -372,10 +428,9 @@ const char *naru_sim_stack_name(const struct naru_sim *sim, const struct naru_st
 
 struct naru_stack *naru_sim_find_stack(const struct naru_sim *sim, const char *name)
 {
-    for (unsigned i = 0; i < sim->node_count; i++)
-        if (!strcmp(sim->nodes[i]->name, name))
-            return sim->nodes[i]->stack;
-    return NULL;
+    struct name_query q = { sim, name };
+    uint32_t n = sim_index_find(&sim->stack_names, name_hash(name), same_stack, &q);
+    return n == SIM_INDEX_NONE ? NULL : sim->nodes[n]->stack;
 }
 
 unsigned naru_sim_stack_count(const struct naru_sim *sim)
@@ -437,10 +492,9 @@ unsigned naru_sim_link_count(const struct naru_sim *sim)
 
 struct naru_sim_link *naru_sim_find_link(const struct naru_sim *sim, const char *name)
 {
-    for (unsigned i = 0; i < sim->link_count; i++)
-        if (!strcmp(sim->links[i]->name, name))
-            return sim->links[i];
-    return NULL;
+    struct name_query q = { sim, name };
+    uint32_t n = sim_index_find(&sim->link_names, name_hash(name), same_link, &q);
+    return n == SIM_INDEX_NONE ? NULL : sim->links[n];
 }
 
 void naru_sim_set_observer(struct naru_sim *sim, naru_sim_observer_fn fn, void *ctx)
@@ -571,7 +625,7 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
     uint64_t at_instant = 0;
     sim->stalled = false;
     while (!finished) {
-        struct sim_source *top = sim->heap_count ? sim->heap[0] : NULL;
+        struct sim_source *top = sim->heap_count ? sim->heap[0].source : NULL;
         const struct sim_timer *t = sim->timer_count ? &sim->timers[0] : NULL;
         bool take_timer = t && (!top || t->when < top->when || (t->when == top->when && t->order < top->order));
         naru_time_t when = take_timer ? t->when : top ? top->when : NARU_NEVER;

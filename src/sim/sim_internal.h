@@ -9,6 +9,7 @@
 
 #include "core/random.h"
 #include "sim/grow.h"
+#include "sim/index.h"
 #include "naru/pcap.h"
 #include "naru/sim.h"
 
@@ -24,6 +25,14 @@ struct sim_source {
     uint64_t order;
     uint32_t pos;              /* index in the heap + 1; 0 when not queued */
     uint8_t kind;
+};
+
+/* The event queue holds each source's key beside it, so sifting compares
+ * without visiting the sources (scattered through memory in a big world). */
+struct sim_heap_entry {
+    naru_time_t when;
+    uint64_t order;
+    struct sim_source *source;
 };
 
 struct sim_frame {
@@ -128,6 +137,8 @@ struct naru_sim {
     uint64_t seed;
     naru_time_t now;
     uint64_t events, packet_events;
+    uint64_t transmissions;    /* frames put on a link, each hop */
+    uint64_t capture_bytes;    /* written to the links' pcaps */
     uint64_t order;            /* key order, and frame seq */
     bool stalled;
 
@@ -136,6 +147,7 @@ struct naru_sim {
     struct sim_node **node_map; /* open addressing, by stack pointer */
     unsigned node_map_cap;
     struct sim_node *dirty;
+    struct sim_index stack_names, link_names;
 
     struct naru_sim_link **links;
     unsigned link_count, link_cap;
@@ -143,7 +155,7 @@ struct naru_sim {
     unsigned switch_count, switch_cap;
     uint32_t next_mac;
 
-    struct sim_source **heap;
+    struct sim_heap_entry *heap;
     unsigned heap_count, heap_cap;
     struct sim_timer *timers;  /* binary min-heap */
     unsigned timer_count, timer_cap;
@@ -173,6 +185,7 @@ void sim_frame_free(struct naru_sim *sim, struct sim_frame *f);
 void sim_frames_fini(struct naru_sim *sim);
 
 /* Links. */
+int sim_name_link(struct naru_sim *sim, unsigned index);
 void sim_link_destroy(struct naru_sim_link *link);
 /* A frame handed to the link at end `from`, at the simulation's now. */
 int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len);

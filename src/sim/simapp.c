@@ -135,6 +135,7 @@ static void gather(const struct naru_sim_app *app, struct naru_sim_app_result *r
             r->bytes_sent = tx->bytes_sent;
             r->datagrams_sent = tx->datagrams_sent;
             r->retransmits = tx->retransmits;
+            r->srtt = tx->srtt;
         }
         break;
     case NARU_SIM_HTTP_GET:
