@@ -50,9 +50,9 @@ for _ in $(seq 10); do
     awk -v t="$connect" 'BEGIN { exit !(t >= 0.9) }' && slow=$((slow + 1))
     sleep 0.1
 done
-echo_ok=$(in_ns "$ns" timeout 5 python3 -c '
+echo_ok=$(in_ns "$ns" timeout 30 python3 -c '
 import socket, sys
-s = socket.create_connection((sys.argv[1], 7), timeout=3)
+s = socket.create_connection((sys.argv[1], 7), timeout=20)
 s.sendall(b"ping\n")
 print(s.recv(16) == b"ping\n")' "$NARU_IP")
 proc_wait "$flooder" 20 >/dev/null
