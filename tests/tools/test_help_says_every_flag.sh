@@ -51,7 +51,7 @@ for c in $commands; do
     shorts=$(grep -oE 'getopt_long\(argc, argv, "[^"]*"' "$file" | sed -E 's/.*"(.*)"/\1/' | tr -d ':+')
     flags=$(for o in $longs; do echo "--$o"; done; for ((i = 0; i < ${#shorts}; i++)); do echo "-${shorts:i:1}"; done)
     [ -f "$doc/man/naru-$c.1" ] || fail "no man page $doc/man/naru-$c.1"
-    man=$(LC_ALL=C groff -man -Tascii -rLL=250n -ww "$doc/man/naru-$c.1" 2>"$WORK/warnings" | col -b)
+    man=$(LC_ALL=C groff -man -Tascii -P-cbou -rLL=250n -ww "$doc/man/naru-$c.1" 2>"$WORK/warnings")
     check_eq "naru-$c.1 renders without warnings" "" "$(cat "$WORK/warnings")"
     check_match "naru-$c.1 has the usage" "^ +naru $c " "$man"
     COMP_WORDS=(naru "$c" -)
@@ -73,7 +73,7 @@ for c in $commands; do
     check_eq "naru-$c.1 names every flag" "" "$missing_man"
     check_eq "the completion of 'naru $c -' offers every flag" "" "$missing_completion"
 done
-man=$(LC_ALL=C groff -man -Tascii -rLL=250n -ww "$doc/man/naru.1" 2>"$WORK/warnings" | col -b)
+man=$(LC_ALL=C groff -man -Tascii -P-cbou -rLL=250n -ww "$doc/man/naru.1" 2>"$WORK/warnings")
 check_eq "naru.1 renders without warnings" "" "$(cat "$WORK/warnings")"
 for c in $commands; do
     check_match "naru.1 lists $c and refers to naru-$c(1)" "naru-$c\(1\)" "$man"
