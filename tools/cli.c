@@ -57,7 +57,7 @@ enum cli_host cli_host_parse(const char *text, struct naru_addr *addr)
 {
     if (naru_addr_parse(text, addr) == 0)
         return CLI_HOST_ADDR;
-    if (!*text || strchr(text, ':') || strspn(text, "0123456789.") == strlen(text))
+    if (*text && (strchr(text, ':') || strspn(text, "0123456789.") == strlen(text)))
         return CLI_HOST_BAD;
     return CLI_HOST_NAME;
 }

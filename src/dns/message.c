@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dns/text.h"
 #include "naru/dns.h"
@@ -39,24 +38,8 @@ const char *naru_dns_rcode_name(unsigned rcode, char buf[16])
 
 int naru_dns_class_from_text(const char *text)
 {
-    static const struct { const char *name; uint16_t class_; } classes[] = {
-        { "IN", DNS_C_IN }, { "CH", DNS_C_CH }, { "HS", DNS_C_HS },
-        { "NONE", DNS_C_NONE }, { "ANY", DNS_C_ANY },
-    };
-    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
-        if (!strcasecmp(text, classes[i].name))
-            return classes[i].class_;
-    /* RFC 3597 5: CLASSnnn */
-    size_t len = strlen(text);
-    if (len <= 5 || len > 10 || strncasecmp(text, "CLASS", 5) != 0)
-        return -EINVAL;
-    unsigned long v = 0;
-    for (size_t i = 5; i < len; i++) {
-        if (text[i] < '0' || text[i] > '9')
-            return -EINVAL;
-        v = v * 10 + (unsigned long)(text[i] - '0');
-    }
-    return v <= 65535 ? (int)v : -EINVAL;
+    int c = dns_class_from_text(text, strlen(text));
+    return c < 0 ? -EINVAL : c;
 }
 
 long naru_dns_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t type,
