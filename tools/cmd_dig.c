@@ -77,6 +77,7 @@ struct dig {
     uint16_t type, qclass;
     bool tcp, recurse, edns, short_form, dnssec, cookie;
     uint16_t bufsize;
+    uint16_t port_flag;        /* -p PORT as given, for the header line; 0 without */
     int timeout_ms;
     int tries;
 };
@@ -534,6 +535,7 @@ int cmd_dig(int argc, char **argv)
                 fprintf(stderr, "%s: bad port '0'\n", PROG);
                 return 2;
             }
+            d.port_flag = port;
             break;
         case 'x':
             if (!reverse_name(optarg, d.reverse, sizeof d.reverse)) {
@@ -665,9 +667,11 @@ static int dig_run(struct dig *dp)
         fprintf(stderr, "%s: bad name '%s'\n", PROG, d.name);
         return 2;
     }
-    char tb[16], cb[16];
+    char tb[16], cb[16], pb[16] = "";
     if (!d.short_form) {
-        printf("\n; <<>> naru dig <<>> @%s %s %s%s%s%s\n", d.server_text, d.name,
+        if (d.port_flag)
+            snprintf(pb, sizeof pb, " -p %u", d.port_flag);
+        printf("\n; <<>> naru dig <<>> @%s%s %s %s%s%s%s\n", d.server_text, pb, d.name,
                naru_dns_type_name(d.type, tb), d.qclass != 1 ? " " : "", d.qclass != 1 ? naru_dns_class_name(d.qclass, cb) : "",
                d.tcp ? " +tcp" : "");
     }
