@@ -80,8 +80,10 @@ for ((n = 1; n <= count; n++)); do
             continue
         fi
         # Namespaces of its own: whatever the block starts ends with them.
+        # A /proc of the new PID namespace: LeakSanitizer lists a process's
+        # threads under /proc/PID with the PID it sees (the ASan build).
         out=$(cd "$work/tree" && PATH="$work/bin:$PATH" timeout 300 \
-            unshare --net --mount --pid --fork --kill-child bash -c '
+            unshare --net --mount --pid --fork --kill-child --mount-proc bash -c '
                 mkdir -p /run/netns && mount -t tmpfs tmpfs /run/netns && ip link set lo up &&
                 bash "$1"' inner "$work/blocks/$n.run" 2>&1)
     else
