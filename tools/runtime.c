@@ -25,7 +25,7 @@ static int open_world(struct runtime *rt, const struct cli_options *o)
         }
         naru_if_set_tap(rt->stack, rt->world.client_ifindex, naru_pcap_tap, rt->pcap);
     }
-    struct naru_sockaddr dns = { WORLD_NAME_SERVER, NARU_DNS_PORT };
+    struct naru_sockaddr dns = { .addr = naru_addr_v4(WORLD_NAME_SERVER), .port = NARU_DNS_PORT };
     return names_open(&rt->names, &rt->loop, rt->stack, o, &dns, WORLD_DOMAIN, rt->prog);
 }
 
@@ -49,7 +49,7 @@ int runtime_open(struct runtime *rt, const struct cli_options *o, const char *pr
 }
 
 int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host,
-                    int unresolved, uint32_t *addr)
+                    int unresolved, struct naru_addr *addr)
 {
     struct naru_addr literal;
     enum cli_host kind = cli_host_parse(host, &literal);

@@ -37,7 +37,7 @@ int runtime_open(struct runtime *rt, const struct cli_options *o, const char *pr
  * ping and traceroute say 2, as for any bad argument; nc and fetch 1, a
  * network failure). */
 int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host,
-                    int unresolved, uint32_t *addr);
+                    int unresolved, struct naru_addr *addr);
 void runtime_close(struct runtime *rt);
 /* The environment for an application on the command's stack. */
 int runtime_app_env(struct runtime *rt, struct naru_app_env *env);
