@@ -15,6 +15,7 @@ packages=(
   "${build_packages[@]}"
   # tests, sanitizers, fuzzing
   libcmocka-dev clang libclang-rt-14-dev llvm
+  groff-base             # the man pages made from the help texts, checked by rendering them
   # interoperability tests against Linux
   iproute2 iputils-ping netcat-openbsd tcpdump tshark nftables python3 curl
   libxml2-utils          # xmllint: naru plot's SVG is checked well-formed

@@ -53,16 +53,57 @@ int cli_bad_option(const char *prog, char **argv, int opt)
     return 2;
 }
 
+enum cli_host cli_host_parse(const char *text, struct naru_addr *addr)
+{
+    if (naru_addr_parse(text, addr) == 0)
+        return CLI_HOST_ADDR;
+    if (*text && (strchr(text, ':') || strspn(text, "0123456789.") == strlen(text)))
+        return CLI_HOST_BAD;
+    return CLI_HOST_NAME;
+}
+
+int cli_ip4(const char *text, uint32_t *addr)
+{
+    struct naru_addr a;
+    if (cli_host_parse(text, &a) != CLI_HOST_ADDR)
+        return -EINVAL;
+    if (a.family != NARU_AF_INET)
+        return -EAFNOSUPPORT;
+    *addr = a.v4;
+    return 0;
+}
+
+int cli_cidr4(const char *text, uint32_t *addr, uint8_t *prefix_len)
+{
+    struct naru_addr a;
+    if (naru_prefix_parse(text, &a, prefix_len) < 0)
+        return -EINVAL;
+    if (a.family != NARU_AF_INET)
+        return -EAFNOSUPPORT;
+    *addr = a.v4;
+    return 0;
+}
+
 static void bad(const char *prog, const char *what, const char *arg)
 {
     fprintf(stderr, "%s: bad %s '%s'\n", prog, what, arg);
     exit(2);
 }
 
+/* After cli_ip4() or cli_cidr4() failed with err. */
+static void bad_addr(const char *prog, const char *what, const char *arg, int err, const char *want)
+{
+    if (err == -EAFNOSUPPORT)
+        fprintf(stderr, "%s: %s '%s' is IPv6: naru's tools speak IPv4 only so far\n", prog, what, arg);
+    else
+        fprintf(stderr, "%s: bad %s '%s' (want %s)\n", prog, what, arg, want);
+    exit(2);
+}
+
 /* A.B.C.D or A.B.C.D:PORT */
 static void take_dns(struct cli_options *o, const char *prog, const char *arg)
 {
-    char host[NARU_IP4_STRLEN + 1];
+    char host[NARU_ADDR_STRLEN];
     const char *colon = strchr(arg, ':');
     size_t hl = colon ? (size_t)(colon - arg) : strlen(arg);
     unsigned long port = NARU_DNS_PORT;
@@ -76,8 +117,9 @@ static void take_dns(struct cli_options *o, const char *prog, const char *arg)
         bad(prog, "name server", arg);
     memcpy(host, arg, hl);
     host[hl] = 0;
-    if (naru_ip4_parse(host, &a) < 0 || a == 0)
-        bad(prog, "name server", arg);
+    int err = cli_ip4(host, &a);
+    if (err < 0 || a == 0)
+        bad_addr(prog, "name server", arg, err, "A.B.C.D[:PORT]");
     if (o->dns_count == NARU_DNS_MAX_SERVERS) {
         fprintf(stderr, "%s: at most %d --dns servers\n", prog, NARU_DNS_MAX_SERVERS);
         exit(2);
@@ -89,22 +131,19 @@ bool cli_take_option(struct cli_options *o, const char *prog, int opt, const cha
 {
     uint32_t a;
     uint8_t len, mac[6];
+    int err;
     switch (opt) {
     case CLI_OPT_TAP:
         o->tap = arg;
         return true;
     case CLI_OPT_ADDR:
-        if (naru_cidr_parse(arg, &a, &len) < 0 || a == 0) {
-            fprintf(stderr, "%s: bad address '%s' (want A.B.C.D/LEN)\n", prog, arg);
-            exit(2);
-        }
+        if ((err = cli_cidr4(arg, &a, &len)) < 0 || a == 0)
+            bad_addr(prog, "address", arg, err, "A.B.C.D/LEN");
         o->addr = arg;
         return true;
     case CLI_OPT_GW:
-        if (naru_ip4_parse(arg, &a) < 0) {
-            fprintf(stderr, "%s: bad gateway '%s' (want A.B.C.D)\n", prog, arg);
-            exit(2);
-        }
+        if ((err = cli_ip4(arg, &a)) < 0 || a == 0)
+            bad_addr(prog, "gateway", arg, err, "A.B.C.D");
         o->gw = arg;
         return true;
     case CLI_OPT_MAC:

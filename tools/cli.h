@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "naru/addr.h"
 #include "naru/dns.h"
 #include "naru/stack.h"
 
@@ -43,16 +44,20 @@ enum {
     CLI_OPT_HOSTS,
     CLI_OPT_NO_OFFLOAD,
 };
-#define CLI_LONG_OPTIONS                                        \
+/* The flags of a stack on TAP (naru host, dig, dnsd), and those with the
+ * simulator's and the resolver's (ping, traceroute, nc, fetch). */
+#define CLI_TAP_LONG_OPTIONS                                    \
     { "tap", required_argument, NULL, CLI_OPT_TAP },            \
     { "addr", required_argument, NULL, CLI_OPT_ADDR },          \
     { "gw", required_argument, NULL, CLI_OPT_GW },              \
     { "mac", required_argument, NULL, CLI_OPT_MAC },            \
     { "pcap", required_argument, NULL, CLI_OPT_PCAP },          \
+    { "no-offload", no_argument, NULL, CLI_OPT_NO_OFFLOAD }
+#define CLI_LONG_OPTIONS                                        \
+    CLI_TAP_LONG_OPTIONS,                                       \
     { "seed", required_argument, NULL, CLI_OPT_SEED },          \
     { "dns", required_argument, NULL, CLI_OPT_DNS },            \
-    { "hosts", required_argument, NULL, CLI_OPT_HOSTS },        \
-    { "no-offload", no_argument, NULL, CLI_OPT_NO_OFFLOAD }
+    { "hosts", required_argument, NULL, CLI_OPT_HOSTS }
 #define CLI_HELP                                                                        \
     "  --tap IFNAME       run on this Linux TAP device (created if missing) instead\n"   \
     "                     of the simulator; needs --addr\n"                             \
@@ -70,6 +75,11 @@ enum {
     "  --no-offload       TAP: one frame per read and write, checksums in naru, instead\n" \
     "                     of the kernel's checksum and segmentation offloads (64 KiB\n"  \
     "                     TCP segments each way, cut at the MTU by the kernel)\n"
+
+/* The help text's words for how a long-running command stops (loop.h). */
+#define CLI_SIGNALS_HELP                                                              \
+    "SIGINT (Ctrl-C) or SIGTERM stops it: it says what it did, then ends by that\n"  \
+    "signal (exit status 130 or 143); a closed stdout (| head) ends it quietly.\n"
 
 /* Take one of the shared flags from getopt_long; false if `opt` is not one.
  * A bad value prints one line naming it and exits 2. */
@@ -89,6 +99,24 @@ naru_time_t cli_seconds(const char *prog, const char *what, const char *text);
 bool cli_share(const char *text, double max, double *out);
 /* The help text's words for cli_share()'s rule. */
 #define CLI_SHARE_HELP "a percentage: 2, 2% and 0.5% are shares of 100"
+/* Address text: every address a command reads (HOST arguments, --addr,
+ * --gw, --dns) goes through cli_host_parse(), so the tools take IPv6 in
+ * one place when their stacks speak it. */
+enum cli_host {
+    CLI_HOST_NAME,             /* a name, to resolve */
+    CLI_HOST_ADDR,             /* an address, IPv4 or IPv6, in *addr */
+    CLI_HOST_BAD,              /* meant as an address, and not one: a usage error */
+};
+/* "999.1.1.1", "10.1" or "1::2::3" are bad addresses, not names: text of
+ * only digits and dots, or with a ':', is an address or nothing (a name's
+ * last label is never all digits, RFC 1123 2.1 and RFC 3696 2; no host
+ * name has a ':'). */
+enum cli_host cli_host_parse(const char *text, struct naru_addr *addr);
+/* An IPv4 address (A.B.C.D), as the tools' stacks speak only IPv4 yet.
+ * 0, -EINVAL for bad text, -EAFNOSUPPORT for an IPv6 address. */
+int cli_ip4(const char *text, uint32_t *addr);
+/* A.B.C.D/LEN, likewise. */
+int cli_cidr4(const char *text, uint32_t *addr, uint8_t *prefix_len);
 /* The single operand after the flags (HOST, URL), or NULL after a one-line
  * error naming what is missing or extra. */
 const char *cli_operand(const char *prog, int argc, char **argv, const char *what);

@@ -23,29 +23,48 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru dig [@SERVER[:PORT]] NAME [TYPE] [+tcp] [+[no]rec] [+[no]edns]\n"
-            "                [+bufsize=N] [+time=SECONDS] [+tries=N] [+short]\n"
+            "usage: naru dig [-4|-6] [-p PORT] [@SERVER[:PORT]] NAME [TYPE] [CLASS] [+OPTION]...\n"
+            "       naru dig [-4|-6] [-p PORT] [@SERVER[:PORT]] -x ADDR [+OPTION]...\n"
             "                [--tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC] [--pcap FILE]]\n"
             "\n"
             "Ask SERVER (default: the first nameserver in /etc/resolv.conf, else 127.0.0.1)\n"
-            "for the records of TYPE (default A) at NAME and print the reply like dig.\n"
-            "Runs on the host's kernel sockets, or with --tap on naru's own stack on a Linux\n"
-            "TAP device (IPv4 servers only). A truncated UDP reply is asked again over TCP.\n"
+            "for the records of TYPE (default A) and CLASS (default IN) at NAME and print\n"
+            "the reply like BIND's dig. TYPE and CLASS may come in either order, before or\n"
+            "after NAME (\"www.example A IN\", \"IN A www.example\"). Runs on the host's\n"
+            "kernel sockets, or with --tap on naru's own stack on a Linux TAP device (IPv4\n"
+            "servers only). A truncated UDP reply is asked again over TCP.\n"
             "\n"
-            "  @SERVER[:PORT]   IPv4 or IPv6 address; [V6]:PORT for IPv6 with a port (default port 53)\n"
-            "  TYPE             A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, CAA, ANY, TYPEnn\n"
-            "  +tcp             ask over TCP (RFC 7766)\n"
-            "  +norec           clear RD (default: set, like dig)\n"
-            "  +noedns          send no OPT record; +bufsize=N advertises N (default 1232)\n"
-            "  +time=SECONDS    wait per try (default 5); +tries=N tries over UDP (default 3)\n"
-            "  +short           print only the answers' data\n"
-            "  --tap IFNAME     ask from naru's stack on this TAP device (needs --addr)\n"
-            "  --addr A.B.C.D/LEN, --gw A.B.C.D, --mac MAC, --pcap FILE\n"
-            "                   that stack's address, gateway, MAC address and capture file\n"
-            "  -h, --help       this help\n"
+            "  @SERVER[:PORT]     IPv4 or IPv6 address; [V6]:PORT for IPv6 with a port\n"
+            "  NAME               the domain name to ask about\n"
+            "  TYPE               A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, CAA, ANY, TYPEnn\n"
+            "  CLASS              IN, CH, HS, NONE, ANY, CLASSnn\n"
+            "  -p PORT            the server's port (default 53)\n"
+            "  -x ADDR            reverse lookup: the PTR record of an IPv4 or IPv6 address\n"
+            "                     (in-addr.arpa, ip6.arpa)\n"
+            "  -t TYPE, -c CLASS, -q NAME\n"
+            "                     the type, class and name, also when they look like others\n"
+            "  -4, -6             IPv4 or IPv6 transport only (the default server is picked\n"
+            "                     from resolv.conf in that family)\n"
+            "  +tcp, +vc          ask over TCP (RFC 7766); +notcp: UDP first (the default)\n"
+            "  +[no]recurse, +[no]rec\n"
+            "                     set RD (the default) or clear it\n"
+            "  +[no]edns          send an EDNS(0) OPT record (the default) or none\n"
+            "  +bufsize=N         the UDP size the OPT advertises (default 1232)\n"
+            "  +[no]dnssec        set the DO bit (RFC 3225) in the OPT; default clear\n"
+            "  +[no]cookie        send a client COOKIE (RFC 7873); default none\n"
+            "  +time=SECONDS      wait per try (default 5); +tries=N tries over UDP (default 3)\n"
+            "  +[no]short         print only the answers' data\n"
+            "                     (an option not named here is an error, exit 2)\n"
+            "  --tap IFNAME       ask from naru's stack on this TAP device (needs --addr)\n"
+            "  --addr A.B.C.D/LEN, --gw A.B.C.D, --mac MAC, --pcap FILE, --no-offload\n"
+            "                     that stack's address, gateway, MAC address, capture file,\n"
+            "                     and offloads off (naru host --help)\n"
+            "  -h, --help         this help\n"
             "\n"
             "Exit status: 0 when a reply came (whatever its rcode), 1 when none did, 2 on a usage error.\n"
-            "example: naru dig @127.0.0.1:5353 www.example AAAA\n");
+            CLI_SIGNALS_HELP
+            "example: naru dig @127.0.0.1 -p 5300 www.example AAAA\n"
+            "         naru dig +short -x 192.0.2.1\n");
 }
 
 struct dig {
@@ -54,9 +73,11 @@ struct dig {
     socklen_t server_len;
     char server_text[128];
     const char *name;
-    uint16_t type;
-    bool tcp, recurse, edns, short_form;
+    char reverse[80];          /* -x: the name under in-addr.arpa or ip6.arpa */
+    uint16_t type, qclass;
+    bool tcp, recurse, edns, short_form, dnssec, cookie;
     uint16_t bufsize;
+    uint16_t port_flag;        /* -p PORT as given, for the header line; 0 without */
     int timeout_ms;
     int tries;
 };
@@ -388,9 +409,10 @@ static long naru_ask_tcp(const struct dig *d, const uint8_t *q, size_t qlen, uin
     return a.result;
 }
 
-static void default_server(struct dig *d)
+static void default_server(struct dig *d, int family, uint16_t port)
 {
-    char text[128] = "127.0.0.1";
+    char text[128];
+    snprintf(text, sizeof text, "%s", family == 6 ? "::1" : "127.0.0.1");
     FILE *f = fopen("/etc/resolv.conf", "r");
     if (f) {
         char line[256];
@@ -399,7 +421,8 @@ static void default_server(struct dig *d)
             if (sscanf(line, " nameserver %63s", addr) == 1) {
                 struct sockaddr_storage ss;
                 socklen_t l;
-                if (dns_net_parse_addr(addr, 53, &ss, &l) == 0) {
+                if (dns_net_parse_addr(addr, port, &ss, &l) == 0 &&
+                    (!family || (ss.ss_family == AF_INET) == (family == 4))) {
                     snprintf(text, sizeof text, "%s", addr);
                     break;
                 }
@@ -407,7 +430,7 @@ static void default_server(struct dig *d)
         }
         fclose(f);
     }
-    dns_net_parse_addr(text, 53, &d->server, &d->server_len);
+    dns_net_parse_addr(text, port, &d->server, &d->server_len);
     snprintf(d->server_text, sizeof d->server_text, "%s", text);
 }
 
@@ -421,89 +444,165 @@ static long ask_tcp_any(const struct dig *d, const uint8_t *q, size_t qlen, uint
     return d->rt ? naru_ask_tcp(d, q, qlen, reply, cap) : ask_tcp(d, q, qlen, reply, cap);
 }
 
+/* -x ADDR: RFC 1035 3.5 (d.c.b.a.in-addr.arpa) and RFC 3596 2.5 (32
+ * nibbles, lowest first, under ip6.arpa). False for bad text. */
+static bool reverse_name(const char *text, char *out, size_t cap)
+{
+    struct naru_addr a;
+    if (cli_host_parse(text, &a) != CLI_HOST_ADDR)
+        return false;
+    if (a.family == NARU_AF_INET) {
+        snprintf(out, cap, "%u.%u.%u.%u.in-addr.arpa.", a.v4 & 0xff, a.v4 >> 8 & 0xff, a.v4 >> 16 & 0xff,
+                 a.v4 >> 24);
+        return true;
+    }
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    for (int i = 15; i >= 0 && n + 4 < cap; i--) {
+        out[n++] = hex[a.v6[i] & 0xf];
+        out[n++] = '.';
+        out[n++] = hex[a.v6[i] >> 4];
+        out[n++] = '.';
+    }
+    snprintf(out + n, cap - n, "ip6.arpa.");
+    return true;
+}
+
+/* An +option: true when known and well formed. */
+static bool take_plus(struct dig *d, const char *a)
+{
+    unsigned long v;
+    char *end;
+    bool no = !strncmp(a, "+no", 3);
+    const char *word = a + (no ? 3 : 1);
+    if (!strcmp(word, "tcp") || !strcmp(word, "vc"))
+        d->tcp = !no;
+    else if (!strcmp(word, "rec") || !strcmp(word, "recurse"))
+        d->recurse = !no;
+    else if (!strcmp(word, "edns"))
+        d->edns = !no;
+    else if (!strcmp(word, "short"))
+        d->short_form = !no;
+    else if (!strcmp(word, "dnssec"))
+        d->dnssec = !no;
+    else if (!strcmp(word, "cookie"))
+        d->cookie = !no;
+    else if (!no && !strncmp(a, "+bufsize=", 9) && (v = strtoul(a + 9, &end, 10), !*end && a[9] && v >= 512 && v <= 65535))
+        d->bufsize = (uint16_t)v;
+    else if (!no && !strncmp(a, "+time=", 6) && (v = strtoul(a + 6, &end, 10), !*end && a[6] && v >= 1 && v <= 300))
+        d->timeout_ms = (int)v * 1000;
+    else if (!no && !strncmp(a, "+tries=", 7) && (v = strtoul(a + 7, &end, 10), !*end && a[7] && v >= 1 && v <= 10))
+        d->tries = (int)v;
+    else
+        return false;
+    return true;
+}
+
 static int dig_run(struct dig *d);
 
 int cmd_dig(int argc, char **argv)
 {
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
-        CLI_LONG_OPTIONS,
+        CLI_TAP_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
-    struct dig d = { .type = 1, .recurse = true, .edns = true, .bufsize = 1232,
+    struct dig d = { .type = 1, .qclass = 1, .recurse = true, .edns = true, .bufsize = 1232,
                      .timeout_ms = 5000, .tries = 3 };
     struct cli_options ro = { 0 };
-    bool have_server = false, have_type = false;
-    /* The flags first (GNU getopt moves @SERVER, NAME, TYPE and +options,
-     * which are not flags, to the end, where the loop below reads them). */
-    int opt;
+    bool have_type = false, have_class = false;
+    const char *server = NULL;
+    int family = 0;            /* -4 / -6 */
+    uint16_t port = NARU_DNS_PORT;
+    /* The flags first (GNU getopt moves @SERVER, NAME, TYPE, CLASS and
+     * +options, which are not flags, to the end, where the loop below
+     * reads them). */
+    int opt, t;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        if (opt == 'h') {
+    while ((opt = getopt_long(argc, argv, ":h46p:x:t:c:q:", long_options, NULL)) != -1) {
+        switch (opt) {
+        case 'h':
             usage(stdout);
             return 0;
+        case '4':
+        case '6':
+            family = opt == '4' ? 4 : 6;
+            break;
+        case 'p':
+            port = (uint16_t)cli_number(PROG, "port", optarg, false, 65535);
+            if (!port) {
+                fprintf(stderr, "%s: bad port '0'\n", PROG);
+                return 2;
+            }
+            d.port_flag = port;
+            break;
+        case 'x':
+            if (!reverse_name(optarg, d.reverse, sizeof d.reverse)) {
+                fprintf(stderr, "%s: bad address '%s' for -x\n", PROG, optarg);
+                return 2;
+            }
+            d.name = d.reverse;
+            if (!have_type)
+                d.type = 12; /* PTR */
+            break;
+        case 't':
+            if ((t = naru_dns_type_from_text(optarg)) < 0) {
+                fprintf(stderr, "%s: unknown type '%s'\n", PROG, optarg);
+                return 2;
+            }
+            d.type = (uint16_t)t;
+            have_type = true;
+            break;
+        case 'c':
+            if ((t = naru_dns_class_from_text(optarg)) < 0) {
+                fprintf(stderr, "%s: unknown class '%s'\n", PROG, optarg);
+                return 2;
+            }
+            d.qclass = (uint16_t)t;
+            have_class = true;
+            break;
+        case 'q':
+            d.name = optarg;
+            break;
+        default:
+            if (!cli_take_option(&ro, PROG, opt, optarg))
+                return cli_bad_option(PROG, argv, opt);
         }
-        if (opt == CLI_OPT_SEED || opt == CLI_OPT_DNS || opt == CLI_OPT_HOSTS) {
-            fprintf(stderr, "%s: %s is not a dig flag (the server is @SERVER; try --help)\n", PROG,
-                    argv[optind - 1]);
-            return 2;
-        }
-        if (!cli_take_option(&ro, PROG, opt, optarg))
-            return cli_bad_option(PROG, argv, opt);
     }
-    if (!ro.tap && (ro.addr || ro.gw || ro.mac || ro.pcap)) {
-        fprintf(stderr, "%s: --addr, --gw, --mac and --pcap need --tap IFNAME\n", PROG);
+    if (!ro.tap && (ro.addr || ro.gw || ro.mac || ro.pcap || ro.no_offload)) {
+        fprintf(stderr, "%s: --addr, --gw, --mac, --pcap and --no-offload need --tap IFNAME\n", PROG);
         return 2;
     }
     if (ro.tap && !ro.addr) {
         fprintf(stderr, "%s: --tap needs --addr A.B.C.D/LEN\n", PROG);
         return 2;
     }
+    bool named = d.name != NULL;
     for (int i = optind; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '@') {
-            if (dns_net_parse_addr(a + 1, 53, &d.server, &d.server_len) < 0) {
-                fprintf(stderr, "%s: bad server address '%s'\n", PROG, a + 1);
-                return 2;
-            }
-            snprintf(d.server_text, sizeof d.server_text, "%s", a + 1);
-            have_server = true;
+            server = a + 1;
         } else if (a[0] == '+') {
-            unsigned long v;
-            char *end;
-            if (!strcmp(a, "+tcp") || !strcmp(a, "+vc")) d.tcp = true;
-            else if (!strcmp(a, "+notcp")) d.tcp = false;
-            else if (!strcmp(a, "+rec") || !strcmp(a, "+recurse")) d.recurse = true;
-            else if (!strcmp(a, "+norec") || !strcmp(a, "+norecurse")) d.recurse = false;
-            else if (!strcmp(a, "+edns")) d.edns = true;
-            else if (!strcmp(a, "+noedns")) d.edns = false;
-            else if (!strcmp(a, "+short")) d.short_form = true;
-            else if (!strncmp(a, "+bufsize=", 9) && (v = strtoul(a + 9, &end, 10), !*end && a[9] && v >= 512 && v <= 65535))
-                d.bufsize = (uint16_t)v;
-            else if (!strncmp(a, "+time=", 6) && (v = strtoul(a + 6, &end, 10), !*end && a[6] && v >= 1 && v <= 300))
-                d.timeout_ms = (int)v * 1000;
-            else if (!strncmp(a, "+tries=", 7) && (v = strtoul(a + 7, &end, 10), !*end && a[7] && v >= 1 && v <= 10))
-                d.tries = (int)v;
-            else {
-                fprintf(stderr, "%s: unknown or bad option '%s'\n", PROG, a);
+            if (!take_plus(&d, a)) {
+                fprintf(stderr, "%s: unknown or bad option '%s' (try --help)\n", PROG, a);
                 return 2;
             }
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "%s: unknown flag '%s' (try --help)\n", PROG, a);
             return 2;
-        } else if (!d.name) {
-            d.name = a;
-        } else if (!have_type) {
-            int t = naru_dns_type_from_text(a);
-            if (t < 0) {
-                fprintf(stderr, "%s: unknown type '%s'\n", PROG, a);
-                return 2;
-            }
+        } else if (!have_type && (t = naru_dns_type_from_text(a)) >= 0) {
+            /* BIND's order: a word that names a type or a class is one. */
             d.type = (uint16_t)t;
             have_type = true;
+        } else if (!have_class && (t = naru_dns_class_from_text(a)) >= 0) {
+            d.qclass = (uint16_t)t;
+            have_class = true;
+        } else if (!named) {
+            d.name = a;
+            named = true;
         } else {
-            fprintf(stderr, "%s: unexpected argument '%s'\n", PROG, a);
+            fprintf(stderr, "%s: unexpected argument '%s' (NAME, TYPE and CLASS are given)\n", PROG, a);
             return 2;
         }
     }
@@ -511,9 +610,22 @@ int cmd_dig(int argc, char **argv)
         fprintf(stderr, "%s: missing NAME (try --help)\n", PROG);
         return 2;
     }
-    if (!have_server)
-        default_server(&d);
-    if (ro.tap && d.server.ss_family != AF_INET) {
+    if (server) {
+        if (dns_net_parse_addr(server, port, &d.server, &d.server_len) < 0) {
+            fprintf(stderr, "%s: bad server address '%s'\n", PROG, server);
+            return 2;
+        }
+        snprintf(d.server_text, sizeof d.server_text, "%s", server);
+    } else {
+        default_server(&d, family, port);
+    }
+    int server_family = d.server.ss_family == AF_INET ? 4 : 6;
+    if (family && server_family != family) {
+        fprintf(stderr, "%s: the server %s is not an IPv%d address (-%d)\n", PROG, d.server_text, family,
+                family);
+        return 2;
+    }
+    if (ro.tap && server_family != 4) {
         fprintf(stderr, "%s: with --tap the server must be an IPv4 address\n", PROG);
         return 2;
     }
@@ -538,17 +650,30 @@ static int dig_run(struct dig *dp)
         fprintf(stderr, "%s: no random numbers from the OS\n", PROG);
         return 1;
     }
-    uint8_t q[512];
-    long qlen = naru_dns_query_build(q, sizeof q, id, d.name, d.type, d.recurse,
-                                     d.edns ? d.bufsize : 0);
+    uint8_t q[512], cookie[8];
+    /* +dnssec and +cookie travel in the OPT record: they bring one. */
+    struct naru_dns_query_flags qflags = { .qclass = d.qclass, .recursion_desired = d.recurse,
+                                          .edns_udp_size = d.edns || d.dnssec || d.cookie ? d.bufsize : 0,
+                                          .dnssec_ok = d.dnssec };
+    if (d.cookie) {
+        if (dns_net_random(cookie, sizeof cookie) < 0) {
+            fprintf(stderr, "%s: no random numbers from the OS\n", PROG);
+            return 1;
+        }
+        qflags.client_cookie = cookie;
+    }
+    long qlen = naru_dns_query_build_flags(q, sizeof q, id, d.name, d.type, &qflags);
     if (qlen < 0) {
         fprintf(stderr, "%s: bad name '%s'\n", PROG, d.name);
         return 2;
     }
-    char tb[16];
+    char tb[16], cb[16], pb[16] = "";
     if (!d.short_form) {
-        printf("\n; <<>> naru dig <<>> @%s %s %s%s\n", d.server_text, d.name,
-               naru_dns_type_name(d.type, tb), d.tcp ? " +tcp" : "");
+        if (d.port_flag)
+            snprintf(pb, sizeof pb, " -p %u", d.port_flag);
+        printf("\n; <<>> naru dig <<>> @%s%s %s %s%s%s%s\n", d.server_text, pb, d.name,
+               naru_dns_type_name(d.type, tb), d.qclass != 1 ? " " : "", d.qclass != 1 ? naru_dns_class_name(d.qclass, cb) : "",
+               d.tcp ? " +tcp" : "");
     }
     static uint8_t reply[65535];
     struct timespec t0;
@@ -571,7 +696,7 @@ static int dig_run(struct dig *dp)
     double ms = ms_since(&t0);
     char server[160];
     if (n == -EINTR)
-        return 1;              /* SIGINT or SIGTERM on TAP: stop, as dig does */
+        return 1;              /* SIGINT or SIGTERM on TAP: stop, as dig does (main.c) */
     if (n < 0) {
         printf(";; communications error to %s: %s\n",
                dns_net_format_addr((struct sockaddr *)&d.server, server, sizeof server),

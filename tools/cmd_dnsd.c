@@ -11,7 +11,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "background.h"
 #include "commands.h"
 #include "dns_net.h"
 #include "naru/addr.h"
@@ -32,13 +32,6 @@
 #define UDP_BUF 4096
 #define TCP_OUT_MAX (256u * 1024)    /* replies queued per connection before we stop reading */
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_signal(int sig)
-{
-    stop_signal = sig;
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -50,8 +43,8 @@ static void usage(FILE *out)
             "naru's stack has it; the ready line says which).\n"
             "ZONE is ORIGIN=FILE, or a FILE whose first record is the zone's SOA (usually\n"
             "after a $ORIGIN line). A zone file with any error is refused and dnsd does not\n"
-            "start. One line on stderr says when it is ready; SIGINT or SIGTERM stops it and\n"
-            "prints its counters.\n"
+            "start. One line on stderr says when it is ready (--background: then it goes to\n"
+            "the background); SIGINT or SIGTERM stops it and prints its counters.\n"
             "\n"
             "  --listen ADDR:PORT  where to listen, repeatable; [V6]:PORT for IPv6 (default 127.0.0.1:53;\n"
             "                      with --tap, IPv4 only, default the --addr address, port 53)\n"
@@ -59,6 +52,7 @@ static void usage(FILE *out)
             "  --full-responses    add the zone's NS and their addresses to every positive answer,\n"
             "                      as NSD does by default (default: minimal, as Knot and BIND)\n"
             "  --minimal           minimal answers (the default)\n"
+            "  --background        once ready, go to the background and print the PID on stdout\n"
             "TCP (RFC 7766): a new connection is always taken; when the limits are reached an\n"
             "older one is closed, an idle one first.\n"
             "  --tcp-max N         connections at once (default 128)\n"
@@ -77,10 +71,13 @@ static void usage(FILE *out)
             "  --gw A.B.C.D        its default gateway\n"
             "  --mac MAC           its MAC address (random if not given)\n"
             "  --pcap FILE         capture its frames to FILE\n"
+            "  --no-offload        one frame per read and write, checksums in naru (default: the\n"
+            "                      kernel's checksum and segmentation offloads)\n"
             "  -h, --help          this help\n"
             "\n"
-            "Exit status: 0 after a clean stop, 1 when a zone or a socket fails, 2 on a usage error.\n"
-            "example: naru dnsd --listen 127.0.0.1:5353 example.=tests/data/dns/example.zone\n"
+            "Exit status: 1 when a zone or a socket fails, 2 on a usage error.\n"
+            CLI_SIGNALS_HELP
+            "example: naru dnsd --listen 127.0.0.1:5300 example.=tests/data/dns/example.zone\n"
             "         naru dnsd --tap naru0 --addr 198.18.0.2/24 tests/data/dns/example.zone\n");
 }
 
@@ -333,7 +330,7 @@ static int run(struct dnsd *d)
         free(slot_of);
         return 1;
     }
-    while (!stop_signal) {
+    while (!loop_interrupted()) {
         unsigned n = 0, polled = 0;
         for (unsigned i = 0; i < d->listen_count; i++) {
             pfd[n++] = (struct pollfd){ .fd = d->udp[i], .events = POLLIN };
@@ -407,7 +404,7 @@ static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **
     struct naru_sockaddr where[MAX_LISTEN];
     uint32_t self = 0;
     uint8_t prefix = 0;
-    naru_cidr_parse(ro->addr ? ro->addr : "", &self, &prefix);
+    cli_cidr4(ro->addr ? ro->addr : "", &self, &prefix);
     for (unsigned i = 0; i < listen_count; i++) {
         struct sockaddr_storage ss;
         socklen_t len;
@@ -444,6 +441,7 @@ static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **
             fprintf(stderr, " %s", naru_sockaddr_format(&where[i], NULL, a));
         }
         fprintf(stderr, " via %s (%s)\n", ro->tap, tcp ? "UDP and TCP" : "UDP; this stack has no TCP");
+        background_ready();
         loop_run(&rt.loop, NARU_NEVER, never, NULL);
         print_stats(d);
         fprintf(stderr, "%s: counters of naru's stack:\n", PROG);
@@ -470,13 +468,15 @@ int cmd_dnsd(int argc, char **argv)
         { "rrl-slip", required_argument, NULL, 'S' },
         { "rrl-ipv4-prefix", required_argument, NULL, '4' },
         { "rrl-ipv6-prefix", required_argument, NULL, '6' },
+        { "background", no_argument, NULL, 'B' },
         { "help", no_argument, NULL, 'h' },
-        CLI_LONG_OPTIONS,
+        CLI_TAP_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
     struct cli_options ro = { 0 };
     const char *listen_on[MAX_LISTEN];
     unsigned listen_count = 0;
+    bool background = false;
     struct naru_dns_server_config cfg;
     naru_dns_server_config_default(&cfg);
     opterr = 0;
@@ -544,14 +544,12 @@ int cmd_dnsd(int argc, char **argv)
         case '6':
             cfg.rrl_ipv6_prefix = (uint8_t)cli_number(PROG, "--rrl-ipv6-prefix", optarg, false, 128);
             break;
+        case 'B':
+            background = true;
+            break;
         case 'h':
             usage(stdout);
             return 0;
-        case CLI_OPT_SEED:
-        case CLI_OPT_DNS:
-        case CLI_OPT_HOSTS:
-            fprintf(stderr, "%s: %s is not a dnsd flag (try --help)\n", PROG, argv[optind - 1]);
-            return 2;
         default:
             if (cli_take_option(&ro, PROG, opt, optarg))
                 break;
@@ -605,6 +603,11 @@ int cmd_dnsd(int argc, char **argv)
             goto out;
         }
     }
+    int err = background ? background_start() : 0;
+    if (err < 0) {
+        fprintf(stderr, "%s: cannot go to the background: %s\n", PROG, strerror(-err));
+        goto out;
+    }
     if (ro.tap) {
         status = serve_tap(d, &ro, listen_on, listen_count);
         goto out;
@@ -626,17 +629,13 @@ int cmd_dnsd(int argc, char **argv)
         goto out;
     for (unsigned i = 0; i < d->slots; i++)
         d->conns[i].fd = -1;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;   /* no SA_RESTART: poll returns EINTR */
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    loop_catch_signals();
     fprintf(stderr, "%s: ready: %u zone%s on", PROG, naru_dns_server_zone_count(d->server),
             naru_dns_server_zone_count(d->server) == 1 ? "" : "s");
     for (unsigned i = 0; i < listen_count; i++)
         fprintf(stderr, " %s", listen_on[i]);
     fprintf(stderr, " (UDP and TCP)\n");
+    background_ready();
     status = run(d);
     print_stats(d);
 out:

@@ -1,6 +1,7 @@
 /* naru fetch: an HTTP/1.1 GET (src/apps/http_client.c) into a file, like
  * a small wget. */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@ struct fetch {
     FILE *out;                 /* opened at the first byte of a 2xx body */
     const char *out_name;
     bool to_stdout;
+    bool keep_partial;         /* --keep-partial */
     int write_error;
     bool progress;             /* stderr is a terminal */
     naru_time_t last_drawn;
@@ -26,20 +28,25 @@ struct fetch {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru fetch [-o FILE|-] [--timeout SECONDS] URL\n"
+            "usage: naru fetch [-o FILE|-] [--timeout SECONDS] [--keep-partial] URL\n"
             "\n"
             "Download URL (http://HOST[:PORT]/PATH) with an HTTP/1.1 GET over naru's TCP,\n"
             "into FILE (default: the last part of the path, or index.html), or to\n"
             "stdout with -o -. A progress bar shows on a terminal. In the simulator (the\n"
             "default) the built-in server 10.2.0.2 (\"server\") serves / and /bytes/N.\n"
+            "Only a whole 2xx body is kept: a download that fails or is stopped (Ctrl-C)\n"
+            "says how many bytes arrived and leaves no file, unless --keep-partial (curl\n"
+            "keeps such parts unless told to remove them).\n"
             "\n"
             "  -o FILE            where the body goes; - for stdout\n"
             "  --timeout SECONDS  give up after this long without progress (default 30)\n"
+            "  --keep-partial     keep what arrived of a download that failed or was stopped\n"
             CLI_HELP
             "  -h, --help         this help\n"
             "\n"
             "Exit status: 0 on a 2xx response, 1 on an HTTP error or a network failure,\n"
             "2 on a usage error.\n"
+            CLI_SIGNALS_HELP
             "example: naru fetch -o - http://server/\n");
 }
 
@@ -160,12 +167,14 @@ int cmd_fetch(int argc, char **argv)
     static const struct option long_options[] = {
         { "help", no_argument, NULL, 'h' },
         { "timeout", required_argument, NULL, 'T' },
+        { "keep-partial", no_argument, NULL, 'K' },
         CLI_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
     struct cli_options ro = { 0 };
     const char *output_name = NULL;
     naru_time_t timeout = 30 * NARU_SEC;
+    bool keep_partial = false;
     int opt;
     optind = 1;
     opterr = 0;
@@ -176,6 +185,9 @@ int cmd_fetch(int argc, char **argv)
             break;
         case 'T':
             timeout = cli_seconds(PROG, "timeout", optarg);
+            break;
+        case 'K':
+            keep_partial = true;
             break;
         case 'h':
             usage(stdout);
@@ -198,11 +210,11 @@ int cmd_fetch(int argc, char **argv)
     struct runtime rt;
     struct naru_http_get_config c;
     naru_http_get_config_default(&c);
-    int status = runtime_open_to(&rt, &ro, PROG, url.host, &c.server.addr);
+    int status = runtime_open_to(&rt, &ro, PROG, url.host, 1, &c.server.addr);
     if (status)
         return status;
     status = 1;
-    struct fetch f = { .rt = &rt };
+    struct fetch f = { .rt = &rt, .keep_partial = keep_partial };
     char host_header[300];
     if (url.port == 80)
         snprintf(host_header, sizeof host_header, "%s", url.host);
@@ -233,20 +245,28 @@ int cmd_fetch(int argc, char **argv)
     naru_time_t took;
     naru_app_elapsed(r->started, loop_now(&rt.loop), &took);
     double secs = (double)took / 1e9;
-    if (f.write_error) {
+    char arrived[96];
+    if (r->content_length >= 0)
+        snprintf(arrived, sizeof arrived, "%llu of %lld bytes", (unsigned long long)r->body_received,
+                 (long long)r->content_length);
+    else
+        snprintf(arrived, sizeof arrived, "%llu bytes", (unsigned long long)r->body_received);
+    if (f.write_error == EPIPE && f.to_stdout) {
+        /* stdout closed (`| head`): quietly, as the SIGPIPE ends us */
+    } else if (f.write_error) {
         fprintf(stderr, "%s: cannot write %s: %s\n", PROG, f.out_name, strerror(f.write_error));
     } else if (ran == 1) {
-        fprintf(stderr, "%s: interrupted after %llu body bytes\n", PROG, (unsigned long long)r->body_received);
+        if (loop_user_stopped())
+            fprintf(stderr, "%s: stopped by %s after %s\n", PROG,
+                    loop_signal() == SIGINT ? "SIGINT" : "SIGTERM", arrived);
     } else if (r->error && !r->connected) {
         fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, url.host, url.port, strerror(-r->error));
     } else if (r->error == -ETIMEDOUT) {
-        fprintf(stderr, "%s: no progress for %.0f s; giving up after %llu body bytes\n", PROG,
-                (double)timeout / 1e9, (unsigned long long)r->body_received);
+        fprintf(stderr, "%s: no progress for %.0f s; giving up after %s\n", PROG, (double)timeout / 1e9, arrived);
     } else if (r->error == -EPROTO) {
         fprintf(stderr, "%s: the server's response is not valid HTTP\n", PROG);
     } else if (r->error) {
-        fprintf(stderr, "%s: %s after %llu body bytes\n", PROG, strerror(-r->error),
-                (unsigned long long)r->body_received);
+        fprintf(stderr, "%s: %s after %s\n", PROG, strerror(-r->error), arrived);
     } else if (r->status < 200 || r->status >= 300) {
         fprintf(stderr, "%s: HTTP %d %s\n", PROG, r->status, r->reason);
     } else if (!output(&f)) { /* an empty body: the file, empty */
@@ -262,6 +282,14 @@ out:
     if (f.out && f.out != stdout && fclose(f.out) != 0 && status == 0) {
         fprintf(stderr, "%s: cannot write %s\n", PROG, f.out_name);
         status = 1;
+    }
+    /* A failed or stopped download leaves no part of itself behind (the
+     * file was made at its first byte), unless asked to. */
+    if (status != 0 && f.out && f.out != stdout) {
+        if (f.keep_partial)
+            fprintf(stderr, "%s: kept the part that arrived in %s\n", PROG, f.out_name);
+        else if (unlink(f.out_name) == 0)
+            fprintf(stderr, "%s: removed %s (--keep-partial keeps what arrived)\n", PROG, f.out_name);
     }
     if (f.out == stdout)
         fflush(stdout);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "background.h"
 #include "commands.h"
 #include "counters.h"
 #include "runtime.h"
@@ -20,15 +21,17 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: naru host --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC]\n"
             "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE] [--no-offload]\n"
-            "                 [--max-connections N]\n"
+            "                 [--max-connections N] [--background]\n"
             "\n"
             "Bring a naru host up on a Linux TAP device (created if it does not exist):\n"
             "it answers ARP and ping and runs the services named, until SIGINT or\n"
-            "SIGTERM, then prints its counters.\n"
+            "SIGTERM, then prints its counters. Its ready line on stderr comes once the\n"
+            "device is up and the services listen: from then on the kernel side can be\n"
+            "given its address and used.\n"
             "\n"
             "  --tap IFNAME       the TAP device (needs root or CAP_NET_ADMIN)\n"
             "  --addr A.B.C.D/LEN the host's address and prefix length\n"
-            "  --gw A.B.C.D       default gateway\n"
+            "  --gw A.B.C.D       default gateway, an address on the host's network\n"
             "  --mac MAC          MAC address (random, locally administered, if not given)\n"
             "  --serve SPEC       run a service; repeatable\n"
             "%s"
@@ -41,9 +44,14 @@ static void usage(FILE *out)
             "                     connections each service may hold at once (default 10000):\n"
             "                     a client beyond them gets a reset, and the other services\n"
             "                     still serve. SYN floods are answered with SYN cookies\n"
+            "  --background       once ready, go to the background and print the PID on\n"
+            "                     stdout (stop it with kill PID: it prints its counters)\n"
             "  -h, --help         this help\n"
             "\n"
-            "example: naru host --tap naru0 --addr 198.18.0.2/24 --serve echo\n",
+            "Exit status: 1 if the device or a service cannot be had, 2 on a usage error.\n"
+            CLI_SIGNALS_HELP
+            "example: naru host --tap naru0 --addr 198.18.0.2/24 --serve echo --serve http=.\n"
+            "         pid=$(naru host --tap naru0 --addr 198.18.0.2/24 --serve echo --background)\n",
             serve_help);
 }
 
@@ -72,7 +80,8 @@ int cmd_host(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { "serve", required_argument, NULL, 'S' },
         { "max-connections", required_argument, NULL, 'M' },
-        CLI_LONG_OPTIONS,
+        { "background", no_argument, NULL, 'B' },
+        CLI_TAP_LONG_OPTIONS,
         { NULL, 0, NULL, 0 },
     };
     struct cli_options ro = { 0 };
@@ -80,7 +89,7 @@ int cmd_host(int argc, char **argv)
     int service_count = 0, status = 2, opt;
     char why[160];
     struct runtime rt;
-    bool opened = false;
+    bool opened = false, background = false;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "+:h", long_options, NULL)) != -1) {
@@ -104,9 +113,8 @@ int cmd_host(int argc, char **argv)
                 fprintf(stderr, "%s: bad --max-connections '%s'\n", PROG, optarg);
                 goto out;
             }
-        } else if (opt == CLI_OPT_SEED) {
-            fprintf(stderr, "%s: --seed is for the simulator; a host on TAP seeds from the OS\n", PROG);
-            goto out;
+        } else if (opt == 'B') {
+            background = true;
         } else if (!cli_take_option(&ro, PROG, opt, optarg)) {
             status = cli_bad_option(PROG, argv, opt);
             goto out;
@@ -121,6 +129,12 @@ int cmd_host(int argc, char **argv)
         goto out;
     }
     ro.listeners = (unsigned)service_count;
+    int err = background ? background_start() : 0;
+    if (err < 0) {
+        fprintf(stderr, "%s: cannot go to the background: %s\n", PROG, strerror(-err));
+        status = 1;
+        goto out;
+    }
     opened = true;
     status = runtime_open(&rt, &ro, PROG);
     if (status)
@@ -145,6 +159,7 @@ int cmd_host(int argc, char **argv)
                 naru_tap_has_offloads(rt.host.tap) ? ", with offloads" : ", no offloads");
         if (service_count)
             fprintf(stderr, "%s: serving %s\n", PROG, list);
+        background_ready();
         time_t next_trim = 0;
         loop_run(&rt.loop, NARU_NEVER, give_back_memory, &next_trim);
         fprintf(stderr, "%s: stopping; counters:\n", PROG);

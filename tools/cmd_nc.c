@@ -26,6 +26,7 @@ struct nc {
     int sock;
     bool connected;
     int error;                 /* negative errno once the connection failed */
+    int out_error;             /* errno once stdout failed */
     uint8_t *in;               /* stdin bytes not yet sent */
     size_t in_len, in_off;
     bool stdin_eof;
@@ -52,8 +53,9 @@ static void usage(FILE *out)
             CLI_HELP
             "  -h, --help         this help\n"
             "\n"
-            "Exit status: 0 after a clean close, 1 if the connection failed or was reset,\n"
-            "2 on a usage error.\n"
+            "Exit status: 0 after a clean close, 1 if the connection failed or was reset\n"
+            "or the name does not resolve, 2 on a usage error (a bad address too).\n"
+            CLI_SIGNALS_HELP
             "example: echo hello | naru nc server 7\n");
 }
 
@@ -92,14 +94,18 @@ static void stdin_ready(void *ctx, short revents)
     pump(nc);
 }
 
-static void write_all(const uint8_t *p, size_t len)
+/* A write that fails ends nc: a closed pipe (`| head`) quietly, by the
+ * SIGPIPE that comes with its EPIPE (loop.c); any other error with a word. */
+static void write_all(struct nc *nc, const uint8_t *p, size_t len)
 {
-    while (len) {
+    while (len && !nc->out_error) {
         ssize_t n = write(STDOUT_FILENO, p, len);
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && errno == EINTR && !loop_interrupted())
             continue;
-        if (n <= 0)
-            return; /* stdout gone: nothing useful to do with the bytes */
+        if (n <= 0) {
+            nc->out_error = n < 0 ? errno : EIO;
+            return;
+        }
         p += n;
         len -= (size_t)n;
     }
@@ -107,7 +113,7 @@ static void write_all(const uint8_t *p, size_t len)
 
 static void pump(struct nc *nc)
 {
-    if (!nc->connected || nc->error)
+    if (!nc->connected || nc->error || nc->out_error)
         return;
     while (nc->in_off < nc->in_len) {
         long n = naru_send(nc->stack, nc->sock, nc->in + nc->in_off, nc->in_len - nc->in_off, 0);
@@ -139,7 +145,7 @@ static void pump(struct nc *nc)
         if (n == 0)
             nc->sock_eof = true;
         else
-            write_all(nc->out, (size_t)n);
+            write_all(nc, nc->out, (size_t)n);
     }
 }
 
@@ -182,7 +188,7 @@ static void accept_event(void *ctx, struct naru_stack *stack, int listener)
 static bool finished(void *ctx)
 {
     struct nc *nc = ctx;
-    return nc->error || (nc->sock_eof && nc->write_shut);
+    return nc->error || nc->out_error || (nc->sock_eof && nc->write_shut);
 }
 
 static bool opened(void *ctx)
@@ -208,6 +214,10 @@ static int slurp_stdin(struct nc *nc)
             buf = bigger;
         }
         ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
+        if (loop_interrupted()) {
+            free(buf);
+            return -EINTR;
+        }
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
@@ -273,7 +283,7 @@ int cmd_nc(int argc, char **argv)
     }
     struct runtime rt;
     struct naru_addr addr;
-    int status = runtime_open_to(&rt, &ro, PROG, nc.host, &addr);
+    int status = runtime_open_to(&rt, &ro, PROG, nc.host, 1, &addr);
     if (status)
         return status;
     status = 1;
@@ -284,7 +294,7 @@ int cmd_nc(int argc, char **argv)
     if (!nc.in || !nc.out)
         goto out;
     if (rt.simulated && slurp_stdin(&nc) < 0)
-        goto out;
+        goto out;              /* out of memory, or stopped by a signal */
     int err;
     if (listen_mode) {
         nc.listener = naru_socket(rt.stack, NARU_SOCK_STREAM);
@@ -319,9 +329,14 @@ int cmd_nc(int argc, char **argv)
         if (err == 0)
             socket_event(&nc, rt.stack, nc.sock);
         int r = loop_run(&rt.loop, loop_now(&rt.loop) + connect_timeout, opened, &nc);
+        if (r == 1) {
+            if (loop_user_stopped())
+                fprintf(stderr, "%s: stopped while connecting to %s port %u\n", PROG, nc.host, nc.port);
+            goto out;
+        }
         if (r != 0 || nc.error) {
             fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, nc.host, nc.port,
-                    r == 2 ? "timed out" : r == 1 ? "interrupted" : strerror(-nc.error));
+                    r == 2 ? "timed out" : strerror(-nc.error));
             goto out;
         }
         if (!rt.simulated)
@@ -331,7 +346,11 @@ int cmd_nc(int argc, char **argv)
     int r = loop_run(&rt.loop, NARU_NEVER, finished, &nc);
     if (nc.error) {
         fprintf(stderr, "%s: connection to %s port %u: %s\n", PROG, nc.host, nc.port, strerror(-nc.error));
-    } else if (r == 0) {
+    } else if (nc.out_error && nc.out_error != EPIPE) {
+        fprintf(stderr, "%s: write to stdout: %s\n", PROG, strerror(nc.out_error));
+    } else if (r == 1 && loop_user_stopped() && nc.verbose) {
+        fprintf(stderr, "%s: stopped\n", PROG);
+    } else if (r == 0 && !nc.out_error) {
         status = 0;
         if (nc.verbose)
             fprintf(stderr, "%s: closed\n", PROG);

@@ -28,7 +28,9 @@ static void usage(FILE *out)
             CLI_HELP
             "  -h, --help         this help\n"
             "\n"
-            "Exit status: 0 if any reply came back, 1 if none, 2 on a usage error.\n"
+            "Exit status: 0 if any reply came back, 1 if none, 2 on a usage error (a bad\n"
+            "address, or a name that does not resolve, as iputils ping).\n"
+            CLI_SIGNALS_HELP
             "example: naru ping -c 3 server\n");
 }
 
@@ -150,7 +152,7 @@ int cmd_ping(int argc, char **argv)
     if (!host)
         return 2;
     struct runtime rt;
-    int status = runtime_open_to(&rt, &ro, PROG, host, &c.dst.addr);
+    int status = runtime_open_to(&rt, &ro, PROG, host, 2, &c.dst.addr);
     if (status)
         return status;
     status = 1;

@@ -30,7 +30,9 @@ static void usage(FILE *out)
             CLI_HELP
             "  -h, --help         this help\n"
             "\n"
-            "Exit status: 0 if HOST answered, 1 if not, 2 on a usage error.\n"
+            "Exit status: 0 if HOST answered, 1 if not, 2 on a usage error (a bad address,\n"
+            "or a name that does not resolve, as traceroute).\n"
+            CLI_SIGNALS_HELP
             "Marks: * no answer in time; !N, !H, !P network, host, protocol unreachable.\n"
             "example: naru traceroute -q 1 server\n");
 }
@@ -118,7 +120,7 @@ int cmd_traceroute(int argc, char **argv)
     if (!host)
         return 2;
     struct runtime rt;
-    int status = runtime_open_to(&rt, &ro, PROG, host, &c.dst.addr);
+    int status = runtime_open_to(&rt, &ro, PROG, host, 2, &c.dst.addr);
     if (status)
         return status;
     status = 1;

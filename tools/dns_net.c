@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "cli.h"
+
 static int parse_port(const char *s, uint16_t *port)
 {
     char *end;
@@ -52,22 +54,24 @@ int dns_net_parse_addr(const char *text, uint16_t default_port, struct sockaddr_
             return -1;
         strcpy(host, text);
     }
+    struct naru_addr a;
+    if (cli_host_parse(host, &a) != CLI_HOST_ADDR)
+        return -1;
     memset(ss, 0, sizeof *ss);
     struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-    if (inet_pton(AF_INET, host, &in4->sin_addr) == 1) {
+    if (a.family == NARU_AF_INET) {
         in4->sin_family = AF_INET;
+        in4->sin_addr.s_addr = htonl(a.v4);
         in4->sin_port = htons(port);
         *len = sizeof *in4;
-        return 0;
-    }
-    if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) {
+    } else {
         in6->sin6_family = AF_INET6;
+        memcpy(in6->sin6_addr.s6_addr, a.v6, 16);
         in6->sin6_port = htons(port);
         *len = sizeof *in6;
-        return 0;
     }
-    return -1;
+    return 0;
 }
 
 const char *dns_net_format_addr(const struct sockaddr *sa, char *buf, size_t cap)

@@ -16,27 +16,41 @@ struct loop_timer {
     void *ctx;
 };
 
-static volatile sig_atomic_t interrupted;
+/* The first of SIGINT, SIGTERM or SIGPIPE that arrived; 0 before. */
+static volatile sig_atomic_t caught;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    interrupted = 1;
+    if (!caught)
+        caught = sig;
 }
 
 bool loop_interrupted(void)
 {
-    return interrupted;
+    return caught != 0;
+}
+
+int loop_signal(void)
+{
+    return caught;
+}
+
+bool loop_user_stopped(void)
+{
+    return caught == SIGINT || caught == SIGTERM;
 }
 
 void loop_catch_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() and read() return EINTR */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    /* A write to a closed stdout fails with EPIPE and stops the run here,
+     * so the command closes its files before it ends (main.c ends it by
+     * the signal then, quietly, as netcat is ended). */
+    sigaction(SIGPIPE, &sa, NULL);
 }
 
 naru_time_t loop_clock(void)
@@ -184,7 +198,7 @@ struct sim_wait {
 static bool sim_done(void *ctx)
 {
     struct sim_wait *w = ctx;
-    return interrupted || (w->done && w->done(w->ctx));
+    return caught || (w->done && w->done(w->ctx));
 }
 
 int loop_run(struct loop *loop, naru_time_t deadline, bool (*done)(void *ctx), void *ctx)
@@ -192,11 +206,11 @@ int loop_run(struct loop *loop, naru_time_t deadline, bool (*done)(void *ctx), v
     if (loop->sim) {
         struct sim_wait w = { done, ctx };
         if (naru_sim_run(loop->sim, deadline, sim_done, &w))
-            return interrupted ? 1 : 0;
+            return caught ? 1 : 0;
         return 2;
     }
     for (;;) {
-        if (interrupted)
+        if (caught)
             return 1;
         if (done && done(ctx))
             return 0;

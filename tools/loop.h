@@ -39,10 +39,18 @@ struct loop {
  * environment's unix_time for daytime; ctx unused). */
 naru_time_t loop_clock(void);
 int64_t loop_unix_time(void *ctx);
-/* SIGINT and SIGTERM set a flag runs stop at; SIGPIPE is ignored. */
+/* SIGINT, SIGTERM and SIGPIPE (a closed stdout) set a flag runs stop at.
+ * main() ends the process by that signal once the command has cleaned up
+ * (exit status 130, 143 or 141 in the shell). */
 void loop_catch_signals(void);
-/* True once SIGINT or SIGTERM arrived. */
+/* True once one of them arrived. */
 bool loop_interrupted(void);
+/* Which: SIGINT, SIGTERM, SIGPIPE, or 0. */
+int loop_signal(void);
+/* SIGINT or SIGTERM: a person or a supervisor asked the command to stop,
+ * and it says what it did (its summary). A closed stdout (SIGPIPE) ends a
+ * command quietly. */
+bool loop_user_stopped(void);
 
 /* A loop on the simulator, or on a stack on a TAP device. */
 void loop_init_sim(struct loop *loop, struct naru_sim *sim);

@@ -25,7 +25,7 @@ int names_read_resolv_conf(const char *path, struct resolv_conf *conf)
             uint32_t a;
             v = strtok_r(NULL, " \t\r\n", &save);
             /* IPv6 servers are skipped: naru's stacks speak IPv4 only. */
-            if (v && naru_ip4_parse(v, &a) == 0 && conf->server_count < NARU_DNS_MAX_SERVERS)
+            if (v && cli_ip4(v, &a) == 0 && conf->server_count < NARU_DNS_MAX_SERVERS)
                 conf->servers[conf->server_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(a), .port = NARU_DNS_PORT };
         } else if (!strcmp(key, "search") || !strcmp(key, "domain")) {
             /* resolv.conf(5): the last search or domain line wins. */
@@ -114,10 +114,17 @@ static bool looked_up(void *ctx)
 
 int names_resolve(struct names *n, const char *name, struct naru_addr *addr)
 {
-    uint32_t v4;
-    if (naru_ip4_parse(name, &v4) == 0) {
-        *addr = naru_addr_v4(v4);
+    struct naru_addr literal;
+    switch (cli_host_parse(name, &literal)) {
+    case CLI_HOST_ADDR:
+        if (literal.family != NARU_AF_INET)
+            return -EAFNOSUPPORT;
+        *addr = literal;
         return 0;
+    case CLI_HOST_BAD:
+        return -EINVAL;
+    case CLI_HOST_NAME:
+        break;
     }
     if (!n->resolver)
         return -ENOENT;
@@ -155,6 +162,8 @@ const char *names_error(int err)
         return "Name or service not known";
     case -ENODATA:
         return "No address associated with hostname";
+    case -EAFNOSUPPORT:
+        return "IPv6: naru's tools speak IPv4 only so far";
     case -EINTR:
         return "Interrupted";
     case -ENOMEM:

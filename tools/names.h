@@ -49,7 +49,8 @@ int names_open(struct names *n, struct loop *loop, struct naru_stack *stack, con
 void names_close(struct names *n);
 /* HOST to an IPv4 address, running the loop while it waits. 0, or -ENOENT
  * (no such name), -ENODATA (no IPv4 address), -ETIMEDOUT (no server
- * answered), -ECONNREFUSED (servers failed), -EINTR (SIGINT/SIGTERM). */
+ * answered), -ECONNREFUSED (servers failed), -EINTR (SIGINT/SIGTERM),
+ * -EINVAL (a bad address, cli_host_parse()), -EAFNOSUPPORT (IPv6). */
 int names_resolve(struct names *n, const char *name, struct naru_addr *addr);
 /* What the usual tools print for a names_resolve() error, after
  * "PROG: HOST: " (getaddrinfo's words: "Name or service not known", ...). */

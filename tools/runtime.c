@@ -1,5 +1,6 @@
 #include "runtime.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,15 +49,26 @@ int runtime_open(struct runtime *rt, const struct cli_options *o, const char *pr
 }
 
 int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host,
-                    struct naru_addr *addr)
+                    int unresolved, struct naru_addr *addr)
 {
+    struct naru_addr literal;
+    enum cli_host kind = cli_host_parse(host, &literal);
+    if (kind == CLI_HOST_BAD || (kind == CLI_HOST_ADDR && literal.family != NARU_AF_INET)) {
+        memset(rt, 0, sizeof *rt);
+        if (kind == CLI_HOST_BAD)
+            fprintf(stderr, "%s: bad address '%s'\n", prog, host);
+        else
+            fprintf(stderr, "%s: %s: %s\n", prog, host, names_error(-EAFNOSUPPORT));
+        return 2;
+    }
     int status = runtime_open(rt, o, prog);
     if (status == 0) {
         int err = names_resolve(&rt->names, host, addr);
         if (err == 0)
             return 0;
-        fprintf(stderr, "%s: %s: %s\n", prog, host, names_error(err));
-        status = 1;
+        if (err != -EINTR || loop_user_stopped())
+            fprintf(stderr, "%s: %s: %s\n", prog, host, names_error(err));
+        status = unresolved;
     }
     runtime_close(rt);
     return status;

@@ -32,9 +32,12 @@ struct runtime {
  * (a bad --hosts file too), 0 on success. Close it either way. */
 int runtime_open(struct runtime *rt, const struct cli_options *o, const char *prog);
 /* runtime_open(), then resolve `host` into *addr. 0, or the exit code
- * after saying why (and closing rt). */
+ * after saying why (and closing rt): 2 for a bad address (checked before
+ * anything opens), `unresolved` for a name that does not resolve (iputils'
+ * ping and traceroute say 2, as for any bad argument; nc and fetch 1, a
+ * network failure). */
 int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host,
-                    struct naru_addr *addr);
+                    int unresolved, struct naru_addr *addr);
 void runtime_close(struct runtime *rt);
 /* The environment for an application on the command's stack. */
 int runtime_app_env(struct runtime *rt, struct naru_app_env *env);

@@ -28,9 +28,22 @@ int taphost_open(struct taphost *h, const struct cli_options *o, const char *pro
         fprintf(stderr, "%s: --tap needs --addr A.B.C.D/LEN\n", prog);
         return 2;
     }
-    naru_cidr_parse(o->addr, &addr, &prefix);
+    /* cli_take_option() checked both. */
+    cli_cidr4(o->addr, &addr, &prefix);
     if (o->gw)
-        naru_ip4_parse(o->gw, &gw);
+        cli_ip4(o->gw, &gw);
+    /* The gateway is a neighbour: an address on the host's own network
+     * that it can reach by ARP (RFC 1122 3.3.1.1), and not its own. */
+    uint32_t mask = naru_prefix_mask(prefix);
+    if (o->gw && ((gw & mask) != (addr & mask) || gw == addr)) {
+        char net[NARU_IP4_STRLEN];
+        if (gw == addr)
+            fprintf(stderr, "%s: the gateway %s is this host's own address\n", prog, o->gw);
+        else
+            fprintf(stderr, "%s: the gateway %s is not on this host's network %s/%u (--addr %s)\n", prog,
+                    o->gw, naru_ip4_format(addr & mask, net), prefix, o->addr);
+        return 2;
+    }
     struct naru_stack_config config;
     naru_stack_config_default(&config);
     config.seed = os_random();

@@ -36,6 +36,12 @@ const char *naru_dns_type_name(uint16_t type, char buf[16]);
 /* "NOERROR", "NXDOMAIN", ..., or "RCODEnn" written into buf. */
 const char *naru_dns_rcode_name(unsigned rcode, char buf[16]);
 
+/* "IN", "CH", "HS", "NONE", "ANY" or "CLASSnn" (RFC 3597 5), in any case
+ * -> the class number, or -EINVAL. */
+int naru_dns_class_from_text(const char *text);
+/* The mnemonic, or "CLASSnn" written into buf. */
+const char *naru_dns_class_name(uint16_t qclass, char buf[16]);
+
 /* ---- messages, for tools ---- */
 
 /* Build a query for `name` (presentation form, absolute or not) and type,
@@ -44,6 +50,18 @@ const char *naru_dns_rcode_name(unsigned rcode, char buf[16]);
  * name, -ENOSPC if cap is too small. */
 long naru_dns_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t type,
                           bool recursion_desired, uint16_t edns_udp_size);
+/* The rest a query may ask, as dig's flags do. */
+struct naru_dns_query_flags {
+    uint16_t qclass;           /* 0: IN */
+    bool recursion_desired;    /* RD */
+    uint16_t edns_udp_size;    /* an EDNS(0) OPT advertising this; 0: no OPT */
+    bool dnssec_ok;            /* DO in the OPT (RFC 3225 3); only with an OPT */
+    const uint8_t *client_cookie; /* 8 bytes sent as a COOKIE option (RFC 7873 4.1),
+                                     only with an OPT; NULL: none */
+};
+/* naru_dns_query_build() with all of them. */
+long naru_dns_query_build_flags(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t type,
+                                const struct naru_dns_query_flags *flags);
 /* Is `reply` a well-formed answer to `query`: QR set, same ID, same
  * question (names compared without regard to case)? 0, or -EINVAL when
  * the reply does not parse, -ENOMSG when it answers something else. */

@@ -36,18 +36,44 @@ const char *naru_dns_rcode_name(unsigned rcode, char buf[16])
     return buf;
 }
 
+int naru_dns_class_from_text(const char *text)
+{
+    int c = dns_class_from_text(text, strlen(text));
+    return c < 0 ? -EINVAL : c;
+}
+
 long naru_dns_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t type,
                           bool recursion_desired, uint16_t edns_udp_size)
+{
+    struct naru_dns_query_flags f = { .recursion_desired = recursion_desired, .edns_udp_size = edns_udp_size };
+    return naru_dns_query_build_flags(buf, cap, id, name, type, &f);
+}
+
+long naru_dns_query_build_flags(uint8_t *buf, size_t cap, uint16_t id, const char *name, uint16_t type,
+                                const struct naru_dns_query_flags *f)
 {
     struct dns_name n;
     if (dns_name_from_text(name, strlen(name), NULL, &n) < 0)
         return -EINVAL;
+    /* RFC 7873 4.1: option 10, the client cookie alone (8 bytes). */
+    uint8_t cookie[4 + 8];
+    uint16_t options_len = 0;
+    if (f->client_cookie) {
+        cookie[0] = 0;
+        cookie[1] = 10;
+        cookie[2] = 0;
+        cookie[3] = 8;
+        memcpy(cookie + 4, f->client_cookie, 8);
+        options_len = sizeof cookie;
+    }
+    bool edns = f->edns_udp_size != 0;
     struct dns_builder b;
     dns_builder_init(&b, buf, cap, cap);
-    if (dns_builder_header(&b, id, recursion_desired ? DNS_RD : 0) < 0 ||
-        (edns_udp_size && dns_builder_reserve_opt(&b, DNS_OPT_LEN) < 0) ||
-        dns_builder_question(&b, &n, type, DNS_C_IN) < 0 ||
-        (edns_udp_size && dns_builder_opt(&b, edns_udp_size, 0, 0, false, NULL, 0) < 0))
+    if (dns_builder_header(&b, id, f->recursion_desired ? DNS_RD : 0) < 0 ||
+        (edns && dns_builder_reserve_opt(&b, DNS_OPT_LEN + options_len) < 0) ||
+        dns_builder_question(&b, &n, type, f->qclass ? f->qclass : DNS_C_IN) < 0 ||
+        (edns && dns_builder_opt(&b, f->edns_udp_size, 0, 0, f->dnssec_ok, options_len ? cookie : NULL,
+                                 options_len) < 0))
         return -ENOSPC;
     return (long)dns_builder_finish(&b);
 }
@@ -94,7 +120,7 @@ static const char *opcode_name(unsigned op)
     }
 }
 
-static const char *class_name(uint16_t c, char buf[16])
+const char *naru_dns_class_name(uint16_t c, char buf[16])
 {
     switch (c) {
     case DNS_C_IN: return "IN";
@@ -146,6 +172,20 @@ int naru_dns_print_message(const uint8_t *msg, size_t len, naru_dns_line_fn line
         snprintf(text, sizeof text, "; EDNS: version: %u, flags:%s; udp: %u", m.edns.version,
                  m.edns.dnssec_ok ? " do" : "", m.edns.udp_size);
         line(ctx, text);
+        /* The options dig shows a user: COOKIE (RFC 7873 4), as hex. The
+         * codec has checked that each option fits. */
+        for (size_t o = 0; o + 4 <= m.edns.options_len;) {
+            const uint8_t *opt = m.edns.options + o;
+            size_t olen = (size_t)opt[2] << 8 | opt[3];
+            if (((size_t)opt[0] << 8 | opt[1]) == 10 && olen <= 40) {
+                dns_textbuf_init(&t, text, sizeof text);
+                dns_textbuf_printf(&t, "; COOKIE: ");
+                for (size_t i = 0; i < olen; i++)
+                    dns_textbuf_printf(&t, "%02x", opt[4 + i]);
+                line(ctx, text);
+            }
+            o += 4 + olen;
+        }
     }
     size_t off = m.section_start[DNS_SEC_QUESTION];
     if (h.qdcount) {
@@ -155,7 +195,7 @@ int naru_dns_print_message(const uint8_t *msg, size_t len, naru_dns_line_fn line
             dns_read_question(&m, &off, &q);
             char name[4 * DNS_NAME_MAX + 2], tb[16], cb[16];
             dns_name_to_text(&q.name, name, sizeof name);
-            snprintf(text, sizeof text, ";%s\t\t%s\t%s", name, class_name(q.class_, cb),
+            snprintf(text, sizeof text, ";%s\t\t%s\t%s", name, naru_dns_class_name(q.class_, cb),
                      naru_dns_type_name(q.type, tb));
             line(ctx, text);
         }
@@ -182,7 +222,7 @@ int naru_dns_print_message(const uint8_t *msg, size_t len, naru_dns_line_fn line
             int n = dns_rdata_uncompressed(&m, &rr, rd, sizeof rd);
             dns_textbuf_init(&t, text, sizeof text);
             dns_textbuf_printf(&t, "%s\t%lu\t%s\t%s\t", name, (unsigned long)rr.ttl,
-                               class_name(rr.class_, cb), naru_dns_type_name(rr.type, tb));
+                               naru_dns_class_name(rr.class_, cb), naru_dns_type_name(rr.type, tb));
             if (n >= 0 && dns_rdata_to_text(rr.type, rd, (size_t)n, text + t.len, sizeof text - t.len) < 0)
                 snprintf(text + t.len, sizeof text - t.len, "; (record too long to print)");
             line(ctx, text);

@@ -186,22 +186,38 @@ static bool ieq(const char *a, size_t alen, const char *b)
     return true;
 }
 
+/* RFC 3597 5: PREFIXnnn, a number 0..65535 after the prefix. */
+static int generic_from_text(const char *text, size_t len, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    if (len <= pl || len > pl + 5 || !ieq(text, pl, prefix))
+        return -1;
+    unsigned long v = 0;
+    for (size_t i = pl; i < len; i++) {
+        if (text[i] < '0' || text[i] > '9')
+            return -1;
+        v = v * 10 + (unsigned long)(text[i] - '0');
+    }
+    return v <= 65535 ? (int)v : -1;
+}
+
 int dns_type_from_text(const char *text, size_t len)
 {
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
         if (ieq(text, len, types[i].name))
             return types[i].type;
-    /* RFC 3597 5: TYPEnnn */
-    if (len > 4 && len <= 9 && ieq(text, 4, "TYPE")) {
-        unsigned long v = 0;
-        for (size_t i = 4; i < len; i++) {
-            if (text[i] < '0' || text[i] > '9')
-                return -1;
-            v = v * 10 + (unsigned long)(text[i] - '0');
-        }
-        return v <= 65535 ? (int)v : -1;
-    }
-    return -1;
+    return generic_from_text(text, len, "TYPE");
+}
+
+int dns_class_from_text(const char *text, size_t len)
+{
+    static const struct { const char *name; uint16_t class_; } classes[] = {
+        { "IN", DNS_C_IN }, { "CH", DNS_C_CH }, { "HS", DNS_C_HS }, { "NONE", DNS_C_NONE }, { "ANY", DNS_C_ANY },
+    };
+    for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+        if (ieq(text, len, classes[i].name))
+            return classes[i].class_;
+    return generic_from_text(text, len, "CLASS");
 }
 
 void dns_textbuf_init(struct dns_textbuf *t, char *buf, size_t cap)

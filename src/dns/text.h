@@ -30,6 +30,7 @@ size_t dns_name_to_text(const struct dns_name *name, char *out, size_t cap);
 /* The mnemonic or NULL for types without one. */
 const char *dns_type_mnemonic(uint16_t type);
 int dns_type_from_text(const char *text, size_t len);      /* >= 0, or -1 */
+int dns_class_from_text(const char *text, size_t len);     /* >= 0, or -1 */
 
 /* RDATA in uncompressed wire form to zone-file text. Types without a
  * text form of their own use RFC 3597's "\# LEN HEX". Returns 0, or

@@ -80,11 +80,11 @@ out=$(nping --dns 198.18.2.99 --dns 198.18.2.1 linux.interop.test)
 check_match "a dead first server is passed over for the next" '^1 packets transmitted, 1 received' "$out"
 
 out=$(nping --dns 198.18.2.1 nosuch.interop.test)
-check_eq "NXDOMAIN: exit 1" 1 "$?"
+check_eq "NXDOMAIN: exit 2, as iputils ping" 2 "$?"
 check_eq "... in ping's words" "naru ping: nosuch.interop.test: Name or service not known" "$out"
 
 out=$(nping --dns 198.18.2.1 v6only.interop.test)
-check_eq "a name with no IPv4 address: exit 1" 1 "$?"
+check_eq "a name with no IPv4 address: exit 2, as iputils ping" 2 "$?"
 check_eq "... in ping's words" "naru ping: v6only.interop.test: No address associated with hostname" "$out"
 
 out=$(nping --dns 198.18.2.1 many.interop.test)

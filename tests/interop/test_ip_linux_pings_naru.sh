@@ -114,7 +114,7 @@ check_eq "naru answers an ARP request for its own address, and not one for 198.1
     "reply $NARU_IP $NARU_MAC to 198.18.0.9 02:00:5e:12:00:09 eth-dst 02:00:5e:12:00:09" "$arp_out"
 
 naru_stop "$naru"
-check_eq "naru host exits 0 on SIGTERM" 0 "$?"
+check_eq "naru host ends by SIGTERM (143) after its counters" 143 "$?"
 check_eq "naru counted every echo request, broadcasts included" $((unicast_pings + 2)) \
     "$(naru_counter "$naru" icmp_rx_echo_requests)"
 check_eq "naru answered only the unicast ones" "$unicast_pings" "$(naru_counter "$naru" icmp_tx_echo_replies)"

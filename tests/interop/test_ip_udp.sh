@@ -147,7 +147,7 @@ check_match "naru answers the good echo request and not the one with a bad ICMP 
     '^icmp: seq 2$' "$bad_out"
 
 naru_stop "$naru"
-check_eq "naru host exits 0 on SIGTERM" 0 "$?"
+check_eq "naru host ends by SIGTERM (143) after its counters" 143 "$?"
 check_eq "naru counted the bad UDP checksum and the too-long UDP length" 2 \
     "$(naru_counter "$naru" udp_rx_malformed)"
 check_eq "naru counted the bad IP header checksum" 1 "$(naru_counter "$naru" ip_rx_checksum_errors)"

@@ -42,7 +42,7 @@ body=$(in_ns "$ns" timeout 10 curl -sS --path-as-is "http://$NARU_IP/sub/%2e%2e/
 check_no_match "nor does one climbing out with %2e%2e" '^secret$' "$body"
 
 naru_stop "$naru"
-check_eq "naru host exits 0 on SIGTERM" 0 "$?"
+check_eq "naru host ends by SIGTERM (143) after its counters" 143 "$?"
 check_eq "naru counted no malformed TCP segment" 0 "$(naru_counter "$naru" tcp_rx_malformed)"
 check_eq "naru's TCP/IP checksums were all good (none counted bad)" 0 "$(naru_counter "$naru" ip_rx_checksum_errors)"
 finish

@@ -96,7 +96,7 @@ check_match "and each of the 100 gets its own file" '^concurrent: 100 of 100 ans
 grep -q '^  ' <<<"$out" && note "first failures:" && note "$(grep '^  ' <<<"$out")"
 
 naru_stop "$naru"
-check_eq "naru host exits 0 on SIGTERM" 0 "$?"
+check_eq "naru host ends by SIGTERM (143) after its counters" 143 "$?"
 check_eq "naru accepted exactly 1100 connections" 1100 "$(naru_counter "$naru" tcp_passive_opens)"
 check_eq "naru refused none for lack of room" 0 \
     $(($(naru_counter "$naru" tcp_conn_limit) + $(naru_counter "$naru" tcp_listen_overflows)))

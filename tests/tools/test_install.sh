@@ -33,6 +33,12 @@ for f in include/naru/stack.h include/naru/apps.h include/naru/version.h lib*/li
          lib*/cmake/naru/naruConfig.cmake; do
   compgen -G "$top/$f" >/dev/null || fail "not installed: $prefix/$f"
 done
+# The man pages and the bash completion, made from the help texts.
+for c in "" $("$top/bin/naru" help | awk '/Commands:$/ { on = 1; next } on && /^  [a-z]/ { print $1 }'); do
+  page=share/man/man1/naru${c:+-$c}.1
+  [ -s "$top/$page" ] || fail "not installed: $prefix/$page"
+done
+[ -s "$top/share/bash-completion/completions/naru" ] || fail "not installed: the bash completion"
 pcdir=$(dirname "$(compgen -G "$top/lib*/pkgconfig/naru.pc" | head -1)")
 
 # pkg-config, with the staged tree as the sysroot of the prefix.
@@ -60,4 +66,4 @@ cmake --build "$work/consumer" >"$work/build.log" 2>&1 || { cat "$work/build.log
 # An embedder of naru_core or naru_apps links no libinih.
 grep -q inih "$work/consumer/CMakeFiles/core_app.dir/link.txt" && fail "naru::naru_core drags in libinih"
 grep -q inih "$work/consumer/CMakeFiles/apps_app.dir/link.txt" && fail "naru::naru_apps drags in libinih"
-echo "installed $version: pkg-config and find_package(naru) programs build and run"
+echo "installed $version with its man pages and completion: pkg-config and find_package(naru) programs build and run"
