@@ -72,7 +72,7 @@ linux_nc() {
 PORT=5001
 gated_stdin feed1 c1
 naru_nc naru1 "$WORK/first" "$WORK/c1.naru_out" -l "$PORT"
-wait_until 5 said "$naru1" 'listening on' || die "naru nc -l did not start: $(cat "$(bg_log "$naru1")")"
+wait_until 30 said "$naru1" 'listening on' || die "naru nc -l did not start: $(cat "$(bg_log "$naru1")")"
 linux_nc lnc1 "$WORK/c1.fifo" "$WORK/c1.linux_out" "$NARU_IP" "$PORT"
 wait_until 20 same "$WORK/first" "$WORK/c1.linux_out"
 check "1: Linux nc receives all naru nc -l sent" same "$WORK/first" "$WORK/c1.linux_out"
@@ -93,7 +93,7 @@ gated_stdin feed2 c2
 naru_nc naru2 "$WORK/c2.fifo" "$WORK/c2.naru_out" -l "$PORT"
 # naru nc -l opens its stdin (the FIFO) only once the feeder has; then it
 # attaches to the TAP and says it is listening.
-wait_until 5 said "$naru2" 'listening on' || die "naru nc -l did not start: $(cat "$(bg_log "$naru2")")"
+wait_until 30 said "$naru2" 'listening on' || die "naru nc -l did not start: $(cat "$(bg_log "$naru2")")"
 linux_nc lnc2 "$WORK/first" "$WORK/c2.linux_out" "$NARU_IP" "$PORT"
 wait_until 20 same "$WORK/first" "$WORK/c2.naru_out"
 check "2: naru nc -l receives all Linux nc sent" same "$WORK/first" "$WORK/c2.naru_out"
@@ -111,7 +111,7 @@ proc_wait "$feed2" 5
 PORT=5003
 gated_stdin feed3 c3
 linux_nc lnc3 "$WORK/first" "$WORK/c3.linux_out" -l "$KERNEL" "$PORT"
-wait_until 5 listening "$PORT" || die "Linux nc -l is not listening"
+wait_until 30 listening "$PORT" || die "Linux nc -l is not listening"
 naru_nc naru3 "$WORK/c3.fifo" "$WORK/c3.naru_out" "$KERNEL" "$PORT"
 wait_until 20 same "$WORK/first" "$WORK/c3.naru_out"
 check "3: naru nc receives all Linux nc -l sent" same "$WORK/first" "$WORK/c3.naru_out"
@@ -152,7 +152,7 @@ with open(reply, "rb") as f:
 conn.shutdown(socket.SHUT_WR)
 print("EOF from naru after reply:", conn.recv(1) == b"", flush=True)
 ' "$KERNEL" "$PORT" "$WORK/c4.linux_out" "$WORK/second"
-wait_until 5 listening "$PORT" || die "the python3 listener did not start: $(cat "$(bg_log "$py4")")"
+wait_until 30 listening "$PORT" || die "the python3 listener did not start: $(cat "$(bg_log "$py4")")"
 naru_nc naru4 "$WORK/first" "$WORK/c4.naru_out" "$KERNEL" "$PORT"
 proc_wait "$naru4" 30
 check_eq "4: naru nc exits 0 after its FIN, the listener's data and the listener's FIN" 0 "$?"
