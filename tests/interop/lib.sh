@@ -345,7 +345,7 @@ pcap_problems() {
 pcap_capture_start() {
     local _pc_var=$1 _pc_pid
     bg_start _pc_pid "$2" tcpdump -i "$3" -n -U -s 0 -w "$4"
-    wait_until 5 grep -q 'listening on' "$(bg_log "$_pc_pid")" ||
+    wait_until 30 grep -q 'listening on' "$(bg_log "$_pc_pid")" ||
         die "tcpdump on $3 did not start: $(cat "$(bg_log "$_pc_pid")")"
     printf -v "$_pc_var" %s "$_pc_pid"
 }
@@ -355,7 +355,7 @@ pcap_capture_start() {
 # it is told to stop; then stop it.
 pcap_capture_stop() {
     if [ $# -ge 3 ]; then
-        wait_until 5 _pcap_has "$2" "$3" || note "tcpdump wrote fewer than $3 frames to $2"
+        wait_until 30 _pcap_has "$2" "$3" || note "tcpdump wrote fewer than $3 frames to $2"
     fi
     proc_stop "$1"
 }

@@ -24,7 +24,7 @@ for mode in offload no-offload; do
     [ "$mode" = no-offload ] && flags=(--no-offload)
     naru_start naru "$ns" host --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC" --serve echo \
         --serve "http=$WORK/www" "${flags[@]}"
-    wait_until 5 in_ns "$ns" sh -c "ip -6 addr show dev ntap0 | grep -q 'inet6 fe80'" ||
+    wait_until 30 in_ns "$ns" sh -c "ip -6 addr show dev ntap0 | grep -q 'inet6 fe80'" ||
         die "Linux gave ntap0 no link-local address"
 
     if [ "$mode" = offload ]; then

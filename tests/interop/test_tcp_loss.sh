@@ -53,7 +53,7 @@ dropped() {
 # shellcheck disable=SC2016
 bg_start naru_nc "$ns" bash -c 'out=$1; shift; exec "$@" >"$out"' _ "$WORK/got_nc" \
     "$NARU" nc -l -v --tap ntap0 --addr "$NARU_IP/24" --mac "$NARU_MAC" "$NC_PORT"
-wait_until 5 grep -q 'listening on' "$(bg_log "$naru_nc")" ||
+wait_until 30 grep -q 'listening on' "$(bg_log "$naru_nc")" ||
     die "naru nc -l did not start: $(cat "$(bg_log "$naru_nc")")"
 start=$SECONDS
 in_ns "$ns" timeout 120 nc -N "$NARU_IP" "$NC_PORT" <"$WORK/data"

@@ -65,7 +65,7 @@ for mode in offload no-offload; do
     # shellcheck disable=SC2016
     bg_start naru_nc "$ns" bash -c 'out=$1; shift; exec "$@" >"$out"' _ "$WORK/got_nc" \
         "$NARU" nc -l -v "${NARU_TAP[@]}" "${flags[@]}" "$NC_PORT"
-    wait_until 5 said "$naru_nc" 'listening on' || die "naru nc -l did not start: $(cat "$(bg_log "$naru_nc")")"
+    wait_until 30 said "$naru_nc" 'listening on' || die "naru nc -l did not start: $(cat "$(bg_log "$naru_nc")")"
     in_ns "$ns" timeout 120 nc -N "$NARU_IP" "$NC_PORT" <"$WORK/www/data"
     check_eq "$mode: Linux nc sends 100 MB to naru nc -l and exits 0" 0 "$?"
     proc_wait "$naru_nc" 30
