@@ -355,7 +355,7 @@ pcap_capture_start() {
 # it is told to stop; then stop it.
 pcap_capture_stop() {
     if [ $# -ge 3 ]; then
-        wait_until 30 _pcap_has "$2" "$3" || note "tcpdump wrote fewer than $3 frames to $2"
+        wait_until 5 _pcap_has "$2" "$3" || note "tcpdump wrote fewer than $3 frames to $2"
     fi
     proc_stop "$1"
 }
