@@ -8,8 +8,10 @@
 # set), then for each fuzz/fuzz_*.c, one after another: runs it on a copy
 # of fuzz/corpus/<target>/ in rounds of 30 s, 60 s, 120 s, ... (doubling)
 # until a round adds no new edge and no new feature, or the target's
-# SECONDS_PER_TARGET are spent; merges what it has into an empty directory
-# (-merge=1, the smallest set with the same features); and prints, per
+# SECONDS_PER_TARGET are spent; merges what the rounds found into the
+# committed seeds (-merge=1: the seeds all stay, as named regression and
+# hand-made inputs, and of the new inputs only the fewest that bring the
+# same new features are added); and prints, per
 # target, the executions and exec/s of its rounds and the edges (cov) and
 # features (ft) of the committed corpus and of the minimized one, both
 # measured the same way (one pass over the corpus, -runs=0).
@@ -71,7 +73,10 @@ for name in "${targets[@]}"; do
     dir=$out/$name
     rm -rf "$dir"
     mkdir -p "$dir/grow" "$dir/corpus"
-    [ -d "$root/fuzz/corpus/$name" ] && cp "$root/fuzz/corpus/$name"/* "$dir/grow"/ 2>/dev/null
+    if [ -d "$root/fuzz/corpus/$name" ]; then
+        cp "$root/fuzz/corpus/$name"/* "$dir/grow"/ 2>/dev/null
+        cp "$root/fuzz/corpus/$name"/* "$dir/corpus"/ 2>/dev/null
+    fi
     seeds=$(find "$dir/grow" -type f | wc -l)
     read -r cov0 ft0 < <(coverage "$bin" "$dir/grow")
 
