@@ -16,7 +16,9 @@ void naru_stack_config_default(struct naru_stack_config *c)
     c->large_buffers = 8;
     c->arp_entries = 64;
     c->arp_queue = 8;
+    c->neighbour_incomplete = 16;          /* a quarter of the cache */
     c->routes = 32;
+    c->pmtu_entries = 64;
     c->reassembly_datagrams = 8;
     c->reassembly_timeout = 30 * NARU_SEC; /* Linux's ipfrag_time */
     c->sockets = 64;
@@ -76,9 +78,13 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
     int err = pbuf_pools_init(&s->buffers, config->frame_buffers, config->frame_buffer_size,
                               config->large_buffers, &s->counters);
     if (!err)
-        err = arp_init(s);
+        err = neighbour_init(s);
+    if (!err)
+        arp_init(s);
     if (!err)
         err = route_init(s);
+    if (!err)
+        err = pmtu_init(s);
     if (!err)
         err = reassembly_init(s);
     if (!err)
@@ -105,9 +111,9 @@ void naru_stack_destroy(struct naru_stack *s)
     pbuf_queue_free(s, &s->loopback);
     if (s->reassembly.slots)
         reassembly_fini(s);
-    if (s->arp.entries)
-        arp_fini(s);
+    neighbour_fini(s);
     route_fini(s);
+    pmtu_fini(s);
     sock_table_fini(s);
     pbuf_pools_fini(&s->buffers);
     free(s);

@@ -12,10 +12,12 @@
 #include "core/random.h"
 #include "core/timer.h"
 #include "ip/icmp.h"
+#include "ip/pmtu.h"
 #include "ip/reassembly.h"
 #include "ip/route.h"
 #include "link/arp.h"
 #include "link/iface.h"
+#include "link/neighbour.h"
 #include "naru/counters.h"
 #include "naru/stack.h"
 #include "socket/sock.h"
@@ -33,8 +35,9 @@ struct naru_stack {
     struct log_sink log;           /* the config's log hook */
     struct timer_heap timers;
 
-    struct arp_table arp;
+    struct neighbour_table neighbours;
     struct route_table routes;
+    struct pmtu_cache pmtu;
     uint16_t ip_next_id;
     struct reassembly reassembly;
     struct icmp_state icmp;

@@ -34,6 +34,7 @@
     X(arp, queue_overflow, "packets dropped: too many waiting for resolution")        \
     X(arp, resolution_failed, "packets dropped: neighbour never answered")            \
     X(arp, table_full, "packets dropped: neighbour cache full")                       \
+    X(arp, incomplete_full, "packets dropped: too many neighbours being resolved")    \
     X(arp, address_conflicts, "ARP packets claiming our address")                     \
     X(ip, rx, "IP datagrams received")                                                \
     X(ip, rx_header_errors, "IP datagrams with a bad version or header length")       \
@@ -50,6 +51,9 @@
     X(ip, fragmented, "IP datagrams fragmented")                                      \
     X(ip, fragments_created, "IP fragments created")                                  \
     X(ip, fragment_fails, "IP datagrams too big with DF set")                         \
+    X(ip, pmtu_lowered, "path MTUs lowered (RFC 1191, RFC 8201)")                     \
+    X(ip, pmtu_ignored, "too-big reports ignored: below the minimum, or not lower")   \
+    X(ip, pmtu_expired, "path MTUs forgotten after ten minutes")                      \
     X(ip, tx_gso_dropped, "IP datagrams of merged segments for a link that cannot split them") \
     X(ip, reasm_fragments, "IP fragments received")                                   \
     X(ip, reasm_ok, "IP datagrams reassembled")                                       \

@@ -24,6 +24,7 @@ typedef uint64_t naru_time_t;
 #define NARU_NEVER UINT64_MAX
 
 struct naru_stack;
+struct naru_addr; /* naru/addr.h */
 
 enum naru_log_level { NARU_LOG_ERROR, NARU_LOG_WARN, NARU_LOG_INFO, NARU_LOG_DEBUG };
 enum naru_layer {
@@ -57,9 +58,11 @@ struct naru_stack_config {
     uint32_t frame_buffers;        /* packet buffers of frame_buffer_size bytes */
     uint32_t frame_buffer_size;    /* bytes each, headroom included; >= MTU + 256 */
     uint32_t large_buffers;        /* 64 KiB buffers: reassembly, large datagrams */
-    uint32_t arp_entries;          /* neighbour cache size */
+    uint32_t arp_entries;          /* neighbour cache size (ARP and NDP) */
     uint32_t arp_queue;            /* packets held per unresolved neighbour */
-    uint32_t routes;               /* routing table size */
+    uint32_t neighbour_incomplete; /* neighbours being resolved at once (RFC 6583 7.1) */
+    uint32_t routes;               /* routing table size, of each family */
+    uint32_t pmtu_entries;         /* destinations whose path MTU is remembered */
     uint32_t reassembly_datagrams; /* datagrams reassembled at once */
     naru_time_t reassembly_timeout;
     uint32_t sockets;              /* sockets of all kinds */
@@ -216,6 +219,12 @@ int naru_if_set_tap(struct naru_stack *stack, int ifindex, naru_frame_tap_fn fn,
 int naru_route_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len,
                    uint32_t gateway, int ifindex);
 int naru_route_del(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len);
+/* The same for either family (struct naru_addr, naru/addr.h): gateway NULL
+ * or NARU_AF_UNSPEC means on-link. IPv6 routes are kept and looked up for
+ * the IPv6 work; no IPv6 datagram is sent yet. */
+int naru_route_add_addr(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len,
+                        const struct naru_addr *gateway, int ifindex);
+int naru_route_del_addr(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len);
 void naru_stack_set_forwarding(struct naru_stack *stack, bool on);
 
 /* Packet buffers held anywhere in the stack (queues, reassembly, sockets):
@@ -224,6 +233,8 @@ unsigned naru_stack_buffers_in_use(const struct naru_stack *stack);
 
 /* Resolved neighbour, for tests and tools: 0 and the MAC, or -ENOENT. */
 int naru_arp_lookup(const struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t mac[6]);
+int naru_neighbour_lookup(const struct naru_stack *stack, int ifindex, const struct naru_addr *addr,
+                          uint8_t mac[6]);
 
 #ifdef __cplusplus
 }

@@ -93,7 +93,7 @@ struct pbuf *pbuf_pools_alloc(struct pbuf_pools *pools, size_t headroom, size_t 
     pb->gso_size = 0;
     pb->headers_end = 0;
     pb->rx_gso_size = 0;
-    pb->meta_addr = 0;
+    pb->meta_addr.family = NARU_AF_UNSPEC;
     pb->meta_port = 0;
     pb->meta_ttl = 0;
     pb->meta_time = 0;

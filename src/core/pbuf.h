@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "naru/addr.h"
 #include "naru/stack.h"
 
 struct naru_counters;
@@ -57,7 +58,7 @@ struct pbuf {
     uint16_t headers_end;
     uint16_t rx_gso_size;
     /* Scratch for the layer holding the pbuf (a UDP queue keeps the sender). */
-    uint32_t meta_addr;
+    struct naru_addr meta_addr;
     uint16_t meta_port;
     uint8_t meta_ttl;
     naru_time_t meta_time;

@@ -43,7 +43,9 @@ int ip_fragment(struct naru_stack *stack, struct naru_iface *iface, struct pbuf 
         memcpy(frag->data + hl, payload + offset, chunk);
         pbuf_mark_network_header(frag);
         stack->counters.ip_fragments_created++;
-        eth_output_ip(stack, iface, frag, next_hop);
+        struct naru_addr nh;
+        ip_addr_set_v4(&nh, next_hop);
+        eth_output_ip(stack, iface, frag, &nh);
         offset += chunk;
     }
     pbuf_free(stack, pb);

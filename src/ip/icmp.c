@@ -26,25 +26,63 @@ static void echo_reply(struct naru_stack *stack, struct pbuf *pb, const struct i
     /* RFC 1122 3.2.2.6: Record Route and Timestamp come back in the reply. */
     uint8_t options[IPV4_MAX_HEADER_LEN - IPV4_MIN_HEADER_LEN];
     size_t options_len = ip_options_for_reply(ip->options, ip->options_len, options);
-    struct ip_send send = { .src = ip->dst, .dst = ip->src, .protocol = IP_PROTO_ICMP, .tos = ip->tos,
+    struct naru_addr src = naru_addr_v4(ip->dst), dst = naru_addr_v4(ip->src);
+    struct ip_send send = { .src = &src, .dst = &dst, .protocol = IP_PROTO_ICMP, .tos = ip->tos,
                             .options = options, .options_len = (uint8_t)options_len };
     stack->counters.icmp_tx++;
     stack->counters.icmp_tx_echo_replies++;
     ip_output(stack, pb, &send);
 }
 
+/* What an error means to a socket, as Linux's icmp_err_convert has it
+ * (RFC 1122 4.2.3.9 says which are hard; the transports decide). */
+static int error_meaning(const struct icmp_message *m)
+{
+    if (m->type != ICMP_DEST_UNREACHABLE)
+        return -EHOSTUNREACH;
+    switch (m->code) {
+    case ICMP_NET_UNREACHABLE:
+        return -ENETUNREACH;
+    case ICMP_PROTOCOL_UNREACHABLE:
+        return -ENOPROTOOPT;
+    case ICMP_PORT_UNREACHABLE:
+        return -ECONNREFUSED;
+    case ICMP_FRAGMENTATION_NEEDED:
+        return -EMSGSIZE;
+    default:
+        return -EHOSTUNREACH;
+    }
+}
+
 /* Hand an error to whoever sent the datagram it quotes. */
 static void report_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender)
 {
-    switch (m->quoted_ip.protocol) {
+    const uint8_t *q = m->quoted_payload; /* icmp_parse guarantees 8 bytes */
+    struct ip_error e = {
+        .offender = naru_addr_v4(offender),
+        .src = naru_addr_v4(m->quoted_ip.src),
+        .dst = naru_addr_v4(m->quoted_ip.dst),
+        .protocol = m->quoted_ip.protocol,
+        .type = m->type,
+        .code = m->code,
+        .unreachable = m->type == ICMP_DEST_UNREACHABLE,
+        .err = error_meaning(m),
+        /* RFC 1191 4: the next-hop MTU in the low 16 bits. */
+        .mtu = m->type == ICMP_DEST_UNREACHABLE && m->code == ICMP_FRAGMENTATION_NEEDED ? m->rest & 0xffff : 0,
+        .src_port = wire_get16(q),
+        .dst_port = wire_get16(q + 2),
+        .quoted = q,
+        .quoted_len = m->quoted_payload_len,
+    };
+    switch (e.protocol) {
     case IP_PROTO_UDP:
-        udp_icmp_error(stack, m, offender);
+        udp_icmp_error(stack, &e);
         break;
     case IP_PROTO_TCP:
-        tcp_icmp_error(stack, m, offender);
+        tcp_icmp_error(stack, &e);
         break;
     case IP_PROTO_ICMP:
-        ping_icmp_error(stack, m, offender);
+        ping_icmp_error(stack, &e);
         break;
     default:
         break;
@@ -54,7 +92,6 @@ static void report_error(struct naru_stack *stack, const struct icmp_message *m,
 void icmp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
                 const struct ipv4_header *ip)
 {
-    (void)iface;
     struct icmp_message m;
     stack->counters.icmp_rx++;
     if (icmp_parse(pb->data, pb->len, &m) < 0) {
@@ -66,10 +103,18 @@ void icmp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf 
     case ICMP_ECHO_REQUEST:
         echo_reply(stack, pb, ip, &m);
         return;
-    case ICMP_ECHO_REPLY:
+    case ICMP_ECHO_REPLY: {
         stack->counters.icmp_rx_echo_replies++;
-        ping_input(stack, pb, ip, &m);
+        struct ip_info info = {
+            .src = naru_addr_v4(ip->src),
+            .dst = naru_addr_v4(ip->dst),
+            .ttl = ip->ttl,
+            .tos = ip->tos,
+            .ifindex = (int16_t)(iface ? iface->ifindex : -1),
+        };
+        ping_input(stack, pb, &info, icmp_echo_id(&m));
         return;
+    }
     case ICMP_DEST_UNREACHABLE:
         stack->counters.icmp_rx_dest_unreachable++;
         report_error(stack, &m, ip->src);
@@ -141,7 +186,8 @@ void icmp_send_error_quoting(struct naru_stack *stack, const uint8_t *datagram, 
     char a[NARU_IP4_STRLEN];
     LOG_DEBUG(stack, NARU_LAYER_ICMP, "error type %u code %u to %s", type, code, naru_ip4_format(orig.src, a));
     /* The source is the address of the interface the error leaves by. */
-    struct ip_send send = { .dst = orig.src, .protocol = IP_PROTO_ICMP };
+    struct naru_addr dst = naru_addr_v4(orig.src);
+    struct ip_send send = { .dst = &dst, .protocol = IP_PROTO_ICMP };
     ip_output(stack, pb, &send);
 }
 

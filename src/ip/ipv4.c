@@ -34,20 +34,36 @@ static bool source_is_martian(const struct naru_stack *stack, const struct naru_
            (iface && (iface_is_broadcast(iface, src) || iface_owns_addr(stack, src)));
 }
 
+/* What the transports learn of a datagram. */
+static inline void fill_info(struct ip_info *info, const struct naru_iface *iface, const struct pbuf *pb,
+                             const struct ipv4_header *ip)
+{
+    ip_addr_set_v4(&info->src, ip->src);
+    ip_addr_set_v4(&info->dst, ip->dst);
+    info->ttl = ip->ttl;
+    info->tos = ip->tos;
+    info->ifindex = (int16_t)(iface ? iface->ifindex : -1);
+    info->broadcast = (pb->flags & (PBUF_F_IP_BROADCAST | PBUF_F_LINK_BROADCAST)) != 0;
+    info->multicast = ip_is_multicast(ip->dst);
+}
+
 static void deliver(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
                     const struct ipv4_header *ip)
 {
     stack->counters.ip_rx_delivered++;
     pbuf_pull(pb, ip->header_len);
+    struct ip_info info;
     switch (ip->protocol) {
     case IP_PROTO_ICMP:
         icmp_input(stack, iface, pb, ip);
         return;
     case IP_PROTO_UDP:
-        udp_input(stack, pb, ip);
+        fill_info(&info, iface, pb, ip);
+        udp_input(stack, pb, &info);
         return;
     case IP_PROTO_TCP:
-        tcp_input(stack, pb, ip);
+        fill_info(&info, iface, pb, ip);
+        tcp_input(stack, pb, &info);
         return;
     default:
         stack->counters.ip_rx_unknown_protocol++;
@@ -97,7 +113,7 @@ drop:
     pbuf_free(stack, pb);
 }
 
-int ip_select_source(const struct naru_stack *stack, uint32_t dst, uint32_t *src)
+int ipv4_select_source(const struct naru_stack *stack, uint32_t dst, uint32_t *src)
 {
     if (iface_owns_addr(stack, dst)) {
         *src = dst;
@@ -120,21 +136,27 @@ int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct p
             pbuf_free(stack, pb);
             return -EMSGSIZE;
         }
-        eth_output_ip(stack, iface, pb, next_hop);
+        struct naru_addr nh;
+        ip_addr_set_v4(&nh, next_hop);
+        eth_output_ip(stack, iface, pb, &nh);
         return 0;
     }
     if (pb->len > iface->mtu) {
         iface_checksum_complete(pb); /* fragments carry no offload state */
         return ip_fragment(stack, iface, pb, next_hop);
     }
-    eth_output_ip(stack, iface, pb, next_hop);
+    struct naru_addr nh;
+    ip_addr_set_v4(&nh, next_hop);
+    eth_output_ip(stack, iface, pb, &nh);
     return 0;
 }
 
-int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send)
+int ipv4_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send)
 {
-    bool to_self = iface_owns_addr(stack, send->dst);
-    const struct route *r = to_self ? NULL : route_lookup(stack, send->dst);
+    uint32_t dst = send->dst->v4;
+    uint32_t src = send->src && send->src->family == NARU_AF_INET ? send->src->v4 : 0;
+    bool to_self = iface_owns_addr(stack, dst);
+    const struct route *r = to_self ? NULL : route_lookup(stack, dst);
     if (!to_self && !r) {
         stack->counters.ip_no_route++;
         pbuf_free(stack, pb);
@@ -149,8 +171,8 @@ int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *s
         .dont_fragment = send->dont_fragment,
         .ttl = send->ttl ? send->ttl : stack->config.default_ttl,
         .protocol = send->protocol,
-        .src = send->src ? send->src : (iface ? iface->addr : send->dst),
-        .dst = send->dst,
+        .src = src ? src : (iface ? iface->addr : dst),
+        .dst = dst,
         .options = send->options,
         .options_len = send->options_len,
     };
@@ -186,7 +208,7 @@ int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *s
         pbuf_free(stack, pb);
         return -EMSGSIZE;
     }
-    return ip_send_on_link(stack, iface, pb, r->gateway ? r->gateway : send->dst);
+    return ip_send_on_link(stack, iface, pb, r->gateway ? r->gateway : dst);
 }
 
 void ip_neighbour_failed(struct naru_stack *stack, struct pbuf *pb)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ip/ip.h"
 #include "naru/stack.h"
 #include "wire/ipv4.h"
 
@@ -12,25 +13,11 @@ struct naru_stack;
 struct naru_iface;
 struct pbuf;
 
-struct ip_send {
-    uint32_t src;              /* 0: the outgoing interface's address */
-    uint32_t dst;
-    uint8_t protocol;
-    uint8_t ttl;               /* 0: the stack's default */
-    uint8_t tos;
-    bool dont_fragment;
-    const uint8_t *options;    /* already laid out (RFC 791 3.1); NULL for none */
-    uint8_t options_len;       /* at most 40 */
-};
-
 /* pb->data at the IP header; iface is NULL for datagrams to ourselves.
  * Takes the pbuf. */
 void ip_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb);
-/* Send a transport payload (pb->data at its header). Takes the pbuf.
- * Returns 0, -ENETUNREACH, or -EMSGSIZE (too big with dont_fragment). */
-int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send);
-/* The source address ip_output() would use towards dst: 0 or -ENETUNREACH. */
-int ip_select_source(const struct naru_stack *stack, uint32_t dst, uint32_t *src);
+/* ipv4_output() and ipv4_select_source() are declared in ip/ip.h, which
+ * dispatches to them. */
 /* Send a whole datagram (pb->data at its IP header) out of iface towards
  * next_hop, fragmenting it to the MTU. Takes the pbuf. */
 int ip_send_on_link(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,

@@ -10,14 +10,14 @@
 struct naru_stack;
 struct pbuf;
 struct sock;
-struct ipv4_header;
-struct icmp_message;
-struct naru_sockaddr;
+struct ip_info;
+struct ip_error;
+struct sock_addr;
 
-void ping_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip,
-                const struct icmp_message *m);
-long ping_output(struct naru_stack *stack, struct sock *s, const void *data, size_t len,
-                 const struct naru_sockaddr *to);
-void ping_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender);
+/* An echo reply with identifier id (pb->data at the ICMP header). Takes
+ * the pbuf. */
+void ping_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *ip, uint16_t id);
+long ping_output(struct naru_stack *stack, struct sock *s, const void *data, size_t len, const struct sock_addr *to);
+void ping_icmp_error(struct naru_stack *stack, const struct ip_error *e);
 
 #endif

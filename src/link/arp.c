@@ -1,86 +1,16 @@
 #include "link/arp.h"
 
-#include <stdlib.h>
-
 #include "core/log.h"
 #include "ip/ipv4.h"
 #include "link/ethernet.h"
 #include "link/iface.h"
+#include "link/neighbour.h"
 #include "naru/addr.h"
 #include "stack.h"
 #include "wire/arp.h"
 
 static const uint8_t broadcast_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t zero_mac[6];
-
-static void entry_timer_fired(struct naru_stack *stack, struct naru_timer *t);
-
-int arp_init(struct naru_stack *stack)
-{
-    struct arp_table *table = &stack->arp;
-    table->count = stack->config.arp_entries;
-    table->entries = calloc(table->count ? table->count : 1, sizeof *table->entries);
-    if (!table->entries)
-        return -ENOMEM;
-    for (uint32_t i = 0; i < table->count; i++)
-        timer_init(&table->entries[i].timer, entry_timer_fired);
-    return 0;
-}
-
-static void entry_free(struct naru_stack *stack, struct arp_entry *e)
-{
-    pbuf_queue_free(stack, &e->pending);
-    timer_cancel(&stack->timers, &e->timer);
-    e->state = ARP_FREE;
-    if (stack->arp.last_hit == e)
-        stack->arp.last_hit = NULL;
-}
-
-void arp_fini(struct naru_stack *stack)
-{
-    for (uint32_t i = 0; i < stack->arp.count; i++)
-        entry_free(stack, &stack->arp.entries[i]);
-    free(stack->arp.entries);
-    stack->arp.entries = NULL;
-}
-
-static struct arp_entry *lookup(struct naru_stack *stack, int ifindex, uint32_t ip)
-{
-    struct arp_table *table = &stack->arp;
-    struct arp_entry *e = table->last_hit;
-    if (e && e->ip == ip && e->ifindex == ifindex)
-        return e;
-    for (uint32_t i = 0; i < table->count; i++) {
-        e = &table->entries[i];
-        if (e->state != ARP_FREE && e->ip == ip && e->ifindex == ifindex)
-            return table->last_hit = e;
-    }
-    return NULL;
-}
-
-/* A free entry, else the least recently used one that holds no waiting
- * packets; NULL when every entry is mid-resolution. */
-static struct arp_entry *entry_alloc(struct naru_stack *stack, int ifindex, uint32_t ip)
-{
-    struct arp_entry *victim = NULL;
-    for (uint32_t i = 0; i < stack->arp.count; i++) {
-        struct arp_entry *e = &stack->arp.entries[i];
-        if (e->state == ARP_FREE) {
-            victim = e;
-            break;
-        }
-        if (e->state != ARP_INCOMPLETE && (!victim || e->last_used < victim->last_used))
-            victim = e;
-    }
-    if (!victim)
-        return NULL;
-    entry_free(stack, victim);
-    victim->ip = ip;
-    victim->ifindex = (int16_t)ifindex;
-    victim->requests_sent = 0;
-    victim->last_used = stack->now;
-    return victim;
-}
 
 static void send_arp(struct naru_stack *stack, struct naru_iface *iface, uint16_t op,
                      const uint8_t eth_dst[6], const uint8_t target_mac[6], uint32_t target_ip)
@@ -95,99 +25,53 @@ static void send_arp(struct naru_stack *stack, struct naru_iface *iface, uint16_
     eth_output(stack, iface, pb, eth_dst, ETHERTYPE_ARP);
 }
 
-static void send_request(struct naru_stack *stack, struct arp_entry *e)
+static void solicit(struct naru_stack *stack, struct naru_iface *iface, const struct neighbour *n,
+                    const uint8_t *unicast)
 {
-    struct naru_iface *iface = iface_get(stack, e->ifindex);
-    if (!iface)
-        return;
     /* RFC 1122 2.3.2.1: re-validate a known neighbour with a unicast poll. */
-    const uint8_t *dst = e->state == ARP_PROBE ? e->mac : broadcast_mac;
-    send_arp(stack, iface, ARP_OP_REQUEST, dst, zero_mac, e->ip);
+    send_arp(stack, iface, ARP_OP_REQUEST, unicast ? unicast : broadcast_mac, zero_mac, n->addr.v4);
     stack->counters.arp_tx_requests++;
-    e->requests_sent++;
-    timer_arm(&stack->timers, &e->timer, stack->now + ARP_REQUEST_INTERVAL);
 }
 
-static void entry_timer_fired(struct naru_stack *stack, struct naru_timer *t)
+static void count_drop(struct naru_stack *stack, enum neighbour_drop why, uint32_t count)
 {
-    struct arp_entry *e = timer_owner(t, struct arp_entry, timer);
-    char a[NARU_IP4_STRLEN];
-    switch (e->state) {
-    case ARP_INCOMPLETE:
-    case ARP_PROBE:
-        if (e->requests_sent < ARP_MAX_REQUESTS) {
-            send_request(stack, e);
-            return;
-        }
-        stack->counters.arp_resolution_failed += e->pending.count;
-        LOG_INFO(stack, NARU_LAYER_ARP, "nobody answered for %s after %d requests; %u packet(s) dropped",
-                 naru_ip4_format(e->ip, a), ARP_MAX_REQUESTS, e->pending.count);
-        struct pbuf *pb;
-        while ((pb = pbuf_queue_pop(&e->pending)))
-            ip_neighbour_failed(stack, pb);
-        entry_free(stack, e);
-        return;
-    case ARP_REACHABLE:
-        e->state = ARP_STALE;
-        timer_arm(&stack->timers, &e->timer, stack->now + ARP_STALE_TIME);
-        return;
-    default:
-        entry_free(stack, e);
-        return;
-    }
-}
-
-static void entry_confirm(struct naru_stack *stack, struct naru_iface *iface, struct arp_entry *e,
-                          const uint8_t mac[6])
-{
-    if (e->state != ARP_REACHABLE || memcmp(e->mac, mac, 6) != 0) {
-        char a[NARU_IP4_STRLEN], m[NARU_MAC_STRLEN];
-        LOG_INFO(stack, NARU_LAYER_ARP, "%s is at %s", naru_ip4_format(e->ip, a), naru_mac_format(mac, m));
-    }
-    memcpy(e->mac, mac, 6);
-    e->state = ARP_REACHABLE;
-    e->requests_sent = 0;
-    timer_arm(&stack->timers, &e->timer, stack->now + ARP_REACHABLE_TIME);
-    struct pbuf *pb;
-    while ((pb = pbuf_queue_pop(&e->pending)))
-        eth_output(stack, iface, pb, e->mac, ETHERTYPE_IPV4);
-}
-
-void arp_output(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb, uint32_t next_hop)
-{
-    struct arp_entry *e = lookup(stack, iface->ifindex, next_hop);
-    if (!e) {
-        e = entry_alloc(stack, iface->ifindex, next_hop);
-        if (!e) {
-            stack->counters.arp_table_full++;
-            pbuf_free(stack, pb);
-            return;
-        }
-        char a[NARU_IP4_STRLEN];
-        LOG_INFO(stack, NARU_LAYER_ARP, "who has %s? (asking the whole link)", naru_ip4_format(next_hop, a));
-        e->state = ARP_INCOMPLETE;
-        pbuf_queue_push(&e->pending, pb);
-        send_request(stack, e);
-        return;
-    }
-    e->last_used = stack->now;
-    switch (e->state) {
-    case ARP_INCOMPLETE:
-        if (e->pending.count >= stack->config.arp_queue) {
-            pbuf_free(stack, pbuf_queue_pop(&e->pending));
-            stack->counters.arp_queue_overflow++;
-        }
-        pbuf_queue_push(&e->pending, pb);
-        return;
-    case ARP_STALE:
-        e->state = ARP_PROBE;
-        e->requests_sent = 0;
-        send_request(stack, e);
+    switch (why) {
+    case NEIGH_DROP_QUEUE_FULL:
+        stack->counters.arp_queue_overflow += count;
         break;
-    default:
+    case NEIGH_DROP_UNANSWERED:
+        stack->counters.arp_resolution_failed += count;
+        break;
+    case NEIGH_DROP_TABLE_FULL:
+        stack->counters.arp_table_full += count;
+        break;
+    case NEIGH_DROP_INCOMPLETE_FULL:
+        stack->counters.arp_incomplete_full += count;
         break;
     }
-    eth_output(stack, iface, pb, e->mac, ETHERTYPE_IPV4);
+}
+
+/* Linux's ARP timings on RFC 4861's states (net.ipv4.neigh defaults:
+ * retrans_time 1 s, 3 broadcast and 3 unicast probes, delay_first_probe_time
+ * 5 s, gc_staletime 60 s), but for the reachable time, which is not
+ * randomised (a seed replays the same frames). */
+static const struct neighbour_ops arp_ops = {
+    .ethertype = ETHERTYPE_IPV4,
+    .layer = NARU_LAYER_ARP,
+    .max_multicast = ARP_MAX_REQUESTS,
+    .max_unicast = ARP_MAX_REQUESTS,
+    .retrans_time = ARP_REQUEST_INTERVAL,
+    .reachable_time = ARP_REACHABLE_TIME,
+    .delay_first_probe = ARP_DELAY_FIRST_PROBE,
+    .stale_time = ARP_STALE_TIME,
+    .solicit = solicit,
+    .unreachable = ip_neighbour_failed,
+    .count_drop = count_drop,
+};
+
+void arp_init(struct naru_stack *stack)
+{
+    neighbour_set_ops(stack, NARU_AF_INET, &arp_ops);
 }
 
 void arp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb)
@@ -210,13 +94,15 @@ void arp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *
     }
     bool for_us = iface->addr && p.target_ip == iface->addr;
     /* RFC 826 "Packet Reception": update an entry we have (merge), and
-     * learn the sender when the packet is meant for us. */
+     * learn the sender when the packet is meant for us. Either way the
+     * neighbour is confirmed: it has just spoken. */
     if (p.sender_ip != 0) {
-        struct arp_entry *e = lookup(stack, iface->ifindex, p.sender_ip);
-        if (!e && for_us && (e = entry_alloc(stack, iface->ifindex, p.sender_ip)))
-            e->state = ARP_STALE;
-        if (e)
-            entry_confirm(stack, iface, e, p.sender_mac);
+        struct naru_addr sender = naru_addr_v4(p.sender_ip);
+        struct neighbour *n = neighbour_find(stack, iface->ifindex, &sender);
+        if (!n && for_us)
+            n = neighbour_create(stack, iface->ifindex, &sender);
+        if (n)
+            neighbour_update(stack, iface, n, p.sender_mac, true);
     }
     if (p.op == ARP_OP_REQUEST && for_us) {
         /* Answer in place: the request's sender becomes the target. */
@@ -241,13 +127,6 @@ void arp_announce(struct naru_stack *stack, struct naru_iface *iface)
 
 int naru_arp_lookup(const struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t mac[6])
 {
-    for (uint32_t i = 0; i < stack->arp.count; i++) {
-        const struct arp_entry *e = &stack->arp.entries[i];
-        if (e->ifindex == ifindex && e->ip == addr &&
-            (e->state == ARP_REACHABLE || e->state == ARP_STALE || e->state == ARP_PROBE)) {
-            memcpy(mac, e->mac, 6);
-            return 0;
-        }
-    }
-    return -ENOENT;
+    struct naru_addr a = naru_addr_v4(addr);
+    return naru_neighbour_lookup(stack, ifindex, &a, mac);
 }

@@ -3,6 +3,8 @@
 #include "ip/ipv4.h"
 #include "link/arp.h"
 #include "link/iface.h"
+#include "link/neighbour.h"
+#include "naru/addr.h"
 #include "stack.h"
 
 static const uint8_t broadcast_mac[ETH_ADDR_LEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -58,11 +60,18 @@ void eth_output(struct naru_stack *stack, struct naru_iface *iface, struct pbuf 
 }
 
 void eth_output_ip(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
-                   uint32_t next_hop)
+                   const struct naru_addr *next_hop)
 {
-    if (iface_is_broadcast(iface, next_hop)) {
+    if (next_hop->family == NARU_AF_INET6) {
+        if (next_hop->v6[0] == 0xff) {
+            uint8_t dst[ETH_ADDR_LEN];
+            eth_ipv6_multicast_mac(next_hop->v6, dst);
+            eth_output(stack, iface, pb, dst, ETHERTYPE_IPV6);
+            return;
+        }
+    } else if (iface_is_broadcast(iface, next_hop->v4)) {
         eth_output(stack, iface, pb, broadcast_mac, ETHERTYPE_IPV4);
         return;
     }
-    arp_output(stack, iface, pb, next_hop);
+    neighbour_output(stack, iface, pb, next_hop);
 }

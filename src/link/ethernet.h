@@ -9,14 +9,16 @@
 
 struct naru_stack;
 struct naru_iface;
+struct naru_addr;
 struct pbuf;
 
 /* pb->data at the Ethernet header. Takes the pbuf. */
 void eth_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb);
 /* Send an IP datagram (pb->data at the IP header) to next_hop, a neighbour
- * on iface's link: resolves it with ARP first if needed. Takes the pbuf. */
+ * on iface's link (or a broadcast or multicast address of it): resolves it
+ * first if needed (ARP or NDP, link/neighbour.h). Takes the pbuf. */
 void eth_output_ip(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
-                   uint32_t next_hop);
+                   const struct naru_addr *next_hop);
 /* Prepend the Ethernet header and transmit. Takes the pbuf. */
 void eth_output(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
                 const uint8_t dst[ETH_ADDR_LEN], uint16_t ethertype);

@@ -1,4 +1,5 @@
-/* Network interfaces: a driver, a MAC address, an MTU and one IPv4 address. */
+/* Network interfaces: a driver, a MAC address, an MTU, one IPv4 address,
+ * and a few IPv6 addresses (iface_addr6.c). */
 #ifndef NARU_LINK_IFACE_H
 #define NARU_LINK_IFACE_H
 
@@ -10,6 +11,27 @@
 struct naru_stack;
 struct pbuf;
 
+/* IPv6 addresses an interface may hold at once: its link-local address,
+ * and a few from SLAAC or configuration. */
+#define IFACE_ADDR6_MAX 8
+
+/* RFC 4862 2: a tentative address is not yet ours (duplicate address
+ * detection runs); a deprecated one is still ours but not chosen for new
+ * communication. */
+enum iface_addr6_state { IFA6_TENTATIVE, IFA6_PREFERRED, IFA6_DEPRECATED };
+#define IFA6_LINK_LOCAL 0x1        /* fe80::/10: set by iface_addr6_add() itself */
+#define IFA6_AUTOCONF 0x2          /* from SLAAC (RFC 4862 5.5) */
+#define IFA6_STATIC 0x4            /* configured by the user */
+
+struct iface_addr6 {
+    uint8_t addr[16];
+    uint8_t prefix_len;
+    uint8_t state;             /* enum iface_addr6_state */
+    uint8_t flags;             /* IFA6_* */
+    naru_time_t valid_until;   /* the valid lifetime's end; NARU_NEVER: infinite */
+    naru_time_t preferred_until; /* the preferred lifetime's end */
+};
+
 struct naru_iface {
     bool up;
     int ifindex;
@@ -19,6 +41,8 @@ struct naru_iface {
     uint32_t addr;             /* 0 until configured */
     uint8_t prefix_len;
     uint32_t netmask;
+    struct iface_addr6 addr6[IFACE_ADDR6_MAX];
+    uint8_t addr6_count;
     struct naru_driver driver;
     naru_frame_tap_fn tap;
     void *tap_ctx;
@@ -27,6 +51,23 @@ struct naru_iface {
 struct naru_iface *iface_get(struct naru_stack *stack, int ifindex);
 /* Is addr one of ours, on any interface that is up? */
 bool iface_owns_addr(const struct naru_stack *stack, uint32_t addr);
+/* ---- IPv6 addresses (iface_addr6.c) ---- */
+/* Give iface an address, in `state`, with lifetimes counted from now
+ * (NARU_NEVER: infinite; preferred <= valid), and bring the interface up.
+ * No route comes with it: RFC 5942 has on-link prefixes come from router
+ * advertisements or configuration, not from addresses. Returns 0,
+ * -EEXIST, -ENOSPC (IFACE_ADDR6_MAX) or -EINVAL. */
+int iface_addr6_add(struct naru_stack *stack, struct naru_iface *iface, const uint8_t addr[16],
+                    uint8_t prefix_len, enum iface_addr6_state state, uint8_t flags,
+                    naru_time_t valid_lifetime, naru_time_t preferred_lifetime);
+/* 0 or -ENOENT. */
+int iface_addr6_remove(struct naru_iface *iface, const uint8_t addr[16]);
+/* The address's entry on iface, or NULL. */
+struct iface_addr6 *iface_addr6_find(struct naru_iface *iface, const uint8_t addr[16]);
+/* Is addr ours: assigned (preferred or deprecated, not tentative) on an
+ * interface that is up? */
+bool iface_owns_addr6(const struct naru_stack *stack, const uint8_t addr[16]);
+
 /* The limited broadcast, or the directed broadcast of iface's subnet. */
 bool iface_is_broadcast(const struct naru_iface *iface, uint32_t addr);
 /* Hand a finished frame (pb->data at the Ethernet header) to the driver and

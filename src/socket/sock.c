@@ -1,5 +1,6 @@
 #include "socket/sock.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "stack.h"
@@ -86,9 +87,9 @@ static struct sock **bucket(struct sock_table *t, uint8_t type, uint16_t port)
     return &buckets[port & t->bucket_mask];
 }
 
-void sock_set_bound(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port)
+void sock_set_bound(struct naru_stack *stack, struct sock *s, const struct naru_addr *addr, uint16_t port)
 {
-    s->local.addr = addr;
+    s->local.addr = *addr;
     s->local.port = port;
     s->bound = true;
     struct sock **head = bucket(&stack->sockets, s->type, port);
@@ -125,7 +126,7 @@ struct sock *sock_alloc(struct naru_stack *stack, uint8_t type)
     if (i < 0)
         return NULL;
     struct sock *s = &stack->sockets.socks[i];
-    memset(s, 0, sizeof *s);
+    memset(s, 0, offsetof(struct sock, errors));
     s->used = true;
     s->type = type;
     s->receive_limit = stack->config.udp_recv_queue;
@@ -161,7 +162,7 @@ bool sock_queue_datagram(struct naru_stack *stack, struct sock *s, struct pbuf *
     return true;
 }
 
-void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct naru_icmp_error *e)
+void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct sock_error *e)
 {
     if (!s->recverr)
         return;
@@ -174,17 +175,17 @@ void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct nar
     sock_notify(stack, s);
 }
 
-struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, uint32_t local, uint16_t lport,
-                         uint32_t remote, uint16_t rport)
+struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, const struct naru_addr *local, uint16_t lport,
+                         const struct naru_addr *remote, uint16_t rport)
 {
     struct sock *best = NULL;
     int best_score = -1;
     for (struct sock *s = sock_bound_first(stack, type, lport); s; s = sock_bound_next(s)) {
-        if (s->local.addr && s->local.addr != local)
+        if (!sock_takes_local(s, local))
             continue;
-        if (s->connected && (s->remote.addr != remote || s->remote.port != rport))
+        if (s->connected && (s->remote.port != rport || !naru_addr_equal(&s->remote.addr, remote)))
             continue;
-        int score = (s->connected ? 2 : 0) + (s->local.addr ? 1 : 0);
+        int score = (s->connected ? 2 : 0) + (sock_addr_is_wildcard(&s->local.addr) ? 0 : 1);
         if (score > best_score) {
             best = s;
             best_score = score;
@@ -211,16 +212,16 @@ struct sock *sock_bound_next(const struct sock *s)
     return n;
 }
 
-bool sock_port_in_use(struct naru_stack *stack, uint8_t type, uint32_t addr, uint16_t port,
+bool sock_port_in_use(struct naru_stack *stack, uint8_t type, const struct naru_addr *addr, uint16_t port,
                       const struct sock *except)
 {
     for (const struct sock *s = sock_bound_first(stack, type, port); s; s = sock_bound_next(s))
-        if (s != except && (!s->local.addr || !addr || s->local.addr == addr))
+        if (s != except && sock_addrs_overlap(&s->local.addr, addr))
             return true;
     return false;
 }
 
-uint16_t sock_ephemeral_port(struct naru_stack *stack, uint8_t type, uint32_t addr)
+uint16_t sock_ephemeral_port(struct naru_stack *stack, uint8_t type, const struct naru_addr *addr)
 {
     /* RFC 6056 3.3.1 (Algorithm 1): start anywhere in the range, walk on. */
     uint32_t range = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;

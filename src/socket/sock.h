@@ -8,12 +8,39 @@
 #include <stdint.h>
 
 #include "core/pbuf.h"
+#include "naru/addr.h"
 #include "naru/socket.h"
 
 struct naru_stack;
 struct tcp_conn;
 
 #define SOCK_ERROR_QUEUE_LEN 8
+
+/* An address and port of either family: what sockets hold. The public
+ * struct naru_sockaddr is IPv4's for now; socket.c converts at the API. */
+struct sock_addr {
+    struct naru_addr addr;     /* NARU_AF_UNSPEC: the wildcard, of either family */
+    uint16_t port;
+};
+
+/* An ICMP or ICMPv6 error queued for naru_recv_error(). */
+struct sock_error {
+    struct naru_addr offender;
+    uint8_t type, code;
+    struct sock_addr dst;
+    naru_time_t when;
+};
+
+static inline bool sock_addr_is_wildcard(const struct naru_addr *a)
+{
+    return a->family == NARU_AF_UNSPEC;
+}
+
+/* Do two bound addresses overlap: equal, or either the wildcard? */
+static inline bool sock_addrs_overlap(const struct naru_addr *a, const struct naru_addr *b)
+{
+    return sock_addr_is_wildcard(a) || sock_addr_is_wildcard(b) || naru_addr_equal(a, b);
+}
 
 struct sock {
     bool used;
@@ -22,16 +49,16 @@ struct sock {
     bool connected;
     bool recverr;
     bool reuseaddr;
+    bool v6only;               /* the wildcard means IPv6's only (IPV6_V6ONLY; no IPv6 yet) */
     uint8_t ttl;               /* 0: the stack's default */
     int error;                 /* pending negative errno, reported once */
-    struct naru_sockaddr local;
-    struct naru_sockaddr remote;
+    struct sock_addr local;
+    struct sock_addr remote;
     naru_socket_cb callback;
     void *callback_ctx;
     /* Datagram sockets: received datagrams (sender in meta_addr/meta_port). */
     struct pbuf_queue receive_queue;
     uint32_t receive_limit;
-    struct naru_icmp_error errors[SOCK_ERROR_QUEUE_LEN];
     uint8_t error_head;
     uint8_t error_count;
     struct tcp_conn *tcp;
@@ -39,6 +66,9 @@ struct sock {
      * whatever points at this one, so leaving takes no walk). */
     struct sock *port_next;
     struct sock **port_pprev;
+    /* Last, and not cleared for a new socket: an entry is read only once
+     * written (error_count says how many are). */
+    struct sock_error errors[SOCK_ERROR_QUEUE_LEN];
 };
 
 /* Bound sockets are indexed by local port, so neither a datagram looking
@@ -69,30 +99,38 @@ struct sock *sock_get(struct naru_stack *stack, int handle);
 struct sock *sock_alloc(struct naru_stack *stack, uint8_t type);
 int sock_handle(const struct naru_stack *stack, const struct sock *s);
 /* Give the socket its local address and port (and index it). */
-void sock_set_bound(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port);
+void sock_set_bound(struct naru_stack *stack, struct sock *s, const struct naru_addr *addr, uint16_t port);
 /* Return the slot to the free pool (and drop it from the index). */
 void sock_release(struct naru_stack *stack, struct sock *s);
 /* Tell the user something changed. */
 void sock_notify(struct naru_stack *stack, struct sock *s);
 /* Queue a datagram for recvfrom (takes the pbuf); false if the queue is full. */
 bool sock_queue_datagram(struct naru_stack *stack, struct sock *s, struct pbuf *pb);
-void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct naru_icmp_error *e);
+void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct sock_error *e);
 /* The pending error, reported once: returned and cleared (0 if none). */
 int sock_take_error(struct sock *s);
+/* Does s, bound, take datagrams to `local`? Its own address, or the
+ * wildcard (of IPv6 only, with v6only). */
+static inline bool sock_takes_local(const struct sock *s, const struct naru_addr *local)
+{
+    if (sock_addr_is_wildcard(&s->local.addr))
+        return !s->v6only || local->family == NARU_AF_INET6;
+    return naru_addr_equal(&s->local.addr, local);
+}
 /* The socket of `type` that should get a datagram to local:lport from
  * remote:rport: connected sockets first, then bound to the address, then
  * the wildcard. NULL if none. */
-struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, uint32_t local, uint16_t lport,
-                         uint32_t remote, uint16_t rport);
+struct sock *sock_lookup(struct naru_stack *stack, uint8_t type, const struct naru_addr *local, uint16_t lport,
+                         const struct naru_addr *remote, uint16_t rport);
 /* The bound sockets of `type` on `port`, one after another:
  * for (s = sock_bound_first(stack, type, port); s; s = sock_bound_next(s)). */
 struct sock *sock_bound_first(struct naru_stack *stack, uint8_t type, uint16_t port);
 struct sock *sock_bound_next(const struct sock *s);
 /* Is the port taken for this type, on this address or the wildcard? */
-bool sock_port_in_use(struct naru_stack *stack, uint8_t type, uint32_t addr, uint16_t port,
+bool sock_port_in_use(struct naru_stack *stack, uint8_t type, const struct naru_addr *addr, uint16_t port,
                       const struct sock *except);
 /* RFC 6056 3.3.1: a random free port in the ephemeral range, or 0. */
-uint16_t sock_ephemeral_port(struct naru_stack *stack, uint8_t type, uint32_t addr);
+uint16_t sock_ephemeral_port(struct naru_stack *stack, uint8_t type, const struct naru_addr *addr);
 
 #define EPHEMERAL_PORT_MIN 49152
 #define EPHEMERAL_PORT_MAX 65535

@@ -1,7 +1,7 @@
 /* The socket API: one front for UDP, TCP and ping sockets. */
 #include "naru/socket.h"
 
-#include "ip/ipv4.h"
+#include "ip/ip.h"
 #include "ip/ping.h"
 #include "stack.h"
 #include "tcp/tcp.h"
@@ -24,25 +24,36 @@ int naru_socket(struct naru_stack *stack, enum naru_socket_type type)
     return sock_handle(stack, s);
 }
 
-static bool port_is_ephemeral_wildcard(const struct naru_sockaddr *a)
+/* The public address (IPv4's for now) as the sockets hold it: 0.0.0.0 is
+ * the wildcard, which takes either family. */
+static void from_public(struct sock_addr *s, const struct naru_sockaddr *a)
 {
-    return a->port == 0;
+    s->port = a->port;
+    if (a->addr)
+        ip_addr_set_v4(&s->addr, a->addr);
+    else
+        s->addr.family = NARU_AF_UNSPEC;
 }
 
-static int bind_to(struct naru_stack *stack, struct sock *s, const struct naru_sockaddr *addr)
+static struct naru_sockaddr to_public(const struct sock_addr *a)
 {
-    if (addr->addr && !iface_owns_addr(stack, addr->addr))
+    return (struct naru_sockaddr){ a->addr.family == NARU_AF_INET ? a->addr.v4 : 0, a->port };
+}
+
+static int bind_to(struct naru_stack *stack, struct sock *s, const struct sock_addr *addr)
+{
+    if (!sock_addr_is_wildcard(&addr->addr) && !ip_is_local(stack, &addr->addr))
         return -EADDRNOTAVAIL;
     uint16_t port = addr->port;
-    if (port_is_ephemeral_wildcard(addr)) {
-        port = sock_ephemeral_port(stack, s->type, addr->addr);
+    if (port == 0) {
+        port = sock_ephemeral_port(stack, s->type, &addr->addr);
         if (!port)
             return -EADDRINUSE;
-    } else if (s->type == NARU_SOCK_STREAM ? !tcp_port_available(stack, s, addr->addr, port)
-                                            : sock_port_in_use(stack, s->type, addr->addr, port, s)) {
+    } else if (s->type == NARU_SOCK_STREAM ? !tcp_port_available(stack, s, &addr->addr, port)
+                                            : sock_port_in_use(stack, s->type, &addr->addr, port, s)) {
         return -EADDRINUSE;
     }
-    sock_set_bound(stack, s, addr->addr, port);
+    sock_set_bound(stack, s, &addr->addr, port);
     return 0;
 }
 
@@ -55,14 +66,16 @@ int naru_bind(struct naru_stack *stack, int handle, const struct naru_sockaddr *
         return -EINVAL;
     if (s->bound)
         return -EINVAL;
-    return bind_to(stack, s, addr);
+    struct sock_addr a;
+    from_public(&a, addr);
+    return bind_to(stack, s, &a);
 }
 
 static int autobind(struct naru_stack *stack, struct sock *s)
 {
     if (s->bound)
         return 0;
-    struct naru_sockaddr any = { 0, 0 };
+    struct sock_addr any = { .port = 0 };
     return bind_to(stack, s, &any);
 }
 
@@ -73,16 +86,18 @@ int naru_connect(struct naru_stack *stack, int handle, const struct naru_sockadd
         return -EBADF;
     if (!addr || addr->addr == 0)
         return -EINVAL;
+    struct sock_addr to;
+    from_public(&to, addr);
     if (s->type == NARU_SOCK_STREAM)
-        return tcp_connect(stack, s, addr);
+        return tcp_connect(stack, s, &to);
     int err = autobind(stack, s);
     if (err < 0)
         return err;
-    uint32_t src;
-    err = ip_select_source(stack, addr->addr, &src);
+    struct naru_addr src;
+    err = ip_select_source(stack, &to.addr, &src);
     if (err < 0)
         return err;
-    s->remote = *addr;
+    s->remote = to;
     if (s->type == NARU_SOCK_PING)
         s->remote.port = 0;
     s->connected = true;
@@ -107,7 +122,11 @@ int naru_accept(struct naru_stack *stack, int handle, struct naru_sockaddr *peer
         return -EBADF;
     if (s->type != NARU_SOCK_STREAM)
         return -EOPNOTSUPP;
-    return tcp_accept(stack, s, peer);
+    struct sock_addr from;
+    int ns = tcp_accept(stack, s, &from);
+    if (ns >= 0 && peer)
+        *peer = to_public(&from);
+    return ns;
 }
 
 long naru_sendto(struct naru_stack *stack, int handle, const void *buf, size_t len, int flags,
@@ -124,15 +143,18 @@ long naru_sendto(struct naru_stack *stack, int handle, const void *buf, size_t l
     int err = sock_take_error(s);
     if (err < 0)
         return err;
-    if (!to) {
+    struct sock_addr dst;
+    if (to) {
+        from_public(&dst, to);
+    } else {
         if (!s->connected)
             return -EDESTADDRREQ;
-        to = &s->remote;
+        dst = s->remote;
     }
     if ((err = autobind(stack, s)) < 0)
         return err;
-    return s->type == NARU_SOCK_DGRAM ? udp_output(stack, s, buf, len, to)
-                                      : ping_output(stack, s, buf, len, to);
+    return s->type == NARU_SOCK_DGRAM ? udp_output(stack, s, buf, len, &dst)
+                                      : ping_output(stack, s, buf, len, &dst);
 }
 
 long naru_send(struct naru_stack *stack, int handle, const void *buf, size_t len, int flags)
@@ -151,7 +173,7 @@ long naru_recv_info(struct naru_stack *stack, int handle, void *buf, size_t len,
     if (s->type == NARU_SOCK_STREAM) {
         long n = tcp_recv(stack, s, buf, len, flags);
         if (n >= 0 && info)
-            *info = (struct naru_recv_info){ .from = s->remote, .when = stack->now };
+            *info = (struct naru_recv_info){ .from = to_public(&s->remote), .when = stack->now };
         return n;
     }
     struct pbuf *pb = s->receive_queue.head;
@@ -163,7 +185,7 @@ long naru_recv_info(struct naru_stack *stack, int handle, void *buf, size_t len,
     size_t n = pb->len < len ? pb->len : len;
     memcpy(buf, pb->data, n);
     if (info) {
-        info->from.addr = pb->meta_addr;
+        info->from.addr = pb->meta_addr.family == NARU_AF_INET ? pb->meta_addr.v4 : 0;
         info->from.port = pb->meta_port;
         info->ttl = pb->meta_ttl;
         info->when = pb->meta_time;
@@ -218,7 +240,7 @@ int naru_getsockname(const struct naru_stack *stack, int handle, struct naru_soc
     struct sock *s = sock_get((struct naru_stack *)stack, handle);
     if (!s)
         return -EBADF;
-    *addr = s->local;
+    *addr = to_public(&s->local);
     return 0;
 }
 
@@ -229,7 +251,7 @@ int naru_getpeername(const struct naru_stack *stack, int handle, struct naru_soc
         return -EBADF;
     if (!s->connected)
         return -ENOTCONN;
-    *addr = s->remote;
+    *addr = to_public(&s->remote);
     return 0;
 }
 
@@ -331,7 +353,14 @@ int naru_recv_error(struct naru_stack *stack, int handle, struct naru_icmp_error
         return -EBADF;
     if (!s->error_count)
         return -EAGAIN;
-    *err = s->errors[s->error_head];
+    const struct sock_error *e = &s->errors[s->error_head];
+    *err = (struct naru_icmp_error){
+        .offender = e->offender.family == NARU_AF_INET ? e->offender.v4 : 0,
+        .type = e->type,
+        .code = e->code,
+        .dst = to_public(&e->dst),
+        .when = e->when,
+    };
     s->error_head = (uint8_t)((s->error_head + 1) % SOCK_ERROR_QUEUE_LEN);
     s->error_count--;
     return 0;

@@ -11,8 +11,10 @@
 struct naru_stack;
 struct pbuf;
 struct sock;
-struct ipv4_header;
-struct icmp_message;
+struct ip_info;
+struct ip_error;
+struct naru_addr;
+struct sock_addr;
 
 /* The connection table, at stack creation and teardown (teardown sends
  * nothing and tells no socket). */
@@ -27,13 +29,13 @@ bool tcp_batch_pending(const struct naru_stack *stack);
 void tcp_listen_batch_end(struct naru_stack *stack);
 
 /* pb->data at the TCP header. Takes the pbuf. */
-void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip);
-void tcp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender);
+void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *ip);
+void tcp_icmp_error(struct naru_stack *stack, const struct ip_error *e);
 
 int tcp_sock_init(struct naru_stack *stack, struct sock *s);
-int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sockaddr *to);
+int tcp_connect(struct naru_stack *stack, struct sock *s, const struct sock_addr *to);
 int tcp_listen(struct naru_stack *stack, struct sock *s, int backlog);
-int tcp_accept(struct naru_stack *stack, struct sock *s, struct naru_sockaddr *peer);
+int tcp_accept(struct naru_stack *stack, struct sock *s, struct sock_addr *peer);
 long tcp_send(struct naru_stack *stack, struct sock *s, const void *data, size_t len);
 long tcp_recv(struct naru_stack *stack, struct sock *s, void *buf, size_t len, int flags);
 int tcp_shutdown(struct naru_stack *stack, struct sock *s, int how);
@@ -43,6 +45,6 @@ int tcp_setsockopt(struct naru_stack *stack, struct sock *s, enum naru_sockopt o
 int tcp_getsockopt(const struct naru_stack *stack, struct sock *s, enum naru_sockopt opt, int *value);
 /* May s bind to addr:port? Not if another TCP socket or a closing
  * connection holds it, unless SO_REUSEADDR allows (over TIME-WAIT, say). */
-bool tcp_port_available(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port);
+bool tcp_port_available(struct naru_stack *stack, struct sock *s, const struct naru_addr *addr, uint16_t port);
 
 #endif

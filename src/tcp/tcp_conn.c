@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "core/random.h"
+#include "ip/ip.h"
 #include "naru/addr.h"
 #include "socket/sock.h"
 #include "stack.h"
@@ -215,50 +216,87 @@ void tcp_conn_free_buffers(struct tcp_conn *c)
  * as timing. Two rounds of xor with a secret key and multiplication by a
  * secret odd number (the first product's high half folded into its low
  * half between them) spread every input bit over the high 32 bits of the
- * last product, which are the hash. ISNs stay SipHash's (RFC 6528,
+ * last product, which are the hash. An IPv6 address goes in 64 bits at a
+ * time, each through a round of its own. ISNs stay SipHash's (RFC 6528,
  * tcp_isn.c). */
-static uint32_t tuple_hash(const struct tcp_table *t, uint32_t laddr, uint16_t lport, uint32_t raddr,
-                           uint16_t rport)
+static uint32_t tuple_hash6(const struct tcp_table *t, const struct naru_addr *laddr, uint16_t lport,
+                            const struct naru_addr *raddr, uint16_t rport)
 {
-    uint64_t remote = (uint64_t)raddr << 32 | (uint64_t)rport << 16 | lport;
-    uint64_t h = (remote ^ t->hash_key[0]) * t->hash_mul[0];
-    h ^= h >> 32;
-    h = (h ^ laddr ^ t->hash_key[1]) * t->hash_mul[1];
+    uint64_t w[4];
+    memcpy(w, raddr->v6, 16);
+    memcpy(w + 2, laddr->v6, 16);
+    uint64_t h = ((uint64_t)rport << 16 | lport) ^ t->hash_key[0];
+    for (int i = 0; i < 4; i++) {
+        h = (h ^ w[i]) * t->hash_mul[i & 1];
+        h ^= h >> 32;
+    }
+    h = (h ^ t->hash_key[1]) * t->hash_mul[0];
     return (uint32_t)(h >> 32);
 }
 
-struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport,
-                                 uint32_t raddr, uint16_t rport)
+static inline uint32_t tuple_hash(const struct tcp_table *t, const struct naru_addr *laddr, uint16_t lport,
+                                  const struct naru_addr *raddr, uint16_t rport)
+{
+    if (raddr->family == NARU_AF_INET6)
+        return tuple_hash6(t, laddr, lport, raddr, rport);
+    uint64_t remote = (uint64_t)raddr->v4 << 32 | (uint64_t)rport << 16 | lport;
+    uint64_t h = (remote ^ t->hash_key[0]) * t->hash_mul[0];
+    h ^= h >> 32;
+    h = (h ^ laddr->v4 ^ t->hash_key[1]) * t->hash_mul[1];
+    return (uint32_t)(h >> 32);
+}
+
+struct tcp_conn *tcp_conn_lookup_addr(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport,
+                                      const struct naru_addr *raddr, uint16_t rport)
 {
     struct tcp_table *t = stack->tcp;
     struct tcp_conn *c = t->buckets[tuple_hash(t, laddr, lport, raddr, rport) & t->bucket_mask];
     for (; c; c = c->hash_next)
-        if (c->remote_port == rport && c->local_port == lport && c->remote_addr == raddr &&
-            c->local_addr == laddr)
+        if (c->remote_port == rport && c->local_port == lport && naru_addr_equal(&c->remote_addr, raddr) &&
+            naru_addr_equal(&c->local_addr, laddr))
             return c;
     return NULL;
 }
 
-struct tcp_conn *tcp_listener_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport)
+struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                                 uint16_t rport)
+{
+    struct naru_addr l = naru_addr_v4(laddr), r = naru_addr_v4(raddr);
+    return tcp_conn_lookup_addr(stack, &l, lport, &r, rport);
+}
+
+struct tcp_conn *tcp_listener_lookup(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport)
 {
     struct tcp_table *t = stack->tcp;
     struct tcp_conn *wildcard = NULL;
     for (struct tcp_conn *c = t->listen_buckets[lport & t->listen_mask]; c; c = c->hash_next) {
         if (c->local_port != lport)
             continue;
-        if (c->local_addr == laddr)
+        if (naru_addr_equal(&c->local_addr, laddr))
             return c;
-        if (c->local_addr == 0)
+        /* The wildcard takes either family, but IPv4 not with V6ONLY. */
+        if (sock_addr_is_wildcard(&c->local_addr) &&
+            !(c->sock && c->sock->v6only && laddr->family != NARU_AF_INET6))
             wildcard = c;
     }
     return wildcard;
+}
+
+void tcp_conn_set_tuple(struct tcp_conn *c, const struct naru_addr *laddr, uint16_t lport,
+                        const struct naru_addr *raddr, uint16_t rport)
+{
+    c->local_addr = *laddr;
+    c->local_port = lport;
+    c->remote_addr = *raddr;
+    c->remote_port = rport;
+    c->pseudo_sum = ip_pseudo_sum(laddr, raddr, IP_PROTO_TCP);
 }
 
 static struct tcp_conn **bucket_of(struct tcp_table *t, const struct tcp_conn *c)
 {
     if (c->state == TCP_LISTEN)
         return &t->listen_buckets[c->local_port & t->listen_mask];
-    return &t->buckets[tuple_hash(t, c->local_addr, c->local_port, c->remote_addr, c->remote_port) &
+    return &t->buckets[tuple_hash(t, &c->local_addr, c->local_port, &c->remote_addr, c->remote_port) &
                        t->bucket_mask];
 }
 
@@ -321,11 +359,11 @@ static void orphan_port_unlink(struct tcp_conn *c)
     c->orphan_port_pprev = NULL;
 }
 
-bool tcp_orphan_holds_port(struct naru_stack *stack, uint32_t addr, uint16_t port)
+bool tcp_orphan_holds_port(struct naru_stack *stack, const struct naru_addr *addr, uint16_t port)
 {
     struct tcp_table *t = stack->tcp;
     for (const struct tcp_conn *o = t->orphan_port_buckets[port & t->bucket_mask]; o; o = o->orphan_port_next)
-        if (o->local_port == port && (!o->local_addr || !addr || o->local_addr == addr))
+        if (o->local_port == port && sock_addrs_overlap(&o->local_addr, addr))
             return true;
     return false;
 }
@@ -431,23 +469,34 @@ void tcp_reap(struct naru_stack *stack)
             sock_notify(stack, wake[i]);
 }
 
-bool tcp_tuple_free(struct naru_stack *stack, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport)
+bool tcp_tuple_free(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport,
+                    const struct naru_addr *raddr, uint16_t rport)
 {
-    return tcp_conn_lookup(stack, laddr, lport, raddr, rport) == NULL;
+    return tcp_conn_lookup_addr(stack, laddr, lport, raddr, rport) == NULL;
 }
 
-uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, uint32_t laddr,
-                            uint32_t raddr, uint16_t rport)
+uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, const struct naru_addr *laddr,
+                            const struct naru_addr *raddr, uint16_t rport)
 {
-    /* RFC 6056 3.3.3 (Algorithm 3): a secret offset per destination, so
-     * ports are unpredictable to others but spread for each peer. */
+    /* RFC 6056 3.3.3 (Algorithm 3): a secret offset per destination (the
+     * whole addresses, of either family), so ports are unpredictable to
+     * others but spread for each peer. */
     struct tcp_table *t = stack->tcp;
-    uint8_t key[11];
+    uint8_t key[1 + 16 + 16 + 2];
+    size_t key_len;
     key[0] = 'P';
-    memcpy(key + 1, &laddr, 4);
-    memcpy(key + 5, &raddr, 4);
-    memcpy(key + 9, &rport, 2);
-    uint32_t offset = (uint32_t)siphash24(stack->secret, key, sizeof key);
+    if (raddr->family == NARU_AF_INET6) {
+        memcpy(key + 1, laddr->v6, 16);
+        memcpy(key + 17, raddr->v6, 16);
+        memcpy(key + 33, &rport, 2);
+        key_len = 35;
+    } else {
+        memcpy(key + 1, &laddr->v4, 4);
+        memcpy(key + 5, &raddr->v4, 4);
+        memcpy(key + 9, &rport, 2);
+        key_len = 11;
+    }
+    uint32_t offset = (uint32_t)siphash24(stack->secret, key, key_len);
     uint32_t range = EPHEMERAL_PORT_MAX - EPHEMERAL_PORT_MIN + 1;
     for (uint32_t count = 0; count < range; count++) {
         uint16_t port = (uint16_t)(EPHEMERAL_PORT_MIN + (t->next_ephemeral + offset) % range);
@@ -462,12 +511,15 @@ uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, uint
 void tcp_log_conn(struct naru_stack *stack, enum naru_log_level level, const struct tcp_conn *c, const char *fmt,
                   ...)
 {
-    char what[200], a[NARU_IP4_STRLEN], b[NARU_IP4_STRLEN];
+    char what[200], a[NARU_ADDR_STRLEN], b[NARU_ADDR_STRLEN];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    naru_log_emit(stack, level, NARU_LAYER_TCP, "%s:%u > %s:%u %s: %s", naru_ip4_format(c->local_addr, a),
-                  c->local_port, naru_ip4_format(c->remote_addr, b), c->remote_port, tcp_state_name(c->state),
-                  what);
+    /* A wildcard or no address yet shows as IPv4's, as it always has. */
+    struct naru_addr none = naru_addr_v4(0);
+    const struct naru_addr *local = sock_addr_is_wildcard(&c->local_addr) ? &none : &c->local_addr;
+    const struct naru_addr *remote = sock_addr_is_wildcard(&c->remote_addr) ? &none : &c->remote_addr;
+    naru_log_emit(stack, level, NARU_LAYER_TCP, "%s:%u > %s:%u %s: %s", naru_addr_format(local, a), c->local_port,
+                  naru_addr_format(remote, b), c->remote_port, tcp_state_name(c->state), what);
 }

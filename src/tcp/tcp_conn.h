@@ -12,6 +12,7 @@
 
 #include "core/log.h"
 #include "core/timer.h"
+#include "naru/addr.h"
 #include "naru/socket.h"
 #include "naru/stack.h"
 #include "tcp/cc.h"
@@ -74,8 +75,9 @@ struct tcp_undo {
 
 struct tcp_conn {
     /* ---- identity and where the connection is kept ---- */
-    uint32_t local_addr, remote_addr;
+    struct naru_addr local_addr, remote_addr; /* a listener's local: NARU_AF_UNSPEC for the wildcard */
     uint16_t local_port, remote_port;
+    uint32_t pseudo_sum;       /* the checksum's pseudo-header, but for the length (ip_pseudo_sum()) */
     uint8_t state;             /* enum tcp_state */
     uint8_t list;              /* enum tcp_list_id */
     bool hashed;               /* in the 4-tuple table (or, listening, the port table) */
@@ -128,6 +130,8 @@ struct tcp_conn {
     uint16_t tso_segs;         /* segments one frame may carry, the device cutting them (1: no TSO) */
     bool csum_offload;         /* checksums left partial, for the device */
     uint32_t offload_version;
+    uint32_t path_mtu;         /* the path MTU snd_mss was set for (0: none yet, or no route) */
+    uint32_t path_version;     /* the routing table's version then (tcp_mtu.c) */
     bool ws_ok, ts_ok, sack_ok;
 
     /* ---- what has happened ---- */
@@ -270,10 +274,17 @@ void tcp_conn_release_idle_rings(struct tcp_conn *c);
  * to the scale (tcp_select_window). */
 uint32_t tcp_rcv_ring_size(const struct tcp_conn *c);
 void tcp_conn_free_buffers(struct tcp_conn *c);
-/* Find by 4-tuple, then listener by local address and port (or wildcard). */
-struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport,
-                                 uint32_t raddr, uint16_t rport);
-struct tcp_conn *tcp_listener_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport);
+/* Find by 4-tuple (the family is part of the key), then listener by local
+ * address and port (or wildcard). */
+struct tcp_conn *tcp_conn_lookup_addr(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport,
+                                      const struct naru_addr *raddr, uint16_t rport);
+struct tcp_conn *tcp_listener_lookup(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport);
+/* tcp_conn_lookup_addr() for an IPv4 4-tuple (tests). */
+struct tcp_conn *tcp_conn_lookup(struct naru_stack *stack, uint32_t laddr, uint16_t lport, uint32_t raddr,
+                                 uint16_t rport);
+/* A connection's 4-tuple, before it is hashed. */
+void tcp_conn_set_tuple(struct tcp_conn *c, const struct naru_addr *laddr, uint16_t lport,
+                        const struct naru_addr *raddr, uint16_t rport);
 void tcp_conn_hash(struct naru_stack *stack, struct tcp_conn *c);
 void tcp_conn_unhash(struct naru_stack *stack, struct tcp_conn *c);
 /* Move c to a list (off the one it is on). */
@@ -290,13 +301,14 @@ void tcp_reap(struct naru_stack *stack);
 /* Ask for the socket to be told (after the work in hand). */
 void tcp_wake(struct naru_stack *stack, struct tcp_conn *c);
 /* Does a connection the user has closed still hold the port on an
- * address overlapping addr (0: any)? */
-bool tcp_orphan_holds_port(struct naru_stack *stack, uint32_t addr, uint16_t port);
+ * address overlapping addr (the wildcard: any)? */
+bool tcp_orphan_holds_port(struct naru_stack *stack, const struct naru_addr *addr, uint16_t port);
 /* Is this 4-tuple free? */
-bool tcp_tuple_free(struct naru_stack *stack, uint32_t laddr, uint16_t lport, uint32_t raddr, uint16_t rport);
+bool tcp_tuple_free(struct naru_stack *stack, const struct naru_addr *laddr, uint16_t lport,
+                    const struct naru_addr *raddr, uint16_t rport);
 /* RFC 6056 3.3.3: an ephemeral port for a connection, or 0. */
-uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, uint32_t laddr,
-                            uint32_t raddr, uint16_t rport);
+uint16_t tcp_ephemeral_port(struct naru_stack *stack, const struct sock *s, const struct naru_addr *laddr,
+                            const struct naru_addr *raddr, uint16_t rport);
 
 /* A log line about a connection, prefixed with its addresses. */
 void tcp_log_conn(struct naru_stack *stack, enum naru_log_level level, const struct tcp_conn *c, const char *fmt,
@@ -314,8 +326,8 @@ void tcp_log_conn(struct naru_stack *stack, enum naru_log_level level, const str
 uint32_t tcp_isn(struct naru_stack *stack, const struct tcp_conn *c);
 /* RFC 7323 7.1: a per-connection offset for TSval; of a 4-tuple. */
 uint32_t tcp_ts_offset(struct naru_stack *stack, const struct tcp_conn *c);
-uint32_t tcp_ts_offset_of(struct naru_stack *stack, uint32_t laddr, uint32_t raddr, uint16_t lport,
-                          uint16_t rport);
+uint32_t tcp_ts_offset_of(struct naru_stack *stack, const struct naru_addr *laddr, const struct naru_addr *raddr,
+                          uint16_t lport, uint16_t rport);
 
 /* ---- tcp_listen.c ---- */
 /* listen(): the listener's connection limit (tcp_listener_connections):
@@ -330,8 +342,9 @@ void tcp_quota_release(struct tcp_conn *c);
  * SYN-RECEIVED, for the caller to take the segment as the handshake's
  * last; anything else NULL. iss_floor (or NULL): the new ISN must lie
  * above it (a SYN reopening TIME-WAIT). */
-struct tcp_conn *tcp_listen_input(struct naru_stack *stack, struct tcp_conn *l, uint32_t src, uint32_t dst,
-                                  const struct tcp_header *h, uint32_t seg_len, const uint32_t *iss_floor);
+struct tcp_conn *tcp_listen_input(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
+                                  const struct naru_addr *dst, const struct tcp_header *h, uint32_t seg_len,
+                                  const uint32_t *iss_floor);
 /* SYN-ACK retransmissions a half-open connection gets, now. */
 uint8_t tcp_synack_retries(struct naru_stack *stack, const struct tcp_conn *c);
 
@@ -363,14 +376,26 @@ bool tcp_send_new_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t
 void tcp_send_rst(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq, bool with_ack);
 /* A reset answering a segment no connection wants (RFC 9293 3.10.7.1),
  * subject to the rate limit. */
-void tcp_send_rst_reply(struct naru_stack *stack, uint32_t src, uint32_t dst, const struct tcp_header *in,
-                        uint32_t seg_len);
+void tcp_send_rst_reply(struct naru_stack *stack, const struct naru_addr *src, const struct naru_addr *dst,
+                        const struct tcp_header *in, uint32_t seg_len);
 /* The window to advertise now (after RFC 9293 3.8.6.2.2), unscaled; moves
  * rcv_adv. */
 uint32_t tcp_select_window(struct tcp_conn *c);
 /* The segment size and options for the route, once options are known. */
 void tcp_set_mss(struct naru_stack *stack, struct tcp_conn *c);
-uint16_t tcp_route_mss(struct naru_stack *stack, uint32_t dst);
+uint16_t tcp_route_mss(struct naru_stack *stack, const struct naru_addr *dst);
+/* The MTU of the path to dst as segments are sized for it: the path MTU
+ * cache's, else the route's interface's (a frame buffer's, to ourselves);
+ * 0 with no route. */
+uint32_t tcp_path_mtu(struct naru_stack *stack, const struct naru_addr *dst);
+
+/* ---- tcp_mtu.c ---- */
+/* Size segments for the path MTU now. If they shrank, what was sent too
+ * big is to go again; returns true then (the caller sends). */
+bool tcp_mtu_changed(struct naru_stack *stack, struct tcp_conn *c);
+/* The routing table's version moved (routes, the path MTU cache): does
+ * the path MTU differ from what the segments are sized for? */
+void tcp_path_changed(struct naru_stack *stack, struct tcp_conn *c);
 uint32_t tcp_ts_now(const struct naru_stack *stack, const struct tcp_conn *c);
 /* Bytes of the send ring not yet sent: SND.NXT to the end of the data. */
 uint32_t tcp_unsent(const struct tcp_conn *c);

@@ -5,7 +5,8 @@
 #include "tcp/tcp.h"
 
 #include "core/log.h"
-#include "ip/ipv4.h"
+#include "ip/ip.h"
+#include "ip/pmtu.h"
 #include "socket/sock.h"
 #include "stack.h"
 #include "tcp/tcp_conn.h"
@@ -22,7 +23,7 @@
 struct segment {
     const struct tcp_header *h;
     const struct tcp_options *opt;
-    uint32_t src, dst;
+    const struct naru_addr *src, *dst;
     uint32_t seq;              /* SEG.SEQ */
     uint32_t ack;              /* SEG.ACK */
     uint32_t seg_len;          /* SEG.LEN: data plus SYN and FIN */
@@ -762,13 +763,14 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
     tcp_output(stack, c);
 }
 
-void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip)
+void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ip_info *ip)
 {
     struct tcp_header h;
     stack->counters.tcp_rx++;
     /* A checksum the link vouches for (offload) is not summed again. */
-    int hl = pbuf_checksum_trusted(pb, TCP_CHECKSUM_OFFSET) ? tcp_parse_header(pb->data, pb->len, &h)
-                                                            : tcp_parse(pb->data, pb->len, ip->src, ip->dst, &h);
+    int hl = pbuf_checksum_trusted(pb, TCP_CHECKSUM_OFFSET)
+                 ? tcp_parse_header(pb->data, pb->len, &h)
+                 : tcp_parse_pseudo(pb->data, pb->len, ip_pseudo_sum(&ip->src, &ip->dst, IP_PROTO_TCP), &h);
     if (hl < 0 || h.src_port == 0 || h.dst_port == 0) {
         stack->counters.tcp_rx_malformed++;
         pbuf_free(stack, pb);
@@ -776,7 +778,7 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
     }
     /* RFC 1122 4.2.3.10: never a connection with a broadcast or multicast
      * address; such segments are dropped without a reset. */
-    if ((pb->flags & (PBUF_F_IP_BROADCAST | PBUF_F_LINK_BROADCAST)) || ip_is_multicast(ip->dst)) {
+    if (ip->broadcast || ip->multicast) {
         stack->counters.tcp_rx_no_socket++;
         pbuf_free(stack, pb);
         return;
@@ -784,8 +786,8 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
     struct segment seg = {
         .h = &h,
         .opt = &h.options,
-        .src = ip->src,
-        .dst = ip->dst,
+        .src = &ip->src,
+        .dst = &ip->dst,
         .seq = h.seq,
         .ack = h.ack,
         .data = pb->data + hl,
@@ -796,7 +798,7 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
     seg.seg_len = seg.len + ((h.flags & TCP_SYN) ? 1 : 0) + ((h.flags & TCP_FIN) ? 1 : 0);
     uint32_t segs = wire_segments(&seg);
     stack->counters.tcp_rx += segs - 1; /* counted as on the wire, as Linux does */
-    struct tcp_conn *c = tcp_conn_lookup(stack, ip->dst, h.dst_port, ip->src, h.src_port);
+    struct tcp_conn *c = tcp_conn_lookup_addr(stack, &ip->dst, h.dst_port, &ip->src, h.src_port);
     if (c) {
         c->segs_in += segs;
         c->last_rx = stack->now;
@@ -805,13 +807,13 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
         else
             synchronized_input(stack, c, &seg);
     } else {
-        struct tcp_conn *l = tcp_listener_lookup(stack, ip->dst, h.dst_port);
+        struct tcp_conn *l = tcp_listener_lookup(stack, &ip->dst, h.dst_port);
         if (l) {
             /* A valid SYN cookie comes back as its connection, in
              * SYN-RECEIVED: the segment completes its handshake. If it
              * does not (a window or PAWS test fails), the connection goes:
              * it is on no list, with no timer. */
-            c = tcp_listen_input(stack, l, ip->src, ip->dst, &h, seg.seg_len, NULL);
+            c = tcp_listen_input(stack, l, &ip->src, &ip->dst, &h, seg.seg_len, NULL);
             if (c) {
                 c->segs_in += segs;
                 c->last_rx = stack->now;
@@ -829,62 +831,34 @@ void tcp_input(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_head
     tcp_reap(stack);
 }
 
-void tcp_icmp_error(struct naru_stack *stack, const struct icmp_message *m, uint32_t offender)
+void tcp_icmp_error(struct naru_stack *stack, const struct ip_error *e)
 {
-    (void)offender;
-    if (m->quoted_payload_len < 8)
-        return;
-    const uint8_t *q = m->quoted_payload;
-    uint16_t sport = wire_get16(q), dport = wire_get16(q + 2);
-    uint32_t seq = wire_get32(q + 4);
-    struct tcp_conn *c = tcp_conn_lookup(stack, m->quoted_ip.src, sport, m->quoted_ip.dst, dport);
+    uint32_t seq = wire_get32(e->quoted + 4);
+    struct tcp_conn *c = tcp_conn_lookup_addr(stack, &e->src, e->src_port, &e->dst, e->dst_port);
     if (!c || c->state == TCP_LISTEN || c->state == TCP_CLOSED)
         return;
     /* RFC 5927 4.1: believe only errors about data in flight. */
     if (!seq_in(seq, c->snd_una, c->snd_max) && !(c->snd_una == c->snd_max && seq == c->snd_una))
         return;
     stack->counters.tcp_rx_icmp_errors++;
-    if (m->type == ICMP_DEST_UNREACHABLE && m->code == ICMP_FRAGMENTATION_NEEDED) {
-        /* RFC 1191: the path is narrower than we thought. */
-        uint32_t mtu = m->rest & 0xffff;
-        if (mtu < 68 || mtu - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN >= c->peer_mss)
-            return;
-        c->peer_mss = (uint16_t)(mtu - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN);
-        uint16_t old = c->snd_mss;
-        tcp_set_mss(stack, c);
-        if (c->snd_mss < old && c->state >= TCP_ESTABLISHED) {
-            c->recovery->on_mtu_reduced(stack, c); /* what was too big goes again, smaller */
+    if (e->err == -EMSGSIZE) {
+        /* RFC 1191, RFC 8201: the path is narrower than we thought. The
+         * report is about a segment of ours in flight (above: RFC 5927 4.1,
+         * RFC 8201 5.2); the cache checks the MTU it names. */
+        pmtu_update(stack, &c->remote_addr, e->mtu);
+        if (tcp_mtu_changed(stack, c))
             tcp_output(stack, c);
-        }
         tcp_reap(stack);
-        return;
-    }
-    int err = -EHOSTUNREACH;
-    if (m->type == ICMP_DEST_UNREACHABLE) {
-        switch (m->code) {
-        case ICMP_NET_UNREACHABLE:
-            err = -ENETUNREACH;
-            break;
-        case ICMP_PROTOCOL_UNREACHABLE:
-            err = -ENOPROTOOPT;
-            break;
-        case ICMP_PORT_UNREACHABLE:
-            err = -ECONNREFUSED;
-            break;
-        default:
-            break;
-        }
-    } else if (m->type != ICMP_TIME_EXCEEDED) {
         return;
     }
     /* RFC 1122 4.2.3.9: soft errors never abort an open connection; they
      * are reported if it later times out. A connection attempt gives up at
      * once, as on Linux. */
-    if (c->state == TCP_SYN_SENT && m->type == ICMP_DEST_UNREACHABLE) {
+    if (c->state == TCP_SYN_SENT && e->unreachable) {
         stack->counters.tcp_attempt_fails++;
-        tcp_abort(stack, c, err);
+        tcp_abort(stack, c, e->err);
         tcp_reap(stack);
         return;
     }
-    c->soft_error = err;
+    c->soft_error = e->err;
 }

@@ -6,13 +6,24 @@
 #include "core/random.h"
 #include "stack.h"
 
-static uint64_t tuple_secret_hash(struct naru_stack *stack, char tag, uint32_t laddr, uint32_t raddr,
-                                  uint16_t lport, uint16_t rport)
+/* Over the whole addresses: 4 bytes each for IPv4 (the key it always
+ * was), 16 for IPv6. */
+static uint64_t tuple_secret_hash(struct naru_stack *stack, char tag, const struct naru_addr *laddr,
+                                  const struct naru_addr *raddr, uint16_t lport, uint16_t rport)
 {
+    if (raddr->family == NARU_AF_INET6) {
+        uint8_t key[37];
+        key[0] = (uint8_t)tag;
+        memcpy(key + 1, laddr->v6, 16);
+        memcpy(key + 17, raddr->v6, 16);
+        memcpy(key + 33, &lport, 2);
+        memcpy(key + 35, &rport, 2);
+        return siphash24(stack->secret, key, sizeof key);
+    }
     uint8_t key[13];
     key[0] = (uint8_t)tag;
-    memcpy(key + 1, &laddr, 4);
-    memcpy(key + 5, &raddr, 4);
+    memcpy(key + 1, &laddr->v4, 4);
+    memcpy(key + 5, &raddr->v4, 4);
     memcpy(key + 9, &lport, 2);
     memcpy(key + 11, &rport, 2);
     return siphash24(stack->secret, key, sizeof key);
@@ -26,18 +37,19 @@ uint32_t tcp_isn(struct naru_stack *stack, const struct tcp_conn *c)
      * secretkey), M a timer that ticks every 4 microseconds (RFC 9293
      * 3.4.1), so numbers of successive incarnations move forward. */
     uint32_t m = (uint32_t)(stack->now / (4 * NARU_US));
-    return m + (uint32_t)tuple_secret_hash(stack, 'I', c->local_addr, c->remote_addr, c->local_port, c->remote_port);
+    return m + (uint32_t)tuple_secret_hash(stack, 'I', &c->local_addr, &c->remote_addr, c->local_port,
+                                           c->remote_port);
 }
 
 uint32_t tcp_ts_offset(struct naru_stack *stack, const struct tcp_conn *c)
 {
     /* RFC 7323 7.1: a random offset per connection keeps the TSval clock
      * from telling how long a host has been up, or linking connections. */
-    return tcp_ts_offset_of(stack, c->local_addr, c->remote_addr, c->local_port, c->remote_port);
+    return tcp_ts_offset_of(stack, &c->local_addr, &c->remote_addr, c->local_port, c->remote_port);
 }
 
-uint32_t tcp_ts_offset_of(struct naru_stack *stack, uint32_t laddr, uint32_t raddr, uint16_t lport,
-                          uint16_t rport)
+uint32_t tcp_ts_offset_of(struct naru_stack *stack, const struct naru_addr *laddr, const struct naru_addr *raddr,
+                          uint16_t lport, uint16_t rport)
 {
     return (uint32_t)tuple_secret_hash(stack, 'T', laddr, raddr, lport, rport);
 }

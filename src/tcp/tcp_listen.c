@@ -105,16 +105,14 @@ uint8_t tcp_synack_retries(struct naru_stack *stack, const struct tcp_conn *c)
 
 /* A connection for a SYN (real, or the one a cookie stands for) from the
  * peer src to l: identity, settings and options, with RCV.NXT after irs. */
-static struct tcp_conn *child_new(struct naru_stack *stack, struct tcp_conn *l, uint32_t src, uint32_t dst,
-                                  const struct tcp_header *h, uint32_t irs, const struct tcp_options *syn)
+static struct tcp_conn *child_new(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
+                                  const struct naru_addr *dst, const struct tcp_header *h, uint32_t irs,
+                                  const struct tcp_options *syn)
 {
     struct tcp_conn *c = tcp_conn_alloc(stack);
     if (!c)
         return NULL;
-    c->local_addr = dst;
-    c->local_port = h->dst_port;
-    c->remote_addr = src;
-    c->remote_port = h->src_port;
+    tcp_conn_set_tuple(c, dst, h->dst_port, src, h->src_port);
     c->listener = l;
     c->passive = true;
     c->opened = true;
@@ -139,7 +137,7 @@ static struct tcp_conn *child_new(struct naru_stack *stack, struct tcp_conn *l, 
     c->last_ack_sent = c->rcv_nxt;
     c->rcv_wscale = tcp_rcv_wscale(stack, c);
     tcp_take_syn_options(stack, c, syn);
-    c->adv_mss = tcp_route_mss(stack, c->remote_addr);
+    c->adv_mss = tcp_route_mss(stack, &c->remote_addr);
     c->rcv_mss = c->adv_mss < TCP_DEFAULT_MSS ? c->adv_mss : TCP_DEFAULT_MSS;
     tcp_set_mss(stack, c);
     c->ts_offset = tcp_ts_offset(stack, c);
@@ -147,8 +145,8 @@ static struct tcp_conn *child_new(struct naru_stack *stack, struct tcp_conn *l, 
 }
 
 /* A SYN: a half-open connection, and our SYN-ACK. */
-static void open_half(struct naru_stack *stack, struct tcp_conn *l, uint32_t src, uint32_t dst,
-                      const struct tcp_header *h, const uint32_t *iss_floor)
+static void open_half(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
+                      const struct naru_addr *dst, const struct tcp_header *h, const uint32_t *iss_floor)
 {
     struct tcp_conn *c = child_new(stack, l, src, dst, h, h->seq, &h->options);
     if (!c)
@@ -173,8 +171,9 @@ static void open_half(struct naru_stack *stack, struct tcp_conn *l, uint32_t src
 /* The connection a valid cookie stands for, as if it had been half-open
  * all along: SYN-RECEIVED, our SYN-ACK sent (its ISN the cookie), on no
  * list; the caller takes the ACK as the handshake's last. */
-static struct tcp_conn *open_from_cookie(struct naru_stack *stack, struct tcp_conn *l, uint32_t src, uint32_t dst,
-                                         const struct tcp_header *h, const struct tcp_syncookie_options *o)
+static struct tcp_conn *open_from_cookie(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
+                                         const struct naru_addr *dst, const struct tcp_header *h,
+                                         const struct tcp_syncookie_options *o)
 {
     struct tcp_options syn = {
         .mss_present = true,
@@ -209,8 +208,9 @@ static struct tcp_conn *open_from_cookie(struct naru_stack *stack, struct tcp_co
     return c;
 }
 
-struct tcp_conn *tcp_listen_input(struct naru_stack *stack, struct tcp_conn *l, uint32_t src, uint32_t dst,
-                                  const struct tcp_header *h, uint32_t seg_len, const uint32_t *iss_floor)
+struct tcp_conn *tcp_listen_input(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
+                                  const struct naru_addr *dst, const struct tcp_header *h, uint32_t seg_len,
+                                  const uint32_t *iss_floor)
 {
     uint8_t flags = h->flags;
     /* First, RST: ignored. */
@@ -258,7 +258,8 @@ struct tcp_conn *tcp_listen_input(struct naru_stack *stack, struct tcp_conn *l, 
         stack->counters.tcp_listen_overflows++;
         return NULL;
     }
-    uint8_t cookies = stack->config.tcp_syncookies;
+    /* Cookies are IPv4's (tcp_syncookie.h); IPv6 has the half-open list. */
+    uint8_t cookies = src->family == NARU_AF_INET ? stack->config.tcp_syncookies : 0;
     if (cookies == NARU_TCP_SYNCOOKIES_ALWAYS ||
         (cookies && l->half_open.count >= stack->config.tcp_half_open)) {
         tcp_syncookie_send(stack, l, src, dst, h);

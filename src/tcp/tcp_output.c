@@ -3,8 +3,8 @@
  * segment is built (options, the advertised window), and resets. */
 #include "tcp/tcp_conn.h"
 
-#include "ip/ipv4.h"
-#include "ip/route.h"
+#include "ip/ip.h"
+#include "ip/pmtu.h"
 #include "link/iface.h"
 #include "socket/sock.h"
 #include "stack.h"
@@ -19,30 +19,51 @@ uint32_t tcp_ts_now(const struct naru_stack *stack, const struct tcp_conn *c)
     return (uint32_t)(stack->now / NARU_MS) + c->ts_offset;
 }
 
-uint16_t tcp_route_mss(struct naru_stack *stack, uint32_t dst)
+/* To ourselves: as large as a frame buffer allows. */
+static uint32_t loopback_mtu(const struct naru_stack *stack)
 {
-    uint32_t mtu;
-    if (iface_owns_addr(stack, dst)) {
-        /* To ourselves: as large as a frame buffer allows. */
-        mtu = stack->config.frame_buffer_size - PBUF_HEADROOM - ETH_HEADER_LEN - ETH_VLAN_TAG_LEN;
-    } else {
-        const struct route *r = route_lookup(stack, dst);
-        mtu = r ? stack->ifaces[r->ifindex].mtu : 576;
-    }
+    return stack->config.frame_buffer_size - PBUF_HEADROOM - ETH_HEADER_LEN - ETH_VLAN_TAG_LEN;
+}
+
+/* RFC 9293 3.7.1: MSS = MTU - fixed IP header - fixed TCP header, for an
+ * MTU of 0 (unknown: no route) the least datagram every host takes (RFC
+ * 1122 3.3.3's 576; IPv6's minimum, RFC 8200 5), and never below the
+ * family's least MTU (RFC 791's 68; 1280). */
+static uint16_t mss_for_mtu(uint32_t mtu, uint8_t family)
+{
+    bool v6 = family == NARU_AF_INET6;
+    uint32_t least = v6 ? 1280 : 68;
+    if (mtu == 0)
+        mtu = v6 ? 1280 : 576;
     if (mtu > 65535)
         mtu = 65535;
-    if (mtu < 68)
-        mtu = 68;
-    /* RFC 9293 3.7.1: MSS = MTU - fixed IP header - fixed TCP header. */
-    return (uint16_t)(mtu - IPV4_MIN_HEADER_LEN - TCP_MIN_HEADER_LEN);
+    if (mtu < least)
+        mtu = least;
+    return (uint16_t)(mtu - ip_header_len(family) - TCP_MIN_HEADER_LEN);
+}
+
+uint16_t tcp_route_mss(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    if (ip_is_local(stack, dst))
+        return mss_for_mtu(loopback_mtu(stack), dst->family);
+    const struct naru_iface *iface = ip_route_iface(stack, dst);
+    return mss_for_mtu(iface ? iface->mtu : 0, dst->family);
+}
+
+uint32_t tcp_path_mtu(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    return ip_is_local(stack, dst) ? loopback_mtu(stack) : pmtu_path_mtu(stack, dst);
 }
 
 void tcp_set_mss(struct naru_stack *stack, struct tcp_conn *c)
 {
     /* RFC 9293 3.7.1 and RFC 6691: Eff.snd.MSS = min(SendMSS, MMS_S - 20)
-     * less the options every segment carries. */
+     * less the options every segment carries; MMS_S from the path's MTU
+     * (RFC 1191 3, RFC 8201 5.4), not only the interface's. */
     uint32_t mss = c->peer_mss;
-    uint32_t route = tcp_route_mss(stack, c->remote_addr);
+    c->path_mtu = tcp_path_mtu(stack, &c->remote_addr);
+    c->path_version = stack->routes.version;
+    uint32_t route = mss_for_mtu(c->path_mtu, c->remote_addr.family);
     if (route < mss)
         mss = route;
     c->options_len = c->ts_ok ? TCP_TS_OPTION_LEN : 0;
@@ -65,14 +86,13 @@ static void refresh_offloads(struct naru_stack *stack, struct tcp_conn *c)
     c->offload_version = stack->routes.version;
     c->csum_offload = false;
     c->tso_segs = 1;
-    if (iface_owns_addr(stack, c->remote_addr))
+    if (ip_is_local(stack, &c->remote_addr))
         return; /* to ourselves: looped back, no device */
-    const struct route *r = route_lookup(stack, c->remote_addr);
-    if (!r)
+    const struct naru_iface *iface = ip_route_iface(stack, &c->remote_addr);
+    if (!iface)
         return;
-    const struct naru_iface *iface = &stack->ifaces[r->ifindex];
     c->csum_offload = iface_offers(iface, NARU_OFFLOAD_TX_CSUM);
-    if (iface_offers(iface, NARU_OFFLOAD_TX_TSO4)) {
+    if (c->remote_addr.family == NARU_AF_INET && iface_offers(iface, NARU_OFFLOAD_TX_TSO4)) {
         /* Room for the largest headers, so any segment fits tso_max. */
         uint32_t room = iface->driver.tso_max - IPV4_MIN_HEADER_LEN - TCP_MAX_HEADER_LEN;
         uint32_t segs = room / c->snd_mss;
@@ -232,8 +252,8 @@ static void fill_options(struct naru_stack *stack, struct tcp_conn *c, struct tc
 static void transmit(struct naru_stack *stack, struct tcp_conn *c, struct pbuf *pb, uint32_t segs)
 {
     struct ip_send send = {
-        .src = c->local_addr,
-        .dst = c->remote_addr,
+        .src = &c->local_addr,
+        .dst = &c->remote_addr,
         .protocol = IP_PROTO_TCP,
         .ttl = c->sock ? c->sock->ttl : 0,
         .dont_fragment = true, /* RFC 1191: path MTU discovery */
@@ -309,8 +329,8 @@ void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq
          * sum of the whole; the device redoes it for each piece. */
         if (len)
             ring_peek(&c->snd_buf, seq - c->snd_buf_seq, pb->data + hl, len);
-        tcp_emit(&h, c->local_addr, c->remote_addr, pb->data, 0);
-        uint32_t pseudo = inet_pseudo_sum(c->local_addr, c->remote_addr, IP_PROTO_TCP, (uint16_t)(hl + len));
+        tcp_emit_pseudo(&h, c->pseudo_sum, pb->data, 0);
+        uint32_t pseudo = c->pseudo_sum + (uint32_t)(hl + len);
         wire_put16(pb->data + TCP_CHECKSUM_OFFSET, (uint16_t)~inet_fold(pseudo));
         pb->flags |= PBUF_F_CSUM_PARTIAL;
         pb->csum_start = (uint16_t)(pb->data - pb->base);
@@ -320,13 +340,13 @@ void tcp_send_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t seq
         /* The header's checksum as if there were no payload, then the
          * payload and its length added in (RFC 1624's arithmetic): the
          * pseudo-header's length field is a plain sum term. */
-        tcp_emit(&h, c->local_addr, c->remote_addr, pb->data, 0);
+        tcp_emit_pseudo(&h, c->pseudo_sum, pb->data, 0);
         uint32_t sum = (uint16_t)~wire_get16(pb->data + 16);
         sum += len;
         sum += payload_sum;
         wire_put16(pb->data + 16, inet_fold(sum));
     } else {
-        tcp_emit(&h, c->local_addr, c->remote_addr, pb->data, 0);
+        tcp_emit_pseudo(&h, c->pseudo_sum, pb->data, 0);
     }
     if (flags & TCP_ACK) {
         c->last_ack_sent = c->rcv_nxt;
@@ -462,8 +482,8 @@ bool tcp_challenge_allowed(struct naru_stack *stack)
     return false;
 }
 
-void tcp_send_rst_reply(struct naru_stack *stack, uint32_t src, uint32_t dst, const struct tcp_header *in,
-                        uint32_t seg_len)
+void tcp_send_rst_reply(struct naru_stack *stack, const struct naru_addr *src, const struct naru_addr *dst,
+                        const struct tcp_header *in, uint32_t seg_len)
 {
     struct tcp_table *t = stack->tcp;
     if (!bucket_take(stack->now, &t->rst_credit, &t->rst_refill, stack->config.tcp_rst_rate,
@@ -484,7 +504,7 @@ void tcp_send_rst_reply(struct naru_stack *stack, uint32_t src, uint32_t dst, co
         h.ack = in->seq + seg_len;
         h.flags = TCP_RST | TCP_ACK;
     }
-    tcp_emit(&h, dst, src, pb->data, 0);
+    tcp_emit_pseudo(&h, ip_pseudo_sum(dst, src, IP_PROTO_TCP), pb->data, 0);
     stack->counters.tcp_tx++;
     stack->counters.tcp_tx_rst++;
     struct ip_send send = { .src = dst, .dst = src, .protocol = IP_PROTO_TCP, .dont_fragment = true };
@@ -719,6 +739,8 @@ bool tcp_send_new_segment(struct naru_stack *stack, struct tcp_conn *c, uint32_t
 
 void tcp_output(struct naru_stack *stack, struct tcp_conn *c)
 {
+    if (c->path_version != stack->routes.version)
+        tcp_path_changed(stack, c); /* the path MTU may have moved (tcp_mtu.c) */
     check_offloads(stack, c);
     switch (c->state) {
     case TCP_CLOSED:

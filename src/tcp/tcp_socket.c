@@ -3,7 +3,7 @@
  * with the error values socket users expect. */
 #include "tcp/tcp.h"
 
-#include "ip/ipv4.h"
+#include "ip/ip.h"
 #include "socket/sock.h"
 #include "stack.h"
 #include "tcp/tcp_conn.h"
@@ -46,7 +46,7 @@ static struct tcp_conn *fresh_conn(struct naru_stack *stack, struct sock *s)
     return c;
 }
 
-int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sockaddr *to)
+int tcp_connect(struct naru_stack *stack, struct sock *s, const struct sock_addr *to)
 {
     struct tcp_conn *c = s->tcp;
     switch (c->state) {
@@ -64,35 +64,32 @@ int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sock
         return sock_take_error(s); /* like a second connect() after a non-blocking one failed */
     if (to->port == 0)
         return -EINVAL;
-    uint32_t src = s->local.addr;
-    if (!src) {
-        int err = ip_select_source(stack, to->addr, &src);
+    struct naru_addr src = s->local.addr;
+    if (sock_addr_is_wildcard(&src)) {
+        int err = ip_select_source(stack, &to->addr, &src);
         if (err < 0)
             return err;
     }
     uint16_t lport = s->bound ? s->local.port : 0;
     if (lport) {
-        if (!tcp_tuple_free(stack, src, lport, to->addr, to->port))
+        if (!tcp_tuple_free(stack, &src, lport, &to->addr, to->port))
             return -EADDRINUSE;
     } else {
-        lport = tcp_ephemeral_port(stack, s, src, to->addr, to->port);
+        lport = tcp_ephemeral_port(stack, s, &src, &to->addr, to->port);
         if (!lport)
             return -EADDRNOTAVAIL;
     }
     c = fresh_conn(stack, s);
     if (!c)
         return -ENOBUFS;
-    c->local_addr = src;
-    c->local_port = lport;
-    c->remote_addr = to->addr;
-    c->remote_port = to->port;
+    tcp_conn_set_tuple(c, &src, lport, &to->addr, to->port);
     c->rcv_wscale = stack->config.tcp_window_scaling ? tcp_rcv_wscale(stack, c) : 0;
     if (s->bound)
         s->local.addr = src; /* the port, which indexes it, stays */
     else
-        sock_set_bound(stack, s, src, lport);
+        sock_set_bound(stack, s, &src, lport);
     s->remote = *to;
-    c->adv_mss = tcp_route_mss(stack, to->addr);
+    c->adv_mss = tcp_route_mss(stack, &to->addr);
     c->rcv_mss = c->adv_mss < TCP_DEFAULT_MSS ? c->adv_mss : TCP_DEFAULT_MSS;
     c->ts_offset = tcp_ts_offset(stack, c);
     c->iss = tcp_isn(stack, c);
@@ -105,11 +102,6 @@ int tcp_connect(struct naru_stack *stack, struct sock *s, const struct naru_sock
     tcp_output(stack, c);
     tcp_reap(stack);
     return -EINPROGRESS;
-}
-
-static bool addrs_overlap(uint32_t a, uint32_t b)
-{
-    return a == 0 || b == 0 || a == b;
 }
 
 int tcp_listen(struct naru_stack *stack, struct sock *s, int backlog)
@@ -128,7 +120,7 @@ int tcp_listen(struct naru_stack *stack, struct sock *s, int backlog)
     /* One listener per port and address (no SO_REUSEPORT). */
     struct tcp_table *t = stack->tcp;
     for (struct tcp_conn *l = t->listen_buckets[s->local.port & t->listen_mask]; l; l = l->hash_next)
-        if (l->local_port == s->local.port && addrs_overlap(l->local_addr, s->local.addr))
+        if (l->local_port == s->local.port && sock_addrs_overlap(&l->local_addr, &s->local.addr))
             return -EADDRINUSE;
     if (tcp_listen_start(stack, c) < 0)
         return -ENOMEM;
@@ -140,7 +132,7 @@ int tcp_listen(struct naru_stack *stack, struct sock *s, int backlog)
     return 0;
 }
 
-int tcp_accept(struct naru_stack *stack, struct sock *s, struct naru_sockaddr *peer)
+int tcp_accept(struct naru_stack *stack, struct sock *s, struct sock_addr *peer)
 {
     struct tcp_conn *l = s->tcp;
     if (l->state != TCP_LISTEN)
@@ -155,11 +147,12 @@ int tcp_accept(struct naru_stack *stack, struct sock *s, struct naru_sockaddr *p
     c->listener = NULL;
     c->sock = ns;
     ns->tcp = c;
-    sock_set_bound(stack, ns, c->local_addr, c->local_port);
+    sock_set_bound(stack, ns, &c->local_addr, c->local_port);
     ns->connected = true;
     ns->remote.addr = c->remote_addr;
     ns->remote.port = c->remote_port;
     ns->reuseaddr = s->reuseaddr;
+    ns->v6only = s->v6only;
     ns->ttl = s->ttl;
     if (peer)
         *peer = ns->remote;
@@ -456,14 +449,14 @@ int tcp_getsockopt(const struct naru_stack *stack, struct sock *s, enum naru_soc
     }
 }
 
-bool tcp_port_available(struct naru_stack *stack, struct sock *s, uint32_t addr, uint16_t port)
+bool tcp_port_available(struct naru_stack *stack, struct sock *s, const struct naru_addr *addr, uint16_t port)
 {
     /* Linux's rule: two sockets may share a port (on overlapping
      * addresses) only if both ask for SO_REUSEADDR and neither listens.
      * Connections the user has closed, TIME-WAIT above all, give way to a
      * socket that asks for SO_REUSEADDR. */
     for (const struct sock *t = sock_bound_first(stack, NARU_SOCK_STREAM, port); t; t = sock_bound_next(t)) {
-        if (t == s || !addrs_overlap(t->local.addr, addr))
+        if (t == s || !sock_addrs_overlap(&t->local.addr, addr))
             continue;
         bool listening = t->tcp && t->tcp->state == TCP_LISTEN;
         if (!s->reuseaddr || !t->reuseaddr || listening)

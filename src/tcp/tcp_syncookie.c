@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/random.h"
-#include "ip/ipv4.h"
+#include "ip/ip.h"
 #include "stack.h"
 #include "tcp/tcp_conn.h"
 #include "wire/tcp.h"
@@ -127,24 +127,28 @@ static uint32_t counter_now(const struct naru_stack *stack)
     return (uint32_t)(stack->now / TCP_SYNCOOKIE_PERIOD);
 }
 
-static struct tcp_syncookie_tuple tuple_of(uint32_t src, uint32_t dst, const struct tcp_header *h, uint32_t peer_isn)
+static struct tcp_syncookie_tuple tuple_of(const struct naru_addr *src, const struct naru_addr *dst,
+                                           const struct tcp_header *h, uint32_t peer_isn)
 {
     return (struct tcp_syncookie_tuple){
-        .laddr = dst, .raddr = src, .lport = h->dst_port, .rport = h->src_port, .peer_isn = peer_isn
+        .laddr = dst->v4, .raddr = src->v4, .lport = h->dst_port, .rport = h->src_port, .peer_isn = peer_isn
     };
 }
 
 /* Our TSval clock for the connection: the stack's milliseconds plus the
  * connection's offset (tcp_output.c's tcp_ts_now()), from the 4-tuple,
  * so the final ACK finds the same clock. */
-static uint32_t ts_clock(struct naru_stack *stack, uint32_t src, uint32_t dst, const struct tcp_header *h)
+static uint32_t ts_clock(struct naru_stack *stack, const struct naru_addr *src, const struct naru_addr *dst,
+                         const struct tcp_header *h)
 {
     return (uint32_t)(stack->now / NARU_MS) + tcp_ts_offset_of(stack, dst, src, h->dst_port, h->src_port);
 }
 
-void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, uint32_t src, uint32_t dst,
-                        const struct tcp_header *h)
+void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
+                        const struct naru_addr *dst, const struct tcp_header *h)
 {
+    if (src->family != NARU_AF_INET)
+        return;
     const struct tcp_options *in = &h->options;
     struct tcp_syncookie_options o = {
         .mss = in->mss_present ? in->mss : 536,
@@ -185,7 +189,7 @@ void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, uint32_t s
     struct pbuf *pb = pbuf_alloc(stack, PBUF_HEADROOM, tcp_header_len(&out));
     if (!pb)
         return; /* counted by the pool */
-    tcp_emit(&out, dst, src, pb->data, 0);
+    tcp_emit_pseudo(&out, ip_pseudo_sum(dst, src, IP_PROTO_TCP), pb->data, 0);
     l->cookies_sent_at = stack->now ? stack->now : 1;
     stack->counters.tcp_syncookies_sent++;
     stack->counters.tcp_tx++;
@@ -193,9 +197,11 @@ void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, uint32_t s
     ip_output(stack, pb, &send);
 }
 
-int tcp_syncookie_accept(struct naru_stack *stack, const struct tcp_conn *l, uint32_t src, uint32_t dst,
-                         const struct tcp_header *h, struct tcp_syncookie_options *o)
+int tcp_syncookie_accept(struct naru_stack *stack, const struct tcp_conn *l, const struct naru_addr *src,
+                         const struct naru_addr *dst, const struct tcp_header *h, struct tcp_syncookie_options *o)
 {
+    if (src->family != NARU_AF_INET)
+        return -1;
     /* Only a listener that sent cookies lately takes one back (Linux's
      * tcp_synq_no_recent_overflow()): otherwise a flood of ACKs could try
      * cookies at no cost, and each costs us two hashes. */

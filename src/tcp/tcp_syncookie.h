@@ -68,13 +68,15 @@ int tcp_syncookie_check(const uint8_t secret[16], const struct tcp_syncookie_tup
                         struct tcp_syncookie_options *o);
 
 /* ---- on a stack ---- */
-/* Answer the SYN h (from src to dst) to listener l with a cookie. */
-void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, uint32_t src, uint32_t dst,
-                        const struct tcp_header *h);
+/* Cookies are IPv4's: the tuple holds IPv4 addresses and the MSS table is
+ * IPv4's (IPv6 needs 16-byte addresses in the MAC and its own table). */
+/* Answer the SYN h (from src to dst, IPv4) to listener l with a cookie. */
+void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
+                        const struct naru_addr *dst, const struct tcp_header *h);
 /* An ACK h for no connection, to listener l: does it give back a cookie l
  * sent (and has l sent any lately)? 0 and what the cookie carried, or -1
  * (counted). */
-int tcp_syncookie_accept(struct naru_stack *stack, const struct tcp_conn *l, uint32_t src, uint32_t dst,
-                         const struct tcp_header *h, struct tcp_syncookie_options *o);
+int tcp_syncookie_accept(struct naru_stack *stack, const struct tcp_conn *l, const struct naru_addr *src,
+                         const struct naru_addr *dst, const struct tcp_header *h, struct tcp_syncookie_options *o);
 
 #endif

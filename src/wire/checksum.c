@@ -80,11 +80,6 @@ uint32_t inet_sum(const void *data, size_t len, uint32_t sum)
     return inet_sum_finish(inet_sum_accumulate(data, len, 0), sum);
 }
 
-uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t protocol, uint16_t length)
-{
-    return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + protocol + length;
-}
-
 uint32_t inet6_pseudo_sum(const uint8_t src[16], const uint8_t dst[16], uint32_t length, uint8_t next_header)
 {
     /* Each inet_sum() here is at most 0xffff: no carry is lost. */

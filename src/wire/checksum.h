@@ -21,8 +21,12 @@ uint32_t inet_sum(const void *data, size_t len, uint32_t sum);
  * Nothing overflows below 16 GiB of data. */
 uint64_t inet_sum_accumulate(const void *data, size_t len, uint64_t acc);
 uint32_t inet_sum_finish(uint64_t acc, uint32_t sum);
-/* The IPv4 pseudo-header of TCP and UDP (RFC 793 3.1, RFC 768). */
-uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t protocol, uint16_t length);
+/* The IPv4 pseudo-header of TCP and UDP (RFC 793 3.1, RFC 768). Inline:
+ * every datagram sent and received sums one. */
+static inline uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t protocol, uint16_t length)
+{
+    return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + protocol + length;
+}
 /* The IPv6 pseudo-header of TCP, UDP and ICMPv6 (RFC 8200 8.1): source,
  * final destination, upper-layer packet length (32 bits), next header. */
 uint32_t inet6_pseudo_sum(const uint8_t src[16], const uint8_t dst[16], uint32_t length, uint8_t next_header);

@@ -95,15 +95,19 @@ static int header_fields(const uint8_t *buf, int hl, struct tcp_header *h)
     return err < 0 ? err : hl;
 }
 
-int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct tcp_header *h)
+int tcp_parse_pseudo(const uint8_t *buf, size_t len, uint32_t pseudo, struct tcp_header *h)
 {
     int hl = header_len(buf, len);
     if (hl < 0)
         return hl;
-    uint32_t sum = inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)len);
-    if (inet_fold(inet_sum(buf, len, sum)) != 0)
+    if (inet_fold(inet_sum(buf, len, pseudo + (uint32_t)len)) != 0)
         return WIRE_BAD_CHECKSUM;
     return header_fields(buf, hl, h);
+}
+
+int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct tcp_header *h)
+{
+    return tcp_parse_pseudo(buf, len, inet_pseudo_sum(src, dst, IP_PROTO_TCP, 0), h);
 }
 
 int tcp_parse_header(const uint8_t *buf, size_t len, struct tcp_header *h)
@@ -189,8 +193,7 @@ static size_t emit_options(const struct tcp_options *o, uint8_t *p)
     return n;
 }
 
-size_t tcp_emit(const struct tcp_header *h, uint32_t src, uint32_t dst, uint8_t *buf,
-                size_t payload_len)
+size_t tcp_emit_pseudo(const struct tcp_header *h, uint32_t pseudo, uint8_t *buf, size_t payload_len)
 {
     size_t hl = TCP_MIN_HEADER_LEN + emit_options(&h->options, buf + TCP_MIN_HEADER_LEN);
     wire_put16(buf, h->src_port);
@@ -203,7 +206,12 @@ size_t tcp_emit(const struct tcp_header *h, uint32_t src, uint32_t dst, uint8_t 
     wire_put16(buf + 16, 0);
     wire_put16(buf + 18, h->urgent);
     size_t len = hl + payload_len;
-    uint32_t sum = inet_pseudo_sum(src, dst, IP_PROTO_TCP, (uint16_t)len);
-    wire_put16(buf + 16, inet_fold(inet_sum(buf, len, sum)));
+    wire_put16(buf + 16, inet_fold(inet_sum(buf, len, pseudo + (uint32_t)len)));
     return hl;
+}
+
+size_t tcp_emit(const struct tcp_header *h, uint32_t src, uint32_t dst, uint8_t *buf,
+                size_t payload_len)
+{
+    return tcp_emit_pseudo(h, inet_pseudo_sum(src, dst, IP_PROTO_TCP, 0), buf, payload_len);
 }

@@ -56,8 +56,11 @@ struct tcp_header {
 };
 
 /* len is the IP payload length. Checks the data offset, the options and the
- * checksum with the pseudo-header. Returns the header length or a
- * wire_error. */
+ * checksum with the pseudo-header, whose sum without its length field is
+ * `pseudo` (either family's: ip_pseudo_sum()). Returns the header length
+ * or a wire_error. */
+int tcp_parse_pseudo(const uint8_t *buf, size_t len, uint32_t pseudo, struct tcp_header *h);
+/* The same, with IPv4's pseudo-header. */
 int tcp_parse(const uint8_t *buf, size_t len, uint32_t src, uint32_t dst, struct tcp_header *h);
 /* The same but for the checksum, for a segment whose checksum the link
  * vouches for (checksum offload: verified by the device, or left partial
@@ -71,8 +74,11 @@ int tcp_parse_options(const uint8_t *opt, size_t len, struct tcp_options *o);
  * SACK blocks that do not fit are left out). */
 size_t tcp_options_len(const struct tcp_options *o);
 /* Writes header and options at buf, in front of payload_len bytes already at
- * buf + tcp_header_len(h), and the checksum over all of it. h->header_len is
+ * buf + tcp_header_len(h), and the checksum over all of it, with the
+ * pseudo-header whose sum without its length is `pseudo`. h->header_len is
  * ignored. Returns the header length. */
+size_t tcp_emit_pseudo(const struct tcp_header *h, uint32_t pseudo, uint8_t *buf, size_t payload_len);
+/* The same, with IPv4's pseudo-header. */
 size_t tcp_emit(const struct tcp_header *h, uint32_t src, uint32_t dst, uint8_t *buf,
                 size_t payload_len);
 static inline size_t tcp_header_len(const struct tcp_header *h)

@@ -143,10 +143,32 @@ static void stale_entry_is_still_used_and_probed_by_unicast(void **state)
     int s = udp_socket(h->stack, 0);
     struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
     naru_sendto(h->stack, s, "a", 1, 0, &to);
-    expect_arp(capture_take(h), ARP_OP_REQUEST, peer_mac, ip("10.0.0.2")); /* RFC 1122 2.3.2.1 */
     const struct captured_frame *f = capture_take(h);
     assert_non_null(f);
     assert_memory_equal(f->data, peer_mac, 6); /* the datagram did not wait */
+    assert_int_equal(f->data[12], 0x08);
+    assert_int_equal(f->data[13], 0x00);
+    /* RFC 4861 7.3.3 DELAY, as Linux's ARP: the probe waits 5 s for news. */
+    naru_stack_poll(h->stack, 35999 * NARU_MS);
+    assert_null(capture_take(h));
+    naru_stack_poll(h->stack, 36 * NARU_SEC);
+    expect_arp(capture_take(h), ARP_OP_REQUEST, peer_mac, ip("10.0.0.2")); /* RFC 1122 2.3.2.1 */
+}
+
+static void stale_neighbour_heard_from_meanwhile_is_not_probed(void **state)
+{
+    struct capture_host *h = *state;
+    inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.2"), ip("10.0.0.1"), broadcast);
+    naru_stack_poll(h->stack, 31 * NARU_SEC);
+    int s = udp_socket(h->stack, 0);
+    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    naru_sendto(h->stack, s, "a", 1, 0, &to);
+    naru_stack_poll(h->stack, 33 * NARU_SEC);
+    inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.2"), ip("10.0.0.1"), broadcast); /* it speaks */
+    capture_clear(h);
+    naru_stack_poll(h->stack, 40 * NARU_SEC);
+    assert_null(capture_take(h));
+    assert_int_equal(counter(h->stack, "arp_tx_requests"), 0);
 }
 
 static void arp_claiming_our_address_is_counted_not_learned(void **state)
@@ -182,6 +204,7 @@ int main(void)
         T(unanswered_neighbour_gets_three_requests_then_packets_are_dropped),
         T(reply_releases_waiting_packets_in_order),
         T(stale_entry_is_still_used_and_probed_by_unicast),
+        T(stale_neighbour_heard_from_meanwhile_is_not_probed),
         T(arp_claiming_our_address_is_counted_not_learned),
         T(malformed_arp_is_dropped_and_counted),
     };

@@ -49,12 +49,93 @@ static void no_route_means_net_unreachable_for_the_sender(void **state)
     capture_host_free(h);
 }
 
+/* An IPv6 address from its eight groups. */
+static struct naru_addr v6(uint16_t g0, uint16_t g1, uint16_t g2, uint16_t g3, uint16_t g4, uint16_t g5,
+                           uint16_t g6, uint16_t g7)
+{
+    const uint16_t g[8] = { g0, g1, g2, g3, g4, g5, g6, g7 };
+    uint8_t b[16];
+    for (int i = 0; i < 8; i++) {
+        b[2 * i] = (uint8_t)(g[i] >> 8);
+        b[2 * i + 1] = (uint8_t)g[i];
+    }
+    return naru_addr_v6(b);
+}
+
+static const struct naru_addr *gateway6_of(struct naru_stack *s, struct naru_addr dst)
+{
+    const struct route6 *r = route6_lookup(s, dst.v6);
+    assert_non_null(r);
+    return &r->gateway;
+}
+
+static void ipv6_longest_prefix_wins_and_default_catches_the_rest(void **state)
+{
+    (void)state;
+    struct capture_host *h = capture_host_new("10.0.0.1/24");
+    struct naru_stack *s = h->stack;
+    struct naru_addr any = v6(0, 0, 0, 0, 0, 0, 0, 0), gw_default = v6(0xfe80, 0, 0, 0, 0, 0, 0, 1);
+    struct naru_addr net32 = v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), gw32 = v6(0xfe80, 0, 0, 0, 0, 0, 0, 2);
+    struct naru_addr net61 = v6(0x2001, 0xdb8, 1, 0x8, 0, 0, 0, 0), gw61 = v6(0xfe80, 0, 0, 0, 0, 0, 0, 3);
+    struct naru_addr host = v6(0x2001, 0xdb8, 1, 0xa, 0, 0, 0, 7), gw128 = v6(0xfe80, 0, 0, 0, 0, 0, 0, 4);
+    struct naru_addr link = v6(0x2001, 0xdb8, 9, 0, 0, 0, 0, 0);
+    assert_int_equal(naru_route_add_addr(s, &any, 0, &gw_default, h->ifindex), 0);
+    assert_int_equal(naru_route_add_addr(s, &net32, 32, &gw32, h->ifindex), 0);
+    assert_int_equal(naru_route_add_addr(s, &net61, 61, &gw61, h->ifindex), 0); /* 2001:db8:1:8::/61 */
+    assert_int_equal(naru_route_add_addr(s, &host, 128, &gw128, h->ifindex), 0);
+    assert_int_equal(naru_route_add_addr(s, &link, 64, NULL, h->ifindex), 0);
+    assert_true(naru_addr_equal(gateway6_of(s, host), &gw128));
+    /* :f is inside the /61 (8..f), :10 is not. */
+    assert_true(naru_addr_equal(gateway6_of(s, v6(0x2001, 0xdb8, 1, 0xf, 0, 0, 0, 1)), &gw61));
+    assert_true(naru_addr_equal(gateway6_of(s, v6(0x2001, 0xdb8, 1, 0x10, 0, 0, 0, 1)), &gw32));
+    assert_true(naru_addr_equal(gateway6_of(s, v6(0x2001, 0xdb9, 0, 0, 0, 0, 0, 1)), &gw_default));
+    assert_int_equal(gateway6_of(s, v6(0x2001, 0xdb8, 9, 0, 0, 0, 0, 0x55))->family, NARU_AF_UNSPEC); /* on-link */
+    assert_int_equal(naru_route_del_addr(s, &net61, 61), 0);
+    assert_true(naru_addr_equal(gateway6_of(s, v6(0x2001, 0xdb8, 1, 0xf, 0, 0, 0, 1)), &gw32));
+    /* IPv4 through the same call, and the tables do not mix. */
+    struct naru_addr v4net = naru_addr_v4(ip("10.8.0.0")), v4gw = naru_addr_v4(ip("10.0.0.2"));
+    assert_int_equal(naru_route_add_addr(s, &v4net, 16, &v4gw, h->ifindex), 0);
+    assert_int_equal(route_lookup(s, ip("10.8.1.1"))->gateway, ip("10.0.0.2"));
+    assert_true(naru_addr_equal(gateway6_of(s, v6(0, 0, 0, 0, 0, 0, 0x0a08, 0x0101)), &gw_default));
+    assert_int_equal(naru_route_del_addr(s, &v4net, 16), 0);
+    assert_null(route_lookup(s, ip("10.8.1.1")));
+    capture_host_free(h);
+}
+
+static void bad_ipv6_routes_are_refused(void **state)
+{
+    (void)state;
+    struct capture_host *h = capture_host_new("10.0.0.1/24");
+    struct naru_stack *s = h->stack;
+    struct naru_addr net = v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), v4gw = naru_addr_v4(ip("10.0.0.2"));
+    struct naru_addr host_bits = v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), none = { .family = NARU_AF_UNSPEC };
+    assert_int_equal(naru_route_add_addr(s, &host_bits, 64, NULL, h->ifindex), -EINVAL);
+    assert_int_equal(naru_route_add_addr(s, &net, 129, NULL, h->ifindex), -EINVAL);
+    assert_int_equal(naru_route_add_addr(s, &net, 32, NULL, 5), -EINVAL);
+    assert_int_equal(naru_route_add_addr(s, &net, 32, &v4gw, h->ifindex), -EINVAL); /* families differ */
+    assert_int_equal(naru_route_add_addr(s, &none, 0, NULL, h->ifindex), -EAFNOSUPPORT);
+    assert_int_equal(naru_route_add_addr(s, &net, 32, NULL, h->ifindex), 0);
+    assert_int_equal(naru_route_add_addr(s, &net, 32, NULL, h->ifindex), -EEXIST);
+    assert_int_equal(naru_route_del_addr(s, &net, 48), -ENOENT);
+    struct naru_stack_config c;
+    naru_stack_config_default(&c);
+    for (uint32_t i = 1; i < c.routes; i++) {
+        struct naru_addr more = v6(0x2001, 0xdb8, (uint16_t)i, 0, 0, 0, 0, 0);
+        assert_int_equal(naru_route_add_addr(s, &more, 48, NULL, h->ifindex), 0);
+    }
+    struct naru_addr full = v6(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 0);
+    assert_int_equal(naru_route_add_addr(s, &full, 48, NULL, h->ifindex), -ENOSPC);
+    capture_host_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(longest_prefix_wins_and_default_catches_the_rest),
         cmocka_unit_test(bad_routes_are_refused),
         cmocka_unit_test(no_route_means_net_unreachable_for_the_sender),
+        cmocka_unit_test(ipv6_longest_prefix_wins_and_default_catches_the_rest),
+        cmocka_unit_test(bad_ipv6_routes_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

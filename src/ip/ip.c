@@ -1,0 +1,38 @@
+/* The IP layer's family-neutral part: dispatch to IPv4 or IPv6. */
+#include "ip/ip.h"
+
+#include "ip/icmp.h"
+#include "ip/route.h"
+#include "link/iface.h"
+#include "stack.h"
+
+int ip_output_unsupported(struct naru_stack *stack, struct pbuf *pb)
+{
+    pbuf_free(stack, pb);
+    return -EAFNOSUPPORT;
+}
+
+void ip_send_port_unreachable(struct naru_stack *stack, const struct pbuf *original)
+{
+    if ((pbuf_network_header(original)[0] >> 4) == 4)
+        icmp_send_error(stack, original, ICMP_DEST_UNREACHABLE, ICMP_PORT_UNREACHABLE, 0);
+}
+
+bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr)
+{
+    if (addr->family == NARU_AF_INET6)
+        return iface_owns_addr6(stack, addr->v6);
+    return addr->family == NARU_AF_INET && iface_owns_addr(stack, addr->v4);
+}
+
+struct naru_iface *ip_route_iface(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    if (dst->family == NARU_AF_INET6) {
+        const struct route6 *r = route6_lookup(stack, dst->v6);
+        return r ? &stack->ifaces[r->ifindex] : NULL;
+    }
+    if (dst->family != NARU_AF_INET)
+        return NULL;
+    const struct route *r = route_lookup(stack, dst->v4);
+    return r ? &stack->ifaces[r->ifindex] : NULL;
+}
