@@ -88,10 +88,10 @@ static int one_run(const struct setup *su, const struct naru_stack_config *stack
     check(naru_sim_add_link(sim, "lan2", &lan, &l), "link");
     check(naru_sim_link_attach(l, 0, r2, "10.2.0.1/24", NULL), "attach");
     check(naru_sim_link_attach(l, 1, d, "10.2.0.2/24", &dif), "attach");
-    check(naru_route_add(s, 0, 0, naru_ip4(10, 1, 0, 1), sif), "route");
-    check(naru_route_add(d, 0, 0, naru_ip4(10, 2, 0, 1), dif), "route");
-    check(naru_route_add(r1, naru_ip4(10, 2, 0, 0), 24, naru_ip4(10, 9, 0, 2), r1w), "route");
-    check(naru_route_add(r2, naru_ip4(10, 1, 0, 0), 24, naru_ip4(10, 9, 0, 1), r2w), "route");
+    check(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 1, 0, 1) }, sif), "route");
+    check(naru_route_add(d, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 2, 0, 1) }, dif), "route");
+    check(naru_route_add(r1, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 2, 0, 0) }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 9, 0, 2) }, r1w), "route");
+    check(naru_route_add(r2, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 1, 0, 0) }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 9, 0, 1) }, r2w), "route");
     struct naru_sim_app_config c = { .kind = NARU_SIM_TCP_TRANSFER, .from = s, .to = d, .bytes = su->bytes,
                                      .start = NARU_SEC, .socket_buffer = su->buffer,
                                      .congestion = congestion };

@@ -126,7 +126,7 @@ static void ring(uint64_t seed, double seconds, bool tcp)
             check(naru_sim_link_attach_switch(l, 0, sw), "attach");
             snprintf(cidr, sizeof cidr, "10.%d.0.%d/24", s, h + 2);
             check(naru_sim_link_attach(l, 1, hosts[s][h], cidr, NULL), "attach");
-            check(naru_route_add(hosts[s][h], 0, 0, naru_ip4(10, (uint8_t)s, 0, 1), 0), "route");
+            check(naru_route_add(hosts[s][h], &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, (uint8_t)s, 0, 1) }, 0), "route");
         }
     }
     /* Routes the short way round: right for up to 5 sites. */
@@ -135,7 +135,7 @@ static void ring(uint64_t seed, double seconds, bool tcp)
             int dst = (s + d) % SITES;
             bool right = d <= SITES / 2;
             uint32_t gw = right ? naru_ip4(10, 100, (uint8_t)s, 2) : naru_ip4(10, 100, (uint8_t)((s + SITES - 1) % SITES), 1);
-            check(naru_route_add(routers[s], naru_ip4(10, (uint8_t)dst, 0, 0), 24, gw, right ? right_if[s] : left_if[s]),
+            check(naru_route_add(routers[s], &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, (uint8_t)dst, 0, 0) }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = gw }, right ? right_if[s] : left_if[s]),
                   "route");
         }
     }

@@ -68,8 +68,9 @@ static void step(struct pair *p)
 static void resolve_arp(struct pair *p)
 {
     int ua = naru_socket(p->a, NARU_SOCK_DGRAM), ub = naru_socket(p->b, NARU_SOCK_DGRAM);
-    struct naru_sockaddr la = { 0, 9 }, lb = { 0, 9 }, to_b = { naru_ip4(198, 18, 0, 2), 9 },
-                         to_a = { naru_ip4(198, 18, 0, 1), 9 };
+    struct naru_sockaddr la = { .port = 9 }, lb = { .port = 9 },
+                         to_b = naru_sockaddr_v4(naru_ip4(198, 18, 0, 2), 9),
+                         to_a = naru_sockaddr_v4(naru_ip4(198, 18, 0, 1), 9);
     if (ua < 0 || ub < 0 || naru_bind(p->a, ua, &la) < 0 || naru_bind(p->b, ub, &lb) < 0)
         die("UDP sockets for ARP", EINVAL);
     naru_sendto(p->a, ua, "", 0, 0, &to_b);
@@ -118,7 +119,7 @@ static void pair_open(struct pair *p, uint32_t mtu, uint32_t sockets, uint32_t c
         (err = naru_if_set_addr(p->b, ib, naru_ip4(198, 18, 0, 2), 24)) < 0)
         die("address", err);
     p->listener = naru_socket(p->b, NARU_SOCK_STREAM);
-    struct naru_sockaddr any = { 0, PORT };
+    struct naru_sockaddr any = { .port = PORT };
     if (p->listener < 0 || (err = naru_bind(p->b, p->listener, &any)) < 0 ||
         (err = naru_listen(p->b, p->listener, 4096)) < 0)
         die("listen", p->listener < 0 ? p->listener : err);
@@ -127,8 +128,8 @@ static void pair_open(struct pair *p, uint32_t mtu, uint32_t sockets, uint32_t c
      * of SYNs would lose the rest to a 1 s retransmission. */
     uint8_t mac[6];
     resolve_arp(p);
-    if (naru_arp_lookup(p->a, ia, naru_ip4(198, 18, 0, 2), mac) < 0 ||
-        naru_arp_lookup(p->b, ib, naru_ip4(198, 18, 0, 1), mac) < 0)
+    struct naru_addr addr_b = naru_addr_v4(naru_ip4(198, 18, 0, 2)), addr_a = naru_addr_v4(naru_ip4(198, 18, 0, 1));
+    if (naru_neighbour_lookup(p->a, ia, &addr_b, mac) < 0 || naru_neighbour_lookup(p->b, ib, &addr_a, mac) < 0)
         die("ARP did not resolve", EHOSTUNREACH);
 }
 
@@ -145,7 +146,7 @@ static int connect_to_b(struct pair *p)
     int s = naru_socket(p->a, NARU_SOCK_STREAM);
     if (s < 0)
         die("socket", s);
-    struct naru_sockaddr to = { naru_ip4(198, 18, 0, 2), PORT };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(naru_ip4(198, 18, 0, 2)), .port = PORT };
     int err = naru_connect(p->a, s, &to);
     if (err < 0 && err != -EINPROGRESS)
         die("connect", err);

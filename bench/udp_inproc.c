@@ -87,7 +87,7 @@ static void setup(struct bench *b, uint32_t sockets)
     b->tx = naru_socket(b->a, NARU_SOCK_DGRAM);
     if (b->rx < 0 || b->tx < 0)
         die("socket", b->rx < 0 ? b->rx : b->tx);
-    struct naru_sockaddr local = { 0, PORT }, peer = { naru_ip4(198, 18, 0, 2), PORT };
+    struct naru_sockaddr local = { .port = PORT }, peer = naru_sockaddr_v4(naru_ip4(198, 18, 0, 2), PORT);
     if ((err = naru_bind(b->b, b->rx, &local)) < 0)
         die("bind", err);
     if ((err = naru_connect(b->a, b->tx, &peer)) < 0)

@@ -75,7 +75,7 @@ int main(void)
     struct naru_http_get_config gc;
     naru_http_server_config_default(&sc);
     naru_http_get_config_default(&gc);
-    gc.server.addr = naru_ip4(10, 0, 0, 2);
+    gc.server.addr = naru_addr_v4(naru_ip4(10, 0, 0, 2));
     gc.path = "/bytes/100000";
     gc.verify = true;
     struct naru_http_server *server;

@@ -255,7 +255,7 @@ static int open_socket(struct harness *h, enum naru_socket_type type, uint16_t p
     int s = naru_socket(h->stack, type);
     if (s < 0)
         return s;
-    struct naru_sockaddr any = { 0, port };
+    struct naru_sockaddr any = { .port = port };
     naru_bind(h->stack, s, &any); /* a port in use leaves it unbound: fine */
     naru_setsockopt(h->stack, s, NARU_SO_RECVERR, 1);
     return s;
@@ -327,7 +327,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     h.udp = open_socket(&h, NARU_SOCK_DGRAM, udp_port);
     h.udp_connected = open_socket(&h, NARU_SOCK_DGRAM, (uint16_t)(udp_port + 1));
     if (h.udp_connected >= 0) {
-        struct naru_sockaddr peer = { as_a ? 0xc6120002u : 0xc6120001u, peer_port };
+        struct naru_sockaddr peer = { .addr = naru_addr_v4(as_a ? 0xc6120002u : 0xc6120001u), .port = peer_port };
         naru_connect(h.stack, h.udp_connected, &peer);
     }
     h.ping = open_socket(&h, NARU_SOCK_PING, ping_id);

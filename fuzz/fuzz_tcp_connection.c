@@ -222,7 +222,7 @@ static void open_connection(struct harness *h, uint8_t mode)
     uint32_t isn = 0xfffffff0u;
     if (mode & 0x01) {
         h->sock = naru_socket(h->stack, NARU_SOCK_STREAM);
-        naru_connect(h->stack, h->sock, &(struct naru_sockaddr){ PEER_ADDR, PEER_PORT });
+        naru_connect(h->stack, h->sock, &(struct naru_sockaddr){ .addr = naru_addr_v4(PEER_ADDR), .port = PEER_PORT });
         if (!h->seen_segment)
             return;
         h->host_port = h->last.src_port;
@@ -233,7 +233,7 @@ static void open_connection(struct harness *h, uint8_t mode)
         h->listener = naru_socket(h->stack, NARU_SOCK_STREAM);
         if (mode & 0x10)
             naru_setsockopt(h->stack, h->listener, NARU_SO_RCVBUF, 4096);
-        naru_bind(h->stack, h->listener, &(struct naru_sockaddr){ 0, HOST_PORT });
+        naru_bind(h->stack, h->listener, &(struct naru_sockaddr){ .port = HOST_PORT });
         naru_listen(h->stack, h->listener, 4);
         h->host_port = HOST_PORT;
         inject(h, TCP_SYN, isn, 0, 65535, opt, n, NULL, 0, false);

@@ -82,7 +82,7 @@ static void take_dns(struct cli_options *o, const char *prog, const char *arg)
         fprintf(stderr, "%s: at most %d --dns servers\n", prog, NARU_DNS_MAX_SERVERS);
         exit(2);
     }
-    o->dns[o->dns_count++] = (struct naru_sockaddr){ a, (uint16_t)port };
+    o->dns[o->dns_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(a), .port = (uint16_t)port };
 }
 
 bool cli_take_option(struct cli_options *o, const char *prog, int opt, const char *arg)

@@ -341,10 +341,10 @@ static int build(struct demo *d, uint64_t seed)
         (err = naru_sim_link_attach(d->lan2, 0, d->r2, "10.2.0.1/24", NULL)) < 0 ||
         (err = naru_sim_link_attach(d->lan2, 1, d->server, "10.2.0.80/24", &s_if)) < 0)
         return err;
-    if ((err = naru_route_add(d->client, 0, 0, naru_ip4(10, 1, 0, 1), c_if)) < 0 ||
-        (err = naru_route_add(d->server, 0, 0, naru_ip4(10, 2, 0, 1), s_if)) < 0 ||
-        (err = naru_route_add(d->r1, naru_ip4(10, 2, 0, 0), 24, naru_ip4(10, 9, 0, 2), r1_wan)) < 0 ||
-        (err = naru_route_add(d->r2, naru_ip4(10, 1, 0, 0), 24, naru_ip4(10, 9, 0, 1), r2_wan)) < 0)
+    if ((err = naru_route_add(d->client, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 1, 0, 1) }, c_if)) < 0 ||
+        (err = naru_route_add(d->server, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 2, 0, 1) }, s_if)) < 0 ||
+        (err = naru_route_add(d->r1, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 2, 0, 0) }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 9, 0, 2) }, r1_wan)) < 0 ||
+        (err = naru_route_add(d->r2, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 1, 0, 0) }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 9, 0, 1) }, r2_wan)) < 0)
         return err;
     d->server_addr = naru_ip4(10, 2, 0, 80);
     return 0;
@@ -454,9 +454,9 @@ static int chapter_name(struct demo *d)
                "   is %s; the client may keep that for %u s (the TTL). %llu %s sent, %.3f ms.\n"
                "   The TTL of the packets fell from 64 to 62 on the way: two routers. The ARP\n"
                "   answers stay in each cache, so the next packets go straight out.\n",
-            naru_ip4_format(r.addrs[0], a), r.dns_ttl, (unsigned long long)r.dns_queries,
+            naru_ip4_format(r.addrs[0].v4, a), r.dns_ttl, (unsigned long long)r.dns_queries,
             r.dns_queries == 1 ? "query" : "queries", ms(took(d, &r)));
-        d->server_addr = r.addrs[0];
+        d->server_addr = r.addrs[0].v4; /* type A */
     } else {
         say(d, "\n   No answer (%s): the lossy link ate the queries. The client falls back\n"
                "   on its table of hosts, which says %s.\n",
@@ -471,7 +471,7 @@ static int chapter_ping(struct demo *d)
            "   An ICMP echo request; the server's stack answers it itself with an echo\n"
            "   reply. The time there and back is the round-trip time (RTT).\n\n");
     struct naru_sim_app_config c = { .kind = NARU_SIM_PING, .from = d->client, .to = d->server,
-                                     .dst = d->server_addr, .count = 1, .timeout = 3 * NARU_SEC };
+                                     .dst = naru_addr_v4(d->server_addr), .count = 1, .timeout = 3 * NARU_SEC };
     struct naru_sim_app_result r;
     int err = run_app(d, &c, EVERY_FRAME, &r, NULL);
     if (err < 0)

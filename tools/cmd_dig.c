@@ -247,7 +247,7 @@ static bool ask_done(void *ctx)
 static struct naru_sockaddr naru_server(const struct dig *d)
 {
     const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)&d->server;
-    return (struct naru_sockaddr){ ntohl(in4->sin_addr.s_addr), ntohs(in4->sin_port) };
+    return (struct naru_sockaddr){ .addr = naru_addr_v4(ntohl(in4->sin_addr.s_addr)), .port = ntohs(in4->sin_port) };
 }
 
 static void naru_udp_event(void *ctx, struct naru_stack *stack, int sock)
@@ -258,7 +258,7 @@ static void naru_udp_event(void *ctx, struct naru_stack *stack, int sock)
     while (!a->done && (n = naru_recvfrom(stack, sock, a->reply, a->cap, 0, &from)) >= 0) {
         /* As from a connected kernel socket: only the server's address and
          * port, and only a reply to this very question (same ID and question). */
-        if (from.addr == a->server.addr && from.port == a->server.port &&
+        if (naru_addr_equal(&from.addr, &a->server.addr) && from.port == a->server.port &&
             naru_dns_reply_matches(a->q, a->qlen, a->reply, (size_t)n) == 0) {
             a->result = n;
             a->done = true;
@@ -267,7 +267,7 @@ static void naru_udp_event(void *ctx, struct naru_stack *stack, int sock)
     struct naru_icmp_error e;
     while (!a->done && naru_recv_error(stack, sock, &e) == 0) {
         /* ICMP port unreachable: nobody serves DNS there (dig says so too). */
-        if (e.type == 3 && e.code <= 3 && e.code != 2 && e.dst.addr == a->server.addr &&
+        if (e.type == 3 && e.code <= 3 && e.code != 2 && naru_addr_equal(&e.dst.addr, &a->server.addr) &&
             e.dst.port == a->server.port) {
             a->result = e.code == 3 ? -ECONNREFUSED : -EHOSTUNREACH;
             a->done = true;
@@ -280,7 +280,7 @@ static long naru_ask_udp(const struct dig *d, const uint8_t *q, size_t qlen, uin
     struct runtime *rt = d->rt;
     struct naru_ask a = { .rt = rt, .server = naru_server(d), .q = q, .qlen = qlen, .reply = reply,
                           .cap = cap, .result = -ETIMEDOUT };
-    struct naru_sockaddr any = { 0, 0 };
+    struct naru_sockaddr any = { .port = 0 };
     a.sock = naru_socket(rt->stack, NARU_SOCK_DGRAM);
     if (a.sock < 0)
         return a.sock;

@@ -417,10 +417,10 @@ static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **
             return 2;
         }
         const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)&ss;
-        where[i] = (struct naru_sockaddr){ ntohl(in4->sin_addr.s_addr), ntohs(in4->sin_port) };
+        where[i] = (struct naru_sockaddr){ .addr = naru_addr_v4(ntohl(in4->sin_addr.s_addr)), .port = ntohs(in4->sin_port) };
     }
     if (!listen_count)
-        where[listen_count++] = (struct naru_sockaddr){ self, NARU_DNS_PORT };
+        where[listen_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(self), .port = NARU_DNS_PORT };
     struct runtime rt;
     int status = runtime_open(&rt, ro, PROG);
     struct naru_dns_server_endpoint *ep[MAX_LISTEN] = { 0 };
@@ -428,9 +428,9 @@ static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **
     for (unsigned i = 0; i < listen_count && !status; i++) {
         int err = naru_dns_server_attach(d->server, rt.stack, &where[i], &ep[i]);
         if (err < 0) {
-            char a[NARU_IP4_STRLEN];
-            fprintf(stderr, "%s: cannot listen on %s:%u: %s\n", PROG, naru_ip4_format(where[i].addr, a),
-                    where[i].port, strerror(-err));
+            char a[NARU_SOCKADDR_STRLEN];
+            fprintf(stderr, "%s: cannot listen on %s: %s\n", PROG, naru_sockaddr_format(&where[i], NULL, a),
+                    strerror(-err));
             status = 1;
             break;
         }
@@ -440,8 +440,8 @@ static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **
         unsigned zones = naru_dns_server_zone_count(d->server);
         fprintf(stderr, "%s: ready: %u zone%s on", PROG, zones, zones == 1 ? "" : "s");
         for (unsigned i = 0; i < listen_count; i++) {
-            char a[NARU_IP4_STRLEN];
-            fprintf(stderr, " %s:%u", naru_ip4_format(where[i].addr, a), where[i].port);
+            char a[NARU_SOCKADDR_STRLEN];
+            fprintf(stderr, " %s", naru_sockaddr_format(&where[i], NULL, a));
         }
         fprintf(stderr, " via %s (%s)\n", ro->tap, tcp ? "UDP and TCP" : "UDP; this stack has no TCP");
         loop_run(&rt.loop, NARU_NEVER, never, NULL);

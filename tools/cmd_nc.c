@@ -170,8 +170,8 @@ static void accept_event(void *ctx, struct naru_stack *stack, int listener)
     nc->connected = true;
     naru_socket_set_callback(stack, listener, NULL, NULL);
     if (nc->verbose) {
-        char a[NARU_IP4_STRLEN];
-        fprintf(stderr, "%s: connection from %s port %u\n", PROG, naru_ip4_format(peer.addr, a), peer.port);
+        char a[NARU_ADDR_STRLEN];
+        fprintf(stderr, "%s: connection from %s port %u\n", PROG, naru_addr_format(&peer.addr, a), peer.port);
     }
     naru_socket_set_callback(stack, sock, socket_event, nc);
     if (!nc->rt->simulated && !nc->stdin_eof)
@@ -272,7 +272,7 @@ int cmd_nc(int argc, char **argv)
         return 2;
     }
     struct runtime rt;
-    uint32_t addr = 0;
+    struct naru_addr addr;
     int status = runtime_open_to(&rt, &ro, PROG, nc.host, &addr);
     if (status)
         return status;
@@ -288,7 +288,7 @@ int cmd_nc(int argc, char **argv)
     int err;
     if (listen_mode) {
         nc.listener = naru_socket(rt.stack, NARU_SOCK_STREAM);
-        struct naru_sockaddr local = { addr, nc.port };
+        struct naru_sockaddr local = { .addr = addr, .port = nc.port };
         err = nc.listener < 0 ? nc.listener : naru_setsockopt(rt.stack, nc.listener, NARU_SO_REUSEADDR, 1);
         if (!err)
             err = naru_bind(rt.stack, nc.listener, &local);
@@ -310,7 +310,7 @@ int cmd_nc(int argc, char **argv)
             goto out;
         }
         naru_socket_set_callback(rt.stack, nc.sock, socket_event, &nc);
-        struct naru_sockaddr to = { addr, nc.port };
+        struct naru_sockaddr to = { .addr = addr, .port = nc.port };
         err = naru_connect(rt.stack, nc.sock, &to);
         if (err < 0 && err != -EINPROGRESS) {
             fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, nc.host, nc.port, strerror(-err));

@@ -45,7 +45,7 @@ static void on_probe(void *ctx, const struct naru_traceroute_probe *p)
     char text[128];
     if (p->query == 0) {
         printf("%2u ", p->ttl);
-        l->previous.addr = 0;
+        l->previous.addr.family = NARU_AF_UNSPEC;
     }
     printf("%s", naru_traceroute_probe_text(p, &l->previous, NULL, text, sizeof text));
     if (p->answered)
@@ -123,7 +123,7 @@ int cmd_traceroute(int argc, char **argv)
         return status;
     status = 1;
     c.wait = (naru_time_t)((wait > 0 ? wait : rt.simulated ? 1 : 5) * 1e9);
-    struct lines lines = { { 0, 0 } };
+    struct lines lines = { .previous = { .port = 0 } };
     c.on_probe = on_probe;
     c.ctx = &lines;
     char a[NARU_APP_ADDR_TEXT];

@@ -26,7 +26,7 @@ int names_read_resolv_conf(const char *path, struct resolv_conf *conf)
             v = strtok_r(NULL, " \t\r\n", &save);
             /* IPv6 servers are skipped: naru's stacks speak IPv4 only. */
             if (v && naru_ip4_parse(v, &a) == 0 && conf->server_count < NARU_DNS_MAX_SERVERS)
-                conf->servers[conf->server_count++] = (struct naru_sockaddr){ a, NARU_DNS_PORT };
+                conf->servers[conf->server_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(a), .port = NARU_DNS_PORT };
         } else if (!strcmp(key, "search") || !strcmp(key, "domain")) {
             /* resolv.conf(5): the last search or domain line wins. */
             conf->search_count = 0;
@@ -112,10 +112,13 @@ static bool looked_up(void *ctx)
     return naru_lookup_result(ctx)->finished;
 }
 
-int names_resolve(struct names *n, const char *name, uint32_t *addr)
+int names_resolve(struct names *n, const char *name, struct naru_addr *addr)
 {
-    if (naru_ip4_parse(name, addr) == 0)
+    uint32_t v4;
+    if (naru_ip4_parse(name, &v4) == 0) {
+        *addr = naru_addr_v4(v4);
         return 0;
+    }
     if (!n->resolver)
         return -ENOENT;
     struct naru_app_env env;

@@ -50,7 +50,7 @@ void names_close(struct names *n);
 /* HOST to an IPv4 address, running the loop while it waits. 0, or -ENOENT
  * (no such name), -ENODATA (no IPv4 address), -ETIMEDOUT (no server
  * answered), -ECONNREFUSED (servers failed), -EINTR (SIGINT/SIGTERM). */
-int names_resolve(struct names *n, const char *name, uint32_t *addr);
+int names_resolve(struct names *n, const char *name, struct naru_addr *addr);
 /* What the usual tools print for a names_resolve() error, after
  * "PROG: HOST: " (getaddrinfo's words: "Name or service not known", ...). */
 const char *names_error(int err);

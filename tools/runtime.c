@@ -24,7 +24,7 @@ static int open_world(struct runtime *rt, const struct cli_options *o)
         }
         naru_if_set_tap(rt->stack, rt->world.client_ifindex, naru_pcap_tap, rt->pcap);
     }
-    struct naru_sockaddr dns = { WORLD_NAME_SERVER, NARU_DNS_PORT };
+    struct naru_sockaddr dns = { .addr = naru_addr_v4(WORLD_NAME_SERVER), .port = NARU_DNS_PORT };
     return names_open(&rt->names, &rt->loop, rt->stack, o, &dns, WORLD_DOMAIN, rt->prog);
 }
 
@@ -48,7 +48,7 @@ int runtime_open(struct runtime *rt, const struct cli_options *o, const char *pr
 }
 
 int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host,
-                    uint32_t *addr)
+                    struct naru_addr *addr)
 {
     int status = runtime_open(rt, o, prog);
     if (status == 0) {

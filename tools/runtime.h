@@ -34,7 +34,7 @@ int runtime_open(struct runtime *rt, const struct cli_options *o, const char *pr
 /* runtime_open(), then resolve `host` into *addr. 0, or the exit code
  * after saying why (and closing rt). */
 int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host,
-                    uint32_t *addr);
+                    struct naru_addr *addr);
 void runtime_close(struct runtime *rt);
 /* The environment for an application on the command's stack. */
 int runtime_app_env(struct runtime *rt, struct naru_app_env *env);

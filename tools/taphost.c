@@ -87,7 +87,7 @@ int taphost_open(struct taphost *h, const struct cli_options *o, const char *pro
         naru_if_set_tap(h->stack, h->ifindex, naru_pcap_tap, h->pcap);
     }
     if ((err = naru_if_set_addr(h->stack, h->ifindex, addr, prefix)) < 0 ||
-        (gw && (err = naru_route_add(h->stack, 0, 0, gw, h->ifindex)) < 0)) {
+        (gw && (err = naru_route_add(h->stack, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = gw }, h->ifindex)) < 0)) {
         fprintf(stderr, "%s: cannot configure %s: %s\n", prog, o->addr, strerror(-err));
         return 1;
     }

@@ -47,7 +47,7 @@ static int start_dns(struct world *w)
         e = naru_dns_server_load_zone_text(w->dns, NULL, "built-in root", world_root_zone,
                                            sizeof world_root_zone - 1, err, sizeof err);
     if (!e) {
-        struct naru_sockaddr any = { 0, NARU_DNS_PORT };
+        struct naru_sockaddr any = { .port = NARU_DNS_PORT };
         e = naru_dns_server_attach(w->dns, w->server, &any, &w->dns_endpoint);
     }
     return e;
@@ -91,9 +91,9 @@ int world_open(struct world *w, uint64_t seed)
     if (!err)
         err = naru_sim_connect(w->sim, w->router, "10.2.0.1/24", w->server, "10.2.0.2/24", &link, NULL, NULL);
     if (!err)
-        err = naru_route_add(w->client, 0, 0, naru_ip4(10, 1, 0, 1), w->client_ifindex);
+        err = naru_route_add(w->client, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 1, 0, 1) }, w->client_ifindex);
     if (!err)
-        err = naru_route_add(w->server, 0, 0, naru_ip4(10, 2, 0, 1), 0);
+        err = naru_route_add(w->server, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 2, 0, 1) }, 0);
     if (err)
         return err;
     naru_stack_set_forwarding(w->router, true);

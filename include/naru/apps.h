@@ -54,9 +54,10 @@ bool naru_app_elapsed(naru_time_t from, naru_time_t to, naru_time_t *out);
 /* Bits per second for `bytes` over [from, to]; 0 when that is unset or empty. */
 double naru_app_rate(uint64_t bytes, naru_time_t from, naru_time_t to);
 
-/* An address as applications print it: "A.B.C.D", or "A.B.C.D:PORT" when
- * with_port. The one place they turn addresses into text. */
-#define NARU_APP_ADDR_TEXT 56
+/* An address as applications print it: "A.B.C.D" or "2001:db8::1", and
+ * with_port (a port not 0) "A.B.C.D:PORT" or "[2001:db8::1]:PORT"
+ * (naru_sockaddr_format). The one place they turn addresses into text. */
+#define NARU_APP_ADDR_TEXT NARU_SOCKADDR_STRLEN
 const char *naru_app_addr_text(const struct naru_sockaddr *addr, bool with_port, char buf[NARU_APP_ADDR_TEXT]);
 
 /* The data transfers, pings and naru's web server carry: byte k is a
@@ -149,7 +150,7 @@ struct naru_traceroute_hop {
     uint8_t answered;          /* probes that got an answer */
     bool reached;              /* the destination answered: the last hop */
     char mark;                 /* the first probe's mark, 0 for none */
-    struct naru_sockaddr from[NARU_TRACEROUTE_MAX_QUERIES]; /* addr 0: nobody */
+    struct naru_sockaddr from[NARU_TRACEROUTE_MAX_QUERIES]; /* NARU_AF_UNSPEC: nobody */
     naru_time_t rtt[NARU_TRACEROUTE_MAX_QUERIES];
     char marks[NARU_TRACEROUTE_MAX_QUERIES];
 };
@@ -188,7 +189,7 @@ void naru_traceroute_hop_probe(const struct naru_traceroute_hop *hop, unsigned q
                                struct naru_traceroute_probe *probe);
 /* One probe as traceroute prints it after the hop number: " *", or
  * " ADDR (NAME)  1.234 ms" with the address only when it differs from
- * `previous` (who answered the probe before on this line; addr 0 for none)
+ * `previous` (who answered the probe before on this line; NARU_AF_UNSPEC for none)
  * and the name only when given, then " !M" for a mark. Returns buf. */
 const char *naru_traceroute_probe_text(const struct naru_traceroute_probe *probe,
                                        const struct naru_sockaddr *previous, const char *name, char *buf,
@@ -389,7 +390,7 @@ struct naru_lookup_config {
     unsigned server_count;
     naru_time_t timeout;       /* own resolver: the first try's wait (0: the resolver's) */
     const char *name;
-    uint16_t type;             /* 1 A (the only kind naru's stacks can use yet), 28 AAAA */
+    uint16_t type;             /* 1 A, 28 AAAA */
     /* resolv.conf(5)'s search list and ndots: a name with fewer than ndots
      * dots is tried with each search domain first, one with more as it is
      * first; a name ending in '.' only as it is. */
@@ -409,7 +410,7 @@ struct naru_lookup_result {
                                   -ENODATA no address, -ETIMEDOUT, -ECONNREFUSED, ... */
     const char *why;           /* why not ok, in words; "" when ok */
     unsigned count;
-    uint32_t addrs[NARU_DNS_MAX_ADDRS]; /* type A */
+    struct naru_addr addrs[NARU_DNS_MAX_ADDRS]; /* IPv4 for A, IPv6 for AAAA */
     uint32_t ttl;
     char canonical[NARU_DNS_NAME_TEXT_MAX];
     bool from_hosts;

@@ -283,16 +283,19 @@ void naru_dns_resolver_poll(struct naru_dns_resolver *resolver);
 /* Cancels every query in flight (their callbacks are not called). */
 void naru_dns_resolver_destroy(struct naru_dns_resolver *resolver);
 
-/* The static hosts table, consulted before the cache and the servers.
- * One "ADDRESS NAME [ALIAS...]" per line, '#' comments; IPv4 only. */
-int naru_dns_hosts_add(struct naru_dns_resolver *resolver, const char *name, uint32_t addr);
+/* The static hosts table, consulted before the cache and the servers:
+ * for each name an IPv4 address (A) and an IPv6 address (AAAA), each
+ * added replacing the one of its family. One "ADDRESS NAME [ALIAS...]"
+ * per line, '#' comments. */
+int naru_dns_hosts_add(struct naru_dns_resolver *resolver, const char *name, const struct naru_addr *addr);
 int naru_dns_hosts_load(struct naru_dns_resolver *resolver, const char *path, char *err,
                         size_t err_len);
-/* The hosts table alone, no cache and no servers: 0 and the address, or
- * -ENOENT (-EINVAL for a bad name). Tools look a name up here as typed
- * before they try it with search domains. */
-int naru_dns_hosts_lookup(const struct naru_dns_resolver *resolver, const char *name,
-                          uint32_t *addr);
+/* The hosts table alone, no cache and no servers: 0 and the name's
+ * address of `family` (NARU_AF_UNSPEC: IPv6's if it has one, else
+ * IPv4's), or -ENOENT (-EINVAL for a bad name). Tools look a name up here
+ * as typed before they try it with search domains. */
+int naru_dns_hosts_lookup(const struct naru_dns_resolver *resolver, const char *name, uint8_t family,
+                          struct naru_addr *addr);
 
 struct naru_dns_result {
     int status;                /* 0; -ENOENT no such name (NXDOMAIN); -ENODATA the

@@ -58,7 +58,7 @@ struct naru_sim_app_config {
     struct naru_stack *from;   /* where it runs: the client, the sender */
     struct naru_stack *to;     /* the far host, when simulated: transfers and
                                   HTTP start their receiver or server there */
-    uint32_t dst;              /* address to reach; 0: the first address of `to` */
+    struct naru_addr dst;      /* address to reach; NARU_AF_UNSPEC: the first address of `to` */
     uint16_t port;             /* 0: 5001 and up for transfers, 80 for HTTP,
                                   33434 for the first traceroute probe */
     naru_time_t start;         /* when it begins (not before now) */
@@ -118,7 +118,7 @@ struct naru_sim_app_result {
     /* DNS lookup: ok with an answer. DNS server: ok once it serves. */
     int dns_status;            /* 0, or the resolver's -ENOENT, -ETIMEDOUT, ... */
     unsigned addr_count;
-    uint32_t addrs[8];
+    struct naru_addr addrs[8];
     uint32_t dns_ttl;
     uint64_t dns_queries;      /* lookup: queries sent, retries included;
                                   server: queries answered */

@@ -1,6 +1,7 @@
 /* naru's socket API: BSD names and semantics, non-blocking, integer socket
  * handles per stack. Every call returns >= 0 on success or a negative errno
- * (-EAGAIN, -ECONNREFUSED, ...). Addresses and ports are in host byte order. */
+ * (-EAGAIN, -ECONNREFUSED, ...). Ports and IPv4 addresses are in host byte
+ * order; addresses are of either family (struct naru_addr, naru/addr.h). */
 #ifndef NARU_SOCKET_H
 #define NARU_SOCKET_H
 
@@ -9,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "naru/addr.h"
 #include "naru/stack.h"
 
 #ifdef __cplusplus
@@ -21,10 +23,49 @@ enum naru_socket_type {
     NARU_SOCK_PING = 3,    /* ICMP echo, like Linux's SOCK_DGRAM/IPPROTO_ICMP */
 };
 
+/* A socket address of either family, like sockaddr_in and sockaddr_in6 in
+ * one. To bind: NARU_AF_UNSPEC or :: is the wildcard of both families
+ * (unless NARU_IPV6_V6ONLY, as Linux with bindv6only=0), 0.0.0.0 IPv4's
+ * alone. Peers are reported in their own family: an IPv4 peer of a
+ * dual-stack socket as an IPv4 address, never as ::ffff:a.b.c.d; such a
+ * v4-mapped address given to a call means the IPv4 address. An address
+ * nobody is (an unconnected peer, a hop that never answered) has family
+ * NARU_AF_UNSPEC. */
 struct naru_sockaddr {
-    uint32_t addr;
+    struct naru_addr addr;
     uint16_t port;         /* for NARU_SOCK_PING: the echo identifier */
+    uint32_t scope_id;     /* link-local IPv6 addresses: the interface (NARU_SCOPE_ID);
+                              0 otherwise */
 };
+
+/* The scope_id of interface `ifindex` (numbered from 1 as Linux's, so
+ * that 0 is none), and back (-1 for none). */
+#define NARU_SCOPE_ID(ifindex) ((uint32_t)(ifindex) + 1u)
+static inline int naru_scope_ifindex(uint32_t scope_id)
+{
+    return scope_id ? (int)(scope_id - 1) : -1;
+}
+
+static inline struct naru_sockaddr naru_sockaddr_v4(uint32_t addr, uint16_t port)
+{
+    struct naru_sockaddr sa = { .addr = naru_addr_v4(addr), .port = port };
+    return sa;
+}
+
+/* Socket addresses as text: "198.18.0.1:80", "[2001:db8::1]:80",
+ * "[fe80::1%eth0]:80", or the address alone ("2001:db8::1",
+ * "fe80::1%eth0"), when *port is to keep the value it has. A zone is an
+ * interface name of `stack` or a scope_id number (stack may be NULL for
+ * numbers only); it is only for link-local addresses. 0 or -EINVAL. */
+int naru_sockaddr_parse(const char *text, const struct naru_stack *stack, struct naru_sockaddr *sa);
+/* Longest text naru_sockaddr_format() writes, with its NUL. */
+#define NARU_SOCKADDR_STRLEN (NARU_ADDR_STRLEN + NARU_IFNAME_MAX + 10)
+/* The address (RFC 5952 for IPv6), its zone (the interface's name in
+ * `stack`, or the number when stack is NULL) and ":PORT" when port is not
+ * 0, an IPv6 address then in brackets. NARU_AF_UNSPEC formats as "*"
+ * (with a port, "*:PORT"). Returns buf. */
+char *naru_sockaddr_format(const struct naru_sockaddr *sa, const struct naru_stack *stack,
+                           char buf[NARU_SOCKADDR_STRLEN]);
 
 /* Readiness, as poll(2) reports it. */
 #define NARU_POLLIN  0x01u
@@ -49,7 +90,8 @@ long naru_recv(struct naru_stack *stack, int sock, void *buf, size_t len, int fl
 /* What recvmsg(2)'s control messages would say about a datagram. */
 struct naru_recv_info {
     struct naru_sockaddr from;
-    uint8_t ttl;               /* IP TTL it arrived with (IP_RECVTTL) */
+    uint8_t hop_limit;         /* the IPv4 TTL or IPv6 hop limit it arrived with
+                                  (IP_RECVTTL, IPV6_RECVHOPLIMIT) */
     naru_time_t when;          /* stack time it arrived (SO_TIMESTAMP) */
 };
 /* recvfrom() for datagram and ping sockets, with that information. */
@@ -80,6 +122,8 @@ enum naru_sockopt {
     NARU_IP_TTL,
     NARU_TCP_NODELAY,
     NARU_TCP_CONGESTION,   /* enum naru_tcp_cc */
+    NARU_IPV6_V6ONLY,      /* bound to the IPv6 wildcard, take IPv6 alone (default 0:
+                              both families; set before bind) */
 };
 int naru_setsockopt(struct naru_stack *stack, int sock, enum naru_sockopt opt, int value);
 int naru_getsockopt(const struct naru_stack *stack, int sock, enum naru_sockopt opt, int *value);
@@ -89,7 +133,8 @@ int naru_socket_error(struct naru_stack *stack, int sock);
 /* An ICMP error that came back for a datagram this socket sent, like
  * Linux's IP_RECVERR: who sent it and what it said. */
 struct naru_icmp_error {
-    uint32_t offender;     /* the router or host that sent the ICMP error */
+    struct naru_addr offender; /* the router or host that sent the ICMP error */
+    uint8_t family;        /* NARU_AF_INET: ICMP's type and code; NARU_AF_INET6: ICMPv6's */
     uint8_t type, code;
     struct naru_sockaddr dst;   /* where the original went; for a ping socket,
                                    port is the echo request's sequence number */

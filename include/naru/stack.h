@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "naru/addr.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -24,7 +26,6 @@ typedef uint64_t naru_time_t;
 #define NARU_NEVER UINT64_MAX
 
 struct naru_stack;
-struct naru_addr; /* naru/addr.h */
 
 enum naru_log_level { NARU_LOG_ERROR, NARU_LOG_WARN, NARU_LOG_INFO, NARU_LOG_DEBUG };
 enum naru_layer {
@@ -191,10 +192,32 @@ struct naru_if_config {
 int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config);
 /* Interfaces added so far: their indexes are 0 to count - 1. */
 unsigned naru_if_count(const struct naru_stack *stack);
-/* Give the interface its address (host byte order) and bring it up: adds the
- * connected route and announces the address with a gratuitous ARP. */
+/* Give the interface an address and bring it up, as `ip addr add`: with
+ * its connected route (the prefix on-link). An IPv4 address replaces the
+ * interface's one IPv4 address and is announced with a gratuitous ARP; an
+ * IPv6 address is added beside the others (up to 8; -EEXIST, -ENOSPC).
+ * 0 or a negative errno. */
+int naru_if_add_addr(struct naru_stack *stack, int ifindex, const struct naru_addr *addr, uint8_t prefix_len);
+/* The same for an IPv4 address (host byte order). */
 int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t prefix_len);
+/* The interface's IPv4 address (0 if none) and prefix length. */
 int naru_if_get_addr(const struct naru_stack *stack, int ifindex, uint32_t *addr, uint8_t *prefix_len);
+
+#define NARU_IFA_TENTATIVE 0x1     /* IPv6: duplicate address detection under way (RFC 4862) */
+#define NARU_IFA_DEPRECATED 0x2    /* IPv6: preferred lifetime over, not chosen for new traffic */
+#define NARU_IFA_AUTOCONF 0x4      /* IPv6: formed by SLAAC from a router advertisement */
+struct naru_if_addr {
+    struct naru_addr addr;
+    uint8_t prefix_len;
+    uint8_t flags;                 /* NARU_IFA_* */
+};
+/* The interface's addresses, IPv4's first, up to `cap` of them into out.
+ * Returns how many it has (more than cap: some left out), or -EINVAL. */
+int naru_if_get_addrs(const struct naru_stack *stack, int ifindex, struct naru_if_addr *out, unsigned cap);
+/* The interface's name ("eth0"), or NULL for no such interface; and the
+ * index of the interface of that name, or -ENODEV. */
+const char *naru_if_name(const struct naru_stack *stack, int ifindex);
+int naru_if_index(const struct naru_stack *stack, const char *name);
 int naru_if_get_mac(const struct naru_stack *stack, int ifindex, uint8_t mac[6]);
 uint32_t naru_if_mtu(const struct naru_stack *stack, int ifindex);
 
@@ -215,24 +238,21 @@ int naru_if_set_tap(struct naru_stack *stack, int ifindex, naru_frame_tap_fn fn,
 
 /* ---- routing ---- */
 
-/* gateway 0 means the destination is on the interface's link. */
-int naru_route_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len,
-                   uint32_t gateway, int ifindex);
-int naru_route_del(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len);
-/* The same for either family (struct naru_addr, naru/addr.h): gateway NULL
- * or NARU_AF_UNSPEC means on-link. IPv6 routes are kept and looked up for
- * the IPv6 work; no IPv6 datagram is sent yet. */
-int naru_route_add_addr(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len,
-                        const struct naru_addr *gateway, int ifindex);
-int naru_route_del_addr(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len);
+/* A route to dst/prefix_len of either family (no bits set past the
+ * prefix) through `gateway` of the same family; gateway NULL or
+ * NARU_AF_UNSPEC: dst is on the interface's link. 0, -EEXIST, -ENOSPC,
+ * -EINVAL or -EAFNOSUPPORT. */
+int naru_route_add(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len,
+                   const struct naru_addr *gateway, int ifindex);
+int naru_route_del(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len);
 void naru_stack_set_forwarding(struct naru_stack *stack, bool on);
 
 /* Packet buffers held anywhere in the stack (queues, reassembly, sockets):
  * zero when the stack is idle, or something leaked. */
 unsigned naru_stack_buffers_in_use(const struct naru_stack *stack);
 
-/* Resolved neighbour, for tests and tools: 0 and the MAC, or -ENOENT. */
-int naru_arp_lookup(const struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t mac[6]);
+/* Resolved neighbour (ARP or NDP), for tests and tools: 0 and the MAC, or
+ * -ENOENT. */
 int naru_neighbour_lookup(const struct naru_stack *stack, int ifindex, const struct naru_addr *addr,
                           uint8_t mac[6]);
 

@@ -26,16 +26,10 @@ double naru_app_rate(uint64_t bytes, naru_time_t from, naru_time_t to)
 
 const char *naru_app_addr_text(const struct naru_sockaddr *addr, bool with_port, char buf[NARU_APP_ADDR_TEXT])
 {
-    /* naru's one address text (RFC 5952 for IPv6, when sockets carry it);
-     * a port after an IPv6 address would need the brackets of RFC 3986. */
-    struct naru_addr a = naru_addr_v4(addr->addr);
-    char text[NARU_ADDR_STRLEN];
-    naru_addr_format(&a, text);
-    if (with_port)
-        snprintf(buf, NARU_APP_ADDR_TEXT, a.family == NARU_AF_INET6 ? "[%s]:%u" : "%s:%u", text, addr->port);
-    else
-        snprintf(buf, NARU_APP_ADDR_TEXT, "%s", text);
-    return buf;
+    struct naru_sockaddr a = *addr;
+    if (!with_port)
+        a.port = 0;
+    return naru_sockaddr_format(&a, NULL, buf);
 }
 
 const char *app_errno_text(int err)

@@ -93,7 +93,8 @@ static bool record(struct naru_lookup *l, int status, const struct naru_dns_resu
     if (status == 0) {
         struct naru_lookup_result *r = &l->r;
         for (unsigned i = 0; i < res->count && r->count < NARU_DNS_MAX_ADDRS; i++)
-            r->addrs[r->count++] = naru_dns_result_ip4(res, i);
+            r->addrs[r->count++] = res->type == 28 ? naru_addr_v6(res->addrs[i])
+                                                   : naru_addr_v4(naru_dns_result_ip4(res, i));
         r->ttl = res->ttl;
         r->from_hosts = res->from_hosts;
         snprintf(r->canonical, sizeof r->canonical, "%s", res->canonical);
@@ -175,8 +176,11 @@ int naru_lookup_start(const struct naru_app_env *env, const struct naru_lookup_c
     memcpy(l->name, config->name, len + 1);
     for (unsigned i = 0; i < config->search_count; i++)
         snprintf(l->search[i], sizeof l->search[i], "%s", config->search[i]);
-    uint32_t a;
-    if (config->type == 1 && naru_ip4_parse(l->name, &a) == 0) {
+    /* An address as text is itself, of the family asked for. */
+    uint8_t family = config->type == 1 ? NARU_AF_INET : config->type == 28 ? NARU_AF_INET6 : NARU_AF_UNSPEC;
+    struct naru_addr a = { .family = NARU_AF_INET };
+    if (family == NARU_AF_INET ? naru_ip4_parse(l->name, &a.v4) == 0
+                               : naru_addr_parse(l->name, &a) == 0 && a.family == family) {
         r->addrs[r->count++] = a;
         snprintf(r->canonical, sizeof r->canonical, "%s", l->name);
         finish(l, 0);
@@ -200,7 +204,7 @@ int naru_lookup_start(const struct naru_app_env *env, const struct naru_lookup_c
     l->queries_before = naru_dns_resolver_stats(l->resolver)->queries_sent;
     /* The hosts table first, by the name as typed (like "files" before
      * "dns" in nsswitch.conf). */
-    if (config->type == 1 && naru_dns_hosts_lookup(l->resolver, l->name, &a) == 0) {
+    if (family && naru_dns_hosts_lookup(l->resolver, l->name, family, &a) == 0) {
         r->addrs[r->count++] = a;
         r->from_hosts = true;
         snprintf(r->canonical, sizeof r->canonical, "%s", l->name);

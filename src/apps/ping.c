@@ -110,7 +110,8 @@ static void send_next(void *arg)
     p->answered[n % p->ring] = 0;
     p->r.sent = n;
     p->r.last_sent = now;
-    struct naru_sockaddr to = { p->c.dst.addr, 0 };
+    struct naru_sockaddr to = p->c.dst;
+    to.port = 0;
     long sent = naru_sendto(p->env.stack, p->sock, p->request, ICMP_HEADER + p->c.size, 0, &to);
     if (sent < 0) {
         p->r.errors++;
@@ -140,11 +141,11 @@ static void on_reply(struct naru_ping *p, size_t len, const struct naru_recv_inf
 {
     uint16_t seq = (uint16_t)(p->reply[6] << 8 | p->reply[7]);
     uint64_t n = request_of(p, seq);
-    if (p->reply[0] != 0 || info->from.addr != p->c.dst.addr || !n)
+    if (p->reply[0] != 0 || !naru_addr_equal(&info->from.addr, &p->c.dst.addr) || !n)
         return; /* not an echo reply to one of ours */
     naru_time_t rtt = info->when - p->sent_at[n % p->ring];
     struct naru_ping_event e = { .kind = NARU_PING_REPLY, .seq = seq, .from = info->from, .bytes = len,
-                                 .ttl = info->ttl, .rtt = rtt };
+                                 .ttl = info->hop_limit, .rtt = rtt };
     if (p->answered[n % p->ring]) {
         p->r.duplicates++;
         e.kind = NARU_PING_DUPLICATE;

@@ -175,7 +175,7 @@ static void udp_readable(void *ctx, struct naru_stack *stack, int sock)
 static int open_udp(struct naru_service *svc, uint16_t port)
 {
     struct naru_stack *stack = svc->tcp.env.stack;
-    struct naru_sockaddr any = { 0, port };
+    struct naru_sockaddr any = { .port = port };
     int s = naru_socket(stack, NARU_SOCK_DGRAM);
     int err = s < 0 ? s : naru_bind(stack, s, &any);
     if (err < 0) {

@@ -88,7 +88,7 @@ bool app_tcp_conn_flush(struct app_tcp_conn *c)
 int app_tcp_server_listen(struct app_tcp_server *srv, uint16_t port, int backlog)
 {
     struct naru_stack *stack = srv->env.stack;
-    struct naru_sockaddr any = { 0, port };
+    struct naru_sockaddr any = { .port = port };
     srv->sock = -1;
     int s = naru_socket(stack, NARU_SOCK_STREAM);
     int err = s < 0 ? s : naru_setsockopt(stack, s, NARU_SO_REUSEADDR, 1);

@@ -101,7 +101,8 @@ static void send_probe(struct naru_traceroute *t)
         struct naru_traceroute_hop *hop = &t->hops[t->r.hop_count++];
         hop->ttl = t->ttl;
     }
-    struct naru_sockaddr to = { t->c.dst.addr, (uint16_t)(t->c.dst.port + t->probe++) };
+    struct naru_sockaddr to = t->c.dst;
+    to.port = (uint16_t)(t->c.dst.port + t->probe++);
     naru_setsockopt(t->env.stack, t->sock, NARU_IP_TTL, t->ttl);
     t->awaiting = true;
     t->sent_at = app_now(&t->env);
@@ -147,7 +148,7 @@ static void on_socket(void *ctx, struct naru_stack *stack, int sock)
         probe.from.addr = e.offender;
         probe.rtt = app_now(&t->env) - t->sent_at;
         if (e.type == 3) {
-            if (e.code == 3 && e.offender == t->c.dst.addr)
+            if (e.code == 3 && naru_addr_equal(&e.offender, &t->c.dst.addr))
                 probe.reached = true;
             else
                 probe.mark = mark_of(e.code);
@@ -218,7 +219,7 @@ void naru_traceroute_hop_probe(const struct naru_traceroute_hop *hop, unsigned q
     memset(p, 0, sizeof *p);
     p->ttl = hop->ttl;
     p->query = (uint8_t)q;
-    p->answered = hop->from[q].addr != 0;
+    p->answered = hop->from[q].addr.family != NARU_AF_UNSPEC;
     p->from = hop->from[q];
     p->rtt = hop->rtt[q];
     p->mark = hop->marks[q];
@@ -240,9 +241,9 @@ const char *naru_traceroute_probe_text(const struct naru_traceroute_probe *p, co
     }
     size_t n = 0;
     char a[NARU_APP_ADDR_TEXT];
-    if (!previous || previous->addr != p->from.addr)
+    if (!previous || !naru_addr_equal(&previous->addr, &p->from.addr))
         n += (size_t)snprintf(buf + n, cap - n, " %s", naru_app_addr_text(&p->from, false, a));
-    if (n < cap && name && (!previous || previous->addr != p->from.addr))
+    if (n < cap && name && (!previous || !naru_addr_equal(&previous->addr, &p->from.addr)))
         n += (size_t)snprintf(buf + n, cap - n, " (%s)", name);
     if (n < cap)
         n += (size_t)snprintf(buf + n, cap - n, "  %.3f ms", (double)p->rtt / (double)NARU_MS);

@@ -282,7 +282,7 @@ static int transfer_new(const struct naru_app_env *env, const struct naru_transf
     const struct naru_transfer_config *c = config;
     bool udp = c->protocol == NARU_TRANSFER_UDP;
     if ((c->protocol != NARU_TRANSFER_TCP && !udp) || !c->bytes || (!c->peer.port && (sender || udp)) ||
-        (sender && !c->peer.addr) ||
+        (sender && naru_addr_is_unspecified(&c->peer.addr)) ||
         (udp && (c->datagram_size <= NARU_TRANSFER_UDP_HEADER || c->datagram_size > UDP_MAX_DATAGRAM ||
                  !c->rate_bps)))
         return -EINVAL;

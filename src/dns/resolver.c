@@ -68,7 +68,7 @@ struct cache_entry {
 
 struct host_entry {
     struct dns_name name;      /* lower case */
-    uint32_t addr;
+    struct naru_addr v4, v6;   /* NARU_AF_UNSPEC: none of that family */
 };
 
 struct naru_dns_resolver {
@@ -228,36 +228,48 @@ uint32_t naru_dns_result_ip4(const struct naru_dns_result *res, unsigned i)
 
 /* ---- hosts ---- */
 
-int naru_dns_hosts_add(struct naru_dns_resolver *r, const char *name, uint32_t addr)
+int naru_dns_hosts_add(struct naru_dns_resolver *r, const char *name, const struct naru_addr *addr)
 {
     struct dns_name n;
+    if (addr->family != NARU_AF_INET && addr->family != NARU_AF_INET6)
+        return -EINVAL;
     if (dns_name_from_text(name, strlen(name), NULL, &n) < 0)
         return -EINVAL;
     dns_name_lower(&n);
-    for (unsigned i = 0; i < r->host_count; i++) {
-        if (dns_name_equal(&r->hosts[i].name, &n)) {
-            r->hosts[i].addr = addr;
-            return 0;
-        }
+    struct host_entry *h = NULL;
+    for (unsigned i = 0; i < r->host_count && !h; i++)
+        if (dns_name_equal(&r->hosts[i].name, &n))
+            h = &r->hosts[i];
+    if (!h) {
+        if (r->host_count == r->config.hosts_entries)
+            return -ENOSPC;
+        h = &r->hosts[r->host_count++];
+        *h = (struct host_entry){ .name = n };
     }
-    if (r->host_count == r->config.hosts_entries)
-        return -ENOSPC;
-    r->hosts[r->host_count].name = n;
-    r->hosts[r->host_count].addr = addr;
-    r->host_count++;
+    if (addr->family == NARU_AF_INET)
+        h->v4 = *addr;
+    else
+        h->v6 = *addr;
     return 0;
 }
 
-int naru_dns_hosts_lookup(const struct naru_dns_resolver *r, const char *name, uint32_t *addr)
+int naru_dns_hosts_lookup(const struct naru_dns_resolver *r, const char *name, uint8_t family,
+                          struct naru_addr *addr)
 {
     struct dns_name n;
     if (dns_name_from_text(name, strlen(name), NULL, &n) < 0)
         return -EINVAL;
     for (unsigned i = 0; i < r->host_count; i++) {
-        if (dns_name_equal(&r->hosts[i].name, &n)) {
-            *addr = r->hosts[i].addr;
-            return 0;
-        }
+        if (!dns_name_equal(&r->hosts[i].name, &n))
+            continue;
+        const struct host_entry *h = &r->hosts[i];
+        const struct naru_addr *a = family == NARU_AF_INET ? &h->v4
+                                    : family == NARU_AF_INET6 ? &h->v6
+                                    : h->v6.family ? &h->v6 : &h->v4;
+        if (a->family == NARU_AF_UNSPEC)
+            return -ENOENT;
+        *addr = *a;
+        return 0;
     }
     return -ENOENT;
 }
@@ -298,10 +310,10 @@ int naru_dns_hosts_load(struct naru_dns_resolver *r, const char *path, char *err
         char *addr = next_field(&cursor);
         if (!addr)
             continue;
-        uint32_t a;
-        if (naru_ip4_parse(addr, &a) < 0) {
-            if (strchr(addr, ':'))
-                continue;      /* IPv6 lines: naru speaks IPv4 */
+        struct naru_addr a;
+        if (naru_addr_parse(addr, &a) < 0) {
+            if (strchr(addr, '%'))
+                continue;      /* a zone ("fe80::1%lo0"): no address for a name */
             snprintf(err, err_len, "%s:%u: bad address '%s'", path, lineno, addr);
             status = -EINVAL;
             break;
@@ -310,7 +322,7 @@ int naru_dns_hosts_load(struct naru_dns_resolver *r, const char *path, char *err
         bool any = false;
         while ((name = next_field(&cursor))) {
             any = true;
-            int e = naru_dns_hosts_add(r, name, a);
+            int e = naru_dns_hosts_add(r, name, &a);
             if (e < 0) {
                 snprintf(err, err_len, "%s:%u: %s '%s'", path, lineno,
                          e == -ENOSPC ? "hosts table full at" : "bad name", name);
@@ -691,7 +703,7 @@ static void answer(struct rquery *q, const struct dns_message *m, bool truncated
 static void consider(struct rquery *q, const uint8_t *buf, size_t len, const struct naru_sockaddr *from)
 {
     struct naru_dns_resolver *r = q->r;
-    if (from && (from->addr != q->server.addr || from->port != q->server.port)) {
+    if (from && (!naru_addr_equal(&from->addr, &q->server.addr) || from->port != q->server.port)) {
         COUNT(r, forged, rx_forged);
         return;
     }
@@ -809,15 +821,19 @@ static bool hosts_answer(struct naru_dns_resolver *r, const struct dns_name *nam
         res->type = type;
         res->from_hosts = true;
         canonical_text(name, res->canonical);
-        if (type != DNS_T_A) {
+        const struct naru_addr *a = type == DNS_T_A ? &r->hosts[i].v4 : type == DNS_T_AAAA ? &r->hosts[i].v6 : NULL;
+        if (!a || a->family == NARU_AF_UNSPEC) {
             res->status = -ENODATA;
             return true;
         }
-        uint32_t a = r->hosts[i].addr;
-        res->addrs[0][0] = (uint8_t)(a >> 24);
-        res->addrs[0][1] = (uint8_t)(a >> 16);
-        res->addrs[0][2] = (uint8_t)(a >> 8);
-        res->addrs[0][3] = (uint8_t)a;
+        if (a->family == NARU_AF_INET) {
+            res->addrs[0][0] = (uint8_t)(a->v4 >> 24);
+            res->addrs[0][1] = (uint8_t)(a->v4 >> 16);
+            res->addrs[0][2] = (uint8_t)(a->v4 >> 8);
+            res->addrs[0][3] = (uint8_t)a->v4;
+        } else {
+            memcpy(res->addrs[0], a->v6, 16);
+        }
         res->count = 1;
         return true;
     }

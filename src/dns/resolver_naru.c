@@ -32,7 +32,7 @@ static int open_socket(void *ctx, enum naru_dns_transport transport, const struc
         return sock;
     int err = 0;
     if (transport == NARU_DNS_UDP) {
-        struct naru_sockaddr any = { 0, 0 };
+        struct naru_sockaddr any = { .port = 0 }; /* either family */
         err = naru_bind(a->stack, sock, &any);   /* a random ephemeral port (RFC 6056) */
     }
     if (!err)

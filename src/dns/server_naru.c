@@ -58,7 +58,7 @@ static void on_udp(void *ctx, struct naru_stack *stack, int sock)
         long n = naru_recvfrom(stack, sock, e->query, sizeof e->query, 0, &from);
         if (n < 0)
             return;
-        struct naru_addr client = naru_addr_v4(from.addr);
+        struct naru_addr client = from.addr;
         struct naru_dns_server_stats before = stats_before(e);
         size_t len = naru_dns_server_answer_from(e->server, &client, naru_stack_now(stack), e->query,
                                                  (size_t)n, NARU_DNS_UDP, e->reply, sizeof e->reply);
@@ -149,7 +149,7 @@ static void on_listen(void *ctx, struct naru_stack *stack, int sock)
         int s = naru_accept(stack, sock, &peer);
         if (s < 0)
             break;
-        struct naru_addr client = naru_addr_v4(peer.addr);
+        struct naru_addr client = peer.addr;
         bool evicted;
         int slot = naru_dns_tcp_open(e->tcp, &client, naru_stack_now(stack), &evicted);
         struct tcp_conn *c = &e->conns[slot];

@@ -37,7 +37,7 @@ const struct route *route_lookup(const struct naru_stack *stack, uint32_t dst)
     return NULL;
 }
 
-int naru_route_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len, uint32_t gateway, int ifindex)
+static int route4_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len, uint32_t gateway, int ifindex)
 {
     struct route_table *t = &stack->routes;
     if (prefix_len > 32 || !iface_get(stack, ifindex))
@@ -67,7 +67,7 @@ int naru_route_add(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len, u
     return 0;
 }
 
-int naru_route_del(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len)
+static int route4_del(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len)
 {
     struct route_table *t = &stack->routes;
     for (uint32_t i = 0; i < t->count; i++) {
@@ -166,8 +166,8 @@ static int route6_del(struct naru_stack *stack, const uint8_t dst[16], uint8_t p
     return -ENOENT;
 }
 
-int naru_route_add_addr(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len,
-                        const struct naru_addr *gateway, int ifindex)
+int naru_route_add(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len,
+                   const struct naru_addr *gateway, int ifindex)
 {
     if (!dst)
         return -EINVAL;
@@ -176,7 +176,7 @@ int naru_route_add_addr(struct naru_stack *stack, const struct naru_addr *dst, u
     case NARU_AF_INET:
         if (!on_link && gateway->family != NARU_AF_INET)
             return -EINVAL;
-        return naru_route_add(stack, dst->v4, prefix_len, on_link ? 0 : gateway->v4, ifindex);
+        return route4_add(stack, dst->v4, prefix_len, on_link ? 0 : gateway->v4, ifindex);
     case NARU_AF_INET6:
         return route6_add(stack, dst->v6, prefix_len, gateway, ifindex);
     default:
@@ -184,13 +184,13 @@ int naru_route_add_addr(struct naru_stack *stack, const struct naru_addr *dst, u
     }
 }
 
-int naru_route_del_addr(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len)
+int naru_route_del(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len)
 {
     if (!dst)
         return -EINVAL;
     switch (dst->family) {
     case NARU_AF_INET:
-        return naru_route_del(stack, dst->v4, prefix_len);
+        return route4_del(stack, dst->v4, prefix_len);
     case NARU_AF_INET6:
         return route6_del(stack, dst->v6, prefix_len);
     default:

@@ -124,9 +124,3 @@ void arp_announce(struct naru_stack *stack, struct naru_iface *iface)
     send_arp(stack, iface, ARP_OP_REQUEST, broadcast_mac, zero_mac, iface->addr);
     stack->counters.arp_tx_gratuitous++;
 }
-
-int naru_arp_lookup(const struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t mac[6])
-{
-    struct naru_addr a = naru_addr_v4(addr);
-    return naru_neighbour_lookup(stack, ifindex, &a, mac);
-}

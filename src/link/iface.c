@@ -1,5 +1,7 @@
 #include "link/iface.h"
 
+#include <string.h>
+
 #include "core/log.h"
 #include "link/arp.h"
 #include "link/ethernet.h"
@@ -155,14 +157,17 @@ int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8
     struct naru_iface *iface = iface_get(stack, ifindex);
     if (!iface || prefix_len > 32 || addr == 0)
         return -EINVAL;
-    if (iface->addr)
-        naru_route_del(stack, iface->addr & iface->netmask, iface->prefix_len);
+    if (iface->addr) {
+        struct naru_addr old = naru_addr_v4(iface->addr & iface->netmask);
+        naru_route_del(stack, &old, iface->prefix_len);
+    }
     iface->addr = addr;
     iface->prefix_len = prefix_len;
     iface->netmask = naru_prefix_mask(prefix_len);
     iface->up = true;
     stack->routes.version++; /* routes through it may be usable now */
-    int err = naru_route_add(stack, addr & iface->netmask, prefix_len, 0, ifindex);
+    struct naru_addr connected = naru_addr_v4(addr & iface->netmask);
+    int err = naru_route_add(stack, &connected, prefix_len, NULL, ifindex);
     if (err < 0 && err != -EEXIST)
         return err;
     char a[NARU_IP4_STRLEN], m[NARU_MAC_STRLEN];
@@ -170,6 +175,47 @@ int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8
              naru_ip4_format(addr, a), prefix_len, naru_mac_format(iface->mac, m), iface->mtu);
     arp_announce(stack, iface);
     return 0;
+}
+
+/* A configured IPv6 address is assigned at once (no duplicate address
+ * detection yet) with infinite lifetimes, and its prefix is on-link, as
+ * `ip addr add` does. */
+static int add_addr6(struct naru_stack *stack, struct naru_iface *iface, const struct naru_addr *addr,
+                     uint8_t prefix_len)
+{
+    if (prefix_len > 128 || naru_addr_is_v4_mapped(addr))
+        return -EINVAL;
+    int err = iface_addr6_add(stack, iface, addr->v6, prefix_len, IFA6_PREFERRED, IFA6_STATIC, NARU_NEVER,
+                              NARU_NEVER);
+    if (err < 0)
+        return err;
+    stack->routes.version++; /* routes through it may be usable now */
+    if (prefix_len < 128) {
+        struct naru_addr prefix = naru_addr_mask(addr, prefix_len);
+        err = naru_route_add(stack, &prefix, prefix_len, NULL, iface->ifindex);
+        if (err < 0 && err != -EEXIST) {
+            iface_addr6_remove(iface, addr->v6);
+            return err;
+        }
+    }
+    char a[NARU_ADDR_STRLEN];
+    LOG_INFO(stack, NARU_LAYER_LINK, "%s has %s/%u", iface->name, naru_addr_format(addr, a), prefix_len);
+    return 0;
+}
+
+int naru_if_add_addr(struct naru_stack *stack, int ifindex, const struct naru_addr *addr, uint8_t prefix_len)
+{
+    struct naru_iface *iface = iface_get(stack, ifindex);
+    if (!iface || !addr)
+        return -EINVAL;
+    switch (addr->family) {
+    case NARU_AF_INET:
+        return naru_if_set_addr(stack, ifindex, addr->v4, prefix_len);
+    case NARU_AF_INET6:
+        return add_addr6(stack, iface, addr, prefix_len);
+    default:
+        return -EAFNOSUPPORT;
+    }
 }
 
 int naru_if_get_addr(const struct naru_stack *stack, int ifindex, uint32_t *addr, uint8_t *prefix_len)
@@ -182,6 +228,43 @@ int naru_if_get_addr(const struct naru_stack *stack, int ifindex, uint32_t *addr
     if (prefix_len)
         *prefix_len = iface->prefix_len;
     return 0;
+}
+
+int naru_if_get_addrs(const struct naru_stack *stack, int ifindex, struct naru_if_addr *out, unsigned cap)
+{
+    const struct naru_iface *iface = iface_get((struct naru_stack *)stack, ifindex);
+    if (!iface || (!out && cap))
+        return -EINVAL;
+    unsigned n = 0;
+    if (iface->addr) {
+        if (n < cap)
+            out[n] = (struct naru_if_addr){ .addr = naru_addr_v4(iface->addr), .prefix_len = iface->prefix_len };
+        n++;
+    }
+    for (uint8_t i = 0; i < iface->addr6_count; i++, n++) {
+        if (n >= cap)
+            continue;
+        const struct iface_addr6 *a = &iface->addr6[i];
+        uint8_t flags = (uint8_t)((a->state == IFA6_TENTATIVE ? NARU_IFA_TENTATIVE : 0) |
+                                  (a->state == IFA6_DEPRECATED ? NARU_IFA_DEPRECATED : 0) |
+                                  (a->flags & IFA6_AUTOCONF ? NARU_IFA_AUTOCONF : 0));
+        out[n] = (struct naru_if_addr){ .addr = naru_addr_v6(a->addr), .prefix_len = a->prefix_len, .flags = flags };
+    }
+    return (int)n;
+}
+
+const char *naru_if_name(const struct naru_stack *stack, int ifindex)
+{
+    const struct naru_iface *iface = iface_get((struct naru_stack *)stack, ifindex);
+    return iface ? iface->name : NULL;
+}
+
+int naru_if_index(const struct naru_stack *stack, const char *name)
+{
+    for (uint32_t i = 0; name && i < stack->iface_count; i++)
+        if (strcmp(stack->ifaces[i].name, name) == 0)
+            return (int)i;
+    return -ENODEV;
 }
 
 int naru_if_get_mac(const struct naru_stack *stack, int ifindex, uint8_t mac[6])

@@ -95,7 +95,8 @@ static int build_routes(struct naru_scenario *sc, char *error, size_t cap)
                     (a & naru_prefix_mask(p)) == (rt->gateway & naru_prefix_mask(p)))
                     ifindex = k;
             }
-            int err = ifindex < 0 ? -ENETUNREACH : naru_route_add(n->stack, rt->dst, rt->prefix, rt->gateway, ifindex);
+            struct naru_addr dst = naru_addr_v4(rt->dst), gateway = naru_addr_v4(rt->gateway);
+            int err = ifindex < 0 ? -ENETUNREACH : naru_route_add(n->stack, &dst, rt->prefix, &gateway, ifindex);
             if (err < 0)
                 return fail(error, cap, err, "%s:%d: cannot add this route to '%s': %s", sc->file, rt->line, n->name,
                             strerror(-err));
@@ -122,10 +123,11 @@ static int build_apps(struct naru_scenario *sc, char *error, size_t cap)
             /* no far end */
         } else if (to >= 0) {
             c.to = sc->nodes[to].stack;
-            c.dst = sc->nodes[to].first_addr;
+            c.dst = naru_addr_v4(sc->nodes[to].first_addr);
             c.host = a->to; /* the static host table: node names */
         } else {
-            naru_ip4_parse(a->to, &c.dst);
+            if (naru_addr_parse(a->to, &c.dst) < 0)
+                c.dst.family = NARU_AF_UNSPEC;
         }
         int err = naru_sim_app_add(sc->sim_apps, &c, &a->app);
         if (err < 0)

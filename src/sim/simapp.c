@@ -25,14 +25,14 @@ struct sim_http_server {
     struct naru_http_server *server;
 };
 
-uint32_t simapp_first_addr(const struct naru_stack *stack)
+struct naru_addr simapp_first_addr(const struct naru_stack *stack)
 {
     for (int i = 0; i < (int)naru_if_count(stack); i++) {
-        uint32_t a = 0;
-        if (naru_if_get_addr(stack, i, &a, NULL) == 0 && a)
-            return a;
+        struct naru_if_addr a;
+        if (naru_if_get_addrs(stack, i, &a, 1) > 0)
+            return a.addr;
     }
-    return 0;
+    return (struct naru_addr){ .family = NARU_AF_UNSPEC };
 }
 
 static char *copy(const char *text)
@@ -346,7 +346,7 @@ static void get_start(struct naru_sim_app *app)
     app->retransmits_at_start = both_retransmits(app);
     struct naru_http_get_config g;
     naru_http_get_config_default(&g);
-    g.server = (struct naru_sockaddr){ app->config.dst, app->config.port };
+    g.server = (struct naru_sockaddr){ .addr = app->config.dst, .port = app->config.port };
     g.host = app->host;
     g.path = app->path;
     g.verify = true;
@@ -375,11 +375,11 @@ static char *auto_zone(struct naru_sim_app *app, const char *origin)
                                 origin, self, self);
     for (unsigned i = 0; i < naru_sim_stack_count(sim) && n < ZONE_MAX; i++) {
         struct naru_stack *s = naru_sim_stack_at(sim, i);
-        uint32_t a = simapp_first_addr(s);
-        char text[NARU_IP4_STRLEN];
-        if (a)
-            n += (size_t)snprintf(z + n, ZONE_MAX - n, "%s IN A %s\n", naru_sim_stack_name(sim, s),
-                                  naru_ip4_format(a, text));
+        struct naru_addr a = simapp_first_addr(s);
+        char text[NARU_ADDR_STRLEN];
+        if (a.family)
+            n += (size_t)snprintf(z + n, ZONE_MAX - n, "%s IN %s %s\n", naru_sim_stack_name(sim, s),
+                                  a.family == NARU_AF_INET ? "A" : "AAAA", naru_addr_format(&a, text));
     }
     if (n >= ZONE_MAX) {
         free(z);
@@ -420,14 +420,14 @@ static int dns_server_setup(struct naru_sim_app *app)
         set_error(app, why);
         return err;
     }
-    struct naru_sockaddr local = { 0, c->port ? c->port : NARU_DNS_PORT };
+    struct naru_sockaddr local = { .port = c->port ? c->port : NARU_DNS_PORT };
     return naru_dns_server_attach(app->dns_server, c->from, &local, &app->dns_endpoint);
 }
 
 static int lookup_setup(struct naru_sim_app *app)
 {
     struct naru_sim_app_config *c = &app->config;
-    if (!c->query || !c->dst)
+    if (!c->query || !c->dst.family)
         return -EINVAL;
     app->query = copy(c->query);
     if (!app->query)
@@ -440,7 +440,7 @@ static void lookup_start(struct naru_sim_app *app)
 {
     struct naru_lookup_config l;
     naru_lookup_config_default(&l);
-    l.servers[0] = (struct naru_sockaddr){ app->config.dst, app->config.port ? app->config.port : NARU_DNS_PORT };
+    l.servers[0] = (struct naru_sockaddr){ .addr = app->config.dst, .port = app->config.port ? app->config.port : NARU_DNS_PORT };
     l.server_count = 1;
     l.timeout = app->config.timeout;
     l.name = app->config.query;
@@ -498,7 +498,7 @@ static void trace_start(struct naru_sim_app *app)
 {
     struct naru_traceroute_config t;
     naru_traceroute_config_default(&t);
-    t.dst = (struct naru_sockaddr){ app->config.dst, app->config.port };
+    t.dst = (struct naru_sockaddr){ .addr = app->config.dst, .port = app->config.port };
     t.max_ttl = app->config.max_ttl;
     t.queries = app->config.queries;
     t.wait = app->config.timeout;
@@ -600,16 +600,16 @@ int naru_sim_app_add(struct naru_sim_apps *set, const struct naru_sim_app_config
     else
         snprintf(app->name, sizeof app->name, "%s%u", kind, app->index + 1);
     c->name = app->name;
-    if (!c->dst && c->to)
+    if (!c->dst.family && c->to)
         c->dst = simapp_first_addr(c->to);
     if (!c->timeout)
         c->timeout = DEFAULT_TIMEOUT;
-    char a[NARU_IP4_STRLEN];
-    snprintf(app->host, sizeof app->host, "%s", config->host ? config->host : naru_ip4_format(c->dst, a));
+    char a[NARU_ADDR_STRLEN];
+    snprintf(app->host, sizeof app->host, "%s", config->host ? config->host : naru_addr_format(&c->dst, a));
     c->host = app->host;
     if ((c->kind == NARU_SIM_UDP_TRANSFER || c->kind == NARU_SIM_TCP_TRANSFER) && !c->port)
         c->port = next_transfer_port(set, c->to);
-    int err = c->dst || c->kind == NARU_SIM_DNS_SERVER ? 0 : -EINVAL;
+    int err = c->dst.family || c->kind == NARU_SIM_DNS_SERVER ? 0 : -EINVAL;
     if (!err) {
         switch (c->kind) {
         case NARU_SIM_PING: err = ping_setup(app); break;

@@ -43,7 +43,7 @@ struct naru_sim_app {
 };
 
 /* The first address of a stack, or 0. */
-uint32_t simapp_first_addr(const struct naru_stack *stack);
+struct naru_addr simapp_first_addr(const struct naru_stack *stack);
 /* The result as it stands: from the applications it is made of while it
  * runs, as it was when it finished after that. */
 void simapp_result(const struct naru_sim_app *app, struct naru_sim_app_result *result);

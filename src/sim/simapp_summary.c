@@ -45,21 +45,23 @@ static bool ran_for(const struct naru_sim_app *app, const struct naru_sim_app_re
     return naru_app_elapsed(r->started, r->finished ? r->ended : naru_sim_now(app->set->sim), took);
 }
 
-static const char *addr_text(uint32_t addr, char buf[NARU_APP_ADDR_TEXT])
+static const char *addr_text(struct naru_addr addr, char buf[NARU_APP_ADDR_TEXT])
 {
-    struct naru_sockaddr a = { addr, 0 };
+    struct naru_sockaddr a = { .addr = addr };
     return naru_app_addr_text(&a, false, buf);
 }
 
 /* The simulated host with this address, for traceroute's names. */
-static const char *owner_name(struct naru_sim *sim, uint32_t addr)
+static const char *owner_name(struct naru_sim *sim, const struct naru_addr *addr)
 {
     for (unsigned i = 0; i < naru_sim_stack_count(sim); i++) {
         struct naru_stack *s = naru_sim_stack_at(sim, i);
         for (int k = 0; k < (int)naru_if_count(s); k++) {
-            uint32_t x = 0;
-            if (naru_if_get_addr(s, k, &x, NULL) == 0 && x == addr)
-                return naru_sim_stack_name(sim, s);
+            struct naru_if_addr x[16];
+            int n = naru_if_get_addrs(s, k, x, 16);
+            for (int j = 0; j < n && j < 16; j++)
+                if (naru_addr_equal(&x[j].addr, addr))
+                    return naru_sim_stack_name(sim, s);
         }
     }
     return NULL;
@@ -71,7 +73,7 @@ static void summary_trace(struct text *t, const struct naru_sim_app *app, const 
     put(t, "%s: traceroute to %s, %u hops max\n", app->name, addr_text(app->config.dst, a), app->config.max_ttl);
     for (unsigned h = 0; h < r->hop_count; h++) {
         const struct naru_traceroute_hop *hop = &r->hops[h];
-        struct naru_sockaddr previous = { 0, 0 };
+        struct naru_sockaddr previous = { .port = 0 };
         put(t, "  %2u ", hop->ttl);
         for (unsigned q = 0; q < app->config.queries; q++) {
             struct naru_traceroute_probe probe;
@@ -80,7 +82,7 @@ static void summary_trace(struct text *t, const struct naru_sim_app *app, const 
             if (!probe.answered && h + 1 == r->hop_count && !r->finished)
                 break; /* not sent yet, or still awaited */
             put(t, "%s", naru_traceroute_probe_text(&probe, &previous,
-                                                    probe.answered ? owner_name(app->set->sim, probe.from.addr) : NULL,
+                                                    probe.answered ? owner_name(app->set->sim, &probe.from.addr) : NULL,
                                                     one, sizeof one));
             if (probe.answered)
                 previous = probe.from;
@@ -109,7 +111,7 @@ static void summary_stream(struct text *t, const struct naru_sim_app *app, const
         else
             put(t, "%llu bytes, ", (unsigned long long)r->bytes_received);
     } else {
-        struct naru_sockaddr dst = { app->config.dst, app->config.port };
+        struct naru_sockaddr dst = { .addr = app->config.dst, .port = app->config.port };
         put(t, "%s: TCP to %s: %llu of %llu bytes, ", app->name, naru_app_addr_text(&dst, true, a),
             (unsigned long long)r->bytes_received, (unsigned long long)app->config.bytes);
     }
@@ -139,7 +141,7 @@ int naru_sim_app_summary(const struct naru_sim_app *app, char *buf, size_t cap)
     struct naru_sim_app_result r;
     simapp_result(app, &r);
     char a[NARU_APP_ADDR_TEXT];
-    struct naru_sockaddr dst = { app->config.dst, app->config.port };
+    struct naru_sockaddr dst = { .addr = app->config.dst, .port = app->config.port };
     const char *status = !r.finished ? " (unfinished)" : "";
     naru_time_t took;
     switch (app->config.kind) {

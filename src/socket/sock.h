@@ -16,11 +16,12 @@ struct tcp_conn;
 
 #define SOCK_ERROR_QUEUE_LEN 8
 
-/* An address and port of either family: what sockets hold. The public
- * struct naru_sockaddr is IPv4's for now; socket.c converts at the API. */
+/* An address and port of either family: what sockets hold (socket.c
+ * converts at the API: 0.0.0.0 and :: become the wildcard here). */
 struct sock_addr {
     struct naru_addr addr;     /* NARU_AF_UNSPEC: the wildcard, of either family */
     uint16_t port;
+    uint32_t scope_id;         /* link-local IPv6: NARU_SCOPE_ID of the interface; else 0 */
 };
 
 /* An ICMP or ICMPv6 error queued for naru_recv_error(). */
@@ -50,6 +51,8 @@ struct sock {
     bool recverr;
     bool reuseaddr;
     bool v6only;               /* the wildcard means IPv6's only (IPV6_V6ONLY; no IPv6 yet) */
+    uint8_t wildcard_family;   /* bound to the wildcard: the family of the address given
+                                  (NARU_AF_INET for 0.0.0.0: IPv4's alone), or 0 */
     uint8_t ttl;               /* 0: the stack's default */
     int error;                 /* pending negative errno, reported once */
     struct sock_addr local;
@@ -109,12 +112,21 @@ bool sock_queue_datagram(struct naru_stack *stack, struct sock *s, struct pbuf *
 void sock_queue_error(struct naru_stack *stack, struct sock *s, const struct sock_error *e);
 /* The pending error, reported once: returned and cleared (0 if none). */
 int sock_take_error(struct sock *s);
+/* Does s, bound to the wildcard, take what comes to an address of
+ * `family`? 0.0.0.0 is IPv4's alone; :: both, but IPv6's alone with
+ * v6only. */
+static inline bool sock_wildcard_takes(const struct sock *s, uint8_t family)
+{
+    if (s->wildcard_family == NARU_AF_INET)
+        return family == NARU_AF_INET;
+    return !s->v6only || family == NARU_AF_INET6;
+}
 /* Does s, bound, take datagrams to `local`? Its own address, or the
- * wildcard (of IPv6 only, with v6only). */
+ * wildcard (sock_wildcard_takes). */
 static inline bool sock_takes_local(const struct sock *s, const struct naru_addr *local)
 {
     if (sock_addr_is_wildcard(&s->local.addr))
-        return !s->v6only || local->family == NARU_AF_INET6;
+        return sock_wildcard_takes(s, local->family);
     return naru_addr_equal(&s->local.addr, local);
 }
 /* The socket of `type` that should get a datagram to local:lport from

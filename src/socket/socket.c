@@ -24,20 +24,45 @@ int naru_socket(struct naru_stack *stack, enum naru_socket_type type)
     return sock_handle(stack, s);
 }
 
-/* The public address (IPv4's for now) as the sockets hold it: 0.0.0.0 is
- * the wildcard, which takes either family. */
+/* The public address as the sockets hold it: 0.0.0.0 and :: are the
+ * wildcard (bind_to() keeps which), and a v4-mapped address is the IPv4
+ * address it holds (RFC 4291 2.5.5.2). */
 static void from_public(struct sock_addr *s, const struct naru_sockaddr *a)
 {
     s->port = a->port;
-    if (a->addr)
-        ip_addr_set_v4(&s->addr, a->addr);
-    else
-        s->addr.family = NARU_AF_UNSPEC;
+    s->scope_id = 0;
+    if (a->addr.family == NARU_AF_INET && a->addr.v4) {
+        ip_addr_set_v4(&s->addr, a->addr.v4);
+    } else if (a->addr.family != NARU_AF_INET6 || naru_addr_is_unspecified(&a->addr)) {
+        s->addr = (struct naru_addr){ .family = NARU_AF_UNSPEC };
+    } else if (naru_addr_is_v4_mapped(&a->addr)) {
+        const uint8_t *b = a->addr.v6 + 12;
+        ip_addr_set_v4(&s->addr, naru_ip4(b[0], b[1], b[2], b[3]));
+    } else {
+        s->addr = a->addr;
+        if (naru_addr_is_link_local(&a->addr))
+            s->scope_id = a->scope_id;
+    }
+}
+
+static bool family_known(const struct naru_sockaddr *a)
+{
+    return a->addr.family == NARU_AF_INET || a->addr.family == NARU_AF_INET6 || a->addr.family == NARU_AF_UNSPEC;
 }
 
 static struct naru_sockaddr to_public(const struct sock_addr *a)
 {
-    return (struct naru_sockaddr){ a->addr.family == NARU_AF_INET ? a->addr.v4 : 0, a->port };
+    struct naru_sockaddr sa = { .addr = a->addr, .port = a->port, .scope_id = a->scope_id };
+    return sa;
+}
+
+/* The local address: a wildcard as the family it was bound with. */
+static struct naru_sockaddr local_to_public(const struct sock *s)
+{
+    struct naru_sockaddr sa = to_public(&s->local);
+    if (sock_addr_is_wildcard(&sa.addr))
+        sa.addr = (struct naru_addr){ .family = s->wildcard_family }; /* 0.0.0.0, :: or none */
+    return sa;
 }
 
 static int bind_to(struct naru_stack *stack, struct sock *s, const struct sock_addr *addr)
@@ -66,9 +91,14 @@ int naru_bind(struct naru_stack *stack, int handle, const struct naru_sockaddr *
         return -EINVAL;
     if (s->bound)
         return -EINVAL;
+    if (!family_known(addr))
+        return -EAFNOSUPPORT;
     struct sock_addr a;
     from_public(&a, addr);
-    return bind_to(stack, s, &a);
+    int err = bind_to(stack, s, &a);
+    if (err == 0 && sock_addr_is_wildcard(&a.addr))
+        s->wildcard_family = addr->addr.family; /* NARU_AF_INET: 0.0.0.0, IPv4's alone */
+    return err;
 }
 
 static int autobind(struct naru_stack *stack, struct sock *s)
@@ -84,7 +114,9 @@ int naru_connect(struct naru_stack *stack, int handle, const struct naru_sockadd
     struct sock *s = sock_get(stack, handle);
     if (!s)
         return -EBADF;
-    if (!addr || addr->addr == 0)
+    if (addr && !family_known(addr))
+        return -EAFNOSUPPORT;
+    if (!addr || naru_addr_is_unspecified(&addr->addr))
         return -EINVAL;
     struct sock_addr to;
     from_public(&to, addr);
@@ -145,6 +177,8 @@ long naru_sendto(struct naru_stack *stack, int handle, const void *buf, size_t l
         return err;
     struct sock_addr dst;
     if (to) {
+        if (!family_known(to))
+            return -EAFNOSUPPORT;
         from_public(&dst, to);
     } else {
         if (!s->connected)
@@ -185,9 +219,8 @@ long naru_recv_info(struct naru_stack *stack, int handle, void *buf, size_t len,
     size_t n = pb->len < len ? pb->len : len;
     memcpy(buf, pb->data, n);
     if (info) {
-        info->from.addr = pb->meta_addr.family == NARU_AF_INET ? pb->meta_addr.v4 : 0;
-        info->from.port = pb->meta_port;
-        info->ttl = pb->meta_ttl;
+        info->from = (struct naru_sockaddr){ .addr = pb->meta_addr, .port = pb->meta_port };
+        info->hop_limit = pb->meta_ttl;
         info->when = pb->meta_time;
     }
     if (!(flags & NARU_MSG_PEEK))
@@ -240,7 +273,7 @@ int naru_getsockname(const struct naru_stack *stack, int handle, struct naru_soc
     struct sock *s = sock_get((struct naru_stack *)stack, handle);
     if (!s)
         return -EBADF;
-    *addr = to_public(&s->local);
+    *addr = local_to_public(s);
     return 0;
 }
 
@@ -297,6 +330,11 @@ int naru_setsockopt(struct naru_stack *stack, int handle, enum naru_sockopt opt,
             return -EINVAL;
         s->ttl = (uint8_t)value;
         return 0;
+    case NARU_IPV6_V6ONLY:
+        if (s->bound)
+            return -EINVAL; /* as Linux: it says what bind() means */
+        s->v6only = value != 0;
+        return 0;
     case NARU_SO_RCVBUF:
         if (value <= 0)
             return -EINVAL;
@@ -327,6 +365,9 @@ int naru_getsockopt(const struct naru_stack *stack, int handle, enum naru_sockop
     case NARU_IP_TTL:
         *value = s->ttl ? s->ttl : stack->config.default_ttl;
         return 0;
+    case NARU_IPV6_V6ONLY:
+        *value = s->v6only;
+        return 0;
     case NARU_SO_RCVBUF:
         if (s->type != NARU_SOCK_STREAM) {
             *value = (int)s->receive_limit;
@@ -355,7 +396,8 @@ int naru_recv_error(struct naru_stack *stack, int handle, struct naru_icmp_error
         return -EAGAIN;
     const struct sock_error *e = &s->errors[s->error_head];
     *err = (struct naru_icmp_error){
-        .offender = e->offender.family == NARU_AF_INET ? e->offender.v4 : 0,
+        .offender = e->offender,
+        .family = e->offender.family,
         .type = e->type,
         .code = e->code,
         .dst = to_public(&e->dst),

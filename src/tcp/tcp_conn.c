@@ -274,9 +274,9 @@ struct tcp_conn *tcp_listener_lookup(struct naru_stack *stack, const struct naru
             continue;
         if (naru_addr_equal(&c->local_addr, laddr))
             return c;
-        /* The wildcard takes either family, but IPv4 not with V6ONLY. */
-        if (sock_addr_is_wildcard(&c->local_addr) &&
-            !(c->sock && c->sock->v6only && laddr->family != NARU_AF_INET6))
+        /* The wildcard takes either family, but IPv4 not with V6ONLY and
+         * IPv6 not when bound to 0.0.0.0. */
+        if (sock_addr_is_wildcard(&c->local_addr) && (!c->sock || sock_wildcard_takes(c->sock, laddr->family)))
             wildcard = c;
     }
     return wildcard;

@@ -238,7 +238,7 @@ static const struct naru_http_get_result *get(struct appnet *n, const char *path
 {
     struct naru_http_get_config c;
     naru_http_get_config_default(&c);
-    c.server.addr = ip("10.0.0.2");
+    c.server.addr = naru_addr_v4(ip("10.0.0.2"));
     c.path = path;
     c.host = "b.test";
     c.verify = verify;
@@ -388,7 +388,7 @@ static void a_site_of_ones_own_is_served(void **state)
     struct body body = { .len = 0 };
     struct naru_http_get_config c;
     naru_http_get_config_default(&c);
-    c.server = (struct naru_sockaddr){ ip("10.0.0.2"), 8080 };
+    c.server = (struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.2")), .port = 8080 };
     c.path = "/hi.txt";
     c.on_body = keep_body;
     c.ctx = &body;

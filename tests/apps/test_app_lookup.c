@@ -30,7 +30,7 @@ static int setup(void **state)
     assert_int_equal(naru_dns_server_create(&c, &e->server), 0);
     char why[256];
     assert_int_equal(naru_dns_server_load_zone_text(e->server, NULL, "zone", zone, strlen(zone), why, sizeof why), 0);
-    struct naru_sockaddr any = { 0, 53 };
+    struct naru_sockaddr any = { .port = 53 };
     assert_int_equal(naru_dns_server_attach(e->server, e->n.b, &any, &e->endpoint), 0);
     *state = e;
     return 0;
@@ -54,7 +54,7 @@ static bool finished(void *ctx)
 static const struct naru_lookup_result *lookup(struct env *e, struct naru_lookup_config *c, struct naru_lookup **out)
 {
     if (!c->resolver && !c->server_count) {
-        c->servers[0] = (struct naru_sockaddr){ ip("10.0.0.2"), 53 };
+        c->servers[0] = (struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.2")), .port = 53 };
         c->server_count = 1;
     }
     assert_int_equal(naru_lookup_start(&e->n.env_a, c, out), 0);
@@ -74,7 +74,7 @@ static void a_name_is_asked_of_the_server(void **state)
     const struct naru_lookup_result *r = lookup(e, &c, &l);
     assert_true(r->ok);
     assert_int_equal(r->count, 1);
-    assert_int_equal(r->addrs[0], ip("10.0.0.2"));
+    assert_int_equal(r->addrs[0].v4, ip("10.0.0.2"));
     assert_int_equal(r->ttl, 300);
     assert_string_equal(r->canonical, "www.example.test");
     assert_int_equal(r->queries, 1);
@@ -96,7 +96,7 @@ static void bare_names_take_the_search_list_in_order(void **state)
     struct naru_lookup *l;
     const struct naru_lookup_result *r = lookup(e, &c, &l);
     assert_true(r->ok);
-    assert_int_equal(r->addrs[0], ip("10.0.0.2"));
+    assert_int_equal(r->addrs[0].v4, ip("10.0.0.2"));
     assert_int_equal(r->queries, 2);
     naru_lookup_destroy(l);
     /* With a dot, as it is first (ndots 1): one query for www.example.test. */
@@ -127,7 +127,7 @@ static void failures_say_what_kind(void **state)
     /* Nobody serves DNS at 10.0.0.1: three tries, 1, 2 and 4 s. */
     naru_lookup_config_default(&c);
     c.name = "www.example.test";
-    c.servers[0] = (struct naru_sockaddr){ ip("10.0.0.99"), 53 };
+    c.servers[0] = (struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.99")), .port = 53 };
     c.server_count = 1;
     naru_time_t before = naru_sim_now(e->n.sim);
     r = lookup(e, &c, &l);
@@ -142,11 +142,11 @@ static void addresses_and_the_hosts_table_need_no_query(void **state)
     struct env *e = *state;
     struct naru_dns_resolver_config rc;
     naru_dns_resolver_config_default(&rc);
-    rc.servers[0] = (struct naru_sockaddr){ ip("10.0.0.2"), 53 };
+    rc.servers[0] = (struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.2")), .port = 53 };
     rc.server_count = 1;
     struct naru_dns_resolver *resolver;
     assert_int_equal(naru_dns_resolver_create(e->n.a, &rc, &resolver), 0);
-    assert_int_equal(naru_dns_hosts_add(resolver, "printer", ip("10.0.0.9")), 0);
+    assert_int_equal(naru_dns_hosts_add(resolver, "printer", &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.9") }), 0);
     struct naru_lookup_config c;
     naru_lookup_config_default(&c);
     c.resolver = resolver;
@@ -154,13 +154,13 @@ static void addresses_and_the_hosts_table_need_no_query(void **state)
     struct naru_lookup *l;
     assert_int_equal(naru_lookup_start(&e->n.env_a, &c, &l), 0);
     assert_true(naru_lookup_result(l)->finished); /* before start returned */
-    assert_int_equal(naru_lookup_result(l)->addrs[0], ip("10.0.0.7"));
+    assert_int_equal(naru_lookup_result(l)->addrs[0].v4, ip("10.0.0.7"));
     naru_lookup_destroy(l);
     c.name = "printer";
     assert_int_equal(naru_lookup_start(&e->n.env_a, &c, &l), 0);
     const struct naru_lookup_result *r = naru_lookup_result(l);
     assert_true(r->finished && r->ok && r->from_hosts);
-    assert_int_equal(r->addrs[0], ip("10.0.0.9"));
+    assert_int_equal(r->addrs[0].v4, ip("10.0.0.9"));
     assert_int_equal(r->queries, 0);
     naru_lookup_destroy(l);
     assert_int_equal(counter(e->n.a, "dns_queries"), 0);
@@ -183,7 +183,7 @@ static void a_lookup_destroyed_early_asks_nothing_more(void **state)
     struct naru_lookup_config c;
     naru_lookup_config_default(&c);
     c.name = "www.example.test";
-    c.servers[0] = (struct naru_sockaddr){ ip("10.0.0.99"), 53 };
+    c.servers[0] = (struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.99")), .port = 53 };
     c.server_count = 1;
     struct naru_lookup *l;
     assert_int_equal(naru_lookup_start(&e->n.env_a, &c, &l), 0);

@@ -38,7 +38,7 @@ static void replies_are_counted_with_their_round_trips(void **state)
     struct seen s = { 0 };
     struct naru_ping_config c;
     naru_ping_config_default(&c);
-    c.dst.addr = ip("10.0.0.2");
+    c.dst.addr = naru_addr_v4(ip("10.0.0.2"));
     c.count = 3;
     c.interval = 100 * NARU_MS;
     c.timeout = 10 * NARU_SEC;
@@ -77,7 +77,7 @@ static void sequence_numbers_wrap_without_a_lost_reply(void **state)
     struct seen s = { 0 };
     struct naru_ping_config c;
     naru_ping_config_default(&c);
-    c.dst.addr = ip("10.0.0.2");
+    c.dst.addr = naru_addr_v4(ip("10.0.0.2"));
     c.count = 65540;
     c.interval = NARU_MS;
     c.size = 8;
@@ -102,7 +102,7 @@ static void silence_ends_at_the_timeout_and_is_not_ok(void **state)
     appnet_make(&n, 3, NULL, NULL);
     struct naru_ping_config c;
     naru_ping_config_default(&c);
-    c.dst.addr = ip("10.0.0.2");
+    c.dst.addr = naru_addr_v4(ip("10.0.0.2"));
     c.count = 2;
     c.timeout = 2 * NARU_SEC;
     naru_sim_link_set_loss(n.link, 1.0);
@@ -126,7 +126,7 @@ static void stop_finishes_an_endless_ping(void **state)
     appnet_make(&n, 4, NULL, NULL);
     struct naru_ping_config c;
     naru_ping_config_default(&c);
-    c.dst.addr = ip("10.0.0.2");
+    c.dst.addr = naru_addr_v4(ip("10.0.0.2"));
     c.count = 0;               /* until stopped */
     struct naru_ping *p;
     assert_int_equal(naru_ping_start(&n.env_a, &c, &p), 0);
@@ -151,7 +151,7 @@ static void unreachable_network_is_an_error_per_request(void **state)
     struct seen s = { 0 };
     struct naru_ping_config c;
     naru_ping_config_default(&c);
-    c.dst.addr = ip("192.0.2.1"); /* a has no route there */
+    c.dst.addr = naru_addr_v4(ip("192.0.2.1")); /* a has no route there */
     c.count = 2;
     c.on_event = on_event;
     c.ctx = &s;

@@ -55,7 +55,7 @@ static void client_event(void *ctx, struct naru_stack *stack, int sock)
 
 static void connect_clients(struct appnet *n, struct client *clients, int count, uint16_t port)
 {
-    struct naru_sockaddr to = { ip("10.0.0.2"), port };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = port };
     for (int i = 0; i < count; i++) {
         struct client *c = &clients[i];
         c->all = clients;
@@ -140,7 +140,7 @@ static void daytime_says_the_date_over_udp_and_tcp(void **state)
         { 4102531199, "Friday, January 01, 2100 23:59:59-UTC\r\n" },
     };
     int u = udp_socket(n.a, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 13 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 13 };
     for (size_t i = 0; i < sizeof when / sizeof when[0]; i++) {
         now = when[i].at;
         assert_int_equal(naru_sendto(n.a, u, "?", 1, 0, &to), 1);
@@ -162,7 +162,7 @@ static void echo_over_udp_answers_each_datagram(void **state)
     appnet_make(&n, 23, NULL, NULL);
     struct naru_service *echo = start(&n, NARU_SERVICE_ECHO, 0);
     int u = udp_socket(n.a, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 7 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 7 };
     assert_int_equal(naru_sendto(n.a, u, "ping", 4, 0, &to), 4);
     assert_true(wait_readable(n.sim, n.a, u, NARU_SEC));
     char buf[16];

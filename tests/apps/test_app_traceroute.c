@@ -32,10 +32,10 @@ static void world_make(struct world *w)
     assert_int_equal(naru_sim_add_link(w->sim, "l3", &c, &l), 0);
     assert_int_equal(naru_sim_link_attach(l, 0, w->r2, "10.3.0.1/24", NULL), 0);
     assert_int_equal(naru_sim_link_attach(l, 1, w->server, "10.3.0.2/24", &sif), 0);
-    assert_int_equal(naru_route_add(w->client, 0, 0, ip("10.1.0.1"), cif), 0);
-    assert_int_equal(naru_route_add(w->server, 0, 0, ip("10.3.0.1"), sif), 0);
-    assert_int_equal(naru_route_add(w->r1, ip("10.3.0.0"), 24, ip("10.2.0.2"), r1r), 0);
-    assert_int_equal(naru_route_add(w->r2, ip("10.1.0.0"), 24, ip("10.2.0.1"), r2l), 0);
+    assert_int_equal(naru_route_add(w->client, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.1.0.1") }, cif), 0);
+    assert_int_equal(naru_route_add(w->server, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.3.0.1") }, sif), 0);
+    assert_int_equal(naru_route_add(w->r1, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.3.0.0") }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.2.0.2") }, r1r), 0);
+    assert_int_equal(naru_route_add(w->r2, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.1.0.0") }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.2.0.1") }, r2l), 0);
     assert_int_equal(naru_sim_app_env(w->sim, w->client, &w->env), 0);
 }
 
@@ -52,7 +52,7 @@ static void on_probe(void *ctx, const struct naru_traceroute_probe *p)
     char one[128];
     if (p->query == 0) {
         l->len += (size_t)snprintf(l->text + l->len, sizeof l->text - l->len, "%2u ", p->ttl);
-        l->previous.addr = 0;
+        l->previous.addr.family = NARU_AF_UNSPEC;
     }
     naru_traceroute_probe_text(p, &l->previous, NULL, one, sizeof one);
     if (p->answered)
@@ -73,7 +73,7 @@ static void every_router_answers_for_its_ttl(void **state)
     struct lines lines = { .len = 0 };
     struct naru_traceroute_config c;
     naru_traceroute_config_default(&c);
-    c.dst.addr = ip("10.3.0.2");
+    c.dst.addr = naru_addr_v4(ip("10.3.0.2"));
     c.wait = NARU_SEC;
     c.on_probe = on_probe;
     c.ctx = &lines;
@@ -88,7 +88,7 @@ static void every_router_answers_for_its_ttl(void **state)
         assert_int_equal(r->hops[h].ttl, h + 1);
         assert_int_equal(r->hops[h].answered, 3);
         for (int q = 0; q < 3; q++)
-            assert_int_equal(r->hops[h].from[q].addr, ip(expect[h]));
+            assert_int_equal(r->hops[h].from[q].addr.v4, ip(expect[h]));
     }
     assert_false(r->hops[1].reached);
     assert_true(r->hops[2].reached);
@@ -113,7 +113,7 @@ static void lost_answers_are_stars_and_the_trace_goes_on(void **state)
     struct lines lines = { .len = 0 };
     struct naru_traceroute_config c;
     naru_traceroute_config_default(&c);
-    c.dst.addr = ip("10.3.0.2");
+    c.dst.addr = naru_addr_v4(ip("10.3.0.2"));
     c.max_ttl = 3;
     c.queries = 2;
     c.wait = NARU_SEC;
@@ -136,8 +136,8 @@ static void a_probe_prints_like_traceroute(void **state)
 {
     (void)state;
     struct naru_traceroute_probe p = { .ttl = 2, .query = 0, .answered = true, .rtt = 1234567 };
-    p.from.addr = ip("10.2.0.2");
-    struct naru_sockaddr none = { 0, 0 }, same = p.from;
+    p.from.addr = naru_addr_v4(ip("10.2.0.2"));
+    struct naru_sockaddr none = { .port = 0 }, same = p.from;
     char text[128];
     assert_string_equal(naru_traceroute_probe_text(&p, &none, "r2", text, sizeof text), " 10.2.0.2 (r2)  1.235 ms");
     assert_string_equal(naru_traceroute_probe_text(&p, &same, "r2", text, sizeof text), "  1.235 ms");

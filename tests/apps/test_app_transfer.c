@@ -22,7 +22,7 @@ static void tcp_carries_every_byte_intact_through_loss(void **state)
     c.peer.port = 5001;
     struct naru_transfer *rx, *tx;
     assert_int_equal(naru_transfer_receive(&n.env_b, &c, &rx), 0);
-    c.peer.addr = ip("10.0.0.2");
+    c.peer.addr = naru_addr_v4(ip("10.0.0.2"));
     assert_int_equal(naru_transfer_send(&n.env_a, &c, &tx), 0);
     assert_true(appnet_run(&n, 600 * NARU_SEC, finished, rx));
     const struct naru_transfer_result *r = naru_transfer_result(rx);
@@ -48,7 +48,7 @@ static void a_refused_tcp_transfer_says_so(void **state)
     appnet_make(&n, 32, NULL, NULL);
     struct naru_transfer_config c;
     naru_transfer_config_default(&c, NARU_TRANSFER_TCP);
-    c.peer = (struct naru_sockaddr){ ip("10.0.0.2"), 5001 };
+    c.peer = (struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.2")), .port = 5001 };
     struct naru_transfer *tx;
     assert_int_equal(naru_transfer_send(&n.env_a, &c, &tx), 0);
     assert_true(appnet_run(&n, 60 * NARU_SEC, finished, tx));
@@ -74,7 +74,7 @@ static void udp_counts_losses_duplicates_and_reordering(void **state)
     c.peer.port = 6000;
     struct naru_transfer *rx, *tx;
     assert_int_equal(naru_transfer_receive(&n.env_b, &c, &rx), 0);
-    c.peer.addr = ip("10.0.0.2");
+    c.peer.addr = naru_addr_v4(ip("10.0.0.2"));
     assert_int_equal(naru_transfer_send(&n.env_a, &c, &tx), 0);
     assert_true(appnet_run(&n, 600 * NARU_SEC, finished, tx)); /* sent, and lingered */
     naru_transfer_stop(rx);
@@ -112,7 +112,7 @@ static void a_stopped_receiver_counts_no_more(void **state)
     c.peer.port = 6000;
     struct naru_transfer *rx, *tx;
     assert_int_equal(naru_transfer_receive(&n.env_b, &c, &rx), 0);
-    c.peer.addr = ip("10.0.0.2");
+    c.peer.addr = naru_addr_v4(ip("10.0.0.2"));
     assert_int_equal(naru_transfer_send(&n.env_a, &c, &tx), 0);
     assert_true(appnet_run(&n, 600 * NARU_SEC, finished, tx));
     naru_transfer_stop(rx);
@@ -148,7 +148,7 @@ static void a_datagram_with_the_wrong_bytes_is_noticed(void **state)
     uint8_t d[116] = { 0 };
     d[15] = 1;
     int u = udp_socket(n.a, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 6000 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 6000 };
     assert_int_equal(naru_sendto(n.a, u, d, sizeof d, 0, &to), (long)sizeof d);
     assert_true(appnet_run(&n, 10 * NARU_SEC, finished, rx));
     const struct naru_transfer_result *r = naru_transfer_result(rx);

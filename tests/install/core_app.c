@@ -27,7 +27,7 @@ int main(void)
     naru_if_set_addr(a, ia, naru_ip4(192, 0, 2, 1), 24);
     naru_if_set_addr(b, ib, naru_ip4(192, 0, 2, 2), 24);
     int rx = naru_socket(b, NARU_SOCK_DGRAM), tx = naru_socket(a, NARU_SOCK_DGRAM);
-    struct naru_sockaddr at = { naru_ip4(192, 0, 2, 2), 7 }, any = { 0, 0 };
+    struct naru_sockaddr at = naru_sockaddr_v4(naru_ip4(192, 0, 2, 2), 7), any = { .port = 0 };
     naru_bind(b, rx, &at);
     naru_bind(a, tx, &any);
     if (naru_sendto(a, tx, "hello", 5, 0, &at) != 5)

@@ -130,7 +130,7 @@ static int world_setup(void **state)
     static const char net[] = "$ORIGIN example.net.\n$TTL 30\n@ SOA ns h 1 1 1 1 1\nwww A 192.0.2.200\n";
     if (naru_dns_server_load_zone_text(w->dns, NULL, "net", net, sizeof net - 1, err, sizeof err) < 0)
         fail_msg("%s", err);
-    struct naru_sockaddr at = { ip("10.0.0.2"), 53 };
+    struct naru_sockaddr at = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 53 };
     assert_int_equal(naru_dns_server_attach(w->dns, w->server, &at, &w->endpoint), 0);
     /* the scripted one on 5300 (and 5301 for forgeries from the wrong port) */
     w->fake.stack = w->server;
@@ -158,7 +158,7 @@ static void use_servers(struct world *w, const char *const *addrs, const uint16_
     struct naru_dns_resolver_config c;
     naru_dns_resolver_config_default(&c);
     for (unsigned i = 0; i < n; i++) {
-        c.servers[i].addr = ip(addrs[i]);
+        c.servers[i].addr = naru_addr_v4(ip(addrs[i]));
         c.servers[i].port = ports[i];
     }
     c.server_count = n;
@@ -367,11 +367,37 @@ static void hosts_table_answers_first(void **state)
 {
     struct world *w = *state;
     use_servers(w, (const char *[]){ "10.0.0.2" }, (uint16_t[]){ 53 }, 1);
-    assert_int_equal(naru_dns_hosts_add(w->r, "www.example", ip("10.1.1.1")), 0);
+    assert_int_equal(naru_dns_hosts_add(w->r, "www.example", &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.1.1.1") }), 0);
     struct got *g = resolve(w, "WWW.example.", DNS_T_A);
     assert_int_equal(g->res.status, 0);
     assert_true(g->res.from_hosts);
     assert_int_equal(naru_dns_result_ip4(&g->res, 0), ip("10.1.1.1"));
+    assert_int_equal(naru_dns_resolver_stats(w->r)->queries_sent, 0);
+}
+
+static void hosts_table_holds_an_address_of_each_family(void **state)
+{
+    struct world *w = *state;
+    use_servers(w, (const char *[]){ "10.0.0.2" }, (uint16_t[]){ 53 }, 1);
+    struct naru_addr v4, v6, got;
+    assert_int_equal(naru_addr_parse("10.1.1.1", &v4), 0);
+    assert_int_equal(naru_addr_parse("2001:db8::7", &v6), 0);
+    assert_int_equal(naru_dns_hosts_add(w->r, "both.example", &v6), 0);
+    assert_int_equal(naru_dns_hosts_add(w->r, "both.example", &v4), 0);
+    struct got *g = resolve(w, "both.example", DNS_T_AAAA);
+    assert_int_equal(g->res.status, 0);
+    assert_true(g->res.from_hosts);
+    assert_memory_equal(g->res.addrs[0], v6.v6, 16);
+    g = resolve(w, "both.example", DNS_T_A);
+    assert_int_equal(naru_dns_result_ip4(&g->res, 0), ip("10.1.1.1"));
+    assert_int_equal(naru_dns_hosts_lookup(w->r, "both.example", NARU_AF_INET, &got), 0);
+    assert_true(naru_addr_equal(&got, &v4));
+    assert_int_equal(naru_dns_hosts_lookup(w->r, "both.example", NARU_AF_UNSPEC, &got), 0);
+    assert_true(naru_addr_equal(&got, &v6)); /* IPv6 first, as RFC 6724's default policy */
+    /* A name with only an IPv4 address has no AAAA: NODATA, not a query. */
+    assert_int_equal(naru_dns_hosts_add(w->r, "old.example", &v4), 0);
+    assert_int_equal(resolve(w, "old.example", DNS_T_AAAA)->res.status, -ENODATA);
+    assert_int_equal(naru_dns_hosts_lookup(w->r, "old.example", NARU_AF_INET6, &got), -ENOENT);
     assert_int_equal(naru_dns_resolver_stats(w->r)->queries_sent, 0);
 }
 
@@ -438,7 +464,7 @@ static void cache_is_bounded(void **state)
     struct world *w = *state;
     struct naru_dns_resolver_config c;
     naru_dns_resolver_config_default(&c);
-    c.servers[0].addr = ip("10.0.0.2");
+    c.servers[0].addr = naru_addr_v4(ip("10.0.0.2"));
     c.servers[0].port = 5300;
     c.server_count = 1;
     c.cache_entries = 4;
@@ -475,7 +501,7 @@ static void resolver_and_server_count_in_the_stack_counters(void **state)
     assert_true(n > 0);
     q[2] |= 0x80;              /* QR */
     int s = udp_socket(w->client, 4000);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 53 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 53 };
     assert_int_equal(naru_sendto(w->client, s, q, (size_t)n, 0, &to), n);
     naru_sim_run(w->sim, naru_sim_now(w->sim) + NARU_SEC, NULL, NULL);
     assert_int_equal(sc->dns_server_queries, 3);
@@ -527,6 +553,7 @@ int main(void)
         T(forged_answers_are_ignored_and_never_cached),
         T(forgeries_arriving_first_do_not_win),
         T(hosts_table_answers_first),
+        T(hosts_table_holds_an_address_of_each_family),
         T(lookup_waits_for_the_answer),
         T(truncated_answer_is_asked_again_over_tcp),
         T(truncated_empty_answer_is_never_taken_for_nodata),

@@ -37,7 +37,7 @@ static int world_setup(void **state)
     char err[256];
     if (naru_dns_server_load_zone(w->dns, NULL, ZONE, err, sizeof err) < 0)
         fail_msg("%s", err);
-    struct naru_sockaddr at = { ip("10.0.0.2"), 53 };
+    struct naru_sockaddr at = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 53 };
     assert_int_equal(naru_dns_server_attach(w->dns, w->server, &at, &w->endpoint), 0);
     assert_true(naru_dns_server_endpoint_has_tcp(w->endpoint));
     *state = w;
@@ -64,7 +64,7 @@ static int connect_dns(struct world *w)
 {
     int s = naru_socket(w->client, NARU_SOCK_STREAM);
     assert_true(s >= 0);
-    assert_int_equal(naru_connect(w->client, s, &(struct naru_sockaddr){ ip("10.0.0.2"), 53 }),
+    assert_int_equal(naru_connect(w->client, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.2")), .port = 53 }),
                      -EINPROGRESS);
     run_until(w, naru_sim_now(w->sim) + 50 * NARU_MS);
     return s;

@@ -53,10 +53,10 @@ static int setup(void **state)
     assert_int_equal(naru_sim_add_link(w->sim, "wide-b", &wide, &l3), 0);
     assert_int_equal(naru_sim_link_attach(l3, 0, w->r2, "10.2.0.1/24", NULL), 0);
     assert_int_equal(naru_sim_link_attach(l3, 1, w->b, "10.2.0.2/24", &b_if), 0);
-    assert_int_equal(naru_route_add(w->a, 0, 0, ip("10.1.0.1"), a_if), 0);
-    assert_int_equal(naru_route_add(w->r, ip("10.2.0.0"), 24, ip("10.9.0.2"), r_out), 0);
-    assert_int_equal(naru_route_add(w->r2, ip("10.1.0.0"), 24, ip("10.9.0.1"), r2_in), 0);
-    assert_int_equal(naru_route_add(w->b, 0, 0, ip("10.2.0.1"), b_if), 0);
+    assert_int_equal(naru_route_add(w->a, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.1.0.1") }, a_if), 0);
+    assert_int_equal(naru_route_add(w->r, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.2.0.0") }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.9.0.2") }, r_out), 0);
+    assert_int_equal(naru_route_add(w->r2, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.1.0.0") }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.9.0.1") }, r2_in), 0);
+    assert_int_equal(naru_route_add(w->b, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.2.0.1") }, b_if), 0);
     naru_stack_set_forwarding(w->r, true);
     naru_stack_set_forwarding(w->r2, true);
     *state = w;

@@ -21,8 +21,8 @@ static int setup(void **state)
     int a_if, b_if;
     assert_int_equal(naru_sim_connect(w->sim, w->a, "10.1.0.2/24", w->router, "10.1.0.1/24", &link, &a_if, NULL), 0);
     assert_int_equal(naru_sim_connect(w->sim, w->router, "10.2.0.1/24", w->b, "10.2.0.2/24", &link, NULL, &b_if), 0);
-    assert_int_equal(naru_route_add(w->a, 0, 0, ip("10.1.0.1"), a_if), 0);
-    assert_int_equal(naru_route_add(w->b, 0, 0, ip("10.2.0.1"), b_if), 0);
+    assert_int_equal(naru_route_add(w->a, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.1.0.1") }, a_if), 0);
+    assert_int_equal(naru_route_add(w->b, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.2.0.1") }, b_if), 0);
     naru_stack_set_forwarding(w->router, true);
     *state = w;
     return 0;
@@ -41,14 +41,14 @@ static void datagram_crosses_the_router_with_ttl_decremented(void **state)
     struct world *w = *state;
     int rx = udp_socket(w->b, 7);
     int tx = udp_socket(w->a, 0);
-    struct naru_sockaddr to = { ip("10.2.0.2"), 7 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.2.0.2")), .port = 7 };
     assert_int_equal(naru_sendto(w->a, tx, "over", 4, 0, &to), 4);
     assert_true(wait_readable(w->sim, w->b, rx, NARU_SEC));
     char buf[16];
     struct naru_recv_info info;
     assert_int_equal(naru_recv_info(w->b, rx, buf, sizeof buf, 0, &info), 4);
-    assert_int_equal(info.from.addr, ip("10.1.0.2"));
-    assert_int_equal(info.ttl, 63);
+    assert_int_equal(info.from.addr.v4, ip("10.1.0.2"));
+    assert_int_equal(info.hop_limit, 63);
     assert_int_equal(counter(w->router, "ip_forwarded"), 1);
 }
 
@@ -60,7 +60,7 @@ static void large_datagram_is_reassembled_after_forwarding(void **state)
     static uint8_t data[9000], got[9100];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i ^ (i >> 8));
-    struct naru_sockaddr to = { ip("10.2.0.2"), 7 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.2.0.2")), .port = 7 };
     assert_int_equal(naru_sendto(w->a, tx, data, sizeof data, 0, &to), 9000);
     assert_true(wait_readable(w->sim, w->b, rx, NARU_SEC));
     assert_int_equal(naru_recv(w->b, rx, got, sizeof got, 0), 9000);
@@ -75,15 +75,15 @@ static void ttl_expiry_is_answered_with_time_exceeded(void **state)
     int tx = udp_socket(w->a, 0);
     assert_int_equal(naru_setsockopt(w->a, tx, NARU_SO_RECVERR, 1), 0);
     assert_int_equal(naru_setsockopt(w->a, tx, NARU_IP_TTL, 1), 0);
-    struct naru_sockaddr to = { ip("10.2.0.2"), 33434 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.2.0.2")), .port = 33434 };
     assert_int_equal(naru_sendto(w->a, tx, "probe", 5, 0, &to), 5);
     naru_sim_run(w->sim, naru_sim_now(w->sim) + NARU_SEC, NULL, NULL);
     struct naru_icmp_error e;
     assert_int_equal(naru_recv_error(w->a, tx, &e), 0);
     assert_int_equal(e.type, 11);
     assert_int_equal(e.code, 0);
-    assert_int_equal(e.offender, ip("10.1.0.1"));
-    assert_int_equal(e.dst.addr, ip("10.2.0.2"));
+    assert_int_equal(e.offender.v4, ip("10.1.0.1"));
+    assert_int_equal(e.dst.addr.v4, ip("10.2.0.2"));
     assert_int_equal(e.dst.port, 33434);
     assert_int_equal(counter(w->router, "ip_ttl_exceeded"), 1);
     assert_int_equal(counter(w->b, "udp_rx"), 0);
@@ -94,7 +94,7 @@ static void ttl_expiry_is_answered_with_time_exceeded(void **state)
     assert_int_equal(naru_recv_error(w->a, tx, &e), 0);
     assert_int_equal(e.type, 3);
     assert_int_equal(e.code, 3);
-    assert_int_equal(e.offender, ip("10.2.0.2"));
+    assert_int_equal(e.offender.v4, ip("10.2.0.2"));
 }
 
 static void no_route_is_answered_with_net_unreachable(void **state)
@@ -102,7 +102,7 @@ static void no_route_is_answered_with_net_unreachable(void **state)
     struct world *w = *state;
     int tx = udp_socket(w->a, 0);
     naru_setsockopt(w->a, tx, NARU_SO_RECVERR, 1);
-    struct naru_sockaddr to = { ip("10.99.0.1"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.99.0.1")), .port = 9 };
     assert_int_equal(naru_sendto(w->a, tx, "x", 1, 0, &to), 1);
     naru_sim_run(w->sim, naru_sim_now(w->sim) + NARU_SEC, NULL, NULL);
     struct naru_icmp_error e;
@@ -118,7 +118,7 @@ static void host_without_forwarding_drops_transit_traffic(void **state)
     naru_stack_set_forwarding(w->router, false);
     int rx = udp_socket(w->b, 7);
     int tx = udp_socket(w->a, 0);
-    struct naru_sockaddr to = { ip("10.2.0.2"), 7 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.2.0.2")), .port = 7 };
     naru_sendto(w->a, tx, "x", 1, 0, &to);
     assert_false(wait_readable(w->sim, w->b, rx, NARU_SEC));
     assert_int_equal(counter(w->router, "ip_rx_not_for_us"), 1);
@@ -178,7 +178,7 @@ static void router_with_twelve_interfaces_forwards_between_all_of_them(void **st
         assert_int_equal(naru_sim_connect(sim, hosts[i], mine, router, theirs, &link, &ifindex, &router_if), 0);
         assert_int_equal(router_if, i);
         snprintf(theirs, sizeof theirs, "10.%d.0.1", i + 1);
-        assert_int_equal(naru_route_add(hosts[i], 0, 0, ip(theirs), ifindex), 0);
+        assert_int_equal(naru_route_add(hosts[i], &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip(theirs) }, ifindex), 0);
     }
     assert_int_equal(naru_if_count(router), 12);
     int rx[2] = { udp_socket(hosts[10], 7), udp_socket(hosts[11], 7) };
@@ -187,7 +187,7 @@ static void router_with_twelve_interfaces_forwards_between_all_of_them(void **st
         for (int u = 0; u < 2; u++) {
             char to_text[16];
             snprintf(to_text, sizeof to_text, "10.%d.0.2", 11 + u);
-            struct naru_sockaddr to = { ip(to_text), 7 };
+            struct naru_sockaddr to = { .addr = naru_addr_v4(ip(to_text)), .port = 7 };
             assert_int_equal(naru_sendto(hosts[i], tx, "hi", 2, 0, &to), 2);
         }
         /* One host at a time: the router's ARP queue holds 8 a neighbour. */
@@ -200,7 +200,7 @@ static void router_with_twelve_interfaces_forwards_between_all_of_them(void **st
         struct naru_sockaddr who;
         for (int n = 0; n < 10; n++) {
             assert_int_equal(naru_recvfrom(hosts[10 + u], rx[u], buf, sizeof buf, 0, &who), 2);
-            unsigned net = (who.addr >> 16 & 0xff) - 1;
+            unsigned net = (who.addr.v4 >> 16 & 0xff) - 1;
             assert_true(net < 10);
             from[net] = true;
         }

@@ -35,21 +35,21 @@ static void udp_datagram_crosses_link_after_arp(void **state)
     struct pair *p = *state;
     int rx = udp_socket(p->b, 7000);
     int tx = udp_socket(p->a, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 7000 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 7000 };
     assert_int_equal(naru_sendto(p->a, tx, "hello", 5, 0, &to), 5);
     assert_true(wait_readable(p->sim, p->b, rx, NARU_SEC));
     char buf[64];
     struct naru_sockaddr from;
     assert_int_equal(naru_recvfrom(p->b, rx, buf, sizeof buf, 0, &from), 5);
     assert_memory_equal(buf, "hello", 5);
-    assert_int_equal(from.addr, ip("10.0.0.1"));
+    assert_int_equal(from.addr.v4, ip("10.0.0.1"));
     struct naru_sockaddr local;
     naru_getsockname(p->a, tx, &local);
     assert_int_equal(from.port, local.port);
     assert_true(local.port >= 49152);
     uint8_t mac[6];
-    assert_int_equal(naru_arp_lookup(p->a, 0, ip("10.0.0.2"), mac), 0);
-    assert_int_equal(naru_arp_lookup(p->b, 0, ip("10.0.0.1"), mac), 0);
+    assert_int_equal(naru_neighbour_lookup(p->a, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.2") }, mac), 0);
+    assert_int_equal(naru_neighbour_lookup(p->b, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.1") }, mac), 0);
     assert_int_equal(counter(p->a, "arp_tx_requests"), 1);
     assert_int_equal(counter(p->b, "arp_tx_replies"), 1);
 }
@@ -61,7 +61,7 @@ static void ping_gets_echo_reply(void **state)
     assert_true(s >= 0);
     uint8_t req[64] = { 8, 0, 0, 0, 0, 0, 0, 1 };
     memset(req + 8, 0xab, 56);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 0 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 0 };
     assert_int_equal(naru_sendto(p->a, s, req, sizeof req, 0, &to), 64);
     assert_true(wait_readable(p->sim, p->a, s, NARU_SEC));
     uint8_t rep[128];
@@ -70,7 +70,7 @@ static void ping_gets_echo_reply(void **state)
     assert_int_equal(rep[0], 0); /* echo reply */
     assert_int_equal(rep[7], 1); /* sequence */
     assert_memory_equal(rep + 8, req + 8, 56);
-    assert_int_equal(from.addr, ip("10.0.0.2"));
+    assert_int_equal(from.addr.v4, ip("10.0.0.2"));
     assert_int_equal(counter(p->b, "icmp_tx_echo_replies"), 1);
 }
 
@@ -78,7 +78,7 @@ static void closed_udp_port_answers_port_unreachable(void **state)
 {
     struct pair *p = *state;
     int s = udp_socket(p->a, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 9999 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9999 };
     assert_int_equal(naru_connect(p->a, s, &to), 0);
     assert_int_equal(naru_send(p->a, s, "x", 1, 0), 1);
     naru_sim_run(p->sim, naru_sim_now(p->sim) + NARU_SEC, NULL, NULL);
@@ -96,7 +96,7 @@ static void large_datagram_is_fragmented_and_reassembled(void **state)
     static uint8_t data[4000], got[5000];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)(i * 7);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 7001 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 7001 };
     assert_int_equal(naru_sendto(p->a, tx, data, sizeof data, 0, &to), 4000);
     assert_true(wait_readable(p->sim, p->b, rx, NARU_SEC));
     assert_int_equal(naru_recv(p->b, rx, got, sizeof got, 0), 4000);

@@ -65,8 +65,8 @@ static struct naru_sim *world(struct seen *seen, struct naru_stack **a, struct n
     assert_int_equal(naru_sim_add_link(sim, "rb", &c, &l), 0);
     assert_int_equal(naru_sim_link_attach(l, 0, r, "10.2.0.1/24", NULL), 0);
     assert_int_equal(naru_sim_link_attach(l, 1, *b, "10.2.0.2/24", &bif), 0);
-    assert_int_equal(naru_route_add(*a, 0, 0, ip("10.1.0.1"), aif), 0);
-    assert_int_equal(naru_route_add(*b, 0, 0, ip("10.2.0.1"), bif), 0);
+    assert_int_equal(naru_route_add(*a, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.1.0.1") }, aif), 0);
+    assert_int_equal(naru_route_add(*b, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.2.0.1") }, bif), 0);
     return sim;
 }
 

@@ -90,7 +90,7 @@ static void stack_timers_run_with_nothing_else_happening(void **state)
     struct naru_stack *b = naru_sim_add_stack(sim, "b", NULL);
     assert_int_equal(naru_sim_connect(sim, a, "10.0.0.1/24", b, "10.0.0.2/24", NULL, NULL, NULL), 0);
     int tx = udp_socket(a, 0);
-    struct naru_sockaddr to = { ip("10.0.0.99"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.99")), .port = 9 };
     assert_int_equal(naru_sendto(a, tx, "x", 1, 0, &to), 1);
     naru_sim_run(sim, 10 * NARU_SEC, NULL, NULL);
     assert_true(counter(a, "arp_tx_requests") >= 3);
@@ -124,7 +124,7 @@ static void pinger_send(void *ctx)
     struct pinger *p = ctx;
     uint8_t request[8 + 56] = { 8 }; /* echo request; the stack sets id and checksum */
     request[7] = (uint8_t)++p->sent;
-    struct naru_sockaddr to = { p->dst, 0 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(p->dst), .port = 0 };
     assert_int_equal(naru_sendto(p->from, p->sock, request, sizeof request, 0, &to), (long)sizeof request);
     if (p->sent < p->count)
         assert_int_equal(naru_sim_at_stack(p->sim, p->from, naru_sim_now(p->sim) + p->interval, pinger_send, p), 0);
@@ -236,21 +236,21 @@ static void chain_make(struct chain *w, uint64_t seed, const struct naru_sim_lin
         assert_int_equal(naru_sim_link_attach(l, 1, order[i + 1], b, NULL), 0);
     }
     /* Everything to the right goes right, everything else left. */
-    assert_int_equal(naru_route_add(w->client, 0, 0, ip("10.0.0.2"), 0), 0);
+    assert_int_equal(naru_route_add(w->client, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.2") }, 0), 0);
     for (int i = 0; i < 3; i++) {
         char right[16], left[16];
         snprintf(right, sizeof right, "10.0.%d.2", i + 1);
         snprintf(left, sizeof left, "10.0.%d.1", i);
         for (int net = i + 2; net < 4; net++) {
             uint32_t dst = ip("10.0.0.0") | (uint32_t)net << 8;
-            assert_int_equal(naru_route_add(w->r[i], dst, 24, ip(right), 1), 0);
+            assert_int_equal(naru_route_add(w->r[i], &(struct naru_addr){ .family = NARU_AF_INET, .v4 = dst }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip(right) }, 1), 0);
         }
         for (int net = 0; net < i; net++) {
             uint32_t dst = ip("10.0.0.0") | (uint32_t)net << 8;
-            assert_int_equal(naru_route_add(w->r[i], dst, 24, ip(left), 0), 0);
+            assert_int_equal(naru_route_add(w->r[i], &(struct naru_addr){ .family = NARU_AF_INET, .v4 = dst }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip(left) }, 0), 0);
         }
     }
-    assert_int_equal(naru_route_add(w->server, 0, 0, ip("10.0.3.1"), 0), 0);
+    assert_int_equal(naru_route_add(w->server, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.3.1") }, 0), 0);
 }
 
 static void chain_free(struct chain *w)
@@ -293,11 +293,11 @@ static void each_router_answers_when_the_ttl_runs_out_there(void **state)
         for (int probe = 0; probe < 2; probe++) { /* the second after ARP is done everywhere */
             a.got = false;
             assert_int_equal(naru_setsockopt(w.client, sock, NARU_IP_TTL, ttl), 0);
-            struct naru_sockaddr to = { ip("10.0.3.2"), (uint16_t)(33434 + 2 * ttl + probe) };
+            struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.3.2")), .port = (uint16_t)(33434 + 2 * ttl + probe) };
             naru_time_t sent = naru_sim_now(w.sim);
             assert_int_equal(naru_sendto(w.client, sock, "probe", 5, 0, &to), 5);
             assert_true(naru_sim_run(w.sim, sent + 10 * NARU_SEC, answered, &a));
-            assert_int_equal(a.e.offender, ip(expect[ttl - 1]));
+            assert_int_equal(a.e.offender.v4, ip(expect[ttl - 1]));
             assert_int_equal(a.e.type, ttl < 4 ? 11 : 3);   /* time exceeded, or unreachable */
             assert_int_equal(a.e.code, ttl < 4 ? 0 : 3);    /* in transit; port */
             assert_int_equal(a.e.dst.port, to.port);
@@ -322,13 +322,13 @@ static void ping_crosses_three_routers_with_ttl_falling(void **state)
     chain_make(&w, 6, &c);
     int rx = udp_socket(w.server, 7);
     int tx = udp_socket(w.client, 0);
-    struct naru_sockaddr to = { ip("10.0.3.2"), 7 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.3.2")), .port = 7 };
     assert_int_equal(naru_sendto(w.client, tx, "hop", 3, 0, &to), 3);
     assert_true(wait_readable(w.sim, w.server, rx, NARU_SEC));
     char buf[8];
     struct naru_recv_info info;
     assert_int_equal(naru_recv_info(w.server, rx, buf, sizeof buf, 0, &info), 3);
-    assert_int_equal(info.ttl, 64 - 3);
+    assert_int_equal(info.hop_limit, 64 - 3);
     for (int i = 0; i < 3; i++)
         assert_int_equal(counter(w.r[i], "ip_forwarded"), 1);
     chain_free(&w);
@@ -379,7 +379,7 @@ static void stream_send(void *ctx)
     struct pinger *p = ctx;
     uint8_t data[1000];
     memset(data, (int)p->sent, sizeof data);
-    struct naru_sockaddr to = { ip("10.0.3.2"), 5001 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.3.2")), .port = 5001 };
     naru_sendto(p->from, p->sock, data, sizeof data, 0, &to); /* the queue may refuse it */
     if (++p->sent < p->count)
         assert_int_equal(naru_sim_at_stack(p->sim, p->from, naru_sim_now(p->sim) + p->interval, stream_send, p), 0);

@@ -42,13 +42,13 @@ static void pair_free(struct pair *p)
 static void resolve(struct pair *p)
 {
     int tx = udp_socket(p->a, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     uint8_t mac[6];
-    for (int i = 0; i < 50 && naru_arp_lookup(p->a, 0, to.addr, mac) < 0; i++) {
+    for (int i = 0; i < 50 && naru_neighbour_lookup(p->a, 0, &to.addr, mac) < 0; i++) {
         naru_sendto(p->a, tx, "x", 1, 0, &to);
         naru_sim_run(p->sim, naru_sim_now(p->sim) + 100 * NARU_MS, NULL, NULL);
     }
-    assert_int_equal(naru_arp_lookup(p->a, 0, to.addr, mac), 0);
+    assert_int_equal(naru_neighbour_lookup(p->a, 0, &to.addr, mac), 0);
     naru_close(p->a, tx);
     naru_sim_run(p->sim, naru_sim_now(p->sim) + 100 * NARU_MS, NULL, NULL);
 }
@@ -126,7 +126,7 @@ static void rate_and_delay_set_the_arrival_time(void **state)
     int rx = udp_socket(p.b, 9);
     int tx = udp_socket(p.a, 0);
     uint8_t data[1000] = { 0 };
-    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     assert_int_equal(naru_sendto(p.a, tx, data, sizeof data, 0, &to), 1000); /* resolves ARP */
     assert_true(wait_readable(p.sim, p.b, rx, NARU_SEC));
     naru_sim_run(p.sim, naru_sim_now(p.sim) + 100 * NARU_MS, NULL, NULL); /* the link goes idle */
@@ -320,7 +320,7 @@ static void mtu_sets_the_interfaces_and_ip_fragments_to_fit(void **state)
     static uint8_t data[1400], got[1500];
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (uint8_t)i;
-    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     assert_int_equal(naru_sendto(p.a, tx, data, sizeof data, 0, &to), 1400);
     assert_true(wait_readable(p.sim, p.b, rx, NARU_SEC));
     assert_int_equal(naru_recv(p.b, rx, got, sizeof got, 0), 1400);

@@ -101,10 +101,10 @@ static void two_sites_traceroute_sees_three_routers(void **state)
     struct naru_sim_app_result r;
     result(sc, "path", &r);
     assert_int_equal(r.hop_count, 4);
-    assert_int_equal(r.hops[0].from[0].addr, ip("10.1.0.1"));
-    assert_int_equal(r.hops[1].from[0].addr, ip("10.9.1.2"));
-    assert_int_equal(r.hops[2].from[0].addr, ip("10.9.2.2"));
-    assert_int_equal(r.hops[3].from[0].addr, ip("10.2.0.2"));
+    assert_int_equal(r.hops[0].from[0].addr.v4, ip("10.1.0.1"));
+    assert_int_equal(r.hops[1].from[0].addr.v4, ip("10.9.1.2"));
+    assert_int_equal(r.hops[2].from[0].addr.v4, ip("10.9.2.2"));
+    assert_int_equal(r.hops[3].from[0].addr.v4, ip("10.2.0.2"));
     assert_true(r.hops[3].reached);
     /* The report names each hop's node, as the summary of a traceroute. */
     char text[2048];
@@ -117,7 +117,7 @@ static void two_sites_traceroute_sees_three_routers(void **state)
     tcp_checked(sc, "backup", false);
     result(sc, "name", &r); /* DNS, over the WAN, from a zone of the nodes' names */
     assert_int_equal(r.addr_count, 1);
-    assert_int_equal(r.addrs[0], ip("10.2.0.2"));
+    assert_int_equal(r.addrs[0].v4, ip("10.2.0.2"));
     assert_int_equal(r.dns_queries, 1);
     naru_scenario_free(sc);
 }
@@ -141,7 +141,7 @@ static void dns_lookup_retries_over_a_lossy_link(void **state)
     assert_int_equal(naru_scenario_run(sc, &o, error, sizeof error), 0);
     struct naru_sim_app_result r;
     result(sc, "q", &r);
-    assert_int_equal(r.addrs[0], ip("10.0.0.1"));
+    assert_int_equal(r.addrs[0].v4, ip("10.0.0.1"));
     assert_true(r.dns_queries > 1);
     naru_scenario_free(sc);
 }

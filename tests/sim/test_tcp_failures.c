@@ -61,7 +61,7 @@ static void lose_between(struct net *n, naru_time_t from, naru_time_t to)
 static int listen_on(struct naru_stack *s, uint16_t port)
 {
     int l = naru_socket(s, NARU_SOCK_STREAM);
-    assert_int_equal(naru_bind(s, l, &(struct naru_sockaddr){ 0, port }), 0);
+    assert_int_equal(naru_bind(s, l, &(struct naru_sockaddr){ .port = port }), 0);
     assert_int_equal(naru_listen(s, l, 8), 0);
     return l;
 }
@@ -69,7 +69,7 @@ static int listen_on(struct naru_stack *s, uint16_t port)
 static int connect_to(struct net *n, uint16_t port)
 {
     int s = naru_socket(n->a, NARU_SOCK_STREAM);
-    assert_int_equal(naru_connect(n->a, s, &(struct naru_sockaddr){ ip("10.0.0.2"), port }), -EINPROGRESS);
+    assert_int_equal(naru_connect(n->a, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.2")), .port = port }), -EINPROGRESS);
     return s;
 }
 
@@ -227,9 +227,9 @@ static void tcp_closed_port_refuses_the_connection(void **state)
     assert_int_equal(naru_socket_error(n.a, s), -ECONNREFUSED);
     assert_int_equal(counter(n.b, "tcp_tx_rst"), 1);
     /* A second attempt from the same socket: refused again. */
-    assert_int_equal(naru_connect(n.a, s, &(struct naru_sockaddr){ ip("10.0.0.2"), 81 }), -EINPROGRESS);
+    assert_int_equal(naru_connect(n.a, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.2")), .port = 81 }), -EINPROGRESS);
     run_for(&n, NARU_SEC);
-    assert_int_equal(naru_connect(n.a, s, &(struct naru_sockaddr){ ip("10.0.0.2"), 81 }), -ECONNREFUSED);
+    assert_int_equal(naru_connect(n.a, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(ip("10.0.0.2")), .port = 81 }), -ECONNREFUSED);
     naru_sim_destroy(n.sim);
 }
 

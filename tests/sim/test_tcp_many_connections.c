@@ -47,7 +47,7 @@ static int connect_to(struct naru_stack *stack, uint32_t addr, uint16_t port)
 {
     int s = naru_socket(stack, NARU_SOCK_STREAM);
     assert_true(s >= 0);
-    struct naru_sockaddr to = { addr, port };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(addr), .port = port };
     assert_int_equal(naru_connect(stack, s, &to), -EINPROGRESS);
     return s;
 }
@@ -87,7 +87,7 @@ static void idle_crowd_on_one_port_leaves_another_serving_and_memory_returns(voi
     uint16_t ports[2] = { 7, 80 };
     for (int i = 0; i < 2; i++) {
         listeners[i] = naru_socket(b, NARU_SOCK_STREAM);
-        struct naru_sockaddr at = { 0, ports[i] };
+        struct naru_sockaddr at = { .port = ports[i] };
         assert_int_equal(naru_bind(b, listeners[i], &at), 0);
         assert_int_equal(naru_listen(b, listeners[i], 4096), 0);
         naru_socket_set_callback(b, listeners[i], accept_all, i ? (void *)&web : (void *)&idle);

@@ -125,13 +125,13 @@ void tcp_flow_start(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack 
     c->send_table = s->receive_table = tables[0];
     s->send_table = c->receive_table = tables[1];
     f->listener = naru_socket(server, NARU_SOCK_STREAM);
-    struct naru_sockaddr any = { 0, port };
+    struct naru_sockaddr any = { .port = port };
     naru_bind(server, f->listener, &any);
     naru_listen(server, f->listener, 16);
     naru_socket_set_callback(server, f->listener, listener_callback, f);
     c->sock = naru_socket(client, NARU_SOCK_STREAM);
     naru_socket_set_callback(client, c->sock, end_callback, c);
-    struct naru_sockaddr to = { server_addr, port };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(server_addr), .port = port };
     long r = naru_connect(client, c->sock, &to);
     if (r != -EINPROGRESS && r < 0)
         note_error(c, r);
@@ -170,9 +170,9 @@ bool tcp_flow_ok(const struct tcp_flow *f)
 static void resolve_one(struct naru_sim *sim, struct naru_stack *from, struct naru_stack *to, uint32_t to_addr)
 {
     int s = naru_socket(from, NARU_SOCK_DGRAM);
-    struct naru_sockaddr dst = { to_addr, 9 };
+    struct naru_sockaddr dst = { .addr = naru_addr_v4(to_addr), .port = 9 };
     uint8_t mac[6];
-    for (int i = 0; i < 200 && naru_arp_lookup(from, 0, to_addr, mac) < 0; i++) {
+    for (int i = 0; i < 200 && naru_neighbour_lookup(from, 0, &dst.addr, mac) < 0; i++) {
         naru_sendto(from, s, "x", 1, 0, &dst);
         naru_sim_run(sim, naru_sim_now(sim) + 1500 * NARU_MS, NULL, NULL);
     }

@@ -263,7 +263,7 @@ int peer_passive_open(struct tcp_peer *p, uint16_t port, uint32_t isn, uint32_t 
     tcp_debug_set_isn(p->stack, isn);
     int l = naru_socket(p->stack, NARU_SOCK_STREAM);
     assert_true(l >= 0);
-    struct naru_sockaddr a = { 0, port };
+    struct naru_sockaddr a = { .port = port };
     assert_int_equal(naru_bind(p->stack, l, &a), 0);
     assert_int_equal(naru_listen(p->stack, l, 8), 0);
     p->port = port;
@@ -288,7 +288,7 @@ int peer_active_open(struct tcp_peer *p, uint16_t port, uint32_t isn, uint32_t p
     tcp_debug_set_isn(p->stack, isn);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
     assert_true(s >= 0);
-    struct naru_sockaddr to = { p->addr, port };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(p->addr), .port = port };
     assert_int_equal(naru_connect(p->stack, s, &to), -EINPROGRESS);
     struct got *g = peer_take(p);
     expect_seg(g, TCP_SYN, isn, 0);

@@ -27,7 +27,7 @@ int udp_socket(struct naru_stack *stack, uint16_t port)
 {
     int s = naru_socket(stack, NARU_SOCK_DGRAM);
     assert_true(s >= 0);
-    struct naru_sockaddr a = { 0, port };
+    struct naru_sockaddr a = { .port = port };
     assert_int_equal(naru_bind(stack, s, &a), 0);
     return s;
 }

@@ -53,11 +53,12 @@ static const struct naru_counters *client_counters(struct env *e)
 
 static uint32_t resolve_ok(struct env *e, const char *name)
 {
-    uint32_t a = 0;
+    struct naru_addr a = { .family = NARU_AF_UNSPEC };
     int err = names_resolve(&e->rt.names, name, &a);
     if (err)
         fail_msg("%s: %s", name, names_error(err));
-    return a;
+    assert_int_equal(a.family, NARU_AF_INET);
+    return a.v4;
 }
 
 static const char *write_tmp(struct env *e, const char *text)
@@ -100,7 +101,7 @@ static void unknown_names_are_name_or_service_not_known(void **state)
 {
     struct env *e = *state;
     open_world(e, NULL);
-    uint32_t a;
+    struct naru_addr a;
     /* nosuch.naru.test, then "nosuch." at the world's root: NXDOMAIN both. */
     assert_int_equal(names_resolve(&e->rt.names, "nosuch", &a), -ENOENT);
     assert_int_equal(client_counters(e)->dns_queries, 2);
@@ -164,9 +165,9 @@ static void bad_hosts_file_is_a_usage_error(void **state)
 static void silent_name_server_times_out_in_virtual_time(void **state)
 {
     struct env *e = *state;
-    struct cli_options o = { .dns = { { ip("10.2.0.9"), 53 } }, .dns_count = 1 };
+    struct cli_options o = { .dns = { { .addr = naru_addr_v4(ip("10.2.0.9")), .port = 53 } }, .dns_count = 1 };
     open_world(e, &o);
-    uint32_t a;
+    struct naru_addr a;
     assert_int_equal(names_resolve(&e->rt.names, "server", &a), -ETIMEDOUT);
     assert_string_equal(names_error(-ETIMEDOUT), "Temporary failure in name resolution");
     /* Three tries of 1, 2 and 4 s; and no second name is tried after a
@@ -191,7 +192,7 @@ static void on_reply(void *ctx, struct naru_stack *stack, int sock)
     struct naru_sockaddr from;
     if (naru_recvfrom(stack, sock, buf, sizeof buf, 0, &from) > 0) {
         w->got = true;
-        w->from = from.addr;
+        w->from = from.addr.v4;
     }
 }
 
@@ -209,7 +210,7 @@ static void ping_by_name_reaches_the_server(void **state)
     assert_true(w.sock >= 0);
     naru_socket_set_callback(e->rt.stack, w.sock, on_reply, &w);
     uint8_t echo[16] = { 8, 0, 0, 0, 0, 0, 0, 1 };
-    struct naru_sockaddr to = { dst, 0 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(dst), .port = 0 };
     assert_true(naru_sendto(e->rt.stack, w.sock, echo, sizeof echo, 0, &to) > 0);
     assert_int_equal(loop_run(&e->rt.loop, loop_now(&e->rt.loop) + NARU_SEC, got_reply, &w), 0);
     assert_int_equal(w.from, ip("10.2.0.2"));
@@ -223,7 +224,7 @@ static void udp_to_a_name_reaches_the_echo_service(void **state)
     uint32_t dst = resolve_ok(e, "server");
     struct reply_wait w = { .sock = udp_socket(e->rt.stack, 0) };
     naru_socket_set_callback(e->rt.stack, w.sock, on_reply, &w);
-    struct naru_sockaddr to = { dst, 7 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(dst), .port = 7 };
     assert_int_equal(naru_sendto(e->rt.stack, w.sock, "hello", 5, 0, &to), 5);
     assert_int_equal(loop_run(&e->rt.loop, loop_now(&e->rt.loop) + NARU_SEC, got_reply, &w), 0);
     assert_int_equal(w.from, ip("10.2.0.2"));
@@ -268,7 +269,7 @@ static void fetch_by_name_gets_the_world_web_site(void **state)
     assert_true(f.sock >= 0);
     uint32_t dst = resolve_ok(e, "www");
     naru_socket_set_callback(e->rt.stack, f.sock, on_http, &f);
-    struct naru_sockaddr to = { dst, 80 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(dst), .port = 80 };
     int err = naru_connect(e->rt.stack, f.sock, &to);
     assert_true(err == 0 || err == -EINPROGRESS);
     assert_int_equal(loop_run(&e->rt.loop, loop_now(&e->rt.loop) + 5 * NARU_SEC, fetch_done, &f), 0);
@@ -294,9 +295,9 @@ static void resolv_conf_gives_ipv4_servers_search_list_and_ndots(void **state)
     struct resolv_conf c;
     assert_int_equal(names_read_resolv_conf(path, &c), 0);
     assert_int_equal(c.server_count, NARU_DNS_MAX_SERVERS);   /* the first four IPv4 ones */
-    assert_int_equal(c.servers[0].addr, ip("192.0.2.53"));
+    assert_int_equal(c.servers[0].addr.v4, ip("192.0.2.53"));
     assert_int_equal(c.servers[0].port, 53);
-    assert_int_equal(c.servers[3].addr, ip("192.0.2.56"));
+    assert_int_equal(c.servers[3].addr.v4, ip("192.0.2.56"));
     assert_int_equal(c.search_count, 2);                      /* the last search/domain line */
     assert_string_equal(c.search[0], "a.example");
     assert_string_equal(c.search[1], "b.example");

@@ -74,7 +74,7 @@ static void request_for_our_address_is_answered_and_sender_learned(void **state)
     assert_memory_equal(p.sender_mac, h->mac, 6);
     assert_memory_equal(p.target_mac, peer_mac, 6);
     uint8_t mac[6];
-    assert_int_equal(naru_arp_lookup(h->stack, h->ifindex, ip("10.0.0.2"), mac), 0);
+    assert_int_equal(naru_neighbour_lookup(h->stack, h->ifindex, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.2") }, mac), 0);
     assert_memory_equal(mac, peer_mac, 6);
 }
 
@@ -84,14 +84,14 @@ static void request_for_another_address_is_ignored_and_not_learned(void **state)
     inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.2"), ip("10.0.0.3"), broadcast);
     assert_null(capture_take(h));
     uint8_t mac[6];
-    assert_int_equal(naru_arp_lookup(h->stack, h->ifindex, ip("10.0.0.2"), mac), -ENOENT);
+    assert_int_equal(naru_neighbour_lookup(h->stack, h->ifindex, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.2") }, mac), -ENOENT);
 }
 
 static void unanswered_neighbour_gets_three_requests_then_packets_are_dropped(void **state)
 {
     struct capture_host *h = *state;
     int s = udp_socket(h->stack, 0);
-    struct naru_sockaddr to = { ip("10.0.0.9"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.9")), .port = 9 };
     assert_int_equal(naru_connect(h->stack, s, &to), 0);
     for (int i = 0; i < 12; i++)
         assert_int_equal(naru_send(h->stack, s, "x", 1, 0), 1);
@@ -121,7 +121,7 @@ static void reply_releases_waiting_packets_in_order(void **state)
 {
     struct capture_host *h = *state;
     int s = udp_socket(h->stack, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     naru_sendto(h->stack, s, "a", 1, 0, &to);
     naru_sendto(h->stack, s, "b", 1, 0, &to);
     expect_arp(capture_take(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.2"));
@@ -141,7 +141,7 @@ static void stale_entry_is_still_used_and_probed_by_unicast(void **state)
     capture_clear(h);
     naru_stack_poll(h->stack, 31 * NARU_SEC); /* past the reachable time */
     int s = udp_socket(h->stack, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     naru_sendto(h->stack, s, "a", 1, 0, &to);
     const struct captured_frame *f = capture_take(h);
     assert_non_null(f);
@@ -161,7 +161,7 @@ static void stale_neighbour_heard_from_meanwhile_is_not_probed(void **state)
     inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.2"), ip("10.0.0.1"), broadcast);
     naru_stack_poll(h->stack, 31 * NARU_SEC);
     int s = udp_socket(h->stack, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     naru_sendto(h->stack, s, "a", 1, 0, &to);
     naru_stack_poll(h->stack, 33 * NARU_SEC);
     inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.2"), ip("10.0.0.1"), broadcast); /* it speaks */
@@ -177,7 +177,7 @@ static void arp_claiming_our_address_is_counted_not_learned(void **state)
     inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.1"), ip("10.0.0.1"), broadcast);
     assert_int_equal(counter(h->stack, "arp_address_conflicts"), 1);
     uint8_t mac[6];
-    assert_int_equal(naru_arp_lookup(h->stack, h->ifindex, ip("10.0.0.1"), mac), -ENOENT);
+    assert_int_equal(naru_neighbour_lookup(h->stack, h->ifindex, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.1") }, mac), -ENOENT);
 }
 
 static void malformed_arp_is_dropped_and_counted(void **state)

@@ -35,7 +35,7 @@ struct kernel_io {
 static struct sockaddr_in sockaddr_of(const struct naru_sockaddr *a)
 {
     struct sockaddr_in sin = { .sin_family = AF_INET };
-    sin.sin_addr.s_addr = htonl(a->addr);
+    sin.sin_addr.s_addr = htonl(a->addr.v4);
     sin.sin_port = htons(a->port);
     return sin;
 }
@@ -84,7 +84,7 @@ static long k_recv(void *ctx, int sock, void *buf, size_t cap, struct naru_socka
     if (n < 0)
         return -errno;
     if (from) {
-        from->addr = ntohl(sin.sin_addr.s_addr);
+        from->addr = naru_addr_v4(ntohl(sin.sin_addr.s_addr));
         from->port = ntohs(sin.sin_port);
     }
     return n;
@@ -317,8 +317,8 @@ static void world_start(struct world *w, bool silent, uint16_t refused_port, nar
     struct naru_dns_resolver_config c;
     naru_dns_resolver_config_default(&c);
     if (refused_port)
-        c.servers[c.server_count++] = (struct naru_sockaddr){ LOOPBACK, refused_port };
-    c.servers[c.server_count++] = (struct naru_sockaddr){ LOOPBACK, w->server.port };
+        c.servers[c.server_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(LOOPBACK), .port = refused_port };
+    c.servers[c.server_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(LOOPBACK), .port = w->server.port };
     if (timeout)
         c.timeout = timeout;
     if (rounds)

@@ -200,7 +200,7 @@ static void our_own_address_as_source_from_the_wire_is_dropped(void **state)
     assert_int_equal(counter(h->stack, "ip_rx_address_errors"), 1);
     assert_int_equal(receive(h, sock, udp, sizeof udp), -EAGAIN);
     /* From ourselves through the stack (loopback) it is fine. */
-    struct naru_sockaddr self = { ip(HOST), 7000 };
+    struct naru_sockaddr self = { .addr = naru_addr_v4(ip(HOST)), .port = 7000 };
     int tx = udp_socket(h->stack, 0);
     assert_int_equal(naru_sendto(h->stack, tx, "me", 2, 0, &self), 2);
     naru_stack_poll(h->stack, 1);

@@ -63,7 +63,7 @@ static void datagrams_of_every_size_arrive_intact(void **state)
     struct naru_memlink_config config = { .delay = 50 * NARU_US };
     pair_open(&p, 9000, &config);
     int tx = udp_socket(p.a, 0), rx = udp_socket(p.b, 7000);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 7000 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 7000 };
     static const size_t sizes[] = { 1, 100, 200, 1000, 1472, 2000, 3000, 8000, 8972, 20, 1472, 5000, 8972, 0, 300 };
     static uint8_t out[9000], in[9000];
     for (int round = 0; round < 20; round++) {
@@ -100,7 +100,7 @@ static void queue_limit_drops_and_loss_loses(void **state)
     struct naru_memlink_config config = { .delay = NARU_MS, .queue_limit = 4 };
     pair_open(&p, 1500, &config);
     int tx = udp_socket(p.a, 0), rx = udp_socket(p.b, 7000);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 7000 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 7000 };
     assert_int_equal(naru_sendto(p.a, tx, "x", 1, 0, &to), 1);
     run(&p, 10 * NARU_MS); /* ARP resolved, the first datagram in */
     for (int i = 0; i < 10; i++)
@@ -132,7 +132,7 @@ static void frames_in_flight_go_with_the_link(void **state)
     struct naru_memlink_config config = { .delay = NARU_SEC };
     pair_open(&p, 9000, &config);
     int tx = udp_socket(p.a, 0);
-    struct naru_sockaddr to = { ip("10.0.0.2"), 7000 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 7000 };
     static uint8_t big[8000];
     naru_sendto(p.a, tx, big, sizeof big, 0, &to);
     run(&p, 3 * NARU_SEC); /* ARP both ways, then the datagram */

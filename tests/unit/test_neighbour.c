@@ -31,7 +31,7 @@ static struct capture_host *host_with_cache(uint32_t entries, uint32_t incomplet
 static void send_udp_to(struct capture_host *h, uint32_t addr)
 {
     int s = udp_socket(h->stack, 0);
-    struct naru_sockaddr to = { addr, 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(addr), .port = 9 };
     assert_int_equal(naru_sendto(h->stack, s, "x", 1, 0, &to), 1);
     naru_close(h->stack, s);
 }
@@ -39,7 +39,7 @@ static void send_udp_to(struct capture_host *h, uint32_t addr)
 static bool known(struct capture_host *h, uint32_t addr)
 {
     uint8_t mac[6];
-    return naru_arp_lookup(h->stack, h->ifindex, addr, mac) == 0;
+    return naru_neighbour_lookup(h->stack, h->ifindex, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = addr }, mac) == 0;
 }
 
 static void every_neighbour_of_a_full_cache_is_found(void **state)
@@ -54,7 +54,7 @@ static void every_neighbour_of_a_full_cache_is_found(void **state)
     for (uint32_t i = 0; i < 256; i++) {
         uint8_t mac[6], want[6];
         mac_of(i, want);
-        assert_int_equal(naru_arp_lookup(h->stack, h->ifindex, neighbour_addr(i), mac), 0);
+        assert_int_equal(naru_neighbour_lookup(h->stack, h->ifindex, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = neighbour_addr(i) }, mac), 0);
         assert_memory_equal(mac, want, 6);
     }
     /* The family-neutral lookup finds the same; an IPv6 address is not an

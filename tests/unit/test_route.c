@@ -10,16 +10,16 @@ static void longest_prefix_wins_and_default_catches_the_rest(void **state)
     (void)state;
     struct capture_host *h = capture_host_new("10.0.0.1/24");
     struct naru_stack *s = h->stack;
-    assert_int_equal(naru_route_add(s, 0, 0, ip("10.0.0.254"), h->ifindex), 0);
-    assert_int_equal(naru_route_add(s, ip("10.8.0.0"), 16, ip("10.0.0.2"), h->ifindex), 0);
-    assert_int_equal(naru_route_add(s, ip("10.8.4.0"), 24, ip("10.0.0.3"), h->ifindex), 0);
-    assert_int_equal(naru_route_add(s, ip("10.8.4.7"), 32, ip("10.0.0.4"), h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.254") }, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.8.0.0") }, 16, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.2") }, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.8.4.0") }, 24, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.3") }, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.8.4.7") }, 32, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.4") }, h->ifindex), 0);
     assert_int_equal(route_lookup(s, ip("10.8.4.7"))->gateway, ip("10.0.0.4"));
     assert_int_equal(route_lookup(s, ip("10.8.4.8"))->gateway, ip("10.0.0.3"));
     assert_int_equal(route_lookup(s, ip("10.8.5.1"))->gateway, ip("10.0.0.2"));
     assert_int_equal(route_lookup(s, ip("192.0.2.1"))->gateway, ip("10.0.0.254"));
     assert_int_equal(route_lookup(s, ip("10.0.0.77"))->gateway, 0); /* connected */
-    assert_int_equal(naru_route_del(s, ip("10.8.4.0"), 24), 0);
+    assert_int_equal(naru_route_del(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.8.4.0") }, 24), 0);
     assert_int_equal(route_lookup(s, ip("10.8.4.8"))->gateway, ip("10.0.0.2"));
     capture_host_free(h);
 }
@@ -29,11 +29,11 @@ static void bad_routes_are_refused(void **state)
     (void)state;
     struct capture_host *h = capture_host_new("10.0.0.1/24");
     struct naru_stack *s = h->stack;
-    assert_int_equal(naru_route_add(s, ip("10.8.0.1"), 16, 0, h->ifindex), -EINVAL); /* host bits set */
-    assert_int_equal(naru_route_add(s, ip("10.8.0.0"), 33, 0, h->ifindex), -EINVAL);
-    assert_int_equal(naru_route_add(s, ip("10.8.0.0"), 16, 0, 5), -EINVAL);
-    assert_int_equal(naru_route_add(s, ip("10.0.0.0"), 24, 0, h->ifindex), -EEXIST);
-    assert_int_equal(naru_route_del(s, ip("10.9.0.0"), 16), -ENOENT);
+    assert_int_equal(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.8.0.1") }, 16, NULL, h->ifindex), -EINVAL); /* host bits set */
+    assert_int_equal(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.8.0.0") }, 33, NULL, h->ifindex), -EINVAL);
+    assert_int_equal(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.8.0.0") }, 16, NULL, 5), -EINVAL);
+    assert_int_equal(naru_route_add(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.0") }, 24, NULL, h->ifindex), -EEXIST);
+    assert_int_equal(naru_route_del(s, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.9.0.0") }, 16), -ENOENT);
     capture_host_free(h);
 }
 
@@ -42,7 +42,7 @@ static void no_route_means_net_unreachable_for_the_sender(void **state)
     (void)state;
     struct capture_host *h = capture_host_new("10.0.0.1/24");
     int sock = udp_socket(h->stack, 0);
-    struct naru_sockaddr to = { ip("192.0.2.1"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("192.0.2.1")), .port = 9 };
     assert_int_equal(naru_sendto(h->stack, sock, "x", 1, 0, &to), -ENETUNREACH);
     assert_int_equal(counter(h->stack, "ip_no_route"), 0); /* refused before IP: no source address */
     assert_int_equal(naru_connect(h->stack, sock, &to), -ENETUNREACH);
@@ -79,25 +79,25 @@ static void ipv6_longest_prefix_wins_and_default_catches_the_rest(void **state)
     struct naru_addr net61 = v6(0x2001, 0xdb8, 1, 0x8, 0, 0, 0, 0), gw61 = v6(0xfe80, 0, 0, 0, 0, 0, 0, 3);
     struct naru_addr host = v6(0x2001, 0xdb8, 1, 0xa, 0, 0, 0, 7), gw128 = v6(0xfe80, 0, 0, 0, 0, 0, 0, 4);
     struct naru_addr link = v6(0x2001, 0xdb8, 9, 0, 0, 0, 0, 0);
-    assert_int_equal(naru_route_add_addr(s, &any, 0, &gw_default, h->ifindex), 0);
-    assert_int_equal(naru_route_add_addr(s, &net32, 32, &gw32, h->ifindex), 0);
-    assert_int_equal(naru_route_add_addr(s, &net61, 61, &gw61, h->ifindex), 0); /* 2001:db8:1:8::/61 */
-    assert_int_equal(naru_route_add_addr(s, &host, 128, &gw128, h->ifindex), 0);
-    assert_int_equal(naru_route_add_addr(s, &link, 64, NULL, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &any, 0, &gw_default, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &net32, 32, &gw32, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &net61, 61, &gw61, h->ifindex), 0); /* 2001:db8:1:8::/61 */
+    assert_int_equal(naru_route_add(s, &host, 128, &gw128, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &link, 64, NULL, h->ifindex), 0);
     assert_true(naru_addr_equal(gateway6_of(s, host), &gw128));
     /* :f is inside the /61 (8..f), :10 is not. */
     assert_true(naru_addr_equal(gateway6_of(s, v6(0x2001, 0xdb8, 1, 0xf, 0, 0, 0, 1)), &gw61));
     assert_true(naru_addr_equal(gateway6_of(s, v6(0x2001, 0xdb8, 1, 0x10, 0, 0, 0, 1)), &gw32));
     assert_true(naru_addr_equal(gateway6_of(s, v6(0x2001, 0xdb9, 0, 0, 0, 0, 0, 1)), &gw_default));
     assert_int_equal(gateway6_of(s, v6(0x2001, 0xdb8, 9, 0, 0, 0, 0, 0x55))->family, NARU_AF_UNSPEC); /* on-link */
-    assert_int_equal(naru_route_del_addr(s, &net61, 61), 0);
+    assert_int_equal(naru_route_del(s, &net61, 61), 0);
     assert_true(naru_addr_equal(gateway6_of(s, v6(0x2001, 0xdb8, 1, 0xf, 0, 0, 0, 1)), &gw32));
     /* IPv4 through the same call, and the tables do not mix. */
     struct naru_addr v4net = naru_addr_v4(ip("10.8.0.0")), v4gw = naru_addr_v4(ip("10.0.0.2"));
-    assert_int_equal(naru_route_add_addr(s, &v4net, 16, &v4gw, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &v4net, 16, &v4gw, h->ifindex), 0);
     assert_int_equal(route_lookup(s, ip("10.8.1.1"))->gateway, ip("10.0.0.2"));
     assert_true(naru_addr_equal(gateway6_of(s, v6(0, 0, 0, 0, 0, 0, 0x0a08, 0x0101)), &gw_default));
-    assert_int_equal(naru_route_del_addr(s, &v4net, 16), 0);
+    assert_int_equal(naru_route_del(s, &v4net, 16), 0);
     assert_null(route_lookup(s, ip("10.8.1.1")));
     capture_host_free(h);
 }
@@ -109,22 +109,22 @@ static void bad_ipv6_routes_are_refused(void **state)
     struct naru_stack *s = h->stack;
     struct naru_addr net = v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), v4gw = naru_addr_v4(ip("10.0.0.2"));
     struct naru_addr host_bits = v6(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1), none = { .family = NARU_AF_UNSPEC };
-    assert_int_equal(naru_route_add_addr(s, &host_bits, 64, NULL, h->ifindex), -EINVAL);
-    assert_int_equal(naru_route_add_addr(s, &net, 129, NULL, h->ifindex), -EINVAL);
-    assert_int_equal(naru_route_add_addr(s, &net, 32, NULL, 5), -EINVAL);
-    assert_int_equal(naru_route_add_addr(s, &net, 32, &v4gw, h->ifindex), -EINVAL); /* families differ */
-    assert_int_equal(naru_route_add_addr(s, &none, 0, NULL, h->ifindex), -EAFNOSUPPORT);
-    assert_int_equal(naru_route_add_addr(s, &net, 32, NULL, h->ifindex), 0);
-    assert_int_equal(naru_route_add_addr(s, &net, 32, NULL, h->ifindex), -EEXIST);
-    assert_int_equal(naru_route_del_addr(s, &net, 48), -ENOENT);
+    assert_int_equal(naru_route_add(s, &host_bits, 64, NULL, h->ifindex), -EINVAL);
+    assert_int_equal(naru_route_add(s, &net, 129, NULL, h->ifindex), -EINVAL);
+    assert_int_equal(naru_route_add(s, &net, 32, NULL, 5), -EINVAL);
+    assert_int_equal(naru_route_add(s, &net, 32, &v4gw, h->ifindex), -EINVAL); /* families differ */
+    assert_int_equal(naru_route_add(s, &none, 0, NULL, h->ifindex), -EAFNOSUPPORT);
+    assert_int_equal(naru_route_add(s, &net, 32, NULL, h->ifindex), 0);
+    assert_int_equal(naru_route_add(s, &net, 32, NULL, h->ifindex), -EEXIST);
+    assert_int_equal(naru_route_del(s, &net, 48), -ENOENT);
     struct naru_stack_config c;
     naru_stack_config_default(&c);
     for (uint32_t i = 1; i < c.routes; i++) {
         struct naru_addr more = v6(0x2001, 0xdb8, (uint16_t)i, 0, 0, 0, 0, 0);
-        assert_int_equal(naru_route_add_addr(s, &more, 48, NULL, h->ifindex), 0);
+        assert_int_equal(naru_route_add(s, &more, 48, NULL, h->ifindex), 0);
     }
     struct naru_addr full = v6(0x2001, 0xdb8, 0xffff, 0, 0, 0, 0, 0);
-    assert_int_equal(naru_route_add_addr(s, &full, 48, NULL, h->ifindex), -ENOSPC);
+    assert_int_equal(naru_route_add(s, &full, 48, NULL, h->ifindex), -ENOSPC);
     capture_host_free(h);
 }
 

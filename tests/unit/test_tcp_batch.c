@@ -173,7 +173,7 @@ static int open_small_buffer(struct tcp_peer *p, int rcvbuf)
     tcp_debug_set_isn(p->stack, ISN);
     int l = naru_socket(p->stack, NARU_SOCK_STREAM);
     assert_int_equal(naru_setsockopt(p->stack, l, NARU_SO_RCVBUF, rcvbuf), 0);
-    assert_int_equal(naru_bind(p->stack, l, &(struct naru_sockaddr){ 0, 80 }), 0);
+    assert_int_equal(naru_bind(p->stack, l, &(struct naru_sockaddr){ .port = 80 }), 0);
     assert_int_equal(naru_listen(p->stack, l, 4), 0);
     p->port = 80;
     struct seg syn = { .flags = TCP_SYN, .seq = PEER_ISN, .window = 65535,

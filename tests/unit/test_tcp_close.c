@@ -304,14 +304,14 @@ static void tcp_reuseaddr_binds_over_time_wait(void **state)
     assert_int_equal(conn_state(p), TCP_TIME_WAIT);
     naru_close(p->stack, f->listener);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    struct naru_sockaddr a = { 0, 80 };
+    struct naru_sockaddr a = { .port = 80 };
     assert_int_equal(naru_bind(p->stack, s, &a), -EADDRINUSE);
     assert_int_equal(naru_setsockopt(p->stack, s, NARU_SO_REUSEADDR, 1), 0);
     assert_int_equal(naru_bind(p->stack, s, &a), 0);
     assert_int_equal(naru_listen(p->stack, s, 4), 0);
     /* Another port is free either way. */
     int t = naru_socket(p->stack, NARU_SOCK_STREAM);
-    assert_int_equal(naru_bind(p->stack, t, &(struct naru_sockaddr){ 0, 81 }), 0);
+    assert_int_equal(naru_bind(p->stack, t, &(struct naru_sockaddr){ .port = 81 }), 0);
     /* And a listening port stays taken even with SO_REUSEADDR. */
     int u = naru_socket(p->stack, NARU_SOCK_STREAM);
     naru_setsockopt(p->stack, u, NARU_SO_REUSEADDR, 1);
@@ -325,23 +325,23 @@ static void tcp_open_connections_hold_their_ports_until_closed(void **state)
     /* The listener goes; the connection it accepted still holds port 80. */
     naru_close(p->stack, f->listener);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    struct naru_sockaddr a = { 0, 80 };
+    struct naru_sockaddr a = { .port = 80 };
     assert_int_equal(naru_bind(p->stack, s, &a), -EADDRINUSE);
     /* A connection made with connect() holds its ephemeral port, for
      * stream sockets only. */
     int c = naru_socket(p->stack, NARU_SOCK_STREAM);
-    assert_int_equal(naru_connect(p->stack, c, &(struct naru_sockaddr){ p->addr, 9999 }), -EINPROGRESS);
+    assert_int_equal(naru_connect(p->stack, c, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 9999 }), -EINPROGRESS);
     peer_take(p); /* the SYN */
     struct naru_sockaddr local;
     assert_int_equal(naru_getsockname(p->stack, c, &local), 0);
     assert_true(local.port >= 49152);
     int d = naru_socket(p->stack, NARU_SOCK_STREAM);
-    assert_int_equal(naru_bind(p->stack, d, &(struct naru_sockaddr){ 0, local.port }), -EADDRINUSE);
+    assert_int_equal(naru_bind(p->stack, d, &(struct naru_sockaddr){ .port = local.port }), -EADDRINUSE);
     int u = naru_socket(p->stack, NARU_SOCK_DGRAM);
-    assert_int_equal(naru_bind(p->stack, u, &(struct naru_sockaddr){ 0, local.port }), 0);
+    assert_int_equal(naru_bind(p->stack, u, &(struct naru_sockaddr){ .port = local.port }), 0);
     /* Closed in SYN-SENT, it lets the port go at once. */
     naru_close(p->stack, c);
-    assert_int_equal(naru_bind(p->stack, d, &(struct naru_sockaddr){ 0, local.port }), 0);
+    assert_int_equal(naru_bind(p->stack, d, &(struct naru_sockaddr){ .port = local.port }), 0);
 }
 
 static void tcp_time_wait_gives_way_at_the_connection_limit(void **state)
@@ -401,7 +401,7 @@ static void tcp_close_before_connecting_sends_nothing(void **state)
     struct tcp_peer_fixture *f = *state;
     struct tcp_peer *p = &f->p;
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 9 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 9 });
     peer_take(p); /* the SYN */
     assert_int_equal(naru_close(p->stack, s), 0);
     peer_expect_nothing(p);

@@ -58,7 +58,7 @@ static int open_with(struct tcp_peer *p, bool sack, bool ts, int rcvbuf)
     int l = naru_socket(p->stack, NARU_SOCK_STREAM);
     if (rcvbuf)
         assert_int_equal(naru_setsockopt(p->stack, l, NARU_SO_RCVBUF, rcvbuf), 0);
-    naru_bind(p->stack, l, &(struct naru_sockaddr){ 0, 80 });
+    naru_bind(p->stack, l, &(struct naru_sockaddr){ .port = 80 });
     naru_listen(p->stack, l, 4);
     p->port = 80;
     struct seg syn = { .flags = TCP_SYN, .seq = PEER_ISN, .window = 65535,

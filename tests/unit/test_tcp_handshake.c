@@ -18,7 +18,7 @@ static int listen_on(struct tcp_peer *p, uint16_t port, int backlog)
 {
     int l = naru_socket(p->stack, NARU_SOCK_STREAM);
     assert_true(l >= 0);
-    struct naru_sockaddr a = { 0, port };
+    struct naru_sockaddr a = { .port = port };
     assert_int_equal(naru_bind(p->stack, l, &a), 0);
     assert_int_equal(naru_listen(p->stack, l, backlog), 0);
     p->port = port;
@@ -82,11 +82,11 @@ static void tcp_final_ack_establishes_the_connection_for_accept(void **state)
     struct naru_sockaddr peer;
     int s = naru_accept(p->stack, l, &peer);
     assert_true(s >= 0);
-    assert_int_equal(peer.addr, p->addr);
+    assert_int_equal(peer.addr.v4, p->addr);
     assert_int_equal(peer.port, PEER_PORT);
     struct naru_sockaddr local;
     assert_int_equal(naru_getsockname(p->stack, s, &local), 0);
-    assert_int_equal(local.addr, p->host->addr);
+    assert_int_equal(local.addr.v4, p->host->addr);
     assert_int_equal(local.port, 80);
     struct naru_tcp_info ti;
     assert_int_equal(naru_tcp_get_info(p->stack, s, &ti), 0);
@@ -141,7 +141,7 @@ static void tcp_connect_sends_syn_with_every_option(void **state)
     struct tcp_peer *p = *state;
     tcp_debug_set_isn(p->stack, ISN);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    struct naru_sockaddr to = { p->addr, 80 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(p->addr), .port = 80 };
     assert_int_equal(naru_connect(p->stack, s, &to), -EINPROGRESS);
     assert_int_equal(naru_connect(p->stack, s, &to), -EALREADY);
     assert_int_equal(naru_socket_events(p->stack, s), 0);
@@ -161,7 +161,7 @@ static void tcp_connect_sends_syn_with_every_option(void **state)
     struct naru_sockaddr local;
     naru_getsockname(p->stack, s, &local);
     assert_int_equal(local.port, g->h.src_port);
-    assert_int_equal(local.addr, p->host->addr);
+    assert_int_equal(local.addr.v4, p->host->addr);
     assert_int_equal(naru_getpeername(p->stack, s, &local), -ENOTCONN);
     assert_int_equal(counter(p->stack, "tcp_active_opens"), 1);
 }
@@ -177,7 +177,7 @@ static void tcp_syn_ack_completes_active_open_with_an_ack(void **state)
     naru_tcp_get_info(p->stack, s, &ti);
     assert_int_equal(ti.state, NARU_TCP_ESTABLISHED);
     assert_int_equal(ti.snd_wnd, 65535); /* the SYN-ACK's window is not scaled */
-    assert_int_equal(naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 }), -EISCONN);
+    assert_int_equal(naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 }), -EISCONN);
     assert_int_equal(counter(p->stack, "tcp_established"), 1);
 }
 
@@ -186,7 +186,7 @@ static void tcp_syn_sent_unacceptable_ack_gets_reset(void **state)
     struct tcp_peer *p = *state;
     tcp_debug_set_isn(p->stack, ISN);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 });
     struct got *g = peer_take(p);
     p->port = g->h.src_port;
     p->peer_port = 80;
@@ -215,7 +215,7 @@ static void tcp_syn_sent_reset_acking_the_syn_refuses_the_connection(void **stat
     struct tcp_peer *p = *state;
     tcp_debug_set_isn(p->stack, ISN);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 });
     struct got *g = peer_take(p);
     p->port = g->h.src_port;
     p->peer_port = 80;
@@ -241,9 +241,9 @@ static void tcp_simultaneous_open_goes_through_syn_received(void **state)
     struct tcp_peer *p = *state;
     tcp_debug_set_isn(p->stack, ISN);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    struct naru_sockaddr local = { 0, 5000 };
+    struct naru_sockaddr local = { .port = 5000 };
     assert_int_equal(naru_bind(p->stack, s, &local), 0);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 6000 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 6000 });
     struct got *g = peer_take(p);
     expect_seg(g, TCP_SYN, ISN, 0);
     assert_int_equal(g->h.src_port, 5000);
@@ -410,7 +410,7 @@ static void tcp_connect_gives_up_after_syn_retries_with_etimedout(void **state)
     peer_init(p, &c);
     tcp_debug_set_isn(p->stack, ISN);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 });
     expect_seg(peer_take(p), TCP_SYN, ISN, 0);
     peer_advance(p, 1 * NARU_SEC);
     expect_seg(peer_take(p), TCP_SYN, ISN, 0);
@@ -492,7 +492,7 @@ static void tcp_ephemeral_ports_are_random_distinct_and_in_range(void **state)
     uint16_t ports[8];
     for (int i = 0; i < 8; i++) {
         int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-        assert_int_equal(naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 }), -EINPROGRESS);
+        assert_int_equal(naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 }), -EINPROGRESS);
         struct naru_sockaddr local;
         naru_getsockname(p->stack, s, &local);
         ports[i] = local.port;
@@ -514,7 +514,7 @@ static void tcp_mss_follows_the_interface_mtu_and_the_peer(void **state)
     peer_init(p, NULL);
     tcp_debug_set_isn(p->stack, ISN);
     s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 });
     struct got *g = peer_take(p);
     p->port = g->h.src_port;
     p->peer_port = 80;
@@ -538,8 +538,8 @@ static void tcp_connect_without_a_route_fails_at_once(void **state)
 {
     struct tcp_peer *p = *state;
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    assert_int_equal(naru_connect(p->stack, s, &(struct naru_sockaddr){ ip("192.0.2.1"), 80 }), -ENETUNREACH);
-    assert_int_equal(naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 0 }), -EINVAL);
+    assert_int_equal(naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(ip("192.0.2.1")), .port = 80 }), -ENETUNREACH);
+    assert_int_equal(naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 0 }), -EINVAL);
     peer_expect_nothing(p);
 }
 

@@ -25,7 +25,7 @@ static int listen_on(struct tcp_peer *p, uint16_t port, int backlog)
 {
     int l = naru_socket(p->stack, NARU_SOCK_STREAM);
     assert_true(l >= 0);
-    struct naru_sockaddr a = { 0, port };
+    struct naru_sockaddr a = { .port = port };
     assert_int_equal(naru_bind(p->stack, l, &a), 0);
     assert_int_equal(naru_listen(p->stack, l, backlog), 0);
     return l;

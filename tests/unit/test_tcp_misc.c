@@ -19,7 +19,7 @@ static void tcp_port_unreachable_refuses_a_connection_attempt(void **state)
     struct tcp_peer *p = *state;
     tcp_debug_set_isn(p->stack, ISN);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 });
     struct got *g = peer_take(p);
     peer_send_icmp_error(p, g, ICMP_DEST_UNREACHABLE, ICMP_PORT_UNREACHABLE, 0);
     assert_true(naru_socket_events(p->stack, s) & NARU_POLLERR);
@@ -32,7 +32,7 @@ static void tcp_icmp_errors_about_other_sequence_numbers_are_ignored(void **stat
     struct tcp_peer *p = *state;
     tcp_debug_set_isn(p->stack, ISN);
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 });
     struct got *g = peer_take(p);
     /* RFC 5927 4.1: an error quoting a sequence number not in flight is
      * forged or stale. */
@@ -93,10 +93,10 @@ static void tcp_connection_to_ourselves_works(void **state)
 {
     struct tcp_peer *p = *state;
     int l = naru_socket(p->stack, NARU_SOCK_STREAM);
-    naru_bind(p->stack, l, &(struct naru_sockaddr){ 0, 7 });
+    naru_bind(p->stack, l, &(struct naru_sockaddr){ .port = 7 });
     naru_listen(p->stack, l, 4);
     int c = naru_socket(p->stack, NARU_SOCK_STREAM);
-    assert_int_equal(naru_connect(p->stack, c, &(struct naru_sockaddr){ p->host->addr, 7 }), -EINPROGRESS);
+    assert_int_equal(naru_connect(p->stack, c, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->host->addr), .port = 7 }), -EINPROGRESS);
     peer_advance(p, 10 * NARU_MS);
     int s = naru_accept(p->stack, l, NULL);
     assert_true(s >= 0);
@@ -148,7 +148,7 @@ static void tcp_socket_options_and_buffer_sizes(void **state)
     assert_int_equal(naru_setsockopt(p->stack, s, NARU_SO_RECVERR, 1), 0);
     /* A 1 MiB buffer the user chose sets the window scale (no autotuning). */
     tcp_debug_set_isn(p->stack, ISN);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 });
     struct got *g = peer_take(p);
     assert_int_equal(g->h.options.wscale, 5);
     struct naru_tcp_info ti;
@@ -180,7 +180,7 @@ static void tcp_callbacks_tell_of_connect_data_and_close(void **state)
     int s = naru_socket(p->stack, NARU_SOCK_STREAM);
     struct wakeups w = { 0 };
     naru_socket_set_callback(p->stack, s, note_wakeup, &w);
-    naru_connect(p->stack, s, &(struct naru_sockaddr){ p->addr, 80 });
+    naru_connect(p->stack, s, &(struct naru_sockaddr){ .addr = naru_addr_v4(p->addr), .port = 80 });
     struct got *g = peer_take(p);
     p->port = g->h.src_port;
     p->peer_port = 80;

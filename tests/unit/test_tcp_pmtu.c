@@ -96,7 +96,7 @@ static void the_cache_is_bounded_and_checks_each_family(void **state)
     struct naru_stack_config c;
     naru_stack_config_default(&c);
     /* More destinations than the cache holds: the oldest give way. */
-    naru_route_add(st, 0, 0, p->addr, p->host->ifindex);
+    naru_route_add(st, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = p->addr }, p->host->ifindex);
     for (uint32_t i = 0; i < c.pmtu_entries + 10; i++) {
         struct naru_addr d = naru_addr_v4(ip("198.18.0.0") + i);
         assert_true(pmtu_update(st, &d, 1400));
@@ -114,7 +114,7 @@ static void the_cache_is_bounded_and_checks_each_family(void **state)
     uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 9 };
     struct naru_addr d6 = naru_addr_v6(v6), any6 = { .family = NARU_AF_INET6 };
     assert_false(pmtu_update(st, &d6, 1300));
-    assert_int_equal(naru_route_add_addr(st, &any6, 0, NULL, p->host->ifindex), 0);
+    assert_int_equal(naru_route_add(st, &any6, 0, NULL, p->host->ifindex), 0);
     assert_false(pmtu_update(st, &d6, 1279));
     assert_true(pmtu_update(st, &d6, 1280));
     assert_int_equal(pmtu_path_mtu(st, &d6), 1280);

@@ -37,14 +37,14 @@ static void port_in_use_is_refused_and_freed_by_close(void **state)
     struct capture_host *h = *state;
     int a = udp_socket(h->stack, 5000);
     int b = naru_socket(h->stack, NARU_SOCK_DGRAM);
-    struct naru_sockaddr addr = { 0, 5000 };
+    struct naru_sockaddr addr = { .port = 5000 };
     assert_int_equal(naru_bind(h->stack, b, &addr), -EADDRINUSE);
-    addr.addr = ip("10.0.0.1");
+    addr.addr = naru_addr_v4(ip("10.0.0.1"));
     assert_int_equal(naru_bind(h->stack, b, &addr), -EADDRINUSE); /* the wildcard covers it */
-    addr.addr = ip("10.0.0.99");
+    addr.addr = naru_addr_v4(ip("10.0.0.99"));
     assert_int_equal(naru_bind(h->stack, b, &addr), -EADDRNOTAVAIL);
     naru_close(h->stack, a);
-    addr.addr = 0;
+    addr.addr = naru_addr_v4(0);
     assert_int_equal(naru_bind(h->stack, b, &addr), 0);
     assert_int_equal(naru_bind(h->stack, b, &addr), -EINVAL); /* already bound */
 }
@@ -78,9 +78,9 @@ static void connected_socket_takes_only_its_peer_and_wins_over_wildcard(void **s
     int wildcard = udp_socket(h->stack, 6000);
     int connected = naru_socket(h->stack, NARU_SOCK_DGRAM);
     naru_setsockopt(h->stack, connected, NARU_SO_REUSEADDR, 1);
-    struct naru_sockaddr local = { ip("10.0.0.1"), 6001 };
+    struct naru_sockaddr local = { .addr = naru_addr_v4(ip("10.0.0.1")), .port = 6001 };
     assert_int_equal(naru_bind(h->stack, connected, &local), 0);
-    struct naru_sockaddr peer = { ip("10.0.0.2"), 53 };
+    struct naru_sockaddr peer = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 53 };
     assert_int_equal(naru_connect(h->stack, connected, &peer), 0);
     deliver(h, ip("10.0.0.2"), 53, 6001, "from-peer");
     deliver(h, ip("10.0.0.3"), 53, 6001, "from-stranger");
@@ -91,7 +91,7 @@ static void connected_socket_takes_only_its_peer_and_wins_over_wildcard(void **s
     assert_memory_equal(buf, "from-peer", 9);
     assert_int_equal(naru_recv(h->stack, connected, buf, sizeof buf, 0), -EAGAIN);
     assert_int_equal(naru_recvfrom(h->stack, wildcard, buf, sizeof buf, 0, &from), 11);
-    assert_int_equal(from.addr, ip("10.0.0.3"));
+    assert_int_equal(from.addr.v4, ip("10.0.0.3"));
     assert_int_equal(counter(h->stack, "udp_rx_no_port"), 1); /* the stranger */
 }
 
@@ -149,7 +149,7 @@ static void bad_calls_get_the_errors_users_expect(void **state)
     int s = naru_socket(h->stack, NARU_SOCK_DGRAM);
     assert_int_equal(naru_send(h->stack, s, "x", 1, 0), -EDESTADDRREQ);
     static uint8_t big[70000];
-    struct naru_sockaddr to = { ip("10.0.0.2"), 9 };
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     assert_int_equal(naru_sendto(h->stack, s, big, sizeof big, 0, &to), -EMSGSIZE);
     to.port = 0;
     assert_int_equal(naru_sendto(h->stack, s, "x", 1, 0, &to), -EINVAL);
