@@ -152,7 +152,7 @@ with open(reply, "rb") as f:
 conn.shutdown(socket.SHUT_WR)
 print("EOF from naru after reply:", conn.recv(1) == b"", flush=True)
 ' "$KERNEL" "$PORT" "$WORK/c4.linux_out" "$WORK/second"
-wait_until 5 listening "$PORT" || die "the python3 listener did not start: $(cat "$(bg_log "$py4")")"
+wait_until 30 listening "$PORT" || die "the python3 listener did not start: $(cat "$(bg_log "$py4")")"
 naru_nc naru4 "$WORK/first" "$WORK/c4.naru_out" "$KERNEL" "$PORT"
 proc_wait "$naru4" 30
 check_eq "4: naru nc exits 0 after its FIN, the listener's data and the listener's FIN" 0 "$?"
