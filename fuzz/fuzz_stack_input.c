@@ -284,6 +284,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.arp_queue = 4;
     c.sockets = 4 + MAX_ACCEPTED;
     c.udp_recv_queue = 8;
+    /* And no more than these sockets can use: a host's tables (1,024
+     * connections' hash buckets, 8 interfaces, 128 KiB rings that ASan maps
+     * and unmaps) cost more per input than the frames do. */
+    c.interfaces = 2;
+    c.routes = 8;
+    c.tcp_connections = 16;
+    c.tcp_send_buffer = 64 * 1024;
+    c.tcp_recv_buffer = 64 * 1024;
     FUZZ_CHECK(naru_stack_create(&c, &h.stack) == 0);
 
     bool as_a = config & 2;

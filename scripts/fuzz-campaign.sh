@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# A fuzz campaign: grow each target's corpus until its coverage stops
+# rising, minimize it, and say what it reached.
+#
+#   scripts/fuzz-campaign.sh [SECONDS_PER_TARGET]        (default 600)
+#
+# Builds the libFuzzer targets (make fuzz, into build-fuzz unless BUILD is
+# set), then for each fuzz/fuzz_*.c, one after another: runs it on a copy
+# of fuzz/corpus/<target>/ in rounds of 30 s, 60 s, 120 s, ... (doubling)
+# until a round adds no new edge and no new feature, or the target's
+# SECONDS_PER_TARGET are spent; merges what the rounds found into the
+# committed seeds (-merge=1: the seeds all stay, as named regression and
+# hand-made inputs, and of the new inputs only the fewest that bring the
+# same new features are added); and prints, per
+# target, the executions and exec/s of its rounds and the edges (cov) and
+# features (ft) of the committed corpus and of the minimized one, both
+# measured the same way (one pass over the corpus, -runs=0).
+#
+# Every run is `nice -n 19`, one process (no -jobs/-workers), with
+# -seed=1; the coverage reached still depends on the machine's speed, since
+# the rounds are timed. The minimized corpora are left in fuzz-out/campaign/
+# <target>/corpus (FUZZ_OUT to move it); with UPDATE=1 they replace
+# fuzz/corpus/<target>/, to be reviewed and committed. A crash, leak,
+# timeout or out-of-memory input stops that target's rounds: the script
+# names it (in fuzz-out/campaign/<target>/) and exits 1 at the end.
+#
+# Environment: TARGETS="fuzz_arp fuzz_tcp" for a subset; FIRST_ROUND (30)
+# for the first round's seconds; MAX_LEN for libFuzzer's -max_len (by
+# default its own: the largest seed, at least 4096 bytes).
+set -uo pipefail
+
+if [ $# -gt 1 ] || { [ $# -eq 1 ] && ! [[ $1 =~ ^[1-9][0-9]*$ ]]; }; then
+    echo "usage: $0 [SECONDS_PER_TARGET]" >&2
+    exit 2
+fi
+budget=${1:-600}
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$root/build-fuzz}
+out=${FUZZ_OUT:-$root/fuzz-out}/campaign
+first=${FIRST_ROUND:-30}
+len_opt=()
+[ -n "${MAX_LEN:-}" ] && len_opt=(-max_len="$MAX_LEN")
+
+if [ -z "${BUILD:-}" ]; then
+    make -C "$root" fuzz >/dev/null || { echo "fuzz-campaign: make fuzz failed" >&2; exit 1; }
+fi
+
+if [ -n "${TARGETS:-}" ]; then
+    read -r -a targets <<<"$TARGETS"
+else
+    targets=()
+    for src in "$root"/fuzz/fuzz_*.c; do
+        targets+=("$(basename "$src" .c)")
+    done
+fi
+
+# "cov ft" of one pass over a corpus directory, from libFuzzer's INITED line.
+coverage() {
+    local bin=$1 dir=$2 line
+    line=$(nice -n 19 "$bin" -runs=0 -timeout=25 -rss_limit_mb=2048 "$dir" 2>&1 | grep -E 'INITED' | tail -1)
+    echo "$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$line") $(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$line")"
+}
+
+failed=()
+summary=()
+for name in "${targets[@]}"; do
+    bin=$build/fuzz/$name
+    if ! [ -x "$bin" ]; then
+        echo "fuzz-campaign: no $bin" >&2
+        failed+=("$name")
+        continue
+    fi
+    dir=$out/$name
+    rm -rf "$dir"
+    mkdir -p "$dir/grow" "$dir/corpus"
+    if [ -d "$root/fuzz/corpus/$name" ]; then
+        cp "$root/fuzz/corpus/$name"/* "$dir/grow"/ 2>/dev/null
+        cp "$root/fuzz/corpus/$name"/* "$dir/corpus"/ 2>/dev/null
+    fi
+    seeds=$(find "$dir/grow" -type f | wc -l)
+    read -r cov0 ft0 < <(coverage "$bin" "$dir/grow")
+
+    spent=0 round=$first runs=0 secs=0 ok=1 n=0 flat=0
+    prev_cov=$cov0 prev_ft=$ft0
+    while [ $spent -lt "$budget" ]; do
+        [ $((spent + round)) -gt "$budget" ] && round=$((budget - spent))
+        n=$((n + 1))
+        log=$dir/round$n.log
+        nice -n 19 "$bin" -seed=$n -max_total_time="$round" "${len_opt[@]}" -timeout=25 \
+            -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/" "$dir/grow" >"$log" 2>&1
+        rc=$?
+        spent=$((spent + round))
+        r=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+        runs=$((runs + ${r:-0}))
+        secs=$((secs + round))
+        done_line=$(grep -E '(DONE|INITED|pulse|NEW|REDUCE) ' "$log" | grep -o 'cov: [0-9]* ft: [0-9]*' | tail -1)
+        cov=$(awk '{print $2}' <<<"$done_line")
+        ft=$(awk '{print $4}' <<<"$done_line")
+        printf 'fuzz-campaign: %-20s round %d (%ds): %s runs, cov %s ft %s\n' \
+            "$name" "$n" "$round" "${r:-?}" "${cov:-?}" "${ft:-?}"
+        if [ $rc -ne 0 ]; then
+            ok=0
+            input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+            echo "fuzz-campaign: FAIL $name (exit $rc): ${input:-no input saved}; log $log" >&2
+            grep -E 'ERROR:|SUMMARY:|property failed|runtime error' "$log" | head -5 | sed 's/^/fuzz-campaign:   | /' >&2
+            break
+        fi
+        # Coverage has stopped rising: this round found nothing new.
+        if [ "${cov:-0}" -le "$prev_cov" ] && [ "${ft:-0}" -le "$prev_ft" ]; then
+            flat=1
+            break
+        fi
+        prev_cov=${cov:-$prev_cov}
+        prev_ft=${ft:-$prev_ft}
+        round=$((round * 2))
+    done
+
+    nice -n 19 "$bin" -merge=1 -timeout=25 -rss_limit_mb=2048 "${len_opt[@]}" \
+        "$dir/corpus" "$dir/grow" >"$dir/merge.log" 2>&1
+    files=$(find "$dir/corpus" -type f | wc -l)
+    bytes=$(cat "$dir/corpus"/* 2>/dev/null | wc -c)
+    read -r cov1 ft1 < <(coverage "$bin" "$dir/corpus")
+    speed=$((secs > 0 ? runs / secs : 0))
+    plateau=cut
+    [ $flat -eq 1 ] && plateau=flat
+    [ $ok -eq 0 ] && plateau=FAIL
+    line=$(printf '%-20s %10s runs %6s exec/s  cov %5s -> %-5s ft %6s -> %-6s corpus %4s -> %4s files (%s bytes)  %d rounds, %s' \
+        "$name" "$runs" "$speed" "$cov0" "$cov1" "$ft0" "$ft1" "$seeds" "$files" "$bytes" "$n" "$plateau")
+    summary+=("$line")
+    echo "fuzz-campaign: $line"
+    if [ $ok -eq 0 ]; then
+        failed+=("$name")
+    elif [ "${UPDATE:-0}" = 1 ]; then
+        rm -rf "$root/fuzz/corpus/$name"
+        mkdir -p "$root/fuzz/corpus/$name"
+        cp "$dir/corpus"/* "$root/fuzz/corpus/$name"/
+    fi
+done
+
+echo
+echo "fuzz-campaign: ${budget}s per target at most; 'flat' = the last round added nothing, 'cut' = the budget ended first"
+for line in "${summary[@]}"; do
+    echo "  $line"
+done
+if [ ${#failed[@]} -ne 0 ]; then
+    echo "fuzz-campaign: FAILED: ${failed[*]}" >&2
+    exit 1
+fi
