@@ -16,12 +16,14 @@ packages=(
   libcmocka-dev clang libclang-rt-14-dev llvm
   # interoperability tests against Linux
   iproute2 iputils-ping netcat-openbsd tcpdump tshark nftables python3 curl
+  libxml2-utils          # xmllint: naru plot's SVG is checked well-formed
   radvd                  # router advertisements for the IPv6 captures (tests/data/capture-linux.sh --ipv6)
   python3-scapy          # hand-made frames: bad checksums, odd fragments
   # DNS: dig, NSD and Knot for the interop and differential tests, dnsperf for bench/
   bind9-dnsutils nsd knot python3-dnspython dnsperf
   # benchmarks (bench/): instructions per datagram; lwIP as a TCP peer over TAP
   valgrind liblwip-dev
+  time                   # GNU time: peak memory in bench/plot_bench.sh
 )
 build_only=false
 if [ "${1:-}" = "--build" ]; then

@@ -13,5 +13,6 @@ int cmd_dig(int argc, char **argv);
 int cmd_dnsd(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_traceroute(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

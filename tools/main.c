@@ -21,6 +21,7 @@ static const struct command commands[] = {
     { "dnsd", cmd_dnsd, "serve DNS zones authoritatively over UDP and TCP" },
     { "sim", cmd_sim, "run a scenario file on the simulator and report" },
     { "traceroute", cmd_traceroute, "show the routers on the way to a host, by TTL" },
+    { "plot", cmd_plot, "draw a TCP connection of a capture as a time-sequence graph (SVG)" },
 };
 
 static void usage(FILE *out)
