@@ -462,7 +462,8 @@ struct naru_dial_result {
 struct naru_dial;
 /* The addresses go by turns of family, IPv6 first; each attempt runs until
  * it connects or fails while later ones start; the first to connect wins
- * and the rest are closed. An address literal is tried alone. */
+ * and the rest are closed. An address literal is tried alone. A dial may
+ * finish (and call on_done) before this returns. */
 int naru_dial_start(const struct naru_app_env *env, const struct naru_dial_config *config,
                     struct naru_dial **out);
 const struct naru_dial_result *naru_dial_result(const struct naru_dial *dial);
