@@ -411,8 +411,10 @@ static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **
     for (unsigned i = 0; i < listen_count; i++) {
         struct sockaddr_storage ss;
         socklen_t len;
-        if (dns_net_parse_addr(listen_on[i], 53, &ss, &len) < 0) {
-            fprintf(stderr, "%s: bad listen address '%s' (with --tap: A.B.C.D[:PORT] or [V6]:PORT)\n", PROG,
+        /* IPv4 only until --addr takes IPv6 addresses (the stack would
+         * own none to listen on). */
+        if (dns_net_parse_addr(listen_on[i], 53, &ss, &len) < 0 || ss.ss_family != AF_INET) {
+            fprintf(stderr, "%s: bad listen address '%s' (with --tap: A.B.C.D[:PORT])\n", PROG,
                     listen_on[i]);
             return 2;
         }
