@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "ip/ipv4.h"
+#include "ip/ndp.h"
 #include "tcp/tcp.h"
 
 void naru_stack_config_default(struct naru_stack_config *c)
@@ -74,19 +75,24 @@ int naru_stack_create(const struct naru_stack_config *config, struct naru_stack 
     s->ip_next_id = (uint16_t)random_u32(&s->random);
     if (config->icmp_error_rate)
         s->icmp.credit = NARU_SEC / config->icmp_error_rate * (config->icmp_error_burst ? config->icmp_error_burst : 1);
+    s->icmp6 = s->icmp;
     s->log = (struct log_sink){ config->log, config->log_ctx, config->log_level };
     int err = pbuf_pools_init(&s->buffers, config->frame_buffers, config->frame_buffer_size,
                               config->large_buffers, &s->counters);
     if (!err)
         err = neighbour_init(s);
-    if (!err)
+    if (!err) {
         arp_init(s);
+        ndp_init(s);
+    }
     if (!err)
         err = route_init(s);
     if (!err)
         err = pmtu_init(s);
     if (!err)
         err = reassembly_init(s);
+    if (!err)
+        err = reassembly6_init(s);
     if (!err)
         err = sock_table_init(s);
     if (!err)
@@ -111,6 +117,7 @@ void naru_stack_destroy(struct naru_stack *s)
     pbuf_queue_free(s, &s->loopback);
     if (s->reassembly.slots)
         reassembly_fini(s);
+    reassembly6_fini(s);
     neighbour_fini(s);
     route_fini(s);
     pmtu_fini(s);

@@ -14,6 +14,7 @@
 #include "ip/icmp.h"
 #include "ip/pmtu.h"
 #include "ip/reassembly.h"
+#include "ip/reassembly6.h"
 #include "ip/route.h"
 #include "link/arp.h"
 #include "link/iface.h"
@@ -41,6 +42,8 @@ struct naru_stack {
     uint16_t ip_next_id;
     struct reassembly reassembly;
     struct icmp_state icmp;
+    struct icmp_state icmp6;       /* ICMPv6 errors' own bucket */
+    struct reassembly6 reassembly6;
     struct pbuf_queue loopback;    /* datagrams to ourselves, delivered on poll */
     struct sock_table sockets;
     struct tcp_table *tcp;         /* connections, listeners, ports (src/tcp/tcp_conn.h) */

@@ -36,7 +36,7 @@ static void usage(FILE *out)
             "  --no-offload       one frame per read and write, checksums in naru; by default\n"
             "                     the kernel hands naru TCP segments merged up to 64 KiB, cuts\n"
             "                     naru's own at the MTU, and computes the checksums (TAP's\n"
-            "                     virtio-net header, TUN_F_CSUM | TUN_F_TSO4)\n"
+            "                     virtio-net header, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)\n"
             "  --max-connections N\n"
             "                     connections each service may hold at once (default 10000):\n"
             "                     a client beyond them gets a reset, and the other services\n"

@@ -61,6 +61,61 @@
     X(ip, reasm_timeouts, "IP datagrams dropped: reassembly timed out")               \
     X(ip, reasm_evicted, "IP datagrams dropped: reassembly slots full")                  \
     X(ip, reasm_malformed, "IP fragments dropped: bad length or offset")              \
+    X(ip6, rx, "IPv6 packets received")                                               \
+    X(ip6, rx_header_errors, "IPv6 packets with a bad version or header chain")       \
+    X(ip6, rx_length_errors, "IPv6 packets shorter than their payload length")        \
+    X(ip6, rx_address_errors, "IPv6 packets with an impossible address (RFC 4291)")   \
+    X(ip6, rx_not_for_us, "IPv6 packets for another host or a group not joined")      \
+    X(ip6, rx_unknown_protocol, "IPv6 packets of an unknown next header")             \
+    X(ip6, rx_option_discards, "IPv6 packets dropped by an option's type (RFC 8200 4.2)")\
+    X(ip6, rx_param_problems, "IPv6 packets dropped with a parameter problem")        \
+    X(ip6, rx_no_next_header, "IPv6 packets ending in No Next Header (59)")           \
+    X(ip6, rx_delivered, "IPv6 packets delivered locally")                            \
+    X(ip6, tx, "IPv6 packets sent")                                                   \
+    X(ip6, no_route, "IPv6 packets dropped: no route")                                \
+    X(ip6, no_source, "IPv6 packets dropped: no source address for the scope")        \
+    X(ip6, tx_too_big, "IPv6 packets dropped: too big for the path, not ours to fragment")\
+    X(ip6, forwarded, "IPv6 packets forwarded")                                       \
+    X(ip6, hop_limit_exceeded, "IPv6 packets dropped: hop limit expired in transit")  \
+    X(ip6, forward_scope_errors, "IPv6 packets not forwarded: link-local across links")\
+    X(ip6, fragmented, "IPv6 packets fragmented at the source")                       \
+    X(ip6, fragments_created, "IPv6 fragments created")                               \
+    X(ip6, reasm_fragments, "IPv6 fragments received")                                \
+    X(ip6, reasm_ok, "IPv6 packets reassembled")                                      \
+    X(ip6, reasm_atomic, "IPv6 atomic fragments taken whole (RFC 6946)")              \
+    X(ip6, reasm_overlaps, "IPv6 packets dropped: overlapping fragments (RFC 5722)")  \
+    X(ip6, reasm_timeouts, "IPv6 packets dropped: reassembly timed out")              \
+    X(ip6, reasm_evicted, "IPv6 packets dropped: reassembly slots full")              \
+    X(ip6, reasm_malformed, "IPv6 fragments dropped: bad length, offset or count")    \
+    X(ip6, reasm_incomplete_chain, "IPv6 first fragments without the whole header chain")\
+    X(icmp6, rx, "ICMPv6 messages received")                                          \
+    X(icmp6, rx_malformed, "ICMPv6 messages malformed or with a bad checksum")        \
+    X(icmp6, rx_echo_requests, "ICMPv6 echo requests received")                       \
+    X(icmp6, rx_echo_replies, "ICMPv6 echo replies received")                         \
+    X(icmp6, rx_dest_unreachable, "ICMPv6 destination unreachable received")          \
+    X(icmp6, rx_packet_too_big, "ICMPv6 packet too big received")                     \
+    X(icmp6, rx_time_exceeded, "ICMPv6 time exceeded received")                       \
+    X(icmp6, rx_param_problems, "ICMPv6 parameter problems received")                 \
+    X(icmp6, rx_other, "ICMPv6 messages of other types")                              \
+    X(icmp6, tx, "ICMPv6 messages sent")                                              \
+    X(icmp6, tx_echo_requests, "ICMPv6 echo requests sent")                           \
+    X(icmp6, tx_echo_replies, "ICMPv6 echo replies sent")                             \
+    X(icmp6, tx_errors, "ICMPv6 errors sent")                                         \
+    X(icmp6, tx_rate_limited, "ICMPv6 errors not sent: rate limit (RFC 4443 2.4 f)")  \
+    X(icmp6, tx_suppressed, "ICMPv6 errors not sent: RFC 4443 2.4 (e) forbids")       \
+    X(ndp, rx_ns, "neighbour solicitations received")                                 \
+    X(ndp, rx_na, "neighbour advertisements received")                                \
+    X(ndp, rx_invalid, "NDP messages failing RFC 4861's checks")                      \
+    X(ndp, rx_bad_hop_limit, "NDP messages with a hop limit below 255")               \
+    X(ndp, rx_in_fragment, "NDP messages in fragments, ignored (RFC 6980)")           \
+    X(ndp, rx_not_our_target, "neighbour solicitations for an address not ours")      \
+    X(ndp, address_conflicts, "neighbour advertisements claiming our address")        \
+    X(ndp, tx_ns, "neighbour solicitations sent")                                     \
+    X(ndp, tx_na, "neighbour advertisements sent")                                    \
+    X(ndp, queue_overflow, "packets dropped: too many waiting for resolution")        \
+    X(ndp, resolution_failed, "packets dropped: neighbour never answered")            \
+    X(ndp, table_full, "packets dropped: neighbour cache full")                       \
+    X(ndp, incomplete_full, "packets dropped: too many neighbours being resolved")    \
     X(icmp, rx, "ICMP messages received")                                             \
     X(icmp, rx_malformed, "ICMP messages malformed or with a bad checksum")           \
     X(icmp, rx_echo_requests, "ICMP echo requests received")                          \

@@ -31,7 +31,7 @@ enum naru_log_level { NARU_LOG_ERROR, NARU_LOG_WARN, NARU_LOG_INFO, NARU_LOG_DEB
 enum naru_layer {
     NARU_LAYER_LINK, NARU_LAYER_ARP, NARU_LAYER_IP, NARU_LAYER_ICMP,
     NARU_LAYER_UDP, NARU_LAYER_TCP, NARU_LAYER_SOCKET, NARU_LAYER_DNS,
-    NARU_LAYER_APP
+    NARU_LAYER_APP, NARU_LAYER_NDP
 };
 const char *naru_layer_name(enum naru_layer layer);
 
@@ -146,6 +146,8 @@ naru_time_t naru_stack_next_deadline(const struct naru_stack *stack);
                                     * cuts them into segments of gso_size bytes (needs TX_CSUM) */
 #define NARU_OFFLOAD_RX_LARGE 0x4  /* hands in frames above the MTU: TCP segments the other side
                                     * merged (GSO), up to a 64 KiB IP datagram */
+#define NARU_OFFLOAD_TX_TSO6 0x8   /* the same as TX_TSO4 for TCP/IPv6 (tso_max bytes of packet,
+                                    * its 40-byte header included; needs TX_CSUM) */
 
 /* One frame's offload state, both ways (naru_stack_input_offload() and
  * the driver's transmit_offload). */
@@ -156,6 +158,7 @@ naru_time_t naru_stack_next_deadline(const struct naru_stack *stack);
 #define NARU_FRAME_CSUM_VALID 0x2   /* received: the device verified the TCP/UDP checksum */
 #define NARU_FRAME_GSO_TCP4 0x4     /* TCP/IPv4 segments merged in one frame, gso_size payload
                                      * bytes each on the wire (the last may be shorter) */
+#define NARU_FRAME_GSO_TCP6 0x8     /* the same, TCP/IPv6 */
 struct naru_frame_meta {
     uint16_t flags;                /* NARU_FRAME_* */
     uint16_t gso_size;             /* GSO_TCP4: payload bytes per segment on the wire */

@@ -17,7 +17,7 @@ struct naru_tap;
 int naru_tap_open(const char *name, struct naru_tap **out);
 /* The same, with offloads if `offload` (and the kernel agrees): every frame
  * crosses with a virtio-net header (IFF_VNET_HDR), and the kernel is told
- * (TUNSETOFFLOAD: TUN_F_CSUM | TUN_F_TSO4) that naru takes TCP/UDP
+ * (TUNSETOFFLOAD: TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6) that naru takes TCP/UDP
  * checksums left partial and TCP segments merged up to 64 KiB (GSO) in one
  * read(), and completes the checksums and cuts naru's own merged segments
  * itself, at the MSS naru chose, on write(). One system call then moves up

@@ -26,6 +26,7 @@ const char *naru_layer_name(enum naru_layer layer)
     case NARU_LAYER_SOCKET: return "socket";
     case NARU_LAYER_DNS: return "dns";
     case NARU_LAYER_APP: return "app";
+    case NARU_LAYER_NDP: return "ndp";
     }
     return "?";
 }

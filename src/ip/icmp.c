@@ -130,9 +130,8 @@ void icmp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf 
     pbuf_free(stack, pb);
 }
 
-static bool rate_allows(struct naru_stack *stack)
+bool icmp_rate_allows(struct naru_stack *stack, struct icmp_state *st)
 {
-    struct icmp_state *st = &stack->icmp;
     if (stack->config.icmp_error_rate == 0)
         return true;
     naru_time_t cost = NARU_SEC / stack->config.icmp_error_rate;
@@ -168,7 +167,7 @@ void icmp_send_error_quoting(struct naru_stack *stack, const uint8_t *datagram, 
         stack->counters.icmp_tx_suppressed++;
         return;
     }
-    if (!rate_allows(stack)) {
+    if (!icmp_rate_allows(stack, &stack->icmp)) {
         stack->counters.icmp_tx_rate_limited++;
         return;
     }

@@ -4,6 +4,7 @@
 #ifndef NARU_IP_ICMP_H
 #define NARU_IP_ICMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,6 +20,10 @@ struct icmp_state {
     naru_time_t last_refill;
 };
 
+/* A token bucket of the stack's rate and burst (config icmp_error_*),
+ * one for each family: may an error go now? (RFC 1812 4.3.2.8, RFC 4443
+ * 2.4 (f)) */
+bool icmp_rate_allows(struct naru_stack *stack, struct icmp_state *st);
 /* pb->data at the ICMP header. Takes the pbuf. */
 void icmp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
                 const struct ipv4_header *ip);

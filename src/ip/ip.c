@@ -2,6 +2,8 @@
 #include "ip/ip.h"
 
 #include "ip/icmp.h"
+#include "ip/icmpv6.h"
+#include "ip/ipv6.h"
 #include "ip/route.h"
 #include "link/iface.h"
 #include "stack.h"
@@ -16,6 +18,8 @@ void ip_send_port_unreachable(struct naru_stack *stack, const struct pbuf *origi
 {
     if ((pbuf_network_header(original)[0] >> 4) == 4)
         icmp_send_error(stack, original, ICMP_DEST_UNREACHABLE, ICMP_PORT_UNREACHABLE, 0);
+    else
+        icmpv6_send_error(stack, original, ICMPV6_DEST_UNREACHABLE, ICMPV6_PORT_UNREACHABLE, 0);
 }
 
 bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr)
@@ -27,10 +31,8 @@ bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr)
 
 struct naru_iface *ip_route_iface(struct naru_stack *stack, const struct naru_addr *dst)
 {
-    if (dst->family == NARU_AF_INET6) {
-        const struct route6 *r = route6_lookup(stack, dst->v6);
-        return r ? &stack->ifaces[r->ifindex] : NULL;
-    }
+    if (dst->family == NARU_AF_INET6)
+        return ipv6_route_iface(stack, dst);
     if (dst->family != NARU_AF_INET)
         return NULL;
     const struct route *r = route_lookup(stack, dst->v4);

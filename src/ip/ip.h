@@ -1,7 +1,7 @@
 /* The IP layer's family-neutral face: what the transports and the link
  * layer see of IPv4 and IPv6. Each family's own work stays in its files
- * (ipv4.c, icmp.c, ...); this holds what both share, and dispatches by
- * family. IPv6 is not sent yet: its calls say -EAFNOSUPPORT. */
+ * (ipv4.c, icmp.c, ipv6.c, icmpv6.c, ...); this holds what both share,
+ * and dispatches by family. */
 #ifndef NARU_IP_IP_H
 #define NARU_IP_IP_H
 
@@ -43,6 +43,10 @@ struct ip_send {
     bool dont_fragment;        /* IPv4: DF, for path MTU discovery (RFC 1191) */
     const uint8_t *options;    /* IPv4 only: already laid out (RFC 791 3.1); NULL for none */
     uint8_t options_len;       /* at most 40 */
+    /* IPv6 only: dst is a neighbour on iface's link (Neighbour Discovery
+     * answering a solicitation): no route is asked. */
+    bool to_neighbour;
+    bool router_alert;         /* IPv6 only: a hop-by-hop router alert for MLD (RFC 2711, RFC 3810 5) */
 };
 
 /* An ICMP or ICMPv6 error about a datagram we sent, as the transport that
@@ -64,9 +68,13 @@ struct ip_error {
     size_t quoted_len;         /* at least 8 */
 };
 
-/* ---- per family (ipv4.c; IPv6's to come) ---- */
+/* ---- per family (ipv4.c, ipv6.c) ---- */
 int ipv4_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send);
 int ipv4_select_source(const struct naru_stack *stack, uint32_t dst, uint32_t *src);
+int ipv6_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send);
+/* RFC 6724 5's source for dst, leaving by the interface the route (or
+ * the scope) gives: 0, -ENETUNREACH, or -EADDRNOTAVAIL. */
+int ipv6_select_source_to(const struct naru_stack *stack, const uint8_t dst[16], uint8_t src[16]);
 
 /* ---- family-neutral ---- */
 
@@ -93,20 +101,26 @@ static inline void ip_addr_copy(struct naru_addr *dst, const struct naru_addr *s
 int ip_output_unsupported(struct naru_stack *stack, struct pbuf *pb);
 
 /* Send a transport payload (pb->data at its header). Takes the pbuf.
- * Returns 0, -ENETUNREACH, -EMSGSIZE (too big with dont_fragment), or
- * -EAFNOSUPPORT. */
+ * Returns 0, -ENETUNREACH, -EMSGSIZE (too big with dont_fragment),
+ * -EADDRNOTAVAIL (IPv6: no source of the scope), or -EAFNOSUPPORT. */
 static inline int ip_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send *send)
 {
     if (send->dst->family == NARU_AF_INET)
         return ipv4_output(stack, pb, send);
+    if (send->dst->family == NARU_AF_INET6)
+        return ipv6_output(stack, pb, send);
     return ip_output_unsupported(stack, pb);
 }
 
 /* The source address ip_output() would use towards dst: 0,
- * -ENETUNREACH or -EAFNOSUPPORT. */
+ * -ENETUNREACH, -EADDRNOTAVAIL or -EAFNOSUPPORT. */
 static inline int ip_select_source(const struct naru_stack *stack, const struct naru_addr *dst,
                                    struct naru_addr *src)
 {
+    if (dst->family == NARU_AF_INET6) {
+        src->family = NARU_AF_INET6;
+        return ipv6_select_source_to(stack, dst->v6, src->v6);
+    }
     if (dst->family != NARU_AF_INET)
         return -EAFNOSUPPORT;
     src->family = NARU_AF_INET;
@@ -131,7 +145,7 @@ static inline uint32_t ip_header_len(uint8_t family)
 
 /* Tell the sender of `original` (received; its network header marked)
  * that nobody listens on the port: ICMP port unreachable (RFC 1122
- * 4.1.3.1); ICMPv6's (RFC 4443 3.1) comes with IPv6. Does not take it. */
+ * 4.1.3.1), or ICMPv6's (RFC 4443 3.1). Does not take it. */
 void ip_send_port_unreachable(struct naru_stack *stack, const struct pbuf *original);
 
 /* Is addr ours: an address of an interface that is up? */

@@ -1,6 +1,7 @@
 #include "ip/ipv4.h"
 
 #include "ip/icmp.h"
+#include "ip/ipv6.h"
 #include "ip/reassembly.h"
 #include "link/ethernet.h"
 #include "stack.h"
@@ -223,6 +224,9 @@ void ip_loopback_run(struct naru_stack *stack)
     uint32_t n = stack->loopback.count;
     while (n--) {
         struct pbuf *pb = pbuf_queue_pop(&stack->loopback);
-        ip_input(stack, NULL, pb);
+        if ((pb->data[0] >> 4) == 6)
+            ipv6_input(stack, NULL, pb);
+        else
+            ip_input(stack, NULL, pb);
     }
 }

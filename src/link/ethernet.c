@@ -1,6 +1,7 @@
 #include "link/ethernet.h"
 
 #include "ip/ipv4.h"
+#include "ip/ipv6.h"
 #include "link/arp.h"
 #include "link/iface.h"
 #include "link/neighbour.h"
@@ -20,14 +21,17 @@ void eth_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *
         stack->counters.link_rx_vlan_tagged++;
         goto drop;
     }
-    if (memcmp(eth.dst, iface->mac, ETH_ADDR_LEN) != 0 && !eth_is_broadcast(eth.dst)) {
+    /* RFC 2464 7: IPv6 multicast arrives at 33:33:xx:xx:xx:xx; which
+     * groups we joined, IPv6 input decides. */
+    bool ipv6_multicast = eth.dst[0] == 0x33 && eth.dst[1] == 0x33 && eth.ethertype == ETHERTYPE_IPV6;
+    if (memcmp(eth.dst, iface->mac, ETH_ADDR_LEN) != 0 && !eth_is_broadcast(eth.dst) && !ipv6_multicast) {
         if (eth_is_multicast(eth.dst))
             stack->counters.link_rx_multicast++;
         else
             stack->counters.link_rx_not_for_us++;
         goto drop;
     }
-    if (eth_is_broadcast(eth.dst))
+    if (eth_is_broadcast(eth.dst) || ipv6_multicast)
         pb->flags |= PBUF_F_LINK_BROADCAST;
     pbuf_pull(pb, eth.header_len);
     switch (eth.ethertype) {
@@ -36,6 +40,9 @@ void eth_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *
         return;
     case ETHERTYPE_ARP:
         arp_input(stack, iface, pb);
+        return;
+    case ETHERTYPE_IPV6:
+        ipv6_input(stack, iface, pb);
         return;
     default:
         stack->counters.link_rx_unknown_ethertype++;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "ip/ipv6.h"
 #include "link/arp.h"
 #include "link/ethernet.h"
 #include "naru/addr.h"
@@ -87,7 +88,7 @@ void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct p
     }
     if (pb->gso_size) {
         stack->counters.link_tx_tso++;
-        meta.flags |= NARU_FRAME_GSO_TCP4;
+        meta.flags |= wire_get16(pb->data + 12) == ETHERTYPE_IPV6 ? NARU_FRAME_GSO_TCP6 : NARU_FRAME_GSO_TCP4;
         meta.gso_size = pb->gso_size;
         meta.hdr_len = (uint16_t)(pb->headers_end - at);
     }
@@ -126,10 +127,11 @@ int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)
      * to compute) and a size above the MTU; large frames in need the large
      * buffers to land in. */
     const struct naru_driver *d = &config->driver;
-    uint32_t known = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_RX_LARGE;
+    uint32_t known = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_TX_TSO6 | NARU_OFFLOAD_RX_LARGE;
+    uint32_t tso = NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_TX_TSO6;
     if ((d->offloads & ~known) ||
-        ((d->offloads & (NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4)) && !d->transmit_offload) ||
-        ((d->offloads & NARU_OFFLOAD_TX_TSO4) &&
+        ((d->offloads & (NARU_OFFLOAD_TX_CSUM | tso)) && !d->transmit_offload) ||
+        ((d->offloads & tso) &&
          (!(d->offloads & NARU_OFFLOAD_TX_CSUM) || d->tso_max <= mtu || d->tso_max > IPV4_MAX_DATAGRAM)) ||
         ((d->offloads & NARU_OFFLOAD_RX_LARGE) && stack->buffers.large.count == 0))
         return -EINVAL;
@@ -174,6 +176,7 @@ int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8
     LOG_INFO(stack, NARU_LAYER_LINK, "%s is up: %s/%u, MAC %s, MTU %u", iface->name,
              naru_ip4_format(addr, a), prefix_len, naru_mac_format(iface->mac, m), iface->mtu);
     arp_announce(stack, iface);
+    ipv6_iface_up(stack, iface);
     return 0;
 }
 
@@ -200,6 +203,7 @@ static int add_addr6(struct naru_stack *stack, struct naru_iface *iface, const s
     }
     char a[NARU_ADDR_STRLEN];
     LOG_INFO(stack, NARU_LAYER_LINK, "%s has %s/%u", iface->name, naru_addr_format(addr, a), prefix_len);
+    ipv6_iface_up(stack, iface); /* and its link-local address, if it has none */
     return 0;
 }
 
@@ -334,7 +338,7 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
             pb->csum_start = (uint16_t)(PBUF_HEADROOM + meta->csum_start);
             pb->csum_offset = meta->csum_offset;
         }
-        if ((meta->flags & NARU_FRAME_GSO_TCP4) && iface_offers(iface, NARU_OFFLOAD_RX_LARGE)) {
+        if ((meta->flags & (NARU_FRAME_GSO_TCP4 | NARU_FRAME_GSO_TCP6)) && iface_offers(iface, NARU_OFFLOAD_RX_LARGE)) {
             pb->rx_gso_size = meta->gso_size;
             stack->counters.link_rx_gso++;
         }

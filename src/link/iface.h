@@ -88,5 +88,10 @@ static inline bool iface_takes_gso(const struct naru_iface *iface, size_t len)
 {
     return iface_offers(iface, NARU_OFFLOAD_TX_TSO4) && len <= iface->driver.tso_max;
 }
+/* The same for a TCP/IPv6 packet of `len` bytes. */
+static inline bool iface_takes_gso6(const struct naru_iface *iface, size_t len)
+{
+    return iface_offers(iface, NARU_OFFLOAD_TX_TSO6) && len <= iface->driver.tso_max;
+}
 
 #endif

@@ -277,6 +277,13 @@ void neighbour_update(struct naru_stack *stack, struct naru_iface *iface, struct
         eth_output(stack, iface, pb, n->mac, ops->ethertype);
 }
 
+void neighbour_mark_stale(struct naru_stack *stack, struct neighbour *n)
+{
+    struct neighbour_table *t = &stack->neighbours;
+    set_state(t, n, NEIGH_STALE);
+    timer_arm(&stack->timers, &n->timer, stack->now + ops_for(t, n->addr.family)->stale_time);
+}
+
 void neighbour_output(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,
                       const struct naru_addr *next_hop)
 {

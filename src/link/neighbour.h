@@ -108,6 +108,9 @@ struct neighbour *neighbour_create(struct naru_stack *stack, int ifindex, const 
  * news). Packets waiting go out. */
 void neighbour_update(struct naru_stack *stack, struct naru_iface *iface, struct neighbour *n,
                       const uint8_t mac[6], bool reachable);
+/* RFC 4861 7.2.5: an advertisement that does not override a REACHABLE
+ * entry's address makes it STALE, the address kept. */
+void neighbour_mark_stale(struct naru_stack *stack, struct neighbour *n);
 /* Send an IP datagram (pb->data at the IP header) to next_hop, a neighbour
  * on iface's link, resolving it first if need be. Takes the pbuf. */
 void neighbour_output(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,

@@ -4,10 +4,11 @@
  * header (include/uapi/linux/virtio_net.h), which says what QEMU's virtio
  * NICs and the kernel's tun driver say to each other: a checksum left
  * partial (VIRTIO_NET_HDR_F_NEEDS_CSUM, at csum_start + csum_offset), one
- * verified (F_DATA_VALID), or a TCP/IPv4 frame of merged segments
- * (GSO_TCPV4, gso_size bytes each). TUNSETOFFLOAD tells the kernel what we
- * take: TUN_F_CSUM turns on the device's NETIF_F_HW_CSUM, TUN_F_TSO4 its
- * NETIF_F_TSO, so the kernel hands us its TCP segments unsegmented, and
+ * verified (F_DATA_VALID), or a TCP/IPv4 or TCP/IPv6 frame of merged
+ * segments (GSO_TCPV4, GSO_TCPV6, gso_size bytes each). TUNSETOFFLOAD tells
+ * the kernel what we take: TUN_F_CSUM turns on the device's NETIF_F_HW_CSUM,
+ * TUN_F_TSO4 and TUN_F_TSO6 its NETIF_F_TSO and NETIF_F_TSO6, so the kernel
+ * hands us its TCP segments unsegmented, and
  * cuts (or, delivering locally, takes whole) the ones we write. Here, and
  * only here, that header turns into naru's neutral struct naru_frame_meta.
  * The header's 16-bit fields are little-endian (TUNSETVNETLE). */
@@ -78,7 +79,7 @@ static int set_offloads(int fd)
 {
     int hdr_len = VNET_HDR_LEN, little_endian = 1;
     if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0 || ioctl(fd, TUNSETVNETLE, &little_endian) < 0 ||
-        ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4)) < 0)
+        ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) < 0)
         return -errno;
     return 0;
 }
@@ -193,8 +194,8 @@ static int tap_transmit_offload(void *ctx, const uint8_t *frame, size_t len, con
             put_le16(hdr + 6, meta->csum_start);
             put_le16(hdr + 8, meta->csum_offset);
         }
-        if (meta && (meta->flags & NARU_FRAME_GSO_TCP4)) {
-            hdr[1] = VIRTIO_NET_HDR_GSO_TCPV4;
+        if (meta && (meta->flags & (NARU_FRAME_GSO_TCP4 | NARU_FRAME_GSO_TCP6))) {
+            hdr[1] = meta->flags & NARU_FRAME_GSO_TCP6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
             put_le16(hdr + 2, meta->hdr_len);
             put_le16(hdr + 4, meta->gso_size);
         } else {
@@ -217,7 +218,7 @@ struct naru_driver naru_tap_driver(struct naru_tap *tap)
 {
     struct naru_driver d = { .transmit = tap_transmit, .ctx = tap };
     if (tap->vnet) {
-        d.offloads = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_RX_LARGE;
+        d.offloads = NARU_OFFLOAD_TX_CSUM | NARU_OFFLOAD_TX_TSO4 | NARU_OFFLOAD_TX_TSO6 | NARU_OFFLOAD_RX_LARGE;
         d.tso_max = 65535; /* an IPv4 datagram's limit; the kernel's gso_max_size is 64 KiB */
         d.transmit_offload = tap_transmit_offload;
     }
@@ -254,11 +255,12 @@ long naru_tap_read_meta(struct naru_tap *tap, uint8_t *buf, size_t cap, struct n
         } else if (hdr[0] & VIRTIO_NET_HDR_F_DATA_VALID) {
             meta->flags |= NARU_FRAME_CSUM_VALID;
         }
-        /* Only TCP/IPv4 was asked for (TUN_F_TSO4); the ECN bit does not
-         * change how the segments were cut. */
+        /* Only TCP was asked for (TUN_F_TSO4, TUN_F_TSO6); the ECN bit
+         * does not change how the segments were cut. */
         uint16_t gso_size = get_le16(hdr + 4);
-        if ((hdr[1] & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV4 && gso_size) {
-            meta->flags |= NARU_FRAME_GSO_TCP4;
+        uint8_t gso_type = hdr[1] & (uint8_t)~VIRTIO_NET_HDR_GSO_ECN;
+        if ((gso_type == VIRTIO_NET_HDR_GSO_TCPV4 || gso_type == VIRTIO_NET_HDR_GSO_TCPV6) && gso_size) {
+            meta->flags |= gso_type == VIRTIO_NET_HDR_GSO_TCPV6 ? NARU_FRAME_GSO_TCP6 : NARU_FRAME_GSO_TCP4;
             meta->gso_size = gso_size;
         }
     }

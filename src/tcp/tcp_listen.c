@@ -258,8 +258,7 @@ struct tcp_conn *tcp_listen_input(struct naru_stack *stack, struct tcp_conn *l, 
         stack->counters.tcp_listen_overflows++;
         return NULL;
     }
-    /* Cookies are IPv4's (tcp_syncookie.h); IPv6 has the half-open list. */
-    uint8_t cookies = src->family == NARU_AF_INET ? stack->config.tcp_syncookies : 0;
+    uint8_t cookies = stack->config.tcp_syncookies;
     if (cookies == NARU_TCP_SYNCOOKIES_ALWAYS ||
         (cookies && l->half_open.count >= stack->config.tcp_half_open)) {
         tcp_syncookie_send(stack, l, src, dst, h);

@@ -92,9 +92,10 @@ static void refresh_offloads(struct naru_stack *stack, struct tcp_conn *c)
     if (!iface)
         return;
     c->csum_offload = iface_offers(iface, NARU_OFFLOAD_TX_CSUM);
-    if (c->remote_addr.family == NARU_AF_INET && iface_offers(iface, NARU_OFFLOAD_TX_TSO4)) {
+    bool v6 = c->remote_addr.family == NARU_AF_INET6;
+    if (iface_offers(iface, v6 ? NARU_OFFLOAD_TX_TSO6 : NARU_OFFLOAD_TX_TSO4)) {
         /* Room for the largest headers, so any segment fits tso_max. */
-        uint32_t room = iface->driver.tso_max - IPV4_MIN_HEADER_LEN - TCP_MAX_HEADER_LEN;
+        uint32_t room = iface->driver.tso_max - ip_header_len(c->remote_addr.family) - TCP_MAX_HEADER_LEN;
         uint32_t segs = room / c->snd_mss;
         c->tso_segs = (uint16_t)(segs > 1 ? (segs < 0xffff ? segs : 0xffff) : 1);
     }

@@ -17,6 +17,18 @@ const uint16_t tcp_syncookie_mss[TCP_SYNCOOKIE_MSS_COUNT] = {
     1460, /* Ethernet */
 };
 
+const uint16_t tcp_syncookie_mss6[TCP_SYNCOOKIE_MSS_COUNT] = {
+    1220, /* RFC 8200 5's minimum MTU, 1280 - 60 */
+    1420, /* paths with tunnels */
+    1440, /* Ethernet */
+    8940, /* jumbo frames */
+};
+
+static const uint16_t *mss_table(const struct tcp_syncookie_tuple *t)
+{
+    return t->v6 ? tcp_syncookie_mss6 : tcp_syncookie_mss;
+}
+
 /* Our TSval's low bits: the window scale (15: none), SACK, ECN. */
 #define TS_BITS 6
 #define TS_MASK ((1u << TS_BITS) - 1)
@@ -41,16 +53,24 @@ static uint8_t options_byte(const struct tcp_syncookie_options *o)
 static uint32_t cookie_mac(const uint8_t secret[16], const struct tcp_syncookie_tuple *t, uint32_t counter,
                            uint8_t options)
 {
-    uint8_t in[22];
-    in[0] = 'Y';
-    memcpy(in + 1, &t->laddr, 4);
-    memcpy(in + 5, &t->raddr, 4);
-    memcpy(in + 9, &t->lport, 2);
-    memcpy(in + 11, &t->rport, 2);
-    memcpy(in + 13, &t->peer_isn, 4);
-    memcpy(in + 17, &counter, 4);
-    in[21] = options;
-    return (uint32_t)siphash24(secret, in, sizeof in);
+    uint8_t in[46];
+    size_t n = 0;
+    in[n++] = t->v6 ? '6' : 'Y';
+    if (t->v6) {
+        memcpy(in + n, t->laddr6, 16);
+        memcpy(in + n + 16, t->raddr6, 16);
+        n += 32;
+    } else {
+        memcpy(in + n, &t->laddr, 4);
+        memcpy(in + n + 4, &t->raddr, 4);
+        n += 8;
+    }
+    memcpy(in + n, &t->lport, 2);
+    memcpy(in + n + 2, &t->rport, 2);
+    memcpy(in + n + 4, &t->peer_isn, 4);
+    memcpy(in + n + 8, &counter, 4);
+    in[n + 12] = options;
+    return (uint32_t)siphash24(secret, in, n + 13);
 }
 
 uint32_t tcp_syncookie_make(const uint8_t secret[16], const struct tcp_syncookie_tuple *t, uint32_t counter,
@@ -58,11 +78,12 @@ uint32_t tcp_syncookie_make(const uint8_t secret[16], const struct tcp_syncookie
 {
     /* The largest entry the peer can take (the first, 536, whatever it
      * said: RFC 9293 3.7.1 lets us send that much to anyone). */
+    const uint16_t *table = mss_table(t);
     uint32_t index = 0;
     for (uint32_t i = 1; i < TCP_SYNCOOKIE_MSS_COUNT; i++)
-        if (tcp_syncookie_mss[i] <= o->mss)
+        if (table[i] <= o->mss)
             index = i;
-    o->mss = tcp_syncookie_mss[index];
+    o->mss = table[index];
     if (!o->ts) {
         o->wscale_ok = o->sack = o->ecn = false;
         o->wscale = 0;
@@ -112,7 +133,7 @@ int tcp_syncookie_check(const uint8_t secret[16], const struct tcp_syncookie_tup
     for (uint32_t age = 0; age < 2; age++) {
         uint32_t index = cookie ^ cookie_mac(secret, t, counter - age, options);
         if (index < TCP_SYNCOOKIE_MSS_COUNT) {
-            o->mss = tcp_syncookie_mss[index];
+            o->mss = mss_table(t)[index];
             return 0;
         }
     }
@@ -130,9 +151,16 @@ static uint32_t counter_now(const struct naru_stack *stack)
 static struct tcp_syncookie_tuple tuple_of(const struct naru_addr *src, const struct naru_addr *dst,
                                            const struct tcp_header *h, uint32_t peer_isn)
 {
-    return (struct tcp_syncookie_tuple){
-        .laddr = dst->v4, .raddr = src->v4, .lport = h->dst_port, .rport = h->src_port, .peer_isn = peer_isn
-    };
+    struct tcp_syncookie_tuple t = { .lport = h->dst_port, .rport = h->src_port, .peer_isn = peer_isn };
+    if (src->family == NARU_AF_INET6) {
+        t.v6 = true;
+        memcpy(t.laddr6, dst->v6, 16);
+        memcpy(t.raddr6, src->v6, 16);
+    } else {
+        t.laddr = dst->v4;
+        t.raddr = src->v4;
+    }
+    return t;
 }
 
 /* Our TSval clock for the connection: the stack's milliseconds plus the
@@ -147,8 +175,6 @@ static uint32_t ts_clock(struct naru_stack *stack, const struct naru_addr *src, 
 void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
                         const struct naru_addr *dst, const struct tcp_header *h)
 {
-    if (src->family != NARU_AF_INET)
-        return;
     const struct tcp_options *in = &h->options;
     struct tcp_syncookie_options o = {
         .mss = in->mss_present ? in->mss : 536,
@@ -200,8 +226,6 @@ void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, const stru
 int tcp_syncookie_accept(struct naru_stack *stack, const struct tcp_conn *l, const struct naru_addr *src,
                          const struct naru_addr *dst, const struct tcp_header *h, struct tcp_syncookie_options *o)
 {
-    if (src->family != NARU_AF_INET)
-        return -1;
     /* Only a listener that sent cookies lately takes one back (Linux's
      * tcp_synq_no_recent_overflow()): otherwise a flood of ACKs could try
      * cookies at no cost, and each costs us two hashes. */

@@ -34,7 +34,9 @@ struct tcp_header;
 
 /* What a cookie stands for: the connection and the SYN's ISN. */
 struct tcp_syncookie_tuple {
-    uint32_t laddr, raddr;
+    uint32_t laddr, raddr;     /* IPv4 */
+    bool v6;                   /* IPv6: these instead, and IPv6's MSS table */
+    uint8_t laddr6[16], raddr6[16];
     uint16_t lport, rport;
     uint32_t peer_isn;         /* the SYN's SEG.SEQ */
 };
@@ -49,8 +51,9 @@ struct tcp_syncookie_options {
     bool ecn;                  /* an ECN-setup SYN (RFC 3168 6.1.1); naru has no ECN yet */
 };
 
-/* The table of MSS values a cookie can say (Linux's for IPv4). */
+/* The tables of MSS values a cookie can say (Linux's, for IPv4 and IPv6). */
 extern const uint16_t tcp_syncookie_mss[TCP_SYNCOOKIE_MSS_COUNT];
+extern const uint16_t tcp_syncookie_mss6[TCP_SYNCOOKIE_MSS_COUNT];
 
 /* The cookie (our ISN) for a SYN, at `counter` (now / TCP_SYNCOOKIE_PERIOD).
  * o is made into what the cookie can carry (the MSS rounded down; without
@@ -68,9 +71,7 @@ int tcp_syncookie_check(const uint8_t secret[16], const struct tcp_syncookie_tup
                         struct tcp_syncookie_options *o);
 
 /* ---- on a stack ---- */
-/* Cookies are IPv4's: the tuple holds IPv4 addresses and the MSS table is
- * IPv4's (IPv6 needs 16-byte addresses in the MAC and its own table). */
-/* Answer the SYN h (from src to dst, IPv4) to listener l with a cookie. */
+/* Answer the SYN h (from src to dst) to listener l with a cookie. */
 void tcp_syncookie_send(struct naru_stack *stack, struct tcp_conn *l, const struct naru_addr *src,
                         const struct naru_addr *dst, const struct tcp_header *h);
 /* An ACK h for no connection, to listener l: does it give back a cookie l

@@ -32,7 +32,7 @@
 #   setup      interop_init, need, need_scapy, finish, skip, die, note
 #   checks     pass, fail, check, check_fails, check_eq, check_ge,
 #              check_match, check_no_match, wait_until
-#   network    ns_new, in_ns, tap_new, veth_new, mac_of, kernel_snmp
+#   network    ns_new, ns_ipv6_on, in_ns, tap_new, veth_new, mac_of, kernel_snmp
 #   captures   tshark_read, pcap_count, pcap_problems,
 #              pcap_capture_start, pcap_capture_stop
 #   processes  naru_start, naru_stop, naru_log, naru_counter,
@@ -256,6 +256,15 @@ ns_new() {
     printf -v "$1" %s "$_nn_name"
 }
 
+# ns_ipv6_on NS: turn IPv6 back on in NS (ns_new turns it off), for devices
+# made after this call, without duplicate address detection's wait (the
+# link is the test's own) and without router solicitations.
+ns_ipv6_on() {
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0 \
+        net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.default.router_solicitations=0 >/dev/null ||
+        die "cannot turn IPv6 on in $1"
+}
+
 # in_ns NS CMD...: run CMD inside the namespace.
 in_ns() {
     local ns=$1
@@ -461,7 +470,7 @@ naru_counter() {
     desc=$(grep -E "X\($layer, $field, \"" "$NARU_ROOT/include/naru/counters.h" | sed -E 's/.*, "(.*)"\).*/\1/')
     [ -n "$desc" ] || die "no counter named $name in include/naru/counters.h"
     awk -v layer="$layer:" -v desc="$desc" '
-        /^[a-z_]+:$/ { in_layer = ($0 == layer); next }
+        /^[a-z0-9_]+:$/ { in_layer = ($0 == layer); next }
         in_layer { n = $1; sub(/^ *[0-9]+ /, ""); if ($0 == desc) { print n; found = 1; exit } }
         END { if (!found) print 0 }' "$log"
 }

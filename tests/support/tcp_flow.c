@@ -103,6 +103,14 @@ void tcp_flow_start(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack 
                     struct naru_stack *server, uint32_t server_addr, uint16_t port, uint64_t c2s,
                     uint64_t s2c)
 {
+    struct naru_addr a = naru_addr_v4(server_addr);
+    tcp_flow_start_addr(f, sim, client, server, &a, port, c2s, s2c);
+}
+
+void tcp_flow_start_addr(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack *client,
+                         struct naru_stack *server, const struct naru_addr *server_addr, uint16_t port,
+                         uint64_t c2s, uint64_t s2c)
+{
     f->sim = sim;
     struct tcp_flow_end *c = &f->client, *s = &f->server;
     memset(c, 0, sizeof *c);
@@ -131,7 +139,7 @@ void tcp_flow_start(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack 
     naru_socket_set_callback(server, f->listener, listener_callback, f);
     c->sock = naru_socket(client, NARU_SOCK_STREAM);
     naru_socket_set_callback(client, c->sock, end_callback, c);
-    struct naru_sockaddr to = { .addr = naru_addr_v4(server_addr), .port = port };
+    struct naru_sockaddr to = { .addr = *server_addr, .port = port };
     long r = naru_connect(client, c->sock, &to);
     if (r != -EINPROGRESS && r < 0)
         note_error(c, r);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "naru/addr.h"
 #include "naru/sim.h"
 #include "naru/socket.h"
 
@@ -62,6 +63,10 @@ void tcp_flow_resolve(struct naru_sim *sim, struct naru_stack *a, uint32_t a_add
 void tcp_flow_start(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack *client,
                     struct naru_stack *server, uint32_t server_addr, uint16_t port, uint64_t c2s,
                     uint64_t s2c);
+/* The same to an address of either family. */
+void tcp_flow_start_addr(struct tcp_flow *f, struct naru_sim *sim, struct naru_stack *client,
+                         struct naru_stack *server, const struct naru_addr *server_addr, uint16_t port,
+                         uint64_t c2s, uint64_t s2c);
 /* Both ends have everything (or one failed): a done() for naru_sim_run. */
 bool tcp_flow_done(void *flow);
 /* Both ends have everything, checked, and no error. */

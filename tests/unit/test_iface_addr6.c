@@ -12,9 +12,13 @@
 static const uint8_t link_local[16] = { 0xfe, 0x80, [8] = 0x02, [15] = 0x01 };
 static const uint8_t global[16] = { 0x20, 0x01, 0x0d, 0xb8, [7] = 0x01, [15] = 0x01 };
 
+/* The interface, its list emptied of the link-local address it came up
+ * with (ipv6_iface_up()), so each test starts from nothing. */
 static struct naru_iface *iface_of(struct capture_host *h)
 {
-    return iface_get(h->stack, h->ifindex);
+    struct naru_iface *iface = iface_get(h->stack, h->ifindex);
+    iface->addr6_count = 0;
+    return iface;
 }
 
 static void addresses_are_ours_once_no_longer_tentative(void **state)

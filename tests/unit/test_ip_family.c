@@ -1,5 +1,5 @@
 /* The IP layer's family-neutral face (src/ip/ip.h): the transport
- * pseudo-header of either family, and what IPv6 does before it is sent. */
+ * pseudo-header of either family, and IPv6 without a route. */
 #include "testnet.h"
 
 #include <string.h>
@@ -76,17 +76,18 @@ static void ipv4_pseudo_header_sum_is_the_codecs_own(void **state)
                      inet_pseudo_sum(ip("10.0.0.1"), ip("10.0.0.2"), IP_PROTO_UDP, 1234));
 }
 
-static void ipv6_is_not_sent_yet(void **state)
+static void ipv6_without_a_route_is_not_sent(void **state)
 {
     (void)state;
     struct capture_host *h = capture_host_new("10.0.0.1/24");
     struct naru_addr d6, src;
     addresses_of(linux_udp6, &src, &d6);
-    assert_int_equal(ip_select_source(h->stack, &d6, &src), -EAFNOSUPPORT);
+    assert_int_equal(ip_select_source(h->stack, &d6, &src), -ENETUNREACH);
     struct pbuf *pb = pbuf_alloc(h->stack, PBUF_HEADROOM, 8);
     assert_non_null(pb);
     struct ip_send send = { .dst = &d6, .protocol = IP_PROTO_UDP };
-    assert_int_equal(ip_output(h->stack, pb, &send), -EAFNOSUPPORT);
+    assert_int_equal(ip_output(h->stack, pb, &send), -ENETUNREACH);
+    assert_int_equal(counter(h->stack, "ip6_no_route"), 1);
     assert_int_equal(naru_stack_buffers_in_use(h->stack), 0); /* taken and freed */
     assert_null(capture_take(h));
     capture_host_free(h);
@@ -122,7 +123,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(linux_ipv6_checksums_verify_and_are_made_the_same),
         cmocka_unit_test(ipv4_pseudo_header_sum_is_the_codecs_own),
-        cmocka_unit_test(ipv6_is_not_sent_yet),
+        cmocka_unit_test(ipv6_without_a_route_is_not_sent),
         cmocka_unit_test(wildcard_takes_either_family_but_ipv6_only_with_v6only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

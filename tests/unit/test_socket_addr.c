@@ -175,16 +175,21 @@ static void interface_holds_addresses_of_both_families(void **state)
     assert_int_equal(naru_if_add_addr(h->stack, h->ifindex, &b6, 128), 0);
     assert_int_equal(naru_if_add_addr(h->stack, h->ifindex, &a6, 64), -EEXIST);
     assert_int_equal(naru_if_add_addr(h->stack, h->ifindex, &a6, 129), -EINVAL);
-    struct naru_if_addr got[4];
-    assert_int_equal(naru_if_get_addrs(h->stack, h->ifindex, got, 4), 3);
+    struct naru_if_addr got[5];
+    assert_int_equal(naru_if_get_addrs(h->stack, h->ifindex, got, 5), 4);
     assert_int_equal(got[0].addr.family, NARU_AF_INET); /* IPv4's first */
     assert_int_equal(got[0].addr.v4, ip("10.0.0.1"));
     assert_int_equal(got[0].prefix_len, 24);
-    assert_true(naru_addr_equal(&got[1].addr, &a6));
+    /* The link-local address the interface came up with (from its MAC). */
+    assert_int_equal(got[1].addr.family, NARU_AF_INET6);
+    assert_int_equal(got[1].addr.v6[0], 0xfe);
+    assert_int_equal(got[1].addr.v6[1], 0x80);
     assert_int_equal(got[1].prefix_len, 64);
-    assert_int_equal(got[1].flags, 0);
-    assert_true(naru_addr_equal(&got[2].addr, &b6));
-    assert_int_equal(naru_if_get_addrs(h->stack, h->ifindex, got, 1), 3); /* how many, though one fits */
+    assert_true(naru_addr_equal(&got[2].addr, &a6));
+    assert_int_equal(got[2].prefix_len, 64);
+    assert_int_equal(got[2].flags, 0);
+    assert_true(naru_addr_equal(&got[3].addr, &b6));
+    assert_int_equal(naru_if_get_addrs(h->stack, h->ifindex, got, 1), 4); /* how many, though one fits */
     assert_int_equal(naru_if_get_addrs(h->stack, 7, got, 4), -EINVAL);
     /* The /64 is on-link, as `ip addr add` makes it; a /128 adds no route. */
     struct naru_addr neighbour;
@@ -198,7 +203,7 @@ static void interface_holds_addresses_of_both_families(void **state)
     /* An IPv4 address given this way replaces the interface's one. */
     struct naru_addr v4 = naru_addr_v4(ip("10.0.1.1"));
     assert_int_equal(naru_if_add_addr(h->stack, h->ifindex, &v4, 24), 0);
-    assert_int_equal(naru_if_get_addrs(h->stack, h->ifindex, got, 4), 3);
+    assert_int_equal(naru_if_get_addrs(h->stack, h->ifindex, got, 5), 4);
     assert_int_equal(got[0].addr.v4, ip("10.0.1.1"));
     assert_string_equal(naru_if_name(h->stack, h->ifindex), "cap0");
     assert_int_equal(naru_if_index(h->stack, "cap0"), h->ifindex);

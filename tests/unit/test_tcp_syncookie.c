@@ -109,6 +109,29 @@ static void syncookie_with_other_option_bits_in_the_echo_is_refused(void **state
     assert_int_equal(tcp_syncookie_check(other, &t, 9, cookie, true, tsval, ts_now, &back), -1);
 }
 
+static void ipv6_cookie_covers_the_whole_addresses_and_uses_ipv6_mss_table(void **state)
+{
+    (void)state;
+    struct tcp_syncookie_tuple t = { .v6 = true, .laddr6 = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 },
+                                     .raddr6 = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 }, .lport = 80, .rport = 40000,
+                                     .peer_isn = 77 };
+    struct tcp_syncookie_options o = { .mss = 1440 };
+    uint32_t tsval;
+    uint32_t cookie = tcp_syncookie_make(secret, &t, 9, &o, 0, &tsval);
+    assert_int_equal(o.mss, 1440); /* an entry of IPv6's table: 1500 - 60 */
+    struct tcp_syncookie_options back;
+    assert_int_equal(tcp_syncookie_check(secret, &t, 9, cookie, false, 0, 0, &back), 0);
+    assert_int_equal(back.mss, 1440);
+    /* A peer at another address of the same /64 has no cookie. */
+    struct tcp_syncookie_tuple u = t;
+    u.raddr6[8] ^= 1;
+    assert_int_equal(tcp_syncookie_check(secret, &u, 9, cookie, false, 0, 0, &back), -1);
+    /* The minimum MTU's MSS is the least a cookie says. */
+    o = (struct tcp_syncookie_options){ .mss = 1300 };
+    tcp_syncookie_make(secret, &t, 9, &o, 0, &tsval);
+    assert_int_equal(o.mss, 1220);
+}
+
 static void syncookie_timestamp_is_never_zero(void **state)
 {
     (void)state;
@@ -439,6 +462,7 @@ int main(void)
         cmocka_unit_test(syncookie_round_trips_every_mss_and_option_combination),
         cmocka_unit_test(syncookie_with_other_option_bits_in_the_echo_is_refused),
         cmocka_unit_test(syncookie_timestamp_is_never_zero),
+        cmocka_unit_test(ipv6_cookie_covers_the_whole_addresses_and_uses_ipv6_mss_table),
         T(cookie_connection_uses_window_scaling_and_sack),
         T(cookie_connection_without_timestamps_has_no_window_scaling_or_sack),
         T(forged_cookie_ack_is_refused_with_a_reset),

@@ -1,0 +1,55 @@
+/* Forwarding (RFC 8200 3; RFC 4443 2.4 and 3 for the errors): the hop
+ * limit, scope (RFC 4291 2.5.6: link-local addresses stay on their link),
+ * and "packet too big" where IPv4 would fragment: routers never cut IPv6
+ * packets (RFC 8200 5). */
+#include "ip/icmpv6.h"
+#include "ip/ipv6.h"
+#include "link/ethernet.h"
+#include "stack.h"
+
+void ipv6_forward(struct naru_stack *stack, struct naru_iface *in, struct pbuf *pb, const struct ipv6_header *h)
+{
+    if (ipv6_addr_is_link_local(h->dst) || ipv6_addr_is_unspecified(h->src)) {
+        stack->counters.ip6_forward_scope_errors++;
+        goto drop;
+    }
+    if (h->hop_limit <= 1) {
+        stack->counters.ip6_hop_limit_exceeded++;
+        icmpv6_send_error(stack, pb, ICMPV6_TIME_EXCEEDED, ICMPV6_HOP_LIMIT_EXCEEDED, 0);
+        goto drop;
+    }
+    const struct route6 *r = route6_lookup(stack, h->dst);
+    if (!r) {
+        stack->counters.ip6_no_route++;
+        icmpv6_send_error(stack, pb, ICMPV6_DEST_UNREACHABLE, ICMPV6_NO_ROUTE, 0);
+        goto drop;
+    }
+    struct naru_iface *out = &stack->ifaces[r->ifindex];
+    if (!out->up) {
+        stack->counters.ip6_no_route++;
+        icmpv6_send_error(stack, pb, ICMPV6_DEST_UNREACHABLE, ICMPV6_NO_ROUTE, 0);
+        goto drop;
+    }
+    /* RFC 4007 9: a link-local source does not leave its link. */
+    if (ipv6_addr_is_link_local(h->src) && out != in) {
+        stack->counters.ip6_forward_scope_errors++;
+        icmpv6_send_error(stack, pb, ICMPV6_DEST_UNREACHABLE, ICMPV6_BEYOND_SCOPE, 0);
+        goto drop;
+    }
+    if (pb->len > out->mtu) {
+        stack->counters.ip6_tx_too_big++;
+        icmpv6_send_error(stack, pb, ICMPV6_PACKET_TOO_BIG, 0, out->mtu);
+        goto drop;
+    }
+    pb->data[7] = (uint8_t)(h->hop_limit - 1); /* no header checksum to mend */
+    pb->flags = 0;
+    struct naru_addr next_hop = { .family = NARU_AF_INET6 };
+    memcpy(next_hop.v6, h->dst, 16);
+    if (r->gateway.family == NARU_AF_INET6)
+        next_hop = r->gateway;
+    stack->counters.ip6_forwarded++;
+    eth_output_ip(stack, out, pb, &next_hop);
+    return;
+drop:
+    pbuf_free(stack, pb);
+}
