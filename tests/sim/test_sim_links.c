@@ -360,11 +360,15 @@ static void an_interface_may_have_addresses_of_both_families(void **state)
     int ifindex;
     assert_int_equal(naru_sim_link_attach(l, 0, a, "10.0.0.1/24 2001:db8::1/64", &ifindex), 0);
     struct naru_if_addr got[4];
-    assert_int_equal(naru_if_get_addrs(a, ifindex, got, 4), 2);
+    int n = naru_if_get_addrs(a, ifindex, got, 4);
+    assert_true(n >= 2 && n <= 4); /* and a link-local address, when the IPv6 layer makes one */
     assert_int_equal(got[0].addr.v4, ip("10.0.0.1"));
+    bool found = false;
     char text[NARU_ADDR_STRLEN];
-    assert_string_equal(naru_addr_format(&got[1].addr, text), "2001:db8::1");
-    assert_int_equal(got[1].prefix_len, 64);
+    for (int i = 1; i < n; i++)
+        if (strcmp(naru_addr_format(&got[i].addr, text), "2001:db8::1") == 0)
+            found = got[i].prefix_len == 64;
+    assert_true(found);
     /* A bad address anywhere in the list: no interface at all. */
     assert_int_equal(naru_sim_link_attach(l, 1, b, "10.0.0.2/24, 2001:db8::/129", NULL), -EINVAL);
     assert_int_equal(naru_sim_link_attach(l, 1, b, "0.0.0.0/24", NULL), -EINVAL);
