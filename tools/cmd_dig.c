@@ -267,8 +267,9 @@ static bool ask_done(void *ctx)
 
 static struct naru_sockaddr naru_server(const struct dig *d)
 {
-    const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)&d->server;
-    return (struct naru_sockaddr){ .addr = naru_addr_v4(ntohl(in4->sin_addr.s_addr)), .port = ntohs(in4->sin_port) };
+    struct naru_sockaddr sa;
+    dns_net_to_naru(&d->server, &sa);
+    return sa;
 }
 
 static void naru_udp_event(void *ctx, struct naru_stack *stack, int sock)
@@ -287,10 +288,16 @@ static void naru_udp_event(void *ctx, struct naru_stack *stack, int sock)
     }
     struct naru_icmp_error e;
     while (!a->done && naru_recv_error(stack, sock, &e) == 0) {
-        /* ICMP port unreachable: nobody serves DNS there (dig says so too). */
-        if (e.type == 3 && e.code <= 3 && e.code != 2 && naru_addr_equal(&e.dst.addr, &a->server.addr) &&
+        /* ICMP port unreachable: nobody serves DNS there (dig says so too);
+         * network, host or address unreachable: nobody is there. ICMPv6's
+         * codes are RFC 4443 3.1's. */
+        bool six = e.family == NARU_AF_INET6;
+        bool refused = six ? e.type == 1 && e.code == 4 : e.type == 3 && e.code == 3;
+        bool unreachable = six ? e.type == 1 && (e.code == 0 || e.code == 3)
+                               : e.type == 3 && (e.code == 0 || e.code == 1);
+        if ((refused || unreachable) && naru_addr_equal(&e.dst.addr, &a->server.addr) &&
             e.dst.port == a->server.port) {
-            a->result = e.code == 3 ? -ECONNREFUSED : -EHOSTUNREACH;
+            a->result = refused ? -ECONNREFUSED : -EHOSTUNREACH;
             a->done = true;
         }
     }

@@ -408,13 +408,14 @@ static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **
     for (unsigned i = 0; i < listen_count; i++) {
         struct sockaddr_storage ss;
         socklen_t len;
+        /* IPv4 only until --addr takes IPv6 addresses (the stack would
+         * own none to listen on). */
         if (dns_net_parse_addr(listen_on[i], 53, &ss, &len) < 0 || ss.ss_family != AF_INET) {
             fprintf(stderr, "%s: bad listen address '%s' (with --tap: A.B.C.D[:PORT])\n", PROG,
                     listen_on[i]);
             return 2;
         }
-        const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)&ss;
-        where[i] = (struct naru_sockaddr){ .addr = naru_addr_v4(ntohl(in4->sin_addr.s_addr)), .port = ntohs(in4->sin_port) };
+        dns_net_to_naru(&ss, &where[i]);
     }
     if (!listen_count)
         where[listen_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(self), .port = NARU_DNS_PORT };

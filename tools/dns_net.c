@@ -10,6 +10,7 @@
 #include <sys/random.h>
 
 #include "cli.h"
+#include "naru/socket.h"
 
 static int parse_port(const char *s, uint16_t *port)
 {
@@ -92,4 +93,18 @@ const char *dns_net_format_addr(const struct sockaddr *sa, char *buf, size_t cap
 int dns_net_random(void *buf, size_t len)
 {
     return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -1;
+}
+
+void dns_net_to_naru(const struct sockaddr_storage *ss, struct naru_sockaddr *out)
+{
+    *out = (struct naru_sockaddr){ .port = 0 };
+    if (ss->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)ss;
+        out->addr = naru_addr_v6(in6->sin6_addr.s6_addr);
+        out->port = ntohs(in6->sin6_port);
+    } else if (ss->ss_family == AF_INET) {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)(const void *)ss;
+        out->addr = naru_addr_v4(ntohl(in4->sin_addr.s_addr));
+        out->port = ntohs(in4->sin_port);
+    }
 }

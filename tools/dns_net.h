@@ -13,6 +13,10 @@ int dns_net_parse_addr(const char *text, uint16_t default_port, struct sockaddr_
                        socklen_t *len);
 /* "A.B.C.D:PORT" or "[V6]:PORT" into buf. */
 const char *dns_net_format_addr(const struct sockaddr *sa, char *buf, size_t cap);
+/* A kernel socket address as naru's (either family; an IPv6 one's
+ * sin6_scope_id is an OS interface index, not naru's: dropped). */
+struct naru_sockaddr;
+void dns_net_to_naru(const struct sockaddr_storage *ss, struct naru_sockaddr *out);
 /* Fill buf from the OS's random source. 0 or -1. */
 int dns_net_random(void *buf, size_t len);
 

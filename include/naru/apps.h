@@ -426,6 +426,54 @@ int naru_lookup_start(const struct naru_app_env *env, const struct naru_lookup_c
 const struct naru_lookup_result *naru_lookup_result(const struct naru_lookup *lookup);
 void naru_lookup_destroy(struct naru_lookup *lookup);
 
+/* ---- connecting to a host: Happy Eyeballs (RFC 8305) ---- */
+
+struct naru_dial_config {
+    const char *host;          /* an address ("2001:db8::1", "198.18.0.2") or a name */
+    uint16_t port;
+    uint8_t family;            /* NARU_AF_UNSPEC: either (AAAA and A asked at once);
+                                  NARU_AF_INET or NARU_AF_INET6: that one alone (-4, -6) */
+    /* How names are looked up: resolver or servers, search list, ndots
+     * (its name, type, on_done and ctx are the dial's own). */
+    struct naru_lookup_config lookup;
+    naru_time_t resolution_delay; /* RFC 8305 3: after the A answer, how long the AAAA one
+                                     is waited for before connecting starts */
+    naru_time_t attempt_delay; /* RFC 8305 5: between the starts of connection attempts
+                                  (one failing starts the next at once) */
+    uint32_t socket_buffer;    /* NARU_SO_SNDBUF/RCVBUF, set before connecting; 0: the stack's */
+    void (*on_done)(void *ctx);
+    void *ctx;
+};
+/* Either family, 50 ms resolution delay, 250 ms attempt delay (RFC 8305's). */
+void naru_dial_config_default(struct naru_dial_config *config);
+
+struct naru_dial_result {
+    bool finished;
+    bool ok;                   /* connected */
+    int sock;                  /* ok: the connected stream socket, until naru_dial_take() */
+    struct naru_sockaddr peer; /* ok: the address that answered first */
+    int error;                 /* not ok: the lookups' status (-ENOENT, -ENODATA, ...) or
+                                  the last attempt's (-ECONNREFUSED, -ETIMEDOUT, ...) */
+    const char *why;           /* why not ok, in words; "" when ok */
+    unsigned addr_count;       /* addresses the lookups gave */
+    unsigned attempts;         /* connections started */
+    naru_time_t started, ended;
+};
+
+struct naru_dial;
+/* The addresses go by turns of family, IPv6 first; each attempt runs until
+ * it connects or fails while later ones start; the first to connect wins
+ * and the rest are closed. An address literal is tried alone. A dial may
+ * finish (and call on_done) before this returns. */
+int naru_dial_start(const struct naru_app_env *env, const struct naru_dial_config *config,
+                    struct naru_dial **out);
+const struct naru_dial_result *naru_dial_result(const struct naru_dial *dial);
+/* The connected socket, the caller's from now on (its callback unset); -1
+ * if there is none. */
+int naru_dial_take(struct naru_dial *dial);
+/* Closes a socket not taken, and any attempt still under way. */
+void naru_dial_destroy(struct naru_dial *dial);
+
 #ifdef __cplusplus
 }
 #endif

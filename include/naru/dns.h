@@ -322,9 +322,10 @@ struct naru_dns_result {
                                 * -EPROTO answers were malformed; -ELOOP CNAME loop;
                                 * -EMSGSIZE the answer was truncated without the
                                 * addresses, and the stack has no TCP to ask again */
-    uint16_t type;             /* A or AAAA */
+    uint16_t type;             /* A or AAAA; 0 for naru_dns_lookup()'s both */
     unsigned count;
-    uint8_t addrs[NARU_DNS_MAX_ADDRS][16];   /* A: the first 4 bytes */
+    uint8_t addrs[NARU_DNS_MAX_ADDRS][16];   /* A: the first 4 bytes; both: IPv4 as
+                                                ::ffff:a.b.c.d (RFC 4291 2.5.5.2) */
     char canonical[NARU_DNS_NAME_TEXT_MAX];  /* after CNAMEs, no trailing dot */
     uint32_t ttl;              /* seconds left */
     bool from_cache;
@@ -332,6 +333,9 @@ struct naru_dns_result {
 };
 /* Address i of an A result, in host byte order. */
 uint32_t naru_dns_result_ip4(const struct naru_dns_result *result, unsigned i);
+/* Address i of any result, of its own family (a v4-mapped one as IPv4).
+ * NARU_AF_UNSPEC past the end. */
+struct naru_addr naru_dns_result_addr(const struct naru_dns_result *result, unsigned i);
 
 typedef void (*naru_dns_callback)(void *ctx, const struct naru_dns_result *result);
 /* Start resolving `name` (type A or AAAA). The callback runs exactly once,
@@ -343,13 +347,17 @@ int naru_dns_resolve(struct naru_dns_resolver *resolver, const char *name, uint1
 /* Forget a query; its callback will not run. */
 int naru_dns_cancel(struct naru_dns_resolver *resolver, int handle);
 
-/* getaddrinfo-like, for tools: resolve `name` (a dotted quad, a hosts
- * entry, or a name asked of the servers) to IPv4 addresses and wait for
- * the answer by calling wait(ctx, &done) until done is set; wait should
- * run the world (the simulator, or the TAP loop) for a while and return
- * false to give up. Returns 0 and the result, or a negative errno. */
+/* getaddrinfo-like, for tools: resolve `name` (an address, a hosts
+ * entry, or a name asked of the servers) to addresses of `type`: A
+ * (IPv4), AAAA (IPv6), or 0 for both (AAAA and A asked at once; the
+ * IPv6 addresses first, then the IPv4 ones v4-mapped: read them with
+ * naru_dns_result_addr()). It waits for the answers by calling wait(ctx,
+ * &done) until done is set; wait should run the world (the simulator, or
+ * the TAP loop) for a while and return false to give up. Returns 0 and
+ * the result (for both: when either family has an address), or a
+ * negative errno. */
 typedef bool (*naru_dns_wait_fn)(void *ctx, const bool *done);
-int naru_dns_lookup(struct naru_dns_resolver *resolver, const char *name,
+int naru_dns_lookup(struct naru_dns_resolver *resolver, const char *name, uint16_t type,
                     struct naru_dns_result *result, naru_dns_wait_fn wait, void *ctx);
 
 struct naru_dns_resolver_stats {

@@ -117,9 +117,10 @@ struct naru_sim_link_stats {
  * a switch port. Its name names its capture file. */
 int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_sim_link_config *config,
                       struct naru_sim_link **out);
-/* Attach end 0 or 1 to a new interface of `stack`, with address cidr
- * ("A.B.C.D/LEN"; NULL for none yet) and a MAC address unique in the
- * simulation; ifindex may be NULL. */
+/* Attach end 0 or 1 to a new interface of `stack`, with the addresses in
+ * cidr ("A.B.C.D/LEN", "2001:db8::1/64", or both separated by a space or
+ * comma for a dual-stack interface; NULL for none yet) and a MAC address
+ * unique in the simulation; ifindex may be NULL. */
 int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack *stack, const char *cidr,
                          int *ifindex);
 int naru_sim_link_attach_switch(struct naru_sim_link *link, int end, struct naru_sim_switch *sw);

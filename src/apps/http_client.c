@@ -187,8 +187,19 @@ int naru_http_get_start(const struct naru_app_env *env, const struct naru_http_g
             return -EINVAL; /* spaces and controls must be %-encoded */
     char host[NARU_APP_ADDR_TEXT];
     const char *h = config->host;
-    if (!h)
+    if (!h && config->server.addr.family == NARU_AF_INET6) {
+        /* RFC 9110 7.2: an IPv6 address in the Host header takes RFC
+         * 3986's brackets, port or not (and no zone). */
+        char a[NARU_ADDR_STRLEN];
+        naru_addr_format(&config->server.addr, a);
+        if (config->server.port != 80)
+            snprintf(host, sizeof host, "[%s]:%u", a, (unsigned)config->server.port);
+        else
+            snprintf(host, sizeof host, "[%s]", a);
+        h = host;
+    } else if (!h) {
         h = naru_app_addr_text(&config->server, config->server.port != 80, host);
+    }
     for (const char *p = h; *p; p++)
         if ((unsigned char)*p <= ' ' || *p == 0x7f)
             return -EINVAL;

@@ -102,7 +102,9 @@ static void send_next(void *arg)
     uint16_t seq = (uint16_t)n;
     naru_time_t now = app_now(&p->env);
     memset(p->request, 0, ICMP_HEADER);
-    p->request[0] = 8; /* echo request; the stack sets the identifier and checksum */
+    /* Echo request (RFC 792; RFC 4443 4.1 for ICMPv6); the stack sets the
+     * identifier and checksum. */
+    p->request[0] = p->c.dst.addr.family == NARU_AF_INET6 ? 128 : 8;
     p->request[6] = (uint8_t)(seq >> 8);
     p->request[7] = (uint8_t)seq;
     naru_app_pattern_fill(p->pattern, n, p->request + ICMP_HEADER, p->c.size);
@@ -141,7 +143,7 @@ static void on_reply(struct naru_ping *p, size_t len, const struct naru_recv_inf
 {
     uint16_t seq = (uint16_t)(p->reply[6] << 8 | p->reply[7]);
     uint64_t n = request_of(p, seq);
-    if (p->reply[0] != 0 || !naru_addr_equal(&info->from.addr, &p->c.dst.addr) || !n)
+    if (p->reply[0] != (p->c.dst.addr.family == NARU_AF_INET6 ? 129 : 0) || !naru_addr_equal(&info->from.addr, &p->c.dst.addr) || !n)
         return; /* not an echo reply to one of ours */
     naru_time_t rtt = info->when - p->sent_at[n % p->ring];
     struct naru_ping_event e = { .kind = NARU_PING_REPLY, .seq = seq, .from = info->from, .bytes = len,

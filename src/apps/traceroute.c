@@ -2,7 +2,8 @@
  * traceroute sends them. The router where a probe's TTL runs out answers
  * ICMP time exceeded, naming itself; the destination answers port
  * unreachable, since nobody listens on the probe ports (RFC 1393 explains
- * the method). The answers come back through NARU_SO_RECVERR, as with
+ * the method); over IPv6 the same with the hop limit and ICMPv6's time
+ * exceeded and port unreachable (RFC 4443 3.3, 3.1). The answers come back through NARU_SO_RECVERR, as with
  * Linux's IP_RECVERR; each probe goes to the next port, so an answer names
  * the probe it is about. */
 #include "apps_internal.h"
@@ -120,6 +121,17 @@ static void send_probe(struct naru_traceroute *t)
     app_at(&t->env, t->sent_at + t->c.wait, on_timeout, t);
 }
 
+/* ICMPv6 destination unreachable's codes (RFC 4443 3.1) as traceroute6
+ * marks them: no route, administratively prohibited, address unreachable. */
+static char mark_of6(uint8_t code)
+{
+    switch (code) {
+    case 0: return 'N';
+    case 3: return 'H';
+    default: return 'X';
+    }
+}
+
 static char mark_of(uint8_t code)
 {
     switch (code) {
@@ -147,8 +159,16 @@ static void on_socket(void *ctx, struct naru_stack *stack, int sock)
                                                .last = t->query + 1 >= t->c.queries };
         probe.from.addr = e.offender;
         probe.rtt = app_now(&t->env) - t->sent_at;
-        if (e.type == 3) {
-            if (e.code == 3 && naru_addr_equal(&e.offender, &t->c.dst.addr))
+        bool reached_dst = naru_addr_equal(&e.offender, &t->c.dst.addr);
+        if (e.family == NARU_AF_INET6) {
+            if (e.type == 1 && e.code == 4 && reached_dst)
+                probe.reached = true;
+            else if (e.type == 1)
+                probe.mark = mark_of6(e.code);
+            else if (e.type == 2)
+                probe.mark = 'F'; /* packet too big */
+        } else if (e.type == 3) {
+            if (e.code == 3 && reached_dst)
                 probe.reached = true;
             else
                 probe.mark = mark_of(e.code);

@@ -904,30 +904,106 @@ static void lookup_done(void *ctx, const struct naru_dns_result *res)
     w->done = true;
 }
 
-int naru_dns_lookup(struct naru_dns_resolver *r, const char *name, struct naru_dns_result *result,
+struct naru_addr naru_dns_result_addr(const struct naru_dns_result *res, unsigned i)
+{
+    struct naru_addr a = { .family = NARU_AF_UNSPEC };
+    if (i >= res->count)
+        return a;
+    if (res->type == DNS_T_A)
+        return naru_addr_v4(naru_dns_result_ip4(res, i));
+    a = naru_addr_v6(res->addrs[i]);
+    if (naru_addr_is_v4_mapped(&a)) {
+        const uint8_t *b = res->addrs[i] + 12;
+        a = naru_addr_v4((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
+    }
+    return a;
+}
+
+/* Both families' answers in one result: IPv6's first, IPv4's v4-mapped. */
+static int merge_both(struct naru_dns_result *out, const struct naru_dns_result *six,
+                      const struct naru_dns_result *four)
+{
+    const struct naru_dns_result *first = six->status == 0 && six->count ? six : four;
+    *out = *first;
+    out->type = 0;
+    out->count = 0;
+    for (unsigned i = 0; i < six->count && six->status == 0 && out->count < NARU_DNS_MAX_ADDRS; i++)
+        memcpy(out->addrs[out->count++], six->addrs[i], 16);
+    for (unsigned i = 0; i < four->count && four->status == 0 && out->count < NARU_DNS_MAX_ADDRS; i++) {
+        uint8_t *a = out->addrs[out->count++];
+        memset(a, 0, 10);
+        a[10] = a[11] = 0xff;
+        memcpy(a + 12, four->addrs[i], 4);
+    }
+    if (out->count) {
+        out->status = 0;
+        out->ttl = six->status == 0 && four->status == 0 && four->ttl < six->ttl ? four->ttl : first->ttl;
+        return 0;
+    }
+    /* Neither has an address: the A answer's word, unless it only says
+     * NODATA and AAAA's says more. */
+    out->status = four->status == -ENODATA && six->status ? six->status : four->status ? four->status : -ENODATA;
+    return out->status;
+}
+
+int naru_dns_lookup(struct naru_dns_resolver *r, const char *name, uint16_t type, struct naru_dns_result *result,
                     naru_dns_wait_fn wait, void *ctx)
 {
-    uint32_t a;
+    if (type != 0 && type != DNS_T_A && type != DNS_T_AAAA)
+        return -EINVAL;
     memset(result, 0, sizeof *result);
-    if (naru_ip4_parse(name, &a) == 0) {
-        result->type = DNS_T_A;
+    struct naru_addr literal;
+    if (naru_addr_parse(name, &literal) == 0) {
+        uint16_t own = literal.family == NARU_AF_INET ? DNS_T_A : DNS_T_AAAA;
+        if (type && type != own)
+            return -ENODATA; /* an address of the other family */
+        result->type = type ? own : 0;
         result->count = 1;
-        result->addrs[0][0] = (uint8_t)(a >> 24);
-        result->addrs[0][1] = (uint8_t)(a >> 16);
-        result->addrs[0][2] = (uint8_t)(a >> 8);
-        result->addrs[0][3] = (uint8_t)a;
+        if (literal.family == NARU_AF_INET6) {
+            memcpy(result->addrs[0], literal.v6, 16);
+        } else {
+            uint8_t *a = result->addrs[0] + (type ? 0 : 12);
+            if (!type)
+                result->addrs[0][10] = result->addrs[0][11] = 0xff;
+            a[0] = (uint8_t)(literal.v4 >> 24);
+            a[1] = (uint8_t)(literal.v4 >> 16);
+            a[2] = (uint8_t)(literal.v4 >> 8);
+            a[3] = (uint8_t)literal.v4;
+        }
         snprintf(result->canonical, sizeof result->canonical, "%s", name);
         return 0;
     }
-    struct lookup_wait w = { false, result };
-    int h = naru_dns_resolve(r, name, DNS_T_A, lookup_done, &w);
-    if (h < 0)
-        return h;
-    while (!w.done) {
-        if (!wait(ctx, &w.done) && !w.done) {
-            naru_dns_cancel(r, h);
+    /* RFC 8305 3: both at once, AAAA first. */
+    static const uint16_t both[] = { DNS_T_AAAA, DNS_T_A };
+    const uint16_t *types = type ? &type : both;
+    unsigned n = type ? 1 : 2;
+    struct naru_dns_result answers[2];
+    struct lookup_wait w[2] = { { false, &answers[0] }, { false, &answers[1] } };
+    int h[2] = { -1, -1 };
+    for (unsigned i = 0; i < n; i++) {
+        h[i] = naru_dns_resolve(r, name, types[i], lookup_done, &w[i]);
+        if (h[i] < 0) {
+            if (i)
+                naru_dns_cancel(r, h[0]);
+            return h[i];
+        }
+    }
+    bool all = false;
+    while (!all) {
+        all = w[0].done && (n == 1 || w[1].done);
+        if (all)
+            break;
+        const bool *waiting = w[0].done ? &w[1].done : &w[0].done;
+        if (!wait(ctx, waiting) && !*waiting) {
+            for (unsigned i = 0; i < n; i++)
+                if (!w[i].done)
+                    naru_dns_cancel(r, h[i]);
             return -ETIMEDOUT;
         }
     }
-    return result->status;
+    if (n == 1) {
+        *result = answers[0];
+        return result->status;
+    }
+    return merge_both(result, &answers[0], &answers[1]);
 }

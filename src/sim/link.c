@@ -216,9 +216,32 @@ int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack 
     struct sim_node *node = sim_node_of(link->sim, stack);
     if (!node || e->node || e->sw)
         return -EINVAL;
-    uint32_t addr = 0;
-    uint8_t prefix = 0;
-    if (cidr && (naru_cidr_parse(cidr, &addr, &prefix) < 0 || addr == 0))
+    /* One address or several ("10.0.0.1/24 2001:db8::1/64"): all are
+     * checked before the interface is made. */
+    enum { MAX_ADDRS = 8 };
+    struct naru_addr addrs[MAX_ADDRS];
+    uint8_t prefixes[MAX_ADDRS];
+    unsigned count = 0;
+    for (const char *p = cidr; p && *p;) {
+        size_t len = strcspn(p, " ,");
+        char one[NARU_ADDR_STRLEN + 8];
+        if (len && (len >= sizeof one || count == MAX_ADDRS))
+            return -EINVAL;
+        if (len) {
+            memcpy(one, p, len);
+            one[len] = '\0';
+            struct naru_addr *a = &addrs[count];
+            *a = naru_addr_v4(0);
+            if (strchr(one, ':') ? naru_prefix_parse(one, a, &prefixes[count]) < 0
+                                 : naru_cidr_parse(one, &a->v4, &prefixes[count]) < 0)
+                return -EINVAL;
+            if (naru_addr_is_unspecified(a))
+                return -EINVAL;
+            count++;
+        }
+        p += len + (p[len] != '\0');
+    }
+    if (cidr && !count)
         return -EINVAL;
     uint32_t id = ++link->sim->next_mac;
     char name[NARU_IFNAME_MAX];
@@ -239,7 +262,9 @@ int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack 
     node->interfaces++;
     if (ifindex_out)
         *ifindex_out = ifindex;
-    int err = cidr ? naru_if_set_addr(stack, ifindex, addr, prefix) : 0;
+    int err = 0;
+    for (unsigned i = 0; i < count && !err; i++)
+        err = naru_if_add_addr(stack, ifindex, &addrs[i], prefixes[i]);
     sim_node_mark(link->sim, node);
     return err;
 }

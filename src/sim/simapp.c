@@ -374,13 +374,24 @@ static char *auto_zone(struct naru_sim_app *app, const char *origin)
                                 "@ IN SOA %s hostmaster 1 3600 600 86400 60\n"
                                 "@ IN NS %s\n",
                                 origin, self, self);
+    /* Each stack's first address of each family: A and AAAA. */
     for (unsigned i = 0; i < naru_sim_stack_count(sim) && n < ZONE_MAX; i++) {
         struct naru_stack *s = naru_sim_stack_at(sim, i);
-        struct naru_addr a = simapp_first_addr(s);
-        char text[NARU_ADDR_STRLEN];
-        if (a.family)
-            n += (size_t)snprintf(z + n, ZONE_MAX - n, "%s IN %s %s\n", naru_sim_stack_name(sim, s),
-                                  a.family == NARU_AF_INET ? "A" : "AAAA", naru_addr_format(&a, text));
+        bool have4 = false, have6 = false;
+        for (int k = 0; k < (int)naru_if_count(s) && n < ZONE_MAX; k++) {
+            struct naru_if_addr addrs[16];
+            int count = naru_if_get_addrs(s, k, addrs, 16);
+            for (int j = 0; j < count && j < 16 && n < ZONE_MAX; j++) {
+                const struct naru_addr *a = &addrs[j].addr;
+                bool *have = a->family == NARU_AF_INET ? &have4 : &have6;
+                if (*have || naru_addr_is_link_local(a))
+                    continue;
+                *have = true;
+                char text[NARU_ADDR_STRLEN];
+                n += (size_t)snprintf(z + n, ZONE_MAX - n, "%s IN %s %s\n", naru_sim_stack_name(sim, s),
+                                      a->family == NARU_AF_INET ? "A" : "AAAA", naru_addr_format(a, text));
+            }
+        }
     }
     if (n >= ZONE_MAX) {
         free(z);
@@ -606,7 +617,10 @@ int naru_sim_app_add(struct naru_sim_apps *set, const struct naru_sim_app_config
     if (!c->timeout)
         c->timeout = DEFAULT_TIMEOUT;
     char a[NARU_ADDR_STRLEN];
-    snprintf(app->host, sizeof app->host, "%s", config->host ? config->host : naru_addr_format(&c->dst, a));
+    naru_addr_format(&c->dst, a);
+    /* The Host header's form of an address: IPv6's in brackets (RFC 3986 3.2.2). */
+    snprintf(app->host, sizeof app->host, c->dst.family == NARU_AF_INET6 && !config->host ? "[%s]" : "%s",
+             config->host ? config->host : a);
     c->host = app->host;
     if ((c->kind == NARU_SIM_UDP_TRANSFER || c->kind == NARU_SIM_TCP_TRANSFER) && !c->port)
         c->port = next_transfer_port(set, c->to);

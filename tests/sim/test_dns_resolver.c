@@ -413,11 +413,46 @@ static void lookup_waits_for_the_answer(void **state)
     struct world *w = *state;
     use_servers(w, (const char *[]){ "10.0.0.2" }, (uint16_t[]){ 53 }, 1);
     struct naru_dns_result res;
-    assert_int_equal(naru_dns_lookup(w->r, "mail.example", &res, run_a_while, w), 0);
+    assert_int_equal(naru_dns_lookup(w->r, "mail.example", DNS_T_A, &res, run_a_while, w), 0);
     assert_int_equal(naru_dns_result_ip4(&res, 0), ip("192.0.2.25"));
-    assert_int_equal(naru_dns_lookup(w->r, "10.2.3.4", &res, run_a_while, w), 0);
+    assert_int_equal(naru_dns_lookup(w->r, "10.2.3.4", DNS_T_A, &res, run_a_while, w), 0);
     assert_int_equal(naru_dns_result_ip4(&res, 0), ip("10.2.3.4"));
-    assert_int_equal(naru_dns_lookup(w->r, "nope.example", &res, run_a_while, w), -ENOENT);
+    assert_int_equal(naru_dns_lookup(w->r, "nope.example", DNS_T_A, &res, run_a_while, w), -ENOENT);
+}
+
+static const char *addr_text(const struct naru_dns_result *res, unsigned i)
+{
+    static char buf[4][NARU_ADDR_STRLEN];
+    struct naru_addr a = naru_dns_result_addr(res, i);
+    return naru_addr_format(&a, buf[i % 4]);
+}
+
+static void lookup_of_both_families_gives_ipv6_first_then_ipv4(void **state)
+{
+    struct world *w = *state;
+    use_servers(w, (const char *[]){ "10.0.0.2" }, (uint16_t[]){ 53 }, 1);
+    struct naru_dns_result res;
+    assert_int_equal(naru_dns_lookup(w->r, "www.example", 0, &res, run_a_while, w), 0);
+    assert_int_equal(res.type, 0);
+    assert_int_equal(res.count, 3);
+    assert_string_equal(addr_text(&res, 0), "2001:db8::80");
+    assert_string_equal(addr_text(&res, 1), "192.0.2.80");
+    assert_string_equal(addr_text(&res, 2), "192.0.2.81");
+    assert_int_equal(naru_dns_result_addr(&res, 3).family, NARU_AF_UNSPEC);
+    assert_int_equal(naru_dns_resolver_stats(w->r)->queries_sent, 2); /* AAAA and A */
+    /* One family missing is no failure; both missing is NODATA. */
+    assert_int_equal(naru_dns_lookup(w->r, "mail.example", 0, &res, run_a_while, w), 0);
+    assert_int_equal(res.count, 1);
+    assert_string_equal(addr_text(&res, 0), "192.0.2.25");
+    assert_int_equal(naru_dns_lookup(w->r, "mail.example", DNS_T_AAAA, &res, run_a_while, w), -ENODATA);
+    assert_int_equal(naru_dns_lookup(w->r, "nope.example", 0, &res, run_a_while, w), -ENOENT);
+    /* Address literals: their own family, or none of the other. */
+    assert_int_equal(naru_dns_lookup(w->r, "2001:db8::1", DNS_T_AAAA, &res, run_a_while, w), 0);
+    assert_string_equal(addr_text(&res, 0), "2001:db8::1");
+    assert_int_equal(naru_dns_lookup(w->r, "2001:db8::1", DNS_T_A, &res, run_a_while, w), -ENODATA);
+    assert_int_equal(naru_dns_lookup(w->r, "10.2.3.4", 0, &res, run_a_while, w), 0);
+    assert_string_equal(addr_text(&res, 0), "10.2.3.4");
+    assert_int_equal(naru_dns_lookup(w->r, "www.example", 99, &res, run_a_while, w), -EINVAL);
 }
 
 static void truncated_answer_is_asked_again_over_tcp(void **state)
@@ -555,6 +590,7 @@ int main(void)
         T(hosts_table_answers_first),
         T(hosts_table_holds_an_address_of_each_family),
         T(lookup_waits_for_the_answer),
+        T(lookup_of_both_families_gives_ipv6_first_then_ipv4),
         T(truncated_answer_is_asked_again_over_tcp),
         T(truncated_empty_answer_is_never_taken_for_nodata),
         T(cache_is_bounded),

@@ -349,9 +349,38 @@ static void bad_link_configurations_are_refused(void **state)
     naru_sim_destroy(sim);
 }
 
+static void an_interface_may_have_addresses_of_both_families(void **state)
+{
+    (void)state;
+    struct naru_sim *sim;
+    struct naru_sim_link *l;
+    assert_int_equal(naru_sim_create(1, &sim), 0);
+    struct naru_stack *a = naru_sim_add_stack(sim, "a", NULL), *b = naru_sim_add_stack(sim, "b", NULL);
+    assert_int_equal(naru_sim_add_link(sim, "ab", NULL, &l), 0);
+    int ifindex;
+    assert_int_equal(naru_sim_link_attach(l, 0, a, "10.0.0.1/24 2001:db8::1/64", &ifindex), 0);
+    struct naru_if_addr got[4];
+    int n = naru_if_get_addrs(a, ifindex, got, 4);
+    assert_true(n >= 2 && n <= 4); /* and a link-local address, when the IPv6 layer makes one */
+    assert_int_equal(got[0].addr.v4, ip("10.0.0.1"));
+    bool found = false;
+    char text[NARU_ADDR_STRLEN];
+    for (int i = 1; i < n; i++)
+        if (strcmp(naru_addr_format(&got[i].addr, text), "2001:db8::1") == 0)
+            found = got[i].prefix_len == 64;
+    assert_true(found);
+    /* A bad address anywhere in the list: no interface at all. */
+    assert_int_equal(naru_sim_link_attach(l, 1, b, "10.0.0.2/24, 2001:db8::/129", NULL), -EINVAL);
+    assert_int_equal(naru_sim_link_attach(l, 1, b, "0.0.0.0/24", NULL), -EINVAL);
+    assert_int_equal(naru_if_count(b), 0);
+    assert_int_equal(naru_sim_link_attach(l, 1, b, "2001:db8::2/64", NULL), 0);
+    naru_sim_destroy(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(an_interface_may_have_addresses_of_both_families),
         cmocka_unit_test(rate_and_delay_set_the_arrival_time),
         cmocka_unit_test(bandwidth_caps_throughput_and_the_queue_drops_the_rest),
         cmocka_unit_test(byte_limit_bounds_the_queue),
