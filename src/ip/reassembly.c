@@ -98,34 +98,9 @@ static struct reassembly_slot *find_or_start(struct naru_stack *stack, const str
     s->first_header_len = 0;
     s->total_len = 0;
     s->received = 0;
-    s->fragment_count = 0;
+    s->ranges.count = 0;
     timer_arm(&stack->timers, &s->timer, stack->now + stack->config.reassembly_timeout);
     return s;
-}
-
-enum placement { PLACED, DUPLICATE, OVERLAP, TOO_MANY };
-
-/* Keep fragments sorted and disjoint. An exact repeat (a duplicated packet)
- * is dropped alone; any other overlap poisons the datagram, as RFC 5722
- * asks for IPv6 and Linux does for IPv4: overlaps are how attacks hide. */
-static enum placement place(struct reassembly_slot *s, uint16_t start, uint16_t end)
-{
-    uint16_t at = 0;
-    for (; at < s->fragment_count; at++) {
-        if (s->fragments[at].start == start && s->fragments[at].end == end)
-            return DUPLICATE;
-        if (start < s->fragments[at].end && s->fragments[at].start < end)
-            return OVERLAP;
-        if (start < s->fragments[at].start)
-            break;
-    }
-    if (s->fragment_count == REASSEMBLY_MAX_FRAGMENTS)
-        return TOO_MANY;
-    memmove(&s->fragments[at + 1], &s->fragments[at], (s->fragment_count - at) * sizeof s->fragments[0]);
-    s->fragments[at].start = start;
-    s->fragments[at].end = end;
-    s->fragment_count++;
-    return PLACED;
 }
 
 struct pbuf *ip_reassemble(struct naru_stack *stack, struct pbuf *pb, const struct ipv4_header *ip)
@@ -146,22 +121,22 @@ struct pbuf *ip_reassemble(struct naru_stack *stack, struct pbuf *pb, const stru
     }
     bool bad_end = (s->total_len && end > s->total_len) ||
                    (!ip->more_fragments && s->total_len && end != s->total_len) ||
-                   (!ip->more_fragments && s->fragment_count && end < s->fragments[s->fragment_count - 1].end);
+                   (!ip->more_fragments && end < fragment_ranges_end(&s->ranges));
     if (bad_end) {
         stack->counters.ip_reasm_malformed++;
         goto poison;
     }
-    switch (place(s, (uint16_t)start, (uint16_t)end)) {
-    case DUPLICATE:
+    switch (fragment_ranges_place(&s->ranges, (uint16_t)start, (uint16_t)end)) {
+    case FRAGMENT_DUPLICATE:
         pbuf_free(stack, pb);
         return NULL;
-    case OVERLAP:
+    case FRAGMENT_OVERLAP:
         stack->counters.ip_reasm_overlaps++;
         goto poison;
-    case TOO_MANY:
+    case FRAGMENT_TOO_MANY:
         stack->counters.ip_reasm_malformed++;
         goto poison;
-    case PLACED:
+    case FRAGMENT_PLACED:
         break;
     }
     memcpy(s->buffer->base + PAYLOAD_OFFSET + start, pb->data + ip->header_len, len);

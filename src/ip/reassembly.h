@@ -8,12 +8,12 @@
 #include <stdint.h>
 
 #include "core/timer.h"
+#include "ip/fragment_ranges.h"
 #include "wire/ipv4.h"
 
 struct naru_stack;
 struct pbuf;
 
-#define REASSEMBLY_MAX_FRAGMENTS 64
 
 struct reassembly_slot {
     bool used;
@@ -26,8 +26,7 @@ struct reassembly_slot {
     uint8_t first_header_len;     /* 0 until fragment zero arrives */
     uint32_t total_len;           /* payload bytes; 0 until the last fragment arrives */
     uint32_t received;            /* payload bytes held */
-    uint16_t fragment_count;
-    struct { uint16_t start, end; } fragments[REASSEMBLY_MAX_FRAGMENTS];
+    struct fragment_ranges ranges;
     struct naru_timer timer;
 };
 

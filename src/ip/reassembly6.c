@@ -115,34 +115,9 @@ static struct reassembly6_slot *find_or_start(struct naru_stack *stack, const st
     s->first_len = 0;
     s->total_len = 0;
     s->received = 0;
-    s->fragment_count = 0;
+    s->ranges.count = 0;
     timer_arm(&stack->timers, &s->timer, stack->now + REASSEMBLY6_TIMEOUT);
     return s;
-}
-
-enum placement { PLACED, DUPLICATE, OVERLAP, TOO_MANY };
-
-/* Keep fragments sorted and disjoint. An exact repeat (a duplicated
- * packet) is dropped alone; any other overlap discards the whole packet
- * (RFC 5722 3). */
-static enum placement place(struct reassembly6_slot *s, uint16_t start, uint16_t end)
-{
-    uint16_t at = 0;
-    for (; at < s->fragment_count; at++) {
-        if (s->fragments[at].start == start && s->fragments[at].end == end)
-            return DUPLICATE;
-        if (start < s->fragments[at].end && s->fragments[at].start < end)
-            return OVERLAP;
-        if (start < s->fragments[at].start)
-            break;
-    }
-    if (s->fragment_count == REASSEMBLY6_MAX_FRAGMENTS)
-        return TOO_MANY;
-    memmove(&s->fragments[at + 1], &s->fragments[at], (s->fragment_count - at) * sizeof s->fragments[0]);
-    s->fragments[at].start = start;
-    s->fragments[at].end = end;
-    s->fragment_count++;
-    return PLACED;
 }
 
 /* The Next Header field that names the fragment header, in an
@@ -178,22 +153,22 @@ struct pbuf *ipv6_reassemble(struct naru_stack *stack, struct pbuf *pb, const st
     }
     bool bad_end = (s->total_len && end > s->total_len) ||
                    (!c->frag.more && s->total_len && end != s->total_len) ||
-                   (!c->frag.more && s->fragment_count && end < s->fragments[s->fragment_count - 1].end);
+                   (!c->frag.more && end < fragment_ranges_end(&s->ranges));
     if (bad_end) {
         stack->counters.ip6_reasm_malformed++;
         goto discard;
     }
-    switch (place(s, (uint16_t)start, (uint16_t)end)) {
-    case DUPLICATE:
+    switch (fragment_ranges_place(&s->ranges, (uint16_t)start, (uint16_t)end)) {
+    case FRAGMENT_DUPLICATE:
         pbuf_free(stack, pb);
         return NULL;
-    case OVERLAP:
+    case FRAGMENT_OVERLAP:
         stack->counters.ip6_reasm_overlaps++;
         goto discard;
-    case TOO_MANY:
+    case FRAGMENT_TOO_MANY:
         stack->counters.ip6_reasm_malformed++;
         goto discard;
-    case PLACED:
+    case FRAGMENT_PLACED:
         break;
     }
     memcpy(s->buffer->base + PAYLOAD_OFFSET + start, pb->data + data_at, len);

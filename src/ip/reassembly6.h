@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/timer.h"
+#include "ip/fragment_ranges.h"
 #include "wire/ipv6.h"
 
 struct naru_stack;
@@ -17,7 +18,6 @@ struct pbuf;
 struct ipv6_chain;
 
 #define REASSEMBLY6_TIMEOUT (60 * NARU_SEC)    /* RFC 8200 4.5 */
-#define REASSEMBLY6_MAX_FRAGMENTS 64
 /* The unfragmentable part (the IPv6 header and the extension headers
  * before the fragment header) kept from the first fragment. */
 #define REASSEMBLY6_MAX_UNFRAGMENTABLE 200
@@ -34,8 +34,7 @@ struct reassembly6_slot {
     uint16_t first_len;           /* fragmentable bytes the first fragment held */
     uint32_t total_len;           /* fragmentable bytes; 0 until the last fragment arrives */
     uint32_t received;
-    uint16_t fragment_count;
-    struct { uint16_t start, end; } fragments[REASSEMBLY6_MAX_FRAGMENTS];
+    struct fragment_ranges ranges;
     struct naru_timer timer;
 };
 
