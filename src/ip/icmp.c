@@ -5,8 +5,6 @@
 #include "ip/ping.h"
 #include "naru/addr.h"
 #include "stack.h"
-#include "tcp/tcp.h"
-#include "udp/udp.h"
 
 /* RFC 1812 4.3.2.3: quote as much as fits in a 576-byte datagram. */
 #define ICMP_QUOTE_MAX (576 - IPV4_MIN_HEADER_LEN - ICMP_HEADER_LEN)
@@ -74,19 +72,7 @@ static void report_error(struct naru_stack *stack, const struct icmp_message *m,
         .quoted = q,
         .quoted_len = m->quoted_payload_len,
     };
-    switch (e.protocol) {
-    case IP_PROTO_UDP:
-        udp_icmp_error(stack, &e);
-        break;
-    case IP_PROTO_TCP:
-        tcp_icmp_error(stack, &e);
-        break;
-    case IP_PROTO_ICMP:
-        ping_icmp_error(stack, &e);
-        break;
-    default:
-        break;
-    }
+    ip_error_deliver(stack, &e);
 }
 
 void icmp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,

@@ -7,8 +7,6 @@
 #include "ip/ndp_router.h"
 #include "ip/ping.h"
 #include "stack.h"
-#include "tcp/tcp.h"
-#include "udp/udp.h"
 
 static void set_v6(struct naru_addr *a, const uint8_t v6[16])
 {
@@ -102,19 +100,7 @@ static void report_error(struct naru_stack *stack, const struct ipv6_header *h, 
      * nothing to check it against and take it, as Linux does. */
     if (m->type == ICMPV6_PACKET_TOO_BIG && e.protocol != IP_PROTO_TCP)
         pmtu_update(stack, &e.dst, e.mtu);
-    switch (e.protocol) {
-    case IP_PROTO_UDP:
-        udp_icmp_error(stack, &e);
-        break;
-    case IP_PROTO_TCP:
-        tcp_icmp_error(stack, &e);
-        break;
-    case IP_PROTO_ICMPV6:
-        ping_icmp_error(stack, &e);
-        break;
-    default:
-        break;
-    }
+    ip_error_deliver(stack, &e);
 }
 
 void icmpv6_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb, const struct ipv6_header *h,

@@ -4,9 +4,12 @@
 #include "ip/icmp.h"
 #include "ip/icmpv6.h"
 #include "ip/ipv6.h"
+#include "ip/ping.h"
 #include "ip/route.h"
 #include "link/iface.h"
 #include "stack.h"
+#include "tcp/tcp.h"
+#include "udp/udp.h"
 
 int ip_output_unsupported(struct naru_stack *stack, struct pbuf *pb)
 {
@@ -37,4 +40,27 @@ struct naru_iface *ip_route_iface(struct naru_stack *stack, const struct naru_ad
         return NULL;
     const struct route *r = route_lookup(stack, dst->v4);
     return r ? &stack->ifaces[r->ifindex] : NULL;
+}
+
+void ip_error_deliver(struct naru_stack *stack, const struct ip_error *e)
+{
+    uint8_t echo = e->src.family == NARU_AF_INET6 ? IP_PROTO_ICMPV6 : IP_PROTO_ICMP;
+    if (e->protocol == IP_PROTO_UDP)
+        udp_icmp_error(stack, e);
+    else if (e->protocol == IP_PROTO_TCP)
+        tcp_icmp_error(stack, e);
+    else if (e->protocol == echo)
+        ping_icmp_error(stack, e);
+}
+
+#define LOOPBACK_QUEUE_LIMIT 64
+
+int ip_loopback(struct naru_stack *stack, struct pbuf *pb)
+{
+    if (stack->loopback.count >= LOOPBACK_QUEUE_LIMIT) {
+        pbuf_free(stack, pb);
+        return -ENOBUFS;
+    }
+    pbuf_queue_push(&stack->loopback, pb);
+    return 0;
 }

@@ -147,6 +147,11 @@ static inline uint32_t ip_header_len(uint8_t family)
  * that nobody listens on the port: ICMP port unreachable (RFC 1122
  * 4.1.3.1), or ICMPv6's (RFC 4443 3.1). Does not take it. */
 void ip_send_port_unreachable(struct naru_stack *stack, const struct pbuf *original);
+/* An ICMP or ICMPv6 error, handed to the transport whose datagram it
+ * quotes (the ping sockets for an echo of the error's own family). */
+void ip_error_deliver(struct naru_stack *stack, const struct ip_error *e);
+/* A datagram to ourselves, queued for the next poll; bounded. */
+int ip_loopback(struct naru_stack *stack, struct pbuf *pb);
 
 /* Is addr ours: an address of an interface that is up? */
 bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr);

@@ -8,7 +8,6 @@
 #include "tcp/tcp.h"
 #include "udp/udp.h"
 
-#define LOOPBACK_QUEUE_LIMIT 64
 
 static void count_parse_error(struct naru_stack *stack, int err)
 {
@@ -196,14 +195,8 @@ int ipv4_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send 
     ipv4_emit(&h, p, hl);
     pbuf_mark_network_header(pb);
     stack->counters.ip_tx++;
-    if (to_self) {
-        if (stack->loopback.count >= LOOPBACK_QUEUE_LIMIT) {
-            pbuf_free(stack, pb);
-            return -ENOBUFS;
-        }
-        pbuf_queue_push(&stack->loopback, pb);
-        return 0;
-    }
+    if (to_self)
+        return ip_loopback(stack, pb);
     if (pb->len > iface->mtu && send->dont_fragment && !pb->gso_size) {
         stack->counters.ip_fragment_fails++;
         pbuf_free(stack, pb);

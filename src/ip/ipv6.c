@@ -11,7 +11,6 @@
 #include "udp/udp.h"
 #include "wire/icmpv6.h"
 
-#define LOOPBACK_QUEUE_LIMIT 64
 
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
 static const uint8_t all_routers[16] = { 0xff, 0x02, [15] = 2 };
@@ -405,14 +404,8 @@ int ipv6_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send 
     ipv6_emit(&h, p, IPV6_HEADER_LEN);
     pbuf_mark_network_header(pb);
     stack->counters.ip6_tx++;
-    if (to_self) {
-        if (stack->loopback.count >= LOOPBACK_QUEUE_LIMIT) {
-            pbuf_free(stack, pb);
-            return -ENOBUFS;
-        }
-        pbuf_queue_push(&stack->loopback, pb);
-        return 0;
-    }
+    if (to_self)
+        return ip_loopback(stack, pb);
     if (pb->gso_size && pb->len > iface->mtu) {
         /* TCP segments merged in one packet (GSO): only a device that
          * cuts them apart again may take it; fragments would be wrong. */
