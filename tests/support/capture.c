@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link/iface.h"
 #include "naru/addr.h"
 #include "wire/arp.h"
 #include "wire/checksum.h"
@@ -76,6 +77,24 @@ struct capture_host *capture_host_new(const char *cidr)
     struct naru_stack_config config;
     naru_stack_config_default(&config);
     return capture_host_new_with(cidr, &config);
+}
+
+struct capture_host *capture_host_new_without_ipv6(const char *cidr)
+{
+    struct capture_host *h = capture_host_new(cidr);
+    iface_get(h->stack, h->ifindex)->addr6_count = 0;
+    return h;
+}
+
+void capture_run_until(struct capture_host *h, naru_time_t when)
+{
+    for (;;) {
+        naru_time_t next = naru_stack_next_deadline(h->stack), now = naru_stack_now(h->stack);
+        if (next > when)
+            break;
+        naru_stack_poll(h->stack, next > now ? next : now);
+    }
+    naru_stack_poll(h->stack, when);
 }
 
 void capture_clear(struct capture_host *h)

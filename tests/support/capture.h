@@ -39,6 +39,12 @@ struct capture_host *capture_host_new_with(const char *cidr, const struct naru_s
  * whole. */
 struct capture_host *capture_host_new_offload(const char *cidr, const struct naru_stack_config *config,
                                               uint32_t offloads);
+/* Poll the host's timers in order up to `when` (each one due runs at its
+ * own time), then poll at `when`. */
+void capture_run_until(struct capture_host *h, naru_time_t when);
+/* A host whose interface holds no IPv6 address yet: the autoconfiguration
+ * tests make their own. */
+struct capture_host *capture_host_new_without_ipv6(const char *cidr);
 void capture_host_free(struct capture_host *h);
 /* Forget the frames sent so far. */
 void capture_clear(struct capture_host *h);

@@ -36,13 +36,7 @@ static struct host host_seeded(uint64_t seed)
 
 static void run_until(struct host *t, naru_time_t when)
 {
-    for (;;) {
-        naru_time_t next = naru_stack_next_deadline(t->stack), now = naru_stack_now(t->stack);
-        if (next > when)
-            break;
-        naru_stack_poll(t->stack, next > now ? next : now);
-    }
-    naru_stack_poll(t->stack, when);
+    capture_run_until(t->h, when);
 }
 
 /* Hand a frame to `to` as its link would. */

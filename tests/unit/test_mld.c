@@ -29,20 +29,13 @@ struct host {
 
 static struct host host_new(void)
 {
-    struct capture_host *h = capture_host_new("10.0.0.1/24");
-    iface_get(h->stack, h->ifindex)->addr6_count = 0; /* no MAC-derived link-local: autoconfiguration's own */
+    struct capture_host *h = capture_host_new_without_ipv6("10.0.0.1/24");
     return (struct host){ h, h->stack, iface_get(h->stack, h->ifindex) };
 }
 
 static void run_until(struct host *t, naru_time_t when)
 {
-    for (;;) {
-        naru_time_t next = naru_stack_next_deadline(t->stack), now = naru_stack_now(t->stack);
-        if (next > when)
-            break;
-        naru_stack_poll(t->stack, next > now ? next : now); /* runs every timer due by then */
-    }
-    naru_stack_poll(t->stack, when);
+    capture_run_until(t->h, when);
 }
 
 /* A captured MLD message: its IPv6 header and the message. */

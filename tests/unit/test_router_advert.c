@@ -28,8 +28,7 @@ struct host {
 
 static struct host host_new(bool with_link_local)
 {
-    struct capture_host *h = capture_host_new("10.0.0.1/24");
-    iface_get(h->stack, h->ifindex)->addr6_count = 0; /* no MAC-derived link-local: autoconfiguration's own */
+    struct capture_host *h = capture_host_new_without_ipv6("10.0.0.1/24");
     struct host t = { h, h->stack, iface_get(h->stack, h->ifindex) };
     if (with_link_local)
         assert_int_equal(iface_addr6_add(t.stack, t.iface, router_ll, 64, IFA6_PREFERRED, 0, NARU_NEVER, NARU_NEVER),
@@ -39,13 +38,7 @@ static struct host host_new(bool with_link_local)
 
 static void run_until(struct host *t, naru_time_t when)
 {
-    for (;;) {
-        naru_time_t next = naru_stack_next_deadline(t->stack), now = naru_stack_now(t->stack);
-        if (next > when)
-            break;
-        naru_stack_poll(t->stack, next > now ? next : now);
-    }
-    naru_stack_poll(t->stack, when);
+    capture_run_until(t->h, when);
 }
 
 /* The nth advertisement captured since the last clear, parsed; NULL if none. */
