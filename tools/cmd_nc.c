@@ -330,8 +330,12 @@ int cmd_nc(int argc, char **argv)
             socket_event(&nc, rt.stack, nc.sock);
         int r = loop_run(&rt.loop, loop_now(&rt.loop) + connect_timeout, opened, &nc);
         if (r == 1) {
-            if (loop_user_stopped())
+            /* The signal may come in the same turn of the loop as the
+             * connection: say which of the two it stopped. */
+            if (loop_user_stopped() && !nc.connected)
                 fprintf(stderr, "%s: stopped while connecting to %s port %u\n", PROG, nc.host, nc.port);
+            else if (loop_user_stopped() && nc.verbose)
+                fprintf(stderr, "%s: stopped\n", PROG);
             goto out;
         }
         if (r != 0 || nc.error) {
