@@ -17,6 +17,8 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "i18n.h"
+#include "lessons.h"
 #include "naru/addr.h"
 #include "naru/counters.h"
 #include "naru/describe.h"
@@ -52,6 +54,7 @@ struct tcp_watch {
 struct demo {
     struct naru_sim *sim;
     struct naru_sim_apps *apps;
+    struct naru_sim_app *ns;   /* the name server, on the server */
     struct naru_stack *client, *r1, *r2, *server;
     struct naru_sim_link *lan1, *wan, *lan2;
     bool quiet;
@@ -394,6 +397,13 @@ static naru_time_t took(const struct demo *d, const struct naru_sim_app_result *
 
 /* ---- the chapters ---- */
 
+/* naru.test, served by the server; chapter 7 adds a record to it. */
+static const char demo_zone[] = "$ORIGIN naru.test.\n$TTL 3600\n"
+                            "@ IN SOA server hostmaster 1 3600 600 86400 60\n"
+                            "@ IN NS server\n"
+                            "server IN A 10.2.0.80\n"
+                            "www IN CNAME server\n";
+
 static void rate_text(uint64_t bps, char *buf, size_t cap)
 {
     if (bps >= 1000000000)
@@ -434,14 +444,9 @@ static int chapter_name(struct demo *d)
         "   r1. But Ethernet delivers by MAC address: first the client asks the link who\n"
         "   has 10.1.0.1 (ARP). Each router does the same for its next hop, and takes one\n"
         "   off the packet's TTL (time to live) as it passes it on.\n\n");
-    static const char zone[] = "$ORIGIN naru.test.\n$TTL 3600\n"
-                               "@ IN SOA server hostmaster 1 3600 600 86400 60\n"
-                               "@ IN NS server\n"
-                               "server IN A 10.2.0.80\n"
-                               "www IN CNAME server\n";
-    struct naru_sim_app_config ns = { .kind = NARU_SIM_DNS_SERVER, .name = "ns", .from = d->server, .zone = zone,
+    struct naru_sim_app_config ns = { .kind = NARU_SIM_DNS_SERVER, .name = "ns", .from = d->server, .zone = demo_zone,
                                       .origin = "naru.test" };
-    int err = naru_sim_app_add(d->apps, &ns, NULL);
+    int err = naru_sim_app_add(d->apps, &ns, &d->ns);
     if (err < 0)
         return err;
     struct naru_sim_app_config q = { .kind = NARU_SIM_DNS_LOOKUP, .from = d->client, .to = d->server,
@@ -621,6 +626,168 @@ static int chapter_tcp(struct demo *d, bool *tcp_ran)
     return 0;
 }
 
+/* ---- the seed's lessons on what IP promises and on names ---- */
+
+/* What an ICMP destination unreachable says, in words (RFC 792). */
+static const char *unreachable_text(const struct naru_icmp_error *e)
+{
+    if (e->type != 3)
+        return _("an ICMP error");
+    switch (e->code) {
+    case 1: return _("ICMP \"host unreachable\" (type 3, code 1)");
+    case 3: return _("ICMP \"port unreachable\" (type 3, code 3)");
+    default: return _("ICMP \"destination unreachable\" (type 3)");
+    }
+}
+
+/* What the program was told, if anything. */
+static void told(const struct demo *d, const struct lesson_send *r)
+{
+    if (r->error)
+        say(d, _("   The program sent on a connected socket, so its next call fails with\n"
+                 "   \"%s\": the only way it learns anything.\n"),
+            r->error == -EHOSTUNREACH   ? _("No route to host")
+            : r->error == -ECONNREFUSED ? _("Connection refused")
+                                        : strerror(-r->error));
+    else
+        say(d, _("   The program was told nothing: its send had said yes, and that was all.\n"));
+}
+
+static int chapter_nobody(struct demo *d)
+{
+    char a[NARU_IP4_STRLEN];
+    say(d, _("\n6. IP is connectionless and promises nothing\n"
+             "   IP does not ask first whether anybody is there: there is no connection to\n"
+             "   set up, and no answer is expected. The client sends one UDP datagram to\n"
+             "   10.1.0.99, an address on its own network where there is no computer.\n\n"));
+    d->phase = EVERY_FRAME;
+    struct lesson_send r;
+    struct naru_sockaddr near = naru_sockaddr_v4(naru_ip4(10, 1, 0, 99), 4000);
+    int err = lesson_send(d->sim, d->client, d->client, &near, false, 5 * NARU_SEC, &r);
+    d->phase = QUIET;
+    if (err < 0)
+        return err;
+    say(d, _("\n   The program's send said yes (%ld bytes taken). But on its own network the\n"
+             "   client must first learn the MAC address of 10.1.0.99: it asked ARP %llu times,\n"
+             "   nobody answered, and it dropped the datagram (%llu dropped).\n"),
+        r.sent, (unsigned long long)r.arp_requests, (unsigned long long)r.arp_failed);
+    told(d, &r);
+
+    say(d, _("\n   Now one to 10.2.0.99, on the server's network, where there is no computer\n"
+             "   either, from a socket connected to it. The datagram leaves, crosses r1 and\n"
+             "   r2, and only the last router finds out that nobody is there.\n\n"));
+    d->phase = EVERY_FRAME;
+    struct naru_sockaddr far = naru_sockaddr_v4(naru_ip4(10, 2, 0, 99), 4000);
+    err = lesson_send(d->sim, d->client, d->r2, &far, true, 5 * NARU_SEC, &r);
+    d->phase = QUIET;
+    if (err < 0)
+        return err;
+    if (r.icmp)
+        say(d, _("\n   r2 asked ARP %llu times, nobody answered; it dropped the datagram and told\n"
+                 "   the sender with %s, from %s.\n"),
+            (unsigned long long)r.arp_requests, unreachable_text(&r.icmp_error),
+            naru_ip4_format(r.icmp_error.offender.v4, a));
+    else
+        say(d, _("\n   No ICMP error came back: the datagram or the error was lost on the slow\n"
+                 "   link, and nobody else will say anything. (Another --seed draws other losses.)\n"));
+    told(d, &r);
+
+    say(d, _("\n   Last, one to the server itself, to port 4000, where no program listens.\n"
+             "   The computer is there, so the datagram arrives; its stack answers for the\n"
+             "   missing program.\n\n"));
+    d->phase = EVERY_FRAME;
+    struct naru_sockaddr port = naru_sockaddr_v4(d->server_addr, 4000);
+    err = lesson_send(d->sim, d->client, d->r2, &port, true, 2 * NARU_SEC, &r);
+    d->phase = QUIET;
+    if (err < 0)
+        return err;
+    if (r.icmp)
+        say(d, _("\n   The answer: %s, from %s.\n"), unreachable_text(&r.icmp_error),
+            naru_ip4_format(r.icmp_error.offender.v4, a));
+    else
+        say(d, _("\n   No ICMP error came back: the datagram or the error was lost on the slow\n"
+                 "   link, and nobody else will say anything. (Another --seed draws other losses.)\n"));
+    told(d, &r);
+    say(d, _("   IP delivers when it can and says nothing when it cannot; to know that data\n"
+             "   arrived, the programs must ask and answer themselves, or use TCP.\n"));
+    return 0;
+}
+
+#define SHOP_LABEL "shop"
+#define SHOP_NAME SHOP_LABEL ".naru.test"
+#define SHOP_PORT 8080
+#define SHOP_TTL 5
+
+static const char *try_result(const struct lesson_try *t)
+{
+    if (t->lookup)
+        return _("the lookup failed");
+    switch (t->result) {
+    case 0: return _("connected");
+    case -ECONNREFUSED: return _("refused: nothing listens there any more");
+    case -ETIMEDOUT: return _("no answer in time");
+    default: return _("failed");
+    }
+}
+
+static int chapter_moved(struct demo *d)
+{
+    char a[NARU_IP4_STRLEN], b[NARU_IP4_STRLEN], why[256];
+    say(d, _("\n7. Addresses change, names stay\n"
+             "   A shop, %s, runs on the server (%s, port %d). Its record\n"
+             "   in the name server gives that address, and says an answer may be kept\n"
+             "   %d s (its TTL). Once a second the client looks the name up and connects.\n"
+             "   After 2.5 s the shop moves to a new computer, server2, on a new network\n"
+             "   behind r2 (10.3.0.80), and its record is changed to say so. But the\n"
+             "   client keeps the answer it has until the TTL runs out.\n\n"),
+        SHOP_NAME, naru_ip4_format(d->server_addr, a), SHOP_PORT, SHOP_TTL);
+    struct naru_stack *server2;
+    int err = lesson_add_new_home(d->sim, d->r1, d->r2, "server2", &server2);
+    if (err < 0)
+        return err;
+    /* Its interface comes up and announces itself before the story goes on. */
+    naru_sim_run(d->sim, naru_sim_now(d->sim) + NARU_SEC, NULL, NULL);
+    struct lesson_move_config c = {
+        .sim = d->sim, .dns = d->ns, .zone = demo_zone, .label = SHOP_LABEL, .name = SHOP_NAME,
+        .ttl = SHOP_TTL, .client = d->client, .old_host = d->server, .new_host = server2,
+        .old_addr = d->server_addr, .new_addr = naru_ip4(10, 3, 0, 80),
+        .dns_server = naru_sockaddr_v4(naru_ip4(10, 2, 0, 80), 53), .port = SHOP_PORT, .tries = 10,
+        .interval = NARU_SEC, .try_timeout = 2 * NARU_SEC, .move_after = 2500 * NARU_MS,
+    };
+    struct lesson_move r;
+    if ((err = lesson_move(&c, &r, why, sizeof why)) < 0) {
+        fprintf(stderr, "%s: %s\n", PROG, why);
+        return err;
+    }
+    naru_time_t t0 = r.tries[0].at;
+    bool told_move = false;
+    for (unsigned i = 0; i < r.count; i++) {
+        const struct lesson_try *t = &r.tries[i];
+        if (!told_move && t->at > r.moved_at) {
+            say(d, _("  %7.3f s  the shop moves to %s; the name server's record now says so\n"),
+                ms(r.moved_at - t0) / 1000, naru_ip4_format(c.new_addr, a));
+            told_move = true;
+        }
+        if (t->lookup)
+            say(d, _("  %7.3f s  %s: no answer from the name server\n"), ms(t->at - t0) / 1000, SHOP_NAME);
+        else if (t->from_cache)
+            say(d, _("  %7.3f s  %s is %s (kept in the cache, %u s left): %s\n"), ms(t->at - t0) / 1000, SHOP_NAME,
+                naru_ip4_format(t->addr, a), t->ttl, try_result(t));
+        else
+            say(d, _("  %7.3f s  %s is %s (asked the name server): %s\n"), ms(t->at - t0) / 1000, SHOP_NAME,
+                naru_ip4_format(t->addr, a), try_result(t));
+    }
+    if (r.expires_at)
+        say(d, _("\n   The record changed at %.3f s, but the client's answer was good until\n"
+                 "   %.3f s (%d s after it came): until then it went to %s. Then it asked\n"
+                 "   again, and the same name led it to %s. Programs keep names and look\n"
+                 "   them up because addresses change; the TTL says how long an answer may\n"
+                 "   be out of date. (%llu DNS queries in all.)\n"),
+            ms(r.moved_at - t0) / 1000, ms(r.expires_at - t0) / 1000, SHOP_TTL,
+            naru_ip4_format(c.old_addr, a), naru_ip4_format(c.new_addr, b), (unsigned long long)r.queries);
+    return 0;
+}
+
 static void summary(struct demo *d, bool tcp_ran)
 {
     struct naru_stack *nodes[4] = { d->client, d->r1, d->r2, d->server };
@@ -686,12 +853,15 @@ int cmd_demo(int argc, char **argv)
         { "reorder", required_argument, NULL, 'r' },
         { "pcap", required_argument, NULL, 'p' },
         { "quiet", no_argument, NULL, 'q' },
+        { "lang", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct demo d = { .loss = 0.02, .reorder = 0.01, .delay = 20 * NARU_MS, .bandwidth = 10000000 };
     uint64_t seed = 1;
+    bool help = false;
     int opt;
+    i18n_init(NULL);
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "h", options, NULL)) != -1) {
@@ -742,13 +912,23 @@ int cmd_demo(int argc, char **argv)
         case 'q':
             d.quiet = true;
             break;
+        case 'L':
+            if (!i18n_init(optarg)) {
+                fprintf(stderr, "%s: unknown language '%s' (want en or ko)\n", PROG, optarg);
+                return 2;
+            }
+            break;
         case 'h':
-            usage(stdout);
-            return 0;
+            help = true; /* after --lang, wherever it is */
+            break;
         default:
             fprintf(stderr, "%s: unknown or incomplete option '%s' (try --help)\n", PROG, argv[optind - 1]);
             return 2;
         }
+    }
+    if (help) {
+        usage(stdout);
+        return 0;
     }
     if (optind < argc) {
         fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", PROG, argv[optind]);
@@ -769,7 +949,7 @@ int cmd_demo(int argc, char **argv)
     naru_sim_run(d.sim, d.delay + 50 * NARU_MS, NULL, NULL);
     chapter_world(&d, seed);
     if ((err = chapter_name(&d)) < 0 || (err = chapter_ping(&d)) < 0 || (err = chapter_traceroute(&d)) < 0 || (err = chapter_udp(&d)) < 0 ||
-        (err = chapter_tcp(&d, &tcp_ran)) < 0) {
+        (err = chapter_tcp(&d, &tcp_ran)) < 0 || (err = chapter_nobody(&d)) < 0 || (err = chapter_moved(&d)) < 0) {
         fprintf(stderr, "%s: the simulation failed: %s\n", PROG, strerror(-err));
         goto out;
     }

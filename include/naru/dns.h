@@ -129,6 +129,12 @@ int naru_dns_server_load_zone(struct naru_dns_server *server, const char *origin
 int naru_dns_server_load_zone_text(struct naru_dns_server *server, const char *origin,
                                    const char *name, const char *text, size_t len,
                                    char *err, size_t err_len);
+/* The same, replacing the zone of that origin if one is loaded (as a
+ * name server reloads a zone its operator edited): the new records are
+ * served from the next query on. On any error the old zone stays. */
+int naru_dns_server_reload_zone_text(struct naru_dns_server *server, const char *origin,
+                                     const char *name, const char *text, size_t len,
+                                     char *err, size_t err_len);
 unsigned naru_dns_server_zone_count(const struct naru_dns_server *server);
 
 enum naru_dns_transport { NARU_DNS_UDP, NARU_DNS_TCP };

@@ -139,6 +139,12 @@ int naru_sim_app_summary(const struct naru_sim_app *app, char *buf, size_t cap);
 unsigned naru_sim_app_count(const struct naru_sim_apps *apps);
 struct naru_sim_app *naru_sim_app_at(const struct naru_sim_apps *apps, unsigned index);
 struct naru_sim_app *naru_sim_find_app(const struct naru_sim_apps *apps, const char *name);
+/* A DNS server application's zone (its origin's) replaced by master-file
+ * text, from the next query on: the records edited mid-run, as an
+ * operator edits a zone and reloads it. 0; -EINVAL (the text does not
+ * load: why, with the line, in err; the old zone stays) or -ENOTSUP when
+ * the application is not a DNS server. */
+int naru_sim_dns_server_update(struct naru_sim_app *app, const char *zone, char *err, size_t err_len);
 /* True when every application has finished: a naru_sim_run() done test,
  * given the set. */
 bool naru_sim_apps_finished(void *apps);

@@ -137,6 +137,33 @@ int naru_dns_server_load_zone_text(struct naru_dns_server *s, const char *origin
     return load(s, origin, name, text ? text : "", text ? len : 0, err, err_len);
 }
 
+int naru_dns_server_reload_zone_text(struct naru_dns_server *s, const char *origin, const char *name,
+                                     const char *text, size_t len, char *err, size_t err_len)
+{
+    struct dns_name o;
+    if (origin) {
+        int e = dns_name_from_text(origin, strlen(origin), NULL, &o);
+        if (e < 0) {
+            snprintf(err, err_len, "%s: bad origin '%s': %s", name, origin, dns_text_error_name(e));
+            return -EINVAL;
+        }
+    }
+    struct zone *z = zonefile_load(origin ? &o : NULL, name, text ? text : "", text ? len : 0, err, err_len);
+    if (!z)
+        return -EINVAL;
+    /* The new zone takes the old one's place whole, or it is simply added:
+     * a query sees the one or the other, never a mix. */
+    for (struct zone **at = &s->zones; *at; at = &(*at)->next) {
+        if (dns_name_equal(&(*at)->origin, &z->origin)) {
+            z->next = (*at)->next;
+            zone_destroy(*at);
+            *at = z;
+            return 0;
+        }
+    }
+    return add_zone(s, z, name, err, err_len);
+}
+
 /* ---- answering ---- */
 
 struct answer {

@@ -695,6 +695,14 @@ struct naru_sim_app *naru_sim_app_at(const struct naru_sim_apps *set, unsigned i
     return index < set->count ? set->apps[index] : NULL;
 }
 
+int naru_sim_dns_server_update(struct naru_sim_app *app, const char *zone, char *err, size_t err_len)
+{
+    if (!app->dns_server)
+        return -ENOTSUP;
+    return naru_dns_server_reload_zone_text(app->dns_server, app->config.origin, "zone update", zone, strlen(zone),
+                                            err, err_len);
+}
+
 struct naru_sim_app *naru_sim_find_app(const struct naru_sim_apps *set, const char *name)
 {
     for (unsigned i = 0; i < set->count; i++)

@@ -1,0 +1,72 @@
+/* Chapter 6's experiment: one UDP datagram to an address where nobody
+ * is (lessons.h). IP has no connection to check first (RFC 791 1.2: "no
+ * mechanisms to augment end-to-end data reliability"), so the datagram
+ * goes; the host or router that must hand it to its last hop asks ARP,
+ * and when nobody answers it drops the datagram (RFC 1122 2.3.2.2) and
+ * may send ICMP host unreachable back (RFC 1812 4.3.3.1). A program hears
+ * of an ICMP error only on a connected socket (RFC 1122 4.1.3.3, as in
+ * Linux), on its next call. */
+#include "lessons.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "naru/counters.h"
+
+struct sender {
+    struct naru_sim *sim;
+    struct naru_stack *from;
+    struct naru_sockaddr to;
+    bool connected;
+    int sock;
+    struct lesson_send *out;
+};
+
+static uint64_t counter(const struct naru_stack *s, const char *layer, const char *name)
+{
+    const struct naru_counters *c = naru_stack_counters(s);
+    for (unsigned i = 0; i < naru_counter_count(); i++)
+        if (!strcmp(naru_counter_layer(i), layer) && !strcmp(naru_counter_name(i), name))
+            return naru_counter_value(c, i);
+    return 0;
+}
+
+static void send_now(void *ctx)
+{
+    struct sender *s = ctx;
+    s->out->sent_at = naru_sim_now(s->sim);
+    static const char hello[] = "hello, is anybody there?";
+    s->sock = naru_socket(s->from, NARU_SOCK_DGRAM);
+    if (s->sock < 0) {
+        s->out->sent = s->sock;
+        return;
+    }
+    /* To see the ICMP error the host got, whether or not the program is told. */
+    naru_setsockopt(s->from, s->sock, NARU_SO_RECVERR, 1);
+    int err = s->connected ? naru_connect(s->from, s->sock, &s->to) : 0;
+    s->out->sent = err < 0 ? err
+                           : s->connected ? naru_send(s->from, s->sock, hello, sizeof hello - 1, 0)
+                                          : naru_sendto(s->from, s->sock, hello, sizeof hello - 1, 0, &s->to);
+}
+
+int lesson_send(struct naru_sim *sim, struct naru_stack *from, struct naru_stack *asker,
+                const struct naru_sockaddr *to, bool connected, naru_time_t wait, struct lesson_send *out)
+{
+    memset(out, 0, sizeof *out);
+    struct sender s = { .sim = sim, .from = from, .to = *to, .connected = connected, .sock = -1, .out = out };
+    uint64_t requests = counter(asker, "arp", "tx_requests"), failed = counter(asker, "arp", "resolution_failed");
+    naru_time_t start = naru_sim_now(sim) + 100 * NARU_MS;
+    int err = naru_sim_at(sim, start, send_now, &s);
+    if (err < 0)
+        return err;
+    naru_sim_run(sim, start + wait, NULL, NULL);
+    if (s.sock < 0)
+        return s.sock;
+    out->arp_requests = counter(asker, "arp", "tx_requests") - requests;
+    out->arp_failed = counter(asker, "arp", "resolution_failed") - failed;
+    /* What the program itself can see: an error on its next call, or nothing. */
+    out->error = naru_socket_error(from, s.sock);
+    out->icmp = naru_recv_error(from, s.sock, &out->icmp_error) == 0;
+    naru_close(from, s.sock);
+    return 0;
+}
