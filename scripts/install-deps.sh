@@ -10,7 +10,7 @@
 #   --ns3    also ns-3, the optional peer of bench/sim_scale_bench.sh (large)
 set -euo pipefail
 
-build_packages=(cmake make gcc pkg-config libinih-dev)   # libinih: scenario files
+build_packages=(cmake make gcc pkg-config libinih-dev gettext)   # libinih: scenario files; gettext: msgfmt for the demo in Korean
 packages=(
   "${build_packages[@]}"
   # tests, sanitizers, fuzzing

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <wchar.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -70,9 +71,9 @@ struct demo {
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: naru demo [--seed N] [--loss P] [--delay MS] [--bandwidth RATE] [--reorder P]\n"
-            "                 [--pcap DIR] [--quiet]\n"
+    /* xgettext:no-c-format */
+    fputs(_("usage: naru demo [--seed N] [--loss P] [--delay MS] [--bandwidth RATE] [--reorder P]\n"
+            "                 [--pcap DIR] [--lang en|ko] [--quiet]\n"
             "\n"
             "Watch packets cross a small simulated Internet: a client and a server on two\n"
             "networks, two routers between them, and between the routers a slow link that\n"
@@ -81,19 +82,24 @@ static void usage(FILE *out)
             "port 80. Each step is told layer by layer: DNS, ARP, IP and its TTL, ICMP, ports,\n"
             "TCP's handshake, losses and retransmissions, reordering, the close.\n"
             "No root, no network, no files needed; the same seed tells the same story.\n"
+            "Then two more lessons: IP sends to an address where nobody is and promises\n"
+            "nothing, and a server that moves is found again by its name once the\n"
+            "client's cached answer runs out.\n"
             "\n"
             "  --seed N          seed for every random choice (default 1)\n"
-            "  --loss P          share of packets the router link loses, 0-50%% (default 2%%)\n"
-            "                    P is a percentage: 2, 2%% and 0.5%% are shares of 100\n"
+            "  --loss P          share of packets the router link loses, 0-50% (default 2%)\n"
+            "                    P is a percentage: 2, 2% and 0.5% are shares of 100\n"
             "  --delay MS        its one-way delay in milliseconds (default 20)\n"
             "  --bandwidth RATE  its rate: 10Mbit, 512kbit, 1Gbit (default 10Mbit)\n"
             "  --reorder P       share of packets it holds back 5 ms, a percentage too,\n"
-            "                    0-50%% (default 1%%)\n"
+            "                    0-50% (default 1%)\n"
             "  --pcap DIR        capture each link to DIR/LINK.pcap (DIR is created)\n"
+            "  --lang en|ko      tell it in English or in Korean (default: from LANGUAGE,\n"
+            "                    LC_ALL, LC_MESSAGES or LANG)\n"
             "  --quiet           only the counts at the end\n"
             "  -h, --help        this help\n"
             "\n"
-            "example: naru demo --seed 7 --loss 5%% --pcap /tmp/demo\n");
+            "example: naru demo --seed 7 --loss 5% --pcap /tmp/demo\n"), out);
 }
 
 __attribute__((format(printf, 2, 3))) static void say(const struct demo *d, const char *fmt, ...)
@@ -169,7 +175,8 @@ static uint32_t rel(const struct tcp_watch *w, uint32_t seq)
 
 static const char *stream_of(const struct demo *d, const struct tcp_watch *w)
 {
-    return w == &d->to_client ? "of the page" : "of the request";
+    /* TRANSLATORS: after "bytes 1-1448": which stream they belong to. */
+    return w == &d->to_client ? _("of the page") : _("of the request");
 }
 
 /* The receiving side of a segment's last hop, where the story is told. */
@@ -184,24 +191,27 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
         w->rcv_next = t->seq + 1;
         frame_line(now, from, to, "", frame, len);
         if (!(t->flags & 0x10))
-            printf("                 the client's port %u was picked at random; port 80 is the web server's.\n"
-                   "                 It starts numbering its bytes at a random %u (the ISN).\n",
+            printf(_("                 the client's port %u was picked at random; port 80 is the web server's.\n"
+                   "                 It starts numbering its bytes at a random %u (the ISN).\n"),
                    t->sport, t->seq);
         else
-            printf("                 the server agrees, and numbers its own bytes from %u\n", t->seq);
+            printf(_("                 the server agrees, and numbers its own bytes from %u\n"), t->seq);
         return;
     }
     if (t->flags & 0x05) { /* FIN or RST */
         frame_line(now, from, to, "", frame, len);
         if ((t->flags & 0x01) && !w->told_fin)
-            printf("                 FIN: \"I have nothing more to send\"; the other side's ACK closes\n"
-                   "                 this direction%s\n",
-                   back->told_fin ? ", and with it the connection" : "");
+            printf("%s", back->told_fin
+                             ? _("                 FIN: \"I have nothing more to send\"; the other side's ACK closes\n"
+                                 "                 this direction, and with it the connection\n")
+                             : _("                 FIN: \"I have nothing more to send\"; the other side's ACK closes\n"
+                                 "                 this direction\n"));
         w->told_fin = w->told_fin || (t->flags & 0x01);
     } else if (w == &d->to_server && back->have_isn && !w->told_first) {
         frame_line(now, from, to, "", frame, len);
-        printf("                 %sthe handshake is done: both know where the other's bytes start\n",
-               t->data ? "the request, and with its ACK " : "");
+        printf("%s", t->data ? _("                 the request, and with its ACK the handshake is done: both know\n"
+                                 "                 where the other's bytes start\n")
+                             : _("                 the handshake is done: both know where the other's bytes start\n"));
     }
     w->told_first = true;
     if (!t->data)
@@ -214,8 +224,8 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
         w->early++;
         w->held_now++;
         if (!w->gap_open && w->gaps++ < SHOW_MAX)
-            printf("  %9.3f ms  %-6s got bytes %u-%u %s before byte %u: it keeps them aside,\n"
-                   "                 and every ACK it sends repeats \"still missing %u\" (duplicate ACKs)\n",
+            printf(_("  %9.3f ms  %-6s got bytes %u-%u %s before byte %u: it keeps them aside,\n"
+                   "                 and every ACK it sends repeats \"still missing %u\" (duplicate ACKs)\n"),
                    ms(now), to, rel(w, t->seq), rel(w, end) - 1, stream_of(d, w), rel(w, w->rcv_next),
                    rel(w, w->rcv_next));
         w->gap_open = true;
@@ -239,8 +249,8 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
             w->held[keep++] = w->held[i];
     w->held_count = keep;
     if (w->gap_open && w->gaps <= SHOW_MAX)
-        printf("  %9.3f ms  %-6s got bytes %u-%u: the gap is filled, and bytes up to %u (%u segments\n"
-               "                 kept aside meanwhile) go to the program, in order\n",
+        printf(_("  %9.3f ms  %-6s got bytes %u-%u: the gap is filled, and bytes up to %u (%u segments\n"
+               "                 kept aside meanwhile) go to the program, in order\n"),
                ms(now), to, rel(w, t->seq), rel(w, end) - 1, rel(w, w->rcv_next) - 1, w->held_now);
     if (!keep) {
         w->gap_open = false;
@@ -261,7 +271,7 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
         if (ev == NARU_SIM_FRAME_DELIVERED)
             frame_line(now, from, to, "", frame, len);
         else if (ev == NARU_SIM_FRAME_LOST)
-            frame_line(now, from, to, "LOST: ", frame, len);
+            frame_line(now, from, to, _("LOST: "), frame, len);
         return;
     }
     struct tcp_view t;
@@ -274,7 +284,7 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
         uint32_t end = t.seq + t.data;
         if (w->seen && seq_before(t.seq, w->sent_end)) {
             if (w->resent++ < SHOW_MAX)
-                printf("  %9.3f ms  %-6s sends bytes %u-%u %s again: a retransmission\n", ms(now), from,
+                printf(_("  %9.3f ms  %-6s sends bytes %u-%u %s again: a retransmission\n"), ms(now), from,
                        rel(w, t.seq), rel(w, end) - 1, stream_of(d, w));
         } else if (!w->seen || seq_before(w->sent_end, end)) {
             w->sent_end = end;
@@ -284,20 +294,39 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
         if (w->lost++ >= SHOW_MAX)
             return;
         if (t.data)
-            printf("  %9.3f ms  %-6s -> %-6s LOST: bytes %u-%u %s\n", ms(now), from, to, rel(w, t.seq),
+            printf(_("  %9.3f ms  %-6s -> %-6s LOST: bytes %u-%u %s\n"), ms(now), from, to, rel(w, t.seq),
                    rel(w, t.seq + t.data) - 1, stream_of(d, w));
         else if (t.flags & 0x03)
-            printf("  %9.3f ms  %-6s -> %-6s LOST: a %s; it will be sent again\n", ms(now), from, to,
+            printf(_("  %9.3f ms  %-6s -> %-6s LOST: a %s; it will be sent again\n"), ms(now), from, to,
                    t.flags & 0x02 ? "SYN" : "FIN");
         else
-            printf("  %9.3f ms  %-6s -> %-6s LOST: an ACK (no data; the next ACK says the same and more)\n",
+            printf(_("  %9.3f ms  %-6s -> %-6s LOST: an ACK (no data; the next ACK says the same and more)\n"),
                    ms(now), from, to);
     } else if (ev == NARU_SIM_FRAME_REORDERED && t.data) {
-        printf("  %9.3f ms  %-6s -> %-6s held back 5 ms: bytes %u-%u; later segments will overtake them\n",
+        printf(_("  %9.3f ms  %-6s -> %-6s held back 5 ms: bytes %u-%u; later segments will overtake them\n"),
                ms(now), from, to, rel(w, t.seq), rel(w, t.seq + t.data) - 1);
     } else if (ev == NARU_SIM_FRAME_DELIVERED && at_end) {
         tcp_delivered(d, now, from, to, &t, frame, len);
     }
+}
+
+/* The stack's ARP messages (src/link/neighbour.c) in the user's language:
+ * the three it logs at INFO, matched by their English form; any other as
+ * it is. */
+static const char *arp_words(const char *message, char *buf, size_t cap)
+{
+    char a[64], b[64];
+    int n;
+    unsigned dropped;
+    if (sscanf(message, "who has %63[^?]? (asking the whole link)", a) == 1)
+        snprintf(buf, cap, _("who has %s? (asking the whole link)"), a);
+    else if (sscanf(message, "nobody answered for %63s after %d requests; %u packet(s) dropped", a, &n, &dropped) == 3)
+        snprintf(buf, cap, _("nobody answered for %s after %d requests; %u packet(s) dropped"), a, n, dropped);
+    else if (sscanf(message, "%63s is at %63s", a, b) == 2 && strstr(message, " is at "))
+        snprintf(buf, cap, _("%s is at %s"), a, b);
+    else
+        return message;
+    return buf;
 }
 
 /* The stacks' own words for decisions no frame shows: ARP at work. */
@@ -308,7 +337,8 @@ static void on_log(void *ctx, const char *node, naru_time_t now, enum naru_log_l
     struct demo *d = ctx;
     if (d->quiet || d->phase != EVERY_FRAME || layer != NARU_LAYER_ARP)
         return;
-    printf("  %9.3f ms  %-6s (ARP) %s\n", ms(now), node, message);
+    char words[160];
+    printf("  %9.3f ms  %-6s (ARP) %s\n", ms(now), node, arp_words(message, words, sizeof words));
 }
 
 /* ---- the world ---- */
@@ -418,32 +448,32 @@ static void chapter_world(struct demo *d, uint64_t seed)
 {
     char rate[32];
     rate_text(d->bandwidth, rate, sizeof rate);
-    printf("naru demo, seed %llu: two computers far apart, and the network between them.\n\n",
+    printf(_("naru demo, seed %llu: two computers far apart, and the network between them.\n\n"),
            (unsigned long long)seed);
     say(d,
-        "  client ------ r1 ================== r2 ------ server  (" SERVER_NAME ")\n"
+        _("  client ------ r1 ================== r2 ------ server  (%s)\n"
         "  10.1.0.2/24       %s, %g ms,         10.2.0.80/24\n"
         "                    loses %g%%, reorders %g%%\n\n"
         "The client and the server are on different networks (10.1.0.0/24 and\n"
         "10.2.0.0/24), so neither can reach the other directly: routers r1 and r2\n"
         "pass packets on, each looking the destination up in its routing table.\n"
         "Like the Internet, the link between them promises nothing: packets may be\n"
-        "lost or arrive out of order.\n",
-        rate, ms(d->delay), d->loss * 100, d->reorder * 100);
+        "lost or arrive out of order.\n"),
+        SERVER_NAME, rate, ms(d->delay), d->loss * 100, d->reorder * 100);
 }
 
 static int chapter_name(struct demo *d)
 {
     char a[NARU_IP4_STRLEN];
     say(d,
-        "\n1. A name becomes an address: DNS, and the first packets' journey\n"
+        _("\n1. A name becomes an address: DNS, and the first packets' journey\n"
         "   Programs use names; packets carry addresses. The client asks its DNS server\n"
         "   (set by address, as in /etc/resolv.conf: 10.2.0.80, which also runs naru's\n"
-        "   DNS server for naru.test) for \"" SERVER_NAME "\": one UDP datagram to port 53.\n"
+        "   DNS server for naru.test) for \"%s\": one UDP datagram to port 53.\n"
         "   10.2.0.80 is not on the client's network, so the datagram goes to its gateway,\n"
         "   r1. But Ethernet delivers by MAC address: first the client asks the link who\n"
         "   has 10.1.0.1 (ARP). Each router does the same for its next hop, and takes one\n"
-        "   off the packet's TTL (time to live) as it passes it on.\n\n");
+        "   off the packet's TTL (time to live) as it passes it on.\n\n"), SERVER_NAME);
     struct naru_sim_app_config ns = { .kind = NARU_SIM_DNS_SERVER, .name = "ns", .from = d->server, .zone = demo_zone,
                                       .origin = "naru.test" };
     int err = naru_sim_app_add(d->apps, &ns, &d->ns);
@@ -455,16 +485,16 @@ static int chapter_name(struct demo *d)
     if ((err = run_app(d, &q, EVERY_FRAME, &r, NULL)) < 0)
         return err;
     if (r.ok && r.addr_count) {
-        say(d, "\n   The answer: " SERVER_NAME " is another name (CNAME) for server.naru.test, which\n"
+        say(d, _("\n   The answer: %s is another name (CNAME) for server.naru.test, which\n"
                "   is %s; the client may keep that for %u s (the TTL). %llu %s sent, %.3f ms.\n"
                "   The TTL of the packets fell from 64 to 62 on the way: two routers. The ARP\n"
-               "   answers stay in each cache, so the next packets go straight out.\n",
-            naru_ip4_format(r.addrs[0].v4, a), r.dns_ttl, (unsigned long long)r.dns_queries,
-            r.dns_queries == 1 ? "query" : "queries", ms(took(d, &r)));
+               "   answers stay in each cache, so the next packets go straight out.\n"),
+            SERVER_NAME, naru_ip4_format(r.addrs[0].v4, a), r.dns_ttl, (unsigned long long)r.dns_queries,
+            ngettext("query", "queries", (unsigned long)r.dns_queries), ms(took(d, &r)));
         d->server_addr = r.addrs[0].v4; /* type A */
     } else {
-        say(d, "\n   No answer (%s): the lossy link ate the queries. The client falls back\n"
-               "   on its table of hosts, which says %s.\n",
+        say(d, _("\n   No answer (%s): the lossy link ate the queries. The client falls back\n"
+               "   on its table of hosts, which says %s.\n"),
             r.error, naru_ip4_format(d->server_addr, a));
     }
     return 0;
@@ -472,9 +502,9 @@ static int chapter_name(struct demo *d)
 
 static int chapter_ping(struct demo *d)
 {
-    say(d, "\n2. Are you there? ping (ICMP echo)\n"
+    say(d, _("\n2. Are you there? ping (ICMP echo)\n"
            "   An ICMP echo request; the server's stack answers it itself with an echo\n"
-           "   reply. The time there and back is the round-trip time (RTT).\n\n");
+           "   reply. The time there and back is the round-trip time (RTT).\n\n"));
     struct naru_sim_app_config c = { .kind = NARU_SIM_PING, .from = d->client, .to = d->server,
                                      .dst = naru_addr_v4(d->server_addr), .count = 1, .timeout = 3 * NARU_SEC };
     struct naru_sim_app_result r;
@@ -482,10 +512,10 @@ static int chapter_ping(struct demo *d)
     if (err < 0)
         return err;
     if (r.received)
-        say(d, "\n   The reply came back after %.3f ms.\n", ms(r.rtt_min));
+        say(d, _("\n   The reply came back after %.3f ms.\n"), ms(r.rtt_min));
     else
-        say(d, "\n   No reply: the link lost the request or its answer. Ping does not try again;\n"
-               "   IP promises nothing. (Another --seed draws other losses.)\n");
+        say(d, _("\n   No reply: the link lost the request or its answer. Ping does not try again;\n"
+               "   IP promises nothing. (Another --seed draws other losses.)\n"));
     c.count = 10;
     c.interval = 100 * NARU_MS;
     c.timeout = NARU_SEC;
@@ -493,19 +523,19 @@ static int chapter_ping(struct demo *d)
     if (err < 0)
         return err;
     if (r.received)
-        say(d, "   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n", r.received, ms(r.rtt_min),
+        say(d, _("   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n"), r.received, ms(r.rtt_min),
             ms(r.rtt_max));
     else
-        say(d, "   Ten more pings: no reply at all.\n");
+        say(d, _("   Ten more pings: no reply at all.\n"));
     return 0;
 }
 
 static int chapter_traceroute(struct demo *d)
 {
-    say(d, "\n3. Who is on the way: traceroute\n"
+    say(d, _("\n3. Who is on the way: traceroute\n"
            "   UDP probes with TTL 1, 2, 3...: the router where the TTL runs out drops the\n"
            "   probe and says so with ICMP \"time exceeded\", giving itself away. The server\n"
-           "   answers \"port unreachable\": nobody listens on the probes' ports.\n\n");
+           "   answers \"port unreachable\": nobody listens on the probes' ports.\n\n"));
     struct naru_sim_app_config c = { .kind = NARU_SIM_TRACEROUTE, .from = d->client, .to = d->server,
                                      .max_ttl = 8, .timeout = NARU_SEC };
     struct naru_sim_app_result r;
@@ -518,16 +548,16 @@ static int chapter_traceroute(struct demo *d)
     const char *lines = strchr(text, '\n');
     say(d, "%s", lines ? lines + 1 : text);
     if (r.ok)
-        say(d, "   (A * is a probe or its answer lost on the way.)\n");
+        say(d, _("   (A * is a probe or its answer lost on the way.)\n"));
     return 0;
 }
 
 static int chapter_udp(struct demo *d)
 {
-    say(d, "\n4. Ports, and what UDP does not do\n"
+    say(d, _("\n4. Ports, and what UDP does not do\n"
            "   An address finds a computer; a port finds a program on it. The client sends\n"
            "   300 datagrams of 1000 bytes from a port it picks at random to port 5001 on\n"
-           "   the server, where a program counts them.\n");
+           "   the server, where a program counts them.\n"));
     struct naru_sim_link_stats before, after;
     naru_sim_link_get_stats(d->wan, 0, &before);
     struct naru_sim_app_config c = { .kind = NARU_SIM_UDP_TRANSFER, .from = d->client, .to = d->server,
@@ -544,41 +574,41 @@ static int chapter_udp(struct demo *d)
     uint64_t wire = after.lost - before.lost;
     uint64_t late = r.datagrams_sent > arrived + queue + wire ? r.datagrams_sent - arrived - queue - wire : 0;
     if (!queue && !late) {
-        say(d, "   %llu arrived, %llu were lost (the link lost %llu), %llu came out of order.\n",
+        say(d, _("   %llu arrived, %llu were lost (the link lost %llu), %llu came out of order.\n"),
             (unsigned long long)arrived, (unsigned long long)r.datagrams_lost, (unsigned long long)wire,
             (unsigned long long)r.reordered);
     } else {
         char rate[32];
         rate_text(d->bandwidth, rate, sizeof rate);
         int items = (queue > 0) + (wire > 0) + (late > 0);
-        say(d, "   Of %llu sent, %llu arrived and %llu did not:\n", (unsigned long long)r.datagrams_sent,
+        say(d, _("   Of %llu sent, %llu arrived and %llu did not:\n"), (unsigned long long)r.datagrams_sent,
             (unsigned long long)arrived, (unsigned long long)(r.datagrams_sent - arrived));
         if (queue)
-            say(d, "     %llu were dropped at r1, the queue for the r1-r2 link full (it sends\n"
-                   "         %s; they came at 2 Mbit/s)%s\n",
+            say(d, _("     %llu were dropped at r1, the queue for the r1-r2 link full (it sends\n"
+                   "         %s; they came at 2 Mbit/s)%s\n"),
                 (unsigned long long)queue, rate, --items ? ";" : ".");
         if (wire)
-            say(d, "     %llu were lost on the r1-r2 link%s\n", (unsigned long long)wire, --items ? ";" : ".");
+            say(d, _("     %llu were lost on the r1-r2 link%s\n"), (unsigned long long)wire, --items ? ";" : ".");
         if (late)
-            say(d, "     %llu were still on the way when the program stopped counting, a second\n"
-                   "         after the last one left.\n",
+            say(d, _("     %llu were still on the way when the program stopped counting, a second\n"
+                   "         after the last one left.\n"),
                 (unsigned long long)late);
-        say(d, "   %llu came out of order.\n", (unsigned long long)r.reordered);
+        say(d, _("   %llu came out of order.\n"), (unsigned long long)r.reordered);
     }
-    say(d, "   UDP delivers what arrives, as it arrives, and repairs nothing: that is\n"
-           "   left to the program, or to TCP.\n");
+    say(d, _("   UDP delivers what arrives, as it arrives, and repairs nothing: that is\n"
+           "   left to the program, or to TCP.\n"));
     return 0;
 }
 
 static int chapter_tcp(struct demo *d, bool *tcp_ran)
 {
     *tcp_ran = false;
-    say(d, "\n5. TCP: a reliable byte stream over an unreliable network\n"
+    say(d, _("\n5. TCP: a reliable byte stream over an unreliable network\n"
            "   The client connects to port 80 and asks for a %d KB page (HTTP GET).\n"
            "   TCP numbers every byte (seq), the receiver acknowledges what has arrived in\n"
            "   order (ack), and what is not acknowledged in time is sent again. Below: the\n"
            "   three-way handshake, then the first few losses, resends and gaps (bytes\n"
-           "   counted from the start of each side's stream), then the close (FIN).\n\n",
+           "   counted from the start of each side's stream), then the close (FIN).\n\n"),
         PAGE_BYTES / 1000);
     uint64_t retrans_before = counter(d->server, "tcp_retransmits");
     struct naru_sim_app_config c = { .kind = NARU_SIM_HTTP_GET, .from = d->client, .to = d->server,
@@ -588,41 +618,41 @@ static int chapter_tcp(struct demo *d, bool *tcp_ran)
     if (err < 0)
         return err;
     if (!r.ok && strstr(r.error, "TCP is not available")) {
-        say(d, "   TCP is not in this build of naru yet, so this chapter waits for it.\n");
+        say(d, _("   TCP is not in this build of naru yet, so this chapter waits for it.\n"));
         return 0;
     }
     *tcp_ran = true;
     struct tcp_watch *a = &d->to_client, *b = &d->to_server;
     unsigned lost = a->lost + b->lost, resent = a->resent + b->resent, gaps = a->gaps + b->gaps;
     if (lost > SHOW_MAX || resent > SHOW_MAX || gaps > SHOW_MAX)
-        say(d, "  (and more of the same: %u frames lost, %u segments sent again, %u gaps filled in all)\n",
+        say(d, _("  (and more of the same: %u frames lost, %u segments sent again, %u gaps filled in all)\n"),
             lost, resent, gaps);
     char status[32];
     if (r.http_status)
-        snprintf(status, sizeof status, "HTTP status %d", r.http_status);
+        snprintf(status, sizeof status, _("HTTP status %d"), r.http_status);
     else
-        snprintf(status, sizeof status, "no HTTP response");
-    const char *quality = !r.intact                        ? "DAMAGED"
-                          : r.bytes_received == PAGE_BYTES ? "every byte right and in order"
-                          : r.bytes_received               ? "what came right and in order"
-                                                           : "nothing came";
+        snprintf(status, sizeof status, "%s", _("no HTTP response"));
+    const char *quality = !r.intact                        ? _("DAMAGED")
+                          : r.bytes_received == PAGE_BYTES ? _("every byte right and in order")
+                          : r.bytes_received               ? _("what came right and in order")
+                                                           : _("nothing came");
     if (r.finished)
-        say(d, "\n   The page: %s, %llu of %u bytes, %s, in %.3f s (%.2f Mbit/s).\n", status,
+        say(d, _("\n   The page: %s, %llu of %u bytes, %s, in %.3f s (%.2f Mbit/s).\n"), status,
             (unsigned long long)r.bytes_received, PAGE_BYTES, quality, (double)took(d, &r) / 1e9,
             r.goodput_bps / 1e6);
     else
-        say(d, "\n   The page had not come after %.0f s: %s, %llu of %u bytes so far,\n"
-               "   %s, at %.1f kbit/s.\n",
+        say(d, _("\n   The page had not come after %.0f s: %s, %llu of %u bytes so far,\n"
+               "   %s, at %.1f kbit/s.\n"),
             (double)took(d, &r) / 1e9, status, (unsigned long long)r.bytes_received, PAGE_BYTES, quality,
             r.goodput_bps / 1e3);
-    say(d, "   The server retransmitted %llu segments; the client received %llu out of order.\n"
-           "   Losses and reordering cost time, never data: that is TCP's promise.\n",
+    say(d, _("   The server retransmitted %llu segments; the client received %llu out of order.\n"
+           "   Losses and reordering cost time, never data: that is TCP's promise.\n"),
         (unsigned long long)(counter(d->server, "tcp_retransmits") - retrans_before),
         (unsigned long long)counter(d->client, "tcp_rx_out_of_order"));
     if (!r.finished)
-        say(d, "   (The demo stopped waiting: over this link the whole page takes longer.)\n");
+        say(d, _("   (The demo stopped waiting: over this link the whole page takes longer.)\n"));
     else if (!r.ok)
-        say(d, "   (It did not finish cleanly: %s.)\n", r.error[0] ? r.error : "no reason given");
+        say(d, _("   (It did not finish cleanly: %s.)\n"), r.error[0] ? r.error : _("no reason given"));
     return 0;
 }
 
@@ -788,15 +818,41 @@ static int chapter_moved(struct demo *d)
     return 0;
 }
 
+/* Text in `width` terminal columns, right-aligned (left: left-aligned):
+ * Hangul takes two columns and three bytes, so printf's widths will not do. */
+static void column(const char *text, int width, bool left)
+{
+    wchar_t wide[64];
+    size_t n = mbstowcs(wide, text, sizeof wide / sizeof wide[0]);
+    int cols = n == (size_t)-1 ? -1 : wcswidth(wide, n);
+    if (cols < 0)
+        cols = (int)strlen(text);
+    int pad = width > cols ? width - cols : 0;
+    if (left)
+        printf("%s%*s", text, pad, "");
+    else
+        printf("%*s%s", pad, "", text);
+}
+
 static void summary(struct demo *d, bool tcp_ran)
 {
-    struct naru_stack *nodes[4] = { d->client, d->r1, d->r2, d->server };
-    printf("\nWhat each layer counted:\n");
-    printf("  %-7s %8s %8s %6s %6s %9s %9s %6s %6s %7s %7s\n", "", "frames", "frames", "ARP", "ARP", "IP",
-           "IP", "ICMP", "UDP", "TCP", "TCP");
-    printf("  %-7s %8s %8s %6s %6s %9s %9s %6s %6s %7s %7s\n", "node", "out", "in", "asked", "told", "forwarded",
-           "delivered", "out", "out", "out", "resent");
-    for (int i = 0; i < 4; i++) {
+    struct naru_stack *nodes[5] = { d->client, d->r1, d->r2, d->server, naru_sim_find_stack(d->sim, "server2") };
+    static const char *const heads[2][11] = {
+        { "", N_("frames"), N_("frames"), "ARP", "ARP", "IP", "IP", "ICMP", "UDP", "TCP", "TCP" },
+        { N_("node"), N_("out"), N_("in"), N_("asked"), N_("told"), N_("forwarded"), N_("delivered"), N_("out"),
+          N_("out"), N_("out"), N_("resent") },
+    };
+    static const int widths[11] = { 7, 8, 8, 6, 6, 9, 9, 6, 6, 7, 7 };
+    printf(_("\nWhat each layer counted:\n"));
+    for (int row = 0; row < 2; row++) {
+        printf(" ");
+        for (int i = 0; i < 11; i++) {
+            printf(" ");
+            column(heads[row][i][0] ? _(heads[row][i]) : "", widths[i], i == 0);
+        }
+        printf("\n");
+    }
+    for (int i = 0; i < 5 && nodes[i]; i++) {
         const struct naru_stack *s = nodes[i];
         printf("  %-7s %8llu %8llu %6llu %6llu %9llu %9llu %6llu %6llu %7llu %7llu\n", name_of(d, s),
                (unsigned long long)counter(s, "link_tx_frames"), (unsigned long long)counter(s, "link_rx_frames"),
@@ -808,14 +864,19 @@ static void summary(struct demo *d, bool tcp_ran)
     struct naru_sim_link_stats a, b;
     naru_sim_link_get_stats(d->wan, 0, &a);
     naru_sim_link_get_stats(d->wan, 1, &b);
-    printf("  the r1-r2 link carried %llu frames, lost %llu, held back %llu, dropped %llu (queue full)\n",
+    printf(_("  the r1-r2 link carried %llu frames, lost %llu, held back %llu, dropped %llu (queue full)\n"),
            (unsigned long long)(a.frames_sent + b.frames_sent), (unsigned long long)(a.lost + b.lost),
            (unsigned long long)(a.reordered + b.reordered), (unsigned long long)(a.dropped_queue + b.dropped_queue));
-    printf("  %.3f s of simulated time, %llu events%s\n", (double)naru_sim_now(d->sim) / 1e9,
-           (unsigned long long)naru_sim_events(d->sim), tcp_ran ? "" : "; TCP's chapter waits for TCP");
+    if (tcp_ran)
+        printf(_("  %.3f s of simulated time, %llu events\n"), (double)naru_sim_now(d->sim) / 1e9,
+               (unsigned long long)naru_sim_events(d->sim));
+    else
+        printf(_("  %.3f s of simulated time, %llu events; TCP's chapter waits for TCP\n"),
+               (double)naru_sim_now(d->sim) / 1e9, (unsigned long long)naru_sim_events(d->sim));
     if (d->pcap)
-        printf("  captures: %s/lan1.pcap, %s/wan.pcap, %s/lan2.pcap (open them in Wireshark)\n", d->pcap, d->pcap,
-               d->pcap);
+        printf(_("  captures: %s/lan1.pcap, %s/wan.pcap, %s/lan2.pcap, %s/lan3.pcap (open them in\n"
+                 "  Wireshark)\n"),
+               d->pcap, d->pcap, d->pcap, d->pcap);
 }
 
 /* ---- flags ---- */
