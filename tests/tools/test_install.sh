@@ -39,6 +39,11 @@ for c in "" $("$top/bin/naru" help | awk '/Commands:$/ { on = 1; next } on && /^
   [ -s "$top/$page" ] || fail "not installed: $prefix/$page"
 done
 [ -s "$top/share/bash-completion/completions/naru" ] || fail "not installed: the bash completion"
+# The Korean catalog, which the installed naru finds from where it is
+# (../share/locale beside bin/), staged or not.
+[ -s "$top/share/locale/ko/LC_MESSAGES/naru.mo" ] || fail "not installed: the Korean catalog"
+env -u LANGUAGE -u LC_ALL -u LC_MESSAGES LANG=ko_KR.UTF-8 "$top/bin/naru" demo --quiet | grep -q "멀리 떨어진 두 컴퓨터" ||
+  fail "the installed naru demo does not speak Korean"
 pcdir=$(dirname "$(compgen -G "$top/lib*/pkgconfig/naru.pc" | head -1)")
 
 # pkg-config, with the staged tree as the sysroot of the prefix.

@@ -348,6 +348,33 @@ static void second_zone_is_served_too(void **state)
     assert_string_equal(rr_text(r, DNS_SEC_ANSWER, 0), "host.second.test. A 198.18.0.10");
 }
 
+/* An edited zone reloaded replaces the old one whole, the other zones
+ * untouched; one that does not load leaves the old one serving. */
+static void reloaded_zone_replaces_the_old_and_a_broken_one_changes_nothing(void **state)
+{
+    static const char edited[] = "$ORIGIN second.test.\n$TTL 5\n"
+                                 "@ SOA ns hostmaster 2 3600 600 86400 60\n"
+                                 "@ NS ns\nns A 198.18.0.1\nhost A 198.18.0.99\n";
+    char err[256];
+    unsigned zones = naru_dns_server_zone_count(*state);
+    assert_int_equal(naru_dns_server_reload_zone_text(*state, NULL, "edited", edited, sizeof edited - 1, err,
+                                                      sizeof err),
+                     0);
+    assert_int_equal(naru_dns_server_zone_count(*state), zones);
+    struct reply *r = ask(*state, "host.second.test", DNS_T_A);
+    assert_string_equal(rr_text(r, DNS_SEC_ANSWER, 0), "host.second.test. A 198.18.0.99");
+    assert_int_equal(rr_ttl(r, DNS_SEC_ANSWER, 0), 5);
+    static const char broken[] = "$ORIGIN second.test.\nhost A not-an-address\n";
+    assert_int_equal(naru_dns_server_reload_zone_text(*state, NULL, "broken", broken, sizeof broken - 1, err,
+                                                      sizeof err),
+                     -EINVAL);
+    assert_non_null(strstr(err, "broken:"));
+    r = ask(*state, "host.second.test", DNS_T_A);
+    assert_string_equal(rr_text(r, DNS_SEC_ANSWER, 0), "host.second.test. A 198.18.0.99");
+    r = ask(*state, "www.example", DNS_T_A); /* the other zone, as it was */
+    assert_string_equal(rr_text(r, DNS_SEC_ANSWER, 0), "www.example. A 192.0.2.80");
+}
+
 static void every_known_type_is_served(void **state)
 {
     struct reply *r = ask(*state, "example", DNS_T_MX);
@@ -505,6 +532,8 @@ int main(void)
         cmocka_unit_test(other_opcodes_get_notimp),
         cmocka_unit_test(responses_and_runts_get_silence),
         cmocka_unit_test(zone_transfer_is_refused),
+        cmocka_unit_test_setup_teardown(reloaded_zone_replaces_the_old_and_a_broken_one_changes_nothing, setup,
+                                        teardown),
         cmocka_unit_test(tcp_frames_are_split_by_length),
     };
     struct naru_dns_server *s;
