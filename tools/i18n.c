@@ -28,11 +28,16 @@ bool i18n_known(const char *lang)
 
 /* The language the environment asks for, as glibc would read it: LANGUAGE
  * (its first choice) when set, else the message locale of LC_ALL,
- * LC_MESSAGES or LANG. "ko_KR.UTF-8" -> "ko"; "" when none. */
+ * LC_MESSAGES or LANG. "ko_KR.UTF-8" -> "ko"; "" when none. LC_ALL=C asks
+ * for untranslated text whatever LANGUAGE says (as in glibc, and as the
+ * man pages are made from the help texts). */
 static void wanted(char out[8])
 {
     static const char *const vars[] = { "LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG" };
     out[0] = '\0';
+    const char *all = getenv("LC_ALL");
+    if (all && (!strcmp(all, "C") || !strcmp(all, "POSIX")))
+        return;
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
         const char *v = getenv(vars[i]);
         if (!v || !*v)

@@ -51,6 +51,8 @@ for var in LANG LC_ALL LC_MESSAGES; do
 done
 out=$(run env LANG=C.UTF-8 LANGUAGE=ko "$NARU" demo --quiet 2>&1)
 check_match "LANGUAGE=ko picks Korean" '멀리 떨어진 두 컴퓨터' "$out"
+out=$(run env LC_ALL=C LANGUAGE=ko "$NARU" demo --quiet 2>&1)
+check_match "LC_ALL=C: untranslated, whatever LANGUAGE says (the man pages are made so)" 'two computers far apart' "$out"
 out=$(run env LANG=ko_KR.UTF-8 "$NARU" demo --quiet --lang en 2>&1)
 check_match "--lang en wins over LANG=ko_KR.UTF-8" 'two computers far apart' "$out"
 out=$(run env LANG=de_DE.UTF-8 "$NARU" demo --quiet 2>&1)
