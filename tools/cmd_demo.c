@@ -807,7 +807,16 @@ static int chapter_moved(struct demo *d)
             say(d, _("  %7.3f s  %s is %s (asked the name server): %s\n"), ms(t->at - t0) / 1000, SHOP_NAME,
                 naru_ip4_format(t->addr, a), try_result(t));
     }
-    if (r.expires_at)
+    bool reached_new = false;
+    for (unsigned i = 0; i < r.count; i++)
+        reached_new = reached_new || (!r.tries[i].lookup && r.tries[i].addr == c.new_addr);
+    if (r.expires_at && !reached_new)
+        say(d, _("\n   The record changed at %.3f s; the client's answer was good until %.3f s.\n"
+                 "   The lookups after that got no answer in this run (the link lost them), so\n"
+                 "   the client never learned the new address: a name helps only while the name\n"
+                 "   server can be reached.\n"),
+            ms(r.moved_at - t0) / 1000, ms(r.expires_at - t0) / 1000);
+    else if (r.expires_at)
         say(d, _("\n   The record changed at %.3f s, but the client's answer was good until\n"
                  "   %.3f s (%d s after it came): until then it went to %s. Then it asked\n"
                  "   again, and the same name led it to %s. Programs keep names and look\n"
