@@ -1,11 +1,12 @@
 /* Chapter 6's experiment: one UDP datagram to an address where nobody
  * is (lessons.h). IP has no connection to check first (RFC 791 1.2: "no
  * mechanisms to augment end-to-end data reliability"), so the datagram
- * goes; the host or router that must hand it to its last hop asks ARP,
- * and when nobody answers it drops the datagram (RFC 1122 2.3.2.2) and
- * may send ICMP host unreachable back (RFC 1812 4.3.3.1). A program hears
- * of an ICMP error only on a connected socket (RFC 1122 4.1.3.3, as in
- * Linux), on its next call. */
+ * goes; the host or router that must hand it to its last hop holds it
+ * while it asks ARP (RFC 1122 2.3.2.2), and when nobody answers drops it;
+ * a router then sends ICMP host unreachable back (RFC 1812 4.3.3.1).
+ * RFC 1122 4.1.3.3 has UDP pass ICMP errors up; as in Linux and the BSDs,
+ * a program hears of one only on a connected socket (on its next call) or
+ * when it asks for its error queue (NARU_SO_RECVERR). */
 #include "lessons.h"
 
 #include <errno.h>
