@@ -42,7 +42,10 @@ compare "$work/sim/wired.pcap" --retransmissions 1 --conns 2
 
 "$naru" demo --quiet --pcap "$work/demo" >/dev/null 2>&1 || { echo "Bail out! naru demo --pcap failed"; exit 1; }
 for f in "$work"/demo/*.pcap; do
-    compare "$f" --retransmissions 1
+    case $(basename "$f") in
+    lan3.pcap) compare "$f" ;;     # chapter 7's short connections: no data, no losses
+    *) compare "$f" --retransmissions 1 ;;
+    esac
 done
 
 tshark -r "$work/sim/wifi.pcap" -F pcapng -w "$work/wifi.pcapng" 2>/dev/null || { echo "Bail out! tshark -w failed"; exit 1; }
