@@ -56,6 +56,13 @@ struct naru_iface {
 };
 
 struct naru_iface *iface_get(struct naru_stack *stack, int ifindex);
+/* The MTU for IP packets of `family` on iface: for IPv6, the one a router
+ * advertised when below the link's (RFC 4861 6.3.4; checked on arrival). */
+static inline uint32_t iface_ip_mtu(const struct naru_iface *iface, uint8_t family)
+{
+    uint32_t advertised = family == NARU_AF_INET6 ? iface->autoconf.rd.mtu : 0;
+    return advertised && advertised < iface->mtu ? advertised : iface->mtu;
+}
 /* Is addr one of ours, on any interface that is up? */
 bool iface_owns_addr(const struct naru_stack *stack, uint32_t addr);
 /* ---- IPv6 addresses (iface_addr6.c) ---- */

@@ -154,6 +154,7 @@ int tcp_accept(struct naru_stack *stack, struct sock *s, struct sock_addr *peer)
     ns->reuseaddr = s->reuseaddr;
     ns->v6only = s->v6only;
     ns->ttl = s->ttl;
+    ns->hop_limit = s->hop_limit;
     if (peer)
         *peer = ns->remote;
     return sock_handle(stack, ns);
