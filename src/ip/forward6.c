@@ -42,7 +42,9 @@ void ipv6_forward(struct naru_stack *stack, struct naru_iface *in, struct pbuf *
         goto drop;
     }
     pb->data[7] = (uint8_t)(h->hop_limit - 1); /* no header checksum to mend */
-    pb->flags = 0;
+    /* A checksum its sender left partial is still to be completed: by the
+     * next device, or by the link layer for one that cannot (as IPv4's). */
+    pb->flags = pb->flags & PBUF_F_RX_CSUM_PARTIAL ? PBUF_F_CSUM_PARTIAL : 0;
     struct naru_addr next_hop = { .family = NARU_AF_INET6 };
     memcpy(next_hop.v6, h->dst, 16);
     if (r->gateway.family == NARU_AF_INET6)
