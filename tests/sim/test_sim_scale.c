@@ -359,8 +359,10 @@ static double goodput_of(const char *buffer_line)
 }
 
 /* buffer = 64KiB fixes both ends' buffers: on a 100 ms round trip the
- * window, and so the rate, is held to 64 KiB a round trip; without it the
- * buffers are autotuned and the same transfer goes far faster. */
+ * window, and so the rate, is held to 64 KiB a round trip, and reaches
+ * nearly that (the sender keeps its buffer full, as Linux's does with the
+ * same SO_SNDBUF); without it the buffers are autotuned and the same
+ * transfer goes far faster. */
 static void transfer_buffer_fixes_the_window(void **state)
 {
     (void)state;
@@ -368,7 +370,7 @@ static void transfer_buffer_fixes_the_window(void **state)
         skip();
     double fixed = goodput_of("buffer = 64KiB\n"), tuned = goodput_of("");
     assert_true(fixed <= 65536 * 8 / 0.1);
-    assert_true(fixed > 0.5 * 65536 * 8 / 0.1);
+    assert_true(fixed > 0.85 * 65536 * 8 / 0.1);
     assert_true(tuned > 3 * fixed);
 }
 
