@@ -21,14 +21,17 @@
 # and a fuzz campaign; wall-clock rates are low for that, CPU seconds and
 # instructions are the figures to compare):
 #   bench/sim_scale_bench.sh build/naru 1     (naru rows)
-#     100 hosts:   naru 1,347,000 tx/CPU s, 36.6 MiB (341 KiB/node)
-#     1,000 hosts: naru   790,000 tx/CPU s, 234 MiB (218 KiB/node)
+#     100 hosts:   naru 1,290,000 tx, 1,402,000 tx/CPU s, 39.5 MiB (368 KiB/node)
+#     1,000 hosts: naru 8,314,000 tx,   762,000 tx/CPU s, 255 MiB (238 KiB/node)
+#     idle 10,000-host world: 749 MiB, 70 KiB per node, built in 3.5 CPU s
+#     (load average 18 on 2 cores: wall rates 455,000 and 225,000 tx/s)
 #   ns-3 3.37, nice 19, run-only CPU:
 #     build/bench/ns3_ring_world 10 100 100 1 1:     1,960,440 tx in 37.8 CPU s = 51,900 tx/CPU s, 67 MiB
 #     build/bench/ns3_ring_world 100 1000 500 2 0.2:   384,000 tx in 35.9 CPU s = 10,700 tx/CPU s, 203 MiB
 #       (0.2 simulated s; the 10 s run had not finished in 14.6 CPU min)
-#   Instructions per transmission (callgrind, 0.2 simulated s, whole run):
-#     see src/sim/README.md.
+#   Instructions per transmission (valgrind --tool=callgrind build/naru sim
+#   WORLD.ini, worlds from bench/sim_world.sh ... 0.2, whole run):
+#     100 hosts 3,097 (3,476 before this session's changes), 1,000 hosts 3,463.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 naru=${1:-$here/../build/naru}
