@@ -57,7 +57,9 @@ void ipv6_forward(struct naru_stack *stack, struct naru_iface *in, struct pbuf *
                       known ? target_mac : NULL);
     }
     pb->data[7] = (uint8_t)(h->hop_limit - 1); /* no header checksum to mend */
-    pb->flags = 0;
+    /* A checksum its sender left partial is still to be completed: by the
+     * next device, or by the link layer for one that cannot (as IPv4's). */
+    pb->flags = pb->flags & PBUF_F_RX_CSUM_PARTIAL ? PBUF_F_CSUM_PARTIAL : 0;
     stack->counters.ip6_forwarded++;
     eth_output_ip(stack, out, pb, &next_hop);
     return;

@@ -91,6 +91,9 @@ void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct p
 /* Do a device's work on a checksum left partial (PBUF_F_CSUM_PARTIAL):
  * complete it in place, for a frame no device will see whole. */
 void iface_checksum_complete(struct pbuf *pb);
+/* The same for a frame a driver holds, its checksum partial at start +
+ * offset (struct naru_frame_meta): false if that is not within len. */
+bool iface_frame_checksum_complete(uint8_t *frame, size_t len, size_t start, size_t offset);
 /* Does the interface's driver offer all of `offloads` (NARU_OFFLOAD_*)? */
 static inline bool iface_offers(const struct naru_iface *iface, uint32_t offloads)
 {
