@@ -47,6 +47,7 @@ struct naru_stack {
     struct pbuf_queue loopback;    /* datagrams to ourselves, delivered on poll */
     struct sock_table sockets;
     struct tcp_table *tcp;         /* connections, listeners, ports (src/tcp/tcp_conn.h) */
+    uint64_t addr4_filter[4];      /* a bit per IPv4 address ever set (iface_owns_addr's quick no) */
     uint32_t iface_count;          /* added so far, in index order; never removed */
     struct naru_iface ifaces[];    /* config.interfaces of them, allocated with the stack */
 };

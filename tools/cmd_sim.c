@@ -256,9 +256,13 @@ int cmd_sim(int argc, char **argv)
     naru_scenario_outcome(sc, &res);
     struct naru_sim *sim = naru_scenario_sim(sc);
     fprintf(out, "%s%s%s (seed %llu)\n", path, about[0] ? ": " : "", about, (unsigned long long)res.seed);
-    fprintf(out, "ran %.3f s of simulated time in %.3f s (%llu events, %llu frames onto links; read and checked in %.3f s)\n\n",
+    fprintf(out, "ran %.3f s of simulated time in %.3f s (%llu events, %llu frames onto links; read and checked in %.3f s)\n",
             (double)naru_sim_now(sim) / 1e9, took, (unsigned long long)naru_sim_events(sim),
             (unsigned long long)naru_sim_transmissions(sim), loaded);
+    if (res.peak_rss_kib && res.nodes)
+        fprintf(out, "peak memory %.1f MiB, %.1f KiB per node (%u nodes)\n", (double)res.peak_rss_kib / 1024,
+                (double)res.peak_rss_kib / res.nodes, res.nodes);
+    fputc('\n', out);
     naru_scenario_report(sc, out);
     if (o.pcap_dir)
         fprintf(out, "\ncaptures: %s/LINK.pcap, one for each link\n", o.pcap_dir);

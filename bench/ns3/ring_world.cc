@@ -8,11 +8,13 @@
 //
 // usage: ring_world ROUTERS HOSTS FLOWS STRIDE SECONDS
 // Prints one line: transmissions (PhyTxEnd on every device: each frame
-// put on a link, each hop, data and ACKs), wall and simulated seconds,
+// put on a link, each hop, data and ACKs), wall and CPU seconds of the
+// run alone (not the setup: global routing), simulated seconds,
 // peak RSS and bytes the sinks received.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <string>
 
@@ -104,14 +106,16 @@ int main(int argc, char **argv)
 
     Simulator::Stop(Seconds(seconds));
     auto t0 = std::chrono::steady_clock::now();
+    std::clock_t c0 = std::clock();
     Simulator::Run();
     double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
     uint64_t delivered = 0;
     for (uint32_t i = 0; i < apps.GetN(); i++)
         if (Ptr<PacketSink> s = DynamicCast<PacketSink>(apps.Get(i)))
             delivered += s->GetTotalRx();
-    std::printf("transmissions=%llu wall=%.3f sim=%.3f peak_kib=%ld delivered=%llu\n",
-                (unsigned long long)transmissions, wall, seconds, PeakKib(), (unsigned long long)delivered);
+    std::printf("transmissions=%llu wall=%.3f cpu=%.3f sim=%.3f peak_kib=%ld delivered=%llu\n",
+                (unsigned long long)transmissions, wall, cpu, seconds, PeakKib(), (unsigned long long)delivered);
     Simulator::Destroy();
     return 0;
 }

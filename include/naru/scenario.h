@@ -87,6 +87,8 @@ struct naru_scenario_outcome {
     naru_time_t time_limit;
     unsigned apps, apps_ok;    /* applications, and those that did what they set out to */
     uint64_t seed;
+    unsigned nodes;            /* stacks: hosts and routers */
+    uint64_t peak_rss_kib;     /* the process's peak resident memory at the run's end (0: unknown) */
 };
 void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_outcome *outcome);
 /* The simulation, once run: for its stacks and links; and its applications. */

@@ -124,6 +124,8 @@ enum naru_sockopt {
     NARU_TCP_CONGESTION,   /* enum naru_tcp_cc */
     NARU_IPV6_V6ONLY,      /* bound to the IPv6 wildcard, take IPv6 alone (default 0:
                               both families; set before bind) */
+    NARU_IPV6_UNICAST_HOPS, /* hop limit of IPv6 packets, 1..255, -1: back to the default
+                              (NARU_IP_TTL's if set, else the advertised or the stack's) */
 };
 int naru_setsockopt(struct naru_stack *stack, int sock, enum naru_sockopt opt, int value);
 int naru_getsockopt(const struct naru_stack *stack, int sock, enum naru_sockopt opt, int *value);

@@ -4,6 +4,7 @@
  * packets (RFC 8200 5). */
 #include "ip/icmpv6.h"
 #include "ip/ipv6.h"
+#include "ip/redirect.h"
 #include "link/ethernet.h"
 #include "stack.h"
 
@@ -41,12 +42,24 @@ void ipv6_forward(struct naru_stack *stack, struct naru_iface *in, struct pbuf *
         icmpv6_send_error(stack, pb, ICMPV6_PACKET_TOO_BIG, 0, out->mtu);
         goto drop;
     }
-    pb->data[7] = (uint8_t)(h->hop_limit - 1); /* no header checksum to mend */
-    pb->flags = 0;
     struct naru_addr next_hop = { .family = NARU_AF_INET6 };
     memcpy(next_hop.v6, h->dst, 16);
     if (r->gateway.family == NARU_AF_INET6)
         next_hop = r->gateway;
+    /* RFC 4861 8.2: back out of the link it came in on, the packet had a
+     * better first hop than us; tell its sender (redirect_send checks
+     * that it is a neighbour, and the rate), and forward it all the same.
+     * The sender's MAC address is in the frame's header, before pb->data. */
+    if (out == in && memcmp(next_hop.v6, h->src, 16) != 0 && pb->data - pb->base >= ETH_HEADER_LEN) {
+        uint8_t target_mac[ETH_ADDR_LEN];
+        bool known = naru_neighbour_lookup(stack, out->ifindex, &next_hop, target_mac) == 0;
+        redirect_send(stack, in, pb->data - ETH_HEADER_LEN + ETH_ADDR_LEN, pb->data, pb->len, next_hop.v6,
+                      known ? target_mac : NULL);
+    }
+    pb->data[7] = (uint8_t)(h->hop_limit - 1); /* no header checksum to mend */
+    /* A checksum its sender left partial is still to be completed: by the
+     * next device, or by the link layer for one that cannot (as IPv4's). */
+    pb->flags = pb->flags & PBUF_F_RX_CSUM_PARTIAL ? PBUF_F_CSUM_PARTIAL : 0;
     stack->counters.ip6_forwarded++;
     eth_output_ip(stack, out, pb, &next_hop);
     return;

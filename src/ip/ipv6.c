@@ -6,6 +6,7 @@
 #include "ip/mld_listener.h"
 #include "ip/reassembly6.h"
 #include "link/ethernet.h"
+#include "link/neighbour.h"
 #include "stack.h"
 #include "tcp/tcp.h"
 #include "udp/udp.h"
@@ -369,7 +370,10 @@ int ipv6_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send 
         .traffic_class = send->tos,
         .next_header = send->protocol,
         /* RFC 3493 5.2: multicast goes one hop unless asked otherwise. */
-        .hop_limit = send->ttl ? send->ttl : ipv6_addr_is_multicast(dst) ? 1 : stack->config.default_ttl,
+        .hop_limit = send->ttl                      ? send->ttl
+                     : ipv6_addr_is_multicast(dst) ? 1
+                     : iface && iface->autoconf.rd.cur_hop_limit ? iface->autoconf.rd.cur_hop_limit /* RFC 4861 6.3.4 */
+                                                   : stack->config.default_ttl,
     };
     memcpy(h.dst, dst, 16);
     if (send->src && send->src->family == NARU_AF_INET6) {
@@ -420,7 +424,7 @@ int ipv6_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send 
     /* RFC 8201 4: the path's MTU (never below 1280) bounds what we send;
      * a datagram too big is fragmented here, at the source, unless the
      * sender does its own path MTU discovery (TCP). */
-    uint32_t mtu = iface->mtu;
+    uint32_t mtu = iface_ip_mtu(iface, NARU_AF_INET6);
     uint32_t path = pmtu_get(stack, send->dst);
     if (path && path < mtu)
         mtu = path;
@@ -438,4 +442,13 @@ void ipv6_neighbour_failed(struct naru_stack *stack, struct pbuf *pb)
 {
     icmpv6_send_error(stack, pb, ICMPV6_DEST_UNREACHABLE, ICMPV6_ADDRESS_UNREACHABLE, 0);
     pbuf_free(stack, pb);
+}
+
+void ipv6_confirm_neighbour(struct naru_stack *stack, const struct naru_addr *dst)
+{
+    struct ip_send send = { .dst = dst };
+    struct naru_iface *iface;
+    struct naru_addr next_hop;
+    if (route_for(stack, &send, &iface, &next_hop) == 0)
+        neighbour_confirm(stack, iface->ifindex, &next_hop);
 }

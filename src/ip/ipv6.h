@@ -44,5 +44,8 @@ int ipv6_fragment(struct naru_stack *stack, struct naru_iface *iface, struct pbu
 /* Neighbour Discovery gave up on the next hop: RFC 4861 7.2.2 answers
  * address unreachable. Takes the pbuf (pb->data at the IPv6 header). */
 void ipv6_neighbour_failed(struct naru_stack *stack, struct pbuf *pb);
+/* RFC 4861 7.3.1: a transport saw forward progress with dst (TCP: new
+ * data acknowledged): the first hop towards it is reachable. */
+void ipv6_confirm_neighbour(struct naru_stack *stack, const struct naru_addr *dst);
 
 #endif

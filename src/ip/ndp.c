@@ -84,6 +84,13 @@ static void count_drop(struct naru_stack *stack, enum neighbour_drop why, uint32
     }
 }
 
+/* RFC 4861 6.3.4: what the link's routers advertised, if anything. */
+static naru_time_t link_time(const struct naru_iface *iface, bool reachable)
+{
+    const struct router_discovery *rd = &iface->autoconf.rd;
+    return reachable ? rd->reachable_time : rd->retrans_timer;
+}
+
 static const struct neighbour_ops ndp_ops = {
     .ethertype = ETHERTYPE_IPV6,
     .layer = NARU_LAYER_NDP,
@@ -95,6 +102,7 @@ static const struct neighbour_ops ndp_ops = {
     .stale_time = NDP_STALE_TIME,
     .solicit = solicit,
     .unreachable = ipv6_neighbour_failed,
+    .link_time = link_time,
     .count_drop = count_drop,
 };
 
@@ -142,16 +150,19 @@ static void solicitation_input(struct naru_stack *stack, struct naru_iface *ifac
         send_advertisement(stack, iface, m->target, all_nodes, false);
         return;
     }
-    if (m->options.source_lladdr) {
-        struct naru_addr sender = { .family = NARU_AF_INET6 };
-        memcpy(sender.v6, h->src, 16);
-        struct neighbour *n = neighbour_find(stack, iface->ifindex, &sender);
-        if (!n)
-            n = neighbour_create(stack, iface->ifindex, &sender);
-        if (n)
-            neighbour_update(stack, iface, n, m->options.source_lladdr, false);
-    }
+    if (m->options.source_lladdr)
+        ndp_learn(stack, iface, h->src, m->options.source_lladdr);
     send_advertisement(stack, iface, m->target, h->src, true);
+}
+
+void ndp_learn(struct naru_stack *stack, struct naru_iface *iface, const uint8_t addr[16], const uint8_t mac[6])
+{
+    struct naru_addr a = naru_addr_v6(addr);
+    struct neighbour *n = neighbour_find(stack, iface->ifindex, &a);
+    if (!n)
+        n = neighbour_create(stack, iface->ifindex, &a);
+    if (n)
+        neighbour_update(stack, iface, n, mac, false);
 }
 
 /* RFC 4861 7.2.5. */

@@ -29,5 +29,10 @@ void ndp_init(struct naru_stack *stack);
  * the pbuf. */
 void ndp_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb, const struct ipv6_header *h,
                const struct ipv6_chain *c);
+/* A neighbour's link-layer address, heard in a solicitation (RFC 4861
+ * 7.2.3), a router advertisement (6.3.4) or a redirect (8.3): an entry
+ * made for it (STALE), or one whose address differs updated and made
+ * STALE; the same address changes nothing. */
+void ndp_learn(struct naru_stack *stack, struct naru_iface *iface, const uint8_t addr[16], const uint8_t mac[6]);
 
 #endif

@@ -42,7 +42,8 @@ static long ping6_output(struct naru_stack *stack, struct sock *s, const void *d
     icmpv6_emit(&m, src.v6, to->addr.v6, pb->data, pb->len);
     stack->counters.icmp6_tx++;
     stack->counters.icmp6_tx_echo_requests++;
-    struct ip_send send = { .src = &src, .dst = &to->addr, .protocol = IP_PROTO_ICMPV6, .ttl = s->ttl };
+    struct ip_send send = { .src = &src, .dst = &to->addr, .protocol = IP_PROTO_ICMPV6,
+                            .ttl = sock_ttl_for(s, NARU_AF_INET6) };
     int err = ip_output(stack, pb, &send);
     return err < 0 ? err : (long)len;
 }

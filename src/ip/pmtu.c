@@ -46,7 +46,8 @@ uint32_t pmtu_path_mtu(struct naru_stack *stack, const struct naru_addr *dst)
     if (!iface)
         return 0;
     uint32_t learned = stack->pmtu.count ? pmtu_get(stack, dst) : 0;
-    return learned && learned < iface->mtu ? learned : iface->mtu;
+    uint32_t link = iface_ip_mtu(iface, dst->family);
+    return learned && learned < link ? learned : link;
 }
 
 /* Arm the timer for the soonest expiry. */

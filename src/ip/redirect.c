@@ -2,6 +2,7 @@
 #include "ip/redirect.h"
 
 #include "ip/addrconf.h"
+#include "ip/ndp.h"
 #include "link/ethernet.h"
 #include "stack.h"
 #include "wire/ipv6.h"
@@ -22,6 +23,9 @@ void redirect_input(struct naru_stack *stack, struct naru_iface *iface, const ui
         stack->counters.rd_redirects_invalid++;
         return;
     }
+    /* RFC 4861 8.3: the target's link-layer address into the cache. */
+    if (m->options.target_lladdr)
+        ndp_learn(stack, iface, m->target, m->options.target_lladdr);
     struct redirect_cache *c = &iface->autoconf.redirects;
     struct naru_addr dst = naru_addr_v6(m->destination);
     /* RFC 4861 8.3: target == destination says the destination is on the

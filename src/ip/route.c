@@ -6,6 +6,7 @@
 #include "ip/ip.h"
 #include "naru/addr.h"
 #include "stack.h"
+#include "wire/ipv6.h"
 
 int route_init(struct naru_stack *stack)
 {
@@ -188,10 +189,13 @@ static int route6_add(struct naru_stack *stack, const uint8_t dst[16], uint8_t p
     }
     if (memcmp(host, zero, 16) != 0)
         return -EINVAL;
+    /* Link-local prefixes are every link's (RFC 4291 2.5.6): one route
+     * each per interface, as Linux keeps fe80::/64 on each. */
+    bool per_link = prefix_len >= 10 && ipv6_addr_is_link_local(dst);
     uint32_t at = 0;
     for (; at < t->count6; at++) {
         struct route6 *r = &t->routes6[at];
-        if (r->prefix_len == prefix_len && memcmp(r->dst, dst, 16) == 0)
+        if (r->prefix_len == prefix_len && memcmp(r->dst, dst, 16) == 0 && (!per_link || r->ifindex == ifindex))
             return -EEXIST;
         if (r->prefix_len < prefix_len)
             break;

@@ -3,6 +3,7 @@
 
 #include "ip/addrconf.h"
 #include "ip/link_multicast6.h"
+#include "ip/ndp.h"
 #include "stack.h"
 #include "wire/ipv6.h"
 #include "wire/ndp.h"
@@ -267,6 +268,9 @@ void router_discovery_input(struct naru_stack *stack, struct naru_iface *iface, 
         return;
     struct router_discovery *rd = rd_of(iface);
     stack->counters.rd_rx_adverts++;
+    /* RFC 4861 6.3.4: the router's link-layer address into the cache. */
+    if (ra->options.source_lladdr)
+        ndp_learn(stack, iface, src, ra->options.source_lladdr);
     /* RFC 4861 6.3.7: an advertisement ends the solicitations. */
     rd->solicit_at = NARU_NEVER;
     rd->solicitations_left = 0;

@@ -20,8 +20,20 @@ struct naru_iface *iface_get(struct naru_stack *stack, int ifindex)
     return &stack->ifaces[ifindex];
 }
 
+/* A datagram's destination is checked against every interface's address
+ * on each hop, twice (iface_owns_addr): on a router that is mostly not
+ * ours, and a bit per address set lets that be known at once. Bits are
+ * never taken back: an address replaced only costs the scan. */
+static unsigned addr4_bit(uint32_t addr)
+{
+    return (unsigned)((addr * 0x9e3779b1u) >> 24);
+}
+
 bool iface_owns_addr(const struct naru_stack *stack, uint32_t addr)
 {
+    unsigned bit = addr4_bit(addr);
+    if (!(stack->addr4_filter[bit / 64] >> (bit % 64) & 1))
+        return false;
     for (uint32_t i = 0; i < stack->iface_count; i++) {
         const struct naru_iface *iface = &stack->ifaces[i];
         if (iface->up && iface->addr == addr && addr != 0)
@@ -67,6 +79,14 @@ void iface_checksum_complete(struct pbuf *pb)
     size_t at = (size_t)(pb->data - pb->base);
     if (pb->csum_start >= at && checksum_fits(pb->len, pb->csum_start - at, pb->csum_offset))
         checksum_complete(pb->data, pb->len, pb->csum_start - at, pb->csum_offset);
+}
+
+bool iface_frame_checksum_complete(uint8_t *frame, size_t len, size_t start, size_t offset)
+{
+    if (!checksum_fits(len, start, offset))
+        return false;
+    checksum_complete(frame, len, start, offset);
+    return true;
 }
 
 void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb)
@@ -185,6 +205,8 @@ int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8
         naru_route_del(stack, &old, iface->prefix_len);
     }
     iface->addr = addr;
+    unsigned bit = addr4_bit(addr);
+    stack->addr4_filter[bit / 64] |= 1ull << (bit % 64);
     iface->prefix_len = prefix_len;
     iface->netmask = naru_prefix_mask(prefix_len);
     iface->up = true;

@@ -56,6 +56,13 @@ struct naru_iface {
 };
 
 struct naru_iface *iface_get(struct naru_stack *stack, int ifindex);
+/* The MTU for IP packets of `family` on iface: for IPv6, the one a router
+ * advertised when below the link's (RFC 4861 6.3.4; checked on arrival). */
+static inline uint32_t iface_ip_mtu(const struct naru_iface *iface, uint8_t family)
+{
+    uint32_t advertised = family == NARU_AF_INET6 ? iface->autoconf.rd.mtu : 0;
+    return advertised && advertised < iface->mtu ? advertised : iface->mtu;
+}
 /* Is addr one of ours, on any interface that is up? */
 bool iface_owns_addr(const struct naru_stack *stack, uint32_t addr);
 /* ---- IPv6 addresses (iface_addr6.c) ---- */
@@ -84,6 +91,9 @@ void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct p
 /* Do a device's work on a checksum left partial (PBUF_F_CSUM_PARTIAL):
  * complete it in place, for a frame no device will see whole. */
 void iface_checksum_complete(struct pbuf *pb);
+/* The same for a frame a driver holds, its checksum partial at start +
+ * offset (struct naru_frame_meta): false if that is not within len. */
+bool iface_frame_checksum_complete(uint8_t *frame, size_t len, size_t start, size_t offset);
 /* Does the interface's driver offer all of `offloads` (NARU_OFFLOAD_*)? */
 static inline bool iface_offers(const struct naru_iface *iface, uint32_t offloads)
 {

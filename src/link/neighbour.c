@@ -203,6 +203,13 @@ struct neighbour *neighbour_create(struct naru_stack *stack, int ifindex, const 
     return entry_alloc(stack, ifindex, addr, NEIGH_STALE);
 }
 
+/* The retransmission or reachable time on iface. */
+static naru_time_t time_on(const struct neighbour_ops *ops, const struct naru_iface *iface, bool reachable)
+{
+    naru_time_t link = ops->link_time && iface ? ops->link_time(iface, reachable) : 0;
+    return link ? link : reachable ? ops->reachable_time : ops->retrans_time;
+}
+
 /* Ask, and come back after the retransmission time. */
 static void solicit(struct naru_stack *stack, struct neighbour *n)
 {
@@ -212,7 +219,7 @@ static void solicit(struct naru_stack *stack, struct neighbour *n)
     const struct neighbour_ops *ops = ops_for(&stack->neighbours, n->addr.family);
     ops->solicit(stack, iface, n, n->state == NEIGH_PROBE ? n->mac : NULL);
     n->probes++;
-    timer_arm(&stack->timers, &n->timer, stack->now + ops->retrans_time);
+    timer_arm(&stack->timers, &n->timer, stack->now + time_on(ops, iface, false));
 }
 
 static void entry_timer_fired(struct naru_stack *stack, struct naru_timer *timer)
@@ -271,7 +278,7 @@ void neighbour_update(struct naru_stack *stack, struct naru_iface *iface, struct
     memcpy(n->mac, mac, 6);
     set_state(t, n, reachable ? NEIGH_REACHABLE : NEIGH_STALE);
     n->probes = 0;
-    timer_arm(&stack->timers, &n->timer, stack->now + (reachable ? ops->reachable_time : ops->stale_time));
+    timer_arm(&stack->timers, &n->timer, stack->now + (reachable ? time_on(ops, iface, true) : ops->stale_time));
     struct pbuf *pb;
     while ((pb = pbuf_queue_pop(&n->pending)))
         eth_output(stack, iface, pb, n->mac, ops->ethertype);
@@ -282,6 +289,18 @@ void neighbour_mark_stale(struct naru_stack *stack, struct neighbour *n)
     struct neighbour_table *t = &stack->neighbours;
     set_state(t, n, NEIGH_STALE);
     timer_arm(&stack->timers, &n->timer, stack->now + ops_for(t, n->addr.family)->stale_time);
+}
+
+void neighbour_confirm(struct naru_stack *stack, int ifindex, const struct naru_addr *addr)
+{
+    struct neighbour_table *t = &stack->neighbours;
+    struct neighbour *n = lookup(t, ifindex, addr);
+    if (!n || !neighbour_resolved(n))
+        return;
+    set_state(t, n, NEIGH_REACHABLE);
+    n->probes = 0;
+    timer_arm(&stack->timers, &n->timer,
+              stack->now + time_on(ops_for(t, addr->family), iface_get(stack, ifindex), true));
 }
 
 void neighbour_output(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,

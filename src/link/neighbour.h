@@ -64,6 +64,10 @@ struct neighbour_ops {
     void (*unreachable)(struct naru_stack *stack, struct pbuf *pb);
     /* Count `count` packets dropped for `why`. */
     void (*count_drop)(struct naru_stack *stack, enum neighbour_drop why, uint32_t count);
+    /* The link's own ReachableTime (reachable) or RetransTimer, as a router
+     * advertised them (RFC 4861 6.3.4), or 0: the figures above. NULL:
+     * always those. */
+    naru_time_t (*link_time)(const struct naru_iface *iface, bool reachable);
 };
 
 struct neighbour {
@@ -111,6 +115,10 @@ void neighbour_update(struct naru_stack *stack, struct naru_iface *iface, struct
 /* RFC 4861 7.2.5: an advertisement that does not override a REACHABLE
  * entry's address makes it STALE, the address kept. */
 void neighbour_mark_stale(struct naru_stack *stack, struct neighbour *n);
+/* RFC 4861 7.3.1: an upper layer saw forward progress through addr (TCP:
+ * new data acknowledged): a resolved entry is REACHABLE again, with no
+ * probe. */
+void neighbour_confirm(struct naru_stack *stack, int ifindex, const struct naru_addr *addr);
 /* Send an IP datagram (pb->data at the IP header) to next_hop, a neighbour
  * on iface's link, resolving it first if need be. Takes the pbuf. */
 void neighbour_output(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb,

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "link/iface.h"
 #include "naru/addr.h"
 
 #define DEFAULT_QUEUE_FRAMES 1000
@@ -47,6 +48,7 @@ struct sim_frame *sim_frame_alloc(struct naru_sim *sim, size_t len)
             return NULL;
     }
     f->next = NULL;
+    f->csum_partial = false;
     f->size_class = (uint8_t)c;
     f->len = (uint32_t)len;
     return f;
@@ -204,7 +206,20 @@ static int end_transmit(void *ctx, const uint8_t *frame, size_t len)
     struct naru_sim *sim = end->link->sim;
     /* The stack sent something, so its timers may have changed too. */
     sim_node_mark(sim, end->node);
-    return sim_link_transmit(end->link, end->index, frame, len);
+    return sim_link_transmit(end->link, end->index, frame, len, NULL);
+}
+
+/* Links take TCP segments with the checksum left partial, as Linux's veth
+ * does (NARU_OFFLOAD_TX_CSUM), and hand them to the stack at the other end
+ * so: the checksum is summed once end to end on no hop, which is correct
+ * because a simulated wire corrupts nothing unless told to. Wherever the
+ * frame is looked at as the wire carries it (captures, observers, a link
+ * that corrupts, a switch) it is completed first. */
+static int end_transmit_offload(void *ctx, const uint8_t *frame, size_t len, const struct naru_frame_meta *meta)
+{
+    struct sim_end *end = ctx;
+    sim_node_mark(end->link->sim, end->node);
+    return sim_link_transmit(end->link, end->index, frame, len, meta);
 }
 
 int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack *stack, const char *cidr,
@@ -250,7 +265,8 @@ int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack 
         .name = name,
         .mac = { 0x02, 0x00, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id },
         .mtu = link->config.mtu,
-        .driver = { .transmit = end_transmit, .ctx = e },
+        .driver = { .transmit = end_transmit, .transmit_offload = end_transmit_offload, .ctx = e,
+                    .offloads = NARU_OFFLOAD_TX_CSUM },
     };
     /* The stack transmits at its own clock: bring it to now first. */
     naru_stack_poll(stack, link->sim->now);
@@ -402,7 +418,22 @@ static bool burst_lost(struct sim_direction *d, const struct naru_sim_link_confi
     return d->ge_bad ? draw >= c->ge_h : draw < c->ge_good_loss;
 }
 
-int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len)
+static void frame_free_if(struct naru_sim *sim, struct sim_frame *f)
+{
+    if (f)
+        sim_frame_free(sim, f);
+}
+
+/* The checksum its sender left partial, done as a device would. */
+static void frame_complete(struct sim_frame *f)
+{
+    if (f->csum_partial)
+        iface_frame_checksum_complete(f->data, f->len, f->csum_start, f->csum_offset);
+    f->csum_partial = false;
+}
+
+int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len,
+                      const struct naru_frame_meta *meta)
 {
     struct naru_sim *sim = link->sim;
     struct sim_direction *d = &link->dir[from];
@@ -415,6 +446,22 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         observe(link, from, NARU_SIM_FRAME_DROPPED, frame, len);
         return -EMSGSIZE;
     }
+    bool partial = meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL);
+    struct sim_frame *f = NULL;
+    if (partial && (link->pcap || sim->observer || c->corrupt > 0)) {
+        /* Seen or corrupted as the wire carries it: completed first. */
+        if (!(f = sim_frame_alloc(sim, len))) {
+            d->stats.dropped_queue++;
+            return -ENOBUFS;
+        }
+        memcpy(f->data, frame, len);
+        f->csum_partial = true;
+        f->csum_start = meta->csum_start;
+        f->csum_offset = meta->csum_offset;
+        frame_complete(f);
+        frame = f->data;
+        partial = false;
+    }
     /* Frames whose serialisation has finished have left the queue. */
     while (d->queue_count && d->queue[d->queue_head].done <= now) {
         d->queue_bytes -= d->queue[d->queue_head].len;
@@ -425,6 +472,7 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         (d->queue_count == d->queue_cap && queue_grow(d, c->queue_frames) < 0)) {
         d->stats.dropped_queue++;
         observe(link, from, NARU_SIM_FRAME_DROPPED, frame, len);
+        frame_free_if(sim, f);
         return -ENOBUFS; /* counted by the stack as a driver drop, like a full qdisc */
     }
     if (d->busy_until < now) {
@@ -462,14 +510,21 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         if (burst)
             d->stats.lost_in_burst++;
         observe(link, from, NARU_SIM_FRAME_LOST, frame, len);
+        frame_free_if(sim, f);
         return 0; /* lost on the wire: the sender cannot know */
     }
-    struct sim_frame *f = sim_frame_alloc(sim, len);
     if (!f) {
-        d->stats.dropped_queue++;
-        return -ENOBUFS;
+        if (!(f = sim_frame_alloc(sim, len))) {
+            d->stats.dropped_queue++;
+            return -ENOBUFS;
+        }
+        memcpy(f->data, frame, len);
+        f->csum_partial = partial;
+        if (partial) {
+            f->csum_start = meta->csum_start;
+            f->csum_offset = meta->csum_offset;
+        }
     }
-    memcpy(f->data, frame, len);
     f->arrival = d->busy_until + c->delay;
     f->seq = ++sim->order;
     if (held) {
@@ -490,6 +545,9 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         struct sim_frame *g = sim_frame_alloc(sim, len);
         if (g) {
             memcpy(g->data, f->data, len);
+            g->csum_partial = f->csum_partial;
+            g->csum_start = f->csum_start;
+            g->csum_offset = f->csum_offset;
             g->arrival = f->arrival;
             g->seq = ++sim->order;
             lane_append(lane, g);
@@ -514,6 +572,8 @@ void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)
     update_key(sim, d);
     struct naru_sim_link *link = d->link;
     struct sim_end *to = &link->ends[1 - d->index];
+    if (f->csum_partial && (to->sw || sim->observer))
+        frame_complete(f); /* a switch's next link, or an observer, sees it whole */
     if (to->node || to->sw) {
         d->stats.frames_delivered++;
         d->stats.bytes_delivered += f->len;
@@ -522,7 +582,9 @@ void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)
     }
     if (to->node) {
         naru_stack_poll(to->node->stack, sim->now);
-        naru_stack_input(to->node->stack, to->ifindex, f->data, f->len);
+        struct naru_frame_meta meta = { .flags = NARU_FRAME_CSUM_PARTIAL, .csum_start = f->csum_start,
+                                        .csum_offset = f->csum_offset };
+        naru_stack_input_offload(to->node->stack, to->ifindex, f->data, f->len, f->csum_partial ? &meta : NULL);
         sim_node_mark(sim, to->node);
     } else if (to->sw) {
         sim_switch_input(to->sw, to, f->data, f->len);

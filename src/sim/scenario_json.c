@@ -208,6 +208,16 @@ int naru_scenario_write_json(const struct naru_scenario *sc, double wall_seconds
         json_number(out, (double)tx / wall_seconds);
     else
         fputs("null", out);
+    fputs(",\n  \"peak_rss_kib\": ", out);
+    if (sc->peak_rss_kib)
+        fprintf(out, "%llu", (unsigned long long)sc->peak_rss_kib);
+    else
+        fputs("null", out);
+    fputs(",\n  \"peak_rss_kib_per_node\": ", out);
+    if (sc->peak_rss_kib && sc->node_count)
+        json_number(out, (double)sc->peak_rss_kib / sc->node_count);
+    else
+        fputs("null", out);
     fprintf(out, ",\n  \"bytes_delivered\": %llu,\n  \"applications_ok\": %u,\n  \"applications\": [",
             (unsigned long long)delivered, o.apps_ok);
     for (uint32_t i = 0; i < sc->app_count; i++) {

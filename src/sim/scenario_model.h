@@ -201,6 +201,7 @@ struct naru_scenario {
     bool ran, timed_out, stalled, interrupted, capture_full;
     uint64_t run_seed;
     double build_seconds;
+    uint64_t peak_rss_kib;     /* the process's, when the run ended */
 };
 
 /* An empty scenario named after its file, with the defaults a file may

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "sim/scenario_net.h"
@@ -252,6 +253,11 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
         naru_time_t end = naru_sim_now(sc->sim) + GRACE;
         naru_sim_run(sc->sim, end < sc->time_limit ? end : sc->time_limit, interrupted, &rs);
     }
+    /* Memory per node is the figure of a world's scale: the process's
+     * peak, which the simulation is nearly all of. */
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > 0)
+        sc->peak_rss_kib = (uint64_t)ru.ru_maxrss; /* KiB on Linux */
     if (o->pcap_dir && (err = naru_sim_capture_close(sc->sim)) < 0)
         return fail(error, cap, err, "writing the captures in %s failed: %s", o->pcap_dir, strerror(-err));
     return 0;
@@ -285,6 +291,8 @@ void naru_scenario_outcome(const struct naru_scenario *sc, struct naru_scenario_
     out->time_limit = sc->time_limit;
     out->apps = sc->app_count;
     out->seed = sc->ran ? sc->run_seed : sc->seed;
+    out->nodes = sc->node_count;
+    out->peak_rss_kib = sc->peak_rss_kib;
     for (uint32_t i = 0; i < sc->app_count; i++) {
         struct naru_sim_app_result r;
         if (!sc->apps[i].app)

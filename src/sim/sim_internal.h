@@ -41,6 +41,8 @@ struct sim_frame {
     uint64_t seq;              /* global transmit order: ties arrive in it */
     uint32_t len;
     uint8_t size_class;
+    bool csum_partial;         /* its sender left the TCP checksum for the device */
+    uint16_t csum_start, csum_offset;
     uint8_t data[];
 };
 
@@ -187,8 +189,11 @@ void sim_frames_fini(struct naru_sim *sim);
 /* Links. */
 int sim_name_link(struct naru_sim *sim, unsigned index);
 void sim_link_destroy(struct naru_sim_link *link);
-/* A frame handed to the link at end `from`, at the simulation's now. */
-int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len);
+/* A frame handed to the link at end `from`, at the simulation's now; meta
+ * (or NULL) may leave its checksum partial, as to a device with
+ * NARU_OFFLOAD_TX_CSUM. */
+int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len,
+                      const struct naru_frame_meta *meta);
 /* The direction's next frame is due: deliver it. */
 void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d);
 int sim_link_open_capture(struct naru_sim_link *link, const char *dir);

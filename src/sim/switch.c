@@ -89,7 +89,7 @@ void sim_switch_input(struct naru_sim_switch *sw, struct sim_end *in, const uint
     if (out >= 0) {
         if ((unsigned)out != in->port) {
             struct sim_end *e = sw->ports[out];
-            sim_link_transmit(e->link, e->index, frame, len);
+            sim_link_transmit(e->link, e->index, frame, len, NULL);
         }
         return;
     }
@@ -97,6 +97,6 @@ void sim_switch_input(struct naru_sim_switch *sw, struct sim_end *in, const uint
         if (p == in->port)
             continue;
         struct sim_end *e = sw->ports[p];
-        sim_link_transmit(e->link, e->index, frame, len);
+        sim_link_transmit(e->link, e->index, frame, len, NULL);
     }
 }

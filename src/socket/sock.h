@@ -54,6 +54,7 @@ struct sock {
     uint8_t wildcard_family;   /* bound to the wildcard: the family of the address given
                                   (NARU_AF_INET for 0.0.0.0: IPv4's alone), or 0 */
     uint8_t ttl;               /* 0: the stack's default */
+    uint8_t hop_limit;         /* IPv6's alone (NARU_IPV6_UNICAST_HOPS); 0: ttl's */
     int error;                 /* pending negative errno, reported once */
     struct sock_addr local;
     struct sock_addr remote;
@@ -146,5 +147,13 @@ uint16_t sock_ephemeral_port(struct naru_stack *stack, uint8_t type, const struc
 
 #define EPHEMERAL_PORT_MIN 49152
 #define EPHEMERAL_PORT_MAX 65535
+
+/* The TTL or hop limit for a packet to `family`, 0 for the default:
+ * NARU_IPV6_UNICAST_HOPS for IPv6 when set, else NARU_IP_TTL, which
+ * serves both families. */
+static inline uint8_t sock_ttl_for(const struct sock *s, uint8_t family)
+{
+    return family == NARU_AF_INET6 && s->hop_limit ? s->hop_limit : s->ttl;
+}
 
 #endif

@@ -330,6 +330,12 @@ int naru_setsockopt(struct naru_stack *stack, int handle, enum naru_sockopt opt,
             return -EINVAL;
         s->ttl = (uint8_t)value;
         return 0;
+    case NARU_IPV6_UNICAST_HOPS:
+        /* Linux also takes 0, which no packet could leave with. */
+        if (value != -1 && (value < 1 || value > 255))
+            return -EINVAL;
+        s->hop_limit = value == -1 ? 0 : (uint8_t)value;
+        return 0;
     case NARU_IPV6_V6ONLY:
         if (s->bound)
             return -EINVAL; /* as Linux: it says what bind() means */
@@ -364,6 +370,11 @@ int naru_getsockopt(const struct naru_stack *stack, int handle, enum naru_sockop
         return 0;
     case NARU_IP_TTL:
         *value = s->ttl ? s->ttl : stack->config.default_ttl;
+        return 0;
+    case NARU_IPV6_UNICAST_HOPS:
+        *value = sock_ttl_for(s, NARU_AF_INET6);
+        if (!*value)
+            *value = stack->config.default_ttl;
         return 0;
     case NARU_IPV6_V6ONLY:
         *value = s->v6only;

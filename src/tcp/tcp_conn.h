@@ -96,6 +96,7 @@ struct tcp_conn {
     uint32_t syn_batch;        /* the input batch syn_batch_count counts the SYNs of */
     uint32_t syn_batch_count;
     naru_time_t cookies_sent_at; /* the last SYN cookie it sent; 0: none */
+    naru_time_t neighbour_confirmed; /* RFC 4861 7.3.1: last told NDP the first hop answers; 0: never */
     struct tcp_quota *quota;   /* a listener's, and each child's until TIME-WAIT */
 
     /* ---- RFC 9293 3.3.1: send sequence variables ---- */

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "ip/ip.h"
+#include "ip/ipv6.h"
 #include "ip/pmtu.h"
 #include "socket/sock.h"
 #include "stack.h"
@@ -335,6 +336,13 @@ static void take_new_ack(struct naru_stack *stack, struct tcp_conn *c, const str
     c->snd_una = ack;
     if (seq_lt(c->snd_nxt, ack))
         c->snd_nxt = ack;
+    /* RFC 4861 7.3.1: new data acknowledged vouches for the first hop, so
+     * it is not probed; once a second is plenty (REACHABLE lasts 30 s). */
+    if (c->remote_addr.family == NARU_AF_INET6 &&
+        (!c->neighbour_confirmed || stack->now - c->neighbour_confirmed >= NARU_SEC)) {
+        c->neighbour_confirmed = stack->now;
+        ipv6_confirm_neighbour(stack, &c->remote_addr);
+    }
     /* The ACK clock: what this ACK lets out (tcp_output.c). */
     uint32_t acked_segments = (acked + c->snd_mss - 1) / c->snd_mss;
     c->burst_credit = (uint16_t)(acked_segments + TCP_MAX_BURST < 0xffff ? acked_segments + TCP_MAX_BURST : 0xffff);

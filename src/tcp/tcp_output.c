@@ -47,7 +47,7 @@ uint16_t tcp_route_mss(struct naru_stack *stack, const struct naru_addr *dst)
     if (ip_is_local(stack, dst))
         return mss_for_mtu(loopback_mtu(stack), dst->family);
     const struct naru_iface *iface = ip_route_iface(stack, dst);
-    return mss_for_mtu(iface ? iface->mtu : 0, dst->family);
+    return mss_for_mtu(iface ? iface_ip_mtu(iface, dst->family) : 0, dst->family);
 }
 
 uint32_t tcp_path_mtu(struct naru_stack *stack, const struct naru_addr *dst)
@@ -256,7 +256,7 @@ static void transmit(struct naru_stack *stack, struct tcp_conn *c, struct pbuf *
         .src = &c->local_addr,
         .dst = &c->remote_addr,
         .protocol = IP_PROTO_TCP,
-        .ttl = c->sock ? c->sock->ttl : 0,
+        .ttl = c->sock ? sock_ttl_for(c->sock, c->remote_addr.family) : 0,
         .dont_fragment = true, /* RFC 1191: path MTU discovery */
     };
     stack->counters.tcp_tx += segs; /* as on the wire, as Linux counts */

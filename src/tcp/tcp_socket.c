@@ -154,6 +154,7 @@ int tcp_accept(struct naru_stack *stack, struct sock *s, struct sock_addr *peer)
     ns->reuseaddr = s->reuseaddr;
     ns->v6only = s->v6only;
     ns->ttl = s->ttl;
+    ns->hop_limit = s->hop_limit;
     if (peer)
         *peer = ns->remote;
     return sock_handle(stack, ns);
@@ -347,11 +348,17 @@ unsigned tcp_poll_events(const struct naru_stack *stack, struct sock *s)
         if (fin_received(c))
             ev |= NARU_POLLHUP;
     } else if (!c->snd_buf.data ||
-               (ring_free(&c->snd_buf) >= c->snd_buf.len / 2 && ring_free(&c->snd_buf) > 0) ||
+               (ring_free(&c->snd_buf) > 0 &&
+                (c->snd_buf_locked || ring_free(&c->snd_buf) >= c->snd_buf.len / 2)) ||
                tcp_snd_buf_growable(stack, c)) {
         /* Linux's rule: writable while the free space is at least half
          * what is queued (or the next send() will grow the buffer). No
-         * ring yet: send() makes one. */
+         * ring yet: send() makes one. A buffer set with SO_SNDBUF is
+         * writable while it has room: Linux doubles that value (socket(7))
+         * and the rule holds against the double, so payload up to the
+         * value itself never blocks there; with the rule against the value
+         * alone, a sender refilled only at a third free, and a flow with
+         * fixed buffers kept about 2/3 of them in flight. */
         ev |= NARU_POLLOUT;
     }
     return ev;

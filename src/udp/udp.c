@@ -59,7 +59,8 @@ long udp_output(struct naru_stack *stack, struct sock *s, const void *data, size
     struct udp_header h = { .src_port = s->local.port, .dst_port = to->port };
     udp_emit_pseudo(&h, ip_pseudo_sum(src, &to->addr, IP_PROTO_UDP), pb->data, pb->len);
     stack->counters.udp_tx++;
-    struct ip_send send = { .src = src, .dst = &to->addr, .protocol = IP_PROTO_UDP, .ttl = s->ttl };
+    struct ip_send send = { .src = src, .dst = &to->addr, .protocol = IP_PROTO_UDP,
+                            .ttl = sock_ttl_for(s, to->addr.family) };
     int err = ip_output(stack, pb, &send);
     return err < 0 ? err : (long)len;
 }

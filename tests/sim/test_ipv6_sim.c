@@ -5,12 +5,14 @@
  * public API (iface_addr6_add) until its addresses take IPv6. */
 #include "testnet.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ip/ipv6.h"
 #include "ip/ping.h"
 #include "link/iface.h"
+#include "link/neighbour.h"
 #include "socket/sock.h"
 #include "stack.h"
 #include "tcp_flow.h"
@@ -149,6 +151,24 @@ static void neighbours_ping_each_other_link_local(void **state)
     ping6(w->a, sock, router_ll, 2, 56);
     expect_reply(w, w->a, sock, 2, 56);
     assert_int_equal(counter(w->a, "ndp_tx_ns") + counter(w->router, "ndp_tx_ns"), 1);
+}
+
+static void each_interface_has_its_own_link_local_route(void **state)
+{
+    struct world *w = *state;
+    static const uint8_t fe80[16] = { 0xfe, 0x80 };
+    const struct route_table *t = &w->router->routes;
+    int seen[2] = { 0, 0 };
+    for (uint32_t i = 0; i < t->count6; i++) {
+        const struct route6 *r = &t->routes6[i];
+        if (r->prefix_len != 64 || memcmp(r->dst, fe80, 16) != 0)
+            continue;
+        assert_int_equal(r->gateway.family, NARU_AF_UNSPEC);
+        seen[0] += r->ifindex == w->r_a_if;
+        seen[1] += r->ifindex == w->r_b_if;
+    }
+    assert_int_equal(seen[0], 1);
+    assert_int_equal(seen[1], 1);
 }
 
 static void echo_crosses_the_router_with_the_hop_limit_decremented(void **state)
@@ -291,6 +311,30 @@ static void tcp_moves_data_both_ways_through_loss_reordering_and_duplication(voi
     }
 }
 
+/* RFC 4861 7.3.1: TCP's new acknowledgments vouch for the first hop, so
+ * through 40 s of transfer (past REACHABLE's 30 s and DELAY's 5 s) the
+ * router is never probed; without them it would be, at about 35 s. */
+static void tcp_acknowledgments_keep_the_first_hop_reachable_without_probes(void **state)
+{
+    (void)state;
+    struct naru_sim_link_config slow = { .delay = 5 * NARU_MS, .rate_bps = 1000000 };
+    struct world *w = make_world(3, &slow, &slow);
+    uint64_t ns_before = counter(w->a, "ndp_tx_ns");
+    naru_time_t start = naru_stack_now(w->a);
+    struct tcp_flow f = { 0 };
+    struct naru_addr server = naru_addr_v6(b_addr);
+    tcp_flow_start_addr(&f, w->sim, w->a, w->b, &server, 80, 5000000, 5000000);
+    naru_sim_run(w->sim, start + 600 * NARU_SEC, tcp_flow_done, &f);
+    assert_true(tcp_flow_ok(&f));
+    assert_true(naru_stack_now(w->a) - start > 40 * NARU_SEC);
+    /* One solicitation: the router resolved for the SYN; no probe since. */
+    assert_int_equal(counter(w->a, "ndp_tx_ns") - ns_before, 1);
+    struct naru_addr r1 = naru_addr_v6(r1_addr);
+    assert_int_equal(neighbour_find(w->a, w->a_if, &r1)->state, NEIGH_REACHABLE);
+    tcp_flow_free(&f);
+    teardown((void **)&w);
+}
+
 static void tcp_shrinks_its_segments_after_packet_too_big_from_a_hop_in_the_middle(void **state)
 {
     (void)state;
@@ -375,10 +419,63 @@ static void tcp_over_ipv6_connects_with_syn_cookies(void **state)
     naru_sim_destroy(sim);
 }
 
+/* A host, a router and a second host on one switched link, the second
+ * host in a prefix the first does not know is on the link: the router
+ * forwards the first echo back out where it came in, redirects both
+ * hosts (RFC 4861 8.2), and the second echo goes straight across. */
+static void router_redirects_hosts_on_one_link_to_each_other(void **state)
+{
+    (void)state;
+    static const uint8_t net9[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 9 };
+    static const uint8_t c_addr[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 9, [15] = 3 };
+    static const uint8_t r9_addr[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 9, [15] = 1 };
+    struct naru_sim *sim;
+    assert_int_equal(naru_sim_create(5, &sim), 0);
+    struct naru_stack *a = naru_sim_add_stack(sim, "a", NULL), *r = naru_sim_add_router(sim, "r", NULL),
+                      *c = naru_sim_add_stack(sim, "c", NULL);
+    struct naru_sim_switch *sw = naru_sim_add_switch(sim, "sw");
+    struct naru_sim_link_config lan = { .delay = 1 * NARU_MS };
+    struct naru_stack *ends[3] = { a, r, c };
+    int ifs[3];
+    for (int i = 0; i < 3; i++) {
+        struct naru_sim_link *l;
+        char name[8];
+        snprintf(name, sizeof name, "l%d", i);
+        assert_int_equal(naru_sim_add_link(sim, name, &lan, &l), 0);
+        assert_int_equal(naru_sim_link_attach(l, 0, ends[i], NULL, &ifs[i]), 0);
+        assert_int_equal(naru_sim_link_attach_switch(l, 1, sw), 0);
+        assert_int_equal(naru_if_up(ends[i], ifs[i]), 0);
+    }
+    give(a, ifs[0], a_addr, net1);
+    give(r, ifs[1], r1_addr, net1);
+    give(r, ifs[1], r9_addr, net9);
+    give(c, ifs[2], c_addr, net9);
+    naru_sim_run(sim, 3 * NARU_SEC, NULL, NULL); /* past DAD */
+    uint8_t r_ll[16];
+    link_local(r, ifs[1], r_ll);
+    default_route(a, ifs[0], r_ll); /* as router discovery would give it */
+    default_route(c, ifs[2], r_ll);
+    int sock = ping_socket(a);
+    ping6(a, sock, c_addr, 1, 56);
+    assert_true(wait_readable(sim, a, sock, 2 * NARU_SEC));
+    uint8_t got[128];
+    assert_int_equal(naru_recv(a, sock, got, sizeof got, 0), 64);
+    assert_int_equal(counter(r, "ip6_forwarded"), 2); /* the request and the reply */
+    assert_int_equal(counter(r, "rd_tx_redirects"), 2);
+    assert_int_equal(counter(a, "rd_redirects"), 1);
+    assert_int_equal(counter(c, "rd_redirects"), 1);
+    ping6(a, sock, c_addr, 2, 56);
+    assert_true(wait_readable(sim, a, sock, 2 * NARU_SEC));
+    assert_int_equal(naru_recv(a, sock, got, sizeof got, 0), 64);
+    assert_int_equal(counter(r, "ip6_forwarded"), 2); /* straight across this time */
+    naru_sim_destroy(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(neighbours_ping_each_other_link_local, setup, teardown),
+        cmocka_unit_test_setup_teardown(each_interface_has_its_own_link_local_route, setup, teardown),
         cmocka_unit_test_setup_teardown(echo_crosses_the_router_with_the_hop_limit_decremented, setup, teardown),
         cmocka_unit_test_setup_teardown(fragmented_echo_of_4000_bytes_comes_back_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(packet_too_big_from_the_1280_hop_narrows_the_path, setup, teardown),
@@ -390,6 +487,8 @@ int main(void)
         cmocka_unit_test(tcp_moves_data_both_ways_through_loss_reordering_and_duplication),
         cmocka_unit_test(tcp_over_ipv6_connects_with_syn_cookies),
         cmocka_unit_test(tcp_shrinks_its_segments_after_packet_too_big_from_a_hop_in_the_middle),
+        cmocka_unit_test(router_redirects_hosts_on_one_link_to_each_other),
+        cmocka_unit_test(tcp_acknowledgments_keep_the_first_hop_reachable_without_probes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

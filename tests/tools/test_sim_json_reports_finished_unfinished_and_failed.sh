@@ -42,6 +42,7 @@ INI
 out=$("$NARU" sim "$WORK/world.ini" --json "$WORK/run.json" 2>&1)
 check_eq "the time limit gives exit status 1" 1 "$?"
 check_match "the words still go to stdout" 'cut: TCP' "$out"
+check_match "the words say the peak memory per node" 'peak memory [0-9.]+ MiB, [0-9.]+ KiB per node \(3 nodes\)' "$out"
 verdict=$(python3 - "$WORK/run.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -53,6 +54,8 @@ def want(what, ok):
 want("outcome time_limit", d["outcome"] == "time_limit")
 want("3 simulated seconds", abs(d["simulated_seconds"] - 3) < 1e-6)
 want("transmissions counted", d["transmissions"] > 1000)
+want("peak memory per node", d["peak_rss_kib"] > 1000 and
+     abs(d["peak_rss_kib_per_node"] * d["nodes"] - d["peak_rss_kib"]) < 1)
 want("done finished ok", apps["done"]["finished"] and apps["done"]["ok"])
 want("done took under a second", 0 < apps["done"]["duration"] < 1)
 want("cut unfinished", not apps["cut"]["finished"] and not apps["cut"]["ok"])

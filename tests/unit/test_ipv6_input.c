@@ -790,6 +790,36 @@ static void big_datagram_leaves_in_fragments_that_reassemble(void **state)
     naru_close(h->stack, s);
 }
 
+static void unicast_hops_option_sets_the_hop_limit_of_ipv6_alone(void **state)
+{
+    struct capture_host *h = *state;
+    teach_peer(h);
+    int s = naru_socket(h->stack, NARU_SOCK_DGRAM);
+    struct naru_sockaddr to = { .addr = naru_addr_v6(peer_global), .port = 7000 };
+    int v = 0;
+    assert_int_equal(naru_getsockopt(h->stack, s, NARU_IPV6_UNICAST_HOPS, &v), 0);
+    assert_int_equal(v, 64);
+    assert_int_equal(naru_setsockopt(h->stack, s, NARU_IPV6_UNICAST_HOPS, 0), -EINVAL);
+    assert_int_equal(naru_setsockopt(h->stack, s, NARU_IPV6_UNICAST_HOPS, 256), -EINVAL);
+    assert_int_equal(naru_setsockopt(h->stack, s, NARU_IP_TTL, 9), 0);
+    assert_int_equal(naru_setsockopt(h->stack, s, NARU_IPV6_UNICAST_HOPS, 7), 0);
+    assert_int_equal(naru_getsockopt(h->stack, s, NARU_IPV6_UNICAST_HOPS, &v), 0);
+    assert_int_equal(v, 7);
+    assert_int_equal(naru_getsockopt(h->stack, s, NARU_IP_TTL, &v), 0);
+    assert_int_equal(v, 9); /* IPv4's stays */
+    struct out6 o;
+    capture_clear(h);
+    assert_int_equal(naru_sendto(h->stack, s, "x", 1, 0, &to), 1);
+    assert_true(take6(h, &o));
+    assert_int_equal(o.ip.hop_limit, 7);
+    /* -1: back to the TTL option's, which serves both families. */
+    assert_int_equal(naru_setsockopt(h->stack, s, NARU_IPV6_UNICAST_HOPS, -1), 0);
+    assert_int_equal(naru_sendto(h->stack, s, "y", 1, 0, &to), 1);
+    assert_true(take6(h, &o));
+    assert_int_equal(o.ip.hop_limit, 9);
+    naru_close(h->stack, s);
+}
+
 /* ---- to ourselves ---- */
 
 static void echo_to_ourselves_is_looped_back(void **state)
@@ -818,6 +848,7 @@ static void echo_to_ourselves_is_looped_back(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(unicast_hops_option_sets_the_hop_limit_of_ipv6_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(solicitation_gets_solicited_advertisement_and_teaches_the_sender, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(solicitation_for_another_address_is_ignored, setup, teardown),

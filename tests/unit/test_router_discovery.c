@@ -13,7 +13,9 @@
 #include "ip/route.h"
 #include "ip/router_discovery.h"
 #include "link/iface.h"
+#include "link/neighbour.h"
 #include "stack.h"
+#include "tcp/tcp_conn.h"
 #include "wire/ipv6.h"
 #include "wire/ndp.h"
 
@@ -55,14 +57,17 @@ struct ra_spec {
 };
 
 static uint8_t ra_buf[256];
+static const uint8_t router_mac[6] = { 0x02, 0, 0, 0, 0, 0x0a };
+static const uint8_t target_mac[6] = { 0x02, 0, 0, 0, 0, 0x0b };
 
 static void send_ra(struct host *t, const uint8_t src[16], uint8_t hop_limit, const struct ra_spec *s)
 {
-    struct ndp_message m = { .type = ICMPV6_ROUTER_ADVERT, .cur_hop_limit = 64,
+    struct ndp_message m = { .type = ICMPV6_ROUTER_ADVERT, .cur_hop_limit = 77,
                              .ra_flags = (uint8_t)(s->preference_bits << 3), .router_lifetime = s->lifetime,
                              .reachable_time = 20000, .retrans_timer = 500 };
     struct ndp_builder b;
     ndp_emit_begin(&b, &m, ra_buf, sizeof ra_buf);
+    ndp_emit_lladdr(&b, NDP_OPT_SOURCE_LLADDR, router_mac);
     if (s->mtu)
         ndp_emit_mtu(&b, s->mtu);
     if (s->prefix) {
@@ -178,16 +183,91 @@ static void advertisement_gives_default_route_prefix_address_and_link_parameters
     assert_int_equal(t.iface->addr6[0].state, IFA6_PREFERRED);
     /* The link's parameters (RFC 4861 6.3.4), the reachable time
      * randomised within [0.5, 1.5) of 20 s. */
-    assert_int_equal(rd->cur_hop_limit, 64);
+    assert_int_equal(rd->cur_hop_limit, 77);
     assert_int_equal(rd->mtu, 1400);
     assert_int_equal(rd->retrans_timer, 500 * NARU_MS);
     assert_int_equal(t.iface->autoconf.retrans_timer, 500 * NARU_MS);
     assert_int_equal(rd->base_reachable_time, 20 * NARU_SEC);
     assert_true(rd->reachable_time >= 10 * NARU_SEC && rd->reachable_time < 30 * NARU_SEC);
+    /* The router's link-layer address is in the neighbour cache, STALE
+     * (RFC 4861 6.3.4): the first packet to it needs no solicitation. */
+    uint8_t mac[6];
+    struct naru_addr router = naru_addr_v6(router_a);
+    assert_int_equal(naru_neighbour_lookup(t.stack, t.h->ifindex, &router, mac), 0);
+    assert_memory_equal(mac, router_mac, 6);
+    assert_int_equal(neighbour_find(t.stack, t.h->ifindex, &router)->state, NEIGH_STALE);
     /* RFC 8106: the DNS server, for the resolver. */
     uint8_t servers[4][16];
     assert_int_equal(router_discovery_dns_servers(t.iface, servers, 4), 1);
     assert_memory_equal(servers[0], dns1, 16);
+    capture_host_free(t.h);
+}
+
+/* The IPv6 packets captured since the last clear that are not ICMPv6
+ * (autoconfiguration's own), parsed into out; how many. */
+static int data_packets(struct host *t, struct ipv6_header *out, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < t->h->count && n < max; i++) {
+        const struct captured_frame *f = &t->h->frames[i];
+        struct ipv6_header ip;
+        if (f->len < ETH_HEADER_LEN + IPV6_HEADER_LEN || wire_get16(f->data + 12) != ETHERTYPE_IPV6 ||
+            ipv6_parse(f->data + ETH_HEADER_LEN, f->len - ETH_HEADER_LEN, &ip) < 0 ||
+            (ip.next_header != IP_PROTO_UDP && ip.next_header != IP_PROTO_FRAGMENT))
+            continue;
+        assert_memory_equal(f->data, router_mac, 6); /* learnt from the advertisement */
+        out[n++] = ip;
+    }
+    return n;
+}
+
+static int solicitations_for(struct host *t, const uint8_t target[16])
+{
+    int n = 0;
+    for (size_t i = 0; i < t->h->count; i++) {
+        const struct captured_frame *f = &t->h->frames[i];
+        const uint8_t *p = f->data + ETH_HEADER_LEN;
+        if (f->len >= ETH_HEADER_LEN + IPV6_HEADER_LEN + NDP_NS_LEN && wire_get16(f->data + 12) == ETHERTYPE_IPV6 &&
+            p[6] == IP_PROTO_ICMPV6 && p[IPV6_HEADER_LEN] == ICMPV6_NEIGHBOR_SOLICIT &&
+            memcmp(p + IPV6_HEADER_LEN + 8, target, 16) == 0)
+            n++;
+    }
+    return n;
+}
+
+static void the_advertised_hop_limit_mtu_and_retrans_timer_are_used(void **state)
+{
+    (void)state;
+    struct host t = host_new();
+    struct ra_spec s = full_ra(); /* hop limit 77, MTU 1400, RetransTimer 500 ms */
+    send_ra(&t, router_a, 255, &s);
+    run_until(&t, 3 * NARU_SEC); /* the SLAAC address is ours */
+    capture_clear(t.h);
+    int sock = naru_socket(t.stack, NARU_SOCK_DGRAM);
+    static uint8_t data[1420];
+    struct naru_sockaddr far = { .addr = naru_addr_v6(anywhere), .port = 9 };
+    assert_int_equal(naru_sendto(t.stack, sock, data, sizeof data, 0, &far), (long)sizeof data);
+    /* 1428 bytes of UDP do not fit the advertised 1400: two fragments. */
+    struct ipv6_header ip[4];
+    assert_int_equal(data_packets(&t, ip, 4), 2);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(ip[i].hop_limit, 77);
+        assert_true(IPV6_HEADER_LEN + ip[i].payload_len <= 1400);
+    }
+    assert_int_equal(tcp_route_mss(t.stack, &far.addr), 1400 - 60);
+    /* An unknown neighbour is solicited RetransTimer apart. */
+    uint8_t on_link[16];
+    memcpy(on_link, prefix1, 16);
+    on_link[15] = 0x55;
+    struct naru_sockaddr near = { .addr = naru_addr_v6(on_link), .port = 9 };
+    naru_time_t now = naru_stack_now(t.stack);
+    assert_int_equal(naru_sendto(t.stack, sock, data, 10, 0, &near), 10);
+    assert_int_equal(solicitations_for(&t, on_link), 1);
+    run_until(&t, now + 499 * NARU_MS);
+    assert_int_equal(solicitations_for(&t, on_link), 1);
+    run_until(&t, now + 500 * NARU_MS);
+    assert_int_equal(solicitations_for(&t, on_link), 2);
+    naru_close(t.stack, sock);
     capture_host_free(t.h);
 }
 
@@ -319,6 +399,7 @@ static void send_redirect(struct host *t, const uint8_t src[16], uint8_t hop_lim
     uint8_t buf[128];
     struct ndp_builder b;
     ndp_emit_begin(&b, &m, buf, sizeof buf);
+    ndp_emit_lladdr(&b, NDP_OPT_TARGET_LLADDR, target_mac);
     size_t len = ndp_emit_finish(&b, src, host_ll);
     struct ndp_message parsed;
     assert_int_equal(ndp_parse(buf, len, src, host_ll, &parsed), 0);
@@ -339,6 +420,11 @@ static void redirect_from_our_first_hop_moves_the_destination(void **state)
     assert_memory_equal(r->gateway.v6, router_b, 16);
     assert_memory_equal(route6_lookup(t.stack, elsewhere)->gateway.v6, router_a, 16); /* others unmoved */
     assert_int_equal(t.stack->counters.rd_redirects, 1);
+    /* RFC 4861 8.3: and the target's link-layer address into the cache. */
+    uint8_t mac[6];
+    struct naru_addr target = naru_addr_v6(router_b);
+    assert_int_equal(naru_neighbour_lookup(t.stack, t.h->ifindex, &target, mac), 0);
+    assert_memory_equal(mac, target_mac, 6);
     /* RFC 4861 8.1: only the current first hop may redirect, on the link. */
     send_redirect(&t, router_b, 255, router_b, elsewhere);
     send_redirect(&t, router_a, 254, router_b, elsewhere);
@@ -430,6 +516,7 @@ int main(void)
         cmocka_unit_test(three_solicitations_four_seconds_apart_then_silence),
         cmocka_unit_test(an_advertisement_ends_the_solicitations),
         cmocka_unit_test(advertisement_gives_default_route_prefix_address_and_link_parameters),
+        cmocka_unit_test(the_advertised_hop_limit_mtu_and_retrans_timer_are_used),
         cmocka_unit_test(advertisements_off_link_or_forwarded_are_dropped),
         cmocka_unit_test(router_lifetime_end_takes_the_default_route_away),
         cmocka_unit_test(prefix_lifetime_end_takes_the_on_link_route_and_the_address),
