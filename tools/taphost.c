@@ -140,15 +140,17 @@ int taphost_open(struct taphost *h, const struct cli_options *o, const char *pro
 
 void taphost_describe(const struct taphost *h, const struct cli_options *o, char *buf, size_t len)
 {
-    struct naru_if_addr addrs[16];
-    int n = naru_if_get_addrs(h->stack, h->ifindex, addrs, sizeof addrs / sizeof addrs[0]);
+    struct naru_if_addr addrs[TAPHOST_ADDRS_MAX];
+    int n = naru_if_get_addrs(h->stack, h->ifindex, addrs, TAPHOST_ADDRS_MAX);
     size_t used = 0;
     buf[0] = 0;
-    for (int i = 0; i < n && i < (int)(sizeof addrs / sizeof addrs[0]) && used < len; i++) {
+    for (int i = 0; i < n && i < TAPHOST_ADDRS_MAX && used < len; i++) {
         char a[NARU_ADDR_STRLEN];
-        used += (size_t)snprintf(buf + used, len - used, "%s%s/%u%s", i ? ", " : "",
+        uint8_t f = addrs[i].flags;
+        used += (size_t)snprintf(buf + used, len - used, "%s%s/%u%s%s%s", i ? ", " : "",
                                  naru_addr_format(&addrs[i].addr, a), addrs[i].prefix_len,
-                                 addrs[i].flags & NARU_IFA_TENTATIVE ? " (tentative)" : "");
+                                 f & NARU_IFA_TENTATIVE ? " (tentative)" : "", f & NARU_IFA_AUTOCONF ? " (SLAAC)" : "",
+                                 f & NARU_IFA_DEPRECATED ? " (deprecated)" : "");
     }
     for (unsigned i = 0; i < o->gw_count && used < len; i++)
         used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : " via ", o->gws[i].text);
