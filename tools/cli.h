@@ -83,7 +83,7 @@ enum {
 #define CLI_HELP                                                                        \
     CLI_FAMILY_HELP                                                                     \
     "  --tap IFNAME       run on this Linux TAP device (created if missing) instead\n"   \
-    "                     of the simulator; needs --addr\n"                             \
+    "                     of the simulator\n"                                           \
     CLI_ADDR_HELP                                                                       \
     "  --mac MAC          MAC address (TAP; random if not given)\n"                     \
     "  --pcap FILE        capture every frame of naru's interface to FILE\n"            \
@@ -103,7 +103,8 @@ enum {
     "  --addr CIDR        an address and prefix length on the TAP device, IPv4\n"        \
     "                     (198.18.0.2/24) or IPv6 (2001:db8::2/64); repeat it for\n"    \
     "                     both families (one IPv4, up to 7 IPv6). The IPv6\n"           \
-    "                     link-local address (fe80::, from the MAC) comes by itself\n"   \
+    "                     link-local address comes by itself, and addresses from\n"     \
+    "                     routers' advertisements (SLAAC); without --addr, only those\n" \
     "  --gw IP            default gateway, IPv4 or IPv6, on the host's network (an\n"    \
     "                     IPv6 one may be link-local); once for each family\n"
 

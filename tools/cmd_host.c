@@ -19,7 +19,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru host --tap IFNAME --addr CIDR [--addr CIDR]... [--gw IP]... [--mac MAC]\n"
+            "usage: naru host --tap IFNAME [--addr CIDR]... [--gw IP]... [--mac MAC]\n"
             "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE] [--no-offload]\n"
             "                 [--max-connections N] [--background]\n"
             "\n"
@@ -29,6 +29,8 @@ static void usage(FILE *out)
             "counters. Its ready line on stderr comes once the device is up and the\n"
             "services listen, and names every address the host has (the IPv6 link-local\n"
             "one too): from then on the kernel side can be given its address and used.\n"
+            "Without --addr it has IPv6 alone: its link-local address, and addresses\n"
+            "formed from routers' advertisements (SLAAC, RFC 4862).\n"
             "When its addresses change later (duplicate address detection ends, a router\n"
             "advertises a prefix and SLAAC forms an address, a lifetime runs out), a line\n"
             "\"naru host: addresses now ...\" names them all again.\n"
@@ -168,8 +170,8 @@ int cmd_host(int argc, char **argv)
         fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", PROG, argv[optind]);
         goto out;
     }
-    if (!ro.tap || !ro.addr_count) {
-        fprintf(stderr, "%s: needs --tap IFNAME and --addr CIDR (try --help)\n", PROG);
+    if (!ro.tap) {
+        fprintf(stderr, "%s: needs --tap IFNAME (try --help)\n", PROG);
         goto out;
     }
     ro.listeners = (unsigned)service_count;

@@ -57,10 +57,6 @@ static int check_gateway(const struct cli_options *o, const struct cli_addr *gw,
 int taphost_open(struct taphost *h, const struct cli_options *o, const char *prog)
 {
     memset(h, 0, sizeof *h);
-    if (!o->addr_count) {
-        fprintf(stderr, "%s: --tap needs --addr CIDR\n", prog);
-        return 2;
-    }
     for (unsigned i = 0; i < o->gw_count; i++)
         if (check_gateway(o, &o->gws[i], prog))
             return 2;
@@ -118,6 +114,12 @@ int taphost_open(struct taphost *h, const struct cli_options *o, const char *pro
         clock_gettime(CLOCK_REALTIME, &real);
         naru_pcap_set_epoch(h->pcap, (uint64_t)real.tv_sec * NARU_SEC + (uint64_t)real.tv_nsec - loop_clock());
         naru_if_set_tap(h->stack, h->ifindex, naru_pcap_tap, h->pcap);
+    }
+    /* Without --addr, IPv6 alone: the link-local address, then SLAAC from
+     * routers' advertisements (RFC 4862). */
+    if (!o->addr_count && (err = naru_if_up(h->stack, h->ifindex)) < 0) {
+        fprintf(stderr, "%s: cannot bring %s up: %s\n", prog, o->tap, strerror(-err));
+        return 1;
     }
     /* As `ip addr add` each, then `ip route add default via` each. */
     for (unsigned i = 0; i < o->addr_count; i++) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Linux as an IPv6 router with radvd, naru host autoconfiguring from its
-# advertisements (RFC 4862 SLAAC, RFC 4861 router discovery) with no IPv6
-# --addr given: naru host says its new address (tentative during duplicate
+# advertisements (RFC 4862 SLAAC, RFC 4861 router discovery) with no
+# --addr at all: naru host says its new address (tentative during duplicate
 # address detection, then preferred) on a line of its own; Linux pings
 # it there and reaches its echo service; and naru answers a ping from off
 # the link through the router the advertisement named. tshark finds the
@@ -24,7 +24,7 @@ interface v6s0 {
 };
 EOF
 
-naru_start naru "$ns" host --tap v6s0 --addr 198.18.0.2/24 --serve echo --pcap "$WORK/slaac.pcap" --no-offload
+naru_start naru "$ns" host --tap v6s0 --serve echo --pcap "$WORK/slaac.pcap" --no-offload
 # radvd after naru: its first advertisements go out at once (RFC 4861 6.2.4).
 bg_start ra "$ns" radvd -n -m stderr -C "$WORK/radvd.conf" -p "$WORK/radvd.pid"
 log=$(naru_log "$naru")
