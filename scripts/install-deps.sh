@@ -19,7 +19,8 @@ packages=(
   # interoperability tests against Linux
   iproute2 iputils-ping netcat-openbsd tcpdump tshark nftables python3 curl
   libxml2-utils          # xmllint: naru plot's SVG is checked well-formed
-  radvd                  # router advertisements for the IPv6 captures (tests/data/capture-linux.sh --ipv6)
+  radvd                  # router advertisements: the IPv6 captures (tests/data/capture-linux.sh --ipv6)
+                         #   and naru host autoconfiguring on TAP (tests/interop/test_ipv6_slaac_radvd.sh)
   python3-scapy          # hand-made frames: bad checksums, odd fragments
   # DNS: dig, NSD and Knot for the interop and differential tests, dnsperf for bench/
   bind9-dnsutils nsd knot python3-dnspython dnsperf

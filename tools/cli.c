@@ -65,19 +65,27 @@ enum cli_host cli_host_parse(const char *text, struct naru_addr *addr)
 {
     if (naru_addr_parse(text, addr) == 0)
         return CLI_HOST_ADDR;
-    if (*text && (strchr(text, ':') || strspn(text, "0123456789.") == strlen(text)))
+    const char *zone = strchr(text, '%');
+    if (zone && zone[1] && zone - text < NARU_ADDR_STRLEN) {
+        char base[NARU_ADDR_STRLEN];
+        memcpy(base, text, (size_t)(zone - text));
+        base[zone - text] = 0;
+        if (naru_addr_parse(base, addr) == 0 && addr->family == NARU_AF_INET6 && naru_addr_is_link_local(addr) &&
+            !strchr(zone + 1, '%'))
+            return CLI_HOST_ADDR;
+    }
+    if (*text && (strchr(text, ':') || strchr(text, '%') || strspn(text, "0123456789.") == strlen(text)))
         return CLI_HOST_BAD;
     return CLI_HOST_NAME;
 }
 
-int cli_ip4(const char *text, uint32_t *addr)
+int cli_name_server(const char *text, struct naru_sockaddr *sa)
 {
-    struct naru_addr a;
-    if (cli_host_parse(text, &a) != CLI_HOST_ADDR)
+    struct naru_sockaddr s = { .port = NARU_DNS_PORT };
+    if (naru_sockaddr_parse(text, NULL, &s) < 0 || s.port == 0 || s.scope_id ||
+        naru_addr_is_unspecified(&s.addr) || naru_addr_is_multicast(&s.addr) || naru_addr_is_v4_mapped(&s.addr))
         return -EINVAL;
-    if (a.family != NARU_AF_INET)
-        return -EAFNOSUPPORT;
-    *addr = a.v4;
+    *sa = s;
     return 0;
 }
 
@@ -92,16 +100,6 @@ const struct cli_addr *cli_addr_of(const struct cli_options *o, enum naru_family
 static void bad(const char *prog, const char *what, const char *arg)
 {
     fprintf(stderr, "%s: bad %s '%s'\n", prog, what, arg);
-    exit(2);
-}
-
-/* After cli_ip4() failed with err. */
-static void bad_addr(const char *prog, const char *what, const char *arg, int err, const char *want)
-{
-    if (err == -EAFNOSUPPORT)
-        fprintf(stderr, "%s: %s '%s' is IPv6: naru's tools speak IPv4 only so far\n", prog, what, arg);
-    else
-        fprintf(stderr, "%s: bad %s '%s' (want %s)\n", prog, what, arg, want);
     exit(2);
 }
 
@@ -159,31 +157,19 @@ static void take_gw(struct cli_options *o, const char *prog, const char *arg)
     o->gws[o->gw_count++] = g;
 }
 
-/* A.B.C.D or A.B.C.D:PORT */
+/* --dns ADDR[:PORT] */
 static void take_dns(struct cli_options *o, const char *prog, const char *arg)
 {
-    char host[NARU_ADDR_STRLEN];
-    const char *colon = strchr(arg, ':');
-    size_t hl = colon ? (size_t)(colon - arg) : strlen(arg);
-    unsigned long port = NARU_DNS_PORT;
-    char *end = NULL;
-    uint32_t a;
-    if (colon) {
-        errno = 0;
-        port = strtoul(colon + 1, &end, 10);
+    struct naru_sockaddr sa;
+    if (cli_name_server(arg, &sa) < 0) {
+        fprintf(stderr, "%s: bad name server '%s' (want A.B.C.D[:PORT], V6 or [V6]:PORT)\n", prog, arg);
+        exit(2);
     }
-    if (hl >= sizeof host || (colon && (!colon[1] || *end || errno || port == 0 || port > 65535)))
-        bad(prog, "name server", arg);
-    memcpy(host, arg, hl);
-    host[hl] = 0;
-    int err = cli_ip4(host, &a);
-    if (err < 0 || a == 0)
-        bad_addr(prog, "name server", arg, err, "A.B.C.D[:PORT]");
     if (o->dns_count == NARU_DNS_MAX_SERVERS) {
         fprintf(stderr, "%s: at most %d --dns servers\n", prog, NARU_DNS_MAX_SERVERS);
         exit(2);
     }
-    o->dns[o->dns_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(a), .port = (uint16_t)port };
+    o->dns[o->dns_count++] = sa;
 }
 
 bool cli_take_option(struct cli_options *o, const char *prog, int opt, const char *arg)
@@ -192,6 +178,10 @@ bool cli_take_option(struct cli_options *o, const char *prog, int opt, const cha
     switch (opt) {
     case CLI_OPT_TAP:
         o->tap = arg;
+        return true;
+    case '4':
+    case '6':
+        o->family = opt == '4' ? NARU_AF_INET : NARU_AF_INET6;
         return true;
     case CLI_OPT_ADDR:
         take_addr(o, prog, arg);

@@ -35,7 +35,8 @@ struct cli_options {
     const char *pcap;          /* --pcap FILE */
     uint64_t seed;             /* --seed N (simulator) */
     bool seed_set;
-    struct naru_sockaddr dns[NARU_DNS_MAX_SERVERS]; /* --dns A.B.C.D[:PORT], repeatable */
+    uint8_t family;            /* -4 / -6: NARU_AF_INET or NARU_AF_INET6; 0 either */
+    struct naru_sockaddr dns[NARU_DNS_MAX_SERVERS]; /* --dns ADDR[:PORT], repeatable */
     unsigned dns_count;
     const char *hosts;         /* --hosts FILE */
     bool no_offload;           /* --no-offload (TAP) */
@@ -72,15 +73,23 @@ enum {
     { "seed", required_argument, NULL, CLI_OPT_SEED },          \
     { "dns", required_argument, NULL, CLI_OPT_DNS },            \
     { "hosts", required_argument, NULL, CLI_OPT_HOSTS }
+/* -4 and -6 (in the optstring of ping, traceroute, nc and fetch;
+ * cli_take_option() takes them). */
+#define CLI_FAMILY_HELP                                                                 \
+    "  -4, -6             IPv4 or IPv6 only: a name resolves to that family's\n"         \
+    "                     addresses alone (default: both, IPv6 first when the host\n"    \
+    "                     has an IPv6 address beyond link-local)\n"
+
 #define CLI_HELP                                                                        \
+    CLI_FAMILY_HELP                                                                     \
     "  --tap IFNAME       run on this Linux TAP device (created if missing) instead\n"   \
-    "                     of the simulator; needs --addr\n"                             \
+    "                     of the simulator\n"                                           \
     CLI_ADDR_HELP                                                                       \
     "  --mac MAC          MAC address (TAP; random if not given)\n"                     \
     "  --pcap FILE        capture every frame of naru's interface to FILE\n"            \
     "  --seed N           simulator seed (default 1)\n"                                \
-    "  --dns A.B.C.D[:PORT]\n"                                                          \
-    "                     name server for HOST names, repeatable (default on TAP:\n"     \
+    "  --dns ADDR[:PORT]  name server for HOST names, IPv4 or IPv6 ([V6]:PORT with a\n"  \
+    "                     port), repeatable (default on TAP:\n"                          \
     "                     /etc/resolv.conf; in the simulator, the world's own at\n"     \
     "                     10.2.0.2, serving naru.test: server, router, client, www)\n"  \
     "  --hosts FILE       hosts table (/etc/hosts format), looked at before DNS\n"       \
@@ -94,7 +103,8 @@ enum {
     "  --addr CIDR        an address and prefix length on the TAP device, IPv4\n"        \
     "                     (198.18.0.2/24) or IPv6 (2001:db8::2/64); repeat it for\n"    \
     "                     both families (one IPv4, up to 7 IPv6). The IPv6\n"           \
-    "                     link-local address (fe80::, from the MAC) comes by itself\n"   \
+    "                     link-local address comes by itself, and addresses from\n"     \
+    "                     routers' advertisements (SLAAC); without --addr, only those\n" \
     "  --gw IP            default gateway, IPv4 or IPv6, on the host's network (an\n"    \
     "                     IPv6 one may be link-local); once for each family\n"
 
@@ -125,8 +135,7 @@ bool cli_share(const char *text, double max, double *out);
  * stays), so paths made from it read DIR/FILE, not DIR//FILE. */
 char *cli_dir(char *arg);
 /* Address text: every address a command reads (HOST arguments, --addr,
- * --gw, --dns) goes through cli_host_parse(), so the tools take IPv6 in
- * one place when their stacks speak it. */
+ * --gw) goes through cli_host_parse(), IPv4 and IPv6 alike. */
 enum cli_host {
     CLI_HOST_NAME,             /* a name, to resolve */
     CLI_HOST_ADDR,             /* an address, IPv4 or IPv6, in *addr */
@@ -135,11 +144,13 @@ enum cli_host {
 /* "999.1.1.1", "10.1" or "1::2::3" are bad addresses, not names: text of
  * only digits and dots, or with a ':', is an address or nothing (a name's
  * last label is never all digits, RFC 1123 2.1 and RFC 3696 2; no host
- * name has a ':'). */
+ * name has a ':'). A link-local IPv6 address may have a zone, "fe80::1%eth0"
+ * (RFC 4007 11): *addr is the address, and naru_sockaddr_parse() with the
+ * stack finds the interface. */
 enum cli_host cli_host_parse(const char *text, struct naru_addr *addr);
-/* An IPv4 address (A.B.C.D), as the tools' stacks speak only IPv4 yet.
- * 0, -EINVAL for bad text, -EAFNOSUPPORT for an IPv6 address. */
-int cli_ip4(const char *text, uint32_t *addr);
+/* A name server: A.B.C.D[:PORT], an IPv6 address, or [V6]:PORT (port 53
+ * if not given); unicast, no zone. 0 or -EINVAL. */
+int cli_name_server(const char *text, struct naru_sockaddr *sa);
 /* The first --addr of that family, or NULL. */
 const struct cli_addr *cli_addr_of(const struct cli_options *o, enum naru_family family);
 /* The single operand after the flags (HOST, URL), or NULL after a one-line

@@ -28,12 +28,17 @@ struct fetch {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru fetch [-o FILE|-] [--timeout SECONDS] [--keep-partial] URL\n"
+            "usage: naru fetch [-4|-6] [-o FILE|-] [--timeout SECONDS] [--keep-partial] URL\n"
             "\n"
-            "Download URL (http://HOST[:PORT]/PATH) with an HTTP/1.1 GET over naru's TCP,\n"
-            "into FILE (default: the last part of the path, or index.html), or to\n"
+            "Download URL (http://HOST[:PORT]/PATH; an IPv6 address in brackets,\n"
+            "http://[2001:db8::1]:8080/, a link-local one with its zone as\n"
+            "http://[fe80::1%%25eth0]/) with an HTTP/1.1 GET over naru's TCP; a name with\n"
+            "addresses of both families is tried over both, IPv6 first (Happy Eyeballs,\n"
+            "RFC 8305). The body goes into FILE (default: the last part of the path, or\n"
+            "index.html), or to\n"
             "stdout with -o -. A progress bar shows on a terminal. In the simulator (the\n"
-            "default) the built-in server 10.2.0.2 (\"server\") serves / and /bytes/N.\n"
+            "default) the built-in server 10.2.0.2 and 2001:db8:2::2 (\"server\") serves /\n"
+            "and /bytes/N.\n"
             "Only a whole 2xx body is kept: a download that fails or is stopped (Ctrl-C)\n"
             "says how many bytes arrived and leaves no file, unless --keep-partial (curl\n"
             "keeps such parts unless told to remove them).\n"
@@ -51,7 +56,8 @@ static void usage(FILE *out)
 }
 
 struct url {
-    char host[256];
+    char host[256];            /* a name, or an address without brackets ("fe80::1%eth0") */
+    char host_header[300];     /* RFC 9110 7.2: host[:port], an IPv6 address in brackets, no zone */
     uint16_t port;
     char path[1024];
 };
@@ -63,13 +69,40 @@ static int parse_url(const char *text, struct url *u, char *why, size_t why_len)
         return -1;
     }
     const char *h = text + 7;
-    size_t hl = strcspn(h, ":/?#");
-    if (hl == 0 || hl >= sizeof u->host) {
-        snprintf(why, why_len, "no host in the URL");
-        return -1;
+    size_t hl;
+    bool bracketed = *h == '[';
+    if (bracketed) {
+        /* RFC 3986 3.2.2: an IPv6 address in brackets; RFC 6874: its zone
+         * after "%25" (a bare '%' taken too, as curl does). */
+        const char *close = strchr(h, ']');
+        if (!close) {
+            snprintf(why, why_len, "no ']' after the IPv6 address");
+            return -1;
+        }
+        const char *zone = memchr(h, '%', (size_t)(close - h));
+        size_t al = (size_t)((zone ? zone : close) - (h + 1));
+        const char *z = zone ? zone + (strncmp(zone, "%25", 3) == 0 && zone + 3 < close ? 3 : 1) : close;
+        size_t zl = (size_t)(close - z);
+        struct naru_addr a;
+        if (al + zl + 2 >= sizeof u->host) {
+            snprintf(why, why_len, "bad IPv6 address in the URL");
+            return -1;
+        }
+        snprintf(u->host, sizeof u->host, "%.*s%s%.*s", (int)al, h + 1, zone ? "%" : "", (int)zl, z);
+        if (cli_host_parse(u->host, &a) != CLI_HOST_ADDR || a.family != NARU_AF_INET6) {
+            snprintf(why, why_len, "bad IPv6 address in the URL");
+            return -1;
+        }
+        hl = (size_t)(close + 1 - h);
+    } else {
+        hl = strcspn(h, ":/?#");
+        if (hl == 0 || hl >= sizeof u->host) {
+            snprintf(why, why_len, "no host in the URL");
+            return -1;
+        }
+        memcpy(u->host, h, hl);
+        u->host[hl] = '\0';
     }
-    memcpy(u->host, h, hl);
-    u->host[hl] = '\0';
     const char *p = h + hl;
     u->port = 80;
     if (*p == ':') {
@@ -82,6 +115,12 @@ static int parse_url(const char *text, struct url *u, char *why, size_t why_len)
         u->port = (uint16_t)port;
         p = end;
     }
+    /* The Host header: the URL's authority, a zone left out (RFC 6874 4). */
+    size_t name_len = bracketed ? strcspn(u->host, "%") : strlen(u->host);
+    const char *port_text = u->port == 80 ? "" : h + hl;
+    int port_len = u->port == 80 ? 0 : (int)(p - (h + hl));
+    snprintf(u->host_header, sizeof u->host_header, "%s%.*s%s%.*s", bracketed ? "[" : "", (int)name_len, u->host,
+             bracketed ? "]" : "", port_len, port_text);
     if (*p && *p != '/' && *p != '?') {
         snprintf(why, why_len, "bad URL");
         return -1;
@@ -178,7 +217,7 @@ int cmd_fetch(int argc, char **argv)
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+:o:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:o:h46", long_options, NULL)) != -1) {
         switch (opt) {
         case 'o':
             output_name = optarg;
@@ -210,31 +249,45 @@ int cmd_fetch(int argc, char **argv)
     struct runtime rt;
     struct naru_http_get_config c;
     naru_http_get_config_default(&c);
-    int status = runtime_open_to(&rt, &ro, PROG, url.host, 1, &c.server.addr);
+    int status = runtime_open_for(&rt, &ro, PROG, url.host);
     if (status)
         return status;
     status = 1;
     struct fetch f = { .rt = &rt, .keep_partial = keep_partial };
-    char host_header[300];
-    if (url.port == 80)
-        snprintf(host_header, sizeof host_header, "%s", url.host);
-    else
-        snprintf(host_header, sizeof host_header, "%s:%u", url.host, url.port);
     f.out_name = output_name ? output_name : default_name(&url, name, sizeof name);
     f.to_stdout = !strcmp(f.out_name, "-");
     if (f.to_stdout)
         f.out_name = "stdout";
     f.progress = isatty(STDERR_FILENO) && !f.to_stdout;
-    c.server.port = url.port;
-    c.host = host_header;
+    /* A name is tried over both families (RFC 8305's Happy Eyeballs); the
+     * idle timeout bounds the wait for a connection too. */
+    struct runtime_dialed dl;
+    int sock = runtime_connect(&rt, &ro, url.host, url.port, timeout, &dl);
+    int err = 0;
+    if (sock == -EINTR) {
+        if (loop_user_stopped())
+            fprintf(stderr, "%s: stopped by %s while connecting\n", PROG, loop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
+        goto out;
+    } else if (sock < 0 && !dl.resolved) {
+        fprintf(stderr, "%s: %s: %s\n", PROG, url.host, names_error(sock));
+        goto out;
+    } else if (sock < 0) {
+        fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, url.host, url.port,
+                sock == -ETIMEDOUT ? "timed out" : strerror(-sock));
+        goto out;
+    }
+    c.server = dl.peer;
+    c.host = url.host_header;
     c.path = url.path;
     c.idle_timeout = timeout;
     c.on_body = body_bytes;
     c.ctx = &f;
     struct naru_app_env env;
-    int err = runtime_app_env(&rt, &env);
-    if (!err)
-        err = naru_http_get_start(&env, &c, &f.get);
+    err = runtime_app_env(&rt, &env);
+    if (err < 0)
+        naru_close(rt.stack, sock);
+    else
+        err = naru_http_get_start_on(&env, &c, sock, &f.get);
     if (err < 0) {
         fprintf(stderr, "%s: %s: %s\n", PROG, url_text, strerror(-err));
         goto out;

@@ -19,7 +19,7 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru host --tap IFNAME --addr CIDR [--addr CIDR]... [--gw IP]... [--mac MAC]\n"
+            "usage: naru host --tap IFNAME [--addr CIDR]... [--gw IP]... [--mac MAC]\n"
             "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE] [--no-offload]\n"
             "                 [--max-connections N] [--background]\n"
             "\n"
@@ -29,6 +29,11 @@ static void usage(FILE *out)
             "counters. Its ready line on stderr comes once the device is up and the\n"
             "services listen, and names every address the host has (the IPv6 link-local\n"
             "one too): from then on the kernel side can be given its address and used.\n"
+            "Without --addr it has IPv6 alone: its link-local address, and addresses\n"
+            "formed from routers' advertisements (SLAAC, RFC 4862).\n"
+            "When its addresses change later (duplicate address detection ends, a router\n"
+            "advertises a prefix and SLAAC forms an address, a lifetime runs out), a line\n"
+            "\"naru host: addresses now ...\" names them all again.\n"
             "\n"
             "  --tap IFNAME       the TAP device (needs root or CAP_NET_ADMIN)\n"
             CLI_ADDR_HELP
@@ -56,22 +61,62 @@ static void usage(FILE *out)
             serve_help);
 }
 
-/* loop_run()'s check between turns of the loop, which never ends it
- * (SIGINT and SIGTERM do): every few seconds, memory that closed
- * connections let go goes back to the system. glibc keeps freed heap pages
- * for reuse and gives back only what is at the top of its heap, so after a
- * crowd of connections has gone its memory would stay resident; once
- * several MB are free, malloc_trim() returns the pages inside the heap too. */
-static bool give_back_memory(void *ctx)
+/* What runs between turns of the loop, which never ends it (SIGINT and
+ * SIGTERM do). */
+struct between_turns {
+    time_t next_trim;
+    const struct taphost *host;
+    const struct cli_options *ro;
+    struct naru_if_addr addrs[TAPHOST_ADDRS_MAX]; /* as the last line said them */
+    int addr_count;
+};
+
+/* Every few seconds, memory that closed connections let go goes back to
+ * the system. glibc keeps freed heap pages for reuse and gives back only
+ * what is at the top of its heap, so after a crowd of connections has gone
+ * its memory would stay resident; once several MB are free, malloc_trim()
+ * returns the pages inside the heap too. */
+static void give_back_memory(struct between_turns *b)
 {
-    time_t *next = ctx;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    if (now.tv_sec < *next)
-        return false;
-    *next = now.tv_sec + 5;
+    if (now.tv_sec < b->next_trim)
+        return;
+    b->next_trim = now.tv_sec + 5;
     if (mallinfo2().fordblks > 8u << 20)
         malloc_trim(0);
+}
+
+/* The interface's addresses change after the ready line: duplicate address
+ * detection ends (RFC 4862 5.4), a router's prefix gives one by SLAAC
+ * (5.5.3), a lifetime runs out. A line says each new set. */
+static void say_new_addresses(struct between_turns *b)
+{
+    struct naru_if_addr now[TAPHOST_ADDRS_MAX];
+    int n = naru_if_get_addrs(b->host->stack, b->host->ifindex, now, TAPHOST_ADDRS_MAX);
+    if (n > TAPHOST_ADDRS_MAX)
+        n = TAPHOST_ADDRS_MAX;
+    bool same = n == b->addr_count;
+    for (int i = 0; same && i < n; i++)
+        same = naru_addr_equal(&now[i].addr, &b->addrs[i].addr) && now[i].prefix_len == b->addrs[i].prefix_len &&
+               now[i].flags == b->addrs[i].flags;
+    if (same)
+        return;
+    if (n > 0)
+        memcpy(b->addrs, now, (size_t)n * sizeof now[0]);
+    bool first = b->addr_count < 0;
+    b->addr_count = n;
+    if (first)
+        return;
+    char addrs[768];
+    taphost_describe(b->host, b->ro, addrs, sizeof addrs);
+    fprintf(stderr, "%s: addresses now %s\n", PROG, addrs);
+}
+
+static bool between_turns(void *ctx)
+{
+    give_back_memory(ctx);
+    say_new_addresses(ctx);
     return false;
 }
 
@@ -125,8 +170,8 @@ int cmd_host(int argc, char **argv)
         fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", PROG, argv[optind]);
         goto out;
     }
-    if (!ro.tap || !ro.addr_count) {
-        fprintf(stderr, "%s: needs --tap IFNAME and --addr CIDR (try --help)\n", PROG);
+    if (!ro.tap) {
+        fprintf(stderr, "%s: needs --tap IFNAME (try --help)\n", PROG);
         goto out;
     }
     ro.listeners = (unsigned)service_count;
@@ -162,8 +207,9 @@ int cmd_host(int argc, char **argv)
         if (service_count)
             fprintf(stderr, "%s: serving %s\n", PROG, list);
         background_ready();
-        time_t next_trim = 0;
-        loop_run(&rt.loop, NARU_NEVER, give_back_memory, &next_trim);
+        struct between_turns b = { .host = &rt.host, .ro = &ro, .addr_count = -1 };
+        say_new_addresses(&b); /* what the ready line said */
+        loop_run(&rt.loop, NARU_NEVER, between_turns, &b);
         fprintf(stderr, "%s: stopping; counters:\n", PROG);
         print_counters(stderr, rt.stack);
     }

@@ -38,14 +38,16 @@ struct nc {
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru nc [-v] [-w SECONDS] HOST PORT\n"
-            "       naru nc -l [-v] [HOST] PORT          (listen: needs --tap)\n"
+            "usage: naru nc [-4|-6] [-v] [-w SECONDS] HOST PORT\n"
+            "       naru nc -l [-4|-6] [-v] [HOST] PORT          (listen: needs --tap)\n"
             "\n"
             "Open a TCP connection to HOST PORT (or accept one with -l), copy stdin to it\n"
             "and it to stdout. At the end of stdin naru sends FIN (a half-close) and keeps\n"
             "reading until the peer closes. In the simulator (the default) stdin is read\n"
             "whole first; the built-in server runs echo (7), discard (9), daytime (13)\n"
-            "and HTTP (80).\n"
+            "and HTTP (80). HOST is an address (IPv4, IPv6, fe80::1%%IF) or a name; a name\n"
+            "with addresses of both families is tried over both, IPv6 first (Happy\n"
+            "Eyeballs, RFC 8305). -l without HOST listens on both families at once.\n"
             "\n"
             "  -l                 listen for one connection instead of connecting\n"
             "  -v                 say on stderr when the connection opens and closes\n"
@@ -176,8 +178,10 @@ static void accept_event(void *ctx, struct naru_stack *stack, int listener)
     nc->connected = true;
     naru_socket_set_callback(stack, listener, NULL, NULL);
     if (nc->verbose) {
-        char a[NARU_ADDR_STRLEN];
-        fprintf(stderr, "%s: connection from %s port %u\n", PROG, naru_addr_format(&peer.addr, a), peer.port);
+        char a[NARU_SOCKADDR_STRLEN];
+        fprintf(stderr, "%s: connection from %s port %u\n", PROG,
+                naru_sockaddr_format(&(struct naru_sockaddr){ .addr = peer.addr, .scope_id = peer.scope_id }, stack, a),
+                peer.port);
     }
     naru_socket_set_callback(stack, sock, socket_event, nc);
     if (!nc->rt->simulated && !nc->stdin_eof)
@@ -246,7 +250,7 @@ int cmd_nc(int argc, char **argv)
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+:lvw:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:lvw:h46", long_options, NULL)) != -1) {
         switch (opt) {
         case 'l':
             listen_mode = true;
@@ -271,7 +275,7 @@ int cmd_nc(int argc, char **argv)
         fprintf(stderr, "%s: %s (try --help)\n", PROG, positional < 2 ? "missing HOST PORT" : "too many arguments");
         return 2;
     }
-    nc.host = positional == 2 ? argv[optind] : "0.0.0.0";
+    nc.host = positional == 2 ? argv[optind] : NULL;
     nc.port = (uint16_t)cli_number(PROG, "port", argv[argc - 1], false, 65535);
     if (nc.port == 0) {
         fprintf(stderr, "%s: bad port '0'\n", PROG);
@@ -282,10 +286,19 @@ int cmd_nc(int argc, char **argv)
         return 2;
     }
     struct runtime rt;
-    struct naru_addr addr;
-    int status = runtime_open_to(&rt, &ro, PROG, nc.host, 1, &addr);
-    if (status)
+    /* -l without HOST: the wildcard of both families (one dual-stack
+     * socket), or of the one -4 or -6 names. */
+    struct naru_sockaddr local = { .addr = { .family = ro.family }, .port = nc.port };
+    int status = listen_mode && nc.host ? runtime_open_to(&rt, &ro, PROG, nc.host, 1, &local)
+                 : nc.host              ? runtime_open_for(&rt, &ro, PROG, nc.host)
+                                        : runtime_open(&rt, &ro, PROG);
+    if (status) {
+        if (!nc.host)
+            runtime_close(&rt); /* runtime_open() leaves that to its caller */
         return status;
+    }
+    if (!nc.host)
+        nc.host = ro.family == NARU_AF_INET ? "0.0.0.0" : ro.family == NARU_AF_INET6 ? "::" : "*";
     status = 1;
     nc.rt = &rt;
     nc.stack = rt.stack;
@@ -298,8 +311,9 @@ int cmd_nc(int argc, char **argv)
     int err;
     if (listen_mode) {
         nc.listener = naru_socket(rt.stack, NARU_SOCK_STREAM);
-        struct naru_sockaddr local = { .addr = addr, .port = nc.port };
         err = nc.listener < 0 ? nc.listener : naru_setsockopt(rt.stack, nc.listener, NARU_SO_REUSEADDR, 1);
+        if (!err && ro.family == NARU_AF_INET6 && naru_addr_is_unspecified(&local.addr))
+            err = naru_setsockopt(rt.stack, nc.listener, NARU_IPV6_V6ONLY, 1);
         if (!err)
             err = naru_bind(rt.stack, nc.listener, &local);
         if (!err)
@@ -314,35 +328,35 @@ int cmd_nc(int argc, char **argv)
         if (loop_run(&rt.loop, NARU_NEVER, opened, &nc) != 0)
             goto out;
     } else {
-        nc.sock = naru_socket(rt.stack, NARU_SOCK_STREAM);
-        if (nc.sock < 0) {
-            fprintf(stderr, "%s: socket: %s\n", PROG, strerror(-nc.sock));
+        /* A name is tried over both families (RFC 8305's Happy Eyeballs). */
+        struct runtime_dialed dl;
+        nc.sock = runtime_connect(&rt, &ro, nc.host, nc.port, connect_timeout, &dl);
+        if (nc.sock == -EINTR) {
+            if (loop_user_stopped())
+                fprintf(stderr, "%s: stopped while connecting to %s port %u\n", PROG, nc.host, nc.port);
             goto out;
+        }
+        if (nc.sock < 0 && !dl.resolved) {
+            fprintf(stderr, "%s: %s: %s\n", PROG, nc.host, names_error(nc.sock));
+            goto out;
+        }
+        if (nc.sock < 0) {
+            fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, nc.host, nc.port,
+                    nc.sock == -ETIMEDOUT ? "timed out" : strerror(-nc.sock));
+            goto out;
+        }
+        nc.connected = true;
+        if (nc.verbose) {
+            char a[NARU_SOCKADDR_STRLEN];
+            fprintf(stderr, "%s: connected to %s port %u", PROG, nc.host, nc.port);
+            struct naru_addr literal;
+            if (cli_host_parse(nc.host, &literal) == CLI_HOST_NAME)
+                fprintf(stderr, " (%s)", naru_sockaddr_format(&(struct naru_sockaddr){ .addr = dl.peer.addr,
+                                                                                       .scope_id = dl.peer.scope_id },
+                                                               rt.stack, a));
+            fputc('\n', stderr);
         }
         naru_socket_set_callback(rt.stack, nc.sock, socket_event, &nc);
-        struct naru_sockaddr to = { .addr = addr, .port = nc.port };
-        err = naru_connect(rt.stack, nc.sock, &to);
-        if (err < 0 && err != -EINPROGRESS) {
-            fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, nc.host, nc.port, strerror(-err));
-            goto out;
-        }
-        if (err == 0)
-            socket_event(&nc, rt.stack, nc.sock);
-        int r = loop_run(&rt.loop, loop_now(&rt.loop) + connect_timeout, opened, &nc);
-        if (r == 1) {
-            /* The signal may come in the same turn of the loop as the
-             * connection: say which of the two it stopped. */
-            if (loop_user_stopped() && !nc.connected)
-                fprintf(stderr, "%s: stopped while connecting to %s port %u\n", PROG, nc.host, nc.port);
-            else if (loop_user_stopped() && nc.verbose)
-                fprintf(stderr, "%s: stopped\n", PROG);
-            goto out;
-        }
-        if (r != 0 || nc.error) {
-            fprintf(stderr, "%s: connect to %s port %u failed: %s\n", PROG, nc.host, nc.port,
-                    r == 2 ? "timed out" : strerror(-nc.error));
-            goto out;
-        }
         if (!rt.simulated)
             loop_watch_fd(&rt.loop, STDIN_FILENO, POLLIN, stdin_ready, &nc);
         pump(&nc);

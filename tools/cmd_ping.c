@@ -15,11 +15,14 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru ping [-c COUNT] [-s SIZE] [-i INTERVAL] [-W TIMEOUT] [--tap IFNAME --addr CIDR [--gw IP]] HOST\n"
+            "usage: naru ping [-4|-6] [-c COUNT] [-s SIZE] [-i INTERVAL] [-W TIMEOUT]\n"
+            "                 [--tap IFNAME --addr CIDR [--addr CIDR]... [--gw IP]...] HOST\n"
             "\n"
-            "Send ICMP echo requests to HOST and report the replies, like iputils ping.\n"
-            "By default naru runs in the simulator's built-in world (client 10.1.0.2 —\n"
-            "router — server 10.2.0.2) in virtual time; HOST may be a name of that world.\n"
+            "Send ICMP echo requests to HOST and report the replies, like iputils ping:\n"
+            "ICMPv6 echo (RFC 4443 4) to an IPv6 address (2001:db8::1, fe80::1%%IF).\n"
+            "By default naru runs in the simulator's built-in world (client 10.1.0.2 and\n"
+            "2001:db8:1::2 — router — server 10.2.0.2 and 2001:db8:2::2) in virtual time;\n"
+            "HOST may be a name of that world.\n"
             "\n"
             "  -c COUNT           stop after COUNT requests (default: 4 simulated, else until ^C)\n"
             "  -s SIZE            data bytes per request (default 56; above the MTU they fragment)\n"
@@ -45,8 +48,30 @@ static void print_ms(double v)
     printf("time=%.*f ms", v >= 100 ? 0 : v >= 10 ? 1 : v >= 1 ? 2 : 3, v);
 }
 
-static const char *error_text(uint8_t type, uint8_t code)
+/* iputils ping6's words for ICMPv6 errors (RFC 4443 3). */
+static const char *error_text6(uint8_t type, uint8_t code)
 {
+    switch (type) {
+    case 1:
+        switch (code) {
+        case 0: return "Destination unreachable: No route";
+        case 1: return "Destination unreachable: Administratively prohibited";
+        case 2: return "Destination unreachable: Beyond scope of source address";
+        case 3: return "Destination unreachable: Address unreachable";
+        case 4: return "Destination unreachable: Port unreachable";
+        default: return "Destination unreachable";
+        }
+    case 2: return "Packet too big";
+    case 3: return code == 0 ? "Time exceeded: Hop limit" : "Time exceeded: Defragmentation failure";
+    case 4: return "Parameter problem";
+    default: return "ICMPv6 error";
+    }
+}
+
+static const char *error_text(uint8_t family, uint8_t type, uint8_t code)
+{
+    if (family == NARU_AF_INET6)
+        return error_text6(type, code);
     if (type == 11)
         return code == 0 ? "Time to live exceeded" : "Frag reassembly time exceeded";
     if (type != 3)
@@ -61,11 +86,22 @@ static const char *error_text(uint8_t type, uint8_t code)
     }
 }
 
+/* What on_event() needs to know. */
+struct ping_out {
+    const struct naru_sockaddr *dst;
+    const struct naru_stack *stack; /* for the names of zones: fe80::1%eth0 */
+};
+
 static void on_event(void *ctx, const struct naru_ping_event *e)
 {
-    (void)ctx;
-    char from[NARU_APP_ADDR_TEXT];
-    naru_app_addr_text(&e->from, false, from);
+    const struct ping_out *o = ctx;
+    const struct naru_sockaddr *dst = o->dst;
+    char from[NARU_SOCKADDR_STRLEN];
+    struct naru_sockaddr sa = { .addr = e->from.addr, .scope_id = e->from.scope_id };
+    /* A link-local answer came in on the interface the request left by. */
+    if (!sa.scope_id && naru_addr_is_link_local(&sa.addr) && sa.addr.family == NARU_AF_INET6)
+        sa.scope_id = dst->scope_id;
+    naru_sockaddr_format(&sa, o->stack, from);
     switch (e->kind) {
     case NARU_PING_REPLY:
     case NARU_PING_DUPLICATE:
@@ -74,7 +110,7 @@ static void on_event(void *ctx, const struct naru_ping_event *e)
         printf(e->kind == NARU_PING_DUPLICATE ? " (DUP!)\n" : "\n");
         break;
     case NARU_PING_ERROR:
-        printf("From %s icmp_seq=%u %s\n", from, e->seq, error_text(e->type, e->code));
+        printf("From %s icmp_seq=%u %s\n", from, e->seq, error_text(dst->addr.family, e->type, e->code));
         break;
     case NARU_PING_SEND_FAILED:
         printf("%s: sendto: %s\n", PROG, strerror(-e->error));
@@ -121,7 +157,7 @@ int cmd_ping(int argc, char **argv)
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+:c:s:i:W:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:c:s:i:W:h46", long_options, NULL)) != -1) {
         switch (opt) {
         case 'c':
             count = (long)cli_number(PROG, "count", optarg, false, 1e9);
@@ -152,7 +188,7 @@ int cmd_ping(int argc, char **argv)
     if (!host)
         return 2;
     struct runtime rt;
-    int status = runtime_open_to(&rt, &ro, PROG, host, 2, &c.dst.addr);
+    int status = runtime_open_to(&rt, &ro, PROG, host, 2, &c.dst);
     if (status)
         return status;
     status = 1;
@@ -162,14 +198,18 @@ int cmd_ping(int argc, char **argv)
         runtime_close(&rt);
         return 2;
     }
+    struct ping_out out = { .dst = &c.dst, .stack = rt.stack };
     c.on_event = on_event;
+    c.ctx = &out;
     struct naru_app_env env;
     struct naru_ping *p = NULL;
     char addr[NARU_APP_ADDR_TEXT];
-    naru_app_addr_text(&c.dst, false, addr);
+    naru_sockaddr_format(&c.dst, rt.stack, addr);
     if (rt.simulated)
-        fprintf(stderr, "(simulated: client 10.1.0.2 -> router -> server 10.2.0.2, virtual time)\n");
-    printf("PING %s (%s) %u(%u) bytes of data.\n", host, addr, c.size, c.size + 28);
+        fputs(WORLD_STORY, stderr);
+    /* The datagram: the data, the echo header (8) and IP's (20, or 40). */
+    printf("PING %s (%s) %u(%u) bytes of data.\n", host, addr, c.size,
+           c.size + (c.dst.addr.family == NARU_AF_INET6 ? 48 : 28));
     fflush(stdout);
     int err = runtime_app_env(&rt, &env);
     if (!err)

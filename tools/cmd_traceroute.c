@@ -13,14 +13,14 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru traceroute [-m MAXTTL] [-q QUERIES] [-w WAIT] [-p PORT]\n"
-            "                       [--tap IFNAME --addr CIDR [--gw IP]] HOST\n"
+            "usage: naru traceroute [-4|-6] [-m MAXTTL] [-q QUERIES] [-w WAIT] [-p PORT]\n"
+            "                       [--tap IFNAME --addr CIDR [--addr CIDR]... [--gw IP]...] HOST\n"
             "\n"
-            "Show the routers on the way to HOST: UDP probes leave with TTL 1, 2, 3...;\n"
-            "the router where a probe's TTL runs out answers ICMP \"time exceeded\", and\n"
-            "HOST answers \"port unreachable\". By default naru runs in the simulator's\n"
-            "built-in world (client 10.1.0.2 - router - server 10.2.0.2) in virtual time;\n"
-            "HOST may be a name of that world.\n"
+            "Show the routers on the way to HOST: UDP probes leave with TTL (IPv6: hop\n"
+            "limit) 1, 2, 3...; the router where a probe's TTL runs out answers ICMP or\n"
+            "ICMPv6 \"time exceeded\", and HOST answers \"port unreachable\". By default naru runs in the simulator's\n"
+            "built-in world (client 10.1.0.2 and 2001:db8:1::2 - router - server 10.2.0.2\n"
+            "and 2001:db8:2::2) in virtual time; HOST may be a name of that world.\n"
             "\n"
             "  -m MAXTTL          most hops to try (default 30, at most 255)\n"
             "  -q QUERIES         probes per hop (default 3, at most 10)\n"
@@ -76,7 +76,7 @@ int cmd_traceroute(int argc, char **argv)
     int opt;
     optind = 1;
     opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+:m:q:w:p:h", long_options, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "+:m:q:w:p:h46", long_options, NULL)) != -1) {
         switch (opt) {
         case 'm':
             c.max_ttl = (uint8_t)cli_number(PROG, "max TTL", optarg, false, 255);
@@ -120,7 +120,7 @@ int cmd_traceroute(int argc, char **argv)
     if (!host)
         return 2;
     struct runtime rt;
-    int status = runtime_open_to(&rt, &ro, PROG, host, 2, &c.dst.addr);
+    int status = runtime_open_to(&rt, &ro, PROG, host, 2, &c.dst);
     if (status)
         return status;
     status = 1;
@@ -128,11 +128,12 @@ int cmd_traceroute(int argc, char **argv)
     struct lines lines = { .previous = { .port = 0 } };
     c.on_probe = on_probe;
     c.ctx = &lines;
-    char a[NARU_APP_ADDR_TEXT];
+    char a[NARU_SOCKADDR_STRLEN];
+    struct naru_sockaddr dst = { .addr = c.dst.addr, .scope_id = c.dst.scope_id };
     if (rt.simulated)
-        fprintf(stderr, "(simulated: client 10.1.0.2 -> router -> server 10.2.0.2, virtual time)\n");
-    printf("traceroute to %s (%s), %u hops max, %d byte packets\n", host, naru_app_addr_text(&c.dst, false, a),
-           c.max_ttl, 20 + 8 + c.probe_size);
+        fputs(WORLD_STORY, stderr);
+    printf("traceroute to %s (%s), %u hops max, %d byte packets\n", host, naru_sockaddr_format(&dst, rt.stack, a),
+           c.max_ttl, (c.dst.addr.family == NARU_AF_INET6 ? 40 : 20) + 8 + c.probe_size);
     fflush(stdout);
     struct naru_app_env env;
     struct naru_traceroute *t = NULL;

@@ -22,11 +22,13 @@ int names_read_resolv_conf(const char *path, struct resolv_conf *conf)
             continue;
         char *v;
         if (!strcmp(key, "nameserver")) {
-            uint32_t a;
+            struct naru_sockaddr sa;
             v = strtok_r(NULL, " \t\r\n", &save);
-            /* IPv6 servers are skipped: naru's stacks speak IPv4 only. */
-            if (v && cli_ip4(v, &a) == 0 && conf->server_count < NARU_DNS_MAX_SERVERS)
-                conf->servers[conf->server_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(a), .port = NARU_DNS_PORT };
+            /* An address, of either family; "fe80::1%eth0" is skipped, as
+             * its zone names the system's interface, not naru's. */
+            if (v && strspn(v, "0123456789abcdefABCDEF.:") == strlen(v) && cli_name_server(v, &sa) == 0 &&
+                conf->server_count < NARU_DNS_MAX_SERVERS)
+                conf->servers[conf->server_count++] = sa;
         } else if (!strcmp(key, "search") || !strcmp(key, "domain")) {
             /* resolv.conf(5): the last search or domain line wins. */
             conf->search_count = 0;
@@ -112,34 +114,34 @@ static bool looked_up(void *ctx)
     return naru_lookup_result(ctx)->finished;
 }
 
-int names_resolve(struct names *n, const char *name, struct naru_addr *addr)
+/* Does the stack have a usable address of this family: IPv4's, or an
+ * IPv6 one beyond link-local that is not tentative? RFC 6724 6's rules 1
+ * and 2 put a destination the host has no such source for last. */
+static bool has_source(const struct naru_stack *stack, uint8_t family)
 {
-    struct naru_addr literal;
-    switch (cli_host_parse(name, &literal)) {
-    case CLI_HOST_ADDR:
-        if (literal.family != NARU_AF_INET)
-            return -EAFNOSUPPORT;
-        *addr = literal;
-        return 0;
-    case CLI_HOST_BAD:
-        return -EINVAL;
-    case CLI_HOST_NAME:
-        break;
+    for (unsigned i = 0; i < naru_if_count(stack); i++) {
+        struct naru_if_addr a[16];
+        int n = naru_if_get_addrs(stack, (int)i, a, 16);
+        for (int k = 0; k < n && k < 16; k++)
+            if (a[k].addr.family == family && !(a[k].flags & NARU_IFA_TENTATIVE) &&
+                !naru_addr_is_link_local(&a[k].addr))
+                return true;
     }
-    if (!n->resolver)
-        return -ENOENT;
+    return false;
+}
+
+/* One lookup of type 1 (A) or 28 (AAAA), the loop running while it waits. */
+static int look_up(struct names *n, const char *name, uint16_t type, struct naru_addr *addr)
+{
     struct naru_app_env env;
     int err = loop_app_env(n->loop, n->stack, &env);
     if (err < 0)
         return err;
     struct naru_lookup_config c;
     naru_lookup_config_default(&c);
-    c.resolver = n->resolver;
+    names_lookup_config(n, &c);
     c.name = name;
-    for (unsigned i = 0; i < n->conf.search_count; i++)
-        c.search[i] = n->conf.search[i];
-    c.search_count = n->conf.search_count;
-    c.ndots = n->conf.ndots;
+    c.type = type;
     struct naru_lookup *l;
     if ((err = naru_lookup_start(&env, &c, &l)) < 0)
         return err;
@@ -154,6 +156,61 @@ int names_resolve(struct names *n, const char *name, struct naru_addr *addr)
     return err;
 }
 
+void names_lookup_config(const struct names *n, struct naru_lookup_config *c)
+{
+    c->resolver = n->resolver;
+    for (unsigned i = 0; i < n->conf.search_count; i++)
+        c->search[i] = n->conf.search[i];
+    c->search_count = n->conf.search_count;
+    c->ndots = n->conf.ndots;
+}
+
+int names_resolve(struct names *n, const char *name, uint8_t family, struct naru_sockaddr *sa)
+{
+    struct naru_sockaddr literal = { 0 };
+    struct naru_addr a;
+    switch (cli_host_parse(name, &a)) {
+    case CLI_HOST_ADDR:
+        if (family && a.family != family)
+            return -EAFNOSUPPORT;
+        if (naru_sockaddr_parse(name, n->stack, &literal) < 0)
+            return -ENODEV; /* a zone that is no interface of the stack */
+        sa->addr = literal.addr;
+        sa->scope_id = literal.scope_id;
+        return 0;
+    case CLI_HOST_BAD:
+        return -EINVAL;
+    case CLI_HOST_NAME:
+        break;
+    }
+    if (!n->resolver)
+        return -ENOENT;
+    /* Both families: the one the host can speak beyond its link first, as
+     * getaddrinfo() sorts by RFC 6724 (IPv6 when both can); the other when
+     * the first has no address of its kind. */
+    uint8_t order[2] = { NARU_AF_INET6, NARU_AF_INET };
+    if (family) {
+        order[0] = family;
+        order[1] = 0;
+    } else if (!has_source(n->stack, NARU_AF_INET6) && has_source(n->stack, NARU_AF_INET)) {
+        order[0] = NARU_AF_INET;
+        order[1] = NARU_AF_INET6;
+    }
+    int err = -ENOENT;
+    for (int i = 0; i < 2 && order[i]; i++) {
+        err = look_up(n, name, order[i] == NARU_AF_INET6 ? 28 : 1, &a);
+        if (err == 0) {
+            sa->addr = a;
+            sa->scope_id = 0;
+            return 0;
+        }
+        /* No such name is no such name in every family. */
+        if (err != -ENODATA)
+            return err;
+    }
+    return err;
+}
+
 const char *names_error(int err)
 {
     switch (err) {
@@ -163,7 +220,9 @@ const char *names_error(int err)
     case -ENODATA:
         return "No address associated with hostname";
     case -EAFNOSUPPORT:
-        return "IPv6: naru's tools speak IPv4 only so far";
+        return "Address family for hostname not supported";
+    case -ENODEV:
+        return "No such interface for the address's zone";
     case -EINTR:
         return "Interrupted";
     case -ENOMEM:

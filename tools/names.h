@@ -1,4 +1,5 @@
-/* Names in HOST arguments: a dotted quad; else the hosts table (--hosts,
+/* Names in HOST arguments: an address (IPv4, or IPv6 with a zone when
+ * link-local: "fe80::1%eth0"); else the hosts table (--hosts,
  * or /etc/hosts on TAP); else naru's stub resolver through the world's
  * name server in the simulator (search domain naru.test, so "server"
  * works) or --dns / /etc/resolv.conf on TAP, with resolv.conf(5)'s search
@@ -16,8 +17,9 @@
 
 #define NAMES_SEARCH_MAX 254   /* a domain name in text, no trailing dot */
 
-/* What a resolv.conf(5) file says: IPv4 name servers (IPv6 ones are left
- * out: naru speaks IPv4), the search list and ndots. */
+/* What a resolv.conf(5) file says: the name servers of both families
+ * (a link-local one with a zone is left out: the zone names the system's
+ * interface), the search list and ndots. */
 struct resolv_conf {
     struct naru_sockaddr servers[NARU_DNS_MAX_SERVERS];
     unsigned server_count;
@@ -47,11 +49,17 @@ struct names {
 int names_open(struct names *n, struct loop *loop, struct naru_stack *stack, const struct cli_options *o,
                const struct naru_sockaddr *world_dns, const char *world_domain, const char *prog);
 void names_close(struct names *n);
-/* HOST to an IPv4 address, running the loop while it waits. 0, or -ENOENT
- * (no such name), -ENODATA (no IPv4 address), -ETIMEDOUT (no server
- * answered), -ECONNREFUSED (servers failed), -EINTR (SIGINT/SIGTERM),
- * -EINVAL (a bad address, cli_host_parse()), -EAFNOSUPPORT (IPv6). */
-int names_resolve(struct names *n, const char *name, struct naru_addr *addr);
+/* HOST to sa's address (and scope_id; its port is left as it is), running
+ * the loop while it waits: of `family` alone (-4, -6), or of either, IPv6
+ * first when the stack has an IPv6 address beyond link-local (RFC 6724).
+ * 0, or -ENOENT (no such name), -ENODATA (no address of the family),
+ * -ETIMEDOUT (no server answered), -ECONNREFUSED (servers failed), -EINTR
+ * (SIGINT/SIGTERM), -EINVAL (a bad address, cli_host_parse()),
+ * -EAFNOSUPPORT (an address of the other family), -ENODEV (a zone that
+ * is none of the stack's interfaces). */
+int names_resolve(struct names *n, const char *name, uint8_t family, struct naru_sockaddr *sa);
+/* The resolver, search list and ndots lookups (and naru_dial) go by. */
+void names_lookup_config(const struct names *n, struct naru_lookup_config *c);
 /* What the usual tools print for a names_resolve() error, after
  * "PROG: HOST: " (getaddrinfo's words: "Name or service not known", ...). */
 const char *names_error(int err);

@@ -48,12 +48,11 @@ int runtime_open(struct runtime *rt, const struct cli_options *o, const char *pr
     return o->tap ? open_tap(rt, o) : open_world(rt, o);
 }
 
-int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host,
-                    int unresolved, struct naru_addr *addr)
+int runtime_open_for(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host)
 {
     struct naru_addr literal;
     enum cli_host kind = cli_host_parse(host, &literal);
-    if (kind == CLI_HOST_BAD || (kind == CLI_HOST_ADDR && literal.family != NARU_AF_INET)) {
+    if (kind == CLI_HOST_BAD || (kind == CLI_HOST_ADDR && o->family && literal.family != o->family)) {
         memset(rt, 0, sizeof *rt);
         if (kind == CLI_HOST_BAD)
             fprintf(stderr, "%s: bad address '%s'\n", prog, host);
@@ -61,22 +60,83 @@ int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char 
             fprintf(stderr, "%s: %s: %s\n", prog, host, names_error(-EAFNOSUPPORT));
         return 2;
     }
-    int status = runtime_open(rt, o, prog);
-    if (status == 0) {
-        int err = names_resolve(&rt->names, host, addr);
-        if (err == 0)
-            return 0;
-        if (err != -EINTR || loop_user_stopped())
-            fprintf(stderr, "%s: %s: %s\n", prog, host, names_error(err));
-        status = unresolved;
+    if (kind == CLI_HOST_ADDR && strchr(host, '%')) {
+        int status = runtime_open(rt, o, prog);
+        struct naru_sockaddr sa;
+        if (status == 0 && naru_sockaddr_parse(host, rt->stack, &sa) < 0) {
+            fprintf(stderr, "%s: %s: %s\n", prog, host, names_error(-ENODEV));
+            status = 2;
+        }
+        if (status)
+            runtime_close(rt);
+        return status;
     }
+    return runtime_open(rt, o, prog);
+}
+
+int runtime_open_to(struct runtime *rt, const struct cli_options *o, const char *prog, const char *host,
+                    int unresolved, struct naru_sockaddr *to)
+{
+    int status = runtime_open_for(rt, o, prog, host);
+    if (status)
+        return status;
+    int err = names_resolve(&rt->names, host, o->family, to);
+    if (err == 0)
+        return 0;
+    if (err != -EINTR || loop_user_stopped())
+        fprintf(stderr, "%s: %s: %s\n", prog, host, names_error(err));
     runtime_close(rt);
-    return status;
+    return unresolved;
+}
+
+static bool dialed(void *ctx)
+{
+    return naru_dial_result(ctx)->finished;
+}
+
+int runtime_connect(struct runtime *rt, const struct cli_options *o, const char *host, uint16_t port,
+                    naru_time_t timeout, struct runtime_dialed *out)
+{
+    memset(out, 0, sizeof *out);
+    out->sock = -1;
+    struct naru_app_env env;
+    struct naru_dial_config c;
+    naru_dial_config_default(&c);
+    names_lookup_config(&rt->names, &c.lookup);
+    c.host = host;
+    c.port = port;
+    c.family = o->family;
+    struct naru_dial *d = NULL;
+    int err = rt->dial_count == RUNTIME_DIALS_MAX ? -EMFILE : runtime_app_env(rt, &env);
+    if (!err)
+        err = naru_dial_start(&env, &c, &d);
+    if (err < 0) {
+        out->error = err;
+        return err;
+    }
+    rt->dials[rt->dial_count++] = d;
+    int ran = loop_run(&rt->loop, loop_now(&rt->loop) + timeout, dialed, d);
+    const struct naru_dial_result *r = naru_dial_result(d);
+    out->resolved = r->addr_count > 0;
+    if (ran == 1)
+        out->error = -EINTR;
+    else if (!r->finished)
+        out->error = -ETIMEDOUT;
+    else if (!r->ok)
+        out->error = r->error ? r->error : -ECONNREFUSED;
+    else {
+        out->peer = r->peer;
+        out->sock = naru_dial_take(d);
+    }
+    return out->sock >= 0 ? out->sock : out->error;
 }
 
 void runtime_close(struct runtime *rt)
 {
-    /* Sockets and timers first, while their stacks are still there. */
+    /* Sockets and timers first, while their stacks are still there; the
+     * loop runs no more, so no dial's timer can come due. */
+    for (unsigned i = 0; i < rt->dial_count; i++)
+        naru_dial_destroy(rt->dials[i]);
     names_close(&rt->names);
     loop_fini(&rt->loop);
     if (rt->simulated) {

@@ -57,10 +57,6 @@ static int check_gateway(const struct cli_options *o, const struct cli_addr *gw,
 int taphost_open(struct taphost *h, const struct cli_options *o, const char *prog)
 {
     memset(h, 0, sizeof *h);
-    if (!o->addr_count) {
-        fprintf(stderr, "%s: --tap needs --addr CIDR\n", prog);
-        return 2;
-    }
     for (unsigned i = 0; i < o->gw_count; i++)
         if (check_gateway(o, &o->gws[i], prog))
             return 2;
@@ -119,6 +115,12 @@ int taphost_open(struct taphost *h, const struct cli_options *o, const char *pro
         naru_pcap_set_epoch(h->pcap, (uint64_t)real.tv_sec * NARU_SEC + (uint64_t)real.tv_nsec - loop_clock());
         naru_if_set_tap(h->stack, h->ifindex, naru_pcap_tap, h->pcap);
     }
+    /* Without --addr, IPv6 alone: the link-local address, then SLAAC from
+     * routers' advertisements (RFC 4862). */
+    if (!o->addr_count && (err = naru_if_up(h->stack, h->ifindex)) < 0) {
+        fprintf(stderr, "%s: cannot bring %s up: %s\n", prog, o->tap, strerror(-err));
+        return 1;
+    }
     /* As `ip addr add` each, then `ip route add default via` each. */
     for (unsigned i = 0; i < o->addr_count; i++) {
         const struct cli_addr *a = &o->addrs[i];
@@ -140,15 +142,17 @@ int taphost_open(struct taphost *h, const struct cli_options *o, const char *pro
 
 void taphost_describe(const struct taphost *h, const struct cli_options *o, char *buf, size_t len)
 {
-    struct naru_if_addr addrs[16];
-    int n = naru_if_get_addrs(h->stack, h->ifindex, addrs, sizeof addrs / sizeof addrs[0]);
+    struct naru_if_addr addrs[TAPHOST_ADDRS_MAX];
+    int n = naru_if_get_addrs(h->stack, h->ifindex, addrs, TAPHOST_ADDRS_MAX);
     size_t used = 0;
     buf[0] = 0;
-    for (int i = 0; i < n && i < (int)(sizeof addrs / sizeof addrs[0]) && used < len; i++) {
+    for (int i = 0; i < n && i < TAPHOST_ADDRS_MAX && used < len; i++) {
         char a[NARU_ADDR_STRLEN];
-        used += (size_t)snprintf(buf + used, len - used, "%s%s/%u%s", i ? ", " : "",
+        uint8_t f = addrs[i].flags;
+        used += (size_t)snprintf(buf + used, len - used, "%s%s/%u%s%s%s", i ? ", " : "",
                                  naru_addr_format(&addrs[i].addr, a), addrs[i].prefix_len,
-                                 addrs[i].flags & NARU_IFA_TENTATIVE ? " (tentative)" : "");
+                                 f & NARU_IFA_TENTATIVE ? " (tentative)" : "", f & NARU_IFA_AUTOCONF ? " (SLAAC)" : "",
+                                 f & NARU_IFA_DEPRECATED ? " (deprecated)" : "");
     }
     for (unsigned i = 0; i < o->gw_count && used < len; i++)
         used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : " via ", o->gws[i].text);

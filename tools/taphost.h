@@ -10,6 +10,9 @@
 #include "naru/stack.h"
 #include "naru/tap.h"
 
+/* The most addresses an interface has: one IPv4, IPv6 ones (with room). */
+#define TAPHOST_ADDRS_MAX 16
+
 struct taphost {
     struct naru_stack *stack;
     struct naru_tap *tap;
@@ -22,7 +25,7 @@ struct taphost {
 int taphost_open(struct taphost *h, const struct cli_options *o, const char *prog);
 /* Every address the interface has, IPv4's first, the IPv6 link-local one
  * included, any still tentative (duplicate address detection, RFC 4862
- * 5.4) marked so,
+ * 5.4), formed by SLAAC or deprecated marked so,
  * then " via " and the gateways: "198.18.0.2/24, 2001:db8::2/64,
  * fe80::1/64 via 198.18.0.1", for ready lines. */
 void taphost_describe(const struct taphost *h, const struct cli_options *o, char *buf, size_t len);

@@ -17,9 +17,13 @@ static const char world_zone[] =
     "@        SOA   ns hostmaster 1 3600 600 86400 60\n"
     "         NS    ns\n"
     "ns       A     10.2.0.2\n"
+    "         AAAA  2001:db8:2::2\n"
     "server   A     10.2.0.2\n"
+    "         AAAA  2001:db8:2::2\n"
     "client   A     10.1.0.2\n"
+    "         AAAA  2001:db8:1::2\n"
     "router   A     10.1.0.1\n"
+    "         AAAA  2001:db8:1::1\n"
     "gateway  CNAME router\n"
     "www      CNAME server\n";
 /* The same server is authoritative for the world's root, where naru.test
@@ -32,7 +36,8 @@ static const char world_root_zone[] =
     "@              SOA   ns.naru.test. hostmaster.naru.test. 1 3600 600 86400 60\n"
     "               NS    ns.naru.test.\n"
     "naru.test.     NS    ns.naru.test.\n"
-    "ns.naru.test.  A     10.2.0.2\n";
+    "ns.naru.test.  A     10.2.0.2\n"
+    "ns.naru.test.  AAAA  2001:db8:2::2\n";
 
 static int start_dns(struct world *w)
 {
@@ -86,16 +91,30 @@ int world_open(struct world *w, uint64_t seed)
     if (!w->client || !w->router || !w->server)
         return -ENOMEM;
     struct naru_memlink_config link = { .delay = 10 * NARU_MS, .rate_bps = 100000000 };
-    int err = naru_sim_connect(w->sim, w->client, "10.1.0.2/24", w->router, "10.1.0.1/24", &link,
-                               &w->client_ifindex, NULL);
+    int ifs[4];                /* client, router (client side), router (server side), server */
+    int err = naru_sim_connect(w->sim, w->client, "10.1.0.2/24", w->router, "10.1.0.1/24", &link, &ifs[0], &ifs[1]);
     if (!err)
-        err = naru_sim_connect(w->sim, w->router, "10.2.0.1/24", w->server, "10.2.0.2/24", &link, NULL, NULL);
-    if (!err)
-        err = naru_route_add(w->client, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 1, 0, 1) }, w->client_ifindex);
-    if (!err)
-        err = naru_route_add(w->server, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = naru_ip4(10, 2, 0, 1) }, 0);
+        err = naru_sim_connect(w->sim, w->router, "10.2.0.1/24", w->server, "10.2.0.2/24", &link, &ifs[2], &ifs[3]);
+    /* Both families: the same hosts on 2001:db8:1::/64 and 2001:db8:2::/64. */
+    static const char *const v6[4] = { "2001:db8:1::2", "2001:db8:1::1", "2001:db8:2::1", "2001:db8:2::2" };
+    struct naru_stack *const at[4] = { w->client, w->router, w->router, w->server };
+    for (int i = 0; i < 4 && !err; i++) {
+        struct naru_addr a;
+        naru_addr_parse(v6[i], &a);
+        err = naru_if_add_addr(at[i], ifs[i], &a, 64);
+    }
+    /* Default routes through the router, of each family. */
+    static const char *const gw[4] = { "10.1.0.1", "2001:db8:1::1", "10.2.0.1", "2001:db8:2::1" };
+    for (int i = 0; i < 4 && !err; i++) {
+        struct naru_stack *host = i < 2 ? w->client : w->server;
+        struct naru_addr g, any = { 0 };
+        naru_addr_parse(gw[i], &g);
+        any.family = g.family;
+        err = naru_route_add(host, &any, 0, &g, i < 2 ? ifs[0] : ifs[3]);
+    }
     if (err)
         return err;
+    w->client_ifindex = ifs[0];
     naru_stack_set_forwarding(w->router, true);
     err = start_services(w);
     return err ? err : start_dns(w);

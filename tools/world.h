@@ -1,6 +1,6 @@
 /* The simulator's small built-in world, where ping, traceroute, nc and
- * fetch run by default (CLI.md): client 10.1.0.2 — router — server
- * 10.2.0.2, 10 ms each way. The server runs echo, discard, daytime and a
+ * fetch run by default (CLI.md): client 10.1.0.2 and 2001:db8:1::2 —
+ * router — server 10.2.0.2 and 2001:db8:2::2, 10 ms each way. The server runs echo, discard, daytime and a
  * web site on port 80 (naru's own: "/" and "/bytes/N"), and a name server
  * on port 53 for naru.test and the world's root. */
 #ifndef NARU_TOOLS_WORLD_H
@@ -13,6 +13,8 @@
 #include "naru/sim.h"
 
 #define WORLD_DOMAIN "naru.test"
+/* What a command in it says first, on stderr. */
+#define WORLD_STORY "(simulated: client 10.1.0.2 2001:db8:1::2 -> router -> server 10.2.0.2 2001:db8:2::2, virtual time)\n"
 #define WORLD_NAME_SERVER 0x0a020002 /* 10.2.0.2, the server */
 
 struct world {

@@ -283,6 +283,12 @@ struct naru_http_get_result {
 struct naru_http_get;
 int naru_http_get_start(const struct naru_app_env *env, const struct naru_http_get_config *config,
                         struct naru_http_get **out);
+/* The same on a stream socket already connected (naru_dial_take()'s: a
+ * name tried over both families), which is the GET's from now on, closed
+ * with it, also when this fails; config->server is then only for the Host
+ * header when config->host is NULL. */
+int naru_http_get_start_on(const struct naru_app_env *env, const struct naru_http_get_config *config, int sock,
+                           struct naru_http_get **out);
 const struct naru_http_get_result *naru_http_get_result(const struct naru_http_get *get);
 void naru_http_get_destroy(struct naru_http_get *get);
 
@@ -429,7 +435,8 @@ void naru_lookup_destroy(struct naru_lookup *lookup);
 /* ---- connecting to a host: Happy Eyeballs (RFC 8305) ---- */
 
 struct naru_dial_config {
-    const char *host;          /* an address ("2001:db8::1", "198.18.0.2") or a name */
+    const char *host;          /* an address ("2001:db8::1", "198.18.0.2", a link-local one
+                                  with its zone: "fe80::1%eth0") or a name */
     uint16_t port;
     uint8_t family;            /* NARU_AF_UNSPEC: either (AAAA and A asked at once);
                                   NARU_AF_INET or NARU_AF_INET6: that one alone (-4, -6) */

@@ -28,6 +28,7 @@ struct naru_dial {
     bool asked6, asked4, done6, done4;
     int status6, status4;      /* the lookups' outcomes */
     struct naru_addr v6[NARU_DNS_MAX_ADDRS], v4[NARU_DNS_MAX_ADDRS];
+    uint32_t scope_id;         /* a link-local literal's zone */
     unsigned n6, n4, used6, used4;
     bool v6_next;              /* RFC 8305 4: families by turns, IPv6 first */
     bool connecting;           /* the first attempt has been made */
@@ -136,7 +137,8 @@ static void attempt_next(struct naru_dial *d)
            next_address(d, &addr)) {
         d->connecting = true;
         struct attempt *a = &d->attempts[d->attempt_count++];
-        *a = (struct attempt){ .sock = -1, .to = { .addr = addr, .port = d->c.port }, .d = d };
+        *a = (struct attempt){ .sock = -1, .to = { .addr = addr, .port = d->c.port, .scope_id = d->scope_id },
+                               .d = d };
         d->r.attempts++;
         int sock = naru_socket(stack, NARU_SOCK_STREAM);
         if (sock < 0) {
@@ -260,7 +262,13 @@ int naru_dial_start(const struct naru_app_env *env, const struct naru_dial_confi
     r->ended = NARU_APP_UNSET;
     *out = d;
     struct naru_addr literal;
-    if (naru_addr_parse(d->host, &literal) == 0) {
+    struct naru_sockaddr zoned = { 0 };
+    if (naru_addr_parse(d->host, &literal) == 0 ||
+        (strchr(d->host, '%') && naru_sockaddr_parse(d->host, env->stack, &zoned) == 0 && zoned.scope_id)) {
+        if (zoned.scope_id) {
+            literal = zoned.addr;
+            d->scope_id = zoned.scope_id;
+        }
         if (config->family && literal.family != config->family) {
             finish(d, -EAFNOSUPPORT, "an address of the other family");
             return 0;

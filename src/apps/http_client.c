@@ -176,8 +176,9 @@ static void idle_tick(void *arg)
     app_at(&g->env, g->progress_at + g->c.idle_timeout, idle_tick, g);
 }
 
-int naru_http_get_start(const struct naru_app_env *env, const struct naru_http_get_config *config,
-                        struct naru_http_get **out)
+/* connected: a connected stream socket to use, or -1 to connect to config->server. */
+static int get_start(const struct naru_app_env *env, const struct naru_http_get_config *config, int connected,
+                     struct naru_http_get **out)
 {
     const char *path = config->path ? config->path : "/";
     if (path[0] != '/' || strlen(path) >= sizeof ((struct naru_http_get *)0)->path)
@@ -232,6 +233,15 @@ int naru_http_get_start(const struct naru_app_env *env, const struct naru_http_g
     r->connected_at = r->last_arrival = r->ended = NARU_APP_UNSET;
     *out = g;
     struct naru_stack *stack = env->stack;
+    if (connected >= 0) {
+        g->sock = connected;
+        naru_socket_set_callback(stack, g->sock, on_socket, g);
+        on_socket(g, stack, g->sock);
+        g->progress_at = r->started;
+        if (config->idle_timeout)
+            app_at(env, r->started + config->idle_timeout, idle_tick, g);
+        return 0;
+    }
     g->sock = naru_socket(stack, NARU_SOCK_STREAM);
     if (g->sock < 0) {
         err = g->sock;
@@ -258,6 +268,23 @@ int naru_http_get_start(const struct naru_app_env *env, const struct naru_http_g
     if (config->idle_timeout)
         app_at(env, r->started + config->idle_timeout, idle_tick, g);
     return 0;
+}
+
+int naru_http_get_start(const struct naru_app_env *env, const struct naru_http_get_config *config,
+                        struct naru_http_get **out)
+{
+    return get_start(env, config, -1, out);
+}
+
+int naru_http_get_start_on(const struct naru_app_env *env, const struct naru_http_get_config *config, int sock,
+                           struct naru_http_get **out)
+{
+    if (sock < 0)
+        return -EBADF;
+    int err = get_start(env, config, sock, out);
+    if (err < 0)
+        naru_close(env->stack, sock);
+    return err;
 }
 
 const struct naru_http_get_result *naru_http_get_result(const struct naru_http_get *g)

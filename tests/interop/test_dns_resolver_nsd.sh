@@ -4,7 +4,9 @@
 # (with a port, and after a dead server), CNAME chains, NXDOMAIN and NODATA
 # in the usual tools' words, a truncated answer asked again over TCP, the hosts table first (--hosts, /etc/hosts),
 # and /etc/resolv.conf's nameserver and search lines when --dns is not
-# given (the namespace's own, through ip-netns's /etc/netns/NAME/).
+# given (the namespace's own, through ip-netns's /etc/netns/NAME/); and
+# all of it over IPv6 too: NSD asked at an IPv6 address (--dns [V6]),
+# AAAA answers pinged over ICMPv6, IPv6 first for a name of both families.
 # usage: test_dns_resolver_nsd.sh NARU_BINARY
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 interop_init "$@" nsd dig timeout
@@ -18,7 +20,9 @@ NETNS_ETC_OURS=0
 trap '_s=$?; rm -rf "$ETC"; [ "$NETNS_ETC_OURS" -eq 1 ] && rmdir /etc/netns 2>/dev/null
       (exit $_s); _interop_cleanup' EXIT
 
+ns_ipv6_on "$ns"
 tap_new "$ns" ntap2 198.18.2.1/24
+in_ns "$ns" ip addr add 2001:db8:2::1/64 dev ntap2 nodad || die "cannot add 2001:db8:2::1 to ntap2"
 cat >"$WORK/interop.zone" <<'ZONE'
 $ORIGIN interop.test.
 $TTL 300
@@ -29,6 +33,9 @@ linux   A     198.18.2.1
 alias   CNAME linux
 chain   CNAME alias
 v6only  AAAA  2001:db8::1
+linux6  AAAA  2001:db8:2::1
+both    A     198.18.2.1
+        AAAA  2001:db8:2::1
 ZONE
 # 120 addresses: about 2 kB, more than fits in the resolver's 1232 bytes of
 # UDP, so NSD sets TC and the resolver must ask again over TCP.
@@ -37,6 +44,7 @@ cat >"$WORK/nsd.conf" <<CONF
 server:
     ip-address: 198.18.2.1@53
     ip-address: 198.18.2.1@5353
+    ip-address: 2001:db8:2::1@53
     username: ""
     chroot: ""
     zonesdir: "$WORK"
@@ -83,8 +91,8 @@ out=$(nping --dns 198.18.2.1 nosuch.interop.test)
 check_eq "NXDOMAIN: exit 2, as iputils ping" 2 "$?"
 check_eq "... in ping's words" "naru ping: nosuch.interop.test: Name or service not known" "$out"
 
-out=$(nping --dns 198.18.2.1 v6only.interop.test)
-check_eq "a name with no IPv4 address: exit 2, as iputils ping" 2 "$?"
+out=$(nping -4 --dns 198.18.2.1 v6only.interop.test)
+check_eq "ping -4 of a name with no IPv4 address: exit 2, as iputils ping" 2 "$?"
 check_eq "... in ping's words" "naru ping: v6only.interop.test: No address associated with hostname" "$out"
 
 out=$(nping --dns 198.18.2.1 many.interop.test)
@@ -100,6 +108,22 @@ check_match "naru traceroute resolves names too" '^traceroute to alias\.interop\
 
 out=$(run dig "${TAP[@]}" @198.18.2.1 chain.interop.test +short | xargs)
 check_eq "naru dig --tap gets NSD's CNAME chain" "alias.interop.test. linux.interop.test. 198.18.2.1" "$out"
+
+# Over IPv6: NSD asked at its IPv6 address, AAAA answers pinged.
+TAP6=(--tap ntap2 --addr 198.18.2.2/24 --addr 2001:db8:2::2/64)
+out=$(run ping "${TAP6[@]}" -c 1 -W 2 --dns '[2001:db8:2::1]' linux6.interop.test)
+check_match "a name's AAAA, asked of NSD over IPv6 (--dns [V6])" '^PING linux6\.interop\.test \(2001:db8:2::1\)' "$out"
+check_match "... pinged over ICMPv6" '^1 packets transmitted, 1 received' "$out"
+out=$(run ping "${TAP6[@]}" -c 1 -W 2 --dns 2001:db8:2::1 both.interop.test)
+check_match "a name of both families: IPv6 first, as the host has an IPv6 address" \
+    '^PING both\.interop\.test \(2001:db8:2::1\)' "$out"
+out=$(run ping "${TAP6[@]}" -4 -c 1 -W 2 --dns 2001:db8:2::1 both.interop.test)
+check_match "... IPv4 with -4" '^PING both\.interop\.test \(198\.18\.2\.1\)' "$out"
+out=$(nping --dns 198.18.2.1 both.interop.test)
+check_match "... and IPv4 first on a host with no IPv6 address beyond link-local (RFC 6724)" \
+    '^PING both\.interop\.test \(198\.18\.2\.1\)' "$out"
+out=$(run dig "${TAP6[@]}" @2001:db8:2::1 linux6.interop.test AAAA +short)
+check_eq "naru dig --tap asks NSD over IPv6" "2001:db8:2::1" "$out"
 
 # The hosts table comes first: with only a dead server, a name there
 # resolves, and at once.

@@ -26,7 +26,18 @@ usage_error "ping 1::2::3" "^naru ping: bad address '1::2::3'$" ping 1::2::3
 usage_error "traceroute 300.1.1.1" "^naru traceroute: bad address '300.1.1.1'$" traceroute 300.1.1.1
 usage_error "nc 1.2.3.4.5" "^naru nc: bad address '1.2.3.4.5'$" nc 1.2.3.4.5 7
 usage_error "fetch http://999.1.1.1/" "^naru fetch: bad address '999.1.1.1'$" fetch http://999.1.1.1/
-usage_error "an IPv6 address, which the tools do not speak yet" "IPv4 only" ping 2001:db8::1
+usage_error "ping -4 of an IPv6 address" "^naru ping: 2001:db8::1: Address family for hostname not supported$" \
+    ping -4 2001:db8::1
+usage_error "nc -6 to an IPv4 address" "^naru nc: 10.2.0.2: Address family for hostname not supported$" \
+    nc -6 10.2.0.2 7
+usage_error "a zone on an address that is not link-local" "^naru ping: bad address '2001:db8::1%eth0'$" \
+    ping 2001:db8::1%eth0
+usage_error "a zone that is no interface" "^naru traceroute: fe80::1%nosuch: No such interface" \
+    traceroute fe80::1%nosuch
+usage_error "fetch of a URL whose brackets hold no IPv6 address" "^naru fetch: http://\\[10.2.0.2\\]/: bad IPv6" \
+    fetch 'http://[10.2.0.2]/'
+usage_error "fetch -4 of an IPv6 URL" "Address family for hostname not supported" fetch -4 'http://[2001:db8:2::2]/'
+usage_error "--dns with a zone" "^naru ping: bad name server 'fe80::1%eth0'" ping --dns fe80::1%eth0 server
 usage_error "dig @999.1.1.1" "^naru dig: bad server address '999.1.1.1'$" dig @999.1.1.1 www.example
 usage_error "dig -x 999.1.1.1" "^naru dig: bad address '999.1.1.1' for -x$" dig -x 999.1.1.1
 usage_error "--gw 1.2.3" "^naru ping: bad gateway '1.2.3'" ping --tap t0 --addr 198.18.0.2/24 --gw 1.2.3 server
