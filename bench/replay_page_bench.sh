@@ -17,9 +17,11 @@ trap 'rm -rf "$work"' EXIT
 
 TIMEFORMAT='%U %S'
 cpu=$( { time "$naru" sim "$here/plot_bench.ini" --html "$work/page.html" >/dev/null; } 2>&1 )
-frames=$(grep -o '<main id="replay" data-frames="[0-9]*"' "$work/page.html" | grep -o '[0-9]*$')
+bare=$( { time "$naru" sim "$here/plot_bench.ini" >/dev/null; } 2>&1 )
+frames=$(grep -o '<main id="replay" data-frames="[0-9]*"' "$work/page.html" | grep -o '[0-9][0-9]*')
 echo "page: $frames frames, $(($(stat -c %s "$work/page.html") / 1000000)) MB;" \
-    "naru sim --html took $(awk -v c="$cpu" 'BEGIN { split(c, t, " "); printf "%.2f", t[1] + t[2] }') CPU s (run and page)"
+    "naru sim --html took $(awk -v c="$cpu" 'BEGIN { split(c, t, " "); printf "%.2f", t[1] + t[2] }') CPU s," \
+    "the same run without it $(awk -v c="$bare" 'BEGIN { split(c, t, " "); printf "%.2f", t[1] + t[2] }')"
 dom=$(chromium --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update \
     --no-first-run --host-resolver-rules='MAP * ~NOTFOUND' --user-data-dir="$work/profile" \
     --virtual-time-budget=60000 --window-size=1280,1400 --dump-dom \

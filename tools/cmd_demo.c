@@ -102,11 +102,17 @@ static void usage(FILE *out)
  * numbered heading ("\n3. ...") starts a chapter. */
 __attribute__((format(printf, 2, 3))) static void say(const struct demo *d, const char *fmt, ...)
 {
-    char text[4096];
-    va_list ap;
+    char small[1024], *text = small;
+    va_list ap, again;
     va_start(ap, fmt);
-    vsnprintf(text, sizeof text, fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof small && (text = malloc((size_t)n + 1)))
+        vsnprintf(text, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (n < 0 || !text)
+        return;
     if (d->replay) {
         const char *body = text;
         if (text[0] == '\n' && text[1] >= '1' && text[1] <= '9' && strchr(text + 1, '\n')) {
@@ -120,6 +126,8 @@ __attribute__((format(printf, 2, 3))) static void say(const struct demo *d, cons
     }
     if (!d->quiet)
         fputs(text, stdout);
+    if (text != small)
+        free(text);
 }
 
 static double ms(naru_time_t t)

@@ -269,7 +269,7 @@ void naru_replay_observe(void *ctx, struct naru_sim_link *link, int from_end, en
         return;
     }
     if (event == NARU_SIM_FRAME_DELIVERED) {
-        delivered(r, &l->pending[1 - from], now, frame, len);
+        delivered(r, &l->pending[from], now, frame, len); /* `from` sent it */
         return;
     }
     /* The rest are told right after the frame's SENT, about that frame. */

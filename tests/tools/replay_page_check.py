@@ -2,10 +2,10 @@
 """The replay page (naru demo --html) opened in headless Chromium, checked
 against the captures of the same run and against tshark.
 
-Chromium runs as a user would open the file, once per address
-(FILE.html#link=NAME&frame=N): --dump-dom gives the page's DOM after its
-script ran, --enable-logging its console, --log-net-log every request it
-made. No driver library: the page's hooks (<main data-frames>,
+Chromium runs as a user would open the file, at each address
+(FILE.html#link=NAME&frame=N; the frames in iframes of one page, so that
+one browser serves them all): --dump-dom gives the DOM after the scripts
+ran, --enable-logging the console, --log-net-log every request made. No driver library: the page's hooks (<main data-frames>,
 data-layer, data-field/data-value, data-ready) are all in the DOM. Host
 names resolve to nothing (--host-resolver-rules), so neither the page nor
 the browser's own background traffic can reach a network.
@@ -74,14 +74,6 @@ class Fields(html.parser.HTMLParser):
             self.layers.append(a["data-layer"])
         if "data-field" in a:
             self.fields.append((a["data-field"], a.get("data-value", "")))
-
-
-def open_frame(link, frame, extra=()):
-    out, err = chromium("file://%s#link=%s&frame=%d" % (os.path.abspath(page), link, frame), "--dump-dom",
-                        "--enable-logging=stderr", "--v=0", *extra)
-    p = Fields()
-    p.feed(out)
-    return p, console_lines(err)
 
 
 def pcap_count(path):
@@ -164,6 +156,16 @@ def flag_text(v):
     return "".join(c for c in order if c in s) or "-"
 
 
+# Every frame that was neither lost nor refused arrived (the demo waits for
+# the last ones), and no sooner than its link's delay after it left.
+early = [f[:7] for f in data["frames"] if f[3] >= 0 and f[3] - f[2] < data["links"][f[0]]["delay"]]
+missing = [f[:7] for f in data["frames"] if f[3] < 0 and not f[5] & 3]
+ok(not early and not missing and data["frames"],
+   "every frame not lost or refused arrived, no sooner than its link's delay (%d frames)" % len(data["frames"]),
+   "early: %s" % early[:5], "never arrived: %s" % missing[:5])
+lost = [f for f in data["frames"] if f[5] & 1]
+ok(lost and all(f[3] < 0 for f in lost), "lost frames are marked so and never arrive (%d)" % len(lost))
+
 MARKS = ["retransmission", "out-of-order", "dup-ack", "zero-window", "keep-alive"]
 compared = 0
 for c in data["tcp"]:
@@ -213,37 +215,78 @@ KINDS = [  # (what, display filter, layers the page must show)
     ("TCP FIN", "tcp.flags.fin == 1", ["ethernet", "ipv4", "tcp"]),
     ("IPv6", "ipv6", ["ethernet", "ipv6"]),
 ]
-shots = 0
+# One browser opens the page once per frame, each in an iframe of a page
+# the test writes (file:// pages read each other's DOM with
+# --allow-file-access-from-files): one launch instead of one per frame.
+picked = []
 for n, (what, filt, layers) in enumerate(KINDS):
     found = None
     for k in range(len(links)):  # each kind from a different link where it can
         link = links[(n + k) % len(links)]
         rows = tshark(os.path.join(pcap_dir, link + ".pcap"), filt, ["frame.number"])
-        if rows:
-            found = (link, int(rows[len(rows) // 2][0]))
+        if rows:  # the first, the middle and the last of them
+            found = (link, [int(rows[0][0]), int(rows[len(rows) // 2][0]), int(rows[-1][0])])
             break
-    if not found:
-        if what == "IPv6":
-            print("ok %d - # SKIP no IPv6 frames in this run" % (checks + 1))
-            checks += 1
-            continue
+    if found:
+        for frame in sorted(set(found[1])):
+            picked.append((what, found[0], frame, layers))
+    elif what == "IPv6":
+        checks += 1
+        print("ok %d - # SKIP no IPv6 frames in this run" % checks)
+    else:
         ok(False, "the run has a frame of kind %s (%s)" % (what, filt))
+frames_page = os.path.join(profile, "frames.html")
+with open(frames_page, "w") as f:
+    f.write("""<!DOCTYPE html><html><body><pre id="result"></pre><script>
+const page = %s, items = %s, out = [];
+let left = items.length;
+items.forEach((it, k) => {
+  const f = document.createElement('iframe');
+  f.style.width = '1280px'; f.style.height = '900px';
+  f.onload = () => {
+    try {
+      const d = f.contentDocument, m = d.querySelector('main');
+      out[k] = { selected: m.dataset.selected || '', ready: m.dataset.ready || '',
+        layers: Array.from(d.querySelectorAll('[data-layer]'), (e) => e.dataset.layer),
+        fields: Array.from(d.querySelectorAll('[data-field]'), (e) => [e.dataset.field, e.dataset.value]) };
+    } catch (e) { out[k] = { error: String(e) }; }
+    if (--left === 0) document.getElementById('result').textContent = JSON.stringify(out);
+  };
+  f.src = page + '#link=' + it[0] + '&frame=' + it[1];
+  document.body.appendChild(f);
+});
+</script></body></html>""" % (json.dumps("file://" + os.path.abspath(page)),
+                              json.dumps([[link, frame] for _, link, frame, _ in picked])))
+out, err = chromium("file://" + frames_page, "--allow-file-access-from-files", "--dump-dom",
+                    "--enable-logging=stderr", "--v=0")
+m = re.search(r'<pre id="result">(.*?)</pre>', out, re.S)
+results = json.loads(html.unescape(m.group(1))) if m and m.group(1) else []
+ok(len(results) == len(picked), "the page opened once for each of %d frames" % len(picked), out[-2000:])
+console = console_lines(err)
+ok(not console, "no console messages on any of them", *console)
+# tshark once per link: every field the page showed, for every frame opened.
+theirs_all = {}
+for link in links:
+    mine = [(frame, r) for (_, l, frame, _), r in zip(picked, results) if l == link and "fields" in r]
+    if not mine:
         continue
-    link, frame = found
-    p, console = open_frame(link, frame)
-    ok(p.main.get("data-selected") == "%s:%d" % (link, frame) and p.layers[:len(layers)] == layers,
-       "%s: %s frame %d opens with layers %s" % (what, link, frame, " > ".join(layers)), p.main, p.layers)
+    names = sorted({f for _, r in mine for f, _ in r["fields"]})
+    for row in tshark(os.path.join(pcap_dir, link + ".pcap"),
+                      "frame.number in {%s}" % " ".join(str(f) for f, _ in mine), ["frame.number"] + names):
+        theirs_all[(link, int(row[0]))] = dict(zip(names, row[1:]))
+for (what, link, frame, layers), r in zip(picked, results):
+    if not ok("error" not in r and r["selected"] == "%s:%d" % (link, frame) and r["layers"][:len(layers)] == layers,
+              "%s: %s frame %d opens with layers %s" % (what, link, frame, " > ".join(layers)), r):
+        continue
     names = []
-    for f, _ in p.fields:
+    for f, _ in r["fields"]:
         if f not in names:
             names.append(f)
-    values = {f: ",".join(v for g, v in p.fields if g == f) for f in names}
-    row = tshark(os.path.join(pcap_dir, link + ".pcap"), "frame.number == %d" % frame, names)
-    theirs = dict(zip(names, row[0])) if row else {}
+    values = {f: ",".join(v for g, v in r["fields"] if g == f) for f in names}
+    theirs = theirs_all.get((link, frame), {})
     diffs = ["%s: page %r, tshark %r" % (f, values[f], theirs.get(f)) for f in names if values[f] != theirs.get(f)]
-    ok(names and not diffs, "%s: every field's data-value is tshark -T fields' (%d fields)" % (what, len(names)),
+    ok(names and not diffs, "%s: %s frame %d: every field's data-value is tshark -T fields' (%d fields)" % (what, link, frame, len(names)),
        *diffs)
-    ok(not console, "%s: no console messages" % what, *console)
 
 # ---- screenshots: desktop and phone ----
 os.makedirs(artefacts, exist_ok=True)
