@@ -771,7 +771,7 @@ int cmd_demo(int argc, char **argv)
             }
             break;
         case 'p':
-            d.pcap = optarg;
+            d.pcap = cli_dir(optarg);
             break;
         case 'H':
             html_path = optarg;
