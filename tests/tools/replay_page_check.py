@@ -272,7 +272,7 @@ for link in links:
         continue
     names = sorted({f for _, r in mine for f, _ in r["fields"]})
     for row in tshark(os.path.join(pcap_dir, link + ".pcap"),
-                      "frame.number in {%s}" % " ".join(str(f) for f, _ in mine), ["frame.number"] + names):
+                      " || ".join("frame.number == %d" % f for f, _ in mine), ["frame.number"] + names):
         theirs_all[(link, int(row[0]))] = dict(zip(names, row[1:]))
 for (what, link, frame, layers), r in zip(picked, results):
     if not ok("error" not in r and r["selected"] == "%s:%d" % (link, frame) and r["layers"][:len(layers)] == layers,
