@@ -47,10 +47,10 @@ from = a
 to = b
 count = 3
 interval = 100ms
-[http a-b]
+[http fetch]
 from = a
 to = b
-bytes = 30000
+size = 30000
 start = 500ms
 INI
 unwritable "naru sim --html to a path that cannot be written: one line naming it, exit 1" \
@@ -61,7 +61,7 @@ if "$NARU" sim "$work/two.ini" --pcap "$work/simcap" --html "$work/sim.html" >"$
     frames=$(grep -o '<main id="replay" data-frames="[0-9]*"' "$work/sim.html" | grep -o '[0-9]*')
     want=$(for f in "$work"/simcap/*.pcap; do tshark -r "$f" 2>/dev/null | wc -l; done | awk '{s += $1} END {print s}')
     check_eq "naru sim --html: data-frames is the frames in its captures" "$want" "$frames"
-    check_match "naru sim --html: the page carries the sender's congestion window" '"cc":\[\{"node":"b"' \
+    check_match "naru sim --html: the page carries the web server's congestion window" '\{"node":"b","src":"198\.18\.1\.2:80"' \
         "$(cat "$work/sim.html")"
 else
     fail "naru sim --html runs" "$(cat "$work/out")"
