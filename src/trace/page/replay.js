@@ -151,7 +151,7 @@
     const l = new Layer('ipv6', 'Internet Protocol Version 6, ' + ip6(b, o + 8) + ' \u2192 ' + ip6(b, o + 24) + (quoted ? ' (quoted)' : ''), o);
     l.add('ipv6.version', 'Version', b[o] >> 4, o, 1);
     l.add('ipv6.tclass', 'Traffic class', hex(((b[o] & 15) << 4) | (b[o + 1] >> 4), 8), o, 2);
-    l.add('ipv6.flow', 'Flow label', hex(((b[o + 1] & 15) << 16) | u16(b, o + 2), 5), o + 1, 3);
+    l.add('ipv6.flow', 'Flow label', hex(((b[o + 1] & 15) << 16) | u16(b, o + 2), 6), o + 1, 3);
     l.add('ipv6.plen', 'Payload length', plen, o + 4, 2);
     l.add('ipv6.nxt', 'Next header', b[o + 6], o + 6, 1);
     l.add('ipv6.hlim', 'Hop limit', b[o + 7], o + 7, 1);
