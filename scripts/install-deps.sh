@@ -27,6 +27,7 @@ packages=(
   # benchmarks (bench/): instructions per datagram; lwIP as a TCP peer over TAP
   valgrind liblwip-dev
   time                   # GNU time: peak memory in bench/plot_bench.sh
+  chromium               # headless: the replay page's tests (tests/tools/test_replay_page.sh)
 )
 build_only=false
 if [ "${1:-}" = "--ns3" ]; then

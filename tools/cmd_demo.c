@@ -23,6 +23,7 @@
 #include "naru/addr.h"
 #include "naru/counters.h"
 #include "naru/describe.h"
+#include "naru/replay.h"
 #include "naru/sim.h"
 #include "naru/simapp.h"
 #include "naru/socket.h"
@@ -64,6 +65,7 @@ struct demo {
     naru_time_t delay;
     uint64_t bandwidth;
     const char *pcap;
+    struct naru_replay *replay; /* --html: the page's record of the run */
     uint32_t server_addr;
     struct tcp_watch to_server, to_client;
     unsigned quiet_lost, quiet_resent, quiet_early;
@@ -73,7 +75,7 @@ static void usage(FILE *out)
 {
     /* xgettext:no-c-format */
     fputs(_("usage: naru demo [--seed N] [--loss P] [--delay MS] [--bandwidth RATE] [--reorder P]\n"
-            "                 [--pcap DIR] [--lang en|ko] [--quiet]\n"
+            "                 [--pcap DIR] [--html FILE] [--lang en|ko] [--quiet]\n"
             "\n"
             "Watch packets cross a small simulated Internet: a client and a server on two\n"
             "networks, two routers between them, and between the routers a slow link that\n"
@@ -94,6 +96,9 @@ static void usage(FILE *out)
             "  --reorder P       share of packets it holds back 5 ms, a percentage too,\n"
             "                    0-50% (default 1%)\n"
             "  --pcap DIR        capture each link to DIR/LINK.pcap (DIR is created)\n"
+            "  --html FILE       also write FILE: one page that replays the run in a browser\n"
+            "                    (the network, packets moving, each one layer by layer,\n"
+            "                    TCP's graphs; no network needed to open it)\n"
             "  --lang en|ko      tell it in English or in Korean (default: from LANGUAGE,\n"
             "                    LC_ALL, LC_MESSAGES or LANG)\n"
             "  --quiet           only the counts at the end\n"
@@ -102,14 +107,36 @@ static void usage(FILE *out)
             "example: naru demo --seed 7 --loss 5% --pcap /tmp/demo\n"), out);
 }
 
+/* The story's words: printed, and with --html kept for the page, where a
+ * numbered heading ("\n3. ...") starts a chapter. */
 __attribute__((format(printf, 2, 3))) static void say(const struct demo *d, const char *fmt, ...)
 {
-    if (d->quiet)
-        return;
-    va_list ap;
+    char small[1024], *text = small;
+    va_list ap, again;
     va_start(ap, fmt);
-    vprintf(fmt, ap);
+    va_copy(again, ap);
+    int n = vsnprintf(small, sizeof small, fmt, ap);
     va_end(ap);
+    if (n >= (int)sizeof small && (text = malloc((size_t)n + 1)))
+        vsnprintf(text, (size_t)n + 1, fmt, again);
+    va_end(again);
+    if (n < 0 || !text)
+        return;
+    if (d->replay) {
+        const char *body = text;
+        if (text[0] == '\n' && text[1] >= '1' && text[1] <= '9' && strchr(text + 1, '\n')) {
+            const char *eol = strchr(text + 1, '\n');
+            char title[256];
+            snprintf(title, sizeof title, "%.*s", (int)(eol - text - 1), text + 1);
+            naru_replay_chapter(d->replay, title, naru_sim_now(d->sim));
+            body = eol + 1;
+        }
+        naru_replay_narrate(d->replay, body);
+    }
+    if (!d->quiet)
+        fputs(text, stdout);
+    if (text != small)
+        free(text);
 }
 
 static double ms(naru_time_t t)
@@ -262,6 +289,8 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
                     const uint8_t *frame, size_t len)
 {
     struct demo *d = ctx;
+    if (d->replay)
+        naru_replay_observe(d->replay, link, from_end, ev, now, frame, len);
     if (d->quiet || d->phase == QUIET)
         return;
     struct naru_stack *fs = naru_sim_link_stack(link, from_end, NULL);
@@ -343,7 +372,7 @@ static void on_log(void *ctx, const char *node, naru_time_t now, enum naru_log_l
 
 /* ---- the world ---- */
 
-static int build(struct demo *d, uint64_t seed)
+static int build(struct demo *d, uint64_t seed, bool html)
 {
     int err = naru_sim_create(seed, &d->sim);
     if (!err)
@@ -352,6 +381,8 @@ static int build(struct demo *d, uint64_t seed)
         return err;
     naru_sim_set_log(d->sim, on_log, d, NARU_LOG_INFO);
     naru_sim_set_observer(d->sim, observe, d);
+    if (html && !(d->replay = naru_replay_new(d->sim)))
+        return -ENOMEM;
     if (d->pcap && (err = naru_sim_capture(d->sim, d->pcap)) < 0)
         return err;
     d->client = naru_sim_add_stack(d->sim, "client", NULL);
@@ -922,6 +953,7 @@ int cmd_demo(int argc, char **argv)
         { "bandwidth", required_argument, NULL, 'b' },
         { "reorder", required_argument, NULL, 'r' },
         { "pcap", required_argument, NULL, 'p' },
+        { "html", required_argument, NULL, 'H' },
         { "quiet", no_argument, NULL, 'q' },
         { "lang", required_argument, NULL, 'L' },
         { "help", no_argument, NULL, 'h' },
@@ -930,6 +962,8 @@ int cmd_demo(int argc, char **argv)
     struct demo d = { .loss = 0.02, .reorder = 0.01, .delay = 20 * NARU_MS, .bandwidth = 10000000 };
     uint64_t seed = 1;
     bool help = false;
+    const char *html_path = NULL;
+    FILE *html = NULL;
     int opt;
     i18n_init(NULL);
     optind = 1;
@@ -979,6 +1013,9 @@ int cmd_demo(int argc, char **argv)
         case 'p':
             d.pcap = cli_dir(optarg);
             break;
+        case 'H':
+            html_path = optarg;
+            break;
         case 'q':
             d.quiet = true;
             break;
@@ -1008,7 +1045,12 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "%s: cannot create %s: %s\n", PROG, d.pcap, strerror(errno));
         return 2;
     }
-    int status = 1, err = build(&d, seed);
+    /* Opened before the run, so a path that cannot be written is told at once. */
+    if (html_path && !(html = fopen(html_path, "w"))) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", PROG, html_path, strerror(errno));
+        return 1;
+    }
+    int status = 1, err = build(&d, seed, html != NULL);
     bool tcp_ran = false;
     if (err < 0) {
         fprintf(stderr, "%s: cannot build the simulated network: %s\n", PROG, strerror(-err));
@@ -1029,7 +1071,24 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "%s: writing the captures in %s failed\n", PROG, d.pcap);
         status = 1;
     }
+    if (html) {
+        char title[96];
+        snprintf(title, sizeof title, "naru demo, seed %llu", (unsigned long long)seed);
+        err = naru_replay_write_html(d.replay, title, html);
+        if (fclose(html) != 0 || err < 0) {
+            fprintf(stderr, "%s: writing %s failed: %s\n", PROG, html_path, strerror(err < 0 ? -err : errno));
+            status = 1;
+        } else if (!d.quiet) {
+            printf("  replay page: %s (open it in a browser)\n", html_path);
+        }
+        html = NULL;
+    }
 out:
+    if (html) {
+        fclose(html);
+        remove(html_path);
+    }
+    naru_replay_free(d.replay);
     naru_sim_apps_destroy(d.apps);
     naru_sim_destroy(d.sim);
     return status;

@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "naru/replay.h"
 #include "naru/scenario.h"
 
 #define PROG "naru sim"
@@ -20,7 +21,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR [--pcap-limit SIZE]] [--json FILE]\n"
-                 "                     [--time-limit T] [--verbose]\n"
+                 "                     [--html FILE] [--time-limit T] [--verbose]\n"
                  "\n"
                  "Run a scenario file: a simulated network of hosts, routers, switches and\n"
                  "links, and the applications that run on it (ping, traceroute, transfers,\n"
@@ -34,6 +35,9 @@ static void usage(FILE *out)
                  "               (500MB, 2GiB; none: no limit); default 1GiB\n"
                  "  --json FILE  write the results as JSON to FILE (- for stdout): each\n"
                  "               application, TCP flow and link, and the run's figures\n"
+                 "  --html FILE  write FILE: one page that replays the run in a browser (the\n"
+                 "               network, packets moving, each one layer by layer, TCP's\n"
+                 "               graphs); it keeps 256 bytes of every frame: for small worlds\n"
                  "  --time-limit T  stop at simulated time T (10s, 500ms), over the file's\n"
                  "  --verbose    print the stacks' log messages as they happen\n"
                  "  -h, --help   this help\n"
@@ -108,6 +112,16 @@ static void format_bytes(uint64_t n, char *out, size_t cap)
         snprintf(out, cap, "%.1f MB", (double)n / 1e6);
 }
 
+/* --html: the page's recorder watches every link from the start. */
+static int watch_for_page(void *ctx, struct naru_sim *sim)
+{
+    struct naru_replay **replay = ctx;
+    if (!(*replay = naru_replay_new(sim)))
+        return -ENOMEM;
+    naru_sim_set_observer(sim, naru_replay_observe, *replay);
+    return 0;
+}
+
 static double wall(void)
 {
     struct timespec ts;
@@ -123,12 +137,15 @@ int cmd_sim(int argc, char **argv)
         { "verbose", no_argument, NULL, 'v' },
         { "time-limit", required_argument, NULL, 't' },
         { "json", required_argument, NULL, 'j' },
+        { "html", required_argument, NULL, 'H' },
         { "pcap-limit", required_argument, NULL, 'l' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct naru_scenario_options o = { .pcap_limit = 1073741824ull };
-    const char *json_path = NULL;
+    const char *json_path = NULL, *html_path = NULL;
+    FILE *html = NULL;
+    struct naru_replay *replay = NULL;
     int opt;
     optind = 1;
     opterr = 0;
@@ -150,6 +167,9 @@ int cmd_sim(int argc, char **argv)
             break;
         case 'j':
             json_path = optarg;
+            break;
+        case 'H':
+            html_path = optarg;
             break;
         case 'l':
             if (!parse_size(optarg, &o.pcap_limit)) {
@@ -209,6 +229,19 @@ int cmd_sim(int argc, char **argv)
             naru_scenario_free(sc);
             return 2;
         }
+    }
+    /* Opened before the run, so a path that cannot be written is told at once. */
+    if (html_path && !(html = fopen(html_path, "w"))) {
+        catch_signals(false);
+        fprintf(stderr, "%s: cannot write %s: %s\n", PROG, html_path, strerror(errno));
+        if (json && json != stdout)
+            fclose(json);
+        naru_scenario_free(sc);
+        return 1;
+    }
+    if (html) {
+        o.on_sim = watch_for_page;
+        o.on_sim_ctx = &replay;
     }
     /* With the JSON on stdout, the words go to stderr. */
     FILE *out = json == stdout ? stderr : stdout;
@@ -273,6 +306,19 @@ int cmd_sim(int argc, char **argv)
         fprintf(stderr, "%s: writing %s failed\n", PROG, json_path);
         status = 1;
     }
+    if (html) {
+        char title[600];
+        snprintf(title, sizeof title, "naru sim %s (seed %llu)", path, (unsigned long long)res.seed);
+        err = naru_replay_write_html(replay, title, html);
+        if (fclose(html) != 0 || err < 0) {
+            fprintf(stderr, "%s: writing %s failed: %s\n", PROG, html_path, strerror(err < 0 ? -err : errno));
+            remove(html_path);
+            status = 1;
+        } else {
+            fprintf(out, "replay page: %s\n", html_path);
+        }
+        html = NULL;
+    }
     if (res.interrupted)
         status = 128 + stop_signal;
 done:
@@ -281,6 +327,11 @@ done:
         fprintf(stderr, "%s: writing %s failed: %s\n", PROG, json_path, strerror(errno));
         status = 1;
     }
+    if (html) { /* the run never got to write it */
+        fclose(html);
+        remove(html_path);
+    }
+    naru_replay_free(replay);
     naru_scenario_free(sc);
     return status;
 }

@@ -70,6 +70,11 @@ struct naru_scenario_options {
      * hold this many bytes, so that a big world cannot fill the disk.
      * 0: no limit. */
     uint64_t pcap_limit;
+    /* Called once the simulation exists, before any node or link: to set
+     * an observer (naru_sim_set_observer), say. 0 or a negative errno,
+     * which stops the run. NULL: none. */
+    int (*on_sim)(void *ctx, struct naru_sim *sim);
+    void *on_sim_ctx;
 };
 
 /* Build the network and run it until every application has finished (and

@@ -127,6 +127,8 @@ int naru_sim_link_attach_switch(struct naru_sim_link *link, int end, struct naru
 const char *naru_sim_link_name(const struct naru_sim_link *link);
 /* The stack at an end (NULL for a switch or nothing) and its interface. */
 struct naru_stack *naru_sim_link_stack(const struct naru_sim_link *link, int end, int *ifindex);
+/* The name of the switch at an end, or NULL when it is not a switch's. */
+const char *naru_sim_link_switch_name(const struct naru_sim_link *link, int end);
 const struct naru_sim_link_config *naru_sim_link_get_config(const struct naru_sim_link *link);
 void naru_sim_link_get_stats(const struct naru_sim_link *link, int end, struct naru_sim_link_stats *stats);
 /* Change the independent loss from now on. */

@@ -241,6 +241,8 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
         naru_sim_set_log(sc->sim, o->log, o->log_ctx, o->log_level);
     if (o->pcap_dir && (err = naru_sim_capture(sc->sim, o->pcap_dir)) < 0)
         return fail(error, cap, err, "cannot capture to %s: %s", o->pcap_dir, strerror(-err));
+    if (o->on_sim && (err = o->on_sim(o->on_sim_ctx, sc->sim)) < 0)
+        return fail(error, cap, err, "cannot watch the simulation: %s", strerror(-err));
     if ((err = build_nodes(sc, error, cap)) < 0 || (err = build_links(sc, o->pcap_dir, error, cap)) < 0 ||
         (err = build_routes(sc, error, cap)) < 0 || (err = build_apps(sc, error, cap)) < 0)
         return err;

@@ -22,6 +22,12 @@ struct naru_sim_switch *naru_sim_add_switch(struct naru_sim *sim, const char *na
     return sw;
 }
 
+const char *naru_sim_link_switch_name(const struct naru_sim_link *link, int end)
+{
+    const struct naru_sim_switch *sw = link->ends[end & 1].sw;
+    return sw ? sw->name : NULL;
+}
+
 void sim_switch_destroy(struct naru_sim_switch *sw)
 {
     free(sw->ports);
