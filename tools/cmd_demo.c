@@ -69,6 +69,7 @@ struct demo {
     uint32_t server_addr;
     struct tcp_watch to_server, to_client;
     unsigned quiet_lost, quiet_resent, quiet_early;
+    bool ipv6_told;            /* the note that IPv6 frames are left out, once */
 };
 
 static void usage(FILE *out)
@@ -297,6 +298,16 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
     struct naru_stack *ts = naru_sim_link_stack(link, 1 - from_end, NULL);
     const char *from = name_of(d, fs), *to = name_of(d, ts);
     if (d->phase == EVERY_FRAME) {
+        /* The story is IPv4's; every stack also configures IPv6 on its own
+         * (DAD, MLD, router solicitations), which would bury it. */
+        if (len >= 14 && frame[12] == 0x86 && frame[13] == 0xdd) {
+            if (!d->ipv6_told && ev == NARU_SIM_FRAME_DELIVERED) {
+                d->ipv6_told = true;
+                fputs(_("     (IPv6 frames, each stack configuring its own IPv6 addresses, are left out\n"
+                        "     here; they are in the captures)\n"), stdout);
+            }
+            return;
+        }
         if (ev == NARU_SIM_FRAME_DELIVERED)
             frame_line(now, from, to, "", frame, len);
         else if (ev == NARU_SIM_FRAME_LOST)
