@@ -24,6 +24,11 @@
 # timeout or out-of-memory input stops that target's rounds: the script
 # names it (in fuzz-out/campaign/<target>/) and exits 1 at the end.
 #
+# A round "adds nothing" when it finds no new edge (libFuzzer's cov, the
+# coverage the issue asks to see flat); with PLATEAU=features also no new
+# feature (ft: edges by hit-count bucket and comparison operands, which
+# keep creeping up for hours on parsers with many branches).
+#
 # Environment: TARGETS="fuzz_arp fuzz_tcp" for a subset; FIRST_ROUND (30)
 # for the first round's seconds; MAX_LEN for libFuzzer's -max_len (by
 # default its own: the largest seed, at least 4096 bytes).
@@ -38,6 +43,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build-fuzz}
 out=${FUZZ_OUT:-$root/fuzz-out}/campaign
 first=${FIRST_ROUND:-30}
+plateau_rule=${PLATEAU:-edges}
 len_opt=()
 [ -n "${MAX_LEN:-}" ] && len_opt=(-max_len="$MAX_LEN")
 
@@ -105,8 +111,10 @@ for name in "${targets[@]}"; do
             grep -E 'ERROR:|SUMMARY:|property failed|runtime error' "$log" | head -5 | sed 's/^/fuzz-campaign:   | /' >&2
             break
         fi
-        # Coverage has stopped rising: this round found nothing new.
-        if [ "${cov:-0}" -le "$prev_cov" ] && [ "${ft:-0}" -le "$prev_ft" ]; then
+        # Coverage has stopped rising: this round found no new edge (and,
+        # with PLATEAU=features, no new feature either).
+        if [ "${cov:-0}" -le "$prev_cov" ] &&
+            { [ "$plateau_rule" != features ] || [ "${ft:-0}" -le "$prev_ft" ]; }; then
             flat=1
             break
         fi
@@ -138,7 +146,7 @@ for name in "${targets[@]}"; do
 done
 
 echo
-echo "fuzz-campaign: ${budget}s per target at most; 'flat' = the last round added nothing, 'cut' = the budget ended first"
+echo "fuzz-campaign: ${budget}s per target at most; 'flat' = the last round added no new $plateau_rule, 'cut' = the budget ended first"
 for line in "${summary[@]}"; do
     echo "  $line"
 done
