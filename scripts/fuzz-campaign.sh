@@ -6,9 +6,11 @@
 #
 # Builds the libFuzzer targets (make fuzz, into build-fuzz unless BUILD is
 # set), then for each fuzz/fuzz_*.c, one after another: runs it on a copy
-# of fuzz/corpus/<target>/ in rounds of 30 s, 60 s, 120 s, ... (doubling)
-# until a round adds no new edge and no new feature, or the target's
-# SECONDS_PER_TARGET are spent; merges what the rounds found into the
+# of fuzz/corpus/<target>/ in rounds: the first FIRST_ROUND seconds, each
+# later one as many executions as all rounds before it together (so the
+# rounds double in work, whatever the machine's load does to their wall
+# time), until a whole round adds nothing new, or the target's
+# SECONDS_PER_TARGET are spent (a round cut short by them is not whole); merges what the rounds found into the
 # committed seeds (-merge=1: the seeds all stay, as named regression and
 # hand-made inputs, and of the new inputs only the fewest that bring the
 # same new features are added); and prints, per
@@ -16,13 +18,17 @@
 # features (ft) of the committed corpus and of the minimized one, both
 # measured the same way (one pass over the corpus, -runs=0).
 #
-# Every run is `nice -n 19`, one process (no -jobs/-workers), with
-# -seed=1; the coverage reached still depends on the machine's speed, since
-# the rounds are timed. The minimized corpora are left in fuzz-out/campaign/
+# Every run is `nice -n 19` (NICE to change it), one process (no -jobs/
+# -workers), round N with -seed=N. The minimized corpora are left in fuzz-out/campaign/
 # <target>/corpus (FUZZ_OUT to move it); with UPDATE=1 they replace
 # fuzz/corpus/<target>/, to be reviewed and committed. A crash, leak,
 # timeout or out-of-memory input stops that target's rounds: the script
 # names it (in fuzz-out/campaign/<target>/) and exits 1 at the end.
+#
+# A round "adds nothing" when it finds no new edge (libFuzzer's cov, the
+# coverage the issue asks to see flat); with PLATEAU=features also no new
+# feature (ft: edges by hit-count bucket and comparison operands, which
+# keep creeping up for hours on parsers with many branches).
 #
 # Environment: TARGETS="fuzz_arp fuzz_tcp" for a subset; FIRST_ROUND (30)
 # for the first round's seconds; MAX_LEN for libFuzzer's -max_len (by
@@ -38,6 +44,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${BUILD:-$root/build-fuzz}
 out=${FUZZ_OUT:-$root/fuzz-out}/campaign
 first=${FIRST_ROUND:-30}
+plateau_rule=${PLATEAU:-edges}
+niceness=${NICE:-19}
 len_opt=()
 [ -n "${MAX_LEN:-}" ] && len_opt=(-max_len="$MAX_LEN")
 
@@ -57,7 +65,7 @@ fi
 # "cov ft" of one pass over a corpus directory, from libFuzzer's INITED line.
 coverage() {
     local bin=$1 dir=$2 line
-    line=$(nice -n 19 "$bin" -runs=0 -timeout=25 -rss_limit_mb=2048 "$dir" 2>&1 | grep -E 'INITED' | tail -1)
+    line=$(nice -n "$niceness" "$bin" -runs=0 -timeout=25 -rss_limit_mb=2048 "$dir" 2>&1 | grep -E 'INITED' | tail -1)
     echo "$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$line") $(sed -n 's/.*ft: \([0-9]*\).*/\1/p' <<<"$line")"
 }
 
@@ -80,24 +88,39 @@ for name in "${targets[@]}"; do
     seeds=$(find "$dir/grow" -type f | wc -l)
     read -r cov0 ft0 < <(coverage "$bin" "$dir/grow")
 
-    spent=0 round=$first runs=0 secs=0 ok=1 n=0 flat=0
+    spent=0 runs=0 secs=0 ok=1 n=0 flat=0
     prev_cov=$cov0 prev_ft=$ft0
     while [ $spent -lt "$budget" ]; do
-        [ $((spent + round)) -gt "$budget" ] && round=$((budget - spent))
         n=$((n + 1))
         log=$dir/round$n.log
-        nice -n 19 "$bin" -seed=$n -max_total_time="$round" "${len_opt[@]}" -timeout=25 \
+        # Round 1 is timed; later rounds are counted in executions (as many
+        # as all before), with the seconds left as a cap.
+        runs_opt=() want=0 cap=$((budget - spent))
+        if [ $n -eq 1 ]; then
+            [ "$first" -lt "$cap" ] && cap=$first
+        else
+            want=$runs
+            runs_opt=(-runs="$want")
+        fi
+        t0=$(date +%s)
+        nice -n "$niceness" "$bin" -seed=$n -max_total_time="$cap" "${runs_opt[@]}" "${len_opt[@]}" -timeout=25 \
             -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/" "$dir/grow" >"$log" 2>&1
         rc=$?
+        round=$(($(date +%s) - t0))
+        [ $round -lt 1 ] && round=1
         spent=$((spent + round))
         r=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
         runs=$((runs + ${r:-0}))
         secs=$((secs + round))
+        whole=1
+        [ $n -gt 1 ] && [ "${r:-0}" -lt "$want" ] && whole=0
         done_line=$(grep -E '(DONE|INITED|pulse|NEW|REDUCE) ' "$log" | grep -o 'cov: [0-9]* ft: [0-9]*' | tail -1)
         cov=$(awk '{print $2}' <<<"$done_line")
         ft=$(awk '{print $4}' <<<"$done_line")
-        printf 'fuzz-campaign: %-20s round %d (%ds): %s runs, cov %s ft %s\n' \
-            "$name" "$n" "$round" "${r:-?}" "${cov:-?}" "${ft:-?}"
+        cut_note=
+        [ $whole -eq 0 ] && cut_note=" of $want (cut by the budget)"
+        printf 'fuzz-campaign: %-20s round %d (%ds): %s runs%s, cov %s ft %s\n' \
+            "$name" "$n" "$round" "${r:-?}" "$cut_note" "${cov:-?}" "${ft:-?}"
         if [ $rc -ne 0 ]; then
             ok=0
             input=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
@@ -105,17 +128,18 @@ for name in "${targets[@]}"; do
             grep -E 'ERROR:|SUMMARY:|property failed|runtime error' "$log" | head -5 | sed 's/^/fuzz-campaign:   | /' >&2
             break
         fi
-        # Coverage has stopped rising: this round found nothing new.
-        if [ "${cov:-0}" -le "$prev_cov" ] && [ "${ft:-0}" -le "$prev_ft" ]; then
+        # Coverage has stopped rising: this round found no new edge (and,
+        # with PLATEAU=features, no new feature either).
+        if [ $n -gt 1 ] && [ $whole -eq 1 ] && [ "${cov:-0}" -le "$prev_cov" ] &&
+            { [ "$plateau_rule" != features ] || [ "${ft:-0}" -le "$prev_ft" ]; }; then
             flat=1
             break
         fi
         prev_cov=${cov:-$prev_cov}
         prev_ft=${ft:-$prev_ft}
-        round=$((round * 2))
     done
 
-    nice -n 19 "$bin" -merge=1 -timeout=25 -rss_limit_mb=2048 "${len_opt[@]}" \
+    nice -n "$niceness" "$bin" -merge=1 -timeout=25 -rss_limit_mb=2048 "${len_opt[@]}" \
         "$dir/corpus" "$dir/grow" >"$dir/merge.log" 2>&1
     files=$(find "$dir/corpus" -type f | wc -l)
     bytes=$(cat "$dir/corpus"/* 2>/dev/null | wc -c)
@@ -138,7 +162,7 @@ for name in "${targets[@]}"; do
 done
 
 echo
-echo "fuzz-campaign: ${budget}s per target at most; 'flat' = the last round added nothing, 'cut' = the budget ended first"
+echo "fuzz-campaign: ${budget}s per target at most; 'flat' = a round of as many executions as all before it added no new $plateau_rule, 'cut' = the budget ended first"
 for line in "${summary[@]}"; do
     echo "  $line"
 done
