@@ -712,6 +712,13 @@ static const char *unreachable_text(const struct naru_icmp_error *e)
     }
 }
 
+/* Silence where an error was due: a loss on the slow link. */
+static void say_no_error(const struct demo *d)
+{
+    say(d, _("\n   No ICMP error came back: the datagram or the error was lost on the slow\n"
+             "   link, and nobody else will say anything. (Another --seed draws other losses.)\n"));
+}
+
 /* What the program was told, if anything. */
 static void told(const struct demo *d, const struct lesson_send *r)
 {
@@ -760,8 +767,7 @@ static int chapter_nobody(struct demo *d)
             (unsigned long long)r.arp_requests, unreachable_text(&r.icmp_error),
             naru_ip4_format(r.icmp_error.offender.v4, a));
     else
-        say(d, _("\n   No ICMP error came back: the datagram or the error was lost on the slow\n"
-                 "   link, and nobody else will say anything. (Another --seed draws other losses.)\n"));
+        say_no_error(d);
     told(d, &r);
 
     say(d, _("\n   Last, one to the server itself, to port 4000, where no program listens.\n"
@@ -777,8 +783,7 @@ static int chapter_nobody(struct demo *d)
         say(d, _("\n   The answer: %s, from %s.\n"), unreachable_text(&r.icmp_error),
             naru_ip4_format(r.icmp_error.offender.v4, a));
     else
-        say(d, _("\n   No ICMP error came back: the datagram or the error was lost on the slow\n"
-                 "   link, and nobody else will say anything. (Another --seed draws other losses.)\n"));
+        say_no_error(d);
     told(d, &r);
     say(d, _("   IP delivers when it can and says nothing when it cannot; to know that data\n"
              "   arrived, the programs must ask and answer themselves, or use TCP.\n"));

@@ -108,18 +108,26 @@ static int add_zone(struct naru_dns_server *s, struct zone *z, const char *name,
     return 0;
 }
 
-static int load(struct naru_dns_server *s, const char *origin, const char *name, const char *text,
-                size_t len, char *err, size_t err_len)
+/* A zone read from a file (text NULL) or from text, with its origin given
+ * or from the text's $ORIGIN; NULL after an error naming the problem. */
+static struct zone *read_zone(const char *origin, const char *name, const char *text, size_t len, char *err,
+                              size_t err_len)
 {
     struct dns_name o;
     if (origin) {
         int e = dns_name_from_text(origin, strlen(origin), NULL, &o);
         if (e < 0) {
             snprintf(err, err_len, "%s: bad origin '%s': %s", name, origin, dns_text_error_name(e));
-            return -EINVAL;
+            return NULL;
         }
     }
-    struct zone *z = zonefile_load(origin ? &o : NULL, name, text, len, err, err_len);
+    return zonefile_load(origin ? &o : NULL, name, text, len, err, err_len);
+}
+
+static int load(struct naru_dns_server *s, const char *origin, const char *name, const char *text,
+                size_t len, char *err, size_t err_len)
+{
+    struct zone *z = read_zone(origin, name, text, len, err, err_len);
     if (!z)
         return -EINVAL;
     return add_zone(s, z, name, err, err_len);
@@ -140,15 +148,7 @@ int naru_dns_server_load_zone_text(struct naru_dns_server *s, const char *origin
 int naru_dns_server_reload_zone_text(struct naru_dns_server *s, const char *origin, const char *name,
                                      const char *text, size_t len, char *err, size_t err_len)
 {
-    struct dns_name o;
-    if (origin) {
-        int e = dns_name_from_text(origin, strlen(origin), NULL, &o);
-        if (e < 0) {
-            snprintf(err, err_len, "%s: bad origin '%s': %s", name, origin, dns_text_error_name(e));
-            return -EINVAL;
-        }
-    }
-    struct zone *z = zonefile_load(origin ? &o : NULL, name, text ? text : "", text ? len : 0, err, err_len);
+    struct zone *z = read_zone(origin, name, text ? text : "", text ? len : 0, err, err_len);
     if (!z)
         return -EINVAL;
     /* The new zone takes the old one's place whole, or it is simply added:
