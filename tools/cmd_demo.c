@@ -383,6 +383,41 @@ static void on_log(void *ctx, const char *node, naru_time_t now, enum naru_log_l
 
 /* ---- the world ---- */
 
+/* The replay page's own words in the story's language (the keys are the
+ * page's: src/trace/page/replay.js). */
+static int page_words(struct naru_replay *r)
+{
+    const char *words[][2] = {
+        /* TRANSLATORS: the language tag of the replay page (HTML lang). */
+        { "lang", _("en") },
+        { "steps", _("Steps") },
+        { "speed", _("Speed") },
+        { "connection", _("Connection") },
+        { "no_frame", _("No frame selected") },
+        { "col_link", _("link") },
+        { "col_number", _("No.") },
+        { "col_time", _("time") },
+        { "col_from_to", _("from \u2192 to") },
+        { "col_what", _("what") },
+        { "start", _("Start") },
+        /* TRANSLATORS: {n} and {link} are filled in by the page. */
+        { "frame_of", _("Frame {n} of {link}") },
+        { "refused_on", _("Refused frame on {link}") },
+        { "bytes", _("{n} bytes") },
+        { "first_kept", _("(first {n} kept)") },
+        { "sent", _("sent {t} ms") },
+        { "arrived", _("arrived {t} ms") },
+        { "lost", _("lost on the link") },
+        { "refused", _("refused: queue full or too big") },
+    };
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        int err = naru_replay_word(r, words[i][0], words[i][1]);
+        if (err < 0)
+            return err;
+    }
+    return 0;
+}
+
 static int build(struct demo *d, uint64_t seed, bool html)
 {
     int err = naru_sim_create(seed, &d->sim);
@@ -394,6 +429,8 @@ static int build(struct demo *d, uint64_t seed, bool html)
     naru_sim_set_observer(d->sim, observe, d);
     if (html && !(d->replay = naru_replay_new(d->sim)))
         return -ENOMEM;
+    if (d->replay && (err = page_words(d->replay)) < 0)
+        return err;
     if (d->pcap && (err = naru_sim_capture(d->sim, d->pcap)) < 0)
         return err;
     d->client = naru_sim_add_stack(d->sim, "client", NULL);

@@ -40,6 +40,12 @@ void naru_replay_observe(void *ctx, struct naru_sim_link *link, int from_end, en
 int naru_replay_chapter(struct naru_replay *r, const char *title, naru_time_t now);
 int naru_replay_narrate(struct naru_replay *r, const char *text);
 
+/* One of the page's own words (its headings, buttons, the selected
+ * frame's line) in the story's language: `key` as in the page's WORDS
+ * table (src/trace/page/replay.js), "lang" its language tag; {n}-style
+ * marks stay as they are. Words not given stay English. 0 or -ENOMEM. */
+int naru_replay_word(struct naru_replay *r, const char *key, const char *text);
+
 /* The page, with `title` at its head. 0, or -EIO when writing failed. */
 int naru_replay_write_html(struct naru_replay *r, const char *title, FILE *out);
 /* The same to a file: 0, or a negative errno (the file could not be

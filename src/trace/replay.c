@@ -52,7 +52,30 @@ void naru_replay_free(struct naru_replay *r)
     for (size_t i = 0; i < r->flow_count; i++)
         free(r->flows[i].samples);
     free(r->flows);
+    for (size_t i = 0; i < r->word_count; i++) {
+        free(r->words[i].key);
+        free(r->words[i].text);
+    }
+    free(r->words);
     free(r);
+}
+
+static char *copy_text(const char *text);
+
+int naru_replay_word(struct naru_replay *r, const char *key, const char *text)
+{
+    struct replay_word *grown = realloc(r->words, (r->word_count + 1) * sizeof *grown);
+    if (!grown)
+        return -ENOMEM;
+    r->words = grown;
+    char *k = copy_text(key), *t = copy_text(text);
+    if (!k || !t) {
+        free(k);
+        free(t);
+        return -ENOMEM;
+    }
+    r->words[r->word_count++] = (struct replay_word){ k, t };
+    return 0;
 }
 
 /* The recorder's number for a link, new ones added as they show up. */

@@ -275,6 +275,15 @@ static int write_data(FILE *out, struct naru_replay *r, const char *title)
             captured += r->links[s].number;
         fputs("{\"title\":", out);
         json_string(out, title);
+        fputs(",\"words\":{", out);
+        for (size_t i = 0; i < r->word_count; i++) {
+            if (i)
+                fputc(',', out);
+            json_string(out, r->words[i].key);
+            fputc(':', out);
+            json_string(out, r->words[i].text);
+        }
+        fputc('}', out);
         fprintf(out, ",\"snaplen\":%d,\"frames_total\":%llu,\"frames_missed\":%llu,\"end\":%lld,\n", REPLAY_SNAPLEN,
                 (unsigned long long)captured, (unsigned long long)r->frames_missed, (long long)naru_sim_now(r->sim));
         write_topology(out, &t, r->sim, r);

@@ -83,6 +83,8 @@ struct naru_replay {
     size_t chapter_count, chapter_cap;
     struct replay_flow *flows;
     size_t flow_count, flow_cap;
+    struct replay_word { char *key, *text; } *words; /* the page's own words, translated */
+    size_t word_count;
 };
 
 #endif

@@ -28,6 +28,20 @@
   const END = Math.max(D.end, F.length ? F[F.length - 1][2] : 0);
   const LOST = 1, DROPPED = 2;
   const state = { t: 0, playing: false, speed: 3, sel: -1, conn: -1, last: 0 };
+  /* The page's own words, English unless the run gave them in its
+   * language (naru_replay_word(); {x} marks are filled in). */
+  const WORDS = Object.assign({
+    lang: 'en', steps: 'Steps', speed: 'Speed', connection: 'Connection', no_frame: 'No frame selected',
+    col_link: 'link', col_number: 'No.', col_time: 'time', col_from_to: 'from \u2192 to', col_what: 'what',
+    start: 'Start', frame_of: 'Frame {n} of {link}', refused_on: 'Refused frame on {link}', bytes: '{n} bytes',
+    first_kept: '(first {n} kept)', sent: 'sent {t} ms', arrived: 'arrived {t} ms', lost: 'lost on the link',
+    refused: 'refused: queue full or too big',
+  }, D.words || {});
+  const word = (k, v) => WORDS[k].replace(/\{(\w+)\}/g, (m, x) => (v && x in v ? v[x] : m));
+  document.documentElement.lang = WORDS.lang;
+  document.querySelectorAll('[data-word]').forEach((e) => {
+    e.firstChild.textContent = word(e.dataset.word) + (e.children.length ? ' ' : '');
+  });
   const SPEEDS = [1e-4, 1e-3, 0.01, 0.03, 0.1, 0.3, 1, 10];
   const SPEED_TEXT = ['1/10000', '1/1000', '1/100', '1/30', '1/10', '1/3', '1', '10'];
 
@@ -532,9 +546,11 @@
     if (i < 0) return;
     const f = F[i], b = bytesOf(i), L = dissect(b, f[6], f[0], f[4]);
     const [a, bn] = ends(f);
-    $('detail-title').textContent = (f[4] ? 'Frame ' + f[4] + ' of ' + D.links[f[0]].name : 'Refused frame on ' + D.links[f[0]].name) +
-      ': ' + nodeName(a) + ' \u2192 ' + nodeName(bn) + ', ' + f[6] + ' bytes' + (b.length < f[6] ? ' (first ' + b.length + ' kept)' : '') +
-      ', sent ' + ms(f[2]) + ' ms' + (f[3] >= 0 ? ', arrived ' + ms(f[3]) + ' ms' : f[5] & LOST ? ', lost on the link' : f[5] & DROPPED ? ', refused: queue full or too big' : '');
+    const link = D.links[f[0]].name;
+    $('detail-title').textContent = (f[4] ? word('frame_of', { n: f[4], link }) : word('refused_on', { link })) +
+      ': ' + nodeName(a) + ' \u2192 ' + nodeName(bn) + ', ' + word('bytes', { n: f[6] }) +
+      (b.length < f[6] ? ' ' + word('first_kept', { n: b.length }) : '') + ', ' + word('sent', { t: ms(f[2]) }) +
+      (f[3] >= 0 ? ', ' + word('arrived', { t: ms(f[3]) }) : f[5] & LOST ? ', ' + word('lost') : f[5] & DROPPED ? ', ' + word('refused') : '');
     main.dataset.selected = D.links[f[0]].name + ':' + f[4];
     for (const l of L) {
       const det = document.createElement('details');
@@ -689,7 +705,7 @@
   D.chapters.forEach((c, k) => {
     const li = document.createElement('li'), b = document.createElement('button');
     b.type = 'button';
-    b.textContent = c.title || 'Start';
+    b.textContent = c.title || word('start');
     b.addEventListener('click', () => { pause(); setTime(c.start); });
     li.appendChild(b);
     chap.appendChild(li);
