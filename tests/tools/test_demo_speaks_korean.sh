@@ -72,6 +72,15 @@ out=$(run "$NARU" demo --lang xx 2>&1)
 check_eq "--lang xx: a usage error (exit 2)" 2 "$?"
 check_match "which names the languages" "unknown language 'xx' \(want en or ko\)" "$out"
 
+# The replay page speaks it too: its own words come from the catalog.
+run "$NARU" demo --quiet --lang ko --html "$WORK/ko.html" >/dev/null 2>&1
+check_eq "naru demo --lang ko --html exits 0" 0 "$?"
+page=$(cat "$WORK/ko.html" 2>/dev/null)
+check_match "the page's words are Korean" '"words":\{"lang":"ko","steps":"단계","speed":"속도"' "$page"
+check_match "and so is its story" '"title":"1\. 이름이 주소가 됩니다' "$page"
+run "$NARU" demo --quiet --html "$WORK/en.html" >/dev/null 2>&1
+check_match "in English, English words" '"words":\{"lang":"en","steps":"Steps"' "$(cat "$WORK/en.html" 2>/dev/null)"
+
 # Every string the sources mark is translated.
 if command -v xgettext >/dev/null && command -v msgcmp >/dev/null; then
     xgettext --language=C --from-code=UTF-8 --keyword=_ --keyword=N_ -o "$WORK/fresh.pot" \
