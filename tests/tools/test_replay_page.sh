@@ -78,6 +78,22 @@ if "$NARU" demo --seed 3 --pcap "$work/cap" --html "$work/demo.html" >"$work/out
         "#   "*) echo "$line" ;;
         esac
     done <"$work/check"
+    # A click on a packet on its way opens it: with frame 40 of the wan
+    # selected (and so on the link at that time), clicks over the whole
+    # network drawing, each after clearing the selection, must select it
+    # again. The page's own CSP lets inline scripts run, so one is added.
+    sed 's#</body>#<script>setTimeout(function () {\
+  var c = document.getElementById("topo"), r = c.getBoundingClientRect(), m = document.getElementById("replay"), seen = {};\
+  for (var x = 0; x < r.width; x += 3) for (var y = 0; y < r.height; y += 3) {\
+    m.dataset.selected = "";\
+    c.dispatchEvent(new MouseEvent("click", { clientX: r.left + x, clientY: r.top + y, bubbles: true }));\
+    if (m.dataset.selected) seen[m.dataset.selected] = 1;\
+  }\
+  document.body.setAttribute("data-clicked", Object.keys(seen).join(" "));\
+}, 1000);</script></body>#' "$work/demo.html" >"$work/click.html"
+    clicked=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --virtual-time-budget=4000 --dump-dom \
+        "file://$work/click.html#link=wan&frame=40" 2>/dev/null | grep -o 'data-clicked="[^"]*"')
+    check_match "a click on a packet in the network drawing opens it" '^data-clicked="([^"]* )?wan:40( [^"]*)?"$' "$clicked"
 else
     fail "naru demo --pcap DIR --html FILE runs" "$(cat "$work/out")"
 fi

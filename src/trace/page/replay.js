@@ -416,6 +416,17 @@
     if (l.loss) s += ', loss ' + +(l.loss * 100).toFixed(2) + '%';
     return s;
   }
+  /* Where each packet on the way was drawn last: a click on one opens it. */
+  const drawn = [];
+  $('topo').addEventListener('click', (e) => {
+    const r = e.target.getBoundingClientRect(), cx = e.clientX - r.left, cy = e.clientY - r.top;
+    let best = -1, bestD = 12 * 12;
+    for (const [x, y, i] of drawn) {
+      const d = (x - cx) * (x - cx) + (y - cy) * (y - cy);
+      if (d <= bestD) { bestD = d; best = i; }
+    }
+    if (best >= 0) { pause(); select(best, true); }
+  });
   function drawTopo() {
     const { g, w, h } = fit($('topo'), window.innerWidth < 700 ? 170 : 300);
     g.clearRect(0, 0, w, h);
@@ -448,6 +459,7 @@
       inFlight.push(i);
     }
     const labels = inFlight.length <= (small ? 3 : 8);
+    drawn.length = 0;
     for (const i of inFlight) {
       const f = F[i], l = D.links[f[0]];
       if (l.a < 0 || l.b < 0) continue;
@@ -456,6 +468,7 @@
       if (f[5] & DROPPED) { frac = 0.02; bad = true; } else if (f[5] & LOST && frac > 0.5) { frac = 0.5; bad = true; }
       if (frac > 1) continue;
       const x = P[a][0] + (P[b][0] - P[a][0]) * frac, y = P[a][1] + (P[b][1] - P[a][1]) * frac;
+      drawn.push([x, y, i]);
       const bytes = bytesOf(i);
       const kind = protoOf(bytes);
       if (bad) {
