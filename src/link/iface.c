@@ -77,8 +77,8 @@ void iface_checksum_complete(struct pbuf *pb)
         return;
     pb->flags &= (uint8_t)~PBUF_F_CSUM_PARTIAL;
     size_t at = (size_t)(pb->data - pb->base);
-    if (pb->csum_start >= at && checksum_fits(pb->len, pb->csum_start - at, pb->csum_offset))
-        checksum_complete(pb->data, pb->len, pb->csum_start - at, pb->csum_offset);
+    if (pb->csum_start >= at)
+        iface_frame_checksum_complete(pb->data, pb->len, pb->csum_start - at, pb->csum_offset);
 }
 
 bool iface_frame_checksum_complete(uint8_t *frame, size_t len, size_t start, size_t offset)
