@@ -115,8 +115,7 @@ void naru_stack_destroy(struct naru_stack *s)
             if (s->sockets.socks[i].used)
                 naru_close(s, (int)i);
     pbuf_queue_free(s, &s->loopback);
-    if (s->reassembly.slots)
-        reassembly_fini(s);
+    reassembly_fini(s);
     reassembly6_fini(s);
     neighbour_fini(s);
     route_fini(s);

@@ -40,10 +40,10 @@ struct naru_stack {
     struct route_table routes;
     struct pmtu_cache pmtu;
     uint16_t ip_next_id;
-    struct reassembly reassembly;
+    struct fragment_table reassembly;   /* of struct reassembly_slot */
     struct icmp_state icmp;
     struct icmp_state icmp6;       /* ICMPv6 errors' own bucket */
-    struct reassembly6 reassembly6;
+    struct fragment_table reassembly6;  /* of struct reassembly6_slot */
     struct pbuf_queue loopback;    /* datagrams to ourselves, delivered on poll */
     struct sock_table sockets;
     struct tcp_table *tcp;         /* connections, listeners, ports (src/tcp/tcp_conn.h) */

@@ -26,6 +26,14 @@ naru_time_t cli_seconds(const char *prog, const char *what, const char *text)
     return (naru_time_t)(cli_number(prog, what, text, true, 86400) * 1e9);
 }
 
+char *cli_dir(char *arg)
+{
+    size_t n = strlen(arg);
+    while (n > 1 && arg[n - 1] == '/')
+        arg[--n] = '\0';
+    return arg;
+}
+
 bool cli_share(const char *text, double max, double *out)
 {
     char *end;

@@ -99,6 +99,9 @@ naru_time_t cli_seconds(const char *prog, const char *what, const char *text);
 bool cli_share(const char *text, double max, double *out);
 /* The help text's words for cli_share()'s rule. */
 #define CLI_SHARE_HELP "a percentage: 2, 2% and 0.5% are shares of 100"
+/* A directory argument without its trailing slashes ("out/" -> "out", "/"
+ * stays), so paths made from it read DIR/FILE, not DIR//FILE. */
+char *cli_dir(char *arg);
 /* Address text: every address a command reads (HOST arguments, --addr,
  * --gw, --dns) goes through cli_host_parse(), so the tools take IPv6 in
  * one place when their stacks speak it. */

@@ -737,7 +737,7 @@ int cmd_demo(int argc, char **argv)
             }
             break;
         case 'p':
-            d.pcap = optarg;
+            d.pcap = cli_dir(optarg);
             break;
         case 'q':
             d.quiet = true;

@@ -6,7 +6,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <math.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "loop.h"
 #include "naru/addr.h"
 #include "naru/capture.h"
 #include "naru/flowtrace.h"
@@ -341,8 +341,8 @@ static int choose(const struct naru_flowtrace *t, const struct plot_args *args, 
 
 /* Writes with fn to path ("-": stdout). A file that failed is removed
  * (CLI.md: no half-written output), but only a regular file: never a
- * device or pipe the user named. A closed stdout ends quietly (exit 0:
- * the reader wanted no more). */
+ * device or pipe the user named. A closed stdout ends quietly: the
+ * SIGPIPE caught is raised again by main.c (exit 141, as every tool). */
 static int write_out(const char *path, const char *what, int (*fn)(FILE *, const struct naru_trace_conn *, int,
                                                                  const struct naru_tsg_options *),
                      const struct naru_trace_conn *c, int d, const struct naru_tsg_options *o)
@@ -397,7 +397,7 @@ int cmd_plot(int argc, char **argv)
     if (status >= 0)
         return status;
     status = 0;
-    signal(SIGPIPE, SIG_IGN); /* a closed stdout shows as EPIPE, handled above */
+    loop_catch_signals(); /* a closed stdout shows as EPIPE, handled above */
 
     char error[NARU_CAPTURE_ERRLEN];
     struct naru_capture *cap = naru_capture_open(args.file, error);

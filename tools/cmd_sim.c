@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "naru/scenario.h"
 
@@ -145,7 +146,7 @@ int cmd_sim(int argc, char **argv)
             break;
         }
         case 'p':
-            o.pcap_dir = optarg;
+            o.pcap_dir = cli_dir(optarg);
             break;
         case 'j':
             json_path = optarg;

@@ -12,7 +12,7 @@ struct fragment_ranges {
     struct { uint16_t start, end; } range[FRAGMENT_RANGES_MAX];
 };
 
-enum fragment_placement { FRAGMENT_PLACED, FRAGMENT_DUPLICATE, FRAGMENT_OVERLAP, FRAGMENT_TOO_MANY };
+enum fragment_placement { FRAGMENT_PLACED, FRAGMENT_DUPLICATE, FRAGMENT_OVERLAP, FRAGMENT_TOO_MANY, FRAGMENT_MALFORMED };
 
 enum fragment_placement fragment_ranges_place(struct fragment_ranges *f, uint16_t start, uint16_t end);
 

@@ -8,31 +8,19 @@
 #include <stdint.h>
 
 #include "core/timer.h"
-#include "ip/fragment_ranges.h"
+#include "ip/fragment_table.h"
 #include "wire/ipv4.h"
 
 struct naru_stack;
 struct pbuf;
 
-
 struct reassembly_slot {
-    bool used;
+    struct fragment_slot common;  /* first: the table's part */
     uint8_t protocol;
     uint16_t id;
     uint32_t src, dst;
-    naru_time_t started;
-    struct pbuf *buffer;          /* payload at PAYLOAD_OFFSET from base */
     uint8_t first_header[IPV4_MAX_HEADER_LEN];
     uint8_t first_header_len;     /* 0 until fragment zero arrives */
-    uint32_t total_len;           /* payload bytes; 0 until the last fragment arrives */
-    uint32_t received;            /* payload bytes held */
-    struct fragment_ranges ranges;
-    struct naru_timer timer;
-};
-
-struct reassembly {
-    struct reassembly_slot *slots;
-    uint32_t count;
 };
 
 int reassembly_init(struct naru_stack *stack);

@@ -16,34 +16,13 @@ static void slot_timed_out(struct naru_stack *stack, struct naru_timer *t);
 
 int reassembly6_init(struct naru_stack *stack)
 {
-    struct reassembly6 *r = &stack->reassembly6;
-    r->count = stack->config.reassembly_datagrams;
-    r->slots = calloc(r->count ? r->count : 1, sizeof *r->slots);
-    if (!r->slots)
-        return -ENOMEM;
-    for (uint32_t i = 0; i < r->count; i++)
-        timer_init(&r->slots[i].timer, slot_timed_out);
-    return 0;
-}
-
-static void slot_free(struct naru_stack *stack, struct reassembly6_slot *s)
-{
-    pbuf_free(stack, s->buffer);
-    timer_cancel(&stack->timers, &s->timer);
-    s->buffer = NULL;
-    s->used = false;
+    return fragment_table_init(&stack->reassembly6, stack->config.reassembly_datagrams,
+                               sizeof(struct reassembly6_slot), slot_timed_out);
 }
 
 void reassembly6_fini(struct naru_stack *stack)
 {
-    struct reassembly6 *r = &stack->reassembly6;
-    if (!r->slots)
-        return;
-    for (uint32_t i = 0; i < r->count; i++)
-        if (r->slots[i].used)
-            slot_free(stack, &r->slots[i]);
-    free(r->slots);
-    r->slots = NULL;
+    fragment_table_fini(stack, &stack->reassembly6);
 }
 
 /* The first fragment as it came: the unfragmentable part, a fragment
@@ -56,7 +35,7 @@ static size_t rebuild_first_fragment(const struct reassembly6_slot *s, uint8_t *
     ipv6_fragment_emit(s->next_header, &f, out + n, IPV6_FRAGMENT_HEADER_LEN);
     n += IPV6_FRAGMENT_HEADER_LEN;
     size_t data = s->first_len < cap - n ? s->first_len : cap - n;
-    memcpy(out + n, s->buffer->base + PAYLOAD_OFFSET, data);
+    memcpy(out + n, s->common.buffer->base + PAYLOAD_OFFSET, data);
     n += data;
     wire_put16(out + 4, (uint16_t)(s->unfragmentable_len - IPV6_HEADER_LEN + IPV6_FRAGMENT_HEADER_LEN + s->first_len));
     return n;
@@ -64,60 +43,31 @@ static size_t rebuild_first_fragment(const struct reassembly6_slot *s, uint8_t *
 
 static void slot_timed_out(struct naru_stack *stack, struct naru_timer *t)
 {
-    struct reassembly6_slot *s = timer_owner(t, struct reassembly6_slot, timer);
+    struct reassembly6_slot *s = (struct reassembly6_slot *)timer_owner(t, struct fragment_slot, timer);
     stack->counters.ip6_reasm_timeouts++;
     char a[IPV6_ADDR_STRLEN];
     LOG_INFO(stack, NARU_LAYER_IP, "gave up reassembling packet %u from %s: %u bytes arrived", s->id,
-             ipv6_addr_format(s->src, a), s->received);
+             ipv6_addr_format(s->src, a), s->common.received);
     /* RFC 8200 4.5: time exceeded code 1, only if the first fragment came. */
     if (s->unfragmentable_len) {
         uint8_t quote[ICMPV6_ERROR_MAX_QUOTE];
         size_t n = rebuild_first_fragment(s, quote, sizeof quote);
         icmpv6_send_error_quoting(stack, quote, n, 0, ICMPV6_TIME_EXCEEDED, ICMPV6_REASSEMBLY_TIME_EXCEEDED, 0);
     }
-    slot_free(stack, s);
+    fragment_slot_free(stack, &s->common);
 }
 
-static struct reassembly6_slot *find_or_start(struct naru_stack *stack, const struct ipv6_header *h, uint32_t id)
+struct packet_key {
+    const struct ipv6_header *h;
+    uint32_t id;
+};
+
+/* RFC 8200 4.5: a packet is known by source, destination and identification. */
+static bool same_packet(const struct fragment_slot *slot, const void *key)
 {
-    struct reassembly6 *r = &stack->reassembly6;
-    struct reassembly6_slot *free_slot = NULL, *oldest = NULL;
-    for (uint32_t i = 0; i < r->count; i++) {
-        struct reassembly6_slot *s = &r->slots[i];
-        if (!s->used) {
-            if (!free_slot)
-                free_slot = s;
-            continue;
-        }
-        /* RFC 8200 4.5: a packet is known by source, destination and identification. */
-        if (s->id == id && memcmp(s->src, h->src, 16) == 0 && memcmp(s->dst, h->dst, 16) == 0)
-            return s;
-        if (!oldest || s->started < oldest->started)
-            oldest = s;
-    }
-    struct reassembly6_slot *s = free_slot;
-    if (!s) {
-        if (!oldest)
-            return NULL;
-        stack->counters.ip6_reasm_evicted++;
-        slot_free(stack, oldest);
-        s = oldest;
-    }
-    s->buffer = pbuf_alloc(stack, 0, PBUF_LARGE_SIZE);
-    if (!s->buffer)
-        return NULL;
-    s->used = true;
-    s->id = id;
-    memcpy(s->src, h->src, 16);
-    memcpy(s->dst, h->dst, 16);
-    s->started = stack->now;
-    s->unfragmentable_len = 0;
-    s->first_len = 0;
-    s->total_len = 0;
-    s->received = 0;
-    s->ranges.count = 0;
-    timer_arm(&stack->timers, &s->timer, stack->now + REASSEMBLY6_TIMEOUT);
-    return s;
+    const struct reassembly6_slot *s = (const struct reassembly6_slot *)slot;
+    const struct packet_key *k = key;
+    return s->id == k->id && memcmp(s->src, k->h->src, 16) == 0 && memcmp(s->dst, k->h->dst, 16) == 0;
 }
 
 /* The Next Header field that names the fragment header, in an
@@ -146,19 +96,23 @@ struct pbuf *ipv6_reassemble(struct naru_stack *stack, struct pbuf *pb, const st
         pbuf_free(stack, pb);
         return NULL;
     }
-    struct reassembly6_slot *s = find_or_start(stack, h, c->frag.identification);
+    bool fresh;
+    struct packet_key key = { h, c->frag.identification };
+    struct reassembly6_slot *s = (struct reassembly6_slot *)fragment_table_find_or_start(
+        stack, &stack->reassembly6, same_packet, &key, REASSEMBLY6_TIMEOUT, &stack->counters.ip6_reasm_evicted,
+        &fresh);
     if (!s) {
         pbuf_free(stack, pb);
         return NULL;
     }
-    bool bad_end = (s->total_len && end > s->total_len) ||
-                   (!c->frag.more && s->total_len && end != s->total_len) ||
-                   (!c->frag.more && end < fragment_ranges_end(&s->ranges));
-    if (bad_end) {
-        stack->counters.ip6_reasm_malformed++;
-        goto discard;
+    if (fresh) {
+        s->id = key.id;
+        memcpy(s->src, h->src, 16);
+        memcpy(s->dst, h->dst, 16);
+        s->unfragmentable_len = 0;
+        s->first_len = 0;
     }
-    switch (fragment_ranges_place(&s->ranges, (uint16_t)start, (uint16_t)end)) {
+    switch (fragment_slot_take(&s->common, start, end, c->frag.more, pb->data + data_at, PAYLOAD_OFFSET)) {
     case FRAGMENT_DUPLICATE:
         pbuf_free(stack, pb);
         return NULL;
@@ -166,15 +120,12 @@ struct pbuf *ipv6_reassemble(struct naru_stack *stack, struct pbuf *pb, const st
         stack->counters.ip6_reasm_overlaps++;
         goto discard;
     case FRAGMENT_TOO_MANY:
+    case FRAGMENT_MALFORMED:
         stack->counters.ip6_reasm_malformed++;
         goto discard;
     case FRAGMENT_PLACED:
         break;
     }
-    memcpy(s->buffer->base + PAYLOAD_OFFSET + start, pb->data + data_at, len);
-    s->received += len;
-    if (!c->frag.more)
-        s->total_len = end;
     if (start == 0) {
         /* RFC 8200 4.5: the unfragmentable part and the Next Header of
          * the fragmentable one come from the first fragment. */
@@ -186,32 +137,33 @@ struct pbuf *ipv6_reassemble(struct naru_stack *stack, struct pbuf *pb, const st
     uint8_t flags = pb->flags;
     int16_t ifindex = pb->ifindex;
     pbuf_free(stack, pb);
-    if (!s->total_len || s->received != s->total_len || !s->unfragmentable_len)
+    uint32_t total_len = s->common.total_len;
+    if (!total_len || s->common.received != total_len || !s->unfragmentable_len)
         return NULL;
-    if (s->unfragmentable_len - IPV6_HEADER_LEN + s->total_len > IPV6_MAX_PAYLOAD) {
+    if (s->unfragmentable_len - IPV6_HEADER_LEN + total_len > IPV6_MAX_PAYLOAD) {
         stack->counters.ip6_reasm_malformed++;
-        slot_free(stack, s);
+        fragment_slot_free(stack, &s->common);
         return NULL;
     }
 
     /* Complete: the unfragmentable part in front, its last Next Header
      * now naming what the fragment header named, the length the whole's. */
-    struct pbuf *whole = s->buffer;
+    struct pbuf *whole = s->common.buffer;
     whole->data = whole->base + PAYLOAD_OFFSET - s->unfragmentable_len;
-    whole->len = s->unfragmentable_len + s->total_len;
+    whole->len = s->unfragmentable_len + total_len;
     memcpy(whole->data, s->unfragmentable, s->unfragmentable_len);
     whole->data[fragment_next_header_pointer(whole->data, s->unfragmentable_len)] = s->next_header;
     wire_put16(whole->data + 4, (uint16_t)(whole->len - IPV6_HEADER_LEN));
     pbuf_mark_network_header(whole);
     whole->flags = flags;
     whole->ifindex = ifindex;
-    s->buffer = NULL;
-    slot_free(stack, s);
+    s->common.buffer = NULL;
+    fragment_slot_free(stack, &s->common);
     stack->counters.ip6_reasm_ok++;
     return whole;
 
 discard:
     pbuf_free(stack, pb);
-    slot_free(stack, s);
+    fragment_slot_free(stack, &s->common);
     return NULL;
 }

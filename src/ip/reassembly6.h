@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "core/timer.h"
-#include "ip/fragment_ranges.h"
+#include "ip/fragment_table.h"
 #include "wire/ipv6.h"
 
 struct naru_stack;
@@ -23,24 +23,13 @@ struct ipv6_chain;
 #define REASSEMBLY6_MAX_UNFRAGMENTABLE 200
 
 struct reassembly6_slot {
-    bool used;
+    struct fragment_slot common;  /* first: the table's part (the fragmentable part's bytes) */
     uint32_t id;
     uint8_t src[16], dst[16];
-    naru_time_t started;
-    struct pbuf *buffer;          /* fragmentable part at PAYLOAD_OFFSET from base */
     uint8_t unfragmentable[REASSEMBLY6_MAX_UNFRAGMENTABLE];
     uint16_t unfragmentable_len;  /* 0 until the first fragment arrives */
     uint8_t next_header;          /* the first fragment's fragment header's */
     uint16_t first_len;           /* fragmentable bytes the first fragment held */
-    uint32_t total_len;           /* fragmentable bytes; 0 until the last fragment arrives */
-    uint32_t received;
-    struct fragment_ranges ranges;
-    struct naru_timer timer;
-};
-
-struct reassembly6 {
-    struct reassembly6_slot *slots;
-    uint32_t count;
 };
 
 int reassembly6_init(struct naru_stack *stack);
