@@ -325,13 +325,21 @@ fi
 
 # ---- 3. connections per second over TAP -------------------------------------
 echo
-t0=$(cpu_ticks "$naru_pid")
-out=$(in_ns "$ns" timeout 300 python3 "$WORK/peer.py" conns 198.18.0.2 7 "$conns" 2>&1) || status=1
-t1=$(cpu_ticks "$naru_pid")
-read -r n secs <<<"$out"
-awk -v n="$n" -v s="$secs" -v c="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" 'BEGIN {
-    printf "Connections Linux -> naru host over TAP, one at a time (connect, 1-byte echo, close):\n"
-    printf "  %d in %.2f s: %.0f per second; naru host CPU %.1f us per connection\n", n, s, n / s, c / hz / n * 1e6 }'
+echo "Connections Linux -> naru host over TAP, one at a time (connect, 1-byte echo, close):"
+# conns_to ADDR LABEL: one batch of connections to naru host's echo at ADDR.
+conns_to() {
+    local t0 t1 out n secs
+    t0=$(cpu_ticks "$naru_pid")
+    out=$(in_ns "$ns" timeout 300 python3 "$WORK/peer.py" conns "$1" 7 "$conns" 2>&1) || status=1
+    t1=$(cpu_ticks "$naru_pid")
+    read -r n secs <<<"$out"
+    awk -v n="$n" -v s="$secs" -v c="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" -v l="$2" 'BEGIN {
+        if (n > 0 && s > 0)
+            printf "  %s %d in %.2f s: %.0f per second; naru host CPU %.1f us per connection\n", l, n, s, n / s,
+                c / hz / n * 1e6 }'
+}
+conns_to 198.18.0.2 "IPv4:"
+[ "$ipv6" = 1 ] && conns_to 2001:db8::2 "IPv6:"
 
 # ---- 4. instructions through TAP --------------------------------------------
 echo
