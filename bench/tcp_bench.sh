@@ -62,7 +62,7 @@ echo "New connections per second in one process (connect, accept, close both; 64
 echo
 echo "Memory per idle connection (naru's defaults: 128 KiB send and receive buffers):"
 "$inproc" idle -4 --count 10000 || status=1
-"$inproc" idle -6 --count 10000 | head -n 2 | tail -n 1 | sed 's/allocated/IPv6: allocated/' || status=1
+"$inproc" idle -6 --count 10000 | sed -n '2s/allocated/IPv6: allocated/p' || status=1
 
 echo
 if command -v valgrind >/dev/null; then
