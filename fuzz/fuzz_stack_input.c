@@ -42,7 +42,9 @@
 #include "wire/checksum.h"
 #include "wire/ethernet.h"
 #include "wire/icmp.h"
+#include "wire/icmpv6.h"
 #include "wire/ipv4.h"
+#include "wire/ipv6.h"
 #include "wire/tcp.h"
 #include "wire/udp.h"
 
@@ -79,6 +81,26 @@ static int take_frame(void *ctx, const uint8_t *frame, size_t len)
     if (e.ethertype == ETHERTYPE_ARP) {
         struct arp_packet a;
         FUZZ_CHECK(arp_parse(frame + ETH_HEADER_LEN, len - ETH_HEADER_LEN, &a) == ARP_PACKET_LEN);
+        return 0;
+    }
+    if (e.ethertype == ETHERTYPE_IPV6) {
+        /* The interface's own IPv6 autoconfiguration (MLD reports, DAD,
+         * router solicitations), and answers to IPv6 input: whole
+         * packets, and (but for what a router passes on unread) a header
+         * chain and ICMPv6 we would accept. */
+        struct ipv6_header ip6;
+        const uint8_t *p6 = frame + ETH_HEADER_LEN;
+        FUZZ_CHECK(ipv6_parse(p6, len - ETH_HEADER_LEN, &ip6) == IPV6_HEADER_LEN);
+        struct ipv6_chain c;
+        if (h->forwarding || ipv6_walk_chain(p6, IPV6_HEADER_LEN + ip6.payload_len, &c) != 0) {
+            FUZZ_CHECK(h->forwarding);
+            return 0;
+        }
+        if (c.upper_protocol == IP_PROTO_ICMPV6 && !c.fragment) {
+            struct icmpv6_message m;
+            FUZZ_CHECK(icmpv6_parse(p6 + c.upper_offset, IPV6_HEADER_LEN + ip6.payload_len - c.upper_offset, ip6.src,
+                                    ip6.dst, &m) >= 0);
+        }
         return 0;
     }
     FUZZ_CHECK(e.ethertype == ETHERTYPE_IPV4);

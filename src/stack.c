@@ -27,6 +27,7 @@ void naru_stack_config_default(struct naru_stack_config *c)
     c->icmp_error_rate = 1000;             /* Linux's icmp_msgs_per_sec */
     c->icmp_error_burst = 50;
     c->default_ttl = 64;
+    c->ipv6 = true;
     c->tcp_connections = 1024;
     c->tcp_send_buffer = 128 * 1024;
     c->tcp_recv_buffer = 128 * 1024;       /* Linux's tcp_rmem default */

@@ -62,6 +62,7 @@
     X(ip, reasm_evicted, "IP datagrams dropped: reassembly slots full")                  \
     X(ip, reasm_malformed, "IP fragments dropped: bad length or offset")              \
     X(ip6, rx, "IPv6 packets received")                                               \
+    X(ip6, rx_disabled, "IPv6 packets dropped: IPv6 switched off in the config")      \
     X(ip6, rx_header_errors, "IPv6 packets with a bad version or header chain")       \
     X(ip6, rx_length_errors, "IPv6 packets shorter than their payload length")        \
     X(ip6, rx_address_errors, "IPv6 packets with an impossible address (RFC 4291)")   \

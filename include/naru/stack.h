@@ -72,6 +72,8 @@ struct naru_stack_config {
     uint32_t icmp_error_burst;
     uint8_t default_ttl;
     bool forwarding;               /* act as a router between interfaces */
+    bool ipv6;                     /* IPv6 on every interface (default on): off, none of its frames
+                                    * are sent or taken in, as Linux's disable_ipv6 */
     /* TCP (RFC 9293). Defaults in naru_stack_config_default(). */
     uint32_t tcp_connections;      /* connections of every state, TIME-WAIT and listeners included */
     uint32_t tcp_send_buffer;      /* bytes per connection (SO_SNDBUF default) */
@@ -201,6 +203,11 @@ unsigned naru_if_count(const struct naru_stack *stack);
  * IPv6 address is added beside the others (up to 8; -EEXIST, -ENOSPC).
  * 0 or a negative errno. */
 int naru_if_add_addr(struct naru_stack *stack, int ifindex, const struct naru_addr *addr, uint8_t prefix_len);
+/* Bring the interface up with no address given: IPv6 autoconfiguration
+ * alone (its link-local address, then SLAAC from routers' advertisements),
+ * which every interface coming up starts (a router's interface solicits
+ * no advertisements). 0, -EINVAL, -EAFNOSUPPORT (IPv6 off). */
+int naru_if_up(struct naru_stack *stack, int ifindex);
 /* The same for an IPv4 address (host byte order). */
 int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t prefix_len);
 /* The interface's IPv4 address (0 if none) and prefix length. */
@@ -249,6 +256,38 @@ int naru_route_add(struct naru_stack *stack, const struct naru_addr *dst, uint8_
                    const struct naru_addr *gateway, int ifindex);
 int naru_route_del(struct naru_stack *stack, const struct naru_addr *dst, uint8_t prefix_len);
 void naru_stack_set_forwarding(struct naru_stack *stack, bool on);
+
+/* ---- IPv6 router advertisements (RFC 4861 6.2), on a router's interfaces ---- */
+
+/* RFC 4861 6.2.1's AdvXxx variables; naru_router_advert_default() gives
+ * the RFC's defaults. */
+struct naru_router_advert {
+    naru_time_t max_interval;      /* MaxRtrAdvInterval, 4 s .. 1800 s */
+    naru_time_t min_interval;      /* MinRtrAdvInterval, 3 s .. 0.75 * max */
+    uint16_t router_lifetime_s;    /* AdvDefaultLifetime: 0 (not a default router) or max .. 9000 s */
+    uint8_t cur_hop_limit;         /* AdvCurHopLimit, 0: unspecified */
+    uint32_t mtu;                  /* AdvLinkMTU, 0: no MTU option */
+    uint32_t reachable_ms;         /* AdvReachableTime, 0: unspecified */
+    uint32_t retrans_ms;           /* AdvRetransTimer, 0: unspecified */
+};
+/* One of AdvPrefixList's prefixes. */
+struct naru_ra_prefix {
+    struct naru_addr prefix;       /* IPv6, no bits set past len */
+    uint8_t len;
+    bool on_link;                  /* L: AdvOnLinkFlag */
+    bool autonomous;               /* A: hosts form addresses from it (RFC 4862: a /64) */
+    uint32_t valid_s;              /* AdvValidLifetime, 0xffffffff: infinite */
+    uint32_t preferred_s;          /* AdvPreferredLifetime, at most valid_s */
+};
+void naru_router_advert_default(struct naru_router_advert *c);
+/* Start advertising on the interface, or change what is advertised; c
+ * NULL stops, with a last advertisement of router lifetime 0 (6.2.5).
+ * -EINVAL for a value outside 6.2.1's ranges or no such interface. */
+int naru_if_set_router_advert(struct naru_stack *stack, int ifindex, const struct naru_router_advert *c);
+/* Advertise a prefix, or change its flags and lifetimes; up to 4 per
+ * interface (-ENOSPC). -EINVAL: not IPv6, link-local or multicast, bits
+ * past len, preferred above valid. */
+int naru_if_advertise_prefix(struct naru_stack *stack, int ifindex, const struct naru_ra_prefix *p);
 
 /* Packet buffers held anywhere in the stack (queues, reassembly, sockets):
  * zero when the stack is idle, or something leaked. */

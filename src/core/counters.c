@@ -6,7 +6,7 @@
 /* Character arrays rather than pointers: the table stays in read-only
  * memory with no relocations. */
 static const struct {
-    char layer[8];
+    char layer[12]; /* "addrconf" and its NUL */
     char name[32];
     char description[72];
     uint16_t offset;

@@ -34,6 +34,7 @@ struct addrconf_iface {
     struct redirect_cache redirects; /* destinations redirected (RFC 4861 8.3) */
     naru_time_t retrans_timer; /* RFC 4861 6.3.2 RetransTimer: between DAD probes; 0: the default */
     bool ipv6_disabled;        /* RFC 4862 5.4.5: our link-local address belongs to another node */
+    bool started;              /* autoconf_iface_up() has run */
 };
 
 /* Give iface an address, tentative until DAD (RFC 4862 5.4) finds no one

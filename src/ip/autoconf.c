@@ -7,6 +7,9 @@
 
 int autoconf_iface_up(struct naru_stack *stack, struct naru_iface *iface, bool router)
 {
+    if (iface->autoconf.started)
+        return 0;
+    iface->autoconf.started = true;
     int err = addrconf_link_local_start(stack, iface);
     if (err && err != -EEXIST)
         return err;

@@ -447,33 +447,3 @@ void ipv6_neighbour_failed(struct naru_stack *stack, struct pbuf *pb)
     icmpv6_send_error(stack, pb, ICMPV6_DEST_UNREACHABLE, ICMPV6_ADDRESS_UNREACHABLE, 0);
     pbuf_free(stack, pb);
 }
-
-/* ---- a minimal link-local address ---- */
-
-void ipv6_link_local_from_mac(const uint8_t mac[6], uint8_t addr[16])
-{
-    memset(addr, 0, 16);
-    addr[0] = 0xfe;
-    addr[1] = 0x80;
-    addr[8] = mac[0] ^ 0x02; /* the universal/local bit, inverted (RFC 4291 Appendix A) */
-    addr[9] = mac[1];
-    addr[10] = mac[2];
-    addr[11] = 0xff;
-    addr[12] = 0xfe;
-    addr[13] = mac[3];
-    addr[14] = mac[4];
-    addr[15] = mac[5];
-}
-
-void ipv6_iface_up(struct naru_stack *stack, struct naru_iface *iface)
-{
-    for (uint8_t i = 0; i < iface->addr6_count; i++)
-        if (iface->addr6[i].flags & IFA6_LINK_LOCAL)
-            return;
-    uint8_t ll[16];
-    ipv6_link_local_from_mac(iface->mac, ll);
-    if (iface_addr6_add(stack, iface, ll, 64, IFA6_PREFERRED, 0, NARU_NEVER, NARU_NEVER) == 0) {
-        char a[IPV6_ADDR_STRLEN];
-        LOG_DEBUG(stack, NARU_LAYER_IP, "%s: link-local address %s", iface->name, ipv6_addr_format(ll, a));
-    }
-}

@@ -45,12 +45,4 @@ int ipv6_fragment(struct naru_stack *stack, struct naru_iface *iface, struct pbu
  * address unreachable. Takes the pbuf (pb->data at the IPv6 header). */
 void ipv6_neighbour_failed(struct naru_stack *stack, struct pbuf *pb);
 
-/* RFC 4291 2.5.6 and Appendix A: fe80::/64 with the modified EUI-64 of the
- * MAC address. A minimal link-local address, given when an interface
- * comes up, so two stacks talk before address autoconfiguration does it
- * properly (RFC 4862 with DAD, RFC 7217 identifiers: autoconf's work
- * replaces this). */
-void ipv6_link_local_from_mac(const uint8_t mac[6], uint8_t addr[16]);
-void ipv6_iface_up(struct naru_stack *stack, struct naru_iface *iface);
-
 #endif

@@ -12,11 +12,11 @@ static const uint8_t all_routers[16] = { 0xff, 0x02, [15] = 0x02 };
 
 static void fire(struct naru_stack *stack, struct naru_timer *t);
 
-void router_advert_config_default(struct router_advert_config *c)
+void naru_router_advert_default(struct naru_router_advert *c)
 {
     /* RFC 4861 6.2.1: MinRtrAdvInterval 0.33 * Max, AdvDefaultLifetime
      * 3 * Max, AdvCurHopLimit the Internet's default TTL (64). */
-    *c = (struct router_advert_config){ .max_interval = RA_MAX_INTERVAL_DEFAULT,
+    *c = (struct naru_router_advert){ .max_interval = RA_MAX_INTERVAL_DEFAULT,
                                         .min_interval = RA_MAX_INTERVAL_DEFAULT / 3,
                                         .router_lifetime_s = 1800, .cur_hop_limit = 64 };
 }
@@ -64,7 +64,7 @@ static void send_advert(struct naru_stack *stack, struct naru_iface *iface, stru
     const uint8_t *src = link_local_of(iface);
     if (!src)
         return;
-    const struct router_advert_config *c = &ra->config;
+    const struct naru_router_advert *c = &ra->config;
     struct ndp_message m = { .type = ICMPV6_ROUTER_ADVERT, .cur_hop_limit = c->cur_hop_limit,
                              .router_lifetime = router_lifetime_s, .reachable_time = c->reachable_ms,
                              .retrans_timer = c->retrans_ms };
@@ -75,10 +75,10 @@ static void send_advert(struct naru_stack *stack, struct naru_iface *iface, stru
     if (c->mtu)
         ndp_emit_mtu(&b, c->mtu);
     for (uint8_t i = 0; i < ra->prefix_count; i++) {
-        const struct ra_prefix *p = &ra->prefixes[i];
+        const struct naru_ra_prefix *p = &ra->prefixes[i];
         struct ndp_prefix_info info = { .prefix_len = p->len, .on_link = p->on_link, .autonomous = p->autonomous,
                                         .valid_lifetime = p->valid_s, .preferred_lifetime = p->preferred_s };
-        memcpy(info.prefix, p->prefix, 16);
+        memcpy(info.prefix, p->prefix.v6, 16);
         ndp_emit_prefix(&b, &info);
     }
     size_t len = ndp_emit_finish(&b, src, all_nodes);
@@ -101,7 +101,7 @@ static void fire(struct naru_stack *stack, struct naru_timer *t)
     timer_arm(&stack->timers, &ra->timer, ra->next_at);
 }
 
-int router_advert_enable(struct naru_stack *stack, struct naru_iface *iface, const struct router_advert_config *c)
+int router_advert_enable(struct naru_stack *stack, struct naru_iface *iface, const struct naru_router_advert *c)
 {
     /* RFC 4861 6.2.1's ranges. */
     if (c->max_interval < 4 * NARU_SEC || c->max_interval > 1800 * NARU_SEC || c->min_interval < 3 * NARU_SEC ||
@@ -124,14 +124,17 @@ int router_advert_enable(struct naru_stack *stack, struct naru_iface *iface, con
     return 0;
 }
 
-int router_advert_add_prefix(struct naru_stack *stack, struct naru_iface *iface, const struct ra_prefix *p)
+int router_advert_add_prefix(struct naru_stack *stack, struct naru_iface *iface, const struct naru_ra_prefix *p)
 {
-    if (p->len > 128 || p->preferred_s > p->valid_s || ipv6_addr_is_multicast(p->prefix) ||
-        ipv6_addr_is_link_local(p->prefix))
+    if (p->prefix.family != NARU_AF_INET6 || p->len > 128 || p->preferred_s > p->valid_s ||
+        ipv6_addr_is_multicast(p->prefix.v6) || ipv6_addr_is_link_local(p->prefix.v6))
         return -EINVAL;
+    struct naru_addr masked = naru_addr_mask(&p->prefix, p->len);
+    if (memcmp(masked.v6, p->prefix.v6, 16) != 0)
+        return -EINVAL; /* bits set past the prefix */
     struct router_advertiser *ra = ra_of(iface);
     uint8_t i = 0;
-    while (i < ra->prefix_count && !(ra->prefixes[i].len == p->len && memcmp(ra->prefixes[i].prefix, p->prefix, 16) == 0))
+    while (i < ra->prefix_count && !(ra->prefixes[i].len == p->len && memcmp(ra->prefixes[i].prefix.v6, p->prefix.v6, 16) == 0))
         i++;
     if (i == ra->prefix_count) {
         if (ra->prefix_count == RA_PREFIXES_MAX)
@@ -173,4 +176,24 @@ void router_advert_solicited(struct naru_stack *stack, struct naru_iface *iface)
         timer_arm(&stack->timers, &ra->timer, at);
     }
     stack->counters.rd_rx_solicits++;
+}
+
+/* ---- the public API (naru/stack.h) ---- */
+
+int naru_if_set_router_advert(struct naru_stack *stack, int ifindex, const struct naru_router_advert *c)
+{
+    struct naru_iface *iface = iface_get(stack, ifindex);
+    if (!iface)
+        return -EINVAL;
+    if (!c) {
+        router_advert_disable(stack, iface);
+        return 0;
+    }
+    return router_advert_enable(stack, iface, c);
+}
+
+int naru_if_advertise_prefix(struct naru_stack *stack, int ifindex, const struct naru_ra_prefix *p)
+{
+    struct naru_iface *iface = iface_get(stack, ifindex);
+    return iface && p ? router_advert_add_prefix(stack, iface, p) : -EINVAL;
 }

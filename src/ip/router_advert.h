@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/timer.h"
+#include "naru/stack.h"
 
 struct naru_stack;
 struct naru_iface;
@@ -22,31 +23,13 @@ struct naru_iface;
 #define RA_MAX_DELAY_TIME (500 * NARU_MS)               /* RFC 4861 10 MAX_RA_DELAY_TIME */
 #define RA_MAX_INTERVAL_DEFAULT (600 * NARU_SEC)        /* RFC 4861 6.2.1 */
 
-struct ra_prefix {
-    uint8_t prefix[16];
-    uint8_t len;
-    bool on_link;              /* L */
-    bool autonomous;           /* A */
-    uint32_t valid_s;          /* 0xffffffff: infinite */
-    uint32_t preferred_s;
-};
-
-/* RFC 4861 6.2.1's AdvXxx variables; router_advert_config_default() fills
- * in the RFC's defaults. */
-struct router_advert_config {
-    naru_time_t max_interval;  /* MaxRtrAdvInterval, 4 s .. 1800 s */
-    naru_time_t min_interval;  /* MinRtrAdvInterval, 3 s .. 0.75 * max */
-    uint16_t router_lifetime_s; /* AdvDefaultLifetime: 0 (not a default router) or max..9000 s */
-    uint8_t cur_hop_limit;     /* AdvCurHopLimit, 0: unspecified */
-    uint32_t mtu;              /* AdvLinkMTU, 0: no MTU option */
-    uint32_t reachable_ms;     /* AdvReachableTime, 0: unspecified */
-    uint32_t retrans_ms;       /* AdvRetransTimer, 0: unspecified */
-};
-
+/* The prefixes and variables advertised are the public API's
+ * (naru/stack.h: struct naru_ra_prefix, struct naru_router_advert, RFC
+ * 4861 6.2.1). */
 struct router_advertiser {
     bool enabled;
-    struct router_advert_config config;
-    struct ra_prefix prefixes[RA_PREFIXES_MAX];
+    struct naru_router_advert config;
+    struct naru_ra_prefix prefixes[RA_PREFIXES_MAX];
     uint8_t prefix_count;
     uint8_t initial_left;      /* advertisements still to send at the initial pace */
     naru_time_t next_at;       /* the next advertisement */
@@ -54,13 +37,12 @@ struct router_advertiser {
     struct naru_timer timer;
 };
 
-void router_advert_config_default(struct router_advert_config *c);
 /* Start advertising on iface (joining all-routers, RFC 4291 2.8), or
  * change what is advertised. -EINVAL for intervals or a lifetime outside
  * RFC 4861 6.2.1's ranges. */
-int router_advert_enable(struct naru_stack *stack, struct naru_iface *iface, const struct router_advert_config *c);
+int router_advert_enable(struct naru_stack *stack, struct naru_iface *iface, const struct naru_router_advert *c);
 /* Advertise a prefix (again, with new lifetimes and flags). -ENOSPC, -EINVAL. */
-int router_advert_add_prefix(struct naru_stack *stack, struct naru_iface *iface, const struct ra_prefix *p);
+int router_advert_add_prefix(struct naru_stack *stack, struct naru_iface *iface, const struct naru_ra_prefix *p);
 /* RFC 4861 6.2.5: stop, with a last advertisement of router lifetime 0. */
 void router_advert_disable(struct naru_stack *stack, struct naru_iface *iface);
 /* A router solicitation arrived (RFC 4861 6.2.6): answer soon. */

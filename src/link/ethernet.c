@@ -42,6 +42,10 @@ void eth_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *
         arp_input(stack, iface, pb);
         return;
     case ETHERTYPE_IPV6:
+        if (!stack->config.ipv6) {
+            stack->counters.ip6_rx_disabled++;
+            break;
+        }
         ipv6_input(stack, iface, pb);
         return;
     default:

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "ip/autoconf.h"
 #include "ip/ipv6.h"
 #include "link/arp.h"
 #include "link/ethernet.h"
@@ -154,6 +155,26 @@ unsigned naru_if_count(const struct naru_stack *stack)
     return stack->iface_count;
 }
 
+/* The interface is up: IPv6 autoconfiguration starts (once), unless
+ * IPv6 is off; a router's interface solicits no advertisements. */
+static void ipv6_up(struct naru_stack *stack, struct naru_iface *iface)
+{
+    iface->up = true;
+    if (stack->config.ipv6)
+        autoconf_iface_up(stack, iface, stack->config.forwarding);
+}
+
+int naru_if_up(struct naru_stack *stack, int ifindex)
+{
+    struct naru_iface *iface = iface_get(stack, ifindex);
+    if (!iface)
+        return -EINVAL;
+    if (!stack->config.ipv6)
+        return -EAFNOSUPPORT;
+    ipv6_up(stack, iface);
+    return 0;
+}
+
 int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8_t prefix_len)
 {
     struct naru_iface *iface = iface_get(stack, ifindex);
@@ -176,7 +197,7 @@ int naru_if_set_addr(struct naru_stack *stack, int ifindex, uint32_t addr, uint8
     LOG_INFO(stack, NARU_LAYER_LINK, "%s is up: %s/%u, MAC %s, MTU %u", iface->name,
              naru_ip4_format(addr, a), prefix_len, naru_mac_format(iface->mac, m), iface->mtu);
     arp_announce(stack, iface);
-    ipv6_iface_up(stack, iface);
+    ipv6_up(stack, iface);
     return 0;
 }
 
@@ -188,6 +209,8 @@ static int add_addr6(struct naru_stack *stack, struct naru_iface *iface, const s
 {
     if (prefix_len > 128 || naru_addr_is_v4_mapped(addr))
         return -EINVAL;
+    if (!stack->config.ipv6)
+        return -EAFNOSUPPORT;
     int err = iface_addr6_add(stack, iface, addr->v6, prefix_len, IFA6_PREFERRED, IFA6_STATIC, NARU_NEVER,
                               NARU_NEVER);
     if (err < 0)
@@ -203,7 +226,7 @@ static int add_addr6(struct naru_stack *stack, struct naru_iface *iface, const s
     }
     char a[NARU_ADDR_STRLEN];
     LOG_INFO(stack, NARU_LAYER_LINK, "%s has %s/%u", iface->name, naru_addr_format(addr, a), prefix_len);
-    ipv6_iface_up(stack, iface); /* and its link-local address, if it has none */
+    ipv6_up(stack, iface); /* and its link-local address */
     return 0;
 }
 

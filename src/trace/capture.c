@@ -26,6 +26,7 @@
 #define PCAPNG_BYTE_ORDER_MAGIC 0x1a2b3c4du
 #define PCAPNG_MIN_BLOCK 12            /* type, length, length */
 #define PCAPNG_SHB_MIN 28
+#define PCAPNG_SHB_FIXED 16           /* type, length, byte-order magic, version: read before the length is */
 #define PCAPNG_OPT_ENDOFOPT 0
 #define PCAPNG_IF_TSRESOL 9
 #define PCAPNG_IF_TSOFFSET 14
@@ -236,7 +237,7 @@ static int pcapng_interface_options(struct naru_capture *c, size_t at, size_t en
 static int pcapng_section(struct naru_capture *c, size_t at)
 {
     size_t left = c->len - at;
-    if (left < PCAPNG_MIN_BLOCK)
+    if (left < PCAPNG_SHB_FIXED)
         return fail_at(c, at, "section header block cut short (%zu bytes)", left);
     uint32_t magic = (uint32_t)c->data[at + 8] << 24 | (uint32_t)c->data[at + 9] << 16 |
                      (uint32_t)c->data[at + 10] << 8 | c->data[at + 11];

@@ -137,7 +137,9 @@ static void dns_lookup_retries_over_a_lossy_link(void **state)
     int err = naru_scenario_parse("dns.ini", text, &sc, error, sizeof error);
     if (err)
         fail_msg("%s", error);
-    struct naru_scenario_options o = { .seed = 4, .seed_set = true };
+    /* A seed whose first query or answer is lost (and whose later ones are
+     * not all lost too: three tries at 30% each way can all fail). */
+    struct naru_scenario_options o = { .seed = 3, .seed_set = true };
     assert_int_equal(naru_scenario_run(sc, &o, error, sizeof error), 0);
     struct naru_sim_app_result r;
     result(sc, "q", &r);

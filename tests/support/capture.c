@@ -9,6 +9,7 @@
 
 #include "link/iface.h"
 #include "naru/addr.h"
+#include "stack.h"
 #include "wire/arp.h"
 #include "wire/checksum.h"
 #include "wire/ethernet.h"
@@ -60,6 +61,8 @@ struct capture_host *capture_host_new_offload(const char *cidr, const struct nar
     memcpy(ifc.mac, mac, 6);
     h->ifindex = naru_if_add(h->stack, &ifc);
     assert_true(h->ifindex >= 0);
+    if (!cidr)
+        return h; /* left down, with no address */
     uint8_t prefix;
     assert_int_equal(naru_cidr_parse(cidr, &h->addr, &prefix), 0);
     assert_int_equal(naru_if_set_addr(h->stack, h->ifindex, h->addr, prefix), 0);
@@ -81,8 +84,13 @@ struct capture_host *capture_host_new(const char *cidr)
 
 struct capture_host *capture_host_new_without_ipv6(const char *cidr)
 {
-    struct capture_host *h = capture_host_new(cidr);
-    iface_get(h->stack, h->ifindex)->addr6_count = 0;
+    /* The interface comes up with IPv6 off, so nothing autoconfigures;
+     * then IPv6 is switched on for the test's own frames. */
+    struct naru_stack_config config;
+    naru_stack_config_default(&config);
+    config.ipv6 = false;
+    struct capture_host *h = capture_host_new_with(cidr, &config);
+    h->stack->config.ipv6 = true;
     return h;
 }
 
@@ -133,6 +141,15 @@ const struct captured_frame *capture_take_ip(struct capture_host *h)
     const struct captured_frame *f;
     while ((f = capture_take(h)))
         if (f->len >= ETH_HEADER_LEN && wire_get16(f->data + 12) == ETHERTYPE_IPV4)
+            return f;
+    return NULL;
+}
+
+const struct captured_frame *capture_take_v4(struct capture_host *h)
+{
+    const struct captured_frame *f;
+    while ((f = capture_take(h)))
+        if (f->len < ETH_HEADER_LEN || wire_get16(f->data + 12) != ETHERTYPE_IPV6)
             return f;
     return NULL;
 }

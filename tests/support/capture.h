@@ -30,7 +30,8 @@ struct capture_host {
 
 /* A stack (seed 1, defaults) with address `cidr` and MAC 02:00:00:00:00:01. */
 struct capture_host *capture_host_new(const char *cidr);
-/* Same, with a configuration of the caller's (its seed is kept). */
+/* Same, with a configuration of the caller's (its seed is kept); cidr NULL:
+ * the interface is left down, with no address. */
 struct capture_host *capture_host_new_with(const char *cidr, const struct naru_stack_config *config);
 /* Same, with a driver that declares `offloads` (NARU_OFFLOAD_*; TSO up to
  * 65535-byte datagrams) and keeps each frame's metadata. Like a device, it
@@ -42,8 +43,8 @@ struct capture_host *capture_host_new_offload(const char *cidr, const struct nar
 /* Poll the host's timers in order up to `when` (each one due runs at its
  * own time), then poll at `when`. */
 void capture_run_until(struct capture_host *h, naru_time_t when);
-/* A host whose interface holds no IPv6 address yet: the autoconfiguration
- * tests make their own. */
+/* A host whose interface came up without autoconfiguration (no IPv6
+ * address, no timers): the autoconfiguration tests drive it themselves. */
 struct capture_host *capture_host_new_without_ipv6(const char *cidr);
 void capture_host_free(struct capture_host *h);
 /* Forget the frames sent so far. */
@@ -53,6 +54,10 @@ void capture_clear(struct capture_host *h);
 const struct captured_frame *capture_take(struct capture_host *h);
 /* The oldest untaken IPv4 frame, skipping (taking) ARP frames; or NULL. */
 const struct captured_frame *capture_take_ip(struct capture_host *h);
+/* The next frame that is not IPv6 (ARP, IPv4), skipping the IPv6 ones:
+ * the interface's IPv6 autoconfiguration (MLD reports, DAD, router
+ * solicitations) goes on beside IPv4 tests. */
+const struct captured_frame *capture_take_v4(struct capture_host *h);
 /* Make `ip` known at `mac` (an ARP request from it for our address, which
  * RFC 826 has us learn from), so tests see IP frames, not ARP. Our ARP
  * reply is marked taken; frames sent earlier stay to be taken. */

@@ -67,7 +67,7 @@ static void request_for_our_address_is_answered_and_sender_learned(void **state)
 {
     struct capture_host *h = *state;
     inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.2"), ip("10.0.0.1"), broadcast);
-    const struct captured_frame *f = capture_take(h);
+    const struct captured_frame *f = capture_take_v4(h);
     expect_arp(f, ARP_OP_REPLY, peer_mac, ip("10.0.0.2"));
     struct arp_packet p;
     arp_parse(f->data + ETH_HEADER_LEN, f->len - ETH_HEADER_LEN, &p);
@@ -82,7 +82,7 @@ static void request_for_another_address_is_ignored_and_not_learned(void **state)
 {
     struct capture_host *h = *state;
     inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.2"), ip("10.0.0.3"), broadcast);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
     uint8_t mac[6];
     assert_int_equal(naru_neighbour_lookup(h->stack, h->ifindex, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = ip("10.0.0.2") }, mac), -ENOENT);
 }
@@ -95,18 +95,18 @@ static void unanswered_neighbour_gets_three_requests_then_packets_are_dropped(vo
     assert_int_equal(naru_connect(h->stack, s, &to), 0);
     for (int i = 0; i < 12; i++)
         assert_int_equal(naru_send(h->stack, s, "x", 1, 0), 1);
-    expect_arp(capture_take(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.9"));
-    assert_null(capture_take(h));
+    expect_arp(capture_take_v4(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.9"));
+    assert_null(capture_take_v4(h));
     /* One request a second: rate-limited, not one per packet. */
     naru_stack_poll(h->stack, 999 * NARU_MS);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
     naru_stack_poll(h->stack, 1000 * NARU_MS);
-    expect_arp(capture_take(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.9"));
+    expect_arp(capture_take_v4(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.9"));
     naru_stack_poll(h->stack, 2000 * NARU_MS);
-    expect_arp(capture_take(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.9"));
+    expect_arp(capture_take_v4(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.9"));
     assert_int_equal(counter(h->stack, "arp_tx_requests"), 3);
     naru_stack_poll(h->stack, 3000 * NARU_MS);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
     assert_int_equal(counter(h->stack, "arp_queue_overflow"), 4); /* 8 wait at most */
     assert_int_equal(counter(h->stack, "arp_resolution_failed"), 8);
     /* The local sender hears of it as Linux's would: host unreachable. */
@@ -124,10 +124,10 @@ static void reply_releases_waiting_packets_in_order(void **state)
     struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     naru_sendto(h->stack, s, "a", 1, 0, &to);
     naru_sendto(h->stack, s, "b", 1, 0, &to);
-    expect_arp(capture_take(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.2"));
+    expect_arp(capture_take_v4(h), ARP_OP_REQUEST, broadcast, ip("10.0.0.2"));
     inject_arp(h, ARP_OP_REPLY, peer_mac, ip("10.0.0.2"), ip("10.0.0.1"), h->mac);
     for (int i = 0; i < 2; i++) {
-        const struct captured_frame *f = capture_take(h);
+        const struct captured_frame *f = capture_take_v4(h);
         assert_non_null(f);
         assert_memory_equal(f->data, peer_mac, 6);
         assert_int_equal(f->data[f->len - 1], "ab"[i]);
@@ -143,16 +143,16 @@ static void stale_entry_is_still_used_and_probed_by_unicast(void **state)
     int s = udp_socket(h->stack, 0);
     struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
     naru_sendto(h->stack, s, "a", 1, 0, &to);
-    const struct captured_frame *f = capture_take(h);
+    const struct captured_frame *f = capture_take_v4(h);
     assert_non_null(f);
     assert_memory_equal(f->data, peer_mac, 6); /* the datagram did not wait */
     assert_int_equal(f->data[12], 0x08);
     assert_int_equal(f->data[13], 0x00);
     /* RFC 4861 7.3.3 DELAY, as Linux's ARP: the probe waits 5 s for news. */
     naru_stack_poll(h->stack, 35999 * NARU_MS);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
     naru_stack_poll(h->stack, 36 * NARU_SEC);
-    expect_arp(capture_take(h), ARP_OP_REQUEST, peer_mac, ip("10.0.0.2")); /* RFC 1122 2.3.2.1 */
+    expect_arp(capture_take_v4(h), ARP_OP_REQUEST, peer_mac, ip("10.0.0.2")); /* RFC 1122 2.3.2.1 */
 }
 
 static void stale_neighbour_heard_from_meanwhile_is_not_probed(void **state)
@@ -167,7 +167,7 @@ static void stale_neighbour_heard_from_meanwhile_is_not_probed(void **state)
     inject_arp(h, ARP_OP_REQUEST, peer_mac, ip("10.0.0.2"), ip("10.0.0.1"), broadcast); /* it speaks */
     capture_clear(h);
     naru_stack_poll(h->stack, 40 * NARU_SEC);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
     assert_int_equal(counter(h->stack, "arp_tx_requests"), 0);
 }
 
@@ -191,7 +191,7 @@ static void malformed_arp_is_dropped_and_counted(void **state)
     naru_stack_input(h->stack, h->ifindex, frame, sizeof frame);
     naru_stack_input(h->stack, h->ifindex, frame, ETH_HEADER_LEN + 10);
     assert_int_equal(counter(h->stack, "arp_rx_malformed"), 2);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
 }
 
 int main(void)

@@ -1,5 +1,5 @@
 /* Autoconfiguration driven through the real receive path: interfaces
- * coming up, and whole frames one stack sent handed to another with
+ * coming up (naru_if_set_addr starts it), and whole frames one stack sent handed to another with
  * naru_stack_input (IPv6 input, ICMPv6, NDP and the seams ndp_router.h and
  * mld.h). Two stacks with the same seed form the same link-local address:
  * DAD on the wire makes one of them see the other's probe as a conflict.
@@ -10,7 +10,6 @@
 
 #include "capture.h"
 #include "ip/addrconf.h"
-#include "ip/autoconf.h"
 #include "link/iface.h"
 #include "stack.h"
 #include "wire/ipv6.h"
@@ -23,15 +22,21 @@ struct host {
     struct naru_iface *iface;
 };
 
-static struct host host_seeded(uint64_t seed)
+/* A host (or, forwarding, a router) whose interface has just come up. */
+static struct host node_seeded(uint64_t seed, bool router)
 {
     struct naru_stack_config config;
     naru_stack_config_default(&config);
     config.seed = seed;
+    config.forwarding = router;
     struct capture_host *h = capture_host_new_with("10.0.0.1/24", &config);
     struct host t = { h, h->stack, iface_get(h->stack, h->ifindex) };
-    t.iface->addr6_count = 0; /* no MAC-derived link-local: autoconfiguration's own */
     return t;
+}
+
+static struct host host_seeded(uint64_t seed)
+{
+    return node_seeded(seed, false);
 }
 
 static void run_until(struct host *t, naru_time_t when)
@@ -64,8 +69,8 @@ static void same_secret_on_one_link_makes_the_link_local_address_duplicate(void 
 {
     (void)state;
     struct host a = host_seeded(5), b = host_seeded(5);
-    assert_int_equal(autoconf_iface_up(a.stack, a.iface, false), 0);
-    assert_int_equal(autoconf_iface_up(b.stack, b.iface, false), 0);
+    assert_int_equal(a.iface->addr6_count, 1);
+    assert_int_equal(a.iface->addr6[0].state, IFA6_TENTATIVE);
     assert_memory_equal(a.iface->addr6[0].addr, b.iface->addr6[0].addr, 16);
     run_until(&b, 1 * NARU_SEC);
     const struct captured_frame *ns_b = find(&b, ICMPV6_NEIGHBOR_SOLICIT);
@@ -106,8 +111,6 @@ static void the_same_seed_gives_the_same_frames(void **state)
 {
     (void)state;
     struct host a = host_seeded(11), b = host_seeded(11);
-    autoconf_iface_up(a.stack, a.iface, false);
-    autoconf_iface_up(b.stack, b.iface, false);
     run_until(&a, 20 * NARU_SEC);
     run_until(&b, 20 * NARU_SEC);
     assert_true(a.h->count >= 5); /* MLD reports, the DAD probe, solicitations */
@@ -150,8 +153,7 @@ static size_t query_frame(uint8_t *frame, uint8_t hop_limit, bool router_alert)
 static void mld_queries_are_answered_only_when_valid(void **state)
 {
     (void)state;
-    struct host t = host_seeded(1);
-    assert_int_equal(autoconf_iface_up(t.stack, t.iface, true), 0);
+    struct host t = node_seeded(1, true);
     run_until(&t, 5 * NARU_SEC);
     capture_clear(t.h);
     uint8_t frame[256];
@@ -175,16 +177,17 @@ static void mld_queries_are_answered_only_when_valid(void **state)
 static void a_router_interface_answers_solicitations_and_ignores_others_advertisements(void **state)
 {
     (void)state;
-    struct host r = host_seeded(3), h = host_seeded(4);
-    assert_int_equal(autoconf_iface_up(r.stack, r.iface, true), 0);
-    assert_int_equal(autoconf_iface_up(h.stack, h.iface, false), 0);
+    struct host r = node_seeded(3, true), h = host_seeded(4);
     run_until(&r, 3 * NARU_SEC); /* DAD done */
-    struct router_advert_config c;
-    router_advert_config_default(&c);
-    struct ra_prefix p = { .len = 64, .on_link = true, .autonomous = true, .valid_s = 86400, .preferred_s = 14400,
-                           .prefix = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 5 } };
-    assert_int_equal(router_advert_add_prefix(r.stack, r.iface, &p), 0);
-    assert_int_equal(router_advert_enable(r.stack, r.iface, &c), 0);
+    assert_null(find(&r, ICMPV6_ROUTER_SOLICIT)); /* a router solicits no advertisements */
+    struct naru_router_advert c;
+    naru_router_advert_default(&c);
+    struct naru_ra_prefix p = { .prefix = { .family = NARU_AF_INET6, .v6 = { 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 5 } },
+                                .len = 64, .on_link = true, .autonomous = true, .valid_s = 86400,
+                                .preferred_s = 14400 };
+    /* Through the public API, as a user's router would. */
+    assert_int_equal(naru_if_advertise_prefix(r.stack, r.h->ifindex, &p), 0);
+    assert_int_equal(naru_if_set_router_advert(r.stack, r.h->ifindex, &c), 0);
     run_until(&r, 4 * NARU_SEC);
     run_until(&h, 4 * NARU_SEC);
     const struct captured_frame *rs = find(&h, ICMPV6_ROUTER_SOLICIT);
@@ -202,6 +205,99 @@ static void a_router_interface_answers_solicitations_and_ignores_others_advertis
     capture_host_free(h.h);
 }
 
+/* How many captured frames carry ICMPv6 of type. */
+static size_t count_type(struct host *t, uint8_t type)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->h->count; i++) {
+        const struct captured_frame *f = &t->h->frames[i];
+        const uint8_t *p = f->data + ETH_HEADER_LEN;
+        if (f->len < ETH_HEADER_LEN + IPV6_HEADER_LEN + 8 || f->data[12] != 0x86)
+            continue;
+        size_t off = p[6] == IP_PROTO_HOPOPTS ? IPV6_HEADER_LEN + 8 : IPV6_HEADER_LEN;
+        n += f->len > ETH_HEADER_LEN + off && p[off] == type;
+    }
+    return n;
+}
+
+static void an_interface_brought_up_without_an_address_autoconfigures_once(void **state)
+{
+    (void)state;
+    struct naru_stack_config config;
+    naru_stack_config_default(&config);
+    struct capture_host *h = capture_host_new_with(NULL, &config);
+    struct host t = { h, h->stack, iface_get(h->stack, h->ifindex) };
+    assert_int_equal(t.iface->addr6_count, 0);
+    assert_int_equal(naru_if_up(t.stack, h->ifindex), 0);
+    assert_int_equal(t.iface->addr6_count, 1);
+    assert_true(t.iface->addr6[0].flags & IFA6_LINK_LOCAL);
+    assert_int_equal(t.iface->addr6[0].state, IFA6_TENTATIVE);
+    /* More addresses and coming up again start nothing a second time. */
+    struct naru_addr global = naru_addr_v6((const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 9 });
+    assert_int_equal(naru_if_add_addr(t.stack, h->ifindex, &global, 64), 0);
+    assert_int_equal(naru_if_set_addr(t.stack, h->ifindex, 0x0a000001, 24), 0);
+    assert_int_equal(naru_if_up(t.stack, h->ifindex), 0);
+    run_until(&t, 20 * NARU_SEC);
+    assert_int_equal(t.stack->counters.addrconf_dad_started, 1);
+    assert_int_equal(count_type(&t, ICMPV6_ROUTER_SOLICIT), 3); /* RFC 4861 10 MAX_RTR_SOLICITATIONS */
+    assert_int_equal(t.iface->addr6[0].state, IFA6_PREFERRED);
+    capture_host_free(h);
+}
+
+static void ipv6_switched_off_sends_and_takes_in_none(void **state)
+{
+    (void)state;
+    struct naru_stack_config config;
+    naru_stack_config_default(&config);
+    config.ipv6 = false;
+    struct capture_host *h = capture_host_new_with("10.0.0.1/24", &config);
+    struct host t = { h, h->stack, iface_get(h->stack, h->ifindex) };
+    assert_int_equal(naru_if_up(t.stack, h->ifindex), -EAFNOSUPPORT);
+    struct naru_addr global = naru_addr_v6((const uint8_t[16]){ 0x20, 0x01, 0x0d, 0xb8, [15] = 9 });
+    assert_int_equal(naru_if_add_addr(t.stack, h->ifindex, &global, 64), -EAFNOSUPPORT);
+    run_until(&t, 20 * NARU_SEC);
+    assert_int_equal(t.iface->addr6_count, 0);
+    for (size_t i = 0; i < h->count; i++)
+        assert_int_not_equal(wire_get16(h->frames[i].data + 12), ETHERTYPE_IPV6);
+    uint8_t frame[256];
+    size_t len = query_frame(frame, 1, true);
+    deliver(&t, frame, len);
+    assert_int_equal(t.stack->counters.ip6_rx_disabled, 1);
+    assert_int_equal(t.stack->counters.ip6_rx, 0);
+    capture_host_free(h);
+}
+
+static void the_public_router_api_refuses_what_rfc_4861_does_not_allow(void **state)
+{
+    (void)state;
+    struct host r = node_seeded(3, true);
+    int ifindex = r.h->ifindex;
+    struct naru_ra_prefix p = { .prefix = { .family = NARU_AF_INET6, .v6 = { 0x20, 0x01, 0x0d, 0xb8, [8] = 1 } },
+                                .len = 64, .on_link = true, .autonomous = true, .valid_s = 600, .preferred_s = 300 };
+    assert_int_equal(naru_if_advertise_prefix(r.stack, ifindex, &p), -EINVAL); /* bits past /64 */
+    p.prefix.v6[8] = 0;
+    assert_int_equal(naru_if_advertise_prefix(r.stack, ifindex + 1, &p), -EINVAL);
+    struct naru_ra_prefix v4 = p;
+    v4.prefix = naru_addr_v4(0x0a000000);
+    assert_int_equal(naru_if_advertise_prefix(r.stack, ifindex, &v4), -EINVAL);
+    assert_int_equal(naru_if_advertise_prefix(r.stack, ifindex, &p), 0);
+    struct naru_router_advert c;
+    naru_router_advert_default(&c);
+    assert_int_equal(c.max_interval, 600 * NARU_SEC); /* RFC 4861 6.2.1 */
+    assert_int_equal(c.router_lifetime_s, 1800);
+    c.min_interval = c.max_interval; /* above 0.75 * MaxRtrAdvInterval */
+    assert_int_equal(naru_if_set_router_advert(r.stack, ifindex, &c), -EINVAL);
+    naru_router_advert_default(&c);
+    run_until(&r, 3 * NARU_SEC); /* the link-local address is ours: advertisements may go */
+    assert_int_equal(naru_if_set_router_advert(r.stack, ifindex, &c), 0);
+    run_until(&r, 4 * NARU_SEC);
+    assert_int_equal(count_type(&r, ICMPV6_ROUTER_ADVERT), 1);
+    /* Stopping sends a last one with router lifetime 0 (RFC 4861 6.2.5). */
+    assert_int_equal(naru_if_set_router_advert(r.stack, ifindex, NULL), 0);
+    assert_int_equal(count_type(&r, ICMPV6_ROUTER_ADVERT), 2);
+    capture_host_free(r.h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +305,9 @@ int main(void)
         cmocka_unit_test(the_same_seed_gives_the_same_frames),
         cmocka_unit_test(mld_queries_are_answered_only_when_valid),
         cmocka_unit_test(a_router_interface_answers_solicitations_and_ignores_others_advertisements),
+        cmocka_unit_test(an_interface_brought_up_without_an_address_autoconfigures_once),
+        cmocka_unit_test(ipv6_switched_off_sends_and_takes_in_none),
+        cmocka_unit_test(the_public_router_api_refuses_what_rfc_4861_does_not_allow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

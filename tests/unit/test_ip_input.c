@@ -144,7 +144,7 @@ static void lost_fragment_times_out_frees_memory_and_sends_time_exceeded(void **
     assert_int_equal(m.quoted_ip.id, 80);
     assert_int_equal(m.quoted_ip.fragment_offset, 0);
     assert_int_equal(wire_get16(m.quoted_payload + 2), 7000); /* the UDP header it quotes */
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
 }
 
 static void timeout_without_fragment_zero_sends_nothing(void **state)
@@ -155,7 +155,7 @@ static void timeout_without_fragment_zero_sends_nothing(void **state)
     inject(h, f.frame[1], f.len[1]);
     naru_stack_poll(h->stack, 31 * NARU_SEC);
     assert_int_equal(counter(h->stack, "ip_reasm_timeouts"), 1);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
     assert_int_equal(naru_stack_buffers_in_use(h->stack), 0);
 }
 
@@ -186,7 +186,7 @@ static void bad_header_checksum_is_dropped_and_counted(void **state)
     inject(h, frame, len);
     assert_int_equal(counter(h->stack, "ip_rx_checksum_errors"), 1);
     assert_int_equal(receive(h, sock, udp, sizeof udp), -EAGAIN);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
 }
 
 static void our_own_address_as_source_from_the_wire_is_dropped(void **state)
@@ -214,7 +214,7 @@ static void closed_port_gets_port_unreachable_quoting_the_datagram(void **state)
     size_t n = build_udp(udp, ip(PEER), ip(HOST), 5555, 9, "hi", 2);
     struct frame_spec spec = { .src = ip(PEER), .dst = ip(HOST), .protocol = IP_PROTO_UDP, .id = 4242 };
     inject(h, frame, build_ip_frame(frame, sizeof frame, &spec, udp, n));
-    const struct captured_frame *out = capture_take(h);
+    const struct captured_frame *out = capture_take_v4(h);
     assert_non_null(out);
     struct ipv4_header iph;
     int hl = ipv4_parse(out->data + ETH_HEADER_LEN, out->len - ETH_HEADER_LEN, &iph);
@@ -254,7 +254,7 @@ static void no_icmp_error_about_broadcasts_errors_or_later_fragments(void **stat
     uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     struct frame_spec proto = { .src = ip(PEER), .dst = ip(HOST), .protocol = 99, .dst_mac = bcast };
     inject(h, frame, build_ip_frame(frame, sizeof frame, &proto, udp, 8));
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
     assert_int_equal(counter(h->stack, "icmp_tx_suppressed"), 2);
     assert_int_equal(counter(h->stack, "udp_rx_no_port"), 1);
     assert_int_equal(counter(h->stack, "ip_rx_unknown_protocol"), 1);
@@ -333,10 +333,10 @@ static void echo_request_to_broadcast_is_not_answered(void **state)
     struct frame_spec spec = { .src = ip(PEER), .dst = ip("10.0.0.255"), .protocol = IP_PROTO_ICMP };
     inject(h, frame, build_ip_frame(frame, sizeof frame, &spec, icmp, sizeof icmp));
     assert_int_equal(counter(h->stack, "icmp_rx_echo_requests"), 1);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
     spec.dst = ip(HOST);
     inject(h, frame, build_ip_frame(frame, sizeof frame, &spec, icmp, sizeof icmp));
-    assert_non_null(capture_take(h));
+    assert_non_null(capture_take_v4(h));
 }
 
 static void icmp_errors_are_rate_limited(void **state)
@@ -379,7 +379,7 @@ static void vlan_tagged_and_foreign_frames_are_dropped_and_counted(void **state)
     inject(h, frame, 10);
     assert_int_equal(counter(h->stack, "link_rx_malformed"), 1);
     assert_int_equal(counter(h->stack, "udp_rx"), 0);
-    assert_null(capture_take(h));
+    assert_null(capture_take_v4(h));
 }
 
 static void empty_buffer_pool_drops_and_counts_then_recovers(void **state)

@@ -74,10 +74,10 @@ static int ra_count(struct host *t)
     return n;
 }
 
-static struct router_advert_config test_config(void)
+static struct naru_router_advert test_config(void)
 {
-    struct router_advert_config c;
-    router_advert_config_default(&c);
+    struct naru_router_advert c;
+    naru_router_advert_default(&c);
     c.max_interval = 30 * NARU_SEC;
     c.min_interval = 10 * NARU_SEC;
     c.router_lifetime_s = 90;
@@ -87,8 +87,8 @@ static struct router_advert_config test_config(void)
 
 static void advertise_prefix1(struct host *t)
 {
-    struct ra_prefix p = { .len = 64, .on_link = true, .autonomous = true, .valid_s = 86400, .preferred_s = 14400 };
-    memcpy(p.prefix, prefix1, 16);
+    struct naru_ra_prefix p = { .prefix.family = NARU_AF_INET6, .len = 64, .on_link = true, .autonomous = true, .valid_s = 86400, .preferred_s = 14400 };
+    memcpy(p.prefix.v6, prefix1, 16);
     assert_int_equal(router_advert_add_prefix(t->stack, t->iface, &p), 0);
 }
 
@@ -97,7 +97,7 @@ static void advertisements_carry_the_configuration_from_the_link_local_address(v
     (void)state;
     struct host t = host_new(true);
     advertise_prefix1(&t);
-    struct router_advert_config c = test_config();
+    struct naru_router_advert c = test_config();
     assert_int_equal(router_advert_enable(t.stack, t.iface, &c), 0);
     run_until(&t, RA_MAX_DELAY_TIME);
     assert_int_equal(ra_count(&t), 1);
@@ -128,7 +128,7 @@ static void unsolicited_advertisements_keep_to_the_intervals(void **state)
 {
     (void)state;
     struct host t = host_new(true);
-    struct router_advert_config c = test_config();
+    struct naru_router_advert c = test_config();
     assert_int_equal(router_advert_enable(t.stack, t.iface, &c), 0);
     /* RFC 4861 6.2.4: the first three no more than 16 s apart. */
     run_until(&t, RA_MAX_DELAY_TIME + 2 * RA_MAX_INITIAL_ADVERT_INTERVAL);
@@ -146,7 +146,7 @@ static void solicitations_are_answered_soon_but_rate_limited(void **state)
 {
     (void)state;
     struct host t = host_new(true);
-    struct router_advert_config c = test_config();
+    struct naru_router_advert c = test_config();
     c.max_interval = 1800 * NARU_SEC; /* unsolicited ones rare */
     c.min_interval = 1350 * NARU_SEC;
     c.router_lifetime_s = 1800;
@@ -178,7 +178,7 @@ static void disabling_sends_a_last_advertisement_with_lifetime_zero(void **state
 {
     (void)state;
     struct host t = host_new(true);
-    struct router_advert_config c = test_config();
+    struct naru_router_advert c = test_config();
     assert_int_equal(router_advert_enable(t.stack, t.iface, &c), 0);
     run_until(&t, 5 * NARU_SEC);
     capture_clear(t.h);
@@ -195,7 +195,7 @@ static void configurations_outside_the_rfc_ranges_are_refused(void **state)
 {
     (void)state;
     struct host t = host_new(true);
-    struct router_advert_config c = test_config();
+    struct naru_router_advert c = test_config();
     c.max_interval = 3 * NARU_SEC;
     assert_int_equal(router_advert_enable(t.stack, t.iface, &c), -EINVAL);
     c = test_config();
@@ -207,15 +207,15 @@ static void configurations_outside_the_rfc_ranges_are_refused(void **state)
     c = test_config();
     c.mtu = 1000;
     assert_int_equal(router_advert_enable(t.stack, t.iface, &c), -EINVAL);
-    struct ra_prefix p = { .len = 64, .valid_s = 10, .preferred_s = 20 };
-    memcpy(p.prefix, prefix1, 16);
+    struct naru_ra_prefix p = { .prefix.family = NARU_AF_INET6, .len = 64, .valid_s = 10, .preferred_s = 20 };
+    memcpy(p.prefix.v6, prefix1, 16);
     assert_int_equal(router_advert_add_prefix(t.stack, t.iface, &p), -EINVAL);
     for (int i = 0; i < RA_PREFIXES_MAX; i++) {
-        p.prefix[7] = (uint8_t)i;
+        p.prefix.v6[7] = (uint8_t)i;
         p.preferred_s = 5;
         assert_int_equal(router_advert_add_prefix(t.stack, t.iface, &p), 0);
     }
-    p.prefix[7] = 0x55;
+    p.prefix.v6[7] = 0x55;
     assert_int_equal(router_advert_add_prefix(t.stack, t.iface, &p), -ENOSPC);
     capture_host_free(t.h);
 }
@@ -224,7 +224,7 @@ static void without_a_link_local_address_nothing_is_advertised(void **state)
 {
     (void)state;
     struct host t = host_new(false);
-    struct router_advert_config c = test_config();
+    struct naru_router_advert c = test_config();
     assert_int_equal(router_advert_enable(t.stack, t.iface, &c), 0);
     run_until(&t, 100 * NARU_SEC);
     assert_int_equal(ra_count(&t), 0); /* RFC 4861 6.2.2 */
@@ -237,7 +237,7 @@ static void a_host_configures_itself_from_our_advertisement(void **state)
     struct host r = host_new(true);
     struct host h = host_new(false);
     advertise_prefix1(&r);
-    struct router_advert_config c = test_config();
+    struct naru_router_advert c = test_config();
     assert_int_equal(router_advert_enable(r.stack, r.iface, &c), 0);
     run_until(&r, RA_MAX_DELAY_TIME);
     struct seen_ra s;

@@ -415,6 +415,10 @@ static void pcapng_damage_is_reported_where_it_is(void **state)
     b.data[8] = 0x99;
     check_damage(&b, "bad.pcapng: byte 8: section header with byte-order magic 0x993c2b1a, not 0x1a2b3c4d");
 
+    b = good; /* a section header cut inside its version (a fuzzer's find) */
+    b.len = 15;
+    check_damage(&b, "bad.pcapng: byte 0: section header block cut short (15 bytes)");
+
     b = good; /* an interface option running past its block */
     b.data[44] = 2;  /* the interface's first option (at byte 44): a name, */
     b.data[46] = 40; /* of 40 bytes in a block with 4 left */
