@@ -81,15 +81,12 @@ int cli_ip4(const char *text, uint32_t *addr)
     return 0;
 }
 
-int cli_cidr4(const char *text, uint32_t *addr, uint8_t *prefix_len)
+const struct cli_addr *cli_addr_of(const struct cli_options *o, enum naru_family family)
 {
-    struct naru_addr a;
-    if (naru_prefix_parse(text, &a, prefix_len) < 0)
-        return -EINVAL;
-    if (a.family != NARU_AF_INET)
-        return -EAFNOSUPPORT;
-    *addr = a.v4;
-    return 0;
+    for (unsigned i = 0; i < o->addr_count; i++)
+        if (o->addrs[i].addr.family == family)
+            return &o->addrs[i];
+    return NULL;
 }
 
 static void bad(const char *prog, const char *what, const char *arg)
@@ -98,7 +95,7 @@ static void bad(const char *prog, const char *what, const char *arg)
     exit(2);
 }
 
-/* After cli_ip4() or cli_cidr4() failed with err. */
+/* After cli_ip4() failed with err. */
 static void bad_addr(const char *prog, const char *what, const char *arg, int err, const char *want)
 {
     if (err == -EAFNOSUPPORT)
@@ -106,6 +103,60 @@ static void bad_addr(const char *prog, const char *what, const char *arg, int er
     else
         fprintf(stderr, "%s: bad %s '%s' (want %s)\n", prog, what, arg, want);
     exit(2);
+}
+
+static const char *family_name(uint8_t family)
+{
+    return family == NARU_AF_INET ? "IPv4" : "IPv6";
+}
+
+/* --addr CIDR: an address an interface can have (not 0.0.0.0 or ::, not
+ * multicast, RFC 4291 2.6; not v4-mapped, RFC 4291 2.5.5.2), one IPv4 one,
+ * each once. */
+static void take_addr(struct cli_options *o, const char *prog, const char *arg)
+{
+    struct cli_addr a = { .text = arg };
+    if (naru_prefix_parse(arg, &a.addr, &a.prefix_len) < 0 || naru_addr_is_unspecified(&a.addr) ||
+        naru_addr_is_multicast(&a.addr) || naru_addr_is_v4_mapped(&a.addr)) {
+        fprintf(stderr, "%s: bad address '%s' (want A.B.C.D/LEN or an IPv6 address/LEN)\n", prog, arg);
+        exit(2);
+    }
+    for (unsigned i = 0; i < o->addr_count; i++) {
+        if (naru_addr_equal(&o->addrs[i].addr, &a.addr)) {
+            fprintf(stderr, "%s: --addr %s given twice\n", prog, arg);
+            exit(2);
+        }
+        if (a.addr.family == NARU_AF_INET && o->addrs[i].addr.family == NARU_AF_INET) {
+            fprintf(stderr, "%s: --addr %s: the interface has one IPv4 address (%s)\n", prog, arg,
+                    o->addrs[i].text);
+            exit(2);
+        }
+    }
+    if (o->addr_count == CLI_ADDRS_MAX) {
+        fprintf(stderr, "%s: at most %d --addr (one IPv4, %d IPv6)\n", prog, CLI_ADDRS_MAX, CLI_ADDRS_MAX - 1);
+        exit(2);
+    }
+    o->addrs[o->addr_count++] = a;
+}
+
+/* --gw IP: a unicast address, one for each family. Whether it is on the
+ * host's network is for taphost_open(), once every --addr is known. */
+static void take_gw(struct cli_options *o, const char *prog, const char *arg)
+{
+    struct cli_addr g = { .text = arg };
+    if (cli_host_parse(arg, &g.addr) != CLI_HOST_ADDR || naru_addr_is_unspecified(&g.addr) ||
+        naru_addr_is_multicast(&g.addr) || naru_addr_is_v4_mapped(&g.addr)) {
+        fprintf(stderr, "%s: bad gateway '%s' (want A.B.C.D or an IPv6 address)\n", prog, arg);
+        exit(2);
+    }
+    for (unsigned i = 0; i < o->gw_count; i++) {
+        if (o->gws[i].addr.family == g.addr.family) {
+            fprintf(stderr, "%s: --gw %s: one default gateway for %s (%s)\n", prog, arg,
+                    family_name(g.addr.family), o->gws[i].text);
+            exit(2);
+        }
+    }
+    o->gws[o->gw_count++] = g;
 }
 
 /* A.B.C.D or A.B.C.D:PORT */
@@ -137,22 +188,16 @@ static void take_dns(struct cli_options *o, const char *prog, const char *arg)
 
 bool cli_take_option(struct cli_options *o, const char *prog, int opt, const char *arg)
 {
-    uint32_t a;
-    uint8_t len, mac[6];
-    int err;
+    uint8_t mac[6];
     switch (opt) {
     case CLI_OPT_TAP:
         o->tap = arg;
         return true;
     case CLI_OPT_ADDR:
-        if ((err = cli_cidr4(arg, &a, &len)) < 0 || a == 0)
-            bad_addr(prog, "address", arg, err, "A.B.C.D/LEN");
-        o->addr = arg;
+        take_addr(o, prog, arg);
         return true;
     case CLI_OPT_GW:
-        if ((err = cli_ip4(arg, &a)) < 0 || a == 0)
-            bad_addr(prog, "gateway", arg, err, "A.B.C.D");
-        o->gw = arg;
+        take_gw(o, prog, arg);
         return true;
     case CLI_OPT_MAC:
         if (naru_mac_parse(arg, mac) < 0)

@@ -12,11 +12,25 @@
 #include "naru/dns.h"
 #include "naru/stack.h"
 
+/* An address given with --addr (with its prefix length) or --gw, checked,
+ * and its text as the user wrote it, for messages. */
+struct cli_addr {
+    struct naru_addr addr;
+    uint8_t prefix_len;        /* --addr; 0 for --gw */
+    const char *text;
+};
+/* --addr: one IPv4 address (an interface has one) and IPv6 ones up to the
+ * interface's 8 less its link-local address. --gw: one per family. */
+#define CLI_ADDRS_MAX 8
+#define CLI_GWS_MAX 2
+
 /* The flags every network command shares (CLI.md "Where a command runs"). */
 struct cli_options {
     const char *tap;           /* --tap IFNAME: run on TAP instead of the simulator */
-    const char *addr;          /* --addr A.B.C.D/LEN */
-    const char *gw;            /* --gw A.B.C.D */
+    struct cli_addr addrs[CLI_ADDRS_MAX]; /* --addr CIDR, repeatable (dual stack) */
+    unsigned addr_count;
+    struct cli_addr gws[CLI_GWS_MAX];     /* --gw IP, once per family */
+    unsigned gw_count;
     const char *mac;           /* --mac MAC */
     const char *pcap;          /* --pcap FILE */
     uint64_t seed;             /* --seed N (simulator) */
@@ -61,8 +75,7 @@ enum {
 #define CLI_HELP                                                                        \
     "  --tap IFNAME       run on this Linux TAP device (created if missing) instead\n"   \
     "                     of the simulator; needs --addr\n"                             \
-    "  --addr A.B.C.D/LEN this host's address on the TAP device\n"                      \
-    "  --gw A.B.C.D       default gateway (TAP)\n"                                      \
+    CLI_ADDR_HELP                                                                       \
     "  --mac MAC          MAC address (TAP; random if not given)\n"                     \
     "  --pcap FILE        capture every frame of naru's interface to FILE\n"            \
     "  --seed N           simulator seed (default 1)\n"                                \
@@ -75,6 +88,15 @@ enum {
     "  --no-offload       TAP: one frame per read and write, checksums in naru, instead\n" \
     "                     of the kernel's checksum and segmentation offloads (64 KiB\n"  \
     "                     TCP segments each way, cut at the MTU by the kernel)\n"
+
+/* --addr and --gw, as every command with a TAP backend says them. */
+#define CLI_ADDR_HELP                                                                   \
+    "  --addr CIDR        an address and prefix length on the TAP device, IPv4\n"        \
+    "                     (198.18.0.2/24) or IPv6 (2001:db8::2/64); repeat it for\n"    \
+    "                     both families (one IPv4, up to 7 IPv6). The IPv6\n"           \
+    "                     link-local address (fe80::, from the MAC) comes by itself\n"   \
+    "  --gw IP            default gateway, IPv4 or IPv6, on the host's network (an\n"    \
+    "                     IPv6 one may be link-local); once for each family\n"
 
 /* The help text's words for how a long-running command stops (loop.h). */
 #define CLI_SIGNALS_HELP                                                              \
@@ -118,8 +140,8 @@ enum cli_host cli_host_parse(const char *text, struct naru_addr *addr);
 /* An IPv4 address (A.B.C.D), as the tools' stacks speak only IPv4 yet.
  * 0, -EINVAL for bad text, -EAFNOSUPPORT for an IPv6 address. */
 int cli_ip4(const char *text, uint32_t *addr);
-/* A.B.C.D/LEN, likewise. */
-int cli_cidr4(const char *text, uint32_t *addr, uint8_t *prefix_len);
+/* The first --addr of that family, or NULL. */
+const struct cli_addr *cli_addr_of(const struct cli_options *o, enum naru_family family);
 /* The single operand after the flags (HOST, URL), or NULL after a one-line
  * error naming what is missing or extra. */
 const char *cli_operand(const char *prog, int argc, char **argv, const char *what);

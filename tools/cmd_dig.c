@@ -25,14 +25,14 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: naru dig [-4|-6] [-p PORT] [@SERVER[:PORT]] NAME [TYPE] [CLASS] [+OPTION]...\n"
             "       naru dig [-4|-6] [-p PORT] [@SERVER[:PORT]] -x ADDR [+OPTION]...\n"
-            "                [--tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC] [--pcap FILE]]\n"
+            "                [--tap IFNAME --addr CIDR [--addr CIDR]... [--gw IP]... [--mac MAC] [--pcap FILE]]\n"
             "\n"
             "Ask SERVER (default: the first nameserver in /etc/resolv.conf, else 127.0.0.1)\n"
             "for the records of TYPE (default A) and CLASS (default IN) at NAME and print\n"
             "the reply like BIND's dig. TYPE and CLASS may come in either order, before or\n"
             "after NAME (\"www.example A IN\", \"IN A www.example\"). Runs on the host's\n"
-            "kernel sockets, or with --tap on naru's own stack on a Linux TAP device (IPv4\n"
-            "servers only). A truncated UDP reply is asked again over TCP.\n"
+            "kernel sockets, or with --tap on naru's own stack on a Linux TAP device. A\n"
+            "truncated UDP reply is asked again over TCP.\n"
             "\n"
             "  @SERVER[:PORT]     IPv4 or IPv6 address; [V6]:PORT for IPv6 with a port\n"
             "  NAME               the domain name to ask about\n"
@@ -56,9 +56,9 @@ static void usage(FILE *out)
             "  +[no]short         print only the answers' data\n"
             "                     (an option not named here is an error, exit 2)\n"
             "  --tap IFNAME       ask from naru's stack on this TAP device (needs --addr)\n"
-            "  --addr A.B.C.D/LEN, --gw A.B.C.D, --mac MAC, --pcap FILE, --no-offload\n"
-            "                     that stack's address, gateway, MAC address, capture file,\n"
-            "                     and offloads off (naru host --help)\n"
+            "  --addr CIDR, --gw IP, --mac MAC, --pcap FILE, --no-offload\n"
+            "                     that stack's addresses (IPv4 or IPv6, repeatable), gateways,\n"
+            "                     MAC address, capture file, and offloads off (naru host --help)\n"
             "  -h, --help         this help\n"
             "\n"
             "Exit status: 0 when a reply came (whatever its rcode), 1 when none did, 2 on a usage error.\n"
@@ -577,12 +577,12 @@ int cmd_dig(int argc, char **argv)
                 return cli_bad_option(PROG, argv, opt);
         }
     }
-    if (!ro.tap && (ro.addr || ro.gw || ro.mac || ro.pcap || ro.no_offload)) {
+    if (!ro.tap && (ro.addr_count || ro.gw_count || ro.mac || ro.pcap || ro.no_offload)) {
         fprintf(stderr, "%s: --addr, --gw, --mac, --pcap and --no-offload need --tap IFNAME\n", PROG);
         return 2;
     }
-    if (ro.tap && !ro.addr) {
-        fprintf(stderr, "%s: --tap needs --addr A.B.C.D/LEN\n", PROG);
+    if (ro.tap && !ro.addr_count) {
+        fprintf(stderr, "%s: --tap needs --addr CIDR\n", PROG);
         return 2;
     }
     bool named = d.name != NULL;
@@ -630,10 +630,6 @@ int cmd_dig(int argc, char **argv)
     if (family && server_family != family) {
         fprintf(stderr, "%s: the server %s is not an IPv%d address (-%d)\n", PROG, d.server_text, family,
                 family);
-        return 2;
-    }
-    if (ro.tap && server_family != 4) {
-        fprintf(stderr, "%s: with --tap the server must be an IPv4 address\n", PROG);
         return 2;
     }
     if (!ro.tap)

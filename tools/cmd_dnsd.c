@@ -36,7 +36,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: naru dnsd [--listen ADDR:PORT]... [OPTIONS] ZONE...\n"
-            "       naru dnsd --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--listen ADDR:PORT]... [OPTIONS] ZONE...\n"
+            "       naru dnsd --tap IFNAME --addr CIDR [--addr CIDR]... [--gw IP]... [--listen ADDR:PORT]...\n"
+            "                 [OPTIONS] ZONE...\n"
             "\n"
             "Serve the zones authoritatively over UDP and TCP on the host's kernel sockets,\n"
             "or with --tap on a naru stack of its own on a Linux TAP device (TCP there when\n"
@@ -47,7 +48,7 @@ static void usage(FILE *out)
             "the background); SIGINT or SIGTERM stops it and prints its counters.\n"
             "\n"
             "  --listen ADDR:PORT  where to listen, repeatable; [V6]:PORT for IPv6 (default 127.0.0.1:53;\n"
-            "                      with --tap, IPv4 only, default the --addr address, port 53)\n"
+            "                      with --tap, each --addr address, port 53)\n"
             "  --udp-max BYTES     largest UDP reply, 512..4096 (default 1232)\n"
             "  --full-responses    add the zone's NS and their addresses to every positive answer,\n"
             "                      as NSD does by default (default: minimal, as Knot and BIND)\n"
@@ -67,8 +68,9 @@ static void usage(FILE *out)
             "                      what one client prefix is (default /24 and /56)\n"
             "On TAP:\n"
             "  --tap IFNAME        serve on naru's stack on this TAP device (needs --addr)\n"
-            "  --addr A.B.C.D/LEN  the naru host's address there\n"
-            "  --gw A.B.C.D        its default gateway\n"
+            "  --addr CIDR         the naru host's address there, IPv4 or IPv6 (2001:db8::2/64);\n"
+            "                      repeat it for both families\n"
+            "  --gw IP             its default gateway, once for each family\n"
             "  --mac MAC           its MAC address (random if not given)\n"
             "  --pcap FILE         capture its frames to FILE\n"
             "  --no-offload        one frame per read and write, checksums in naru (default: the\n"
@@ -402,23 +404,21 @@ static int serve_tap(struct dnsd *d, const struct cli_options *ro, const char **
                      unsigned listen_count)
 {
     struct naru_sockaddr where[MAX_LISTEN];
-    uint32_t self = 0;
-    uint8_t prefix = 0;
-    cli_cidr4(ro->addr ? ro->addr : "", &self, &prefix);
     for (unsigned i = 0; i < listen_count; i++) {
         struct sockaddr_storage ss;
         socklen_t len;
-        /* IPv4 only until --addr takes IPv6 addresses (the stack would
-         * own none to listen on). */
-        if (dns_net_parse_addr(listen_on[i], 53, &ss, &len) < 0 || ss.ss_family != AF_INET) {
-            fprintf(stderr, "%s: bad listen address '%s' (with --tap: A.B.C.D[:PORT])\n", PROG,
+        if (dns_net_parse_addr(listen_on[i], 53, &ss, &len) < 0) {
+            fprintf(stderr, "%s: bad listen address '%s' (want A.B.C.D[:PORT] or [V6]:PORT)\n", PROG,
                     listen_on[i]);
             return 2;
         }
         dns_net_to_naru(&ss, &where[i]);
     }
+    /* By default, each --addr, port 53. */
+    for (unsigned i = 0; !listen_count && i < ro->addr_count && i < MAX_LISTEN; i++)
+        where[i] = (struct naru_sockaddr){ .addr = ro->addrs[i].addr, .port = NARU_DNS_PORT };
     if (!listen_count)
-        where[listen_count++] = (struct naru_sockaddr){ .addr = naru_addr_v4(self), .port = NARU_DNS_PORT };
+        listen_count = ro->addr_count < MAX_LISTEN ? ro->addr_count : MAX_LISTEN;
     struct runtime rt;
     int status = runtime_open(&rt, ro, PROG);
     struct naru_dns_server_endpoint *ep[MAX_LISTEN] = { 0 };
@@ -559,12 +559,12 @@ int cmd_dnsd(int argc, char **argv)
             return 2;
         }
     }
-    if (!ro.tap && (ro.addr || ro.gw || ro.mac || ro.pcap)) {
+    if (!ro.tap && (ro.addr_count || ro.gw_count || ro.mac || ro.pcap)) {
         fprintf(stderr, "%s: --addr, --gw, --mac and --pcap need --tap IFNAME\n", PROG);
         return 2;
     }
-    if (ro.tap && !ro.addr) {
-        fprintf(stderr, "%s: --tap needs --addr A.B.C.D/LEN\n", PROG);
+    if (ro.tap && !ro.addr_count) {
+        fprintf(stderr, "%s: --tap needs --addr CIDR\n", PROG);
         return 2;
     }
     if (optind >= argc) {

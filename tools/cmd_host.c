@@ -19,19 +19,19 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: naru host --tap IFNAME --addr A.B.C.D/LEN [--gw A.B.C.D] [--mac MAC]\n"
+            "usage: naru host --tap IFNAME --addr CIDR [--addr CIDR]... [--gw IP]... [--mac MAC]\n"
             "                 [--serve SERVICE[:PORT][=ARG]]... [--pcap FILE] [--no-offload]\n"
             "                 [--max-connections N] [--background]\n"
             "\n"
             "Bring a naru host up on a Linux TAP device (created if it does not exist):\n"
-            "it answers ARP and ping and runs the services named, until SIGINT or\n"
-            "SIGTERM, then prints its counters. Its ready line on stderr comes once the\n"
-            "device is up and the services listen: from then on the kernel side can be\n"
-            "given its address and used.\n"
+            "it answers ARP, neighbour discovery and ping (IPv4 and IPv6) and runs the\n"
+            "services named, on both families, until SIGINT or SIGTERM, then prints its\n"
+            "counters. Its ready line on stderr comes once the device is up and the\n"
+            "services listen, and names every address the host has (the IPv6 link-local\n"
+            "one too): from then on the kernel side can be given its address and used.\n"
             "\n"
             "  --tap IFNAME       the TAP device (needs root or CAP_NET_ADMIN)\n"
-            "  --addr A.B.C.D/LEN the host's address and prefix length\n"
-            "  --gw A.B.C.D       default gateway, an address on the host's network\n"
+            CLI_ADDR_HELP
             "  --mac MAC          MAC address (random, locally administered, if not given)\n"
             "  --serve SPEC       run a service; repeatable\n"
             "%s"
@@ -51,6 +51,7 @@ static void usage(FILE *out)
             "Exit status: 1 if the device or a service cannot be had, 2 on a usage error.\n"
             CLI_SIGNALS_HELP
             "example: naru host --tap naru0 --addr 198.18.0.2/24 --serve echo --serve http=.\n"
+            "         naru host --tap naru0 --addr 198.18.0.2/24 --addr 2001:db8::2/64 --serve echo\n"
             "         pid=$(naru host --tap naru0 --addr 198.18.0.2/24 --serve echo --background)\n",
             serve_help);
 }
@@ -124,8 +125,8 @@ int cmd_host(int argc, char **argv)
         fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", PROG, argv[optind]);
         goto out;
     }
-    if (!ro.tap || !ro.addr) {
-        fprintf(stderr, "%s: needs --tap IFNAME and --addr A.B.C.D/LEN (try --help)\n", PROG);
+    if (!ro.tap || !ro.addr_count) {
+        fprintf(stderr, "%s: needs --tap IFNAME and --addr CIDR (try --help)\n", PROG);
         goto out;
     }
     ro.listeners = (unsigned)service_count;
@@ -154,8 +155,9 @@ int cmd_host(int argc, char **argv)
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", one);
     }
     if (status == 0) {
-        fprintf(stderr, "%s: ready on %s as %s%s%s%s%s\n", PROG, ro.tap, ro.addr, ro.gw ? " via " : "",
-                ro.gw ? ro.gw : "", service_count ? "" : " (no services)",
+        char addrs[768];
+        taphost_describe(&rt.host, &ro, addrs, sizeof addrs);
+        fprintf(stderr, "%s: ready on %s as %s%s%s\n", PROG, ro.tap, addrs, service_count ? "" : " (no services)",
                 naru_tap_has_offloads(rt.host.tap) ? ", with offloads" : ", no offloads");
         if (service_count)
             fprintf(stderr, "%s: serving %s\n", PROG, list);

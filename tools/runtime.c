@@ -6,7 +6,7 @@
 
 static int open_world(struct runtime *rt, const struct cli_options *o)
 {
-    if (o->addr || o->gw || o->mac) {
+    if (o->addr_count || o->gw_count || o->mac) {
         fprintf(stderr, "%s: --addr, --gw and --mac need --tap IFNAME\n", rt->prog);
         return 2;
     }

@@ -19,31 +19,51 @@ static uint64_t os_random(void)
     return v;
 }
 
+/* A gateway is a neighbour: an address on one of the host's own networks
+ * that it reaches by ARP or neighbour discovery (RFC 1122 3.3.1.1), or an
+ * IPv6 link-local one, as routers advertise themselves (RFC 4861 6.1.2);
+ * and not the host's own. 0, or 2 after one line saying why. */
+static int check_gateway(const struct cli_options *o, const struct cli_addr *gw, const char *prog)
+{
+    char nets[256] = "";
+    size_t used = 0;
+    for (unsigned i = 0; i < o->addr_count; i++) {
+        const struct cli_addr *a = &o->addrs[i];
+        if (naru_addr_equal(&a->addr, &gw->addr)) {
+            fprintf(stderr, "%s: the gateway %s is this host's own address\n", prog, gw->text);
+            return 2;
+        }
+        if (a->addr.family != gw->addr.family)
+            continue;
+        if (naru_addr_in_prefix(&gw->addr, &a->addr, a->prefix_len))
+            return 0;
+        char net[NARU_ADDR_STRLEN];
+        struct naru_addr masked = naru_addr_mask(&a->addr, a->prefix_len);
+        used += (size_t)snprintf(nets + used, used < sizeof nets ? sizeof nets - used : 0, "%s%s/%u (--addr %s)",
+                                 used ? " or " : "", naru_addr_format(&masked, net), a->prefix_len, a->text);
+        if (used >= sizeof nets)
+            used = sizeof nets - 1;
+    }
+    if (gw->addr.family == NARU_AF_INET6 && naru_addr_is_link_local(&gw->addr))
+        return 0;
+    if (used)
+        fprintf(stderr, "%s: the gateway %s is not on this host's network %s\n", prog, gw->text, nets);
+    else
+        fprintf(stderr, "%s: the gateway %s is %s, and this host has no %s --addr\n", prog, gw->text,
+                gw->addr.family == NARU_AF_INET ? "IPv4" : "IPv6", gw->addr.family == NARU_AF_INET ? "IPv4" : "IPv6");
+    return 2;
+}
+
 int taphost_open(struct taphost *h, const struct cli_options *o, const char *prog)
 {
     memset(h, 0, sizeof *h);
-    uint32_t addr, gw = 0;
-    uint8_t prefix;
-    if (!o->addr) {
-        fprintf(stderr, "%s: --tap needs --addr A.B.C.D/LEN\n", prog);
+    if (!o->addr_count) {
+        fprintf(stderr, "%s: --tap needs --addr CIDR\n", prog);
         return 2;
     }
-    /* cli_take_option() checked both. */
-    cli_cidr4(o->addr, &addr, &prefix);
-    if (o->gw)
-        cli_ip4(o->gw, &gw);
-    /* The gateway is a neighbour: an address on the host's own network
-     * that it can reach by ARP (RFC 1122 3.3.1.1), and not its own. */
-    uint32_t mask = naru_prefix_mask(prefix);
-    if (o->gw && ((gw & mask) != (addr & mask) || gw == addr)) {
-        char net[NARU_IP4_STRLEN];
-        if (gw == addr)
-            fprintf(stderr, "%s: the gateway %s is this host's own address\n", prog, o->gw);
-        else
-            fprintf(stderr, "%s: the gateway %s is not on this host's network %s/%u (--addr %s)\n", prog,
-                    o->gw, naru_ip4_format(addr & mask, net), prefix, o->addr);
-        return 2;
-    }
+    for (unsigned i = 0; i < o->gw_count; i++)
+        if (check_gateway(o, &o->gws[i], prog))
+            return 2;
     struct naru_stack_config config;
     naru_stack_config_default(&config);
     config.seed = os_random();
@@ -99,12 +119,39 @@ int taphost_open(struct taphost *h, const struct cli_options *o, const char *pro
         naru_pcap_set_epoch(h->pcap, (uint64_t)real.tv_sec * NARU_SEC + (uint64_t)real.tv_nsec - loop_clock());
         naru_if_set_tap(h->stack, h->ifindex, naru_pcap_tap, h->pcap);
     }
-    if ((err = naru_if_set_addr(h->stack, h->ifindex, addr, prefix)) < 0 ||
-        (gw && (err = naru_route_add(h->stack, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = 0 }, 0, &(struct naru_addr){ .family = NARU_AF_INET, .v4 = gw }, h->ifindex)) < 0)) {
-        fprintf(stderr, "%s: cannot configure %s: %s\n", prog, o->addr, strerror(-err));
-        return 1;
+    /* As `ip addr add` each, then `ip route add default via` each. */
+    for (unsigned i = 0; i < o->addr_count; i++) {
+        const struct cli_addr *a = &o->addrs[i];
+        if ((err = naru_if_add_addr(h->stack, h->ifindex, &a->addr, a->prefix_len)) < 0) {
+            fprintf(stderr, "%s: cannot configure %s: %s\n", prog, a->text, strerror(-err));
+            return 1;
+        }
+    }
+    for (unsigned i = 0; i < o->gw_count; i++) {
+        const struct cli_addr *gw = &o->gws[i];
+        struct naru_addr any = { .family = gw->addr.family };
+        if ((err = naru_route_add(h->stack, &any, 0, &gw->addr, h->ifindex)) < 0) {
+            fprintf(stderr, "%s: cannot route through %s: %s\n", prog, gw->text, strerror(-err));
+            return 1;
+        }
     }
     return 0;
+}
+
+void taphost_describe(const struct taphost *h, const struct cli_options *o, char *buf, size_t len)
+{
+    struct naru_if_addr addrs[16];
+    int n = naru_if_get_addrs(h->stack, h->ifindex, addrs, sizeof addrs / sizeof addrs[0]);
+    size_t used = 0;
+    buf[0] = 0;
+    for (int i = 0; i < n && i < (int)(sizeof addrs / sizeof addrs[0]) && used < len; i++) {
+        char a[NARU_ADDR_STRLEN];
+        used += (size_t)snprintf(buf + used, len - used, "%s%s/%u%s", i ? ", " : "",
+                                 naru_addr_format(&addrs[i].addr, a), addrs[i].prefix_len,
+                                 addrs[i].flags & NARU_IFA_TENTATIVE ? " (tentative)" : "");
+    }
+    for (unsigned i = 0; i < o->gw_count && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : " via ", o->gws[i].text);
 }
 
 void taphost_close(struct taphost *h, const char *prog)

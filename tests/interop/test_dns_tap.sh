@@ -6,7 +6,9 @@
 #     the server's counters in the stack's list;
 #  2. `naru dig --tap` asks a server on the kernel side and prints what
 #     `naru dig` on kernel sockets prints for the same question; refused
-#     ports and SIGTERM end it at once.
+#     ports and SIGTERM end it at once;
+#  3. both over IPv6: dig -6 asks a dual-stack `naru dnsd --tap`, and
+#     `naru dig --tap` with an IPv6 --addr asks a server at an IPv6 address.
 # usage: test_dns_tap.sh NARU_BINARY
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 interop_init "$@" dig timeout
@@ -99,14 +101,39 @@ check_eq "SIGTERM ends naru dig --tap cleanly (143, by the signal)" 143 "$status
 check_ge "... within 2 seconds" 0 "$((2 - (SECONDS - start)))"
 naru_stop "$kdnsd"
 
+# ---- 3. the same over IPv6 --------------------------------------------------
+ns_ipv6_on "$ns"
+tap_new "$ns" ntap2 198.18.2.1/24
+in_ns "$ns" ip addr add 2001:db8:2::1/64 dev ntap2 nodad || die "cannot add 2001:db8:2::1"
+naru_start dnsd6 "$ns" dnsd --tap ntap2 --addr 198.18.2.2/24 --addr 2001:db8:2::2/64 "$DATA/example.zone"
+check_match "dnsd --tap with both families listens on each --addr" \
+    '^naru dnsd: ready: 1 zone on 198\.18\.2\.2:53 \[2001:db8:2::2\]:53 via ntap2 ' \
+    "$(grep ': ready' "$(naru_log "$dnsd6")")"
+check_eq "dig -6 over naru's UDP/IPv6" "192.0.2.80 192.0.2.81" \
+    "$(in_ns "$ns" dig -6 @2001:db8:2::2 +norec +time=2 +tries=1 +short www.example A 2>&1 | sort | xargs)"
+check_eq "dig -6 +tcp over naru's TCP/IPv6" "2001:db8::54" \
+    "$(in_ns "$ns" dig -6 @2001:db8:2::2 +tcp +norec +time=2 +tries=1 +short ns2.example AAAA 2>&1)"
+check_eq "and over IPv4 still" "192.0.2.25" \
+    "$(in_ns "$ns" dig -4 @198.18.2.2 +norec +time=2 +tries=1 +short mail.example A 2>&1)"
+naru_stop "$dnsd6"
+check_eq "SIGTERM stops the dual-stack dnsd --tap (143)" 143 "$?"
+
+tap_new "$ns" ntap3 "" ""
+in_ns "$ns" ip addr add 2001:db8:3::1/64 dev ntap3 nodad || die "cannot add 2001:db8:3::1"
+naru_start kdnsd6 "$ns" dnsd --listen '[2001:db8:3::1]:53' "$DATA/example.zone"
+out=$(in_ns "$ns" timeout -k 2 30 "$NARU" dig --tap ntap3 --addr 2001:db8:3::2/64 @2001:db8:3::1 +time=2 \
+    +tries=1 www.example AAAA 2>&1)
+check_match "naru dig --tap asks an IPv6 server through naru's stack" \
+    '^www\.example\.\s+3600\s+IN\s+AAAA\s+2001:db8::80' "$out"
+check_match "... and says whom it asked" 'SERVER: 2001:db8:3::1#53' "$out"
+naru_stop "$kdnsd6"
+
 # ---- the command line -------------------------------------------------------
 "$NARU" dnsd --tap ntap9 "$DATA/example.zone" 2>"$WORK/e1"
 check_eq "dnsd --tap without --addr: exit 2" 2 "$?"
 check_eq "... and one line" 1 "$(wc -l <"$WORK/e1")"
-"$NARU" dnsd --tap ntap9 --addr 198.18.9.2/24 --listen '[::1]:53' "$DATA/example.zone" 2>/dev/null
-check_eq "dnsd --tap with an IPv6 listen address: exit 2" 2 "$?"
-"$NARU" dig --tap ntap9 --addr 198.18.9.2/24 @::1 www.example >/dev/null 2>&1
-check_eq "dig --tap with an IPv6 server: exit 2" 2 "$?"
+"$NARU" dnsd --tap ntap9 --addr 198.18.9.2/24 --listen '[::1' "$DATA/example.zone" 2>/dev/null
+check_eq "dnsd --tap with a bad listen address: exit 2" 2 "$?"
 "$NARU" dig --addr 198.18.9.2/24 www.example >/dev/null 2>&1
 check_eq "dig --addr without --tap: exit 2" 2 "$?"
 

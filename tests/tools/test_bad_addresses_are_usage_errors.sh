@@ -3,7 +3,8 @@
 # every command, as iputils and CLI.md say, and is never looked up as a
 # name. A name that does not resolve is exit 2 for ping and traceroute
 # (as iputils ping and traceroute), 1 for nc and fetch (a network
-# failure). A gateway off the host's own network is a usage error too.
+# failure). A gateway off the host's own network (either family) is a
+# usage error too, and so are addresses an interface cannot have.
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 tools_init "$@"
 src=${NARU_SOURCE_DIR:-$(dirname "${BASH_SOURCE[0]}")/../..}
@@ -38,6 +39,22 @@ usage_error "host --gw off the host's network" \
     host --tap t0 --gw 9.9.9.9 --addr 198.18.0.2/24
 usage_error "host --gw its own address" "^naru host: the gateway 198.18.0.2 is this host's own address" \
     host --tap t0 --gw 198.18.0.2 --addr 198.18.0.2/24
+usage_error "host --gw off the host's IPv6 network" \
+    "^naru host: the gateway 2001:db8:1::1 is not on this host's network 2001:db8::/64 \\(--addr 2001:db8::2/64\\)$" \
+    host --tap t0 --addr 198.18.0.2/24 --addr 2001:db8::2/64 --gw 2001:db8:1::1
+usage_error "host --gw its own IPv6 address" "^naru host: the gateway 2001:db8::2 is this host's own address" \
+    host --tap t0 --addr 2001:db8::2/64 --gw 2001:db8::2
+usage_error "host --gw IPv6 without an IPv6 --addr" \
+    "^naru host: the gateway 2001:db8::1 is IPv6, and this host has no IPv6 --addr$" \
+    host --tap t0 --addr 198.18.0.2/24 --gw 2001:db8::1
+usage_error "host --addr IPv4 twice" "^naru host: --addr 198.18.0.3/24: the interface has one IPv4 address" \
+    host --tap t0 --addr 198.18.0.2/24 --addr 198.18.0.3/24
+usage_error "host --gw twice for one family" "^naru host: --gw 2001:db8::3: one default gateway for IPv6" \
+    host --tap t0 --addr 2001:db8::2/64 --gw 2001:db8::1 --gw 2001:db8::3
+usage_error "host --addr without a prefix length" "^naru host: bad address '2001:db8::2'" \
+    host --tap t0 --addr 2001:db8::2
+usage_error "host --addr multicast" "^naru host: bad address 'ff02::1/64'" host --tap t0 --addr ff02::1/64
+usage_error "host --gw multicast" "^naru host: bad gateway 'ff02::2'" host --tap t0 --addr 2001:db8::2/64 --gw ff02::2
 
 "$NARU" ping nosuch >/dev/null 2>"$WORK/err"
 check_eq "ping of a name that does not resolve: exit 2, as iputils ping" 2 "$?"
