@@ -2,9 +2,12 @@
 # naru's IP layer, in figures (issue 2):
 #  1. UDP datagrams per second between two naru stacks in one process over
 #     the in-memory link (bench/udp_inproc.c), 64, 1400 and 4000-byte
-#     payloads (4000 is fragmented and reassembled);
-#  2. instructions per datagram for the same, counted by callgrind: wall
-#     time on a shared machine wanders, this does not;
+#     payloads (4000 is fragmented and reassembled), over IPv4 and over IPv6
+#     (2001:db8::/64), trials of the two alternating, and IPv6's rate as a
+#     share of IPv4's (issue 11);
+#  2. instructions per datagram for the same, both families and the ratio,
+#     counted by callgrind: wall time on a shared machine wanders, this does
+#     not;
 #  3. ping round-trip time through a TAP device to naru, next to Linux to
 #     Linux over a veth pair and naru ping to Linux over a TAP, all measured
 #     in this run, alternating in rounds so that the machine's mood is
@@ -33,14 +36,15 @@ echo "naru $(git -C "$here" describe --always --dirty 2>/dev/null || echo '?'), 
 
 # ---- 1 and 2: two stacks in one process ------------------------------------
 echo
-echo "UDP between two naru stacks in one process (in-memory link, batches of 32, $trials trials):"
-"$inproc" --trials "$trials" || status=1
+echo "UDP between two naru stacks in one process (in-memory link, batches of 32, $trials trials, IPv4 and"
+echo "IPv6 alternating; wall clock on a shared machine: see the instructions below for repeatable figures):"
+"$inproc" --family both --trials "$trials" || status=1
 
 echo
 if command -v valgrind >/dev/null; then
     echo "Instructions per datagram (callgrind, send + link + receive + copy out; repeatable):"
     # instructions COUNT ARGS...: udp_inproc under callgrind counting only
-    # udp_bench_run() (no setup, ARP or teardown), per datagram.
+    # udp_bench_run() (no setup, ARP or NDP, or teardown), per datagram.
     instructions() {
         local count=$1 collected
         shift
@@ -49,8 +53,12 @@ if command -v valgrind >/dev/null; then
             sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
         if [ -n "$collected" ]; then echo $((collected / count)); else echo "?"; status=1; fi
     }
+    printf '%14s %8s %8s %7s\n' "" IPv4 IPv6 v6/v4
     for size in 64 1400 4000; do
-        printf '%8s bytes: %6s instructions per datagram\n' "$size" "$(instructions 20000 --sizes "$size")"
+        v4=$(instructions 20000 --sizes "$size" -4)
+        v6=$(instructions 20000 --sizes "$size" -6)
+        printf '%8s bytes %8s %8s %7s\n' "$size" "$v4" "$v6" \
+            "$(awk -v a="$v6" -v b="$v4" 'BEGIN { if (a > 0 && b > 0) printf "%.3f", a / b; else print "-" }')"
     done
     # Receiving finds the socket through an index by port: the cost must not
     # grow with the table's size (config.sockets).

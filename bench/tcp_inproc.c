@@ -17,6 +17,10 @@
  *          resident set grow by, per connection (both of its ends, one in
  *          each stack), and each end's buffer sizes.
  *
+ * Over IPv4 (198.18.0.0/24, the default) or IPv6 (2001:db8::/64: -6); with
+ * --family both, bulk and conns alternate the two families trial by trial
+ * and give IPv6's median rate as a share of IPv4's.
+ *
  * Time is virtual: 1 µs per turn of the loop, every seed fixed, so a run
  * does the same work each time and callgrind's counts repeat (count only
  * the measured loops: --toggle-collect=tcp_bench_bulk or tcp_bench_conns).
@@ -42,9 +46,15 @@
 #define MAX_TRIALS 50
 #define CHUNK (1u << 20)       /* the application's writes and reads */
 #define IN_FLIGHT 64           /* connections opening or closing at once (conns) */
+/* Virtual time the stacks run before anything is measured: the interface
+ * start's own frames (IPv6 duplicate address detection, MLD reports,
+ * router solicitations: RFC 4862, RFC 3810, RFC 4861 6.3.7) are over by
+ * then and never counted. */
+#define SETTLE_SECONDS 15
 
 struct pair {
     struct naru_stack *a, *b;  /* A connects (client), B listens (server) */
+    struct naru_addr addr_a, addr_b;
     struct naru_memlink *link;
     int listener;
     naru_time_t now;
@@ -64,15 +74,15 @@ static void step(struct pair *p)
     naru_memlink_poll(p->link, p->now);
 }
 
-/* A datagram from A to B and one back: each stack learns the other's MAC. */
-static void resolve_arp(struct pair *p)
+/* A datagram from A to B and one back: each stack learns the other's MAC
+ * (ARP, or Neighbour Discovery). */
+static void resolve_neighbours(struct pair *p)
 {
     int ua = naru_socket(p->a, NARU_SOCK_DGRAM), ub = naru_socket(p->b, NARU_SOCK_DGRAM);
-    struct naru_sockaddr la = { .port = 9 }, lb = { .port = 9 },
-                         to_b = naru_sockaddr_v4(naru_ip4(198, 18, 0, 2), 9),
-                         to_a = naru_sockaddr_v4(naru_ip4(198, 18, 0, 1), 9);
+    struct naru_sockaddr la = { .port = 9 }, lb = { .port = 9 }, to_b = { .addr = p->addr_b, .port = 9 },
+                         to_a = { .addr = p->addr_a, .port = 9 };
     if (ua < 0 || ub < 0 || naru_bind(p->a, ua, &la) < 0 || naru_bind(p->b, ub, &lb) < 0)
-        die("UDP sockets for ARP", EINVAL);
+        die("UDP sockets for neighbour resolution", EINVAL);
     naru_sendto(p->a, ua, "", 0, 0, &to_b);
     naru_sendto(p->b, ub, "", 0, 0, &to_a);
     for (int i = 0; i < 100; i++)
@@ -81,12 +91,34 @@ static void resolve_arp(struct pair *p)
     naru_close(p->b, ub);
 }
 
-/* Two stacks on one link, B listening on PORT. sockets, connections: how
- * many each stack must hold at once (TIME-WAIT holds a connection, not a
- * socket). */
-static void pair_open(struct pair *p, uint32_t mtu, uint32_t sockets, uint32_t connections)
+/* A's (host 1) or B's (host 2) address in the family's benchmark prefix. */
+static struct naru_addr host_addr(int family, uint8_t host)
+{
+    if (family == 4)
+        return naru_addr_v4(naru_ip4(198, 18, 0, host));
+    uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = host };
+    return naru_addr_v6(v6);
+}
+
+/* Has the interface an address still under duplicate address detection? */
+static bool tentative(struct naru_stack *s, int ifindex)
+{
+    struct naru_if_addr addrs[16];
+    int n = naru_if_get_addrs(s, ifindex, addrs, 16);
+    for (int i = 0; i < n && i < 16; i++)
+        if (addrs[i].flags & NARU_IFA_TENTATIVE)
+            return true;
+    return false;
+}
+
+/* Two stacks on one link, B listening on PORT, over IPv4 or IPv6 (family
+ * 4 or 6). sockets, connections: how many each stack must hold at once
+ * (TIME-WAIT holds a connection, not a socket). */
+static void pair_open(struct pair *p, int family, uint32_t mtu, uint32_t sockets, uint32_t connections)
 {
     memset(p, 0, sizeof *p);
+    p->addr_a = host_addr(family, 1);
+    p->addr_b = host_addr(family, 2);
     struct naru_stack_config config;
     naru_stack_config_default(&config);
     config.log_level = NARU_LOG_ERROR;
@@ -115,22 +147,30 @@ static void pair_open(struct pair *p, uint32_t mtu, uint32_t sockets, uint32_t c
     int ib = naru_memlink_attach(p->link, 1, p->b, &ifb);
     if (ia < 0 || ib < 0)
         die("attach (is the MTU 68..65535?)", ia < 0 ? ia : ib);
-    if ((err = naru_if_set_addr(p->a, ia, naru_ip4(198, 18, 0, 1), 24)) < 0 ||
-        (err = naru_if_set_addr(p->b, ib, naru_ip4(198, 18, 0, 2), 24)) < 0)
+    uint8_t prefix_len = family == 4 ? 24 : 64;
+    if ((err = naru_if_add_addr(p->a, ia, &p->addr_a, prefix_len)) < 0 ||
+        (err = naru_if_add_addr(p->b, ib, &p->addr_b, prefix_len)) < 0)
         die("address", err);
+    for (int i = 0; i < SETTLE_SECONDS * 100; i++) {
+        p->now += 10 * NARU_MS;
+        naru_stack_poll(p->a, p->now);
+        naru_stack_poll(p->b, p->now);
+        naru_memlink_poll(p->link, p->now);
+    }
+    if (tentative(p->a, ia) || tentative(p->b, ib))
+        die("an address is still tentative", EADDRNOTAVAIL);
     p->listener = naru_socket(p->b, NARU_SOCK_STREAM);
     struct naru_sockaddr any = { .port = PORT };
     if (p->listener < 0 || (err = naru_bind(p->b, p->listener, &any)) < 0 ||
         (err = naru_listen(p->b, p->listener, 4096)) < 0)
         die("listen", p->listener < 0 ? p->listener : err);
-    /* Resolve ARP before anything is measured: while it is pending, a
-     * stack holds only arp_queue packets for the neighbour (8), so a burst
-     * of SYNs would lose the rest to a 1 s retransmission. */
+    /* Resolve the neighbours before anything is measured: while that is
+     * pending, a stack holds only arp_queue packets for the neighbour (8),
+     * so a burst of SYNs would lose the rest to a 1 s retransmission. */
     uint8_t mac[6];
-    resolve_arp(p);
-    struct naru_addr addr_b = naru_addr_v4(naru_ip4(198, 18, 0, 2)), addr_a = naru_addr_v4(naru_ip4(198, 18, 0, 1));
-    if (naru_neighbour_lookup(p->a, ia, &addr_b, mac) < 0 || naru_neighbour_lookup(p->b, ib, &addr_a, mac) < 0)
-        die("ARP did not resolve", EHOSTUNREACH);
+    resolve_neighbours(p);
+    if (naru_neighbour_lookup(p->a, ia, &p->addr_b, mac) < 0 || naru_neighbour_lookup(p->b, ib, &p->addr_a, mac) < 0)
+        die("neighbours did not resolve", EHOSTUNREACH);
 }
 
 static void pair_close(struct pair *p)
@@ -146,7 +186,7 @@ static int connect_to_b(struct pair *p)
     int s = naru_socket(p->a, NARU_SOCK_STREAM);
     if (s < 0)
         die("socket", s);
-    struct naru_sockaddr to = { .addr = naru_addr_v4(naru_ip4(198, 18, 0, 2)), .port = PORT };
+    struct naru_sockaddr to = { .addr = p->addr_b, .port = PORT };
     int err = naru_connect(p->a, s, &to);
     if (err < 0 && err != -EINPROGRESS)
         die("connect", err);
@@ -227,37 +267,59 @@ __attribute__((noinline)) uint64_t tcp_bench_bulk(struct pair *p, int tx, int rx
     return received;
 }
 
-static int run_bulk(uint32_t mtu, uint64_t bytes, int trials, int buffer, bool quiet)
+/* The families to run (4, 6) and how many: --family. */
+struct families {
+    int f[2];
+    int n;
+};
+
+static const char *family_name(int family)
 {
-    double rate[MAX_TRIALS];
-    struct naru_tcp_info before, after, rinfo;
-    int sndbuf = 0;
+    return family == 4 ? "IPv4" : "IPv6";
+}
+
+static int run_bulk(const struct families *fam, uint32_t mtu, uint64_t bytes, int trials, int buffer, bool quiet)
+{
+    double rate[2][MAX_TRIALS], mid[2];
+    struct naru_tcp_info before[2], after[2], rinfo[2];
+    int sndbuf[2] = { 0, 0 }, status = 0;
+    /* Trial by trial, one family then the other: the machine's load falls
+     * on both alike. */
     for (int t = 0; t < trials; t++) {
-        struct pair p;
-        pair_open(&p, mtu, 2, 2);
-        int rx, tx = open_connection(&p, buffer, &rx);
-        naru_setsockopt(p.a, tx, NARU_TCP_NODELAY, 1);
-        naru_tcp_get_info(p.a, tx, &before);
-        double start = seconds();
-        tcp_bench_bulk(&p, tx, rx, bytes);
-        rate[t] = (double)bytes * 8 / (seconds() - start) / 1e9;
-        naru_tcp_get_info(p.a, tx, &after);
-        naru_tcp_get_info(p.b, rx, &rinfo);
-        naru_getsockopt(p.a, tx, NARU_SO_SNDBUF, &sndbuf);
-        naru_close(p.a, tx);
-        naru_close(p.b, rx);
-        pair_close(&p);
+        for (int f = 0; f < fam->n; f++) {
+            struct pair p;
+            pair_open(&p, fam->f[f], mtu, 2, 2);
+            int rx, tx = open_connection(&p, buffer, &rx);
+            naru_setsockopt(p.a, tx, NARU_TCP_NODELAY, 1);
+            naru_tcp_get_info(p.a, tx, &before[f]);
+            double start = seconds();
+            tcp_bench_bulk(&p, tx, rx, bytes);
+            rate[f][t] = (double)bytes * 8 / (seconds() - start) / 1e9;
+            naru_tcp_get_info(p.a, tx, &after[f]);
+            naru_tcp_get_info(p.b, rx, &rinfo[f]);
+            naru_getsockopt(p.a, tx, NARU_SO_SNDBUF, &sndbuf[f]);
+            naru_close(p.a, tx);
+            naru_close(p.b, rx);
+            pair_close(&p);
+        }
     }
-    uint32_t segs = after.segs_out - before.segs_out;
-    double mid = median(rate, trials); /* sorts: the best is last */
-    if (!quiet)
-        printf("%6u %7llu %8d %8u %9.2f %9.2f %8.0f %7u %6u %5llu\n", mtu, (unsigned long long)(bytes >> 20),
-               buffer, after.snd_mss, mid, rate[trials - 1],
-               segs ? (double)bytes / segs : 0, segs, rinfo.segs_out, (unsigned long long)after.bytes_retrans);
-    if (!quiet && !buffer)
-        printf("       the sender at the end: cwnd %u bytes, the peer's window %u, SO_SNDBUF grown to %d\n",
-               after.snd_cwnd, after.snd_wnd, sndbuf);
-    return after.bytes_retrans ? 1 : 0;
+    for (int f = 0; f < fam->n; f++) {
+        uint32_t segs = after[f].segs_out - before[f].segs_out;
+        mid[f] = median(rate[f], trials); /* sorts: the best is last */
+        if (!quiet)
+            printf("%6s %6u %7llu %8d %8u %9.2f %9.2f %8.0f %7u %6u %5llu\n", family_name(fam->f[f]), mtu,
+                   (unsigned long long)(bytes >> 20), buffer, after[f].snd_mss, mid[f], rate[f][trials - 1],
+                   segs ? (double)bytes / segs : 0, segs, rinfo[f].segs_out,
+                   (unsigned long long)after[f].bytes_retrans);
+        if (!quiet && !buffer)
+            printf("       the sender at the end: cwnd %u bytes, the peer's window %u, SO_SNDBUF grown to %d\n",
+                   after[f].snd_cwnd, after[f].snd_wnd, sndbuf[f]);
+        if (after[f].bytes_retrans)
+            status = 1;
+    }
+    if (!quiet && fam->n == 2)
+        printf("%6s %6u %7s %8s %8s %8.0f%%\n", "v6/v4", mtu, "", "", "", 100 * mid[1] / mid[0]);
+    return status;
 }
 
 /* ---- conns ---- */
@@ -301,23 +363,29 @@ __attribute__((noinline)) uint64_t tcp_bench_conns(struct pair *p, uint64_t coun
     return done;
 }
 
-static int run_conns(uint64_t count, uint32_t sockets, int trials, bool quiet)
+static int run_conns(const struct families *fam, uint64_t count, uint32_t sockets, int trials, bool quiet)
 {
-    double rate[MAX_TRIALS];
+    double rate[2][MAX_TRIALS], mid[2];
     for (int t = 0; t < trials; t++) {
-        struct pair p;
-        /* Every client end stays in TIME-WAIT (60 s of virtual time) for
-         * the rest of the trial. */
-        pair_open(&p, 1500, sockets, (uint32_t)count + IN_FLIGHT);
-        double start = seconds();
-        tcp_bench_conns(&p, count);
-        rate[t] = (double)count / (seconds() - start);
-        pair_close(&p);
+        for (int f = 0; f < fam->n; f++) {
+            struct pair p;
+            /* Every client end stays in TIME-WAIT (60 s of virtual time)
+             * for the rest of the trial. */
+            pair_open(&p, fam->f[f], 1500, sockets, (uint32_t)count + IN_FLIGHT);
+            double start = seconds();
+            tcp_bench_conns(&p, count);
+            rate[f][t] = (double)count / (seconds() - start);
+            pair_close(&p);
+        }
     }
-    double mid = median(rate, trials); /* sorts: the best is last */
-    if (!quiet)
-        printf("%10llu %8u %7d %14.0f %14.0f %10.2f\n", (unsigned long long)count, sockets + 16, trials, mid,
-               rate[trials - 1], 1e6 / mid);
+    for (int f = 0; f < fam->n; f++) {
+        mid[f] = median(rate[f], trials); /* sorts: the best is last */
+        if (!quiet)
+            printf("%6s %10llu %8u %7d %14.0f %14.0f %10.2f\n", family_name(fam->f[f]), (unsigned long long)count,
+                   sockets + 16, trials, mid[f], rate[f][trials - 1], 1e6 / mid[f]);
+    }
+    if (!quiet && fam->n == 2)
+        printf("%6s %10s %8s %7s %13.0f%%\n", "v6/v4", "", "", "", 100 * mid[1] / mid[0]);
     return 0;
 }
 
@@ -341,7 +409,7 @@ static size_t resident_bytes(void)
     return resident * 4096;
 }
 
-static int run_idle(uint32_t count, bool quiet)
+static int run_idle(int family, uint32_t count, bool quiet)
 {
     /* What the socket table and connection limits cost, set when a stack
      * is created, per connection they make room for. */
@@ -364,7 +432,7 @@ static int run_idle(uint32_t count, bool quiet)
     double table = (double)(big - small) / count;
 
     struct pair p;
-    pair_open(&p, 1500, count, count);
+    pair_open(&p, family, 1500, count, count);
     int *client = malloc(count * sizeof *client), *server = malloc(count * sizeof *server);
     if (!client || !server)
         die("socket lists", ENOMEM);
@@ -389,7 +457,8 @@ static int run_idle(uint32_t count, bool quiet)
     double per = (double)(malloc_after - malloc_before) / count;
     double rss = (double)(rss_after - rss_before) / count;
     if (!quiet) {
-        printf("  %u idle connections between two stacks (so each connection has two ends):\n", count);
+        printf("  %u idle connections over %s between two stacks (so each connection has two ends):\n", count,
+               family_name(family));
         printf("    allocated (malloc, mallinfo2):  %9.0f bytes per connection, %9.0f per end\n", per, per / 2);
         printf("    buffers (SO_SNDBUF %d + SO_RCVBUF %d): none while idle; a ring is allocated when\n"
                "                                    data comes and let go when it is empty\n",
@@ -413,9 +482,10 @@ static int run_idle(uint32_t count, bool quiet)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: tcp_inproc bulk [--mtu N] [--bytes N] [--buffer N] [--trials N] [--no-trim] [--quiet]\n"
-            "       tcp_inproc conns [--count N] [--sockets N] [--trials N] [--quiet]\n"
-            "       tcp_inproc idle [--count N]\n"
+            "usage: tcp_inproc bulk [FAMILY] [--mtu N] [--bytes N] [--buffer N] [--trials N] [--no-trim]\n"
+            "                       [--quiet]\n"
+            "       tcp_inproc conns [FAMILY] [--count N] [--sockets N] [--trials N] [--quiet]\n"
+            "       tcp_inproc idle [-4 | -6] [--count N]\n"
             "\n"
             "TCP between two naru stacks in one process over the in-memory link.\n"
             "  bulk    payload Gbit/s of one connection (median and best of the trials)\n"
@@ -423,7 +493,10 @@ static void usage(FILE *out)
             "  (rates are per second of the process's CPU time)\n"
             "  idle    bytes of memory per idle connection\n"
             "\n"
-            "  --mtu N      IP MTU of the link (bulk; default 65535)\n"
+            "  -4, -6       over IPv4 (the default) or IPv6 (FAMILY: these, or --family 4|6|both:\n"
+            "               both alternates the families trial by trial and gives IPv6's\n"
+            "               median rate as a share of IPv4's)\n"
+            "  --mtu N      IP MTU of the link (bulk; default 65535; IPv6: at least 1280)\n"
             "  --bytes N    bytes per trial (bulk; default 1 GiB)\n"
             "  --buffer N   SO_SNDBUF and SO_RCVBUF of both ends (bulk; default 4 MiB;\n"
             "               0 for the stack's default)\n"
@@ -435,7 +508,7 @@ static void usage(FILE *out)
             "  --no-trim    keep glibc from returning freed heap to the kernel (bulk)\n"
             "  --quiet      no table (for callgrind runs)\n"
             "\n"
-            "example: tcp_inproc bulk --mtu 1500 --bytes 268435456 --trials 3\n");
+            "example: tcp_inproc bulk --family both --mtu 1500 --bytes 268435456 --trials 3\n");
 }
 
 int main(int argc, char **argv)
@@ -451,6 +524,7 @@ int main(int argc, char **argv)
     }
     unsigned long long mtu = 65535, bytes = 1ull << 30, buffer = 4u << 20, count = 10000, trials = 5, sockets = 240;
     bool quiet = false, no_trim = false;
+    struct families fam = { { 4 }, 1 };
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
         if (!strcmp(arg, "--quiet")) {
@@ -458,6 +532,20 @@ int main(int argc, char **argv)
             continue;
         } else if (!strcmp(arg, "--no-trim")) {
             no_trim = true;
+            continue;
+        } else if (!strcmp(arg, "-4") || !strcmp(arg, "-6")) {
+            fam = (struct families){ { arg[1] - '0' }, 1 };
+            continue;
+        } else if (!strcmp(arg, "--family")) {
+            const char *v = i + 1 < argc ? argv[++i] : "";
+            if (!strcmp(v, "4") || !strcmp(v, "6"))
+                fam = (struct families){ { v[0] - '0' }, 1 };
+            else if (!strcmp(v, "both"))
+                fam = (struct families){ { 4, 6 }, 2 };
+            else {
+                fprintf(stderr, "tcp_inproc: --family needs 4, 6 or both\n");
+                return 2;
+            }
             continue;
         }
         unsigned long long *v = !strcmp(arg, "--mtu")      ? &mtu
@@ -479,17 +567,22 @@ int main(int argc, char **argv)
     }
     if (mtu < 576 || mtu > 65535 || !bytes || buffer > (64u << 20) || !count || count > 1000000 || sockets < 2 * IN_FLIGHT ||
         sockets > 1000000 || !trials ||
-        trials > MAX_TRIALS) {
+        trials > MAX_TRIALS || (fam.f[fam.n - 1] == 6 && mtu < 1280)) {
         fprintf(stderr, "tcp_inproc: a value is out of range (try --help)\n");
         return 2;
     }
-    if (!strcmp(mode, "idle"))
-        return run_idle((uint32_t)count, quiet);
+    if (!strcmp(mode, "idle")) {
+        if (fam.n != 1) {
+            fprintf(stderr, "tcp_inproc: idle takes one family (-4 or -6)\n");
+            return 2;
+        }
+        return run_idle(fam.f[0], (uint32_t)count, quiet);
+    }
     if (!strcmp(mode, "conns")) {
         if (!quiet)
-            printf("%10s %8s %7s %14s %14s %10s\n", "conns", "sockets", "trials", "median conn/s", "best conn/s",
-                   "µs/conn");
-        return run_conns(count, (uint32_t)sockets, (int)trials, quiet);
+            printf("%6s %10s %8s %7s %14s %14s %10s\n", "family", "conns", "sockets", "trials", "median conn/s",
+                   "best conn/s", "µs/conn");
+        return run_conns(&fam, count, (uint32_t)sockets, (int)trials, quiet);
     }
     if (no_trim && (!mallopt(M_TRIM_THRESHOLD, 256 << 20) || !mallopt(M_MMAP_THRESHOLD, 32 << 20)))
         die("mallopt", EINVAL);
@@ -500,9 +593,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < CHUNK; i++)
         out_data[i] = (uint8_t)(i * 31 + 7);
     if (!quiet)
-        printf("%6s %7s %8s %8s %9s %9s %8s %7s %6s %5s\n", "MTU", "MiB", "buffer", "MSS", "med Gb/s", "best Gb/s",
+        printf("%6s %6s %7s %8s %8s %9s %9s %8s %7s %6s %5s\n", "family", "MTU", "MiB", "buffer", "MSS", "med Gb/s", "best Gb/s",
                "B/seg", "segs", "acks", "rexmt");
-    int status = run_bulk((uint32_t)mtu, bytes, (int)trials, (int)buffer, quiet);
+    int status = run_bulk(&fam, (uint32_t)mtu, bytes, (int)trials, (int)buffer, quiet);
     free(out_data);
     free(in_data);
     return status;

@@ -5,6 +5,11 @@
  * copy per frame, into a buffer from its pool), and B's Ethernet/IP/UDP
  * input and socket queue, and is copied out to the reader.
  *
+ * Over IPv4 (198.18.0.0/24) or IPv6 (2001:db8::/64), or both in one run
+ * (--family both: each trial runs one family then the other on two pairs
+ * of stacks, so the machine's load falls on both alike, and a row gives
+ * IPv6's rate as a share of IPv4's).
+ *
  * Time is virtual (1 µs per batch) and every seed is fixed, so a run does
  * exactly the same work each time: under callgrind the instruction count is
  * repeatable. Only the wall-clock figures depend on the machine.
@@ -27,8 +32,14 @@
 #define MAX_TRIALS 50
 #define MAX_PAYLOAD 65507
 #define PORT 9000
+/* Virtual time the stacks run before anything is measured: the interface
+ * start's own frames (IPv6 duplicate address detection, MLD reports,
+ * router solicitations: RFC 4862, RFC 3810, RFC 4861 6.3.7) are over by
+ * then and never counted as data. */
+#define SETTLE_SECONDS 15
 
 struct bench {
+    int family;                /* 4 or 6 */
     struct naru_stack *a, *b;
     struct naru_memlink *link;
     int tx, rx;
@@ -50,9 +61,30 @@ static void step(struct bench *b)
     naru_memlink_poll(b->link, b->now);
 }
 
-static void setup(struct bench *b, uint32_t sockets)
+/* Has the interface an address still under duplicate address detection? */
+static bool tentative(struct naru_stack *s, int ifindex)
+{
+    struct naru_if_addr addrs[16];
+    int n = naru_if_get_addrs(s, ifindex, addrs, 16);
+    for (int i = 0; i < n && i < 16; i++)
+        if (addrs[i].flags & NARU_IFA_TENTATIVE)
+            return true;
+    return false;
+}
+
+/* A's (host 1) or B's (host 2) address in the family's benchmark prefix. */
+static struct naru_addr host_addr(int family, uint8_t host)
+{
+    if (family == 4)
+        return naru_addr_v4(naru_ip4(198, 18, 0, host));
+    uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = host };
+    return naru_addr_v6(v6);
+}
+
+static void setup(struct bench *b, int family, uint32_t sockets)
 {
     memset(b, 0, sizeof *b);
+    b->family = family;
     struct naru_stack_config config;
     naru_stack_config_default(&config);
     config.log_level = NARU_LOG_ERROR;
@@ -79,15 +111,25 @@ static void setup(struct bench *b, uint32_t sockets)
     int ib = naru_memlink_attach(b->link, 1, b->b, &ifb);
     if (ia < 0 || ib < 0)
         die("attach", ia < 0 ? ia : ib);
-    if ((err = naru_if_set_addr(b->a, ia, naru_ip4(198, 18, 0, 1), 24)) < 0 ||
-        (err = naru_if_set_addr(b->b, ib, naru_ip4(198, 18, 0, 2), 24)) < 0)
+    struct naru_addr addr_a = host_addr(family, 1), addr_b = host_addr(family, 2);
+    uint8_t prefix_len = family == 4 ? 24 : 64;
+    if ((err = naru_if_add_addr(b->a, ia, &addr_a, prefix_len)) < 0 ||
+        (err = naru_if_add_addr(b->b, ib, &addr_b, prefix_len)) < 0)
         die("address", err);
+    for (int i = 0; i < SETTLE_SECONDS * 100; i++) {
+        b->now += 10 * NARU_MS;
+        naru_stack_poll(b->a, b->now);
+        naru_stack_poll(b->b, b->now);
+        naru_memlink_poll(b->link, b->now);
+    }
+    if (tentative(b->a, ia) || tentative(b->b, ib))
+        die("an address is still tentative", EADDRNOTAVAIL);
 
     b->rx = naru_socket(b->b, NARU_SOCK_DGRAM);
     b->tx = naru_socket(b->a, NARU_SOCK_DGRAM);
     if (b->rx < 0 || b->tx < 0)
         die("socket", b->rx < 0 ? b->rx : b->tx);
-    struct naru_sockaddr local = { .port = PORT }, peer = naru_sockaddr_v4(naru_ip4(198, 18, 0, 2), PORT);
+    struct naru_sockaddr local = { .port = PORT }, peer = { .addr = addr_b, .port = PORT };
     if ((err = naru_bind(b->b, b->rx, &local)) < 0)
         die("bind", err);
     if ((err = naru_connect(b->a, b->tx, &peer)) < 0)
@@ -100,7 +142,8 @@ static void setup(struct bench *b, uint32_t sockets)
     for (size_t i = 0; i < MAX_PAYLOAD; i++)
         b->out[i] = (uint8_t)(i * 31 + 7);
 
-    /* One datagram first, so ARP is resolved before anything is measured. */
+    /* One datagram first, so ARP or Neighbour Discovery is done before
+     * anything is measured. */
     if ((err = naru_send(b->a, b->tx, b->out, 1, 0)) != 1)
         die("first send", err);
     for (int i = 0; i < 1000 && !(naru_socket_events(b->b, b->rx) & NARU_POLLIN); i++)
@@ -164,13 +207,16 @@ static int compare_double(const void *x, const void *y)
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: udp_inproc [--sizes N,N,...] [--count N] [--trials N] [--batch N]\n"
-            "                  [--sockets N] [--quiet]\n"
+            "usage: udp_inproc [-4 | -6 | --family 4|6|both] [--sizes N,N,...] [--count N]\n"
+            "                  [--trials N] [--batch N] [--sockets N] [--quiet]\n"
             "\n"
             "UDP datagrams per second between two naru stacks in one process over the\n"
             "in-memory link. Each trial sends --count datagrams of each payload size in\n"
             "batches of --batch; the median and the best trial are reported.\n"
             "\n"
+            "  -4, -6      over IPv4 (the default) or IPv6\n"
+            "  --family    4, 6, or both: trials of the two alternate, and a row gives\n"
+            "              IPv6's median rate as a share of IPv4's\n"
             "  --sizes     payload bytes, comma-separated (default 64,1400,4000)\n"
             "  --count     datagrams per trial and size (default 200000; fewer for big ones)\n"
             "  --trials    trials per size (default 5)\n"
@@ -178,7 +224,13 @@ static void usage(FILE *out)
             "  --sockets   socket table size of each stack (default: naru's default)\n"
             "  --quiet     no table (for callgrind runs)\n"
             "\n"
-            "example: udp_inproc --sizes 64,1400 --trials 3\n");
+            "example: udp_inproc --family both --sizes 64,1400 --trials 3\n");
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof v[0], compare_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)
@@ -189,6 +241,7 @@ int main(int argc, char **argv)
     unsigned batch = 32;
     uint32_t sockets = 0;
     int quiet = 0;
+    int families[2] = { 4 }, nfamilies = 1;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         char *end;
@@ -198,6 +251,10 @@ int main(int argc, char **argv)
         } else if (!strcmp(arg, "--quiet")) {
             quiet = 1;
             continue;
+        } else if (!strcmp(arg, "-4") || !strcmp(arg, "-6")) {
+            families[0] = arg[1] - '0';
+            nfamilies = 1;
+            continue;
         }
         if (!value) {
             fprintf(stderr, "udp_inproc: %s needs a value (try --help)\n", arg);
@@ -205,7 +262,19 @@ int main(int argc, char **argv)
         }
         i++;
         errno = 0;
-        if (!strcmp(arg, "--sizes")) {
+        if (!strcmp(arg, "--family")) {
+            if (!strcmp(value, "4") || !strcmp(value, "6")) {
+                families[0] = value[0] - '0';
+                nfamilies = 1;
+            } else if (!strcmp(value, "both")) {
+                families[0] = 4;
+                families[1] = 6;
+                nfamilies = 2;
+            } else {
+                fprintf(stderr, "udp_inproc: bad family '%s' (4, 6 or both)\n", value);
+                return 2;
+            }
+        } else if (!strcmp(arg, "--sizes")) {
             nsizes = 0;
             for (const char *p = value; *p && nsizes < MAX_SIZES; p = *end ? end + 1 : end) {
                 unsigned long v = strtoul(p, &end, 10);
@@ -247,32 +316,40 @@ int main(int argc, char **argv)
         }
     }
 
-    struct bench b;
-    setup(&b, sockets);
+    struct bench b[2];
+    for (int f = 0; f < nfamilies; f++)
+        setup(&b[f], families[f], sockets);
     if (!quiet)
-        printf("%8s %10s %7s %14s %14s %10s %10s\n", "payload", "datagrams", "trials", "median dgram/s",
-               "best dgram/s", "ns/dgram", "Mbit/s");
+        printf("%6s %8s %10s %7s %14s %14s %10s %10s\n", "family", "payload", "datagrams", "trials",
+               "median dgram/s", "best dgram/s", "ns/dgram", "Mbit/s");
     int status = 0;
     for (int s = 0; s < nsizes; s++) {
         uint64_t n = count ? count : sizes[s] > 1500 ? 50000 : 200000;
-        double rate[MAX_TRIALS];
+        double rate[2][MAX_TRIALS], mid[2];
         for (int t = 0; t < trials; t++) {
-            double start = seconds();
-            uint64_t got = udp_bench_run(&b, sizes[s], n, batch);
-            double took = seconds() - start;
-            if (got != n) {
-                fprintf(stderr, "udp_inproc: %zu-byte datagrams: sent %llu, received %llu whole\n", sizes[s],
-                        (unsigned long long)n, (unsigned long long)got);
-                status = 1;
+            for (int f = 0; f < nfamilies; f++) {
+                double start = seconds();
+                uint64_t got = udp_bench_run(&b[f], sizes[s], n, batch);
+                double took = seconds() - start;
+                if (got != n) {
+                    fprintf(stderr, "udp_inproc: IPv%d, %zu-byte datagrams: sent %llu, received %llu whole\n",
+                            families[f], sizes[s], (unsigned long long)n, (unsigned long long)got);
+                    status = 1;
+                }
+                rate[f][t] = (double)got / took;
             }
-            rate[t] = (double)got / took;
         }
-        qsort(rate, (size_t)trials, sizeof rate[0], compare_double);
-        double median = trials % 2 ? rate[trials / 2] : (rate[trials / 2 - 1] + rate[trials / 2]) / 2;
-        if (!quiet)
-            printf("%8zu %10llu %7d %14.0f %14.0f %10.0f %10.0f\n", sizes[s], (unsigned long long)n, trials,
-                   median, rate[trials - 1], 1e9 / median, median * (double)sizes[s] * 8 / 1e6);
+        for (int f = 0; f < nfamilies; f++) {
+            mid[f] = median(rate[f], trials); /* sorts: the best is last */
+            if (!quiet)
+                printf("%6s %8zu %10llu %7d %14.0f %14.0f %10.0f %10.0f\n", families[f] == 4 ? "IPv4" : "IPv6",
+                       sizes[s], (unsigned long long)n, trials, mid[f], rate[f][trials - 1], 1e9 / mid[f],
+                       mid[f] * (double)sizes[s] * 8 / 1e6);
+        }
+        if (!quiet && nfamilies == 2)
+            printf("%6s %8zu %10s %7s %13.0f%%\n", "v6/v4", sizes[s], "", "", 100 * mid[1] / mid[0]);
     }
-    teardown(&b);
+    for (int f = 0; f < nfamilies; f++)
+        teardown(&b[f]);
     return status;
 }

@@ -232,12 +232,14 @@ static unsigned common_prefix_len(const uint8_t a[16], const uint8_t b[16])
     return n;
 }
 
-/* Is candidate a better source for dst than best (RFC 6724 5, rules 2, 3, 8)? */
-static bool better_source(const struct iface_addr6 *cand, const struct iface_addr6 *best, const uint8_t dst[16])
+/* Is candidate a better source for dst, of scope sd, than best (RFC 6724
+ * 5, rules 2, 3, 8)? */
+static bool better_source(const struct iface_addr6 *cand, const struct iface_addr6 *best, const uint8_t dst[16],
+                          int sd)
 {
     if (!best)
         return true;
-    int sd = dst_scope(dst), sc = unicast_scope(cand->addr), sb = unicast_scope(best->addr);
+    int sc = unicast_scope(cand->addr), sb = unicast_scope(best->addr);
     if (sc != sb) /* rule 2: the smallest scope that reaches dst, else the largest */
         return sb < sc ? sb < sd : sc >= sd;
     if ((cand->state == IFA6_DEPRECATED) != (best->state == IFA6_DEPRECATED)) /* rule 3 */
@@ -245,15 +247,37 @@ static bool better_source(const struct iface_addr6 *cand, const struct iface_add
     return common_prefix_len(cand->addr, dst) > common_prefix_len(best->addr, dst); /* rule 8 */
 }
 
-static const struct iface_addr6 *best_of(const struct naru_iface *iface, const uint8_t dst[16],
+static const struct iface_addr6 *best_of(const struct naru_iface *iface, const uint8_t dst[16], int sd,
                                          const struct iface_addr6 *best)
 {
     for (uint8_t i = 0; i < iface->addr6_count; i++) {
         const struct iface_addr6 *a = &iface->addr6[i];
-        if (a->state != IFA6_TENTATIVE && better_source(a, best, dst))
+        if (a->state != IFA6_TENTATIVE && better_source(a, best, dst, sd))
             best = a;
     }
     return best;
+}
+
+/* RFC 6724 5 past rule 1 (dst is not one of our addresses). */
+static int select_source_not_ours(const struct naru_stack *stack, const struct naru_iface *iface,
+                                  const uint8_t dst[16], uint8_t src[16])
+{
+    int sd = dst_scope(dst);
+    const struct iface_addr6 *best = iface ? best_of(iface, dst, sd, NULL) : NULL;
+    /* A global destination may take another interface's global address
+     * (RFC 6724 5, rule 5 only prefers the outgoing one). */
+    if ((!best || unicast_scope(best->addr) < sd) && sd > 2)
+        for (uint32_t i = 0; i < stack->iface_count; i++)
+            if (stack->ifaces[i].up && &stack->ifaces[i] != iface)
+                for (uint8_t j = 0; j < stack->ifaces[i].addr6_count; j++) {
+                    const struct iface_addr6 *a = &stack->ifaces[i].addr6[j];
+                    if (a->state != IFA6_TENTATIVE && unicast_scope(a->addr) > 2 && better_source(a, best, dst, sd))
+                        best = a;
+                }
+    if (!best || (unicast_scope(best->addr) < sd && unicast_scope(best->addr) <= 2 && !ipv6_addr_is_multicast(dst)))
+        return -EADDRNOTAVAIL; /* a link-local source never goes beyond its link */
+    memcpy(src, best->addr, 16);
+    return 0;
 }
 
 int ipv6_select_source(const struct naru_stack *stack, const struct naru_iface *iface, const uint8_t dst[16],
@@ -263,22 +287,7 @@ int ipv6_select_source(const struct naru_stack *stack, const struct naru_iface *
         memcpy(src, dst, 16);
         return 0;
     }
-    const struct iface_addr6 *best = iface ? best_of(iface, dst, NULL) : NULL;
-    /* A global destination may take another interface's global address
-     * (RFC 6724 5, rule 5 only prefers the outgoing one). */
-    if ((!best || unicast_scope(best->addr) < dst_scope(dst)) && dst_scope(dst) > 2)
-        for (uint32_t i = 0; i < stack->iface_count; i++)
-            if (stack->ifaces[i].up && &stack->ifaces[i] != iface)
-                for (uint8_t j = 0; j < stack->ifaces[i].addr6_count; j++) {
-                    const struct iface_addr6 *a = &stack->ifaces[i].addr6[j];
-                    if (a->state != IFA6_TENTATIVE && unicast_scope(a->addr) > 2 && better_source(a, best, dst))
-                        best = a;
-                }
-    if (!best || (unicast_scope(best->addr) < dst_scope(dst) && unicast_scope(best->addr) <= 2 &&
-                  !ipv6_addr_is_multicast(dst)))
-        return -EADDRNOTAVAIL; /* a link-local source never goes beyond its link */
-    memcpy(src, best->addr, 16);
-    return 0;
+    return select_source_not_ours(stack, iface, dst, src);
 }
 
 /* The first interface that is up with an IPv6 address: where a link-local
@@ -332,14 +341,13 @@ int ipv6_select_source_to(const struct naru_stack *stack, const uint8_t dst[16],
     memcpy(d.v6, dst, 16);
     struct ip_send send = { .dst = &d };
     struct naru_iface *iface = NULL;
-    bool to_self = ipv6_addr_is_loopback(dst) || iface_owns_addr6(stack, dst);
-    if (!to_self && route_for((struct naru_stack *)stack, &send, &iface, &nh) < 0)
-        return -ENETUNREACH;
-    if (ipv6_addr_is_loopback(dst)) {
-        memcpy(src, dst, 16);
+    if (ipv6_addr_is_loopback(dst) || iface_owns_addr6(stack, dst)) {
+        memcpy(src, dst, 16); /* rule 1, and ::1 to itself */
         return 0;
     }
-    return ipv6_select_source(stack, iface, dst, src);
+    if (route_for((struct naru_stack *)stack, &send, &iface, &nh) < 0)
+        return -ENETUNREACH;
+    return select_source_not_ours(stack, iface, dst, src);
 }
 
 /* Hand a whole packet (pb->data at its IPv6 header) to the link towards
@@ -378,9 +386,9 @@ int ipv6_output(struct naru_stack *stack, struct pbuf *pb, const struct ip_send 
     memcpy(h.dst, dst, 16);
     if (send->src && send->src->family == NARU_AF_INET6) {
         memcpy(h.src, send->src->v6, 16);
-    } else if (to_self && ipv6_addr_is_loopback(dst)) {
-        memcpy(h.src, dst, 16);
-    } else if (ipv6_select_source(stack, iface, dst, h.src) < 0) {
+    } else if (to_self) {
+        memcpy(h.src, dst, 16); /* RFC 6724 5 rule 1, and ::1 to itself */
+    } else if (select_source_not_ours(stack, iface, dst, h.src) < 0) {
         stack->counters.ip6_no_source++;
         pbuf_free(stack, pb);
         return -EADDRNOTAVAIL;

@@ -152,13 +152,24 @@ static int route4_del(struct naru_stack *stack, uint32_t dst, uint8_t prefix_len
 /* Do the first prefix_len bits of a and b agree? */
 static bool prefix_matches(const uint8_t a[16], const uint8_t b[16], uint8_t prefix_len)
 {
-    unsigned whole = prefix_len / 8, rest = prefix_len % 8;
-    if (memcmp(a, b, whole) != 0)
-        return false;
+    /* Whole 64-bit words first (a /64 is one compare), then bytes: every
+     * packet sent over IPv6 comes here, where memcmp was a call. */
+    unsigned at = 0;
+    for (; at + 8 <= 16 && (at + 8) * 8 <= prefix_len; at += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + at, 8);
+        memcpy(&y, b + at, 8);
+        if (x != y)
+            return false;
+    }
+    for (; (at + 1) * 8 <= prefix_len; at++)
+        if (a[at] != b[at])
+            return false;
+    unsigned rest = prefix_len - at * 8;
     if (!rest)
         return true;
     uint8_t mask = (uint8_t)(0xff << (8 - rest));
-    return ((a[whole] ^ b[whole]) & mask) == 0;
+    return ((a[at] ^ b[at]) & mask) == 0;
 }
 
 const struct route6 *route6_lookup(const struct naru_stack *stack, const uint8_t dst[16])

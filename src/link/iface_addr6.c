@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "stack.h"
+#include "wire/ipv6.h"
 
 static naru_time_t deadline(naru_time_t now, naru_time_t lifetime)
 {
@@ -64,7 +65,7 @@ bool iface_owns_addr6(const struct naru_stack *stack, const uint8_t addr[16])
         if (!iface->up)
             continue;
         for (uint8_t j = 0; j < iface->addr6_count; j++)
-            if (iface->addr6[j].state != IFA6_TENTATIVE && memcmp(iface->addr6[j].addr, addr, 16) == 0)
+            if (iface->addr6[j].state != IFA6_TENTATIVE && ipv6_addr_equal(iface->addr6[j].addr, addr))
                 return true;
     }
     return false;

@@ -82,9 +82,17 @@ uint32_t inet_sum(const void *data, size_t len, uint32_t sum)
 
 uint32_t inet6_pseudo_sum(const uint8_t src[16], const uint8_t dst[16], uint32_t length, uint8_t next_header)
 {
-    /* Each inet_sum() here is at most 0xffff: no carry is lost. */
-    uint32_t sum = inet_sum(src, 16, 0) + inet_sum(dst, 16, 0);
-    return sum + (length >> 16) + (length & 0xffff) + next_header;
+    /* The 32 address bytes as four 64-bit words, each added as two 32-bit
+     * halves (as inet_sum_accumulate does): one pass and one fold, where
+     * two inet_sum() calls would loop and fold twice. Every packet of TCP
+     * and UDP over IPv6 pays this on the way out and on the way in. */
+    uint64_t w[4];
+    memcpy(w, src, 16);
+    memcpy(w + 2, dst, 16);
+    uint64_t acc = 0;
+    for (int i = 0; i < 4; i++)
+        acc += (w[i] & 0xffffffffu) + (w[i] >> 32);
+    return inet_sum_finish(acc, (length >> 16) + (length & 0xffff) + next_header);
 }
 
 uint16_t inet_fold(uint32_t sum)

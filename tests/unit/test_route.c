@@ -186,6 +186,36 @@ static void bad_ipv6_routes_are_refused(void **state)
     capture_host_free(h);
 }
 
+/* The prefix match compares whole 64-bit words, then bytes, then bits: a
+ * route of every length from 0 to 128 takes an address that differs from
+ * it only past the prefix, and not one that differs in its last bit. */
+static void ipv6_prefix_of_every_length_matches_to_its_last_bit(void **state)
+{
+    (void)state;
+    struct capture_host *h = capture_host_new("10.0.0.1/24");
+    struct naru_stack *s = h->stack;
+    const struct naru_addr gw = v6(0xfe80, 0, 0, 0, 0, 0, 0, 0x99);
+    const struct naru_addr base = v6(0x2001, 0xdb8, 0x1234, 0x5678, 0x9abc, 0xdef0, 0x1357, 0x9bdf);
+    for (int len = 0; len <= 128; len++) {
+        struct naru_addr net = naru_addr_mask(&base, (uint8_t)len);
+        assert_int_equal(naru_route_add(s, &net, (uint8_t)len, &gw, h->ifindex), 0);
+        /* Every bit past the prefix flipped: still the route's. */
+        struct naru_addr inside = base;
+        for (int bit = len; bit < 128; bit++)
+            inside.v6[bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+        assert_true(naru_addr_equal(gateway6_of(s, inside), &gw));
+        if (len > 0) {
+            /* The prefix's last bit flipped: not this route's. */
+            struct naru_addr outside = base;
+            outside.v6[(len - 1) / 8] ^= (uint8_t)(0x80 >> ((len - 1) % 8));
+            const struct route6 *r = route6_lookup(s, outside.v6);
+            assert_true(!r || !naru_addr_equal(&r->gateway, &gw));
+        }
+        assert_int_equal(naru_route_del(s, &net, (uint8_t)len), 0);
+    }
+    capture_host_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +225,7 @@ int main(void)
         cmocka_unit_test(thousands_of_routes_match_a_search_of_every_route),
         cmocka_unit_test(ipv6_longest_prefix_wins_and_default_catches_the_rest),
         cmocka_unit_test(bad_ipv6_routes_are_refused),
+        cmocka_unit_test(ipv6_prefix_of_every_length_matches_to_its_last_bit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -477,6 +477,46 @@ static void random_headers_round_trip(void **state)
     }
 }
 
+/* The address tests read 64-bit words; each must agree with the bytes
+ * read one by one, at any alignment, for every single bit set in ::,
+ * in ::1, and between two equal addresses. */
+static bool bytes_all_zero(const uint8_t *a, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (a[i])
+            return false;
+    return true;
+}
+
+static void address_tests_on_words_agree_with_the_bytes_at_any_alignment(void **state)
+{
+    (void)state;
+    static const uint8_t loopback[16] = { [15] = 1 };
+    static const uint8_t global[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
+    for (unsigned at = 0; at < 8; at++) {
+        uint8_t a[24], b[24];
+        for (int bit = -1; bit < 128; bit++) {
+            const uint8_t *bases[] = { loopback, global };
+            for (int k = 0; k < 3; k++) {
+                memset(a, 0xaa, sizeof a);
+                if (k < 2)
+                    memcpy(a + at, bases[k], 16);
+                else
+                    memset(a + at, 0, 16);
+                if (bit >= 0)
+                    a[at + bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+                const uint8_t *x = a + at;
+                assert_int_equal(ipv6_addr_is_unspecified(x), bytes_all_zero(x, 16));
+                assert_int_equal(ipv6_addr_is_loopback(x), bytes_all_zero(x, 15) && x[15] == 1);
+                memcpy(b + (7 - at), x, 16);
+                assert_true(ipv6_addr_equal(x, b + (7 - at)));
+                b[(7 - at) + (bit < 0 ? 0 : bit / 8)] ^= 0x01;
+                assert_false(ipv6_addr_equal(x, b + (7 - at)));
+            }
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -496,6 +536,7 @@ int main(void)
         cmocka_unit_test(first_fragment_without_the_whole_chain_is_incomplete),
         cmocka_unit_test(chain_reaching_past_65535_keeps_its_offsets),
         cmocka_unit_test(random_headers_round_trip),
+        cmocka_unit_test(address_tests_on_words_agree_with_the_bytes_at_any_alignment),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
