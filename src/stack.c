@@ -111,10 +111,9 @@ void naru_stack_destroy(struct naru_stack *s)
     if (!s)
         return;
     tcp_fini(s); /* connections go without a word: nothing is sent from here */
-    if (s->sockets.socks)
-        for (uint32_t i = 0; i < s->sockets.count; i++)
-            if (s->sockets.socks[i].used)
-                naru_close(s, (int)i);
+    for (uint32_t i = 0; i < s->sockets.count; i++)
+        if (sock_get(s, (int)i))
+            naru_close(s, (int)i);
     pbuf_queue_free(s, &s->loopback);
     reassembly_fini(s);
     reassembly6_fini(s);

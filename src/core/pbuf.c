@@ -6,31 +6,29 @@
 
 #include "naru/counters.h"
 
+/* A chunk: its header, then n descriptors, then n buffers. */
+struct pbuf_chunk {
+    struct pbuf_chunk *next;
+    uint32_t n;
+    struct pbuf descriptors[];
+};
+
 static void pool_fini(struct pbuf_pool *pool)
 {
-    for (uint32_t c = 0; pool->chunks && c * pool->chunk < pool->carved; c++)
-        free(pool->chunks[c]);
-    free(pool->chunks);
-    free(pool->descriptors);
+    while (pool->chunks) {
+        struct pbuf_chunk *c = pool->chunks;
+        pool->chunks = c->next;
+        free(c);
+    }
     memset(pool, 0, sizeof *pool);
 }
 
-static int pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_size, uint8_t id)
+static void pool_init(struct pbuf_pool *pool, uint32_t count, uint32_t buffer_size, uint8_t id)
 {
     memset(pool, 0, sizeof *pool);
     pool->count = count;
     pool->buffer_size = buffer_size;
     pool->id = id;
-    pool->chunk = buffer_size > PBUF_LARGE_SIZE / 2 ? 1 : PBUF_CHUNK;
-    if (count == 0)
-        return 0;
-    pool->descriptors = malloc((size_t)count * sizeof *pool->descriptors);
-    pool->chunks = malloc(((size_t)count + pool->chunk - 1) / pool->chunk * sizeof *pool->chunks);
-    if (!pool->descriptors || !pool->chunks) {
-        pool_fini(pool);
-        return -ENOMEM;
-    }
-    return 0;
 }
 
 /* The next chunk of buffers onto the free list: false when the pool has
@@ -40,14 +38,22 @@ static bool carve(struct pbuf_pool *pool)
     uint32_t n = pool->count - pool->carved;
     if (n == 0)
         return false;
-    if (n > pool->chunk)
-        n = pool->chunk;
-    uint8_t *mem = malloc((size_t)n * pool->buffer_size);
-    if (!mem)
+    uint32_t want = pool->buffer_size > PBUF_LARGE_SIZE / 2 ? 1
+                    : pool->carved < PBUF_CHUNK_FIRST       ? PBUF_CHUNK_FIRST
+                    : pool->carved < PBUF_CHUNK_MAX         ? pool->carved
+                                                            : PBUF_CHUNK_MAX;
+    if (n > want)
+        n = want;
+    size_t head = sizeof(struct pbuf_chunk) + (size_t)n * sizeof(struct pbuf);
+    struct pbuf_chunk *c = malloc(head + (size_t)n * pool->buffer_size);
+    if (!c)
         return false;
-    pool->chunks[pool->carved / pool->chunk] = mem;
+    c->n = n;
+    c->next = pool->chunks;
+    pool->chunks = c;
+    uint8_t *mem = (uint8_t *)c + head;
     for (uint32_t i = n; i-- > 0;) {
-        struct pbuf *pb = &pool->descriptors[pool->carved + i];
+        struct pbuf *pb = &c->descriptors[i];
         memset(pb, 0, sizeof *pb);
         pb->base = mem + (size_t)i * pool->buffer_size;
         pb->cap = pool->buffer_size;
@@ -63,12 +69,9 @@ int pbuf_pools_init(struct pbuf_pools *pools, uint32_t frame_count, uint32_t fra
                     uint32_t large_count, struct naru_counters *counters)
 {
     pools->counters = counters;
-    int err = pool_init(&pools->frame, frame_count, frame_size, PBUF_POOL_FRAME);
-    if (!err)
-        err = pool_init(&pools->large, large_count, PBUF_LARGE_SIZE, PBUF_POOL_LARGE);
-    if (err)
-        pbuf_pools_fini(pools);
-    return err;
+    pool_init(&pools->frame, frame_count, frame_size, PBUF_POOL_FRAME);
+    pool_init(&pools->large, large_count, PBUF_LARGE_SIZE, PBUF_POOL_LARGE);
+    return 0;
 }
 
 void pbuf_pools_fini(struct pbuf_pools *pools)

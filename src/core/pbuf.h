@@ -65,19 +65,22 @@ struct pbuf {
 };
 
 /* A pool's buffers are memory only once used: they are carved in chunks
- * (PBUF_CHUNK frame buffers, or one large buffer) as the pool first needs
- * them, up to `count`, and kept until the pool goes. A stack that never
- * holds more than a few buffers at once costs a chunk, however large its
- * pool may grow: what lets ten thousand simulated hosts fit. */
-#define PBUF_CHUNK 8
+ * as the pool first needs them, up to `count`, and kept until the pool
+ * goes. Each chunk holds its buffers' descriptors too, and chunks double
+ * (PBUF_CHUNK_FIRST frame buffers, then as many as carved so far, at most
+ * PBUF_CHUNK_MAX; one large buffer at a time): a stack that never holds
+ * more than a couple of buffers at once costs a couple, however large its
+ * pool may grow, which is what lets ten thousand simulated hosts fit. */
+#define PBUF_CHUNK_FIRST 2
+#define PBUF_CHUNK_MAX 32
+
+struct pbuf_chunk;
 
 struct pbuf_pool {
     struct pbuf *free_list;
-    struct pbuf *descriptors;  /* count of them, the first `carved` in use or free */
-    uint8_t **chunks;          /* the buffers' memory, a chunk at a time */
+    struct pbuf_chunk *chunks; /* carved so far, newest first */
     uint32_t count;
     uint32_t carved;
-    uint32_t chunk;            /* buffers carved at a time */
     uint32_t buffer_size;
     uint32_t in_use;
     uint8_t id;
@@ -93,7 +96,7 @@ struct pbuf_pools {
 };
 
 /* frame_count buffers of frame_size bytes and large_count of
- * PBUF_LARGE_SIZE. 0, or -ENOMEM (with nothing held). */
+ * PBUF_LARGE_SIZE, allocated as they are first taken: 0. */
 int pbuf_pools_init(struct pbuf_pools *pools, uint32_t frame_count, uint32_t frame_size,
                     uint32_t large_count, struct naru_counters *counters);
 void pbuf_pools_fini(struct pbuf_pools *pools);

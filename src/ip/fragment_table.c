@@ -12,14 +12,23 @@ static struct fragment_slot *slot_at(const struct fragment_table *t, uint32_t i)
 
 int fragment_table_init(struct fragment_table *t, uint32_t count, size_t slot_size, naru_timer_fn timed_out)
 {
+    t->slots = NULL;
     t->count = count;
     t->slot_size = slot_size;
-    t->slots = calloc(count ? count : 1, slot_size);
-    if (!t->slots)
-        return -ENOMEM;
-    for (uint32_t i = 0; i < count; i++)
-        timer_init(&slot_at(t, i)->timer, timed_out);
+    t->timed_out = timed_out;
     return 0;
+}
+
+/* The slots on the first fragment: most hosts never see one. */
+static bool slots_ready(struct fragment_table *t)
+{
+    if (t->slots)
+        return true;
+    if (!t->count || !(t->slots = calloc(t->count, t->slot_size)))
+        return false;
+    for (uint32_t i = 0; i < t->count; i++)
+        timer_init(&slot_at(t, i)->timer, t->timed_out);
+    return true;
 }
 
 void fragment_slot_free(struct naru_stack *stack, struct fragment_slot *s)
@@ -48,6 +57,8 @@ struct fragment_slot *fragment_table_find_or_start(struct naru_stack *stack, str
 {
     struct fragment_slot *free_slot = NULL, *oldest = NULL;
     *fresh = false;
+    if (!slots_ready(t))
+        return NULL;
     for (uint32_t i = 0; i < t->count; i++) {
         struct fragment_slot *s = slot_at(t, i);
         if (!s->used) {

@@ -28,9 +28,10 @@ struct fragment_slot {
 };
 
 struct fragment_table {
-    unsigned char *slots;         /* count slots of slot_size bytes */
+    unsigned char *slots;         /* count slots of slot_size bytes, from the first fragment on */
     uint32_t count;
     size_t slot_size;
+    naru_timer_fn timed_out;
 };
 
 int fragment_table_init(struct fragment_table *t, uint32_t count, size_t slot_size, naru_timer_fn timed_out);

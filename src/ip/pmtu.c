@@ -14,9 +14,10 @@ int pmtu_init(struct naru_stack *stack)
 {
     struct pmtu_cache *c = &stack->pmtu;
     c->capacity = stack->config.pmtu_entries;
-    c->entries = calloc(c->capacity ? c->capacity : 1, sizeof *c->entries);
+    c->entries = NULL; /* grown as paths are learned: most hosts learn none */
+    c->allocated = 0;
     timer_init(&c->timer, expiry_fired);
-    return c->entries ? 0 : -ENOMEM;
+    return 0;
 }
 
 void pmtu_fini(struct naru_stack *stack)
@@ -24,6 +25,25 @@ void pmtu_fini(struct naru_stack *stack)
     timer_cancel(&stack->timers, &stack->pmtu.timer);
     free(stack->pmtu.entries);
     stack->pmtu.entries = NULL;
+    stack->pmtu.allocated = 0;
+}
+
+/* Room for one more entry, doubling up to the capacity. */
+static bool room(struct pmtu_cache *c)
+{
+    if (c->count < c->allocated)
+        return true;
+    if (c->allocated >= c->capacity)
+        return false;
+    uint32_t n = c->allocated ? 2 * c->allocated : 4;
+    if (n > c->capacity)
+        n = c->capacity;
+    struct pmtu_entry *e = realloc(c->entries, (size_t)n * sizeof *e);
+    if (!e)
+        return false;
+    c->entries = e;
+    c->allocated = n;
+    return true;
 }
 
 static struct pmtu_entry *find(const struct pmtu_cache *c, const struct naru_addr *dst)
@@ -92,8 +112,11 @@ bool pmtu_update(struct naru_stack *stack, const struct naru_addr *dst, uint32_t
     }
     struct pmtu_entry *e = find(c, dst);
     if (!e) {
-        if (c->count < c->capacity) {
+        if (room(c)) {
             e = &c->entries[c->count++];
+        } else if (!c->count) {
+            stack->counters.ip_pmtu_ignored++;
+            return false;
         } else {
             e = &c->entries[0]; /* full: the entry learned longest ago gives way */
             for (uint32_t i = 1; i < c->count; i++)

@@ -28,7 +28,8 @@ struct pmtu_entry {
 struct pmtu_cache {
     struct pmtu_entry *entries;
     uint32_t count;
-    uint32_t capacity;
+    uint32_t allocated;        /* entries' room, doubled as needed */
+    uint32_t capacity;         /* at most this many */
     struct naru_timer timer;   /* the soonest expiry */
 };
 

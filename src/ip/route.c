@@ -34,6 +34,7 @@ void route_fini(struct naru_stack *stack)
     stack->routes.routes = NULL;
     stack->routes.index = NULL;
     stack->routes.routes6 = NULL;
+    stack->routes.allocated6 = 0;
 }
 
 static uint32_t slot_of(const struct route_table *t, uint32_t dst, uint8_t prefix_len)
@@ -213,10 +214,19 @@ static int route6_add(struct naru_stack *stack, const uint8_t dst[16], uint8_t p
     }
     if (t->count6 == t->capacity)
         return -ENOSPC;
-    /* Made with the first IPv6 route: a router of thousands of IPv4
-     * routes pays nothing for the family it does not use. */
-    if (!t->routes6 && !(t->routes6 = calloc(t->capacity, sizeof *t->routes6)))
-        return -ENOMEM;
+    /* Made with the first IPv6 route and doubled as routes come: a router
+     * of thousands of IPv4 routes pays for the link-local routes it has,
+     * not for as many IPv6 routes as IPv4's. */
+    if (t->count6 == t->allocated6) {
+        uint32_t n = t->allocated6 ? 2 * t->allocated6 : 4;
+        if (n > t->capacity)
+            n = t->capacity;
+        struct route6 *grown = realloc(t->routes6, (size_t)n * sizeof *grown);
+        if (!grown)
+            return -ENOMEM;
+        t->routes6 = grown;
+        t->allocated6 = n;
+    }
     memmove(&t->routes6[at + 1], &t->routes6[at], (t->count6 - at) * sizeof *t->routes6);
     struct route6 *r = &t->routes6[at];
     memset(r, 0, sizeof *r);

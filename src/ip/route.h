@@ -37,6 +37,7 @@ struct route_table {
     uint32_t capacity;         /* of each family's table */
     struct route6 *routes6;    /* IPv6, sorted by prefix length, longest first; made with the first */
     uint32_t count6;
+    uint32_t allocated6;       /* routes6's room, doubled up to capacity */
     uint32_t version;          /* changes with every route added or removed (caches check it) */
     uint32_t per_length[33];   /* routes of each prefix length */
     uint8_t lengths[33];       /* the lengths in use, longest first */

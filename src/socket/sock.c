@@ -5,6 +5,8 @@
 
 #include "stack.h"
 
+_Static_assert(64 % SOCK_BLOCK == 0, "a block's slots share one word of the free bitmap");
+
 int sock_table_init(struct naru_stack *stack)
 {
     struct sock_table *t = &stack->sockets;
@@ -16,12 +18,12 @@ int sock_table_init(struct naru_stack *stack)
     uint32_t words = (t->count + 63) / 64;
     t->free_words_count = (words + 63) / 64;
     t->free_words_low = 0;
-    t->socks = calloc(t->count ? t->count : 1, sizeof *t->socks);
+    t->blocks = calloc((t->count + SOCK_BLOCK - 1) / SOCK_BLOCK + 1, sizeof *t->blocks);
     t->port_buckets = calloc(buckets, sizeof *t->port_buckets);
     t->stream_port_buckets = calloc(buckets, sizeof *t->stream_port_buckets);
     t->free_slots = calloc(words ? words : 1, sizeof *t->free_slots);
     t->free_words = calloc(t->free_words_count ? t->free_words_count : 1, sizeof *t->free_words);
-    if (!t->socks || !t->port_buckets || !t->stream_port_buckets || !t->free_slots || !t->free_words)
+    if (!t->blocks || !t->port_buckets || !t->stream_port_buckets || !t->free_slots || !t->free_words)
         return -ENOMEM;
     for (uint32_t i = 0; i < t->count; i++) {
         t->free_slots[i / 64] |= (uint64_t)1 << (i % 64);
@@ -33,12 +35,14 @@ int sock_table_init(struct naru_stack *stack)
 void sock_table_fini(struct naru_stack *stack)
 {
     struct sock_table *t = &stack->sockets;
-    free(t->socks);
+    for (uint32_t b = 0; t->blocks && b * SOCK_BLOCK < t->count; b++)
+        free(t->blocks[b]);
+    free(t->blocks);
     free(t->port_buckets);
     free(t->stream_port_buckets);
     free(t->free_slots);
     free(t->free_words);
-    t->socks = NULL;
+    t->blocks = NULL;
     t->port_buckets = t->stream_port_buckets = NULL;
     t->free_slots = t->free_words = NULL;
 }
@@ -110,24 +114,43 @@ void sock_release(struct naru_stack *stack, struct sock *s)
     s->port_next = NULL;
     s->port_pprev = NULL;
     s->used = false;
-    slot_set_free(&stack->sockets, (uint32_t)sock_handle(stack, s));
+    struct sock_table *t = &stack->sockets;
+    uint32_t i = (uint32_t)sock_handle(stack, s);
+    slot_set_free(t, i);
+    /* A block all free goes back, but the first: a crowd that has gone
+     * leaves no memory behind, and a host that opens and closes one
+     * socket at a time does not allocate each time. */
+    uint32_t b = i / SOCK_BLOCK, mask = (1u << SOCK_BLOCK) - 1;
+    if (b && (t->free_slots[i / 64] >> (b * SOCK_BLOCK % 64) & mask) == mask) {
+        free(t->blocks[b]);
+        t->blocks[b] = NULL;
+    }
 }
 
 struct sock *sock_get(struct naru_stack *stack, int handle)
 {
-    if (handle < 0 || (uint32_t)handle >= stack->sockets.count || !stack->sockets.socks[handle].used)
+    const struct sock_table *t = &stack->sockets;
+    if (handle < 0 || (uint32_t)handle >= t->count || !t->blocks || !t->blocks[handle / SOCK_BLOCK])
         return NULL;
-    return &stack->sockets.socks[handle];
+    struct sock *s = &t->blocks[handle / SOCK_BLOCK][handle % SOCK_BLOCK];
+    return s->used ? s : NULL;
 }
 
 struct sock *sock_alloc(struct naru_stack *stack, uint8_t type)
 {
-    long i = slot_take_lowest(&stack->sockets);
+    struct sock_table *t = &stack->sockets;
+    long i = slot_take_lowest(t);
     if (i < 0)
         return NULL;
-    struct sock *s = &stack->sockets.socks[i];
+    struct sock **block = &t->blocks[i / SOCK_BLOCK];
+    if (!*block && !(*block = calloc(SOCK_BLOCK, sizeof **block))) {
+        slot_set_free(t, (uint32_t)i);
+        return NULL;
+    }
+    struct sock *s = &(*block)[i % SOCK_BLOCK];
     memset(s, 0, offsetof(struct sock, errors));
     s->used = true;
+    s->handle = (int)i;
     s->type = type;
     s->receive_limit = stack->config.udp_recv_queue;
     return s;
@@ -135,7 +158,8 @@ struct sock *sock_alloc(struct naru_stack *stack, uint8_t type)
 
 int sock_handle(const struct naru_stack *stack, const struct sock *s)
 {
-    return (int)(s - stack->sockets.socks);
+    (void)stack;
+    return s->handle;
 }
 
 void sock_notify(struct naru_stack *stack, struct sock *s)

@@ -45,6 +45,7 @@ static inline bool sock_addrs_overlap(const struct naru_addr *a, const struct na
 
 struct sock {
     bool used;
+    int handle;                /* its slot in the table (set when taken) */
     uint8_t type;              /* enum naru_socket_type */
     bool bound;
     bool connected;
@@ -83,8 +84,13 @@ struct sock {
  * a bitmap, with a bitmap of its words that have one, so a new socket
  * takes the lowest free slot (as the old scan did, and as POSIX does with
  * file descriptors) without a walk over the used ones. */
+/* Slots come in blocks of SOCK_BLOCK, allocated when one of them is first
+ * taken and kept (a socket never moves: the port index points at it), so
+ * a host's table costs what it has used, not what it may use. */
+#define SOCK_BLOCK 4
+
 struct sock_table {
-    struct sock *socks;
+    struct sock **blocks;      /* count / SOCK_BLOCK (rounded up), each NULL until used */
     uint32_t count;
     struct sock **port_buckets;        /* datagram and ping sockets */
     struct sock **stream_port_buckets; /* stream sockets */

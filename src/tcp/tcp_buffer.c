@@ -40,19 +40,23 @@ void ring_cache_set_keep(struct tcp_ring_cache *cache, uint32_t entries)
         evict_oldest(cache);
 }
 
-static uint8_t *memory_get(struct tcp_ring_cache *cache, uint32_t size)
+/* Memory of at least `size` bytes and at most `most`, its size in *got:
+ * the newest cached that fits, else malloc's of `size`. */
+static uint8_t *memory_get(struct tcp_ring_cache *cache, uint32_t size, uint32_t most, uint32_t *got)
 {
     if (cache) {
         for (uint32_t i = cache->count; i-- > 0;) {
-            if (cache->slots[i].size != size)
+            if (cache->slots[i].size < size || cache->slots[i].size > most)
                 continue;
             uint8_t *data = cache->slots[i].data;
+            *got = cache->slots[i].size;
             memmove(&cache->slots[i], &cache->slots[i + 1], (cache->count - i - 1) * sizeof cache->slots[0]);
             cache->count--;
-            cache->bytes -= size;
+            cache->bytes -= *got;
             return data;
         }
     }
+    *got = size;
     return malloc(size);
 }
 
@@ -86,12 +90,14 @@ int ring_init_cached(struct tcp_ring *r, uint32_t size, struct tcp_ring_cache *c
 {
     memset(r, 0, sizeof *r);
     r->cache = cache;
+    r->limit = size;
     if (size == 0)
         return 0;
-    r->data = memory_get(cache, size);
-    if (!r->data)
+    r->data = memory_get(cache, size < RING_FIRST ? size : RING_FIRST, size, &r->size);
+    if (!r->data) {
+        r->size = 0;
         return -ENOMEM;
-    r->size = size;
+    }
     return 0;
 }
 
@@ -115,24 +121,13 @@ static inline uint32_t ring_index(const struct tcp_ring *r, uint32_t offset)
     return i >= r->size ? i - r->size : i;
 }
 
-int ring_resize(struct tcp_ring *r, uint32_t size)
+/* New memory of `size` to `most` bytes (the cache's, or malloc's) holding
+ * the first `keep` bytes from the head at index 0; the old memory goes back
+ * to the cache, or to malloc if it is larger than the cache keeps. */
+static int move_to(struct tcp_ring *r, uint32_t size, uint32_t most, uint32_t keep)
 {
-    return ring_resize_keep(r, size, r->len);
-}
-
-int ring_resize_keep(struct tcp_ring *r, uint32_t size, uint32_t keep)
-{
-    if (keep < r->len)
-        keep = r->len;
-    if (size < keep || keep > r->size)
-        return -EINVAL;
-    if (size == r->size)
-        return 0;
-    /* A resized ring's size is seldom one a new connection asks for (it
-     * grew with autotuning or SO_RCVBUF): its memory comes from malloc and
-     * goes back to it. What it leaves, of the size it began with, may
-     * serve the next connection. */
-    uint8_t *data = size ? malloc(size) : NULL;
+    uint32_t got = 0;
+    uint8_t *data = size ? memory_get(r->cache, size, most, &got) : NULL;
     if (size && !data)
         return -ENOMEM;
     if (keep) {
@@ -144,11 +139,51 @@ int ring_resize_keep(struct tcp_ring *r, uint32_t size, uint32_t keep)
         if (keep > first)
             memcpy(data + first, r->data, keep - first);
     }
-    memory_put(r->cache, r->data, r->size);
-    r->cache = NULL;
+    /* Outgrown memory goes to malloc: a size passed on the way up would
+     * sit in the cache; a ring let go (ring_fini()) or made smaller gives
+     * the cache what it held. */
+    if (got > r->size)
+        free(r->data);
+    else
+        memory_put(r->cache, r->data, r->size);
     r->data = data;
-    r->size = size;
+    r->size = got;
     r->head = 0;
+    return 0;
+}
+
+int ring_reserve(struct tcp_ring *r, uint32_t n)
+{
+    if (n <= r->size)
+        return 0;
+    if (n > r->limit)
+        return -EINVAL;
+    uint32_t size = r->size ? r->size : RING_FIRST;
+    while (size < n)
+        size = size > r->limit / 2 ? r->limit : 2 * size;
+    if (size > r->limit)
+        size = r->limit;
+    /* Everything from the head on, bytes past len included: out-of-order
+     * data sits there at its offsets. */
+    return move_to(r, size, r->limit, r->size);
+}
+
+int ring_resize(struct tcp_ring *r, uint32_t size)
+{
+    return ring_resize_keep(r, size, r->len);
+}
+
+int ring_resize_keep(struct tcp_ring *r, uint32_t size, uint32_t keep)
+{
+    if (keep < r->len)
+        keep = r->len;
+    if (size < keep || keep > r->limit)
+        return -EINVAL;
+    r->limit = size;
+    /* A ring with more memory than its new limit moves into less; else
+     * its memory grows as the bytes come (ring_reserve()). */
+    if (r->size > size)
+        return move_to(r, size, size, keep);
     return 0;
 }
 
@@ -167,6 +202,8 @@ uint32_t ring_write(struct tcp_ring *r, const void *src, uint32_t n)
     uint32_t room = ring_free(r);
     if (n > room)
         n = room;
+    if (ring_reserve(r, r->len + n) < 0 && n > r->size - r->len)
+        n = r->size - r->len; /* no memory for more: what fits */
     if (n) {
         copy_in(r, ring_index(r, r->len), src, n);
         r->len += n;

@@ -4,8 +4,10 @@
  * application wrote and the peer has not acknowledged; the receive ring keeps
  * in-order bytes the application has not read, and out-of-order bytes are
  * written beyond them at their final offsets (ring_write_at), so a segment
- * that fills a hole costs no second copy. Memory is allocated once, when the
- * connection gets its buffers; nothing here allocates per segment. */
+ * that fills a hole costs no second copy. A ring's memory grows with what it
+ * holds, doubling from RING_FIRST up to its limit (the buffer size: the
+ * window it may offer), so a connection whose window stays small never pays
+ * for the buffer it was allowed; nothing here allocates per segment. */
 #ifndef NARU_TCP_BUFFER_H
 #define NARU_TCP_BUFFER_H
 
@@ -33,15 +35,21 @@ struct tcp_ring_cache {
     uint32_t largest;          /* larger rings are not kept */
 };
 
+/* A ring's first memory, at most its limit. */
+#define RING_FIRST (16 * 1024)
+
 struct tcp_ring {
     uint8_t *data;
-    uint32_t size;             /* capacity in bytes */
+    uint32_t size;             /* bytes of memory at data, grown up to limit as needed */
+    uint32_t limit;            /* capacity in bytes: what len (and bytes past it) may reach */
     uint32_t head;             /* index of the first byte */
     uint32_t len;              /* bytes held */
     struct tcp_ring_cache *cache; /* where its memory comes from and goes (NULL: malloc) */
 };
 
-/* 0 or -ENOMEM. A ring of size 0 holds nothing and allocates nothing. */
+/* A ring of capacity `size`, with RING_FIRST bytes of memory (or size if
+ * less): 0 or -ENOMEM. A ring of size 0 holds nothing and allocates
+ * nothing. */
 int ring_init(struct tcp_ring *r, uint32_t size);
 /* The same, with memory from `cache` when it has the size, and back to it
  * when the ring is finished or resized (a resized ring leaves the cache:
@@ -57,8 +65,11 @@ void ring_cache_fini(struct tcp_ring_cache *cache);
 void ring_cache_set_keep(struct tcp_ring_cache *cache, uint32_t entries);
 /* Would the ring's memory go back to its cache (not to malloc) at ring_fini()? */
 bool ring_cached(const struct tcp_ring *r);
-/* Grow to `size` keeping the contents; 0, -EINVAL (smaller than the
- * contents) or -ENOMEM. */
+/* Memory for `n` bytes from the head (n <= limit), the contents and the
+ * bytes past them kept in place: 0 or -ENOMEM. */
+int ring_reserve(struct tcp_ring *r, uint32_t n);
+/* Set the capacity to `size` keeping the contents; 0, -EINVAL (smaller
+ * than the contents) or -ENOMEM. */
 int ring_resize(struct tcp_ring *r, uint32_t size);
 /* The same, keeping `keep` bytes from the head (the contents and the
  * out-of-order bytes written past them). */
@@ -66,14 +77,14 @@ int ring_resize_keep(struct tcp_ring *r, uint32_t size, uint32_t keep);
 
 static inline uint32_t ring_free(const struct tcp_ring *r)
 {
-    return r->size - r->len;
+    return r->limit - r->len;
 }
 
 /* Append up to n bytes; returns how many fitted. */
 uint32_t ring_write(struct tcp_ring *r, const void *src, uint32_t n);
 /* Copy n bytes to `offset` bytes past the end of the contents, without
  * making them part of it (out-of-order data). The caller keeps
- * offset + n <= ring_free(r). */
+ * offset + n <= ring_free(r), and has reserved them (ring_reserve()). */
 void ring_write_at(struct tcp_ring *r, uint32_t offset, const void *src, uint32_t n);
 /* Make n bytes written by ring_write_at() just past the end part of the
  * contents. */

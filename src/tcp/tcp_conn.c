@@ -98,8 +98,8 @@ void tcp_fini(struct naru_stack *stack)
      * sent and no socket is told. Every connection is reachable from a
      * socket, the 4-tuple table, a listener's lists or the orphan list. */
     for (uint32_t i = 0; i < stack->sockets.count; i++) {
-        struct sock *s = &stack->sockets.socks[i];
-        if (s->used && s->type == NARU_SOCK_STREAM && s->tcp) {
+        struct sock *s = sock_get(stack, (int)i);
+        if (s && s->type == NARU_SOCK_STREAM && s->tcp) {
             struct tcp_conn *c = s->tcp;
             s->tcp = NULL;
             c->sock = NULL;

@@ -492,6 +492,11 @@ static void process_text_and_fin(struct naru_stack *stack, struct tcp_conn *c, s
             return;
         }
         uint32_t off = seg->seq - c->rcv_nxt;
+        if (ring_reserve(&c->rcv_buf, c->rcv_buf.len + off + seg->len) < 0) {
+            /* The ring could not grow to hold it: lost, as above. */
+            stack->counters.tcp_rx_no_memory++;
+            return;
+        }
         uint32_t held_from, held_to;
         if (assembler_overlap(&c->ooo, seg->seq, seg->seq + seg->len, &held_from, &held_to))
             note_dsack(stack, c, held_from, held_to); /* RFC 2883 4.1.2: held out of order already */

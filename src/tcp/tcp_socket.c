@@ -376,7 +376,7 @@ static int set_buffer(struct tcp_conn *c, bool receive, int value, uint32_t max)
         /* Live: grow only, keeping what is in it; the window scale chosen
          * at the handshake caps what the receive side can offer. */
         uint32_t ring_size = receive ? size + (1u << c->rcv_wscale) : size;
-        if (ring_size <= ring->size)
+        if (ring_size <= ring->limit)
             return 0;
         if (ring_resize(ring, ring_size) < 0)
             return -ENOMEM;

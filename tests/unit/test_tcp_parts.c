@@ -77,6 +77,47 @@ static void ring_takes_out_of_order_bytes_at_their_offsets(void **state)
     ring_fini(&r);
 }
 
+/* A ring's memory follows what it holds, not its capacity: a 128 KiB ring
+ * starts with RING_FIRST bytes and doubles as bytes come, wrapped contents
+ * and out-of-order bytes past them kept in place, never past its limit. */
+static void ring_memory_grows_with_what_it_holds(void **state)
+{
+    (void)state;
+    static uint8_t in[128 * 1024], out[128 * 1024];
+    for (size_t i = 0; i < sizeof in; i++)
+        in[i] = (uint8_t)(i * 7 + i / 251);
+    struct tcp_ring r;
+    assert_int_equal(ring_init(&r, sizeof in), 0);
+    assert_int_equal(r.size, RING_FIRST);
+    assert_int_equal(ring_free(&r), sizeof in); /* the window it may offer is the whole buffer */
+    /* Wrapped: 10 KiB in, 8 KiB read, 10 KiB more (past the end of 16). */
+    assert_int_equal(ring_write(&r, in, 10240), 10240);
+    ring_consume(&r, 8192);
+    assert_int_equal(ring_write(&r, in + 10240, 10240), 10240);
+    assert_int_equal(r.size, RING_FIRST);
+    /* Out of order, 4 KiB past the end: the memory doubles to hold it. */
+    assert_int_equal(ring_reserve(&r, r.len + 4096 + 1000), 0);
+    assert_int_equal(r.size, 2 * RING_FIRST);
+    ring_write_at(&r, 4096, in + 20480 + 4096, 1000);
+    assert_int_equal(ring_write(&r, in + 20480, 4096), 4096);
+    ring_commit(&r, 1000);
+    ring_peek(&r, 0, out, r.len);
+    assert_memory_equal(out, in + 8192, r.len);
+    /* Filled to the limit, and no further. */
+    uint32_t held = r.len;
+    assert_int_equal(ring_write(&r, in, sizeof in), sizeof in - held);
+    assert_int_equal(r.size, sizeof in);
+    assert_int_equal(ring_free(&r), 0);
+    assert_int_equal(ring_reserve(&r, sizeof in + 1), -EINVAL);
+    ring_peek(&r, 0, out, 4096);
+    assert_memory_equal(out, in + 8192, 4096);
+    ring_fini(&r);
+    /* A small ring takes just its size. */
+    assert_int_equal(ring_init(&r, 100), 0);
+    assert_int_equal(r.size, 100);
+    ring_fini(&r);
+}
+
 static void ring_cache_reuses_memory_of_the_same_size_within_its_bounds(void **state)
 {
     (void)state;
@@ -97,9 +138,9 @@ static void ring_cache_reuses_memory_of_the_same_size_within_its_bounds(void **s
     assert_int_equal(c.len, 0);
     assert_int_equal(c.head, 0);
     assert_int_equal(cache.count, 1);
-    /* Growing gives the old buffer back and keeps the contents; the new
-     * one is malloc's, and goes back to it (a grown size seldom serves a
-     * new connection). */
+    /* Resizing keeps the contents and gives the old buffer back; the new
+     * one (none of its size is cached) is malloc's, and goes to the cache
+     * in its turn. */
     ring_write(&c, "abc", 3);
     assert_int_equal(ring_resize(&c, 20), 0);
     assert_ptr_not_equal(c.data, b_data);
@@ -109,20 +150,20 @@ static void ring_cache_reuses_memory_of_the_same_size_within_its_bounds(void **s
     assert_int_equal(cache.count, 2);
     assert_int_equal(cache.slots[1].size, 40);
     ring_fini(&c);
-    assert_int_equal(cache.count, 2);
+    assert_int_equal(cache.count, 3);
     assert_int_equal(ring_init_cached(&c, 40, &cache), 0);
     assert_ptr_equal(c.data, a_data);
     ring_fini(&c);
     assert_int_equal(ring_init_cached(&c, 30, &cache), 0);
     assert_ptr_equal(c.data, b_data);
     ring_fini(&c);
-    assert_int_equal(cache.slots[0].size, 40);
-    /* Bounded in bytes: the oldest gives way; a ring larger than the
+    assert_int_equal(cache.slots[0].size, 20);
+    /* Bounded in bytes and entries: the oldest give way; a ring larger than the
      * largest kept is not kept at all. */
     struct tcp_ring d, e;
     assert_int_equal(ring_init_cached(&d, 50, &cache), 0);
     assert_int_equal(ring_init_cached(&e, 61, &cache), 0);
-    ring_fini(&d); /* 40 + 30 + 50 > 100: the 40 goes */
+    ring_fini(&d); /* three kept at most: the 20 goes; 40 + 30 + 50 > 100: the 40 goes */
     assert_int_equal(cache.count, 2);
     assert_int_equal(cache.bytes, 80);
     assert_int_equal(cache.slots[0].size, 30);
@@ -342,6 +383,7 @@ int main(void)
         cmocka_unit_test(seq_comparisons_survive_wraparound),
         cmocka_unit_test(ring_wraps_and_keeps_order),
         cmocka_unit_test(ring_takes_out_of_order_bytes_at_their_offsets),
+        cmocka_unit_test(ring_memory_grows_with_what_it_holds),
         cmocka_unit_test(ring_cache_reuses_memory_of_the_same_size_within_its_bounds),
         cmocka_unit_test(assembler_merges_ranges_and_reports_recent_blocks_first),
         cmocka_unit_test(assembler_is_bounded),
