@@ -36,7 +36,7 @@ struct tcp_ring_cache {
 };
 
 /* A ring's first memory, at most its limit. */
-#define RING_FIRST (16 * 1024)
+#define RING_FIRST (8 * 1024)
 
 struct tcp_ring {
     uint8_t *data;
