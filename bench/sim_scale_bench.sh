@@ -24,6 +24,9 @@
 #     100 hosts:   naru 1,290,000 tx, 1,402,000 tx/CPU s, 39.5 MiB (368 KiB/node)
 #     1,000 hosts: naru 8,314,000 tx,   762,000 tx/CPU s, 255 MiB (238 KiB/node)
 #     idle 10,000-host world: 749 MiB, 70 KiB per node, built in 3.5 CPU s
+#   Memory since (SIM_SCALE_NS3=0 bench/sim_scale_bench.sh build/naru 1, the same
+#   day, loaded; bench/README.md): 100 hosts 32.7 MiB, 1,000 hosts 201.2 MiB,
+#   idle world 528.3 MiB = 49.2 KiB per node
 #     (load average 18 on 2 cores: wall rates 455,000 and 225,000 tx/s)
 #   ns-3 3.37, nice 19, run-only CPU:
 #     build/bench/ns3_ring_world 10 100 100 1 1:     1,960,440 tx in 37.8 CPU s = 51,900 tx/CPU s, 67 MiB
