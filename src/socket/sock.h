@@ -76,6 +76,12 @@ struct sock {
     struct sock_error errors[SOCK_ERROR_QUEUE_LEN];
 };
 
+/* Slots come in blocks of SOCK_BLOCK, allocated when one of them is first
+ * taken; a socket never moves (the port index points at it), and a block
+ * all free goes back (but the first), so a host's table costs what it
+ * uses, not what it may use. */
+#define SOCK_BLOCK 4
+
 /* Bound sockets are indexed by local port, so neither a datagram looking
  * for its socket nor a bind or connect looking for a free port scans the
  * whole table: datagram and ping sockets in one index, stream sockets
@@ -84,11 +90,6 @@ struct sock {
  * a bitmap, with a bitmap of its words that have one, so a new socket
  * takes the lowest free slot (as the old scan did, and as POSIX does with
  * file descriptors) without a walk over the used ones. */
-/* Slots come in blocks of SOCK_BLOCK, allocated when one of them is first
- * taken and kept (a socket never moves: the port index points at it), so
- * a host's table costs what it has used, not what it may use. */
-#define SOCK_BLOCK 4
-
 struct sock_table {
     struct sock **blocks;      /* count / SOCK_BLOCK (rounded up), each NULL until used */
     uint32_t count;

@@ -177,7 +177,7 @@ int ring_resize_keep(struct tcp_ring *r, uint32_t size, uint32_t keep)
 {
     if (keep < r->len)
         keep = r->len;
-    if (size < keep || keep > r->limit)
+    if (size < keep || keep > r->size) /* bytes held are in its memory */
         return -EINVAL;
     r->limit = size;
     /* A ring with more memory than its new limit moves into less; else
