@@ -16,7 +16,9 @@
 #include "ip/route.h"
 #include "naru/scenario.h"
 #include "sim/scenario_model.h"
+#include "socket/sock.h"
 #include "stack.h"
+#include "tcp/tcp_buffer.h"
 #include "tcp/tcp_conn.h"
 
 /* A growing string for generated scenarios. */
@@ -454,6 +456,99 @@ static void idle_node_costs_at_most_32_kib(void **state)
     free(text);
 }
 
+/* A receive ring's memory follows the window the connection uses, not the
+ * buffer it may use: 4 MB over 1 Gbit/s to a receiver with 1 MiB buffers
+ * that reads at every arrival. Its window offers the whole megabyte all
+ * along, and its ring never holds more than a few segments' worth of
+ * memory (it starts at RING_FIRST and doubles with what it holds). */
+#define RING_TEST_BYTES (4 * 1024 * 1024)
+
+struct ring_watch {
+    int listener, sock, sender;
+    struct naru_stack *a, *b;
+    long sent, received;
+    uint32_t largest_memory, smallest_limit;
+    uint8_t buf[65536];
+};
+
+static void ring_watch_read(void *ctx, struct naru_stack *stack, int listener)
+{
+    struct ring_watch *w = ctx;
+    if (listener == w->listener) {
+        int s = naru_accept(stack, listener, NULL);
+        if (s < 0)
+            return;
+        w->sock = s;
+        naru_socket_set_callback(stack, s, ring_watch_read, w);
+    }
+    if (w->sock < 0)
+        return;
+    const struct tcp_ring *r = &sock_get(stack, w->sock)->tcp->rcv_buf;
+    if (r->size > w->largest_memory)
+        w->largest_memory = r->size;
+    if (r->data && r->limit < w->smallest_limit)
+        w->smallest_limit = r->limit;
+    long n;
+    while ((n = naru_recv(stack, w->sock, w->buf, sizeof w->buf, 0)) > 0)
+        w->received += n;
+}
+
+static void ring_watch_write(void *ctx, struct naru_stack *stack, int sock)
+{
+    struct ring_watch *w = ctx;
+    long n;
+    while (w->sent < RING_TEST_BYTES &&
+           (n = naru_send(stack, sock, w->buf, (size_t)(RING_TEST_BYTES - w->sent) < sizeof w->buf
+                                                   ? (size_t)(RING_TEST_BYTES - w->sent) : sizeof w->buf, 0)) > 0)
+        w->sent += n;
+}
+
+static bool ring_watch_done(void *ctx)
+{
+    const struct ring_watch *w = ctx;
+    return w->received == RING_TEST_BYTES;
+}
+
+static void receive_ring_grows_with_the_window_used(void **state)
+{
+    (void)state;
+    struct naru_stack_config c;
+    naru_sim_stack_config_default(&c);
+    c.tcp_recv_buffer = 1024 * 1024;
+    struct naru_sim *sim;
+    assert_int_equal(naru_sim_create(3, &sim), 0);
+    static struct ring_watch w;
+    memset(&w, 0, sizeof w);
+    w.sock = -1;
+    w.smallest_limit = UINT32_MAX;
+    w.a = naru_sim_add_stack(sim, "a", &c);
+    w.b = naru_sim_add_stack(sim, "b", &c);
+    assert_non_null(w.a);
+    assert_non_null(w.b);
+    struct naru_sim_link_config lc = { .rate_bps = 1000000000, .delay = 1 * NARU_MS, .queue_frames = 1000 };
+    struct naru_sim_link *link;
+    assert_int_equal(naru_sim_add_link(sim, "ab", &lc, &link), 0);
+    assert_int_equal(naru_sim_link_attach(link, 0, w.a, "10.0.0.1/24", NULL), 0);
+    assert_int_equal(naru_sim_link_attach(link, 1, w.b, "10.0.0.2/24", NULL), 0);
+    w.listener = naru_socket(w.b, NARU_SOCK_STREAM);
+    struct naru_sockaddr at = { .port = 9 };
+    assert_int_equal(naru_bind(w.b, w.listener, &at), 0);
+    assert_int_equal(naru_listen(w.b, w.listener, 4), 0);
+    naru_socket_set_callback(w.b, w.listener, ring_watch_read, &w);
+    w.sender = naru_socket(w.a, NARU_SOCK_STREAM);
+    struct naru_sockaddr to = { .addr = naru_addr_v4(ip("10.0.0.2")), .port = 9 };
+    assert_int_equal(naru_connect(w.a, w.sender, &to), -EINPROGRESS);
+    naru_socket_set_callback(w.a, w.sender, ring_watch_write, &w);
+    assert_true(naru_sim_run(sim, 30 * NARU_SEC, ring_watch_done, &w));
+    assert_int_equal(w.received, RING_TEST_BYTES);
+    assert_true(w.smallest_limit >= 1024 * 1024); /* the window it could offer */
+    assert_true(w.largest_memory >= RING_FIRST);
+    assert_true(w.largest_memory <= 64 * 1024);   /* what it held */
+    print_message("receive ring: at most %u bytes of memory for a %u-byte buffer\n", w.largest_memory,
+                  w.smallest_limit);
+    naru_sim_destroy(sim);
+}
+
 /* The shipped example of the compact syntax runs, and every application in
  * it does what it set out to. */
 static void thousand_host_example_runs_clean(void **state)
@@ -486,6 +581,7 @@ int main(void)
         cmocka_unit_test(thousand_host_example_runs_clean),
         cmocka_unit_test(closed_connections_give_their_rings_back),
         cmocka_unit_test(idle_node_costs_at_most_32_kib),
+        cmocka_unit_test(receive_ring_grows_with_the_window_used),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
