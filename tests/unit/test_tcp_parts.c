@@ -90,27 +90,28 @@ static void ring_memory_grows_with_what_it_holds(void **state)
     assert_int_equal(ring_init(&r, sizeof in), 0);
     assert_int_equal(r.size, RING_FIRST);
     assert_int_equal(ring_free(&r), sizeof in); /* the window it may offer is the whole buffer */
-    /* Wrapped: 10 KiB in, 8 KiB read, 10 KiB more (past the end of 16). */
-    assert_int_equal(ring_write(&r, in, 10240), 10240);
-    ring_consume(&r, 8192);
-    assert_int_equal(ring_write(&r, in + 10240, 10240), 10240);
+    /* Wrapped: 5/8 of the first memory in, half read, 5/8 more (past its end). */
+    const uint32_t part = RING_FIRST / 8 * 5, quarter = RING_FIRST / 4;
+    assert_int_equal(ring_write(&r, in, part), part);
+    ring_consume(&r, RING_FIRST / 2);
+    assert_int_equal(ring_write(&r, in + part, part), part);
     assert_int_equal(r.size, RING_FIRST);
-    /* Out of order, 4 KiB past the end: the memory doubles to hold it. */
-    assert_int_equal(ring_reserve(&r, r.len + 4096 + 1000), 0);
+    /* Out of order, a quarter past the end: the memory doubles to hold it. */
+    assert_int_equal(ring_reserve(&r, r.len + quarter + 1000), 0);
     assert_int_equal(r.size, 2 * RING_FIRST);
-    ring_write_at(&r, 4096, in + 20480 + 4096, 1000);
-    assert_int_equal(ring_write(&r, in + 20480, 4096), 4096);
+    ring_write_at(&r, quarter, in + 2 * part + quarter, 1000);
+    assert_int_equal(ring_write(&r, in + 2 * part, quarter), quarter);
     ring_commit(&r, 1000);
     ring_peek(&r, 0, out, r.len);
-    assert_memory_equal(out, in + 8192, r.len);
+    assert_memory_equal(out, in + RING_FIRST / 2, r.len);
     /* Filled to the limit, and no further. */
     uint32_t held = r.len;
     assert_int_equal(ring_write(&r, in, sizeof in), sizeof in - held);
     assert_int_equal(r.size, sizeof in);
     assert_int_equal(ring_free(&r), 0);
     assert_int_equal(ring_reserve(&r, sizeof in + 1), -EINVAL);
-    ring_peek(&r, 0, out, 4096);
-    assert_memory_equal(out, in + 8192, 4096);
+    ring_peek(&r, 0, out, held);
+    assert_memory_equal(out, in + RING_FIRST / 2, held);
     ring_fini(&r);
     /* A small ring takes just its size. */
     assert_int_equal(ring_init(&r, 100), 0);
