@@ -92,6 +92,7 @@ struct naru_sim_link {
     struct naru_sim *sim;
     char name[SIM_NAME_MAX];
     struct naru_sim_link_config config;
+    bool impaired;             /* any of loss, bursts, reordering, duplicates, corruption */
     struct sim_end ends[2];
     struct sim_direction dir[2];
     struct naru_pcap *pcap;
