@@ -134,7 +134,6 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
         struct sim_direction *d = &link->dir[i];
         d->link = link;
         d->index = i;
-        d->source.kind = SOURCE_DIRECTION;
         uint64_t salt = 0x10000 + (uint64_t)index * 16 + (uint64_t)i * 8;
         random_seed(&d->rng_loss, naru_sim_derive_seed(sim, salt));
         random_seed(&d->rng_ge, naru_sim_derive_seed(sim, salt + 1));
@@ -155,6 +154,8 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
         return -ENOMEM;
     }
     sim->link_count++;
+    for (int i = 0; i < 2; i++)
+        sim_source_register(sim, &link->dir[i].source, SOURCE_DIRECTION);
     *out = link;
     return 0;
 }
@@ -455,7 +456,7 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
     }
     bool partial = meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL);
     struct sim_frame *f = NULL;
-    if (partial && (link->pcap || sim->observer || c->corrupt > 0)) {
+    if (partial && (link->pcap || sim->observer || (link->impaired && c->corrupt > 0))) {
         /* Seen or corrupted as the wire carries it: completed first. */
         if (!(f = sim_frame_alloc(sim, len))) {
             d->stats.dropped_queue++;
