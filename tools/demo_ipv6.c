@@ -655,8 +655,6 @@ static uint64_t counter(const struct naru_stack *st, const char *name)
 
 static void summary(struct story *s, const struct demo_ipv6_options *o)
 {
-    if (s->quiet)
-        return;
     struct naru_stack *nodes[4] = { s->client, s->r1, s->r2, s->server };
     printf(_("\nWhat each layer counted:\n"));
     printf(_("  node      frames   frames   NDP NS   NDP NA     IPv6       IPv6   ICMPv6    TCP\n"
