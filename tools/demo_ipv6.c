@@ -111,22 +111,22 @@ static const char *gloss_of(enum kind k)
 {
     switch (k) {
     case K_MLD:
-        return _("MLD: it tells the routers which multicast groups to bring it: for each of\n" GLOSS
-                 "its addresses, the solicited-node group (ff02::1:ff and the address's last\n" GLOSS
-                 "24 bits), where others will ask for that address\n");
+        return _("MLD: it tells the routers which multicast groups to bring it: for each of\n"
+                 "                 its addresses, the solicited-node group (ff02::1:ff and the address's last\n"
+                 "                 24 bits), where others will ask for that address\n");
     case K_DAD:
-        return _("DAD: \"is anybody using this address?\", sent from :: (it has no address\n" GLOSS
-                 "yet) to the address's solicited-node group; an answer would mean a duplicate\n");
+        return _("DAD: \"is anybody using this address?\", sent from :: (it has no address\n"
+                 "                 yet) to the address's solicited-node group; an answer would mean a duplicate\n");
     case K_RS: return _("\"are there routers here?\", to ff02::2, all the routers on the link\n");
     case K_RA:
-        return _("the router's answer, to ff02::1 (everyone): the network's prefix, and itself\n" GLOSS
-                 "as the default router, with its MAC address\n");
+        return _("the router's answer, to ff02::1 (everyone): the network's prefix, and itself\n"
+                 "                 as the default router, with its MAC address\n");
     case K_NS:
-        return _("NDP's \"who has\": not a broadcast like ARP's, but a multicast to the\n" GLOSS
-                 "solicited-node group of the address asked for, which only its owner joined\n");
+        return _("NDP's \"who has\": not a broadcast like ARP's, but a multicast to the\n"
+                 "                 solicited-node group of the address asked for, which only its owner joined\n");
     case K_NS_PROBE:
-        return _("a unicast \"who has\" straight to the MAC it knows: a check that the\n" GLOSS
-                 "neighbour is still there (the entry was STALE)\n");
+        return _("a unicast \"who has\" straight to the MAC it knows: a check that the\n"
+                 "                 neighbour is still there (the entry was STALE)\n");
     case K_NA: return _("the owner answers to the asker alone: \"it is me, at this MAC address\"\n");
     default: return NULL;
     }
