@@ -29,7 +29,7 @@
 enum phase { QUIET, EVERY_FRAME, CLIENT_LINK };
 
 /* The kinds of frame a short explanation is given for, once each. */
-enum kind { K_OTHER, K_MLD, K_DAD, K_RS, K_RA, K_NS, K_NS_PROBE, K_NA, K_ECHO, K_SYN, K_COUNT };
+enum kind { K_OTHER, K_MLD, K_DAD, K_RS, K_RA, K_NS, K_NS_PROBE, K_NA, K_ECHO, K_COUNT };
 
 struct story {
     struct naru_sim *sim;
@@ -88,8 +88,6 @@ static enum kind kind_of(const uint8_t *f, size_t len)
         next = f[at];
         at += (size_t)(f[at + 1] + 1) * 8;
     }
-    if (next == 6 && len >= at + 14)
-        return (f[at + 13] & 0x12) == 0x02 ? K_SYN : K_OTHER;
     if (next != 58 || len < at + 4)
         return K_OTHER;
     static const uint8_t unspecified[16];
@@ -285,9 +283,8 @@ struct if_state {
     int count;
 };
 
-static void addresses_of(const struct story *s, struct naru_stack *st, int ifindex, struct if_state *out)
+static void addresses_of(const struct naru_stack *st, int ifindex, struct if_state *out)
 {
-    (void)s;
     int n = naru_if_get_addrs(st, ifindex, out->addrs, 8);
     out->count = n < 0 ? 0 : n > 8 ? 8 : n;
 }
@@ -311,7 +308,7 @@ static const struct naru_if_addr *find_addr(const struct if_state *st, bool link
 static void show_addresses(const struct story *s, struct naru_stack *st, int ifindex)
 {
     struct if_state now;
-    addresses_of(s, st, ifindex, &now);
+    addresses_of(st, ifindex, &now);
     for (int i = 0; i < now.count; i++) {
         char a[NARU_ADDR_STRLEN], text[80];
         const struct naru_if_addr *x = &now.addrs[i];
@@ -337,7 +334,7 @@ static void show_neighbours(const struct story *s)
             if (!me || !them)
                 continue;
             struct if_state theirs;
-            addresses_of(s, them, their_if, &theirs);
+            addresses_of(them, their_if, &theirs);
             for (int i = 0; i < theirs.count; i++) {
                 uint8_t mac[6];
                 char a[NARU_ADDR_STRLEN];
@@ -357,7 +354,7 @@ static bool client_settled(void *ctx)
 {
     struct story *s = ctx;
     struct if_state st;
-    addresses_of(s, s->client, s->client_if, &st);
+    addresses_of(s->client, s->client_if, &st);
     return find_addr(&st, false) && !has_tentative(&st);
 }
 
@@ -404,7 +401,7 @@ static int chapter_wake(struct story *s)
     naru_sim_run(s->sim, naru_sim_now(s->sim) + 500 * NARU_MS, NULL, NULL);
     s->phase = QUIET;
     struct if_state st;
-    addresses_of(s, s->client, s->client_if, &st);
+    addresses_of(s->client, s->client_if, &st);
     const struct naru_if_addr *ll = find_addr(&st, true);
     if (!ll) {
         say(s, _("\n   The client has no link-local address: its identifier was taken.\n"));
@@ -432,8 +429,8 @@ static int chapter_router(struct story *s)
              "   as the first, and now has these addresses:\n\n"));
     show_addresses(s, s->client, s->client_if);
     struct if_state st;
-    addresses_of(s, s->client, s->client_if, &st);
-    const struct naru_if_addr *g = find_addr(&st, false), *ll = find_addr(&st, true);
+    addresses_of(s->client, s->client_if, &st);
+    const struct naru_if_addr *g = find_addr(&st, false);
     if (!g) {
         say(s, _("\n   No global address: no advertisement came. The client can speak on its\n"
                  "   own link only.\n"));
@@ -448,7 +445,6 @@ static int chapter_router(struct story *s)
              "   RFC 7217 wants one for each prefix, so that the client's networks cannot be\n"
              "   told apart by it. The same seed gives the same secret, and the same addresses.\n"),
         iid + 2);
-    (void)ll;
     say(s, _("   The default route goes to r1's link-local address, the source of its\n"
              "   advertisement: routers are known by their link-local addresses, which do\n"
              "   not change when the network is renumbered. %s can reach the whole\n"
