@@ -59,6 +59,9 @@ struct naru_sim_app_config {
     struct naru_stack *to;     /* the far host, when simulated: transfers and
                                   HTTP start their receiver or server there */
     struct naru_addr dst;      /* address to reach; NARU_AF_UNSPEC: the first address of `to` */
+    int family;                /* with dst NARU_AF_UNSPEC: `to`'s first address of this family
+                                  (not link-local, past duplicate address detection) as the
+                                  application starts: one SLAAC forms meanwhile */
     uint16_t port;             /* 0: 5001 and up for transfers, 80 for HTTP,
                                   33434 for the first traceroute probe */
     naru_time_t start;         /* when it begins (not before now) */
