@@ -586,12 +586,30 @@ static void resolve_nodes(struct naru_scenario *sc)
     }
 }
 
-static void count_neighbours(struct naru_scenario *sc)
+static bool count_neighbours(struct naru_scenario *sc)
 {
+    bool ipv6 = false;
     for (uint32_t i = 0; i < sc->iface_count; i++) {
         const struct sc_iface *f = &sc->ifaces[i];
         sc->nodes[f->node].neighbours += sc->networks[f->network].iface_count - 1;
+        ipv6 |= f->addr.family == NARU_AF_INET6;
     }
+    if (!ipv6)
+        return true;
+    /* With IPv6, every stack on a segment may be met by its link-local
+     * address and by one SLAAC formed, besides those written. */
+    uint32_t *stacks = calloc(sc->link_count + sc->node_count + 1, sizeof *stacks);
+    if (!stacks)
+        return sc_error(sc, 0, "out of memory");
+    for (uint32_t i = 0; i < sc->link_count; i++)
+        for (int e = 0; e < 2; e++)
+            stacks[sc->links[i].segment] += sc->nodes[sc->links[i].end[e].node].kind != SC_SWITCH;
+    for (uint32_t i = 0; i < sc->link_count; i++)
+        for (int e = 0; e < 2; e++)
+            if (sc->nodes[sc->links[i].end[e].node].kind != SC_SWITCH)
+                sc->nodes[sc->links[i].end[e].node].neighbours += 2 * (stacks[sc->links[i].segment] - 1);
+    free(stacks);
+    return true;
 }
 
 bool sc_check(struct naru_scenario *sc)
@@ -601,7 +619,8 @@ bool sc_check(struct naru_scenario *sc)
     if (!check_links(sc) || !sc_net_build(sc) || !check_autoconf(sc) || !sc_static_index(sc) || !check_routes(sc))
         return false;
     resolve_nodes(sc);
-    count_neighbours(sc);
+    if (!count_neighbours(sc))
+        return false;
     bool computes = false;
     for (uint32_t n = 0; n < sc->node_count && !computes; n++)
         computes = sc->nodes[n].computes;

@@ -561,6 +561,9 @@ static bool end_value(struct value *v, struct sc_end *e)
         if (a.family == NARU_AF_INET && v4++)
             return sc_error(v->sc, v->line, "two IPv4 addresses on one link end ('%s'): an interface has one "
                                             "(IPv6 addresses may be several)", cidr);
+        if (a.family == NARU_AF_INET6 && i - v4 > SC_END_ADDRS - 1)
+            return sc_error(v->sc, v->line, "too many addresses (an IPv4 address and at most %d IPv6 ones)",
+                            SC_END_ADDRS - 1);
         if (a.family == NARU_AF_INET6 && naru_addr_is_link_local(&a))
             return sc_error(v->sc, v->line, "'%s' is link-local: every interface forms its own", cidr);
         for (int k = 0; k < e->addr_count; k++)
