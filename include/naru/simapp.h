@@ -97,6 +97,8 @@ struct naru_sim_app_result {
     bool finished;             /* it ran to its end, or gave up */
     bool ok;                   /* it did what it set out to do (see each kind) */
     naru_time_t started, ended; /* NARU_APP_UNSET until it starts, and finishes */
+    struct naru_addr dst;      /* the address it went to (NARU_AF_UNSPEC: none yet, as when
+                                  `to` had no address of the family as it started) */
     char error[96];            /* why not ok, in words */
     /* ping: ok when any reply came back */
     uint32_t sent, received;

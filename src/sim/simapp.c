@@ -707,6 +707,7 @@ const char *naru_sim_app_name(const struct naru_sim_app *app)
 void simapp_result(const struct naru_sim_app *app, struct naru_sim_app_result *result)
 {
     *result = app->result;
+    result->dst = app->config.dst;
     if (!result->finished)
         gather(app, result, false);
     else if (app->dns_server) /* a server serves on after it counts as done */
