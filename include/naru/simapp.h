@@ -86,7 +86,8 @@ struct naru_sim_app_config {
     const char *zone;
     const char *zone_path;
     const char *origin;
-    const char *query;         /* DNS lookup: the name to look up (type A) */
+    const char *query;         /* DNS lookup: the name to look up */
+    uint16_t query_type;       /* DNS lookup: 1 A, 28 AAAA (0: A) */
 };
 
 #define NARU_SIM_MAX_HOPS 64

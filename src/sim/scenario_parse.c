@@ -781,6 +781,12 @@ static bool dns_key(struct value *v, struct sc_app *a)
     }
     if (!strcmp(v->key, "family"))
         return family_value(v, a);
+    if (!strcmp(v->key, "type")) {
+        if (strcmp(v->text, "A") && strcmp(v->text, "AAAA"))
+            return bad(v, "A or AAAA");
+        a->config.query_type = v->text[1] ? 28 : 1;
+        return true;
+    }
     if (!strcmp(v->key, "query")) {
         if (!dns_name(v->text) || strlen(v->text) > 255)
             return bad(v, "a name such as www.example.test");
@@ -790,7 +796,7 @@ static bool dns_key(struct value *v, struct sc_app *a)
         return want_time(v, &a->config.start);
     if (!strcmp(v->key, "timeout"))
         return want_time(v, &a->config.timeout);
-    return sc_error(v->sc, v->line, "unknown key '%s' in [lookup %s] (from, query, server, family, start, timeout)",
+    return sc_error(v->sc, v->line, "unknown key '%s' in [lookup %s] (from, query, type, server, family, start, timeout)",
                     v->key,
                     a->name);
 }
@@ -903,7 +909,7 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
                                   "timeout",
         [NARU_SIM_HTTP_GET] = "from, to, family, start, size, port",
         [NARU_SIM_DNS_SERVER] = "on, origin, zone, port",
-        [NARU_SIM_DNS_LOOKUP] = "from, query, server, start, timeout",
+        [NARU_SIM_DNS_LOOKUP] = "from, query, type, server, family, start, timeout",
     };
     return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (%s)", v->key, kind, a->name, keys[k]);
 }
@@ -986,7 +992,7 @@ static int handler(void *user, const char *section, const char *key, const char 
                                          "reorder", "reorder_delay", "duplicate", "corrupt", "from", "to", "start",
                                          "timeout", "count", "interval", "size", "max_ttl", "queries", "protocol",
                                          "bytes", "rate", "port", "congestion", "buffer", "on", "origin", "zone",
-                                         "server", "query", "family", NULL };
+                                         "server", "query", "family", "type", NULL };
     for (int i = 0; ok && known[i]; i++) {
         if (!strcmp(known[i], key) && s->seen_count < SC_MAX_KEYS) {
             s->seen[s->seen_count] = known[i];

@@ -471,6 +471,8 @@ static void lookup_start(struct naru_sim_app *app)
     l.server_count = 1;
     l.timeout = app->config.timeout;
     l.name = app->config.query;
+    if (app->config.query_type)
+        l.type = app->config.query_type;
     l.on_done = lookup_done;
     l.ctx = app;
     if (naru_lookup_start(&app->env_from, &l, &app->lookup) < 0)

@@ -392,14 +392,24 @@ static void static_ipv6_routes_and_dual_stack_pools_carry_traffic(void **state)
                                         "[link lb]\na = r2 10.1.0.1/24 2001:db8:b::1/64\nb = b 10.1.0.2/24 2001:db8:b::2/64\n"
                                         "[transfer six]\nfrom = a\nto = b\nfamily = 6\nbytes = 300KB\n"
                                         "[transfer four]\nfrom = b\nto = a\nfamily = 4\nbytes = 300KB\n"
-                                        "[traceroute t6]\nfrom = a\nto = 2001:db8:b::2\n");
+                                        "[traceroute t6]\nfrom = a\nto = 2001:db8:b::2\n"
+                                        "[dns ns]\non = b\n"
+                                        "[lookup aaaa]\nfrom = a\nserver = b\nfamily = 6\nquery = b.sim\ntype = AAAA\n");
     tcp_checked(sc, "six", false);
     tcp_checked(sc, "four", false);
     struct naru_sim_app_result r;
+    char text[1024];
     result(sc, "t6", &r);
     assert_int_equal(r.hop_count, 3);
     struct naru_addr wan_b = addr6("2001:db8:ff::2");
     assert_true(naru_addr_equal(&r.hops[1].from[0].addr, &wan_b)); /* the pool's first /64, end b */
+    /* An AAAA lookup over IPv6 to the zone of the nodes' names. */
+    result(sc, "aaaa", &r);
+    struct naru_addr b6 = addr6("2001:db8:b::2");
+    assert_int_equal(r.addr_count, 1);
+    assert_true(naru_addr_equal(&r.addrs[0], &b6));
+    naru_sim_app_summary(naru_sim_find_app(naru_scenario_apps(sc), "aaaa"), text, sizeof text);
+    assert_non_null(strstr(text, "2001:db8:b::2"));
     naru_scenario_free(sc);
 }
 
