@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "demo_ipv6.h"
 #include "i18n.h"
 #include "lessons.h"
 #include "naru/addr.h"
@@ -76,7 +77,7 @@ static void usage(FILE *out)
 {
     /* xgettext:no-c-format */
     fputs(_("usage: naru demo [--seed N] [--loss P] [--delay MS] [--bandwidth RATE] [--reorder P]\n"
-            "                 [--pcap DIR] [--html FILE] [--lang en|ko] [--quiet]\n"
+            "                 [--ipv6] [--pcap DIR] [--html FILE] [--lang en|ko] [--quiet]\n"
             "\n"
             "Watch packets cross a small simulated Internet: a client and a server on two\n"
             "networks, two routers between them, and between the routers a slow link that\n"
@@ -89,6 +90,12 @@ static void usage(FILE *out)
             "nothing, and a server that moves is found again by its name once the\n"
             "client's cached answer runs out.\n"
             "\n"
+            "  --ipv6            tell the IPv6 story instead: a computer that wakes up with\n"
+            "                    no address makes its own (link-local, DAD, SLAAC from the\n"
+            "                    router's advertisement), finds its neighbours with NDP\n"
+            "                    instead of ARP, pings and traces across the routers, looks\n"
+            "                    a name up (AAAA) and fetches a page over TCP on IPv6\n"
+            "                    (the link loses and reorders nothing unless asked)\n"
             "  --seed N          seed for every random choice (default 1)\n"
             "  --loss P          share of packets the router link loses, 0-50% (default 2%)\n"
             "                    P is a percentage: 2, 2% and 0.5% are shares of 100\n"
@@ -105,7 +112,8 @@ static void usage(FILE *out)
             "  --quiet           only the counts at the end\n"
             "  -h, --help        this help\n"
             "\n"
-            "example: naru demo --seed 7 --loss 5% --pcap /tmp/demo\n"), out);
+            "example: naru demo --seed 7 --loss 5% --pcap /tmp/demo\n"
+            "         naru demo --ipv6 --pcap /tmp/demo6\n"), out);
 }
 
 /* The story's words: printed, and with --html kept for the page, where a
@@ -1009,12 +1017,13 @@ int cmd_demo(int argc, char **argv)
         { "html", required_argument, NULL, 'H' },
         { "quiet", no_argument, NULL, 'q' },
         { "lang", required_argument, NULL, 'L' },
+        { "ipv6", no_argument, NULL, '6' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     struct demo d = { .loss = 0.02, .reorder = 0.01, .delay = 20 * NARU_MS, .bandwidth = 10000000 };
     uint64_t seed = 1;
-    bool help = false;
+    bool help = false, ipv6 = false, loss_given = false, reorder_given = false;
     const char *html_path = NULL;
     FILE *html = NULL;
     int opt;
@@ -1034,6 +1043,7 @@ int cmd_demo(int argc, char **argv)
             }
             break;
         case 'l':
+            loss_given = true;
             if (!cli_share(optarg, 0.5, &d.loss)) {
                 fprintf(stderr, "%s: bad loss '%s' (want a percentage from 0 to 50, such as 2 or 0.5%%)\n", PROG,
                         optarg);
@@ -1041,6 +1051,7 @@ int cmd_demo(int argc, char **argv)
             }
             break;
         case 'r':
+            reorder_given = true;
             if (!cli_share(optarg, 0.5, &d.reorder)) {
                 fprintf(stderr, "%s: bad reorder '%s' (want a percentage from 0 to 50, such as 1 or 0.5%%)\n",
                         PROG, optarg);
@@ -1071,6 +1082,9 @@ int cmd_demo(int argc, char **argv)
             break;
         case 'q':
             d.quiet = true;
+            break;
+        case '6':
+            ipv6 = true;
             break;
         case 'L':
             if (!i18n_init(optarg)) {
@@ -1103,6 +1117,24 @@ int cmd_demo(int argc, char **argv)
         fprintf(stderr, "%s: cannot write %s: %s\n", PROG, html_path, strerror(errno));
         return 1;
     }
+    if (ipv6) {
+        /* The IPv6 story is about addresses and neighbours: its slow link
+         * loses and reorders nothing unless asked to. */
+        struct demo_ipv6_options o = { .seed = seed, .loss = loss_given ? d.loss : 0,
+                                       .reorder = reorder_given ? d.reorder : 0, .delay = d.delay,
+                                       .bandwidth = d.bandwidth, .pcap = d.pcap, .html = html, .quiet = d.quiet,
+                                       .page_words = page_words };
+        int status = demo_ipv6(&o);
+        if (html && (fclose(html) != 0 || status)) {
+            if (!status)
+                fprintf(stderr, "%s: writing %s failed: %s\n", PROG, html_path, strerror(errno));
+            remove(html_path);
+            status = 1;
+        } else if (html && !d.quiet) {
+            printf("  replay page: %s (open it in a browser)\n", html_path);
+        }
+        return status;
+    }
     int status = 1, err = build(&d, seed, html != NULL);
     bool tcp_ran = false;
     if (err < 0) {
@@ -1119,6 +1151,8 @@ int cmd_demo(int argc, char **argv)
         goto out;
     }
     summary(&d, tcp_ran);
+    if (!d.quiet)
+        printf(_("  the same story in IPv6: naru demo --ipv6\n"));
     status = 0;
     if (d.pcap && naru_sim_capture_close(d.sim) < 0) {
         fprintf(stderr, "%s: writing the captures in %s failed\n", PROG, d.pcap);

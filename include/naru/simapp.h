@@ -59,6 +59,9 @@ struct naru_sim_app_config {
     struct naru_stack *to;     /* the far host, when simulated: transfers and
                                   HTTP start their receiver or server there */
     struct naru_addr dst;      /* address to reach; NARU_AF_UNSPEC: the first address of `to` */
+    int family;                /* with dst NARU_AF_UNSPEC: `to`'s first address of this family
+                                  (not link-local, past duplicate address detection) as the
+                                  application starts: one SLAAC forms meanwhile */
     uint16_t port;             /* 0: 5001 and up for transfers, 80 for HTTP,
                                   33434 for the first traceroute probe */
     naru_time_t start;         /* when it begins (not before now) */
@@ -83,7 +86,8 @@ struct naru_sim_app_config {
     const char *zone;
     const char *zone_path;
     const char *origin;
-    const char *query;         /* DNS lookup: the name to look up (type A) */
+    const char *query;         /* DNS lookup: the name to look up */
+    uint16_t query_type;       /* DNS lookup: 1 A, 28 AAAA (0: A) */
 };
 
 #define NARU_SIM_MAX_HOPS 64
@@ -94,6 +98,8 @@ struct naru_sim_app_result {
     bool finished;             /* it ran to its end, or gave up */
     bool ok;                   /* it did what it set out to do (see each kind) */
     naru_time_t started, ended; /* NARU_APP_UNSET until it starts, and finishes */
+    struct naru_addr dst;      /* the address it went to (NARU_AF_UNSPEC: none yet, as when
+                                  `to` had no address of the family as it started) */
     char error[96];            /* why not ok, in words */
     /* ping: ok when any reply came back */
     uint32_t sent, received;

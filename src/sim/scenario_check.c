@@ -13,11 +13,6 @@
 #include "sim/scenario_net.h"
 #include "sim/scenario_routing.h"
 
-static const char *kind_word(enum sc_node_kind k)
-{
-    return k == SC_HOST ? "host" : k == SC_ROUTER ? "router" : "switch";
-}
-
 /* ---- layer 2: which links are one Ethernet segment (joined by switches) ---- */
 
 static uint32_t find(uint32_t *parent, uint32_t i)
@@ -48,33 +43,40 @@ static bool add_shifted(struct naru_addr *a, uint64_t m, unsigned shift)
     return carry == 0;
 }
 
-/* An end without an address takes one from its link's pool: the k-th
- * subnet's first host address for end a, its second for end b. */
+/* An end without an address takes one from each of its link's pools:
+ * the k-th subnet's first host address for end a, its second for end b. */
 static bool from_pool(struct naru_scenario *sc, struct sc_link *l, int e)
 {
     const struct sc_pool *p = &sc->pools[l->pool];
     if (!p->line)
         return sc_error(sc, l->line, "[link %s] has subnet = but no pool = PREFIX/LEN to take it from", l->name);
-    unsigned bits = sc_addr_bits(&p->base);
-    uint8_t subnet = p->subnet ? p->subnet : (uint8_t)(bits == 32 ? 30 : 64);
-    char a[NARU_ADDR_STRLEN];
-    if (subnet < p->prefix || subnet > bits - 1)
-        return sc_error(sc, p->line, "a pool of /%u cannot give out subnets of /%u", p->prefix, subnet);
-    unsigned shift = bits - subnet;
-    uint64_t room = subnet - p->prefix >= 63 ? UINT64_MAX : (uint64_t)1 << (subnet - p->prefix);
-    if (l->pool_member >= room)
-        return sc_error(sc, p->line, "the pool %s/%u has room for %llu subnets of /%u, and this section has more links",
-                        naru_addr_format(&p->base, a), p->prefix, (unsigned long long)room, subnet);
-    struct naru_addr addr = p->base;
-    /* The subnet's first address, then the end's host number in it: /31
-     * and /127 have no network address to skip (RFC 3021, RFC 6164). */
-    uint64_t host = (uint64_t)e + (subnet < bits - 1 ? 1 : 0);
-    if (!add_shifted(&addr, l->pool_member, shift) || !sc_addr_add(&addr, host))
-        return sc_error(sc, p->line, "the pool runs out of addresses");
+    if (p->subnet_count > p->count)
+        return sc_error(sc, p->subnet_line, "%u subnet lengths for a pool of %u prefix%s", p->subnet_count, p->count,
+                        p->count == 1 ? "" : "es");
     struct sc_end *end = &l->end[e];
-    end->addr = addr;
-    end->prefix = subnet;
-    end->has_addr = true;
+    for (unsigned i = 0; i < p->count; i++) {
+        unsigned bits = sc_addr_bits(&p->base[i]);
+        uint8_t subnet = i < p->subnet_count ? p->subnet[i] : (uint8_t)(bits == 32 ? 30 : 64);
+        int line = i < p->subnet_count ? p->subnet_line : p->line;
+        char a[NARU_ADDR_STRLEN];
+        if (subnet < p->prefix[i] || subnet > bits - 1)
+            return sc_error(sc, line, "a pool of %s/%u cannot give out subnets of /%u",
+                            naru_addr_format(&p->base[i], a), p->prefix[i], subnet);
+        unsigned shift = bits - subnet;
+        uint64_t room = subnet - p->prefix[i] >= 63 ? UINT64_MAX : (uint64_t)1 << (subnet - p->prefix[i]);
+        if (l->pool_member >= room)
+            return sc_error(sc, p->line,
+                            "the pool %s/%u has room for %llu subnets of /%u, and this section has more links",
+                            naru_addr_format(&p->base[i], a), p->prefix[i], (unsigned long long)room, subnet);
+        struct naru_addr addr = p->base[i];
+        /* The subnet's first address, then the end's host number in it: /31
+         * and /127 have no network address to skip (RFC 3021, RFC 6164). */
+        uint64_t host = (uint64_t)e + (subnet < bits - 1 ? 1 : 0);
+        if (!add_shifted(&addr, l->pool_member, shift) || !sc_addr_add(&addr, host))
+            return sc_error(sc, p->line, "the pool runs out of addresses");
+        end->addr[end->addr_count] = addr;
+        end->prefix[end->addr_count++] = subnet;
+    }
     return true;
 }
 
@@ -88,23 +90,49 @@ static bool check_end(struct naru_scenario *sc, struct sc_link *l, int e)
         return sc_error(sc, end->line, "link '%s' goes to '%s', but there is no node of that name", l->name,
                         end->node_name);
     struct sc_node *n = &sc->nodes[end->node];
-    if (n->kind == SC_SWITCH && end->has_addr)
+    if (n->kind == SC_SWITCH && end->addr_count)
         return sc_error(sc, end->line, "'%s' is a switch: a switch port has no address", n->name);
     if (n->kind == SC_SWITCH && l->pool != SC_NONE)
         return sc_error(sc, sc->pools[l->pool].line ? sc->pools[l->pool].line : l->line,
                         "a pool gives each link a network of its own, but links to switch '%s' share one: "
                         "write their addresses (as a = h{i} 10.1.0.{i}/24)",
                         n->name);
-    if (n->kind != SC_SWITCH && !end->has_addr && l->pool != SC_NONE && !from_pool(sc, l, e))
+    if (n->kind != SC_SWITCH && !end->addr_count && l->pool != SC_NONE && !from_pool(sc, l, e))
         return false;
-    if (n->kind != SC_SWITCH && !end->has_addr)
-        return sc_error(sc, end->line, "%s '%s' needs an address on this link: %c = %s A.B.C.D/LEN",
-                        kind_word(n->kind), n->name, 'a' + e, n->name);
+    /* A host without an address may form one by SLAAC: check_autoconf()
+     * sees whether a router advertises on its link. */
+    if (n->kind == SC_ROUTER && !end->addr_count)
+        return sc_error(sc, end->line, "router '%s' needs an address on this link: %c = %s A.B.C.D/LEN", n->name,
+                        'a' + e, n->name);
     if (++n->interfaces > NARU_INTERFACES_MAX)
         return sc_error(sc, end->line, "'%s' has more than %d links", n->name, NARU_INTERFACES_MAX);
     uint32_t mtu = l->config.mtu ? l->config.mtu : 1500;
     if (mtu > n->max_mtu)
         n->max_mtu = mtu;
+    return true;
+}
+
+/* Two stacks on one wire must share a network, in each family both have,
+ * to talk at all. */
+static bool ends_share_networks(struct naru_scenario *sc, const struct sc_link *l)
+{
+    const struct sc_end *a = &l->end[0], *b = &l->end[1];
+    for (unsigned j = 0; j < b->addr_count; j++) {
+        bool family_met = false, shared = false;
+        for (unsigned i = 0; i < a->addr_count && !shared; i++) {
+            if (a->addr[i].family != b->addr[j].family)
+                continue;
+            family_met = true;
+            uint8_t shorter = a->prefix[i] < b->prefix[j] ? a->prefix[i] : b->prefix[j];
+            shared = naru_addr_in_prefix(&a->addr[i], &b->addr[j], shorter);
+        }
+        if (family_met && !shared) {
+            char y[NARU_ADDR_STRLEN];
+            return sc_error(sc, b->line, "%s/%u is on none of %s's networks on this link, so link '%s' cannot "
+                                         "carry anything to it",
+                            naru_addr_format(&b->addr[j], y), b->prefix[j], a->node_name, l->name);
+        }
+    }
     return true;
 }
 
@@ -126,19 +154,8 @@ static bool check_links(struct naru_scenario *sc)
             ok = sc_error(sc, l->end[1].line, "link '%s' joins '%s' to itself", l->name, l->end[0].node_name);
             break;
         }
-        /* Two stacks on one wire must share a network to talk at all. */
-        struct sc_end *a = &l->end[0], *b = &l->end[1];
-        if (a->has_addr && b->has_addr) {
-            uint8_t shorter = a->prefix < b->prefix ? a->prefix : b->prefix;
-            if (!naru_addr_in_prefix(&a->addr, &b->addr, shorter)) {
-                char x[NARU_ADDR_STRLEN], y[NARU_ADDR_STRLEN];
-                ok = sc_error(sc, b->line, "%s/%u and %s/%u are not on one network, so link '%s' cannot carry "
-                                           "anything between them",
-                              naru_addr_format(&a->addr, x), a->prefix, naru_addr_format(&b->addr, y), b->prefix,
-                              l->name);
-                break;
-            }
-        }
+        if (!(ok = ends_share_networks(sc, l)))
+            break;
         for (int e = 0; e < 2; e++) {
             struct sc_end *end = &l->end[e];
             if (sc->nodes[end->node].kind != SC_SWITCH)
@@ -161,19 +178,71 @@ static bool check_links(struct naru_scenario *sc)
     return ok;
 }
 
-/* What the simulated stacks cannot carry yet is refused here, in one
- * place: IPv6 addresses on links and in routes. */
-static bool ipv6_not_yet(struct naru_scenario *sc)
+/* ---- router advertisements and SLAAC ---- */
+
+/* Each router's advertise lines name networks of its own; the segments
+ * they are advertised on are marked (seg_slaac: with a /64, which hosts
+ * form addresses from, RFC 4862 5.5.3). Then every host end without an
+ * IPv6 address on such a segment autoconfigures, and an end with no
+ * address at all must be on one. */
+static bool check_adverts(struct naru_scenario *sc, uint8_t *seg_slaac)
 {
-    for (uint32_t i = 0; i < sc->link_count; i++)
-        for (int e = 0; e < 2; e++)
-            if (sc->links[i].end[e].has_addr && sc->links[i].end[e].addr.family == NARU_AF_INET6)
-                return sc_error(sc, sc->links[i].end[e].line, "IPv6 addresses are not simulated yet");
-    for (uint32_t n = 0; n < sc->node_count; n++)
-        for (uint32_t r = 0; r < sc->nodes[n].route_count; r++)
-            if (sc->nodes[n].routes[r].dst.family == NARU_AF_INET6)
-                return sc_error(sc, sc->nodes[n].routes[r].line, "IPv6 routes are not simulated yet");
+    char a[NARU_ADDR_STRLEN];
+    for (uint32_t n = 0; n < sc->node_count; n++) {
+        const struct sc_node *node = &sc->nodes[n];
+        for (unsigned k = 0; k < node->advert_count; k++) {
+            const struct sc_advert *ad = &node->adverts[k];
+            bool found = false;
+            for (uint32_t j = 0; j < node->iface_count; j++) {
+                const struct sc_iface *f = &sc->ifaces[sc->ifaces_by_node[node->first_iface + j]];
+                const struct sc_network *net = &sc->networks[f->network];
+                if (f->addr.family != NARU_AF_INET6 ||
+                    (!ad->all && (net->prefix != ad->len || !naru_addr_equal(&net->prefix_addr, &ad->prefix))))
+                    continue;
+                found = true;
+                if (net->prefix == 64)
+                    seg_slaac[f->segment] = 1;
+            }
+            if (!found && ad->all)
+                return sc_error(sc, ad->line, "'%s' has no IPv6 address to advertise the prefix of", node->name);
+            if (!found)
+                return sc_error(sc, ad->line, "'%s' has no address in %s/%u: a router advertises the prefixes of "
+                                              "its own links (give it an address there)",
+                                node->name, naru_addr_format(&ad->prefix, a), ad->len);
+        }
+    }
     return true;
+}
+
+static bool check_autoconf(struct naru_scenario *sc)
+{
+    uint8_t *seg_slaac = calloc(sc->link_count + sc->node_count + 1, 1); /* segments are link or switch numbers */
+    if (!seg_slaac)
+        return sc_error(sc, 0, "out of memory");
+    bool ok = check_adverts(sc, seg_slaac);
+    for (uint32_t i = 0; i < sc->link_count && ok; i++) {
+        const struct sc_link *l = &sc->links[i];
+        for (int e = 0; e < 2 && ok; e++) {
+            const struct sc_end *end = &l->end[e];
+            struct sc_node *n = &sc->nodes[end->node];
+            if (n->kind != SC_HOST)
+                continue;
+            bool has6 = false;
+            for (unsigned k = 0; k < end->addr_count; k++)
+                has6 |= end->addr[k].family == NARU_AF_INET6;
+            if (!has6 && seg_slaac[l->segment]) {
+                n->autoconf = true;
+                if (!n->autoconf_line)
+                    n->autoconf_line = end->line;
+            } else if (!end->addr_count) {
+                ok = sc_error(sc, end->line, "host '%s' needs an address on this link: %c = %s A.B.C.D/LEN (or a "
+                                             "router advertising a /64 on it: advertise = PREFIX/64)",
+                              n->name, 'a' + e, n->name);
+            }
+        }
+    }
+    free(seg_slaac);
+    return ok;
 }
 
 /* ---- layer 3 ---- */
@@ -359,10 +428,40 @@ static bool runner(struct naru_scenario *sc, const char *name, int line, uint32_
         return sc_error(sc, line, "there is no node named '%s'", name);
     if (sc->nodes[n].kind == SC_SWITCH)
         return sc_error(sc, line, "'%s' is a switch: applications run on hosts and routers", name);
-    if (!sc->nodes[n].iface_count)
+    if (!sc->nodes[n].iface_count && !sc->nodes[n].autoconf)
         return sc_error(sc, line, "'%s' has no address", name);
     *out = n;
     return true;
+}
+
+static bool has_family(const struct naru_scenario *sc, uint32_t n, int family)
+{
+    const struct sc_node *node = &sc->nodes[n];
+    for (uint32_t k = 0; k < node->iface_count; k++)
+        if (sc->ifaces[sc->ifaces_by_node[node->first_iface + k]].addr.family == family)
+            return true;
+    return false;
+}
+
+/* An application's far end: a node's name (with family =, its address of
+ * that family: known now, or formed by SLAAC once it runs) or an address
+ * (of the family, if one is given). */
+static bool check_family(struct naru_scenario *sc, const struct sc_app *a, uint32_t to, const struct naru_addr *addr)
+{
+    if (!a->family)
+        return true;
+    const char *fam = a->family == NARU_AF_INET ? "IPv4" : "IPv6";
+    if (to == SC_NONE) {
+        if (addr->family != a->family)
+            return sc_error(sc, a->family_line, "family = %c, but %s is not an %s address",
+                            a->family == NARU_AF_INET ? '4' : '6', a->to, fam);
+        return true;
+    }
+    if (has_family(sc, to, a->family) || (a->family == NARU_AF_INET6 && sc->nodes[to].autoconf))
+        return true;
+    return sc_error(sc, a->family_line, "'%s' has no %s address%s", a->to, fam,
+                    a->family == NARU_AF_INET6 ? " (give it one, or put it on a link where a router advertises a /64)"
+                                               : "");
 }
 
 /* The zone file is read now, so its mistakes stop the scenario before it
@@ -423,8 +522,8 @@ static bool check_dns(struct naru_scenario *sc, struct sc_app *a)
     }
     struct naru_addr addr;
     if (naru_addr_parse(a->to, &addr) == 0)
-        return addr.family == NARU_AF_INET || sc_error(sc, a->to_line, "IPv6 addresses are not simulated yet");
-    return runner(sc, a->to, a->to_line, &n);
+        return check_family(sc, a, SC_NONE, &addr);
+    return runner(sc, a->to, a->to_line, &n) && check_family(sc, a, n, NULL);
 }
 
 static bool check_apps(struct naru_scenario *sc)
@@ -447,7 +546,7 @@ static bool check_apps(struct naru_scenario *sc)
             return sc_error(sc, a->from_line, "there is no node named '%s'", a->from);
         if (sc->nodes[from].kind == SC_SWITCH)
             return sc_error(sc, a->from_line, "'%s' is a switch: applications run on hosts and routers", a->from);
-        if (!sc->nodes[from].iface_count)
+        if (!sc->nodes[from].iface_count && !sc->nodes[from].autoconf)
             return sc_error(sc, a->from_line, "'%s' has no address", a->from);
         struct naru_addr addr;
         uint32_t to = sc_find_node(sc, a->to);
@@ -456,13 +555,13 @@ static bool check_apps(struct naru_scenario *sc)
             return sc_error(sc, a->to_line, "there is no node named '%s'", a->to);
         if (to != SC_NONE && sc->nodes[to].kind == SC_SWITCH)
             return sc_error(sc, a->to_line, "'%s' is a switch: it has no address", a->to);
-        if (to != SC_NONE && !sc->nodes[to].iface_count)
+        if (to != SC_NONE && !sc->nodes[to].iface_count && !sc->nodes[to].autoconf)
             return sc_error(sc, a->to_line, "'%s' has no address", a->to);
         if (is_addr && k != NARU_SIM_PING && k != NARU_SIM_TRACEROUTE)
             return sc_error(sc, a->to_line, "'%s' needs a node's name in to: the %s runs there", a->name,
                             k == NARU_SIM_HTTP_GET ? "web server" : "receiver");
-        if (is_addr && addr.family != NARU_AF_INET)
-            return sc_error(sc, a->to_line, "IPv6 addresses are not simulated yet");
+        if (!check_family(sc, a, to, &addr))
+            return false;
         if (to == from)
             return sc_error(sc, a->to_line, "'%s' goes from %s to itself", a->name, a->from);
         if (a->config.start > sc->time_limit)
@@ -487,22 +586,41 @@ static void resolve_nodes(struct naru_scenario *sc)
     }
 }
 
-static void count_neighbours(struct naru_scenario *sc)
+static bool count_neighbours(struct naru_scenario *sc)
 {
+    bool ipv6 = false;
     for (uint32_t i = 0; i < sc->iface_count; i++) {
         const struct sc_iface *f = &sc->ifaces[i];
         sc->nodes[f->node].neighbours += sc->networks[f->network].iface_count - 1;
+        ipv6 |= f->addr.family == NARU_AF_INET6;
     }
+    if (!ipv6)
+        return true;
+    /* With IPv6, every stack on a segment may be met by its link-local
+     * address and by one SLAAC formed, besides those written. */
+    uint32_t *stacks = calloc(sc->link_count + sc->node_count + 1, sizeof *stacks);
+    if (!stacks)
+        return sc_error(sc, 0, "out of memory");
+    for (uint32_t i = 0; i < sc->link_count; i++)
+        for (int e = 0; e < 2; e++)
+            stacks[sc->links[i].segment] += sc->nodes[sc->links[i].end[e].node].kind != SC_SWITCH;
+    for (uint32_t i = 0; i < sc->link_count; i++)
+        for (int e = 0; e < 2; e++)
+            if (sc->nodes[sc->links[i].end[e].node].kind != SC_SWITCH)
+                sc->nodes[sc->links[i].end[e].node].neighbours += 2 * (stacks[sc->links[i].segment] - 1);
+    free(stacks);
+    return true;
 }
 
 bool sc_check(struct naru_scenario *sc)
 {
     if (sc->node_count == 0)
         return sc_error(sc, 0, "no nodes: declare [host NAME], [router NAME] and [link NAME] sections");
-    if (!check_links(sc) || !ipv6_not_yet(sc) || !sc_net_build(sc) || !sc_static_index(sc) || !check_routes(sc))
+    if (!check_links(sc) || !sc_net_build(sc) || !check_autoconf(sc) || !sc_static_index(sc) || !check_routes(sc))
         return false;
     resolve_nodes(sc);
-    count_neighbours(sc);
+    if (!count_neighbours(sc))
+        return false;
     bool computes = false;
     for (uint32_t n = 0; n < sc->node_count && !computes; n++)
         computes = sc->nodes[n].computes;

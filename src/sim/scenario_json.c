@@ -78,6 +78,13 @@ static void write_app(FILE *out, const struct sc_app *a, naru_time_t now)
     json_string(out, a->from);
     fputs(", \"to\": ", out);
     json_string(out, a->to);
+    if (r.dst.family) {
+        char text[NARU_ADDR_STRLEN];
+        fputs(", \"address\": ", out);
+        json_string(out, naru_addr_format(&r.dst, text));
+    } else if (r.kind != NARU_SIM_DNS_SERVER) {
+        fputs(", \"address\": null", out);
+    }
     fprintf(out, ", \"finished\": %s, \"ok\": %s, \"error\": ", r.finished ? "true" : "false", r.ok ? "true" : "false");
     json_string(out, r.ok ? "" : r.error[0] ? r.error : r.finished ? "failed" : "unfinished");
     fputs(", \"started\": ", out);

@@ -165,8 +165,10 @@ void naru_scenario_free(struct naru_scenario *sc)
         return;
     naru_sim_apps_destroy(sc->sim_apps);
     naru_sim_destroy(sc->sim);
-    for (unsigned i = 0; i < sc->node_count; i++)
+    for (unsigned i = 0; i < sc->node_count; i++) {
         free(sc->nodes[i].routes);
+        free(sc->nodes[i].adverts);
+    }
     for (unsigned i = 0; i < sc->app_count; i++) {
         free(sc->apps[i].zone);
         free(sc->apps[i].zone_path);

@@ -5,8 +5,8 @@
  * (scenario_run.c) builds a simulation from; and the lookups and error
  * reporting all of them share. Private to src/sim/.
  *
- * Addresses are struct naru_addr throughout, whatever their family; what
- * the simulated stacks cannot carry yet is refused by the checker. */
+ * Addresses are struct naru_addr throughout, whatever their family: a
+ * link end may have an IPv4 address and IPv6 addresses besides. */
 #ifndef NARU_SIM_SCENARIO_MODEL_H
 #define NARU_SIM_SCENARIO_MODEL_H
 
@@ -40,12 +40,23 @@ struct sc_route {
     uint32_t out_iface;        /* once checked: the node's own interface towards it */
 };
 
+/* A router's `advertise` line: a prefix of its own networks, or (len 0,
+ * `advertise = yes`) all of them. */
+struct sc_advert {
+    struct naru_addr prefix;
+    uint8_t len;
+    bool all;
+    int line;
+};
+
 struct sc_node {
     char name[SC_NAME_MAX];
     enum sc_node_kind kind;
     int line;
     struct sc_route *routes;
     unsigned route_count, route_cap;
+    struct sc_advert *adverts;
+    unsigned advert_count, advert_cap;
     enum sc_routing routing;   /* as given; SC_ROUTING_UNSET: the scenario's */
     int routing_line;
     /* Once checked. */
@@ -56,16 +67,22 @@ struct sc_node {
     uint32_t neighbours;       /* stacks it can reach in one hop, for its neighbour cache */
     uint32_t apps;             /* applications that run on it or talk to it */
     bool computes;             /* routing = shortest, once resolved */
+    bool autoconf;             /* a host on a link where a router advertises a prefix:
+                                  it forms IPv6 addresses the model knows only at run time */
+    int autoconf_line;         /* of a link end where it does */
     struct naru_stack *stack;  /* once built */
     struct naru_sim_switch *sw;
 };
 
+/* A link end's addresses: one IPv4, several IPv6. */
+#define SC_END_ADDRS 5
+
 struct sc_end {
     uint32_t node;             /* index, SC_NONE until checked */
     char node_name[SC_NAME_MAX];
-    bool has_addr;
-    struct naru_addr addr;
-    uint8_t prefix;
+    uint8_t addr_count;
+    struct naru_addr addr[SC_END_ADDRS];
+    uint8_t prefix[SC_END_ADDRS];
     int line;
     int ifindex;               /* once built */
 };
@@ -85,6 +102,8 @@ struct sc_app {
     char name[SC_NAME_MAX];
     int line;
     struct naru_sim_app_config config;
+    int family;                /* `family = 4|6`: which of to's addresses (0: its first) */
+    int family_line;
     char from[SC_NAME_MAX];
     char to[NARU_ADDR_STRLEN]; /* a node's name or an address */
     int from_line, to_line;
@@ -135,12 +154,16 @@ struct sc_section {
     unsigned seen_count;
 };
 
-/* A link section's address pool: each member takes the next subnet. */
+/* A link section's address pools (an IPv4 prefix, an IPv6 prefix or
+ * both): each member takes the next subnet of each. */
+#define SC_POOL_PREFIXES 2
 struct sc_pool {
-    struct naru_addr base;
-    uint8_t prefix;
-    uint8_t subnet;            /* each link's prefix length */
-    int line;
+    struct naru_addr base[SC_POOL_PREFIXES];
+    uint8_t prefix[SC_POOL_PREFIXES];
+    uint8_t count;
+    uint8_t subnet[SC_POOL_PREFIXES]; /* each link's prefix length, in the pool's order (0: /30, /64) */
+    uint8_t subnet_count;
+    int line, subnet_line;
 };
 
 #define REPORT_APPS 1u

@@ -139,7 +139,7 @@ static bool list_ifaces(struct naru_scenario *sc)
     uint32_t count = 0;
     for (unsigned i = 0; i < sc->link_count; i++)
         for (int e = 0; e < 2; e++)
-            count += sc->links[i].end[e].has_addr;
+            count += sc->links[i].end[e].addr_count;
     sc->ifaces = calloc(count ? count : 1, sizeof *sc->ifaces);
     sc->ifaces_by_node = calloc(count ? count : 1, sizeof *sc->ifaces_by_node);
     if (!sc->ifaces || !sc->ifaces_by_node)
@@ -148,22 +148,22 @@ static bool list_ifaces(struct naru_scenario *sc)
         const struct sc_link *l = &sc->links[i];
         for (int e = 0; e < 2; e++) {
             const struct sc_end *end = &l->end[e];
-            if (!end->has_addr)
-                continue;
-            struct sc_iface *f = &sc->ifaces[sc->iface_count];
-            *f = (struct sc_iface){ .node = end->node, .link = i, .end = (uint8_t)e, .prefix = end->prefix,
-                                    .addr = end->addr, .segment = l->segment, .network = SC_NONE,
-                                    .line = end->line };
-            /* Addresses are unique: the first error names the first use. */
-            uint32_t other = sc_iface_of_addr(sc, &f->addr);
-            if (other != SC_NONE) {
-                char a[NARU_ADDR_STRLEN];
-                return sc_error(sc, f->line, "the address %s is already on line %d", naru_addr_format(&f->addr, a),
-                                sc->ifaces[other].line);
+            for (unsigned k = 0; k < end->addr_count; k++) {
+                struct sc_iface *f = &sc->ifaces[sc->iface_count];
+                *f = (struct sc_iface){ .node = end->node, .link = i, .end = (uint8_t)e, .prefix = end->prefix[k],
+                                        .addr = end->addr[k], .segment = l->segment, .network = SC_NONE,
+                                        .line = end->line };
+                /* Addresses are unique: the first error names the first use. */
+                uint32_t other = sc_iface_of_addr(sc, &f->addr);
+                if (other != SC_NONE) {
+                    char a[NARU_ADDR_STRLEN];
+                    return sc_error(sc, f->line, "the address %s is already on line %d",
+                                    naru_addr_format(&f->addr, a), sc->ifaces[other].line);
+                }
+                if (sim_index_add(&sc->addr_index, addr_hash(&f->addr), sc->iface_count, rehash_addr, sc) < 0)
+                    return sc_error(sc, 0, "out of memory");
+                sc->iface_count++;
             }
-            if (sim_index_add(&sc->addr_index, addr_hash(&f->addr), sc->iface_count, rehash_addr, sc) < 0)
-                return sc_error(sc, 0, "out of memory");
-            sc->iface_count++;
         }
     }
     /* Grouped by node, in link order within each. */

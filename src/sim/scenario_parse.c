@@ -459,12 +459,48 @@ static bool route_value(struct value *v, struct sc_node *node, const char *dst_t
     return true;
 }
 
+/* "yes" (every IPv6 network of its own), or one of its IPv6 prefixes:
+ * router advertisements on the links they are on (RFC 4861 6.2). */
+static bool advertise_value(struct value *v, struct sc_node *node)
+{
+    if (node->kind != SC_ROUTER)
+        return sc_error(v->sc, v->line, "only a [router] sends router advertisements");
+    struct sc_advert a = { .line = v->line };
+    if (!strcmp(v->text, "yes")) {
+        a.all = true;
+    } else {
+        if (naru_prefix_parse(v->text, &a.prefix, &a.len) < 0 || a.prefix.family != NARU_AF_INET6)
+            return bad(v, "yes, or an IPv6 prefix of the router's own such as 2001:db8:1::/64");
+        struct naru_addr masked = naru_addr_mask(&a.prefix, a.len);
+        if (!naru_addr_equal(&masked, &a.prefix))
+            return sc_error(v->sc, v->line, "the prefix '%s' has host bits set", v->text);
+        if (naru_addr_is_link_local(&a.prefix) || a.prefix.v6[0] == 0xff)
+            return sc_error(v->sc, v->line, "'%s' is link-local or multicast: routers advertise other prefixes",
+                            v->text);
+    }
+    if (sim_grow((void **)&node->adverts, &node->advert_cap, node->advert_count, sizeof *node->adverts) < 0)
+        return sc_error(v->sc, v->line, "out of memory");
+    node->adverts[node->advert_count++] = a;
+    return true;
+}
+
 static bool node_key(struct value *v, struct sc_node *node)
 {
     if (node->kind == SC_SWITCH)
         return sc_error(v->sc, v->line, "unknown key '%s': a [switch] has no keys", v->key);
-    if (!strcmp(v->key, "gateway"))
-        return route_value(v, node, "default", v->text);
+    if (!strcmp(v->key, "gateway")) {
+        /* One of each family: a dual-stack host's two ways out. */
+        char gw[2][64], extra[8];
+        int n = sscanf(v->text, "%63s %63s %7s", gw[0], gw[1], extra);
+        if (n < 1 || n > 2)
+            return bad(v, "a gateway's address, or an IPv4 and an IPv6 one");
+        for (int i = 0; i < n; i++)
+            if (!route_value(v, node, "default", gw[i]))
+                return false;
+        return true;
+    }
+    if (!strcmp(v->key, "advertise"))
+        return advertise_value(v, node);
     if (!strcmp(v->key, "route")) {
         char dst[64], via[8], gw[64], extra[8];
         if (sscanf(v->text, "%63s %7s %63s %7s", dst, via, gw, extra) != 3 || strcmp(via, "via"))
@@ -475,8 +511,9 @@ static bool node_key(struct value *v, struct sc_node *node)
         node->routing_line = v->line;
         return want_routing(v, &node->routing);
     }
-    return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (route, gateway, routing)", v->key,
-                    node->kind == SC_HOST ? "host" : "router", node->name);
+    return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (route, gateway, routing%s)", v->key,
+                    node->kind == SC_HOST ? "host" : "router", node->name,
+                    node->kind == SC_ROUTER ? ", advertise" : "");
 }
 
 /* An interface's address: not the network's own, nor IPv4's broadcast. */
@@ -495,24 +532,45 @@ static bool interface_address(struct value *v, const char *text, const struct na
     return true;
 }
 
-/* "NODE" or "NODE ADDRESS/LEN". */
+/* "NODE", or "NODE ADDRESS/LEN ...": at most one IPv4 address, IPv6
+ * addresses besides. */
 static bool end_value(struct value *v, struct sc_end *e)
 {
-    char node[64], cidr[64], extra[8];
-    int n = sscanf(v->text, "%63s %63s %7s", node, cidr, extra);
-    if (n < 1 || n > 2)
+    char tok[1 + SC_END_ADDRS + 1][64];
+    int n = sscanf(v->text, "%63s %63s %63s %63s %63s %63s %63s", tok[0], tok[1], tok[2], tok[3], tok[4], tok[5],
+                   tok[6]);
+    if (n < 1)
         return bad(v, "NODE ADDRESS/LEN, or a switch's NAME");
-    if (!parse_name(node, e->node_name))
-        return sc_error(v->sc, v->line, "bad node name '%s'", node);
+    if (n > 1 + SC_END_ADDRS)
+        return sc_error(v->sc, v->line, "too many addresses (an IPv4 address and at most %d IPv6 ones)",
+                        SC_END_ADDRS - 1);
+    if (!parse_name(tok[0], e->node_name))
+        return sc_error(v->sc, v->line, "bad node name '%s'", tok[0]);
     e->line = v->line;
     e->node = SC_NONE;
-    e->has_addr = false;
-    if (n == 2) {
-        if (naru_prefix_parse(cidr, &e->addr, &e->prefix) < 0 || naru_addr_is_unspecified(&e->addr))
+    e->addr_count = 0;
+    int v4 = 0;
+    for (int i = 1; i < n; i++) {
+        const char *cidr = tok[i];
+        struct naru_addr a;
+        uint8_t prefix;
+        if (naru_prefix_parse(cidr, &a, &prefix) < 0 || naru_addr_is_unspecified(&a))
             return sc_error(v->sc, v->line, "bad address '%s' (want A.B.C.D/LEN or an IPv6 address/LEN)", cidr);
-        if (!interface_address(v, cidr, &e->addr, e->prefix))
+        if (!interface_address(v, cidr, &a, prefix))
             return false;
-        e->has_addr = true;
+        if (a.family == NARU_AF_INET && v4++)
+            return sc_error(v->sc, v->line, "two IPv4 addresses on one link end ('%s'): an interface has one "
+                                            "(IPv6 addresses may be several)", cidr);
+        if (a.family == NARU_AF_INET6 && i - v4 > SC_END_ADDRS - 1)
+            return sc_error(v->sc, v->line, "too many addresses (an IPv4 address and at most %d IPv6 ones)",
+                            SC_END_ADDRS - 1);
+        if (a.family == NARU_AF_INET6 && naru_addr_is_link_local(&a))
+            return sc_error(v->sc, v->line, "'%s' is link-local: every interface forms its own", cidr);
+        for (int k = 0; k < e->addr_count; k++)
+            if (naru_addr_equal(&e->addr[k], &a))
+                return sc_error(v->sc, v->line, "'%s' given twice", cidr);
+        e->addr[e->addr_count] = a;
+        e->prefix[e->addr_count++] = prefix;
     }
     return true;
 }
@@ -539,19 +597,36 @@ static bool pool_key(struct value *v, struct sc_link *l, bool subnet)
     if (!first)
         return true;
     struct sc_pool *p = &sc->pools[pool];
+    char tok[SC_POOL_PREFIXES + 1][64];
+    int n = sscanf(v->text, "%63s %63s %63s", tok[0], tok[1], tok[2]);
     if (subnet) {
-        const char *t = v->text[0] == '/' ? v->text + 1 : v->text;
-        uint64_t len;
-        if (!parse_uint(t, 128, &len) || len == 0)
-            return bad(v, "a prefix length such as /30 or /64");
-        p->subnet = (uint8_t)len;
+        if (n < 1 || n > SC_POOL_PREFIXES)
+            return bad(v, "a prefix length such as /30 or /64, or one for each of the pool's prefixes (/30 /64)");
+        for (int i = 0; i < n; i++) {
+            const char *t = tok[i][0] == '/' ? tok[i] + 1 : tok[i];
+            uint64_t len;
+            if (!parse_uint(t, 128, &len) || len == 0)
+                return bad(v, "a prefix length such as /30 or /64, or one for each of the pool's prefixes (/30 /64)");
+            p->subnet[i] = (uint8_t)len;
+        }
+        p->subnet_count = (uint8_t)n;
+        p->subnet_line = v->line;
         return true;
     }
-    if (naru_prefix_parse(v->text, &p->base, &p->prefix) < 0)
-        return bad(v, "a network such as 10.0.0.0/16 or 2001:db8::/48");
-    struct naru_addr masked = naru_addr_mask(&p->base, p->prefix);
-    if (!naru_addr_equal(&masked, &p->base))
-        return sc_error(sc, v->line, "the pool '%s' has host bits set", v->text);
+    if (n < 1 || n > SC_POOL_PREFIXES)
+        return bad(v, "a network such as 10.0.0.0/16 or 2001:db8::/48, or one of each family");
+    for (int i = 0; i < n; i++) {
+        if (naru_prefix_parse(tok[i], &p->base[i], &p->prefix[i]) < 0)
+            return bad(v, "a network such as 10.0.0.0/16 or 2001:db8::/48, or one of each family");
+        struct naru_addr masked = naru_addr_mask(&p->base[i], p->prefix[i]);
+        if (!naru_addr_equal(&masked, &p->base[i]))
+            return sc_error(sc, v->line, "the pool '%s' has host bits set", tok[i]);
+        if (i && p->base[i].family == p->base[0].family)
+            return sc_error(sc, v->line, "two %s prefixes in one pool: a link end takes at most one address of "
+                                         "each family from it",
+                            p->base[i].family == NARU_AF_INET ? "IPv4" : "IPv6");
+    }
+    p->count = (uint8_t)n;
     p->line = v->line;
     return true;
 }
@@ -659,6 +734,16 @@ static bool node_or_address(struct value *v, char *out, size_t cap, bool address
     return bad(v, want);
 }
 
+/* `family = 4` or `6`: which of a named node's addresses to use. */
+static bool family_value(struct value *v, struct sc_app *a)
+{
+    if (strcmp(v->text, "4") && strcmp(v->text, "6"))
+        return bad(v, "4 or 6");
+    a->family = v->text[0] == '4' ? NARU_AF_INET : NARU_AF_INET6;
+    a->family_line = v->line;
+    return true;
+}
+
 static bool dns_key(struct value *v, struct sc_app *a)
 {
     uint64_t u;
@@ -694,6 +779,14 @@ static bool dns_key(struct value *v, struct sc_app *a)
         a->to_line = v->line;
         return node_or_address(v, a->to, sizeof a->to, true, "a node's name or an address");
     }
+    if (!strcmp(v->key, "family"))
+        return family_value(v, a);
+    if (!strcmp(v->key, "type")) {
+        if (strcmp(v->text, "A") && strcmp(v->text, "AAAA"))
+            return bad(v, "A or AAAA");
+        a->config.query_type = v->text[1] ? 28 : 1;
+        return true;
+    }
     if (!strcmp(v->key, "query")) {
         if (!dns_name(v->text) || strlen(v->text) > 255)
             return bad(v, "a name such as www.example.test");
@@ -703,7 +796,8 @@ static bool dns_key(struct value *v, struct sc_app *a)
         return want_time(v, &a->config.start);
     if (!strcmp(v->key, "timeout"))
         return want_time(v, &a->config.timeout);
-    return sc_error(v->sc, v->line, "unknown key '%s' in [lookup %s] (from, query, server, start, timeout)", v->key,
+    return sc_error(v->sc, v->line, "unknown key '%s' in [lookup %s] (from, query, type, server, family, start, timeout)",
+                    v->key,
                     a->name);
 }
 
@@ -723,6 +817,8 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
         a->to_line = v->line;
         return node_or_address(v, a->to, sizeof a->to, true, "a node's name or an address");
     }
+    if (!strcmp(v->key, "family"))
+        return family_value(v, a);
     if (!strcmp(v->key, "start"))
         return want_time(v, &c->start);
     if (!strcmp(v->key, "timeout") && k != NARU_SIM_HTTP_GET && k != NARU_SIM_TCP_TRANSFER)
@@ -805,13 +901,15 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
             return want_size(v, 1, (uint64_t)1 << 34, &c->bytes);
     }
     static const char *const keys[] = {
-        [NARU_SIM_PING] = "from, to, start, count, interval, size, timeout",
-        [NARU_SIM_TRACEROUTE] = "from, to, start, max_ttl, queries, timeout",
-        [NARU_SIM_UDP_TRANSFER] = "from, to, start, protocol, bytes, congestion, buffer, rate, size, port, timeout",
-        [NARU_SIM_TCP_TRANSFER] = "from, to, start, protocol, bytes, congestion, buffer, rate, size, port, timeout",
-        [NARU_SIM_HTTP_GET] = "from, to, start, size, port",
+        [NARU_SIM_PING] = "from, to, family, start, count, interval, size, timeout",
+        [NARU_SIM_TRACEROUTE] = "from, to, family, start, max_ttl, queries, timeout",
+        [NARU_SIM_UDP_TRANSFER] = "from, to, family, start, protocol, bytes, congestion, buffer, rate, size, port, "
+                                  "timeout",
+        [NARU_SIM_TCP_TRANSFER] = "from, to, family, start, protocol, bytes, congestion, buffer, rate, size, port, "
+                                  "timeout",
+        [NARU_SIM_HTTP_GET] = "from, to, family, start, size, port",
         [NARU_SIM_DNS_SERVER] = "on, origin, zone, port",
-        [NARU_SIM_DNS_LOOKUP] = "from, query, server, start, timeout",
+        [NARU_SIM_DNS_LOOKUP] = "from, query, type, server, family, start, timeout",
     };
     return sc_error(v->sc, v->line, "unknown key '%s' in [%s %s] (%s)", v->key, kind, a->name, keys[k]);
 }
@@ -819,7 +917,8 @@ static bool app_key(struct value *v, struct sc_app *a, const char *kind)
 /* Keys a section may repeat; any other given twice is an error. */
 static bool repeatable(const struct sc_section *s, const char *key)
 {
-    return !strcmp(key, "route") && (!strcmp(s->kind, "host") || !strcmp(s->kind, "router"));
+    return (!strcmp(key, "route") || !strcmp(key, "advertise")) &&
+           (!strcmp(s->kind, "host") || !strcmp(s->kind, "router"));
 }
 
 /* One key of the open section for its member k, the value already
@@ -893,7 +992,7 @@ static int handler(void *user, const char *section, const char *key, const char 
                                          "reorder", "reorder_delay", "duplicate", "corrupt", "from", "to", "start",
                                          "timeout", "count", "interval", "size", "max_ttl", "queries", "protocol",
                                          "bytes", "rate", "port", "congestion", "buffer", "on", "origin", "zone",
-                                         "server", "query", NULL };
+                                         "server", "query", "family", "type", NULL };
     for (int i = 0; ok && known[i]; i++) {
         if (!strcmp(known[i], key) && s->seen_count < SC_MAX_KEYS) {
             s->seen[s->seen_count] = known[i];

@@ -33,7 +33,8 @@ struct search {
     const struct naru_scenario *sc;
     int family;
     uint32_t *adj_start, *adj;     /* per node: link * 2 + end of its links */
-    uint32_t *link_iface;          /* link * 2 + end: that end's interface, or SC_NONE */
+    uint32_t *link_iface;          /* (link * 2 + end) * 2 + family: that end's first interface of
+                                    * the family, or SC_NONE */
     uint8_t *carries;              /* link: bit 0 IPv4, bit 1 IPv6, when both its ends carry it */
     uint8_t *own;                  /* network: the source is on it */
     uint64_t *dist;
@@ -107,8 +108,7 @@ static bool end_carries(const struct search *s, uint32_t l, int e, int family)
     uint32_t node = s->sc->links[l].end[e].node;
     if (!is_l3(s->sc, node))
         return true;
-    uint32_t i = s->link_iface[2 * l + (uint32_t)e];
-    return i != SC_NONE && s->sc->ifaces[i].addr.family == family;
+    return s->link_iface[2 * (2 * l + (uint32_t)e) + (uint32_t)fam_index(family)] != SC_NONE;
 }
 
 static bool search_from(struct search *s, uint32_t src)
@@ -142,8 +142,9 @@ static bool search_from(struct search *s, uint32_t src)
             s->stamp[w] = s->gen;
             s->dist[w] = d;
             s->hops[w] = h;
+            uint32_t far_end = 2 * (2 * l + (uint32_t)(1 - e)) + (uint32_t)fam_index(s->family);
             if (v == src || s->first[v] == ONLINK)
-                s->first[w] = is_l3(sc, w) ? s->link_iface[2 * l + (uint32_t)(1 - e)] : ONLINK;
+                s->first[w] = is_l3(sc, w) ? s->link_iface[far_end] : ONLINK;
             else
                 s->first[w] = s->first[v];
             if (!heap_push(s, (struct heap_item){ d, h, w }))
@@ -188,7 +189,7 @@ static bool search_init(struct search *s, const struct naru_scenario *sc)
     uint32_t n = sc->node_count;
     s->adj_start = calloc(n + 1, sizeof *s->adj_start);
     s->adj = calloc(2 * (size_t)sc->link_count + 1, sizeof *s->adj);
-    s->link_iface = malloc((2 * (size_t)sc->link_count + 1) * sizeof *s->link_iface);
+    s->link_iface = malloc((4 * (size_t)sc->link_count + 1) * sizeof *s->link_iface);
     s->dist = calloc(n, sizeof *s->dist);
     s->hops = calloc(n, sizeof *s->hops);
     s->first = calloc(n, sizeof *s->first);
@@ -213,10 +214,14 @@ static bool search_init(struct search *s, const struct naru_scenario *sc)
         }
     }
     free(fill);
-    for (size_t k = 0; k < 2 * (size_t)sc->link_count; k++)
+    for (size_t k = 0; k < 4 * (size_t)sc->link_count; k++)
         s->link_iface[k] = SC_NONE;
-    for (uint32_t i = 0; i < sc->iface_count; i++)
-        s->link_iface[2 * sc->ifaces[i].link + sc->ifaces[i].end] = i;
+    for (uint32_t i = 0; i < sc->iface_count; i++) {
+        const struct sc_iface *f = &sc->ifaces[i];
+        uint32_t *slot = &s->link_iface[2 * (2 * f->link + f->end) + (uint32_t)fam_index(f->addr.family)];
+        if (*slot == SC_NONE)
+            *slot = i;
+    }
     for (uint32_t l = 0; l < sc->link_count; l++)
         for (int fam = 0; fam < 2; fam++) {
             int family = fam ? NARU_AF_INET6 : NARU_AF_INET;

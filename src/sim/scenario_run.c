@@ -51,6 +51,9 @@ static void node_config(const struct naru_scenario *sc, uint32_t i, long compute
     if (need > c->frame_buffer_size)
         c->frame_buffer_size = (need + 63) & ~63u;
     c->routes = at_least(n->iface_count + n->route_count + (uint32_t)computed, 4);
+    /* SLAAC: prefixes and a default route learnt from advertisements. */
+    if (n->autoconf)
+        c->routes += 2 * n->interfaces;
     uint32_t neighbours = n->neighbours;
     if (n->kind == SC_HOST && neighbours > HOST_NEIGHBOURS_MIN + 2 * n->apps)
         neighbours = HOST_NEIGHBOURS_MIN + 2 * n->apps;
@@ -100,9 +103,16 @@ static int build_links(struct naru_scenario *sc, const char *pcap_dir, char *err
             if (n->kind == SC_SWITCH) {
                 err = naru_sim_link_attach_switch(link, e, n->sw);
             } else {
-                char cidr[NARU_ADDR_STRLEN + 8], a[NARU_ADDR_STRLEN];
-                snprintf(cidr, sizeof cidr, "%s/%u", naru_addr_format(&end->addr, a), end->prefix);
-                err = naru_sim_link_attach(link, e, n->stack, cidr, &end->ifindex);
+                char cidr[SC_END_ADDRS * (NARU_ADDR_STRLEN + 5)], a[NARU_ADDR_STRLEN];
+                size_t used = 0;
+                for (unsigned k = 0; k < end->addr_count; k++)
+                    used += (size_t)snprintf(cidr + used, sizeof cidr - used, "%s%s/%u", k ? " " : "",
+                                             naru_addr_format(&end->addr[k], a), end->prefix[k]);
+                err = naru_sim_link_attach(link, e, n->stack, end->addr_count ? cidr : NULL, &end->ifindex);
+                /* No address: up all the same, for SLAAC (the checker saw a
+                 * router advertise on this link). */
+                if (!err && !end->addr_count)
+                    err = naru_if_up(n->stack, end->ifindex);
             }
             if (err < 0)
                 return fail(error, cap, err, "%s:%d: cannot attach '%s': %s", sc->file, end->line, n->name,
@@ -157,6 +167,53 @@ static int build_routes(struct naru_scenario *sc, char *error, size_t cap)
     return 0;
 }
 
+/* A router's advertise lines: router advertisements (RFC 4861 6.2, the
+ * RFC's default intervals and lifetimes) on each interface with an IPv6
+ * network they name, that prefix in them; a /64 with the autonomous flag,
+ * so hosts form addresses from it (RFC 4862 5.5.3). */
+static int build_adverts(struct naru_scenario *sc, char *error, size_t cap)
+{
+    struct naru_router_advert ra;
+    naru_router_advert_default(&ra);
+    for (uint32_t i = 0; i < sc->node_count; i++) {
+        const struct sc_node *n = &sc->nodes[i];
+        for (unsigned k = 0; k < n->advert_count; k++) {
+            const struct sc_advert *ad = &n->adverts[k];
+            for (uint32_t j = 0; j < n->iface_count; j++) {
+                uint32_t f = sc->ifaces_by_node[n->first_iface + j];
+                const struct sc_network *net = &sc->networks[sc->ifaces[f].network];
+                if (sc->ifaces[f].addr.family != NARU_AF_INET6 ||
+                    (!ad->all && (net->prefix != ad->len || !naru_addr_equal(&net->prefix_addr, &ad->prefix))))
+                    continue;
+                struct naru_ra_prefix p = { .prefix = net->prefix_addr, .len = net->prefix, .on_link = true,
+                                            .autonomous = net->prefix == 64, .valid_s = 2592000,
+                                            .preferred_s = 604800 };
+                int ifindex = ifindex_of(sc, f);
+                int err = naru_if_set_router_advert(n->stack, ifindex, &ra);
+                if (!err)
+                    err = naru_if_advertise_prefix(n->stack, ifindex, &p);
+                if (err < 0)
+                    return fail(error, cap, err, "%s:%d: '%s' cannot advertise %s/%u%s", sc->file, ad->line,
+                                n->name, naru_addr_format(&p.prefix, (char[NARU_ADDR_STRLEN]){ 0 }), p.len,
+                                err == -ENOSPC ? ": more than 4 prefixes on one link" : "");
+            }
+        }
+    }
+    return 0;
+}
+
+/* The first address of node `to` of the family (0: of any), or UNSPEC. */
+static struct naru_addr node_addr(const struct naru_scenario *sc, uint32_t to, int family)
+{
+    const struct sc_node *t = &sc->nodes[to];
+    for (uint32_t k = 0; k < t->iface_count; k++) {
+        const struct sc_iface *f = &sc->ifaces[sc->ifaces_by_node[t->first_iface + k]];
+        if (!family || f->addr.family == family)
+            return f->addr;
+    }
+    return (struct naru_addr){ .family = NARU_AF_UNSPEC };
+}
+
 static int build_apps(struct naru_scenario *sc, char *error, size_t cap)
 {
     for (uint32_t i = 0; i < sc->app_count; i++) {
@@ -176,7 +233,11 @@ static int build_apps(struct naru_scenario *sc, char *error, size_t cap)
         } else if (to != SC_NONE) {
             const struct sc_node *t = &sc->nodes[to];
             c.to = t->stack;
-            c.dst = sc->ifaces[sc->ifaces_by_node[t->first_iface]].addr;
+            /* Its address as a static host table would give it; one SLAAC
+             * forms is known only once the application starts. */
+            c.dst = node_addr(sc, to, a->family);
+            if (!c.dst.family)
+                c.family = NARU_AF_INET6;
             c.host = a->to; /* the static host table: node names */
         } else if (naru_addr_parse(a->to, &c.dst) < 0) {
             c.dst.family = NARU_AF_UNSPEC;
@@ -244,7 +305,8 @@ int naru_scenario_run(struct naru_scenario *sc, const struct naru_scenario_optio
     if (o->on_sim && (err = o->on_sim(o->on_sim_ctx, sc->sim)) < 0)
         return fail(error, cap, err, "cannot watch the simulation: %s", strerror(-err));
     if ((err = build_nodes(sc, error, cap)) < 0 || (err = build_links(sc, o->pcap_dir, error, cap)) < 0 ||
-        (err = build_routes(sc, error, cap)) < 0 || (err = build_apps(sc, error, cap)) < 0)
+        (err = build_routes(sc, error, cap)) < 0 || (err = build_adverts(sc, error, cap)) < 0 ||
+        (err = build_apps(sc, error, cap)) < 0)
         return err;
     sc->build_seconds = cpu_now() - t0;
     struct run_state rs = { sc, o->interrupt, o->pcap_dir ? o->pcap_limit : 0 };

@@ -25,6 +25,21 @@ struct sim_http_server {
     struct naru_http_server *server;
 };
 
+/* A stack's first usable address of a family: neither link-local nor
+ * tentative. */
+static struct naru_addr first_addr_of(const struct naru_stack *stack, int family)
+{
+    for (int i = 0; i < (int)naru_if_count(stack); i++) {
+        struct naru_if_addr addrs[16];
+        int count = naru_if_get_addrs(stack, i, addrs, 16);
+        for (int j = 0; j < count && j < 16; j++)
+            if (addrs[j].addr.family == family && !naru_addr_is_link_local(&addrs[j].addr) &&
+                !(addrs[j].flags & NARU_IFA_TENTATIVE))
+                return addrs[j].addr;
+    }
+    return (struct naru_addr){ .family = NARU_AF_UNSPEC };
+}
+
 struct naru_addr simapp_first_addr(const struct naru_stack *stack)
 {
     for (int i = 0; i < (int)naru_if_count(stack); i++) {
@@ -439,7 +454,7 @@ static int dns_server_setup(struct naru_sim_app *app)
 static int lookup_setup(struct naru_sim_app *app)
 {
     struct naru_sim_app_config *c = &app->config;
-    if (!c->query || !c->dst.family)
+    if (!c->query || (!c->dst.family && !(c->family && c->to)))
         return -EINVAL;
     app->query = copy(c->query);
     if (!app->query)
@@ -456,6 +471,8 @@ static void lookup_start(struct naru_sim_app *app)
     l.server_count = 1;
     l.timeout = app->config.timeout;
     l.name = app->config.query;
+    if (app->config.query_type)
+        l.type = app->config.query_type;
     l.on_done = lookup_done;
     l.ctx = app;
     if (naru_lookup_start(&app->env_from, &l, &app->lookup) < 0)
@@ -526,6 +543,21 @@ static void begin(void *ctx)
 {
     struct naru_sim_app *app = ctx;
     app->result.started = naru_sim_now(app->set->sim);
+    if (!app->config.dst.family && app->config.family && app->config.to) {
+        app->config.dst = first_addr_of(app->config.to, app->config.family);
+        if (!app->config.dst.family) {
+            char why[96];
+            snprintf(why, sizeof why, "%s has no IPv%c address yet",
+                     naru_sim_stack_name(app->set->sim, app->config.to), app->config.family == NARU_AF_INET ? '4' : '6');
+            finish(app, false, why);
+            return;
+        }
+        if (!app->config_host_given) {
+            char a[NARU_ADDR_STRLEN];
+            snprintf(app->host, sizeof app->host, app->config.dst.family == NARU_AF_INET6 ? "[%s]" : "%s",
+                     naru_addr_format(&app->config.dst, a));
+        }
+    }
     switch (app->config.kind) {
     case NARU_SIM_PING: ping_start(app); break;
     case NARU_SIM_TRACEROUTE: trace_start(app); break;
@@ -612,8 +644,11 @@ int naru_sim_app_add(struct naru_sim_apps *set, const struct naru_sim_app_config
     else
         snprintf(app->name, sizeof app->name, "%s%u", kind, app->index + 1);
     c->name = app->name;
-    if (!c->dst.family && c->to)
+    if (!c->dst.family && c->to && !c->family)
         c->dst = simapp_first_addr(c->to);
+    else if (!c->dst.family && c->to)
+        c->dst = first_addr_of(c->to, c->family); /* or once it starts */
+    app->config_host_given = config->host != NULL;
     if (!c->timeout)
         c->timeout = DEFAULT_TIMEOUT;
     char a[NARU_ADDR_STRLEN];
@@ -624,7 +659,7 @@ int naru_sim_app_add(struct naru_sim_apps *set, const struct naru_sim_app_config
     c->host = app->host;
     if ((c->kind == NARU_SIM_UDP_TRANSFER || c->kind == NARU_SIM_TCP_TRANSFER) && !c->port)
         c->port = next_transfer_port(set, c->to);
-    int err = c->dst.family || c->kind == NARU_SIM_DNS_SERVER ? 0 : -EINVAL;
+    int err = c->dst.family || c->kind == NARU_SIM_DNS_SERVER || (c->family && c->to) ? 0 : -EINVAL;
     if (!err) {
         switch (c->kind) {
         case NARU_SIM_PING: err = ping_setup(app); break;
@@ -674,6 +709,7 @@ const char *naru_sim_app_name(const struct naru_sim_app *app)
 void simapp_result(const struct naru_sim_app *app, struct naru_sim_app_result *result)
 {
     *result = app->result;
+    result->dst = app->config.dst;
     if (!result->finished)
         gather(app, result, false);
     else if (app->dns_server) /* a server serves on after it counts as done */

@@ -25,6 +25,7 @@ struct naru_sim_app {
     unsigned index;
     char name[SIMAPP_NAME_MAX];
     char host[64];
+    bool config_host_given;    /* host is the config's, not the address as text */
     char path[40];             /* HTTP: the page asked for */
     struct naru_sim_app_config config;
     struct naru_sim_app_result result; /* final once it has finished */

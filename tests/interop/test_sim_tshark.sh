@@ -55,6 +55,21 @@ for file in "$SCENARIOS"/*.ini; do
     check_captures "$name" "$WORK/$name" $corrupting
 done
 
+# dual-stack.ini speaks IPv6 in every form the stacks do: NDP (RS, RA,
+# NS, NA), MLDv2 reports, ICMPv6 echo and time exceeded (traceroute), TCP
+# over IPv6; every ICMPv6 and TCP-over-IPv6 checksum tshark checks is good.
+v6count() { local f n=0; for f in "$WORK/dual-stack"/*.pcap; do n=$((n + $(pcap_count "$f" "$1"))); done; echo "$n"; }
+for what in "router solicitation:icmpv6.type == 133" "router advertisement:icmpv6.type == 134" \
+    "neighbour solicitation:icmpv6.type == 135" "neighbour advertisement:icmpv6.type == 136" \
+    "MLDv2 report:icmpv6.type == 143" "echo request:icmpv6.type == 128" "echo reply:icmpv6.type == 129" \
+    "time exceeded:icmpv6.type == 3" "TCP over IPv6:ipv6 && tcp" \
+    "an ICMPv6 checksum checked good:icmpv6.checksum.status == \"Good\"" \
+    "a TCP-over-IPv6 checksum checked good:ipv6 && tcp.checksum.status == \"Good\""; do
+    check_ge "dual-stack captures hold $(echo "${what%%:*}")" 1 "$(v6count "${what#*:}")"
+done
+check_eq "dual-stack captures: no ICMPv6 or TCP-over-IPv6 checksum other than good" 0 \
+    "$(v6count 'icmpv6.checksum.status != "Good" || (ipv6 && tcp && tcp.checksum.status != "Good")')"
+
 check "naru demo writes its captures" "$NARU" demo --quiet --pcap "$WORK/demo"
 check_captures demo "$WORK/demo"
 

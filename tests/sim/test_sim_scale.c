@@ -61,10 +61,10 @@ static uint64_t rnd(uint64_t *x)
 }
 
 /* The node whose interface holds `addr`. */
-static uint32_t owner(const struct naru_scenario *sc, uint32_t addr, uint32_t *link)
+static uint32_t owner(const struct naru_scenario *sc, const struct naru_addr *addr, uint32_t *link)
 {
     for (uint32_t i = 0; i < sc->iface_count; i++) {
-        if (sc->ifaces[i].addr.v4 == addr) {
+        if (naru_addr_equal(&sc->ifaces[i].addr, addr)) {
             *link = sc->ifaces[i].link;
             return sc->ifaces[i].node;
         }
@@ -82,10 +82,30 @@ static bool on_network(const struct naru_scenario *sc, uint32_t node, uint32_t n
     return false;
 }
 
-/* Random connected graphs of routers with hosts hung on them: following the
- * tables the stacks were given, hop by hop, from every node to every
- * network, takes as long (in link delay) as the shortest path
- * Floyd-Warshall finds through routers, and never loops. */
+/* Node `at`'s gateway towards an address of network `net` (the route the
+ * stack was given), or fails when it has none. */
+static struct naru_addr gateway_towards(const struct naru_scenario *sc, uint32_t at, const struct sc_network *nw)
+{
+    if (nw->prefix_addr.family == NARU_AF_INET) {
+        const struct route *r = route_lookup(sc->nodes[at].stack, nw->prefix_addr.v4 | 1);
+        assert_non_null(r);
+        assert_int_not_equal(r->gateway, 0);
+        return naru_addr_v4(r->gateway);
+    }
+    uint8_t dst[16];
+    memcpy(dst, nw->prefix_addr.v6, 16);
+    dst[15] |= 1;
+    const struct route6 *r = route6_lookup(sc->nodes[at].stack, dst);
+    assert_non_null(r);
+    assert_int_equal(r->gateway.family, NARU_AF_INET6);
+    return r->gateway;
+}
+
+/* Random connected graphs of routers with hosts hung on them, dual-stack
+ * (every link has an IPv4 and an IPv6 network): following the tables the
+ * stacks were given, hop by hop, from every node to every network of either
+ * family, takes as long (in link delay) as the shortest path Floyd-Warshall
+ * finds through routers, and never loops. */
 static void shortest_routes_match_floyd_warshall(void **state)
 {
     (void)state;
@@ -93,6 +113,7 @@ static void shortest_routes_match_floyd_warshall(void **state)
         skip();
     enum { MAXN = 24 };
     uint64_t x = 2026;
+    unsigned long families[2] = { 0, 0 };
     for (int round = 0; round < 25; round++) {
         int routers = 3 + (int)(rnd(&x) % 10), hosts = 1 + (int)(rnd(&x) % 8), n = routers + hosts;
         static int64_t dist[MAXN][MAXN];
@@ -112,8 +133,9 @@ static void shortest_routes_match_floyd_warshall(void **state)
                 continue;
             joined[a][b] = joined[b][a] = true;
             int64_t us = 1 + (int64_t)(rnd(&x) % 50) * 100;
-            put(&t, "[link e%d]\na = r%d 10.%d.0.1/30\nb = r%d 10.%d.0.2/30\ndelay = %lldus\n", links, a, links + 1,
-                b, links + 1, (long long)us);
+            put(&t, "[link e%d]\na = r%d 10.%d.0.1/30 2001:db8:%d::1/64\nb = r%d 10.%d.0.2/30 2001:db8:%d::2/64\n"
+                    "delay = %lldus\n",
+                links, a, links + 1, links + 1, b, links + 1, links + 1, (long long)us);
             links++;
             if (us * 1000 < dist[a][b])
                 dist[a][b] = dist[b][a] = us * 1000;
@@ -121,8 +143,9 @@ static void shortest_routes_match_floyd_warshall(void **state)
         for (int h = 0; h < hosts; h++) {
             int r = (int)(rnd(&x) % (uint64_t)routers);
             int64_t us = 1 + (int64_t)(rnd(&x) % 20) * 100;
-            put(&t, "[link a%d]\na = h%d 10.200.%d.2/24\nb = r%d 10.200.%d.1/24\ndelay = %lldus\n", h, h, h, r, h,
-                (long long)us);
+            put(&t, "[link a%d]\na = h%d 10.200.%d.2/24 2001:db8:200:%d::2/64\nb = r%d 10.200.%d.1/24 "
+                    "2001:db8:200:%d::1/64\ndelay = %lldus\n",
+                h, h, h, h, r, h, h, (long long)us);
             dist[routers + h][r] = dist[r][routers + h] = us * 1000;
         }
         /* Through routers only: hosts do not forward. */
@@ -154,16 +177,14 @@ static void shortest_routes_match_floyd_warshall(void **state)
                     if (dist[u][vi] < best)
                         best = dist[u][vi];
                 }
-                uint32_t dst = nw->prefix_addr.v4 | 1;
                 uint32_t at = start;
                 int64_t took = 0;
                 int hops = 0;
+                families[nw->prefix_addr.family == NARU_AF_INET6]++;
                 while (!on_network(sc, at, net)) {
-                    const struct route *r = route_lookup(sc->nodes[at].stack, dst);
-                    assert_non_null(r);
-                    assert_int_not_equal(r->gateway, 0);
+                    struct naru_addr gw = gateway_towards(sc, at, nw);
                     uint32_t link = 0;
-                    at = owner(sc, r->gateway, &link);
+                    at = owner(sc, &gw, &link);
                     took += (int64_t)sc->links[link].config.delay;
                     assert_true(++hops <= n);
                 }
@@ -175,6 +196,9 @@ static void shortest_routes_match_floyd_warshall(void **state)
         naru_scenario_free(sc);
         free(t.s);
     }
+    /* Both families' routes were followed, as many of each. */
+    assert_true(families[0] > 0);
+    assert_int_equal(families[0], families[1]);
 }
 
 /* ns-3's benchmark world in small, as bench/sim_world.sh writes it. */

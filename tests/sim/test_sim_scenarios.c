@@ -1,11 +1,14 @@
 /* Scenario files: every shipped scenario runs and does what it says, and
  * bad scenarios are turned away before they run, with file, line and
  * reason. */
+#define _GNU_SOURCE /* mkdtemp */
 #include "testnet.h"
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "naru/scenario.h"
 #include "naru/simapp.h"
@@ -285,6 +288,180 @@ static void one_seed_one_run_another_seed_another(void **state)
     assert_true(a.lost != c.lost || a.reordered != c.reordered || a.corrupted != c.corrupted);
 }
 
+/* ---- IPv6 and dual stack ---- */
+
+static struct naru_addr addr6(const char *text)
+{
+    struct naru_addr a;
+    assert_int_equal(naru_addr_parse(text, &a), 0);
+    assert_int_equal(a.family, NARU_AF_INET6);
+    return a;
+}
+
+/* Node `name`'s addresses formed by SLAAC (NARU_IFA_AUTOCONF): how many,
+ * the first into *out. */
+static int slaac_addrs(struct naru_scenario *sc, const char *name, struct naru_addr *out)
+{
+    struct naru_stack *s = naru_sim_find_stack(naru_scenario_sim(sc), name);
+    assert_non_null(s);
+    int n = 0;
+    for (int i = 0; i < (int)naru_if_count(s); i++) {
+        struct naru_if_addr addrs[16];
+        int count = naru_if_get_addrs(s, i, addrs, 16);
+        for (int k = 0; k < count && k < 16; k++)
+            if (addrs[k].flags & NARU_IFA_AUTOCONF && !n++)
+                *out = addrs[k].addr;
+    }
+    return n;
+}
+
+/* dual-stack.ini: the routers advertise, the hosts form addresses in the
+ * advertised /64s, and the IPv6 applications to hosts named with
+ * family = 6 reach those addresses through routes of both families
+ * computed for the routers. */
+static void dual_stack_hosts_autoconfigure_and_carry_both_families(void **state)
+{
+    (void)state;
+    struct naru_scenario *sc = run_file("dual-stack.ini", 1);
+    struct naru_addr carol, alice, bob;
+    assert_int_equal(slaac_addrs(sc, "carol", &carol), 1);
+    assert_int_equal(slaac_addrs(sc, "alice", &alice), 1);
+    assert_int_equal(slaac_addrs(sc, "bob", &bob), 1);
+    struct naru_addr site1 = addr6("2001:db8:1::"), site2 = addr6("2001:db8:2::");
+    assert_true(naru_addr_in_prefix(&carol, &site2, 64)); /* r2's advertise = 2001:db8:2::/64 */
+    assert_true(naru_addr_in_prefix(&alice, &site1, 64)); /* r1's advertise = yes */
+    assert_true(naru_addr_in_prefix(&bob, &site1, 64));
+    assert_false(naru_addr_equal(&alice, &bob));
+    struct naru_sim_app_result r;
+    result(sc, "ping6", &r);
+    assert_int_equal(r.received, 5);
+    result(sc, "trace6", &r);
+    assert_int_equal(r.hop_count, 3);
+    struct naru_addr r1 = addr6("2001:db8:1::1"), r2 = addr6("2001:db8:ff::2");
+    assert_true(naru_addr_equal(&r.hops[0].from[0].addr, &r1));
+    assert_true(naru_addr_equal(&r.hops[1].from[0].addr, &r2));
+    assert_true(naru_addr_equal(&r.hops[2].from[0].addr, &carol));
+    assert_true(r.hops[2].reached);
+    tcp_checked(sc, "v6", false);
+    tcp_checked(sc, "v4", false);
+    result(sc, "page6", &r);
+    assert_int_equal(r.http_status, 200);
+    /* Each transfer went over its own family: the v6 one to carol's SLAAC address. */
+    char text[2048];
+    naru_sim_app_summary(naru_sim_find_app(naru_scenario_apps(sc), "v6"), text, sizeof text);
+    char want[NARU_ADDR_STRLEN + 4];
+    snprintf(want, sizeof want, "[%s]", naru_addr_format(&carol, (char[NARU_ADDR_STRLEN]){ 0 }));
+    assert_non_null(strstr(text, want));
+    naru_sim_app_summary(naru_sim_find_app(naru_scenario_apps(sc), "v4"), text, sizeof text);
+    assert_non_null(strstr(text, "10.2.0.2:"));
+    naru_scenario_free(sc);
+}
+
+static struct naru_scenario *run_text(const char *text)
+{
+    if (!naru_scenario_supported())
+        skip();
+    char error[512];
+    struct naru_scenario *sc;
+    if (naru_scenario_parse("v6.ini", text, &sc, error, sizeof error) != 0)
+        fail_msg("%s", error);
+    if (naru_scenario_run(sc, NULL, error, sizeof error) != 0)
+        fail_msg("%s", error);
+    return sc;
+}
+
+/* Written IPv6 addresses and routes, no advertisements: a static IPv6
+ * route and a gateway = line of both families carry a transfer, and an
+ * address pool gives each link a subnet of both families. */
+static void static_ipv6_routes_and_dual_stack_pools_carry_traffic(void **state)
+{
+    (void)state;
+    struct naru_scenario *sc = run_text("[host a]\n"
+                                        "gateway = 10.0.0.1 2001:db8:a::1\n"
+                                        "[router r1]\n"
+                                        "route = 2001:db8:b::/64 via 2001:db8:ff::2\n"
+                                        "route = 10.1.0.0/24 via 10.255.0.2\n"
+                                        "[router r2]\n"
+                                        "gateway = 2001:db8:ff::1\n"
+                                        "route = 10.0.0.0/24 via 10.255.0.1\n"
+                                        "[host b]\n"
+                                        "gateway = 2001:db8:b::1 10.1.0.1\n"
+                                        "[link la]\na = a 10.0.0.2/24 2001:db8:a::2/64\nb = r1 10.0.0.1/24 2001:db8:a::1/64\n"
+                                        "[link wan]\npool = 10.255.0.0/16 2001:db8:ff::/48\nsubnet = /30 /64\n"
+                                        "a = r1\nb = r2\ndelay = 1ms\n"
+                                        "[link lb]\na = r2 10.1.0.1/24 2001:db8:b::1/64\nb = b 10.1.0.2/24 2001:db8:b::2/64\n"
+                                        "[transfer six]\nfrom = a\nto = b\nfamily = 6\nbytes = 300KB\n"
+                                        "[transfer four]\nfrom = b\nto = a\nfamily = 4\nbytes = 300KB\n"
+                                        "[traceroute t6]\nfrom = a\nto = 2001:db8:b::2\n"
+                                        "[dns ns]\non = b\n"
+                                        "[lookup aaaa]\nfrom = a\nserver = b\nfamily = 6\nquery = b.sim\ntype = AAAA\n");
+    tcp_checked(sc, "six", false);
+    tcp_checked(sc, "four", false);
+    struct naru_sim_app_result r;
+    char text[1024];
+    result(sc, "t6", &r);
+    assert_int_equal(r.hop_count, 3);
+    struct naru_addr wan_b = addr6("2001:db8:ff::2");
+    assert_true(naru_addr_equal(&r.hops[1].from[0].addr, &wan_b)); /* the pool's first /64, end b */
+    /* An AAAA lookup over IPv6 to the zone of the nodes' names. */
+    result(sc, "aaaa", &r);
+    struct naru_addr b6 = addr6("2001:db8:b::2");
+    assert_int_equal(r.addr_count, 1);
+    assert_true(naru_addr_equal(&r.addrs[0], &b6));
+    naru_sim_app_summary(naru_sim_find_app(naru_scenario_apps(sc), "aaaa"), text, sizeof text);
+    assert_non_null(strstr(text, "2001:db8:b::2"));
+    naru_scenario_free(sc);
+}
+
+/* The same seed twice gives byte-identical captures of dual-stack.ini:
+ * the stable interface identifiers (RFC 7217) come from the seed too. */
+static void dual_stack_captures_are_byte_identical_for_one_seed(void **state)
+{
+    (void)state;
+    if (!naru_scenario_supported())
+        skip();
+    char dirs[2][64];
+    for (int run = 0; run < 2; run++) {
+        snprintf(dirs[run], sizeof dirs[run], "/tmp/naru-v6scen-XXXXXX");
+        assert_non_null(mkdtemp(dirs[run]));
+        char path[512], error[512];
+        snprintf(path, sizeof path, "%s/dual-stack.ini", SCENARIOS);
+        struct naru_scenario *sc;
+        if (naru_scenario_load(path, &sc, error, sizeof error))
+            fail_msg("%s", error);
+        struct naru_scenario_options o = { .seed = 3, .seed_set = true, .pcap_dir = dirs[run],
+                                           .pcap_limit = 64u << 20 };
+        if (naru_scenario_run(sc, &o, error, sizeof error))
+            fail_msg("%s", error);
+        naru_scenario_free(sc);
+    }
+    static const char *const links[] = { "alice", "bob", "office", "wan", "site2" };
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        char *bytes[2];
+        long len[2];
+        for (int run = 0; run < 2; run++) {
+            char path[128];
+            snprintf(path, sizeof path, "%s/%s.pcap", dirs[run], links[i]);
+            FILE *f = fopen(path, "rb");
+            assert_non_null(f);
+            fseek(f, 0, SEEK_END);
+            len[run] = ftell(f);
+            rewind(f);
+            bytes[run] = malloc((size_t)len[run] + 1);
+            assert_int_equal(fread(bytes[run], 1, (size_t)len[run], f), (size_t)len[run]);
+            fclose(f);
+            unlink(path);
+        }
+        assert_true(len[0] > 1000);
+        assert_int_equal(len[0], len[1]);
+        assert_memory_equal(bytes[0], bytes[1], (size_t)len[0]);
+        free(bytes[0]);
+        free(bytes[1]);
+    }
+    for (int run = 0; run < 2; run++)
+        assert_int_equal(rmdir(dirs[run]), 0);
+}
+
 /* ---- bad scenarios ---- */
 
 static const char good_base[] =
@@ -385,9 +562,12 @@ static void links_to_missing_nodes_are_refused(void **state)
     snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24\nb = r\n", good_base);
     rejected(text, 17, "needs an address on this link");
     snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24\nb = r 10.6.0.1/24\n", good_base);
-    rejected(text, 17, "not on one network");
+    rejected(text, 17, "on none of a's networks on this link");
     snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24\nb = r 10.0.0.1/24\n", good_base);
-    rejected(text, 17, "not on one network");
+    rejected(text, 17, "on none of a's networks on this link");
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24 2001:db8:5::1/64\nb = r 10.5.0.2/24 2001:db8:6::1/64\n",
+             good_base);
+    rejected(text, 17, "2001:db8:6::1/64 is on none of a's networks");
 }
 
 static void addresses_and_gateways_must_make_sense(void **state)
@@ -444,6 +624,59 @@ static void applications_must_name_real_nodes(void **state)
     rejected(text, 17, "bad query 'bad..name'");
 }
 
+static void ipv6_and_dual_stack_mistakes_are_named(void **state)
+{
+    (void)state;
+    char text[2048];
+    snprintf(text, sizeof text, "%s[link l3]\na = a 10.5.0.1/24 10.6.0.1/24\n", good_base);
+    rejected(text, 16, "two IPv4 addresses on one link end");
+    snprintf(text, sizeof text, "%s[link l3]\na = a fe80::1/64\n", good_base);
+    rejected(text, 16, "link-local");
+    snprintf(text, sizeof text, "%s[link l3]\na = a 2001:db8::1/64 2001:db8::2/64 2001:db8::3/64 2001:db8::4/64 "
+             "2001:db8::5/64\n", good_base);
+    rejected(text, 16, "too many addresses");
+    /* Pools: one prefix of each family, subnets that fit the family. */
+    snprintf(text, sizeof text, "%s[link l3]\npool = 10.5.0.0/16 10.6.0.0/16\n", good_base);
+    rejected(text, 16, "two IPv4 prefixes in one pool");
+    snprintf(text, sizeof text, "%s[link l3]\na = a\nb = r\npool = 10.5.0.0/16 2001:db8::/48\nsubnet = /64 /64\n",
+             good_base);
+    rejected(text, 19, "a pool of 10.5.0.0/16 cannot give out subnets of /64");
+    snprintf(text, sizeof text, "%s[link l3]\na = a\nb = r\npool = 2001:db8::/48\nsubnet = /64 /30\n", good_base);
+    rejected(text, 19, "2 subnet lengths for a pool of 1 prefix");
+    /* Advertisements: a router's own IPv6 prefixes. */
+    snprintf(text, sizeof text, "%s[router r9]\nadvertise = 10.0.0.0/24\n", good_base);
+    rejected(text, 16, "bad advertise '10.0.0.0/24'");
+    snprintf(text, sizeof text, "%s[router r9]\nadvertise = 2001:db8::1/64\n", good_base);
+    rejected(text, 16, "host bits set");
+    snprintf(text, sizeof text, "%s[router r9]\nadvertise = 2001:db8:9::/64\n[link l3]\na = r9 2001:db8:8::1/64\n"
+             "b = a 2001:db8:8::2/64\n", good_base);
+    rejected(text, 16, "'r9' has no address in 2001:db8:9::/64");
+    snprintf(text, sizeof text, "%s[router r9]\nadvertise = yes\n[link l3]\na = r9 10.7.0.1/24\nb = a 10.7.0.2/24\n",
+             good_base);
+    rejected(text, 16, "'r9' has no IPv6 address to advertise");
+    rejected("[host h]\nadvertise = yes\n", 2, "only a [router] sends router advertisements");
+    /* No address and no router advertising a /64 on the link. */
+    snprintf(text, sizeof text, "%s[router r9]\nadvertise = yes\n[link l3]\na = r9 2001:db8:9::1/96\nb = b\n",
+             good_base);
+    rejected(text, 19, "needs an address on this link");
+    /* family = 6 to a node without IPv6 (none written, none advertised). */
+    snprintf(text, sizeof text, "%s[ping q]\nfrom = a\nto = b\nfamily = 6\n", good_base);
+    rejected(text, 18, "'b' has no IPv6 address");
+    snprintf(text, sizeof text, "%s[ping q]\nfrom = a\nto = 10.1.0.2\nfamily = 6\n", good_base);
+    rejected(text, 18, "not an IPv6 address");
+    snprintf(text, sizeof text, "%s[ping q]\nfrom = a\nto = b\nfamily = 5\n", good_base);
+    rejected(text, 18, "bad family '5'");
+    /* Gateways: one of each family. */
+    rejected("[host a]\ngateway = 10.0.0.1 10.0.0.9\n", 2, "a second default route");
+    rejected("[host a]\ngateway = 10.0.0.1 2001:db8::1 10.0.0.9\n", 2, "bad gateway");
+    rejected("[host a]\nroute = 2001:db8:1::/64 via 10.0.0.1\n", 2, "an address of the other family");
+    /* An IPv6 static route loop is found as an IPv4 one is. */
+    rejected("[router r1]\nroute = 2001:db8:9::/48 via 2001:db8::2\n"
+             "[router r2]\nroute = 2001:db8:9::/48 via 2001:db8::1\n"
+             "[link l]\na = r1 2001:db8::1/64\nb = r2 2001:db8::2/64\n",
+             4, "route loop: packets for 2001:db8:9::1 would go r1 -> r2 -> r1");
+}
+
 static void a_run_stops_at_its_time_limit(void **state)
 {
     (void)state;
@@ -482,6 +715,10 @@ int main(void)
         cmocka_unit_test(route_loops_are_refused),
         cmocka_unit_test(applications_must_name_real_nodes),
         cmocka_unit_test(a_run_stops_at_its_time_limit),
+        cmocka_unit_test(dual_stack_hosts_autoconfigure_and_carry_both_families),
+        cmocka_unit_test(static_ipv6_routes_and_dual_stack_pools_carry_traffic),
+        cmocka_unit_test(dual_stack_captures_are_byte_identical_for_one_seed),
+        cmocka_unit_test(ipv6_and_dual_stack_mistakes_are_named),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
