@@ -10,7 +10,10 @@
 #include "runtime.h"
 
 #define PROG "naru ping"
-#define MAX_PAYLOAD (65535 - 20 - 8)
+/* The most data an echo carries: IPv4's total length holds its 20-byte
+ * header too, IPv6's payload length only the 8-byte echo header. */
+#define MAX_PAYLOAD4 (65535 - 20 - 8)
+#define MAX_PAYLOAD6 (65535 - 8)
 
 static void usage(FILE *out)
 {
@@ -167,7 +170,7 @@ int cmd_ping(int argc, char **argv)
             }
             break;
         case 's':
-            c.size = (uint32_t)cli_number(PROG, "size", optarg, false, MAX_PAYLOAD);
+            c.size = (uint32_t)cli_number(PROG, "size", optarg, false, MAX_PAYLOAD6);
             break;
         case 'i':
             c.interval = cli_seconds(PROG, "interval", optarg);
@@ -191,6 +194,12 @@ int cmd_ping(int argc, char **argv)
     int status = runtime_open_to(&rt, &ro, PROG, host, 2, &c.dst);
     if (status)
         return status;
+    if (c.dst.addr.family != NARU_AF_INET6 && c.size > MAX_PAYLOAD4) {
+        fprintf(stderr, "%s: size %u is too big for IPv4 (at most %u bytes of data; %u over IPv6)\n", PROG, c.size,
+                MAX_PAYLOAD4, MAX_PAYLOAD6);
+        runtime_close(&rt);
+        return 2;
+    }
     status = 1;
     c.count = count < 0 ? (rt.simulated ? 4 : 0) : (uint64_t)count;
     if (!c.count && !c.interval) {
