@@ -526,6 +526,49 @@ static void default_router_of_a_second_interface_takes_over_at_once(void **state
     naru_sim_destroy(sim);
 }
 
+/* RFC 4007 6: on a host with two links a link-local destination without
+ * a scope is refused (EINVAL, as Linux) rather than sent out of the first
+ * interface; with one, it goes out of the link named, from that link's
+ * address. A host with one link needs none. */
+static void link_local_destination_needs_a_scope_on_a_two_link_host(void **state)
+{
+    (void)state;
+    struct naru_sim *sim;
+    assert_int_equal(naru_sim_create(34, &sim), 0);
+    struct naru_sim_switch *sw[2] = { naru_sim_add_switch(sim, "one"), naru_sim_add_switch(sim, "two") };
+    struct naru_stack *r[2] = { naru_sim_add_stack(sim, "r1", NULL), naru_sim_add_stack(sim, "r2", NULL) };
+    struct naru_stack *h = naru_sim_add_stack(sim, "h", NULL);
+    int r_if[2], h_if[2];
+    for (int i = 0; i < 2; i++) {
+        r_if[i] = plug(sim, sw[i], r[i], true);
+        h_if[i] = plug(sim, sw[i], h, true);
+    }
+    run_for(sim, 3 * NARU_SEC);
+    int rx = udp_socket(r[1], 9000);
+    int tx = naru_socket(h, NARU_SOCK_DGRAM);
+    struct naru_sockaddr to = { .addr = naru_addr_v6(addr_with(r[1], r_if[1], IFA6_LINK_LOCAL)->addr), .port = 9000 };
+    assert_int_equal(naru_sendto(h, tx, "x", 1, 0, &to), -EINVAL);
+    assert_int_equal(naru_connect(h, tx, &to), -EINVAL);
+    int stream = naru_socket(h, NARU_SOCK_STREAM);
+    assert_int_equal(naru_connect(h, stream, &to), -EINVAL);
+    to.scope_id = NARU_SCOPE_ID(h_if[1]);
+    assert_int_equal(naru_sendto(h, tx, "y", 1, 0, &to), 1);
+    assert_true(wait_readable(sim, r[1], rx, NARU_SEC));
+    char buf[4];
+    struct naru_recv_info info;
+    assert_int_equal(naru_recv_info(r[1], rx, buf, sizeof buf, 0, &info), 1);
+    assert_int_equal(buf[0], 'y');
+    assert_memory_equal(info.from.addr.v6, addr_with(h, h_if[1], IFA6_LINK_LOCAL)->addr, 16);
+    /* r2 has one link: its answer needs no scope. */
+    struct naru_sockaddr back = { .addr = info.from.addr, .port = info.from.port };
+    assert_int_equal(naru_sendto(r[1], rx, "z", 1, 0, &back), 1);
+    assert_true(wait_readable(sim, h, tx, NARU_SEC));
+    assert_int_equal(naru_recv(h, tx, buf, sizeof buf, 0), 1);
+    assert_int_equal(buf[0], 'z');
+    naru_close(h, stream);
+    naru_sim_destroy(sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -538,6 +581,7 @@ int main(void)
         cmocka_unit_test(silent_neighbour_goes_stale_delay_probe_and_is_removed),
         cmocka_unit_test(unreachable_default_router_is_replaced_and_tcp_recovers),
         cmocka_unit_test(default_router_of_a_second_interface_takes_over_at_once),
+        cmocka_unit_test(link_local_destination_needs_a_scope_on_a_two_link_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
