@@ -28,7 +28,8 @@ static void usage(FILE *out)
             "HOST may be a name of that world.\n"
             "\n"
             "  -c COUNT           stop after COUNT requests (default: 4 simulated, else until ^C)\n"
-            "  -s SIZE            data bytes per request (default 56; above the MTU they fragment)\n"
+            "  -s SIZE            data bytes per request (default 56; above the MTU they fragment;\n"
+            "                     at most 65507 over IPv4, 65527 over IPv6)\n"
             "  -i INTERVAL        seconds between requests (default 1)\n"
             "  -W TIMEOUT         seconds to wait for replies after the last request (default 10)\n"
             CLI_HELP
