@@ -28,7 +28,11 @@
 # TCP_BENCH_ROUNDS (5), TCP_BENCH_TRIALS (tcp_inproc, 5), TCP_BENCH_CONNS
 # (connections over TAP, 10000), TCP_BENCH_CALLGRIND_BYTES (20000000; 0 skips),
 # TCP_BENCH_CALLGRIND_RUNS (3), TCP_BENCH_IPV6 (1; 0 leaves IPv6 out of
-# parts 2 and 4).
+# parts 2 and 4), TCP_BENCH_PARTS (which parts, "1 2 3 4"), TCP_BENCH_PEERS
+# (part 2's peers, by default all: naru naruplain naru6 naruplain6 lwraw
+# lwsock veth). IPv6 against IPv4 alone, on a quiet machine:
+#   TCP_BENCH_PARTS=2 TCP_BENCH_PEERS="naru naru6 naruplain naruplain6" \
+#   TCP_BENCH_ROUNDS=9 bench/tcp_bench.sh
 set -u -o pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 naru=${1:-$here/../build/naru}
@@ -44,12 +48,15 @@ conns=${TCP_BENCH_CONNS:-10000}
 cg_bytes=${TCP_BENCH_CALLGRIND_BYTES:-20000000}
 cg_runs=${TCP_BENCH_CALLGRIND_RUNS:-3}
 ipv6=${TCP_BENCH_IPV6:-1}
+parts=" ${TCP_BENCH_PARTS:-1 2 3 4} "
 status=0
+part() { [[ $parts == *" $1 "* ]]; }
 
 echo "naru $(git -C "$here" describe --always --dirty 2>/dev/null || echo '?'), Linux $(uname -r)," \
     "$(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')), load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- 1. two stacks in one process -------------------------------------------
+if part 1; then
 echo
 echo "naru <-> naru in one process, in-memory link ($trials trials each; 4 MiB socket buffers; rates per"
 echo "second of CPU time, on one core):"
@@ -97,9 +104,11 @@ if command -v valgrind >/dev/null; then
 else
     echo "Instructions: skipped, valgrind is missing (scripts/install-deps.sh)"
 fi
+fi # part 1
 
 # ---- 2. over TAP ------------------------------------------------------------
 echo
+part 2 || part 3 || part 4 || exit $status
 if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
     echo "TAP figures: skipped (needs root and /dev/net/tun)"
     exit $status
@@ -218,6 +227,15 @@ veth_new "$veth_a" veth0 198.18.5.1/24 "$veth_b" veth1 198.18.5.2/24
 bg_start veth_sink "$veth_b" python3 "$WORK/peer.py" sink 198.18.5.2 9
 wait_until 5 grep -q ready "$(bg_log "$veth_sink")" || die "the veth sink did not start"
 peers="$peers veth"
+if [ -n "${TCP_BENCH_PEERS:-}" ]; then
+    chosen=""
+    for peer in $TCP_BENCH_PEERS; do
+        [[ " $peers " == *" $peer "* ]] || die "TCP_BENCH_PEERS: no peer '$peer' here (peers: $peers)"
+        chosen="$chosen $peer"
+    done
+    peers=${chosen# }
+fi
+part 2 || peers=""
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 request='GET /data HTTP/1.1\r\nHost: naru\r\nConnection: close\r\n\r\n'
@@ -255,6 +273,7 @@ transfer() {
         >>"$WORK/$peer.$dir"
 }
 
+if part 2; then
 # One warm-up transfer each (ARP, caches, the file in the page cache).
 for peer in $peers; do
     for dir in in out; do
@@ -294,6 +313,7 @@ name() {
     esac
 }
 declare -A rate
+for peer in naru naruplain naru6 naruplain6 lwraw lwsock veth; do rate[$peer.in]=-; rate[$peer.out]=-; done
 for peer in $peers; do
     rate[$peer.in]=$(med "$WORK/$peer.in" 1)
     rate[$peer.out]=$(med "$WORK/$peer.out" 1)
@@ -323,7 +343,10 @@ if [ "$ipv6" = 1 ]; then
         "naru->Linux x$(ratio "$(med "$WORK/naru.out" 2)" "$(med "$WORK/naru6.out" 2)")   (above 1: IPv6 uses less)"
 fi
 
+fi # part 2
+
 # ---- 3. connections per second over TAP -------------------------------------
+if part 3; then
 echo
 echo "Connections Linux -> naru host over TAP, one at a time (connect, 1-byte echo, close):"
 # conns_to ADDR LABEL: one batch of connections to naru host's echo at ADDR.
@@ -340,8 +363,10 @@ conns_to() {
 }
 conns_to 198.18.0.2 "IPv4:"
 [ "$ipv6" = 1 ] && conns_to 2001:db8::2 "IPv6:"
+fi # part 3
 
 # ---- 4. instructions through TAP --------------------------------------------
+part 4 || exit $status
 echo
 if ! command -v valgrind >/dev/null || [ "$cg_bytes" = 0 ]; then
     echo "Instructions through TAP: skipped (valgrind is missing, or TCP_BENCH_CALLGRIND_BYTES=0)"
