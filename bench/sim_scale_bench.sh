@@ -30,8 +30,12 @@
 #     build/bench/ns3_ring_world 100 1000 500 2 0.2:   384,000 tx in 35.9 CPU s = 10,700 tx/CPU s, 203 MiB
 #       (0.2 simulated s; the 10 s run had not finished in 14.6 CPU min)
 #   Instructions per transmission (valgrind --tool=callgrind build/naru sim
-#   WORLD.ini, worlds from bench/sim_world.sh ... 0.2, whole run):
-#     100 hosts 3,097 (3,476 before this session's changes), 1,000 hosts 3,463.
+#   WORLD.ini --json F, worlds from bench/sim_world.sh ... 0.2, whole run):
+#     100 hosts 3,061 (3,476, then 3,101 before), 1,000 hosts 3,435 (3,474).
+#   CPU seconds at load 12-13 (2026-12-07, later): four 1 s runs of the
+#   1,000-host world took 9.5-14.7 CPU s whichever binary ran: below what
+#   the machine resolves; the instructions and bench/sim_same_run.sh (same
+#   captures) are the figures for changes of a few percent.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 naru=${1:-$here/../build/naru}

@@ -149,6 +149,7 @@
     X(rd, rx_invalid, "router advertisements dropped: hop limit or source (RFC 4861 6.1.2)") \
     X(rd, list_full, "routers, prefixes or DNS servers not kept: the list is full")    \
     X(rd, mtu_ignored, "advertised MTUs ignored: below 1280 or above the link's")     \
+    X(rd, timers_ignored, "advertised reachable times or retransmit timers over an hour, ignored") \
     X(rd, tx_adverts, "router advertisements sent")                                   \
     X(rd, rx_solicits, "router solicitations answered")                               \
     X(rd, redirects, "redirects taken in (RFC 4861 8.3)")                             \

@@ -21,6 +21,7 @@ struct pbuf;
 #define NDP_REACHABLE_TIME (30 * NARU_SEC)
 #define NDP_DELAY_FIRST_PROBE (5 * NARU_SEC)
 #define NDP_STALE_TIME (60 * NARU_SEC)     /* Linux's gc_staletime */
+#define NDP_MAX_REACHABLE_MS 3600000u      /* RFC 4861 10 MAX_REACHABLE_TIME, in ms */
 
 /* NDP's ops for the neighbour cache (after neighbour_init()). */
 void ndp_init(struct naru_stack *stack);

@@ -3,6 +3,7 @@
 
 #include "ip/link_multicast6.h"
 #include "ip/mld_listener.h"
+#include "ip/ndp.h"
 #include "stack.h"
 #include "wire/ipv6.h"
 #include "wire/ndp.h"
@@ -108,7 +109,7 @@ int router_advert_enable(struct naru_stack *stack, struct naru_iface *iface, con
         c->min_interval > c->max_interval * 3 / 4 ||
         (c->router_lifetime_s != 0 &&
          ((naru_time_t)c->router_lifetime_s * NARU_SEC < c->max_interval || c->router_lifetime_s > 9000)) ||
-        (c->mtu && c->mtu < IPV6_MIN_MTU) || c->reachable_ms > 3600000)
+        (c->mtu && c->mtu < IPV6_MIN_MTU) || c->reachable_ms > NDP_MAX_REACHABLE_MS)
         return -EINVAL;
     struct router_advertiser *ra = ra_of(iface);
     ra->config = *c;

@@ -291,14 +291,21 @@ void router_discovery_input(struct naru_stack *stack, struct naru_iface *iface, 
     /* RFC 4861 6.3.4: the link's parameters, where given. */
     if (ra->cur_hop_limit)
         rd->cur_hop_limit = ra->cur_hop_limit;
-    if (ra->reachable_time && (naru_time_t)ra->reachable_time * NARU_MS != rd->base_reachable_time) {
+    /* RFC 4861 6.2.1 bounds ReachableTime by an hour; a RetransTimer longer
+     * than that would hold address resolution and DAD (and the packets
+     * waiting on them) for up to 49 days on one forged advertisement, so
+     * it gets the same bound. Longer values are ignored. */
+    if (ra->reachable_time > NDP_MAX_REACHABLE_MS || ra->retrans_timer > NDP_MAX_REACHABLE_MS)
+        stack->counters.rd_timers_ignored++;
+    if (ra->reachable_time && ra->reachable_time <= NDP_MAX_REACHABLE_MS &&
+        (naru_time_t)ra->reachable_time * NARU_MS != rd->base_reachable_time) {
         /* RFC 4861 6.3.2: ReachableTime at random between 0.5 and 1.5
          * times the base, chosen again when the base changes. */
         rd->base_reachable_time = (naru_time_t)ra->reachable_time * NARU_MS;
         rd->reachable_time = rd->base_reachable_time / 2 +
                              (naru_time_t)(random_unit(&stack->random) * (double)rd->base_reachable_time);
     }
-    if (ra->retrans_timer) {
+    if (ra->retrans_timer && ra->retrans_timer <= NDP_MAX_REACHABLE_MS) {
         rd->retrans_timer = (naru_time_t)ra->retrans_timer * NARU_MS;
         iface->autoconf.retrans_timer = rd->retrans_timer; /* DAD's too */
     }

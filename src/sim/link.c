@@ -28,10 +28,8 @@
 
 static unsigned size_class(size_t bytes)
 {
-    unsigned c = 0;
-    while (((size_t)128 << c) < bytes)
-        c++;
-    return c;
+    /* The smallest c with 128 << c >= bytes, without a loop per frame. */
+    return bytes <= 128 ? 0 : 64 - (unsigned)__builtin_clzll((unsigned long long)bytes - 1) - 7;
 }
 
 struct sim_frame *sim_frame_alloc(struct naru_sim *sim, size_t len)
@@ -76,6 +74,12 @@ void sim_frames_fini(struct naru_sim *sim)
 static bool probability(double p)
 {
     return p >= 0 && p <= 1; /* false for NaN too */
+}
+
+/* Whether any impairment is on: most links have none. */
+static bool impaired(const struct naru_sim_link_config *c)
+{
+    return c->loss > 0 || c->ge_p > 0 || c->reorder > 0 || c->duplicate > 0 || c->corrupt > 0;
 }
 
 static int check_config(const struct naru_sim_link_config *c)
@@ -123,13 +127,13 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
         return -ENOMEM;
     link->sim = sim;
     link->config = c;
+    link->impaired = impaired(&c);
     snprintf(link->name, sizeof link->name, "%s", name);
     unsigned index = sim->link_count;
     for (int i = 0; i < 2; i++) {
         struct sim_direction *d = &link->dir[i];
         d->link = link;
         d->index = i;
-        d->source.kind = SOURCE_DIRECTION;
         uint64_t salt = 0x10000 + (uint64_t)index * 16 + (uint64_t)i * 8;
         random_seed(&d->rng_loss, naru_sim_derive_seed(sim, salt));
         random_seed(&d->rng_ge, naru_sim_derive_seed(sim, salt + 1));
@@ -150,6 +154,8 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
         return -ENOMEM;
     }
     sim->link_count++;
+    for (int i = 0; i < 2; i++)
+        sim_source_register(sim, &link->dir[i].source, SOURCE_DIRECTION);
     *out = link;
     return 0;
 }
@@ -324,8 +330,10 @@ void naru_sim_link_get_stats(const struct naru_sim_link *link, int end, struct n
 
 void naru_sim_link_set_loss(struct naru_sim_link *link, double loss)
 {
-    if (probability(loss))
+    if (probability(loss)) {
         link->config.loss = loss;
+        link->impaired = impaired(&link->config);
+    }
 }
 
 /* ---- the data path ---- */
@@ -448,7 +456,7 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
     }
     bool partial = meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL);
     struct sim_frame *f = NULL;
-    if (partial && (link->pcap || sim->observer || c->corrupt > 0)) {
+    if (partial && (link->pcap || sim->observer || (link->impaired && c->corrupt > 0))) {
         /* Seen or corrupted as the wire carries it: completed first. */
         if (!(f = sim_frame_alloc(sim, len))) {
             d->stats.dropped_queue++;
@@ -465,7 +473,8 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
     /* Frames whose serialisation has finished have left the queue. */
     while (d->queue_count && d->queue[d->queue_head].done <= now) {
         d->queue_bytes -= d->queue[d->queue_head].len;
-        d->queue_head = (d->queue_head + 1) % d->queue_cap;
+        if (++d->queue_head == d->queue_cap)
+            d->queue_head = 0;
         d->queue_count--;
     }
     if (d->queue_count >= c->queue_frames || (c->queue_bytes && d->queue_bytes + len > c->queue_bytes) ||
@@ -480,7 +489,8 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         d->carry = 0;
     }
     d->busy_until += serialisation(d, c->rate_bps, len);
-    struct sim_queued *q = &d->queue[(d->queue_head + d->queue_count) % d->queue_cap];
+    uint32_t slot = d->queue_head + d->queue_count;
+    struct sim_queued *q = &d->queue[slot >= d->queue_cap ? slot - d->queue_cap : slot];
     q->done = d->busy_until;
     q->len = (uint32_t)len;
     d->queue_count++;
@@ -495,16 +505,21 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
     observe(link, from, NARU_SIM_FRAME_SENT, frame, len);
 
     /* Every impairment draws from its own generator on every frame, so
-     * each one's choices do not depend on which others are on. */
-    bool burst = burst_lost(d, c);
-    bool lost = chance(&d->rng_loss, c->loss) || burst;
-    bool held = chance(&d->rng_reorder, c->reorder);
-    bool twice = chance(&d->rng_duplicate, c->duplicate);
-    bool corrupt = chance(&d->rng_corrupt, c->corrupt);
-    /* Only IPv4 datagrams are corrupted: ARP has no checksum, and real
-     * links' frame check sequences keep such errors away from it. */
-    bool ipv4 = len > ETH_HEADER && frame[12] == 0x08 && frame[13] == 0x00;
-    uint32_t bit = corrupt && ipv4 ? random_below(&d->rng_corrupt, (uint32_t)(len - ETH_HEADER) * 8) : 0;
+     * each one's choices do not depend on which others are on. A link
+     * with none draws nothing, as each would draw nothing when off. */
+    bool burst = false, lost = false, held = false, twice = false, corrupt = false;
+    uint32_t bit = 0;
+    if (link->impaired) {
+        burst = burst_lost(d, c);
+        lost = chance(&d->rng_loss, c->loss) || burst;
+        held = chance(&d->rng_reorder, c->reorder);
+        twice = chance(&d->rng_duplicate, c->duplicate);
+        /* Only IPv4 datagrams are corrupted: ARP has no checksum, and real
+         * links' frame check sequences keep such errors away from it. */
+        corrupt = chance(&d->rng_corrupt, c->corrupt) && len > ETH_HEADER && frame[12] == 0x08 && frame[13] == 0x00;
+        if (corrupt)
+            bit = random_below(&d->rng_corrupt, (uint32_t)(len - ETH_HEADER) * 8);
+    }
     if (lost) {
         d->stats.lost++;
         if (burst)
@@ -532,7 +547,7 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         d->stats.reordered++;
         observe(link, from, NARU_SIM_FRAME_REORDERED, frame, len);
     }
-    if (corrupt && ipv4) {
+    if (corrupt) {
         f->data[ETH_HEADER + bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
         d->stats.corrupted++;
         observe(link, from, NARU_SIM_FRAME_CORRUPTED, f->data, len);

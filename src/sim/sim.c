@@ -69,6 +69,8 @@ void naru_sim_destroy(struct naru_sim *sim)
     free(sim->nodes);
     free(sim->node_map);
     free(sim->heap);
+    free(sim->sources);
+    free(sim->source_pos);
     free(sim->timers);
     free(sim->capture_dir);
     sim_index_free(&sim->stack_names);
@@ -155,7 +157,7 @@ static bool entry_before(const struct sim_heap_entry *a, const struct sim_heap_e
 static void heap_place(struct naru_sim *sim, unsigned i, struct sim_heap_entry e)
 {
     sim->heap[i] = e;
-    e.source->pos = i + 1;
+    sim->source_pos[e.id] = i + 1;
 }
 
 static void sift_up(struct naru_sim *sim, unsigned i)
@@ -191,10 +193,10 @@ static void sift_down(struct naru_sim *sim, unsigned i)
 
 static void heap_remove(struct naru_sim *sim, struct sim_source *s)
 {
-    unsigned i = s->pos - 1;
-    s->pos = 0;
+    unsigned i = sim->source_pos[s->id] - 1;
+    sim->source_pos[s->id] = 0;
     struct sim_heap_entry last = sim->heap[--sim->heap_count];
-    if (last.source == s)
+    if (last.id == s->id)
         return;
     heap_place(sim, i, last);
     if (i > 0 && entry_before(&last, &sim->heap[(i - 1) / 2]))
@@ -206,28 +208,29 @@ static void heap_remove(struct naru_sim *sim, struct sim_source *s)
 /* Queue `s` at (when, order), move it, or take it out (when == NEVER). */
 static void source_update(struct naru_sim *sim, struct sim_source *s, naru_time_t when, uint64_t order)
 {
+    uint32_t pos = sim->source_pos[s->id];
     if (when == NARU_NEVER) {
-        if (s->pos)
+        if (pos)
             heap_remove(sim, s);
         return;
     }
-    if (s->pos) {
+    if (pos) {
         bool earlier = when < s->when || (when == s->when && order < s->order);
         s->when = when;
         s->order = order;
-        sim->heap[s->pos - 1].when = when;
-        sim->heap[s->pos - 1].order = order;
+        sim->heap[pos - 1].when = when;
+        sim->heap[pos - 1].order = order;
         if (earlier)
-            sift_up(sim, s->pos - 1);
+            sift_up(sim, pos - 1);
         else
-            sift_down(sim, s->pos - 1);
+            sift_down(sim, pos - 1);
         return;
     }
     if (sim->heap_count == sim->heap_cap)
         return; /* cannot happen: sim_heap_reserve() made room for every source */
     s->when = when;
     s->order = order;
-    heap_place(sim, sim->heap_count++, (struct sim_heap_entry){ when, order, s });
+    heap_place(sim, sim->heap_count++, (struct sim_heap_entry){ when, order, s->id });
     sift_up(sim, sim->heap_count - 1);
 }
 
@@ -235,7 +238,7 @@ void sim_source_set(struct naru_sim *sim, struct sim_source *s, naru_time_t when
 {
     /* Frame sources carry their own order (the head frame's sequence);
      * this is for the others. */
-    if (s->pos && s->when == when)
+    if (sim->source_pos[s->id] && s->when == when)
         return;
     source_update(sim, s, when, ++sim->order);
 }
@@ -260,8 +263,22 @@ int sim_heap_reserve(struct naru_sim *sim, unsigned more)
     if (!p)
         return -ENOMEM;
     sim->heap = p;
+    if (!(p = realloc(sim->sources, cap * sizeof *sim->sources)))
+        return -ENOMEM;
+    sim->sources = p;
+    if (!(p = realloc(sim->source_pos, cap * sizeof *sim->source_pos)))
+        return -ENOMEM;
+    sim->source_pos = p;
     sim->heap_cap = cap;
     return 0;
+}
+
+void sim_source_register(struct naru_sim *sim, struct sim_source *s, uint8_t kind)
+{
+    s->kind = kind;
+    s->id = sim->source_count++;
+    sim->sources[s->id] = s;
+    sim->source_pos[s->id] = 0;
 }
 
 /* ---- nodes ---- */
@@ -379,7 +396,6 @@ struct naru_stack *naru_sim_add_stack(struct naru_sim *sim, const char *name,
         return NULL;
     node->sim = sim;
     node->index = sim->node_count;
-    node->source.kind = SOURCE_NODE;
     snprintf(node->name, sizeof node->name, "%s", name ? name : "node");
     struct naru_stack_config c;
     if (config)
@@ -406,6 +422,7 @@ struct naru_stack *naru_sim_add_stack(struct naru_sim *sim, const char *name,
         return NULL;
     }
     sim->node_count++;
+    sim_source_register(sim, &node->source, SOURCE_NODE);
     naru_stack_poll(node->stack, sim->now);
     node_refresh(sim, node);
     return node->stack;
@@ -625,7 +642,7 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
     uint64_t at_instant = 0;
     sim->stalled = false;
     while (!finished) {
-        struct sim_source *top = sim->heap_count ? sim->heap[0].source : NULL;
+        const struct sim_heap_entry *top = sim->heap_count ? &sim->heap[0] : NULL;
         const struct sim_timer *t = sim->timer_count ? &sim->timers[0] : NULL;
         bool take_timer = t && (!top || t->when < top->when || (t->when == top->when && t->order < top->order));
         naru_time_t when = take_timer ? t->when : top ? top->when : NARU_NEVER;
@@ -641,14 +658,15 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
             break;
         }
         sim->events++;
+        struct sim_source *source = take_timer ? NULL : sim->sources[top->id];
         if (take_timer) {
             run_timer(sim);
-        } else if (top->kind == SOURCE_NODE) {
-            struct sim_node *node = container_of(top, struct sim_node, source);
+        } else if (source->kind == SOURCE_NODE) {
+            struct sim_node *node = container_of(source, struct sim_node, source);
             naru_stack_poll(node->stack, sim->now);
             sim_node_mark(sim, node);
         } else {
-            sim_direction_deliver(sim, container_of(top, struct sim_direction, source));
+            sim_direction_deliver(sim, container_of(source, struct sim_direction, source));
         }
         process_dirty(sim);
         if (done && done(ctx))

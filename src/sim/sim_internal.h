@@ -23,16 +23,18 @@ enum sim_source_kind { SOURCE_NODE, SOURCE_DIRECTION };
 struct sim_source {
     naru_time_t when;
     uint64_t order;
-    uint32_t pos;              /* index in the heap + 1; 0 when not queued */
+    uint32_t id;               /* its index in the sim's sources and source_pos */
     uint8_t kind;
 };
 
-/* The event queue holds each source's key beside it, so sifting compares
- * without visiting the sources (scattered through memory in a big world). */
+/* The event queue holds each source's key and number beside it, and where
+ * each source sits is kept in a dense array: sifting neither reads nor
+ * writes the sources themselves (scattered through memory in a big world,
+ * a cache miss each). */
 struct sim_heap_entry {
     naru_time_t when;
     uint64_t order;
-    struct sim_source *source;
+    uint32_t id;
 };
 
 struct sim_frame {
@@ -81,31 +83,36 @@ struct sim_direction {
     struct sim_queued *queue;  /* ring, grown on demand up to queue_frames */
     uint32_t queue_cap, queue_head, queue_count;
     uint64_t queue_bytes;
+    /* Counted on every frame: beside the fields above, so a hop touches
+     * few cache lines (the generators below only on impaired links). */
+    struct naru_sim_link_stats stats;
     bool ge_bad;               /* Gilbert-Elliott state */
     /* One generator per impairment, so turning one on does not change
      * which frames another picks. */
     struct naru_random rng_loss, rng_ge, rng_reorder, rng_duplicate, rng_corrupt;
-    struct naru_sim_link_stats stats;
 };
 
+/* What every frame reads first (the name last), so a hop in a big world
+ * touches few cache lines. */
 struct naru_sim_link {
     struct naru_sim *sim;
-    char name[SIM_NAME_MAX];
+    struct naru_pcap *pcap;
+    bool impaired;             /* any of loss, bursts, reordering, duplicates, corruption */
     struct naru_sim_link_config config;
     struct sim_end ends[2];
     struct sim_direction dir[2];
-    struct naru_pcap *pcap;
+    char name[SIM_NAME_MAX];
 };
 
 struct sim_node {
     struct sim_source source;
-    struct naru_sim *sim;
     struct naru_stack *stack;
-    char name[SIM_NAME_MAX];
+    struct sim_node *dirty_next; /* touched on every frame: in the first cache line */
+    bool dirty;
+    struct naru_sim *sim;
     unsigned index;
     unsigned interfaces;
-    struct sim_node *dirty_next;
-    bool dirty;
+    char name[SIM_NAME_MAX];
 };
 
 #define SWITCH_MAC_TABLE 256
@@ -159,6 +166,9 @@ struct naru_sim {
 
     struct sim_heap_entry *heap;
     unsigned heap_count, heap_cap;
+    struct sim_source **sources; /* by id; heap_cap of them, source_count used */
+    uint32_t *source_pos;      /* by id: index in the heap + 1; 0 when not queued */
+    unsigned source_count;
     struct sim_timer *timers;  /* binary min-heap */
     unsigned timer_count, timer_cap;
 
@@ -174,6 +184,9 @@ struct naru_sim {
 
 /* The event queue. */
 int sim_heap_reserve(struct naru_sim *sim, unsigned more);
+/* A new node's or direction's source numbered, once it exists for good;
+ * cannot fail: sim_heap_reserve() made room before it was made. */
+void sim_source_register(struct naru_sim *sim, struct sim_source *s, uint8_t kind);
 void sim_source_set(struct naru_sim *sim, struct sim_source *s, naru_time_t when);
 void sim_direction_key(struct naru_sim *sim, struct sim_direction *d, naru_time_t when, uint64_t order);
 

@@ -54,6 +54,7 @@ struct ra_spec {
     uint32_t valid, preferred;
     bool dns;
     uint32_t dns_lifetime;
+    uint32_t reachable_ms, retrans_ms; /* 0: 20000 and 500 */
 };
 
 static uint8_t ra_buf[256];
@@ -64,7 +65,8 @@ static void send_ra(struct host *t, const uint8_t src[16], uint8_t hop_limit, co
 {
     struct ndp_message m = { .type = ICMPV6_ROUTER_ADVERT, .cur_hop_limit = 77,
                              .ra_flags = (uint8_t)(s->preference_bits << 3), .router_lifetime = s->lifetime,
-                             .reachable_time = 20000, .retrans_timer = 500 };
+                             .reachable_time = s->reachable_ms ? s->reachable_ms : 20000,
+                             .retrans_timer = s->retrans_ms ? s->retrans_ms : 500 };
     struct ndp_builder b;
     ndp_emit_begin(&b, &m, ra_buf, sizeof ra_buf);
     ndp_emit_lladdr(&b, NDP_OPT_SOURCE_LLADDR, router_mac);
@@ -365,6 +367,31 @@ static void mtu_outside_the_links_range_is_ignored(void **state)
     capture_host_free(t.h);
 }
 
+/* A RetransTimer of weeks would hold address resolution, DAD and the
+ * packets queued on them that long: over an hour is ignored, as a
+ * ReachableTime over RFC 4861's hour is. */
+static void timers_over_an_hour_are_ignored(void **state)
+{
+    (void)state;
+    struct host t = host_new();
+    struct ra_spec s = { .lifetime = 600 };
+    send_ra(&t, router_a, 255, &s);
+    struct router_discovery *rd = &t.iface->autoconf.rd;
+    s.retrans_ms = 2348820486u; /* 27 days, from a fuzzed advertisement */
+    s.reachable_ms = 3600001;
+    send_ra(&t, router_a, 255, &s);
+    assert_int_equal(rd->retrans_timer, 500 * NARU_MS);
+    assert_int_equal(t.iface->autoconf.retrans_timer, 500 * NARU_MS);
+    assert_int_equal(rd->base_reachable_time, 20 * NARU_SEC);
+    assert_int_equal(t.stack->counters.rd_timers_ignored, 1);
+    s.retrans_ms = s.reachable_ms = 3600000;
+    send_ra(&t, router_a, 255, &s);
+    assert_int_equal(rd->retrans_timer, 3600 * NARU_SEC);
+    assert_int_equal(rd->base_reachable_time, 3600 * NARU_SEC);
+    assert_int_equal(t.stack->counters.rd_timers_ignored, 1);
+    capture_host_free(t.h);
+}
+
 static void a_flood_of_random_advertisements_grows_nothing(void **state)
 {
     (void)state;
@@ -517,6 +544,7 @@ int main(void)
         cmocka_unit_test(an_advertisement_ends_the_solicitations),
         cmocka_unit_test(advertisement_gives_default_route_prefix_address_and_link_parameters),
         cmocka_unit_test(the_advertised_hop_limit_mtu_and_retrans_timer_are_used),
+        cmocka_unit_test(timers_over_an_hour_are_ignored),
         cmocka_unit_test(advertisements_off_link_or_forwarded_are_dropped),
         cmocka_unit_test(router_lifetime_end_takes_the_default_route_away),
         cmocka_unit_test(prefix_lifetime_end_takes_the_on_link_route_and_the_address),
