@@ -10,7 +10,10 @@
 #include "runtime.h"
 
 #define PROG "naru ping"
-#define MAX_PAYLOAD (65535 - 20 - 8)
+/* The most data an echo carries: IPv4's total length holds its 20-byte
+ * header too, IPv6's payload length only the 8-byte echo header. */
+#define MAX_PAYLOAD4 (65535 - 20 - 8)
+#define MAX_PAYLOAD6 (65535 - 8)
 
 static void usage(FILE *out)
 {
@@ -25,7 +28,8 @@ static void usage(FILE *out)
             "HOST may be a name of that world.\n"
             "\n"
             "  -c COUNT           stop after COUNT requests (default: 4 simulated, else until ^C)\n"
-            "  -s SIZE            data bytes per request (default 56; above the MTU they fragment)\n"
+            "  -s SIZE            data bytes per request (default 56; above the MTU they fragment;\n"
+            "                     at most 65507 over IPv4, 65527 over IPv6)\n"
             "  -i INTERVAL        seconds between requests (default 1)\n"
             "  -W TIMEOUT         seconds to wait for replies after the last request (default 10)\n"
             CLI_HELP
@@ -167,7 +171,7 @@ int cmd_ping(int argc, char **argv)
             }
             break;
         case 's':
-            c.size = (uint32_t)cli_number(PROG, "size", optarg, false, MAX_PAYLOAD);
+            c.size = (uint32_t)cli_number(PROG, "size", optarg, false, MAX_PAYLOAD6);
             break;
         case 'i':
             c.interval = cli_seconds(PROG, "interval", optarg);
@@ -191,6 +195,12 @@ int cmd_ping(int argc, char **argv)
     int status = runtime_open_to(&rt, &ro, PROG, host, 2, &c.dst);
     if (status)
         return status;
+    if (c.dst.addr.family != NARU_AF_INET6 && c.size > MAX_PAYLOAD4) {
+        fprintf(stderr, "%s: size %u is too big for IPv4 (at most %u bytes of data; %u over IPv6)\n", PROG, c.size,
+                MAX_PAYLOAD4, MAX_PAYLOAD6);
+        runtime_close(&rt);
+        return 2;
+    }
     status = 1;
     c.count = count < 0 ? (rt.simulated ? 4 : 0) : (uint64_t)count;
     if (!c.count && !c.interval) {

@@ -138,6 +138,7 @@
     X(addrconf, slaac_formed, "addresses formed from advertised prefixes (SLAAC)")    \
     X(addrconf, prefix_ignored, "autonomous prefixes ignored: not /64")               \
     X(addrconf, expired, "IPv6 addresses removed: valid lifetime ended")              \
+    X(addrconf, gave_up, "prefixes given up: every RFC 7217 retry found duplicate")   \
     X(mld, rx_queries, "MLD queries received")                                        \
     X(mld, tx_reports, "MLD reports sent")                                            \
     X(mld, v1_mode, "switches to MLDv1 compatibility on a version 1 query")           \

@@ -9,7 +9,10 @@
 #include <string.h>
 
 #define ICMP_HEADER 8
-#define MAX_DATA (65535 - 20 - ICMP_HEADER)
+/* IPv4's total length holds its 20-byte header, IPv6's payload length
+ * only the echo header: 65507 and 65527 bytes of data. */
+#define MAX_DATA4 (65535 - 20 - ICMP_HEADER)
+#define MAX_DATA6 (65535 - ICMP_HEADER)
 #define SEQ_SPACE 65536u
 
 struct naru_ping {
@@ -190,7 +193,8 @@ static void on_socket(void *ctx, struct naru_stack *stack, int sock)
 
 int naru_ping_start(const struct naru_app_env *env, const struct naru_ping_config *config, struct naru_ping **out)
 {
-    if (config->size > MAX_DATA || (!config->count && !config->interval))
+    uint32_t max = config->dst.addr.family == NARU_AF_INET6 ? MAX_DATA6 : MAX_DATA4;
+    if (config->size > max || (!config->count && !config->interval))
         return -EINVAL; /* endless, and all at one instant */
     struct naru_ping *p = calloc(1, sizeof *p);
     if (!p)

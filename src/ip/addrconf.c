@@ -32,6 +32,12 @@ static naru_time_t earliest(naru_time_t a, naru_time_t b)
     return a < b ? a : b;
 }
 
+/* Is DAD still probing for x (tentative, or optimistic and in use)? */
+static bool dad_running(const struct iface_addr6 *x)
+{
+    return x->state == IFA6_TENTATIVE || (x->flags & IFA6_OPTIMISTIC);
+}
+
 /* The timer goes at the earliest DAD step or lifetime end of any address. */
 static void rearm(struct naru_stack *stack, struct naru_iface *iface)
 {
@@ -40,7 +46,7 @@ static void rearm(struct naru_stack *stack, struct naru_iface *iface)
     for (uint8_t i = 0; i < iface->addr6_count; i++) {
         const struct iface_addr6 *x = &iface->addr6[i];
         when = earliest(when, x->valid_until);
-        if (x->state == IFA6_TENTATIVE)
+        if (dad_running(x))
             when = earliest(when, x->dad_next);
         else if (x->state == IFA6_PREFERRED)
             when = earliest(when, x->preferred_until);
@@ -63,7 +69,10 @@ int addrconf_add(struct naru_stack *stack, struct naru_iface *iface, const uint8
     struct addrconf_iface *a = state_of(iface);
     if (a->ipv6_disabled)
         return -ENETDOWN;
-    int err = iface_addr6_add(stack, iface, addr, prefix_len, dad ? IFA6_TENTATIVE : IFA6_PREFERRED, flags,
+    if (!dad)
+        flags &= (uint8_t)~IFA6_OPTIMISTIC;
+    bool tentative = dad && !(flags & IFA6_OPTIMISTIC);
+    int err = iface_addr6_add(stack, iface, addr, prefix_len, tentative ? IFA6_TENTATIVE : IFA6_PREFERRED, flags,
                               valid_lifetime, preferred_lifetime);
     if (err)
         return err;
@@ -143,7 +152,7 @@ static void fire(struct naru_stack *stack, struct naru_timer *t)
             drop(stack, iface, x->addr);
             continue;
         }
-        if (x->state == IFA6_TENTATIVE && x->dad_next <= stack->now) {
+        if (dad_running(x) && x->dad_next <= stack->now) {
             if (x->dad_probes_left > 0) {
                 send_dad_probe(stack, iface, x);
                 x->dad_probes_left--;
@@ -152,7 +161,9 @@ static void fire(struct naru_stack *stack, struct naru_timer *t)
                 /* RFC 4862 5.4: no one answered within RetransTimer of the
                  * last probe: the address is ours. */
                 x->dad_next = NARU_NEVER;
-                x->state = x->preferred_until > stack->now ? IFA6_PREFERRED : IFA6_DEPRECATED;
+                x->flags &= (uint8_t)~IFA6_OPTIMISTIC;
+                if (x->state == IFA6_TENTATIVE)
+                    x->state = x->preferred_until > stack->now ? IFA6_PREFERRED : IFA6_DEPRECATED;
                 LOG_INFO(stack, NARU_LAYER_IP, "%s: %s/%u is ours (no duplicate)", iface->name,
                          format(x->addr, text), x->prefix_len);
             }
@@ -257,6 +268,10 @@ void addrconf_prefix(struct naru_stack *stack, struct naru_iface *iface, const s
     }
     if (p->valid_lifetime == 0)
         return; /* (d): a new prefix with no lifetime forms nothing */
+    const struct addrconf_iface *a = state_of(iface);
+    for (uint8_t i = 0; i < a->given_up_count; i++)
+        if (memcmp(a->given_up[i], p->prefix, 8) == 0)
+            return; /* RFC 7217 6: no more tries (duplicate() gave up) */
     uint8_t addr[16], counter = 0;
     form(stack, iface, p->prefix, &counter, addr);
     if (addrconf_add(stack, iface, addr, 64, IFA6_AUTOCONF, seconds(p->valid_lifetime),
@@ -299,6 +314,14 @@ static void duplicate(struct naru_stack *stack, struct naru_iface *iface, struct
             p = v;
         addrconf_add(stack, iface, next, 64, IFA6_AUTOCONF, v, p, true, counter);
     } else if (flags & IFA6_AUTOCONF) {
+        /* Remember the prefix, so that the next advertisement does not
+         * start over: a node claiming every address makes no more work. */
+        struct addrconf_iface *a = state_of(iface);
+        memcpy(a->given_up[a->given_up_next], addr, 8);
+        a->given_up_next = (uint8_t)((a->given_up_next + 1) % ADDRCONF_GIVEN_UP_MAX);
+        if (a->given_up_count < ADDRCONF_GIVEN_UP_MAX)
+            a->given_up_count++;
+        stack->counters.addrconf_gave_up++;
         LOG_WARN(stack, NARU_LAYER_IP, "%s: no address from %s/64 after %d tries (RFC 7217 IDGEN_RETRIES)",
                  iface->name, format(addr, text), STABLE_IID_IDGEN_RETRIES + 1);
     }
@@ -309,7 +332,7 @@ bool addrconf_dad_heard(struct naru_stack *stack, struct naru_iface *iface, cons
                         bool from_unspecified, const uint8_t *nonce, uint8_t nonce_len)
 {
     struct iface_addr6 *x = iface_addr6_find(iface, target);
-    if (!x || x->state != IFA6_TENTATIVE)
+    if (!x || !dad_running(x))
         return false;
     if (is_ns) {
         /* RFC 4862 5.4.3: only an NS from another node doing DAD for it
@@ -317,7 +340,7 @@ bool addrconf_dad_heard(struct naru_stack *stack, struct naru_iface *iface, cons
          * nonce, which is our probe looped back. An NS from a unicast
          * source is a resolution that cannot be for us yet: ignored. */
         if (!from_unspecified)
-            return true;
+            return x->state == IFA6_TENTATIVE; /* an optimistic address answers (RFC 4429 3.3) */
         if (nonce && nonce_len == ADDRCONF_DAD_NONCE_LEN && memcmp(nonce, x->dad_nonce, nonce_len) == 0) {
             stack->counters.addrconf_dad_looped++;
             return true;

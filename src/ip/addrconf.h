@@ -24,6 +24,7 @@ struct ndp_prefix_info;
 #define ADDRCONF_MAX_RTR_SOLICITATION_DELAY (1 * NARU_SEC) /* RFC 4861 10 */
 #define ADDRCONF_TWO_HOURS (2 * 3600 * NARU_SEC)    /* RFC 4862 5.5.3 (e) */
 #define ADDRCONF_DAD_NONCE_LEN 6                    /* RFC 7527 4.1 */
+#define ADDRCONF_GIVEN_UP_MAX 4                     /* prefixes remembered as given up */
 
 /* What an interface holds for IPv6 autoconfiguration (in struct naru_iface). */
 struct addrconf_iface {
@@ -34,11 +35,16 @@ struct addrconf_iface {
     struct redirect_cache redirects; /* destinations redirected (RFC 4861 8.3) */
     naru_time_t retrans_timer; /* RFC 4861 6.3.2 RetransTimer: between DAD probes; 0: the default */
     bool ipv6_disabled;        /* RFC 4862 5.4.5: our link-local address belongs to another node */
+    /* RFC 7217 6: /64 prefixes whose every identifier was found duplicate;
+     * their advertisements form nothing more (the oldest gives way). */
+    uint8_t given_up[ADDRCONF_GIVEN_UP_MAX][8];
+    uint8_t given_up_count, given_up_next;
     bool started;              /* autoconf_iface_up() has run */
 };
 
 /* Give iface an address, tentative until DAD (RFC 4862 5.4) finds no one
- * else holding it (or preferred at once when dad is false), with lifetimes
+ * else holding it (or preferred at once when dad is false; or at once and
+ * probed all the same with IFA6_OPTIMISTIC in flags, RFC 4429), with lifetimes
  * from now (NARU_NEVER: infinite). Joins its solicited-node group. Flags
  * as for iface_addr6_add; dad_counter is the RFC 7217 DAD_Counter the
  * address was formed with. Returns 0 or iface_addr6_add's error, or

@@ -215,8 +215,12 @@ static void send_error(struct naru_stack *stack, struct naru_iface *iface, const
     bool group = ipv6_addr_is_multicast(orig.dst) || (pbuf_flags & PBUF_F_LINK_BROADCAST);
     bool group_allowed = type == ICMPV6_PACKET_TOO_BIG ||
                          (type == ICMPV6_PARAMETER_PROBLEM && code == ICMPV6_UNRECOGNIZED_OPTION);
+    /* RFC 7112 5: a first fragment whose chain is cut short is answered,
+     * though the chain cannot be followed to see it is no error (as Linux:
+     * only what can be seen to be an error is spared one). */
+    bool incomplete_chain = type == ICMPV6_PARAMETER_PROBLEM && code == ICMPV6_INCOMPLETE_HEADER_CHAIN;
     if ((group && !group_allowed) || ipv6_addr_is_unspecified(orig.src) || ipv6_addr_is_multicast(orig.src) ||
-        is_about_error(packet, len)) {
+        (!incomplete_chain && is_about_error(packet, len))) {
         stack->counters.icmp6_tx_suppressed++;
         return;
     }

@@ -42,6 +42,35 @@ struct naru_iface *ip_route_iface(struct naru_stack *stack, const struct naru_ad
     return r ? &stack->ifaces[r->ifindex] : NULL;
 }
 
+const struct naru_iface *ip_scope_iface(struct naru_stack *stack, const struct naru_addr *dst, uint32_t scope_id)
+{
+    if (!scope_id || dst->family != NARU_AF_INET6 || !naru_addr_is_link_local(dst))
+        return NULL;
+    return iface_get(stack, naru_scope_ifindex(scope_id));
+}
+
+int ip_scope_check(struct naru_stack *stack, const struct naru_addr *dst, uint32_t scope_id)
+{
+    if (dst->family != NARU_AF_INET6 || !naru_addr_is_link_local(dst))
+        return 0;
+    if (scope_id)
+        return ip_scope_iface(stack, dst, scope_id) ? 0 : -EINVAL;
+    unsigned links = 0;
+    for (uint32_t i = 0; i < stack->iface_count; i++)
+        links += stack->ifaces[i].up && stack->ifaces[i].addr6_count > 0;
+    return links > 1 ? -EINVAL : 0;
+}
+
+int ip_select_source_scoped(struct naru_stack *stack, const struct naru_addr *dst, uint32_t scope_id,
+                            struct naru_addr *src)
+{
+    const struct naru_iface *iface = ip_scope_iface(stack, dst, scope_id);
+    if (!iface)
+        return ip_select_source(stack, dst, src);
+    src->family = NARU_AF_INET6;
+    return ipv6_select_source(stack, iface, dst->v6, src->v6);
+}
+
 void ip_error_deliver(struct naru_stack *stack, const struct ip_error *e)
 {
     uint8_t echo = e->src.family == NARU_AF_INET6 ? IP_PROTO_ICMPV6 : IP_PROTO_ICMP;

@@ -158,5 +158,16 @@ bool ip_is_local(const struct naru_stack *stack, const struct naru_addr *addr);
 /* The interface the route to dst leaves by, or NULL if there is none
  * (ask ip_is_local() first: our own addresses are looped back). */
 struct naru_iface *ip_route_iface(struct naru_stack *stack, const struct naru_addr *dst);
+/* RFC 4007 6: a link-local destination means nothing without its link.
+ * The interface scope_id (as in struct naru_sockaddr; 0: none) names for
+ * a link-local dst, else NULL. */
+const struct naru_iface *ip_scope_iface(struct naru_stack *stack, const struct naru_addr *dst, uint32_t scope_id);
+/* 0 when dst can be sent to as given: not link-local, a scope naming an
+ * interface, or no scope and one IPv6 interface up to choose; -EINVAL
+ * otherwise (as Linux refuses connect() and sendto()). */
+int ip_scope_check(struct naru_stack *stack, const struct naru_addr *dst, uint32_t scope_id);
+/* ip_select_source() on the link a scope names (see ip_scope_iface()). */
+int ip_select_source_scoped(struct naru_stack *stack, const struct naru_addr *dst, uint32_t scope_id,
+                            struct naru_addr *src);
 
 #endif

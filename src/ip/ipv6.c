@@ -59,7 +59,12 @@ static bool addresses_are_martian(const struct naru_stack *stack, const struct n
     if (!iface)
         return false;
     /* RFC 4291 2.5.3: the loopback address never comes from a link; nor
-     * does our own address (a loop, or a spoof). */
+     * does our own address (a loop, or a spoof), but for one still
+     * optimistic: another holder's advertisement from it is what its
+     * duplicate address detection listens for (RFC 4429 3.3). */
+    for (uint8_t i = 0; i < iface->addr6_count; i++)
+        if ((iface->addr6[i].flags & IFA6_OPTIMISTIC) && ipv6_addr_equal(iface->addr6[i].addr, h->src))
+            return false;
     return ipv6_addr_is_loopback(h->src) || ipv6_addr_is_loopback(h->dst) || iface_owns_addr6(stack, h->src);
 }
 

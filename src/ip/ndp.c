@@ -91,6 +91,13 @@ static naru_time_t link_time(const struct naru_iface *iface, bool reachable)
     return reachable ? rd->reachable_time : rd->retrans_timer;
 }
 
+/* RFC 4861 7.3.3, 6.3.6: a router that stopped answering is no default
+ * router any more; another one takes over. */
+static void unanswered(struct naru_stack *stack, struct naru_iface *iface, const struct naru_addr *addr)
+{
+    ndp_router_unreachable(stack, iface, addr->v6);
+}
+
 static const struct neighbour_ops ndp_ops = {
     .ethertype = ETHERTYPE_IPV6,
     .layer = NARU_LAYER_NDP,
@@ -102,6 +109,7 @@ static const struct neighbour_ops ndp_ops = {
     .stale_time = NDP_STALE_TIME,
     .solicit = solicit,
     .unreachable = ipv6_neighbour_failed,
+    .unanswered = unanswered,
     .link_time = link_time,
     .count_drop = count_drop,
 };
@@ -118,9 +126,11 @@ static void send_advertisement(struct naru_stack *stack, struct naru_iface *ifac
     if (!pb)
         return;
     /* RFC 4861 7.2.4: R if we route, S when answering a node that asked,
-     * O as the target is not an anycast address. */
+     * O as the target is not an anycast address, unless it is optimistic
+     * (RFC 4429 3.3: it must not override a holder's entry). */
+    const struct iface_addr6 *a = iface_addr6_find(iface, target);
     struct ndp_message m = { .type = ICMPV6_NEIGHBOR_ADVERT, .router = stack->config.forwarding,
-                             .solicited = solicited, .override = true };
+                             .solicited = solicited, .override = !(a && (a->flags & IFA6_OPTIMISTIC)) };
     memcpy(m.target, target, 16);
     struct ndp_builder b;
     ndp_emit_begin(&b, &m, pb->data, pb->len);
@@ -140,7 +150,8 @@ static void solicitation_input(struct naru_stack *stack, struct naru_iface *ifac
         stack->counters.ndp_rx_not_our_target++;
         return;
     }
-    if (a->state == IFA6_TENTATIVE) { /* RFC 4862 5.4.3: duplicate address detection's */
+    if (a->state == IFA6_TENTATIVE || ((a->flags & IFA6_OPTIMISTIC) && ipv6_addr_is_unspecified(h->src))) {
+        /* RFC 4862 5.4.3: duplicate address detection's */
         ndp_dad_input(stack, iface, h, m);
         return;
     }
@@ -172,7 +183,7 @@ static void advertisement_input(struct naru_stack *stack, struct naru_iface *ifa
     stack->counters.ndp_rx_na++;
     const struct iface_addr6 *a = iface_addr6_find(iface, m->target);
     if (a) {
-        if (a->state == IFA6_TENTATIVE)
+        if (a->state == IFA6_TENTATIVE || (a->flags & IFA6_OPTIMISTIC))
             ndp_dad_input(stack, iface, h, m); /* RFC 4862 5.4.4 */
         else
             stack->counters.ndp_address_conflicts++;

@@ -39,3 +39,8 @@ void ndp_router_flag_cleared(struct naru_stack *stack, struct naru_iface *iface,
 {
     router_discovery_router_gone(stack, iface, addr); /* RFC 4861 7.2.5 */
 }
+
+void ndp_router_unreachable(struct naru_stack *stack, struct naru_iface *iface, const uint8_t addr[16])
+{
+    router_discovery_router_gone(stack, iface, addr);
+}

@@ -25,5 +25,8 @@ void ndp_dad_input(struct naru_stack *stack, struct naru_iface *iface, const str
 /* RFC 4861 7.2.5: a neighbour we know advertised without the router
  * flag: if it was a router, it goes from the default router list. */
 void ndp_router_flag_cleared(struct naru_stack *stack, struct naru_iface *iface, const uint8_t addr[16]);
+/* Neighbour unreachability detection gave up on addr (RFC 4861 7.3.3):
+ * if it is a default router, another takes over (6.3.6). */
+void ndp_router_unreachable(struct naru_stack *stack, struct naru_iface *iface, const uint8_t addr[16]);
 
 #endif

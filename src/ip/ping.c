@@ -29,7 +29,7 @@ static long ping6_output(struct naru_stack *stack, struct sock *s, const void *d
         return -EINVAL;
     struct naru_addr src = s->local.addr;
     if (src.family != NARU_AF_INET6) {
-        int err = ip_select_source(stack, &to->addr, &src);
+        int err = ip_select_source_scoped(stack, &to->addr, to->scope_id, &src);
         if (err < 0)
             return err;
     }
@@ -43,7 +43,8 @@ static long ping6_output(struct naru_stack *stack, struct sock *s, const void *d
     stack->counters.icmp6_tx++;
     stack->counters.icmp6_tx_echo_requests++;
     struct ip_send send = { .src = &src, .dst = &to->addr, .protocol = IP_PROTO_ICMPV6,
-                            .ttl = sock_ttl_for(s, NARU_AF_INET6) };
+                            .ttl = sock_ttl_for(s, NARU_AF_INET6),
+                            .iface = ip_scope_iface(stack, &to->addr, to->scope_id) };
     int err = ip_output(stack, pb, &send);
     return err < 0 ? err : (long)len;
 }

@@ -117,14 +117,28 @@ static void choose_default_router(struct naru_stack *stack, struct naru_iface *i
     if (best && memcmp(best->addr, rd->default_router, 16) == 0)
         return;
     struct naru_addr any = naru_addr_v6(default_prefix);
-    if (!ipv6_addr_is_unspecified(rd->default_router) &&
-        route6_is(stack, default_prefix, 0, rd->default_router, iface->ifindex))
-        naru_route_del(stack, &any, 0);
+    bool removed = !ipv6_addr_is_unspecified(rd->default_router) &&
+                   route6_is(stack, default_prefix, 0, rd->default_router, iface->ifindex) &&
+                   naru_route_del(stack, &any, 0) == 0;
     memset(rd->default_router, 0, 16);
     if (best) {
         struct naru_addr gw = naru_addr_v6(best->addr);
         if (naru_route_add(stack, &any, 0, &gw, iface->ifindex) == 0)
             memcpy(rd->default_router, best->addr, 16);
+    }
+    /* The stack has one default route (route.c): while it went through
+     * this interface, another interface's routers were kept out; now one
+     * of them takes its place, without waiting for its next advertisement. */
+    if (!removed || !ipv6_addr_is_unspecified(rd->default_router))
+        return;
+    for (uint32_t i = 0; i < stack->iface_count; i++) {
+        struct naru_iface *other = &stack->ifaces[i];
+        struct router_discovery *o = &other->autoconf.rd;
+        if (other == iface || !o->router_count || !ipv6_addr_is_unspecified(o->default_router))
+            continue;
+        choose_default_router(stack, other, o);
+        if (!ipv6_addr_is_unspecified(o->default_router))
+            return;
     }
 }
 

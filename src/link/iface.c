@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "ip/addrconf.h"
 #include "ip/autoconf.h"
 #include "ip/ipv6.h"
 #include "link/arp.h"
@@ -233,8 +234,10 @@ static int add_addr6(struct naru_stack *stack, struct naru_iface *iface, const s
         return -EINVAL;
     if (!stack->config.ipv6)
         return -EAFNOSUPPORT;
-    int err = iface_addr6_add(stack, iface, addr->v6, prefix_len, IFA6_PREFERRED, IFA6_STATIC, NARU_NEVER,
-                              NARU_NEVER);
+    /* In use at once, with duplicate address detection all the same
+     * (RFC 4429 optimistic): a conflict drops it (ip/addrconf.c). */
+    int err = addrconf_add(stack, iface, addr->v6, prefix_len, IFA6_STATIC | IFA6_OPTIMISTIC, NARU_NEVER,
+                           NARU_NEVER, true, 0);
     if (err < 0)
         return err;
     stack->routes.version++; /* routes through it may be usable now */
@@ -242,7 +245,7 @@ static int add_addr6(struct naru_stack *stack, struct naru_iface *iface, const s
         struct naru_addr prefix = naru_addr_mask(addr, prefix_len);
         err = naru_route_add(stack, &prefix, prefix_len, NULL, iface->ifindex);
         if (err < 0 && err != -EEXIST) {
-            iface_addr6_remove(iface, addr->v6);
+            addrconf_remove(stack, iface, addr->v6);
             return err;
         }
     }

@@ -23,6 +23,7 @@ enum iface_addr6_state { IFA6_TENTATIVE, IFA6_PREFERRED, IFA6_DEPRECATED };
 #define IFA6_LINK_LOCAL 0x1        /* fe80::/10: set by iface_addr6_add() itself */
 #define IFA6_AUTOCONF 0x2          /* from SLAAC (RFC 4862 5.5) */
 #define IFA6_STATIC 0x4            /* configured by the user */
+#define IFA6_OPTIMISTIC 0x8        /* RFC 4429: in use while DAD still runs (a user's address) */
 
 struct iface_addr6 {
     uint8_t addr[16];

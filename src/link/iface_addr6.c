@@ -38,7 +38,7 @@ int iface_addr6_add(struct naru_stack *stack, struct naru_iface *iface, const ui
     memcpy(a->addr, addr, 16);
     a->prefix_len = prefix_len;
     a->state = (uint8_t)state;
-    a->flags = flags & (IFA6_AUTOCONF | IFA6_STATIC);
+    a->flags = flags & (IFA6_AUTOCONF | IFA6_STATIC | IFA6_OPTIMISTIC);
     if (addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80)
         a->flags |= IFA6_LINK_LOCAL; /* fe80::/10, RFC 4291 2.5.6 */
     a->valid_until = deadline(stack->now, valid_lifetime);

@@ -244,7 +244,12 @@ static void entry_timer_fired(struct naru_stack *stack, struct naru_timer *timer
         struct pbuf *pb;
         while ((pb = pbuf_queue_pop(&n->pending)))
             ops->unreachable(stack, pb);
+        struct naru_addr gone = n->addr;
+        int ifindex = n->ifindex;
         entry_free(stack, n);
+        struct naru_iface *iface = iface_get(stack, ifindex);
+        if (ops->unanswered && iface)
+            ops->unanswered(stack, iface, &gone);
         return;
     }
     case NEIGH_DELAY:

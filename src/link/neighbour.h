@@ -62,6 +62,9 @@ struct neighbour_ops {
     /* A packet waiting for n could not be delivered: tell its sender.
      * Takes the pbuf (pb->data at the IP header). */
     void (*unreachable)(struct naru_stack *stack, struct pbuf *pb);
+    /* Nobody answered for addr on iface: its entry is gone (NULL: nothing
+     * to do). NDP drops it from the default routers (RFC 4861 6.3.6). */
+    void (*unanswered)(struct naru_stack *stack, struct naru_iface *iface, const struct naru_addr *addr);
     /* Count `count` packets dropped for `why`. */
     void (*count_drop)(struct naru_stack *stack, enum neighbour_drop why, uint32_t count);
     /* The link's own ReachableTime (reachable) or RetransTimer, as a router

@@ -120,9 +120,12 @@ int naru_connect(struct naru_stack *stack, int handle, const struct naru_sockadd
         return -EINVAL;
     struct sock_addr to;
     from_public(&to, addr);
+    int err = ip_scope_check(stack, &to.addr, to.scope_id);
+    if (err < 0)
+        return err;
     if (s->type == NARU_SOCK_STREAM)
         return tcp_connect(stack, s, &to);
-    int err = autobind(stack, s);
+    err = autobind(stack, s);
     if (err < 0)
         return err;
     struct naru_addr src;
@@ -180,6 +183,8 @@ long naru_sendto(struct naru_stack *stack, int handle, const void *buf, size_t l
         if (!family_known(to))
             return -EAFNOSUPPORT;
         from_public(&dst, to);
+        if ((err = ip_scope_check(stack, &dst.addr, dst.scope_id)) < 0)
+            return err;
     } else {
         if (!s->connected)
             return -EDESTADDRREQ;

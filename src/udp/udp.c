@@ -47,7 +47,7 @@ long udp_output(struct naru_stack *stack, struct sock *s, const void *data, size
     const struct naru_addr *src = &s->local.addr;
     struct naru_addr chosen;
     if (sock_addr_is_wildcard(src)) {
-        int err = ip_select_source(stack, &to->addr, &chosen);
+        int err = ip_select_source_scoped(stack, &to->addr, to->scope_id, &chosen);
         if (err < 0)
             return err;
         src = &chosen;
@@ -60,7 +60,8 @@ long udp_output(struct naru_stack *stack, struct sock *s, const void *data, size
     udp_emit_pseudo(&h, ip_pseudo_sum(src, &to->addr, IP_PROTO_UDP), pb->data, pb->len);
     stack->counters.udp_tx++;
     struct ip_send send = { .src = src, .dst = &to->addr, .protocol = IP_PROTO_UDP,
-                            .ttl = sock_ttl_for(s, to->addr.family) };
+                            .ttl = sock_ttl_for(s, to->addr.family),
+                            .iface = ip_scope_iface(stack, &to->addr, to->scope_id) };
     int err = ip_output(stack, pb, &send);
     return err < 0 ? err : (long)len;
 }
