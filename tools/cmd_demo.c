@@ -19,11 +19,10 @@
 #include "cli.h"
 #include "commands.h"
 #include "demo_ipv6.h"
+#include "demo_text.h"
 #include "i18n.h"
 #include "lessons.h"
 #include "naru/addr.h"
-#include "naru/counters.h"
-#include "naru/describe.h"
 #include "naru/replay.h"
 #include "naru/sim.h"
 #include "naru/simapp.h"
@@ -148,11 +147,6 @@ __attribute__((format(printf, 2, 3))) static void say(const struct demo *d, cons
         free(text);
 }
 
-static double ms(naru_time_t t)
-{
-    return (double)t / (double)NARU_MS;
-}
-
 static const char *name_of(const struct demo *d, const struct naru_stack *s)
 {
     return s ? naru_sim_stack_name(d->sim, s) : "?";
@@ -195,14 +189,6 @@ static bool seq_before(uint32_t a, uint32_t b)
 
 /* ---- telling frames ---- */
 
-static void frame_line(naru_time_t now, const char *from, const char *to, const char *verb,
-                       const uint8_t *frame, size_t len)
-{
-    char text[300];
-    naru_frame_describe(frame, len, text, sizeof text);
-    printf("  %9.3f ms  %-6s -> %-6s %s%s\n", ms(now), from, to, verb, text);
-}
-
 /* Relative sequence numbers: byte 1 is the first byte of data. */
 static uint32_t rel(const struct tcp_watch *w, uint32_t seq)
 {
@@ -225,7 +211,7 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
         w->isn = t->seq;
         w->have_isn = true;
         w->rcv_next = t->seq + 1;
-        frame_line(now, from, to, "", frame, len);
+        demo_frame_line(now, from, to, "", frame, len);
         if (!(t->flags & 0x10))
             printf(_("                 the client's port %u was picked at random; port 80 is the web server's.\n"
                    "                 It starts numbering its bytes at a random %u (the ISN).\n"),
@@ -235,7 +221,7 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
         return;
     }
     if (t->flags & 0x05) { /* FIN or RST */
-        frame_line(now, from, to, "", frame, len);
+        demo_frame_line(now, from, to, "", frame, len);
         if ((t->flags & 0x01) && !w->told_fin)
             printf("%s", back->told_fin
                              ? _("                 FIN: \"I have nothing more to send\"; the other side's ACK closes\n"
@@ -244,7 +230,7 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
                                  "                 this direction\n"));
         w->told_fin = w->told_fin || (t->flags & 0x01);
     } else if (w == &d->to_server && back->have_isn && !w->told_first) {
-        frame_line(now, from, to, "", frame, len);
+        demo_frame_line(now, from, to, "", frame, len);
         printf("%s", t->data ? _("                 the request, and with its ACK the handshake is done: both know\n"
                                  "                 where the other's bytes start\n")
                              : _("                 the handshake is done: both know where the other's bytes start\n"));
@@ -262,7 +248,7 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
         if (!w->gap_open && w->gaps++ < SHOW_MAX)
             printf(_("  %9.3f ms  %-6s got bytes %u-%u %s before byte %u: it keeps them aside,\n"
                    "                 and every ACK it sends repeats \"still missing %u\" (duplicate ACKs)\n"),
-                   ms(now), to, rel(w, t->seq), rel(w, end) - 1, stream_of(d, w), rel(w, w->rcv_next),
+                   demo_ms(now), to, rel(w, t->seq), rel(w, end) - 1, stream_of(d, w), rel(w, w->rcv_next),
                    rel(w, w->rcv_next));
         w->gap_open = true;
         return;
@@ -287,7 +273,7 @@ static void tcp_delivered(struct demo *d, naru_time_t now, const char *from, con
     if (w->gap_open && w->gaps <= SHOW_MAX)
         printf(_("  %9.3f ms  %-6s got bytes %u-%u: the gap is filled, and bytes up to %u (%u segments\n"
                "                 kept aside meanwhile) go to the program, in order\n"),
-               ms(now), to, rel(w, t->seq), rel(w, end) - 1, rel(w, w->rcv_next) - 1, w->held_now);
+               demo_ms(now), to, rel(w, t->seq), rel(w, end) - 1, rel(w, w->rcv_next) - 1, w->held_now);
     if (!keep) {
         w->gap_open = false;
         w->held_now = 0;
@@ -317,9 +303,9 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
             return;
         }
         if (ev == NARU_SIM_FRAME_DELIVERED)
-            frame_line(now, from, to, "", frame, len);
+            demo_frame_line(now, from, to, "", frame, len);
         else if (ev == NARU_SIM_FRAME_LOST)
-            frame_line(now, from, to, _("LOST: "), frame, len);
+            demo_frame_line(now, from, to, _("LOST: "), frame, len);
         return;
     }
     struct tcp_view t;
@@ -332,7 +318,7 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
         uint32_t end = t.seq + t.data;
         if (w->seen && seq_before(t.seq, w->sent_end)) {
             if (w->resent++ < SHOW_MAX)
-                printf(_("  %9.3f ms  %-6s sends bytes %u-%u %s again: a retransmission\n"), ms(now), from,
+                printf(_("  %9.3f ms  %-6s sends bytes %u-%u %s again: a retransmission\n"), demo_ms(now), from,
                        rel(w, t.seq), rel(w, end) - 1, stream_of(d, w));
         } else if (!w->seen || seq_before(w->sent_end, end)) {
             w->sent_end = end;
@@ -342,39 +328,20 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
         if (w->lost++ >= SHOW_MAX)
             return;
         if (t.data)
-            printf(_("  %9.3f ms  %-6s -> %-6s LOST: bytes %u-%u %s\n"), ms(now), from, to, rel(w, t.seq),
+            printf(_("  %9.3f ms  %-6s -> %-6s LOST: bytes %u-%u %s\n"), demo_ms(now), from, to, rel(w, t.seq),
                    rel(w, t.seq + t.data) - 1, stream_of(d, w));
         else if (t.flags & 0x03)
-            printf(_("  %9.3f ms  %-6s -> %-6s LOST: a %s; it will be sent again\n"), ms(now), from, to,
+            printf(_("  %9.3f ms  %-6s -> %-6s LOST: a %s; it will be sent again\n"), demo_ms(now), from, to,
                    t.flags & 0x02 ? "SYN" : "FIN");
         else
             printf(_("  %9.3f ms  %-6s -> %-6s LOST: an ACK (no data; the next ACK says the same and more)\n"),
-                   ms(now), from, to);
+                   demo_ms(now), from, to);
     } else if (ev == NARU_SIM_FRAME_REORDERED && t.data) {
         printf(_("  %9.3f ms  %-6s -> %-6s held back 5 ms: bytes %u-%u; later segments will overtake them\n"),
-               ms(now), from, to, rel(w, t.seq), rel(w, t.seq + t.data) - 1);
+               demo_ms(now), from, to, rel(w, t.seq), rel(w, t.seq + t.data) - 1);
     } else if (ev == NARU_SIM_FRAME_DELIVERED && at_end) {
         tcp_delivered(d, now, from, to, &t, frame, len);
     }
-}
-
-/* The stack's ARP messages (src/link/neighbour.c) in the user's language:
- * the three it logs at INFO, matched by their English form; any other as
- * it is. */
-static const char *arp_words(const char *message, char *buf, size_t cap)
-{
-    char a[64], b[64];
-    int n;
-    unsigned dropped;
-    if (sscanf(message, "who has %63[^?]? (asking the whole link)", a) == 1)
-        snprintf(buf, cap, _("who has %s? (asking the whole link)"), a);
-    else if (sscanf(message, "nobody answered for %63s after %d requests; %u packet(s) dropped", a, &n, &dropped) == 3)
-        snprintf(buf, cap, _("nobody answered for %s after %d requests; %u packet(s) dropped"), a, n, dropped);
-    else if (sscanf(message, "%63s is at %63s", a, b) == 2 && strstr(message, " is at "))
-        snprintf(buf, cap, _("%s is at %s"), a, b);
-    else
-        return message;
-    return buf;
 }
 
 /* The stacks' own words for decisions no frame shows: ARP at work. */
@@ -386,7 +353,8 @@ static void on_log(void *ctx, const char *node, naru_time_t now, enum naru_log_l
     if (d->quiet || d->phase != EVERY_FRAME || layer != NARU_LAYER_ARP)
         return;
     char words[160];
-    printf("  %9.3f ms  %-6s (ARP) %s\n", ms(now), node, arp_words(message, words, sizeof words));
+    const char *w = demo_neighbour_words(message, words, sizeof words);
+    printf("  %9.3f ms  %-6s (ARP) %s\n", demo_ms(now), node, w ? w : message);
 }
 
 /* ---- the world ---- */
@@ -491,18 +459,6 @@ static int run_app(struct demo *d, const struct naru_sim_app_config *c, enum pha
     return 0;
 }
 
-static uint64_t counter(const struct naru_stack *s, const char *name)
-{
-    const struct naru_counters *c = naru_stack_counters(s);
-    for (unsigned i = 0; i < naru_counter_count(); i++) {
-        char full[96];
-        snprintf(full, sizeof full, "%s_%s", naru_counter_layer(i), naru_counter_name(i));
-        if (!strcmp(full, name))
-            return naru_counter_value(c, i);
-    }
-    return 0;
-}
-
 /* How long an application ran: to its end, or until now if it has not
  * finished (run_app gave up waiting). */
 static naru_time_t took(const struct demo *d, const struct naru_sim_app_result *r)
@@ -546,7 +502,7 @@ static void chapter_world(struct demo *d, uint64_t seed)
         "pass packets on, each looking the destination up in its routing table.\n"
         "Like the Internet, the link between them promises nothing: packets may be\n"
         "lost or arrive out of order.\n"),
-        SERVER_NAME, rate, ms(d->delay), d->loss * 100, d->reorder * 100);
+        SERVER_NAME, rate, demo_ms(d->delay), d->loss * 100, d->reorder * 100);
 }
 
 static int chapter_name(struct demo *d)
@@ -577,7 +533,7 @@ static int chapter_name(struct demo *d)
                "   The TTL of the packets fell from 64 to 62 on the way: two routers. The ARP\n"
                "   answers stay in each cache, so the next packets go straight out.\n"),
             SERVER_NAME, naru_ip4_format(r.addrs[0].v4, a), r.dns_ttl, (unsigned long long)r.dns_queries,
-            ngettext("query", "queries", (unsigned long)r.dns_queries), ms(took(d, &r)));
+            ngettext("query", "queries", (unsigned long)r.dns_queries), demo_ms(took(d, &r)));
         d->server_addr = r.addrs[0].v4; /* type A */
     } else {
         say(d, _("\n   No answer (%s): the lossy link ate the queries. The client falls back\n"
@@ -599,7 +555,7 @@ static int chapter_ping(struct demo *d)
     if (err < 0)
         return err;
     if (r.received)
-        say(d, _("\n   The reply came back after %.3f ms.\n"), ms(r.rtt_min));
+        say(d, _("\n   The reply came back after %.3f ms.\n"), demo_ms(r.rtt_min));
     else
         say(d, _("\n   No reply: the link lost the request or its answer. Ping does not try again;\n"
                "   IP promises nothing. (Another --seed draws other losses.)\n"));
@@ -610,8 +566,8 @@ static int chapter_ping(struct demo *d)
     if (err < 0)
         return err;
     if (r.received)
-        say(d, _("   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n"), r.received, ms(r.rtt_min),
-            ms(r.rtt_max));
+        say(d, _("   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n"), r.received, demo_ms(r.rtt_min),
+            demo_ms(r.rtt_max));
     else
         say(d, _("   Ten more pings: no reply at all.\n"));
     return 0;
@@ -697,7 +653,7 @@ static int chapter_tcp(struct demo *d, bool *tcp_ran)
            "   three-way handshake, then the first few losses, resends and gaps (bytes\n"
            "   counted from the start of each side's stream), then the close (FIN).\n\n"),
         PAGE_BYTES / 1000);
-    uint64_t retrans_before = counter(d->server, "tcp_retransmits");
+    uint64_t retrans_before = demo_counter(d->server, "tcp_retransmits");
     struct naru_sim_app_config c = { .kind = NARU_SIM_HTTP_GET, .from = d->client, .to = d->server,
                                      .bytes = PAGE_BYTES, .host = SERVER_NAME };
     struct naru_sim_app_result r;
@@ -734,8 +690,8 @@ static int chapter_tcp(struct demo *d, bool *tcp_ran)
             r.goodput_bps / 1e3);
     say(d, _("   The server retransmitted %llu segments; the client received %llu out of order.\n"
            "   Losses and reordering cost time, never data: that is TCP's promise.\n"),
-        (unsigned long long)(counter(d->server, "tcp_retransmits") - retrans_before),
-        (unsigned long long)counter(d->client, "tcp_rx_out_of_order"));
+        (unsigned long long)(demo_counter(d->server, "tcp_retransmits") - retrans_before),
+        (unsigned long long)demo_counter(d->client, "tcp_rx_out_of_order"));
     if (!r.finished)
         say(d, _("   (The demo stopped waiting: over this link the whole page takes longer.)\n"));
     else if (!r.ok)
@@ -887,16 +843,16 @@ static int chapter_moved(struct demo *d)
         const struct lesson_try *t = &r.tries[i];
         if (!told_move && t->at > r.moved_at) {
             say(d, _("  %7.3f s  the shop moves to %s; the name server's record now says so\n"),
-                ms(r.moved_at - t0) / 1000, naru_ip4_format(c.new_addr, a));
+                demo_ms(r.moved_at - t0) / 1000, naru_ip4_format(c.new_addr, a));
             told_move = true;
         }
         if (t->lookup)
-            say(d, _("  %7.3f s  %s: no answer from the name server\n"), ms(t->at - t0) / 1000, SHOP_NAME);
+            say(d, _("  %7.3f s  %s: no answer from the name server\n"), demo_ms(t->at - t0) / 1000, SHOP_NAME);
         else if (t->from_cache)
-            say(d, _("  %7.3f s  %s is %s (kept in the cache, %u s left): %s\n"), ms(t->at - t0) / 1000, SHOP_NAME,
+            say(d, _("  %7.3f s  %s is %s (kept in the cache, %u s left): %s\n"), demo_ms(t->at - t0) / 1000, SHOP_NAME,
                 naru_ip4_format(t->addr, a), t->ttl, try_result(t));
         else
-            say(d, _("  %7.3f s  %s is %s (asked the name server): %s\n"), ms(t->at - t0) / 1000, SHOP_NAME,
+            say(d, _("  %7.3f s  %s is %s (asked the name server): %s\n"), demo_ms(t->at - t0) / 1000, SHOP_NAME,
                 naru_ip4_format(t->addr, a), try_result(t));
     }
     bool reached_new = false;
@@ -907,14 +863,14 @@ static int chapter_moved(struct demo *d)
                  "   The lookups after that got no answer in this run (the link lost them), so\n"
                  "   the client never learned the new address: a name helps only while the name\n"
                  "   server can be reached.\n"),
-            ms(r.moved_at - t0) / 1000, ms(r.expires_at - t0) / 1000);
+            demo_ms(r.moved_at - t0) / 1000, demo_ms(r.expires_at - t0) / 1000);
     else if (r.expires_at)
         say(d, _("\n   The record changed at %.3f s, but the client's answer was good until\n"
                  "   %.3f s (%d s after it came): until then it went to %s. Then it asked\n"
                  "   again, and the same name led it to %s. Programs keep names and look\n"
                  "   them up because addresses change; the TTL says how long an answer may\n"
                  "   be out of date. (%llu DNS queries in all.)\n"),
-            ms(r.moved_at - t0) / 1000, ms(r.expires_at - t0) / 1000, SHOP_TTL,
+            demo_ms(r.moved_at - t0) / 1000, demo_ms(r.expires_at - t0) / 1000, SHOP_TTL,
             naru_ip4_format(c.old_addr, a), naru_ip4_format(c.new_addr, b), (unsigned long long)r.queries);
     return 0;
 }
@@ -956,11 +912,11 @@ static void summary(struct demo *d, bool tcp_ran)
     for (int i = 0; i < 5 && nodes[i]; i++) {
         const struct naru_stack *s = nodes[i];
         printf("  %-7s %8llu %8llu %6llu %6llu %9llu %9llu %6llu %6llu %7llu %7llu\n", name_of(d, s),
-               (unsigned long long)counter(s, "link_tx_frames"), (unsigned long long)counter(s, "link_rx_frames"),
-               (unsigned long long)counter(s, "arp_tx_requests"), (unsigned long long)counter(s, "arp_tx_replies"),
-               (unsigned long long)counter(s, "ip_forwarded"), (unsigned long long)counter(s, "ip_rx_delivered"),
-               (unsigned long long)counter(s, "icmp_tx"), (unsigned long long)counter(s, "udp_tx"),
-               (unsigned long long)counter(s, "tcp_tx"), (unsigned long long)counter(s, "tcp_retransmits"));
+               (unsigned long long)demo_counter(s, "link_tx_frames"), (unsigned long long)demo_counter(s, "link_rx_frames"),
+               (unsigned long long)demo_counter(s, "arp_tx_requests"), (unsigned long long)demo_counter(s, "arp_tx_replies"),
+               (unsigned long long)demo_counter(s, "ip_forwarded"), (unsigned long long)demo_counter(s, "ip_rx_delivered"),
+               (unsigned long long)demo_counter(s, "icmp_tx"), (unsigned long long)demo_counter(s, "udp_tx"),
+               (unsigned long long)demo_counter(s, "tcp_tx"), (unsigned long long)demo_counter(s, "tcp_retransmits"));
     }
     struct naru_sim_link_stats a, b;
     naru_sim_link_get_stats(d->wan, 0, &a);

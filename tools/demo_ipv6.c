@@ -13,11 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "demo_text.h"
 #include "i18n.h"
 #include "naru/addr.h"
 #include "naru/apps.h"
-#include "naru/counters.h"
-#include "naru/describe.h"
 #include "naru/sim.h"
 #include "naru/simapp.h"
 
@@ -45,11 +44,6 @@ struct story {
 };
 
 static const char *const server_text = "2001:db8:2::80";
-
-static double ms(naru_time_t t)
-{
-    return (double)t / (double)NARU_MS;
-}
 
 /* The story's words: printed, and kept for the replay page, where a
  * numbered heading ("\n3. ...") starts a chapter (as cmd_demo.c's say()). */
@@ -130,14 +124,6 @@ static const char *gloss_of(enum kind k)
     }
 }
 
-static void frame_line(naru_time_t now, const char *from, const char *to, const char *verb, const uint8_t *frame,
-                       size_t len)
-{
-    char text[400];
-    naru_frame_describe(frame, len, text, sizeof text);
-    printf("  %9.3f ms  %-6s -> %-6s %s%s\n", ms(now), from, to, verb, text);
-}
-
 static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum naru_sim_link_event ev, naru_time_t now,
                     const uint8_t *frame, size_t len)
 {
@@ -156,7 +142,7 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
         return;
     const char *from = naru_sim_stack_name(s->sim, naru_sim_link_stack(link, from_end, NULL));
     const char *to = naru_sim_stack_name(s->sim, naru_sim_link_stack(link, 1 - from_end, NULL));
-    frame_line(now, from, to, ev == NARU_SIM_FRAME_LOST ? _("LOST: ") : "", frame, len);
+    demo_frame_line(now, from, to, ev == NARU_SIM_FRAME_LOST ? _("LOST: ") : "", frame, len);
     const char *gloss = gloss_of(k);
     if (gloss && ev == NARU_SIM_FRAME_DELIVERED && !s->glossed[k]) {
         s->glossed[k] = true;
@@ -165,13 +151,12 @@ static void observe(void *ctx, struct naru_sim_link *link, int from_end, enum na
 }
 
 /* The stacks' own words on addresses (src/ip/addrconf.c) and neighbours
- * (src/link/neighbour.c) in the user's language, matched by their English
+ * (demo_neighbour_words) in the user's language, matched by their English
  * form; any other message is not shown. */
 static const char *stack_words(const char *message, char *buf, size_t cap)
 {
-    char ifname[17], a[64], b[64];
-    unsigned plen, dropped;
-    int n;
+    char ifname[17], a[64];
+    unsigned plen;
     /* sscanf cannot tell a literal after the last conversion matched, so
      * each form is told apart by its words first. */
     if (strstr(message, " tentative (") && sscanf(message, "%16[^:]: %63[^/]/%u", ifname, a, &plen) == 3)
@@ -180,14 +165,8 @@ static const char *stack_words(const char *message, char *buf, size_t cap)
         snprintf(buf, cap, _("%s/%u is ours: nobody else uses it"), a, plen);
     else if (strstr(message, " is a duplicate (") && sscanf(message, "%16[^:]: %63s", ifname, a) == 2)
         snprintf(buf, cap, _("%s is a duplicate: another node holds it"), a);
-    else if (sscanf(message, "who has %63[^?]? (asking the whole link)", a) == 1)
-        snprintf(buf, cap, _("who has %s? (asking the whole link)"), a);
-    else if (sscanf(message, "nobody answered for %63s after %d requests; %u packet(s) dropped", a, &n, &dropped) == 3)
-        snprintf(buf, cap, _("nobody answered for %s after %d requests; %u packet(s) dropped"), a, n, dropped);
-    else if (sscanf(message, "%63s is at %63s", a, b) == 2 && strstr(message, " is at "))
-        snprintf(buf, cap, _("%s is at %s"), a, b);
     else
-        return NULL;
+        return demo_neighbour_words(message, buf, cap);
     return buf;
 }
 
@@ -203,7 +182,7 @@ static void on_log(void *ctx, const char *node, naru_time_t now, enum naru_log_l
     char words[200];
     const char *w = stack_words(message, words, sizeof words);
     if (w)
-        printf("  %9.3f ms  %-6s (%s) %s\n", ms(now), node, layer == NARU_LAYER_NDP ? "NDP" : "IPv6", w);
+        printf("  %9.3f ms  %-6s (%s) %s\n", demo_ms(now), node, layer == NARU_LAYER_NDP ? "NDP" : "IPv6", w);
 }
 
 /* ---- the world ---- */
@@ -379,7 +358,7 @@ static void chapter_world(struct story *s, const struct demo_ipv6_options *o)
           "on it (the interface identifier). The routers and the server were given\n"
           "their addresses by hand. The client gets none: it is switched on last, and\n"
           "must find its own.\n"),
-        SERVER_NAME, rate, ms(o->delay));
+        SERVER_NAME, rate, demo_ms(o->delay));
 }
 
 static int chapter_wake(struct story *s)
@@ -490,7 +469,7 @@ static int chapter_neighbours(struct story *s)
     if (err < 0)
         return err;
     if (r.received)
-        say(s, _("\n   The reply came back after %.3f ms.\n"), ms(r.rtt_min));
+        say(s, _("\n   The reply came back after %.3f ms.\n"), demo_ms(r.rtt_min));
     else
         say(s, _("\n   No reply: the link lost the request or its answer.\n"));
     say(s, _("\n   What each neighbour cache holds now (node, link, address, MAC):\n"));
@@ -538,8 +517,8 @@ static int chapter_hops(struct story *s)
     if (err < 0)
         return err;
     if (r.received)
-        say(s, _("   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n"), r.received, ms(r.rtt_min),
-            ms(r.rtt_max));
+        say(s, _("   Ten more pings: %u replies, round trips %.3f to %.3f ms.\n"), r.received, demo_ms(r.rtt_min),
+            demo_ms(r.rtt_max));
     else
         say(s, _("   Ten more pings: no reply at all.\n"));
     say(s, _("   traceroute, with hop limits 1, 2, 3... (the probes are UDP datagrams):\n"));
@@ -629,23 +608,11 @@ static int chapter_names(struct story *s)
         return err;
     if (r.ok)
         say(s, _("\n   The page came: HTTP status %d, %llu bytes, every byte right, in %.3f ms.\n"),
-            r.http_status, (unsigned long long)r.bytes_received, ms(r.ended - r.started));
+            r.http_status, (unsigned long long)r.bytes_received, demo_ms(r.ended - r.started));
     else
         say(s, _("\n   The page did not come whole: %s.\n"), r.error[0] ? r.error : "?");
     say(s, _("   Above IP, nothing changed: the programs asked for a name and a port, and\n"
              "   IPv6 carried their bytes as IPv4 would have.\n"));
-    return 0;
-}
-
-static uint64_t counter(const struct naru_stack *st, const char *name)
-{
-    const struct naru_counters *c = naru_stack_counters(st);
-    for (unsigned i = 0; i < naru_counter_count(); i++) {
-        char full[96];
-        snprintf(full, sizeof full, "%s_%s", naru_counter_layer(i), naru_counter_name(i));
-        if (!strcmp(full, name))
-            return naru_counter_value(c, i);
-    }
     return 0;
 }
 
@@ -658,10 +625,10 @@ static void summary(struct story *s, const struct demo_ipv6_options *o)
     for (int i = 0; i < 4; i++) {
         const struct naru_stack *st = nodes[i];
         printf("  %-7s %8llu %8llu %8llu %8llu %9llu %9llu %8llu %6llu\n", naru_sim_stack_name(s->sim, st),
-               (unsigned long long)counter(st, "link_tx_frames"), (unsigned long long)counter(st, "link_rx_frames"),
-               (unsigned long long)counter(st, "ndp_tx_ns"), (unsigned long long)counter(st, "ndp_tx_na"),
-               (unsigned long long)counter(st, "ip6_forwarded"), (unsigned long long)counter(st, "ip6_rx_delivered"),
-               (unsigned long long)counter(st, "icmp6_tx"), (unsigned long long)counter(st, "tcp_tx"));
+               (unsigned long long)demo_counter(st, "link_tx_frames"), (unsigned long long)demo_counter(st, "link_rx_frames"),
+               (unsigned long long)demo_counter(st, "ndp_tx_ns"), (unsigned long long)demo_counter(st, "ndp_tx_na"),
+               (unsigned long long)demo_counter(st, "ip6_forwarded"), (unsigned long long)demo_counter(st, "ip6_rx_delivered"),
+               (unsigned long long)demo_counter(st, "icmp6_tx"), (unsigned long long)demo_counter(st, "tcp_tx"));
     }
     printf(_("  %.3f s of simulated time, %llu events\n"), (double)naru_sim_now(s->sim) / 1e9,
            (unsigned long long)naru_sim_events(s->sim));

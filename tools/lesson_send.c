@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "naru/counters.h"
+#include "demo_text.h"
 
 struct sender {
     struct naru_sim *sim;
@@ -22,15 +22,6 @@ struct sender {
     int sock;
     struct lesson_send *out;
 };
-
-static uint64_t counter(const struct naru_stack *s, const char *layer, const char *name)
-{
-    const struct naru_counters *c = naru_stack_counters(s);
-    for (unsigned i = 0; i < naru_counter_count(); i++)
-        if (!strcmp(naru_counter_layer(i), layer) && !strcmp(naru_counter_name(i), name))
-            return naru_counter_value(c, i);
-    return 0;
-}
 
 static void send_now(void *ctx)
 {
@@ -55,7 +46,7 @@ int lesson_send(struct naru_sim *sim, struct naru_stack *from, struct naru_stack
 {
     memset(out, 0, sizeof *out);
     struct sender s = { .sim = sim, .from = from, .to = *to, .connected = connected, .sock = -1, .out = out };
-    uint64_t requests = counter(asker, "arp", "tx_requests"), failed = counter(asker, "arp", "resolution_failed");
+    uint64_t requests = demo_counter(asker, "arp_tx_requests"), failed = demo_counter(asker, "arp_resolution_failed");
     naru_time_t start = naru_sim_now(sim) + 100 * NARU_MS;
     int err = naru_sim_at(sim, start, send_now, &s);
     if (err < 0)
@@ -63,8 +54,8 @@ int lesson_send(struct naru_sim *sim, struct naru_stack *from, struct naru_stack
     naru_sim_run(sim, start + wait, NULL, NULL);
     if (s.sock < 0)
         return s.sock;
-    out->arp_requests = counter(asker, "arp", "tx_requests") - requests;
-    out->arp_failed = counter(asker, "arp", "resolution_failed") - failed;
+    out->arp_requests = demo_counter(asker, "arp_tx_requests") - requests;
+    out->arp_failed = demo_counter(asker, "arp_resolution_failed") - failed;
     /* What the program itself can see: an error on its next call, or nothing. */
     out->error = naru_socket_error(from, s.sock);
     out->icmp = naru_recv_error(from, s.sock, &out->icmp_error) == 0;

@@ -1,0 +1,49 @@
+#include "demo_text.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "i18n.h"
+#include "naru/counters.h"
+#include "naru/describe.h"
+
+double demo_ms(naru_time_t t)
+{
+    return (double)t / (double)NARU_MS;
+}
+
+void demo_frame_line(naru_time_t now, const char *from, const char *to, const char *verb, const uint8_t *frame,
+                     size_t len)
+{
+    char text[400];
+    naru_frame_describe(frame, len, text, sizeof text);
+    printf("  %9.3f ms  %-6s -> %-6s %s%s\n", demo_ms(now), from, to, verb, text);
+}
+
+const char *demo_neighbour_words(const char *message, char *buf, size_t cap)
+{
+    char a[64], b[64];
+    int n;
+    unsigned dropped;
+    if (sscanf(message, "who has %63[^?]? (asking the whole link)", a) == 1)
+        snprintf(buf, cap, _("who has %s? (asking the whole link)"), a);
+    else if (sscanf(message, "nobody answered for %63s after %d requests; %u packet(s) dropped", a, &n, &dropped) == 3)
+        snprintf(buf, cap, _("nobody answered for %s after %d requests; %u packet(s) dropped"), a, n, dropped);
+    else if (sscanf(message, "%63s is at %63s", a, b) == 2 && strstr(message, " is at "))
+        snprintf(buf, cap, _("%s is at %s"), a, b);
+    else
+        return NULL;
+    return buf;
+}
+
+uint64_t demo_counter(const struct naru_stack *stack, const char *name)
+{
+    const struct naru_counters *c = naru_stack_counters(stack);
+    for (unsigned i = 0; i < naru_counter_count(); i++) {
+        char full[96];
+        snprintf(full, sizeof full, "%s_%s", naru_counter_layer(i), naru_counter_name(i));
+        if (!strcmp(full, name))
+            return naru_counter_value(c, i);
+    }
+    return 0;
+}
