@@ -306,6 +306,14 @@ static struct naru_iface *default_link(struct naru_stack *stack)
 }
 
 /* Which interface and next hop for dst: 0 or -ENETUNREACH. */
+static struct naru_iface *link_of_address(struct naru_stack *stack, const uint8_t addr[16])
+{
+    for (uint32_t i = 0; i < stack->iface_count; i++)
+        if (iface_addr6_find(&stack->ifaces[i], addr))
+            return &stack->ifaces[i];
+    return NULL;
+}
+
 static int route_for(struct naru_stack *stack, const struct ip_send *send, struct naru_iface **out,
                      struct naru_addr *next_hop)
 {
@@ -313,6 +321,12 @@ static int route_for(struct naru_stack *stack, const struct ip_send *send, struc
     next_hop->family = NARU_AF_INET6;
     memcpy(next_hop->v6, dst, 16);
     struct naru_iface *iface = (struct naru_iface *)send->iface;
+    /* A link-local source belongs to one link (RFC 4007 6): a reply or a
+     * connection from it to a link-local peer goes out there, as TCP's
+     * do, which name no interface. */
+    if (!iface && ipv6_addr_is_link_local(dst) && send->src && send->src->family == NARU_AF_INET6 &&
+        ipv6_addr_is_link_local(send->src->v6))
+        iface = link_of_address(stack, send->src->v6);
     if (iface && (send->to_neighbour || ipv6_addr_is_multicast(dst) || ipv6_addr_is_link_local(dst))) {
         *out = iface;
         return iface->up ? 0 : -ENETUNREACH;

@@ -66,7 +66,7 @@ int tcp_connect(struct naru_stack *stack, struct sock *s, const struct sock_addr
         return -EINVAL;
     struct naru_addr src = s->local.addr;
     if (sock_addr_is_wildcard(&src)) {
-        int err = ip_select_source(stack, &to->addr, &src);
+        int err = ip_select_source_scoped(stack, &to->addr, to->scope_id, &src);
         if (err < 0)
             return err;
     }

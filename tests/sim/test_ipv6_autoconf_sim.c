@@ -530,7 +530,8 @@ static void default_router_of_a_second_interface_takes_over_at_once(void **state
 /* RFC 4007 6: on a host with two links a link-local destination without
  * a scope is refused (EINVAL, as Linux) rather than sent out of the first
  * interface; with one, it goes out of the link named, from that link's
- * address. A host with one link needs none. */
+ * address. A host with one link needs none. TCP's segments, which name
+ * no interface, leave by the link their link-local source is on. */
 static void link_local_destination_needs_a_scope_on_a_two_link_host(void **state)
 {
     (void)state;
@@ -566,6 +567,26 @@ static void link_local_destination_needs_a_scope_on_a_two_link_host(void **state
     assert_true(wait_readable(sim, h, tx, NARU_SEC));
     assert_int_equal(naru_recv(h, tx, buf, sizeof buf, 0), 1);
     assert_int_equal(buf[0], 'z');
+    /* TCP alike, both ways: h's connection to r2 leaves by link two, and
+     * h's answer to r2's connection leaves by the link its address is on
+     * (by the first link, neither would ever be established). */
+    int r_listener = naru_socket(r[1], NARU_SOCK_STREAM), h_listener = naru_socket(h, NARU_SOCK_STREAM);
+    assert_int_equal(naru_bind(r[1], r_listener, &(struct naru_sockaddr){ .port = 9001 }), 0);
+    assert_int_equal(naru_listen(r[1], r_listener, 4), 0);
+    assert_int_equal(naru_bind(h, h_listener, &(struct naru_sockaddr){ .port = 9002 }), 0);
+    assert_int_equal(naru_listen(h, h_listener, 4), 0);
+    int h_stream = naru_socket(h, NARU_SOCK_STREAM);
+    to.port = 9001;
+    int rc = naru_connect(h, h_stream, &to);
+    assert_true(rc == 0 || rc == -EINPROGRESS);
+    assert_true(wait_readable(sim, r[1], r_listener, NARU_SEC));
+    assert_true(naru_accept(r[1], r_listener, NULL) >= 0);
+    int r_stream = naru_socket(r[1], NARU_SOCK_STREAM);
+    struct naru_sockaddr to_h = { .addr = naru_addr_v6(addr_with(h, h_if[1], IFA6_LINK_LOCAL)->addr), .port = 9002 };
+    rc = naru_connect(r[1], r_stream, &to_h);
+    assert_true(rc == 0 || rc == -EINPROGRESS);
+    assert_true(wait_readable(sim, h, h_listener, NARU_SEC));
+    assert_true(naru_accept(h, h_listener, NULL) >= 0);
     naru_close(h, stream);
     naru_sim_destroy(sim);
 }
