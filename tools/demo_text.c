@@ -38,12 +38,6 @@ const char *demo_neighbour_words(const char *message, char *buf, size_t cap)
 
 uint64_t demo_counter(const struct naru_stack *stack, const char *name)
 {
-    const struct naru_counters *c = naru_stack_counters(stack);
-    for (unsigned i = 0; i < naru_counter_count(); i++) {
-        char full[96];
-        snprintf(full, sizeof full, "%s_%s", naru_counter_layer(i), naru_counter_name(i));
-        if (!strcmp(full, name))
-            return naru_counter_value(c, i);
-    }
-    return 0;
+    int i = naru_counter_find(name);
+    return i < 0 ? 0 : naru_counter_value(naru_stack_counters(stack), (unsigned)i);
 }

@@ -253,5 +253,8 @@ const char *naru_counter_layer(unsigned index);
 const char *naru_counter_name(unsigned index);
 const char *naru_counter_description(unsigned index);
 uint64_t naru_counter_value(const struct naru_counters *counters, unsigned index);
+/* The index of the counter named "LAYER_NAME" (as the struct's field:
+ * "tcp_retransmits", "ip6_forwarded"), or -1. */
+int naru_counter_find(const char *full_name);
 
 #endif

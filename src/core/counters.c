@@ -44,3 +44,13 @@ uint64_t naru_counter_value(const struct naru_counters *c, unsigned i)
     memcpy(&v, (const char *)c + table[i].offset, sizeof v);
     return v;
 }
+
+int naru_counter_find(const char *full_name)
+{
+    for (unsigned i = 0; i < naru_counter_count(); i++) {
+        size_t n = strlen(table[i].layer);
+        if (!strncmp(full_name, table[i].layer, n) && full_name[n] == '_' && !strcmp(full_name + n + 1, table[i].name))
+            return (int)i;
+    }
+    return -1;
+}

@@ -12,15 +12,10 @@ uint32_t ip(const char *text)
 
 uint64_t counter(const struct naru_stack *stack, const char *name)
 {
-    const struct naru_counters *c = naru_stack_counters(stack);
-    for (unsigned i = 0; i < naru_counter_count(); i++) {
-        char full[96];
-        snprintf(full, sizeof full, "%s_%s", naru_counter_layer(i), naru_counter_name(i));
-        if (strcmp(full, name) == 0)
-            return naru_counter_value(c, i);
-    }
-    fail_msg("no counter named %s", name);
-    return 0;
+    int i = naru_counter_find(name);
+    if (i < 0)
+        fail_msg("no counter named %s", name);
+    return i < 0 ? 0 : naru_counter_value(naru_stack_counters(stack), (unsigned)i);
 }
 
 int udp_socket(struct naru_stack *stack, uint16_t port)

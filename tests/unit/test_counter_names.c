@@ -21,10 +21,24 @@ static void every_layer_and_name_is_the_x_macros_own(void **state)
     assert_null(naru_counter_layer(row));
 }
 
+static void every_counter_is_found_by_its_field_name(void **state)
+{
+    (void)state;
+#define CHECK_FIND(l, n, d) assert_int_equal(naru_counter_find(#l "_" #n), row++);
+    int row = 0;
+    NARU_COUNTER_LIST(CHECK_FIND)
+#undef CHECK_FIND
+    assert_int_equal(naru_counter_find("ip_forwarde"), -1);
+    assert_int_equal(naru_counter_find("ip6forwarded"), -1);
+    assert_int_equal(naru_counter_find("tcp_"), -1);
+    assert_int_equal(naru_counter_find(""), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_layer_and_name_is_the_x_macros_own),
+        cmocka_unit_test(every_counter_is_found_by_its_field_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
