@@ -37,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "inproc.h"
 #include "naru/addr.h"
 #include "naru/memlink.h"
 #include "naru/socket.h"
@@ -89,26 +90,6 @@ static void resolve_neighbours(struct pair *p)
         step(p);
     naru_close(p->a, ua);
     naru_close(p->b, ub);
-}
-
-/* A's (host 1) or B's (host 2) address in the family's benchmark prefix. */
-static struct naru_addr host_addr(int family, uint8_t host)
-{
-    if (family == 4)
-        return naru_addr_v4(naru_ip4(198, 18, 0, host));
-    uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = host };
-    return naru_addr_v6(v6);
-}
-
-/* Has the interface an address still under duplicate address detection? */
-static bool tentative(struct naru_stack *s, int ifindex)
-{
-    struct naru_if_addr addrs[16];
-    int n = naru_if_get_addrs(s, ifindex, addrs, 16);
-    for (int i = 0; i < n && i < 16; i++)
-        if (addrs[i].flags & NARU_IFA_TENTATIVE)
-            return true;
-    return false;
 }
 
 /* Two stacks on one link, B listening on PORT, over IPv4 or IPv6 (family
@@ -224,18 +205,6 @@ static double seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int compare_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof v[0], compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* ---- bulk ---- */

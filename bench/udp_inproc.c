@@ -23,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "inproc.h"
 #include "naru/addr.h"
 #include "naru/memlink.h"
 #include "naru/socket.h"
@@ -59,26 +60,6 @@ static void step(struct bench *b)
     naru_stack_poll(b->a, b->now);
     naru_stack_poll(b->b, b->now);
     naru_memlink_poll(b->link, b->now);
-}
-
-/* Has the interface an address still under duplicate address detection? */
-static bool tentative(struct naru_stack *s, int ifindex)
-{
-    struct naru_if_addr addrs[16];
-    int n = naru_if_get_addrs(s, ifindex, addrs, 16);
-    for (int i = 0; i < n && i < 16; i++)
-        if (addrs[i].flags & NARU_IFA_TENTATIVE)
-            return true;
-    return false;
-}
-
-/* A's (host 1) or B's (host 2) address in the family's benchmark prefix. */
-static struct naru_addr host_addr(int family, uint8_t host)
-{
-    if (family == 4)
-        return naru_addr_v4(naru_ip4(198, 18, 0, host));
-    uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = host };
-    return naru_addr_v6(v6);
 }
 
 static void setup(struct bench *b, int family, uint32_t sockets)
@@ -198,12 +179,6 @@ static double seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static int compare_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -225,12 +200,6 @@ static void usage(FILE *out)
             "  --quiet     no table (for callgrind runs)\n"
             "\n"
             "example: udp_inproc --family both --sizes 64,1400 --trials 3\n");
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof v[0], compare_double);
-    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 int main(int argc, char **argv)
