@@ -442,21 +442,10 @@ static int build(struct demo *d, uint64_t seed, bool html)
 static int run_app(struct demo *d, const struct naru_sim_app_config *c, enum phase phase,
                    struct naru_sim_app_result *r, struct naru_sim_app **out)
 {
-    struct naru_sim_app_config config = *c;
-    config.start = naru_sim_now(d->sim) + 100 * NARU_MS;
-    struct naru_sim_app *app;
-    int err = naru_sim_app_add(d->apps, &config, &app);
-    if (err < 0)
-        return err;
     d->phase = phase;
-    naru_sim_run(d->sim, naru_sim_now(d->sim) + 600 * NARU_SEC, naru_sim_apps_finished, d->apps);
-    /* Let the last frames (a close, late copies) land before moving on. */
-    naru_sim_run(d->sim, naru_sim_now(d->sim) + 2 * NARU_SEC, NULL, NULL);
+    int err = demo_run_app(d->sim, d->apps, c, 2 * NARU_SEC, r, out);
     d->phase = QUIET;
-    naru_sim_app_get_result(app, r);
-    if (out)
-        *out = app;
-    return 0;
+    return err;
 }
 
 /* How long an application ran: to its end, or until now if it has not

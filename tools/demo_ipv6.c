@@ -436,20 +436,10 @@ static int chapter_router(struct story *s)
 static int run_app(struct story *s, const struct naru_sim_app_config *c, enum phase phase,
                    struct naru_sim_app_result *r, struct naru_sim_app **out)
 {
-    struct naru_sim_app_config config = *c;
-    config.start = naru_sim_now(s->sim) + 100 * NARU_MS;
-    struct naru_sim_app *app;
-    int err = naru_sim_app_add(s->apps, &config, &app);
-    if (err < 0)
-        return err;
     s->phase = phase;
-    naru_sim_run(s->sim, naru_sim_now(s->sim) + 600 * NARU_SEC, naru_sim_apps_finished, s->apps);
-    naru_sim_run(s->sim, naru_sim_now(s->sim) + NARU_SEC, NULL, NULL);
+    int err = demo_run_app(s->sim, s->apps, c, NARU_SEC, r, out);
     s->phase = QUIET;
-    naru_sim_app_get_result(app, r);
-    if (out)
-        *out = app;
-    return 0;
+    return err;
 }
 
 static int chapter_neighbours(struct story *s)

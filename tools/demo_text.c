@@ -41,3 +41,20 @@ uint64_t demo_counter(const struct naru_stack *stack, const char *name)
     int i = naru_counter_find(name);
     return i < 0 ? 0 : naru_counter_value(naru_stack_counters(stack), (unsigned)i);
 }
+
+int demo_run_app(struct naru_sim *sim, struct naru_sim_apps *apps, const struct naru_sim_app_config *c,
+                 naru_time_t settle, struct naru_sim_app_result *r, struct naru_sim_app **out)
+{
+    struct naru_sim_app_config config = *c;
+    config.start = naru_sim_now(sim) + 100 * NARU_MS;
+    struct naru_sim_app *app;
+    int err = naru_sim_app_add(apps, &config, &app);
+    if (err < 0)
+        return err;
+    naru_sim_run(sim, naru_sim_now(sim) + 600 * NARU_SEC, naru_sim_apps_finished, apps);
+    naru_sim_run(sim, naru_sim_now(sim) + settle, NULL, NULL);
+    naru_sim_app_get_result(app, r);
+    if (out)
+        *out = app;
+    return 0;
+}

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "naru/sim.h"
+#include "naru/simapp.h"
 #include "naru/stack.h"
 
 /* Virtual time in milliseconds, for printing. */
@@ -22,5 +24,11 @@ const char *demo_neighbour_words(const char *message, char *buf, size_t cap);
 
 /* A counter by its full name ("tcp_retransmits"); 0 if there is none. */
 uint64_t demo_counter(const struct naru_stack *stack, const char *name);
+
+/* Run one application, starting 100 ms from now, to its end (or ten
+ * minutes), then `settle` more for the last frames (a close, late copies)
+ * to land; its result into *r, the app into *out if out. 0 or -errno. */
+int demo_run_app(struct naru_sim *sim, struct naru_sim_apps *apps, const struct naru_sim_app_config *c,
+                 naru_time_t settle, struct naru_sim_app_result *r, struct naru_sim_app **out);
 
 #endif
