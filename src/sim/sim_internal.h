@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/pbuf.h"
 #include "core/random.h"
 #include "sim/grow.h"
 #include "sim/index.h"
@@ -37,15 +38,26 @@ struct sim_heap_entry {
     uint32_t id;
 };
 
+/* A frame the simulator holds itself: on its way to a switch, or too large
+ * for the receiving stack's frame buffers. */
 struct sim_frame {
-    struct sim_frame *next;
-    naru_time_t arrival;
-    uint64_t seq;              /* global transmit order: ties arrive in it */
+    struct sim_frame *next;    /* on a free list */
     uint32_t len;
     uint8_t size_class;
     bool csum_partial;         /* its sender left the TCP checksum for the device */
     uint16_t csum_start, csum_offset;
     uint8_t data[];
+};
+
+/* A frame in flight: copied once, at transmit, into a frame buffer the
+ * simulator lends to stacks (naru_sim.lent) when a stack will receive it,
+ * which that stack's input path takes in without a copy
+ * (iface_input_lent); else into a sim_frame. */
+struct sim_flight {
+    naru_time_t arrival;
+    uint64_t seq;              /* global transmit order: ties arrive in it */
+    struct pbuf *pb;           /* lent, for the stack at the other end, or */
+    struct sim_frame *f;
 };
 
 /* Frames a queue holds, for the drop-tail limit: when each finishes
@@ -64,9 +76,11 @@ struct sim_end {
     unsigned port;             /* its port number on the switch */
 };
 
-/* A FIFO of frames in flight. */
+/* A FIFO of frames in flight: a ring, its capacity a power of two, grown
+ * as needed. */
 struct sim_lane {
-    struct sim_frame *head, *tail;
+    struct sim_flight *ring;
+    uint32_t cap, head, count;
 };
 
 /* One direction of a link: the frames end `index` sent. Arrival times only
@@ -141,6 +155,9 @@ struct sim_timer {
 };
 
 #define FRAME_CLASSES 11       /* 128 bytes << class, up to 128 KiB */
+/* A lent frame buffer: headroom, then a frame of a 1500-byte MTU with two
+ * VLAN tags, to 64 bytes; larger frames take a sim_frame. */
+#define SIM_LENT_SIZE ((PBUF_HEADROOM + 1500 + 14 + 8 + 63) & ~63u)
 
 struct naru_sim {
     uint64_t seed;
@@ -173,6 +190,9 @@ struct naru_sim {
     unsigned timer_count, timer_cap;
 
     struct sim_frame *free_frames[FRAME_CLASSES];
+    /* Frame buffers for frames in flight to stacks and in the stacks
+     * that took them in (SIM_LENT_SIZE each). */
+    struct pbuf_pool lent;
 
     naru_sim_log_fn log;
     void *log_ctx;
