@@ -160,15 +160,12 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
     return 0;
 }
 
+static void flight_free(struct naru_sim *sim, struct sim_flight *fl);
+
 static void lane_free(struct naru_sim *sim, struct sim_lane *lane)
 {
-    for (uint32_t i = 0; i < lane->count; i++) {
-        struct sim_flight *fl = &lane->ring[(lane->head + i) & (lane->cap - 1)];
-        if (fl->f)
-            sim_frame_free(sim, fl->f);
-        else
-            pbuf_lend_return(&sim->lent, fl->pb);
-    }
+    for (uint32_t i = 0; i < lane->count; i++)
+        flight_free(sim, &lane->ring[(lane->head + i) & (lane->cap - 1)]);
     free(lane->ring);
     memset(lane, 0, sizeof *lane);
 }
@@ -349,22 +346,26 @@ static void observe(struct naru_sim_link *link, int from, enum naru_sim_link_eve
         sim->observer(sim->observer_ctx, link, from, ev, sim->now, frame, len);
 }
 
-/* Room for one more frame: false when memory is out. */
-static bool lane_room(struct sim_lane *lane)
+/* The ring doubled: false when memory is out. */
+static bool lane_grow(struct sim_lane *lane)
 {
-    if (lane->count == lane->cap) {
-        uint32_t cap = lane->cap ? lane->cap * 2 : 4;
-        struct sim_flight *ring = malloc((size_t)cap * sizeof *ring);
-        if (!ring)
-            return false;
-        for (uint32_t i = 0; i < lane->count; i++)
-            ring[i] = lane->ring[(lane->head + i) & (lane->cap - 1)];
-        free(lane->ring);
-        lane->ring = ring;
-        lane->cap = cap;
-        lane->head = 0;
-    }
+    uint32_t cap = lane->cap ? lane->cap * 2 : 4;
+    struct sim_flight *ring = malloc((size_t)cap * sizeof *ring);
+    if (!ring)
+        return false;
+    for (uint32_t i = 0; i < lane->count; i++)
+        ring[i] = lane->ring[(lane->head + i) & (lane->cap - 1)];
+    free(lane->ring);
+    lane->ring = ring;
+    lane->cap = cap;
+    lane->head = 0;
     return true;
+}
+
+/* Room for one more frame: false when memory is out. */
+static inline bool lane_room(struct sim_lane *lane)
+{
+    return lane->count < lane->cap || lane_grow(lane);
 }
 
 /* Onto the lane's tail, which lane_room() made room for. */
@@ -392,8 +393,10 @@ static bool flight_before(const struct sim_flight *a, const struct sim_flight *b
 }
 
 /* The direction's next arrival is the earlier of its lanes' heads. */
-static struct sim_lane *next_lane(struct sim_direction *d)
+static inline struct sim_lane *next_lane(struct sim_direction *d)
 {
+    if (!d->held.count) /* nothing held back: most links reorder nothing */
+        return d->lane.count ? &d->lane : NULL;
     struct sim_flight *a = lane_head(&d->lane), *b = lane_head(&d->held);
     if (!a)
         return b ? &d->held : NULL;
@@ -459,47 +462,64 @@ static bool burst_lost(struct sim_direction *d, const struct naru_sim_link_confi
 
 /* ---- frames in flight: in the receiving stack's buffer, or the simulator's ---- */
 
+static struct pbuf *flight_pb(const struct sim_flight *fl)
+{
+    return fl->frame & 1 ? (struct pbuf *)(fl->frame - 1) : NULL;
+}
+
+static struct sim_frame *flight_f(const struct sim_flight *fl)
+{
+    return fl->frame & 1 ? NULL : (struct sim_frame *)fl->frame;
+}
+
 static uint8_t *flight_data(const struct sim_flight *fl)
 {
-    return fl->pb ? fl->pb->data : fl->f->data;
+    struct pbuf *pb = flight_pb(fl);
+    return pb ? pb->data : flight_f(fl)->data;
 }
 
 static size_t flight_len(const struct sim_flight *fl)
 {
-    return fl->pb ? fl->pb->len : fl->f->len;
+    struct pbuf *pb = flight_pb(fl);
+    return pb ? pb->len : flight_f(fl)->len;
 }
 
 static bool flight_partial(const struct sim_flight *fl)
 {
-    return fl->pb ? (fl->pb->flags & PBUF_F_RX_CSUM_PARTIAL) != 0 : fl->f->csum_partial;
+    struct pbuf *pb = flight_pb(fl);
+    return pb ? (pb->flags & PBUF_F_RX_CSUM_PARTIAL) != 0 : flight_f(fl)->csum_partial;
 }
 
 /* A copy of frame, in flight to `to`: into a lent frame buffer when a
- * stack will take it in, marked as the stack's input path would mark a
- * partial checksum (meta). -ENOBUFS when memory is out. */
+ * stack will take it in (and it is one to lend: SIM_LENT_MIN), marked as
+ * the stack's input path would mark a partial checksum (meta). -ENOBUFS
+ * when memory is out. */
 static int flight_copy(struct naru_sim *sim, const struct sim_end *to, struct sim_flight *fl, const uint8_t *frame,
                        size_t len, const struct naru_frame_meta *meta)
 {
     bool partial = meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL);
-    fl->pb = to->node ? pbuf_lend(&sim->lent, PBUF_HEADROOM, len) : NULL;
-    if (fl->pb) {
-        memcpy(fl->pb->data, frame, len);
+    struct pbuf *pb = to->node && len > SIM_LENT_MIN ? pbuf_lend(&sim->lent, PBUF_HEADROOM, len) : NULL;
+    if (pb) {
+        memcpy(pb->data, frame, len);
         /* One that does not fit is no checksum to complete, here or there. */
         if (partial && (size_t)meta->csum_start + meta->csum_offset + 2 <= len) {
-            fl->pb->flags |= PBUF_F_RX_CSUM_PARTIAL;
-            fl->pb->csum_start = (uint16_t)(PBUF_HEADROOM + meta->csum_start);
-            fl->pb->csum_offset = meta->csum_offset;
+            pb->flags |= PBUF_F_RX_CSUM_PARTIAL;
+            pb->csum_start = (uint16_t)(PBUF_HEADROOM + meta->csum_start);
+            pb->csum_offset = meta->csum_offset;
         }
+        fl->frame = (uintptr_t)pb | 1;
         return 0;
     }
-    if (!(fl->f = sim_frame_alloc(sim, len)))
+    struct sim_frame *f = sim_frame_alloc(sim, len);
+    if (!f)
         return -ENOBUFS;
-    memcpy(fl->f->data, frame, len);
-    fl->f->csum_partial = partial;
+    memcpy(f->data, frame, len);
+    f->csum_partial = partial;
     if (partial) {
-        fl->f->csum_start = meta->csum_start;
-        fl->f->csum_offset = meta->csum_offset;
+        f->csum_start = meta->csum_start;
+        f->csum_offset = meta->csum_offset;
     }
+    fl->frame = (uintptr_t)f;
     return 0;
 }
 
@@ -508,20 +528,21 @@ static const struct naru_frame_meta *flight_meta(const struct sim_flight *fl, st
 {
     if (!flight_partial(fl))
         return NULL;
+    struct pbuf *pb = flight_pb(fl);
+    struct sim_frame *f = flight_f(fl);
     *meta = (struct naru_frame_meta){ .flags = NARU_FRAME_CSUM_PARTIAL };
-    meta->csum_start = fl->pb ? (uint16_t)(fl->pb->csum_start - PBUF_HEADROOM) : fl->f->csum_start;
-    meta->csum_offset = fl->pb ? fl->pb->csum_offset : fl->f->csum_offset;
+    meta->csum_start = pb ? (uint16_t)(pb->csum_start - PBUF_HEADROOM) : f->csum_start;
+    meta->csum_offset = pb ? pb->csum_offset : f->csum_offset;
     return meta;
 }
 
 static void flight_free(struct naru_sim *sim, struct sim_flight *fl)
 {
-    if (fl->pb)
-        pbuf_lend_return(&sim->lent, fl->pb);
-    else if (fl->f)
-        sim_frame_free(sim, fl->f);
-    fl->pb = NULL;
-    fl->f = NULL;
+    if (flight_pb(fl))
+        pbuf_lend_return(&sim->lent, flight_pb(fl));
+    else if (fl->frame)
+        sim_frame_free(sim, flight_f(fl));
+    fl->frame = 0;
 }
 
 /* The checksum its sender left partial, done as a device would. */
@@ -530,10 +551,10 @@ static void flight_complete(struct sim_flight *fl)
     struct naru_frame_meta meta;
     if (flight_meta(fl, &meta))
         iface_frame_checksum_complete(flight_data(fl), flight_len(fl), meta.csum_start, meta.csum_offset);
-    if (fl->pb)
-        fl->pb->flags &= (uint8_t)~PBUF_F_RX_CSUM_PARTIAL;
+    if (flight_pb(fl))
+        flight_pb(fl)->flags &= (uint8_t)~PBUF_F_RX_CSUM_PARTIAL;
     else
-        fl->f->csum_partial = false;
+        flight_f(fl)->csum_partial = false;
 }
 
 int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len,
@@ -622,7 +643,7 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         return 0; /* lost on the wire: the sender cannot know */
     }
     struct sim_lane *lane = held ? &d->held : &d->lane;
-    if ((!fl.pb && !fl.f && flight_copy(sim, to, &fl, frame, len, meta) < 0) || !lane_room(lane)) {
+    if ((!fl.frame && flight_copy(sim, to, &fl, frame, len, meta) < 0) || !lane_room(lane)) {
         flight_free(sim, &fl);
         d->stats.dropped_queue++;
         return -ENOBUFS;
@@ -674,10 +695,10 @@ void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)
         sim->packet_events++;
         observe(link, d->index, NARU_SIM_FRAME_DELIVERED, data, len);
     }
-    if (fl.pb) {
+    if (flight_pb(&fl)) {
         /* Only a frame to a stack is lent, and ends stay put. */
         naru_stack_poll(to->node->stack, sim->now);
-        iface_input_lent(to->node->stack, to->ifindex, fl.pb, &sim->lent);
+        iface_input_lent(to->node->stack, to->ifindex, flight_pb(&fl), &sim->lent);
         sim_node_mark(sim, to->node);
         return;
     }
@@ -689,5 +710,5 @@ void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)
     } else if (to->sw) {
         sim_switch_input(to->sw, to, data, len);
     }
-    sim_frame_free(sim, fl.f);
+    sim_frame_free(sim, flight_f(&fl));
 }

@@ -50,14 +50,15 @@ struct sim_frame {
 };
 
 /* A frame in flight: copied once, at transmit, into a frame buffer the
- * simulator lends to stacks (naru_sim.lent) when a stack will receive it,
- * which that stack's input path takes in without a copy
- * (iface_input_lent); else into a sim_frame. */
+ * simulator lends to stacks (naru_sim.lent) when a stack will receive it
+ * and it would have taken a 2 KiB sim_frame, which that stack's input
+ * path takes in without a copy (iface_input_lent); else into a sim_frame.
+ * Tagged: a lent pbuf's address with its lowest bit set, or a sim_frame's,
+ * so the lanes hold no more per frame than the frames' own headers did. */
 struct sim_flight {
     naru_time_t arrival;
     uint64_t seq;              /* global transmit order: ties arrive in it */
-    struct pbuf *pb;           /* lent, for the stack at the other end, or */
-    struct sim_frame *f;
+    uintptr_t frame;
 };
 
 /* Frames a queue holds, for the drop-tail limit: when each finishes
@@ -156,8 +157,11 @@ struct sim_timer {
 
 #define FRAME_CLASSES 11       /* 128 bytes << class, up to 128 KiB */
 /* A lent frame buffer: headroom, then a frame of a 1500-byte MTU with two
- * VLAN tags, to 64 bytes; larger frames take a sim_frame. */
+ * VLAN tags, to 64 bytes (1.8 KB with its descriptor). Only frames that a
+ * sim_frame would hold in a 2 KiB block are lent: larger ones, and smaller
+ * ones (ACKs, handshakes) which a small block holds, stay sim_frames. */
 #define SIM_LENT_SIZE ((PBUF_HEADROOM + 1500 + 14 + 8 + 63) & ~63u)
+#define SIM_LENT_MIN (1024 - sizeof(struct sim_frame))
 
 struct naru_sim {
     uint64_t seed;
