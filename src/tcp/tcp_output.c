@@ -409,7 +409,7 @@ void tcp_send_ack(struct naru_stack *stack, struct tcp_conn *c)
  * pure ACK does not send at once; the data the batch's ACKs let out goes
  * at its end (tcp_input.c), their burst credits added up. Sent per ACK,
  * each frame held what one ACK freed, and each frame earned one ACK: over
- * TAP the frames stayed at whatever size the connection began with (30 KB
+ * TAP the frames stayed at whatever size the connection began with (28 KB
  * on average over IPv4, 22 KB over IPv6, where 64 KB fit), and the
  * per-frame costs of both stacks with them. */
 
