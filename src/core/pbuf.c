@@ -82,6 +82,10 @@ void pbuf_pools_fini(struct pbuf_pools *pools)
 
 static struct pbuf *take(struct pbuf_pool *pool)
 {
+    /* in_use counts lent buffers taken in too (pbuf_pools_land), which
+     * were not carved here: the count bounds both. */
+    if (pool->in_use >= pool->count)
+        return NULL;
     if (!pool->free_list && !carve(pool))
         return NULL;
     struct pbuf *pb = pool->free_list;

@@ -3,7 +3,8 @@
  * A pbuf is one contiguous buffer with headroom, so each layer prepends its
  * header in place on the way down and strips it on the way up. Two pools:
  * frame-sized buffers for ordinary packets, and a few 64 KiB buffers for
- * reassembly and large datagrams. An empty pool means a counted drop. */
+ * reassembly and large datagrams. An empty pool means a counted drop. A
+ * stack may also take in frame buffers lent to it (pbuf_lend, below). */
 #ifndef NARU_CORE_PBUF_H
 #define NARU_CORE_PBUF_H
 

@@ -460,7 +460,7 @@ static bool burst_lost(struct sim_direction *d, const struct naru_sim_link_confi
     return d->ge_bad ? draw >= c->ge_h : draw < c->ge_good_loss;
 }
 
-/* ---- frames in flight: in the receiving stack's buffer, or the simulator's ---- */
+/* ---- frames in flight: lent for the receiving stack, or the simulator's own ---- */
 
 static struct pbuf *flight_pb(const struct sim_flight *fl)
 {
