@@ -38,8 +38,9 @@ struct sim_heap_entry {
     uint32_t id;
 };
 
-/* A frame the simulator holds itself: on its way to a switch, or too large
- * for the receiving stack's frame buffers. */
+/* A frame the simulator holds itself: on its way to a switch, or to a
+ * stack but smaller or larger than a lent buffer is for (SIM_LENT_MIN,
+ * SIM_LENT_SIZE). */
 struct sim_frame {
     struct sim_frame *next;    /* on a free list */
     uint32_t len;
