@@ -34,7 +34,8 @@ static void usage(FILE *out)
             "formed from routers' advertisements (SLAAC, RFC 4862).\n"
             "When its addresses change later (duplicate address detection ends, a router\n"
             "advertises a prefix and SLAAC forms an address, a lifetime runs out), a line\n"
-            "\"naru host: addresses now ...\" names them all again.\n"
+            "\"naru host: addresses now ...\" names them all again. An IPv6 --addr another\n"
+            "node on the link already has is not used, and a line says it is a duplicate.\n"
             "\n"
             "  --tap IFNAME       the TAP device (needs root or CAP_NET_ADMIN)\n"
             CLI_ADDR_HELP
@@ -101,6 +102,36 @@ static void give_back_memory(struct between_turns *b)
         malloc_trim(0);
 }
 
+/* An IPv6 address of the user's (not SLAAC's) gone from the interface:
+ * duplicate address detection found another node holding it (RFC 4862
+ * 5.4.5), as nothing else takes one away. Linux keeps such an address
+ * listed "dadfailed tentative"; naru drops it, and says so plainly. A
+ * duplicate link-local address turns IPv6 off on the link, and takes
+ * every other address with it. */
+static bool gone(const struct naru_if_addr *a, const struct naru_if_addr *now, int n)
+{
+    for (int j = 0; j < n; j++)
+        if (naru_addr_equal(&now[j].addr, &a->addr))
+            return false;
+    return a->addr.family == NARU_AF_INET6 && !(a->flags & NARU_IFA_AUTOCONF);
+}
+
+static void say_duplicates(const struct naru_if_addr *before, int count, const struct naru_if_addr *now, int n)
+{
+    char text[NARU_ADDR_STRLEN];
+    for (int i = 0; i < count; i++) {
+        if (naru_addr_is_link_local(&before[i].addr) && gone(&before[i], now, n)) {
+            fprintf(stderr, "%s: %s/%u is a duplicate (another node on the link has it): IPv6 off on the link "
+                            "(RFC 4862 5.4.5)\n", PROG, naru_addr_format(&before[i].addr, text), before[i].prefix_len);
+            return;
+        }
+    }
+    for (int i = 0; i < count; i++)
+        if (gone(&before[i], now, n))
+            fprintf(stderr, "%s: %s/%u is a duplicate (another node on the link has it, RFC 4862 5.4.5): not used\n",
+                    PROG, naru_addr_format(&before[i].addr, text), before[i].prefix_len);
+}
+
 /* The interface's addresses change after the ready line: duplicate address
  * detection ends (RFC 4862 5.4), a router's prefix gives one by SLAAC
  * (5.5.3), a lifetime runs out. A line says each new set. */
@@ -116,6 +147,7 @@ static void say_new_addresses(struct between_turns *b)
                now[i].flags == b->addrs[i].flags;
     if (same)
         return;
+    say_duplicates(b->addrs, b->addr_count, now, n);
     if (n > 0)
         memcpy(b->addrs, now, (size_t)n * sizeof now[0]);
     bool first = b->addr_count < 0;

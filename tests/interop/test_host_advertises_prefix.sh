@@ -121,7 +121,8 @@ check_eq "... lifetimes as radvd's (valid 1 day, preferred 4 hours) but in the l
 last=$(tshark_read "$pcap" -Y "$ra && icmpv6.opt.prefix.preferred_lifetime == 0" -T fields \
     -e frame.time_epoch -e icmpv6.opt.prefix.valid_lifetime 2>/dev/null)
 check_match "the last one, after SIGTERM: preferred 0, valid 2 hours (RFC 4862 5.5.3 e)" $'^[0-9.]+\t7200$' "$last"
-check_eq "... sent once naru host was told to stop" 1 "$(awk -v t="$stopped_at" '$1 > t { n++ } END { print n + 0 }' <<<"$last")"
+check_eq "... sent once naru host was told to stop" 1 \
+    "$(awk -v t="$stopped_at" '$1 > t { n++ } END { print n + 0 }' <<<"$last")"
 # Each router solicitation Linux sent once naru advertised, and how soon an
 # advertisement (not the last one, after SIGTERM) followed it. naru host
 # solicits too, as every interface coming up does: not its own.
