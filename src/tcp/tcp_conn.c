@@ -406,7 +406,7 @@ void tcp_conn_finish(struct naru_stack *stack, struct tcp_conn *c)
     tcp_conn_set_list(stack, c, TCP_ON_NO_LIST);
     c->listener = NULL;
     tcp_conn_timers_stop(stack, c);
-    tcp_ack_batch_cancel(stack, c);
+    tcp_batch_forget(stack, c);
     /* Bytes received stay readable while a socket holds the connection. */
     ring_fini(&c->snd_buf);
     tcp_rack_fini(c);
@@ -425,7 +425,7 @@ void tcp_conn_discard(struct naru_stack *stack, struct tcp_conn *c)
 {
     if (c->zombie)
         return;
-    tcp_ack_batch_cancel(stack, c);
+    tcp_batch_forget(stack, c);
     c->zombie = true;
     stack->tcp->conns--; /* its memory goes at the next reap */
     c->next = stack->tcp->zombies;

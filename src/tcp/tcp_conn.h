@@ -84,7 +84,7 @@ struct tcp_conn {
     bool zombie;               /* freed at the next reap; nothing may touch it */
     struct tcp_conn *hash_next;
     struct tcp_conn *next, *prev;
-    struct tcp_conn *batch_next, *batch_prev; /* the batch_acks list */
+    struct tcp_conn *batch_next, *batch_prev; /* the batch list */
     struct sock *sock;         /* NULL while a child waits for accept(), and once orphaned */
     struct tcp_conn *listener; /* a child's listener, until accept() */
     struct tcp_conn *orphan_port_next, **orphan_port_pprev; /* orphans, by local port */
@@ -143,7 +143,8 @@ struct tcp_conn {
     bool rd_shutdown;          /* the user shut reading */
     bool ack_now;              /* the next output must carry an ACK */
     bool dsack_pending;        /* the next ACK reports dsack_left..right first */
-    bool ack_at_batch_end;     /* on the table's batch_acks list (tcp_output.c) */
+    bool ack_at_batch_end;     /* owes an ACK at the batch's end (tcp_output.c) */
+    bool send_at_batch_end;    /* sends what ACKs of the batch let out at its end */
     bool rtt_timing;           /* a segment is being timed (no timestamps) */
     bool in_recovery;          /* fast recovery (RFC 6582 / RFC 6675) */
     bool in_loss;              /* RTO recovery with RACK (RFC 8985 6.3): lost segments go first */
@@ -237,9 +238,10 @@ struct tcp_table {
     struct tcp_conn **orphan_port_buckets; /* orphans again, by local port (bind) */
     struct tcp_ring_cache ring_cache; /* connections' ring memory, for reuse */
     struct tcp_conn *zombies;
-    /* Connections owing an ACK at the end of the input batch, i.e. at the
-     * next naru_stack_poll() (tcp_output.c). */
-    struct tcp_conn *batch_acks;
+    /* Connections owing an ACK, or holding data for one TSO frame, at the
+     * end of the input batch, i.e. at the next naru_stack_poll()
+     * (tcp_output.c). */
+    struct tcp_conn *batch;
     uint32_t batch_serial;     /* input batches so far (tcp_listen.c's SYN budget) */
     uint32_t next_ephemeral;   /* RFC 6056 3.3.3 */
     naru_time_t rst_credit, rst_refill;             /* token buckets */
@@ -360,8 +362,13 @@ void tcp_send_ack(struct naru_stack *stack, struct tcp_conn *c);
 /* Owe the peer an ACK at the end of the input batch (tcp_output.c says
  * what a batch is); any segment we send first carries it instead. */
 void tcp_ack_at_batch_end(struct naru_stack *stack, struct tcp_conn *c);
-/* The connection goes: it owes nothing any more. */
+/* Send what the ACKs of this batch let out at its end, in one TSO frame
+ * rather than one per ACK (tcp_output.c). */
+void tcp_send_at_batch_end(struct naru_stack *stack, struct tcp_conn *c);
+/* An ACK went: the one owed at the batch's end is not. */
 void tcp_ack_batch_cancel(struct naru_stack *stack, struct tcp_conn *c);
+/* The connection goes: it owes nothing any more. */
+void tcp_batch_forget(struct naru_stack *stack, struct tcp_conn *c);
 /* A segment the peer must answer with an ACK carrying its window:
  * <SEQ=SND.UNA-1><ACK=RCV.NXT>, for zero-window and keepalive probes. */
 void tcp_send_probe(struct naru_stack *stack, struct tcp_conn *c);

@@ -345,7 +345,9 @@ static void take_new_ack(struct naru_stack *stack, struct tcp_conn *c, const str
     }
     /* The ACK clock: what this ACK lets out (tcp_output.c). */
     uint32_t acked_segments = (acked + c->snd_mss - 1) / c->snd_mss;
-    c->burst_credit = (uint16_t)(acked_segments + TCP_MAX_BURST < 0xffff ? acked_segments + TCP_MAX_BURST : 0xffff);
+    /* ACKs of one batch whose sending waits for its end add up. */
+    uint32_t credit = acked_segments + (c->send_at_batch_end ? c->burst_credit : TCP_MAX_BURST);
+    c->burst_credit = (uint16_t)(credit < 0xffff ? credit : 0xffff);
     naru_time_t rtt_sample = sample_rtt(stack, c, seg);
     c->retries = 0;
     scoreboard_advance(&c->scoreboard, c->snd_una);
@@ -773,6 +775,17 @@ static void synchronized_input(struct naru_stack *stack, struct tcp_conn *c, str
         process_text_and_fin(stack, c, seg);
     if (c->state == TCP_CLOSED)
         return;
+    /* A pure ACK that lets data out, where the device cuts TSO frames:
+     * what the batch's ACKs let out goes at its end, as one frame, rather
+     * than a small frame per ACK; an ACK clock of small frames would keep
+     * itself going (each frame earns one ACK). Linux reaches the same end
+     * by deferring small TSO frames (tcp_tso_should_defer()). A driver
+     * that polls after every frame sees no difference. */
+    if (c->tso_segs > 1 && !seg->len && !(seg->flags & (TCP_SYN | TCP_FIN | TCP_RST)) && !c->ack_now &&
+        !c->in_recovery) {
+        tcp_send_at_batch_end(stack, c);
+        return;
+    }
     tcp_output(stack, c);
 }
 

@@ -50,6 +50,7 @@ static void link_local(struct naru_stack *s, int ifindex, uint8_t out[16])
             return;
         }
     }
+    memset(out, 0, 16); /* GCC -O2 does not know fail_msg() returns no more */
     fail_msg("no link-local address");
 }
 

@@ -80,6 +80,35 @@ static void tcp_the_initial_window_goes_in_one_frame_for_the_device_to_cut(void 
     assert_int_equal(total, 20 * MSS);
 }
 
+static void tcp_the_acks_of_one_batch_release_one_frame(void **state)
+{
+    struct tcp_peer_fixture *f = *state;
+    struct tcp_peer *p = &f->p;
+    assert_int_equal(naru_send(p->stack, f->s, bulk, 128 * 1024, 0), 128 * 1024);
+    expect_tso(peer_take(p), ISN + 1, 10 * MSS);
+    /* Three ACKs read in one batch, as a host loop reads what the TAP
+     * device holds: nothing goes until the batch ends ... */
+    peer_batch_begin(p);
+    for (int i = 1; i <= 3; i++) {
+        p->rcv_nxt = ISN + 1 + (uint32_t)i * 3 * MSS;
+        peer_send_ack(p, 65535);
+        peer_expect_nothing(p);
+    }
+    /* ... then one frame holds what all three let out: 9 segments
+     * acknowledged and slow start's growth, within their burst credits
+     * added up (9 + 16), where one frame per ACK would have made three. */
+    peer_batch_end(p);
+    struct got *g = peer_take(p);
+    assert_int_equal(g->h.seq, ISN + 1 + 10 * MSS);
+    assert_int_equal(g->len, 18 * MSS);
+    expect_tso(g, ISN + 1 + 10 * MSS, 18 * MSS);
+    peer_expect_nothing(p);
+    /* An ACK alone in its batch sends at once, as before. */
+    p->rcv_nxt = ISN + 1 + 10 * MSS;
+    peer_send_ack(p, 65535);
+    assert_true(peer_take(p)->len > 0);
+}
+
 static void tcp_a_frame_ends_short_only_where_the_data_ends(void **state)
 {
     struct tcp_peer_fixture *f = *state;
@@ -304,6 +333,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, peer_fixture_teardown)
         T(tcp_the_initial_window_goes_in_one_frame_for_the_device_to_cut),
+        T(tcp_the_acks_of_one_batch_release_one_frame),
         T(tcp_a_frame_ends_short_only_where_the_data_ends),
         T(tcp_a_window_that_cuts_a_segment_short_sends_only_whole_ones),
         T(tcp_a_merged_segment_with_a_partial_checksum_is_taken_whole),
