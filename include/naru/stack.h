@@ -279,13 +279,14 @@ struct naru_ra_prefix {
     uint32_t valid_s;              /* AdvValidLifetime, 0xffffffff: infinite */
     uint32_t preferred_s;          /* AdvPreferredLifetime, at most valid_s */
 };
+#define NARU_RA_PREFIXES_MAX 4
 void naru_router_advert_default(struct naru_router_advert *c);
 /* Start advertising on the interface, or change what is advertised; c
  * NULL stops, with a last advertisement of router lifetime 0 (6.2.5).
  * -EINVAL for a value outside 6.2.1's ranges or no such interface. */
 int naru_if_set_router_advert(struct naru_stack *stack, int ifindex, const struct naru_router_advert *c);
-/* Advertise a prefix, or change its flags and lifetimes; up to 4 per
- * interface (-ENOSPC). -EINVAL: not IPv6, link-local or multicast, bits
+/* Advertise a prefix, or change its flags and lifetimes; up to
+ * NARU_RA_PREFIXES_MAX per interface (-ENOSPC). -EINVAL: not IPv6, link-local or multicast, bits
  * past len, preferred above valid. */
 int naru_if_advertise_prefix(struct naru_stack *stack, int ifindex, const struct naru_ra_prefix *p);
 

@@ -16,7 +16,7 @@
 struct naru_stack;
 struct naru_iface;
 
-#define RA_PREFIXES_MAX 4
+#define RA_PREFIXES_MAX NARU_RA_PREFIXES_MAX
 #define RA_MAX_INITIAL_ADVERTISEMENTS 3                 /* RFC 4861 10 */
 #define RA_MAX_INITIAL_ADVERT_INTERVAL (16 * NARU_SEC)  /* RFC 4861 10 */
 #define RA_MIN_DELAY_BETWEEN_RAS (3 * NARU_SEC)         /* RFC 4861 10 */
