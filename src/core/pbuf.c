@@ -82,6 +82,10 @@ void pbuf_pools_fini(struct pbuf_pools *pools)
 
 static struct pbuf *take(struct pbuf_pool *pool)
 {
+    /* in_use counts lent buffers taken in too (pbuf_pools_land), which
+     * were not carved here: the count bounds both. */
+    if (pool->in_use >= pool->count)
+        return NULL;
     if (!pool->free_list && !carve(pool))
         return NULL;
     struct pbuf *pb = pool->free_list;
@@ -91,6 +95,8 @@ static struct pbuf *take(struct pbuf_pool *pool)
     }
     return pb;
 }
+
+static struct pbuf *reset(struct pbuf *pb, size_t headroom, size_t len);
 
 struct pbuf *pbuf_pools_alloc(struct pbuf_pools *pools, size_t headroom, size_t len)
 {
@@ -107,8 +113,11 @@ struct pbuf *pbuf_pools_alloc(struct pbuf_pools *pools, size_t headroom, size_t 
     } else {
         pools->counters->buffers_large_exhausted++;
     }
-    if (!pb)
-        return NULL;
+    return pb ? reset(pb, headroom, len) : NULL;
+}
+
+static struct pbuf *reset(struct pbuf *pb, size_t headroom, size_t len)
+{
     pb->next = NULL;
     pb->data = pb->base + headroom;
     pb->len = (uint32_t)len;
@@ -127,14 +136,59 @@ struct pbuf *pbuf_pools_alloc(struct pbuf_pools *pools, size_t headroom, size_t 
     return pb;
 }
 
+static void give_back(struct pbuf_pool *pool, struct pbuf *pb)
+{
+    pb->next = pool->free_list;
+    pool->free_list = pb;
+    pool->in_use--;
+}
+
 void pbuf_pools_free(struct pbuf_pools *pools, struct pbuf *pb)
 {
     if (!pb)
         return;
-    struct pbuf_pool *pool = pb->pool == PBUF_POOL_FRAME ? &pools->frame : &pools->large;
-    pb->next = pool->free_list;
-    pool->free_list = pb;
-    pool->in_use--;
+    if (pb->pool == PBUF_POOL_LENT) {
+        pools->frame.in_use--;
+        give_back(pools->lender, pb);
+        return;
+    }
+    give_back(pb->pool == PBUF_POOL_FRAME ? &pools->frame : &pools->large, pb);
+}
+
+void pbuf_lender_init(struct pbuf_pool *lender, uint32_t buffer_size)
+{
+    pool_init(lender, UINT32_MAX, buffer_size, PBUF_POOL_LENT);
+}
+
+void pbuf_lender_fini(struct pbuf_pool *lender)
+{
+    pool_fini(lender);
+}
+
+struct pbuf *pbuf_lend(struct pbuf_pool *lender, size_t headroom, size_t len)
+{
+    if (headroom + len > lender->buffer_size)
+        return NULL;
+    struct pbuf *pb = take(lender);
+    return pb ? reset(pb, headroom, len) : NULL;
+}
+
+void pbuf_lend_return(struct pbuf_pool *lender, struct pbuf *pb)
+{
+    give_back(lender, pb);
+}
+
+bool pbuf_pools_land(struct pbuf_pools *pools, struct pbuf_pool *lender, struct pbuf *pb)
+{
+    (void)pb; /* a lent buffer stays where it is: only who counts it changes */
+    /* As pbuf_pools_alloc() fails for the copy it would have made. */
+    if (pools->frame.in_use >= pools->frame.count) {
+        pools->counters->buffers_frame_exhausted++;
+        return false;
+    }
+    pools->frame.in_use++;
+    pools->lender = lender;
+    return true;
 }
 
 void pbuf_queue_push(struct pbuf_queue *q, struct pbuf *pb)

@@ -3,7 +3,8 @@
  * A pbuf is one contiguous buffer with headroom, so each layer prepends its
  * header in place on the way down and strips it on the way up. Two pools:
  * frame-sized buffers for ordinary packets, and a few 64 KiB buffers for
- * reassembly and large datagrams. An empty pool means a counted drop. */
+ * reassembly and large datagrams. An empty pool means a counted drop. A
+ * stack may also take in frame buffers lent to it (pbuf_lend, below). */
 #ifndef NARU_CORE_PBUF_H
 #define NARU_CORE_PBUF_H
 
@@ -21,7 +22,7 @@ struct naru_counters;
 /* Largest IP payload, its header, and headroom in front. */
 #define PBUF_LARGE_SIZE (PBUF_HEADROOM + 65536 + 64)
 
-enum pbuf_pool_id { PBUF_POOL_FRAME, PBUF_POOL_LARGE };
+enum pbuf_pool_id { PBUF_POOL_FRAME, PBUF_POOL_LARGE, PBUF_POOL_LENT };
 
 /* How a received packet was addressed: RFC 1122 3.2.2 forbids ICMP errors
  * about datagrams sent to a broadcast address. */
@@ -92,6 +93,7 @@ struct pbuf_pool {
 struct pbuf_pools {
     struct pbuf_pool frame;
     struct pbuf_pool large;
+    struct pbuf_pool *lender;  /* where buffers lent to this stack go back */
     struct naru_counters *counters;
 };
 
@@ -109,6 +111,25 @@ static inline unsigned pbuf_pools_in_use(const struct pbuf_pools *pools)
  * data; data->len = len. NULL (counted) when the pool is empty. */
 struct pbuf *pbuf_pools_alloc(struct pbuf_pools *pools, size_t headroom, size_t len);
 void pbuf_pools_free(struct pbuf_pools *pools, struct pbuf *pb);
+
+/* A lender: frame buffers shared by many stacks, for frames on their way
+ * to one (the simulator's links), so one copy moves a frame from a sender
+ * to its receiver. The lender has no bound of its own; a buffer taken in
+ * by a stack (pbuf_pools_land) counts in that stack's frame pool as if
+ * taken from it, so the stack's limit holds as when it copied the frame
+ * in, and goes back to the lender when the stack frees it. Shared, the
+ * buffers in flight cost the peak of all of them at once, not the sum of
+ * each stack's own peak. */
+void pbuf_lender_init(struct pbuf_pool *lender, uint32_t buffer_size);
+void pbuf_lender_fini(struct pbuf_pool *lender);
+/* NULL when it does not fit or memory is out. */
+struct pbuf *pbuf_lend(struct pbuf_pool *lender, size_t headroom, size_t len);
+/* Back unused (lost on the way, or refused by pbuf_pools_land). */
+void pbuf_lend_return(struct pbuf_pool *lender, struct pbuf *pb);
+/* The stack takes a lent buffer as its own: false (counted in
+ * buffers_frame_exhausted, still the lender's) when all its frame
+ * buffers are in use. */
+bool pbuf_pools_land(struct pbuf_pools *pools, struct pbuf_pool *lender, struct pbuf *pb);
 
 static inline size_t pbuf_headroom(const struct pbuf *pb)
 {

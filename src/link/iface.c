@@ -349,6 +349,33 @@ void naru_stack_input(struct naru_stack *stack, int ifindex, const uint8_t *fram
     naru_stack_input_offload(stack, ifindex, frame, len, NULL);
 }
 
+/* May a frame of len bytes come in on iface? Counted if not. */
+static bool rx_acceptable(struct naru_stack *stack, const struct naru_iface *iface, size_t len)
+{
+    /* A large frame only from a driver that merges segments (GSO). */
+    size_t largest = iface_offers(iface, NARU_OFFLOAD_RX_LARGE) ? IPV4_MAX_DATAGRAM : iface->mtu;
+    if (!iface->up)
+        stack->counters.link_rx_interface_down++;
+    else if (len > largest + ETH_HEADER_LEN + 2 * ETH_VLAN_TAG_LEN)
+        stack->counters.link_rx_malformed++;
+    else
+        return true;
+    return false;
+}
+
+/* A frame in its pbuf, up the stack. A partial checksum is captured
+ * completed, as the device would have completed it: the capture reads
+ * right, and the checksum, now whole, is known good. */
+static void rx_deliver(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb, bool partial)
+{
+    if (iface->tap && partial) {
+        checksum_complete(pb->data, pb->len, pb->csum_start - pbuf_headroom(pb), pb->csum_offset);
+        pb->flags = (uint8_t)((pb->flags & ~PBUF_F_RX_CSUM_PARTIAL) | PBUF_F_RX_CSUM_VALID);
+        iface->tap(iface->tap_ctx, stack->now, iface->ifindex, NARU_DIR_IN, pb->data, pb->len);
+    }
+    eth_input(stack, iface, pb);
+}
+
 void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8_t *frame, size_t len,
                               const struct naru_frame_meta *meta)
 {
@@ -362,15 +389,7 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
     /* A partial checksum is captured completed, from the copy below. */
     if (iface->tap && !partial)
         iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, frame, len);
-    /* A large frame only from a driver that merges segments (GSO). */
-    size_t largest = iface_offers(iface, NARU_OFFLOAD_RX_LARGE) ? IPV4_MAX_DATAGRAM : iface->mtu;
-    struct pbuf *pb = NULL;
-    if (!iface->up)
-        stack->counters.link_rx_interface_down++;
-    else if (len > largest + ETH_HEADER_LEN + 2 * ETH_VLAN_TAG_LEN)
-        stack->counters.link_rx_malformed++;
-    else
-        pb = pbuf_alloc(stack, PBUF_HEADROOM, len);
+    struct pbuf *pb = rx_acceptable(stack, iface, len) ? pbuf_alloc(stack, PBUF_HEADROOM, len) : NULL;
     if (!pb) {
         if (iface->tap && partial)
             iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, frame, len);
@@ -391,12 +410,27 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
             stack->counters.link_rx_gso++;
         }
     }
-    if (iface->tap && partial) {
-        /* Complete it as the device would have: the capture reads right,
-         * and the checksum, now whole, is known good. */
-        checksum_complete(pb->data, pb->len, meta->csum_start, meta->csum_offset);
-        pb->flags = (uint8_t)((pb->flags & ~PBUF_F_RX_CSUM_PARTIAL) | PBUF_F_RX_CSUM_VALID);
-        iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, pb->data, pb->len);
+    rx_deliver(stack, iface, pb, partial);
+}
+
+void iface_input_lent(struct naru_stack *stack, int ifindex, struct pbuf *pb, struct pbuf_pool *lender)
+{
+    struct naru_iface *iface = iface_get(stack, ifindex);
+    if (!iface) {
+        pbuf_lend_return(lender, pb);
+        return;
     }
-    eth_input(stack, iface, pb);
+    stack->counters.link_rx_frames++;
+    stack->counters.link_rx_bytes += pb->len;
+    bool partial = pb->flags & PBUF_F_RX_CSUM_PARTIAL;
+    if (iface->tap && !partial)
+        iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, pb->data, pb->len);
+    if (!rx_acceptable(stack, iface, pb->len) || !pbuf_pools_land(&stack->buffers, lender, pb)) {
+        if (iface->tap && partial)
+            iface->tap(iface->tap_ctx, stack->now, ifindex, NARU_DIR_IN, pb->data, pb->len);
+        pbuf_lend_return(lender, pb);
+        return;
+    }
+    pb->ifindex = (int16_t)ifindex;
+    rx_deliver(stack, iface, pb, partial);
 }

@@ -11,6 +11,7 @@
 
 struct naru_stack;
 struct pbuf;
+struct pbuf_pool;
 
 /* IPv6 addresses an interface may hold at once: its link-local address,
  * and a few from SLAAC or configuration. */
@@ -95,6 +96,12 @@ void iface_checksum_complete(struct pbuf *pb);
 /* The same for a frame a driver holds, its checksum partial at start +
  * offset (struct naru_frame_meta): false if that is not within len. */
 bool iface_frame_checksum_complete(uint8_t *frame, size_t len, size_t start, size_t offset);
+/* The simulator's input path, without a copy: pb is a buffer of `lender`
+ * (pbuf_lend) holding a frame, its data at the Ethernet header after
+ * PBUF_HEADROOM, a partial checksum marked PBUF_F_RX_CSUM_PARTIAL at
+ * csum_start (from base) and csum_offset. Taken in as
+ * naru_stack_input_offload() takes a copy, or given back to the lender. */
+void iface_input_lent(struct naru_stack *stack, int ifindex, struct pbuf *pb, struct pbuf_pool *lender);
 /* Does the interface's driver offer all of `offloads` (NARU_OFFLOAD_*)? */
 static inline bool iface_offers(const struct naru_iface *iface, uint32_t offloads)
 {

@@ -160,14 +160,14 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
     return 0;
 }
 
+static void flight_free(struct naru_sim *sim, struct sim_flight *fl);
+
 static void lane_free(struct naru_sim *sim, struct sim_lane *lane)
 {
-    while (lane->head) {
-        struct sim_frame *f = lane->head;
-        lane->head = f->next;
-        sim_frame_free(sim, f);
-    }
-    lane->tail = NULL;
+    for (uint32_t i = 0; i < lane->count; i++)
+        flight_free(sim, &lane->ring[(lane->head + i) & (lane->cap - 1)]);
+    free(lane->ring);
+    memset(lane, 0, sizeof *lane);
 }
 
 void sim_link_destroy(struct naru_sim_link *link)
@@ -346,36 +346,70 @@ static void observe(struct naru_sim_link *link, int from, enum naru_sim_link_eve
         sim->observer(sim->observer_ctx, link, from, ev, sim->now, frame, len);
 }
 
-static void lane_append(struct sim_lane *lane, struct sim_frame *f)
+/* The ring doubled: false when memory is out. */
+static bool lane_grow(struct sim_lane *lane)
 {
-    if (lane->tail)
-        lane->tail->next = f;
-    else
-        lane->head = f;
-    lane->tail = f;
+    uint32_t cap = lane->cap ? lane->cap * 2 : 4;
+    struct sim_flight *ring = malloc((size_t)cap * sizeof *ring);
+    if (!ring)
+        return false;
+    for (uint32_t i = 0; i < lane->count; i++)
+        ring[i] = lane->ring[(lane->head + i) & (lane->cap - 1)];
+    free(lane->ring);
+    lane->ring = ring;
+    lane->cap = cap;
+    lane->head = 0;
+    return true;
 }
 
-static bool frame_before(const struct sim_frame *a, const struct sim_frame *b)
+/* Room for one more frame: false when memory is out. */
+static inline bool lane_room(struct sim_lane *lane)
+{
+    return lane->count < lane->cap || lane_grow(lane);
+}
+
+/* Onto the lane's tail, which lane_room() made room for. */
+static void lane_push(struct sim_lane *lane, const struct sim_flight *fl)
+{
+    lane->ring[(lane->head + lane->count++) & (lane->cap - 1)] = *fl;
+}
+
+static struct sim_flight *lane_head(struct sim_lane *lane)
+{
+    return lane->count ? &lane->ring[lane->head] : NULL;
+}
+
+static struct sim_flight lane_pop(struct sim_lane *lane)
+{
+    struct sim_flight fl = lane->ring[lane->head];
+    lane->head = (lane->head + 1) & (lane->cap - 1);
+    lane->count--;
+    return fl;
+}
+
+static bool flight_before(const struct sim_flight *a, const struct sim_flight *b)
 {
     return a->arrival < b->arrival || (a->arrival == b->arrival && a->seq < b->seq);
 }
 
 /* The direction's next arrival is the earlier of its lanes' heads. */
-static struct sim_lane *next_lane(struct sim_direction *d)
+static inline struct sim_lane *next_lane(struct sim_direction *d)
 {
-    struct sim_frame *a = d->lane.head, *b = d->held.head;
+    if (!d->held.count) /* nothing held back: most links reorder nothing */
+        return d->lane.count ? &d->lane : NULL;
+    struct sim_flight *a = lane_head(&d->lane), *b = lane_head(&d->held);
     if (!a)
         return b ? &d->held : NULL;
     if (!b)
         return &d->lane;
-    return frame_before(b, a) ? &d->held : &d->lane;
+    return flight_before(b, a) ? &d->held : &d->lane;
 }
 
 static void update_key(struct naru_sim *sim, struct sim_direction *d)
 {
     struct sim_lane *l = next_lane(d);
     if (l)
-        sim_direction_key(sim, d, l->head->arrival, l->head->seq);
+        sim_direction_key(sim, d, l->ring[l->head].arrival, l->ring[l->head].seq);
     else
         sim_direction_key(sim, d, NARU_NEVER, 0);
 }
@@ -426,18 +460,101 @@ static bool burst_lost(struct sim_direction *d, const struct naru_sim_link_confi
     return d->ge_bad ? draw >= c->ge_h : draw < c->ge_good_loss;
 }
 
-static void frame_free_if(struct naru_sim *sim, struct sim_frame *f)
+/* ---- frames in flight: lent for the receiving stack, or the simulator's own ---- */
+
+static struct pbuf *flight_pb(const struct sim_flight *fl)
 {
-    if (f)
-        sim_frame_free(sim, f);
+    return fl->frame & 1 ? (struct pbuf *)(fl->frame - 1) : NULL;
+}
+
+static struct sim_frame *flight_f(const struct sim_flight *fl)
+{
+    return fl->frame & 1 ? NULL : (struct sim_frame *)fl->frame;
+}
+
+static uint8_t *flight_data(const struct sim_flight *fl)
+{
+    struct pbuf *pb = flight_pb(fl);
+    return pb ? pb->data : flight_f(fl)->data;
+}
+
+static size_t flight_len(const struct sim_flight *fl)
+{
+    struct pbuf *pb = flight_pb(fl);
+    return pb ? pb->len : flight_f(fl)->len;
+}
+
+static bool flight_partial(const struct sim_flight *fl)
+{
+    struct pbuf *pb = flight_pb(fl);
+    return pb ? (pb->flags & PBUF_F_RX_CSUM_PARTIAL) != 0 : flight_f(fl)->csum_partial;
+}
+
+/* A copy of frame, in flight to `to`: into a lent frame buffer when a
+ * stack will take it in (and it is one to lend: SIM_LENT_MIN), marked as
+ * the stack's input path would mark a partial checksum (meta). -ENOBUFS
+ * when memory is out. */
+static int flight_copy(struct naru_sim *sim, const struct sim_end *to, struct sim_flight *fl, const uint8_t *frame,
+                       size_t len, const struct naru_frame_meta *meta)
+{
+    bool partial = meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL);
+    struct pbuf *pb = to->node && len > SIM_LENT_MIN ? pbuf_lend(&sim->lent, PBUF_HEADROOM, len) : NULL;
+    if (pb) {
+        memcpy(pb->data, frame, len);
+        /* One that does not fit is no checksum to complete, here or there. */
+        if (partial && (size_t)meta->csum_start + meta->csum_offset + 2 <= len) {
+            pb->flags |= PBUF_F_RX_CSUM_PARTIAL;
+            pb->csum_start = (uint16_t)(PBUF_HEADROOM + meta->csum_start);
+            pb->csum_offset = meta->csum_offset;
+        }
+        fl->frame = (uintptr_t)pb | 1;
+        return 0;
+    }
+    struct sim_frame *f = sim_frame_alloc(sim, len);
+    if (!f)
+        return -ENOBUFS;
+    memcpy(f->data, frame, len);
+    f->csum_partial = partial;
+    if (partial) {
+        f->csum_start = meta->csum_start;
+        f->csum_offset = meta->csum_offset;
+    }
+    fl->frame = (uintptr_t)f;
+    return 0;
+}
+
+/* The partial checksum a frame in flight carries, as naru_frame_meta. */
+static const struct naru_frame_meta *flight_meta(const struct sim_flight *fl, struct naru_frame_meta *meta)
+{
+    if (!flight_partial(fl))
+        return NULL;
+    struct pbuf *pb = flight_pb(fl);
+    struct sim_frame *f = flight_f(fl);
+    *meta = (struct naru_frame_meta){ .flags = NARU_FRAME_CSUM_PARTIAL };
+    meta->csum_start = pb ? (uint16_t)(pb->csum_start - PBUF_HEADROOM) : f->csum_start;
+    meta->csum_offset = pb ? pb->csum_offset : f->csum_offset;
+    return meta;
+}
+
+static void flight_free(struct naru_sim *sim, struct sim_flight *fl)
+{
+    if (flight_pb(fl))
+        pbuf_lend_return(&sim->lent, flight_pb(fl));
+    else if (fl->frame)
+        sim_frame_free(sim, flight_f(fl));
+    fl->frame = 0;
 }
 
 /* The checksum its sender left partial, done as a device would. */
-static void frame_complete(struct sim_frame *f)
+static void flight_complete(struct sim_flight *fl)
 {
-    if (f->csum_partial)
-        iface_frame_checksum_complete(f->data, f->len, f->csum_start, f->csum_offset);
-    f->csum_partial = false;
+    struct naru_frame_meta meta;
+    if (flight_meta(fl, &meta))
+        iface_frame_checksum_complete(flight_data(fl), flight_len(fl), meta.csum_start, meta.csum_offset);
+    if (flight_pb(fl))
+        flight_pb(fl)->flags &= (uint8_t)~PBUF_F_RX_CSUM_PARTIAL;
+    else
+        flight_f(fl)->csum_partial = false;
 }
 
 int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len,
@@ -445,6 +562,7 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
 {
     struct naru_sim *sim = link->sim;
     struct sim_direction *d = &link->dir[from];
+    const struct sim_end *to = &link->ends[1 - from];
     const struct naru_sim_link_config *c = &link->config;
     naru_time_t now = sim->now;
     d->stats.frames_sent++;
@@ -455,20 +573,16 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         return -EMSGSIZE;
     }
     bool partial = meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL);
-    struct sim_frame *f = NULL;
+    struct sim_flight fl = { 0 };
     if (partial && (link->pcap || sim->observer || (link->impaired && c->corrupt > 0))) {
         /* Seen or corrupted as the wire carries it: completed first. */
-        if (!(f = sim_frame_alloc(sim, len))) {
+        if (flight_copy(sim, to, &fl, frame, len, meta) < 0) {
             d->stats.dropped_queue++;
             return -ENOBUFS;
         }
-        memcpy(f->data, frame, len);
-        f->csum_partial = true;
-        f->csum_start = meta->csum_start;
-        f->csum_offset = meta->csum_offset;
-        frame_complete(f);
-        frame = f->data;
-        partial = false;
+        flight_complete(&fl);
+        frame = flight_data(&fl);
+        meta = NULL;
     }
     /* Frames whose serialisation has finished have left the queue. */
     while (d->queue_count && d->queue[d->queue_head].done <= now) {
@@ -481,7 +595,7 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         (d->queue_count == d->queue_cap && queue_grow(d, c->queue_frames) < 0)) {
         d->stats.dropped_queue++;
         observe(link, from, NARU_SIM_FRAME_DROPPED, frame, len);
-        frame_free_if(sim, f);
+        flight_free(sim, &fl);
         return -ENOBUFS; /* counted by the stack as a driver drop, like a full qdisc */
     }
     if (d->busy_until < now) {
@@ -525,50 +639,37 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
         if (burst)
             d->stats.lost_in_burst++;
         observe(link, from, NARU_SIM_FRAME_LOST, frame, len);
-        frame_free_if(sim, f);
+        flight_free(sim, &fl);
         return 0; /* lost on the wire: the sender cannot know */
     }
-    if (!f) {
-        if (!(f = sim_frame_alloc(sim, len))) {
-            d->stats.dropped_queue++;
-            return -ENOBUFS;
-        }
-        memcpy(f->data, frame, len);
-        f->csum_partial = partial;
-        if (partial) {
-            f->csum_start = meta->csum_start;
-            f->csum_offset = meta->csum_offset;
-        }
+    struct sim_lane *lane = held ? &d->held : &d->lane;
+    if ((!fl.frame && flight_copy(sim, to, &fl, frame, len, meta) < 0) || !lane_room(lane)) {
+        flight_free(sim, &fl);
+        d->stats.dropped_queue++;
+        return -ENOBUFS;
     }
-    f->arrival = d->busy_until + c->delay;
-    f->seq = ++sim->order;
+    fl.arrival = d->busy_until + c->delay;
+    fl.seq = ++sim->order;
     if (held) {
-        f->arrival += c->reorder_delay;
+        fl.arrival += c->reorder_delay;
         d->stats.reordered++;
         observe(link, from, NARU_SIM_FRAME_REORDERED, frame, len);
     }
     if (corrupt) {
-        f->data[ETH_HEADER + bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
+        flight_data(&fl)[ETH_HEADER + bit / 8] ^= (uint8_t)(0x80 >> (bit % 8));
         d->stats.corrupted++;
-        observe(link, from, NARU_SIM_FRAME_CORRUPTED, f->data, len);
+        observe(link, from, NARU_SIM_FRAME_CORRUPTED, flight_data(&fl), len);
     }
-    struct sim_lane *lane = held ? &d->held : &d->lane;
     /* Only a frame that heads its lane can be the direction's next. */
-    bool new_head = lane->head == NULL;
-    lane_append(lane, f);
-    if (twice) {
-        struct sim_frame *g = sim_frame_alloc(sim, len);
-        if (g) {
-            memcpy(g->data, f->data, len);
-            g->csum_partial = f->csum_partial;
-            g->csum_start = f->csum_start;
-            g->csum_offset = f->csum_offset;
-            g->arrival = f->arrival;
-            g->seq = ++sim->order;
-            lane_append(lane, g);
-            d->stats.duplicated++;
-            observe(link, from, NARU_SIM_FRAME_DUPLICATED, frame, len);
-        }
+    bool new_head = lane->count == 0;
+    lane_push(lane, &fl);
+    struct naru_frame_meta m;
+    struct sim_flight g = { .arrival = fl.arrival };
+    if (twice && lane_room(lane) && flight_copy(sim, to, &g, flight_data(&fl), len, flight_meta(&fl, &m)) == 0) {
+        g.seq = ++sim->order;
+        lane_push(lane, &g);
+        d->stats.duplicated++;
+        observe(link, from, NARU_SIM_FRAME_DUPLICATED, frame, len);
     }
     if (new_head)
         update_key(sim, d);
@@ -580,29 +681,34 @@ void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)
     struct sim_lane *lane = next_lane(d);
     if (!lane)
         return;
-    struct sim_frame *f = lane->head;
-    lane->head = f->next;
-    if (!lane->head)
-        lane->tail = NULL;
+    struct sim_flight fl = lane_pop(lane);
     update_key(sim, d);
     struct naru_sim_link *link = d->link;
     struct sim_end *to = &link->ends[1 - d->index];
-    if (f->csum_partial && (to->sw || sim->observer))
-        frame_complete(f); /* a switch's next link, or an observer, sees it whole */
+    if (flight_partial(&fl) && (to->sw || sim->observer))
+        flight_complete(&fl); /* a switch's next link, or an observer, sees it whole */
+    uint8_t *data = flight_data(&fl);
+    size_t len = flight_len(&fl);
     if (to->node || to->sw) {
         d->stats.frames_delivered++;
-        d->stats.bytes_delivered += f->len;
+        d->stats.bytes_delivered += len;
         sim->packet_events++;
-        observe(link, d->index, NARU_SIM_FRAME_DELIVERED, f->data, f->len);
+        observe(link, d->index, NARU_SIM_FRAME_DELIVERED, data, len);
+    }
+    if (flight_pb(&fl)) {
+        /* Only a frame to a stack is lent, and ends stay put. */
+        naru_stack_poll(to->node->stack, sim->now);
+        iface_input_lent(to->node->stack, to->ifindex, flight_pb(&fl), &sim->lent);
+        sim_node_mark(sim, to->node);
+        return;
     }
     if (to->node) {
         naru_stack_poll(to->node->stack, sim->now);
-        struct naru_frame_meta meta = { .flags = NARU_FRAME_CSUM_PARTIAL, .csum_start = f->csum_start,
-                                        .csum_offset = f->csum_offset };
-        naru_stack_input_offload(to->node->stack, to->ifindex, f->data, f->len, f->csum_partial ? &meta : NULL);
+        struct naru_frame_meta meta;
+        naru_stack_input_offload(to->node->stack, to->ifindex, data, len, flight_meta(&fl, &meta));
         sim_node_mark(sim, to->node);
     } else if (to->sw) {
-        sim_switch_input(to->sw, to, f->data, f->len);
+        sim_switch_input(to->sw, to, data, len);
     }
-    sim_frame_free(sim, f);
+    sim_frame_free(sim, flight_f(&fl));
 }

@@ -43,6 +43,7 @@ int naru_sim_create(uint64_t seed, struct naru_sim **out)
         return -ENOMEM;
     sim->seed = seed;
     sim->log_level = NARU_LOG_INFO;
+    pbuf_lender_init(&sim->lent, SIM_LENT_SIZE);
     *out = sim;
     return 0;
 }
@@ -64,6 +65,8 @@ void naru_sim_destroy(struct naru_sim *sim)
     for (unsigned i = 0; i < sim->node_count; i++)
         free(sim->nodes[i]);
     sim_frames_fini(sim);
+    /* Last: the stacks may have held lent buffers, and the links still did. */
+    pbuf_lender_fini(&sim->lent);
     free(sim->links);
     free(sim->switches);
     free(sim->nodes);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/pbuf.h"
 #include "core/random.h"
 #include "sim/grow.h"
 #include "sim/index.h"
@@ -37,15 +38,28 @@ struct sim_heap_entry {
     uint32_t id;
 };
 
+/* A frame the simulator holds itself: on its way to a switch, or to a
+ * stack but smaller or larger than a lent buffer is for (SIM_LENT_MIN,
+ * SIM_LENT_SIZE). */
 struct sim_frame {
-    struct sim_frame *next;
-    naru_time_t arrival;
-    uint64_t seq;              /* global transmit order: ties arrive in it */
+    struct sim_frame *next;    /* on a free list */
     uint32_t len;
     uint8_t size_class;
     bool csum_partial;         /* its sender left the TCP checksum for the device */
     uint16_t csum_start, csum_offset;
     uint8_t data[];
+};
+
+/* A frame in flight: copied once, at transmit, into a frame buffer the
+ * simulator lends to stacks (naru_sim.lent) when a stack will receive it
+ * and it would have taken a 2 KiB sim_frame, which that stack's input
+ * path takes in without a copy (iface_input_lent); else into a sim_frame.
+ * Tagged: a lent pbuf's address with its lowest bit set, or a sim_frame's,
+ * so the lanes hold no more per frame than the frames' own headers did. */
+struct sim_flight {
+    naru_time_t arrival;
+    uint64_t seq;              /* global transmit order: ties arrive in it */
+    uintptr_t frame;
 };
 
 /* Frames a queue holds, for the drop-tail limit: when each finishes
@@ -64,9 +78,11 @@ struct sim_end {
     unsigned port;             /* its port number on the switch */
 };
 
-/* A FIFO of frames in flight. */
+/* A FIFO of frames in flight: a ring, its capacity a power of two, grown
+ * as needed. */
 struct sim_lane {
-    struct sim_frame *head, *tail;
+    struct sim_flight *ring;
+    uint32_t cap, head, count;
 };
 
 /* One direction of a link: the frames end `index` sent. Arrival times only
@@ -141,6 +157,12 @@ struct sim_timer {
 };
 
 #define FRAME_CLASSES 11       /* 128 bytes << class, up to 128 KiB */
+/* A lent frame buffer: headroom, then a frame of a 1500-byte MTU with two
+ * VLAN tags, to 64 bytes (1.8 KB with its descriptor). Only frames that a
+ * sim_frame would hold in a 2 KiB block are lent: larger ones, and smaller
+ * ones (ACKs, handshakes) which a small block holds, stay sim_frames. */
+#define SIM_LENT_SIZE ((PBUF_HEADROOM + 1500 + 14 + 8 + 63) & ~63u)
+#define SIM_LENT_MIN (1024 - sizeof(struct sim_frame))
 
 struct naru_sim {
     uint64_t seed;
@@ -173,6 +195,9 @@ struct naru_sim {
     unsigned timer_count, timer_cap;
 
     struct sim_frame *free_frames[FRAME_CLASSES];
+    /* Frame buffers for frames in flight to stacks and in the stacks
+     * that took them in (SIM_LENT_SIZE each). */
+    struct pbuf_pool lent;
 
     naru_sim_log_fn log;
     void *log_ctx;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "naru/simapp.h"
+#include "sim/sim_internal.h"
 #include "tcp_flow.h"
 #include "wire/checksum.h"
 
@@ -352,6 +353,64 @@ static void tcp_frames_seen_on_a_link_carry_whole_checksums(void **state)
     pair_free(&p);
 }
 
+static void count_frames(void *ctx, struct naru_sim_link *link, int from, enum naru_sim_link_event ev,
+                         naru_time_t now, const uint8_t *frame, size_t len)
+{
+    (void)link, (void)from, (void)now, (void)frame, (void)len;
+    if (ev == NARU_SIM_FRAME_SENT)
+        ++*(uint64_t *)ctx;
+}
+
+/* Frames in flight to a stack sit in buffers the simulator lends, which
+ * the stack takes in without a copy: every one comes back, whether lost on
+ * the wire, dropped by a full queue, duplicated, held back to be
+ * reordered, or taken in and freed by the stack. With an observer, a TCP
+ * frame is copied (to complete its checksum) before the queue may drop it. */
+static void lent_frame_buffers_all_come_back_after_loss_and_queue_drops(void **state)
+{
+    (void)state;
+    for (int observed = 0; observed < 2; observed++) {
+        struct naru_sim_link_config c = { .rate_bps = 20000000, .delay = 5 * NARU_MS, .queue_frames = 16,
+                                          .loss = 0.03, .duplicate = 0.02, .reorder = 0.02 };
+        struct pair p;
+        pair_make(&p, 21, &c);
+        uint64_t sent = 0;
+        if (observed)
+            naru_sim_set_observer(p.sim, count_frames, &sent);
+        tcp_flow_resolve(p.sim, p.a, ip("10.0.0.1"), p.b, ip("10.0.0.2"));
+        struct tcp_flow f = { .close_when_done = true };
+        tcp_flow_start(&f, p.sim, p.a, p.b, ip("10.0.0.2"), 5001, 2000000, 2000000);
+        /* And UDP at twice the link's rate, for the queue to drop. */
+        struct naru_sim_app_config u = {
+            .kind = NARU_SIM_UDP_TRANSFER, .from = p.a, .to = p.b, .size = 1016,
+            .bytes = 2000 * 1000, .rate_bps = 40000000, .start = naru_sim_now(p.sim) + 100 * NARU_MS,
+        };
+        struct naru_sim_app *app;
+        assert_int_equal(naru_sim_app_add(p.apps, &u, &app), 0);
+        /* Mid-transfer: frames are on the wire, in lent buffers. */
+        naru_sim_run(p.sim, naru_sim_now(p.sim) + 300 * NARU_MS, NULL, NULL);
+        assert_true(p.sim->lent.in_use > 0);
+        naru_sim_run(p.sim, naru_sim_now(p.sim) + 600 * NARU_SEC, tcp_flow_done, &f);
+        assert_true(tcp_flow_ok(&f));
+        assert_true(naru_sim_run(p.sim, naru_sim_now(p.sim) + 600 * NARU_SEC, naru_sim_apps_finished, p.apps));
+        struct naru_sim_link_stats s;
+        naru_sim_link_get_stats(p.link, 0, &s);
+        assert_true(s.lost > 10);
+        assert_true(s.dropped_queue > 10);
+        assert_true(s.duplicated > 5);
+        assert_true(s.reordered > 5);
+        assert_true(!observed || sent > 1000);
+        tcp_flow_free(&f);
+        /* Past TIME_WAIT: nothing is held anywhere. */
+        naru_sim_run(p.sim, naru_sim_now(p.sim) + 300 * NARU_SEC, NULL, NULL);
+        assert_int_equal(naru_stack_buffers_in_use(p.a), 0);
+        assert_int_equal(naru_stack_buffers_in_use(p.b), 0);
+        assert_int_equal(p.sim->lent.in_use, 0);
+        assert_true(p.sim->lent.carved > 10);
+        pair_free(&p);
+    }
+}
+
 static void mtu_sets_the_interfaces_and_ip_fragments_to_fit(void **state)
 {
     (void)state;
@@ -435,6 +494,7 @@ int main(void)
         cmocka_unit_test(duplication_delivers_some_datagrams_twice),
         cmocka_unit_test(corruption_is_caught_by_checksums_and_counted),
         cmocka_unit_test(tcp_frames_seen_on_a_link_carry_whole_checksums),
+        cmocka_unit_test(lent_frame_buffers_all_come_back_after_loss_and_queue_drops),
         cmocka_unit_test(mtu_sets_the_interfaces_and_ip_fragments_to_fit),
         cmocka_unit_test(bad_link_configurations_are_refused),
     };
