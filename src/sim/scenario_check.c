@@ -434,15 +434,6 @@ static bool runner(struct naru_scenario *sc, const char *name, int line, uint32_
     return true;
 }
 
-static bool has_family(const struct naru_scenario *sc, uint32_t n, int family)
-{
-    const struct sc_node *node = &sc->nodes[n];
-    for (uint32_t k = 0; k < node->iface_count; k++)
-        if (sc->ifaces[sc->ifaces_by_node[node->first_iface + k]].addr.family == family)
-            return true;
-    return false;
-}
-
 /* An application's far end: a node's name (with family =, its address of
  * that family: known now, or formed by SLAAC once it runs) or an address
  * (of the family, if one is given). */
@@ -457,7 +448,7 @@ static bool check_family(struct naru_scenario *sc, const struct sc_app *a, uint3
                             a->family == NARU_AF_INET ? '4' : '6', a->to, fam);
         return true;
     }
-    if (has_family(sc, to, a->family) || (a->family == NARU_AF_INET6 && sc->nodes[to].autoconf))
+    if (sc_node_has_family(sc, to, a->family) || (a->family == NARU_AF_INET6 && sc->nodes[to].autoconf))
         return true;
     return sc_error(sc, a->family_line, "'%s' has no %s address%s", a->to, fam,
                     a->family == NARU_AF_INET6 ? " (give it one, or put it on a link where a router advertises a /64)"

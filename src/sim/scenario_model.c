@@ -91,6 +91,15 @@ uint32_t sc_find_node(const struct naru_scenario *sc, const char *name)
     return sim_index_find(&sc->node_names, name_hash(name), same_node, &q);
 }
 
+bool sc_node_has_family(const struct naru_scenario *sc, uint32_t n, int family)
+{
+    const struct sc_node *node = &sc->nodes[n];
+    for (uint32_t k = 0; k < node->iface_count; k++)
+        if (sc->ifaces[sc->ifaces_by_node[node->first_iface + k]].addr.family == family)
+            return true;
+    return false;
+}
+
 uint32_t sc_find_link(const struct naru_scenario *sc, const char *name)
 {
     struct name_query q = { sc, name };

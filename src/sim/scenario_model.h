@@ -237,6 +237,8 @@ bool sc_error(struct naru_scenario *sc, int line, const char *fmt, ...) __attrib
 uint32_t sc_find_node(const struct naru_scenario *sc, const char *name);
 uint32_t sc_find_link(const struct naru_scenario *sc, const char *name);
 uint32_t sc_find_app(const struct naru_scenario *sc, const char *name);
+/* Whether node `n` has an interface address of the family (NARU_AF_*). */
+bool sc_node_has_family(const struct naru_scenario *sc, uint32_t n, int family);
 /* Index entry `n` of the kind's array, whose name it now holds. 0 or -ENOMEM. */
 int sc_name_node(struct naru_scenario *sc, uint32_t n);
 int sc_name_link(struct naru_scenario *sc, uint32_t n);

@@ -245,15 +245,6 @@ static void search_fini(struct search *s)
     free(s->heap);
 }
 
-static bool has_family(const struct naru_scenario *sc, uint32_t node, int family)
-{
-    const struct sc_node *n = &sc->nodes[node];
-    for (uint32_t k = 0; k < n->iface_count; k++)
-        if (sc->ifaces[sc->ifaces_by_node[n->first_iface + k]].addr.family == family)
-            return true;
-    return false;
-}
-
 /* A host with one interface of the family, on a segment with one router
  * of it: that router's interface there. SC_NONE otherwise. */
 static uint32_t one_way_out(const struct naru_scenario *sc, uint32_t node, int family, const uint32_t *seg_routers,
@@ -346,7 +337,7 @@ bool sc_routes_compute(struct naru_scenario *sc)
             continue;
         for (int fam = 0; fam < 2 && ok; fam++) {
             int family = fam ? NARU_AF_INET6 : NARU_AF_INET;
-            if (!has_family(sc, v, family))
+            if (!sc_node_has_family(sc, v, family))
                 continue;
             uint32_t gw = one_way_out(sc, v, family, seg_routers + (size_t)fam * segs,
                                       seg_router_iface + (size_t)fam * segs);
