@@ -1,6 +1,6 @@
 /* The data pattern: a 64 KiB table made the same way in every program and
  * run, read with the offset's 64 KiB block number mixed in. Filling and
- * checking are on every transfer's path, so both go eight bytes a turn. */
+ * checking are on every transfer's path, so both go 64 bytes a turn. */
 #include "apps_internal.h"
 
 #include <errno.h>
@@ -43,6 +43,23 @@ void naru_app_pattern_destroy(struct naru_app_pattern *p)
     free(p);
 }
 
+/* Sixteen bytes a lane, four lanes a turn: GCC's and Clang's vector
+ * extension, plain SSE2 or NEON registers, and no alignment assumed. */
+typedef uint64_t lane16 __attribute__((vector_size(16)));
+
+static lane16 load16(const uint8_t *p)
+{
+    lane16 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static lane16 splat16(uint8_t block)
+{
+    uint64_t s = block * 0x0101010101010101ull;
+    return (lane16){ s, s };
+}
+
 void naru_app_pattern_fill(const struct naru_app_pattern *p, uint64_t offset, void *out, size_t len)
 {
     uint8_t *buf = out;
@@ -51,15 +68,23 @@ void naru_app_pattern_fill(const struct naru_app_pattern *p, uint64_t offset, vo
         if (n > len)
             n = len;
         uint8_t block = (uint8_t)(offset / PATTERN_SIZE);
-        uint64_t splat = block * 0x0101010101010101ull, w;
+        const uint8_t *t = p->table + at;
+        lane16 splat = splat16(block);
         size_t i = 0;
-        for (; i + 8 <= n; i += 8) {
-            memcpy(&w, p->table + at + i, 8);
-            w ^= splat;
-            memcpy(buf + i, &w, 8);
+        for (; i + 64 <= n; i += 64) {
+            lane16 a = load16(t + i) ^ splat, b = load16(t + i + 16) ^ splat;
+            lane16 c = load16(t + i + 32) ^ splat, d = load16(t + i + 48) ^ splat;
+            memcpy(buf + i, &a, 16);
+            memcpy(buf + i + 16, &b, 16);
+            memcpy(buf + i + 32, &c, 16);
+            memcpy(buf + i + 48, &d, 16);
+        }
+        for (; i + 16 <= n; i += 16) {
+            lane16 a = load16(t + i) ^ splat;
+            memcpy(buf + i, &a, 16);
         }
         for (; i < n; i++)
-            buf[i] = p->table[at + i] ^ block;
+            buf[i] = t[i] ^ block;
         buf += n;
         offset += n;
         len -= n;
@@ -69,26 +94,35 @@ void naru_app_pattern_fill(const struct naru_app_pattern *p, uint64_t offset, vo
 bool naru_app_pattern_check(const struct naru_app_pattern *p, uint64_t offset, const void *in, size_t len)
 {
     const uint8_t *buf = in;
-    uint64_t diff = 0;
+    lane16 diff = { 0, 0 };
+    uint8_t tail = 0;
     while (len) {
         size_t at = (size_t)(offset % PATTERN_SIZE), n = PATTERN_SIZE - at;
         if (n > len)
             n = len;
         uint8_t block = (uint8_t)(offset / PATTERN_SIZE);
-        uint64_t splat = block * 0x0101010101010101ull, a, b;
+        const uint8_t *t = p->table + at;
+        lane16 splat = splat16(block);
         size_t i = 0;
+        for (; i + 64 <= n; i += 64)
+            diff |= (load16(t + i) ^ load16(buf + i) ^ splat) | (load16(t + i + 16) ^ load16(buf + i + 16) ^ splat) |
+                    (load16(t + i + 32) ^ load16(buf + i + 32) ^ splat) |
+                    (load16(t + i + 48) ^ load16(buf + i + 48) ^ splat);
+        for (; i + 16 <= n; i += 16)
+            diff |= load16(t + i) ^ load16(buf + i) ^ splat;
         for (; i + 8 <= n; i += 8) {
-            memcpy(&a, p->table + at + i, 8);
+            uint64_t a, b;
+            memcpy(&a, t + i, 8);
             memcpy(&b, buf + i, 8);
-            diff |= a ^ b ^ splat;
+            diff[0] |= a ^ b ^ splat[0];
         }
         for (; i < n; i++)
-            diff |= (uint8_t)(p->table[at + i] ^ block ^ buf[i]);
+            tail |= (uint8_t)(t[i] ^ block ^ buf[i]);
         buf += n;
         offset += n;
         len -= n;
     }
-    return diff == 0;
+    return (diff[0] | diff[1] | tail) == 0;
 }
 
 const struct naru_app_pattern *app_pattern_use(const struct naru_app_pattern *given,
