@@ -71,9 +71,8 @@ void naru_sim_destroy(struct naru_sim *sim)
     free(sim->switches);
     free(sim->nodes);
     free(sim->node_map);
-    free(sim->heap);
+    sim_queue_free(&sim->queue);
     free(sim->sources);
-    free(sim->source_pos);
     free(sim->timers);
     free(sim->capture_dir);
     sim_index_free(&sim->stack_names);
@@ -150,98 +149,23 @@ int sim_name_link(struct naru_sim *sim, unsigned index)
     return sim_index_add(&sim->link_names, name_hash(sim->links[index]->name), index, rehash_link, sim);
 }
 
-/* ---- the event queue: a binary min-heap of sources ---- */
-
-static bool entry_before(const struct sim_heap_entry *a, const struct sim_heap_entry *b)
-{
-    return a->when < b->when || (a->when == b->when && a->order < b->order);
-}
-
-static void heap_place(struct naru_sim *sim, unsigned i, struct sim_heap_entry e)
-{
-    sim->heap[i] = e;
-    sim->source_pos[e.id] = i + 1;
-}
-
-static void sift_up(struct naru_sim *sim, unsigned i)
-{
-    struct sim_heap_entry e = sim->heap[i];
-    while (i > 0) {
-        unsigned parent = (i - 1) / 2;
-        if (!entry_before(&e, &sim->heap[parent]))
-            break;
-        heap_place(sim, i, sim->heap[parent]);
-        i = parent;
-    }
-    heap_place(sim, i, e);
-}
-
-static void sift_down(struct naru_sim *sim, unsigned i)
-{
-    struct sim_heap_entry e = sim->heap[i];
-    unsigned n = sim->heap_count;
-    for (;;) {
-        unsigned c = 2 * i + 1;
-        if (c >= n)
-            break;
-        if (c + 1 < n && entry_before(&sim->heap[c + 1], &sim->heap[c]))
-            c++;
-        if (!entry_before(&sim->heap[c], &e))
-            break;
-        heap_place(sim, i, sim->heap[c]);
-        i = c;
-    }
-    heap_place(sim, i, e);
-}
-
-static void heap_remove(struct naru_sim *sim, struct sim_source *s)
-{
-    unsigned i = sim->source_pos[s->id] - 1;
-    sim->source_pos[s->id] = 0;
-    struct sim_heap_entry last = sim->heap[--sim->heap_count];
-    if (last.id == s->id)
-        return;
-    heap_place(sim, i, last);
-    if (i > 0 && entry_before(&last, &sim->heap[(i - 1) / 2]))
-        sift_up(sim, i);
-    else
-        sift_down(sim, i);
-}
+/* ---- the event queue (event_queue.c) ---- */
 
 /* Queue `s` at (when, order), move it, or take it out (when == NEVER). */
 static void source_update(struct naru_sim *sim, struct sim_source *s, naru_time_t when, uint64_t order)
 {
-    uint32_t pos = sim->source_pos[s->id];
-    if (when == NARU_NEVER) {
-        if (pos)
-            heap_remove(sim, s);
-        return;
-    }
-    if (pos) {
-        bool earlier = when < s->when || (when == s->when && order < s->order);
-        s->when = when;
-        s->order = order;
-        sim->heap[pos - 1].when = when;
-        sim->heap[pos - 1].order = order;
-        if (earlier)
-            sift_up(sim, pos - 1);
-        else
-            sift_down(sim, pos - 1);
-        return;
-    }
-    if (sim->heap_count == sim->heap_cap)
-        return; /* cannot happen: sim_heap_reserve() made room for every source */
     s->when = when;
-    s->order = order;
-    heap_place(sim, sim->heap_count++, (struct sim_heap_entry){ when, order, s->id });
-    sift_up(sim, sim->heap_count - 1);
+    if (when == NARU_NEVER)
+        sim_queue_remove(&sim->queue, s->id);
+    else
+        sim_queue_set(&sim->queue, s->id, (struct sim_queue_key){ when, order });
 }
 
 void sim_source_set(struct naru_sim *sim, struct sim_source *s, naru_time_t when)
 {
     /* Frame sources carry their own order (the head frame's sequence);
      * this is for the others. */
-    if (sim->source_pos[s->id] && s->when == when)
+    if (s->when == when && when != NARU_NEVER) /* queued, and staying put */
         return;
     source_update(sim, s, when, ++sim->order);
 }
@@ -257,31 +181,24 @@ void sim_direction_key(struct naru_sim *sim, struct sim_direction *d, naru_time_
 int sim_heap_reserve(struct naru_sim *sim, unsigned more)
 {
     unsigned need = sim->node_count + 2 * sim->link_count + more;
-    if (need <= sim->heap_cap)
+    if (need <= sim->queue.cap)
         return 0;
-    unsigned cap = sim->heap_cap ? sim->heap_cap : 8;
+    unsigned cap = sim->queue.cap ? sim->queue.cap : 8;
     while (cap < need)
         cap *= 2;
-    void *p = realloc(sim->heap, cap * sizeof *sim->heap);
+    void *p = realloc(sim->sources, cap * sizeof *sim->sources);
     if (!p)
         return -ENOMEM;
-    sim->heap = p;
-    if (!(p = realloc(sim->sources, cap * sizeof *sim->sources)))
-        return -ENOMEM;
     sim->sources = p;
-    if (!(p = realloc(sim->source_pos, cap * sizeof *sim->source_pos)))
-        return -ENOMEM;
-    sim->source_pos = p;
-    sim->heap_cap = cap;
-    return 0;
+    return sim_queue_reserve(&sim->queue, cap);
 }
 
 void sim_source_register(struct naru_sim *sim, struct sim_source *s, uint8_t kind)
 {
     s->kind = kind;
+    s->when = NARU_NEVER;
     s->id = sim->source_count++;
     sim->sources[s->id] = s;
-    sim->source_pos[s->id] = 0;
 }
 
 /* ---- nodes ---- */
@@ -645,7 +562,7 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
     uint64_t at_instant = 0;
     sim->stalled = false;
     while (!finished) {
-        const struct sim_heap_entry *top = sim->heap_count ? &sim->heap[0] : NULL;
+        const struct sim_queue_key *top = sim->queue.count ? sim_queue_top(&sim->queue) : NULL;
         const struct sim_timer *t = sim->timer_count ? &sim->timers[0] : NULL;
         bool take_timer = t && (!top || t->when < top->when || (t->when == top->when && t->order < top->order));
         naru_time_t when = take_timer ? t->when : top ? top->when : NARU_NEVER;
@@ -661,7 +578,7 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
             break;
         }
         sim->events++;
-        struct sim_source *source = take_timer ? NULL : sim->sources[top->id];
+        struct sim_source *source = take_timer ? NULL : sim->sources[sim_queue_top_id(&sim->queue)];
         if (take_timer) {
             run_timer(sim);
         } else if (source->kind == SOURCE_NODE) {

@@ -9,6 +9,7 @@
 
 #include "core/pbuf.h"
 #include "core/random.h"
+#include "sim/event_queue.h"
 #include "sim/grow.h"
 #include "sim/index.h"
 #include "naru/pcap.h"
@@ -22,20 +23,9 @@
  * order keys were set, so runs repeat exactly. */
 enum sim_source_kind { SOURCE_NODE, SOURCE_DIRECTION };
 struct sim_source {
-    naru_time_t when;
-    uint64_t order;
-    uint32_t id;               /* its index in the sim's sources and source_pos */
+    naru_time_t when;          /* its key's, NARU_NEVER when not queued: asked after every event */
+    uint32_t id;               /* its number in the sim's sources and event queue */
     uint8_t kind;
-};
-
-/* The event queue holds each source's key and number beside it, and where
- * each source sits is kept in a dense array: sifting neither reads nor
- * writes the sources themselves (scattered through memory in a big world,
- * a cache miss each). */
-struct sim_heap_entry {
-    naru_time_t when;
-    uint64_t order;
-    uint32_t id;
 };
 
 /* A frame the simulator holds itself: on its way to a switch, or to a
@@ -186,10 +176,10 @@ struct naru_sim {
     unsigned switch_count, switch_cap;
     uint32_t next_mac;
 
-    struct sim_heap_entry *heap;
-    unsigned heap_count, heap_cap;
-    struct sim_source **sources; /* by id; heap_cap of them, source_count used */
-    uint32_t *source_pos;      /* by id: index in the heap + 1; 0 when not queued */
+    /* Keys and places only, never the sources themselves (scattered
+     * through memory in a big world, a cache miss each). */
+    struct sim_queue queue;
+    struct sim_source **sources; /* by id; queue.cap of them, source_count used */
     unsigned source_count;
     struct sim_timer *timers;  /* binary min-heap */
     unsigned timer_count, timer_cap;
