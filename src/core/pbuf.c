@@ -178,6 +178,17 @@ void pbuf_lend_return(struct pbuf_pool *lender, struct pbuf *pb)
     give_back(lender, pb);
 }
 
+void pbuf_lend_again(struct pbuf *pb)
+{
+    reset(pb, pbuf_headroom(pb), pb->len);
+}
+
+void pbuf_pools_hand_on(struct pbuf_pools *pools, struct pbuf *pb)
+{
+    (void)pb; /* it stays where it is: only who counts it changes */
+    pools->frame.in_use--;
+}
+
 bool pbuf_pools_land(struct pbuf_pools *pools, struct pbuf_pool *lender, struct pbuf *pb)
 {
     (void)pb; /* a lent buffer stays where it is: only who counts it changes */

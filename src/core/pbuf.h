@@ -126,6 +126,12 @@ void pbuf_lender_fini(struct pbuf_pool *lender);
 struct pbuf *pbuf_lend(struct pbuf_pool *lender, size_t headroom, size_t len);
 /* Back unused (lost on the way, or refused by pbuf_pools_land). */
 void pbuf_lend_return(struct pbuf_pool *lender, struct pbuf *pb);
+/* A lent buffer a stack took in goes on holding a frame it sends (one it
+ * forwards, given to the simulator's link as it is): the link clears its
+ * per-layer fields as pbuf_lend() leaves them, keeping data and len... */
+void pbuf_lend_again(struct pbuf *pb);
+/* ...and the stack no longer counts it in its pool. */
+void pbuf_pools_hand_on(struct pbuf_pools *pools, struct pbuf *pb);
 /* The stack takes a lent buffer as its own: false (counted in
  * buffers_frame_exhausted, still the lender's) when all its frame
  * buffers are in use. */

@@ -125,16 +125,28 @@ void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct p
             iface->tap(iface->tap_ctx, stack->now, iface->ifindex, NARU_DIR_OUT, pb->data, pb->len);
         }
     }
-    int err = iface->driver.transmit_offload
-                  ? iface->driver.transmit_offload(iface->driver.ctx, pb->data, pb->len, &meta)
-                  : iface->driver.transmit(iface->driver.ctx, pb->data, pb->len);
+    uint32_t len = pb->len;
+    /* A frame in a buffer lent to this stack (one it forwards, or a
+     * reply written over a request) goes on in that buffer, uncopied. */
+    int err = IFACE_NOT_TAKEN;
+    if (pb->pool == PBUF_POOL_LENT && iface->transmit_lent && !pb->gso_size) {
+        err = iface->transmit_lent(iface->driver.ctx, stack->buffers.lender, pb, &meta);
+        if (err != IFACE_NOT_TAKEN) {
+            pbuf_pools_hand_on(&stack->buffers, pb);
+            pb = NULL;
+        }
+    }
+    if (err == IFACE_NOT_TAKEN)
+        err = iface->driver.transmit_offload ? iface->driver.transmit_offload(iface->driver.ctx, pb->data, len, &meta)
+                                             : iface->driver.transmit(iface->driver.ctx, pb->data, len);
     if (err < 0) {
         stack->counters.link_tx_driver_errors++;
     } else {
         stack->counters.link_tx_frames++;
-        stack->counters.link_tx_bytes += pb->len;
+        stack->counters.link_tx_bytes += len;
     }
-    pbuf_free(stack, pb);
+    if (pb)
+        pbuf_free(stack, pb);
 }
 
 int naru_if_add(struct naru_stack *stack, const struct naru_if_config *config)

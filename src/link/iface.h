@@ -54,6 +54,10 @@ struct naru_iface {
     struct naru_driver driver;
     naru_frame_tap_fn tap;
     void *tap_ctx;
+    /* The simulator's output path without a copy (iface_transmit): takes
+     * a lent buffer (pbuf_lend) of `lender` holding the finished frame,
+     * with driver.ctx, or returns IFACE_NOT_TAKEN having done nothing. */
+    int (*transmit_lent)(void *ctx, struct pbuf_pool *lender, struct pbuf *pb, const struct naru_frame_meta *meta);
     struct addrconf_iface autoconf; /* IPv6 autoconfiguration and MLD (ip/addrconf.h) */
 };
 
@@ -90,6 +94,7 @@ bool iface_is_broadcast(const struct naru_iface *iface, uint32_t addr);
  * free the pbuf. A partial checksum (PBUF_F_CSUM_PARTIAL) goes to a driver
  * that takes it as such and is completed here for one that does not. */
 void iface_transmit(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *pb);
+#define IFACE_NOT_TAKEN 1
 /* Do a device's work on a checksum left partial (PBUF_F_CSUM_PARTIAL):
  * complete it in place, for a frame no device will see whole. */
 void iface_checksum_complete(struct pbuf *pb);

@@ -161,6 +161,9 @@ int naru_sim_add_link(struct naru_sim *sim, const char *name, const struct naru_
 }
 
 static void flight_free(struct naru_sim *sim, struct sim_flight *fl);
+static int transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len,
+                    const struct naru_frame_meta *meta, struct pbuf *given);
+static bool link_takes(const struct naru_sim_link *link, int from, size_t len);
 
 static void lane_free(struct naru_sim *sim, struct sim_lane *lane)
 {
@@ -228,6 +231,18 @@ static int end_transmit_offload(void *ctx, const uint8_t *frame, size_t len, con
     return sim_link_transmit(end->link, end->index, frame, len, meta);
 }
 
+/* iface_transmit's path for a lent buffer (struct naru_iface's
+ * transmit_lent). */
+static int end_transmit_lent(void *ctx, struct pbuf_pool *lender, struct pbuf *pb, const struct naru_frame_meta *meta)
+{
+    struct sim_end *end = ctx;
+    struct naru_sim *sim = end->link->sim;
+    if (lender != &sim->lent || !link_takes(end->link, end->index, pb->len))
+        return IFACE_NOT_TAKEN;
+    sim_node_mark(sim, end->node);
+    return transmit(end->link, end->index, pb->data, pb->len, meta, pb);
+}
+
 int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack *stack, const char *cidr,
                          int *ifindex_out)
 {
@@ -281,6 +296,7 @@ int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack 
         return ifindex;
     e->node = node;
     e->ifindex = ifindex;
+    iface_get(stack, ifindex)->transmit_lent = end_transmit_lent;
     node->interfaces++;
     if (ifindex_out)
         *ifindex_out = ifindex;
@@ -523,6 +539,20 @@ static int flight_copy(struct naru_sim *sim, const struct sim_end *to, struct si
     return 0;
 }
 
+/* A lent buffer a stack hands on (iface_transmit) becomes the flight as
+ * it is: the copy flight_copy() would make, without making it. */
+static void flight_take(struct sim_flight *fl, struct pbuf *pb, const struct naru_frame_meta *meta)
+{
+    pbuf_lend_again(pb);
+    if (meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL) &&
+        (size_t)meta->csum_start + meta->csum_offset + 2 <= pb->len) {
+        pb->flags |= PBUF_F_RX_CSUM_PARTIAL;
+        pb->csum_start = (uint16_t)(pbuf_headroom(pb) + meta->csum_start);
+        pb->csum_offset = meta->csum_offset;
+    }
+    fl->frame = (uintptr_t)pb | 1;
+}
+
 /* The partial checksum a frame in flight carries, as naru_frame_meta. */
 static const struct naru_frame_meta *flight_meta(const struct sim_flight *fl, struct naru_frame_meta *meta)
 {
@@ -531,7 +561,7 @@ static const struct naru_frame_meta *flight_meta(const struct sim_flight *fl, st
     struct pbuf *pb = flight_pb(fl);
     struct sim_frame *f = flight_f(fl);
     *meta = (struct naru_frame_meta){ .flags = NARU_FRAME_CSUM_PARTIAL };
-    meta->csum_start = pb ? (uint16_t)(pb->csum_start - PBUF_HEADROOM) : f->csum_start;
+    meta->csum_start = pb ? (uint16_t)(pb->csum_start - pbuf_headroom(pb)) : f->csum_start;
     meta->csum_offset = pb ? pb->csum_offset : f->csum_offset;
     return meta;
 }
@@ -557,24 +587,32 @@ static void flight_complete(struct sim_flight *fl)
         flight_f(fl)->csum_partial = false;
 }
 
-int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len,
-                      const struct naru_frame_meta *meta)
+/* A frame onto the link: copied, or `given` (a lent buffer holding it,
+ * the link's from now on, whatever becomes of the frame; only where
+ * link_takes() said so). */
+static int transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len,
+                    const struct naru_frame_meta *meta, struct pbuf *given)
 {
     struct naru_sim *sim = link->sim;
     struct sim_direction *d = &link->dir[from];
     const struct sim_end *to = &link->ends[1 - from];
     const struct naru_sim_link_config *c = &link->config;
     naru_time_t now = sim->now;
+    struct sim_flight fl = { 0 };
+    if (given) {
+        flight_take(&fl, given, meta);
+        sim->handed_on++;
+    }
     d->stats.frames_sent++;
     d->stats.bytes_sent += len;
     if (len > (size_t)c->mtu + FRAME_OVERHEAD) {
         d->stats.dropped_too_big++;
         observe(link, from, NARU_SIM_FRAME_DROPPED, frame, len);
+        flight_free(sim, &fl);
         return -EMSGSIZE;
     }
     bool partial = meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL);
-    struct sim_flight fl = { 0 };
-    if (partial && (link->pcap || sim->observer || (link->impaired && c->corrupt > 0))) {
+    if (!given && partial && (link->pcap || sim->observer || (link->impaired && c->corrupt > 0))) {
         /* Seen or corrupted as the wire carries it: completed first. */
         if (flight_copy(sim, to, &fl, frame, len, meta) < 0) {
             d->stats.dropped_queue++;
@@ -674,6 +712,22 @@ int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame
     if (new_head)
         update_key(sim, d);
     return 0;
+}
+
+int sim_link_transmit(struct naru_sim_link *link, int from, const uint8_t *frame, size_t len,
+                      const struct naru_frame_meta *meta)
+{
+    return transmit(link, from, frame, len, meta, NULL);
+}
+
+/* Whether a frame of len bytes from end `from` can go on in the buffer
+ * that holds it: one the link would have lent a copy in (to a stack, and
+ * large enough), on a link that neither captures, shows nor impairs it
+ * (those see or change the frame before it is in flight). */
+static bool link_takes(const struct naru_sim_link *link, int from, size_t len)
+{
+    return link->ends[1 - from].node && len > SIM_LENT_MIN && !link->pcap && !link->sim->observer &&
+           !link->impaired;
 }
 
 void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)

@@ -411,6 +411,52 @@ static void lent_frame_buffers_all_come_back_after_loss_and_queue_drops(void **s
     }
 }
 
+/* A router sends a frame it forwards on in the buffer it was lent, with
+ * no copy, where the next link neither captures, shows nor impairs it;
+ * the data arrives intact and every buffer comes back. With an observer
+ * (or a capture, or impairments) each hop copies, as before. */
+static void a_router_forwards_frames_in_the_buffers_it_was_lent(void **state)
+{
+    (void)state;
+    for (int observed = 0; observed < 2; observed++) {
+        struct naru_sim *sim;
+        assert_int_equal(naru_sim_create(5, &sim), 0);
+        struct naru_stack *a = naru_sim_add_stack(sim, "a", NULL), *r = naru_sim_add_stack(sim, "r", NULL),
+                          *b = naru_sim_add_stack(sim, "b", NULL);
+        struct naru_memlink_config link = { .rate_bps = 100000000, .delay = 2 * NARU_MS };
+        int a_if, b_if;
+        assert_int_equal(naru_sim_connect(sim, a, "10.1.0.2/24", r, "10.1.0.1/24", &link, &a_if, NULL), 0);
+        assert_int_equal(naru_sim_connect(sim, r, "10.2.0.1/24", b, "10.2.0.2/24", &link, NULL, &b_if), 0);
+        struct naru_addr any = naru_addr_v4(0), ra = naru_addr_v4(ip("10.1.0.1")), rb = naru_addr_v4(ip("10.2.0.1"));
+        assert_int_equal(naru_route_add(a, &any, 0, &ra, a_if), 0);
+        assert_int_equal(naru_route_add(b, &any, 0, &rb, b_if), 0);
+        naru_stack_set_forwarding(r, true);
+        uint64_t sent = 0;
+        if (observed)
+            naru_sim_set_observer(sim, count_frames, &sent);
+        struct tcp_flow f = { .close_when_done = true };
+        tcp_flow_start(&f, sim, a, b, ip("10.2.0.2"), 5001, 2000000, 300000);
+        naru_sim_run(sim, naru_sim_now(sim) + 600 * NARU_SEC, tcp_flow_done, &f);
+        assert_true(tcp_flow_ok(&f));
+        uint64_t forwarded = counter(r, "ip_forwarded");
+        assert_true(forwarded > (2000000 + 300000) / 1448);
+        if (observed) {
+            assert_int_equal(sim->handed_on, 0);
+        } else {
+            /* Every full-sized segment, each way, past the router. */
+            assert_true(sim->handed_on >= (2000000 + 300000) / 1448);
+            assert_true(sim->handed_on <= forwarded);
+        }
+        tcp_flow_free(&f);
+        naru_sim_run(sim, naru_sim_now(sim) + 300 * NARU_SEC, NULL, NULL);
+        assert_int_equal(naru_stack_buffers_in_use(a), 0);
+        assert_int_equal(naru_stack_buffers_in_use(r), 0);
+        assert_int_equal(naru_stack_buffers_in_use(b), 0);
+        assert_int_equal(sim->lent.in_use, 0);
+        naru_sim_destroy(sim);
+    }
+}
+
 static void mtu_sets_the_interfaces_and_ip_fragments_to_fit(void **state)
 {
     (void)state;
@@ -495,6 +541,7 @@ int main(void)
         cmocka_unit_test(corruption_is_caught_by_checksums_and_counted),
         cmocka_unit_test(tcp_frames_seen_on_a_link_carry_whole_checksums),
         cmocka_unit_test(lent_frame_buffers_all_come_back_after_loss_and_queue_drops),
+        cmocka_unit_test(a_router_forwards_frames_in_the_buffers_it_was_lent),
         cmocka_unit_test(mtu_sets_the_interfaces_and_ip_fragments_to_fit),
         cmocka_unit_test(bad_link_configurations_are_refused),
     };
