@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Not a benchmark (make bench runs *_bench.sh): a tool for changes.
 # What a transmission costs the simulator, two naru binaries side by side
 # (say, main's and a branch's) in the same run, on ns-3's benchmark worlds
 # (bench/sim_world.sh): instructions, mispredicted conditional branches,
@@ -6,7 +7,7 @@
 # by callgrind's models (repeatable on a loaded machine, where wall-clock
 # and CPU times are not). The last level is modelled as 1 MiB, as in
 # src/sim/README.md: the VM reports a 512 MiB one.
-#   usage: bench/sim_cost_bench.sh OLD_NARU NEW_NARU
+#   usage: bench/sim_cost.sh OLD_NARU NEW_NARU
 #   SIM_COST_WORLDS="10 100 100 1 1;100 1000 500 2 0.2" (sim_world.sh arguments;...)
 # Each world takes minutes per binary under valgrind.
 set -euo pipefail
@@ -15,8 +16,8 @@ if [ $# -ne 2 ] || [ ! -x "$1" ] || [ ! -x "$2" ]; then
     echo "usage: $0 OLD_NARU NEW_NARU" >&2
     exit 2
 fi
-command -v valgrind >/dev/null || { echo "sim_cost_bench: needs valgrind" >&2; exit 2; }
-work=$(mktemp -d /tmp/sim_cost_bench.XXXXXX)
+command -v valgrind >/dev/null || { echo "sim_cost: needs valgrind" >&2; exit 2; }
+work=$(mktemp -d /tmp/sim_cost.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 IFS=';' read -ra worlds <<<"${SIM_COST_WORLDS:-10 100 100 1 1;100 1000 500 2 0.2}"
 printf '%-28s %-4s %9s %9s %9s %9s\n' world binary "Ir/tx" "Bcm/tx" "D1m/tx" "LLm/tx"
@@ -31,7 +32,7 @@ for w in "${worlds[@]}"; do
         valgrind --tool=callgrind --cache-sim=yes --branch-sim=yes --LL=1048576,16,64 \
             --callgrind-out-file="$work/cg.out" "$bin" sim --json "$work/r.json" "$work/world.ini" \
             >/dev/null 2>"$work/valgrind.log" || true
-        [ -s "$work/r.json" ] || { echo "sim_cost_bench: $bin gave no results:" >&2; tail -3 "$work/valgrind.log" >&2; exit 1; }
+        [ -s "$work/r.json" ] || { echo "sim_cost: $bin gave no results:" >&2; tail -3 "$work/valgrind.log" >&2; exit 1; }
         python3 - "$work/cg.out" "$work/r.json" "$hosts hosts, $seconds s" $which <<'PY'
 import json, sys
 names = values = None
