@@ -506,6 +506,20 @@ static bool flight_partial(const struct sim_flight *fl)
     return pb ? (pb->flags & PBUF_F_RX_CSUM_PARTIAL) != 0 : flight_f(fl)->csum_partial;
 }
 
+/* A lent buffer holding the frame as the flight, its partial checksum
+ * marked for the receiving stack (iface_input_lent). One that does not
+ * fit is no checksum to complete, here or there. */
+static void flight_lent(struct sim_flight *fl, struct pbuf *pb, const struct naru_frame_meta *meta)
+{
+    if (meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL) &&
+        (size_t)meta->csum_start + meta->csum_offset + 2 <= pb->len) {
+        pb->flags |= PBUF_F_RX_CSUM_PARTIAL;
+        pb->csum_start = (uint16_t)(pbuf_headroom(pb) + meta->csum_start);
+        pb->csum_offset = meta->csum_offset;
+    }
+    fl->frame = (uintptr_t)pb | 1;
+}
+
 /* A copy of frame, in flight to `to`: into a lent frame buffer when a
  * stack will take it in (and it is one to lend: SIM_LENT_MIN), marked as
  * the stack's input path would mark a partial checksum (meta). -ENOBUFS
@@ -517,13 +531,7 @@ static int flight_copy(struct naru_sim *sim, const struct sim_end *to, struct si
     struct pbuf *pb = to->node && len > SIM_LENT_MIN ? pbuf_lend(&sim->lent, PBUF_HEADROOM, len) : NULL;
     if (pb) {
         memcpy(pb->data, frame, len);
-        /* One that does not fit is no checksum to complete, here or there. */
-        if (partial && (size_t)meta->csum_start + meta->csum_offset + 2 <= len) {
-            pb->flags |= PBUF_F_RX_CSUM_PARTIAL;
-            pb->csum_start = (uint16_t)(PBUF_HEADROOM + meta->csum_start);
-            pb->csum_offset = meta->csum_offset;
-        }
-        fl->frame = (uintptr_t)pb | 1;
+        flight_lent(fl, pb, meta);
         return 0;
     }
     struct sim_frame *f = sim_frame_alloc(sim, len);
@@ -544,13 +552,7 @@ static int flight_copy(struct naru_sim *sim, const struct sim_end *to, struct si
 static void flight_take(struct sim_flight *fl, struct pbuf *pb, const struct naru_frame_meta *meta)
 {
     pbuf_lend_again(pb);
-    if (meta && (meta->flags & NARU_FRAME_CSUM_PARTIAL) &&
-        (size_t)meta->csum_start + meta->csum_offset + 2 <= pb->len) {
-        pb->flags |= PBUF_F_RX_CSUM_PARTIAL;
-        pb->csum_start = (uint16_t)(pbuf_headroom(pb) + meta->csum_start);
-        pb->csum_offset = meta->csum_offset;
-    }
-    fl->frame = (uintptr_t)pb | 1;
+    flight_lent(fl, pb, meta);
 }
 
 /* The partial checksum a frame in flight carries, as naru_frame_meta. */
