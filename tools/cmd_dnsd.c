@@ -47,7 +47,8 @@ static void usage(FILE *out)
             "start. One line on stderr says when it is ready (--background: then it goes to\n"
             "the background); SIGINT or SIGTERM stops it and prints its counters.\n"
             "\n"
-            "  --listen ADDR:PORT  where to listen, repeatable; [V6]:PORT for IPv6 (default 127.0.0.1:53;\n"
+            "  --listen ADDR:PORT  where to listen, repeatable; [V6]:PORT for IPv6; port 0 takes a free\n"
+            "                      one (the ready line names it) (default 127.0.0.1:53;\n"
             "                      with --tap, each --addr address, port 53)\n"
             "  --udp-max BYTES     largest UDP reply, 512..4096 (default 1232)\n"
             "  --full-responses    add the zone's NS and their addresses to every positive answer,\n"
@@ -96,6 +97,7 @@ struct dnsd {
     struct naru_dns_tcp *tcp_table;
     int udp[MAX_LISTEN], tcp[MAX_LISTEN];
     unsigned listen_count;
+    char listen_text[MAX_LISTEN][NARU_SOCKADDR_STRLEN]; /* as bound: "A.B.C.D:PORT", "[V6]:PORT" */
     struct conn *conns;        /* one per slot of tcp_table */
     unsigned slots;
     /* UDP batches */
@@ -122,6 +124,47 @@ static struct naru_addr addr_of(const struct sockaddr_storage *ss)
     return naru_addr_v4(ntohl(in4->sin_addr.s_addr));
 }
 
+/* Sockets for UDP and TCP bound to one address; the port is ss's, or with
+ * port 0 one the kernel gives UDP, taken for TCP too. 0, or -errno. */
+static int bind_pair(struct sockaddr_storage *ss, socklen_t len, int *udp, int *tcp)
+{
+    int one = 1;
+    int u = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int t = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (u < 0 || t < 0)
+        goto fail;
+    if (ss->ss_family == AF_INET6) {
+        setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+        setsockopt(t, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    }
+    setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    int rcvbuf = 4 << 20;
+    setsockopt(u, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    socklen_t got = len;
+    if (bind(u, (struct sockaddr *)ss, len) < 0 || getsockname(u, (struct sockaddr *)ss, &got) < 0 ||
+        bind(t, (struct sockaddr *)ss, len) < 0 || listen(t, 128) < 0)
+        goto fail;
+    *udp = u;
+    *tcp = t;
+    return 0;
+fail:;
+    int err = -errno;
+    if (u >= 0)
+        close(u);
+    if (t >= 0)
+        close(t);
+    return err;
+}
+
+static uint16_t port_of(const struct sockaddr_storage *ss)
+{
+    if (ss->ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
+    return ntohs(((const struct sockaddr_in *)(const void *)ss)->sin_port);
+}
+
+/* Listen on text's address over UDP and TCP; its text as bound (port 0
+ * made real) goes into d->listen_text for the ready line. */
 static int open_listener(struct dnsd *d, const char *text)
 {
     struct sockaddr_storage ss;
@@ -130,32 +173,27 @@ static int open_listener(struct dnsd *d, const char *text)
         fprintf(stderr, "%s: bad listen address '%s'\n", PROG, text);
         return -2;
     }
-    int one = 1;
-    int u = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    int t = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (u < 0 || t < 0)
-        goto fail;
-    if (ss.ss_family == AF_INET6) {
-        setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
-        setsockopt(t, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    bool any_port = port_of(&ss) == 0;
+    int u = -1, t = -1, err;
+    /* With port 0 the port UDP got may be taken for TCP: try others. */
+    for (int tries = 0;; tries++) {
+        struct sockaddr_storage at = ss;
+        err = bind_pair(&at, len, &u, &t);
+        if (!err) {
+            struct naru_sockaddr bound;
+            dns_net_to_naru(&at, &bound);
+            naru_sockaddr_format(&bound, NULL, d->listen_text[d->listen_count]);
+            break;
+        }
+        if (!any_port || err != -EADDRINUSE || tries == 16) {
+            fprintf(stderr, "%s: cannot listen on %s: %s\n", PROG, text, strerror(-err));
+            return -1;
+        }
     }
-    setsockopt(t, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    int rcvbuf = 4 << 20;
-    setsockopt(u, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
-    if (bind(u, (struct sockaddr *)&ss, len) < 0 || bind(t, (struct sockaddr *)&ss, len) < 0 ||
-        listen(t, 128) < 0)
-        goto fail;
     d->udp[d->listen_count] = u;
     d->tcp[d->listen_count] = t;
     d->listen_count++;
     return 0;
-fail:
-    fprintf(stderr, "%s: cannot listen on %s: %s\n", PROG, text, strerror(errno));
-    if (u >= 0)
-        close(u);
-    if (t >= 0)
-        close(t);
-    return -1;
 }
 
 static void serve_udp(struct dnsd *d, int fd)
@@ -633,8 +671,8 @@ int cmd_dnsd(int argc, char **argv)
     loop_catch_signals();
     fprintf(stderr, "%s: ready: %u zone%s on", PROG, naru_dns_server_zone_count(d->server),
             naru_dns_server_zone_count(d->server) == 1 ? "" : "s");
-    for (unsigned i = 0; i < listen_count; i++)
-        fprintf(stderr, " %s", listen_on[i]);
+    for (unsigned i = 0; i < d->listen_count; i++)
+        fprintf(stderr, " %s", d->listen_text[i]);
     fprintf(stderr, " (UDP and TCP)\n");
     background_ready();
     status = run(d);

@@ -11,7 +11,7 @@
  * 0, or -1 for bad text. */
 int dns_net_parse_addr(const char *text, uint16_t default_port, struct sockaddr_storage *ss,
                        socklen_t *len);
-/* "A.B.C.D:PORT" or "[V6]:PORT" into buf. */
+/* "A.B.C.D#PORT" or "V6#PORT" into buf, as dig names a server. */
 const char *dns_net_format_addr(const struct sockaddr *sa, char *buf, size_t cap);
 /* A kernel socket address as naru's (either family; an IPv6 one's
  * sin6_scope_id is an OS interface index, not naru's: dropped). */

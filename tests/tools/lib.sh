@@ -58,6 +58,12 @@ check_no_match() {
     if grep -Eq -- "$2" <<<"$3"; then fail "$1" "unexpected /$2/ in:" "$(grep -E -- "$2" <<<"$3")"; else pass "$1"; fi
 }
 
+# dnsd_port FILE: the port a `naru dnsd --listen ADDR:0` took, from the
+# ready line in its stderr FILE (empty when there is none yet).
+dnsd_port() {
+    sed -nE 's/^naru dnsd: ready: .* on [^ ]*:([0-9]+) .*$/\1/p' "$1"
+}
+
 finish() {
     echo "1..$_TOOLS_CHECKS"
     [ "$_TOOLS_FAILED" -eq 0 ] || { echo "# $_TOOLS_FAILED of $_TOOLS_CHECKS checks failed"; exit 1; }

@@ -25,8 +25,8 @@ closed_pipe "ping without end" "$NARU" ping -c 1000000000 -i 0.001 server
 
 # dig, against naru dnsd on 127.0.0.1: its answer fits in a pipe's
 # buffer, so its stdout is a pipe closed before it starts.
-port=$((20000 + $$ % 20000))
-pid=$("$NARU" dnsd --background --listen 127.0.0.1:$port "$src/tests/data/dns/example.zone" 2>"$WORK/dnsd")
+pid=$("$NARU" dnsd --background --listen 127.0.0.1:0 "$src/tests/data/dns/example.zone" 2>"$WORK/dnsd")
+port=$(dnsd_port "$WORK/dnsd")
 check_match "dnsd is ready when --background returns" 'ready: 1 zone on' "$(cat "$WORK/dnsd")"
 status=$(timeout 60 python3 -c '
 import os, subprocess, sys

@@ -9,9 +9,9 @@
 tools_init "$@"
 src=${NARU_SOURCE_DIR:-$(dirname "${BASH_SOURCE[0]}")/../..}
 
-port=$((20000 + $$ % 20000))
-pid=$("$NARU" dnsd --background --listen 127.0.0.1:$port "$src/tests/data/dns/example.zone" 2>"$WORK/dnsd")
-[ -n "$pid" ] || { cat "$WORK/dnsd"; echo "Bail out! dnsd did not start"; exit 1; }
+pid=$("$NARU" dnsd --background --listen 127.0.0.1:0 "$src/tests/data/dns/example.zone" 2>"$WORK/dnsd")
+port=$(dnsd_port "$WORK/dnsd")
+[ -n "$pid" ] && [ -n "$port" ] || { cat "$WORK/dnsd"; echo "Bail out! dnsd did not start"; exit 1; }
 trap 'kill $pid 2>/dev/null; rm -rf "$WORK"' EXIT
 d() { "$NARU" dig @127.0.0.1 -p $port +time=5 "$@"; }
 
@@ -45,11 +45,11 @@ check_eq "-p 0: exit 2" 2 "$?"
 
 # What the query carries, read back from its own bytes: a listener that
 # answers each query with itself, QR set, and prints it in hex.
-python3 - "$((port + 1))" >"$WORK/queries" <<'PY' &
+python3 - >"$WORK/queries" <<'PY' &
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", int(sys.argv[1])))
-print("ready", flush=True)
+s.bind(("127.0.0.1", 0))
+print("ready", s.getsockname()[1], flush=True)
 for _ in range(2):
     q, peer = s.recvfrom(4096)
     s.sendto(q[:2] + bytes([q[2] | 0x80]) + q[3:], peer)
@@ -57,11 +57,12 @@ for _ in range(2):
 PY
 echo_pid=$!
 for ((i = 0; i < 200; i++)); do grep -q ready "$WORK/queries" && break; sleep 0.05; done
-out=$("$NARU" dig @127.0.0.1 -p $((port + 1)) +cookie www.example)
+echo_port=$(sed -n 's/^ready //p' "$WORK/queries")
+out=$("$NARU" dig @127.0.0.1 -p $echo_port +cookie www.example)
 check_match "+cookie: the reply's COOKIE shown" '^; COOKIE: [0-9a-f]{16}$' "$out"
 cookie=$(sed -nE 's/^; COOKIE: ([0-9a-f]{16})$/\1/p' <<<"$out")
 check_match "... the one sent: option 10, 8 bytes (RFC 7873 4.1)" "000a0008$cookie\$" "$(sed -n 2p "$WORK/queries")"
-"$NARU" dig @127.0.0.1 -p $((port + 1)) +dnssec +noedns www.example >/dev/null
+"$NARU" dig @127.0.0.1 -p $echo_port +dnssec +noedns www.example >/dev/null
 check_match "+dnssec brings an OPT even after +noedns, with DO (flags 8000)" '0000290[0-9a-f]{3}00008000' \
     "$(sed -n 3p "$WORK/queries")"
 wait $echo_pid
