@@ -1,10 +1,9 @@
 /* The engine's event queue: numbered sources, each in it at most once,
- * keyed by (when, order), the least first. A 4-ary min-heap whose keys sit
- * apart from the sources' numbers, 16 bytes each and placed so that a
- * node's four children share one 64-byte cache line: nearly every update
- * is the top source's key moving later (a link's next frame in flight), a
- * sift down from the root, and there a level costs one line and half the
- * levels of a binary heap. Private to src/sim/. */
+ * keyed by (when, order), the least first. A radix heap: nearly every
+ * update is the top source's key moving later (a link's next frame in
+ * flight, behind most other sources), which a binary or 4-ary heap pays
+ * for with a sift through every level; here it is an unlink and a push.
+ * Private to src/sim/. */
 #ifndef NARU_SIM_EVENT_QUEUE_H
 #define NARU_SIM_EVENT_QUEUE_H
 
@@ -18,13 +17,30 @@ struct sim_queue_key {
     uint64_t order;            /* breaks ties: the engine never gives two sources one order */
 };
 
+/* Keys with the floor's time, the top among them, make bucket 0, a list
+ * in order. A later key sorts by the highest 6-bit digit where its time
+ * differs from the floor (event_queue.c): 11 levels of digits, 64 buckets
+ * to a level, one for each value of that digit. */
+#define SIM_QUEUE_DIGIT 6
+#define SIM_QUEUE_LEVELS 11
+#define SIM_QUEUE_BUCKETS (1 + SIM_QUEUE_LEVELS * 64)
+#define SIM_QUEUE_NONE UINT32_MAX
+
+struct sim_queue_entry {
+    struct sim_queue_key key;
+    uint32_t next, prev;       /* the bucket's list; SIM_QUEUE_NONE at its ends */
+    uint16_t bucket;           /* SIM_QUEUE_BUCKETS when not queued */
+};
+
 struct sim_queue {
-    struct sim_queue_key *key; /* by place in the heap (see event_queue.c for the layout) */
-    uint32_t *id;              /* by place in the heap: the source there */
-    uint32_t *pos;             /* by source: its place + 1; 0 when not queued */
-    void *key_block;           /* what key points into, to free */
-    unsigned count;            /* sources queued */
-    unsigned cap;              /* sources there can be: numbers below it */
+    struct sim_queue_entry *entry;       /* by source */
+    naru_time_t floor;                   /* no queued key's time is below it */
+    uint32_t last;                       /* bucket 0's last source: the one latest in order */
+    uint32_t levels;                     /* a bit for each level with a source */
+    uint64_t digits[SIM_QUEUE_LEVELS];   /* by level: a bit for each bucket with a source */
+    uint32_t head[SIM_QUEUE_BUCKETS];    /* each bucket's first source */
+    unsigned count;                      /* sources queued */
+    unsigned cap;                        /* sources there can be: numbers below it */
 };
 
 /* Room for sources numbered below `cap`; the new ones not queued. Never
@@ -33,9 +49,7 @@ int sim_queue_reserve(struct sim_queue *q, unsigned cap);
 void sim_queue_free(struct sim_queue *q);
 
 /* Whether a comes before b, without a branch: which of two keys comes
- * first is a coin toss to the processor, and sifting asks it at every
- * level (callgrind's branch simulation: the binary heap's branchy sift
- * took 44% of a run's mispredicted branches). The order breaks a tie by
+ * first is a coin toss to the processor. The order breaks a tie by
  * adding one to b's time: "a.when <= b.when" when a's order is smaller,
  * "<" when not. b.when + 1 cannot wrap: no queued key is NARU_NEVER. */
 static inline bool sim_queue_key_before(const struct sim_queue_key *a, const struct sim_queue_key *b)
@@ -44,31 +58,38 @@ static inline bool sim_queue_key_before(const struct sim_queue_key *a, const str
 }
 
 /* Queue source `id` (below cap) at `k` (k.when below NARU_NEVER), or move
- * it there if queued. */
+ * it there if queued. Any key will do; one whose time is below the last
+ * top's costs sorting every source again, which a run never needs. */
 void sim_queue_set(struct sim_queue *q, uint32_t id, struct sim_queue_key k);
 /* Take source `id` out; nothing if it is not queued. */
 void sim_queue_remove(struct sim_queue *q, uint32_t id);
 
 static inline bool sim_queue_has(const struct sim_queue *q, uint32_t id)
 {
-    return q->pos[id] != 0;
+    return q->entry[id].bucket != SIM_QUEUE_BUCKETS;
 }
 
 /* The queued source's key; only for one that is queued. */
 static inline const struct sim_queue_key *sim_queue_key_of(const struct sim_queue *q, uint32_t id)
 {
-    return &q->key[q->pos[id] - 1];
+    return &q->entry[id].key;
 }
 
-/* The least key and its source; only when count > 0. */
-static inline const struct sim_queue_key *sim_queue_top(const struct sim_queue *q)
+/* Brings the least key into bucket 0: the top's source. */
+void sim_queue_settle(struct sim_queue *q);
+
+/* The source with the least key; only when count > 0. Not const: finding
+ * it after the last top moved away sorts one bucket further. */
+static inline uint32_t sim_queue_top_id(struct sim_queue *q)
 {
-    return &q->key[0];
+    if (q->head[0] == SIM_QUEUE_NONE)
+        sim_queue_settle(q);
+    return q->head[0];
 }
 
-static inline uint32_t sim_queue_top_id(const struct sim_queue *q)
+static inline const struct sim_queue_key *sim_queue_top(struct sim_queue *q)
 {
-    return q->id[0];
+    return sim_queue_key_of(q, sim_queue_top_id(q));
 }
 
 #endif
