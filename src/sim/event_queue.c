@@ -10,10 +10,13 @@
  * runs empty, the least time is in the first bucket of the lowest level
  * with one (two bit scans); it becomes the floor, and that bucket's keys
  * go to bucket 0 or, agreeing with the new floor down to a lower level,
- * fall there; other buckets stay. So an update is an unlink and a push, a
- * key moves only down, a few times at most, and ties in time (common:
- * frames sent in step arrive in step) are sorted once, not level by
- * level.
+ * fall there; other buckets stay. So an update is an unlink and a push,
+ * and a key moves only down, a few times at most.
+ *
+ * Ties in time are common (hosts in step send in step), up to hundreds at
+ * once in a big world. Buckets keep the order of their pushes, and keys
+ * are mostly set in their order, so a tie's keys mostly reach bucket 0 in
+ * order already; when not, that list is merge-sorted once.
  *
  * In a run no key's time is set below the last top's (nothing happens
  * before now), so the floor only rises. Code between runs may set any
@@ -31,65 +34,53 @@ static unsigned bucket_of(naru_time_t when, naru_time_t floor)
     return 1 + level * 64 + (unsigned)(when >> (level * SIM_QUEUE_DIGIT)) % 64;
 }
 
-static inline void push(struct sim_queue *q, uint32_t id, unsigned b)
+static void mark_filled(struct sim_queue *q, unsigned b)
 {
-    struct sim_queue_entry *e = &q->entry[id];
-    uint32_t first = q->head[b];
-    e->bucket = (uint16_t)b;
-    e->prev = SIM_QUEUE_NONE;
-    e->next = first;
-    q->head[b] = id;
-    if (first != SIM_QUEUE_NONE) {
-        q->entry[first].prev = id;
-    } else {
-        b--;
+    if (b--) {
         q->digits[b / 64] |= (uint64_t)1 << (b % 64);
         q->levels |= (uint32_t)1 << (b / 64);
     }
-}
-
-/* Into bucket 0, after `before` (at its head for SIM_QUEUE_NONE). */
-static void link_at_floor(struct sim_queue *q, uint32_t id, uint32_t before)
-{
-    struct sim_queue_entry *e = &q->entry[id];
-    uint32_t after = before != SIM_QUEUE_NONE ? q->entry[before].next : q->head[0];
-    e->bucket = 0;
-    e->prev = before;
-    e->next = after;
-    if (before != SIM_QUEUE_NONE)
-        q->entry[before].next = id;
-    else
-        q->head[0] = id;
-    if (after != SIM_QUEUE_NONE)
-        q->entry[after].prev = id;
-    else
-        q->last = id;
-}
-
-/* Into bucket 0 in order, looked for from the end: a key set at the
- * floor's time is nearly always the latest in order. */
-static void push_at_floor(struct sim_queue *q, uint32_t id)
-{
-    uint64_t order = q->entry[id].key.order;
-    uint32_t before = q->last;
-    while (before != SIM_QUEUE_NONE && q->entry[before].key.order > order)
-        before = q->entry[before].prev;
-    link_at_floor(q, id, before);
-}
-
-static void push_key(struct sim_queue *q, uint32_t id)
-{
-    naru_time_t when = q->entry[id].key.when;
-    if (when == q->floor)
-        push_at_floor(q, id);
-    else
-        push(q, id, bucket_of(when, q->floor));
 }
 
 static void mark_empty(struct sim_queue *q, unsigned b)
 {
     if (b-- && !(q->digits[b / 64] &= ~((uint64_t)1 << (b % 64))))
         q->levels &= ~((uint32_t)1 << (b / 64));
+}
+
+/* Into bucket b after `before` (at its start for SIM_QUEUE_NONE). */
+static inline void link_after(struct sim_queue *q, uint32_t id, unsigned b, uint32_t before)
+{
+    struct sim_queue_entry *e = &q->entry[id];
+    uint32_t after = before != SIM_QUEUE_NONE ? q->entry[before].next : q->head[b];
+    e->bucket = (uint16_t)b;
+    e->prev = before;
+    e->next = after;
+    if (before != SIM_QUEUE_NONE)
+        q->entry[before].next = id;
+    else if ((q->head[b] = id), after == SIM_QUEUE_NONE)
+        mark_filled(q, b);
+    if (after != SIM_QUEUE_NONE)
+        q->entry[after].prev = id;
+    else
+        q->tail[b] = id;
+}
+
+/* At bucket b's end. */
+static inline void push(struct sim_queue *q, uint32_t id, unsigned b)
+{
+    struct sim_queue_entry *e = &q->entry[id];
+    uint32_t last = q->tail[b];
+    e->bucket = (uint16_t)b;
+    e->prev = last;
+    e->next = SIM_QUEUE_NONE;
+    q->tail[b] = id;
+    if (last != SIM_QUEUE_NONE) {
+        q->entry[last].next = id;
+    } else {
+        q->head[b] = id;
+        mark_filled(q, b);
+    }
 }
 
 static inline void unlink_entry(struct sim_queue *q, const struct sim_queue_entry *e)
@@ -101,8 +92,19 @@ static inline void unlink_entry(struct sim_queue *q, const struct sim_queue_entr
         mark_empty(q, b);
     if (e->next != SIM_QUEUE_NONE)
         q->entry[e->next].prev = e->prev;
-    else if (b == 0)
-        q->last = e->prev;
+    else
+        q->tail[b] = e->prev;
+}
+
+/* Into bucket 0 in order, looked for from the end: a key set at the
+ * floor's time is nearly always the latest in order. */
+static void push_at_floor(struct sim_queue *q, uint32_t id)
+{
+    uint64_t order = q->entry[id].key.order;
+    uint32_t before = q->tail[0];
+    while (before != SIM_QUEUE_NONE && q->entry[before].key.order > order)
+        before = q->entry[before].prev;
+    link_after(q, id, 0, before);
 }
 
 /* Takes bucket b's list out whole, leaving the bucket empty. */
@@ -110,12 +112,55 @@ static uint32_t take_list(struct sim_queue *q, unsigned b)
 {
     uint32_t first = q->head[b];
     if (first != SIM_QUEUE_NONE) {
-        q->head[b] = SIM_QUEUE_NONE;
+        q->head[b] = q->tail[b] = SIM_QUEUE_NONE;
         mark_empty(q, b);
-        if (b == 0)
-            q->last = SIM_QUEUE_NONE;
     }
     return first;
+}
+
+/* Two lists in order, joined by `next` only, into one. */
+static uint32_t merge(struct sim_queue *q, uint32_t a, uint32_t b)
+{
+    uint32_t first = SIM_QUEUE_NONE, *link = &first;
+    while (a != SIM_QUEUE_NONE && b != SIM_QUEUE_NONE) {
+        uint32_t *least = q->entry[a].key.order < q->entry[b].key.order ? &a : &b;
+        *link = *least;
+        link = &q->entry[*least].next;
+        *least = *link;
+    }
+    *link = a != SIM_QUEUE_NONE ? a : b;
+    return first;
+}
+
+/* Bucket 0 sorted by order: a bottom-up merge sort of the list, where
+ * run[i] holds 2^i keys in order or none. */
+static void sort_floor(struct sim_queue *q)
+{
+    uint32_t run[32];
+    unsigned runs = 0;
+    for (uint32_t id = q->head[0], next; id != SIM_QUEUE_NONE; id = next) {
+        next = q->entry[id].next;
+        q->entry[id].next = SIM_QUEUE_NONE;
+        unsigned i = 0;
+        for (; i < runs && run[i] != SIM_QUEUE_NONE; i++) {
+            id = merge(q, run[i], id);
+            run[i] = SIM_QUEUE_NONE;
+        }
+        if (i == runs)
+            runs++;
+        run[i] = id;
+    }
+    uint32_t sorted = SIM_QUEUE_NONE;
+    for (unsigned i = 0; i < runs; i++)
+        if (run[i] != SIM_QUEUE_NONE)
+            sorted = merge(q, run[i], sorted);
+    q->head[0] = sorted;
+    uint32_t prev = SIM_QUEUE_NONE;
+    for (uint32_t id = sorted; id != SIM_QUEUE_NONE; id = q->entry[id].next) {
+        q->entry[id].prev = prev;
+        prev = id;
+    }
+    q->tail[0] = prev;
 }
 
 /* A key at or below the floor's time: in bucket 0, or, below it, the new
@@ -139,7 +184,10 @@ __attribute__((noinline)) static void set_at_floor(struct sim_queue *q, uint32_t
         }
     for (uint32_t at = all, next; at != SIM_QUEUE_NONE; at = next) {
         next = q->entry[at].next;
-        push_key(q, at);
+        if (q->entry[at].key.when == when)
+            push_at_floor(q, at);
+        else
+            push(q, at, bucket_of(q->entry[at].key.when, when));
     }
 }
 
@@ -178,8 +226,8 @@ void sim_queue_settle(struct sim_queue *q)
         if (q->entry[id].key.when < least)
             least = q->entry[id].key.when;
     q->floor = least;
-    /* The keys at the new floor into bucket 0, looked for from its start:
-     * a bucket's list runs latest first, as its keys were pushed. */
+    /* The keys at the new floor to bucket 0 as they come, the rest down. */
+    bool sorted = true;
     for (uint32_t id = first, next; id != SIM_QUEUE_NONE; id = next) {
         const struct sim_queue_entry *e = &q->entry[id];
         next = e->next;
@@ -187,11 +235,13 @@ void sim_queue_settle(struct sim_queue *q)
             push(q, id, bucket_of(e->key.when, least));
             continue;
         }
-        uint32_t before = SIM_QUEUE_NONE;
-        for (uint32_t at = q->head[0]; at != SIM_QUEUE_NONE && q->entry[at].key.order < e->key.order; at = q->entry[at].next)
-            before = at;
-        link_at_floor(q, id, before);
+        uint32_t tail = q->tail[0];
+        if (tail != SIM_QUEUE_NONE && q->entry[tail].key.order > e->key.order)
+            sorted = false;
+        push(q, id, 0);
     }
+    if (!sorted)
+        sort_floor(q);
 }
 
 int sim_queue_reserve(struct sim_queue *q, unsigned cap)
@@ -201,11 +251,9 @@ int sim_queue_reserve(struct sim_queue *q, unsigned cap)
     struct sim_queue_entry *entry = realloc(q->entry, (size_t)cap * sizeof *entry);
     if (!entry)
         return -ENOMEM;
-    if (!q->entry) { /* the first room: every bucket empty */
+    if (!q->entry) /* the first room: every bucket empty */
         for (unsigned b = 0; b < SIM_QUEUE_BUCKETS; b++)
-            q->head[b] = SIM_QUEUE_NONE;
-        q->last = SIM_QUEUE_NONE;
-    }
+            q->head[b] = q->tail[b] = SIM_QUEUE_NONE;
     for (unsigned id = q->cap; id < cap; id++)
         entry[id] = (struct sim_queue_entry){ .bucket = SIM_QUEUE_BUCKETS };
     q->entry = entry;

@@ -35,10 +35,10 @@ struct sim_queue_entry {
 struct sim_queue {
     struct sim_queue_entry *entry;       /* by source */
     naru_time_t floor;                   /* no queued key's time is below it */
-    uint32_t last;                       /* bucket 0's last source: the one latest in order */
     uint32_t levels;                     /* a bit for each level with a source */
     uint64_t digits[SIM_QUEUE_LEVELS];   /* by level: a bit for each bucket with a source */
-    uint32_t head[SIM_QUEUE_BUCKETS];    /* each bucket's first source */
+    uint32_t head[SIM_QUEUE_BUCKETS];    /* each bucket's first source, */
+    uint32_t tail[SIM_QUEUE_BUCKETS];    /* and its last: a bucket keeps the order of its pushes */
     unsigned count;                      /* sources queued */
     unsigned cap;                        /* sources there can be: numbers below it */
 };

@@ -66,9 +66,8 @@ static unsigned check_buckets(const struct sim_queue *q)
             listed++;
             assert_true(listed <= q->cap); /* no cycle */
         }
-        if (b == 0) {
-            assert_int_equal(q->last, prev);
-        } else {
+        assert_int_equal(q->tail[b], prev);
+        if (b > 0) {
             unsigned level = (b - 1) / 64, digit = (b - 1) % 64;
             assert_int_equal((q->digits[level] >> digit) & 1, q->head[b] != SIM_QUEUE_NONE);
         }
