@@ -98,12 +98,28 @@ static struct pbuf *take(struct pbuf_pool *pool)
 
 static struct pbuf *reset(struct pbuf *pb, size_t headroom, size_t len);
 
+/* A frame buffer from the lender, counted as the stack's own. The lender's
+ * free list is shared and last in, first out: the buffer a stack freed a
+ * moment ago, still in the cache, where the stack's own pool would give
+ * one it last touched long ago (a thousand stacks' pools are far more
+ * memory than the cache). And what the stack sends in it goes on uncopied
+ * (iface_transmit's transmit_lent). */
+static struct pbuf *borrow(struct pbuf_pools *pools)
+{
+    if (pools->frame.in_use >= pools->frame.count)
+        return NULL;
+    struct pbuf *pb = take(pools->lender);
+    if (pb)
+        pools->frame.in_use++;
+    return pb;
+}
+
 struct pbuf *pbuf_pools_alloc(struct pbuf_pools *pools, size_t headroom, size_t len)
 {
     size_t need = headroom + len;
     struct pbuf *pb = NULL;
     if (need <= pools->frame.buffer_size) {
-        pb = take(&pools->frame);
+        pb = pools->lender && need <= pools->lender->buffer_size ? borrow(pools) : take(&pools->frame);
         if (!pb)
             pools->counters->buffers_frame_exhausted++;
     } else if (need <= pools->large.buffer_size) {
@@ -200,6 +216,11 @@ bool pbuf_pools_land(struct pbuf_pools *pools, struct pbuf_pool *lender, struct 
     pools->frame.in_use++;
     pools->lender = lender;
     return true;
+}
+
+void pbuf_pools_borrow_from(struct pbuf_pools *pools, struct pbuf_pool *lender)
+{
+    pools->lender = lender;
 }
 
 void pbuf_queue_push(struct pbuf_queue *q, struct pbuf *pb)

@@ -136,6 +136,10 @@ void pbuf_pools_hand_on(struct pbuf_pools *pools, struct pbuf *pb);
  * buffers_frame_exhausted, still the lender's) when all its frame
  * buffers are in use. */
 bool pbuf_pools_land(struct pbuf_pools *pools, struct pbuf_pool *lender, struct pbuf *pb);
+/* From now on the stack's frame buffers that fit a lent one come from the
+ * lender too (still counted, and bounded, as its own): see pbuf.c's
+ * borrow(). */
+void pbuf_pools_borrow_from(struct pbuf_pools *pools, struct pbuf_pool *lender);
 
 static inline size_t pbuf_headroom(const struct pbuf *pb)
 {

@@ -425,6 +425,17 @@ void naru_stack_input_offload(struct naru_stack *stack, int ifindex, const uint8
     rx_deliver(stack, iface, pb, partial);
 }
 
+void iface_use_lender(struct naru_stack *stack, int ifindex, struct pbuf_pool *lender,
+                      int (*transmit_lent)(void *ctx, struct pbuf_pool *lender, struct pbuf *pb,
+                                           const struct naru_frame_meta *meta))
+{
+    struct naru_iface *iface = iface_get(stack, ifindex);
+    if (!iface)
+        return;
+    iface->transmit_lent = transmit_lent;
+    pbuf_pools_borrow_from(&stack->buffers, lender);
+}
+
 void iface_input_lent(struct naru_stack *stack, int ifindex, struct pbuf *pb, struct pbuf_pool *lender)
 {
     struct naru_iface *iface = iface_get(stack, ifindex);

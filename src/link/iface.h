@@ -107,6 +107,12 @@ bool iface_frame_checksum_complete(uint8_t *frame, size_t len, size_t start, siz
  * csum_start (from base) and csum_offset. Taken in as
  * naru_stack_input_offload() takes a copy, or given back to the lender. */
 void iface_input_lent(struct naru_stack *stack, int ifindex, struct pbuf *pb, struct pbuf_pool *lender);
+/* The simulator's side of both: the interface's transmit_lent, and the
+ * stack's frame buffers borrowed from `lender` (pbuf_pools_borrow_from),
+ * so what it sends there goes on in the buffer it was written in. */
+void iface_use_lender(struct naru_stack *stack, int ifindex, struct pbuf_pool *lender,
+                      int (*transmit_lent)(void *ctx, struct pbuf_pool *lender, struct pbuf *pb,
+                                           const struct naru_frame_meta *meta));
 /* Does the interface's driver offer all of `offloads` (NARU_OFFLOAD_*)? */
 static inline bool iface_offers(const struct naru_iface *iface, uint32_t offloads)
 {

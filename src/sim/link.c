@@ -296,7 +296,7 @@ int naru_sim_link_attach(struct naru_sim_link *link, int end, struct naru_stack 
         return ifindex;
     e->node = node;
     e->ifindex = ifindex;
-    iface_get(stack, ifindex)->transmit_lent = end_transmit_lent;
+    iface_use_lender(stack, ifindex, &link->sim->lent, end_transmit_lent);
     node->interfaces++;
     if (ifindex_out)
         *ifindex_out = ifindex;

@@ -159,7 +159,7 @@ struct naru_sim {
     naru_time_t now;
     uint64_t events, packet_events;
     uint64_t transmissions;    /* frames put on a link, each hop */
-    uint64_t handed_on;        /* of those, frames a stack sent in the buffer lent to it */
+    uint64_t handed_on;        /* of those, frames put in flight in the lender's buffer a stack sent them in */
     uint64_t capture_bytes;    /* written to the links' pcaps */
     uint64_t order;            /* key order, and frame seq */
     bool stalled;

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 uint32_t inet_sum(const void *data, size_t len, uint32_t sum);
 /* inet_sum() in two steps, for code that reads the bytes anyway (a copy
@@ -32,8 +33,34 @@ static inline uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto
 uint32_t inet6_pseudo_sum(const uint8_t src[16], const uint8_t dst[16], uint32_t length, uint8_t next_header);
 /* Fold a partial sum to 16 bits and complement it. */
 uint16_t inet_fold(uint32_t sum);
+/* The checksum of 20 bytes, an IPv4 header without options: every packet
+ * at every hop is checked and every one sent is summed, so one straight
+ * line of adds replaces inet_sum()'s loops and folds (a third of the
+ * instructions). Native 32-bit words added into 64 bits (as
+ * inet_sum_accumulate), folded with end-around carry, then byte-swapped
+ * on a little-endian machine. */
+static inline uint16_t inet_checksum_20(const void *data)
+{
+    const uint8_t *p = data;
+    uint64_t a, b;
+    uint32_t c;
+    memcpy(&a, p, 8);
+    memcpy(&b, p + 8, 8);
+    memcpy(&c, p + 16, 4);
+    uint64_t acc = (a & 0xffffffffu) + (a >> 32) + (b & 0xffffffffu) + (b >> 32) + c; /* < 2^35 */
+    acc = (acc & 0xffffffffu) + (acc >> 32); /* < 2^32 + 8 */
+    acc = (acc & 0xffff) + (acc >> 16);      /* <= 0x1fffe (or 0x10007 from >= 2^32) */
+    acc = (acc & 0xffff) + (acc >> 16);      /* <= 0xffff, 0 only for all zeros */
+    uint16_t folded = (uint16_t)acc;
+    const uint16_t probe = 1;
+    if (*(const uint8_t *)&probe == 1)
+        folded = (uint16_t)(folded << 8 | folded >> 8);
+    return (uint16_t)~folded;
+}
 static inline uint16_t inet_checksum(const void *data, size_t len)
 {
+    if (len == 20)
+        return inet_checksum_20(data);
     return inet_fold(inet_sum(data, len, 0));
 }
 /* RFC 1624 eqn. 3: a checksum after one 16-bit word of the message changed. */

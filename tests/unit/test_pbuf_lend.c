@@ -53,11 +53,27 @@ static void lent_buffers_count_as_the_stacks_own_and_go_back_to_the_lender(void 
     pbuf_pools_free(&pools, a);
     assert_int_equal(pools.frame.in_use, 1);
     assert_int_equal(lender.in_use, 1);
-    struct pbuf *own = pbuf_pools_alloc(&pools, PBUF_HEADROOM, 100);
+    pbuf_pools_free(&pools, b);
+    assert_int_equal(pools.frame.in_use, 0);
+    assert_int_equal(lender.in_use, 0);
+
+    /* A stack that borrows (as the simulator's do) takes its frame
+     * buffers from the lender, counted in its own pool and bounded by
+     * it; a buffer larger than the lender's comes from its own pool. */
+    pbuf_pools_borrow_from(&pools, &lender);
+    struct pbuf *borrowed = pbuf_pools_alloc(&pools, PBUF_HEADROOM, 100);
+    assert_non_null(borrowed);
+    assert_int_equal(borrowed->pool, PBUF_POOL_LENT);
+    assert_int_equal(lender.in_use, 1);
+    struct pbuf *own = pbuf_pools_alloc(&pools, PBUF_HEADROOM, 1728);
     assert_non_null(own);
     assert_int_equal(own->pool, PBUF_POOL_FRAME);
+    assert_int_equal(pools.frame.in_use, 2);
+    assert_null(pbuf_pools_alloc(&pools, PBUF_HEADROOM, 100));
+    assert_int_equal(counters.buffers_frame_exhausted, 3);
+    assert_int_equal(lender.in_use, 1);
     pbuf_pools_free(&pools, own);
-    pbuf_pools_free(&pools, b);
+    pbuf_pools_free(&pools, borrowed);
     assert_int_equal(pools.frame.in_use, 0);
     assert_int_equal(lender.in_use, 0);
     /* The buffers given back are lent again, not carved anew. */

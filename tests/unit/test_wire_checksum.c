@@ -104,6 +104,32 @@ static void fast_sum_keeps_every_carry_on_all_ones_and_large_data(void **state)
         assert_int_equal(inet_checksum(buf + align, 65536), reference_checksum(buf + align, 65536));
 }
 
+static void twenty_byte_headers_match_reference_at_every_carry(void **state)
+{
+    (void)state;
+    /* inet_checksum_20's own folds: all zeros (the one sum of 0), all
+     * ones (every fold carries), words summing to 0xffff and 0x1fffe,
+     * and random headers at every alignment. */
+    static uint8_t buf[20 + 8];
+    memset(buf, 0, sizeof buf);
+    assert_int_equal(inet_checksum_20(buf), reference_checksum(buf, 20));
+    assert_int_equal(inet_checksum_20(buf), 0xffff);
+    memset(buf, 0xff, sizeof buf);
+    assert_int_equal(inet_checksum_20(buf), reference_checksum(buf, 20));
+    memset(buf, 0, sizeof buf);
+    buf[0] = 0xff;
+    buf[1] = 0xff;
+    assert_int_equal(inet_checksum_20(buf), 0x0000);
+    buf[2] = 0xff;
+    buf[3] = 0xff;
+    assert_int_equal(inet_checksum_20(buf), reference_checksum(buf, 20));
+    for (int i = 0; i < 200000; i++) {
+        size_t align = (size_t)rng_below(8);
+        rng_fill(buf + align, 20);
+        assert_int_equal(inet_checksum_20(buf + align), reference_checksum(buf + align, 20));
+    }
+}
+
 static void every_short_length_at_every_alignment_matches_reference(void **state)
 {
     (void)state;
@@ -341,6 +367,7 @@ int main(void)
         cmocka_unit_test(fast_sum_matches_reference_on_random_lengths_and_alignments),
         cmocka_unit_test(fast_sum_keeps_every_carry_on_all_ones_and_large_data),
         cmocka_unit_test(every_short_length_at_every_alignment_matches_reference),
+        cmocka_unit_test(twenty_byte_headers_match_reference_at_every_carry),
         cmocka_unit_test(accumulator_chained_over_pieces_matches_one_sum),
         cmocka_unit_test(chained_even_pieces_then_odd_last_piece_match_one_sum),
         cmocka_unit_test(message_with_its_checksum_folds_to_zero),
