@@ -48,15 +48,6 @@ struct sim_queue {
 int sim_queue_reserve(struct sim_queue *q, unsigned cap);
 void sim_queue_free(struct sim_queue *q);
 
-/* Whether a comes before b, without a branch: which of two keys comes
- * first is a coin toss to the processor. The order breaks a tie by
- * adding one to b's time: "a.when <= b.when" when a's order is smaller,
- * "<" when not. b.when + 1 cannot wrap: no queued key is NARU_NEVER. */
-static inline bool sim_queue_key_before(const struct sim_queue_key *a, const struct sim_queue_key *b)
-{
-    return a->when < b->when + (a->order < b->order);
-}
-
 /* Queue source `id` (below cap) at `k` (k.when below NARU_NEVER), or move
  * it there if queued. Any key will do; one whose time is below the last
  * top's costs sorting every source again, which a run never needs. */
