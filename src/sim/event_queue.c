@@ -1,22 +1,23 @@
 /* The event queue: a radix heap on time with 64 buckets to a level, and
  * the keys at the least time in a list by order (event_queue.h).
  *
- * Every queued key's time is at or above `floor`. Those at it form bucket
- * 0, kept in order: the first is the top. Each later key sits in the
- * bucket of the highest 6-bit digit where its time differs from the
- * floor: that digit's level, and its value there. Times agree with the
- * floor above their level, so a lower level's keys come before a higher
- * one's, and within a level the digit's value orders them. When bucket 0
- * runs empty, the least time is in the first bucket of the lowest level
- * with one (two bit scans); it becomes the floor, and that bucket's keys
- * go to bucket 0 or, agreeing with the new floor down to a lower level,
- * fall there; other buckets stay. So an update is an unlink and a push,
- * and a key moves only down, a few times at most.
+ * Every queued key's time is at or above `floor`. Those at it form the
+ * floor's list, kept in order: the first is the top. Each later key sits
+ * in the bucket of the highest 6-bit digit where its time differs from
+ * the floor: that digit's level, and its value there. Times agree with
+ * the floor above their level, so a lower level's keys come before a
+ * higher one's, and within a level the digit's value orders them. When
+ * the floor's list runs empty, the least time is in the first bucket of
+ * the lowest level with one (two bit scans); it becomes the floor, and
+ * that bucket's keys go to the floor's list or, agreeing with the new
+ * floor down to a lower level, fall there; other buckets stay. So an
+ * update is an unlink and a push, and a key moves only down, a few times
+ * at most.
  *
  * Ties in time are common (hosts in step send in step), up to hundreds at
  * once in a big world. Buckets keep the order of their pushes, and keys
- * are mostly set in their order, so a tie's keys mostly reach bucket 0 in
- * order already; when not, that list is merge-sorted once.
+ * are mostly set in their order, so a tie's keys mostly reach the floor's
+ * list in order already; when not, that list is merge-sorted once.
  *
  * In a run no key's time is set below the last top's (nothing happens
  * before now), so the floor only rises. Code between runs may set any
@@ -27,145 +28,121 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#define END UINT32_MAX /* ends a list taken out of its bucket */
+
 /* Bucket of a time above the floor. */
 static unsigned bucket_of(naru_time_t when, naru_time_t floor)
 {
     unsigned level = (63 - (unsigned)__builtin_clzll(when ^ floor)) / SIM_QUEUE_DIGIT;
-    return 1 + level * 64 + (unsigned)(when >> (level * SIM_QUEUE_DIGIT)) % 64;
+    return level * 64 + (unsigned)(when >> (level * SIM_QUEUE_DIGIT)) % 64;
 }
 
-static void mark_filled(struct sim_queue *q, unsigned b)
+static const struct sim_queue_key *key_at(const struct sim_queue *q, uint32_t node)
 {
-    if (b--) {
-        q->digits[b / 64] |= (uint64_t)1 << (b % 64);
-        q->levels |= (uint32_t)1 << (b / 64);
-    }
+    return &q->entry[node - SIM_QUEUE_BUCKETS].key;
 }
 
-static void mark_empty(struct sim_queue *q, unsigned b)
+/* Node `node` between `prev` and `next`, in bucket b. */
+static inline void link_between(struct sim_queue *q, uint32_t node, uint32_t prev, uint32_t next, unsigned b)
 {
-    if (b-- && !(q->digits[b / 64] &= ~((uint64_t)1 << (b % 64))))
-        q->levels &= ~((uint32_t)1 << (b / 64));
-}
-
-/* Into bucket b after `before` (at its start for SIM_QUEUE_NONE). */
-static inline void link_after(struct sim_queue *q, uint32_t id, unsigned b, uint32_t before)
-{
-    struct sim_queue_entry *e = &q->entry[id];
-    uint32_t after = before != SIM_QUEUE_NONE ? q->entry[before].next : q->head[b];
-    e->bucket = (uint16_t)b;
-    e->prev = before;
-    e->next = after;
-    if (before != SIM_QUEUE_NONE)
-        q->entry[before].next = id;
-    else if ((q->head[b] = id), after == SIM_QUEUE_NONE)
-        mark_filled(q, b);
-    if (after != SIM_QUEUE_NONE)
-        q->entry[after].prev = id;
-    else
-        q->tail[b] = id;
+    q->link[node] = (struct sim_queue_link){ next, prev };
+    q->link[prev].next = node;
+    q->link[next].prev = node;
+    q->entry[node - SIM_QUEUE_BUCKETS].bucket = (uint16_t)b;
+    q->digits[b / 64] |= (uint64_t)1 << (b % 64);
+    q->levels |= (uint32_t)1 << (b / 64);
 }
 
 /* At bucket b's end. */
 static inline void push(struct sim_queue *q, uint32_t id, unsigned b)
 {
-    struct sim_queue_entry *e = &q->entry[id];
-    uint32_t last = q->tail[b];
-    e->bucket = (uint16_t)b;
-    e->prev = last;
-    e->next = SIM_QUEUE_NONE;
-    q->tail[b] = id;
-    if (last != SIM_QUEUE_NONE) {
-        q->entry[last].next = id;
-    } else {
-        q->head[b] = id;
-        mark_filled(q, b);
-    }
+    link_between(q, SIM_QUEUE_BUCKETS + id, q->link[b].prev, b, b);
 }
 
-static inline void unlink_entry(struct sim_queue *q, const struct sim_queue_entry *e)
+/* Clears bucket b's bit if it has no source left, and its level's. */
+static inline void mark_if_empty(struct sim_queue *q, unsigned b)
 {
-    unsigned b = e->bucket;
-    if (e->prev != SIM_QUEUE_NONE)
-        q->entry[e->prev].next = e->next;
-    else if ((q->head[b] = e->next) == SIM_QUEUE_NONE)
-        mark_empty(q, b);
-    if (e->next != SIM_QUEUE_NONE)
-        q->entry[e->next].prev = e->prev;
-    else
-        q->tail[b] = e->prev;
+    uint64_t empty = q->link[b].next == b;
+    q->digits[b / 64] &= ~(empty << (b % 64));
+    q->levels &= ~((uint32_t)(q->digits[b / 64] == 0) << (b / 64));
 }
 
-/* Into bucket 0 in order, looked for from the end: a key set at the
- * floor's time is nearly always the latest in order. */
+static inline void unlink_entry(struct sim_queue *q, uint32_t id)
+{
+    struct sim_queue_link l = q->link[SIM_QUEUE_BUCKETS + id];
+    q->link[l.prev].next = l.next;
+    q->link[l.next].prev = l.prev;
+    mark_if_empty(q, q->entry[id].bucket);
+}
+
+/* Bucket b's list taken out, ended by END; the bucket left empty. */
+static uint32_t take_list(struct sim_queue *q, unsigned b)
+{
+    uint32_t first = q->link[b].next;
+    if (first == b)
+        return END;
+    q->link[q->link[b].prev].next = END;
+    q->link[b] = (struct sim_queue_link){ b, b };
+    mark_if_empty(q, b);
+    return first;
+}
+
+/* Into the floor's list in order, looked for from the end: a key set at
+ * the floor's time is nearly always the latest in order. */
 static void push_at_floor(struct sim_queue *q, uint32_t id)
 {
     uint64_t order = q->entry[id].key.order;
-    uint32_t before = q->tail[0];
-    while (before != SIM_QUEUE_NONE && q->entry[before].key.order > order)
-        before = q->entry[before].prev;
-    link_after(q, id, 0, before);
+    uint32_t before = q->link[SIM_QUEUE_FLOOR].prev;
+    while (before != SIM_QUEUE_FLOOR && key_at(q, before)->order > order)
+        before = q->link[before].prev;
+    link_between(q, SIM_QUEUE_BUCKETS + id, before, q->link[before].next, SIM_QUEUE_FLOOR);
 }
 
-/* Takes bucket b's list out whole, leaving the bucket empty. */
-static uint32_t take_list(struct sim_queue *q, unsigned b)
-{
-    uint32_t first = q->head[b];
-    if (first != SIM_QUEUE_NONE) {
-        q->head[b] = q->tail[b] = SIM_QUEUE_NONE;
-        mark_empty(q, b);
-    }
-    return first;
-}
-
-/* Two lists in order, joined by `next` only, into one. */
+/* Two lists in order, joined by `next` and ended by END, into one. */
 static uint32_t merge(struct sim_queue *q, uint32_t a, uint32_t b)
 {
-    uint32_t first = SIM_QUEUE_NONE, *link = &first;
-    while (a != SIM_QUEUE_NONE && b != SIM_QUEUE_NONE) {
-        uint32_t *least = q->entry[a].key.order < q->entry[b].key.order ? &a : &b;
+    uint32_t first = END, *link = &first;
+    while (a != END && b != END) {
+        uint32_t *least = key_at(q, a)->order < key_at(q, b)->order ? &a : &b;
         *link = *least;
-        link = &q->entry[*least].next;
+        link = &q->link[*least].next;
         *least = *link;
     }
-    *link = a != SIM_QUEUE_NONE ? a : b;
+    *link = a != END ? a : b;
     return first;
 }
 
-/* Bucket 0 sorted by order: a bottom-up merge sort of the list, where
- * run[i] holds 2^i keys in order or none. */
+/* The floor's list sorted by order: a bottom-up merge sort, where run[i]
+ * holds 2^i keys in order or none. */
 static void sort_floor(struct sim_queue *q)
 {
     uint32_t run[32];
     unsigned runs = 0;
-    for (uint32_t id = q->head[0], next; id != SIM_QUEUE_NONE; id = next) {
-        next = q->entry[id].next;
-        q->entry[id].next = SIM_QUEUE_NONE;
+    for (uint32_t node = take_list(q, SIM_QUEUE_FLOOR), next; node != END; node = next) {
+        next = q->link[node].next;
+        q->link[node].next = END;
         unsigned i = 0;
-        for (; i < runs && run[i] != SIM_QUEUE_NONE; i++) {
-            id = merge(q, run[i], id);
-            run[i] = SIM_QUEUE_NONE;
+        for (; i < runs && run[i] != END; i++) {
+            node = merge(q, run[i], node);
+            run[i] = END;
         }
         if (i == runs)
             runs++;
-        run[i] = id;
+        run[i] = node;
     }
-    uint32_t sorted = SIM_QUEUE_NONE;
+    uint32_t sorted = END;
     for (unsigned i = 0; i < runs; i++)
-        if (run[i] != SIM_QUEUE_NONE)
+        if (run[i] != END)
             sorted = merge(q, run[i], sorted);
-    q->head[0] = sorted;
-    uint32_t prev = SIM_QUEUE_NONE;
-    for (uint32_t id = sorted; id != SIM_QUEUE_NONE; id = q->entry[id].next) {
-        q->entry[id].prev = prev;
-        prev = id;
+    for (uint32_t node = sorted, next; node != END; node = next) {
+        next = q->link[node].next;
+        push(q, node - SIM_QUEUE_BUCKETS, SIM_QUEUE_FLOOR);
     }
-    q->tail[0] = prev;
 }
 
-/* A key at or below the floor's time: in bucket 0, or, below it, the new
- * floor, and every source into its bucket again. Out of line, to keep
- * sim_queue_set's common path (a later time) short. */
+/* A key at or below the floor's time: into the floor's list, or, below
+ * it, the new floor, and every source into its bucket again. Out of
+ * line, to keep sim_queue_set's common path (a later time) short. */
 __attribute__((noinline)) static void set_at_floor(struct sim_queue *q, uint32_t id)
 {
     naru_time_t when = q->entry[id].key.when;
@@ -174,28 +151,25 @@ __attribute__((noinline)) static void set_at_floor(struct sim_queue *q, uint32_t
         return;
     }
     q->floor = when;
-    uint32_t all = id;
-    q->entry[id].next = SIM_QUEUE_NONE;
+    q->entry[id].bucket = SIM_QUEUE_FLOOR; /* queued: pushed below with the rest */
     for (unsigned b = 0; b < SIM_QUEUE_BUCKETS; b++)
-        for (uint32_t at = take_list(q, b), next; at != SIM_QUEUE_NONE; at = next) {
-            next = q->entry[at].next;
-            q->entry[at].next = all;
-            all = at;
-        }
-    for (uint32_t at = all, next; at != SIM_QUEUE_NONE; at = next) {
-        next = q->entry[at].next;
-        if (q->entry[at].key.when == when)
-            push_at_floor(q, at);
-        else
-            push(q, at, bucket_of(q->entry[at].key.when, when));
+        q->link[b] = (struct sim_queue_link){ b, b };
+    for (unsigned l = 0; l <= SIM_QUEUE_LEVELS; l++)
+        q->digits[l] = 0;
+    q->levels = 0;
+    for (uint32_t at = 0; at < q->cap; at++) {
+        naru_time_t t = q->entry[at].key.when;
+        if (q->entry[at].bucket != SIM_QUEUE_BUCKETS)
+            push(q, at, t == when ? SIM_QUEUE_FLOOR : bucket_of(t, when));
     }
+    sort_floor(q);
 }
 
 void sim_queue_set(struct sim_queue *q, uint32_t id, struct sim_queue_key k)
 {
     struct sim_queue_entry *e = &q->entry[id];
     if (e->bucket != SIM_QUEUE_BUCKETS)
-        unlink_entry(q, e);
+        unlink_entry(q, id);
     else
         q->count++;
     e->key = k;
@@ -210,35 +184,36 @@ void sim_queue_remove(struct sim_queue *q, uint32_t id)
     struct sim_queue_entry *e = &q->entry[id];
     if (e->bucket == SIM_QUEUE_BUCKETS)
         return;
-    unlink_entry(q, e);
+    unlink_entry(q, id);
     e->bucket = SIM_QUEUE_BUCKETS;
     q->count--;
 }
 
 void sim_queue_settle(struct sim_queue *q)
 {
-    if (q->head[0] != SIM_QUEUE_NONE || !q->levels)
+    uint32_t levels = q->levels & (((uint32_t)1 << SIM_QUEUE_LEVELS) - 1);
+    if (q->link[SIM_QUEUE_FLOOR].next != SIM_QUEUE_FLOOR || !levels)
         return;
-    unsigned level = (unsigned)__builtin_ctz(q->levels);
-    uint32_t first = take_list(q, 1 + level * 64 + (unsigned)__builtin_ctzll(q->digits[level]));
-    naru_time_t least = q->entry[first].key.when;
-    for (uint32_t id = q->entry[first].next; id != SIM_QUEUE_NONE; id = q->entry[id].next)
-        if (q->entry[id].key.when < least)
-            least = q->entry[id].key.when;
+    unsigned level = (unsigned)__builtin_ctz(levels);
+    uint32_t first = take_list(q, level * 64 + (unsigned)__builtin_ctzll(q->digits[level]));
+    naru_time_t least = key_at(q, first)->when;
+    for (uint32_t node = q->link[first].next; node != END; node = q->link[node].next)
+        if (key_at(q, node)->when < least)
+            least = key_at(q, node)->when;
     q->floor = least;
-    /* The keys at the new floor to bucket 0 as they come, the rest down. */
+    /* The keys at the new floor to its list as they come, the rest down. */
     bool sorted = true;
-    for (uint32_t id = first, next; id != SIM_QUEUE_NONE; id = next) {
-        const struct sim_queue_entry *e = &q->entry[id];
-        next = e->next;
-        if (e->key.when != least) {
-            push(q, id, bucket_of(e->key.when, least));
+    for (uint32_t node = first, next; node != END; node = next) {
+        const struct sim_queue_key *k = key_at(q, node);
+        next = q->link[node].next;
+        if (k->when != least) {
+            push(q, node - SIM_QUEUE_BUCKETS, bucket_of(k->when, least));
             continue;
         }
-        uint32_t tail = q->tail[0];
-        if (tail != SIM_QUEUE_NONE && q->entry[tail].key.order > e->key.order)
+        uint32_t tail = q->link[SIM_QUEUE_FLOOR].prev;
+        if (tail != SIM_QUEUE_FLOOR && key_at(q, tail)->order > k->order)
             sorted = false;
-        push(q, id, 0);
+        push(q, node - SIM_QUEUE_BUCKETS, SIM_QUEUE_FLOOR);
     }
     if (!sorted)
         sort_floor(q);
@@ -248,12 +223,16 @@ int sim_queue_reserve(struct sim_queue *q, unsigned cap)
 {
     if (cap <= q->cap)
         return 0;
+    struct sim_queue_link *link = realloc(q->link, ((size_t)SIM_QUEUE_BUCKETS + cap) * sizeof *link);
+    if (!link)
+        return -ENOMEM;
+    if (!q->link) /* the first room: every bucket empty */
+        for (unsigned b = 0; b < SIM_QUEUE_BUCKETS; b++)
+            link[b] = (struct sim_queue_link){ b, b };
+    q->link = link;
     struct sim_queue_entry *entry = realloc(q->entry, (size_t)cap * sizeof *entry);
     if (!entry)
         return -ENOMEM;
-    if (!q->entry) /* the first room: every bucket empty */
-        for (unsigned b = 0; b < SIM_QUEUE_BUCKETS; b++)
-            q->head[b] = q->tail[b] = SIM_QUEUE_NONE;
     for (unsigned id = q->cap; id < cap; id++)
         entry[id] = (struct sim_queue_entry){ .bucket = SIM_QUEUE_BUCKETS };
     q->entry = entry;
@@ -264,5 +243,6 @@ int sim_queue_reserve(struct sim_queue *q, unsigned cap)
 void sim_queue_free(struct sim_queue *q)
 {
     free(q->entry);
+    free(q->link);
     *q = (struct sim_queue){ 0 };
 }

@@ -17,30 +17,37 @@ struct sim_queue_key {
     uint64_t order;            /* breaks ties: the engine never gives two sources one order */
 };
 
-/* Keys with the floor's time, the top among them, make bucket 0, a list
- * in order. A later key sorts by the highest 6-bit digit where its time
- * differs from the floor (event_queue.c): 11 levels of digits, 64 buckets
- * to a level, one for each value of that digit. */
+/* A key later than the floor's time sorts by the highest 6-bit digit
+ * where its time differs from the floor (event_queue.c): 11 levels of
+ * digits, 64 buckets to a level, one for each value of that digit,
+ * bucket level * 64 + digit. The keys at the floor's time, the top among
+ * them, make one more list, in order. */
 #define SIM_QUEUE_DIGIT 6
 #define SIM_QUEUE_LEVELS 11
-#define SIM_QUEUE_BUCKETS (1 + SIM_QUEUE_LEVELS * 64)
-#define SIM_QUEUE_NONE UINT32_MAX
+#define SIM_QUEUE_FLOOR (SIM_QUEUE_LEVELS * 64)
+#define SIM_QUEUE_BUCKETS (SIM_QUEUE_FLOOR + 1)
 
 struct sim_queue_entry {
     struct sim_queue_key key;
-    uint32_t next, prev;       /* the bucket's list; SIM_QUEUE_NONE at its ends */
     uint16_t bucket;           /* SIM_QUEUE_BUCKETS when not queued */
 };
 
+/* Each bucket is a circular list through a node of its own, so linking
+ * and unlinking take no branch (which end is which is a coin toss to
+ * the processor): bucket b's node is link[b], source id's is
+ * link[SIM_QUEUE_BUCKETS + id]. */
+struct sim_queue_link {
+    uint32_t next, prev;
+};
+
 struct sim_queue {
-    struct sim_queue_entry *entry;       /* by source */
-    naru_time_t floor;                   /* no queued key's time is below it */
-    uint32_t levels;                     /* a bit for each level with a source */
-    uint64_t digits[SIM_QUEUE_LEVELS];   /* by level: a bit for each bucket with a source */
-    uint32_t head[SIM_QUEUE_BUCKETS];    /* each bucket's first source, */
-    uint32_t tail[SIM_QUEUE_BUCKETS];    /* and its last: a bucket keeps the order of its pushes */
-    unsigned count;                      /* sources queued */
-    unsigned cap;                        /* sources there can be: numbers below it */
+    struct sim_queue_entry *entry;        /* by source */
+    struct sim_queue_link *link;          /* the buckets' nodes, then the sources' */
+    naru_time_t floor;                    /* no queued key's time is below it */
+    uint32_t levels;                      /* a bit for each level with a source (and one for the floor's list) */
+    uint64_t digits[SIM_QUEUE_LEVELS + 1]; /* by level: a bit for each bucket with a source */
+    unsigned count;                       /* sources queued */
+    unsigned cap;                         /* sources there can be: numbers below it */
 };
 
 /* Room for sources numbered below `cap`; the new ones not queued. Never
@@ -66,16 +73,16 @@ static inline const struct sim_queue_key *sim_queue_key_of(const struct sim_queu
     return &q->entry[id].key;
 }
 
-/* Brings the least key into bucket 0: the top's source. */
+/* Brings the least key into the floor's list: the top's source. */
 void sim_queue_settle(struct sim_queue *q);
 
 /* The source with the least key; only when count > 0. Not const: finding
  * it after the last top moved away sorts one bucket further. */
 static inline uint32_t sim_queue_top_id(struct sim_queue *q)
 {
-    if (q->head[0] == SIM_QUEUE_NONE)
+    if (q->link[SIM_QUEUE_FLOOR].next == SIM_QUEUE_FLOOR)
         sim_queue_settle(q);
-    return q->head[0];
+    return q->link[SIM_QUEUE_FLOOR].next - SIM_QUEUE_BUCKETS;
 }
 
 static inline const struct sim_queue_key *sim_queue_top(struct sim_queue *q)

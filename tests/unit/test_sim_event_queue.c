@@ -38,41 +38,39 @@ static unsigned expected_bucket(naru_time_t when, naru_time_t floor)
     while (!(((when ^ floor) >> high) & 1))
         high--;
     unsigned level = high / SIM_QUEUE_DIGIT;
-    return 1 + level * 64 + (unsigned)((when >> (level * SIM_QUEUE_DIGIT)) & 63);
+    return level * 64 + (unsigned)((when >> (level * SIM_QUEUE_DIGIT)) & 63);
 }
 
-/* Every bucket's list: linked both ways, each source where its key says,
- * bucket 0 in order and at the floor's time, the bits saying which
- * buckets hold any. Returns how many sources the lists hold. */
+/* Every bucket's list: linked both ways round its own node, each source
+ * where its key says, the floor's list in order and at the floor's time,
+ * the bits saying which buckets hold any. Returns how many sources the
+ * lists hold. */
 static unsigned check_buckets(const struct sim_queue *q)
 {
     unsigned listed = 0;
     for (unsigned b = 0; b < SIM_QUEUE_BUCKETS; b++) {
-        uint32_t prev = SIM_QUEUE_NONE;
-        for (uint32_t id = q->head[b]; id != SIM_QUEUE_NONE; id = q->entry[id].next) {
-            const struct sim_queue_entry *e = &q->entry[id];
-            assert_true(id < q->cap);
+        uint32_t prev = b;
+        for (uint32_t node = q->link[b].next; node != b; node = q->link[node].next) {
+            assert_true(node >= SIM_QUEUE_BUCKETS && node - SIM_QUEUE_BUCKETS < q->cap);
+            const struct sim_queue_entry *e = &q->entry[node - SIM_QUEUE_BUCKETS];
             assert_int_equal(e->bucket, b);
-            assert_int_equal(e->prev, prev);
+            assert_int_equal(q->link[node].prev, prev);
             assert_true(e->key.when >= q->floor);
-            if (b == 0) {
+            if (b == SIM_QUEUE_FLOOR) {
                 assert_int_equal(e->key.when, q->floor);
-                if (prev != SIM_QUEUE_NONE)
-                    assert_true(q->entry[prev].key.order < e->key.order);
+                if (prev != b)
+                    assert_true(q->entry[prev - SIM_QUEUE_BUCKETS].key.order < e->key.order);
             } else {
                 assert_int_equal(expected_bucket(e->key.when, q->floor), b);
             }
-            prev = id;
+            prev = node;
             listed++;
-            assert_true(listed <= q->cap); /* no cycle */
+            assert_true(listed <= q->cap); /* no cycle but through the bucket's node */
         }
-        assert_int_equal(q->tail[b], prev);
-        if (b > 0) {
-            unsigned level = (b - 1) / 64, digit = (b - 1) % 64;
-            assert_int_equal((q->digits[level] >> digit) & 1, q->head[b] != SIM_QUEUE_NONE);
-        }
+        assert_int_equal(q->link[b].prev, prev);
+        assert_int_equal((q->digits[b / 64] >> (b % 64)) & 1, q->link[b].next != b);
     }
-    for (unsigned level = 0; level < SIM_QUEUE_LEVELS; level++)
+    for (unsigned level = 0; level <= SIM_QUEUE_LEVELS; level++)
         assert_int_equal((q->levels >> level) & 1, q->digits[level] != 0);
     return listed;
 }
