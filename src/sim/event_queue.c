@@ -189,17 +189,27 @@ void sim_queue_remove(struct sim_queue *q, uint32_t id)
     q->count--;
 }
 
-void sim_queue_settle(struct sim_queue *q)
+bool sim_queue_settle(struct sim_queue *q, naru_time_t bound)
 {
     uint32_t levels = q->levels & (((uint32_t)1 << SIM_QUEUE_LEVELS) - 1);
-    if (q->link[SIM_QUEUE_FLOOR].next != SIM_QUEUE_FLOOR || !levels)
-        return;
-    unsigned level = (unsigned)__builtin_ctz(levels);
-    uint32_t first = take_list(q, level * 64 + (unsigned)__builtin_ctzll(q->digits[level]));
-    naru_time_t least = key_at(q, first)->when;
-    for (uint32_t node = q->link[first].next; node != END; node = q->link[node].next)
+    if (q->link[SIM_QUEUE_FLOOR].next != SIM_QUEUE_FLOOR)
+        return true;
+    if (!levels)
+        return false;
+    unsigned level = (unsigned)__builtin_ctz(levels), digit = (unsigned)__builtin_ctzll(q->digits[level]);
+    unsigned b = level * 64 + digit, shift = level * SIM_QUEUE_DIGIT;
+    /* The bucket's earliest time: the floor's digits above its level, its
+     * own at it, zeros below. */
+    naru_time_t above = shift + SIM_QUEUE_DIGIT < 64 ? q->floor >> (shift + SIM_QUEUE_DIGIT) << (shift + SIM_QUEUE_DIGIT) : 0;
+    if ((above | (naru_time_t)digit << shift) > bound)
+        return false;
+    naru_time_t least = NARU_NEVER;
+    for (uint32_t node = q->link[b].next; node != b; node = q->link[node].next)
         if (key_at(q, node)->when < least)
             least = key_at(q, node)->when;
+    if (least > bound)
+        return false;
+    uint32_t first = take_list(q, b);
     q->floor = least;
     /* The keys at the new floor to its list as they come, the rest down. */
     bool sorted = true;
@@ -217,6 +227,7 @@ void sim_queue_settle(struct sim_queue *q)
     }
     if (!sorted)
         sort_floor(q);
+    return true;
 }
 
 int sim_queue_reserve(struct sim_queue *q, unsigned cap)

@@ -56,8 +56,9 @@ int sim_queue_reserve(struct sim_queue *q, unsigned cap);
 void sim_queue_free(struct sim_queue *q);
 
 /* Queue source `id` (below cap) at `k` (k.when below NARU_NEVER), or move
- * it there if queued. Any key will do; one whose time is below the last
- * top's costs sorting every source again, which a run never needs. */
+ * it there if queued. Any key will do; one whose time is below the floor
+ * (the last top's, see sim_queue_top_by) costs sorting every source
+ * again, which a run never needs. */
 void sim_queue_set(struct sim_queue *q, uint32_t id, struct sim_queue_key k);
 /* Take source `id` out; nothing if it is not queued. */
 void sim_queue_remove(struct sim_queue *q, uint32_t id);
@@ -73,16 +74,33 @@ static inline const struct sim_queue_key *sim_queue_key_of(const struct sim_queu
     return &q->entry[id].key;
 }
 
-/* Brings the least key into the floor's list: the top's source. */
-void sim_queue_settle(struct sim_queue *q);
+#define SIM_QUEUE_NONE UINT32_MAX
 
-/* The source with the least key; only when count > 0. Not const: finding
- * it after the last top moved away sorts one bucket further. */
+/* Brings the least key into the floor's list if its time is at most
+ * `bound`, and says whether it did; the floor stays at or below `bound`. */
+bool sim_queue_settle(struct sim_queue *q, naru_time_t bound);
+
+/* The source with the least key, if its time is at most `bound`; else
+ * SIM_QUEUE_NONE. Not const: finding it after the last top moved away
+ * sorts one bucket further. The bound keeps the floor from rising past a
+ * time the caller may still set keys at (a timer of its own due first;
+ * the end of a run): a key below the floor costs sorting every source
+ * again. */
+static inline uint32_t sim_queue_top_by(struct sim_queue *q, naru_time_t bound)
+{
+    uint32_t first = q->link[SIM_QUEUE_FLOOR].next;
+    if (first == SIM_QUEUE_FLOOR) {
+        if (!sim_queue_settle(q, bound))
+            return SIM_QUEUE_NONE;
+        first = q->link[SIM_QUEUE_FLOOR].next;
+    }
+    return q->floor <= bound ? first - SIM_QUEUE_BUCKETS : SIM_QUEUE_NONE;
+}
+
+/* The source with the least key; only when count > 0. */
 static inline uint32_t sim_queue_top_id(struct sim_queue *q)
 {
-    if (q->link[SIM_QUEUE_FLOOR].next == SIM_QUEUE_FLOOR)
-        sim_queue_settle(q);
-    return q->link[SIM_QUEUE_FLOOR].next - SIM_QUEUE_BUCKETS;
+    return sim_queue_top_by(q, NARU_NEVER);
 }
 
 static inline const struct sim_queue_key *sim_queue_top(struct sim_queue *q)

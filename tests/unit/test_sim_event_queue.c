@@ -138,6 +138,20 @@ static void random_updates_keep_the_least_key_on_top(void **state)
             sim_queue_remove(&q, id);
             s.queued[id] = false;
             break;
+        case 15: { /* a top no later than a bound, as the engine asks with a timer due */
+            naru_time_t bound = later(now, r >> 20), floor = q.floor;
+            uint32_t top = sim_queue_top_by(&q, bound);
+            int least = -1;
+            for (unsigned i = 0; i < cap; i++)
+                if (s.queued[i] && (least < 0 || ref_before(&s.key[i], &s.key[least])))
+                    least = (int)i;
+            if (least < 0 || s.key[least].when > bound)
+                assert_int_equal(top, SIM_QUEUE_NONE);
+            else
+                assert_int_equal(top, (uint32_t)least);
+            assert_true(q.floor <= (floor > bound ? floor : bound)); /* never past the bound */
+            break;
+        }
         case 2: /* set below the last top's time, as code between runs may */
             if (now) {
                 k.when = now - 1 - (r >> 24) % (now < 5000 ? now : 5000);
@@ -172,6 +186,37 @@ static void random_updates_keep_the_least_key_on_top(void **state)
         s.queued[id] = false;
         check_queue(&q, &s);
     }
+    sim_queue_free(&q);
+}
+
+/* A top asked for no later than a bound leaves the floor at or below it,
+ * so keys set from the bound on (a timer's doings) go in without sorting
+ * every source again. */
+static void a_bounded_top_keeps_the_floor_at_the_bound(void **state)
+{
+    (void)state;
+    struct sim_queue q = { 0 };
+    assert_int_equal(sim_queue_reserve(&q, 4), 0);
+    sim_queue_set(&q, 0, (struct sim_queue_key){ 1000, 1 });
+    sim_queue_set(&q, 1, (struct sim_queue_key){ 5000, 2 });
+    sim_queue_set(&q, 3, (struct sim_queue_key){ 5001, 3 }); /* in 1's bucket */
+    assert_int_equal(sim_queue_top_by(&q, 999), SIM_QUEUE_NONE);
+    assert_int_equal(sim_queue_top_by(&q, 1000), 0);
+    sim_queue_remove(&q, 0);
+    assert_int_equal(sim_queue_top_by(&q, 3000), SIM_QUEUE_NONE); /* the bucket starts after 3000 */
+    assert_true(q.floor <= 3000);
+    assert_int_equal(sim_queue_top_by(&q, 4999), SIM_QUEUE_NONE); /* the bucket starts before 4999, its keys after */
+    assert_true(q.floor <= 4999);
+    check_buckets(&q);
+    sim_queue_set(&q, 2, (struct sim_queue_key){ 4999, 4 });
+    assert_true(q.floor <= 4999);
+    check_buckets(&q);
+    assert_int_equal(sim_queue_top_by(&q, 4999), 2);
+    sim_queue_remove(&q, 2);
+    assert_int_equal(sim_queue_top_by(&q, 5000), 1);
+    sim_queue_remove(&q, 1);
+    assert_int_equal(sim_queue_top_id(&q), 3);
+    check_buckets(&q);
     sim_queue_free(&q);
 }
 
@@ -244,6 +289,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(random_updates_keep_the_least_key_on_top),
         cmocka_unit_test(equal_times_leave_in_order),
+        cmocka_unit_test(a_bounded_top_keeps_the_floor_at_the_bound),
         cmocka_unit_test(growing_keeps_what_is_queued),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
