@@ -1,10 +1,9 @@
 /* The engine's event queue: numbered sources, each in it at most once,
- * keyed by (when, order), the least first. A 4-ary min-heap whose keys sit
- * apart from the sources' numbers, 16 bytes each and placed so that a
- * node's four children share one 64-byte cache line: nearly every update
- * is the top source's key moving later (a link's next frame in flight), a
- * sift down from the root, and there a level costs one line and half the
- * levels of a binary heap. Private to src/sim/. */
+ * keyed by (when, order), the least first. A radix heap: nearly every
+ * update is the top source's key moving later (a link's next frame in
+ * flight, behind most other sources), which a binary or 4-ary heap pays
+ * for with a sift through every level; here it is an unlink and a push.
+ * Private to src/sim/. */
 #ifndef NARU_SIM_EVENT_QUEUE_H
 #define NARU_SIM_EVENT_QUEUE_H
 
@@ -18,13 +17,37 @@ struct sim_queue_key {
     uint64_t order;            /* breaks ties: the engine never gives two sources one order */
 };
 
+/* A key later than the floor's time sorts by the highest 6-bit digit
+ * where its time differs from the floor (event_queue.c): 11 levels of
+ * digits, 64 buckets to a level, one for each value of that digit,
+ * bucket level * 64 + digit. The keys at the floor's time, the top among
+ * them, make one more list, in order. */
+#define SIM_QUEUE_DIGIT 6
+#define SIM_QUEUE_LEVELS 11
+#define SIM_QUEUE_FLOOR (SIM_QUEUE_LEVELS * 64)
+#define SIM_QUEUE_BUCKETS (SIM_QUEUE_FLOOR + 1)
+
+struct sim_queue_entry {
+    struct sim_queue_key key;
+    uint16_t bucket;           /* SIM_QUEUE_BUCKETS when not queued */
+};
+
+/* Each bucket is a circular list through a node of its own, so linking
+ * and unlinking take no branch (which end is which is a coin toss to
+ * the processor): bucket b's node is link[b], source id's is
+ * link[SIM_QUEUE_BUCKETS + id]. */
+struct sim_queue_link {
+    uint32_t next, prev;
+};
+
 struct sim_queue {
-    struct sim_queue_key *key; /* by place in the heap (see event_queue.c for the layout) */
-    uint32_t *id;              /* by place in the heap: the source there */
-    uint32_t *pos;             /* by source: its place + 1; 0 when not queued */
-    void *key_block;           /* what key points into, to free */
-    unsigned count;            /* sources queued */
-    unsigned cap;              /* sources there can be: numbers below it */
+    struct sim_queue_entry *entry;        /* by source */
+    struct sim_queue_link *link;          /* the buckets' nodes, then the sources' */
+    naru_time_t floor;                    /* no queued key's time is below it */
+    uint32_t levels;                      /* a bit for each level with a source (and one for the floor's list) */
+    uint64_t digits[SIM_QUEUE_LEVELS + 1]; /* by level: a bit for each bucket with a source */
+    unsigned count;                       /* sources queued */
+    unsigned cap;                         /* sources there can be: numbers below it */
 };
 
 /* Room for sources numbered below `cap`; the new ones not queued. Never
@@ -32,43 +55,57 @@ struct sim_queue {
 int sim_queue_reserve(struct sim_queue *q, unsigned cap);
 void sim_queue_free(struct sim_queue *q);
 
-/* Whether a comes before b, without a branch: which of two keys comes
- * first is a coin toss to the processor, and sifting asks it at every
- * level (callgrind's branch simulation: the binary heap's branchy sift
- * took 44% of a run's mispredicted branches). The order breaks a tie by
- * adding one to b's time: "a.when <= b.when" when a's order is smaller,
- * "<" when not. b.when + 1 cannot wrap: no queued key is NARU_NEVER. */
-static inline bool sim_queue_key_before(const struct sim_queue_key *a, const struct sim_queue_key *b)
-{
-    return a->when < b->when + (a->order < b->order);
-}
-
 /* Queue source `id` (below cap) at `k` (k.when below NARU_NEVER), or move
- * it there if queued. */
+ * it there if queued. Any key will do; one whose time is below the floor
+ * (the last top's, see sim_queue_top_by) costs sorting every source
+ * again, which a run never needs. */
 void sim_queue_set(struct sim_queue *q, uint32_t id, struct sim_queue_key k);
 /* Take source `id` out; nothing if it is not queued. */
 void sim_queue_remove(struct sim_queue *q, uint32_t id);
 
 static inline bool sim_queue_has(const struct sim_queue *q, uint32_t id)
 {
-    return q->pos[id] != 0;
+    return q->entry[id].bucket != SIM_QUEUE_BUCKETS;
 }
 
 /* The queued source's key; only for one that is queued. */
 static inline const struct sim_queue_key *sim_queue_key_of(const struct sim_queue *q, uint32_t id)
 {
-    return &q->key[q->pos[id] - 1];
+    return &q->entry[id].key;
 }
 
-/* The least key and its source; only when count > 0. */
-static inline const struct sim_queue_key *sim_queue_top(const struct sim_queue *q)
+#define SIM_QUEUE_NONE UINT32_MAX
+
+/* Brings the least key into the floor's list if its time is at most
+ * `bound`, and says whether it did; the floor stays at or below `bound`. */
+bool sim_queue_settle(struct sim_queue *q, naru_time_t bound);
+
+/* The source with the least key, if its time is at most `bound`; else
+ * SIM_QUEUE_NONE. Not const: finding it after the last top moved away
+ * sorts one bucket further. The bound keeps the floor from rising past a
+ * time the caller may still set keys at (a timer of its own due first;
+ * the end of a run): a key below the floor costs sorting every source
+ * again. */
+static inline uint32_t sim_queue_top_by(struct sim_queue *q, naru_time_t bound)
 {
-    return &q->key[0];
+    uint32_t first = q->link[SIM_QUEUE_FLOOR].next;
+    if (first == SIM_QUEUE_FLOOR) {
+        if (!sim_queue_settle(q, bound))
+            return SIM_QUEUE_NONE;
+        first = q->link[SIM_QUEUE_FLOOR].next;
+    }
+    return q->floor <= bound ? first - SIM_QUEUE_BUCKETS : SIM_QUEUE_NONE;
 }
 
-static inline uint32_t sim_queue_top_id(const struct sim_queue *q)
+/* The source with the least key; only when count > 0. */
+static inline uint32_t sim_queue_top_id(struct sim_queue *q)
 {
-    return q->id[0];
+    return sim_queue_top_by(q, NARU_NEVER);
+}
+
+static inline const struct sim_queue_key *sim_queue_top(struct sim_queue *q)
+{
+    return sim_queue_key_of(q, sim_queue_top_id(q));
 }
 
 #endif

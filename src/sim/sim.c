@@ -562,8 +562,12 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
     uint64_t at_instant = 0;
     sim->stalled = false;
     while (!finished) {
-        const struct sim_queue_key *top = sim->queue.count ? sim_queue_top(&sim->queue) : NULL;
         const struct sim_timer *t = sim->timer_count ? &sim->timers[0] : NULL;
+        /* No further than a timer due first or the run's end: what they
+         * do sets keys from then on, which the queue must still take. */
+        uint32_t top_id = sim->queue.count ? sim_queue_top_by(&sim->queue, t && t->when < until ? t->when : until)
+                                           : SIM_QUEUE_NONE;
+        const struct sim_queue_key *top = top_id != SIM_QUEUE_NONE ? sim_queue_key_of(&sim->queue, top_id) : NULL;
         bool take_timer = t && (!top || t->when < top->when || (t->when == top->when && t->order < top->order));
         naru_time_t when = take_timer ? t->when : top ? top->when : NARU_NEVER;
         if (when == NARU_NEVER || when > until)
@@ -578,7 +582,7 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
             break;
         }
         sim->events++;
-        struct sim_source *source = take_timer ? NULL : sim->sources[sim_queue_top_id(&sim->queue)];
+        struct sim_source *source = take_timer ? NULL : sim->sources[top_id];
         if (take_timer) {
             run_timer(sim);
         } else if (source->kind == SOURCE_NODE) {
