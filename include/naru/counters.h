@@ -21,6 +21,7 @@
     X(link, tx_driver_errors, "frames the driver refused")                            \
     X(link, tx_too_big, "frames larger than the interface MTU")                       \
     X(link, rx_gso, "frames of TCP segments the sender merged (GSO)")                 \
+    X(link, rx_offload_errors, "frames whose partial checksum (driver metadata) lies in the IP header") \
     X(link, tx_tso, "frames of TCP segments for the device to cut (TSO)")             \
     X(buffers, frame_exhausted, "frame buffer pool empty")                            \
     X(buffers, large_exhausted, "large buffer pool empty")                            \

@@ -177,6 +177,14 @@ static inline void pbuf_mark_network_header(struct pbuf *pb)
 {
     pb->network_offset = (uint16_t)(pb->data - pb->base);
 }
+/* Does a partial checksum the driver marked (PBUF_F_RX_CSUM_PARTIAL) lie
+ * past the network header just marked, header_len long, as a transport
+ * checksum must? One inside the header would rewrite it when completed
+ * (forwarding, a capture): the frame is dropped instead. */
+static inline bool partial_checksum_past(const struct pbuf *pb, size_t header_len)
+{
+    return !(pb->flags & PBUF_F_RX_CSUM_PARTIAL) || pb->csum_start >= pb->network_offset + header_len;
+}
 /* May the transport layer skip verifying the checksum of the header at
  * pb->data, whose checksum field is at field_offset? Only if the device
  * verified it, or a trusted local sender left exactly this checksum

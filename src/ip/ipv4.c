@@ -84,6 +84,10 @@ void ip_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf *p
     }
     pbuf_trim(pb, ip.total_len); /* Ethernet pads short frames */
     pbuf_mark_network_header(pb);
+    if (!partial_checksum_past(pb, (size_t)hl)) {
+        stack->counters.link_rx_offload_errors++;
+        goto drop;
+    }
     if (source_is_martian(stack, iface, ip.src)) {
         stack->counters.ip_rx_address_errors++;
         goto drop;

@@ -142,6 +142,10 @@ void ipv6_input(struct naru_stack *stack, struct naru_iface *iface, struct pbuf 
     }
     pbuf_trim(pb, IPV6_HEADER_LEN + (size_t)h.payload_len); /* Ethernet pads short frames */
     pbuf_mark_network_header(pb);
+    if (!partial_checksum_past(pb, IPV6_HEADER_LEN)) {
+        stack->counters.link_rx_offload_errors++;
+        goto drop;
+    }
     if (addresses_are_martian(stack, iface, &h)) {
         stack->counters.ip6_rx_address_errors++;
         goto drop;

@@ -201,6 +201,19 @@ static void tcp_a_partial_checksum_is_trusted_only_where_it_belongs(void **state
     meta.csum_offset = (uint16_t)(n - meta.csum_start - 1);
     naru_stack_input_offload(p->stack, p->host->ifindex, frame, n, &meta);
     assert_int_equal(counter(p->stack, "tcp_rx_malformed"), 2);
+    /* Or inside the IPv4 header (its checksum, its destination): never a
+     * transport checksum, and completing it would rewrite the header (a
+     * fuzzed frame a router forwarded so, its header checksum broken):
+     * dropped at IP input and counted. */
+    uint64_t rx_ip = counter(p->stack, "ip_rx");
+    for (uint16_t at = 10; at <= 18; at += 8) {
+        meta.csum_start = ETH_HEADER_LEN;
+        meta.csum_offset = at;
+        naru_stack_input_offload(p->stack, p->host->ifindex, frame, n, &meta);
+    }
+    assert_int_equal(counter(p->stack, "link_rx_offload_errors"), 2);
+    assert_int_equal(counter(p->stack, "ip_rx"), rx_ip + 2);
+    assert_int_equal(counter(p->stack, "tcp_rx_malformed"), 2);
 }
 
 static void tcp_frames_above_the_mtu_only_from_a_driver_that_merges(void **state)
