@@ -16,6 +16,11 @@
 #   (this script does not: it is large, and the bench runs without it).
 #   SIM_SCALE_NS3_SECONDS: ns-3's simulated time, if shorter (a rate needs
 #   only a fraction of a second; ns-3 takes minutes for the 1,000 hosts).
+#   SIM_SCALE_HUGE=1 runs both simulators with glibc's malloc asking for
+#   transparent huge pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, glibc
+#   2.35 and later; it matters where the kernel gives them only on request,
+#   /sys/kernel/mm/transparent_hugepage/enabled = madvise). Off by default:
+#   the rows then show what `naru sim` does as a user runs it.
 #
 # Measured 2026-12-07 on the shared 2-core machine (loaded: other builds
 # and a fuzz campaign; wall-clock rates are low for that, CPU seconds and
@@ -39,6 +44,11 @@
 #   1,000-host world took 9.5-14.7 CPU s whichever binary ran: below what
 #   the machine resolves; the instructions and bench/sim_same_run.sh (same
 #   captures) are the figures for changes of a few percent.
+#   2026-12-07 15:10-15:17, quiet (load 1.0-1.5), bench/README.md:
+#     100 hosts, run alone, medians of 15: 2.65-2.74 M tx per wall s
+#     (3.05-3.10 M with SIM_SCALE_HUGE=1); 1,000 hosts 1.57 M (1.83 M);
+#     SIM_SCALE_HUGE=0|1 SIM_SCALE_WORLDS="10 100 100 1" ... 1 with ns-3:
+#     30.2x and 30.1x ns-3's transmissions per CPU second (62,000; 92,200).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 naru=${1:-$here/../build/naru}
@@ -64,6 +74,10 @@ fi
 # ns-3 3.37's figures when it is not here (measured with it installed, 2026-12-07; see above).
 published="ns-3 3.37 (not installed; measured on this machine, run-only CPU): 100 hosts 51,900 tx/CPU s, 67 MiB; 1,000 hosts (0.2 simulated s) 10,700 tx/CPU s, 203 MiB"
 
+if [ "${SIM_SCALE_HUGE:-0}" = 1 ]; then
+    export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+    echo "both simulators with GLIBC_TUNABLES=$GLIBC_TUNABLES (transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown))"
+fi
 printf '%-6s %-6s %12s %11s %11s %10s %9s %9s %14s\n' sim hosts transmissions tx/wall-s tx/cpu-s sim-s/wall "peak MiB" KiB/node \
     delivered
 row() { # name hosts nodes tx wall cpu sim peak_kib delivered
