@@ -65,11 +65,7 @@ uint32_t inet_sum_finish(uint64_t acc, uint32_t sum)
     while (acc >> 16)
         acc = (acc & 0xffff) + (acc >> 16);
 
-    uint16_t folded = (uint16_t)acc;
-    const uint16_t probe = 1;
-    if (*(const uint8_t *)&probe == 1)
-        folded = (uint16_t)(folded << 8 | folded >> 8);
-    uint64_t total = (uint64_t)sum + folded;
+    uint64_t total = (uint64_t)sum + inet_folded_to_network((uint16_t)acc);
     while (total >> 32)
         total = (total & 0xffffffffu) + (total >> 32);
     return (uint32_t)total;

@@ -33,12 +33,21 @@ static inline uint32_t inet_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto
 uint32_t inet6_pseudo_sum(const uint8_t src[16], const uint8_t dst[16], uint32_t length, uint8_t next_header);
 /* Fold a partial sum to 16 bits and complement it. */
 uint16_t inet_fold(uint32_t sum);
+/* A sum of native-order 16-bit words, folded to 16 bits, as the sum of
+ * the same words read big-endian: byte-swapped on a little-endian machine
+ * (RFC 1071 2(B): the sum is the same either way, bytes swapped). */
+static inline uint16_t inet_folded_to_network(uint16_t folded)
+{
+    const uint16_t probe = 1;
+    if (*(const uint8_t *)&probe == 1)
+        folded = (uint16_t)(folded << 8 | folded >> 8);
+    return folded;
+}
 /* The checksum of 20 bytes, an IPv4 header without options: every packet
  * at every hop is checked and every one sent is summed, so one straight
  * line of adds replaces inet_sum()'s loops and folds (a third of the
  * instructions). Native 32-bit words added into 64 bits (as
- * inet_sum_accumulate), folded with end-around carry, then byte-swapped
- * on a little-endian machine. */
+ * inet_sum_accumulate), folded with end-around carry. */
 static inline uint16_t inet_checksum_20(const void *data)
 {
     const uint8_t *p = data;
@@ -51,11 +60,7 @@ static inline uint16_t inet_checksum_20(const void *data)
     acc = (acc & 0xffffffffu) + (acc >> 32); /* < 2^32 + 8 */
     acc = (acc & 0xffff) + (acc >> 16);      /* <= 0x1fffe (or 0x10007 from >= 2^32) */
     acc = (acc & 0xffff) + (acc >> 16);      /* <= 0xffff, 0 only for all zeros */
-    uint16_t folded = (uint16_t)acc;
-    const uint16_t probe = 1;
-    if (*(const uint8_t *)&probe == 1)
-        folded = (uint16_t)(folded << 8 | folded >> 8);
-    return (uint16_t)~folded;
+    return (uint16_t)~inet_folded_to_network((uint16_t)acc);
 }
 static inline uint16_t inet_checksum(const void *data, size_t len)
 {
