@@ -156,13 +156,6 @@ fail:;
     return err;
 }
 
-static uint16_t port_of(const struct sockaddr_storage *ss)
-{
-    if (ss->ss_family == AF_INET6)
-        return ntohs(((const struct sockaddr_in6 *)(const void *)ss)->sin6_port);
-    return ntohs(((const struct sockaddr_in *)(const void *)ss)->sin_port);
-}
-
 /* Listen on text's address over UDP and TCP; its text as bound (port 0
  * made real) goes into d->listen_text for the ready line. */
 static int open_listener(struct dnsd *d, const char *text)
@@ -173,7 +166,8 @@ static int open_listener(struct dnsd *d, const char *text)
         fprintf(stderr, "%s: bad listen address '%s'\n", PROG, text);
         return -2;
     }
-    bool any_port = port_of(&ss) == 0;
+    struct naru_sockaddr asked;
+    dns_net_to_naru(&ss, &asked);
     int u = -1, t = -1, err;
     /* With port 0 the port UDP got may be taken for TCP: try others. */
     for (int tries = 0;; tries++) {
@@ -185,7 +179,7 @@ static int open_listener(struct dnsd *d, const char *text)
             naru_sockaddr_format(&bound, NULL, d->listen_text[d->listen_count]);
             break;
         }
-        if (!any_port || err != -EADDRINUSE || tries == 16) {
+        if (asked.port != 0 || err != -EADDRINUSE || tries == 16) {
             fprintf(stderr, "%s: cannot listen on %s: %s\n", PROG, text, strerror(-err));
             return -1;
         }
