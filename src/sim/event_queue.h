@@ -97,15 +97,4 @@ static inline uint32_t sim_queue_top_by(struct sim_queue *q, naru_time_t bound)
     return q->floor <= bound ? first - SIM_QUEUE_BUCKETS : SIM_QUEUE_NONE;
 }
 
-/* The source with the least key; only when count > 0. */
-static inline uint32_t sim_queue_top_id(struct sim_queue *q)
-{
-    return sim_queue_top_by(q, NARU_NEVER);
-}
-
-static inline const struct sim_queue_key *sim_queue_top(struct sim_queue *q)
-{
-    return sim_queue_key_of(q, sim_queue_top_id(q));
-}
-
 #endif
