@@ -16,11 +16,13 @@
 #   (this script does not: it is large, and the bench runs without it).
 #   SIM_SCALE_NS3_SECONDS: ns-3's simulated time, if shorter (a rate needs
 #   only a fraction of a second; ns-3 takes minutes for the 1,000 hosts).
-#   SIM_SCALE_HUGE=1 runs both simulators with glibc's malloc asking for
-#   transparent huge pages (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, glibc
-#   2.35 and later; it matters where the kernel gives them only on request,
-#   /sys/kernel/mm/transparent_hugepage/enabled = madvise). Off by default:
-#   the rows then show what `naru sim` does as a user runs it.
+#   Huge pages: `naru sim` asks the kernel for transparent huge pages for
+#   its heap by itself (its --no-huge-pages turns that off); ns-3 does not.
+#   Unset, SIM_SCALE_HUGE runs each as a user would; SIM_SCALE_HUGE=1 gives
+#   ns-3 them too (GLIBC_TUNABLES=glibc.malloc.hugetlb=1, glibc 2.35 and
+#   later); SIM_SCALE_HUGE=0 gives them to neither. It matters where the
+#   kernel gives them only on request
+#   (/sys/kernel/mm/transparent_hugepage/enabled = madvise).
 #
 # Measured 2026-12-07 on the shared 2-core machine (loaded: other builds
 # and a fuzz campaign; wall-clock rates are low for that, CPU seconds and
@@ -74,10 +76,20 @@ fi
 # ns-3 3.37's figures when it is not here (measured with it installed, 2026-12-07; see above).
 published="ns-3 3.37 (not installed; measured on this machine, run-only CPU): 100 hosts 51,900 tx/CPU s, 67 MiB; 1,000 hosts (0.2 simulated s) 10,700 tx/CPU s, 203 MiB"
 
-if [ "${SIM_SCALE_HUGE:-0}" = 1 ]; then
+thp="transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown)"
+naru_flags=()
+case "${SIM_SCALE_HUGE:-}" in
+'') echo "huge pages as each runs by default: naru asks for them, ns-3 does not ($thp)" ;;
+1)
     export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
-    echo "both simulators with GLIBC_TUNABLES=$GLIBC_TUNABLES (transparent huge pages: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo unknown))"
-fi
+    echo "huge pages for both: naru asks, ns-3 with GLIBC_TUNABLES=$GLIBC_TUNABLES ($thp)"
+    ;;
+0)
+    naru_flags=(--no-huge-pages)
+    echo "huge pages for neither: naru --no-huge-pages ($thp)"
+    ;;
+*) echo "sim_scale_bench: SIM_SCALE_HUGE is 1, 0 or unset, not '$SIM_SCALE_HUGE'" >&2; exit 2 ;;
+esac
 printf '%-6s %-6s %12s %11s %11s %10s %9s %9s %14s\n' sim hosts transmissions tx/wall-s tx/cpu-s sim-s/wall "peak MiB" KiB/node \
     delivered
 row() { # name hosts nodes tx wall cpu sim peak_kib delivered
@@ -89,8 +101,8 @@ IFS=';' read -ra list <<<"$worlds"
 for w in "${list[@]}"; do
     read -r routers hosts flows stride <<<"$w"
     "$here/sim_world.sh" "$routers" "$hosts" "$flows" "$stride" "$seconds" >"$work/world.ini"
-    /usr/bin/time -o "$work/time" -f '%e %U %S %M' "$naru" sim "$work/world.ini" --json "$work/run.json" \
-        >/dev/null || true   # unfinished bulk flows: exit 1 at the time limit, as meant
+    /usr/bin/time -o "$work/time" -f '%e %U %S %M' "$naru" sim "${naru_flags[@]}" "$work/world.ini" \
+        --json "$work/run.json" >/dev/null || true   # unfinished bulk flows: exit 1 at the time limit, as meant
     read -r _ cpu peak < <(tail -n1 "$work/time" | awk '{ print $1, $2 + $3, $4 }')
     read -r tx wall simsec delivered < <(python3 -c '
 import json, sys
@@ -116,7 +128,7 @@ done
 # What an idle node costs: a world of 10,000 hosts and 1,000 routers with
 # one flow, built and run for 10 ms; and the time to read, check and build it.
 "$here/sim_world.sh" 1000 10000 1 1 0.01 >"$work/idle.ini"
-/usr/bin/time -o "$work/time" -f '%M %U %S' "$naru" sim "$work/idle.ini" --json "$work/idle.json" >/dev/null || true
+/usr/bin/time -o "$work/time" -f '%M %U %S' "$naru" sim "${naru_flags[@]}" "$work/idle.ini" --json "$work/idle.json" >/dev/null || true
 read -r peak cpu < <(tail -n1 "$work/time" | awk '{ print $1, $2 + $3 }')
 python3 - "$work/idle.json" "$peak" "$cpu" <<'PY'
 import json, sys

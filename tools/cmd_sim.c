@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "huge_pages.h"
 #include "naru/replay.h"
 #include "naru/scenario.h"
 
@@ -21,7 +22,7 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: naru sim FILE [--seed N] [--pcap DIR [--pcap-limit SIZE]] [--json FILE]\n"
-                 "                     [--html FILE] [--time-limit T] [--verbose]\n"
+                 "                     [--html FILE] [--time-limit T] [--verbose] [--no-huge-pages]\n"
                  "\n"
                  "Run a scenario file: a simulated network of hosts, routers, switches and\n"
                  "links, and the applications that run on it (ping, traceroute, transfers,\n"
@@ -40,6 +41,9 @@ static void usage(FILE *out)
                  "               graphs); it keeps 256 bytes of every frame: for small worlds\n"
                  "  --time-limit T  stop at simulated time T (10s, 500ms), over the file's\n"
                  "  --verbose    print the stacks' log messages as they happen\n"
+                 "  --no-huge-pages  leave the heap in 4 KiB pages; by default it asks the\n"
+                 "               kernel for transparent huge pages, which big worlds run\n"
+                 "               about a sixth faster with (and may cost a little memory)\n"
                  "  -h, --help   this help\n"
                  "\n"
                  "Ctrl-C (or SIGTERM) stops the run: the report so far, complete captures.\n"
@@ -139,9 +143,11 @@ int cmd_sim(int argc, char **argv)
         { "json", required_argument, NULL, 'j' },
         { "html", required_argument, NULL, 'H' },
         { "pcap-limit", required_argument, NULL, 'l' },
+        { "no-huge-pages", no_argument, NULL, 'g' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    bool huge_pages = true;
     struct naru_scenario_options o = { .pcap_limit = 1073741824ull };
     const char *json_path = NULL, *html_path = NULL;
     FILE *html = NULL;
@@ -191,6 +197,9 @@ int cmd_sim(int argc, char **argv)
             o.time_limit = (naru_time_t)(v * scale);
             break;
         }
+        case 'g':
+            huge_pages = false;
+            break;
         case 'v':
             o.log = print_log;
             o.log_level = NARU_LOG_INFO;
@@ -210,6 +219,8 @@ int cmd_sim(int argc, char **argv)
     const char *path = argv[optind];
     char error[512];
     struct naru_scenario *sc;
+    if (huge_pages)
+        heap_use_huge_pages((size_t)1 << 30);
     stop_signal = 0;
     catch_signals(true);
     double t0 = wall();
