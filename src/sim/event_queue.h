@@ -97,21 +97,4 @@ static inline uint32_t sim_queue_top_by(struct sim_queue *q, naru_time_t bound)
     return q->floor <= bound ? first - SIM_QUEUE_BUCKETS : SIM_QUEUE_NONE;
 }
 
-/* The source likely to be the top after the present top (which must be
- * there): the next in the floor's list, or the only one in the lowest
- * bucket; SIM_QUEUE_NONE when finding it would take a search. A key set
- * meanwhile may come first: for prefetching only. */
-static inline uint32_t sim_queue_next_hint(const struct sim_queue *q)
-{
-    uint32_t second = q->link[q->link[SIM_QUEUE_FLOOR].next].next;
-    if (second != SIM_QUEUE_FLOOR)
-        return second - SIM_QUEUE_BUCKETS;
-    uint32_t levels = q->levels & (((uint32_t)1 << SIM_QUEUE_LEVELS) - 1);
-    if (!levels)
-        return SIM_QUEUE_NONE;
-    unsigned level = (unsigned)__builtin_ctz(levels);
-    unsigned b = level * 64 + (unsigned)__builtin_ctzll(q->digits[level]);
-    uint32_t only = q->link[b].next;
-    return only == q->link[b].prev ? only - SIM_QUEUE_BUCKETS : SIM_QUEUE_NONE;
-}
 #endif

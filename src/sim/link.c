@@ -424,16 +424,9 @@ static inline struct sim_lane *next_lane(struct sim_direction *d)
 static void update_key(struct naru_sim *sim, struct sim_direction *d)
 {
     struct sim_lane *l = next_lane(d);
-    if (l) {
-        const struct sim_flight *fl = &l->ring[l->head];
-        const struct sim_node *to = d->link->ends[1 - d->index].node;
-        sim->ahead[d->source.id] = (struct sim_ahead){ {
-            fl, (const void *)(fl->frame & ~(uintptr_t)1), fl->data,
-            (const void *)((uintptr_t)fl->data + 64), /* a line on: prefetching never faults */
-            to ? to->stack : NULL,
-        } };
-        sim_direction_key(sim, d, fl->arrival, fl->seq);
-    } else
+    if (l)
+        sim_direction_key(sim, d, l->ring[l->head].arrival, l->ring[l->head].seq);
+    else
         sim_direction_key(sim, d, NARU_NEVER, 0);
 }
 
@@ -497,7 +490,8 @@ static struct sim_frame *flight_f(const struct sim_flight *fl)
 
 static uint8_t *flight_data(const struct sim_flight *fl)
 {
-    return fl->data;
+    struct pbuf *pb = flight_pb(fl);
+    return pb ? pb->data : flight_f(fl)->data;
 }
 
 static size_t flight_len(const struct sim_flight *fl)
@@ -524,7 +518,6 @@ static void flight_lent(struct sim_flight *fl, struct pbuf *pb, const struct nar
         pb->csum_offset = meta->csum_offset;
     }
     fl->frame = (uintptr_t)pb | 1;
-    fl->data = pb->data;
 }
 
 /* A copy of frame, in flight to `to`: into a lent frame buffer when a
@@ -551,7 +544,6 @@ static int flight_copy(struct naru_sim *sim, const struct sim_end *to, struct si
         f->csum_offset = meta->csum_offset;
     }
     fl->frame = (uintptr_t)f;
-    fl->data = f->data;
     return 0;
 }
 
@@ -583,7 +575,6 @@ static void flight_free(struct naru_sim *sim, struct sim_flight *fl)
     else if (fl->frame)
         sim_frame_free(sim, flight_f(fl));
     fl->frame = 0;
-    fl->data = NULL;
 }
 
 /* The checksum its sender left partial, done as a device would. */

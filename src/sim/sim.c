@@ -73,7 +73,6 @@ void naru_sim_destroy(struct naru_sim *sim)
     free(sim->node_map);
     sim_queue_free(&sim->queue);
     free(sim->sources);
-    free(sim->ahead);
     free(sim->timers);
     free(sim->capture_dir);
     sim_index_free(&sim->stack_names);
@@ -191,10 +190,6 @@ int sim_heap_reserve(struct naru_sim *sim, unsigned more)
     if (!p)
         return -ENOMEM;
     sim->sources = p;
-    p = realloc(sim->ahead, cap * sizeof *sim->ahead);
-    if (!p)
-        return -ENOMEM;
-    sim->ahead = p;
     return sim_queue_reserve(&sim->queue, cap);
 }
 
@@ -204,7 +199,6 @@ void sim_source_register(struct naru_sim *sim, struct sim_source *s, uint8_t kin
     s->when = NARU_NEVER;
     s->id = sim->source_count++;
     sim->sources[s->id] = s;
-    sim->ahead[s->id] = (struct sim_ahead){ { NULL } };
 }
 
 /* ---- nodes ---- */
@@ -349,7 +343,6 @@ struct naru_stack *naru_sim_add_stack(struct naru_sim *sim, const char *name,
     }
     sim->node_count++;
     sim_source_register(sim, &node->source, SOURCE_NODE);
-    sim->ahead[node->source.id].line[0] = node->stack;
     naru_stack_poll(node->stack, sim->now);
     node_refresh(sim, node);
     return node->stack;
@@ -560,18 +553,6 @@ bool naru_sim_stalled(const struct naru_sim *sim)
     return sim->stalled;
 }
 
-/* In a big world what the next event reads is rarely in the cache: asked
- * for now, it arrives while this event runs. */
-static inline void prefetch_next(const struct naru_sim *sim)
-{
-    uint32_t next = sim_queue_next_hint(&sim->queue);
-    if (next == SIM_QUEUE_NONE)
-        return;
-    __builtin_prefetch(sim->sources[next]);
-    for (unsigned i = 0; i < SIM_AHEAD_LINES; i++)
-        __builtin_prefetch(sim->ahead[next].line[i]);
-}
-
 bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ctx), void *ctx)
 {
     /* Code outside the run may have acted on any stack. */
@@ -602,8 +583,6 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
         }
         sim->events++;
         struct sim_source *source = take_timer ? NULL : sim->sources[top_id];
-        if (!take_timer)
-            prefetch_next(sim);
         if (take_timer) {
             run_timer(sim);
         } else if (source->kind == SOURCE_NODE) {

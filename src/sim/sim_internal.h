@@ -22,15 +22,6 @@
  * queue at most once, keyed by (when, order); order breaks ties in the
  * order keys were set, so runs repeat exactly. */
 enum sim_source_kind { SOURCE_NODE, SOURCE_DIRECTION };
-/* Where a source's next event will first read, prefetched while the
- * event before it runs (naru_sim_run): a direction's next frame in flight
- * (its place in the lane, its buffer, its headers) and the stack it goes
- * to; a node's stack. NULL where nothing is known. */
-#define SIM_AHEAD_LINES 5
-struct sim_ahead {
-    const void *line[SIM_AHEAD_LINES];
-};
-
 struct sim_source {
     naru_time_t when;          /* its key's, NARU_NEVER when not queued: asked after every event */
     uint32_t id;               /* its number in the sim's sources and event queue */
@@ -59,7 +50,6 @@ struct sim_flight {
     naru_time_t arrival;
     uint64_t seq;              /* global transmit order: ties arrive in it */
     uintptr_t frame;
-    uint8_t *data;             /* the frame's first byte, held here to prefetch without reading its buffer */
 };
 
 /* Frames a queue holds, for the drop-tail limit: when each finishes
@@ -191,7 +181,6 @@ struct naru_sim {
      * through memory in a big world, a cache miss each). */
     struct sim_queue queue;
     struct sim_source **sources; /* by id; queue.cap of them, source_count used */
-    struct sim_ahead *ahead;     /* by id, as sources */
     unsigned source_count;
     struct sim_timer *timers;  /* binary min-heap */
     unsigned timer_count, timer_cap;
