@@ -43,7 +43,8 @@ static void usage(FILE *out)
             "\n"
             "Open a TCP connection to HOST PORT (or accept one with -l), copy stdin to it\n"
             "and it to stdout. At the end of stdin naru sends FIN (a half-close) and keeps\n"
-            "reading until the peer closes. In the simulator (the default) stdin is read\n"
+            "reading until the peer closes; it exits once the peer has acknowledged all it\n"
+            "sent (naru's stack ends with it). In the simulator (the default) stdin is read\n"
             "whole first; the built-in server runs echo (7), discard (9), daytime (13)\n"
             "and HTTP (80). HOST is an address (IPv4, IPv6, fe80::1%%IF) or a name; a name\n"
             "with addresses of both families is tried over both, IPv6 first (Happy\n"
@@ -189,10 +190,21 @@ static void accept_event(void *ctx, struct naru_stack *stack, int listener)
     pump(nc);
 }
 
+/* Our data and FIN acknowledged. Linux's kernel goes on sending for a
+ * closed socket; naru's stack ends with this process, so leaving before
+ * the peer has it all would lose what is still queued. */
+static bool delivered(const struct nc *nc)
+{
+    struct naru_tcp_info info;
+    if (naru_tcp_get_info(nc->stack, nc->sock, &info) < 0)
+        return true;
+    return info.state == NARU_TCP_FIN_WAIT_2 || info.state == NARU_TCP_TIME_WAIT || info.state == NARU_TCP_CLOSED;
+}
+
 static bool finished(void *ctx)
 {
     struct nc *nc = ctx;
-    return nc->error || nc->out_error || (nc->sock_eof && nc->write_shut);
+    return nc->error || nc->out_error || (nc->sock_eof && nc->write_shut && delivered(nc));
 }
 
 static bool opened(void *ctx)
