@@ -50,11 +50,14 @@ bool heap_use_huge_pages(size_t reserve)
         !mallopt(M_TOP_PAD, (int)(reserve < INT32_MAX ? reserve : INT32_MAX)))
         return false;
     /* More than the heap has free, so it grows now, by the pad (through a
-     * volatile pointer, or the compiler drops the pair). */
+     * volatile pointer, or the compiler drops the pair). Then the pad as
+     * it was: growth past the reserve goes on in small steps, and where
+     * the reserve was refused (strict overcommit) nothing asks again. */
     void *volatile grow = malloc(4 << 20);
     free(grow);
+    mallopt(M_TOP_PAD, 128 * 1024);
     uintptr_t start, end;
-    if (!heap_bounds(&start, &end))
+    if (!heap_bounds(&start, &end) || end - start < reserve / 2)
         return false;
     start = (start + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
     return end > start && madvise((void *)start, end - start, MADV_HUGEPAGE) == 0;
