@@ -43,7 +43,7 @@ static void usage(FILE *out)
                  "  --verbose    print the stacks' log messages as they happen\n"
                  "  --no-huge-pages  leave the heap in 4 KiB pages; by default it asks the\n"
                  "               kernel for transparent huge pages, which big worlds run\n"
-                 "               about a sixth faster with (and may cost a little memory)\n"
+                 "               faster with (5-17%% here; they may cost a little memory)\n"
                  "  -h, --help   this help\n"
                  "\n"
                  "Ctrl-C (or SIGTERM) stops the run: the report so far, complete captures.\n"
