@@ -67,9 +67,10 @@ struct pbuf {
 
 /* A pool's buffers are memory only once used: they are carved in chunks
  * as the pool first needs them, up to `count`, and kept until the pool
- * goes. Each chunk holds its buffers' descriptors too, and chunks double
- * (PBUF_CHUNK_FIRST frame buffers, then as many as carved so far, at most
- * PBUF_CHUNK_MAX; one large buffer at a time): a stack that never holds
+ * goes. Each chunk holds its buffers' descriptors too, each just before
+ * its buffer, and chunks double (PBUF_CHUNK_FIRST frame buffers, then as
+ * many as carved so far, at most PBUF_CHUNK_MAX; one large buffer at a
+ * time): a stack that never holds
  * more than a couple of buffers at once costs a couple, however large its
  * pool may grow, which is what lets ten thousand simulated hosts fit. */
 #define PBUF_CHUNK_FIRST 2
