@@ -77,6 +77,7 @@ int pbuf_pools_init(struct pbuf_pools *pools, uint32_t frame_count, uint32_t fra
                     uint32_t large_count, struct naru_counters *counters)
 {
     pools->counters = counters;
+    pools->lender = NULL; /* until pbuf_pools_borrow_from() */
     pool_init(&pools->frame, frame_count, frame_size, PBUF_POOL_FRAME);
     pool_init(&pools->large, large_count, PBUF_LARGE_SIZE, PBUF_POOL_LARGE);
     return 0;
