@@ -12,10 +12,12 @@ struct pbuf_chunk {
     uint32_t n;
 };
 
+#define CACHE_LINE 64
+
 /* A descriptor and its buffer, in whole cache lines. */
 static size_t pbuf_slot_size(uint32_t buffer_size)
 {
-    return (sizeof(struct pbuf) + buffer_size + 63) & ~(size_t)63;
+    return (sizeof(struct pbuf) + buffer_size + CACHE_LINE - 1) & ~(size_t)(CACHE_LINE - 1);
 }
 
 static void pool_fini(struct pbuf_pool *pool)
@@ -53,13 +55,13 @@ static bool carve(struct pbuf_pool *pool)
      * was written (where a simulated link delivers it) then costs one run
      * of adjacent cache lines, fetched together, not two misses in turn. */
     size_t slot = pbuf_slot_size(pool->buffer_size);
-    struct pbuf_chunk *c = malloc(sizeof(struct pbuf_chunk) + 64 + (size_t)n * slot);
+    struct pbuf_chunk *c = malloc(sizeof(struct pbuf_chunk) + CACHE_LINE + (size_t)n * slot);
     if (!c)
         return false;
     c->n = n;
     c->next = pool->chunks;
     pool->chunks = c;
-    uint8_t *mem = (uint8_t *)(((uintptr_t)(c + 1) + 63) & ~(uintptr_t)63);
+    uint8_t *mem = (uint8_t *)(((uintptr_t)(c + 1) + CACHE_LINE - 1) & ~(uintptr_t)(CACHE_LINE - 1));
     for (uint32_t i = n; i-- > 0;) {
         struct pbuf *pb = (struct pbuf *)(mem + (size_t)i * slot);
         memset(pb, 0, sizeof *pb);

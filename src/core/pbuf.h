@@ -70,9 +70,9 @@ struct pbuf {
  * goes. Each chunk holds its buffers' descriptors too, each just before
  * its buffer, and chunks double (PBUF_CHUNK_FIRST frame buffers, then as
  * many as carved so far, at most PBUF_CHUNK_MAX; one large buffer at a
- * time): a stack that never holds
- * more than a couple of buffers at once costs a couple, however large its
- * pool may grow, which is what lets ten thousand simulated hosts fit. */
+ * time): a stack that never holds more than a couple of buffers at once
+ * costs a couple, however large its pool may grow, which is what lets ten
+ * thousand simulated hosts fit. */
 #define PBUF_CHUNK_FIRST 2
 #define PBUF_CHUNK_MAX 32
 

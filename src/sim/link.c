@@ -425,8 +425,9 @@ static void update_key(struct naru_sim *sim, struct sim_direction *d)
 {
     struct sim_lane *l = next_lane(d);
     if (l) {
-        d->next_frame = l->ring[l->head].frame;
-        sim_direction_key(sim, d, l->ring[l->head].arrival, l->ring[l->head].seq);
+        const struct sim_flight *fl = &l->ring[l->head];
+        d->next_frame = fl->frame;
+        sim_direction_key(sim, d, fl->arrival, fl->seq);
     } else {
         d->next_frame = 0;
         sim_direction_key(sim, d, NARU_NEVER, 0);
@@ -739,7 +740,8 @@ void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)
 {
     /* The frame and its descriptor were written one path delay ago: no
      * cache holds them. Ask for them now, beside the lane's slots, so the
-     * misses overlap rather than follow one another. */
+     * misses overlap rather than follow one another. Four lines: a pool
+     * buffer's descriptor, then its headroom and the headers (pbuf.c). */
     if (d->next_frame) {
         const char *p = (const char *)(d->next_frame & ~(uintptr_t)1);
         __builtin_prefetch(p);

@@ -84,7 +84,8 @@ struct sim_direction {
     struct naru_sim_link *link;
     int index;
     struct sim_lane lane, held;
-    uintptr_t next_frame;      /* the next arrival's sim_flight.frame, 0 when none */
+    uintptr_t next_frame;      /* the next arrival's sim_flight.frame, 0 when none: a delivery
+                                * asks for the frame before reading its lane slot */
     naru_time_t busy_until;    /* when the transmitter finishes its last frame */
     uint64_t carry;            /* serialisation time's remainder, in 1/rate ns */
     struct sim_queued *queue;  /* ring, grown on demand up to queue_frames */
