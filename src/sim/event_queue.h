@@ -29,6 +29,7 @@ struct sim_queue_key {
 
 struct sim_queue_entry {
     struct sim_queue_key key;
+    const void *hint;          /* what the source's event reads first, or NULL (sim_queue_set_hint) */
     uint16_t bucket;           /* SIM_QUEUE_BUCKETS when not queued */
 };
 
@@ -60,6 +61,18 @@ void sim_queue_free(struct sim_queue *q);
  * (the last top's, see sim_queue_top_by) costs sorting every source
  * again, which a run never needs. */
 void sim_queue_set(struct sim_queue *q, uint32_t id, struct sim_queue_key k);
+/* Memory source `id`'s event will read first (NULL: none), for whoever
+ * looks one event ahead (sim_queue_after) to ask for it early. */
+static inline void sim_queue_set_hint(struct sim_queue *q, uint32_t id, const void *hint)
+{
+    q->entry[id].hint = hint;
+}
+
+static inline const void *sim_queue_hint(const struct sim_queue *q, uint32_t id)
+{
+    return q->entry[id].hint;
+}
+
 /* Take source `id` out; nothing if it is not queued. */
 void sim_queue_remove(struct sim_queue *q, uint32_t id);
 
@@ -95,6 +108,25 @@ static inline uint32_t sim_queue_top_by(struct sim_queue *q, naru_time_t bound)
         first = q->link[SIM_QUEUE_FLOOR].next;
     }
     return q->floor <= bound ? first - SIM_QUEUE_BUCKETS : SIM_QUEUE_NONE;
+}
+
+/* The source likely next after `top` (the top), or SIM_QUEUE_NONE: the
+ * next at the floor's time, else the first in the lowest bucket (the
+ * least there when keys were set in order, as they mostly are). A guess
+ * for prefetching, cheap because it sorts nothing; the event being run
+ * may still set an earlier key. */
+static inline uint32_t sim_queue_after(const struct sim_queue *q, uint32_t top)
+{
+    uint32_t n = q->link[SIM_QUEUE_BUCKETS + top].next;
+    if (n >= SIM_QUEUE_BUCKETS)
+        return n - SIM_QUEUE_BUCKETS;
+    uint32_t levels = q->levels & (((uint32_t)1 << SIM_QUEUE_LEVELS) - 1);
+    if (!levels)
+        return SIM_QUEUE_NONE;
+    unsigned level = (unsigned)__builtin_ctz(levels);
+    unsigned b = level * 64 + (unsigned)__builtin_ctzll(q->digits[level]);
+    n = q->link[b].next;
+    return n >= SIM_QUEUE_BUCKETS ? n - SIM_QUEUE_BUCKETS : SIM_QUEUE_NONE;
 }
 
 #endif

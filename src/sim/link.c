@@ -426,11 +426,9 @@ static void update_key(struct naru_sim *sim, struct sim_direction *d)
     struct sim_lane *l = next_lane(d);
     if (l) {
         const struct sim_flight *fl = &l->ring[l->head];
-        d->next_frame = fl->frame;
-        sim_direction_key(sim, d, fl->arrival, fl->seq);
+        sim_direction_key(sim, d, fl->arrival, fl->seq, (const void *)(fl->frame & ~(uintptr_t)1));
     } else {
-        d->next_frame = 0;
-        sim_direction_key(sim, d, NARU_NEVER, 0);
+        sim_direction_key(sim, d, NARU_NEVER, 0, NULL);
     }
 }
 
@@ -738,20 +736,11 @@ static bool link_takes(const struct naru_sim_link *link, int from, size_t len)
 
 void sim_direction_deliver(struct naru_sim *sim, struct sim_direction *d)
 {
-    /* The frame and its descriptor were written one path delay ago: no
-     * cache holds them. Ask for them now, beside the lane's slots, so the
-     * misses overlap rather than follow one another. Four lines: a pool
-     * buffer's descriptor, then its headroom and the headers (pbuf.c). */
-    if (d->next_frame) {
-        const char *p = (const char *)(d->next_frame & ~(uintptr_t)1);
-        __builtin_prefetch(p);
-        __builtin_prefetch(p + 64);
-        __builtin_prefetch(p + 128);
-        __builtin_prefetch(p + 192);
-        const struct sim_lane *l = &d->lane;
-        if (l->count > 1)
-            __builtin_prefetch(&l->ring[(l->head + 1) & (l->cap - 1)]);
-    }
+    /* The lane's next slot, read when the key is set below (the run loop
+     * asked for the frame and the direction: sim.c). */
+    const struct sim_lane *l = &d->lane;
+    if (l->count > 1)
+        __builtin_prefetch(&l->ring[(l->head + 1) & (l->cap - 1)]);
     struct sim_lane *lane = next_lane(d);
     if (!lane)
         return;

@@ -84,8 +84,6 @@ struct sim_direction {
     struct naru_sim_link *link;
     int index;
     struct sim_lane lane, held;
-    uintptr_t next_frame;      /* the next arrival's sim_flight.frame, 0 when none: a delivery
-                                * asks for the frame before reading its lane slot */
     naru_time_t busy_until;    /* when the transmitter finishes its last frame */
     uint64_t carry;            /* serialisation time's remainder, in 1/rate ns */
     struct sim_queued *queue;  /* ring, grown on demand up to queue_frames */
@@ -206,7 +204,10 @@ int sim_heap_reserve(struct naru_sim *sim, unsigned more);
  * cannot fail: sim_heap_reserve() made room before it was made. */
 void sim_source_register(struct naru_sim *sim, struct sim_source *s, uint8_t kind);
 void sim_source_set(struct naru_sim *sim, struct sim_source *s, naru_time_t when);
-void sim_direction_key(struct naru_sim *sim, struct sim_direction *d, naru_time_t when, uint64_t order);
+/* A direction's next arrival: its time, its order, and the frame it brings
+ * (NULL if none), which the run loop asks for one event ahead. */
+void sim_direction_key(struct naru_sim *sim, struct sim_direction *d, naru_time_t when, uint64_t order,
+                       const void *frame);
 
 /* Nodes. */
 struct sim_node *sim_node_of(const struct naru_sim *sim, const struct naru_stack *stack);

@@ -297,6 +297,47 @@ static void growing_keeps_what_is_queued(void **state)
     sim_queue_free(&q);
 }
 
+/* The look-ahead guess (sim_queue_after): always a queued source other
+ * than the top, or none when the top is alone; the true next whenever the
+ * keys were set in order (as a run mostly sets them), ties included; and
+ * each source's hint as set. */
+static void the_guess_after_the_top(void **state)
+{
+    (void)state;
+    struct sim_queue q = { 0 };
+    assert_int_equal(sim_queue_reserve(&q, SOURCES), 0);
+    static int cell[SOURCES];
+    naru_time_t t = 1000;
+    for (uint32_t id = 0; id < SOURCES; id++) {
+        t += next_random() % 3 ? next_random() % 5000 : 0; /* a third tie with the one before */
+        sim_queue_set(&q, id, (struct sim_queue_key){ t, id });
+        sim_queue_set_hint(&q, id, id % 2 ? &cell[id] : NULL);
+    }
+    for (uint32_t want = 0; want < SOURCES; want++) {
+        uint32_t top = top_id(&q);
+        assert_int_equal(top, want);
+        assert_ptr_equal(sim_queue_hint(&q, top), top % 2 ? &cell[top] : NULL);
+        uint32_t guess = sim_queue_after(&q, top);
+        sim_queue_remove(&q, top);
+        assert_int_equal(guess, q.count ? top_id(&q) : SIM_QUEUE_NONE);
+    }
+    /* Out of order: a guess, but a queued one that is not the top. */
+    for (uint32_t id = 0; id < SOURCES; id++)
+        sim_queue_set(&q, id, (struct sim_queue_key){ 1000 + next_random() % 100000, id });
+    unsigned right = 0;
+    while (q.count > 1) {
+        uint32_t top = top_id(&q), guess = sim_queue_after(&q, top);
+        assert_int_not_equal(guess, SIM_QUEUE_NONE);
+        assert_int_not_equal(guess, top);
+        assert_true(sim_queue_has(&q, guess));
+        sim_queue_remove(&q, top);
+        right += guess == top_id(&q);
+    }
+    assert_int_equal(sim_queue_after(&q, top_id(&q)), SIM_QUEUE_NONE);
+    assert_true(right > 0);
+    sim_queue_free(&q);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +345,7 @@ int main(void)
         cmocka_unit_test(equal_times_leave_in_order),
         cmocka_unit_test(a_bounded_top_keeps_the_floor_at_the_bound),
         cmocka_unit_test(growing_keeps_what_is_queued),
+        cmocka_unit_test(the_guess_after_the_top),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
