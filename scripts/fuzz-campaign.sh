@@ -18,7 +18,8 @@
 # features (ft) of the committed corpus and of the minimized one, both
 # measured the same way (one pass over the corpus, -runs=0).
 #
-# Every run is `nice -n 19` (NICE to change it), one process (no -jobs/
+# A target's dictionary of tokens, fuzz/<target>.dict, is used where there
+# is one. Every run is `nice -n 19` (NICE to change it), one process (no -jobs/
 # -workers), round N with -seed=N. The minimized corpora are left in fuzz-out/campaign/
 # <target>/corpus (FUZZ_OUT to move it); with UPDATE=1 they replace
 # fuzz/corpus/<target>/, to be reviewed and committed. A crash, leak,
@@ -86,6 +87,8 @@ for name in "${targets[@]}"; do
         cp "$root/fuzz/corpus/$name"/* "$dir/corpus"/ 2>/dev/null
     fi
     seeds=$(find "$dir/grow" -type f | wc -l)
+    dict=()
+    [ -f "$root/fuzz/$name.dict" ] && dict=(-dict="$root/fuzz/$name.dict")
     read -r cov0 ft0 < <(coverage "$bin" "$dir/grow")
 
     spent=0 runs=0 secs=0 ok=1 n=0 flat=0
@@ -103,7 +106,7 @@ for name in "${targets[@]}"; do
             runs_opt=(-runs="$want")
         fi
         t0=$(date +%s)
-        nice -n "$niceness" "$bin" -seed=$n -max_total_time="$cap" "${runs_opt[@]}" "${len_opt[@]}" -timeout=25 \
+        nice -n "$niceness" "$bin" -seed=$n -max_total_time="$cap" "${runs_opt[@]}" "${len_opt[@]}" "${dict[@]}" -timeout=25 \
             -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/" "$dir/grow" >"$log" 2>&1
         rc=$?
         round=$(($(date +%s) - t0))

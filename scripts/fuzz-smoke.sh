@@ -5,7 +5,8 @@
 #
 # BUILD_DIR is a -DNARU_FUZZ=ON build (`make fuzz` makes build-fuzz). Each
 # target in BUILD_DIR/fuzz runs SECONDS seconds, one after another. The seed
-# corpus in fuzz/corpus/<target>/ is copied, never written. Logs and any
+# corpus in fuzz/corpus/<target>/ is copied, never written; a dictionary
+# fuzz/<target>.dict, where there is one, is used. Logs and any
 # crash, leak, timeout or out-of-memory input go to fuzz-out/<target>/ (or
 # $FUZZ_OUT/<target>/). A failing target prints the input's path and the end
 # of its log, and the script exits 1 after running the rest. To keep a
@@ -46,7 +47,9 @@ for bin in "${targets[@]}"; do
         seeds=$(find "$corpus" -type f | wc -l)
     fi
     log=$out/$name/log.txt
-    "$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+    dict=()
+    [ -f "$root/fuzz/$name.dict" ] && dict=(-dict="$root/fuzz/$name.dict")
+    "$bin" -max_total_time="$seconds" "${dict[@]}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
         -artifact_prefix="$out/$name/" "$corpus" >"$log" 2>&1
     rc=$?
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
