@@ -27,28 +27,31 @@
 struct tcp_table;
 
 struct naru_stack {
-    struct naru_stack_config config;
+    /* What nearly every frame reads comes first, together: in a big
+     * simulation a frame finds its stack cold, and each line apart is one
+     * more wait. */
     naru_time_t now;
+    struct timer_heap timers;
+    struct log_sink log;           /* the config's log hook */
+    struct tcp_table *tcp;         /* connections, listeners, ports (src/tcp/tcp_conn.h) */
+    struct pbuf_queue loopback;    /* datagrams to ourselves, delivered on poll */
+    uint32_t iface_count;          /* added so far, in index order; never removed */
+    uint64_t addr4_filter[4];      /* a bit per IPv4 address ever set (iface_owns_addr's quick no) */
+    struct pbuf_pools buffers;     /* counting into `counters` */
+    struct route_table routes;
+    struct neighbour_table neighbours;
+    struct naru_stack_config config;
+
     struct naru_random random;
     uint8_t secret[16];            /* key for RFC 6528 / RFC 6056 hashes */
     struct naru_counters counters;
-    struct pbuf_pools buffers;     /* counting into `counters` */
-    struct log_sink log;           /* the config's log hook */
-    struct timer_heap timers;
-
-    struct neighbour_table neighbours;
-    struct route_table routes;
     struct pmtu_cache pmtu;
     uint16_t ip_next_id;
     struct fragment_table reassembly;   /* of struct reassembly_slot */
     struct icmp_state icmp;
     struct icmp_state icmp6;       /* ICMPv6 errors' own bucket */
     struct fragment_table reassembly6;  /* of struct reassembly6_slot */
-    struct pbuf_queue loopback;    /* datagrams to ourselves, delivered on poll */
     struct sock_table sockets;
-    struct tcp_table *tcp;         /* connections, listeners, ports (src/tcp/tcp_conn.h) */
-    uint64_t addr4_filter[4];      /* a bit per IPv4 address ever set (iface_owns_addr's quick no) */
-    uint32_t iface_count;          /* added so far, in index order; never removed */
     struct naru_iface ifaces[];    /* config.interfaces of them, allocated with the stack */
 };
 
