@@ -40,17 +40,16 @@ struct iface_addr6 {
     uint8_t dad_nonce[6];      /* RFC 7527: our probes' nonce, to know them looped back */
 };
 
+/* What every IPv4 frame in or out reads comes first (two cache lines),
+ * before the IPv6 addresses and autoconfiguration. */
 struct naru_iface {
     bool up;
     int ifindex;
-    char name[NARU_IFNAME_MAX];
     uint8_t mac[6];
     uint32_t mtu;
     uint32_t addr;             /* 0 until configured */
     uint8_t prefix_len;
     uint32_t netmask;
-    struct iface_addr6 addr6[IFACE_ADDR6_MAX];
-    uint8_t addr6_count;
     struct naru_driver driver;
     naru_frame_tap_fn tap;
     void *tap_ctx;
@@ -58,6 +57,9 @@ struct naru_iface {
      * a lent buffer (pbuf_lend) of `lender` holding the finished frame,
      * with driver.ctx, or returns IFACE_NOT_TAKEN having done nothing. */
     int (*transmit_lent)(void *ctx, struct pbuf_pool *lender, struct pbuf *pb, const struct naru_frame_meta *meta);
+    char name[NARU_IFNAME_MAX];
+    struct iface_addr6 addr6[IFACE_ADDR6_MAX];
+    uint8_t addr6_count;
     struct addrconf_iface autoconf; /* IPv6 autoconfiguration and MLD (ip/addrconf.h) */
 };
 
