@@ -191,13 +191,12 @@ void sim_queue_remove(struct sim_queue *q, uint32_t id)
 
 bool sim_queue_settle(struct sim_queue *q, naru_time_t bound)
 {
-    uint32_t levels = q->levels & (((uint32_t)1 << SIM_QUEUE_LEVELS) - 1);
     if (q->link[SIM_QUEUE_FLOOR].next != SIM_QUEUE_FLOOR)
         return true;
-    if (!levels)
+    unsigned b = sim_queue_lowest_bucket(q);
+    if (b == SIM_QUEUE_BUCKETS)
         return false;
-    unsigned level = (unsigned)__builtin_ctz(levels), digit = (unsigned)__builtin_ctzll(q->digits[level]);
-    unsigned b = level * 64 + digit, shift = level * SIM_QUEUE_DIGIT;
+    unsigned level = b / 64, digit = b % 64, shift = level * SIM_QUEUE_DIGIT;
     /* The bucket's earliest time: the floor's digits above its level, its
      * own at it, zeros below. */
     naru_time_t above = shift + SIM_QUEUE_DIGIT < 64 ? q->floor >> (shift + SIM_QUEUE_DIGIT) << (shift + SIM_QUEUE_DIGIT) : 0;

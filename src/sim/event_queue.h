@@ -89,6 +89,18 @@ static inline const struct sim_queue_key *sim_queue_key_of(const struct sim_queu
 
 #define SIM_QUEUE_NONE UINT32_MAX
 
+/* The lowest bucket holding a source, the floor's list aside (it holds
+ * the least time's keys): the first of the lowest level with one. Its
+ * keys are the next after the floor's. SIM_QUEUE_BUCKETS if none. */
+static inline unsigned sim_queue_lowest_bucket(const struct sim_queue *q)
+{
+    uint32_t levels = q->levels & (((uint32_t)1 << SIM_QUEUE_LEVELS) - 1);
+    if (!levels)
+        return SIM_QUEUE_BUCKETS;
+    unsigned level = (unsigned)__builtin_ctz(levels);
+    return level * 64 + (unsigned)__builtin_ctzll(q->digits[level]);
+}
+
 /* Brings the least key into the floor's list if its time is at most
  * `bound`, and says whether it did; the floor stays at or below `bound`. */
 bool sim_queue_settle(struct sim_queue *q, naru_time_t bound);
@@ -120,11 +132,9 @@ static inline uint32_t sim_queue_after(const struct sim_queue *q, uint32_t top)
     uint32_t n = q->link[SIM_QUEUE_BUCKETS + top].next;
     if (n >= SIM_QUEUE_BUCKETS)
         return n - SIM_QUEUE_BUCKETS;
-    uint32_t levels = q->levels & (((uint32_t)1 << SIM_QUEUE_LEVELS) - 1);
-    if (!levels)
+    unsigned b = sim_queue_lowest_bucket(q);
+    if (b == SIM_QUEUE_BUCKETS)
         return SIM_QUEUE_NONE;
-    unsigned level = (unsigned)__builtin_ctz(levels);
-    unsigned b = level * 64 + (unsigned)__builtin_ctzll(q->digits[level]);
     n = q->link[b].next;
     return n >= SIM_QUEUE_BUCKETS ? n - SIM_QUEUE_BUCKETS : SIM_QUEUE_NONE;
 }

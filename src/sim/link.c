@@ -421,12 +421,19 @@ static inline struct sim_lane *next_lane(struct sim_direction *d)
     return flight_before(b, a) ? &d->held : &d->lane;
 }
 
+/* Where the frame's memory starts (a pool buffer's descriptor, or the
+ * simulator's own frame), whichever it is. */
+static const void *flight_memory(const struct sim_flight *fl)
+{
+    return (const void *)(fl->frame & ~(uintptr_t)1);
+}
+
 static void update_key(struct naru_sim *sim, struct sim_direction *d)
 {
     struct sim_lane *l = next_lane(d);
     if (l) {
         const struct sim_flight *fl = &l->ring[l->head];
-        sim_direction_key(sim, d, fl->arrival, fl->seq, (const void *)(fl->frame & ~(uintptr_t)1));
+        sim_direction_key(sim, d, fl->arrival, fl->seq, flight_memory(fl));
     } else {
         sim_direction_key(sim, d, NARU_NEVER, 0, NULL);
     }

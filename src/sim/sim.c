@@ -606,17 +606,18 @@ bool naru_sim_run(struct naru_sim *sim, naru_time_t until, bool (*done)(void *ct
             break;
         }
         sim->events++;
-        struct sim_source *source = take_timer ? NULL : sim->sources[top_id];
-        if (!take_timer)
-            prefetch_after(sim, top_id);
         if (take_timer) {
             run_timer(sim);
-        } else if (source->kind == SOURCE_NODE) {
-            struct sim_node *node = container_of(source, struct sim_node, source);
-            naru_stack_poll(node->stack, sim->now);
-            sim_node_mark(sim, node);
         } else {
-            sim_direction_deliver(sim, container_of(source, struct sim_direction, source));
+            prefetch_after(sim, top_id);
+            struct sim_source *source = sim->sources[top_id];
+            if (source->kind == SOURCE_NODE) {
+                struct sim_node *node = container_of(source, struct sim_node, source);
+                naru_stack_poll(node->stack, sim->now);
+                sim_node_mark(sim, node);
+            } else {
+                sim_direction_deliver(sim, container_of(source, struct sim_direction, source));
+            }
         }
         process_dirty(sim);
         if (done && done(ctx))
